@@ -1,0 +1,57 @@
+import type {
+  ExporterName,
+  LogLevelName,
+  MetricsTemporality,
+  OtlpProtocol,
+  PropagatorName,
+  ResourceDetectorName,
+  SamplerName,
+} from './types.ts';
+
+/**
+ * Options for `start()`. Each one overrides the matching environment variable; anything left out comes from
+ * the environment, then from genai-otel's defaults.
+ *
+ * @example
+ * start({ serviceName: 'support-bot', endpoint: 'http://collector:4318', sampler: 'parentbased_traceidratio', samplerRatio: 0.25 });
+ */
+export interface StartOptions {
+  /** Overrides OTEL_SDK_DISABLED. */
+  disabled?: boolean;
+  /** Overrides OTEL_LOG_LEVEL. */
+  logLevel?: LogLevelName;
+  /** Overrides OTEL_SERVICE_NAME. */
+  serviceName?: string;
+  /** service.version; defaults to the version in the app's package.json. */
+  serviceVersion?: string;
+  /** Merged over OTEL_RESOURCE_ATTRIBUTES. */
+  resourceAttributes?: Record<string, string>;
+  /** Overrides OTEL_NODE_RESOURCE_DETECTORS. */
+  resourceDetectors?: ResourceDetectorName[];
+  /** Overrides OTEL_PROPAGATORS. */
+  propagators?: PropagatorName[];
+  /** Base OTLP/HTTP URL; overrides OTEL_EXPORTER_OTLP_ENDPOINT (signal-specific variables still win for their signal). */
+  endpoint?: string;
+  /** Merged over OTEL_EXPORTER_OTLP_HEADERS. */
+  headers?: Record<string, string>;
+  /** Overrides OTEL_EXPORTER_OTLP_PROTOCOL. */
+  protocol?: OtlpProtocol;
+  /** Overrides OTEL_TRACES_EXPORTER. */
+  tracesExporter?: ExporterName | ExporterName[];
+  /** Overrides OTEL_METRICS_EXPORTER. */
+  metricsExporter?: ExporterName | ExporterName[];
+  /** Overrides OTEL_LOGS_EXPORTER. */
+  logsExporter?: ExporterName | ExporterName[];
+  /** Overrides OTEL_TRACES_SAMPLER. */
+  sampler?: SamplerName;
+  /** Overrides OTEL_TRACES_SAMPLER_ARG. */
+  samplerRatio?: number;
+  /** Overrides OTEL_METRIC_EXPORT_INTERVAL (ms). */
+  metricExportIntervalMillis?: number;
+  /** Overrides OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE. */
+  metricsTemporality?: MetricsTemporality;
+  /** Overrides GENAI_OTEL_SHUTDOWN_TIMEOUT_MS. */
+  shutdownTimeoutMillis?: number;
+  /** Overrides GENAI_OTEL_EXIT_HANDLERS: flush on beforeExit, SIGTERM and SIGINT. */
+  installExitHandlers?: boolean;
+}

@@ -1,0 +1,94 @@
+/** Where a signal's data goes. `otlp` is OTLP/HTTP; `console` prints to stdout; `none` turns the signal off. */
+export type ExporterName = 'otlp' | 'console' | 'none';
+
+/** OTLP/HTTP encodings. gRPC is not bundled (it costs start-up time and a native-free HTTP path covers every collector). */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+export type OtlpCompression = 'gzip' | 'none';
+
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'none';
+
+export type ResourceDetectorName = 'env' | 'host' | 'os' | 'process' | 'serviceinstance';
+
+export type MetricsTemporality = 'cumulative' | 'delta' | 'lowmemory';
+
+export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
+
+export type SignalName = 'traces' | 'metrics' | 'logs';
+
+/** How one signal is exported over OTLP. */
+export interface OtlpSignalConfig {
+  /** Full URL of the signal's OTLP/HTTP endpoint, e.g. `http://localhost:4318/v1/traces`. */
+  url: string;
+  headers: Record<string, string>;
+  protocol: OtlpProtocol;
+  compression: OtlpCompression;
+  timeoutMillis: number;
+}
+
+export interface BatchConfig {
+  scheduledDelayMillis: number;
+  exportTimeoutMillis: number;
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+}
+
+export interface TracesConfig {
+  exporters: ExporterName[];
+  otlp: OtlpSignalConfig;
+  batch: BatchConfig;
+  sampler: SamplerName;
+  /** Ratio for the `traceidratio` samplers, 0..1. */
+  samplerRatio: number;
+}
+
+export interface MetricsConfig {
+  exporters: ExporterName[];
+  otlp: OtlpSignalConfig;
+  exportIntervalMillis: number;
+  exportTimeoutMillis: number;
+  temporality: MetricsTemporality;
+}
+
+export interface LogsConfig {
+  exporters: ExporterName[];
+  otlp: OtlpSignalConfig;
+  batch: BatchConfig;
+}
+
+export interface AttributeLimits {
+  attributeValueLengthLimit?: number;
+  attributeCountLimit?: number;
+}
+
+/** The whole, validated configuration of genai-otel. Built by `resolveConfig` from the environment and start options. */
+export interface GenAIOtelConfig {
+  disabled: boolean;
+  logLevel: LogLevelName;
+  serviceName?: string;
+  serviceVersion?: string;
+  resourceAttributes: Record<string, string>;
+  resourceDetectors: ResourceDetectorName[];
+  propagators: PropagatorName[];
+  traces: TracesConfig;
+  metrics: MetricsConfig;
+  logs: LogsConfig;
+  limits: AttributeLimits;
+  shutdownTimeoutMillis: number;
+  installExitHandlers: boolean;
+}
+
+/** A configuration value that could not be used, with what was done instead. */
+export interface ConfigProblem {
+  variable: string;
+  value: string;
+  message: string;
+}

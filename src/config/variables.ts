@@ -1,0 +1,62 @@
+/**
+ * Every environment variable genai-otel reads, with its default as users see it. The README's variable table
+ * is checked against this list by a test, and unknown `GENAI_OTEL_*` names are reported against it.
+ */
+export interface VariableDescription {
+  name: string;
+  defaultValue: string;
+  description: string;
+}
+
+export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 3000;
+/** Shorter than the spec's 60 s so that a new service shows up in Prometheus within a minute. */
+export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 15000;
+
+export const STANDARD_VARIABLES: readonly VariableDescription[] = [
+  { name: 'OTEL_SDK_DISABLED', defaultValue: 'false', description: 'true turns all telemetry off; the helpers still run your functions' },
+  { name: 'OTEL_LOG_LEVEL', defaultValue: 'info', description: 'diagnostic log level: none, error, warn, info, debug, verbose, all' },
+  { name: 'OTEL_SERVICE_NAME', defaultValue: 'name in package.json', description: 'service.name resource attribute' },
+  { name: 'OTEL_RESOURCE_ATTRIBUTES', defaultValue: '', description: 'extra resource attributes, key1=value1,key2=value2' },
+  { name: 'OTEL_NODE_RESOURCE_DETECTORS', defaultValue: 'env,host,os,process,serviceinstance', description: 'resource detectors to run; no cloud metadata is probed' },
+  { name: 'OTEL_PROPAGATORS', defaultValue: 'tracecontext,baggage', description: 'context propagators: tracecontext, baggage, b3, b3multi, none' },
+  { name: 'OTEL_TRACES_EXPORTER', defaultValue: 'otlp', description: 'otlp, console, none (comma-separated for several)' },
+  { name: 'OTEL_METRICS_EXPORTER', defaultValue: 'otlp', description: 'otlp, console, none' },
+  { name: 'OTEL_LOGS_EXPORTER', defaultValue: 'otlp', description: 'otlp, console, none' },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', defaultValue: DEFAULT_OTLP_ENDPOINT, description: 'base URL; /v1/traces, /v1/metrics, /v1/logs are appended' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', defaultValue: '<base>/v1/traces', description: 'full URL for traces, used as is' },
+  { name: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', defaultValue: '<base>/v1/metrics', description: 'full URL for metrics, used as is' },
+  { name: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', defaultValue: '<base>/v1/logs', description: 'full URL for logs, used as is' },
+  { name: 'OTEL_EXPORTER_OTLP_HEADERS', defaultValue: '', description: 'headers for every signal, key=value,... (values URL-encoded)' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', defaultValue: '', description: 'headers for traces, merged over the common ones' },
+  { name: 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', defaultValue: '', description: 'headers for metrics' },
+  { name: 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', defaultValue: '', description: 'headers for logs' },
+  { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', defaultValue: 'http/protobuf', description: 'http/protobuf or http/json' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', defaultValue: 'common protocol', description: 'protocol for traces' },
+  { name: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', defaultValue: 'common protocol', description: 'protocol for metrics' },
+  { name: 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', defaultValue: 'common protocol', description: 'protocol for logs' },
+  { name: 'OTEL_EXPORTER_OTLP_COMPRESSION', defaultValue: 'none', description: 'gzip or none (signal-specific variants are read too)' },
+  { name: 'OTEL_EXPORTER_OTLP_TIMEOUT', defaultValue: '10000', description: 'export request timeout in ms (signal-specific variants are read too)' },
+  { name: 'OTEL_TRACES_SAMPLER', defaultValue: 'parentbased_always_on', description: 'always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio' },
+  { name: 'OTEL_TRACES_SAMPLER_ARG', defaultValue: '1', description: 'sampling ratio 0..1 for the traceidratio samplers' },
+  { name: 'OTEL_BSP_SCHEDULE_DELAY', defaultValue: '5000', description: 'ms between span batch exports' },
+  { name: 'OTEL_BSP_EXPORT_TIMEOUT', defaultValue: '30000', description: 'ms a span batch export may take' },
+  { name: 'OTEL_BSP_MAX_QUEUE_SIZE', defaultValue: '2048', description: 'spans buffered before new ones are dropped (and counted)' },
+  { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', defaultValue: '512', description: 'spans per export request' },
+  { name: 'OTEL_BLRP_SCHEDULE_DELAY', defaultValue: '1000', description: 'ms between log batch exports' },
+  { name: 'OTEL_BLRP_EXPORT_TIMEOUT', defaultValue: '30000', description: 'ms a log batch export may take' },
+  { name: 'OTEL_BLRP_MAX_QUEUE_SIZE', defaultValue: '2048', description: 'log records buffered' },
+  { name: 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE', defaultValue: '512', description: 'log records per export request' },
+  { name: 'OTEL_METRIC_EXPORT_INTERVAL', defaultValue: String(DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS), description: 'ms between metric exports (the spec says 60000; 15000 shows data within a minute)' },
+  { name: 'OTEL_METRIC_EXPORT_TIMEOUT', defaultValue: '30000', description: 'ms a metric export may take' },
+  { name: 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', defaultValue: 'cumulative', description: 'cumulative, delta or lowmemory' },
+  { name: 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', defaultValue: 'unlimited', description: 'longest attribute value kept, in characters' },
+  { name: 'OTEL_ATTRIBUTE_COUNT_LIMIT', defaultValue: '128', description: 'most attributes kept per span or log record' },
+];
+
+export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
+  { name: 'GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', defaultValue: String(DEFAULT_SHUTDOWN_TIMEOUT_MILLIS), description: 'longest time the flush at exit, SIGTERM or SIGINT may take' },
+  { name: 'GENAI_OTEL_EXIT_HANDLERS', defaultValue: 'true', description: 'false leaves flushing at exit to you (call shutdown())' },
+];
+
+export const ALL_VARIABLES: readonly VariableDescription[] = [...STANDARD_VARIABLES, ...GENAI_OTEL_VARIABLES];

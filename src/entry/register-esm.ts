@@ -1,0 +1,12 @@
+// `node --import genai-otel/register app.mjs`: installs the ESM loader hook instrumentations need, starts
+// OpenTelemetry, and holds the application back until the loader has acknowledged every module to instrument.
+import { register } from 'node:module';
+import { createAddHookMessageChannel } from 'import-in-the-middle';
+import { start } from '../sdk/sdk.ts';
+
+const status = start();
+if (!status.disabled) {
+  const channel = createAddHookMessageChannel();
+  register('import-in-the-middle/hook.mjs', import.meta.url, channel.registerOptions);
+  await channel.waitForAllMessagesAcknowledged();
+}

@@ -1,0 +1,237 @@
+import { context, logs, metrics, propagation, trace } from '@opentelemetry/api';
+import type { SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { LoggerProvider } from '@opentelemetry/sdk-logs';
+import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
+import type * as SdkMetricsModule from '@opentelemetry/sdk-metrics';
+import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
+import type * as ContextAsyncHooksModule from '@opentelemetry/context-async-hooks';
+import { resolveConfig } from '../config/resolve.ts';
+import type { StartOptions } from '../config/options.ts';
+import type { GenAIOtelConfig } from '../config/types.ts';
+import { debug, errorOnce, installDiagnosticLogger, reportConfigProblems, warnOnce } from './diagnostics.ts';
+import { createLogRecordProcessors, createMetricReaders, createSpanProcessors } from './exporters.ts';
+import { installExitHandlers } from './exit-handlers.ts';
+import { registeredGlobal, spanProcessorListOf } from './globals.ts';
+import { lazyRequire } from './lazy-require.ts';
+import { createPropagator } from './propagators.ts';
+import { buildResource } from './resource.ts';
+import { createSampler } from './sampler.ts';
+
+/** What `start()` set up; `tracing` says whether our tracer provider is the global one, attached to another, or absent. */
+export interface GenAIOtelStatus {
+  started: boolean;
+  disabled: boolean;
+  tracing: 'registered' | 'attached-to-existing' | 'existing-provider-kept' | 'off';
+  metrics: 'registered' | 'existing-provider-kept' | 'off';
+  logs: 'registered' | 'existing-provider-kept' | 'off';
+  config: GenAIOtelConfig;
+}
+
+interface SdkState {
+  status: GenAIOtelStatus;
+  tracerProvider?: TracerProvider;
+  attachedSpanProcessors: SpanProcessor[];
+  meterProvider?: MeterProvider;
+  loggerProvider?: LoggerProvider;
+  removeExitHandlers?: () => void;
+  /** Resolves true when everything was flushed in time. */
+  shutdownPromise?: Promise<boolean>;
+}
+
+// One state per process, even when both the ESM and the CommonJS build of genai-otel are loaded.
+const STATE_KEY = Symbol.for('genai-otel.sdk.state');
+const globalSlots = globalThis as Record<symbol, SdkState | undefined>;
+
+/**
+ * Starts OpenTelemetry with genai-otel's defaults: OTLP/HTTP traces, metrics and logs, resource detection without
+ * cloud probing, W3C propagation and flushing at exit. Options override environment variables. Calling it again
+ * returns the status of the first start. It never throws: problems are logged through the OTel diagnostic logger.
+ *
+ * @example
+ * import { start } from 'genai-otel';
+ * start({ serviceName: 'support-bot' });
+ */
+export function start(options: StartOptions = {}): GenAIOtelStatus {
+  const existing = globalSlots[STATE_KEY];
+  if (existing !== undefined) {
+    if (Object.keys(options).length > 0) {
+      warnOnce('start:twice', 'start() was called again with options; genai-otel is already running and keeps its first configuration');
+    }
+    return existing.status;
+  }
+  const { config, problems } = resolveConfig(process.env, options);
+  installDiagnosticLogger(config.logLevel);
+  reportConfigProblems(problems);
+
+  const state: SdkState = {
+    status: { started: true, disabled: config.disabled, tracing: 'off', metrics: 'off', logs: 'off', config },
+    attachedSpanProcessors: [],
+  };
+  globalSlots[STATE_KEY] = state;
+  if (config.disabled) {
+    debug('OTEL_SDK_DISABLED is true: no telemetry is set up');
+    return state.status;
+  }
+
+  try {
+    setUpSignals(state, config);
+  } catch (error) {
+    errorOnce('start:failed', 'could not start OpenTelemetry; the application runs without telemetry', error);
+  }
+  if (config.installExitHandlers) {
+    state.removeExitHandlers = installExitHandlers(() => shutdownState(state));
+  }
+  debug(`started: traces ${state.status.tracing} (${config.traces.exporters.join('+') || 'none'}), metrics ${state.status.metrics}, logs ${state.status.logs}; OTLP ${config.traces.otlp.url}`);
+  return state.status;
+}
+
+function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
+  if (registeredGlobal('context') === undefined) {
+    const { AsyncLocalStorageContextManager } = lazyRequire('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooksModule;
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  }
+  const propagator = createPropagator(config.propagators);
+  if (propagator !== undefined && registeredGlobal('propagation') === undefined) {
+    propagation.setGlobalPropagator(propagator);
+  }
+
+  const resource = buildResource(config);
+  const spanLimits = {
+    attributeValueLengthLimit: config.limits.attributeValueLengthLimit,
+    attributeCountLimit: config.limits.attributeCountLimit,
+  };
+
+  const readers = createMetricReaders(config);
+  if (readers.length > 0) {
+    if (registeredGlobal('metrics') !== undefined) {
+      state.status.metrics = 'existing-provider-kept';
+      warnOnce('coexist:metrics', 'a global MeterProvider is already registered by another library; genai-otel metrics go to it');
+    } else {
+      const { MeterProvider } = lazyRequire('@opentelemetry/sdk-metrics') as typeof SdkMetricsModule;
+      state.meterProvider = new MeterProvider({ resource, readers });
+      metrics.setGlobalMeterProvider(state.meterProvider);
+      state.status.metrics = 'registered';
+    }
+  }
+
+  const spanProcessors = createSpanProcessors(config);
+  if (spanProcessors.length > 0) {
+    const existingProvider = registeredGlobal('trace');
+    if (existingProvider !== undefined) {
+      attachToExistingTracerProvider(state, existingProvider, spanProcessors);
+    } else {
+      const { TracerProvider } = lazyRequire('@opentelemetry/sdk-trace') as typeof SdkTraceModule;
+      state.tracerProvider = new TracerProvider({ resource, sampler: createSampler(config.traces), spanLimits, spanProcessors });
+      trace.setGlobalTracerProvider(state.tracerProvider);
+      state.status.tracing = 'registered';
+    }
+  }
+
+  const logProcessors = createLogRecordProcessors(config);
+  if (logProcessors.length > 0) {
+    if (registeredGlobal('logs') !== undefined) {
+      state.status.logs = 'existing-provider-kept';
+      warnOnce('coexist:logs', 'a global LoggerProvider is already registered by another library; genai-otel log events go to it');
+    } else {
+      const { LoggerProvider } = lazyRequire('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
+      state.loggerProvider = new LoggerProvider({ resource, processors: logProcessors, logRecordLimits: spanLimits });
+      logs.setGlobalLoggerProvider(state.loggerProvider);
+      state.status.logs = 'registered';
+    }
+  }
+}
+
+/**
+ * Another library registered its tracer provider first. A second provider cannot be registered, and replacing
+ * theirs would break them; instead our exporters join their provider's processors, so every span (theirs and ours)
+ * reaches both destinations. Their resource and sampler then apply to the spans we export.
+ */
+function attachToExistingTracerProvider(state: SdkState, provider: unknown, spanProcessors: SpanProcessor[]): void {
+  const list = spanProcessorListOf(provider);
+  if (list === undefined) {
+    state.status.tracing = 'existing-provider-kept';
+    warnOnce(
+      'coexist:trace',
+      'a global TracerProvider of an unknown kind is already registered by another library; genai-otel spans go to it and genai-otel exports no traces of its own. ' +
+        'Start genai-otel first, or add the processors from createSpanProcessors() to that provider.',
+    );
+    for (const processor of spanProcessors) void processor.shutdown().catch(() => undefined);
+    return;
+  }
+  list.push(...spanProcessors);
+  state.attachedSpanProcessors = spanProcessors;
+  state.status.tracing = 'attached-to-existing';
+  warnOnce('coexist:trace', 'a global TracerProvider is already registered by another library; genai-otel added its exporters to it instead of registering a second provider');
+}
+
+/** Resolves true when `work` settled in time, false when the deadline passed first; never rejects. */
+function withTimeout(work: Promise<unknown>, timeoutMillis: number, what: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      warnOnce(`timeout:${what}`, `${what} did not finish within ${timeoutMillis} ms (GENAI_OTEL_SHUTDOWN_TIMEOUT_MS); unsent telemetry was dropped`);
+      resolve(false);
+    }, timeoutMillis);
+    timer.unref();
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (!timedOut) errorOnce(`failed:${what}`, `${what} failed`, error);
+        resolve(true);
+      },
+    );
+  });
+}
+
+function shutdownState(state: SdkState): Promise<boolean> {
+  state.shutdownPromise ??= (async () => {
+    state.removeExitHandlers?.();
+    const work: Promise<unknown>[] = [];
+    if (state.tracerProvider !== undefined) work.push(state.tracerProvider.shutdown());
+    for (const processor of state.attachedSpanProcessors) work.push(processor.shutdown());
+    if (state.meterProvider !== undefined) work.push(state.meterProvider.shutdown());
+    if (state.loggerProvider !== undefined) work.push(state.loggerProvider.shutdown());
+    return withTimeout(Promise.all(work), state.status.config.shutdownTimeoutMillis, 'shutdown');
+  })();
+  return state.shutdownPromise;
+}
+
+/**
+ * Exports everything buffered and stops the SDK, within GENAI_OTEL_SHUTDOWN_TIMEOUT_MS. Safe to call more than once
+ * and when genai-otel never started; never rejects.
+ *
+ * @example
+ * process.on('SIGTERM', async () => { await server.close(); await shutdown(); process.exit(0); });
+ */
+export async function shutdown(): Promise<void> {
+  const state = globalSlots[STATE_KEY];
+  if (state !== undefined) await shutdownState(state);
+}
+
+/**
+ * Exports everything buffered now, without stopping (for serverless handlers: call it before returning).
+ *
+ * @example
+ * export const handler = async (event) => { try { return await answer(event); } finally { await forceFlush(); } };
+ */
+export async function forceFlush(): Promise<void> {
+  const state = globalSlots[STATE_KEY];
+  if (state === undefined || state.shutdownPromise !== undefined) return;
+  const work: Promise<unknown>[] = [];
+  if (state.tracerProvider !== undefined) work.push(state.tracerProvider.forceFlush());
+  for (const processor of state.attachedSpanProcessors) work.push(processor.forceFlush());
+  if (state.meterProvider !== undefined) work.push(state.meterProvider.forceFlush());
+  if (state.loggerProvider !== undefined) work.push(state.loggerProvider.forceFlush());
+  await withTimeout(Promise.all(work), state.status.config.shutdownTimeoutMillis, 'flush');
+}
+
+/** What genai-otel set up, or undefined before `start()`. */
+export function getStatus(): GenAIOtelStatus | undefined {
+  return globalSlots[STATE_KEY]?.status;
+}

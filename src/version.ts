@@ -1,0 +1,4 @@
+/** This package's version; a test keeps it equal to package.json's. */
+export const VERSION = '0.1.0';
+
+export const DISTRO_NAME = 'genai-otel';
