@@ -1,4 +1,26 @@
+// Setting up OpenTelemetry.
 export { start, shutdown, forceFlush, getStatus } from './sdk/sdk.ts';
 export type { GenAIOtelStatus } from './sdk/sdk.ts';
 export type { StartOptions } from './config/options.ts';
 export type * from './config/types.ts';
+
+// Instrumenting GenAI code.
+export { withLLMCall, traceLLM, currentLLMCall } from './genai/llm.ts';
+export {
+  withToolCall,
+  traceTool,
+  withMemoryOperation,
+  traceMemory,
+  withAgent,
+  traceAgent,
+  withWorkflow,
+  traceWorkflow,
+  withRetrieval,
+  traceRetrieval,
+  withSpan,
+  traceSpan,
+} from './genai/operations.ts';
+export { costOfUsage } from './genai/cost/calculate.ts';
+export { normalizeModelName } from './genai/cost/model-names.ts';
+export type * from './genai/types.ts';
+export * as names from './genai/names.ts';

@@ -1,4 +1,5 @@
 import type {
+  ContentCaptureMode,
   ExporterName,
   LogLevelName,
   MetricsTemporality,
@@ -54,4 +55,8 @@ export interface StartOptions {
   shutdownTimeoutMillis?: number;
   /** Overrides GENAI_OTEL_EXIT_HANDLERS: flush on beforeExit, SIGTERM and SIGINT. */
   installExitHandlers?: boolean;
+  /** Overrides OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; `true` means `span`. */
+  captureContent?: boolean | ContentCaptureMode;
+  /** Overrides GENAI_OTEL_PRICES_FILE. */
+  pricesFile?: string;
 }

@@ -3,6 +3,8 @@ import type { StartOptions } from './options.ts';
 import type {
   BatchConfig,
   ConfigProblem,
+  ContentCaptureMode,
+  GenAISettings,
   ExporterName,
   GenAIOtelConfig,
   LogLevelName,
@@ -16,7 +18,9 @@ import type {
   SignalName,
 } from './types.ts';
 import {
+  DEFAULT_MAX_CONTENT_LENGTH,
   DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
+  DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS,
   DEFAULT_OTLP_ENDPOINT,
   DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
   GENAI_OTEL_VARIABLES,
@@ -98,6 +102,7 @@ export function resolveConfig(
     limits: resolveLimits(reader),
     shutdownTimeoutMillis: options.shutdownTimeoutMillis ?? reader.integer('GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, 0, MAX_TIMEOUT_MILLIS),
     installExitHandlers: options.installExitHandlers ?? reader.boolean('GENAI_OTEL_EXIT_HANDLERS', true),
+    genai: resolveGenAISettings(reader, options),
   };
 
   // The metric reader must be able to finish an export inside its interval.
@@ -111,6 +116,38 @@ export function resolveConfig(
   }
 
   return { config, problems: reader.problems };
+}
+
+const CAPTURE_MODES: Record<string, ContentCaptureMode> = {
+  true: 'span',
+  false: 'none',
+  no_content: 'none',
+  span_only: 'span',
+  event_only: 'event',
+  span_and_event: 'span_and_event',
+};
+
+function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISettings {
+  let captureContent: ContentCaptureMode = 'none';
+  if (options.captureContent !== undefined) {
+    captureContent = options.captureContent === true ? 'span' : options.captureContent === false ? 'none' : options.captureContent;
+  } else {
+    const raw = reader.raw('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT');
+    if (raw !== undefined) {
+      const mode = CAPTURE_MODES[raw.toLowerCase()];
+      if (mode === undefined) {
+        reader.problem('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', raw, 'accepted values are true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT; content is not captured');
+      } else {
+        captureContent = mode;
+      }
+    }
+  }
+  return {
+    captureContent,
+    maxContentLength: reader.integer('GENAI_OTEL_MAX_CONTENT_LENGTH', DEFAULT_MAX_CONTENT_LENGTH, 16, 100_000_000),
+    pricesFile: options.pricesFile ?? reader.raw('GENAI_OTEL_PRICES_FILE'),
+    streamIdleTimeoutMillis: reader.integer('GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS, 1, 24 * 60 * 60 * 1000),
+  };
 }
 
 function resolveDetectors(reader: EnvReader): ResourceDetectorName[] {

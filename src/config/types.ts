@@ -24,6 +24,20 @@ export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbo
 
 export type SignalName = 'traces' | 'metrics' | 'logs';
 
+/** Where captured prompt/completion content goes: nowhere (default), span attributes, log events, or both. */
+export type ContentCaptureMode = 'none' | 'span' | 'event' | 'span_and_event';
+
+/** Settings of the GenAI helpers; they apply even when the SDK is started by someone else. */
+export interface GenAISettings {
+  captureContent: ContentCaptureMode;
+  /** Longest captured content value, in characters; longer values are cut and marked. */
+  maxContentLength: number;
+  /** A JSON or YAML price file merged over the bundled table. */
+  pricesFile?: string;
+  /** A stream that yields nothing for this long is considered abandoned and its span ends. */
+  streamIdleTimeoutMillis: number;
+}
+
 /** How one signal is exported over OTLP. */
 export interface OtlpSignalConfig {
   /** Full URL of the signal's OTLP/HTTP endpoint, e.g. `http://localhost:4318/v1/traces`. */
@@ -84,6 +98,7 @@ export interface GenAIOtelConfig {
   limits: AttributeLimits;
   shutdownTimeoutMillis: number;
   installExitHandlers: boolean;
+  genai: GenAISettings;
 }
 
 /** A configuration value that could not be used, with what was done instead. */

@@ -10,6 +10,8 @@ export interface VariableDescription {
 
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
 export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 3000;
+export const DEFAULT_MAX_CONTENT_LENGTH = 16384;
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS = 300000;
 /** Shorter than the spec's 60 s so that a new service shows up in Prometheus within a minute. */
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 15000;
 
@@ -51,11 +53,15 @@ export const STANDARD_VARIABLES: readonly VariableDescription[] = [
   { name: 'OTEL_METRIC_EXPORT_TIMEOUT', defaultValue: '30000', description: 'ms a metric export may take' },
   { name: 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', defaultValue: 'cumulative', description: 'cumulative, delta or lowmemory' },
   { name: 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', defaultValue: 'unlimited', description: 'longest attribute value kept, in characters' },
+  { name: 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', defaultValue: 'false', description: 'capture prompts, completions, tool arguments: true/false, or NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT' },
   { name: 'OTEL_ATTRIBUTE_COUNT_LIMIT', defaultValue: '128', description: 'most attributes kept per span or log record' },
 ];
 
 export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   { name: 'GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', defaultValue: String(DEFAULT_SHUTDOWN_TIMEOUT_MILLIS), description: 'longest time the flush at exit, SIGTERM or SIGINT may take' },
+  { name: 'GENAI_OTEL_PRICES_FILE', defaultValue: '', description: 'JSON or YAML file of model prices merged over the bundled table' },
+  { name: 'GENAI_OTEL_MAX_CONTENT_LENGTH', defaultValue: String(DEFAULT_MAX_CONTENT_LENGTH), description: 'longest captured content value in characters; longer values are cut and marked' },
+  { name: 'GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', defaultValue: String(DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS), description: 'a stream idle this long is treated as abandoned and its span ends' },
   { name: 'GENAI_OTEL_EXIT_HANDLERS', defaultValue: 'true', description: 'false leaves flushing at exit to you (call shutdown())' },
 ];
 

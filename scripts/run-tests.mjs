@@ -1,0 +1,54 @@
+// `npm test`: runs the suites with Node's test runner on every supported Node line installed as a devDependency
+// (node@22 is `node` in node_modules/.bin, node@24 lives in node_modules/node24), then the end-to-end suite
+// against the real collector, Jaeger and Prometheus when they are installed (scripts/stack.sh install) or required
+// (GENAI_OTEL_E2E=1, as .ci/run sets).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const runtimes = [
+  { label: 'Node 22', bin: join(root, 'node_modules/node/bin/node') },
+  { label: 'Node 24', bin: join(root, 'node_modules/node24/bin/node') },
+];
+
+function testFiles(directory) {
+  const found = [];
+  for (const entry of readdirSync(join(root, directory))) {
+    const path = join(directory, entry);
+    if (statSync(join(root, path)).isDirectory()) found.push(...testFiles(path));
+    else if (/\.test\.(ts|mjs|cjs|js)$/.test(entry)) found.push(path);
+  }
+  return found.sort();
+}
+
+const only = process.argv.slice(2);
+const suites = only.length > 0 ? only : ['test/unit', 'test/preload', 'test/support', 'test/docs'];
+const files = suites.flatMap((suite) => (suite.endsWith('.ts') || suite.endsWith('.mjs') ? [suite] : testFiles(suite)));
+
+let failed = false;
+for (const runtime of runtimes) {
+  if (!existsSync(runtime.bin)) {
+    console.error(`${runtime.label} is missing at ${runtime.bin}: run npm install`);
+    failed = true;
+    continue;
+  }
+  console.log(`\n# ${runtime.label} (${spawnSync(runtime.bin, ['--version']).stdout.toString().trim()}): ${files.length} test files`);
+  const result = spawnSync(runtime.bin, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, GENAI_OTEL_TEST_NODE: runtime.bin },
+  });
+  if (result.status !== 0) failed = true;
+}
+
+const stackInstalled = existsSync(join(root, '.stack/bin/otelcol-genai')) && existsSync(join(root, '.stack/bin/jaeger'));
+if (only.length === 0 && (process.env.GENAI_OTEL_E2E === '1' || stackInstalled) && existsSync(join(root, 'test/e2e'))) {
+  console.log('\n# End to end (real collector, Jaeger, Prometheus) on Node 22');
+  const e2e = testFiles('test/e2e');
+  const result = spawnSync(runtimes[0].bin, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...e2e], { cwd: root, stdio: 'inherit', env: process.env });
+  if (result.status !== 0) failed = true;
+} else if (only.length === 0) {
+  console.log('\n# End-to-end suite skipped: the stack is not installed (bash scripts/stack.sh install, or GENAI_OTEL_E2E=1 to require it)');
+}
+process.exit(failed ? 1 : 0);

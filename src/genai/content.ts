@@ -1,0 +1,52 @@
+import type { ContentCaptureMode } from '../config/types.ts';
+import { safeJson, isObject } from './safe-values.ts';
+import type { ChatMessage, MessagePart } from './types.ts';
+
+/** Whether content goes on span attributes, given the setting and the call's own override. */
+export function capturesContentOnSpans(mode: ContentCaptureMode, override: boolean | undefined): boolean {
+  if (override !== undefined) return override;
+  return mode === 'span' || mode === 'span_and_event';
+}
+
+function partsOf(content: unknown): MessagePart[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === 'string') return [{ type: 'text', content }];
+  if (!Array.isArray(content)) return [{ type: 'text', content: safeJson(content, Number.MAX_SAFE_INTEGER) }];
+  return content.map((item): MessagePart => {
+    if (typeof item === 'string') return { type: 'text', content: item };
+    if (!isObject(item)) return { type: 'text', content: String(item) };
+    // OpenAI {type:'text', text}, Anthropic {type:'text', text}, Responses {type:'input_text', text}
+    if (typeof item.text === 'string') return { type: 'text', content: item.text };
+    if (item.type === 'tool_use') return { type: 'tool_call', id: item.id, name: item.name, arguments: item.input };
+    if (item.type === 'tool_result') return { type: 'tool_call_response', id: item.tool_use_id, response: item.content };
+    return { type: typeof item.type === 'string' ? item.type : 'unknown' };
+  });
+}
+
+/**
+ * Messages in the conventions' shape (`{ role, parts: [{ type: 'text', content }] }`), from either that shape or the
+ * OpenAI / Anthropic request shapes (string or block content, assistant tool calls, tool results).
+ */
+export function toConventionMessages(messages: readonly unknown[]): ChatMessage[] {
+  return messages.map((message): ChatMessage => {
+    if (!isObject(message)) return { role: 'user', parts: partsOf(message) };
+    const role = typeof message.role === 'string' ? message.role : 'user';
+    if (Array.isArray(message.parts)) return { role, parts: message.parts as MessagePart[] };
+    const parts = partsOf(message.content);
+    if (Array.isArray(message.tool_calls)) {
+      for (const call of message.tool_calls) {
+        const fn = isObject(call) && isObject(call.function) ? call.function : undefined;
+        parts.push({ type: 'tool_call', id: isObject(call) ? call.id : undefined, name: fn?.name, arguments: fn?.arguments });
+      }
+    }
+    if (role === 'tool' && typeof message.tool_call_id === 'string') {
+      return { role, parts: [{ type: 'tool_call_response', id: message.tool_call_id, response: message.content }] };
+    }
+    return { role, parts };
+  });
+}
+
+/** System instructions in the conventions' shape: a list of parts. */
+export function toInstructionParts(instructions: string | readonly MessagePart[]): MessagePart[] {
+  return typeof instructions === 'string' ? [{ type: 'text', content: instructions }] : [...instructions];
+}

@@ -1,0 +1,75 @@
+import { metrics, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
+import { VERSION } from '../version.ts';
+import {
+  INSTRUMENTATION_SCOPE,
+  METRIC_GENAI_OTEL_CLIENT_COST,
+  METRIC_GENAI_OTEL_CLIENT_ERRORS,
+  METRIC_GENAI_OTEL_CLIENT_RETRIES,
+  METRIC_GENAI_OTEL_CLIENT_UNPRICED_CALLS,
+  METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION,
+  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
+  METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
+  METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+  METRIC_GEN_AI_EXECUTE_TOOL_DURATION,
+  METRIC_GEN_AI_INVOKE_AGENT_DURATION,
+} from './names.ts';
+
+function doubling(first: number, count: number): number[] {
+  return Array.from({ length: count }, (_, index) => Number((first * 2 ** index).toPrecision(6)));
+}
+
+/** Bucket boundaries the GenAI conventions advise. */
+export const DURATION_BUCKETS_SECONDS = doubling(0.01, 14); // 0.01 … 81.92
+export const TOKEN_BUCKETS = Array.from({ length: 14 }, (_, index) => 4 ** index); // 1 … 67108864
+export const AGENT_DURATION_BUCKETS_SECONDS = doubling(0.1, 13); // 0.1 … 409.6
+
+export interface GenAIInstruments {
+  operationDuration: Histogram;
+  tokenUsage: Histogram;
+  timeToFirstChunk: Histogram;
+  timePerOutputChunk: Histogram;
+  toolDuration: Histogram;
+  agentDuration: Histogram;
+  memoryDuration: Histogram;
+  cost: Counter;
+  retries: Counter;
+  errors: Counter;
+  unpricedCalls: Counter;
+}
+
+let cache: { provider: MeterProvider; instruments: GenAIInstruments } | undefined;
+
+/**
+ * The helpers' instruments, created against the current global MeterProvider. The metrics API has no proxy
+ * provider, so instruments are re-created when a provider is registered after the first call.
+ */
+export function genaiInstruments(): GenAIInstruments {
+  const provider = metrics.getMeterProvider();
+  if (cache !== undefined && cache.provider === provider) return cache.instruments;
+  const meter = provider.getMeter(INSTRUMENTATION_SCOPE, VERSION);
+  const seconds = (name: string, description: string, boundaries = DURATION_BUCKETS_SECONDS) =>
+    meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: boundaries } });
+  const instruments: GenAIInstruments = {
+    operationDuration: seconds(METRIC_GEN_AI_CLIENT_OPERATION_DURATION, 'GenAI operation duration'),
+    tokenUsage: meter.createHistogram(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, {
+      unit: '{token}',
+      description: 'Number of input and output tokens used',
+      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+    }),
+    timeToFirstChunk: seconds(METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK, 'Time to receive the first chunk of a streamed response'),
+    timePerOutputChunk: seconds(METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK, 'Time between consecutive chunks of a streamed response'),
+    toolDuration: seconds(METRIC_GEN_AI_EXECUTE_TOOL_DURATION, 'Tool execution duration'),
+    agentDuration: seconds(METRIC_GEN_AI_INVOKE_AGENT_DURATION, 'Agent invocation duration', AGENT_DURATION_BUCKETS_SECONDS),
+    memoryDuration: seconds(METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION, 'Memory operation duration'),
+    cost: meter.createCounter(METRIC_GENAI_OTEL_CLIENT_COST, { unit: 'USD', description: 'Cost of GenAI calls in US dollars, from the price table' }),
+    retries: meter.createCounter(METRIC_GENAI_OTEL_CLIENT_RETRIES, { unit: '{retry}', description: 'Retries of GenAI calls, by reason' }),
+    errors: meter.createCounter(METRIC_GENAI_OTEL_CLIENT_ERRORS, { unit: '{error}', description: 'GenAI calls that failed, by error.type' }),
+    unpricedCalls: meter.createCounter(METRIC_GENAI_OTEL_CLIENT_UNPRICED_CALLS, {
+      unit: '{call}',
+      description: 'GenAI calls whose model has no price, so no cost was recorded',
+    }),
+  };
+  cache = { provider, instruments };
+  return instruments;
+}

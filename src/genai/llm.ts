@@ -1,0 +1,361 @@
+import { SpanKind, context, createContextKey, trace, INVALID_SPAN_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
+import { warnOnce } from '../sdk/diagnostics.ts';
+import { capturesContentOnSpans, toConventionMessages, toInstructionParts } from './content.ts';
+import { costOfUsage } from './cost/calculate.ts';
+import { loadPriceTable } from './cost/price-table.ts';
+import { genaiInstruments } from './instruments.ts';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GENAI_OTEL_COST_UNKNOWN_MODEL,
+  ATTR_GENAI_OTEL_COST_USD,
+  ATTR_GENAI_OTEL_RETRY_COUNT,
+  ATTR_GENAI_OTEL_RETRY_REASON,
+  ATTR_GENAI_OTEL_USAGE_REPORTED,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_TYPE,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
+  ATTR_GEN_AI_REQUEST_ENCODING_FORMATS,
+  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_K,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
+  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
+} from './names.ts';
+import { readProviderResponse, StreamAccumulator, type ReadResponse } from './response-readers.ts';
+import { MAX_PLAIN_STRING_LENGTH, putAttribute, safeJson, tokenCount, isObject, truncate } from './safe-values.ts';
+import { genaiSettings } from './settings.ts';
+import { startRun, type UntypedFunction, type RunOutcome, type SpanRun } from './span-runner.ts';
+import type { LLMCallHandle, LLMOperation, LLMRequest, LLMResponseInfo, ModelPrice, TokenUsage } from './types.ts';
+
+const OPERATIONS: readonly LLMOperation[] = ['chat', 'text_completion', 'generate_content', 'embeddings'];
+const LLM_CALL_KEY = createContextKey('genai-otel.llm-call');
+const ORIGIN = 'withLLMCall';
+
+interface NormalizedRequest {
+  operation: LLMOperation;
+  provider: string;
+  model: string | undefined;
+  serverAddress?: string;
+  serverPort?: number;
+  request: Partial<LLMRequest>;
+}
+
+function normalizeRequest(request: unknown): NormalizedRequest {
+  if (!isObject(request)) {
+    warnOnce('llm:request', `${ORIGIN}: the request must be an object like { provider: 'openai', model: 'gpt-4o' }; the call is traced without request details`);
+  }
+  const given = (isObject(request) ? request : {}) as Partial<LLMRequest>;
+  let operation: LLMOperation = 'chat';
+  if (given.operation !== undefined) {
+    if (OPERATIONS.includes(given.operation)) operation = given.operation;
+    else warnOnce(`llm:operation:${String(given.operation)}`, `${ORIGIN}: operation "${String(given.operation)}" is not one of ${OPERATIONS.join(', ')}; using chat`);
+  }
+  let provider = typeof given.provider === 'string' && given.provider !== '' ? truncate(given.provider, MAX_PLAIN_STRING_LENGTH) : undefined;
+  if (provider === undefined) {
+    warnOnce('llm:provider', `${ORIGIN}: request.provider is missing (e.g. 'openai', 'anthropic', 'aws.bedrock'); recorded as _OTHER`);
+    provider = '_OTHER';
+  }
+  const model = typeof given.model === 'string' && given.model !== '' ? truncate(given.model, MAX_PLAIN_STRING_LENGTH) : undefined;
+  if (model === undefined) warnOnce('llm:model', `${ORIGIN}: request.model is missing; the span is named after the operation only and no cost can be computed`);
+  const server = parseServer(given.serverAddress, given.serverPort);
+  return { operation, provider, model, ...server, request: given };
+}
+
+/** Accepts a host name or a base URL (`https://api.openai.com/v1`). */
+function parseServer(address: unknown, port: unknown): { serverAddress?: string; serverPort?: number } {
+  if (typeof address !== 'string' || address === '') return {};
+  if (/^[a-z]+:\/\//i.test(address)) {
+    try {
+      const url = new URL(address);
+      const defaultPort = url.protocol === 'https:' ? 443 : url.protocol === 'http:' ? 80 : undefined;
+      return { serverAddress: url.hostname, serverPort: typeof port === 'number' ? port : url.port !== '' ? Number(url.port) : defaultPort };
+    } catch {
+      return { serverAddress: address };
+    }
+  }
+  return { serverAddress: address, ...(typeof port === 'number' ? { serverPort: port } : {}) };
+}
+
+function requestAttributes(normalized: NormalizedRequest, captureContent: boolean, maxContentLength: number): Attributes {
+  const { request } = normalized;
+  const attributes: Attributes = {
+    [ATTR_GEN_AI_OPERATION_NAME]: normalized.operation,
+    [ATTR_GEN_AI_PROVIDER_NAME]: normalized.provider,
+  };
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_MODEL, normalized.model, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, request.temperature, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS, request.maxTokens, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_TOP_P, request.topP, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_TOP_K, request.topK, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, request.frequencyPenalty, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, request.presencePenalty, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, request.stopSequences, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_SEED, request.seed, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_STREAM, request.stream, ORIGIN);
+  // The conventions ask for choice.count only when it is not 1.
+  if (request.choiceCount !== 1) putAttribute(attributes, ATTR_GEN_AI_REQUEST_CHOICE_COUNT, request.choiceCount, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_OUTPUT_TYPE, request.outputType, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_ENCODING_FORMATS, request.encodingFormats, ORIGIN);
+  putAttribute(attributes, ATTR_GEN_AI_CONVERSATION_ID, request.conversationId, ORIGIN);
+  putAttribute(attributes, ATTR_SERVER_ADDRESS, normalized.serverAddress, ORIGIN);
+  putAttribute(attributes, ATTR_SERVER_PORT, normalized.serverPort, ORIGIN);
+  if (captureContent) {
+    if (Array.isArray(request.messages)) attributes[ATTR_GEN_AI_INPUT_MESSAGES] = safeJson(toConventionMessages(request.messages), maxContentLength);
+    if (request.systemInstructions !== undefined) {
+      attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = safeJson(toInstructionParts(request.systemInstructions), maxContentLength);
+    }
+    if (Array.isArray(request.tools)) attributes[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(request.tools, maxContentLength);
+  }
+  return attributes;
+}
+
+/** One LLM call in flight: the handle the user's function gets, and the bookkeeping that ends its span. */
+class LLMCall implements LLMCallHandle {
+  span: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+  private run: SpanRun | undefined;
+  private readonly normalized: NormalizedRequest;
+  private readonly captureContent: boolean;
+  private readonly maxContentLength: number;
+  private readonly explicitUsage: TokenUsage = {};
+  private readonly explicitResponse: LLMResponseInfo = {};
+  private readonly stream: StreamAccumulator;
+  private retries = 0;
+  private lastRetryReason: string | undefined;
+  private timeToFirstChunk: number | undefined;
+  private readonly metricAttributes: Attributes;
+
+  constructor(normalized: NormalizedRequest, captureContent: boolean, maxContentLength: number) {
+    this.normalized = normalized;
+    this.captureContent = captureContent;
+    this.maxContentLength = maxContentLength;
+    this.stream = new StreamAccumulator(captureContent);
+    this.metricAttributes = {
+      [ATTR_GEN_AI_OPERATION_NAME]: normalized.operation,
+      [ATTR_GEN_AI_PROVIDER_NAME]: normalized.provider,
+    };
+    if (normalized.model !== undefined) this.metricAttributes[ATTR_GEN_AI_REQUEST_MODEL] = normalized.model;
+    if (normalized.serverAddress !== undefined) this.metricAttributes[ATTR_SERVER_ADDRESS] = normalized.serverAddress;
+    if (normalized.serverPort !== undefined) this.metricAttributes[ATTR_SERVER_PORT] = normalized.serverPort;
+  }
+
+  attach(run: SpanRun): void {
+    this.run = run;
+    this.span = run.span;
+  }
+
+  setUsage(usage: TokenUsage): void {
+    if (!isObject(usage)) {
+      warnOnce('llm:setUsage', 'setUsage: expected an object like { inputTokens, outputTokens }; ignored');
+      return;
+    }
+    const fields: (keyof TokenUsage)[] = ['inputTokens', 'outputTokens', 'cacheReadInputTokens', 'cacheWriteInputTokens', 'reasoningOutputTokens'];
+    for (const field of fields) {
+      const value = tokenCount(usage[field], 'setUsage', field);
+      if (value !== undefined) this.explicitUsage[field] = value;
+    }
+  }
+
+  setResponse(response: LLMResponseInfo): void {
+    if (!isObject(response)) {
+      warnOnce('llm:setResponse', 'setResponse: expected an object like { id, model, finishReasons }; ignored');
+      return;
+    }
+    if (typeof response.id === 'string') this.explicitResponse.id = response.id;
+    if (typeof response.model === 'string') this.explicitResponse.model = response.model;
+    if (Array.isArray(response.finishReasons)) this.explicitResponse.finishReasons = response.finishReasons.filter((reason) => typeof reason === 'string');
+    if (Array.isArray(response.outputMessages)) this.explicitResponse.outputMessages = response.outputMessages;
+    if (typeof response.embeddingDimensions === 'number') this.explicitResponse.embeddingDimensions = response.embeddingDimensions;
+  }
+
+  recordRetry(reason?: string): void {
+    try {
+      this.retries++;
+      this.lastRetryReason = typeof reason === 'string' && reason !== '' ? reason.slice(0, 64) : 'unspecified';
+      genaiInstruments().retries.add(1, { ...this.metricAttributes, [ATTR_GENAI_OTEL_RETRY_REASON]: this.lastRetryReason });
+    } catch (error) {
+      warnOnce('llm:retry', `recordRetry failed: ${String(error)}`);
+    }
+  }
+
+  recordChunk(): void {
+    this.run?.chunk();
+  }
+
+  onChunk(chunk: unknown): void {
+    this.stream.add(chunk);
+  }
+
+  onChunkTiming(timeToFirstChunk: number | undefined, interval: number | undefined): void {
+    const instruments = genaiInstruments();
+    if (timeToFirstChunk !== undefined) {
+      this.timeToFirstChunk = timeToFirstChunk;
+      instruments.timeToFirstChunk.record(timeToFirstChunk, this.metricAttributes);
+    }
+    if (interval !== undefined) instruments.timePerOutputChunk.record(interval, this.metricAttributes);
+  }
+
+  /** Final attributes and every metric of the call, from what the function reported and what its result shows. */
+  onEnd(span: Span, outcome: RunOutcome): void {
+    const streamed = this.timeToFirstChunk !== undefined;
+    const read: ReadResponse | undefined = outcome.value !== undefined ? readProviderResponse(outcome.value) : streamed ? this.stream.result() : undefined;
+    const usage: TokenUsage = { ...read?.usage, ...this.explicitUsage };
+    const response: LLMResponseInfo = { ...read?.response, ...this.explicitResponse };
+
+    const attributes: Attributes = {};
+    putAttribute(attributes, ATTR_GEN_AI_RESPONSE_ID, response.id, ORIGIN);
+    putAttribute(attributes, ATTR_GEN_AI_RESPONSE_MODEL, response.model, ORIGIN);
+    if (response.finishReasons !== undefined && response.finishReasons.length > 0) putAttribute(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, response.finishReasons, ORIGIN);
+    putAttribute(attributes, ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, response.embeddingDimensions, ORIGIN);
+    putAttribute(attributes, ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens, ORIGIN);
+    putAttribute(attributes, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens, ORIGIN);
+    putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens, ORIGIN);
+    putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, usage.cacheWriteInputTokens, ORIGIN);
+    putAttribute(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningOutputTokens, ORIGIN);
+    if (streamed) attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = this.timeToFirstChunk!;
+    if (streamed && usage.inputTokens === undefined && usage.outputTokens === undefined) attributes[ATTR_GENAI_OTEL_USAGE_REPORTED] = false;
+    if (this.retries > 0) {
+      attributes[ATTR_GENAI_OTEL_RETRY_COUNT] = this.retries;
+      attributes[ATTR_GENAI_OTEL_RETRY_REASON] = this.lastRetryReason!;
+    }
+    if (this.captureContent && response.outputMessages !== undefined && response.outputMessages.length > 0) {
+      attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = safeJson(response.outputMessages, this.maxContentLength);
+    }
+
+    const metricAttributes: Attributes = { ...this.metricAttributes };
+    if (response.model !== undefined) metricAttributes[ATTR_GEN_AI_RESPONSE_MODEL] = attributes[ATTR_GEN_AI_RESPONSE_MODEL];
+    if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
+
+    const cost = this.priceCall(usage);
+    if (cost.usd !== undefined) attributes[ATTR_GENAI_OTEL_COST_USD] = cost.usd;
+    if (cost.unknownModel) attributes[ATTR_GENAI_OTEL_COST_UNKNOWN_MODEL] = true;
+    span.setAttributes(attributes);
+
+    const instruments = genaiInstruments();
+    instruments.operationDuration.record(outcome.durationSeconds, metricAttributes);
+    if (usage.inputTokens !== undefined) {
+      instruments.tokenUsage.record(usage.inputTokens, { ...metricAttributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT });
+    }
+    if (usage.outputTokens !== undefined) {
+      instruments.tokenUsage.record(usage.outputTokens, { ...metricAttributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT });
+    }
+    if (cost.usd !== undefined) instruments.cost.add(cost.usd, metricAttributes);
+    if (cost.unknownModel) instruments.unpricedCalls.add(1, metricAttributes);
+    if (outcome.errorType !== undefined) instruments.errors.add(1, metricAttributes);
+  }
+
+  private priceCall(usage: TokenUsage): { usd?: number; unknownModel: boolean } {
+    if (usage.inputTokens === undefined && usage.outputTokens === undefined) return { unknownModel: false };
+    const explicitPrice = this.normalized.request.price;
+    let price: ModelPrice | undefined;
+    if (explicitPrice !== undefined) {
+      if (isObject(explicitPrice) && typeof explicitPrice.input === 'number' && typeof explicitPrice.output === 'number') price = explicitPrice;
+      else warnOnce('llm:price', `${ORIGIN}: request.price needs numeric input and output (USD per 1M tokens); the price table is used instead`);
+    }
+    if (price === undefined && this.normalized.model !== undefined) {
+      const model = this.explicitResponse.model ?? this.normalized.model;
+      const table = loadPriceTable(genaiSettings().pricesFile);
+      price = table.lookup(this.normalized.provider, this.normalized.model) ?? table.lookup(this.normalized.provider, model);
+    }
+    if (price === undefined) return { unknownModel: true };
+    const usd = costOfUsage(usage, price);
+    return usd === undefined ? { unknownModel: false } : { usd, unknownModel: false };
+  }
+}
+
+function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg: unknown, args: unknown[], passHandle: boolean): R {
+  let call: LLMCall;
+  let run: SpanRun | undefined;
+  try {
+    const settings = genaiSettings();
+    const normalized = normalizeRequest(request);
+    const captureContent = capturesContentOnSpans(settings.captureContent, normalized.request.captureContent);
+    call = new LLMCall(normalized, captureContent, settings.maxContentLength);
+    const name = normalized.model === undefined ? normalized.operation : `${normalized.operation} ${normalized.model}`;
+    run = startRun(name, SpanKind.CLIENT, requestAttributes(normalized, captureContent, settings.maxContentLength), {
+      streamIdleTimeoutMillis: settings.streamIdleTimeoutMillis,
+      onEnd: (span, outcome) => call.onEnd(span, outcome),
+      onChunk: (chunk) => call.onChunk(chunk),
+      onChunkTiming: (first, interval) => call.onChunkTiming(first, interval),
+    });
+  } catch (error) {
+    warnOnce('llm:setup', `${ORIGIN}: could not set up tracing for this call (${String(error)}); it runs untraced`);
+    run = undefined;
+    call = new LLMCall({ operation: 'chat', provider: '_OTHER', model: undefined, request: {} }, false, 0);
+  }
+  const callArgs = (passHandle ? [call] : args) as unknown[];
+  if (typeof fn !== 'function') {
+    warnOnce('llm:fn', `${ORIGIN}: the second argument must be a function; nothing was called`);
+    return fn as R;
+  }
+  if (run === undefined) return fn.apply(thisArg, callArgs);
+  call.attach(run);
+  run.bindContextValue(LLM_CALL_KEY, call);
+  return run.run(fn, thisArg, callArgs);
+}
+
+/**
+ * Runs `fn` as one LLM call: a CLIENT span `{operation} {model}` with the request's `gen_ai.*` attributes, usage and
+ * response details read from the provider's response (OpenAI, Anthropic, Bedrock Converse, Gemini) or reported
+ * through the handle, cost, and the conventions' metrics. Returns exactly what `fn` returns (the same promise or
+ * stream object) and rethrows exactly what it throws.
+ *
+ * @example
+ * const completion = await withLLMCall({ provider: 'openai', model: 'gpt-4o-mini' }, () =>
+ *   openai.chat.completions.create({ model: 'gpt-4o-mini', messages }));
+ */
+export function withLLMCall<R>(request: LLMRequest, fn: (call: LLMCallHandle) => R): R {
+  return runLLMCall(request, fn as UntypedFunction<R>, undefined, [], true);
+}
+
+/**
+ * Wraps a function once so that every call is traced as an LLM call. `request` may be computed from the arguments.
+ * Inside, `currentLLMCall()` gives the handle.
+ *
+ * @example
+ * const complete = traceLLM(rawComplete, (prompt) => ({ provider: 'anthropic', model: 'claude-sonnet-4' }));
+ */
+export function traceLLM<A extends unknown[], R>(fn: (...args: A) => R, request: LLMRequest | ((...args: A) => LLMRequest)): (...args: A) => R {
+  return function tracedLLMCall(this: unknown, ...args: A): R {
+    let resolved: unknown = request;
+    if (typeof request === 'function') {
+      try {
+        resolved = request.apply(this, args);
+      } catch (error) {
+        warnOnce('traceLLM:request', `traceLLM: the request function threw (${String(error)}); the call is traced without request details`);
+        resolved = undefined;
+      }
+    }
+    return runLLMCall(resolved, fn as UntypedFunction<R>, this, args, false);
+  };
+}
+
+/** The handle of the LLM call the code runs in, if any (for functions wrapped with `traceLLM`). */
+export function currentLLMCall(): LLMCallHandle | undefined {
+  return context.active().getValue(LLM_CALL_KEY) as LLMCallHandle | undefined;
+}

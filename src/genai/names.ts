@@ -1,0 +1,95 @@
+/**
+ * Every attribute and metric name genai-otel emits. Names defined by the OpenTelemetry GenAI semantic conventions come
+ * from `@opentelemetry/semantic-conventions/incubating` where that package still has them; names the conventions
+ * define but the package lacks (they moved to open-telemetry/semantic-conventions-genai) are spelled here once;
+ * genai-otel's own names live under `genai_otel.`.
+ */
+export {
+  ATTR_ERROR_TYPE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '@opentelemetry/semantic-conventions';
+export {
+  ATTR_GEN_AI_AGENT_DESCRIPTION,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_AGENT_VERSION,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_DATA_SOURCE_ID,
+  ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_TYPE,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
+  ATTR_GEN_AI_REQUEST_ENCODING_FORMATS,
+  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_K,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
+  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
+  ATTR_GEN_AI_TOOL_DESCRIPTION,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_GEN_AI_WORKFLOW_NAME,
+  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
+  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
+  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
+  METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
+  METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+} from '@opentelemetry/semantic-conventions/incubating';
+
+// Defined by the GenAI conventions (semantic-conventions-genai) but absent from @opentelemetry/semantic-conventions 1.45.
+/** Renamed from `gen_ai.usage.cache_creation.input_tokens` in the newest conventions. */
+export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+export const ATTR_GEN_AI_RETRIEVAL_TOP_K = 'gen_ai.retrieval.top_k';
+export const ATTR_GEN_AI_MEMORY_STORE_ID = 'gen_ai.memory.store.id';
+export const ATTR_GEN_AI_MEMORY_RECORD_ID = 'gen_ai.memory.record.id';
+export const ATTR_GEN_AI_MEMORY_RECORD_COUNT = 'gen_ai.memory.record.count';
+export const ATTR_GEN_AI_MEMORY_QUERY_TEXT = 'gen_ai.memory.query.text';
+export const ATTR_GEN_AI_MEMORY_RECORDS = 'gen_ai.memory.records';
+export const METRIC_GEN_AI_EXECUTE_TOOL_DURATION = 'gen_ai.execute_tool.duration';
+export const METRIC_GEN_AI_INVOKE_AGENT_DURATION = 'gen_ai.invoke_agent.duration';
+
+// genai-otel's own names: the conventions define no cost, retry, error-count or memory metric.
+export const ATTR_GENAI_OTEL_COST_USD = 'genai_otel.cost.usd';
+export const ATTR_GENAI_OTEL_COST_UNKNOWN_MODEL = 'genai_otel.cost.unknown_model';
+export const ATTR_GENAI_OTEL_RETRY_COUNT = 'genai_otel.retry.count';
+export const ATTR_GENAI_OTEL_RETRY_REASON = 'genai_otel.retry.reason';
+/** false when a streamed response ended without the provider reporting token usage: the counts are missing, not zero. */
+export const ATTR_GENAI_OTEL_USAGE_REPORTED = 'genai_otel.usage.reported';
+export const ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT = 'genai_otel.stream.chunk_count';
+/** How a stream ended when not read to its end: `abandoned` (timed out unread) or `cancelled` (consumer stopped early). */
+export const ATTR_GENAI_OTEL_STREAM_END = 'genai_otel.stream.end';
+
+export const METRIC_GENAI_OTEL_CLIENT_COST = 'genai_otel.client.cost';
+export const METRIC_GENAI_OTEL_CLIENT_RETRIES = 'genai_otel.client.retries';
+export const METRIC_GENAI_OTEL_CLIENT_ERRORS = 'genai_otel.client.errors';
+export const METRIC_GENAI_OTEL_CLIENT_UNPRICED_CALLS = 'genai_otel.client.unpriced_calls';
+export const METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION = 'genai_otel.memory.operation.duration';
+
+/** The scope name of every span and instrument genai-otel creates. */
+export const INSTRUMENTATION_SCOPE = 'genai-otel';

@@ -1,0 +1,326 @@
+import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
+import { warnOnce } from '../sdk/diagnostics.ts';
+import { capturesContentOnSpans } from './content.ts';
+import { genaiInstruments } from './instruments.ts';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_DESCRIPTION,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_AGENT_VERSION,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_DATA_SOURCE_ID,
+  ATTR_GEN_AI_MEMORY_QUERY_TEXT,
+  ATTR_GEN_AI_MEMORY_RECORDS,
+  ATTR_GEN_AI_MEMORY_RECORD_COUNT,
+  ATTR_GEN_AI_MEMORY_RECORD_ID,
+  ATTR_GEN_AI_MEMORY_STORE_ID,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
+  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
+  ATTR_GEN_AI_RETRIEVAL_TOP_K,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_GEN_AI_TOOL_DESCRIPTION,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_GEN_AI_WORKFLOW_NAME,
+} from './names.ts';
+import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, safeJson, truncate } from './safe-values.ts';
+import { genaiSettings } from './settings.ts';
+import { startRun, type UntypedFunction, type RunOutcome } from './span-runner.ts';
+import type { AgentRequest, MemoryOperation, MemoryOperationRequest, RetrievalRequest, SpanOptions, ToolCallRequest, WorkflowRequest } from './types.ts';
+
+/** What a helper decided about one call before it runs. */
+interface OperationSpec {
+  spanName: string;
+  kind: SpanKind;
+  attributes: Attributes;
+  onEnd?(span: Span, outcome: RunOutcome): void;
+}
+
+interface HelperContext {
+  captureContent: boolean;
+  maxContentLength: number;
+}
+
+type Describe<Req> = (request: Partial<Req>, helper: HelperContext) => OperationSpec;
+
+/** Runs `fn` (with `this` and `args` as given) in the span `describe` asks for; untraced if anything about the setup fails. */
+function runOperation<Req, R>(origin: string, describe: Describe<Req>, request: unknown, fn: UntypedFunction<R>, thisArg: unknown, args: unknown[]): R {
+  if (typeof fn !== 'function') {
+    warnOnce(`${origin}:fn`, `${origin}: the function argument is not a function; nothing was called`);
+    return fn as R;
+  }
+  let spec: OperationSpec;
+  let streamIdleTimeoutMillis: number;
+  try {
+    if (!isObject(request)) warnOnce(`${origin}:request`, `${origin}: the request must be an object; the call is traced without its details`);
+    const settings = genaiSettings();
+    streamIdleTimeoutMillis = settings.streamIdleTimeoutMillis;
+    const given = (isObject(request) ? request : {}) as Partial<Req> & { captureContent?: boolean };
+    spec = describe(given, {
+      captureContent: capturesContentOnSpans(settings.captureContent, given.captureContent),
+      maxContentLength: settings.maxContentLength,
+    });
+  } catch (error) {
+    warnOnce(`${origin}:setup`, `${origin}: could not set up tracing (${String(error)}); the call runs untraced`);
+    return fn.apply(thisArg, args as unknown[]);
+  }
+  const run = startRun(spec.spanName, spec.kind, spec.attributes, { streamIdleTimeoutMillis, onEnd: (span, outcome) => spec.onEnd?.(span, outcome) });
+  if (run === undefined) return fn.apply(thisArg, args as unknown[]);
+  const callArgs = (args.length === 0 ? [run.span] : args) as unknown[];
+  return run.run(fn as UntypedFunction<R>, thisArg, callArgs);
+}
+
+/** The pair of helpers every operation gets: `with*(request, fn)` for one call, `trace*(fn, request)` to wrap a function. */
+function defineHelpers<Req>(origin: string, describe: Describe<Req>) {
+  const withOperation = <R>(request: Req, fn: (span: Span) => R): R => runOperation(origin, describe, request, fn as UntypedFunction<R>, undefined, []);
+  const traceOperation = <A extends unknown[], R>(fn: (...args: A) => R, request: Req | ((...args: A) => Req)): ((...args: A) => R) =>
+    function traced(this: unknown, ...args: A): R {
+      let resolved: unknown = request;
+      if (typeof request === 'function') {
+        try {
+          resolved = (request as (...args: A) => Req).apply(this, args);
+        } catch (error) {
+          warnOnce(`${origin}:request-fn`, `${origin}: the request function threw (${String(error)}); the call is traced without its details`);
+          resolved = undefined;
+        }
+      }
+      // A wrapped function keeps its own arguments; its span is reachable through trace.getActiveSpan().
+      return runOperation(origin, describe, resolved, fn as UntypedFunction<R>, this, args.length === 0 ? [undefined] : args);
+    };
+  return { withOperation, traceOperation };
+}
+
+function requireName(origin: string, field: string, value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return truncate(value, MAX_PLAIN_STRING_LENGTH);
+  warnOnce(`${origin}:${field}`, `${origin}: ${field} is missing; the span is named after the operation only`);
+  return undefined;
+}
+
+function named(operation: string, name: string | undefined): string {
+  return name === undefined ? operation : `${operation} ${name}`;
+}
+
+const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, helper) => {
+  const name = requireName('withToolCall', 'name', request.name);
+  const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
+  putAttribute(attributes, ATTR_GEN_AI_TOOL_NAME, name, 'withToolCall');
+  putAttribute(attributes, ATTR_GEN_AI_TOOL_CALL_ID, request.callId, 'withToolCall');
+  putAttribute(attributes, ATTR_GEN_AI_TOOL_TYPE, request.type, 'withToolCall');
+  putAttribute(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, request.description, 'withToolCall');
+  if (helper.captureContent && request.arguments !== undefined) {
+    attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = safeJson(request.arguments, helper.maxContentLength);
+  }
+  return {
+    spanName: named('execute_tool', name),
+    kind: SpanKind.INTERNAL,
+    attributes,
+    onEnd(span, outcome) {
+      if (helper.captureContent && request.captureResult !== false && outcome.value !== undefined) {
+        span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, safeJson(outcome.value, helper.maxContentLength));
+      }
+      const metricAttributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
+      if (name !== undefined) metricAttributes[ATTR_GEN_AI_TOOL_NAME] = attributes[ATTR_GEN_AI_TOOL_NAME];
+      if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
+      genaiInstruments().toolDuration.record(outcome.durationSeconds, metricAttributes);
+    },
+  };
+});
+
+/**
+ * Runs `fn` as a tool execution: an INTERNAL `execute_tool {name}` span and `gen_ai.execute_tool.duration`.
+ * Arguments and result are recorded only when content capture is on.
+ *
+ * @example
+ * const order = await withToolCall({ name: 'lookup_order', callId: toolCall.id, arguments: args }, () => orders.find(args.id));
+ */
+export const withToolCall = toolHelpers.withOperation;
+/**
+ * Wraps a tool function once; every call becomes an `execute_tool` span.
+ *
+ * @example
+ * const lookupOrder = traceTool(rawLookupOrder, { name: 'lookup_order' });
+ */
+export const traceTool = toolHelpers.traceOperation;
+
+const MEMORY_OPERATIONS: Record<MemoryOperation, string> = {
+  create_memory_store: 'create_memory_store',
+  delete_memory_store: 'delete_memory_store',
+  create_memory: 'create_memory',
+  update_memory: 'update_memory',
+  upsert_memory: 'upsert_memory',
+  search_memory: 'search_memory',
+  delete_memory: 'delete_memory',
+  create_store: 'create_memory_store',
+  delete_store: 'delete_memory_store',
+  create: 'create_memory',
+  update: 'update_memory',
+  upsert: 'upsert_memory',
+  search: 'search_memory',
+  delete: 'delete_memory',
+};
+
+const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation', (request, helper) => {
+  let operation = MEMORY_OPERATIONS[request.operation as MemoryOperation];
+  if (operation === undefined) {
+    warnOnce(`withMemoryOperation:operation:${String(request.operation)}`, `withMemoryOperation: operation "${String(request.operation)}" is not one of ${Object.keys(MEMORY_OPERATIONS).join(', ')}; recorded as search_memory`);
+    operation = 'search_memory';
+  }
+  const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation };
+  putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withMemoryOperation');
+  putAttribute(attributes, ATTR_GEN_AI_MEMORY_STORE_ID, request.storeId, 'withMemoryOperation');
+  putAttribute(attributes, ATTR_GEN_AI_MEMORY_RECORD_ID, request.recordId, 'withMemoryOperation');
+  putAttribute(attributes, ATTR_GEN_AI_MEMORY_RECORD_COUNT, request.recordCount, 'withMemoryOperation');
+  if (helper.captureContent && request.query !== undefined) attributes[ATTR_GEN_AI_MEMORY_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);
+  return {
+    spanName: operation,
+    kind: SpanKind.CLIENT,
+    attributes,
+    onEnd(span, outcome) {
+      // A search that returns its records tells how many it found.
+      if (request.recordCount === undefined && operation === 'search_memory' && Array.isArray(outcome.value)) {
+        span.setAttribute(ATTR_GEN_AI_MEMORY_RECORD_COUNT, outcome.value.length);
+      }
+      if (helper.captureContent && operation === 'search_memory' && outcome.value !== undefined) {
+        span.setAttribute(ATTR_GEN_AI_MEMORY_RECORDS, safeJson(outcome.value, helper.maxContentLength));
+      }
+      const metricAttributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation };
+      if (attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined) metricAttributes[ATTR_GEN_AI_PROVIDER_NAME] = attributes[ATTR_GEN_AI_PROVIDER_NAME];
+      if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
+      genaiInstruments().memoryDuration.record(outcome.durationSeconds, metricAttributes);
+    },
+  };
+});
+
+/**
+ * Runs `fn` as a memory operation (create/update/upsert/search/delete a memory, create/delete a store): a CLIENT span
+ * named after the operation and `genai_otel.memory.operation.duration`. Query and records only with content capture.
+ *
+ * @example
+ * const facts = await withMemoryOperation({ operation: 'search', storeId: 'user-facts', query }, () => store.search(query));
+ */
+export const withMemoryOperation = memoryHelpers.withOperation;
+/** Wraps a memory function once. @example const search = traceMemory(store.search.bind(store), { operation: 'search', storeId: 'facts' }); */
+export const traceMemory = memoryHelpers.traceOperation;
+
+const agentHelpers = defineHelpers<AgentRequest>('withAgent', (request) => {
+  const name = requireName('withAgent', 'name', request.name);
+  const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent' };
+  putAttribute(attributes, ATTR_GEN_AI_AGENT_NAME, name, 'withAgent');
+  putAttribute(attributes, ATTR_GEN_AI_AGENT_ID, request.id, 'withAgent');
+  putAttribute(attributes, ATTR_GEN_AI_AGENT_DESCRIPTION, request.description, 'withAgent');
+  putAttribute(attributes, ATTR_GEN_AI_AGENT_VERSION, request.version, 'withAgent');
+  putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withAgent');
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_MODEL, request.model, 'withAgent');
+  putAttribute(attributes, ATTR_GEN_AI_CONVERSATION_ID, request.conversationId, 'withAgent');
+  return {
+    spanName: named('invoke_agent', name),
+    kind: request.remote === true ? SpanKind.CLIENT : SpanKind.INTERNAL,
+    attributes,
+    onEnd(_span, outcome) {
+      const metricAttributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent' };
+      if (name !== undefined) metricAttributes[ATTR_GEN_AI_AGENT_NAME] = attributes[ATTR_GEN_AI_AGENT_NAME];
+      if (attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined) metricAttributes[ATTR_GEN_AI_PROVIDER_NAME] = attributes[ATTR_GEN_AI_PROVIDER_NAME];
+      if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
+      genaiInstruments().agentDuration.record(outcome.durationSeconds, metricAttributes);
+    },
+  };
+});
+
+/**
+ * Runs `fn` as one agent invocation: `invoke_agent {name}` (INTERNAL in process, CLIENT with `remote: true`), parent
+ * of the LLM and tool spans inside, and `gen_ai.invoke_agent.duration`.
+ *
+ * @example
+ * const answer = await withAgent({ name: 'support-agent', version: '3' }, () => agent.run(question));
+ */
+export const withAgent = agentHelpers.withOperation;
+/** Wraps an agent function once. @example const run = traceAgent(rawRun, { name: 'researcher' }); */
+export const traceAgent = agentHelpers.traceOperation;
+
+const workflowHelpers = defineHelpers<WorkflowRequest>('withWorkflow', (request) => {
+  const name = requireName('withWorkflow', 'name', request.name);
+  const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_workflow' };
+  putAttribute(attributes, ATTR_GEN_AI_WORKFLOW_NAME, name, 'withWorkflow');
+  return { spanName: named('invoke_workflow', name), kind: SpanKind.INTERNAL, attributes };
+});
+
+/**
+ * Runs `fn` as a workflow: an INTERNAL `invoke_workflow {name}` span grouping the agents, calls and tools inside.
+ *
+ * @example
+ * await withWorkflow({ name: 'nightly-digest' }, async () => { ... });
+ */
+export const withWorkflow = workflowHelpers.withOperation;
+/** Wraps a workflow function once. @example const digest = traceWorkflow(rawDigest, { name: 'nightly-digest' }); */
+export const traceWorkflow = workflowHelpers.traceOperation;
+
+const retrievalHelpers = defineHelpers<RetrievalRequest>('withRetrieval', (request, helper) => {
+  const dataSourceId = requireName('withRetrieval', 'dataSourceId', request.dataSourceId);
+  const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'retrieval' };
+  putAttribute(attributes, ATTR_GEN_AI_DATA_SOURCE_ID, dataSourceId, 'withRetrieval');
+  putAttribute(attributes, ATTR_GEN_AI_RETRIEVAL_TOP_K, request.topK, 'withRetrieval');
+  putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withRetrieval');
+  if (helper.captureContent && request.query !== undefined) attributes[ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);
+  return {
+    spanName: named('retrieval', dataSourceId),
+    kind: SpanKind.CLIENT,
+    attributes,
+    onEnd(span, outcome) {
+      if (helper.captureContent && outcome.value !== undefined) {
+        span.setAttribute(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, safeJson(outcome.value, helper.maxContentLength));
+      }
+    },
+  };
+});
+
+/**
+ * Runs `fn` as a retrieval from a data source (RAG): a CLIENT `retrieval {dataSourceId}` span. Query and documents
+ * only with content capture.
+ *
+ * @example
+ * const docs = await withRetrieval({ dataSourceId: 'kb-articles', topK: 5, query }, () => index.query(query, 5));
+ */
+export const withRetrieval = retrievalHelpers.withOperation;
+/** Wraps a retrieval function once. @example const search = traceRetrieval(rawSearch, { dataSourceId: 'kb' }); */
+export const traceRetrieval = retrievalHelpers.traceOperation;
+
+const KINDS: Record<NonNullable<SpanOptions['kind']>, SpanKind> = {
+  internal: SpanKind.INTERNAL,
+  client: SpanKind.CLIENT,
+  server: SpanKind.SERVER,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+};
+
+function describeSpan(name: unknown, options: SpanOptions | undefined): OperationSpec {
+  const attributes: Attributes = {};
+  for (const [key, value] of Object.entries(isObject(options?.attributes) ? options.attributes : {})) putAttribute(attributes, key, value, 'withSpan');
+  return {
+    spanName: typeof name === 'string' && name !== '' ? truncate(name, MAX_PLAIN_STRING_LENGTH) : 'span',
+    kind: (options?.kind !== undefined ? KINDS[options.kind] : undefined) ?? SpanKind.INTERNAL,
+    attributes,
+  };
+}
+
+/**
+ * Runs `fn` in a span of your own (INTERNAL unless `kind` says otherwise) with the same guarantees as the GenAI helpers.
+ *
+ * @example
+ * const plan = await withSpan('plan', (span) => planner.plan(goal), { attributes: { 'app.goal.kind': goal.kind } });
+ */
+export function withSpan<R>(name: string, fn: (span: Span) => R, options?: SpanOptions): R {
+  return runOperation('withSpan', () => describeSpan(name, options), {}, fn as UntypedFunction<R>, undefined, []);
+}
+
+/** Wraps a function once in `withSpan`. @example const plan = traceSpan(rawPlan, 'plan'); */
+export function traceSpan<A extends unknown[], R>(fn: (...args: A) => R, name: string, options?: SpanOptions): (...args: A) => R {
+  return function traced(this: unknown, ...args: A): R {
+    return runOperation('withSpan', () => describeSpan(name, options), {}, fn as UntypedFunction<R>, this, args.length === 0 ? [undefined] : args);
+  };
+}

@@ -1,0 +1,256 @@
+import { SpanStatusCode, context, trace, type Attributes, type Context, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
+import { errorOnce } from '../sdk/diagnostics.ts';
+import { VERSION } from '../version.ts';
+import { errorTypeOf } from './error-type.ts';
+import { ATTR_ERROR_TYPE, ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT, ATTR_GENAI_OTEL_STREAM_END, INSTRUMENTATION_SCOPE } from './names.ts';
+import { isObject } from './safe-values.ts';
+
+/** Any function, called with whatever `this` and arguments the caller had. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type UntypedFunction<R> = (this: unknown, ...args: any[]) => R;
+
+/** How a span's work ended, as the hooks see it. */
+export interface RunOutcome {
+  durationSeconds: number;
+  /** Set when the function threw or rejected, or the stream failed. */
+  errorType?: string;
+  /** The function's value (or undefined for a stream or an error). */
+  value?: unknown;
+}
+
+/** What a helper adds to the generic run: its own attributes and metrics at the end, and chunk handling for streams. */
+export interface RunHooks {
+  /** Called once, just before the span ends; sets final attributes and records metrics. */
+  onEnd(span: Span, outcome: RunOutcome): void;
+  /** Called for each chunk of a returned stream, after timing was recorded. */
+  onChunk?(chunk: unknown): void;
+  /** Time to first chunk and time between chunks, in seconds. */
+  onChunkTiming?(timeToFirstChunkSeconds: number | undefined, intervalSeconds: number | undefined): void;
+  /** Streams idle this long end their span as abandoned. */
+  streamIdleTimeoutMillis: number;
+}
+
+let cachedTracer: Tracer | undefined;
+
+/** The tracer of genai-otel's helpers. The API's proxy provider follows a provider registered later. */
+export function genaiTracer(): Tracer {
+  cachedTracer ??= trace.getTracer(INSTRUMENTATION_SCOPE, VERSION);
+  return cachedTracer;
+}
+
+/**
+ * Tracks one span from start to end through sync returns, promises (the caller keeps the very same thenable, so
+ * helpers like `.withResponse()` keep working), and async iterables (the span stays open until the stream ends,
+ * fails, is cancelled or goes idle).
+ */
+export class SpanRun {
+  readonly span: Span;
+  private spanContext: Context;
+  private readonly hooks: RunHooks;
+  private readonly startTime = performance.now();
+  private ended = false;
+  private chunkCount = 0;
+  private lastChunkTime: number | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(span: Span, spanContext: Context, hooks: RunHooks) {
+    this.span = span;
+    this.spanContext = spanContext;
+    this.hooks = hooks;
+  }
+
+  /** Makes `value` visible under `key` to code running inside the span. */
+  bindContextValue(key: symbol, value: unknown): void {
+    this.spanContext = this.spanContext.setValue(key, value);
+  }
+
+  /** Runs `fn` inside the span's context and follows its result; the result and any throw reach the caller unchanged. */
+  run<A extends unknown[], R>(fn: (this: unknown, ...args: A) => R, thisArg: unknown, args: A): R {
+    let result: R;
+    try {
+      result = context.with(this.spanContext, fn, thisArg, ...args);
+    } catch (error) {
+      this.fail(error);
+      throw error;
+    }
+    this.follow(result);
+    return result;
+  }
+
+  private follow(result: unknown): void {
+    try {
+      if (isThenable(result)) {
+        result.then(
+          (value) => this.settled(value),
+          (error: unknown) => this.fail(error),
+        );
+        return;
+      }
+      this.settled(result);
+    } catch (error) {
+      errorOnce('run:follow', 'could not follow the result of a traced function', error);
+      this.end({ durationSeconds: this.elapsedSeconds() });
+    }
+  }
+
+  private settled(value: unknown): void {
+    try {
+      if (isAsyncIterable(value)) {
+        this.followStream(value);
+        return;
+      }
+      this.end({ durationSeconds: this.elapsedSeconds(), value });
+    } catch (error) {
+      errorOnce('run:settled', 'could not record the result of a traced function', error);
+      this.end({ durationSeconds: this.elapsedSeconds() });
+    }
+  }
+
+  /** Records one chunk: time to first chunk for the first, the interval since the previous one after that. */
+  chunk(chunk?: unknown): void {
+    if (this.ended) return;
+    try {
+      const now = performance.now();
+      this.chunkCount++;
+      if (this.lastChunkTime === undefined) {
+        this.hooks.onChunkTiming?.((now - this.startTime) / 1000, undefined);
+      } else {
+        this.hooks.onChunkTiming?.(undefined, (now - this.lastChunkTime) / 1000);
+      }
+      this.lastChunkTime = now;
+      this.idleTimer?.refresh();
+      if (chunk !== undefined) this.hooks.onChunk?.(chunk);
+    } catch (error) {
+      errorOnce('run:chunk', 'could not record a stream chunk', error);
+    }
+  }
+
+  private followStream(stream: AsyncIterable<unknown>): void {
+    const run = this;
+    const target = stream as unknown as Record<symbol, unknown>;
+    const originalIterator = target[Symbol.asyncIterator] as (this: unknown) => AsyncIterator<unknown>;
+    this.idleTimer = setTimeout(() => run.endStream('abandoned'), this.hooks.streamIdleTimeoutMillis);
+    this.idleTimer.unref();
+
+    // Patch the instance, not a copy: the caller keeps the library's own stream object and all its helpers.
+    Object.defineProperty(stream, Symbol.asyncIterator, {
+      configurable: true,
+      writable: true,
+      value: function instrumentedAsyncIterator(this: unknown): AsyncIterator<unknown> {
+        const iterator = originalIterator.call(this);
+        return run.wrapIterator(iterator);
+      },
+    });
+    // Node streams consumed through events never call the iterator: their end still ends the span.
+    const emitter = stream as unknown as { once?: unknown };
+    if (typeof emitter.once === 'function') {
+      const once = emitter.once as (event: string, listener: (error?: unknown) => void) => void;
+      once.call(stream, 'end', () => run.endStream());
+      once.call(stream, 'close', () => run.endStream());
+    }
+  }
+
+  private wrapIterator(iterator: AsyncIterator<unknown>): AsyncIterator<unknown> & AsyncIterable<unknown> {
+    const run = this;
+    const wrapped: AsyncIterator<unknown> & AsyncIterable<unknown> = {
+      async next(...args: [] | [unknown]) {
+        let step: IteratorResult<unknown>;
+        try {
+          step = await iterator.next(...args);
+        } catch (error) {
+          run.fail(error);
+          throw error;
+        }
+        if (step.done === true) run.endStream();
+        else run.chunk(step.value);
+        return step;
+      },
+      async return(value?: unknown) {
+        run.endStream('cancelled');
+        return iterator.return === undefined ? { done: true, value } : iterator.return(value);
+      },
+      async throw(error?: unknown) {
+        run.fail(error);
+        if (iterator.throw === undefined) throw error;
+        return iterator.throw(error);
+      },
+      [Symbol.asyncIterator]() {
+        return wrapped;
+      },
+    };
+    return wrapped;
+  }
+
+  private endStream(how?: 'abandoned' | 'cancelled'): void {
+    if (this.ended) return;
+    if (how !== undefined) this.span.setAttribute(ATTR_GENAI_OTEL_STREAM_END, how);
+    this.span.setAttribute(ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT, this.chunkCount);
+    this.end({ durationSeconds: this.elapsedSeconds() });
+  }
+
+  /** Marks the span failed with the error's type and exception event, then ends it. */
+  fail(error: unknown): void {
+    if (this.ended) return;
+    const errorType = errorTypeOf(error);
+    try {
+      this.span.setAttribute(ATTR_ERROR_TYPE, errorType);
+      if (error instanceof Error) this.span.recordException(error);
+      else this.span.recordException({ name: errorType, message: safeMessage(error) });
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : safeMessage(error) });
+    } catch (recordError) {
+      errorOnce('run:fail', 'could not record an error on a span', recordError);
+    }
+    this.end({ durationSeconds: this.elapsedSeconds(), errorType });
+  }
+
+  private end(outcome: RunOutcome): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    try {
+      this.hooks.onEnd(this.span, outcome);
+    } catch (error) {
+      errorOnce('run:end', 'could not record the end of a span', error);
+    }
+    try {
+      this.span.end();
+    } catch (error) {
+      errorOnce('run:span-end', 'could not end a span', error);
+    }
+  }
+
+  private elapsedSeconds(): number {
+    return (performance.now() - this.startTime) / 1000;
+  }
+}
+
+/**
+ * Starts a span for a helper, or returns undefined (after one diagnostic) when even that fails: the helper then
+ * runs the user's function untraced, so telemetry never stands between the caller and its function.
+ */
+export function startRun(name: string, kind: SpanKind, attributes: Attributes, hooks: RunHooks): SpanRun | undefined {
+  try {
+    const parent = context.active();
+    const span = genaiTracer().startSpan(name, { kind, attributes }, parent);
+    return new SpanRun(span, trace.setSpan(parent, span), hooks);
+  } catch (error) {
+    errorOnce('run:start', 'could not start a span; the function runs untraced', error);
+    return undefined;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return isObject(value) && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return isObject(value) && typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+function safeMessage(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return 'unprintable error';
+  }
+}
