@@ -29,7 +29,9 @@ export class EnvReader {
     return undefined;
   }
 
+  /** Records a problem once, even when a shared variable (OTEL_EXPORTER_OTLP_*) is read for each signal. */
   problem(variable: string, value: string, message: string): void {
+    if (this.problems.some((problem) => problem.variable === variable && problem.value === value && problem.message === message)) return;
     this.problems.push({ variable, value, message });
   }
 

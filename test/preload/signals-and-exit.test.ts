@@ -1,0 +1,74 @@
+// Flushing at the end of a process without taking the ending away from the application.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
+
+let receiver: OtlpReceiver;
+before(async () => {
+  receiver = await startOtlpReceiver();
+});
+after(async () => {
+  await receiver.close();
+});
+
+const hasServiceSpan = (service: string) => (all: { resource: Record<string, unknown> }[]) => all.some((span) => span.resource['service.name'] === service);
+
+test('SIGTERM to a server with no handler of its own: telemetry is flushed, then the process dies of SIGTERM as it would have', async () => {
+  // A long batch delay proves the span arrives because of the signal, not the timer.
+  const result = await runFixture(fixture('server.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'sigterm-default', OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_METRIC_EXPORT_INTERVAL: '60000' }),
+    onLine: { line: 'ready', then: (child) => child.kill('SIGTERM') },
+  });
+  assert.equal(result.signal, 'SIGTERM');
+  assert.equal(result.code, null);
+  const spans = await receiver.waitFor('spans', hasServiceSpan('sigterm-default'), 5000);
+  assert.ok(spans.some((span) => span.name === 'chat claude-sonnet-4'));
+  await receiver.waitFor('metrics', hasServiceSpan('sigterm-default'), 5000);
+});
+
+test('SIGINT behaves the same way', async () => {
+  const result = await runFixture(fixture('server.cjs'), {
+    nodeArgs: ['--import', 'genai-otel/register'],
+    env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'sigint-default', OTEL_BSP_SCHEDULE_DELAY: '60000' }),
+    onLine: { line: 'ready', then: (child) => child.kill('SIGINT') },
+  });
+  assert.equal(result.signal, 'SIGINT');
+  await receiver.waitFor('spans', hasServiceSpan('sigint-default'), 5000);
+});
+
+test('SIGTERM to a server with its own handler: the app decides how to exit, telemetry is still flushed', async () => {
+  const result = await runFixture(fixture('server.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'sigterm-own', OTEL_BSP_SCHEDULE_DELAY: '60000', FIXTURE_OWN_SIGTERM: '1' }),
+    onLine: { line: 'ready', then: (child) => child.kill('SIGTERM') },
+  });
+  assert.equal(result.code, 0);
+  assert.equal(result.signal, null);
+  assert.match(result.stdout, /app handler ran/);
+  await receiver.waitFor('spans', hasServiceSpan('sigterm-own'), 5000);
+});
+
+test('with no collector listening, a short script still ends, bounded by GENAI_OTEL_SHUTDOWN_TIMEOUT_MS, with its exit code', async () => {
+  const result = await runFixture(fixture('llm-call.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    // Port 9 (discard) has no listener here: the exporter would retry for its whole 10 s timeout.
+    env: otelEnv('http://127.0.0.1:9', { GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '300', FIXTURE_EXIT_CODE: '3' }),
+  });
+  assert.equal(result.code, 3);
+  // A generous bound far below the exporter's own 10 s retry budget.
+  assert.ok(result.elapsedMillis < 6000, `took ${result.elapsedMillis} ms`);
+  assert.match(result.stderr, /did not finish within 300 ms/);
+});
+
+test('GENAI_OTEL_EXIT_HANDLERS=false leaves SIGTERM alone: the process dies at once, unflushed', async () => {
+  const result = await runFixture(fixture('server.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'no-handlers', OTEL_BSP_SCHEDULE_DELAY: '60000', GENAI_OTEL_EXIT_HANDLERS: 'false' }),
+    onLine: { line: 'ready', then: (child) => child.kill('SIGTERM') },
+  });
+  assert.equal(result.signal, 'SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(receiver.spans().filter((span) => span.resource['service.name'] === 'no-handlers').length, 0);
+});
