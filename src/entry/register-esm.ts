@@ -4,9 +4,10 @@ import { register } from 'node:module';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 import { start } from '../sdk/sdk.ts';
 
+// The channel must exist before start(): instrumentations announce the modules they hook while they are enabled.
+const channel = createAddHookMessageChannel();
 const status = start();
 if (!status.disabled) {
-  const channel = createAddHookMessageChannel();
   register('import-in-the-middle/hook.mjs', import.meta.url, channel.registerOptions);
   await channel.waitForAllMessagesAcknowledged();
 }
