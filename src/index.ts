@@ -1,5 +1,6 @@
 // Setting up OpenTelemetry.
-export { start, shutdown, forceFlush, getStatus } from './sdk/sdk.ts';
+export { start, shutdown, forceFlush, getStatus, getExportHealth } from './sdk/sdk.ts';
+export type { ExportHealth, SignalCounts } from './export/health.ts';
 export type { GenAIOtelStatus } from './sdk/sdk.ts';
 export type { StartOptions } from './config/options.ts';
 export type * from './config/types.ts';

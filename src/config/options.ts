@@ -59,4 +59,8 @@ export interface StartOptions {
   captureContent?: boolean | ContentCaptureMode;
   /** Overrides GENAI_OTEL_PRICES_FILE. */
   pricesFile?: string;
+  /** Overrides GENAI_OTEL_SPOOL. */
+  spool?: boolean;
+  /** Overrides GENAI_OTEL_SPOOL_DIR. */
+  spoolDirectory?: string;
 }

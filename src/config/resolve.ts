@@ -18,7 +18,9 @@ import type {
   SignalName,
 } from './types.ts';
 import {
+  DEFAULT_BSP,
   DEFAULT_MAX_CONTENT_LENGTH,
+  DEFAULT_SPOOL_MAX_BYTES,
   DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS,
   DEFAULT_OTLP_ENDPOINT,
@@ -83,7 +85,7 @@ export function resolveConfig(
     traces: {
       exporters: exporterList(reader, 'OTEL_TRACES_EXPORTER', options.tracesExporter),
       otlp: resolveOtlpSignal(reader, 'traces', baseEndpoint, optionEndpoint !== undefined, options),
-      batch: resolveBatch(reader, 'OTEL_BSP', { scheduledDelayMillis: 5000, exportTimeoutMillis: 30000, maxQueueSize: 2048, maxExportBatchSize: 512 }),
+      batch: resolveBatch(reader, 'OTEL_BSP', DEFAULT_BSP),
       sampler: samplerName,
       samplerRatio,
     },
@@ -102,6 +104,11 @@ export function resolveConfig(
     limits: resolveLimits(reader),
     shutdownTimeoutMillis: options.shutdownTimeoutMillis ?? reader.integer('GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, 0, MAX_TIMEOUT_MILLIS),
     installExitHandlers: options.installExitHandlers ?? reader.boolean('GENAI_OTEL_EXIT_HANDLERS', true),
+    spool: {
+      enabled: options.spool ?? reader.boolean('GENAI_OTEL_SPOOL', true),
+      directory: options.spoolDirectory ?? reader.raw('GENAI_OTEL_SPOOL_DIR'),
+      maxBytes: reader.integer('GENAI_OTEL_SPOOL_MAX_BYTES', DEFAULT_SPOOL_MAX_BYTES, 1024, Number.MAX_SAFE_INTEGER),
+    },
     genai: resolveGenAISettings(reader, options),
   };
 

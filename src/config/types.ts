@@ -84,6 +84,14 @@ export interface AttributeLimits {
 }
 
 /** The whole, validated configuration of genai-otel. Built by `resolveConfig` from the environment and start options. */
+/** Where telemetry waits while the collector is away. */
+export interface SpoolConfig {
+  enabled: boolean;
+  /** Undefined: a folder per service under the system temp directory. */
+  directory?: string;
+  maxBytes: number;
+}
+
 export interface GenAIOtelConfig {
   disabled: boolean;
   logLevel: LogLevelName;
@@ -98,6 +106,7 @@ export interface GenAIOtelConfig {
   limits: AttributeLimits;
   shutdownTimeoutMillis: number;
   installExitHandlers: boolean;
+  spool: SpoolConfig;
   genai: GenAISettings;
 }
 

@@ -9,8 +9,14 @@ export interface VariableDescription {
 }
 
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+/**
+ * Span batching: larger than the spec's 2048/512/5000 so that bursts of tens of thousands of spans per second are
+ * exported, not dropped, and spans show up within a couple of seconds.
+ */
+export const DEFAULT_BSP = { scheduledDelayMillis: 1000, exportTimeoutMillis: 30000, maxQueueSize: 32768, maxExportBatchSize: 2048 };
 export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 3000;
 export const DEFAULT_MAX_CONTENT_LENGTH = 16384;
+export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS = 300000;
 /** Shorter than the spec's 60 s so that a new service shows up in Prometheus within a minute. */
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 15000;
@@ -41,10 +47,10 @@ export const STANDARD_VARIABLES: readonly VariableDescription[] = [
   { name: 'OTEL_EXPORTER_OTLP_TIMEOUT', defaultValue: '10000', description: 'export request timeout in ms (signal-specific variants are read too)' },
   { name: 'OTEL_TRACES_SAMPLER', defaultValue: 'parentbased_always_on', description: 'always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio' },
   { name: 'OTEL_TRACES_SAMPLER_ARG', defaultValue: '1', description: 'sampling ratio 0..1 for the traceidratio samplers' },
-  { name: 'OTEL_BSP_SCHEDULE_DELAY', defaultValue: '5000', description: 'ms between span batch exports' },
+  { name: 'OTEL_BSP_SCHEDULE_DELAY', defaultValue: String(DEFAULT_BSP.scheduledDelayMillis), description: 'ms between span batch exports (the spec says 5000)' },
   { name: 'OTEL_BSP_EXPORT_TIMEOUT', defaultValue: '30000', description: 'ms a span batch export may take' },
-  { name: 'OTEL_BSP_MAX_QUEUE_SIZE', defaultValue: '2048', description: 'spans buffered before new ones are dropped (and counted)' },
-  { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', defaultValue: '512', description: 'spans per export request' },
+  { name: 'OTEL_BSP_MAX_QUEUE_SIZE', defaultValue: String(DEFAULT_BSP.maxQueueSize), description: 'spans buffered before new ones are dropped (and counted); the spec says 2048' },
+  { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', defaultValue: String(DEFAULT_BSP.maxExportBatchSize), description: 'spans per export request; the spec says 512' },
   { name: 'OTEL_BLRP_SCHEDULE_DELAY', defaultValue: '1000', description: 'ms between log batch exports' },
   { name: 'OTEL_BLRP_EXPORT_TIMEOUT', defaultValue: '30000', description: 'ms a log batch export may take' },
   { name: 'OTEL_BLRP_MAX_QUEUE_SIZE', defaultValue: '2048', description: 'log records buffered' },
@@ -59,6 +65,9 @@ export const STANDARD_VARIABLES: readonly VariableDescription[] = [
 
 export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   { name: 'GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', defaultValue: String(DEFAULT_SHUTDOWN_TIMEOUT_MILLIS), description: 'longest time the flush at exit, SIGTERM or SIGINT may take' },
+  { name: 'GENAI_OTEL_SPOOL', defaultValue: 'true', description: 'keep telemetry on disk while the collector is away and send it, in order, once it is back' },
+  { name: 'GENAI_OTEL_SPOOL_DIR', defaultValue: '<tmp>/genai-otel-spool/<service.name>', description: 'where the spool lives; several processes may share it' },
+  { name: 'GENAI_OTEL_SPOOL_MAX_BYTES', defaultValue: String(DEFAULT_SPOOL_MAX_BYTES), description: 'spool size cap; the oldest payloads are dropped (and counted) beyond it' },
   { name: 'GENAI_OTEL_PRICES_FILE', defaultValue: '', description: 'JSON or YAML file of model prices merged over the bundled table' },
   { name: 'GENAI_OTEL_MAX_CONTENT_LENGTH', defaultValue: String(DEFAULT_MAX_CONTENT_LENGTH), description: 'longest captured content value in characters; longer values are cut and marked' },
   { name: 'GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', defaultValue: String(DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS), description: 'a stream idle this long is treated as abandoned and its span ends' },

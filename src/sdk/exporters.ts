@@ -1,89 +1,86 @@
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import type { IMetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { AggregationTemporality, IMetricReader, InstrumentType } from '@opentelemetry/sdk-metrics';
 import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
 import type * as SdkMetricsModule from '@opentelemetry/sdk-metrics';
 import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
-import type * as TraceProtoModule from '@opentelemetry/exporter-trace-otlp-proto';
-import type * as TraceJsonModule from '@opentelemetry/exporter-trace-otlp-http';
-import type * as MetricsProtoModule from '@opentelemetry/exporter-metrics-otlp-proto';
-import type * as MetricsJsonModule from '@opentelemetry/exporter-metrics-otlp-http';
-import type * as LogsProtoModule from '@opentelemetry/exporter-logs-otlp-proto';
-import type * as LogsJsonModule from '@opentelemetry/exporter-logs-otlp-http';
-import type { GenAIOtelConfig, MetricsTemporality, OtlpSignalConfig } from '../config/types.ts';
+import type { GenAIOtelConfig, MetricsTemporality, OtlpProtocol } from '../config/types.ts';
+import { OtlpDelivery } from '../export/delivery.ts';
+import { DurableLogRecordExporter, DurableMetricExporter, DurableSpanExporter } from '../export/exporters.ts';
+import type { Encoding } from '../export/spool.ts';
+import { DropCountingSpanProcessor } from '../export/counting-processor.ts';
 import { lazyRequire } from './lazy-require.ts';
 
-function exporterOptions(otlp: OtlpSignalConfig) {
-  return { url: otlp.url, headers: otlp.headers, timeoutMillis: otlp.timeoutMillis, compression: otlp.compression } as const;
+const encodingOf = (protocol: OtlpProtocol): Encoding => (protocol === 'http/json' ? 'json' : 'protobuf');
+
+/** File-system-safe folder name for a service. */
+function folderName(serviceName: string): string {
+  return serviceName.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100) || 'service';
 }
 
-function createOtlpSpanExporter(otlp: OtlpSignalConfig): SpanExporter {
-  if (otlp.protocol === 'http/json') {
-    const { OTLPTraceExporter } = lazyRequire('@opentelemetry/exporter-trace-otlp-http') as typeof TraceJsonModule;
-    return new OTLPTraceExporter(exporterOptions(otlp) as never);
-  }
-  const { OTLPTraceExporter } = lazyRequire('@opentelemetry/exporter-trace-otlp-proto') as typeof TraceProtoModule;
-  return new OTLPTraceExporter(exporterOptions(otlp) as never);
+/**
+ * The one delivery (HTTP sender + spool) every OTLP exporter of the process shares, or undefined when no signal is
+ * exported over OTLP.
+ */
+export function createDelivery(config: GenAIOtelConfig, serviceName: string): OtlpDelivery | undefined {
+  const target = (signal: GenAIOtelConfig['traces'] | GenAIOtelConfig['metrics'] | GenAIOtelConfig['logs']) =>
+    signal.exporters.includes('otlp') ? { url: signal.otlp.url, headers: signal.otlp.headers, compression: signal.otlp.compression, timeoutMillis: signal.otlp.timeoutMillis } : undefined;
+  const targets = { traces: target(config.traces), metrics: target(config.metrics), logs: target(config.logs) };
+  if (targets.traces === undefined && targets.metrics === undefined && targets.logs === undefined) return undefined;
+  const spool = config.spool.enabled ? { directory: config.spool.directory ?? join(tmpdir(), 'genai-otel-spool', folderName(serviceName)), maxBytes: config.spool.maxBytes } : undefined;
+  return new OtlpDelivery({ targets, spool });
 }
 
-/** The span processors genai-otel exports through: batched OTLP and/or console, as OTEL_TRACES_EXPORTER says. */
-export function createSpanProcessors(config: GenAIOtelConfig): SpanProcessor[] {
+/** The span processors for OTEL_TRACES_EXPORTER: batched durable OTLP and/or console. */
+export function createSpanProcessors(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined, selfObsMeterProvider?: ApiMeterProvider): SpanProcessor[] {
   const traces = config.traces;
   if (traces.exporters.length === 0) return [];
   const { BatchSpanProcessor, SimpleSpanProcessor, ConsoleSpanExporter } = lazyRequire('@opentelemetry/sdk-trace') as typeof SdkTraceModule;
-  return traces.exporters.map((name) => {
-    if (name === 'console') return new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() });
-    return new BatchSpanProcessor({ exporter: createOtlpSpanExporter(traces.otlp), ...traces.batch });
+  return traces.exporters.flatMap((name): SpanProcessor[] => {
+    if (name === 'console') return [new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })];
+    if (delivery === undefined) return [];
+    // selfObsMeterProvider makes the SDK count spans dropped on a full queue (otel.sdk.processor.span.processed).
+    const batch = new BatchSpanProcessor({ exporter: new DurableSpanExporter(encodingOf(traces.otlp.protocol), delivery), ...traces.batch, selfObsMeterProvider });
+    return [new DropCountingSpanProcessor(batch, delivery.counters, traces.batch.maxQueueSize)];
   });
 }
 
-function createOtlpMetricExporter(otlp: OtlpSignalConfig, temporality: MetricsTemporality): PushMetricExporter {
-  const { AggregationTemporalityPreference } = lazyRequire('@opentelemetry/exporter-metrics-otlp-http') as typeof MetricsJsonModule;
-  const preference = {
-    cumulative: AggregationTemporalityPreference.CUMULATIVE,
-    delta: AggregationTemporalityPreference.DELTA,
-    lowmemory: AggregationTemporalityPreference.LOWMEMORY,
-  }[temporality];
-  const options = { ...exporterOptions(otlp), temporalityPreference: preference };
-  if (otlp.protocol === 'http/json') {
-    const { OTLPMetricExporter } = lazyRequire('@opentelemetry/exporter-metrics-otlp-http') as typeof MetricsJsonModule;
-    return new OTLPMetricExporter(options as never);
-  }
-  const { OTLPMetricExporter } = lazyRequire('@opentelemetry/exporter-metrics-otlp-proto') as typeof MetricsProtoModule;
-  return new OTLPMetricExporter(options as never);
+/** The aggregation temporality OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE asks for, per instrument kind (the spec's table). */
+export function temporalitySelector(preference: MetricsTemporality): (instrumentType: InstrumentType) => AggregationTemporality {
+  const { AggregationTemporality, InstrumentType } = lazyRequire('@opentelemetry/sdk-metrics') as typeof SdkMetricsModule;
+  const deltaFor: Record<MetricsTemporality, InstrumentType[]> = {
+    cumulative: [],
+    delta: [InstrumentType.COUNTER, InstrumentType.OBSERVABLE_COUNTER, InstrumentType.HISTOGRAM],
+    lowmemory: [InstrumentType.COUNTER, InstrumentType.HISTOGRAM],
+  };
+  const delta = new Set(deltaFor[preference]);
+  return (instrumentType) => (delta.has(instrumentType) ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE);
 }
 
 /** Periodic metric readers for OTEL_METRICS_EXPORTER. */
-export function createMetricReaders(config: GenAIOtelConfig): IMetricReader[] {
+export function createMetricReaders(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined): IMetricReader[] {
   const metrics = config.metrics;
   if (metrics.exporters.length === 0) return [];
   const { PeriodicExportingMetricReader, ConsoleMetricExporter } = lazyRequire('@opentelemetry/sdk-metrics') as typeof SdkMetricsModule;
-  return metrics.exporters.map((name) => {
-    const exporter = name === 'console' ? new ConsoleMetricExporter() : createOtlpMetricExporter(metrics.otlp, metrics.temporality);
-    return new PeriodicExportingMetricReader({
-      exporter,
-      exportIntervalMillis: metrics.exportIntervalMillis,
-      exportTimeoutMillis: metrics.exportTimeoutMillis,
-    });
+  return metrics.exporters.flatMap((name): IMetricReader[] => {
+    if (name === 'otlp' && delivery === undefined) return [];
+    const exporter =
+      name === 'console' ? new ConsoleMetricExporter() : new DurableMetricExporter(encodingOf(metrics.otlp.protocol), delivery!, temporalitySelector(metrics.temporality));
+    return [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: metrics.exportIntervalMillis, exportTimeoutMillis: metrics.exportTimeoutMillis })];
   });
 }
 
-function createOtlpLogExporter(otlp: OtlpSignalConfig): LogRecordExporter {
-  if (otlp.protocol === 'http/json') {
-    const { OTLPLogExporter } = lazyRequire('@opentelemetry/exporter-logs-otlp-http') as typeof LogsJsonModule;
-    return new OTLPLogExporter(exporterOptions(otlp) as never);
-  }
-  const { OTLPLogExporter } = lazyRequire('@opentelemetry/exporter-logs-otlp-proto') as typeof LogsProtoModule;
-  return new OTLPLogExporter(exporterOptions(otlp) as never);
-}
-
 /** Log record processors for OTEL_LOGS_EXPORTER. */
-export function createLogRecordProcessors(config: GenAIOtelConfig): LogRecordProcessor[] {
+export function createLogRecordProcessors(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined): LogRecordProcessor[] {
   const logs = config.logs;
   if (logs.exporters.length === 0) return [];
   const { BatchLogRecordProcessor, SimpleLogRecordProcessor, ConsoleLogRecordExporter } = lazyRequire('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
-  return logs.exporters.map((name) => {
-    if (name === 'console') return new SimpleLogRecordProcessor({ exporter: new ConsoleLogRecordExporter() });
-    return new BatchLogRecordProcessor({ exporter: createOtlpLogExporter(logs.otlp), ...logs.batch });
+  return logs.exporters.flatMap((name): LogRecordProcessor[] => {
+    if (name === 'console') return [new SimpleLogRecordProcessor({ exporter: new ConsoleLogRecordExporter() })];
+    if (delivery === undefined) return [];
+    return [new BatchLogRecordProcessor({ exporter: new DurableLogRecordExporter(encodingOf(logs.otlp.protocol), delivery), ...logs.batch })];
   });
 }

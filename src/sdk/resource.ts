@@ -79,7 +79,7 @@ function readPackageIdentity(path: string): PackageIdentity | undefined {
  * detectors (host, os, process, OTEL_RESOURCE_ATTRIBUTES), then explicit settings (OTEL_SERVICE_NAME, start options),
  * with the distro attributes always ours.
  */
-export function buildResource(config: GenAIOtelConfig): Resource {
+export function buildResource(config: GenAIOtelConfig): { resource: Resource; serviceName: string } {
   const application = findApplicationPackage();
   const fallback: Record<string, string> = {};
   if (application.name !== undefined) fallback[ATTR_SERVICE_NAME] = application.name;
@@ -91,9 +91,12 @@ export function buildResource(config: GenAIOtelConfig): Resource {
   if (config.serviceName !== undefined) explicit[ATTR_SERVICE_NAME] = config.serviceName;
   if (config.serviceVersion !== undefined) explicit[ATTR_SERVICE_VERSION] = config.serviceVersion;
 
-  return defaultResource()
+  const resource = defaultResource()
     .merge(resourceFromAttributes(fallback))
     .merge(detected)
     .merge(resourceFromAttributes(explicit))
     .merge(resourceFromAttributes({ [ATTR_TELEMETRY_DISTRO_NAME]: DISTRO_NAME, [ATTR_TELEMETRY_DISTRO_VERSION]: VERSION }));
+  // Known without waiting for the detectors' asynchronous attributes (host.id).
+  const serviceName = explicit[ATTR_SERVICE_NAME] ?? fallback[ATTR_SERVICE_NAME] ?? 'unknown_service';
+  return { resource, serviceName };
 }

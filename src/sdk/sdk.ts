@@ -10,7 +10,11 @@ import { resolveConfig } from '../config/resolve.ts';
 import type { StartOptions } from '../config/options.ts';
 import type { GenAIOtelConfig } from '../config/types.ts';
 import { debug, errorOnce, installDiagnosticLogger, reportConfigProblems, warnOnce } from './diagnostics.ts';
-import { createLogRecordProcessors, createMetricReaders, createSpanProcessors } from './exporters.ts';
+import { createDelivery, createLogRecordProcessors, createMetricReaders, createSpanProcessors } from './exporters.ts';
+import type { OtlpDelivery } from '../export/delivery.ts';
+import type { ExportHealth } from '../export/health.ts';
+import { INSTRUMENTATION_SCOPE } from '../genai/names.ts';
+import { VERSION } from '../version.ts';
 import { installExitHandlers } from './exit-handlers.ts';
 import { registeredGlobal, spanProcessorListOf } from './globals.ts';
 import { lazyRequire } from './lazy-require.ts';
@@ -34,6 +38,7 @@ interface SdkState {
   attachedSpanProcessors: SpanProcessor[];
   meterProvider?: MeterProvider;
   loggerProvider?: LoggerProvider;
+  delivery?: OtlpDelivery;
   removeExitHandlers?: () => void;
   /** Resolves true when everything was flushed in time. */
   shutdownPromise?: Promise<boolean>;
@@ -96,13 +101,15 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     propagation.setGlobalPropagator(propagator);
   }
 
-  const resource = buildResource(config);
+  const { resource, serviceName } = buildResource(config);
+  const delivery = createDelivery(config, serviceName);
+  state.delivery = delivery;
   const spanLimits = {
     attributeValueLengthLimit: config.limits.attributeValueLengthLimit,
     attributeCountLimit: config.limits.attributeCountLimit,
   };
 
-  const readers = createMetricReaders(config);
+  const readers = createMetricReaders(config, delivery);
   if (readers.length > 0) {
     if (registeredGlobal('metrics') !== undefined) {
       state.status.metrics = 'existing-provider-kept';
@@ -112,10 +119,11 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
       state.meterProvider = new MeterProvider({ resource, readers });
       metrics.setGlobalMeterProvider(state.meterProvider);
       state.status.metrics = 'registered';
+      delivery?.counters.observeWith(state.meterProvider.getMeter(INSTRUMENTATION_SCOPE, VERSION));
     }
   }
 
-  const spanProcessors = createSpanProcessors(config);
+  const spanProcessors = createSpanProcessors(config, delivery, state.meterProvider);
   if (spanProcessors.length > 0) {
     const existingProvider = registeredGlobal('trace');
     if (existingProvider !== undefined) {
@@ -128,7 +136,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     }
   }
 
-  const logProcessors = createLogRecordProcessors(config);
+  const logProcessors = createLogRecordProcessors(config, delivery);
   if (logProcessors.length > 0) {
     if (registeredGlobal('logs') !== undefined) {
       state.status.logs = 'existing-provider-kept';
@@ -192,12 +200,16 @@ function withTimeout(work: Promise<unknown>, timeoutMillis: number, what: string
 function shutdownState(state: SdkState): Promise<boolean> {
   state.shutdownPromise ??= (async () => {
     state.removeExitHandlers?.();
+    // Sends give up in time to put what failed on disk before the deadline.
+    state.delivery?.beginShutdown(Date.now() + state.status.config.shutdownTimeoutMillis);
     const work: Promise<unknown>[] = [];
     if (state.tracerProvider !== undefined) work.push(state.tracerProvider.shutdown());
     for (const processor of state.attachedSpanProcessors) work.push(processor.shutdown());
     if (state.meterProvider !== undefined) work.push(state.meterProvider.shutdown());
     if (state.loggerProvider !== undefined) work.push(state.loggerProvider.shutdown());
-    return withTimeout(Promise.all(work), state.status.config.shutdownTimeoutMillis, 'shutdown');
+    // The shared delivery stops last, once every provider has handed over what it had.
+    const everything = Promise.all(work).then(() => state.delivery?.shutdown());
+    return withTimeout(everything, state.status.config.shutdownTimeoutMillis, 'shutdown');
   })();
   return state.shutdownPromise;
 }
@@ -228,7 +240,18 @@ export async function forceFlush(): Promise<void> {
   for (const processor of state.attachedSpanProcessors) work.push(processor.forceFlush());
   if (state.meterProvider !== undefined) work.push(state.meterProvider.forceFlush());
   if (state.loggerProvider !== undefined) work.push(state.loggerProvider.forceFlush());
-  await withTimeout(Promise.all(work), state.status.config.shutdownTimeoutMillis, 'flush');
+  await withTimeout(Promise.all(work).then(() => state.delivery?.flush()), state.status.config.shutdownTimeoutMillis, 'flush');
+}
+
+/**
+ * The export pipeline's health: items exported, spooled, replayed and dropped per signal, export errors, spool size,
+ * whether the collector answered last time. Undefined when nothing is exported over OTLP.
+ *
+ * @example
+ * app.get('/healthz/telemetry', (req, res) => res.json(getExportHealth()));
+ */
+export function getExportHealth(): ExportHealth | undefined {
+  return globalSlots[STATE_KEY]?.delivery?.health();
 }
 
 /** What genai-otel set up, or undefined before `start()`. */

@@ -2,6 +2,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
 let receiver: OtlpReceiver;
@@ -50,16 +53,32 @@ test('SIGTERM to a server with its own handler: the app decides how to exit, tel
   await receiver.waitFor('spans', hasServiceSpan('sigterm-own'), 5000);
 });
 
-test('with no collector listening, a short script still ends, bounded by GENAI_OTEL_SHUTDOWN_TIMEOUT_MS, with its exit code', async () => {
+test('with no collector listening, a short script still ends at once with its exit code; its telemetry waits in the spool', async () => {
+  const spoolDirectory = mkdtempSync(join(tmpdir(), 'spool-'));
   const result = await runFixture(fixture('llm-call.cjs'), {
     nodeArgs: ['--require', 'genai-otel/register'],
-    // Port 9 (discard) has no listener here: the exporter would retry for its whole 10 s timeout.
-    env: otelEnv('http://127.0.0.1:9', { GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '300', FIXTURE_EXIT_CODE: '3' }),
+    // Port 9 (discard) has no listener here.
+    env: otelEnv('http://127.0.0.1:9', { GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '2000', GENAI_OTEL_SPOOL_DIR: spoolDirectory, FIXTURE_EXIT_CODE: '3' }),
   });
   assert.equal(result.code, 3);
-  // A generous bound far below the exporter's own 10 s retry budget.
+  // A generous bound far below the exporter's own 10 s timeout: a refused connection goes to disk at once.
   assert.ok(result.elapsedMillis < 6000, `took ${result.elapsedMillis} ms`);
-  assert.match(result.stderr, /did not finish within 300 ms/);
+  assert.match(result.stderr, /cannot take traces now \(ECONNREFUSED\); they wait in the spool/);
+  assert.ok(readdirSync(spoolDirectory).some((name) => name.includes('.traces.')), readdirSync(spoolDirectory).join(', '));
+});
+
+test('a collector that accepts the connection but never answers cannot hold the exit past GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', async () => {
+  const hanging = await startOtlpReceiver();
+  hanging.setBehaviour({ hang: true });
+  const spoolDirectory = mkdtempSync(join(tmpdir(), 'spool-'));
+  const result = await runFixture(fixture('llm-call.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env: otelEnv(hanging.url, { GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '600', GENAI_OTEL_SPOOL_DIR: spoolDirectory, OTEL_BSP_SCHEDULE_DELAY: '60000' }),
+  });
+  await hanging.close();
+  assert.equal(result.code, 0);
+  assert.ok(result.elapsedMillis < 6000, `took ${result.elapsedMillis} ms`);
+  assert.ok(readdirSync(spoolDirectory).some((name) => name.includes('.traces.')), 'the unanswered batch was spooled');
 });
 
 test('GENAI_OTEL_EXIT_HANDLERS=false leaves SIGTERM alone: the process dies at once, unflushed', async () => {

@@ -1,5 +1,8 @@
 // Runs a fixture app in a real child process under the real preload, the way users run their apps.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,11 +25,21 @@ export interface FixtureOptions {
   timeoutMillis?: number;
 }
 
-/** Environment that points every signal at `endpoint` with quick exports, and nothing else from the parent's OTEL_* settings. */
+/**
+ * Environment that points every signal at `endpoint` with quick exports, a spool folder of its own (so that runs never
+ * replay each other's telemetry), and nothing else from the parent's OTEL_* settings.
+ */
 export function otelEnv(endpoint: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   const clean: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('OTEL_') && !key.startsWith('GENAI_OTEL_')) clean[key] = value;
-  return { ...clean, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_METRIC_EXPORT_INTERVAL: '200', ...extra };
+  return {
+    ...clean,
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_METRIC_EXPORT_INTERVAL: '200',
+    GENAI_OTEL_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'genai-otel-test-spool-')),
+    ...extra,
+  };
 }
 
 export function runFixture(script: string, options: FixtureOptions = {}): Promise<FixtureResult> {

@@ -69,7 +69,7 @@ test('OTEL_TRACES_SAMPLER_ARG applies to the ratio samplers only, and must be 0.
 test('each bad value gives one problem naming the variable and the accepted values, and a usable default', () => {
   const cases: [Record<string, string>, RegExp][] = [
     [{ OTEL_SDK_DISABLED: 'yes' }, /^OTEL_SDK_DISABLED="yes" is not valid: accepted values are true, false; using false$/],
-    [{ OTEL_BSP_MAX_QUEUE_SIZE: '-5' }, /^OTEL_BSP_MAX_QUEUE_SIZE="-5" is not valid: accepted values are whole numbers from 1 to 10000000; using 2048$/],
+    [{ OTEL_BSP_MAX_QUEUE_SIZE: '-5' }, /^OTEL_BSP_MAX_QUEUE_SIZE="-5" is not valid: accepted values are whole numbers from 1 to 10000000; using 32768$/],
     [{ OTEL_METRIC_EXPORT_INTERVAL: '1.5s' }, /^OTEL_METRIC_EXPORT_INTERVAL="1.5s" is not valid: accepted values are whole numbers/],
     [{ OTEL_EXPORTER_OTLP_COMPRESSION: 'brotli' }, /^OTEL_EXPORTER_OTLP_COMPRESSION="brotli" is not valid: accepted values are gzip, none; using none$/],
     [{ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'sometimes' }, /accepted values are cumulative, delta, lowmemory; using cumulative$/],

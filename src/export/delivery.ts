@@ -1,0 +1,274 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { debug, warnOnce } from '../sdk/diagnostics.ts';
+import { HealthCounters, type ExportHealth } from './health.ts';
+import { sendOtlp, type SendOptions, type SendOutcome } from './http-sender.ts';
+import { Spool, type Encoding, type SignalName } from './spool.ts';
+
+export interface SignalTarget {
+  url: string;
+  headers: Record<string, string>;
+  compression: 'gzip' | 'none';
+  timeoutMillis: number;
+}
+
+export interface DeliveryOptions {
+  targets: Partial<Record<SignalName, SignalTarget>>;
+  /** Undefined: no spool; what cannot be sent is dropped and counted. */
+  spool?: { directory: string; maxBytes: number };
+  /** First replay delay after a failure; doubles up to maxBackoffMillis, with ±20 % jitter. */
+  initialBackoffMillis?: number;
+  maxBackoffMillis?: number;
+}
+
+export type DeliveryResult = 'sent' | 'spooled' | 'dropped';
+
+const CONTENT_TYPES: Record<Encoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+/**
+ * Payloads being sent at once. Beyond this, with a spool, new payloads wait on disk instead of in memory: a slow
+ * collector neither fills the SDK's queue (which would drop spans) nor the heap.
+ */
+const MAX_CONCURRENT_SENDS = 4;
+/** Time kept back from the shutdown deadline to write a failed payload to the spool. */
+const SPOOL_WRITE_MARGIN_MILLIS = 250;
+
+/**
+ * Gets OTLP payloads to the collector, or onto disk until it is back. While anything waits in the spool, new payloads
+ * queue behind it so that the collector receives everything in order. Replays back off exponentially with jitter.
+ * Memory stays bounded whatever the outage length: only payloads in flight are held.
+ */
+export class OtlpDelivery {
+  readonly counters = new HealthCounters();
+  private readonly targets: Partial<Record<SignalName, SignalTarget>>;
+  private readonly spool: Spool | undefined;
+  private readonly initialBackoffMillis: number;
+  private readonly maxBackoffMillis: number;
+  private backoffMillis: number;
+  private replayTimer: NodeJS.Timeout | undefined;
+  private replaying: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private sending = 0;
+  private deadline: number | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private shutdownPromise: Promise<void> | undefined;
+  /** During the last drain at shutdown a failed replay ends the drain instead of scheduling another. */
+  private finalDrain = false;
+  private finalDrainPause = 100;
+
+  constructor(options: DeliveryOptions) {
+    this.targets = options.targets;
+    this.initialBackoffMillis = options.initialBackoffMillis ?? 1000;
+    this.maxBackoffMillis = options.maxBackoffMillis ?? 30000;
+    this.backoffMillis = this.initialBackoffMillis;
+    if (options.spool !== undefined) {
+      this.spool = new Spool(options.spool.directory, options.spool.maxBytes, {
+        dropped: (signal, items) => this.counters.count(signal, 'dropped', items),
+      });
+      this.counters.health.spool.directory = options.spool.directory;
+      // What an earlier run could not send goes out first.
+      void this.spool.open().then(() => {
+        if (this.spool!.size.entries > 0) {
+          debug(`found ${this.spool!.size.entries} spooled payloads from an earlier run: replaying`);
+          this.scheduleReplay(0);
+        }
+      });
+    }
+  }
+
+  /** A snapshot of counts, spool size and collector reachability. */
+  health(): ExportHealth {
+    if (this.spool !== undefined) {
+      this.counters.health.spool = { directory: this.spool.directory, ...this.spool.size, writable: this.spool.isWritable };
+    }
+    return structuredClone(this.counters.health);
+  }
+
+  /** Whether payloads can wait on disk: then exporters need not wait for the network to answer the SDK. */
+  get spools(): boolean {
+    return this.spool !== undefined && this.spool.isWritable;
+  }
+
+  /** Sends one payload now, or spools it (behind what already waits). Never rejects. */
+  deliver(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array): Promise<DeliveryResult> {
+    const work = this.deliverNow(signal, encoding, items, payload).catch((error: unknown) => {
+      warnOnce('delivery:unexpected', `unexpected failure while exporting ${signal}: ${String(error)}`);
+      this.counters.count(signal, 'dropped', items);
+      return 'dropped' as const;
+    });
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    return work;
+  }
+
+  private async deliverNow(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array): Promise<DeliveryResult> {
+    const target = this.targets[signal];
+    if (target === undefined) {
+      this.counters.count(signal, 'dropped', items);
+      return 'dropped';
+    }
+    if (this.spool !== undefined && !this.stopped && (this.spool.size.entries > 0 || this.replaying !== undefined || this.sending >= MAX_CONCURRENT_SENDS)) {
+      return this.toSpool(signal, encoding, items, payload);
+    }
+    this.sending++;
+    let outcome: SendOutcome;
+    try {
+      outcome = await sendOtlp(payload, this.sendOptions(target, encoding));
+    } finally {
+      this.sending--;
+    }
+    return this.afterSend(signal, encoding, items, payload, outcome, false);
+  }
+
+  private async afterSend(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array, outcome: SendOutcome, replay: boolean): Promise<DeliveryResult> {
+    if (outcome.status === 'success') {
+      this.counters.reachable();
+      this.counters.count(signal, replay ? 'replayed' : 'exported', items);
+      return 'sent';
+    }
+    this.counters.error(signal, outcome.reason);
+    if (outcome.status === 'failure') {
+      warnOnce(`delivery:rejected:${signal}:${outcome.reason}`, `the collector rejected ${signal} (${outcome.reason}); such payloads are dropped (and counted), as a retry cannot succeed`);
+      this.counters.count(signal, 'dropped', items);
+      return 'dropped';
+    }
+    warnOnce(`delivery:retryable:${signal}`, `the collector at ${this.targets[signal]?.url} cannot take ${signal} now (${outcome.reason}); ${this.spool === undefined ? 'they are dropped (no spool)' : 'they wait in the spool and are sent once it answers again'}`);
+    if (this.spool === undefined) {
+      this.counters.count(signal, 'dropped', items);
+      return 'dropped';
+    }
+    if (outcome.retryAfterMillis !== undefined) this.backoffMillis = Math.max(this.backoffMillis, Math.min(outcome.retryAfterMillis, this.maxBackoffMillis));
+    return this.toSpool(signal, encoding, items, payload);
+  }
+
+  private async toSpool(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array): Promise<DeliveryResult> {
+    const kept = await this.spool!.append(signal, encoding, items, payload);
+    if (!kept) return 'dropped';
+    this.counters.count(signal, 'spooled', items);
+    this.scheduleStatusWrite();
+    if (!this.stopped) this.scheduleReplay(this.backoffMillis);
+    return 'spooled';
+  }
+
+  private sendOptions(target: SignalTarget, encoding: Encoding): SendOptions {
+    let timeoutMillis = target.timeoutMillis;
+    if (this.deadline !== undefined) {
+      timeoutMillis = Math.max(50, Math.min(timeoutMillis, this.deadline - Date.now() - SPOOL_WRITE_MARGIN_MILLIS));
+    }
+    return { url: target.url, headers: target.headers, compression: target.compression, contentType: CONTENT_TYPES[encoding], timeoutMillis };
+  }
+
+  private scheduleReplay(delayMillis: number): void {
+    if (this.replayTimer !== undefined || this.replaying !== undefined || this.stopped) return;
+    const jittered = delayMillis * (0.8 + Math.random() * 0.4);
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = undefined;
+      this.replaying = this.replay().finally(() => {
+        this.replaying = undefined;
+      });
+    }, jittered);
+    // A finished script must not stay alive for a replay: what is left replays at its next start.
+    this.replayTimer.unref();
+  }
+
+  private async replay(): Promise<void> {
+    const spool = this.spool!;
+    for (;;) {
+      if (this.stopped) return;
+      if (this.deadline !== undefined && this.deadline - Date.now() <= SPOOL_WRITE_MARGIN_MILLIS) return;
+      let claimed = await spool.claimOldest();
+      if (claimed === undefined) {
+        await spool.rescan();
+        claimed = await spool.claimOldest();
+        if (claimed === undefined) {
+          this.backoffMillis = this.initialBackoffMillis;
+          this.scheduleStatusWrite();
+          return;
+        }
+      }
+      const { entry, payload } = claimed;
+      const target = this.targets[entry.signal];
+      if (target === undefined) {
+        await spool.release(entry);
+        this.counters.count(entry.signal, 'dropped', entry.items);
+        continue;
+      }
+      const outcome = await sendOtlp(payload, this.sendOptions(target, entry.encoding));
+      if (outcome.status === 'success') {
+        await spool.release(entry);
+        this.counters.reachable();
+        this.counters.count(entry.signal, 'replayed', entry.items);
+        this.backoffMillis = this.initialBackoffMillis;
+        continue;
+      }
+      this.counters.error(entry.signal, outcome.reason);
+      if (outcome.status === 'failure') {
+        warnOnce(`delivery:replay-rejected:${outcome.reason}`, `the collector rejected spooled ${entry.signal} (${outcome.reason}); they are dropped (and counted)`);
+        await spool.release(entry);
+        this.counters.count(entry.signal, 'dropped', entry.items);
+        continue;
+      }
+      await spool.putBack(entry);
+      const retryAfter = outcome.retryAfterMillis;
+      if (this.finalDrain) {
+        // At shutdown: keep trying within the deadline, briefly backing off; what is left replays at next start.
+        const pause = Math.min(retryAfter ?? this.finalDrainPause, 2000);
+        this.finalDrainPause = Math.min(this.finalDrainPause * 2, 1000);
+        if (this.deadline === undefined || Date.now() + pause >= this.deadline - SPOOL_WRITE_MARGIN_MILLIS) return;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        continue;
+      }
+      this.backoffMillis = Math.min(this.maxBackoffMillis, Math.max(this.backoffMillis * 2, retryAfter ?? 0));
+      // Scheduled after this replay run has returned (replaying is cleared in a finally).
+      setImmediate(() => this.scheduleReplay(this.backoffMillis)).unref();
+      return;
+    }
+  }
+
+  /** From now on, sends give up in time to spool before `deadline` (epoch ms): shutdown must stay bounded. */
+  beginShutdown(deadline: number): void {
+    this.deadline = deadline;
+  }
+
+  /** Waits until every payload handed over so far is sent, spooled or dropped. */
+  async flush(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Waits for payloads in flight (bounded by their own timeouts), gives the spool one last chance to drain before the
+   * shutdown deadline if the collector answers, then stops and writes the status. What is left replays at next start.
+   */
+  async shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      await this.flush();
+      if (this.replayTimer !== undefined) clearTimeout(this.replayTimer);
+      this.replayTimer = undefined;
+      if (this.replaying !== undefined) await this.replaying;
+      if (this.spool !== undefined && this.spool.size.entries > 0 && this.deadline !== undefined && this.deadline - Date.now() > SPOOL_WRITE_MARGIN_MILLIS) {
+        this.finalDrain = true;
+        await this.replay();
+      }
+      this.stopped = true;
+      if (this.statusTimer !== undefined) clearTimeout(this.statusTimer);
+      await this.writeStatus();
+    })();
+    return this.shutdownPromise;
+  }
+
+  private scheduleStatusWrite(): void {
+    if (this.spool === undefined || this.statusTimer !== undefined) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      void this.writeStatus();
+    }, 1000);
+    this.statusTimer.unref();
+  }
+
+  /** status.json in the spool directory, for `genai-otel doctor` and other processes. */
+  private async writeStatus(): Promise<void> {
+    if (this.spool === undefined || !this.spool.isWritable) return;
+    const status = { pid: process.pid, writtenAt: new Date().toISOString(), ...this.health() };
+    await writeFile(join(this.spool.directory, "status.json"), JSON.stringify(status, null, 2)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,157 @@
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type * as TransformerModule from '@opentelemetry/otlp-transformer';
+import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
+import { lazyRequire } from '../sdk/lazy-require.ts';
+import type { OtlpDelivery } from './delivery.ts';
+import type { Encoding, SignalName } from './spool.ts';
+
+interface Serializer<T> {
+  serializeRequest(request: T): Uint8Array | undefined;
+  deserializeResponse(data: Uint8Array): unknown;
+}
+
+function serializerFor<T>(signal: SignalName, encoding: Encoding): Serializer<T> {
+  const transformer = lazyRequire('@opentelemetry/otlp-transformer') as typeof TransformerModule;
+  const serializers = {
+    traces: { protobuf: transformer.ProtobufTraceSerializer, json: transformer.JsonTraceSerializer },
+    metrics: { protobuf: transformer.ProtobufMetricsSerializer, json: transformer.JsonMetricsSerializer },
+    logs: { protobuf: transformer.ProtobufLogsSerializer, json: transformer.JsonLogsSerializer },
+  } as const;
+  return serializers[signal][encoding] as unknown as Serializer<T>;
+}
+
+/**
+ * The shared part of the three exporters: serialize with the official OTLP serializers, hand the bytes to the
+ * delivery (send, or spool until the collector is back), and answer the SDK: success once the data is sent or safely
+ * on disk, failure only when it was dropped (and counted).
+ */
+class DurableExport<T> {
+  private readonly signal: SignalName;
+  private readonly encoding: Encoding;
+  private readonly delivery: OtlpDelivery;
+  private readonly serializer: Serializer<T>;
+
+  constructor(signal: SignalName, encoding: Encoding, delivery: OtlpDelivery) {
+    this.signal = signal;
+    this.encoding = encoding;
+    this.delivery = delivery;
+    this.serializer = serializerFor<T>(signal, encoding);
+  }
+
+  export(request: T, items: number, resultCallback: (result: ExportResult) => void): void {
+    this.delivery.counters.handedToExporter[this.signal] += items;
+    let payload: Uint8Array | undefined;
+    try {
+      payload = this.serializer.serializeRequest(request);
+    } catch (error) {
+      errorOnce(`serialize:${this.signal}`, `could not serialize ${this.signal} for export; they are dropped (and counted)`, error);
+    }
+    if (payload === undefined) {
+      this.delivery.counters.count(this.signal, 'dropped', items);
+      resultCallback({ code: ExportResultCode.FAILED });
+      return;
+    }
+    const answer = (code: ExportResultCode) => {
+      try {
+        resultCallback({ code });
+      } catch (error) {
+        warnOnce(`callback:${this.signal}`, `the SDK's export callback threw: ${String(error)}`);
+      }
+    };
+    const delivered = this.delivery.deliver(this.signal, this.encoding, items, payload);
+    if (this.delivery.spools) {
+      // The payload is in the delivery's hands (sent, or kept on disk): the SDK's queue moves on without waiting for
+      // the network, so a slow collector cannot make it overflow.
+      answer(ExportResultCode.SUCCESS);
+      return;
+    }
+    void delivered.then((result) => answer(result === 'dropped' ? ExportResultCode.FAILED : ExportResultCode.SUCCESS));
+  }
+}
+
+/** OTLP/HTTP span exporter that spools to disk while the collector is away. */
+export class DurableSpanExporter implements SpanExporter {
+  private readonly core: DurableExport<ReadableSpan[]>;
+  private readonly delivery: OtlpDelivery;
+
+  constructor(encoding: Encoding, delivery: OtlpDelivery) {
+    this.core = new DurableExport('traces', encoding, delivery);
+    this.delivery = delivery;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    this.core.export(spans, spans.length, resultCallback);
+  }
+
+  // The delivery is shared by all signals: genai-otel's shutdown stops it once every provider has flushed into it.
+  async shutdown(): Promise<void> {
+    await this.delivery.flush();
+  }
+
+  async forceFlush(): Promise<void> {
+    await this.delivery.flush();
+  }
+}
+
+function dataPointCount(metrics: ResourceMetrics): number {
+  let count = 0;
+  for (const scope of metrics.scopeMetrics) for (const metric of scope.metrics) count += metric.dataPoints.length;
+  return count;
+}
+
+/** OTLP/HTTP metric exporter that spools to disk while the collector is away. */
+export class DurableMetricExporter implements PushMetricExporter {
+  private readonly core: DurableExport<ResourceMetrics>;
+  private readonly delivery: OtlpDelivery;
+  private readonly temporalityOf: (instrumentType: InstrumentType) => AggregationTemporality;
+
+  constructor(encoding: Encoding, delivery: OtlpDelivery, temporalityOf: (instrumentType: InstrumentType) => AggregationTemporality) {
+    this.core = new DurableExport('metrics', encoding, delivery);
+    this.delivery = delivery;
+    this.temporalityOf = temporalityOf;
+  }
+
+  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    this.core.export(metrics, dataPointCount(metrics), resultCallback);
+  }
+
+  selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
+    return this.temporalityOf(instrumentType);
+  }
+
+  // The delivery is shared by all signals: genai-otel's shutdown stops it once every provider has flushed into it.
+  async shutdown(): Promise<void> {
+    await this.delivery.flush();
+  }
+
+  async forceFlush(): Promise<void> {
+    await this.delivery.flush();
+  }
+}
+
+/** OTLP/HTTP log exporter that spools to disk while the collector is away. */
+export class DurableLogRecordExporter implements LogRecordExporter {
+  private readonly core: DurableExport<ReadableLogRecord[]>;
+  private readonly delivery: OtlpDelivery;
+
+  constructor(encoding: Encoding, delivery: OtlpDelivery) {
+    this.core = new DurableExport('logs', encoding, delivery);
+    this.delivery = delivery;
+  }
+
+  export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    this.core.export(logs, logs.length, resultCallback);
+  }
+
+  // The delivery is shared by all signals: genai-otel's shutdown stops it once every provider has flushed into it.
+  async shutdown(): Promise<void> {
+    await this.delivery.flush();
+  }
+
+  async forceFlush(): Promise<void> {
+    await this.delivery.flush();
+  }
+}

@@ -1,0 +1,70 @@
+import type { Meter } from '@opentelemetry/api';
+import type { SignalName } from './spool.ts';
+
+export type ExportOutcome = 'exported' | 'spooled' | 'replayed' | 'dropped';
+
+export interface SignalCounts {
+  exported: number;
+  spooled: number;
+  replayed: number;
+  dropped: number;
+  exportErrors: number;
+}
+
+/** The export pipeline's own health, shown by `getExportHealth()`, the status file and the self-telemetry metrics. */
+export interface ExportHealth {
+  signals: Record<SignalName, SignalCounts>;
+  spool: { directory?: string; entries: number; bytes: number; writable: boolean };
+  /** Whether the last attempt to reach the collector succeeded; undefined before the first attempt. */
+  collectorReachable?: boolean;
+  lastError?: { signal: SignalName; reason: string; at: string };
+}
+
+const emptyCounts = (): SignalCounts => ({ exported: 0, spooled: 0, replayed: 0, dropped: 0, exportErrors: 0 });
+
+/** Counts items (spans, metric data points, log records) by signal and outcome. */
+export class HealthCounters {
+  /** Items the SDK's processors handed to our exporters, to tell what their queues dropped. */
+  readonly handedToExporter: Record<SignalName, number> = { traces: 0, metrics: 0, logs: 0 };
+
+  readonly health: ExportHealth = {
+    signals: { traces: emptyCounts(), metrics: emptyCounts(), logs: emptyCounts() },
+    spool: { entries: 0, bytes: 0, writable: true },
+  };
+
+  count(signal: SignalName, outcome: ExportOutcome, items: number): void {
+    this.health.signals[signal][outcome] += items;
+  }
+
+  error(signal: SignalName, reason: string): void {
+    this.health.signals[signal].exportErrors++;
+    this.health.collectorReachable = false;
+    this.health.lastError = { signal, reason, at: new Date().toISOString() };
+  }
+
+  reachable(): void {
+    this.health.collectorReachable = true;
+  }
+
+  /**
+   * Self-telemetry as observable instruments: read at collection time, so counting costs nothing on the export path.
+   * `genai_otel.exporter.items{genai_otel.signal, genai_otel.export.outcome}`, `genai_otel.exporter.errors{genai_otel.signal}`,
+   * `genai_otel.spool.size` (bytes).
+   */
+  observeWith(meter: Meter): void {
+    const items = meter.createObservableCounter('genai_otel.exporter.items', { unit: '{item}', description: 'Telemetry items handled by the exporter, by outcome' });
+    const errors = meter.createObservableCounter('genai_otel.exporter.errors', { unit: '{error}', description: 'Failed attempts to reach the collector' });
+    const spoolSize = meter.createObservableGauge('genai_otel.spool.size', { unit: 'By', description: 'Bytes waiting in the on-disk spool' });
+    items.addCallback((result) => {
+      for (const [signal, counts] of Object.entries(this.health.signals)) {
+        for (const outcome of ['exported', 'spooled', 'replayed', 'dropped'] as const) {
+          result.observe(counts[outcome], { 'genai_otel.signal': signal, 'genai_otel.export.outcome': outcome });
+        }
+      }
+    });
+    errors.addCallback((result) => {
+      for (const [signal, counts] of Object.entries(this.health.signals)) result.observe(counts.exportErrors, { 'genai_otel.signal': signal });
+    });
+    spoolSize.addCallback((result) => result.observe(this.health.spool.bytes));
+  }
+}
