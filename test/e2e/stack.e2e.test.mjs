@@ -1,0 +1,614 @@
+// End-to-end test of genai-otel against the bundled backend, run with real
+// binaries by scripts/stack.sh: app -> collector -> Jaeger / Prometheus.
+//
+//   scripts/stack.sh install        (once; cached)
+//   npm run build                   (the fixtures load genai-otel from dist/)
+//   node --test test/e2e/*.test.mjs (Node >= 22.15, e.g. node_modules/.bin/node;
+//                                    the fixture apps run on the same binary)
+//
+// The stack is started on free ports of the test's choosing, in a run folder of
+// its own, so it does not collide with a stack you are running. Flush intervals
+// are lowered through the environment; every wait is a poll with a deadline.
+// Without installed binaries the tests are skipped, except when GENAI_OTEL_E2E=1
+// or CI=true, where that is a failure.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const STACK = join(ROOT, 'scripts', 'stack.sh');
+const FIXTURES = join(ROOT, 'test', 'e2e', 'fixtures');
+const RUN_ID = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+const T0 = Date.now();
+
+// ------------------------------------------------------------------ helpers
+
+function missingPrerequisites() {
+  const missing = [];
+  for (const bin of ['otelcol-genai', 'jaeger']) {
+    if (!existsSync(join(ROOT, '.stack', 'bin', bin))) missing.push(`.stack/bin/${bin} (run: scripts/stack.sh install)`);
+  }
+  const path = (process.env.PATH || '').split(':');
+  for (const bin of ['prometheus', 'promtool']) {
+    if (!path.some((dir) => dir && existsSync(join(dir, bin)))) missing.push(`${bin} (run: scripts/stack.sh install)`);
+  }
+  if (!path.some((dir) => dir && (existsSync(join(dir, 'prometheus-alertmanager')) || existsSync(join(dir, 'alertmanager'))))) {
+    missing.push('alertmanager (run: scripts/stack.sh install)');
+  }
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 15)) {
+    missing.push(`Node >= 22.15 to run the fixtures (this is ${process.version}; use node_modules/.bin/node)`);
+  }
+  if (!existsSync(join(ROOT, 'dist', 'cjs', 'register.cjs')) || !existsSync(join(ROOT, 'dist', 'esm', 'register.js'))) {
+    missing.push('dist/ (run: npm run build)');
+  }
+  return missing;
+}
+
+const MISSING = missingPrerequisites();
+const REQUIRED = process.env.GENAI_OTEL_E2E === '1' || (process.env.CI && process.env.CI !== 'false');
+if (MISSING.length && REQUIRED) {
+  throw new Error(`e2e prerequisites missing (GENAI_OTEL_E2E=1 or CI requires them): ${MISSING.join('; ')}`);
+}
+const SKIP = MISSING.length ? `prerequisites missing: ${MISSING.join('; ')}` : false;
+
+async function freePorts(count) {
+  const servers = [];
+  const ports = new Set();
+  while (ports.size < count) {
+    const server = createServer();
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    servers.push(server);
+    ports.add(server.address().port);
+  }
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return [...ports];
+}
+
+/** A stack of our own: ports, run folder and the environment for scripts/stack.sh. */
+async function makeStack(name, extraEnv = {}) {
+  const keys = [
+    'OTLP_GRPC_PORT', 'OTLP_HTTP_PORT', 'JAEGER_UI_PORT', 'PROMETHEUS_PORT', 'ALERTMANAGER_PORT',
+    'COLLECTOR_PROM_PORT', 'COLLECTOR_HEALTH_PORT', 'COLLECTOR_METRICS_PORT', 'JAEGER_OTLP_PORT',
+    'JAEGER_OTLP_HTTP_PORT', 'JAEGER_GRPC_PORT', 'JAEGER_HEALTH_PORT', 'JAEGER_METRICS_PORT',
+  ];
+  const ports = await freePorts(keys.length);
+  const runDir = mkdtempSync(join(tmpdir(), `genai-otel-e2e-${name}-`));
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) {
+    if (/^(STACK_|OTELCOL_|JAEGER_|ALERT_|GENAI_OTEL_)/.test(k)) delete env[k];
+  }
+  keys.forEach((k, i) => { env[`STACK_${k}`] = String(ports[i]); });
+  Object.assign(env, {
+    STACK_HOST: '127.0.0.1',
+    STACK_RUN_DIR: runDir,
+    STACK_SCRAPE_INTERVAL: '1s',
+    STACK_UP_TIMEOUT: '90',
+    OTELCOL_SPANMETRICS_FLUSH_INTERVAL: '1s',
+    OTELCOL_BATCH_TIMEOUT: '200ms',
+    ...extraEnv,
+  });
+  const port = (k) => ports[keys.indexOf(k)];
+  return {
+    name,
+    env,
+    runDir,
+    otlpHttp: `http://127.0.0.1:${port('OTLP_HTTP_PORT')}`,
+    jaeger: `http://127.0.0.1:${port('JAEGER_UI_PORT')}`,
+    prometheus: `http://127.0.0.1:${port('PROMETHEUS_PORT')}`,
+    failed: false,
+    notes: [], // timings, reported by the next test that runs (hooks have no diagnostic())
+  };
+}
+
+async function stackCmd(stack, ...args) {
+  try {
+    const { stdout, stderr } = await execFileP('bash', [STACK, ...args], {
+      env: stack.env, cwd: ROOT, timeout: 150_000, maxBuffer: 8 << 20,
+    });
+    return stdout + stderr;
+  } catch (err) {
+    throw new Error(`scripts/stack.sh ${args.join(' ')} failed (exit ${err.code}):\n${err.stdout || ''}${err.stderr || ''}`);
+  }
+}
+
+async function startStack(stack) {
+  const started = Date.now();
+  await stackCmd(stack, 'up');
+  stack.notes.push(`${stack.name} stack up in ${((Date.now() - started) / 1000).toFixed(1)}s (run folder ${stack.runDir})`);
+}
+
+async function stopStack(stack) {
+  if (stack.failed) {
+    try {
+      process.stderr.write(`\n---- ${stack.name} stack logs (kept in ${stack.runDir}) ----\n`);
+      process.stderr.write(await stackCmd(stack, 'logs', '-n', '40'));
+    } catch (err) {
+      process.stderr.write(`${err.message}\n`);
+    }
+    await stackCmd(stack, 'down').catch((err) => process.stderr.write(`${err.message}\n`));
+  } else {
+    await stackCmd(stack, 'down', '--purge').catch((err) => process.stderr.write(`${err.message}\n`));
+    rmSync(stack.runDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a test body and marks the stack as failed (logs are printed, run folder kept). */
+function guarded(stack, fn) {
+  return async (t) => {
+    for (const note of stack.notes.splice(0)) t.diagnostic(note);
+    try {
+      await fn(t);
+    } catch (err) {
+      stack.failed = true;
+      throw err;
+    }
+  };
+}
+
+/** Calls fn until it returns a truthy value; throws with the last observation after the deadline. */
+async function poll(what, fn, { timeoutMs = 30_000, intervalMs = 250 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value;
+      last = 'no result yet';
+    } catch (err) {
+      last = err.message;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${last}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Runs a fixture app with genai-otel preloaded, exporting to the stack's collector. */
+function runFixture(stack, { file, preload, serviceName }) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('OTEL_') && !k.startsWith('GENAI_OTEL_') && !k.startsWith('STACK_') && !k.startsWith('OTELCOL_')) env[k] = v;
+  }
+  Object.assign(env, {
+    OTEL_SERVICE_NAME: serviceName,
+    OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpHttp,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_METRIC_EXPORT_INTERVAL: '500',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+  });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [preload, 'genai-otel/register', join(FIXTURES, file)], {
+      cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0 && out.includes('fixture done')) resolve(out);
+      else reject(new Error(`fixture ${file} exited with ${code ?? signal}:\n${out}`));
+    });
+  });
+}
+
+async function getJson(url) {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  const body = await res.text();
+  if (!res.ok) {
+    const err = new Error(`${res.status} from ${url}: ${body.slice(0, 300)}`);
+    err.status = res.status;
+    throw err;
+  }
+  return JSON.parse(body);
+}
+
+/** All spans of a service, via Jaeger's stable API v3 (404 = nothing yet). */
+async function jaegerSpans(stack, serviceName) {
+  const q = new URLSearchParams({
+    // snake_case names and num_traces: understood by Jaeger 2.13 through 2.20+.
+    'query.service_name': serviceName,
+    'query.start_time_min': new Date(T0 - 5 * 60_000).toISOString(),
+    'query.start_time_max': new Date(Date.now() + 5 * 60_000).toISOString(),
+    'query.num_traces': '20',
+  });
+  let body;
+  try {
+    body = await getJson(`${stack.jaeger}/api/v3/traces?${q}`);
+  } catch (err) {
+    if (err.status === 404) return [];
+    throw err;
+  }
+  const spans = [];
+  for (const rs of body.result?.resourceSpans ?? []) {
+    const resource = attrs(rs.resource?.attributes);
+    for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) spans.push({ ...span, resource, attributes: attrs(span.attributes) });
+  }
+  return spans;
+}
+
+function anyValue(v) {
+  if (v == null) return undefined;
+  if ('stringValue' in v) return v.stringValue;
+  if ('intValue' in v) return Number(v.intValue);
+  if ('doubleValue' in v) return Number(v.doubleValue);
+  if ('boolValue' in v) return v.boolValue;
+  if ('arrayValue' in v) return (v.arrayValue.values ?? []).map(anyValue);
+  return v;
+}
+
+function attrs(list = []) {
+  return Object.fromEntries(list.map((a) => [a.key, anyValue(a.value)]));
+}
+
+function kindName(kind) {
+  const names = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
+  return typeof kind === 'number' ? names[kind] : String(kind).replace(/^SPAN_KIND_/, '');
+}
+
+async function promQuery(stack, query) {
+  const body = await getJson(`${stack.prometheus}/api/v1/query?${new URLSearchParams({ query })}`);
+  return body.data.result;
+}
+
+async function waitForSeries(stack, query) {
+  return poll(`Prometheus series ${query}`, async () => {
+    const result = await promQuery(stack, query);
+    return result.length ? result : null;
+  });
+}
+
+/** Waits for the fixture's four spans and checks their tree, names, kinds and gen_ai attributes. */
+async function assertAgentTrace(stack, serviceName) {
+  const spans = await poll(`trace of ${serviceName} in Jaeger`, async () => {
+    const found = await jaegerSpans(stack, serviceName);
+    return found.length >= 4 ? found : null;
+  });
+  assert.equal(spans.length, 4, `expected 4 spans, got ${spans.map((s) => s.name).join(', ')}`);
+  const byName = Object.fromEntries(spans.map((s) => [s.name, s]));
+  const agent = byName['invoke_agent support-agent'];
+  const chat = byName['chat gpt-4o-mini'];
+  const tool = byName['execute_tool lookup_order'];
+  const memory = byName['search_memory'];
+  assert.ok(agent && chat && tool && memory, `unexpected span names: ${Object.keys(byName).join(', ')}`);
+  assert.equal(memory.parentSpanId, agent.spanId, 'search_memory is a child of invoke_agent');
+  assert.equal(kindName(memory.kind), 'CLIENT');
+  assert.equal(memory.attributes['gen_ai.operation.name'], 'search_memory');
+  assert.equal(memory.attributes['gen_ai.memory.store.id'], 'customer-facts');
+  assert.equal(memory.attributes['gen_ai.memory.record.count'], 2);
+
+  assert.equal(new Set(spans.map((s) => s.traceId)).size, 1, 'all spans share one trace');
+  assert.ok(!agent.parentSpanId, 'invoke_agent is the root span');
+  assert.equal(chat.parentSpanId, agent.spanId, 'chat is a child of invoke_agent');
+  assert.equal(tool.parentSpanId, agent.spanId, 'execute_tool is a child of invoke_agent');
+
+  assert.equal(kindName(agent.kind), 'INTERNAL');
+  assert.equal(kindName(chat.kind), 'CLIENT');
+  assert.equal(kindName(tool.kind), 'INTERNAL');
+  for (const s of spans) {
+    assert.equal(s.resource['service.name'], serviceName);
+    assert.notEqual(s.status?.code, 2, `${s.name} has status ERROR`);
+  }
+
+  assert.equal(agent.attributes['gen_ai.operation.name'], 'invoke_agent');
+  assert.equal(agent.attributes['gen_ai.agent.name'], 'support-agent');
+
+  const c = chat.attributes;
+  assert.equal(c['gen_ai.operation.name'], 'chat');
+  assert.equal(c['gen_ai.provider.name'], 'openai');
+  assert.equal(c['gen_ai.request.model'], 'gpt-4o-mini');
+  assert.equal(c['gen_ai.request.temperature'], 0.2);
+  assert.equal(c['gen_ai.response.id'], 'chatcmpl-1');
+  assert.equal(c['gen_ai.response.model'], 'gpt-4o-mini-2024-07-18');
+  assert.deepEqual(c['gen_ai.response.finish_reasons'], ['tool_calls']);
+  assert.equal(c['gen_ai.usage.input_tokens'], 120);
+  assert.equal(c['gen_ai.usage.output_tokens'], 40);
+  assert.ok(c['genai_otel.cost.usd'] > 0, `genai_otel.cost.usd should be a positive number, got ${c['genai_otel.cost.usd']}`);
+
+  assert.equal(tool.attributes['gen_ai.operation.name'], 'execute_tool');
+  assert.equal(tool.attributes['gen_ai.tool.name'], 'lookup_order');
+  assert.equal(tool.attributes['gen_ai.tool.call.id'], 'call_1');
+  return { agent, chat, tool, memory };
+}
+
+// ------------------------------------------------------------------ tests
+
+describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP }, () => {
+  let stack;
+  const cjsService = `e2e-cjs-${RUN_ID}`;
+  const esmService = `e2e-esm-${RUN_ID}`;
+  let fixtures;
+
+  before(async () => {
+    stack = await makeStack('main');
+    await startStack(stack);
+    const started = Date.now();
+    // Both fixtures run once, concurrently; the tests below look at what they sent.
+    fixtures = Promise.all([
+      runFixture(stack, { file: 'agent-app.cjs', preload: '--require', serviceName: cjsService }),
+      runFixture(stack, { file: 'agent-app.mjs', preload: '--import', serviceName: esmService }),
+    ]).then((r) => { stack.notes.push(`fixtures ran in ${((Date.now() - started) / 1000).toFixed(1)}s`); return r; });
+    fixtures.catch(() => { stack.failed = true; });
+  });
+
+  after(async () => {
+    if (stack) await stopStack(stack);
+  });
+
+  test('CommonJS app (--require genai-otel/register): span tree in Jaeger', async (t) => {
+    await guarded(stack, async () => {
+      await fixtures;
+      await assertAgentTrace(stack, cjsService);
+    })(t);
+  });
+
+  test('ES module app (--import genai-otel/register): span tree in Jaeger', async (t) => {
+    await guarded(stack, async () => {
+      await fixtures;
+      await assertAgentTrace(stack, esmService);
+    })(t);
+  });
+
+  test('GenAI metrics and span metrics reach Prometheus', async (t) => {
+    await guarded(stack, async () => {
+      await fixtures;
+      const duration = await waitForSeries(stack, `gen_ai_client_operation_duration_seconds_count{job="${cjsService}"}`);
+      assert.equal(duration[0].metric.gen_ai_operation_name, 'chat');
+      assert.equal(duration[0].metric.gen_ai_provider_name, 'openai');
+      assert.equal(duration[0].metric.gen_ai_request_model, 'gpt-4o-mini');
+      assert.equal(Number(duration[0].value[1]), 1);
+
+      const tokens = await waitForSeries(stack, `sum by (gen_ai_token_type) (gen_ai_client_token_usage_sum{job="${cjsService}"})`);
+      const byType = Object.fromEntries(tokens.map((s) => [s.metric.gen_ai_token_type, Number(s.value[1])]));
+      assert.deepEqual(byType, { input: 120, output: 40 });
+      await waitForSeries(stack, `gen_ai_client_token_usage_bucket{job="${cjsService}",gen_ai_token_type="input"}`);
+
+      const tool = await waitForSeries(stack, `gen_ai_execute_tool_duration_seconds_count{job="${cjsService}"}`);
+      assert.equal(tool[0].metric.gen_ai_tool_name, 'lookup_order');
+
+      const cost = await waitForSeries(stack, `genai_otel_client_cost_USD_total{job="${cjsService}"}`);
+      assert.ok(Number(cost[0].value[1]) > 0, 'cost counter is positive');
+
+      // span_metrics connector -> prometheus exporter, per service, span name and kind.
+      const calls = await waitForSeries(stack,
+        `traces_span_metrics_calls_total{service_name="${cjsService}",span_name="chat gpt-4o-mini",span_kind="SPAN_KIND_CLIENT"}`);
+      assert.equal(calls[0].metric.gen_ai_request_model, 'gpt-4o-mini');
+      await waitForSeries(stack, `traces_span_metrics_duration_milliseconds_bucket{service_name="${esmService}"}`);
+    })(t);
+  });
+
+  test("Jaeger's Monitor tab (SPM) has data for the service", async (t) => {
+    await guarded(stack, async () => {
+      await fixtures;
+      // A rate needs two samples of the counter: wait until Prometheus holds the
+      // first value, then send a second agent turn so that the counter moves.
+      await waitForSeries(stack, `traces_span_metrics_calls_total{service_name="${cjsService}",span_kind="SPAN_KIND_CLIENT"}`);
+      await runFixture(stack, { file: 'agent-app.cjs', preload: '--require', serviceName: cjsService });
+      const q = (extra) => new URLSearchParams({
+        service: cjsService, spanKind: 'client', endTs: String(Date.now()), lookback: String(15 * 60_000),
+        step: '5000', ratePer: '60000', ...extra,
+      });
+      const calls = await poll('SPM call rate', async () => {
+        const body = await getJson(`${stack.jaeger}/api/metrics/calls?${q()}`);
+        const points = body.metrics?.[0]?.metricPoints ?? [];
+        return points.some((p) => Number(p.gaugeValue?.doubleValue) > 0) ? body : null;
+      });
+      assert.equal(calls.metrics[0].labels.find((l) => l.name === 'service_name')?.value, cjsService);
+      const latencies = await getJson(`${stack.jaeger}/api/metrics/latencies?${q({ quantile: '0.95' })}`);
+      assert.equal(latencies.name, 'service_latencies');
+    })(t);
+  });
+
+  test('Prometheus loaded the alert rules and the cost budget, and knows Alertmanager', async (t) => {
+    await guarded(stack, async () => {
+      const rules = await getJson(`${stack.prometheus}/api/v1/rules`);
+      const names = rules.data.groups.flatMap((g) => g.rules.map((r) => r.name));
+      for (const alert of ['GenAIHighErrorRate', 'GenAIHighLatencyP95', 'GenAICostBudgetExceeded', 'GenAIToolFailureRate']) {
+        assert.ok(names.includes(alert), `rule ${alert} loaded (have: ${names.join(', ')})`);
+      }
+      const budget = await waitForSeries(stack, 'genai_otel:cost_budget_usd_per_hour');
+      assert.equal(Number(budget[0].value[1]), 5);
+      await poll('an active Alertmanager in Prometheus', async () => {
+        const am = await getJson(`${stack.prometheus}/api/v1/alertmanagers`);
+        return am.data.activeAlertmanagers.length > 0;
+      });
+    })(t);
+  });
+
+  test('logs pipeline: OTLP log records land in the file exporter\'s JSON-lines file', async (t) => {
+    await guarded(stack, async () => {
+      const marker = `e2e-log-${RUN_ID}`;
+      const res = await fetch(`${stack.otlpHttp}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          resourceLogs: [{
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: `e2e-logs-${RUN_ID}` } }] },
+            scopeLogs: [{
+              scope: { name: 'e2e' },
+              logRecords: [{
+                timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                severityText: 'INFO',
+                eventName: 'gen_ai.client.inference.operation.details',
+                body: { stringValue: marker },
+              }],
+            }],
+          }],
+        }),
+      });
+      assert.equal(res.status, 200, await res.text());
+      const file = join(stack.runDir, 'collector', 'logs', 'genai-logs.jsonl');
+      await poll(`${marker} in ${file}`, async () => existsSync(file) && readFileSync(file, 'utf8').includes(marker));
+    })(t);
+  });
+
+  test('a Jaeger restart (and a collector restart) loses no trace: persistent sending queue', async (t) => {
+    await guarded(stack, async () => {
+      await fixtures;
+      const service = `e2e-restart-${RUN_ID}`;
+      await stackCmd(stack, 'down', 'jaeger');
+      // The collector accepts the spans and keeps them in its file-backed queue.
+      await runFixture(stack, { file: 'agent-app.cjs', preload: '--require', serviceName: service });
+      // Restart the collector too: what it holds must survive on disk.
+      await stackCmd(stack, 'down', 'collector');
+      await stackCmd(stack, 'up', 'collector');
+      const restarted = Date.now();
+      await stackCmd(stack, 'up', 'jaeger');
+      await poll(`trace of ${service} after the restarts`, async () => (await jaegerSpans(stack, service)).length >= 4,
+        { timeoutMs: 60_000, intervalMs: 500 });
+      t.diagnostic(`queued trace delivered ${((Date.now() - restarted) / 1000).toFixed(1)}s after the restarts`);
+      await assertAgentTrace(stack, service);
+    })(t);
+  });
+});
+
+describe('opt-in tail sampling (collector/tail-sampling.yaml)', { skip: SKIP }, () => {
+  let stack;
+
+  before(async () => {
+    stack = await makeStack('tail', {
+      STACK_TAIL_SAMPLING: '1',
+      OTELCOL_TAIL_DECISION_WAIT: '1s',
+      OTELCOL_TAIL_SAMPLE_PERCENT: '0',
+      OTELCOL_TAIL_SLOW_LLM_MS: '5000',
+      OTELCOL_TAIL_COST_USD: '0.5',
+    });
+    await startStack(stack);
+  });
+
+  after(async () => {
+    if (stack) await stopStack(stack);
+  });
+
+  test('keeps errors, slow LLM calls and costly calls; drops the rest; span metrics still count all', async (t) => {
+    await guarded(stack, async () => {
+      const service = `e2e-tail-${RUN_ID}`;
+      const now = BigInt(Date.now()) * 1_000_000n;
+      const ms = 1_000_000n;
+      const id = (bytes) => randomBytes(bytes).toString('hex');
+      const str = (key, value) => ({ key, value: { stringValue: value } });
+      const span = (name, { durationMs = 100n, error = false, cost } = {}) => ({
+        traceId: id(16),
+        spanId: id(8),
+        name,
+        kind: 3,
+        startTimeUnixNano: String(now - durationMs * ms),
+        endTimeUnixNano: String(now),
+        attributes: [
+          str('gen_ai.operation.name', 'chat'),
+          str('gen_ai.provider.name', 'openai'),
+          str('gen_ai.request.model', 'gpt-4o'),
+          ...(cost === undefined ? [] : [{ key: 'genai_otel.cost.usd', value: { doubleValue: cost } }]),
+        ],
+        status: error ? { code: 2, message: 'rate limited' } : {},
+      });
+      const cases = {
+        plain: span('chat plain'),
+        cheap: span('chat cheap', { cost: 0.01 }),
+        error: span('chat error', { error: true }),
+        slow: span('chat slow', { durationMs: 6000n }),
+        costly: span('chat costly', { cost: 1.25 }),
+      };
+      const res = await fetch(`${stack.otlpHttp}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          resourceSpans: [{
+            resource: { attributes: [str('service.name', service)] },
+            scopeSpans: [{ scope: { name: 'e2e' }, spans: Object.values(cases) }],
+          }],
+        }),
+      });
+      assert.equal(res.status, 200, await res.text());
+
+      // All five traces arrived together, so their decisions were taken together:
+      // once the kept ones are in Jaeger, the dropped ones were dropped.
+      const kept = await poll('sampled traces in Jaeger', async () => {
+        const names = new Set((await jaegerSpans(stack, service)).map((s) => s.name));
+        return ['chat error', 'chat slow', 'chat costly'].every((n) => names.has(n)) ? names : null;
+      });
+      assert.ok(!kept.has('chat plain'), 'a plain trace is dropped (sampling percentage 0)');
+      assert.ok(!kept.has('chat cheap'), 'a call under the cost threshold is dropped');
+
+      // Span metrics are computed before sampling: every span is counted.
+      const series = await waitForSeries(stack, `traces_span_metrics_calls_total{service_name="${service}"}`);
+      await poll('span metrics for all five spans', async () => {
+        const result = await promQuery(stack, `traces_span_metrics_calls_total{service_name="${service}"}`);
+        return new Set(result.map((s) => s.metric.span_name)).size === 5;
+      });
+      assert.ok(series.length >= 1);
+    })(t);
+  });
+});
+
+describe('alerting: a failing app makes Prometheus fire GenAIHighErrorRate through Alertmanager to a webhook', { skip: SKIP }, () => {
+  let stack;
+  let webhook;
+  const notifications = [];
+
+  before(async () => {
+    const { createServer: createHttpServer } = await import('node:http');
+    webhook = createHttpServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => { body += chunk; });
+      request.on('end', () => {
+        try { notifications.push(JSON.parse(body)); } catch { notifications.push({ unparsable: body }); }
+        response.end('ok');
+      });
+    });
+    await new Promise((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    stack = await makeStack('alerts', {
+      ALERT_WEBHOOK_URL: `http://127.0.0.1:${webhook.address().port}/alerts`,
+      ALERT_GROUP_WAIT: '1s',
+      ALERT_GROUP_INTERVAL: '5s',
+      STACK_ALERT_FOR: '0s',
+    });
+    await startStack(stack);
+  });
+
+  after(async () => {
+    if (stack) await stopStack(stack);
+    if (webhook) await new Promise((resolve) => webhook.close(resolve));
+  });
+
+  test('errors above 10 % reach the webhook receiver as a firing alert for the service', async (t) => {
+    await guarded(stack, async () => {
+      const service = `e2e-alert-${RUN_ID}`;
+      await runFixture(stack, { file: 'failing-llm-app.cjs', preload: '--require', serviceName: service });
+      const alert = await poll('a GenAIHighErrorRate notification', async () => {
+        for (const notification of notifications) {
+          for (const item of notification.alerts ?? []) {
+            if (item.labels?.alertname === 'GenAIHighErrorRate' && item.labels?.job === service && item.status === 'firing') return item;
+          }
+        }
+        return null;
+      }, { timeoutMs: 90_000, intervalMs: 500 });
+      assert.equal(alert.labels.gen_ai_provider_name, 'openai');
+      assert.equal(alert.labels.severity, 'warning');
+      assert.match(alert.annotations.summary, /LLM error rate above 10 %/);
+      t.diagnostic(`alert received: ${alert.annotations.description}`);
+    })(t);
+  });
+});
+
+describe('configuration checks: collector validate, promtool check/test rules, amtool, compose', { skip: SKIP }, () => {
+  test('scripts/stack.sh check passes every check', async () => {
+    const { stdout, stderr } = await execFileP('bash', [STACK, 'check'], { cwd: ROOT, timeout: 120_000, maxBuffer: 8 << 20 });
+    const output = stdout + stderr;
+    assert.match(output, /collector\/config\.yaml \(otelcol-genai validate\)/);
+    assert.match(output, /promtool test rules/);
+    assert.doesNotMatch(output, /FAIL/);
+  });
+});
