@@ -215,7 +215,8 @@ class LLMCall implements LLMCallHandle {
   }
 }
 
-function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg: unknown, args: unknown[], passHandle: boolean): R {
+/** The engine of withLLMCall and traceLLM, for instrumentations: runs `fn` with `thisArg` and `args` as one LLM call. */
+export function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg: unknown, args: unknown[], passHandle: boolean): R {
   let call: LLMCall;
   let run: SpanRun | undefined;
   try {
