@@ -1,6 +1,7 @@
 import type {
   ContentCaptureMode,
   ExporterName,
+  InstrumentationName,
   LogLevelName,
   MetricsTemporality,
   OtlpProtocol,
@@ -59,4 +60,6 @@ export interface StartOptions {
   captureContent?: boolean | ContentCaptureMode;
   /** Overrides GENAI_OTEL_PRICES_FILE. */
   pricesFile?: string;
+  /** Overrides GENAI_OTEL_INSTRUMENTATIONS; `[]` traces no client library automatically. */
+  instrumentations?: InstrumentationName[];
 }

@@ -50,8 +50,10 @@ export interface LLMCallEnd {
   response: LLMResponseInfo;
   durationSeconds: number;
   errorType?: string;
-  /** Set for streamed responses; a stream without usage is marked `genai_otel.usage.reported=false`. */
+  /** Seconds until the first chunk of a streamed response. */
   timeToFirstChunk?: number;
+  /** A streamed response (default: one with a first chunk); a stream without usage is marked `genai_otel.usage.reported=false`. */
+  streamed?: boolean;
   retries?: number;
   lastRetryReason?: string;
   captureContent: boolean;
@@ -91,8 +93,8 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): void {
   putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens, origin);
   putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, usage.cacheWriteInputTokens, origin);
   putAttribute(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningOutputTokens, origin);
-  const streamed = end.timeToFirstChunk !== undefined;
-  if (streamed) attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = end.timeToFirstChunk!;
+  const streamed = end.streamed ?? end.timeToFirstChunk !== undefined;
+  if (end.timeToFirstChunk !== undefined) attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = end.timeToFirstChunk;
   if (streamed && usage.inputTokens === undefined && usage.outputTokens === undefined) attributes[ATTR_GENAI_OTEL_USAGE_REPORTED] = false;
   if (end.retries !== undefined && end.retries > 0) {
     attributes[ATTR_GENAI_OTEL_RETRY_COUNT] = end.retries;

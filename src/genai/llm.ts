@@ -66,7 +66,7 @@ function normalizeRequest(request: unknown): NormalizedRequest {
 }
 
 /** Accepts a host name or a base URL (`https://api.openai.com/v1`). */
-function parseServer(address: unknown, port: unknown): { serverAddress?: string; serverPort?: number } {
+export function parseServer(address: unknown, port: unknown): { serverAddress?: string; serverPort?: number } {
   if (typeof address !== 'string' || address === '') return {};
   if (/^[a-z]+:\/\//i.test(address)) {
     try {

@@ -17,6 +17,7 @@ import { lazyRequire } from './lazy-require.ts';
 import { createPropagator } from './propagators.ts';
 import { buildResource } from './resource.ts';
 import { createSampler } from './sampler.ts';
+import { enableInstrumentations } from '../instrumentations/index.ts';
 
 /** What `start()` set up; `tracing` says whether our tracer provider is the global one, attached to another, or absent. */
 export interface GenAIOtelStatus {
@@ -25,6 +26,8 @@ export interface GenAIOtelStatus {
   tracing: 'registered' | 'attached-to-existing' | 'existing-provider-kept' | 'off';
   metrics: 'registered' | 'existing-provider-kept' | 'off';
   logs: 'registered' | 'existing-provider-kept' | 'off';
+  /** Client libraries traced automatically (GENAI_OTEL_INSTRUMENTATIONS, when installed). */
+  instrumentations: string[];
   config: GenAIOtelConfig;
 }
 
@@ -65,7 +68,7 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
   reportConfigProblems(problems);
 
   const state: SdkState = {
-    status: { started: true, disabled: config.disabled, tracing: 'off', metrics: 'off', logs: 'off', config },
+    status: { started: true, disabled: config.disabled, tracing: 'off', metrics: 'off', logs: 'off', instrumentations: [], config },
     attachedSpanProcessors: [],
   };
   globalSlots[STATE_KEY] = state;
@@ -115,7 +118,12 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     }
   }
 
-  const spanProcessors = createSpanProcessors(config);
+  // Enabled inside start(), before the application loads the libraries they hook (the ESM preload waits for them).
+  const instrumented = enableInstrumentations(config);
+  state.status.instrumentations = instrumented.names;
+  const exporting = createSpanProcessors(config);
+  // The LLM span processor completes other libraries' spans; it exports nothing, so alone it sets up no provider.
+  const spanProcessors = exporting.length === 0 ? exporting : [instrumented.spanProcessor, ...exporting];
   if (spanProcessors.length > 0) {
     const existingProvider = registeredGlobal('trace');
     if (existingProvider !== undefined) {
