@@ -112,7 +112,12 @@ export class GenAICallbackHandler {
   private begin(runId: string, parentRunId: string | undefined, start: (work: (span: Span) => Promise<void>) => unknown): Run | undefined {
     try {
       const parent = (parentRunId === undefined ? undefined : this.runs.get(parentRunId)?.context) ?? context.active();
-      const { promise, resolve, reject } = Promise.withResolvers<void>();
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((onResolve, onReject) => {
+        resolve = onResolve;
+        reject = onReject;
+      });
       promise.catch(() => undefined);
       const run: Run = { context: parent, finish: () => resolve(), fail: (error) => reject(error) };
       context.with(parent, () =>
