@@ -219,7 +219,7 @@ export class GenAICallbackHandler {
 
   handleToolStart(tool: unknown, input: string, runId: string, parentRunId?: string, _tags?: string[], _metadata?: unknown, runName?: string, toolCallId?: string): void {
     const name = runName ?? serializedName(tool) ?? 'tool';
-    const description = str(obj(tool)?.description);
+    const description = str(obj(tool)?.description) ?? str(obj(obj(tool)?.kwargs)?.description);
     this.begin(runId, parentRunId, (work) => withToolCall({ name, callId: toolCallId, description, arguments: input }, work));
   }
 
