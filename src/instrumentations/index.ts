@@ -8,13 +8,12 @@ import { createAnthropicInstrumentation } from './anthropic.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 
-/** What `start()` turned on. */
-export interface EnabledInstrumentations {
-  /** Libraries whose calls are traced (patched, or whose own spans are completed). */
-  names: InstrumentationName[];
-  /** Completes the spans of the official OpenAI instrumentation and (with `ai-sdk`) of the AI SDK. */
-  spanProcessor: SpanProcessor;
-  instrumentations: Instrumentation[];
+/**
+ * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
+ * makes them without global patching) and, with `ai-sdk`, those of the Vercel AI SDK.
+ */
+export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
+  return new LLMSpanProcessor({ openai: true, aiSdk: config.instrumentations.includes('ai-sdk') });
 }
 
 /** The npm package each patching instrumentation hooks. */
@@ -40,11 +39,12 @@ export function isInstalled(name: string): boolean {
 }
 
 /**
- * Enables the instrumentations the configuration asks for, each loaded only when its library is installed. Must run
- * inside `start()`, before the application loads those libraries (the ESM preload waits for the hooks they register).
+ * Enables the instrumentations the configuration asks for, each loaded only when its library is installed, and
+ * returns the names of those on. Runs inside `start()`, after the providers are registered and before the
+ * application loads those libraries (the ESM preload waits for the hooks they register).
  */
-export function enableInstrumentations(config: GenAIOtelConfig): EnabledInstrumentations {
-  const enabled: Omit<EnabledInstrumentations, 'spanProcessor'> & { spanProcessor?: SpanProcessor } = { names: [], instrumentations: [] };
+export function enableInstrumentations(config: GenAIOtelConfig): { names: InstrumentationName[]; instrumentations: Instrumentation[] } {
+  const enabled: { names: InstrumentationName[]; instrumentations: Instrumentation[] } = { names: [], instrumentations: [] };
   for (const name of config.instrumentations) {
     const packageName = PACKAGES[name];
     if (packageName !== undefined && !isInstalled(packageName)) {
@@ -63,7 +63,5 @@ export function enableInstrumentations(config: GenAIOtelConfig): EnabledInstrume
       errorOnce(`instrumentation:${name}`, `could not enable the ${name} instrumentation; those calls are not traced`, error);
     }
   }
-  // OpenAI spans are completed whatever the setting: `instrument(client)` makes them without global patching.
-  enabled.spanProcessor = new LLMSpanProcessor({ openai: true, aiSdk: enabled.names.includes('ai-sdk') });
-  return enabled as EnabledInstrumentations;
+  return enabled;
 }

@@ -17,7 +17,7 @@ import { lazyRequire } from './lazy-require.ts';
 import { createPropagator } from './propagators.ts';
 import { buildResource } from './resource.ts';
 import { createSampler } from './sampler.ts';
-import { enableInstrumentations } from '../instrumentations/index.ts';
+import { createLLMSpanProcessor, enableInstrumentations } from '../instrumentations/index.ts';
 
 /** What `start()` set up; `tracing` says whether our tracer provider is the global one, attached to another, or absent. */
 export interface GenAIOtelStatus {
@@ -118,12 +118,9 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     }
   }
 
-  // Enabled inside start(), before the application loads the libraries they hook (the ESM preload waits for them).
-  const instrumented = enableInstrumentations(config);
-  state.status.instrumentations = instrumented.names;
   const exporting = createSpanProcessors(config);
   // The LLM span processor completes other libraries' spans; it exports nothing, so alone it sets up no provider.
-  const spanProcessors = exporting.length === 0 ? exporting : [instrumented.spanProcessor, ...exporting];
+  const spanProcessors = exporting.length === 0 ? exporting : [createLLMSpanProcessor(config), ...exporting];
   if (spanProcessors.length > 0) {
     const existingProvider = registeredGlobal('trace');
     if (existingProvider !== undefined) {
@@ -148,6 +145,11 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
       state.status.logs = 'registered';
     }
   }
+
+  // After the providers are registered: a tracer taken from the API's proxy before that would never reach the SDK
+  // when the instrumentation uses the other (CommonJS or ESM) copy of @opentelemetry/api. Still inside start(),
+  // before the application loads the libraries they hook (the ESM preload waits for their hooks).
+  state.status.instrumentations = enableInstrumentations(config).names;
 }
 
 /**

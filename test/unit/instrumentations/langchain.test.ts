@@ -50,7 +50,7 @@ class FakeProviderChatModel extends BaseChatModel {
 }
 
 class KnowledgeBase extends BaseRetriever {
-  lc_namespace = ['tests', 'retrievers'];
+  override lc_namespace = ['tests', 'retrievers'];
   async _getRelevantDocuments(query: string): Promise<Document[]> {
     return [new Document({ pageContent: `Orders ship in two days (${query.length})` })];
   }
