@@ -51,7 +51,7 @@ class FakeProviderChatModel extends BaseChatModel {
 
 class KnowledgeBase extends BaseRetriever {
   override lc_namespace = ['tests', 'retrievers'];
-  async _getRelevantDocuments(query: string): Promise<Document[]> {
+  override async _getRelevantDocuments(query: string): Promise<Document[]> {
     return [new Document({ pageContent: `Orders ship in two days (${query.length})` })];
   }
 }
