@@ -196,3 +196,20 @@ test('openai 6 (previous major) is patched by the same definition', async () => 
   assert.equal(span.attributes['gen_ai.usage.output_tokens'], 40);
   assert.ok((span.attributes['gen_ai.response.time_to_first_chunk'] as number) > 0);
 });
+
+test('with content capture on spans: input and output messages and the Responses instructions, in the conventions’ shapes', async () => {
+  const { resetGenAISettingsForTests } = await import('../../../src/genai/settings.ts');
+  process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'SPAN_ONLY';
+  resetGenAISettingsForTests();
+  try {
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const chat = lastSpan();
+    assert.deepEqual(JSON.parse(chat.attributes['gen_ai.input.messages'] as string), [{ role: 'user', parts: [{ type: 'text', content: 'Where is my order A-1?' }] }]);
+    assert.equal(JSON.parse(chat.attributes['gen_ai.output.messages'] as string)[0].parts[0].content, 'The order has shipped.');
+    await client.responses.create({ model: 'gpt-4o-mini', input: 'Where is my order?', instructions: 'Be brief.' });
+    assert.deepEqual(JSON.parse(lastSpan().attributes['gen_ai.system_instructions'] as string), [{ type: 'text', content: 'Be brief.' }]);
+  } finally {
+    delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    resetGenAISettingsForTests();
+  }
+});
