@@ -213,3 +213,15 @@ test('with content capture on spans: input and output messages and the Responses
     resetGenAISettingsForTests();
   }
 });
+
+test('a call whose span is sampled out still records its metrics (as withLLMCall does)', async () => {
+  const { context, trace, TraceFlags } = await import('@opentelemetry/api');
+  const costBefore = (await metricPoints('genai_otel.client.cost')).reduce((total, point) => total + (point.value as number), 0);
+  const spansBefore = sdk.spans().length;
+  const unsampled = trace.setSpanContext(context.active(), { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE });
+  const stream = await context.with(unsampled, () => client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } }));
+  for await (const chunk of stream) void chunk;
+  assert.equal(sdk.spans().length, spansBefore, 'no span recorded');
+  const costAfter = (await metricPoints('genai_otel.client.cost')).reduce((total, point) => total + (point.value as number), 0);
+  assert.ok(Math.abs(costAfter - costBefore - (120 * 0.15 + 40 * 0.6) / 1e6) < 1e-12, `cost grew by ${costAfter - costBefore}`);
+});
