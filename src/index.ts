@@ -25,3 +25,8 @@ export { costOfUsage } from './genai/cost/calculate.ts';
 export { normalizeModelName } from './genai/cost/model-names.ts';
 export type * from './genai/types.ts';
 export * as names from './genai/names.ts';
+
+// Automatic instrumentation of LLM client libraries.
+export { instrument } from './instrumentations/instrument-client.ts';
+export { GenAICallbackHandler } from './instrumentations/langchain.ts';
+export type { GenAICallbackHandlerOptions } from './instrumentations/langchain.ts';

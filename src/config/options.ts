@@ -1,6 +1,7 @@
 import type {
   ContentCaptureMode,
   ExporterName,
+  InstrumentationName,
   LogLevelName,
   MetricsTemporality,
   OtlpProtocol,
@@ -63,4 +64,6 @@ export interface StartOptions {
   spool?: boolean;
   /** Overrides GENAI_OTEL_SPOOL_DIR. */
   spoolDirectory?: string;
+  /** Overrides GENAI_OTEL_INSTRUMENTATIONS; `[]` traces no client library automatically. */
+  instrumentations?: InstrumentationName[];
 }

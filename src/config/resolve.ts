@@ -7,6 +7,7 @@ import type {
   GenAISettings,
   ExporterName,
   GenAIOtelConfig,
+  InstrumentationName,
   LogLevelName,
   MetricsTemporality,
   OtlpCompression,
@@ -42,6 +43,7 @@ const SAMPLERS: readonly SamplerName[] = [
 const PROPAGATORS: readonly PropagatorName[] = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'];
 const DETECTORS: readonly ResourceDetectorName[] = ['env', 'host', 'os', 'process', 'serviceinstance'];
 const TEMPORALITIES: readonly MetricsTemporality[] = ['cumulative', 'delta', 'lowmemory'];
+const INSTRUMENTATIONS: readonly InstrumentationName[] = ['openai', 'anthropic', 'ai-sdk'];
 const LOG_LEVELS: readonly LogLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
 const SIGNAL_PATHS: Record<SignalName, string> = { traces: 'v1/traces', metrics: 'v1/metrics', logs: 'v1/logs' };
 const MAX_TIMEOUT_MILLIS = 10 * 60 * 1000;
@@ -109,6 +111,7 @@ export function resolveConfig(
       directory: options.spoolDirectory ?? reader.raw('GENAI_OTEL_SPOOL_DIR'),
       maxBytes: reader.integer('GENAI_OTEL_SPOOL_MAX_BYTES', DEFAULT_SPOOL_MAX_BYTES, 1024, Number.MAX_SAFE_INTEGER),
     },
+    instrumentations: options.instrumentations ?? resolveInstrumentations(reader),
     genai: resolveGenAISettings(reader, options),
   };
 
@@ -155,6 +158,13 @@ function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISe
     pricesFile: options.pricesFile ?? reader.raw('GENAI_OTEL_PRICES_FILE'),
     streamIdleTimeoutMillis: reader.integer('GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS, 1, 24 * 60 * 60 * 1000),
   };
+}
+
+function resolveInstrumentations(reader: EnvReader): InstrumentationName[] {
+  const choices: readonly (InstrumentationName | 'all' | 'none')[] = [...INSTRUMENTATIONS, 'all', 'none'];
+  const names = reader.listOf('GENAI_OTEL_INSTRUMENTATIONS', choices, INSTRUMENTATIONS);
+  if (names.includes('none')) return [];
+  return names.includes('all') ? [...INSTRUMENTATIONS] : (names as InstrumentationName[]);
 }
 
 function resolveDetectors(reader: EnvReader): ResourceDetectorName[] {

@@ -24,6 +24,9 @@ export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbo
 
 export type SignalName = 'traces' | 'metrics' | 'logs';
 
+/** Client libraries traced automatically by `start()` (`ai-sdk`: the Vercel AI SDK's own spans are completed). */
+export type InstrumentationName = 'openai' | 'anthropic' | 'ai-sdk';
+
 /** Where captured prompt/completion content goes: nowhere (default), span attributes, log events, or both. */
 export type ContentCaptureMode = 'none' | 'span' | 'event' | 'span_and_event';
 
@@ -107,6 +110,8 @@ export interface GenAIOtelConfig {
   shutdownTimeoutMillis: number;
   installExitHandlers: boolean;
   spool: SpoolConfig;
+  /** The client libraries traced automatically; empty for none. */
+  instrumentations: InstrumentationName[];
   genai: GenAISettings;
 }
 

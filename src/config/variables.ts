@@ -71,6 +71,7 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   { name: 'GENAI_OTEL_PRICES_FILE', defaultValue: '', description: 'JSON or YAML file of model prices merged over the bundled table' },
   { name: 'GENAI_OTEL_MAX_CONTENT_LENGTH', defaultValue: String(DEFAULT_MAX_CONTENT_LENGTH), description: 'longest captured content value in characters; longer values are cut and marked' },
   { name: 'GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', defaultValue: String(DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS), description: 'a stream idle this long is treated as abandoned and its span ends' },
+  { name: 'GENAI_OTEL_INSTRUMENTATIONS', defaultValue: 'openai,anthropic,ai-sdk', description: 'client libraries traced automatically: openai, anthropic, ai-sdk, all, none' },
   { name: 'GENAI_OTEL_EXIT_HANDLERS', defaultValue: 'true', description: 'false leaves flushing at exit to you (call shutdown())' },
 ];
 

@@ -1,21 +1,11 @@
 import { SpanKind, context, createContextKey, trace, INVALID_SPAN_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
 import { warnOnce } from '../sdk/diagnostics.ts';
 import { capturesContentOnSpans, toConventionMessages, toInstructionParts } from './content.ts';
-import { costOfUsage } from './cost/calculate.ts';
-import { loadPriceTable } from './cost/price-table.ts';
-import { genaiInstruments } from './instruments.ts';
+import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from './llm-end.ts';
 import {
-  ATTR_ERROR_TYPE,
-  ATTR_GENAI_OTEL_COST_UNKNOWN_MODEL,
-  ATTR_GENAI_OTEL_COST_USD,
-  ATTR_GENAI_OTEL_RETRY_COUNT,
-  ATTR_GENAI_OTEL_RETRY_REASON,
-  ATTR_GENAI_OTEL_USAGE_REPORTED,
   ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
@@ -30,28 +20,16 @@ import {
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_REQUEST_TOP_P,
-  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_RESPONSE_ID,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-  ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_GEN_AI_TOOL_DEFINITIONS,
-  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
-  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
 } from './names.ts';
 import { readProviderResponse, StreamAccumulator, type ReadResponse } from './response-readers.ts';
 import { MAX_PLAIN_STRING_LENGTH, putAttribute, safeJson, tokenCount, isObject, truncate } from './safe-values.ts';
 import { genaiSettings } from './settings.ts';
 import { startRun, type UntypedFunction, type RunOutcome, type SpanRun } from './span-runner.ts';
-import type { LLMCallHandle, LLMOperation, LLMRequest, LLMResponseInfo, ModelPrice, TokenUsage } from './types.ts';
+import type { LLMCallHandle, LLMOperation, LLMRequest, LLMResponseInfo, TokenUsage } from './types.ts';
 
 const OPERATIONS: readonly LLMOperation[] = ['chat', 'text_completion', 'generate_content', 'embeddings'];
 const LLM_CALL_KEY = createContextKey('genai-otel.llm-call');
@@ -88,7 +66,7 @@ function normalizeRequest(request: unknown): NormalizedRequest {
 }
 
 /** Accepts a host name or a base URL (`https://api.openai.com/v1`). */
-function parseServer(address: unknown, port: unknown): { serverAddress?: string; serverPort?: number } {
+export function parseServer(address: unknown, port: unknown): { serverAddress?: string; serverPort?: number } {
   if (typeof address !== 'string' || address === '') return {};
   if (/^[a-z]+:\/\//i.test(address)) {
     try {
@@ -148,20 +126,20 @@ class LLMCall implements LLMCallHandle {
   private retries = 0;
   private lastRetryReason: string | undefined;
   private timeToFirstChunk: number | undefined;
-  private readonly metricAttributes: Attributes;
+  private readonly target: LLMCallTarget;
 
   constructor(normalized: NormalizedRequest, captureContent: boolean, maxContentLength: number) {
     this.normalized = normalized;
     this.captureContent = captureContent;
     this.maxContentLength = maxContentLength;
     this.stream = new StreamAccumulator(captureContent);
-    this.metricAttributes = {
-      [ATTR_GEN_AI_OPERATION_NAME]: normalized.operation,
-      [ATTR_GEN_AI_PROVIDER_NAME]: normalized.provider,
+    this.target = {
+      operation: normalized.operation,
+      provider: normalized.provider,
+      requestModel: normalized.model,
+      serverAddress: normalized.serverAddress,
+      serverPort: normalized.serverPort,
     };
-    if (normalized.model !== undefined) this.metricAttributes[ATTR_GEN_AI_REQUEST_MODEL] = normalized.model;
-    if (normalized.serverAddress !== undefined) this.metricAttributes[ATTR_SERVER_ADDRESS] = normalized.serverAddress;
-    if (normalized.serverPort !== undefined) this.metricAttributes[ATTR_SERVER_PORT] = normalized.serverPort;
   }
 
   attach(run: SpanRun): void {
@@ -197,7 +175,7 @@ class LLMCall implements LLMCallHandle {
     try {
       this.retries++;
       this.lastRetryReason = typeof reason === 'string' && reason !== '' ? reason.slice(0, 64) : 'unspecified';
-      genaiInstruments().retries.add(1, { ...this.metricAttributes, [ATTR_GENAI_OTEL_RETRY_REASON]: this.lastRetryReason });
+      recordRetryMetric(this.target, this.lastRetryReason);
     } catch (error) {
       warnOnce('llm:retry', `recordRetry failed: ${String(error)}`);
     }
@@ -212,83 +190,33 @@ class LLMCall implements LLMCallHandle {
   }
 
   onChunkTiming(timeToFirstChunk: number | undefined, interval: number | undefined): void {
-    const instruments = genaiInstruments();
-    if (timeToFirstChunk !== undefined) {
-      this.timeToFirstChunk = timeToFirstChunk;
-      instruments.timeToFirstChunk.record(timeToFirstChunk, this.metricAttributes);
-    }
-    if (interval !== undefined) instruments.timePerOutputChunk.record(interval, this.metricAttributes);
+    if (timeToFirstChunk !== undefined) this.timeToFirstChunk = timeToFirstChunk;
+    recordChunkTiming(this.target, timeToFirstChunk, interval);
   }
 
   /** Final attributes and every metric of the call, from what the function reported and what its result shows. */
   onEnd(span: Span, outcome: RunOutcome): void {
     const streamed = this.timeToFirstChunk !== undefined;
     const read: ReadResponse | undefined = outcome.value !== undefined ? readProviderResponse(outcome.value) : streamed ? this.stream.result() : undefined;
-    const usage: TokenUsage = { ...read?.usage, ...this.explicitUsage };
-    const response: LLMResponseInfo = { ...read?.response, ...this.explicitResponse };
-
-    const attributes: Attributes = {};
-    putAttribute(attributes, ATTR_GEN_AI_RESPONSE_ID, response.id, ORIGIN);
-    putAttribute(attributes, ATTR_GEN_AI_RESPONSE_MODEL, response.model, ORIGIN);
-    if (response.finishReasons !== undefined && response.finishReasons.length > 0) putAttribute(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, response.finishReasons, ORIGIN);
-    putAttribute(attributes, ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, response.embeddingDimensions, ORIGIN);
-    putAttribute(attributes, ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens, ORIGIN);
-    putAttribute(attributes, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens, ORIGIN);
-    putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens, ORIGIN);
-    putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, usage.cacheWriteInputTokens, ORIGIN);
-    putAttribute(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningOutputTokens, ORIGIN);
-    if (streamed) attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = this.timeToFirstChunk!;
-    if (streamed && usage.inputTokens === undefined && usage.outputTokens === undefined) attributes[ATTR_GENAI_OTEL_USAGE_REPORTED] = false;
-    if (this.retries > 0) {
-      attributes[ATTR_GENAI_OTEL_RETRY_COUNT] = this.retries;
-      attributes[ATTR_GENAI_OTEL_RETRY_REASON] = this.lastRetryReason!;
-    }
-    if (this.captureContent && response.outputMessages !== undefined && response.outputMessages.length > 0) {
-      attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = safeJson(response.outputMessages, this.maxContentLength);
-    }
-
-    const metricAttributes: Attributes = { ...this.metricAttributes };
-    if (response.model !== undefined) metricAttributes[ATTR_GEN_AI_RESPONSE_MODEL] = attributes[ATTR_GEN_AI_RESPONSE_MODEL];
-    if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
-
-    const cost = this.priceCall(usage);
-    if (cost.usd !== undefined) attributes[ATTR_GENAI_OTEL_COST_USD] = cost.usd;
-    if (cost.unknownModel) attributes[ATTR_GENAI_OTEL_COST_UNKNOWN_MODEL] = true;
-    span.setAttributes(attributes);
-
-    const instruments = genaiInstruments();
-    instruments.operationDuration.record(outcome.durationSeconds, metricAttributes);
-    if (usage.inputTokens !== undefined) {
-      instruments.tokenUsage.record(usage.inputTokens, { ...metricAttributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT });
-    }
-    if (usage.outputTokens !== undefined) {
-      instruments.tokenUsage.record(usage.outputTokens, { ...metricAttributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT });
-    }
-    if (cost.usd !== undefined) instruments.cost.add(cost.usd, metricAttributes);
-    if (cost.unknownModel) instruments.unpricedCalls.add(1, metricAttributes);
-    if (outcome.errorType !== undefined) instruments.errors.add(1, metricAttributes);
-  }
-
-  private priceCall(usage: TokenUsage): { usd?: number; unknownModel: boolean } {
-    if (usage.inputTokens === undefined && usage.outputTokens === undefined) return { unknownModel: false };
-    const explicitPrice = this.normalized.request.price;
-    let price: ModelPrice | undefined;
-    if (explicitPrice !== undefined) {
-      if (isObject(explicitPrice) && typeof explicitPrice.input === 'number' && typeof explicitPrice.output === 'number') price = explicitPrice;
-      else warnOnce('llm:price', `${ORIGIN}: request.price needs numeric input and output (USD per 1M tokens); the price table is used instead`);
-    }
-    if (price === undefined && this.normalized.model !== undefined) {
-      const model = this.explicitResponse.model ?? this.normalized.model;
-      const table = loadPriceTable(genaiSettings().pricesFile);
-      price = table.lookup(this.normalized.provider, this.normalized.model) ?? table.lookup(this.normalized.provider, model);
-    }
-    if (price === undefined) return { unknownModel: true };
-    const usd = costOfUsage(usage, price);
-    return usd === undefined ? { unknownModel: false } : { usd, unknownModel: false };
+    recordLLMCallEnd(span, {
+      target: this.target,
+      usage: { ...read?.usage, ...this.explicitUsage },
+      response: { ...read?.response, ...this.explicitResponse },
+      durationSeconds: outcome.durationSeconds,
+      errorType: outcome.errorType,
+      timeToFirstChunk: this.timeToFirstChunk,
+      retries: this.retries,
+      lastRetryReason: this.lastRetryReason,
+      captureContent: this.captureContent,
+      maxContentLength: this.maxContentLength,
+      price: this.normalized.request.price,
+      origin: ORIGIN,
+    });
   }
 }
 
-function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg: unknown, args: unknown[], passHandle: boolean): R {
+/** The engine of withLLMCall and traceLLM, for instrumentations: runs `fn` with `thisArg` and `args` as one LLM call. */
+export function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg: unknown, args: unknown[], passHandle: boolean): R {
   let call: LLMCall;
   let run: SpanRun | undefined;
   try {

@@ -4,6 +4,7 @@ import { VERSION } from '../version.ts';
 import { errorTypeOf } from './error-type.ts';
 import { ATTR_ERROR_TYPE, ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT, ATTR_GENAI_OTEL_STREAM_END, INSTRUMENTATION_SCOPE } from './names.ts';
 import { isObject } from './safe-values.ts';
+import { followStream, type StreamFollower } from './stream-follower.ts';
 
 /** Any function, called with whatever `this` and arguments the caller had. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -51,7 +52,7 @@ export class SpanRun {
   private ended = false;
   private chunkCount = 0;
   private lastChunkTime: number | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private follower: StreamFollower | undefined;
 
   constructor(span: Span, spanContext: Context, hooks: RunHooks) {
     this.span = span;
@@ -118,7 +119,6 @@ export class SpanRun {
         this.hooks.onChunkTiming?.(undefined, (now - this.lastChunkTime) / 1000);
       }
       this.lastChunkTime = now;
-      this.idleTimer?.refresh();
       if (chunk !== undefined) this.hooks.onChunk?.(chunk);
     } catch (error) {
       errorOnce('run:chunk', 'could not record a stream chunk', error);
@@ -126,59 +126,12 @@ export class SpanRun {
   }
 
   private followStream(stream: AsyncIterable<unknown>): void {
-    const run = this;
-    const target = stream as unknown as Record<symbol, unknown>;
-    const originalIterator = target[Symbol.asyncIterator] as (this: unknown) => AsyncIterator<unknown>;
-    this.idleTimer = setTimeout(() => run.endStream('abandoned'), this.hooks.streamIdleTimeoutMillis);
-    this.idleTimer.unref();
-
-    // Patch the instance, not a copy: the caller keeps the library's own stream object and all its helpers.
-    Object.defineProperty(stream, Symbol.asyncIterator, {
-      configurable: true,
-      writable: true,
-      value: function instrumentedAsyncIterator(this: unknown): AsyncIterator<unknown> {
-        const iterator = originalIterator.call(this);
-        return run.wrapIterator(iterator);
-      },
+    this.follower = followStream(stream, Symbol.asyncIterator, this.hooks.streamIdleTimeoutMillis, {
+      chunk: (chunk) => this.chunk(chunk),
+      done: () => this.endStream(),
+      failed: (error) => this.fail(error),
+      stopped: (how) => this.endStream(how),
     });
-    // Node streams consumed through events never call the iterator: their end still ends the span.
-    const emitter = stream as unknown as { once?: unknown };
-    if (typeof emitter.once === 'function') {
-      const once = emitter.once as (event: string, listener: (error?: unknown) => void) => void;
-      once.call(stream, 'end', () => run.endStream());
-      once.call(stream, 'close', () => run.endStream());
-    }
-  }
-
-  private wrapIterator(iterator: AsyncIterator<unknown>): AsyncIterator<unknown> & AsyncIterable<unknown> {
-    const run = this;
-    const wrapped: AsyncIterator<unknown> & AsyncIterable<unknown> = {
-      async next(...args: [] | [unknown]) {
-        let step: IteratorResult<unknown>;
-        try {
-          step = await iterator.next(...args);
-        } catch (error) {
-          run.fail(error);
-          throw error;
-        }
-        if (step.done === true) run.endStream();
-        else run.chunk(step.value);
-        return step;
-      },
-      async return(value?: unknown) {
-        run.endStream('cancelled');
-        return iterator.return === undefined ? { done: true, value } : iterator.return(value);
-      },
-      async throw(error?: unknown) {
-        run.fail(error);
-        if (iterator.throw === undefined) throw error;
-        return iterator.throw(error);
-      },
-      [Symbol.asyncIterator]() {
-        return wrapped;
-      },
-    };
-    return wrapped;
   }
 
   private endStream(how?: 'abandoned' | 'cancelled'): void {
@@ -206,7 +159,7 @@ export class SpanRun {
   private end(outcome: RunOutcome): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.follower?.stop();
     try {
       this.hooks.onEnd(this.span, outcome);
     } catch (error) {

@@ -21,6 +21,7 @@ import { lazyRequire } from './lazy-require.ts';
 import { createPropagator } from './propagators.ts';
 import { buildResource } from './resource.ts';
 import { createSampler } from './sampler.ts';
+import { createLLMSpanProcessor, enableInstrumentations } from '../instrumentations/index.ts';
 
 /** What `start()` set up; `tracing` says whether our tracer provider is the global one, attached to another, or absent. */
 export interface GenAIOtelStatus {
@@ -29,6 +30,8 @@ export interface GenAIOtelStatus {
   tracing: 'registered' | 'attached-to-existing' | 'existing-provider-kept' | 'off';
   metrics: 'registered' | 'existing-provider-kept' | 'off';
   logs: 'registered' | 'existing-provider-kept' | 'off';
+  /** Client libraries traced automatically (GENAI_OTEL_INSTRUMENTATIONS, when installed). */
+  instrumentations: string[];
   config: GenAIOtelConfig;
 }
 
@@ -70,7 +73,7 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
   reportConfigProblems(problems);
 
   const state: SdkState = {
-    status: { started: true, disabled: config.disabled, tracing: 'off', metrics: 'off', logs: 'off', config },
+    status: { started: true, disabled: config.disabled, tracing: 'off', metrics: 'off', logs: 'off', instrumentations: [], config },
     attachedSpanProcessors: [],
   };
   globalSlots[STATE_KEY] = state;
@@ -123,7 +126,9 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     }
   }
 
-  const spanProcessors = createSpanProcessors(config, delivery, state.meterProvider);
+  const exporting = createSpanProcessors(config, delivery, state.meterProvider);
+  // The LLM span processor completes other libraries' spans; it exports nothing, so alone it sets up no provider.
+  const spanProcessors = exporting.length === 0 ? exporting : [createLLMSpanProcessor(config), ...exporting];
   if (spanProcessors.length > 0) {
     const existingProvider = registeredGlobal('trace');
     if (existingProvider !== undefined) {
@@ -148,6 +153,11 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
       state.status.logs = 'registered';
     }
   }
+
+  // After the providers are registered: a tracer taken from the API's proxy before that would never reach the SDK
+  // when the instrumentation uses the other (CommonJS or ESM) copy of @opentelemetry/api. Still inside start(),
+  // before the application loads the libraries they hook (the ESM preload waits for their hooks).
+  state.status.instrumentations = enableInstrumentations(config).names;
 }
 
 /**

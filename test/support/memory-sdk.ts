@@ -2,7 +2,7 @@
 // on demand. Each test file runs in its own process (node --test), so registering globals once per file is safe.
 import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type MetricData } from '@opentelemetry/sdk-metrics';
 
 export interface MemorySdk {
@@ -11,12 +11,15 @@ export interface MemorySdk {
   /** Collects now and returns every metric by name. */
   collect(): Promise<Map<string, MetricData>>;
   points(metric: MetricData | undefined): DataPoint<unknown>[];
+  /** Collects now and returns the names of the instrumentation scopes that recorded metrics. */
+  metricScopes(): Promise<string[]>;
   reset(): Promise<void>;
 }
 
-export function installMemorySdk(): MemorySdk {
+/** `spanProcessors` run before the exporting one (e.g. the LLM span processor of the instrumentations). */
+export function installMemorySdk(options: { spanProcessors?: SpanProcessor[] } = {}): MemorySdk {
   const spanExporter = new InMemorySpanExporter();
-  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })] });
+  const tracerProvider = new TracerProvider({ spanProcessors: [...(options.spanProcessors ?? []), new SimpleSpanProcessor({ exporter: spanExporter })] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(tracerProvider);
   const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -36,6 +39,10 @@ export function installMemorySdk(): MemorySdk {
       const byName = new Map<string, MetricData>();
       for (const scope of resourceMetrics.scopeMetrics) for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
       return byName;
+    },
+    async metricScopes() {
+      const { resourceMetrics } = await reader.collect();
+      return resourceMetrics.scopeMetrics.filter((scope) => scope.metrics.length > 0).map((scope) => scope.scope.name);
     },
     points(metric) {
       return (metric?.dataPoints ?? []) as DataPoint<unknown>[];

@@ -1,0 +1,159 @@
+import type { Attributes, Span } from '@opentelemetry/api';
+import { warnOnce } from '../sdk/diagnostics.ts';
+import { costOfUsage } from './cost/calculate.ts';
+import { loadPriceTable } from './cost/price-table.ts';
+import { genaiInstruments } from './instruments.ts';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GENAI_OTEL_COST_UNKNOWN_MODEL,
+  ATTR_GENAI_OTEL_COST_USD,
+  ATTR_GENAI_OTEL_RETRY_COUNT,
+  ATTR_GENAI_OTEL_RETRY_REASON,
+  ATTR_GENAI_OTEL_USAGE_REPORTED,
+  ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
+  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
+} from './names.ts';
+import { isObject, putAttribute, safeJson } from './safe-values.ts';
+import { genaiSettings } from './settings.ts';
+import type { LLMResponseInfo, ModelPrice, TokenUsage } from './types.ts';
+
+/** Who the call was made to: the bounded attributes every metric of the call carries. */
+export interface LLMCallTarget {
+  operation: string;
+  provider: string;
+  requestModel?: string;
+  serverAddress?: string;
+  serverPort?: number;
+}
+
+/** Everything known about an LLM call when its span ends, whoever made the span. */
+export interface LLMCallEnd {
+  target: LLMCallTarget;
+  usage: TokenUsage;
+  response: LLMResponseInfo;
+  durationSeconds: number;
+  errorType?: string;
+  /** Seconds until the first chunk of a streamed response. */
+  timeToFirstChunk?: number;
+  /** A streamed response (default: one with a first chunk); a stream without usage is marked `genai_otel.usage.reported=false`. */
+  streamed?: boolean;
+  retries?: number;
+  lastRetryReason?: string;
+  captureContent: boolean;
+  maxContentLength: number;
+  /** A price given with the request, over the price table. */
+  price?: unknown;
+  /** Names the caller in diagnostics. */
+  origin: string;
+}
+
+/** The attributes of every metric of a call (conventions: operation, provider, models, server, error type). */
+export function metricAttributesOf(target: LLMCallTarget): Attributes {
+  const attributes: Attributes = {
+    [ATTR_GEN_AI_OPERATION_NAME]: target.operation,
+    [ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+  };
+  if (target.requestModel !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = target.requestModel;
+  if (target.serverAddress !== undefined) attributes[ATTR_SERVER_ADDRESS] = target.serverAddress;
+  if (target.serverPort !== undefined) attributes[ATTR_SERVER_PORT] = target.serverPort;
+  return attributes;
+}
+
+/**
+ * Sets the final attributes of an LLM span (response, usage, cost, retries, stream facts) and records every metric of
+ * the call. The one place this happens, for `withLLMCall` and for the spans of automatic instrumentations alike, so
+ * both give the same spans and metrics.
+ */
+export function recordLLMCallEnd(span: Span, end: LLMCallEnd): void {
+  const { usage, response, origin } = end;
+  const attributes: Attributes = {};
+  putAttribute(attributes, ATTR_GEN_AI_RESPONSE_ID, response.id, origin);
+  putAttribute(attributes, ATTR_GEN_AI_RESPONSE_MODEL, response.model, origin);
+  if (response.finishReasons !== undefined && response.finishReasons.length > 0) putAttribute(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, response.finishReasons, origin);
+  putAttribute(attributes, ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, response.embeddingDimensions, origin);
+  putAttribute(attributes, ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens, origin);
+  putAttribute(attributes, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens, origin);
+  putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens, origin);
+  putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, usage.cacheWriteInputTokens, origin);
+  putAttribute(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningOutputTokens, origin);
+  const streamed = end.streamed ?? end.timeToFirstChunk !== undefined;
+  if (end.timeToFirstChunk !== undefined) attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = end.timeToFirstChunk;
+  if (streamed && usage.inputTokens === undefined && usage.outputTokens === undefined) attributes[ATTR_GENAI_OTEL_USAGE_REPORTED] = false;
+  if (end.retries !== undefined && end.retries > 0) {
+    attributes[ATTR_GENAI_OTEL_RETRY_COUNT] = end.retries;
+    attributes[ATTR_GENAI_OTEL_RETRY_REASON] = end.lastRetryReason ?? 'unspecified';
+  }
+  if (end.captureContent && response.outputMessages !== undefined && response.outputMessages.length > 0) {
+    attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = safeJson(response.outputMessages, end.maxContentLength);
+  }
+
+  const metricAttributes = metricAttributesOf(end.target);
+  if (response.model !== undefined) metricAttributes[ATTR_GEN_AI_RESPONSE_MODEL] = attributes[ATTR_GEN_AI_RESPONSE_MODEL];
+  if (end.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = end.errorType;
+
+  const cost = priceCall(end);
+  if (cost.usd !== undefined) attributes[ATTR_GENAI_OTEL_COST_USD] = cost.usd;
+  if (cost.unknownModel) attributes[ATTR_GENAI_OTEL_COST_UNKNOWN_MODEL] = true;
+  span.setAttributes(attributes);
+
+  const instruments = genaiInstruments();
+  instruments.operationDuration.record(end.durationSeconds, metricAttributes);
+  if (usage.inputTokens !== undefined) {
+    instruments.tokenUsage.record(usage.inputTokens, { ...metricAttributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT });
+  }
+  if (usage.outputTokens !== undefined) {
+    instruments.tokenUsage.record(usage.outputTokens, { ...metricAttributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT });
+  }
+  if (cost.usd !== undefined) instruments.cost.add(cost.usd, metricAttributes);
+  if (cost.unknownModel) instruments.unpricedCalls.add(1, metricAttributes);
+  if (end.errorType !== undefined) instruments.errors.add(1, metricAttributes);
+}
+
+function priceCall(end: LLMCallEnd): { usd?: number; unknownModel: boolean } {
+  const { usage, target } = end;
+  if (usage.inputTokens === undefined && usage.outputTokens === undefined) return { unknownModel: false };
+  let price: ModelPrice | undefined;
+  if (end.price !== undefined) {
+    const given = end.price as Partial<ModelPrice>;
+    if (isObject(given) && typeof given.input === 'number' && typeof given.output === 'number') price = given as ModelPrice;
+    else warnOnce('llm:price', `${end.origin}: request.price needs numeric input and output (USD per 1M tokens); the price table is used instead`);
+  }
+  const model = target.requestModel ?? end.response.model;
+  if (price === undefined && model !== undefined) {
+    const table = loadPriceTable(genaiSettings().pricesFile);
+    price = table.lookup(target.provider, model) ?? (end.response.model === undefined ? undefined : table.lookup(target.provider, end.response.model));
+  }
+  if (price === undefined) return { unknownModel: true };
+  const usd = costOfUsage(usage, price);
+  return usd === undefined ? { unknownModel: false } : { usd, unknownModel: false };
+}
+
+/** Records streaming timing metrics of a call: time to first chunk, then the time between chunks. */
+export function recordChunkTiming(target: LLMCallTarget, timeToFirstChunk: number | undefined, interval: number | undefined): void {
+  const instruments = genaiInstruments();
+  const attributes = metricAttributesOf(target);
+  if (timeToFirstChunk !== undefined) instruments.timeToFirstChunk.record(timeToFirstChunk, attributes);
+  if (interval !== undefined) instruments.timePerOutputChunk.record(interval, attributes);
+}
+
+/** Counts one retry of a call in `genai_otel.client.retries`. */
+export function recordRetryMetric(target: LLMCallTarget, reason: string): void {
+  genaiInstruments().retries.add(1, { ...metricAttributesOf(target), [ATTR_GENAI_OTEL_RETRY_REASON]: reason });
+}

@@ -1,0 +1,67 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { GenAIOtelConfig, InstrumentationName } from '../config/types.ts';
+import { debug, errorOnce } from '../sdk/diagnostics.ts';
+import { createAnthropicInstrumentation } from './anthropic.ts';
+import { LLMSpanProcessor } from './llm-span-processor.ts';
+import { createOpenAIInstrumentation } from './openai.ts';
+
+/**
+ * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
+ * makes them without global patching) and, with `ai-sdk`, those of the Vercel AI SDK.
+ */
+export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
+  return new LLMSpanProcessor({ openai: true, aiSdk: config.instrumentations.includes('ai-sdk') });
+}
+
+/** The npm package each patching instrumentation hooks. */
+const PACKAGES: Partial<Record<InstrumentationName, string>> = { openai: 'openai', anthropic: '@anthropic-ai/sdk' };
+
+/**
+ * Whether the application can load `name`, looked up from the working directory and from the main script's folder,
+ * without loading it: an application without `openai` does not pay for its instrumentation.
+ */
+export function isInstalled(name: string): boolean {
+  const bases = [process.cwd(), process.argv[1] === undefined ? undefined : join(process.argv[1], '..')];
+  for (const base of bases) {
+    if (base === undefined) continue;
+    try {
+      createRequire(join(base, 'genai-otel-lookup.js')).resolve(name);
+      return true;
+    } catch (error) {
+      // An ESM-only package has no CommonJS entry to resolve, but it is there.
+      if ((error as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Enables the instrumentations the configuration asks for, each loaded only when its library is installed, and
+ * returns the names of those on. Runs inside `start()`, after the providers are registered and before the
+ * application loads those libraries (the ESM preload waits for the hooks they register).
+ */
+export function enableInstrumentations(config: GenAIOtelConfig): { names: InstrumentationName[]; instrumentations: Instrumentation[] } {
+  const enabled: { names: InstrumentationName[]; instrumentations: Instrumentation[] } = { names: [], instrumentations: [] };
+  for (const name of config.instrumentations) {
+    const packageName = PACKAGES[name];
+    if (packageName !== undefined && !isInstalled(packageName)) {
+      debug(`${packageName} is not installed: its instrumentation is not loaded`);
+      continue;
+    }
+    try {
+      if (name === 'openai') {
+        // The official instrumentation and @opentelemetry/instrumentation are required inside, only now.
+        enabled.instrumentations.push(createOpenAIInstrumentation({ captureContent: config.genai.captureContent }));
+      } else if (name === 'anthropic') {
+        enabled.instrumentations.push(createAnthropicInstrumentation());
+      }
+      enabled.names.push(name);
+    } catch (error) {
+      errorOnce(`instrumentation:${name}`, `could not enable the ${name} instrumentation; those calls are not traced`, error);
+    }
+  }
+  return enabled;
+}

@@ -1,0 +1,72 @@
+import { warnOnce } from '../sdk/diagnostics.ts';
+import { genaiSettings } from '../genai/settings.ts';
+import { isObject } from '../genai/safe-values.ts';
+import { messageStreamWithoutSdkSpans, tracedMessagesCreate } from './anthropic.ts';
+import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
+import { createOpenAIInstrumentation, type OpenAIPatches } from './openai.ts';
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+type Resource = Record<string, unknown> | undefined;
+
+const INSTRUMENTED = Symbol.for('genai-otel.instrumented-client');
+let openAIPatches: OpenAIPatches | undefined;
+
+/** Replaces `resource[name]` on that instance only; a method already patched globally is left alone (one span, not two). */
+function wrapOwn(resource: Resource, name: string, wrapper: (original: AnyFunction) => AnyFunction): boolean {
+  const original = resource?.[name];
+  if (typeof original !== 'function' || (original as { __wrapped?: boolean }).__wrapped === true) return false;
+  Object.defineProperty(resource, name, { configurable: true, writable: true, value: wrapper(original as AnyFunction) });
+  return true;
+}
+
+function resourceOf(client: Record<string, unknown>, ...path: string[]): Resource {
+  let value: unknown = client;
+  for (const key of path) value = isObject(value) ? (value as Record<string, unknown>)[key] : undefined;
+  return isObject(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function wrapRetries(client: Record<string, unknown>): void {
+  wrapOwn(client, 'shouldRetry', wrapShouldRetry as never);
+  wrapOwn(client, 'retryRequest', wrapRetryRequest as never);
+}
+
+/**
+ * Traces the calls of one OpenAI or Anthropic client instance, with the same spans and metrics as the automatic
+ * instrumentation, without patching anything globally: for ES module apps started without the preload, bundled apps
+ * and Next.js. Returns the same client object. Calls of other clients are untouched; a client already traced by the
+ * preload is not traced twice. Anything else is returned unchanged, with one diagnostic.
+ *
+ * @example
+ * import OpenAI from 'openai';
+ * import { instrument } from 'genai-otel';
+ * const openai = instrument(new OpenAI());
+ */
+export function instrument<T>(client: T): T {
+  if (!isObject(client)) {
+    warnOnce('instrument:not-a-client', 'instrument(client): expected an OpenAI or Anthropic client instance; nothing was instrumented');
+    return client;
+  }
+  const target = client as unknown as Record<string | symbol, unknown>;
+  if (target[INSTRUMENTED] === true) return client;
+  try {
+    const messages = resourceOf(target as Record<string, unknown>, 'messages');
+    const completions = resourceOf(target as Record<string, unknown>, 'chat', 'completions');
+    if (typeof messages?.create === 'function') {
+      wrapOwn(messages, 'create', (original) => tracedMessagesCreate(original));
+      wrapOwn(messages, 'stream', (original) => messageStreamWithoutSdkSpans(original));
+    } else if (typeof completions?.create === 'function') {
+      openAIPatches ??= createOpenAIInstrumentation({ captureContent: genaiSettings().captureContent, enabled: false }).patches();
+      wrapOwn(completions, 'create', openAIPatches.chatCompletionsCreate);
+      wrapOwn(resourceOf(target as Record<string, unknown>, 'embeddings'), 'create', openAIPatches.embeddingsCreate);
+      wrapOwn(resourceOf(target as Record<string, unknown>, 'responses'), 'create', openAIPatches.responsesCreate);
+    } else {
+      warnOnce('instrument:unknown-client', 'instrument(client): this object is neither an OpenAI client (chat.completions) nor an Anthropic client (messages); nothing was instrumented');
+      return client;
+    }
+    wrapRetries(target as Record<string, unknown>);
+    Object.defineProperty(target, INSTRUMENTED, { value: true });
+  } catch (error) {
+    warnOnce('instrument:failed', `instrument(client) could not instrument this client (${String(error)}); it works untraced`);
+  }
+  return client;
+}

@@ -1,0 +1,305 @@
+import { INVALID_SPAN_CONTEXT, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import { capturesContentOnSpans, toConventionMessages, toInstructionParts } from '../genai/content.ts';
+import { errorTypeOf } from '../genai/error-type.ts';
+import { parseServer } from '../genai/llm.ts';
+import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from '../genai/llm-end.ts';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT,
+  ATTR_GENAI_OTEL_STREAM_END,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
+} from '../genai/names.ts';
+import { readProviderResponse, StreamAccumulator, type ReadResponse } from '../genai/response-readers.ts';
+import { isObject, safeJson } from '../genai/safe-values.ts';
+import { genaiSettings } from '../genai/settings.ts';
+import { followStream } from '../genai/stream-follower.ts';
+import type { ChatMessage } from '../genai/types.ts';
+import { errorOnce } from '../sdk/diagnostics.ts';
+import { withRetryRecorder, type RetryRecorder } from './client-retries.ts';
+import { durationSecondsOf, dropAttributes, numberAttribute, stringAttribute, stringListAttribute, type EndingSpan } from './span-facts.ts';
+
+/** The instrumentation scope of `@opentelemetry/instrumentation-openai`'s spans. */
+export const OPENAI_INSTRUMENTATION_SCOPE = '@opentelemetry/instrumentation-openai';
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+type Operation = 'chat' | 'embeddings';
+type IteratorProperty = 'iterator' | typeof Symbol.asyncIterator;
+
+/** Azure OpenAI speaks the same wire format from its own hosts. */
+function providerOf(serverAddress: string | undefined): string {
+  return serverAddress !== undefined && serverAddress.endsWith('.openai.azure.com') ? 'azure.ai.openai' : 'openai';
+}
+
+/**
+ * What genai-otel learns about one call traced by the official OpenAI instrumentation, from inside that call: the
+ * request, the result or error, retries, and the stream as it is read. Its span is finished by `finishOpenAISpan`.
+ */
+class ObservedOpenAICall implements RetryRecorder {
+  readonly span: Span;
+  readonly operation: Operation;
+  readonly params: Record<string, unknown>;
+  readonly streamRequested: boolean;
+  readonly accumulator: StreamAccumulator;
+  readonly startTime = performance.now();
+  readonly target: LLMCallTarget;
+  result: unknown;
+  error: unknown;
+  failed = false;
+  retries = 0;
+  lastRetryReason: string | undefined;
+  timeToFirstChunk: number | undefined;
+  private lastChunkTime: number | undefined;
+  chunkCount = 0;
+  streamEnd: 'cancelled' | 'abandoned' | undefined;
+
+  /** False when the span is not recorded (sampled out, or no SDK): the call then finishes itself, for its metrics. */
+  readonly recording: boolean;
+  private finished = false;
+
+  constructor(span: Span, operation: Operation, params: Record<string, unknown>, baseURL: unknown) {
+    this.span = span;
+    this.operation = operation;
+    this.params = params;
+    this.streamRequested = params.stream === true;
+    this.accumulator = new StreamAccumulator(true);
+    this.recording = span.isRecording();
+    const server = parseServer(baseURL, undefined);
+    this.target = {
+      operation,
+      provider: providerOf(server.serverAddress),
+      requestModel: typeof params.model === 'string' ? params.model : undefined,
+      ...server,
+    };
+  }
+
+  targetOf(): LLMCallTarget {
+    return this.target;
+  }
+
+  recordRetry(reason: string): void {
+    this.retries++;
+    this.lastRetryReason = reason;
+    recordRetryMetric(this.targetOf(), reason);
+  }
+
+  follow(result: unknown, iteratorProperty: IteratorProperty): void {
+    const promise = result as PromiseLike<unknown> | undefined;
+    if (!isObject(promise) || typeof promise.then !== 'function') return;
+    promise.then(
+      (value) => {
+        const stream = value as Record<PropertyKey, unknown>;
+        if (this.streamRequested && isObject(value) && typeof stream[iteratorProperty] === 'function') {
+          // Patched before the official instrumentation wraps the same property: it ends the span when the stream
+          // is read to its end, and this follower ends it on the paths it leaves open (errors, early stops, idling).
+          followStream(value, iteratorProperty, genaiSettings().streamIdleTimeoutMillis, {
+            chunk: (chunk) => this.chunk(chunk),
+            done: () => this.finishUnrecorded(),
+            failed: (error) => this.endOpenSpan(error),
+            stopped: (how) => {
+              this.streamEnd = how;
+              this.endOpenSpan();
+            },
+          });
+        } else {
+          this.result = value;
+          this.finishUnrecorded();
+        }
+      },
+      (error: unknown) => {
+        // The official instrumentation ends most failed calls itself, but not a streamed Responses call: the span is
+        // ended here, after its handlers had their turn.
+        this.error = error;
+        this.failed = true;
+        setImmediate(() => this.endOpenSpan(error));
+      },
+    );
+  }
+
+  private chunk(chunk: unknown): void {
+    try {
+      const now = performance.now();
+      this.chunkCount++;
+      if (this.lastChunkTime === undefined) {
+        this.timeToFirstChunk = (now - this.startTime) / 1000;
+        recordChunkTiming(this.targetOf(), this.timeToFirstChunk, undefined);
+      } else {
+        recordChunkTiming(this.targetOf(), undefined, (now - this.lastChunkTime) / 1000);
+      }
+      this.lastChunkTime = now;
+      this.accumulator.add(chunk);
+    } catch (error) {
+      errorOnce('openai:chunk', 'could not record an OpenAI stream chunk', error);
+    }
+  }
+
+  private endOpenSpan(error?: unknown): void {
+    if (error !== undefined) {
+      this.error = error;
+      this.failed = true;
+    }
+    if (this.span.isRecording()) this.span.end();
+    else this.finishUnrecorded();
+  }
+
+  /** A recorded span is finished by the span processor as it ends; an unrecorded call still records its metrics. */
+  private finishUnrecorded(): void {
+    if (this.recording || this.finished) return;
+    this.finish(this.span, (performance.now() - this.startTime) / 1000);
+  }
+
+  finish(span: Span, durationSeconds: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    finishCall(this, span as EndingSpan, durationSeconds);
+  }
+
+  read(): ReadResponse | undefined {
+    if (this.streamRequested) return this.timeToFirstChunk === undefined ? undefined : this.accumulator.result();
+    return readProviderResponse(this.result);
+  }
+}
+
+const observedCalls = new WeakMap<object, ObservedOpenAICall>();
+
+function isOfficialOpenAISpan(span: Span | undefined): span is Span {
+  return (span as { instrumentationScope?: { name?: string } } | undefined)?.instrumentationScope?.name === OPENAI_INSTRUMENTATION_SCOPE;
+}
+
+/**
+ * Wraps the client method the official instrumentation calls inside its span: the call is observed from there (the
+ * span is the active one), and its retries are counted in that context.
+ */
+function observeCalls(original: AnyFunction, operation: Operation, iteratorProperty: IteratorProperty, onResult: (result: unknown) => void): AnyFunction {
+  return function observedCreate(this: unknown, ...args: unknown[]): unknown {
+    const active = trace.getActiveSpan();
+    const params = args[0];
+    // Only the official patch calls this function, inside the span it started; a span of another scope here means
+    // it started none (sampled out, or no SDK), and the call is observed for its metrics alone.
+    const span = isOfficialOpenAISpan(active) ? active : trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    if (!isObject(params) || observedCalls.has(span)) {
+      const result = original.apply(this, args);
+      onResult(result);
+      return result;
+    }
+    const call = new ObservedOpenAICall(span, operation, params as Record<string, unknown>, (this as { _client?: { baseURL?: unknown } })?._client?.baseURL);
+    if (call.recording) observedCalls.set(span, call);
+    const result = context.with(withRetryRecorder(context.active(), call), () => original.apply(this, args));
+    onResult(result);
+    try {
+      call.follow(result, iteratorProperty);
+    } catch (error) {
+      errorOnce('openai:follow', 'could not follow an OpenAI call', error);
+    }
+    return result;
+  };
+}
+
+/**
+ * Builds a patch for one OpenAI method from the official instrumentation's patch (`theirs`): the observer goes
+ * between it and the client, and the caller gets the client's own `APIPromise` back where the official patch would
+ * hand out a plain promise (streamed Responses calls), so `.withResponse()` and `.asResponse()` keep working.
+ */
+export function composeOpenAIPatch(theirs: (original: AnyFunction) => AnyFunction, operation: Operation, iteratorProperty: IteratorProperty): (original: AnyFunction) => AnyFunction {
+  return (original) => {
+    let clientResult: unknown;
+    const patched = theirs(observeCalls(original, operation, iteratorProperty, (result) => (clientResult = result)));
+    return function tracedCreate(this: unknown, ...args: unknown[]): unknown {
+      clientResult = undefined;
+      const result = patched.apply(this, args);
+      if (clientResult === undefined || result === clientResult) return result;
+      // The official patch's own chain stays referenced; its rejection is the caller's to see on the client's promise.
+      (result as PromiseLike<unknown> | undefined)?.then?.(undefined, () => undefined);
+      return clientResult;
+    };
+  };
+}
+
+function inputMessagesOf(call: ObservedOpenAICall): ChatMessage[] | undefined {
+  const { params } = call;
+  if (Array.isArray(params.messages)) return toConventionMessages(params.messages);
+  if (typeof params.input === 'string') return [{ role: 'user', parts: [{ type: 'text', content: params.input }] }];
+  if (Array.isArray(params.input) && call.operation === 'chat') return toConventionMessages(params.input.filter((item) => isObject(item) && 'role' in item));
+  return undefined;
+}
+
+/**
+ * Completes a span of the official OpenAI instrumentation as `withLLMCall` would have: provider name, usage with
+ * cached and reasoning tokens, stream facts, retries, error details, cost and every genai-otel metric. Called by the
+ * span processor while the span ends.
+ */
+export function finishOpenAISpan(span: EndingSpan): void {
+  const call = observedCalls.get(span);
+  if (call !== undefined) call.finish(span, durationSecondsOf(span));
+  else finishCall(undefined, span, durationSecondsOf(span));
+}
+
+function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, durationSeconds: number): void {
+  const attributes = span.attributes ?? {};
+  const settings = genaiSettings();
+  const captureContent = capturesContentOnSpans(settings.captureContent, undefined);
+  const target: LLMCallTarget = call?.targetOf() ?? {
+    operation: stringAttribute(attributes, 'gen_ai.operation.name') ?? 'chat',
+    provider: providerOf(stringAttribute(attributes, 'server.address')),
+    requestModel: stringAttribute(attributes, 'gen_ai.request.model'),
+    serverAddress: stringAttribute(attributes, 'server.address'),
+    serverPort: numberAttribute(attributes, 'server.port'),
+  };
+  span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, target.provider);
+
+  const read = call?.read();
+  const usage = read?.usage ?? {
+    inputTokens: numberAttribute(attributes, 'gen_ai.usage.input_tokens'),
+    outputTokens: numberAttribute(attributes, 'gen_ai.usage.output_tokens'),
+  };
+  const response = read?.response ?? {
+    id: stringAttribute(attributes, 'gen_ai.response.id'),
+    model: stringAttribute(attributes, 'gen_ai.response.model'),
+    finishReasons: stringListAttribute(attributes, 'gen_ai.response.finish_reasons'),
+  };
+
+  let errorType: string | undefined;
+  if (call?.failed === true) {
+    errorType = errorTypeOf(call.error);
+    span.setAttribute(ATTR_ERROR_TYPE, errorType);
+    if (!(span.events ?? []).some((event) => event.name === 'exception')) {
+      if (call.error instanceof Error) span.recordException(call.error);
+      else span.recordException({ name: errorType, message: String(call.error) });
+    }
+    span.setStatus({ code: SpanStatusCode.ERROR, message: call.error instanceof Error ? call.error.message : String(call.error) });
+  } else if (span.status?.code === SpanStatusCode.ERROR) {
+    errorType = stringAttribute(attributes, 'error.type') ?? '_OTHER';
+  }
+
+  if (call?.streamRequested === true) {
+    span.setAttribute(ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT, call.chunkCount);
+    if (call.streamEnd !== undefined) span.setAttribute(ATTR_GENAI_OTEL_STREAM_END, call.streamEnd);
+  }
+  if (captureContent && call !== undefined) {
+    const messages = inputMessagesOf(call);
+    if (messages !== undefined) span.setAttribute(ATTR_GEN_AI_INPUT_MESSAGES, safeJson(messages, settings.maxContentLength));
+    const instructions = call.params.instructions;
+    if (typeof instructions === 'string') span.setAttribute(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, safeJson(toInstructionParts(instructions), settings.maxContentLength));
+    if (Array.isArray(call.params.tools)) span.setAttribute(ATTR_GEN_AI_TOOL_DEFINITIONS, safeJson(call.params.tools, settings.maxContentLength));
+  } else if (!captureContent) {
+    // The official instrumentation records the Responses API's `instructions` whatever its content setting says.
+    dropAttributes(span, [ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]);
+  }
+
+  recordLLMCallEnd(span, {
+    target,
+    usage,
+    response,
+    durationSeconds,
+    errorType,
+    timeToFirstChunk: call?.timeToFirstChunk,
+    streamed: call?.streamRequested === true && (call.chunkCount > 0 || !call.failed),
+    retries: call?.retries,
+    lastRetryReason: call?.lastRetryReason,
+    captureContent,
+    maxContentLength: settings.maxContentLength,
+    origin: 'openai instrumentation',
+  });
+}

@@ -1,0 +1,122 @@
+import { createNoopMeter, type MeterProvider } from '@opentelemetry/api';
+import type { Instrumentation, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import type * as OfficialOpenAIModule from '@opentelemetry/instrumentation-openai';
+import type { ContentCaptureMode } from '../config/types.ts';
+import { lazyRequire } from '../sdk/lazy-require.ts';
+import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
+import { composeOpenAIPatch } from './openai-call.ts';
+
+/**
+ * `openai` versions traced. The official instrumentation declares `>=4.19.0 <7`; openai 7.0.0 only raised the Node.js
+ * floor to 22 (its changelog lists no API change), and the same patch points exist and are tested here, so 7.x is
+ * added.
+ */
+export const OPENAI_SUPPORTED_VERSIONS = ['>=4.19.0 <8'];
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+type Patch = (original: AnyFunction) => AnyFunction;
+
+/** The parts of the official instrumentation this layer builds on (private in its type declarations, public at run time). */
+interface OfficialInternals extends Instrumentation {
+  init(): InstrumentationNodeModuleDefinition[];
+  _getPatchedChatCompletionsCreate(): Patch;
+  _getPatchedEmbeddingsCreate(): Patch;
+  _getPatchedResponsesCreate(): Patch;
+  _wrap(target: object, name: string, wrapper: (original: never) => unknown): void;
+  _unwrap(target: object, name: string): void;
+  setLoggerProvider(provider: object): void;
+  isEnabled(): boolean;
+}
+
+const NOOP_METER_PROVIDER: MeterProvider = { getMeter: () => createNoopMeter() };
+/** Takes the official instrumentation's log events when content capture does not ask for events. */
+const NOOP_LOGGER_PROVIDER = { getLogger: () => ({ emit: () => undefined, enabled: () => false }) };
+
+export interface OpenAIInstrumentationOptions {
+  captureContent: ContentCaptureMode;
+  /** For `instrument(client)`: patch nothing globally, only hand out the patches. */
+  enabled?: boolean;
+}
+
+/** What `instrument(client)` needs from the instrumentation: the three patches, usable on one client's methods. */
+export interface OpenAIPatches {
+  chatCompletionsCreate: Patch;
+  embeddingsCreate: Patch;
+  responsesCreate: Patch;
+}
+
+interface OpenAIExports {
+  OpenAI?: { prototype: Record<string, unknown> };
+  default?: { prototype: Record<string, unknown> };
+}
+
+/**
+ * The official `@opentelemetry/instrumentation-openai` with what genai-otel adds: openai 7, retries, streams that end
+ * their span when they fail, stop early or idle, the client's own promise for streamed Responses calls, and its log
+ * events only when content capture asks for events. Spans are completed (cost, usage details, genai-otel metrics) by
+ * the span processor; the official metrics are replaced by genai-otel's, recorded once with the same attributes as
+ * `withLLMCall` (the official ones name the provider `gen_ai.system` on chat calls and miss streams not read to the end).
+ */
+export function createOpenAIInstrumentation(options: OpenAIInstrumentationOptions): Instrumentation & { patches(): OpenAIPatches } {
+  const { OpenAIInstrumentation } = lazyRequire('@opentelemetry/instrumentation-openai') as typeof OfficialOpenAIModule;
+  const Official = OpenAIInstrumentation as unknown as new (config: object) => OfficialInternals;
+  const eventsWanted = options.captureContent === 'event' || options.captureContent === 'span_and_event';
+
+  class GenAIOpenAIInstrumentation extends Official {
+    override init(): InstrumentationNodeModuleDefinition[] {
+      const definitions = super.init();
+      for (const definition of definitions) {
+        definition.supportedVersions = OPENAI_SUPPORTED_VERSIONS;
+        const officialPatch = definition.patch;
+        definition.patch = (moduleExports: unknown, version?: string) => {
+          const patched = officialPatch === undefined ? moduleExports : officialPatch(moduleExports, version);
+          const client = (moduleExports as OpenAIExports).OpenAI ?? (moduleExports as OpenAIExports).default;
+          const proto = client?.prototype;
+          if (proto !== undefined && typeof proto.shouldRetry === 'function') this._wrap(proto, 'shouldRetry', wrapShouldRetry as never);
+          if (proto !== undefined && typeof proto.retryRequest === 'function') this._wrap(proto, 'retryRequest', wrapRetryRequest as never);
+          return patched;
+        };
+        const officialUnpatch = definition.unpatch;
+        definition.unpatch = (moduleExports: unknown, version?: string) => {
+          officialUnpatch?.(moduleExports, version);
+          const proto = ((moduleExports as OpenAIExports).OpenAI ?? (moduleExports as OpenAIExports).default)?.prototype;
+          if (proto !== undefined) {
+            this._unwrap(proto, 'shouldRetry');
+            this._unwrap(proto, 'retryRequest');
+          }
+        };
+      }
+      return definitions;
+    }
+
+    override _getPatchedChatCompletionsCreate(): Patch {
+      return composeOpenAIPatch(super._getPatchedChatCompletionsCreate(), 'chat', 'iterator');
+    }
+
+    override _getPatchedEmbeddingsCreate(): Patch {
+      return composeOpenAIPatch(super._getPatchedEmbeddingsCreate(), 'embeddings', 'iterator');
+    }
+
+    override _getPatchedResponsesCreate(): Patch {
+      return composeOpenAIPatch(super._getPatchedResponsesCreate(), 'chat', Symbol.asyncIterator as never);
+    }
+
+    /** Calls made through `instrument(client)` are traced although nothing was patched globally. */
+    override isEnabled(): boolean {
+      return options.enabled === false ? true : super.isEnabled();
+    }
+
+    patches(): OpenAIPatches {
+      return {
+        chatCompletionsCreate: this._getPatchedChatCompletionsCreate(),
+        embeddingsCreate: this._getPatchedEmbeddingsCreate(),
+        responsesCreate: this._getPatchedResponsesCreate(),
+      };
+    }
+  }
+
+  const instrumentation = new GenAIOpenAIInstrumentation({ enabled: options.enabled ?? true, captureMessageContent: eventsWanted });
+  instrumentation.setMeterProvider(NOOP_METER_PROVIDER);
+  if (!eventsWanted) instrumentation.setLoggerProvider(NOOP_LOGGER_PROVIDER);
+  return instrumentation;
+}
