@@ -59,4 +59,10 @@ export interface StartOptions {
   captureContent?: boolean | ContentCaptureMode;
   /** Overrides GENAI_OTEL_PRICES_FILE. */
   pricesFile?: string;
+  /** Overrides GENAI_OTEL_PROPAGATE_BAGGAGE. */
+  propagateBaggage?: boolean;
+  /** Overrides GENAI_OTEL_LLM_LOGS. */
+  llmLogs?: boolean;
+  /** Overrides GENAI_OTEL_CLIENT_ID. */
+  clientId?: string;
 }
