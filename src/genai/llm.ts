@@ -48,6 +48,7 @@ import {
   GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
 } from './names.ts';
 import { readProviderResponse, StreamAccumulator, type ReadResponse } from './response-readers.ts';
+import { recordLLMExchange } from '../logs/llm-records.ts';
 import { MAX_PLAIN_STRING_LENGTH, putAttribute, safeJson, tokenCount, isObject, truncate } from './safe-values.ts';
 import { genaiSettings } from './settings.ts';
 import { startRun, type UntypedFunction, type RunOutcome, type SpanRun } from './span-runner.ts';
@@ -154,7 +155,8 @@ class LLMCall implements LLMCallHandle {
     this.normalized = normalized;
     this.captureContent = captureContent;
     this.maxContentLength = maxContentLength;
-    this.stream = new StreamAccumulator(captureContent);
+    // Request/response records (GENAI_OTEL_LLM_LOGS) need the streamed text even when spans carry no content.
+    this.stream = new StreamAccumulator(captureContent || genaiSettings().llmLogs);
     this.metricAttributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: normalized.operation,
       [ATTR_GEN_AI_PROVIDER_NAME]: normalized.provider,
@@ -267,6 +269,8 @@ class LLMCall implements LLMCallHandle {
     if (cost.usd !== undefined) instruments.cost.add(cost.usd, metricAttributes);
     if (cost.unknownModel) instruments.unpricedCalls.add(1, metricAttributes);
     if (outcome.errorType !== undefined) instruments.errors.add(1, metricAttributes);
+    const { operation, provider, model, request } = this.normalized;
+    recordLLMExchange({ span, operation, provider, model, request, response, usage, errorType: outcome.errorType });
   }
 
   private priceCall(usage: TokenUsage): { usd?: number; unknownModel: boolean } {

@@ -121,7 +121,6 @@ export const ATTR_GENAI_OTEL_DECISION_NAME = 'genai_otel.decision.name';
 export const ATTR_GENAI_OTEL_DECISION_CHOICES = 'genai_otel.decision.choices';
 export const ATTR_GENAI_OTEL_DECISION_SELECTED = 'genai_otel.decision.selected';
 export const ATTR_GENAI_OTEL_DECISION_REASON = 'genai_otel.decision.reason';
-export const ATTR_GENAI_OTEL_LOGGER_NAME = 'genai_otel.logger.name';
 export const GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT = 'create_agent';
 /** The span event `recordDecision` adds to the active span. */
 export const EVENT_GENAI_OTEL_DECISION = 'genai_otel.decision';
