@@ -19,7 +19,7 @@ import {
 import { withSpan } from '../genai/operations.ts';
 import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, safeJson, truncate } from '../genai/safe-values.ts';
 import { genaiSettings } from '../genai/settings.ts';
-import type { MessagePart, ProviderName } from '../genai/types.ts';
+import type { AgentRequest, MessagePart } from '../genai/types.ts';
 import { answerRef, type SpanRef } from '../feedback/span-ref.ts';
 
 /**
@@ -29,13 +29,7 @@ import { answerRef, type SpanRef } from '../feedback/span-ref.ts';
  * @example
  * const agent: AgentDescription = { name: 'support-agent', version: '3', provider: 'openai', model: 'gpt-4o-mini', tools: ['lookup_order'] };
  */
-export interface AgentDescription {
-  name: string;
-  id?: string;
-  description?: string;
-  version?: string;
-  provider?: ProviderName;
-  model?: string;
+export interface AgentDescription extends Pick<AgentRequest, 'name' | 'id' | 'description' | 'version' | 'provider' | 'model'> {
   tools?: readonly unknown[];
   systemInstructions?: string | MessagePart[];
   /** Overrides OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT for this description. */
@@ -56,10 +50,12 @@ function instructionsText(instructions: string | MessagePart[]): string {
   return typeof instructions === 'string' ? instructions : safeJson(instructions, Number.MAX_SAFE_INTEGER);
 }
 
-function agentAttributes(agent: Partial<AgentDescription>): Attributes {
+/** Plain attributes, and the content ones, which are cut at GENAI_OTEL_MAX_CONTENT_LENGTH rather than like names. */
+function agentAttributes(agent: Partial<AgentDescription>): { attributes: Attributes; content: Attributes } {
   const settings = genaiSettings();
   const captureContent = capturesContentOnSpans(settings.captureContent, agent.captureContent);
   const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT };
+  const content: Attributes = {};
   putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, agent.provider, ORIGIN);
   putAttribute(attributes, ATTR_GEN_AI_AGENT_NAME, agent.name, ORIGIN);
   putAttribute(attributes, ATTR_GEN_AI_AGENT_ID, agent.id, ORIGIN);
@@ -71,7 +67,7 @@ function agentAttributes(agent: Partial<AgentDescription>): Attributes {
       const names = agent.tools.map(toolName).filter((name) => name !== undefined).map((name) => truncate(name, MAX_PLAIN_STRING_LENGTH));
       attributes[ATTR_GENAI_OTEL_AGENT_TOOLS] = names;
       const definitions = agent.tools.filter((tool) => typeof tool !== 'string');
-      if (captureContent && definitions.length > 0) attributes[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(definitions, settings.maxContentLength);
+      if (captureContent && definitions.length > 0) content[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(definitions, settings.maxContentLength);
     } else {
       warnOnce(`${ORIGIN}:tools`, `${ORIGIN}: tools must be an array of names or definitions; they were left out`);
     }
@@ -79,9 +75,9 @@ function agentAttributes(agent: Partial<AgentDescription>): Attributes {
   if (typeof agent.systemInstructions === 'string' || Array.isArray(agent.systemInstructions)) {
     // The digest names the prompt version in every case; the text itself is content.
     attributes[ATTR_GENAI_OTEL_AGENT_INSTRUCTIONS_SHA256] = createHash('sha256').update(instructionsText(agent.systemInstructions)).digest('hex');
-    if (captureContent) attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = safeJson(toInstructionParts(agent.systemInstructions), settings.maxContentLength);
+    if (captureContent) content[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = safeJson(toInstructionParts(agent.systemInstructions), settings.maxContentLength);
   }
-  return attributes;
+  return { attributes, content };
 }
 
 /**
@@ -101,9 +97,16 @@ export function describeAgent(agent: AgentDescription): SpanRef | undefined {
       return undefined;
     }
     if (typeof agent.name !== 'string' || agent.name === '') warnOnce(`${ORIGIN}:name`, `${ORIGIN}: name is missing; the span is named create_agent only`);
-    const attributes = agentAttributes(agent);
+    const { attributes, content } = agentAttributes(agent);
     const name = typeof attributes[ATTR_GEN_AI_AGENT_NAME] === 'string' ? `create_agent ${attributes[ATTR_GEN_AI_AGENT_NAME]}` : 'create_agent';
-    return withSpan(name, (span) => answerRef(span), { attributes });
+    return withSpan(
+      name,
+      (span) => {
+        span.setAttributes(content);
+        return answerRef(span);
+      },
+      { attributes },
+    );
   } catch (error) {
     errorOnce(`${ORIGIN}:failed`, `${ORIGIN} failed; nothing was recorded`, error);
     return undefined;

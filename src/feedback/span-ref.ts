@@ -67,7 +67,7 @@ export function resolveTarget(target: unknown): SpanRef | undefined {
  * res.json({ text, ref: answerRef(refs.get(id)) });
  */
 export function answerRef(handle: LLMCallHandle | Span | undefined): SpanRef | undefined {
-  if (handle === undefined) return undefined;
+  if (!isObject(handle)) return undefined;
   return resolveTarget('spanContext' in handle ? { span: handle } : { call: handle });
 }
 

@@ -118,14 +118,18 @@ export function withRevision<R>(revision: Revision, fn: (span: Span) => R): R {
     errorOnce('revision:prepare', 'withRevision: could not record the revision; the function runs without it', error);
   }
   if (prepared === undefined) return withSpan(SPAN_GENAI_OTEL_ANSWER_REVISION, fn);
-  const ready = prepared;
+  return runRevision(prepared, fn);
+}
+
+/** The revision's span, linked to the first attempt and counted, around `fn`. */
+function runRevision<R>(prepared: PreparedRevision, fn: (span: Span) => R): R {
   return withSpan(
-    ready.name,
+    prepared.name,
     (span) => {
-      linkAndCount(span, ready);
+      linkAndCount(span, prepared);
       return fn(span);
     },
-    { attributes: ready.attributes },
+    { attributes: prepared.attributes },
   );
 }
 
@@ -140,15 +144,7 @@ export function withRevision<R>(revision: Revision, fn: (span: Span) => R): R {
 export function recordRevision(revision: Revision): SpanRef | undefined {
   try {
     const prepared = prepare(revision, 'recordRevision');
-    if (prepared === undefined) return undefined;
-    return withSpan(
-      prepared.name,
-      (span) => {
-        linkAndCount(span, prepared);
-        return answerRef(span);
-      },
-      { attributes: prepared.attributes },
-    );
+    return prepared === undefined ? undefined : runRevision(prepared, (span) => answerRef(span));
   } catch (error) {
     errorOnce('revision:record', 'recordRevision failed; nothing was recorded', error);
     return undefined;

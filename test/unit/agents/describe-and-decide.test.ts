@@ -32,10 +32,12 @@ test('describeAgent: a create_agent span with name, version, model, provider, to
   assert.equal(span.attributes['gen_ai.tool.definitions'], undefined);
 });
 
-test('describeAgent with content capture records the instructions and tool definitions in the conventions shapes', () => {
-  describeAgent({ name: 'capturing-agent', systemInstructions: PROMPT, tools: [lookupOrder], captureContent: true });
+test('describeAgent with content capture records the instructions (long ones too) and tool definitions in the conventions shapes', () => {
+  const longPrompt = `${PROMPT} ${'Follow the refund policy. '.repeat(200)}`;
+  describeAgent({ name: 'capturing-agent', systemInstructions: longPrompt, tools: [lookupOrder], captureContent: true });
   const span = sdk.span('create_agent capturing-agent');
-  assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.system_instructions'])), [{ type: 'text', content: PROMPT }]);
+  assert.ok(longPrompt.length > 5000);
+  assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.system_instructions'])), [{ type: 'text', content: longPrompt }]);
   assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.tool.definitions'])), [lookupOrder]);
 });
 
