@@ -30,3 +30,27 @@ export * as names from './genai/names.ts';
 export { instrument } from './instrumentations/instrument-client.ts';
 export { GenAICallbackHandler } from './instrumentations/langchain.ts';
 export type { GenAICallbackHandlerOptions } from './instrumentations/langchain.ts';
+// Sessions, users, feedback and revisions.
+export { withContext, setContext, getContext, contextMiddleware } from './context/with-context.ts';
+export type { GenAIContext } from './context/scope.ts';
+export { ContextSpanProcessor, ContextLogRecordProcessor } from './context/processors.ts';
+export { ContextBaggagePropagator } from './context/baggage-propagator.ts';
+export { recordFeedback } from './feedback/record-feedback.ts';
+export type { Feedback } from './feedback/record-feedback.ts';
+export { answerRef } from './feedback/span-ref.ts';
+export type { SpanRef, AnswerTarget } from './feedback/span-ref.ts';
+export { withRevision, recordRevision } from './sessions/revisions.ts';
+export type { Revision, RevisionType } from './sessions/revisions.ts';
+export { summarizeSessions } from './sessions/summarize.ts';
+export type { SessionSummary, TelemetrySpan, TelemetryLog } from './sessions/summarize.ts';
+export { describeAgent } from './agents/describe-agent.ts';
+export type { AgentDescription } from './agents/describe-agent.ts';
+export { recordDecision } from './agents/record-decision.ts';
+export type { Decision } from './agents/record-decision.ts';
+
+// Events and logs.
+export { defineEvent } from './events/define-event.ts';
+export type { EventEmitter } from './events/define-event.ts';
+export type { EventSchema, EventPayload, FieldSpec, FieldType, StandardSchema } from './events/schema.ts';
+export { getLogger } from './logs/logger.ts';
+export type { StructuredLogger, LogFields } from './logs/logger.ts';

@@ -66,4 +66,10 @@ export interface StartOptions {
   spoolDirectory?: string;
   /** Overrides GENAI_OTEL_INSTRUMENTATIONS; `[]` traces no client library automatically. */
   instrumentations?: InstrumentationName[];
+  /** Overrides GENAI_OTEL_PROPAGATE_BAGGAGE. */
+  propagateBaggage?: boolean;
+  /** Overrides GENAI_OTEL_LLM_LOGS. */
+  llmLogs?: boolean;
+  /** Overrides GENAI_OTEL_CLIENT_ID. */
+  clientId?: string;
 }

@@ -6,6 +6,8 @@ import type {
   ContentCaptureMode,
   GenAISettings,
   ExporterName,
+  LogBridgeName,
+  LoggerLevel,
   GenAIOtelConfig,
   InstrumentationName,
   LogLevelName,
@@ -44,6 +46,8 @@ const PROPAGATORS: readonly PropagatorName[] = ['tracecontext', 'baggage', 'b3',
 const DETECTORS: readonly ResourceDetectorName[] = ['env', 'host', 'os', 'process', 'serviceinstance'];
 const TEMPORALITIES: readonly MetricsTemporality[] = ['cumulative', 'delta', 'lowmemory'];
 const INSTRUMENTATIONS: readonly InstrumentationName[] = ['openai', 'anthropic', 'ai-sdk'];
+const LOGGER_LEVELS: readonly LoggerLevel[] = ['debug', 'info', 'warn', 'error'];
+const LOG_BRIDGES: readonly LogBridgeName[] = ['pino', 'winston'];
 const LOG_LEVELS: readonly LogLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
 const SIGNAL_PATHS: Record<SignalName, string> = { traces: 'v1/traces', metrics: 'v1/metrics', logs: 'v1/logs' };
 const MAX_TIMEOUT_MILLIS = 10 * 60 * 1000;
@@ -112,6 +116,7 @@ export function resolveConfig(
       maxBytes: reader.integer('GENAI_OTEL_SPOOL_MAX_BYTES', DEFAULT_SPOOL_MAX_BYTES, 1024, Number.MAX_SAFE_INTEGER),
     },
     instrumentations: options.instrumentations ?? resolveInstrumentations(reader),
+    logBridges: resolveLogBridges(reader),
     genai: resolveGenAISettings(reader, options),
   };
 
@@ -157,6 +162,12 @@ function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISe
     maxContentLength: reader.integer('GENAI_OTEL_MAX_CONTENT_LENGTH', DEFAULT_MAX_CONTENT_LENGTH, 16, 100_000_000),
     pricesFile: options.pricesFile ?? reader.raw('GENAI_OTEL_PRICES_FILE'),
     streamIdleTimeoutMillis: reader.integer('GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS, 1, 24 * 60 * 60 * 1000),
+    propagateBaggage: options.propagateBaggage ?? reader.boolean('GENAI_OTEL_PROPAGATE_BAGGAGE', false),
+    llmLogs: options.llmLogs ?? reader.boolean('GENAI_OTEL_LLM_LOGS', false),
+    clientId: options.clientId ?? reader.raw('GENAI_OTEL_CLIENT_ID'),
+    workloadId: reader.raw('GENAI_OTEL_WORKLOAD_ID'),
+    loggerLevel: reader.oneOf('GENAI_OTEL_LOGGER_LEVEL', LOGGER_LEVELS, 'info'),
+    loggerStdout: reader.boolean('GENAI_OTEL_LOGGER_STDOUT', true),
   };
 }
 
@@ -165,6 +176,11 @@ function resolveInstrumentations(reader: EnvReader): InstrumentationName[] {
   const names = reader.listOf('GENAI_OTEL_INSTRUMENTATIONS', choices, INSTRUMENTATIONS);
   if (names.includes('none')) return [];
   return names.includes('all') ? [...INSTRUMENTATIONS] : (names as InstrumentationName[]);
+}
+
+function resolveLogBridges(reader: EnvReader): LogBridgeName[] {
+  const names = reader.listOf('GENAI_OTEL_LOG_BRIDGES', [...LOG_BRIDGES, 'none'], LOG_BRIDGES);
+  return names.includes('none') ? [] : (names as LogBridgeName[]);
 }
 
 function resolveDetectors(reader: EnvReader): ResourceDetectorName[] {

@@ -30,6 +30,12 @@ export type InstrumentationName = 'openai' | 'anthropic' | 'ai-sdk';
 /** Where captured prompt/completion content goes: nowhere (default), span attributes, log events, or both. */
 export type ContentCaptureMode = 'none' | 'span' | 'event' | 'span_and_event';
 
+/** Levels of `getLogger()` loggers, lowest first. */
+export type LoggerLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Logging libraries whose records `start()` correlates with traces and sends over OTLP. */
+export type LogBridgeName = 'pino' | 'winston';
+
 /** Settings of the GenAI helpers; they apply even when the SDK is started by someone else. */
 export interface GenAISettings {
   captureContent: ContentCaptureMode;
@@ -39,6 +45,18 @@ export interface GenAISettings {
   pricesFile?: string;
   /** A stream that yields nothing for this long is considered abandoned and its span ends. */
   streamIdleTimeoutMillis: number;
+  /** Session, user and conversation ids also travel as W3C baggage, and are read from incoming baggage. */
+  propagateBaggage: boolean;
+  /** Each LLM call also emits one request/response log record (the data flywheel). */
+  llmLogs: boolean;
+  /** `client_id` of request/response records; defaults to the service name. */
+  clientId?: string;
+  /** `workload_id` of request/response records when the context gives none. */
+  workloadId?: string;
+  /** Lowest level `getLogger()` loggers write. */
+  loggerLevel: LoggerLevel;
+  /** Whether `getLogger()` loggers also print JSON lines on stdout. */
+  loggerStdout: boolean;
 }
 
 /** How one signal is exported over OTLP. */
@@ -112,6 +130,8 @@ export interface GenAIOtelConfig {
   spool: SpoolConfig;
   /** The client libraries traced automatically; empty for none. */
   instrumentations: InstrumentationName[];
+  /** Logging libraries bridged to OpenTelemetry when the application has them installed. */
+  logBridges: LogBridgeName[];
   genai: GenAISettings;
 }
 

@@ -73,6 +73,13 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   { name: 'GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', defaultValue: String(DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS), description: 'a stream idle this long is treated as abandoned and its span ends' },
   { name: 'GENAI_OTEL_INSTRUMENTATIONS', defaultValue: 'openai,anthropic,ai-sdk', description: 'client libraries traced automatically: openai, anthropic, ai-sdk, all, none' },
   { name: 'GENAI_OTEL_EXIT_HANDLERS', defaultValue: 'true', description: 'false leaves flushing at exit to you (call shutdown())' },
+  { name: 'GENAI_OTEL_PROPAGATE_BAGGAGE', defaultValue: 'false', description: 'true sends session, user and conversation ids to downstream services as W3C baggage and reads them from incoming baggage' },
+  { name: 'GENAI_OTEL_LLM_LOGS', defaultValue: 'false', description: 'true makes each LLM call emit one request/response log record (data flywheel)' },
+  { name: 'GENAI_OTEL_CLIENT_ID', defaultValue: 'service name', description: 'client_id of request/response records' },
+  { name: 'GENAI_OTEL_WORKLOAD_ID', defaultValue: '', description: 'workload_id of request/response records when withContext gives none (then the session id is used)' },
+  { name: 'GENAI_OTEL_LOG_BRIDGES', defaultValue: 'pino,winston', description: 'logging libraries whose records get trace ids and go over OTLP: pino, winston, none' },
+  { name: 'GENAI_OTEL_LOGGER_LEVEL', defaultValue: 'info', description: 'lowest level getLogger() loggers write: debug, info, warn, error' },
+  { name: 'GENAI_OTEL_LOGGER_STDOUT', defaultValue: 'true', description: 'false stops getLogger() loggers from printing JSON lines on stdout (they still go over OTLP)' },
 ];
 
 export const ALL_VARIABLES: readonly VariableDescription[] = [...STANDARD_VARIABLES, ...GENAI_OTEL_VARIABLES];

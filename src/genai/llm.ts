@@ -26,6 +26,7 @@ import {
   ATTR_SERVER_PORT,
 } from './names.ts';
 import { readProviderResponse, StreamAccumulator, type ReadResponse } from './response-readers.ts';
+import { recordLLMExchange } from '../logs/llm-records.ts';
 import { MAX_PLAIN_STRING_LENGTH, putAttribute, safeJson, tokenCount, isObject, truncate } from './safe-values.ts';
 import { genaiSettings } from './settings.ts';
 import { startRun, type UntypedFunction, type RunOutcome, type SpanRun } from './span-runner.ts';
@@ -132,7 +133,8 @@ class LLMCall implements LLMCallHandle {
     this.normalized = normalized;
     this.captureContent = captureContent;
     this.maxContentLength = maxContentLength;
-    this.stream = new StreamAccumulator(captureContent);
+    // Request/response records (GENAI_OTEL_LLM_LOGS) need the streamed text even when spans carry no content.
+    this.stream = new StreamAccumulator(captureContent || genaiSettings().llmLogs);
     this.target = {
       operation: normalized.operation,
       provider: normalized.provider,
@@ -198,10 +200,12 @@ class LLMCall implements LLMCallHandle {
   onEnd(span: Span, outcome: RunOutcome): void {
     const streamed = this.timeToFirstChunk !== undefined;
     const read: ReadResponse | undefined = outcome.value !== undefined ? readProviderResponse(outcome.value) : streamed ? this.stream.result() : undefined;
+    const usage: TokenUsage = { ...read?.usage, ...this.explicitUsage };
+    const response: LLMResponseInfo = { ...read?.response, ...this.explicitResponse };
     recordLLMCallEnd(span, {
       target: this.target,
-      usage: { ...read?.usage, ...this.explicitUsage },
-      response: { ...read?.response, ...this.explicitResponse },
+      usage,
+      response,
       durationSeconds: outcome.durationSeconds,
       errorType: outcome.errorType,
       timeToFirstChunk: this.timeToFirstChunk,
@@ -212,6 +216,8 @@ class LLMCall implements LLMCallHandle {
       price: this.normalized.request.price,
       origin: ORIGIN,
     });
+    const { operation, provider, model, request } = this.normalized;
+    recordLLMExchange({ span, operation, provider, model, request, response, usage, errorType: outcome.errorType });
   }
 }
 

@@ -93,3 +93,43 @@ export const METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION = 'genai_otel.memory.op
 
 /** The scope name of every span and instrument genai-otel creates. */
 export const INSTRUMENTATION_SCOPE = 'genai-otel';
+
+// Sessions, users, feedback, revisions, decisions and log records (src/context, src/feedback, src/sessions, src/logs).
+export { ATTR_SESSION_ID, ATTR_USER_ID } from '@opentelemetry/semantic-conventions/incubating';
+export {
+  ATTR_GEN_AI_EVALUATION_EXPLANATION,
+  ATTR_GEN_AI_EVALUATION_NAME,
+  ATTR_GEN_AI_EVALUATION_SCORE_LABEL,
+  ATTR_GEN_AI_EVALUATION_SCORE_VALUE,
+  EVENT_GEN_AI_EVALUATION_RESULT,
+} from '@opentelemetry/semantic-conventions/incubating';
+/** An id of the piece of content (document, ticket, page) the conversation is about. */
+export const ATTR_GENAI_OTEL_CONTENT_ID = 'genai_otel.content.id';
+/** The workload (route, task, feature) an LLM call serves; `workload_id` of request/response records. */
+export const ATTR_GENAI_OTEL_WORKLOAD_ID = 'genai_otel.workload.id';
+/** How an answer came to be: `initial`, `edited`, `reran`, `undone`, `cleared`. */
+export const ATTR_GENAI_OTEL_REVISION_TYPE = 'genai_otel.revision.type';
+/** 1 for the first answer, 2 for the first regeneration, ... */
+export const ATTR_GENAI_OTEL_REVISION_ATTEMPT = 'genai_otel.revision.attempt';
+export const ATTR_GENAI_OTEL_REVISION_FIRST_TRACE_ID = 'genai_otel.revision.first_trace_id';
+export const ATTR_GENAI_OTEL_REVISION_FIRST_SPAN_ID = 'genai_otel.revision.first_span_id';
+/** Names of the tools an agent was configured with (the definitions themselves are content). */
+export const ATTR_GENAI_OTEL_AGENT_TOOLS = 'genai_otel.agent.tools';
+/** SHA-256 of an agent's system instructions: identifies the prompt version without recording the prompt. */
+export const ATTR_GENAI_OTEL_AGENT_INSTRUCTIONS_SHA256 = 'genai_otel.agent.instructions.sha256';
+export const ATTR_GENAI_OTEL_DECISION_NAME = 'genai_otel.decision.name';
+export const ATTR_GENAI_OTEL_DECISION_CHOICES = 'genai_otel.decision.choices';
+export const ATTR_GENAI_OTEL_DECISION_SELECTED = 'genai_otel.decision.selected';
+export const ATTR_GENAI_OTEL_DECISION_REASON = 'genai_otel.decision.reason';
+export const GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT = 'create_agent';
+/** The span event `recordDecision` adds to the active span. */
+export const EVENT_GENAI_OTEL_DECISION = 'genai_otel.decision';
+/** The log record of one LLM call for the data flywheel (GENAI_OTEL_LLM_LOGS). */
+export const EVENT_GENAI_OTEL_LLM_REQUEST_RESPONSE = 'genai_otel.llm.request_response';
+/** The span of an answer revision (regenerated, edited, undone, cleared). */
+export const SPAN_GENAI_OTEL_ANSWER_REVISION = 'answer_revision';
+export const METRIC_GENAI_OTEL_FEEDBACK_LIKES = 'genai_otel.feedback.likes';
+export const METRIC_GENAI_OTEL_FEEDBACK_DISLIKES = 'genai_otel.feedback.dislikes';
+export const METRIC_GENAI_OTEL_FEEDBACK_SCORE = 'genai_otel.feedback.score';
+export const METRIC_GENAI_OTEL_DECISIONS = 'genai_otel.decisions';
+export const METRIC_GENAI_OTEL_REVISIONS = 'genai_otel.answer.revisions';

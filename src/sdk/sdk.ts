@@ -22,6 +22,9 @@ import { createPropagator } from './propagators.ts';
 import { buildResource } from './resource.ts';
 import { createSampler } from './sampler.ts';
 import { createLLMSpanProcessor, enableInstrumentations } from '../instrumentations/index.ts';
+import { ContextLogRecordProcessor, ContextSpanProcessor } from '../context/processors.ts';
+import { withContextBaggage } from '../context/sdk-wiring.ts';
+import { enableLogBridges } from '../logs/bridges.ts';
 
 /** What `start()` set up; `tracing` says whether our tracer provider is the global one, attached to another, or absent. */
 export interface GenAIOtelStatus {
@@ -99,7 +102,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     const { AsyncLocalStorageContextManager } = lazyRequire('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooksModule;
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   }
-  const propagator = createPropagator(config.propagators);
+  const propagator = withContextBaggage(createPropagator(config.propagators), config.genai.propagateBaggage);
   if (propagator !== undefined && registeredGlobal('propagation') === undefined) {
     propagation.setGlobalPropagator(propagator);
   }
@@ -131,11 +134,12 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
   const spanProcessors = exporting.length === 0 ? exporting : [createLLMSpanProcessor(config), ...exporting];
   if (spanProcessors.length > 0) {
     const existingProvider = registeredGlobal('trace');
+    // The context processor comes first so that every span carries session.id, user.id, ... (withContext).
     if (existingProvider !== undefined) {
-      attachToExistingTracerProvider(state, existingProvider, spanProcessors);
+      attachToExistingTracerProvider(state, existingProvider, [new ContextSpanProcessor(), ...spanProcessors]);
     } else {
       const { TracerProvider } = lazyRequire('@opentelemetry/sdk-trace') as typeof SdkTraceModule;
-      state.tracerProvider = new TracerProvider({ resource, sampler: createSampler(config.traces), spanLimits, spanProcessors });
+      state.tracerProvider = new TracerProvider({ resource, sampler: createSampler(config.traces), spanLimits, spanProcessors: [new ContextSpanProcessor(), ...spanProcessors] });
       trace.setGlobalTracerProvider(state.tracerProvider);
       state.status.tracing = 'registered';
     }
@@ -148,7 +152,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
       warnOnce('coexist:logs', 'a global LoggerProvider is already registered by another library; genai-otel log events go to it');
     } else {
       const { LoggerProvider } = lazyRequire('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
-      state.loggerProvider = new LoggerProvider({ resource, processors: logProcessors, logRecordLimits: spanLimits });
+      state.loggerProvider = new LoggerProvider({ resource, processors: [new ContextLogRecordProcessor(), ...logProcessors], logRecordLimits: spanLimits });
       logs.setGlobalLoggerProvider(state.loggerProvider);
       state.status.logs = 'registered';
     }
@@ -158,6 +162,8 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
   // when the instrumentation uses the other (CommonJS or ESM) copy of @opentelemetry/api. Still inside start(),
   // before the application loads the libraries they hook (the ESM preload waits for their hooks).
   state.status.instrumentations = enableInstrumentations(config).names;
+  // Correlation (trace ids in pino/winston records) helps even where logs are not exported by us.
+  enableLogBridges(config.logBridges);
 }
 
 /**

@@ -1,12 +1,15 @@
 // An SDK with in-memory exporters for unit tests of the helpers: spans are kept as they end, metrics are collected
 // on demand. Each test file runs in its own process (node --test), so registering globals once per file is safe.
-import { context, metrics, trace } from '@opentelemetry/api';
+import { context, logs, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type LogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type MetricData } from '@opentelemetry/sdk-metrics';
 
 export interface MemorySdk {
   spans(): ReadableSpan[];
+  /** Log records emitted so far (the global LoggerProvider is an in-memory one too). */
+  logs(): ReadableLogRecord[];
   span(name: string): ReadableSpan;
   /** Collects now and returns every metric by name. */
   collect(): Promise<Map<string, MetricData>>;
@@ -16,10 +19,17 @@ export interface MemorySdk {
   reset(): Promise<void>;
 }
 
-/** `spanProcessors` run before the exporting one (e.g. the LLM span processor of the instrumentations). */
-export function installMemorySdk(options: { spanProcessors?: SpanProcessor[] } = {}): MemorySdk {
+export interface MemorySdkOptions {
+  /** Processors that run before the in-memory exporter's, e.g. genai-otel's ContextSpanProcessor. */
+  spanProcessors?: SpanProcessor[];
+  logRecordProcessors?: LogRecordProcessor[];
+}
+
+export function installMemorySdk(options: MemorySdkOptions = {}): MemorySdk {
   const spanExporter = new InMemorySpanExporter();
   const tracerProvider = new TracerProvider({ spanProcessors: [...(options.spanProcessors ?? []), new SimpleSpanProcessor({ exporter: spanExporter })] });
+  const logExporter = new InMemoryLogRecordExporter();
+  logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [...(options.logRecordProcessors ?? []), new SimpleLogRecordProcessor({ exporter: logExporter })] }));
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(tracerProvider);
   const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -29,6 +39,7 @@ export function installMemorySdk(options: { spanProcessors?: SpanProcessor[] } =
 
   return {
     spans: () => spanExporter.getFinishedSpans(),
+    logs: () => logExporter.getFinishedLogRecords(),
     span(name) {
       const found = spanExporter.getFinishedSpans().find((span) => span.name === name);
       if (found === undefined) throw new Error(`no span named ${name}; have: ${spanExporter.getFinishedSpans().map((span) => span.name).join(', ')}`);
@@ -49,6 +60,7 @@ export function installMemorySdk(options: { spanProcessors?: SpanProcessor[] } =
     },
     async reset() {
       spanExporter.reset();
+      logExporter.reset();
     },
   };
 }

@@ -1,0 +1,19 @@
+import type { TextMapPropagator } from '@opentelemetry/api';
+import type * as CoreModule from '@opentelemetry/core';
+import { lazyRequire } from '../sdk/lazy-require.ts';
+import { ContextBaggagePropagator } from './baggage-propagator.ts';
+
+/**
+ * The propagator `start()` registers: the one OTEL_PROPAGATORS asks for, followed, when GENAI_OTEL_PROPAGATE_BAGGAGE is
+ * on, by the one that carries the context ids as baggage (last, so that its `baggage` header, which keeps the
+ * entries already there, is the one sent).
+ *
+ * @example
+ * propagation.setGlobalPropagator(withContextBaggage(createPropagator(['tracecontext', 'baggage']), true)!);
+ */
+export function withContextBaggage(propagator: TextMapPropagator | undefined, propagateBaggage: boolean): TextMapPropagator | undefined {
+  if (!propagateBaggage) return propagator;
+  if (propagator === undefined) return new ContextBaggagePropagator();
+  const { CompositePropagator } = lazyRequire('@opentelemetry/core') as typeof CoreModule;
+  return new CompositePropagator({ propagators: [propagator, new ContextBaggagePropagator()] });
+}

@@ -1,0 +1,220 @@
+// The session table, computed from exported spans and log records alone (no state kept by the application).
+// What makes it possible:
+//   - every span started inside withContext() carries session.id (and user.id) — ContextSpanProcessor;
+//   - an assistant message is a "turn": a GenAI operation span (chat, text_completion, generate_content,
+//     invoke_agent, invoke_workflow) with no GenAI operation above it in its trace;
+//   - revisions are `answer_revision {type}` spans with genai_otel.revision.type, linked to the first attempt; a turn
+//     under a `reran` revision is a regenerated answer, not a new user message;
+//   - feedback is a gen_ai.evaluation.result log record carrying the evaluated span's ids (and session.id when it was
+//     recorded inside withContext); score.label `liked` / `disliked` counts as a like / dislike.
+
+import {
+  ATTR_GEN_AI_EVALUATION_SCORE_LABEL,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GENAI_OTEL_REVISION_TYPE,
+  ATTR_SESSION_ID,
+  ATTR_USER_ID,
+  EVENT_GEN_AI_EVALUATION_RESULT,
+} from '../genai/names.ts';
+
+/** Nanoseconds since the epoch, as OTLP decoders give them (bigint, number or decimal string). */
+export type UnixNanos = bigint | number | string;
+
+/**
+ * A span as exported (OTLP, normalized: hex ids, attributes as a plain object).
+ *
+ * @example
+ * const span: TelemetrySpan = { traceId, spanId, name: 'chat gpt-4o', startTimeUnixNano: 1n, endTimeUnixNano: 2n, attributes: { 'session.id': 's1' } };
+ */
+export interface TelemetrySpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startTimeUnixNano: UnixNanos;
+  endTimeUnixNano: UnixNanos;
+  attributes: Record<string, unknown>;
+}
+
+/** A log record as exported. */
+export interface TelemetryLog {
+  traceId?: string;
+  spanId?: string;
+  eventName?: string;
+  timeUnixNano: UnixNanos;
+  attributes: Record<string, unknown>;
+}
+
+/** Average, shortest and longest of a set of durations, in seconds; null when there is none. */
+export interface DurationStats {
+  avg: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+/** One row of the session table. Times are milliseconds since the epoch; durations seconds. */
+export interface SessionSummary {
+  sessionId: string;
+  userIds: string[];
+  startMillis: number;
+  endMillis: number;
+  durationSeconds: number;
+  userMessages: number;
+  assistantMessages: number;
+  likes: number;
+  dislikes: number;
+  /** How long each answer took, from the start of its turn span to its end. */
+  assistantResponseSeconds: DurationStats | null;
+  /** How long the user took to write again: from the end of one answer to the start of the next turn. */
+  userResponseSeconds: DurationStats | null;
+  edited: number;
+  /** Answers regenerated (`reran` revisions). */
+  retried: number;
+  undone: number;
+  cleared: number;
+}
+
+const TURN_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'invoke_agent', 'invoke_workflow']);
+const GENAI_OPERATIONS = new Set([...TURN_OPERATIONS, 'execute_tool', 'create_agent', 'embeddings', 'retrieval']);
+
+function millis(value: UnixNanos): number {
+  if (typeof value === 'bigint') return Number(value / 1000n) / 1000;
+  if (typeof value === 'number') return value / 1e6;
+  return /^\d+$/.test(value) ? Number(BigInt(value) / 1000n) / 1000 : Number.NaN;
+}
+
+function stats(values: number[]): DurationStats | null {
+  if (values.length === 0) return null;
+  const sum = values.reduce((total, value) => total + value, 0);
+  return { avg: sum / values.length, min: Math.min(...values), max: Math.max(...values), count: values.length };
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function isGenAIOperation(span: TelemetrySpan): boolean {
+  const operation = text(span.attributes[ATTR_GEN_AI_OPERATION_NAME]);
+  return operation !== undefined && (GENAI_OPERATIONS.has(operation) || operation.endsWith('_memory') || operation.endsWith('_memory_store'));
+}
+
+interface Turn {
+  span: TelemetrySpan;
+  start: number;
+  end: number;
+  rerun: boolean;
+}
+
+interface SessionData {
+  spans: TelemetrySpan[];
+  logs: TelemetryLog[];
+}
+
+/**
+ * Computes the session table (one row per `session.id`) from exported spans and log records: duration, user and
+ * assistant message counts, likes and dislikes, assistant and user response times, and how many answers were edited,
+ * retried, undone or cleared. Pure: give it what a backend or a file holds, in any order.
+ *
+ * @example
+ * const table = summarizeSessions(receiver.spans(), receiver.logs());
+ * console.table(table.map((row) => ({ session: row.sessionId, turns: row.assistantMessages, likes: row.likes })));
+ */
+export function summarizeSessions(spans: readonly TelemetrySpan[], logs: readonly TelemetryLog[] = []): SessionSummary[] {
+  const byId = new Map<string, TelemetrySpan>();
+  for (const span of spans) byId.set(`${span.traceId}/${span.spanId}`, span);
+  const parentOf = (span: TelemetrySpan): TelemetrySpan | undefined =>
+    span.parentSpanId === undefined || span.parentSpanId === '' ? undefined : byId.get(`${span.traceId}/${span.parentSpanId}`);
+
+  const sessions = new Map<string, SessionData>();
+  const sessionData = (id: string): SessionData => {
+    let data = sessions.get(id);
+    if (data === undefined) sessions.set(id, (data = { spans: [], logs: [] }));
+    return data;
+  };
+  for (const span of spans) {
+    const id = text(span.attributes[ATTR_SESSION_ID]);
+    if (id !== undefined) sessionData(id).spans.push(span);
+  }
+  for (const log of logs) {
+    // Feedback given from another process has no session.id of its own: its evaluated span has.
+    const evaluated = log.traceId !== undefined && log.spanId !== undefined ? byId.get(`${log.traceId}/${log.spanId}`) : undefined;
+    const id = text(log.attributes[ATTR_SESSION_ID]) ?? (evaluated === undefined ? undefined : text(evaluated.attributes[ATTR_SESSION_ID]));
+    if (id !== undefined) sessionData(id).logs.push(log);
+  }
+
+  const rows: SessionSummary[] = [];
+  for (const [sessionId, data] of sessions) rows.push(summarizeOne(sessionId, data, parentOf));
+  return rows.sort((a, b) => a.startMillis - b.startMillis);
+}
+
+function summarizeOne(sessionId: string, data: SessionData, parentOf: (span: TelemetrySpan) => TelemetrySpan | undefined): SessionSummary {
+  const revisions = { edited: 0, reran: 0, undone: 0, cleared: 0 };
+  const turns: Turn[] = [];
+  const userIds = new Set<string>();
+  let startMillis = Number.POSITIVE_INFINITY;
+  let endMillis = Number.NEGATIVE_INFINITY;
+
+  for (const span of data.spans) {
+    const start = millis(span.startTimeUnixNano);
+    const end = millis(span.endTimeUnixNano);
+    if (Number.isFinite(start)) startMillis = Math.min(startMillis, start);
+    if (Number.isFinite(end)) endMillis = Math.max(endMillis, end);
+    const userId = text(span.attributes[ATTR_USER_ID]);
+    if (userId !== undefined) userIds.add(userId);
+    const revisionType = text(span.attributes[ATTR_GENAI_OTEL_REVISION_TYPE]);
+    if (revisionType !== undefined && revisionType in revisions) revisions[revisionType as keyof typeof revisions]++;
+
+    const operation = text(span.attributes[ATTR_GEN_AI_OPERATION_NAME]);
+    if (operation === undefined || !TURN_OPERATIONS.has(operation)) continue;
+    let rerun = false;
+    let nested = false;
+    for (let ancestor = parentOf(span); ancestor !== undefined; ancestor = parentOf(ancestor)) {
+      if (isGenAIOperation(ancestor)) {
+        nested = true;
+        break;
+      }
+      if (ancestor.attributes[ATTR_GENAI_OTEL_REVISION_TYPE] === 'reran') rerun = true;
+    }
+    if (!nested && Number.isFinite(start) && Number.isFinite(end)) turns.push({ span, start, end, rerun });
+  }
+
+  let likes = 0;
+  let dislikes = 0;
+  for (const log of data.logs) {
+    const time = millis(log.timeUnixNano);
+    if (Number.isFinite(time)) {
+      startMillis = Math.min(startMillis, time);
+      endMillis = Math.max(endMillis, time);
+    }
+    if (log.eventName !== EVENT_GEN_AI_EVALUATION_RESULT) continue;
+    const label = log.attributes[ATTR_GEN_AI_EVALUATION_SCORE_LABEL];
+    if (label === 'liked') likes++;
+    else if (label === 'disliked') dislikes++;
+  }
+
+  turns.sort((a, b) => a.start - b.start);
+  const userGaps: number[] = [];
+  for (let index = 1; index < turns.length; index++) {
+    const gap = turns[index]!.start - turns[index - 1]!.end;
+    if (gap >= 0) userGaps.push(gap / 1000);
+  }
+  const hasTime = Number.isFinite(startMillis) && Number.isFinite(endMillis);
+  return {
+    sessionId,
+    userIds: [...userIds].sort(),
+    startMillis: hasTime ? startMillis : 0,
+    endMillis: hasTime ? endMillis : 0,
+    durationSeconds: hasTime ? (endMillis - startMillis) / 1000 : 0,
+    userMessages: turns.filter((turn) => !turn.rerun).length,
+    assistantMessages: turns.length,
+    likes,
+    dislikes,
+    assistantResponseSeconds: stats(turns.map((turn) => (turn.end - turn.start) / 1000)),
+    userResponseSeconds: stats(userGaps),
+    edited: revisions.edited,
+    retried: revisions.reran,
+    undone: revisions.undone,
+    cleared: revisions.cleared,
+  };
+}
