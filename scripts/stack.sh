@@ -458,7 +458,8 @@ start_component() {
            "OTELCOL_HEALTH_ENDPOINT=$HOST:$COLLECTOR_HEALTH_PORT" "OTELCOL_PROMETHEUS_ENDPOINT=$HOST:$COLLECTOR_PROM_PORT"
            "OTELCOL_METRICS_HOST=$HOST" "OTELCOL_METRICS_PORT=$COLLECTOR_METRICS_PORT"
            "OTELCOL_JAEGER_ENDPOINT=$HOST:$JAEGER_OTLP_PORT"
-           "OTELCOL_STORAGE_DIR=$RUN_DIR/collector/queue" "OTELCOL_LOGS_PATH=$RUN_DIR/collector/logs/genai-logs.jsonl")
+           "OTELCOL_STORAGE_DIR=$RUN_DIR/collector/queue" "OTELCOL_LOGS_PATH=$RUN_DIR/collector/logs/genai-logs.jsonl"
+           "OTELCOL_LLM_RECORDS_PATH=$RUN_DIR/collector/logs/llm-records.jsonl")
       cmd=("$bin" "--config" "$COLLECTOR_DIR/config.yaml")
       [[ $TAIL_SAMPLING == 1 || $TAIL_SAMPLING == true ]] && cmd+=("--config" "$COLLECTOR_DIR/tail-sampling.yaml")
       mkdir -p "$RUN_DIR/collector/queue" "$RUN_DIR/collector/logs"

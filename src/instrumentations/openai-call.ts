@@ -2,6 +2,8 @@ import { INVALID_SPAN_CONTEXT, SpanStatusCode, context, trace, type Span } from 
 import { capturesContentOnSpans, toConventionMessages, toInstructionParts } from '../genai/content.ts';
 import { errorTypeOf } from '../genai/error-type.ts';
 import { parseServer } from '../genai/llm.ts';
+import { recordLLMExchange } from '../logs/llm-records.ts';
+import type { LLMRequest } from '../genai/types.ts';
 import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from '../genai/llm-end.ts';
 import {
   ATTR_ERROR_TYPE,
@@ -302,4 +304,25 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
     maxContentLength: settings.maxContentLength,
     origin: 'openai instrumentation',
   });
+  if (call !== undefined) {
+    const { params } = call;
+    const messages = Array.isArray(params.messages) ? params.messages : typeof params.input === 'string' ? [{ role: 'user', content: params.input }] : Array.isArray(params.input) ? params.input : undefined;
+    const maxTokens = params.max_tokens ?? params.max_completion_tokens ?? params.max_output_tokens;
+    recordLLMExchange({
+      span,
+      operation: target.operation,
+      provider: target.provider,
+      model: target.requestModel,
+      request: {
+        messages: messages as LLMRequest['messages'],
+        temperature: typeof params.temperature === 'number' ? params.temperature : undefined,
+        maxTokens: typeof maxTokens === 'number' ? maxTokens : undefined,
+        tools: Array.isArray(params.tools) ? params.tools : undefined,
+        systemInstructions: typeof params.instructions === 'string' ? params.instructions : undefined,
+      },
+      response,
+      usage,
+      errorType,
+    });
+  }
 }

@@ -175,7 +175,7 @@ async function poll(what, fn, { timeoutMs = 30_000, intervalMs = 250 } = {}) {
 }
 
 /** Runs a fixture app with genai-otel preloaded, exporting to the stack's collector. */
-function runFixture(stack, { file, preload, serviceName }) {
+function runFixture(stack, { file, preload, serviceName, env: extraEnv = {} }) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('OTEL_') && !k.startsWith('GENAI_OTEL_') && !k.startsWith('STACK_') && !k.startsWith('OTELCOL_')) env[k] = v;
@@ -186,6 +186,7 @@ function runFixture(stack, { file, preload, serviceName }) {
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
     OTEL_METRIC_EXPORT_INTERVAL: '500',
     OTEL_BSP_SCHEDULE_DELAY: '100',
+    ...extraEnv,
   });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [preload, 'genai-otel/register', join(FIXTURES, file)], {
@@ -451,6 +452,30 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
       assert.equal(res.status, 200, await res.text());
       const file = join(stack.runDir, 'collector', 'logs', 'genai-logs.jsonl');
       await poll(`${marker} in ${file}`, async () => existsSync(file) && readFileSync(file, 'utf8').includes(marker));
+    })(t);
+  });
+
+  test('request/response records (GENAI_OTEL_LLM_LOGS) land in their own rotated file, other logs do not', async (t) => {
+    await guarded(stack, async () => {
+      const service = `e2e-records-${RUN_ID}`;
+      await runFixture(stack, { file: 'llm-records-app.cjs', preload: '--require', serviceName: service, env: { GENAI_OTEL_LLM_LOGS: 'true' } });
+      const recordsFile = join(stack.runDir, 'collector', 'logs', 'llm-records.jsonl');
+      const generalFile = join(stack.runDir, 'collector', 'logs', 'genai-logs.jsonl');
+      const linesOf = (file) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []);
+      const recordsOf = (file) => linesOf(file).flatMap((batch) => (batch.resourceLogs ?? [])
+        .filter((rl) => attrs(rl.resource?.attributes)['service.name'] === service)
+        .flatMap((rl) => (rl.scopeLogs ?? []).flatMap((sl) => sl.logRecords ?? [])));
+      const record = await poll('the request/response record in llm-records.jsonl', async () => recordsOf(recordsFile).find((r) => r.eventName === 'genai_otel.llm.request_response'));
+      const fields = Object.fromEntries((record.body.kvlistValue?.values ?? []).map((kv) => [kv.key, kv.value]));
+      assert.ok(fields.request && fields.response && fields.timestamp, `record body: ${JSON.stringify(record.body).slice(0, 400)}`);
+      const response = JSON.stringify(fields.response);
+      assert.match(response, /chatcmpl-e2e-record/);
+      assert.match(JSON.stringify(fields.request), /Where is my order\?/);
+      assert.equal(fields.workload_id?.stringValue, 'support-chat');
+      assert.ok(record.traceId, 'the record carries the trace id of its call');
+      await poll('the ordinary log line in genai-logs.jsonl', async () => recordsOf(generalFile).some((r) => JSON.stringify(r.body).includes('an ordinary log line')));
+      assert.ok(!recordsOf(generalFile).some((r) => r.eventName === 'genai_otel.llm.request_response'), 'records are not in the general log file');
+      assert.ok(!recordsOf(recordsFile).some((r) => JSON.stringify(r.body).includes('an ordinary log line')), 'ordinary logs are not in the records file');
     })(t);
   });
 
