@@ -644,6 +644,13 @@ cmd_check() {
     "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/config.yaml"
   run_check "collector/config.yaml + tail-sampling.yaml" \
     "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/config.yaml" --config "$COLLECTOR_DIR/tail-sampling.yaml"
+  # The elasticsearch exporter cannot be built here (see builder-config.yaml): validate the overlay's processors and
+  # pipeline with a file exporter standing in for it.
+  sed -e 's#^  elasticsearch/llm_records:#  file/elasticsearch_stand_in:#' -e 's#elasticsearch/llm_records\]#file/elasticsearch_stand_in]#' \
+      -e 's#^    endpoint: .*#    path: /tmp/genai-otel-es-stand-in.jsonl#' -e '/^    logs_index:/d' -e '/^    mapping:/,/^      mode:/d' \
+      -e '/^    sending_queue:/,/^      storage:/d' "$COLLECTOR_DIR/elasticsearch.yaml" >"$tmp/elasticsearch-stand-in.yaml"
+  run_check "collector/config.yaml + elasticsearch.yaml (exporter stood in for)" \
+    "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/config.yaml" --config "$tmp/elasticsearch-stand-in.yaml"
   run_check "collector/jaeger.yaml (jaeger validate)" "$BIN_DIR/jaeger" validate --config "$COLLECTOR_DIR/jaeger.yaml"
   run_check "collector/prometheus.yml and its rule files (promtool check config)" \
     promtool check config "$COLLECTOR_DIR/prometheus.yml"
