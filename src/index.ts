@@ -2,7 +2,7 @@
 export { start, shutdown, forceFlush, getStatus, getExportHealth } from './sdk/sdk.ts';
 export type { ExportHealth, SignalCounts } from './export/health.ts';
 export type { GenAIOtelStatus } from './sdk/sdk.ts';
-export type { StartOptions } from './config/options.ts';
+export type { StartOptions, RedactOptions } from './config/options.ts';
 export type * from './config/types.ts';
 
 // Instrumenting GenAI code.
@@ -54,3 +54,8 @@ export type { EventEmitter } from './events/define-event.ts';
 export type { EventSchema, EventPayload, FieldSpec, FieldType, StandardSchema } from './events/schema.ts';
 export { getLogger } from './logs/logger.ts';
 export type { StructuredLogger, LogFields } from './logs/logger.ts';
+
+// Privacy: the same redaction for exporters you assemble yourself, and for your own text.
+export { redactingSpanExporter, redactingLogRecordExporter, redactText } from './privacy/api.ts';
+export type { PrivacyOptions } from './privacy/api.ts';
+export type { RedactionGroupName, RedactionRuleName } from './privacy/rule-names.ts';

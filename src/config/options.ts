@@ -1,3 +1,4 @@
+import type { RedactionGroupName, RedactionRuleName } from '../privacy/rule-names.ts';
 import type {
   ContentCaptureMode,
   ExporterName,
@@ -72,4 +73,24 @@ export interface StartOptions {
   llmLogs?: boolean;
   /** Overrides GENAI_OTEL_CLIENT_ID. */
   clientId?: string;
+  /**
+   * Overrides GENAI_OTEL_REDACT (`false` turns the pattern rules off), and with an object GENAI_OTEL_REDACT_DISABLE
+   * (`disable`) and GENAI_OTEL_REDACT_PATTERNS (`patterns`).
+   */
+  redact?: boolean | RedactOptions;
+  /** Overrides GENAI_OTEL_USER_ID_HMAC_KEY: `user.id`, `session.id` and the other identity attributes are hashed with it. */
+  userIdHmacKey?: string;
+}
+
+/**
+ * Redaction settings given in code.
+ *
+ * @example
+ * start({ redact: { disable: ['ip'], patterns: [{ name: 'employee_id', pattern: /EMP-\d{6}/ }] } });
+ */
+export interface RedactOptions {
+  /** Built-in rules or groups switched off. */
+  disable?: (RedactionRuleName | RedactionGroupName)[];
+  /** Patterns of your own; a string is compiled as a regular expression. */
+  patterns?: { name: string; pattern: string | RegExp }[];
 }

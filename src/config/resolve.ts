@@ -1,4 +1,5 @@
 import { EnvReader, editDistance } from './parsers.ts';
+import { resolvePrivacySettings } from './privacy.ts';
 import type { StartOptions } from './options.ts';
 import type {
   BatchConfig,
@@ -118,6 +119,7 @@ export function resolveConfig(
     instrumentations: options.instrumentations ?? resolveInstrumentations(reader),
     logBridges: resolveLogBridges(reader),
     genai: resolveGenAISettings(reader, options),
+    privacy: resolvePrivacySettings(reader, options),
   };
 
   // The metric reader must be able to finish an export inside its interval.

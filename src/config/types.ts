@@ -35,6 +35,27 @@ export type LoggerLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Logging libraries whose records `start()` correlates with traces and sends over OTLP. */
 export type LogBridgeName = 'pino' | 'winston';
+/** A pattern of the user's own, redacted as `[REDACTED:<name>]`. */
+export interface RedactionPattern {
+  name: string;
+  pattern: RegExp;
+}
+
+/**
+ * What happens to `user.id`, `session.id` and the other identity attributes on their way out: exported as set,
+ * replaced by an HMAC-SHA256 of the value (the key is never printed), or dropped because a key was given but is unusable.
+ */
+export type IdentityHandling = { mode: 'keep' } | { mode: 'hash'; key: string } | { mode: 'drop' };
+
+/** What may leave the process: applied to every span, span event and log record genai-otel exports, whoever made it. */
+export interface PrivacySettings {
+  /** The pattern rules (built-in and the user's own). Credential headers are dropped and identities hashed either way. */
+  redact: boolean;
+  /** Built-in rules switched off, by rule name (groups already expanded). */
+  disabledRules: string[];
+  patterns: RedactionPattern[];
+  identity: IdentityHandling;
+}
 
 /** Settings of the GenAI helpers; they apply even when the SDK is started by someone else. */
 export interface GenAISettings {
@@ -133,6 +154,7 @@ export interface GenAIOtelConfig {
   /** Logging libraries bridged to OpenTelemetry when the application has them installed. */
   logBridges: LogBridgeName[];
   genai: GenAISettings;
+  privacy: PrivacySettings;
 }
 
 /** A configuration value that could not be used, with what was done instead. */

@@ -80,6 +80,10 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   { name: 'GENAI_OTEL_LOG_BRIDGES', defaultValue: 'pino,winston', description: 'logging libraries whose records get trace ids and go over OTLP: pino, winston, none' },
   { name: 'GENAI_OTEL_LOGGER_LEVEL', defaultValue: 'info', description: 'lowest level getLogger() loggers write: debug, info, warn, error' },
   { name: 'GENAI_OTEL_LOGGER_STDOUT', defaultValue: 'true', description: 'false stops getLogger() loggers from printing JSON lines on stdout (they still go over OTLP)' },
+  { name: 'GENAI_OTEL_REDACT', defaultValue: 'on', description: 'on or off: the redaction rules applied to every span, event and log record before export' },
+  { name: 'GENAI_OTEL_REDACT_DISABLE', defaultValue: '', description: 'built-in rules or groups switched off, comma-separated (e.g. ip,phone)' },
+  { name: 'GENAI_OTEL_REDACT_PATTERNS', defaultValue: '', description: 'patterns of your own: inline JSON, or a JSON or YAML file' },
+  { name: 'GENAI_OTEL_USER_ID_HMAC_KEY', defaultValue: '', description: 'secret (16+ characters) for HMAC-SHA256 of user.id, session.id and other identity attributes' },
 ];
 
 export const ALL_VARIABLES: readonly VariableDescription[] = [...STANDARD_VARIABLES, ...GENAI_OTEL_VARIABLES];

@@ -2,10 +2,34 @@ import type { ContentCaptureMode } from '../config/types.ts';
 import { safeJson, isObject } from './safe-values.ts';
 import type { ChatMessage, MessagePart } from './types.ts';
 
-/** Whether content goes on span attributes, given the setting and the call's own override. */
+/**
+ * Whether content goes on span attributes, given the setting and the call's own override. For tools, retrieval and
+ * memory, which the conventions give no event form: in EVENT_ONLY mode their content is not captured.
+ */
 export function capturesContentOnSpans(mode: ContentCaptureMode, override: boolean | undefined): boolean {
   if (override !== undefined) return override;
   return mode === 'span' || mode === 'span_and_event';
+}
+
+/** Where an LLM call's content goes: span attributes, the `gen_ai.client.inference.operation.details` event, both or neither. */
+export interface ContentDestinations {
+  span: boolean;
+  event: boolean;
+}
+
+/**
+ * The destinations of an LLM call's content. A call's `captureContent: false` captures nothing; `true` captures where
+ * the setting says, or on the span when the setting captures nothing.
+ *
+ * @example
+ * contentDestinations('event', true); // { span: false, event: true }
+ */
+export function contentDestinations(mode: ContentCaptureMode, override: boolean | undefined): ContentDestinations {
+  if (override === false) return { span: false, event: false };
+  const span = mode === 'span' || mode === 'span_and_event';
+  const event = mode === 'event' || mode === 'span_and_event';
+  if (override === true && !span && !event) return { span: true, event: false };
+  return { span, event };
 }
 
 function partsOf(content: unknown): MessagePart[] {

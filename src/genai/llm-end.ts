@@ -79,9 +79,9 @@ export function metricAttributesOf(target: LLMCallTarget): Attributes {
 /**
  * Sets the final attributes of an LLM span (response, usage, cost, retries, stream facts) and records every metric of
  * the call. The one place this happens, for `withLLMCall` and for the spans of automatic instrumentations alike, so
- * both give the same spans and metrics.
+ * both give the same spans and metrics. Returns the attributes it set (the content event repeats them).
  */
-export function recordLLMCallEnd(span: Span, end: LLMCallEnd): void {
+export function recordLLMCallEnd(span: Span, end: LLMCallEnd): Attributes {
   const { usage, response, origin } = end;
   const attributes: Attributes = {};
   putAttribute(attributes, ATTR_GEN_AI_RESPONSE_ID, response.id, origin);
@@ -124,6 +124,7 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): void {
   if (cost.usd !== undefined) instruments.cost.add(cost.usd, metricAttributes);
   if (cost.unknownModel) instruments.unpricedCalls.add(1, metricAttributes);
   if (end.errorType !== undefined) instruments.errors.add(1, metricAttributes);
+  return attributes;
 }
 
 function priceCall(end: LLMCallEnd): { usd?: number; unknownModel: boolean } {

@@ -1,11 +1,14 @@
 import { SpanKind, context, createContextKey, trace, INVALID_SPAN_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
 import { warnOnce } from '../sdk/diagnostics.ts';
-import { capturesContentOnSpans, toConventionMessages, toInstructionParts } from './content.ts';
+import { contentDestinations, toConventionMessages, toInstructionParts, type ContentDestinations } from './content.ts';
+import { emitInferenceDetails, type InferenceContent } from './content-event.ts';
 import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from './llm-end.ts';
 import {
+  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
@@ -114,13 +117,24 @@ function requestAttributes(normalized: NormalizedRequest, captureContent: boolea
   return attributes;
 }
 
+/** The request's content in the conventions' shapes, for the content event (the span form is in requestAttributes). */
+function requestContent(request: Partial<LLMRequest>): InferenceContent {
+  return {
+    inputMessages: Array.isArray(request.messages) ? toConventionMessages(request.messages) : undefined,
+    systemInstructions: request.systemInstructions === undefined ? undefined : toInstructionParts(request.systemInstructions),
+    toolDefinitions: Array.isArray(request.tools) ? request.tools : undefined,
+  };
+}
+
 /** One LLM call in flight: the handle the user's function gets, and the bookkeeping that ends its span. */
 class LLMCall implements LLMCallHandle {
   span: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
   private run: SpanRun | undefined;
   private readonly normalized: NormalizedRequest;
-  private readonly captureContent: boolean;
+  private readonly capture: ContentDestinations;
   private readonly maxContentLength: number;
+  /** The request's attributes without content, repeated on the content event. */
+  private readonly requestAttributes: Attributes;
   private readonly explicitUsage: TokenUsage = {};
   private readonly explicitResponse: LLMResponseInfo = {};
   private readonly stream: StreamAccumulator;
@@ -129,12 +143,13 @@ class LLMCall implements LLMCallHandle {
   private timeToFirstChunk: number | undefined;
   private readonly target: LLMCallTarget;
 
-  constructor(normalized: NormalizedRequest, captureContent: boolean, maxContentLength: number) {
+  constructor(normalized: NormalizedRequest, capture: ContentDestinations, maxContentLength: number, requestAttributes: Attributes) {
     this.normalized = normalized;
-    this.captureContent = captureContent;
+    this.capture = capture;
     this.maxContentLength = maxContentLength;
+    this.requestAttributes = requestAttributes;
     // Request/response records (GENAI_OTEL_LLM_LOGS) need the streamed text even when spans carry no content.
-    this.stream = new StreamAccumulator(captureContent || genaiSettings().llmLogs);
+    this.stream = new StreamAccumulator(capture.span || capture.event || genaiSettings().llmLogs);
     this.target = {
       operation: normalized.operation,
       provider: normalized.provider,
@@ -202,7 +217,7 @@ class LLMCall implements LLMCallHandle {
     const read: ReadResponse | undefined = outcome.value !== undefined ? readProviderResponse(outcome.value) : streamed ? this.stream.result() : undefined;
     const usage: TokenUsage = { ...read?.usage, ...this.explicitUsage };
     const response: LLMResponseInfo = { ...read?.response, ...this.explicitResponse };
-    recordLLMCallEnd(span, {
+    const endAttributes = recordLLMCallEnd(span, {
       target: this.target,
       usage,
       response,
@@ -211,13 +226,27 @@ class LLMCall implements LLMCallHandle {
       timeToFirstChunk: this.timeToFirstChunk,
       retries: this.retries,
       lastRetryReason: this.lastRetryReason,
-      captureContent: this.captureContent,
+      captureContent: this.capture.span,
       maxContentLength: this.maxContentLength,
       price: this.normalized.request.price,
       origin: ORIGIN,
     });
+    if (this.capture.event) this.emitContentEvent(span, endAttributes, response, outcome);
     const { operation, provider, model, request } = this.normalized;
     recordLLMExchange({ span, operation, provider, model, request, response, usage, errorType: outcome.errorType });
+  }
+
+  /** The event form of captured content: the call's attributes and its content, structured, correlated to `span`. */
+  private emitContentEvent(span: Span, endAttributes: Attributes, response: LLMResponseInfo, outcome: RunOutcome): void {
+    try {
+      const attributes: Attributes = { ...this.requestAttributes, ...endAttributes };
+      if (outcome.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = outcome.errorType;
+      delete attributes[ATTR_GEN_AI_OUTPUT_MESSAGES];
+      const outputMessages = response.outputMessages !== undefined && response.outputMessages.length > 0 ? response.outputMessages : undefined;
+      emitInferenceDetails(span, attributes, { ...requestContent(this.normalized.request), outputMessages }, this.maxContentLength);
+    } catch (error) {
+      warnOnce('llm:event', `${ORIGIN}: could not emit the gen_ai.client.inference.operation.details event (${String(error)})`);
+    }
   }
 }
 
@@ -228,10 +257,10 @@ export function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg:
   try {
     const settings = genaiSettings();
     const normalized = normalizeRequest(request);
-    const captureContent = capturesContentOnSpans(settings.captureContent, normalized.request.captureContent);
-    call = new LLMCall(normalized, captureContent, settings.maxContentLength);
+    const capture = contentDestinations(settings.captureContent, normalized.request.captureContent);
+    call = new LLMCall(normalized, capture, settings.maxContentLength, requestAttributes(normalized, false, settings.maxContentLength));
     const name = normalized.model === undefined ? normalized.operation : `${normalized.operation} ${normalized.model}`;
-    run = startRun(name, SpanKind.CLIENT, requestAttributes(normalized, captureContent, settings.maxContentLength), {
+    run = startRun(name, SpanKind.CLIENT, requestAttributes(normalized, capture.span, settings.maxContentLength), {
       streamIdleTimeoutMillis: settings.streamIdleTimeoutMillis,
       onEnd: (span, outcome) => call.onEnd(span, outcome),
       onChunk: (chunk) => call.onChunk(chunk),
@@ -240,7 +269,7 @@ export function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg:
   } catch (error) {
     warnOnce('llm:setup', `${ORIGIN}: could not set up tracing for this call (${String(error)}); it runs untraced`);
     run = undefined;
-    call = new LLMCall({ operation: 'chat', provider: '_OTHER', model: undefined, request: {} }, false, 0);
+    call = new LLMCall({ operation: 'chat', provider: '_OTHER', model: undefined, request: {} }, { span: false, event: false }, 0, {});
   }
   const callArgs = (passHandle ? [call] : args) as unknown[];
   if (typeof fn !== 'function') {

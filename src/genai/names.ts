@@ -54,6 +54,7 @@ export {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_GEN_AI_WORKFLOW_NAME,
+  EVENT_GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS,
   GEN_AI_TOKEN_TYPE_VALUE_INPUT,
   GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
   METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
@@ -90,6 +91,9 @@ export const METRIC_GENAI_OTEL_CLIENT_RETRIES = 'genai_otel.client.retries';
 export const METRIC_GENAI_OTEL_CLIENT_ERRORS = 'genai_otel.client.errors';
 export const METRIC_GENAI_OTEL_CLIENT_UNPRICED_CALLS = 'genai_otel.client.unpriced_calls';
 export const METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION = 'genai_otel.memory.operation.duration';
+/** Values dropped because redacting them failed (fail closed), by `genai_otel.redaction.signal` (traces, logs). */
+export const METRIC_GENAI_OTEL_REDACTION_FAILURES = 'genai_otel.redaction.failures';
+export const ATTR_GENAI_OTEL_REDACTION_SIGNAL = 'genai_otel.redaction.signal';
 
 /** The scope name of every span and instrument genai-otel creates. */
 export const INSTRUMENTATION_SCOPE = 'genai-otel';

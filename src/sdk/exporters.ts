@@ -12,6 +12,9 @@ import { OtlpDelivery } from '../export/delivery.ts';
 import { DurableLogRecordExporter, DurableMetricExporter, DurableSpanExporter } from '../export/exporters.ts';
 import type { Encoding } from '../export/spool.ts';
 import { DropCountingSpanProcessor } from '../export/counting-processor.ts';
+import { RedactingLogRecordExporter } from '../privacy/log-exporter.ts';
+import { createRedactor, type Redactor } from '../privacy/redactor.ts';
+import { RedactingSpanExporter } from '../privacy/span-exporter.ts';
 import { lazyRequire } from './lazy-require.ts';
 
 const encodingOf = (protocol: OtlpProtocol): Encoding => (protocol === 'http/json' ? 'json' : 'protobuf');
@@ -34,16 +37,25 @@ export function createDelivery(config: GenAIOtelConfig, serviceName: string): Ot
   return new OtlpDelivery({ targets, spool });
 }
 
-/** The span processors for OTEL_TRACES_EXPORTER: batched durable OTLP and/or console. */
-export function createSpanProcessors(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined, selfObsMeterProvider?: ApiMeterProvider): SpanProcessor[] {
+/**
+ * The span processors for OTEL_TRACES_EXPORTER: batched durable OTLP and/or console. Every exporter is wrapped in
+ * redaction (the privacy settings), since whatever it receives leaves the process.
+ */
+export function createSpanProcessors(
+  config: GenAIOtelConfig,
+  delivery: OtlpDelivery | undefined,
+  selfObsMeterProvider?: ApiMeterProvider,
+  redactor: Redactor = createRedactor(config.privacy),
+): SpanProcessor[] {
   const traces = config.traces;
   if (traces.exporters.length === 0) return [];
   const { BatchSpanProcessor, SimpleSpanProcessor, ConsoleSpanExporter } = lazyRequire('@opentelemetry/sdk-trace') as typeof SdkTraceModule;
   return traces.exporters.flatMap((name): SpanProcessor[] => {
-    if (name === 'console') return [new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })];
+    if (name === 'console') return [new SimpleSpanProcessor({ exporter: new RedactingSpanExporter(new ConsoleSpanExporter(), redactor) })];
     if (delivery === undefined) return [];
+    const exporter = new RedactingSpanExporter(new DurableSpanExporter(encodingOf(traces.otlp.protocol), delivery), redactor);
     // selfObsMeterProvider makes the SDK count spans dropped on a full queue (otel.sdk.processor.span.processed).
-    const batch = new BatchSpanProcessor({ exporter: new DurableSpanExporter(encodingOf(traces.otlp.protocol), delivery), ...traces.batch, selfObsMeterProvider });
+    const batch = new BatchSpanProcessor({ exporter, ...traces.batch, selfObsMeterProvider });
     return [new DropCountingSpanProcessor(batch, delivery.counters, traces.batch.maxQueueSize)];
   });
 }
@@ -73,14 +85,15 @@ export function createMetricReaders(config: GenAIOtelConfig, delivery: OtlpDeliv
   });
 }
 
-/** Log record processors for OTEL_LOGS_EXPORTER. */
-export function createLogRecordProcessors(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined): LogRecordProcessor[] {
+/** Log record processors for OTEL_LOGS_EXPORTER, their exporters wrapped in redaction as for spans. */
+export function createLogRecordProcessors(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined, redactor: Redactor = createRedactor(config.privacy)): LogRecordProcessor[] {
   const logs = config.logs;
   if (logs.exporters.length === 0) return [];
   const { BatchLogRecordProcessor, SimpleLogRecordProcessor, ConsoleLogRecordExporter } = lazyRequire('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
   return logs.exporters.flatMap((name): LogRecordProcessor[] => {
-    if (name === 'console') return [new SimpleLogRecordProcessor({ exporter: new ConsoleLogRecordExporter() })];
+    if (name === 'console') return [new SimpleLogRecordProcessor({ exporter: new RedactingLogRecordExporter(new ConsoleLogRecordExporter(), redactor) })];
     if (delivery === undefined) return [];
-    return [new BatchLogRecordProcessor({ exporter: new DurableLogRecordExporter(encodingOf(logs.otlp.protocol), delivery), ...logs.batch })];
+    const exporter = new RedactingLogRecordExporter(new DurableLogRecordExporter(encodingOf(logs.otlp.protocol), delivery), redactor);
+    return [new BatchLogRecordProcessor({ exporter, ...logs.batch })];
   });
 }

@@ -9,6 +9,7 @@ import type * as ContextAsyncHooksModule from '@opentelemetry/context-async-hook
 import { resolveConfig } from '../config/resolve.ts';
 import type { StartOptions } from '../config/options.ts';
 import type { GenAIOtelConfig } from '../config/types.ts';
+import { createRedactor } from '../privacy/redactor.ts';
 import { debug, errorOnce, installDiagnosticLogger, reportConfigProblems, warnOnce } from './diagnostics.ts';
 import { createDelivery, createLogRecordProcessors, createMetricReaders, createSpanProcessors } from './exporters.ts';
 import type { OtlpDelivery } from '../export/delivery.ts';
@@ -129,7 +130,9 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     }
   }
 
-  const exporting = createSpanProcessors(config, delivery, state.meterProvider);
+  // One redactor for spans and logs: every exporter genai-otel creates, on its own provider or attached to another's.
+  const redactor = createRedactor(config.privacy);
+  const exporting = createSpanProcessors(config, delivery, state.meterProvider, redactor);
   // The LLM span processor completes other libraries' spans; it exports nothing, so alone it sets up no provider.
   const spanProcessors = exporting.length === 0 ? exporting : [createLLMSpanProcessor(config), ...exporting];
   if (spanProcessors.length > 0) {
@@ -145,7 +148,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     }
   }
 
-  const logProcessors = createLogRecordProcessors(config, delivery);
+  const logProcessors = createLogRecordProcessors(config, delivery, redactor);
   if (logProcessors.length > 0) {
     if (registeredGlobal('logs') !== undefined) {
       state.status.logs = 'existing-provider-kept';

@@ -1,0 +1,233 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { PrivacySettings } from '../config/types.ts';
+import { keyVerdict } from './attribute-keys.ts';
+import { createIdentityHasher } from './identity-hash.ts';
+import { BUILT_IN_RULES, isCardNumber, type DetectionRule } from './rules/index.ts';
+
+/** Deeper values than this are not walked: they are dropped, as a value that cannot be checked must be. */
+const MAX_DEPTH = 32;
+/** Nothing a built-in rule looks for fits in fewer characters ("a@b.io", "1.2.3.4"). */
+const BUILT_IN_MIN_LENGTH = 6;
+/**
+ * Short values repeat on every span (model, provider, server address, finish reason): their results are remembered.
+ * The memory holds nothing the queued spans do not already hold.
+ */
+const CACHED_TEXT_LENGTH = 256;
+const CACHED_TEXTS = 4096;
+
+export const redactedLabel = (name: string): string => `[REDACTED:${name}]`;
+
+/** An attribute map after redaction, and how many attributes were dropped from it. */
+export interface RedactedAttributes {
+  attributes: Attributes;
+  dropped: number;
+}
+
+/**
+ * Applies the privacy settings to values on their way out. Copy-on-write throughout: what holds nothing to redact is
+ * returned as the very same object, so that a clean span costs a scan and no allocation.
+ *
+ * @example
+ * const redactor = createRedactor(config.privacy);
+ * redactor.redactText('write to jane@example.com'); // 'write to [REDACTED:email]'
+ */
+export class Redactor {
+  private readonly rules: readonly DetectionRule[];
+  private readonly labels: readonly string[];
+  private readonly credentialKeys: boolean;
+  private readonly cardNumbers: boolean;
+  private readonly settings: PrivacySettings;
+  private readonly hashIdentity: ((value: string) => string) | undefined;
+  /** Shorter text is returned as it is; a user's pattern may match less ("[0-9]{4}"), so it is given everything. */
+  private readonly minLength: number;
+  private readonly recent = new Map<string, string>();
+
+  constructor(settings: PrivacySettings, rules: readonly DetectionRule[]) {
+    this.settings = settings;
+    this.rules = rules;
+    this.minLength = rules.every((rule) => BUILT_IN_RULES.includes(rule)) ? BUILT_IN_MIN_LENGTH : 1;
+    this.labels = rules.map((rule) => redactedLabel(rule.name));
+    this.credentialKeys = rules.some((rule) => rule.name === 'credential');
+    this.cardNumbers = rules.some((rule) => rule.name === 'card');
+    this.hashIdentity = settings.identity.mode === 'hash' ? createIdentityHasher(settings.identity.key) : undefined;
+  }
+
+  /** Free text with every match of every rule replaced by `[REDACTED:<rule>]`. Throws if a rule fails. */
+  redactText(text: string): string {
+    if (text.length < this.minLength || this.rules.length === 0) return text;
+    if (text.length > CACHED_TEXT_LENGTH) return this.scanText(text);
+    let redacted = this.recent.get(text);
+    if (redacted === undefined) {
+      redacted = this.scanText(text);
+      // Bounded: ids unique to each call would otherwise fill it.
+      if (this.recent.size >= CACHED_TEXTS) this.recent.clear();
+      this.recent.set(text, redacted);
+    }
+    return redacted;
+  }
+
+  private scanText(text: string): string {
+    const hasDigit = /\d/.test(text);
+    let output = text;
+    // Matching runs on a copy where JSON escapes (\n, \u00e9) are blanked to spaces of the same length, so that a value
+    // inside a JSON string is found as in plain text and replacements never cut an escape in two.
+    const escaped = text.includes('\\');
+    let scan = escaped ? blankEscapes(text) : text;
+    for (let index = 0; index < this.rules.length; index++) {
+      const rule = this.rules[index]!;
+      if ((rule.needsDigit === true && !hasDigit) || !rule.mayMatch(scan)) continue;
+      const ranges = findRanges(rule, scan);
+      if (ranges.length === 0) continue;
+      const label = this.labels[index]!;
+      output = splice(output, ranges, label);
+      scan = escaped ? splice(scan, ranges, label) : output;
+    }
+    return output;
+  }
+
+  /**
+   * Any attribute or log body value: strings are scanned, arrays and maps walked (their keys judged as attribute
+   * keys are), numbers checked for card numbers. `undefined` means the value must go. Throws if a rule fails.
+   */
+  redactValue(value: unknown, depth = 0): unknown {
+    switch (typeof value) {
+      case 'string':
+        return this.redactText(value);
+      case 'number':
+        // A card number stored as a number is still a card number; timestamps and ids start with 1 and fail the check.
+        return this.cardNumbers && Math.abs(value) >= 1e12 && Number.isSafeInteger(value) && isCardNumber(String(value)) ? redactedLabel('card') : value;
+      case 'object':
+        break;
+      default:
+        return value;
+    }
+    if (value === null || value instanceof Uint8Array) return value;
+    if (depth >= MAX_DEPTH) throw new RangeError('value nested too deeply to check');
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let index = 0; index < value.length; index++) {
+        const item = value[index] as unknown;
+        const redacted = this.redactValue(item, depth + 1);
+        if (redacted !== item) (copy ??= value.slice())[index] = redacted;
+      }
+      return copy ?? value;
+    }
+    const { attributes } = this.redactMap(value as Attributes, depth + 1, undefined);
+    return attributes;
+  }
+
+  /**
+   * An attribute map with credential headers dropped, identities hashed and every value redacted. A value whose
+   * redaction fails is dropped, never kept raw, and `onFailure` hears of it.
+   */
+  redactAttributes(attributes: Attributes | undefined, onFailure: (error: unknown) => void): RedactedAttributes {
+    if (attributes === undefined) return { attributes: {}, dropped: 0 };
+    return this.redactMap(attributes, 0, onFailure);
+  }
+
+  private redactMap(map: Attributes, depth: number, onFailure: ((error: unknown) => void) | undefined): RedactedAttributes {
+    let copy: Attributes | undefined;
+    let dropped = 0;
+    for (const key of Object.keys(map)) {
+      const value = map[key] as unknown;
+      let redacted: unknown;
+      try {
+        redacted = this.redactEntry(key, value, depth);
+      } catch (error) {
+        // Nested maps let the failure reach the top-level attribute, which is dropped whole.
+        if (onFailure === undefined) throw error;
+        onFailure(error);
+        redacted = undefined;
+      }
+      if (redacted === value) continue;
+      copy ??= { ...map };
+      if (redacted === undefined) {
+        delete copy[key];
+        dropped++;
+      } else {
+        copy[key] = redacted as Attributes[string];
+      }
+    }
+    return { attributes: copy ?? map, dropped };
+  }
+
+  private redactEntry(key: string, value: unknown, depth: number): unknown {
+    if (value === undefined) return value;
+    switch (keyVerdict(key)) {
+      case 'drop':
+        return undefined;
+      case 'credential':
+        return this.credentialKeys ? redactedLabel('credential') : this.redactValue(value, depth);
+      case 'identity':
+        return this.redactIdentity(value, depth);
+      default:
+        return this.redactValue(value, depth);
+    }
+  }
+
+  private redactIdentity(value: unknown, depth: number): unknown {
+    switch (this.settings.identity.mode) {
+      case 'drop':
+        return undefined;
+      case 'hash':
+        if (Array.isArray(value)) return value.map((item) => this.hashIdentity!(String(item)));
+        return this.hashIdentity!(String(value));
+      default:
+        return this.redactValue(value, depth);
+    }
+  }
+}
+
+/**
+ * The redactor for these settings: the built-in rules not switched off, then the user's own patterns; none of them
+ * when redaction is off (credential headers and identity hashing still apply).
+ *
+ * @example
+ * createRedactor({ redact: true, disabledRules: ['ip'], patterns: [], identity: { mode: 'keep' } });
+ */
+export function createRedactor(settings: PrivacySettings): Redactor {
+  if (!settings.redact) return new Redactor(settings, []);
+  const disabled = new Set(settings.disabledRules);
+  const rules: DetectionRule[] = BUILT_IN_RULES.filter((rule) => !disabled.has(rule.name));
+  for (const custom of settings.patterns) rules.push({ name: custom.name, mayMatch: () => true, pattern: new RegExp(custom.pattern.source, custom.pattern.flags) });
+  return new Redactor(settings, rules);
+}
+
+function findRanges(rule: DetectionRule, text: string): [number, number][] {
+  const ranges: [number, number][] = [];
+  const pattern = rule.pattern;
+  pattern.lastIndex = 0;
+  let match: RegExpExecArray | null;
+  while ((match = pattern.exec(text)) !== null) {
+    if (match[0].length === 0) {
+      pattern.lastIndex++;
+      continue;
+    }
+    const located = rule.locate === undefined ? [match.index, match.index + match[0].length] : rule.locate(match, text);
+    if (located === undefined) continue;
+    let [start, end] = located;
+    while (start < end && text.charCodeAt(start) === 32) start++;
+    while (end > start && text.charCodeAt(end - 1) === 32) end--;
+    const previous = ranges[ranges.length - 1];
+    if (end > start && (previous === undefined || start >= previous[1])) ranges.push([start, end]);
+  }
+  return ranges;
+}
+
+function splice(text: string, ranges: readonly [number, number][], label: string): string {
+  let output = '';
+  let last = 0;
+  for (const [start, end] of ranges) {
+    output += text.slice(last, start) + label;
+    last = end;
+  }
+  return output + text.slice(last);
+}
+
+/**
+ * `\"` keeps a quote (`" `) so that quoted values inside JSON strings are still seen as quoted (the range trimming
+ * drops the space); every other escape becomes spaces.
+ */
+function blankEscapes(text: string): string {
+  return text.replace(/\\(?:u[0-9A-Fa-f]{4}|[\s\S])/g, (escape) => (escape === '\\"' ? '" ' : ' '.repeat(escape.length)));
+}

@@ -1,0 +1,44 @@
+import { IBAN_LENGTHS, ibanValid, luhnValid } from '../checksums.ts';
+import { digitsOf, anyText, when, type DetectionRule } from './rule.ts';
+
+// Payment cards and bank accounts, confirmed by their check digits.
+
+const CARD_FIRST_DIGITS = /^[2-6]/;
+
+/** A payment card number: 13 to 19 digits, a card network's first digit and a valid Luhn check. */
+export function isCardNumber(candidate: string): boolean {
+  const digits = digitsOf(candidate);
+  if (digits.length < 13 || digits.length > 19 || !CARD_FIRST_DIGITS.test(digits)) return false;
+  // Grouped numbers are written in groups of 3 to 6 (4-4-4-4, Amex 4-6-5), not digit by digit.
+  if (/[ -]/.test(candidate) && candidate.split(/[ -]/).some((group) => group.length < 3)) return false;
+  return luhnValid(digits);
+}
+
+export const CARD: DetectionRule = {
+  name: 'card',
+  mayMatch: anyText,
+  needsDigit: true,
+  pattern: /(?<![\w.+-])\d(?:[ -]?\d){12,18}(?!\w)/g,
+  locate: when((match) => isCardNumber(match[0])),
+};
+
+export const IBAN: DetectionRule = {
+  name: 'iban',
+  mayMatch: (text) => /[A-Za-z]{2}\d{2}/.test(text),
+  // Upper or lower case (people type both); the country's length and the mod-97 check decide.
+  pattern: /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}/g,
+  locate(match, text) {
+    // The run may continue into the next words (a BIC): take exactly as many characters as the country's IBAN has.
+    const length = IBAN_LENGTHS[match[0].slice(0, 2).toUpperCase()];
+    if (length === undefined) return undefined;
+    let compact = '';
+    let end = match.index;
+    while (compact.length < length && end < match.index + match[0].length) {
+      const char = text[end]!;
+      if (char !== ' ') compact += char;
+      end++;
+    }
+    if (compact.length !== length || /[A-Za-z0-9]/.test(text[end] ?? '')) return undefined;
+    return ibanValid(compact.toUpperCase()) ? [match.index, end] : undefined;
+  },
+};

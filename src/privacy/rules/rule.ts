@@ -1,0 +1,33 @@
+/**
+ * One kind of personal data or secret found in free text. Every pattern starts with a look-behind that refuses to
+ * begin inside a word, so that a scan is linear in the text, and most end with one that refuses to stop inside a word.
+ */
+export interface DetectionRule {
+  name: string;
+  /** A cheap test that must pass before the pattern runs (most strings hold no digit, no `@`, no key prefix). */
+  mayMatch(text: string): boolean;
+  /** The rule only finds digits: skipped, without calling `mayMatch`, for text that has none (tested once per text). */
+  needsDigit?: boolean;
+  /** A global pattern finding candidates. */
+  pattern: RegExp;
+  /**
+   * The part of a candidate to replace, as [start, end) offsets in `text`, or undefined to keep it (a failed check
+   * digit, a version string). The whole candidate when absent.
+   */
+  locate?(match: RegExpExecArray, text: string): readonly [number, number] | undefined;
+}
+
+export const whole = (match: RegExpExecArray): readonly [number, number] => [match.index, match.index + match[0].length];
+/** The span of the first capture group (patterns with the `d` flag): what follows a kept prefix (`user:` in a URL). */
+export const firstGroup = (match: RegExpExecArray): readonly [number, number] => match.indices![1]!;
+export const digitsOf = (text: string): string => text.replace(/\D/g, '');
+/** For rules marked `needsDigit`: the engine has already checked that the text holds a digit. */
+export const anyText = (): boolean => true;
+/** Replaces the whole candidate when `accept` says so. */
+export const when = (accept: (match: RegExpExecArray, text: string) => boolean) => (match: RegExpExecArray, text: string) =>
+  accept(match, text) ? whole(match) : undefined;
+/** The text just before a match, where the words that give it a meaning ("SSN", "call me at", "version") stand. */
+export const textBefore = (text: string, index: number, length = 40): string => text.slice(Math.max(0, index - length), index);
+
+/** Dotted numbers after these words are versions or section numbers: neither addresses nor telephone numbers. */
+export const VERSION_CONTEXT = /(?:\b(?:version|ver\.?|release|build|v|section|chapter|clause|figure|table|oid)|§)\s*[:=]?\s*$/i;

@@ -1,0 +1,99 @@
+import { whole, firstGroup, type DetectionRule } from './rule.ts';
+
+// Secrets: API keys of the major providers, tokens, private keys, passwords. They run first, so that
+// `Bearer sk-proj-…` says which key it was and later rules never see key material.
+
+export const PRIVATE_KEY: DetectionRule = {
+  name: 'private_key',
+  mayMatch: (text) => text.includes('PRIVATE KEY'),
+  // A block cut short (by truncation) has no END line: everything after BEGIN goes, up to the end of the text or of
+  // the JSON string it sits in (key material holds no quote).
+  pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|(?=")|$)/g,
+};
+
+export const JWT: DetectionRule = {
+  name: 'jwt',
+  mayMatch: (text) => text.includes('eyJ'),
+  pattern: /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
+};
+
+export const ANTHROPIC_KEY: DetectionRule = {
+  name: 'anthropic_key',
+  mayMatch: (text) => text.includes('sk-ant-'),
+  pattern: /(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}/g,
+};
+
+export const OPENAI_KEY: DetectionRule = {
+  name: 'openai_key',
+  mayMatch: (text) => text.includes('sk-'),
+  pattern: /(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}/g,
+};
+
+export const AWS_ACCESS_KEY: DetectionRule = {
+  name: 'aws_access_key',
+  mayMatch: (text) => /A(?:KI|SI|BI|CC|GP|ID|RO|NP|NV|IP)A/.test(text),
+  pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+};
+
+export const GOOGLE_API_KEY: DetectionRule = {
+  name: 'google_api_key',
+  mayMatch: (text) => text.includes('AIza'),
+  pattern: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g,
+};
+
+export const GITHUB_TOKEN: DetectionRule = {
+  name: 'github_token',
+  mayMatch: (text) => /gh[pousr]_|github_pat_/.test(text),
+  pattern: /(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
+};
+
+export const SLACK_TOKEN: DetectionRule = {
+  name: 'slack_token',
+  mayMatch: (text) => text.includes('xox') || text.includes('hooks.slack.com'),
+  pattern: /(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9_/]+/g,
+};
+
+export const STRIPE_KEY: DetectionRule = {
+  name: 'stripe_key',
+  mayMatch: (text) => /(?:sk|rk)_(?:live|test)_|whsec_/.test(text),
+  // Publishable keys (pk_) are public by design and stay.
+  pattern: /(?<![\w-])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{20,})/g,
+};
+
+/** A token that looks machine-made: a digit, or upper and lower case, so that "Basic internationalization" stays. */
+const looksGenerated = (token: string): boolean => /\d/.test(token) || (/[a-z]/.test(token) && /[A-Z]/.test(token));
+
+export const BEARER_TOKEN: DetectionRule = {
+  name: 'bearer_token',
+  mayMatch: (text) => /bearer|basic/i.test(text),
+  pattern: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/-]{16,}=*)/gi,
+  locate: (match) => (looksGenerated(match[1]!) ? whole(match) : undefined),
+};
+
+export const URL_PASSWORD: DetectionRule = {
+  name: 'url_password',
+  mayMatch: (text) => text.includes('://') && (text.includes('@') || text.includes('%40')),
+  // Only the password goes: `postgres://app:[REDACTED:url_password]@db:5432` still says which database.
+  pattern: /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@?#"'\\[\]]*:([^\s/@?#"'\\[\]]+)(?=@)/dg,
+  locate: firstGroup,
+};
+
+const PLACEHOLDER = /^(?:\*+|x+|•+|\.{3,}|<.*|\$\{.*|\{\{.*|%\(.*|null|none|undefined|true|false|required|optional|string|redacted|changeme|example|your[_-].*)$/i;
+const PASSWORD_KEY = /(?:^|[_.-])(?:password|passwd|pwd)$/i;
+
+export const CREDENTIAL: DetectionRule = {
+  name: 'credential',
+  mayMatch: (text) => /pass|pwd|secret|key|token/i.test(text),
+  pattern:
+    /\b((?:[A-Za-z0-9]+[_.-]){0,4}(?:password|passwd|pwd|secret|client[_-]?secret|api[_-]?secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|refresh[_-]?token|aws_secret_access_key|private[_-]?key|secret[_-]?key))\s*["']?\s*[:=]\s*(?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|([^\s"'\\,;&<>{}[\]()]{6,}))/dgi,
+  locate(match) {
+    // A quoted value is taken whole ("correct horse battery staple"), a bare one up to the next separator.
+    const group = match[2] !== undefined ? 2 : match[3] !== undefined ? 3 : 4;
+    const value = match[group]!.trim();
+    // Placeholders stay, and so does a value an earlier rule already replaced (it says which key it was).
+    if (value.length < 6 || PLACEHOLDER.test(value) || value.includes('[REDACTED:')) return undefined;
+    // A password can be any word; an API secret is machine-made (or long), so `secret: whispered` stays.
+    if (!PASSWORD_KEY.test(match[1]!) && !looksGenerated(value) && value.length < 20) return undefined;
+    return match.indices![group]!;
+  },
+};
