@@ -23,7 +23,7 @@ function testFiles(directory) {
 }
 
 const only = process.argv.slice(2);
-const suites = only.length > 0 ? only : ['test/unit', 'test/preload', 'test/support', 'test/docs'];
+const suites = only.length > 0 ? only : ['test/unit', 'test/privacy', 'test/preload', 'test/support', 'test/docs'];
 const files = suites.flatMap((suite) => (suite.endsWith('.ts') || suite.endsWith('.mjs') ? [suite] : testFiles(suite)));
 
 let failed = false;

@@ -1,0 +1,96 @@
+// The redaction rules and the text engine: check digits, rule names, JSON-safe replacement, settings.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { brazilianCpfValid, frenchNirValid, ibanValid, italianFiscalCodeValid, luhnValid, spanishIdValid, verhoeffValid } from '../../../src/privacy/checksums.ts';
+import { BUILT_IN_RULES } from '../../../src/privacy/rules/index.ts';
+import { REDACTION_RULE_NAMES } from '../../../src/privacy/rule-names.ts';
+import { createRedactor } from '../../../src/privacy/redactor.ts';
+import { keyVerdict } from '../../../src/privacy/attribute-keys.ts';
+import corpus from '../../privacy/corpus.json' with { type: 'json' };
+
+const defaults = { redact: true, disabledRules: [], patterns: [], identity: { mode: 'keep' as const } };
+const redactor = createRedactor(defaults);
+
+test('check digits accept the published examples and reject a changed digit', () => {
+  assert.ok(luhnValid('4539148803436467') && !luhnValid('4539148803436468'));
+  assert.ok(ibanValid('GB82WEST12345698765432') && !ibanValid('GB82WEST12345698765433') && !ibanValid('GB82WEST1234569876543'));
+  assert.ok(verhoeffValid('234567890124') && !verhoeffValid('234567890123'));
+  assert.ok(frenchNirValid('185057800608491') && !frenchNirValid('185057800608436'));
+  assert.ok(frenchNirValid('185022A12345682'), 'Corsica (2A) counts as 19');
+  assert.ok(spanishIdValid('12345678Z') && spanishIdValid('X1234567L') && !spanishIdValid('12345678A'));
+  assert.ok(italianFiscalCodeValid('RSSMRA85T10A562S') && !italianFiscalCodeValid('RSSMRA85T10A562X'));
+  assert.ok(brazilianCpfValid('52998224725') && !brazilianCpfValid('52998224726') && !brazilianCpfValid('11111111111'));
+});
+
+test('every rule name has exactly one rule, in the order they run', () => {
+  assert.deepEqual([...BUILT_IN_RULES.map((rule) => rule.name)].sort(), [...REDACTION_RULE_NAMES].sort());
+  // Secrets run before the rest: a key inside a URL or an assignment says which key it was.
+  const order = BUILT_IN_RULES.map((rule) => rule.name);
+  assert.ok(order.indexOf('openai_key') < order.indexOf('bearer_token'));
+  assert.ok(order.indexOf('bearer_token') < order.indexOf('credential'));
+  assert.ok(order.indexOf('card') < order.indexOf('phone'));
+  assert.equal(redactor.redactText('Authorization: Bearer sk-proj-Rk3bQ8xZt2LmNpVw7YcA9dEfGhJk'), 'Authorization: Bearer [REDACTED:openai_key]');
+  assert.equal(redactor.redactText('api_key="sk-ant-api03-Zx8Yw7Vu6Ts5Rq4Po3Nm2Lk1Jh0G"'), 'api_key="[REDACTED:anthropic_key]"');
+});
+
+test('redacting inside JSON strings keeps the JSON valid, however deeply it is nested', () => {
+  const all = [...corpus.positives, ...corpus.heldOut.positives];
+  for (const entry of all) {
+    const once = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: entry.text }] }]);
+    const twice = JSON.stringify({ arguments: once });
+    const thrice = JSON.stringify({ log: twice });
+    const inner = JSON.parse(JSON.parse(JSON.parse(redactor.redactText(thrice)).log).arguments);
+    assert.ok(!inner[0].parts[0].content.includes(entry.value), `${entry.kind}: ${inner[0].parts[0].content}`);
+  }
+});
+
+test('a private key cut short by truncation is removed to the end of its text', () => {
+  const truncated = 'here: -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC…[truncated]';
+  assert.equal(redactor.redactText(truncated), 'here: [REDACTED:private_key]');
+  assert.equal(redactor.redactText(JSON.stringify({ key: truncated, next: 'kept' })), '{"key":"here: [REDACTED:private_key]","next":"kept"}');
+});
+
+test('several matches of several rules in one value', () => {
+  assert.equal(
+    redactor.redactText('jane@example.com, +44 20 7946 0958, 4111 1111 1111 1111 and again jane@example.com'),
+    '[REDACTED:email], [REDACTED:phone], [REDACTED:card] and again [REDACTED:email]',
+  );
+});
+
+test('redaction off: text passes unchanged, credential headers are still judged by key', () => {
+  const off = createRedactor({ ...defaults, redact: false });
+  assert.equal(off.redactText('jane@example.com sk-proj-Rk3bQ8xZt2LmNpVw7YcA9dEfGhJk'), 'jane@example.com sk-proj-Rk3bQ8xZt2LmNpVw7YcA9dEfGhJk');
+  const { attributes } = off.redactAttributes({ 'http.request.header.authorization': ['Bearer x'], 'http.request.header.x-api-key': 'k', note: 'jane@example.com' }, () => undefined);
+  assert.deepEqual(attributes, { note: 'jane@example.com' });
+});
+
+test('attribute keys: credential headers are dropped, secret-named keys replaced, identities recognised, the rest scanned', () => {
+  for (const key of ['http.request.header.authorization', 'http.response.header.set-cookie', 'http.request.header.x-api-key', 'rpc.grpc.request.metadata.x-goog-api-key', 'openai.api_key', 'http.request.header.proxy-authorization', 'x_api_key']) {
+    assert.equal(keyVerdict(key), 'drop', key);
+  }
+  for (const key of ['db.password', 'oauth.client_secret', 'app.refresh_token', 'DB_PASSWORD']) assert.equal(keyVerdict(key), 'credential', key);
+  for (const key of ['user.id', 'session.id', 'enduser.id', 'user.email']) assert.equal(keyVerdict(key), 'identity', key);
+  for (const key of ['gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'app.api_key_name', 'http.request.header.accept', 'password_policy']) assert.equal(keyVerdict(key), 'scan', key);
+});
+
+test('a user pattern runs after the built-in rules and is labelled with its name', () => {
+  const custom = createRedactor({ ...defaults, patterns: [{ name: 'employee_id', pattern: /EMP-\d{6}/g }] });
+  assert.equal(custom.redactText('EMP-004217 wrote from jane@example.com'), '[REDACTED:employee_id] wrote from [REDACTED:email]');
+});
+
+// Inputs that make careless patterns backtrack: each must be scanned in linear time (about a millisecond per 100 kB
+// here). The timeout only guards against a hang; it is not a performance target.
+test('pathological inputs are scanned without catastrophic backtracking', { timeout: 20_000 }, () => {
+  const inputs = [
+    '1 '.repeat(50_000),
+    '1.'.repeat(50_000),
+    '12-'.repeat(40_000),
+    '12 34-56.78 (90) '.repeat(6_000),
+    'a_'.repeat(30_000) + 'password',
+    'x@' + 'a.'.repeat(50_000),
+    'abcd:'.repeat(30_000) + '::',
+    '-----BEGIN PRIVATE KEY-----' + 'A'.repeat(100_000),
+    JSON.stringify('\n"'.repeat(50_000)),
+  ];
+  for (const input of inputs) assert.equal(typeof redactor.redactText(input), 'string');
+});
