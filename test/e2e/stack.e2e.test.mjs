@@ -479,6 +479,36 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
     })(t);
   });
 
+  test('the collector\'s redaction safety net cleans spans from services without genai-otel', async (t) => {
+    await guarded(stack, async () => {
+      const service = `e2e-foreign-${RUN_ID}`;
+      const id = (bytes) => randomBytes(bytes).toString('hex');
+      const str = (key, value) => ({ key, value: { stringValue: value } });
+      const now = BigInt(Date.now()) * 1_000_000n;
+      const res = await fetch(`${stack.otlpHttp}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ scope: { name: 'other-sdk' }, spans: [{
+          traceId: id(16), spanId: id(8), name: 'POST /chat', kind: 2,
+          startTimeUnixNano: String(now - 1_000_000n), endTimeUnixNano: String(now),
+          attributes: [
+            str('http.request.header.authorization', 'Bearer abcdefghijklmnopqrstuvwxyz123456'),
+            str('app.note', 'contact jane.doe@example.com, key sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'),
+            str('app.order', 'order 2024-11-23 #48213'),
+          ],
+        }] }] }] }),
+      });
+      assert.equal(res.status, 200, await res.text());
+      const [span] = await poll('the foreign span in Jaeger', async () => {
+        const found = await jaegerSpans(stack, service);
+        return found.length > 0 ? found : null;
+      });
+      assert.equal(span.attributes['http.request.header.authorization'], undefined, 'credential headers are dropped');
+      assert.equal(span.attributes['app.note'], 'contact [REDACTED:email], key [REDACTED:openai_key]');
+      assert.equal(span.attributes['app.order'], 'order 2024-11-23 #48213', 'ordinary values pass unchanged');
+    })(t);
+  });
+
   test('a Jaeger restart (and a collector restart) loses no trace: persistent sending queue', async (t) => {
     await guarded(stack, async () => {
       await fixtures;
