@@ -72,7 +72,7 @@ for (const [name, helper] of helpers) {
         }
         assert.ok(returned instanceof Promise);
         if (result.kind === 'resolve') assert.equal(await returned, result.value);
-        else await assert.rejects(returned as Promise<unknown>, (error) => error === result.error);
+        else await assert.rejects(returned as Promise<unknown>, (error) => Object.is(error, result.error));
       }),
       { numRuns: 600 },
     );
