@@ -29,6 +29,8 @@ const CONTENT_TYPES: Record<Encoding, string> = { protobuf: 'application/x-proto
  * collector neither fills the SDK's queue (which would drop spans) nor the heap.
  */
 const MAX_CONCURRENT_SENDS = 4;
+/** Attempts, the first included, at a payload the collector answers with HTTP 500 (not retryable per the spec). */
+const MAX_ATTEMPTS_ON_SERVER_ERROR = 4;
 /** Time kept back from the shutdown deadline to write a failed payload to the spool. */
 const SPOOL_WRITE_MARGIN_MILLIS = 250;
 
@@ -48,6 +50,8 @@ export class OtlpDelivery {
   private replaying: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private sending = 0;
+  /** Attempts so far at spooled payloads that met HTTP 500, by spool entry name. */
+  private readonly limitedAttempts = new Map<string, number>();
   private deadline: number | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -202,7 +206,14 @@ export class OtlpDelivery {
         continue;
       }
       this.counters.error(entry.signal, outcome.reason);
-      if (outcome.status === 'failure') {
+      let giveUp = outcome.status === 'failure';
+      if (outcome.status === 'retryable' && outcome.limitedRetries === true) {
+        const attempts = (this.limitedAttempts.get(entry.name) ?? 1) + 1;
+        giveUp = attempts >= MAX_ATTEMPTS_ON_SERVER_ERROR;
+        if (giveUp) this.limitedAttempts.delete(entry.name);
+        else this.limitedAttempts.set(entry.name, attempts);
+      }
+      if (giveUp) {
         warnOnce(`delivery:replay-rejected:${outcome.reason}`, `the collector rejected spooled ${entry.signal} (${outcome.reason}); they are dropped (and counted)`);
         await spool.release(entry);
         this.counters.count(entry.signal, 'dropped', entry.items);

@@ -8,7 +8,7 @@ const gzipAsync = promisify(gzip);
 /** What became of one POST. `retryable` covers everything a later attempt may fix: no connection, 429, 5xx, timeouts. */
 export type SendOutcome =
   | { status: 'success'; body: Uint8Array }
-  | { status: 'retryable'; reason: string; retryAfterMillis?: number }
+  | { status: 'retryable'; reason: string; retryAfterMillis?: number; limitedRetries?: boolean }
   | { status: 'failure'; reason: string };
 
 export interface SendOptions {
@@ -68,6 +68,9 @@ export async function sendOtlp(payload: Uint8Array, options: SendOptions): Promi
           const status = response.statusCode ?? 0;
           if (status >= 200 && status < 300) settle({ status: 'success', body: Buffer.concat(chunks) });
           else if (RETRYABLE_STATUSES.has(status)) settle({ status: 'retryable', reason: `HTTP ${status}`, retryAfterMillis: retryAfterMillis(response.headers['retry-after']) });
+          // The OTLP spec does not list 500 as retryable, but collectors and gateways answer it for passing faults too:
+          // a few more attempts (from the spool), then the payload is dropped and counted.
+          else if (status === 500) settle({ status: 'retryable', reason: 'HTTP 500', limitedRetries: true });
           else settle({ status: 'failure', reason: `HTTP ${status}` });
         });
       });
