@@ -220,7 +220,7 @@ export class OtlpDelivery {
         continue;
       }
       await spool.putBack(entry);
-      const retryAfter = outcome.retryAfterMillis;
+      const retryAfter = outcome.status === 'retryable' ? outcome.retryAfterMillis : undefined;
       if (this.finalDrain) {
         // At shutdown: keep trying within the deadline, briefly backing off; what is left replays at next start.
         const pause = Math.min(retryAfter ?? this.finalDrainPause, 2000);
