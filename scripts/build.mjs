@@ -2,7 +2,7 @@
 // conventions, whose unused constants are tree-shaken away), then type declarations with tsc.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = Object.keys(pkg.dependencies).filter((name) => name !== '@opentelemetry/semantic-conventions');
@@ -22,7 +22,18 @@ await Promise.all([
     define: { 'import.meta.url': '__genaiOtelFileUrl' },
     banner: { js: 'const __genaiOtelFileUrl = require("node:url").pathToFileURL(__filename).href;' },
   }),
+  // The CLI: its own entry, never loaded by the preload; each command is a chunk imported when it runs.
+  build({
+    ...common,
+    format: 'esm',
+    entryPoints: { 'genai-otel': 'src/cli/main.ts' },
+    outdir: 'dist/cli',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
 ]);
+chmodSync('dist/cli/genai-otel.js', 0o755);
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 mkdirSync('dist/types', { recursive: true });

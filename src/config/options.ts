@@ -65,6 +65,8 @@ export interface StartOptions {
   spool?: boolean;
   /** Overrides GENAI_OTEL_SPOOL_DIR. */
   spoolDirectory?: string;
+  /** Overrides GENAI_OTEL_FILE_DIR (the `file` exporter's folder). */
+  fileDirectory?: string;
   /** Overrides GENAI_OTEL_INSTRUMENTATIONS; `[]` traces no client library automatically. */
   instrumentations?: InstrumentationName[];
   /** Overrides GENAI_OTEL_PROPAGATE_BAGGAGE. */

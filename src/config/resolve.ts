@@ -2,6 +2,7 @@ import { EnvReader, editDistance } from './parsers.ts';
 import { resolvePrivacySettings } from './privacy.ts';
 import type { StartOptions } from './options.ts';
 import type {
+  BackendUrls,
   BatchConfig,
   ConfigProblem,
   ContentCaptureMode,
@@ -25,6 +26,10 @@ import {
   DEFAULT_BSP,
   DEFAULT_MAX_CONTENT_LENGTH,
   DEFAULT_SPOOL_MAX_BYTES,
+  DEFAULT_FILE_DIR,
+  DEFAULT_FILE_MAX_BYTES,
+  DEFAULT_JAEGER_URL,
+  DEFAULT_PROMETHEUS_URL,
   DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS,
   DEFAULT_OTLP_ENDPOINT,
@@ -32,7 +37,7 @@ import {
   GENAI_OTEL_VARIABLES,
 } from './variables.ts';
 
-const EXPORTERS: readonly ExporterName[] = ['otlp', 'console', 'none'];
+const EXPORTERS: readonly ExporterName[] = ['otlp', 'file', 'console', 'none'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
 const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
 const SAMPLERS: readonly SamplerName[] = [
@@ -116,6 +121,10 @@ export function resolveConfig(
       directory: options.spoolDirectory ?? reader.raw('GENAI_OTEL_SPOOL_DIR'),
       maxBytes: reader.integer('GENAI_OTEL_SPOOL_MAX_BYTES', DEFAULT_SPOOL_MAX_BYTES, 1024, Number.MAX_SAFE_INTEGER),
     },
+    file: {
+      directory: options.fileDirectory ?? reader.raw('GENAI_OTEL_FILE_DIR') ?? DEFAULT_FILE_DIR,
+      maxBytes: reader.integer('GENAI_OTEL_FILE_MAX_BYTES', DEFAULT_FILE_MAX_BYTES, 1024, Number.MAX_SAFE_INTEGER),
+    },
     instrumentations: options.instrumentations ?? resolveInstrumentations(reader),
     logBridges: resolveLogBridges(reader),
     genai: resolveGenAISettings(reader, options),
@@ -133,6 +142,22 @@ export function resolveConfig(
   }
 
   return { config, problems: reader.problems };
+}
+
+/**
+ * Where the `genai-otel` CLI finds Jaeger and Prometheus: GENAI_OTEL_JAEGER_URL, GENAI_OTEL_PROMETHEUS_URL, else
+ * the bundled stack's defaults. Never throws: a bad URL becomes a problem and the default.
+ *
+ * @example
+ * const { urls } = resolveBackendUrls(process.env);
+ */
+export function resolveBackendUrls(env: Readonly<Record<string, string | undefined>>): { urls: BackendUrls; problems: ConfigProblem[] } {
+  const reader = new EnvReader(env);
+  const urls = {
+    jaegerUrl: reader.url('GENAI_OTEL_JAEGER_URL') ?? DEFAULT_JAEGER_URL,
+    prometheusUrl: reader.url('GENAI_OTEL_PROMETHEUS_URL') ?? DEFAULT_PROMETHEUS_URL,
+  };
+  return { urls, problems: reader.problems };
 }
 
 const CAPTURE_MODES: Record<string, ContentCaptureMode> = {

@@ -1,5 +1,8 @@
-/** Where a signal's data goes. `otlp` is OTLP/HTTP; `console` prints to stdout; `none` turns the signal off. */
-export type ExporterName = 'otlp' | 'console' | 'none';
+/**
+ * Where a signal's data goes. `otlp` is OTLP/HTTP; `file` appends OTLP/JSON lines to a local file (what the
+ * `genai-otel` CLI reads when no backend runs); `console` prints to stdout; `none` turns the signal off.
+ */
+export type ExporterName = 'otlp' | 'file' | 'console' | 'none';
 
 /** OTLP/HTTP encodings. gRPC is not bundled (it costs start-up time and a native-free HTTP path covers every collector). */
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
@@ -134,6 +137,19 @@ export interface SpoolConfig {
   maxBytes: number;
 }
 
+/** The `file` exporter: OTLP/JSON lines in `<directory>/traces.jsonl`, `metrics.jsonl`, `logs.jsonl`. */
+export interface FileExportConfig {
+  directory: string;
+  /** A file larger than this is renamed to `<signal>.1.jsonl` (replacing the previous one) and a new one started. */
+  maxBytes: number;
+}
+
+/** Where the `genai-otel` CLI finds the bundled backend's query APIs. */
+export interface BackendUrls {
+  jaegerUrl: string;
+  prometheusUrl: string;
+}
+
 export interface GenAIOtelConfig {
   disabled: boolean;
   logLevel: LogLevelName;
@@ -149,6 +165,7 @@ export interface GenAIOtelConfig {
   shutdownTimeoutMillis: number;
   installExitHandlers: boolean;
   spool: SpoolConfig;
+  file: FileExportConfig;
   /** The client libraries traced automatically; empty for none. */
   instrumentations: InstrumentationName[];
   /** Logging libraries bridged to OpenTelemetry when the application has them installed. */

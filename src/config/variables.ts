@@ -17,6 +17,11 @@ export const DEFAULT_BSP = { scheduledDelayMillis: 1000, exportTimeoutMillis: 30
 export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 3000;
 export const DEFAULT_MAX_CONTENT_LENGTH = 16384;
 export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
+/** Relative to the working directory of the process that writes (or, for the CLI, reads) the files. */
+export const DEFAULT_FILE_DIR = '.genai-otel';
+export const DEFAULT_FILE_MAX_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_JAEGER_URL = 'http://localhost:16686';
+export const DEFAULT_PROMETHEUS_URL = 'http://localhost:9090';
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS = 300000;
 /** Shorter than the spec's 60 s so that a new service shows up in Prometheus within a minute. */
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 15000;
@@ -28,9 +33,9 @@ export const STANDARD_VARIABLES: readonly VariableDescription[] = [
   { name: 'OTEL_RESOURCE_ATTRIBUTES', defaultValue: '', description: 'extra resource attributes, key1=value1,key2=value2' },
   { name: 'OTEL_NODE_RESOURCE_DETECTORS', defaultValue: 'env,host,os,process,serviceinstance', description: 'resource detectors to run; no cloud metadata is probed' },
   { name: 'OTEL_PROPAGATORS', defaultValue: 'tracecontext,baggage', description: 'context propagators: tracecontext, baggage, b3, b3multi, none' },
-  { name: 'OTEL_TRACES_EXPORTER', defaultValue: 'otlp', description: 'otlp, console, none (comma-separated for several)' },
-  { name: 'OTEL_METRICS_EXPORTER', defaultValue: 'otlp', description: 'otlp, console, none' },
-  { name: 'OTEL_LOGS_EXPORTER', defaultValue: 'otlp', description: 'otlp, console, none' },
+  { name: 'OTEL_TRACES_EXPORTER', defaultValue: 'otlp', description: 'otlp, file, console, none (comma-separated for several)' },
+  { name: 'OTEL_METRICS_EXPORTER', defaultValue: 'otlp', description: 'otlp, file, console, none' },
+  { name: 'OTEL_LOGS_EXPORTER', defaultValue: 'otlp', description: 'otlp, file, console, none' },
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', defaultValue: DEFAULT_OTLP_ENDPOINT, description: 'base URL; /v1/traces, /v1/metrics, /v1/logs are appended' },
   { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', defaultValue: '<base>/v1/traces', description: 'full URL for traces, used as is' },
   { name: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', defaultValue: '<base>/v1/metrics', description: 'full URL for metrics, used as is' },
@@ -68,6 +73,10 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   { name: 'GENAI_OTEL_SPOOL', defaultValue: 'true', description: 'keep telemetry on disk while the collector is away and send it, in order, once it is back' },
   { name: 'GENAI_OTEL_SPOOL_DIR', defaultValue: '<tmp>/genai-otel-spool/<service.name>', description: 'where the spool lives; several processes may share it' },
   { name: 'GENAI_OTEL_SPOOL_MAX_BYTES', defaultValue: String(DEFAULT_SPOOL_MAX_BYTES), description: 'spool size cap; the oldest payloads are dropped (and counted) beyond it' },
+  { name: 'GENAI_OTEL_FILE_DIR', defaultValue: DEFAULT_FILE_DIR, description: 'folder of the file exporter (traces.jsonl, metrics.jsonl, logs.jsonl: OTLP/JSON lines), relative to the working directory; the CLI reads it' },
+  { name: 'GENAI_OTEL_FILE_MAX_BYTES', defaultValue: String(DEFAULT_FILE_MAX_BYTES), description: 'size at which a file of the file exporter is renamed to <signal>.1.jsonl and a new one started' },
+  { name: 'GENAI_OTEL_JAEGER_URL', defaultValue: DEFAULT_JAEGER_URL, description: 'Jaeger query API the genai-otel CLI reads traces from' },
+  { name: 'GENAI_OTEL_PROMETHEUS_URL', defaultValue: DEFAULT_PROMETHEUS_URL, description: 'Prometheus the genai-otel CLI reads metrics from' },
   { name: 'GENAI_OTEL_PRICES_FILE', defaultValue: '', description: 'JSON or YAML file of model prices merged over the bundled table' },
   { name: 'GENAI_OTEL_MAX_CONTENT_LENGTH', defaultValue: String(DEFAULT_MAX_CONTENT_LENGTH), description: 'longest captured content value in characters; longer values are cut and marked' },
   { name: 'GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', defaultValue: String(DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS), description: 'a stream idle this long is treated as abandoned and its span ends' },

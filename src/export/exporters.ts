@@ -8,12 +8,13 @@ import { lazyRequire } from '../sdk/lazy-require.ts';
 import type { OtlpDelivery } from './delivery.ts';
 import type { Encoding, SignalName } from './spool.ts';
 
-interface Serializer<T> {
+export interface Serializer<T> {
   serializeRequest(request: T): Uint8Array | undefined;
   deserializeResponse(data: Uint8Array): unknown;
 }
 
-function serializerFor<T>(signal: SignalName, encoding: Encoding): Serializer<T> {
+/** The official OTLP serializer of a signal in an encoding. */
+export function serializerFor<T>(signal: SignalName, encoding: Encoding): Serializer<T> {
   const transformer = lazyRequire('@opentelemetry/otlp-transformer') as typeof TransformerModule;
   const serializers = {
     traces: { protobuf: transformer.ProtobufTraceSerializer, json: transformer.JsonTraceSerializer },

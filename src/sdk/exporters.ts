@@ -15,6 +15,7 @@ import { DropCountingSpanProcessor } from '../export/counting-processor.ts';
 import { RedactingLogRecordExporter } from '../privacy/log-exporter.ts';
 import { createRedactor, type Redactor } from '../privacy/redactor.ts';
 import { RedactingSpanExporter } from '../privacy/span-exporter.ts';
+import { FileLogRecordExporter, FileMetricExporter, FileSpanExporter } from '../export/file-exporter.ts';
 import { lazyRequire } from './lazy-require.ts';
 
 const encodingOf = (protocol: OtlpProtocol): Encoding => (protocol === 'http/json' ? 'json' : 'protobuf');
@@ -22,6 +23,11 @@ const encodingOf = (protocol: OtlpProtocol): Encoding => (protocol === 'http/jso
 /** File-system-safe folder name for a service. */
 function folderName(serviceName: string): string {
   return serviceName.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100) || 'service';
+}
+
+/** The spool folder of a service: GENAI_OTEL_SPOOL_DIR, else `<tmp>/genai-otel-spool/<service>` (also read by `genai-otel doctor`). */
+export function spoolDirectoryFor(config: GenAIOtelConfig, serviceName: string): string {
+  return config.spool.directory ?? join(tmpdir(), 'genai-otel-spool', folderName(serviceName));
 }
 
 /**
@@ -33,13 +39,13 @@ export function createDelivery(config: GenAIOtelConfig, serviceName: string): Ot
     signal.exporters.includes('otlp') ? { url: signal.otlp.url, headers: signal.otlp.headers, compression: signal.otlp.compression, timeoutMillis: signal.otlp.timeoutMillis } : undefined;
   const targets = { traces: target(config.traces), metrics: target(config.metrics), logs: target(config.logs) };
   if (targets.traces === undefined && targets.metrics === undefined && targets.logs === undefined) return undefined;
-  const spool = config.spool.enabled ? { directory: config.spool.directory ?? join(tmpdir(), 'genai-otel-spool', folderName(serviceName)), maxBytes: config.spool.maxBytes } : undefined;
+  const spool = config.spool.enabled ? { directory: spoolDirectoryFor(config, serviceName), maxBytes: config.spool.maxBytes } : undefined;
   return new OtlpDelivery({ targets, spool });
 }
 
 /**
- * The span processors for OTEL_TRACES_EXPORTER: batched durable OTLP and/or console. Every exporter is wrapped in
- * redaction (the privacy settings), since whatever it receives leaves the process.
+ * The span processors for OTEL_TRACES_EXPORTER: batched durable OTLP, batched OTLP/JSON file and/or console. Every
+ * exporter is wrapped in redaction (the privacy settings), since whatever it receives leaves the process.
  */
 export function createSpanProcessors(
   config: GenAIOtelConfig,
@@ -52,6 +58,7 @@ export function createSpanProcessors(
   const { BatchSpanProcessor, SimpleSpanProcessor, ConsoleSpanExporter } = lazyRequire('@opentelemetry/sdk-trace') as typeof SdkTraceModule;
   return traces.exporters.flatMap((name): SpanProcessor[] => {
     if (name === 'console') return [new SimpleSpanProcessor({ exporter: new RedactingSpanExporter(new ConsoleSpanExporter(), redactor) })];
+    if (name === 'file') return [new BatchSpanProcessor({ exporter: new RedactingSpanExporter(new FileSpanExporter(config.file.directory, config.file.maxBytes), redactor), ...traces.batch })];
     if (delivery === undefined) return [];
     const exporter = new RedactingSpanExporter(new DurableSpanExporter(encodingOf(traces.otlp.protocol), delivery), redactor);
     // selfObsMeterProvider makes the SDK count spans dropped on a full queue (otel.sdk.processor.span.processed).
@@ -80,7 +87,11 @@ export function createMetricReaders(config: GenAIOtelConfig, delivery: OtlpDeliv
   return metrics.exporters.flatMap((name): IMetricReader[] => {
     if (name === 'otlp' && delivery === undefined) return [];
     const exporter =
-      name === 'console' ? new ConsoleMetricExporter() : new DurableMetricExporter(encodingOf(metrics.otlp.protocol), delivery!, temporalitySelector(metrics.temporality));
+      name === 'console'
+        ? new ConsoleMetricExporter()
+        : name === 'file'
+          ? new FileMetricExporter(config.file.directory, config.file.maxBytes, temporalitySelector(metrics.temporality))
+          : new DurableMetricExporter(encodingOf(metrics.otlp.protocol), delivery!, temporalitySelector(metrics.temporality));
     return [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: metrics.exportIntervalMillis, exportTimeoutMillis: metrics.exportTimeoutMillis })];
   });
 }
@@ -92,6 +103,7 @@ export function createLogRecordProcessors(config: GenAIOtelConfig, delivery: Otl
   const { BatchLogRecordProcessor, SimpleLogRecordProcessor, ConsoleLogRecordExporter } = lazyRequire('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
   return logs.exporters.flatMap((name): LogRecordProcessor[] => {
     if (name === 'console') return [new SimpleLogRecordProcessor({ exporter: new RedactingLogRecordExporter(new ConsoleLogRecordExporter(), redactor) })];
+    if (name === 'file') return [new BatchLogRecordProcessor({ exporter: new RedactingLogRecordExporter(new FileLogRecordExporter(config.file.directory, config.file.maxBytes), redactor), ...logs.batch })];
     if (delivery === undefined) return [];
     const exporter = new RedactingLogRecordExporter(new DurableLogRecordExporter(encodingOf(logs.otlp.protocol), delivery), redactor);
     return [new BatchLogRecordProcessor({ exporter, ...logs.batch })];

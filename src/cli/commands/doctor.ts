@@ -1,0 +1,233 @@
+// `genai-otel doctor`: is this machine set up to send telemetry, and where does it go? Each check says what to fix.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { resolveBackendUrls, resolveConfig } from '../../config/resolve.ts';
+import type { GenAIOtelConfig } from '../../config/types.ts';
+import { formatConfigProblem } from '../../sdk/diagnostics.ts';
+import { spoolDirectoryFor } from '../../sdk/exporters.ts';
+import { findApplicationPackage } from '../../sdk/resource.ts';
+import { VERSION } from '../../version.ts';
+import { count } from '../render/format.ts';
+import { styleFor } from '../render/style.ts';
+import { signalFiles } from '../telemetry/files.ts';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
+
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  /** What to do about it, for warn and fail. */
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  json?: boolean;
+  color?: boolean;
+  timeout: number;
+}
+
+const MINIMUM_NODE = [22, 15] as const;
+
+/** Client libraries traced automatically, with the major versions tested (README, "Automatic instrumentation"). */
+const LIBRARIES: { name: string; majors: number[]; since?: string }[] = [
+  { name: 'openai', majors: [4, 5, 6, 7] },
+  { name: '@anthropic-ai/sdk', majors: [0, 1] },
+  { name: 'ai', majors: [6, 7] },
+  { name: '@langchain/core', majors: [1] },
+];
+
+export function checkNode(version: string): Check {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const ok = major > MINIMUM_NODE[0] || (major === MINIMUM_NODE[0] && minor >= MINIMUM_NODE[1]);
+  return ok
+    ? { name: 'Node.js', status: 'ok', detail: `v${version}` }
+    : { name: 'Node.js', status: 'fail', detail: `v${version} is older than ${MINIMUM_NODE.join('.')}, which the OpenTelemetry SDK needs`, fix: 'install Node.js 22.15 or newer (nvm install 22, or the node@22 npm package)' };
+}
+
+/** The version of a package installed for the application in `cwd`, if any. */
+export function installedVersion(name: string, cwd: string): string | undefined {
+  let entry: string;
+  try {
+    entry = createRequire(join(cwd, 'package.json')).resolve(name);
+  } catch {
+    return undefined;
+  }
+  // Some packages do not export their package.json: walk up from the entry file.
+  for (let directory = dirname(entry); directory !== dirname(directory); directory = dirname(directory)) {
+    const manifest = join(directory, 'package.json');
+    if (!existsSync(manifest)) continue;
+    try {
+      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (parsed.name === name) return parsed.version;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
+  const checks: Check[] = [];
+  for (const library of LIBRARIES) {
+    const version = installedVersion(library.name, cwd);
+    if (version === undefined) continue;
+    const major = Number(version.split('.')[0]);
+    const enabled = library.name === 'openai' ? config.instrumentations.includes('openai') : library.name === '@anthropic-ai/sdk' ? config.instrumentations.includes('anthropic') : library.name === 'ai' ? config.instrumentations.includes('ai-sdk') : true;
+    if (!library.majors.includes(major)) {
+      checks.push({ name: library.name, status: 'warn', detail: `${version} is a version genai-otel is not tested with (${library.majors.map((m) => `${m}.x`).join(', ')})`, fix: 'traces may miss attributes; check the README\'s "Automatic instrumentation" table' });
+    } else {
+      const how = library.name === '@langchain/core' ? ', traced when you pass GenAICallbackHandler' : enabled ? ', traced automatically' : ', installed but turned off by GENAI_OTEL_INSTRUMENTATIONS';
+      checks.push({ name: library.name, status: enabled ? 'ok' : 'info', detail: `${version}${how}` });
+    }
+  }
+  if (checks.length === 0) checks.push({ name: 'LLM client libraries', status: 'info', detail: 'none of openai, @anthropic-ai/sdk, ai, @langchain/core is installed here: use the helpers (withLLMCall, ...)' });
+  return checks;
+}
+
+/** Whether an OTLP/HTTP endpoint accepts an empty export request. */
+async function probeOtlp(url: string, headers: Record<string, string>, timeoutMillis: number): Promise<{ reachable: boolean; status?: number; reason?: string }> {
+  try {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}', signal: AbortSignal.timeout(timeoutMillis) });
+    await response.arrayBuffer();
+    return { reachable: true, status: response.status };
+  } catch (error) {
+    return { reachable: false, reason: (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name };
+  }
+}
+
+async function probeGet(url: string, timeoutMillis: number): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMillis) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+interface StatusFile {
+  signals?: Record<string, { exported?: number; spooled?: number; replayed?: number; dropped?: number; exportErrors?: number }>;
+  spool?: { entries?: number; bytes?: number; writable?: boolean };
+  collectorReachable?: boolean;
+  lastError?: { signal?: string; reason?: string; at?: string };
+  writtenAt?: string;
+}
+
+function checkSpool(config: GenAIOtelConfig, serviceName: string): Check[] {
+  if (!config.spool.enabled) return [{ name: 'spool', status: 'info', detail: 'off (GENAI_OTEL_SPOOL=false): what cannot be sent is dropped' }];
+  const directory = spoolDirectoryFor(config, serviceName);
+  const statusPath = join(directory, 'status.json');
+  if (!existsSync(statusPath)) {
+    const others = existsSync(join(tmpdir(), 'genai-otel-spool')) ? readdirSync(join(tmpdir(), 'genai-otel-spool')).filter((name) => existsSync(join(tmpdir(), 'genai-otel-spool', name, 'status.json'))) : [];
+    return [{ name: 'spool', status: 'info', detail: `${directory}: no status.json yet (no process of service "${serviceName}" has exported here)${others.length > 0 ? `; spools of other services: ${others.join(', ')} (OTEL_SERVICE_NAME=<name> genai-otel doctor)` : ''}` }];
+  }
+  let status: StatusFile;
+  try {
+    status = JSON.parse(readFileSync(statusPath, 'utf8')) as StatusFile;
+  } catch (error) {
+    return [{ name: 'spool', status: 'warn', detail: `${statusPath} is unreadable: ${(error as Error).message}` }];
+  }
+  const checks: Check[] = [];
+  const entries = status.spool?.entries ?? 0;
+  const bytes = status.spool?.bytes ?? 0;
+  const when = status.writtenAt ?? statSync(statusPath).mtime.toISOString();
+  if (entries > 0) {
+    checks.push({ name: 'spool', status: 'warn', detail: `${count(entries)} payloads (${count(bytes)} bytes) wait in ${directory} (as of ${when})`, fix: 'start the collector: the next process of this service sends them, in order' });
+  } else {
+    checks.push({ name: 'spool', status: 'ok', detail: `empty (${directory}, as of ${when})` });
+  }
+  if (status.spool?.writable === false) checks.push({ name: 'spool folder', status: 'fail', detail: `${directory} is not writable`, fix: 'set GENAI_OTEL_SPOOL_DIR to a writable folder' });
+  const dropped = Object.entries(status.signals ?? {}).filter(([, counts]) => (counts.dropped ?? 0) > 0);
+  if (dropped.length > 0) {
+    checks.push({ name: 'dropped telemetry', status: 'warn', detail: dropped.map(([signal, counts]) => `${signal} ${count(counts.dropped ?? 0)}`).join(', '), fix: 'see the diagnostics on stderr of the app; raise GENAI_OTEL_SPOOL_MAX_BYTES or OTEL_BSP_MAX_QUEUE_SIZE if the spool or the queue was full' });
+  }
+  if (status.lastError !== undefined && status.collectorReachable === false) {
+    checks.push({ name: 'last export error', status: 'info', detail: `${status.lastError.signal ?? '?'}: ${status.lastError.reason ?? '?'} at ${status.lastError.at ?? '?'}` });
+  }
+  return checks;
+}
+
+function checkFiles(config: GenAIOtelConfig): Check[] {
+  const directory = resolve(config.file.directory);
+  const used = [config.traces, config.metrics, config.logs].some((signal) => signal.exporters.includes('file'));
+  const files = (['traces', 'metrics', 'logs'] as const).flatMap((signal) => signalFiles(directory, signal));
+  if (files.length === 0) return used ? [{ name: 'local files', status: 'info', detail: `${directory}: none written yet` }] : [];
+  const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
+  const newest = Math.max(...files.map((file) => statSync(file).mtimeMs));
+  return [{ name: 'local files', status: 'ok', detail: `${directory}: ${files.length} files, ${count(bytes)} bytes, last written ${new Date(newest).toISOString()} (genai-otel traces --source files)` }];
+}
+
+/**
+ * Runs every check against the environment of this process (the same variables the preload reads).
+ *
+ * @example
+ * const checks = await runChecks(2000);
+ */
+export async function runChecks(timeoutMillis: number, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<Check[]> {
+  const { config, problems } = resolveConfig(env);
+  const backends = resolveBackendUrls(env);
+  const serviceName = config.serviceName ?? findApplicationPackage(undefined, cwd).name ?? 'unknown_service';
+  const checks: Check[] = [checkNode(process.versions.node), { name: 'genai-otel', status: 'info', detail: `${VERSION}, service "${serviceName}"${config.serviceName === undefined ? ' (from package.json; set OTEL_SERVICE_NAME to choose)' : ''}` }];
+
+  if (problems.length === 0) checks.push({ name: 'configuration', status: 'ok', detail: 'every OTEL_* and GENAI_OTEL_* variable is valid' });
+  for (const problem of [...problems, ...backends.problems]) checks.push({ name: 'configuration', status: 'fail', detail: formatConfigProblem(problem), fix: `fix or unset ${problem.variable} (the default is used meanwhile)` });
+  if (config.disabled) checks.push({ name: 'telemetry', status: 'warn', detail: 'OTEL_SDK_DISABLED=true: nothing is recorded', fix: 'unset OTEL_SDK_DISABLED' });
+  const exporters = (['traces', 'metrics', 'logs'] as const).map((signal) => `${signal}: ${config[signal].exporters.join('+') || 'none'}`).join(', ');
+  checks.push({ name: 'exporters', status: 'info', detail: `${exporters}; content capture ${config.genai.captureContent === 'none' ? 'off' : config.genai.captureContent}; sampler ${config.traces.sampler}${config.traces.sampler.includes('ratio') ? ` ${config.traces.samplerRatio}` : ''}` });
+
+  const otlpSignals = (['traces', 'metrics', 'logs'] as const).filter((signal) => config[signal].exporters.includes('otlp'));
+  const otlpCheck = async (signal: (typeof otlpSignals)[number]) => {
+    const url = config[signal].otlp.url;
+    const probe = await probeOtlp(url, config[signal].otlp.headers, timeoutMillis);
+    if (!probe.reachable) {
+      return { signal, url, key: `${new URL(url).origin} down`, check: { name: 'OTLP endpoint', status: 'fail', detail: `nothing answers (${probe.reason})`, fix: `start a collector (docker compose up -d, or npm run stack -- up) or set OTEL_EXPORTER_OTLP_ENDPOINT; meanwhile telemetry is ${config.spool.enabled ? 'spooled to disk' : 'dropped'}` } as Check };
+    }
+    if (probe.status !== undefined && probe.status >= 200 && probe.status < 300) return { signal, url, key: `${new URL(url).origin} ok`, check: { name: 'OTLP endpoint', status: 'ok', detail: `accepts OTLP (HTTP ${probe.status})` } as Check };
+    const hint = probe.status === 401 || probe.status === 403 ? 'check the credentials in OTEL_EXPORTER_OTLP_HEADERS' : probe.status === 404 ? 'the URL has no OTLP receiver: OTEL_EXPORTER_OTLP_ENDPOINT is the base URL (no /v1/traces), the signal variables are full URLs' : 'check the collector\'s logs';
+    return { signal, url, key: `${url} ${probe.status}`, check: { name: 'OTLP endpoint', status: 'fail', detail: `answers HTTP ${probe.status} to an empty OTLP request`, fix: hint } as Check };
+  };
+  /** One line per outcome and host: three signals refused by the same collector are one problem. */
+  const otlpChecks = Promise.all(otlpSignals.map(otlpCheck)).then((results) => {
+    const groups = new Map<string, typeof results>();
+    for (const result of results) groups.set(result.key, [...(groups.get(result.key) ?? []), result]);
+    return [...groups.values()].map((group) => {
+      const first = group[0]!;
+      const where = group.length === 1 ? first.url : `${new URL(first.url).origin} (${group.map((result) => result.signal).join(', ')})`;
+      return { ...first.check, detail: `${where}: ${first.check.detail}` };
+    });
+  });
+  const probes = await Promise.all([
+    probeGet(`${backends.urls.jaegerUrl.replace(/\/+$/, '')}/api/v3/services`, timeoutMillis).then((ok): Check => ok
+      ? { name: 'Jaeger', status: 'ok', detail: `${backends.urls.jaegerUrl} (genai-otel traces reads it)` }
+      : { name: 'Jaeger', status: 'info', detail: `${backends.urls.jaegerUrl} does not answer: the CLI reads the local files (set GENAI_OTEL_JAEGER_URL if Jaeger runs elsewhere)` }),
+    probeGet(`${backends.urls.prometheusUrl.replace(/\/+$/, '')}/-/ready`, timeoutMillis).then((ok): Check => ok
+      ? { name: 'Prometheus', status: 'ok', detail: `${backends.urls.prometheusUrl} (genai-otel report reads it)` }
+      : { name: 'Prometheus', status: 'info', detail: `${backends.urls.prometheusUrl} does not answer: genai-otel report reads the local files (set GENAI_OTEL_PROMETHEUS_URL if Prometheus runs elsewhere)` }),
+  ]);
+  checks.push(...(await otlpChecks), ...probes);
+  if (otlpSignals.length > 0) checks.push(...checkSpool(config, serviceName));
+  checks.push(...checkFiles(config));
+  checks.push(...checkLibraries(cwd, config));
+  return checks;
+}
+
+export async function runDoctor(options: DoctorOptions): Promise<number> {
+  const checks = await runChecks(options.timeout);
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
+  } else {
+    const style = styleFor(process.stdout, options.color);
+    const marks: Record<CheckStatus, string> = { ok: style.green('ok  '), warn: style.yellow('warn'), fail: style.red('FAIL'), info: style.dim('info') };
+    for (const check of checks) {
+      process.stdout.write(`${marks[check.status]}  ${style.bold(check.name)}: ${check.detail}\n`);
+      if (check.fix !== undefined) process.stdout.write(`      ${style.cyan('fix:')} ${check.fix}\n`);
+    }
+    const failed = checks.filter((check) => check.status === 'fail').length;
+    const warned = checks.filter((check) => check.status === 'warn').length;
+    process.stdout.write(`\n${failed === 0 ? style.green('no problem found') : style.red(`${failed} problem${failed === 1 ? '' : 's'} to fix`)}${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}\n`);
+  }
+  return checks.some((check) => check.status === 'fail') ? 1 : 0;
+}

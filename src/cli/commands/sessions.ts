@@ -1,0 +1,49 @@
+// `genai-otel sessions`: the session table (summarizeSessions) from Jaeger or the local files.
+import { summarizeSessions, type SessionSummary } from '../../sessions/summarize.ts';
+import { contextOf, type CommonOptions } from '../options.ts';
+import { clock, seconds, table } from '../render/format.ts';
+import { openSource } from '../telemetry/source.ts';
+
+export interface SessionsOptions extends CommonOptions {
+  limit: number;
+}
+
+function responseTimes(stats: SessionSummary['assistantResponseSeconds']): string {
+  return stats === null ? '–' : `${seconds(stats.avg)} (${seconds(stats.min)}–${seconds(stats.max)})`;
+}
+
+export async function runSessions(options: SessionsOptions): Promise<number> {
+  const context = contextOf(options);
+  const source = await openSource(context.sources);
+  const query = { sinceMillis: context.sinceMillis, untilMillis: context.untilMillis, service: options.service, limit: options.limit };
+  const spans = await source.spans(query, context.progress);
+  const logs = await source.logs(query, context.progress);
+  const rows = summarizeSessions(spans, logs);
+  if (options.json === true) {
+    context.out(JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  context.note(`${source.description}: ${rows.length} session${rows.length === 1 ? '' : 's'}${source.kind === 'jaeger' && logs.length === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`);
+  if (rows.length === 0) return 0;
+  const lines = table(
+    ['session', 'user', 'started', 'duration', 'user msgs', 'assistant msgs', 'likes', 'dislikes', 'answer time avg (min–max)', 'user time avg', 'edited', 'retried', 'undone'],
+    rows.map((row) => [
+      context.style.bold(row.sessionId),
+      row.userIds.join(',') || '–',
+      clock(row.startMillis),
+      { right: seconds(row.durationSeconds) },
+      { right: String(row.userMessages) },
+      { right: String(row.assistantMessages) },
+      { right: row.likes > 0 ? context.style.green(String(row.likes)) : '0' },
+      { right: row.dislikes > 0 ? context.style.red(String(row.dislikes)) : '0' },
+      responseTimes(row.assistantResponseSeconds),
+      { right: seconds(row.userResponseSeconds?.avg) },
+      { right: String(row.edited) },
+      { right: String(row.retried) },
+      { right: String(row.undone) },
+    ]),
+    '',
+  );
+  for (const line of lines) context.out(line);
+  return 0;
+}

@@ -1,0 +1,38 @@
+// `genai-otel traces`: recent traces as trees.
+import { contextOf, type CommonOptions } from '../options.ts';
+import { groupTraces, renderTrace } from '../render/tree.ts';
+import { openSource } from '../telemetry/source.ts';
+
+export interface TracesOptions extends CommonOptions {
+  trace?: string;
+  session?: string;
+  limit: number;
+}
+
+export async function runTraces(options: TracesOptions): Promise<number> {
+  const context = contextOf(options);
+  const source = await openSource(context.sources);
+  const traceId = options.trace?.toLowerCase();
+  const spans = await source.spans(
+    { sinceMillis: context.sinceMillis, untilMillis: context.untilMillis, service: options.service, limit: options.limit, traceId, sessionId: options.session },
+    context.progress,
+  );
+  const traces = groupTraces(spans);
+  // A session is shown whole, oldest turn first; otherwise the newest traces.
+  const shown = options.session !== undefined ? traces.reverse() : traces.slice(0, options.limit);
+  if (options.json === true) {
+    context.out(JSON.stringify(shown.map((trace) => ({ traceId: trace[0]!.traceId, spans: trace })), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2));
+  } else {
+    context.note(`${source.description}: ${shown.length} of ${traces.length} trace${traces.length === 1 ? '' : 's'}`);
+    shown.forEach((trace, index) => {
+      if (index > 0) context.out();
+      for (const line of renderTrace(trace, context.style)) context.out(line);
+    });
+  }
+  if (shown.length === 0) {
+    const what = traceId !== undefined ? `trace ${traceId}` : options.session !== undefined ? `traces of session ${options.session}` : 'traces';
+    process.stderr.write(`genai-otel: no ${what} in ${source.description}${traceId === undefined ? ` since ${new Date(context.sinceMillis).toISOString()}` : ''}\n`);
+    return traceId !== undefined || options.session !== undefined ? 1 : 0;
+  }
+  return 0;
+}

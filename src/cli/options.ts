@@ -1,0 +1,83 @@
+// What every command shares: where to read from, which window, how to print.
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { resolveBackendUrls, resolveConfig } from '../config/resolve.ts';
+import { formatConfigProblem } from '../sdk/diagnostics.ts';
+import { parseDuration } from './duration.ts';
+import { progressOn, type Progress } from './render/progress.ts';
+import { styleFor, type Style } from './render/style.ts';
+import type { SourceChoice, SourceSettings } from './telemetry/source.ts';
+
+export interface CommonOptions {
+  source?: string;
+  dir?: string;
+  jaeger?: string;
+  prometheus?: string;
+  logsFile?: string[];
+  service?: string;
+  since: number;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** What a command runs with, built once from its options and the environment. */
+export interface CommandContext {
+  options: CommonOptions;
+  sources: SourceSettings;
+  prometheusUrl: string;
+  sinceMillis: number;
+  untilMillis: number;
+  style: Style;
+  progress: Progress;
+  out: (line?: string) => void;
+  /** Notes for people (which source, what is missing) go to stderr, so stdout stays data. */
+  note: (line: string) => void;
+}
+
+const durationArgument = (value: string): number => {
+  const millis = parseDuration(value);
+  if (millis === undefined) throw new InvalidArgumentError('expected a duration such as 30m, 24h or 7d');
+  return millis;
+};
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Adds the options of commands that read telemetry. */
+export function withSourceOptions(command: Command, sources: readonly string[] = ['auto', 'jaeger', 'files']): Command {
+  return command
+    .addOption(new Option('--source <source>', 'where to read: auto takes Jaeger when it answers, else the local files').choices([...sources]).default('auto'))
+    .option('--dir <path>', 'folder of the file exporter (default: GENAI_OTEL_FILE_DIR, else .genai-otel)')
+    .option('--jaeger <url>', 'Jaeger query URL (default: GENAI_OTEL_JAEGER_URL, else http://localhost:16686)')
+    .option('--logs-file <path>', 'OTLP/JSON log file to read next to Jaeger, e.g. the collector\'s (repeatable)', collect)
+    .option('--service <name>', 'only this service (service.name)')
+    .option('--since <duration>', 'how far back to look: 30m, 24h, 7d', durationArgument, 86_400_000);
+}
+
+export function withOutputOptions(command: Command): Command {
+  return command.option('--json', 'print JSON instead of text').option('--color', 'colour even when not on a terminal').option('--no-color', 'never colour');
+}
+
+/** Builds the context of a command; configuration problems are reported on stderr, never fatal. */
+export function contextOf(options: CommonOptions): CommandContext {
+  const { config, problems } = resolveConfig(process.env);
+  const backends = resolveBackendUrls(process.env);
+  for (const problem of [...problems, ...backends.problems]) process.stderr.write(`genai-otel: ${formatConfigProblem(problem)}\n`);
+  const untilMillis = Date.now();
+  const style = styleFor(process.stdout, options.color);
+  const noteStyle = styleFor(process.stderr, options.color);
+  return {
+    options,
+    sources: {
+      source: (options.source ?? 'auto') as SourceChoice,
+      jaegerUrl: options.jaeger ?? backends.urls.jaegerUrl,
+      fileDirectory: options.dir ?? config.file.directory,
+      logsFiles: options.logsFile ?? [],
+    },
+    prometheusUrl: options.prometheus ?? backends.urls.prometheusUrl,
+    sinceMillis: untilMillis - options.since,
+    untilMillis,
+    style,
+    progress: progressOn(process.stderr),
+    out: (line = '') => process.stdout.write(`${line}\n`),
+    note: (line) => process.stderr.write(`${noteStyle.dim(line)}\n`),
+  };
+}

@@ -1,0 +1,60 @@
+import { visibleLength } from './style.ts';
+
+/** 1234567 → "1,234,567". */
+export const count = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+/** Money with enough digits for LLM prices: $0.000213, $1.42. */
+export function usd(value: number): string {
+  if (value === 0) return '$0';
+  return value >= 1 ? `$${value.toFixed(2)}` : `$${value.toPrecision(3).replace(/0+$/, '').replace(/\.$/, '')}`;
+}
+
+export function percent(value: number | null): string {
+  return value === null ? '–' : `${(value * 100).toFixed(1)} %`;
+}
+
+export function seconds(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  return value < 1 ? `${Math.round(value * 1000)} ms` : `${value.toFixed(2)} s`;
+}
+
+export function millis(value: number): string {
+  return value < 1000 ? `${value < 10 ? value.toFixed(1) : Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`;
+}
+
+/** Local time as `2026-11-23 14:05`. */
+export function clock(timeMillis: number, withSeconds = false): string {
+  const date = new Date(timeMillis);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}${withSeconds ? `:${pad(date.getSeconds())}` : ''}`;
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`;
+}
+
+/**
+ * Rows as aligned columns; numbers (cells given as `{ right: text }`) align right. Colour codes do not count.
+ *
+ * @example
+ * table(['model', 'cost'], [['gpt-4o', { right: '$0.12' }]]);
+ */
+export function table(header: string[], rows: (string | { right: string })[][], indent = '  '): string[] {
+  const text = (cell: string | { right: string }) => (typeof cell === 'string' ? cell : cell.right);
+  const widths = header.map((title, column) => Math.max(visibleLength(title), ...rows.map((row) => visibleLength(text(row[column] ?? '')))));
+  const line = (cells: (string | { right: string })[]) =>
+    indent +
+    cells
+      .map((cell, column) => {
+        const value = text(cell);
+        const pad = ' '.repeat(Math.max(0, widths[column]! - visibleLength(value)));
+        return typeof cell === 'string' ? value + pad : pad + value;
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+/** A horizontal bar of `width` cells for `value` out of `max`. */
+export function bar(value: number, max: number, width = 24): string {
+  if (max <= 0 || value <= 0) return '';
+  const cells = Math.max(1, Math.round((value / max) * width));
+  return '█'.repeat(cells);
+}

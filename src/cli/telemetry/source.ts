@@ -1,0 +1,138 @@
+// Where the CLI reads spans and log records: Jaeger's API when it answers (or is asked for), else the local files
+// of the `file` exporter.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ATTR_SESSION_ID } from '../../genai/names.ts';
+import type { Progress } from '../render/progress.ts';
+import { readLogFiles, readSpanFiles, signalFiles } from './files.ts';
+import { JaegerClient } from './jaeger.ts';
+import type { CliLog, CliSpan } from './otlp-json.ts';
+
+export type SourceChoice = 'auto' | 'jaeger' | 'files';
+
+export interface Query {
+  sinceMillis: number;
+  untilMillis: number;
+  service?: string;
+  /** Most recent traces wanted (Jaeger is asked for this many per service). */
+  limit: number;
+  traceId?: string;
+  sessionId?: string;
+}
+
+export interface TelemetrySource {
+  kind: 'jaeger' | 'files';
+  /** For people: `Jaeger at http://…` or `files in …`. */
+  description: string;
+  spans(query: Query, progress: Progress): Promise<CliSpan[]>;
+  logs(query: Query, progress: Progress): Promise<CliLog[]>;
+}
+
+export interface SourceSettings {
+  source: SourceChoice;
+  jaegerUrl: string;
+  fileDirectory: string;
+  /** OTLP/JSON log files to read next to Jaeger (Jaeger keeps no logs), e.g. the bundled collector's. */
+  logsFiles: string[];
+}
+
+/** Where `scripts/stack.sh` has the bundled collector write log records, relative to the repository. */
+export const STACK_LOGS_FILE = join('.stack', 'run', 'collector', 'logs', 'genai-logs.jsonl');
+
+/** Keeps whole traces that have a span of the session (sessions span traces; a trace belongs if any span says so). */
+export function tracesOfSession(spans: readonly CliSpan[], sessionId: string): CliSpan[] {
+  const traceIds = new Set(spans.filter((span) => span.attributes[ATTR_SESSION_ID] === sessionId).map((span) => span.traceId));
+  return spans.filter((span) => traceIds.has(span.traceId));
+}
+
+function byQuery(spans: CliSpan[], query: Query): CliSpan[] {
+  let kept = spans;
+  if (query.service !== undefined) {
+    const traceIds = new Set(kept.filter((span) => span.serviceName === query.service).map((span) => span.traceId));
+    kept = kept.filter((span) => traceIds.has(span.traceId));
+  }
+  if (query.traceId !== undefined) kept = kept.filter((span) => span.traceId === query.traceId);
+  if (query.sessionId !== undefined) kept = tracesOfSession(kept, query.sessionId);
+  return kept;
+}
+
+class FileSource implements TelemetrySource {
+  readonly kind = 'files';
+  readonly description: string;
+  private readonly directory: string;
+  private readonly logsFiles: string[];
+
+  constructor(directory: string, logsFiles: string[]) {
+    this.directory = resolve(directory);
+    this.logsFiles = logsFiles;
+    this.description = `files in ${this.directory}`;
+  }
+
+  async spans(query: Query, progress: Progress): Promise<CliSpan[]> {
+    const since = query.traceId === undefined ? query.sinceMillis : 0;
+    return byQuery(await readSpanFiles(signalFiles(this.directory, 'traces'), since, progress), query).filter((span) => span.startMillis <= query.untilMillis);
+  }
+
+  async logs(query: Query, progress: Progress): Promise<CliLog[]> {
+    const logs = await readLogFiles([...signalFiles(this.directory, 'logs'), ...this.logsFiles], query.sinceMillis, progress);
+    return logs.filter((log) => query.service === undefined || log.serviceName === query.service);
+  }
+}
+
+class JaegerSource implements TelemetrySource {
+  readonly kind = 'jaeger';
+  readonly description: string;
+  private readonly client: JaegerClient;
+  private readonly logsFiles: string[];
+
+  constructor(client: JaegerClient, logsFiles: string[]) {
+    this.client = client;
+    this.logsFiles = logsFiles;
+    this.description = `Jaeger at ${client.baseUrl}`;
+  }
+
+  async spans(query: Query, progress: Progress): Promise<CliSpan[]> {
+    if (query.traceId !== undefined) return this.client.trace(query.traceId);
+    const services = query.service !== undefined ? [query.service] : (await this.client.services()).filter((name) => !/^jaeger/.test(name));
+    // A session is found among the recent traces: ask for more of them.
+    const limit = query.sessionId === undefined ? query.limit : Math.max(query.limit, 500);
+    const spans: CliSpan[] = [];
+    let done = 0;
+    for (const service of services) {
+      progress.update(`reading traces of ${service} from Jaeger (${++done}/${services.length})`);
+      spans.push(...(await this.client.findSpans(service, query.sinceMillis, query.untilMillis, limit)));
+    }
+    progress.done();
+    // A trace spanning several services comes back once per service.
+    const unique = new Map(spans.map((span) => [`${span.traceId}/${span.spanId}`, span]));
+    return byQuery([...unique.values()], query);
+  }
+
+  async logs(query: Query, progress: Progress): Promise<CliLog[]> {
+    const logs = await readLogFiles(this.logsFiles, query.sinceMillis, progress);
+    return logs.filter((log) => query.service === undefined || log.serviceName === query.service);
+  }
+}
+
+/** Whether Jaeger's query API answers, within half a second. */
+export async function jaegerAnswers(jaegerUrl: string): Promise<boolean> {
+  try {
+    await new JaegerClient(jaegerUrl, 500).services();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The source for `--source`: `auto` takes Jaeger when it answers, else the local files.
+ *
+ * @example
+ * const source = await openSource({ source: 'auto', jaegerUrl: 'http://localhost:16686', fileDirectory: '.genai-otel', logsFiles: [] });
+ */
+export async function openSource(settings: SourceSettings): Promise<TelemetrySource> {
+  const logsFiles = settings.logsFiles.length > 0 ? settings.logsFiles : existsSync(STACK_LOGS_FILE) ? [STACK_LOGS_FILE] : [];
+  if (settings.source === 'files') return new FileSource(settings.fileDirectory, settings.logsFiles);
+  if (settings.source === 'jaeger' || (await jaegerAnswers(settings.jaegerUrl))) return new JaegerSource(new JaegerClient(settings.jaegerUrl), logsFiles);
+  return new FileSource(settings.fileDirectory, settings.logsFiles);
+}
