@@ -42,14 +42,14 @@ const durationArgument = (value: string): number => {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Adds the options of commands that read telemetry. */
-export function withSourceOptions(command: Command, sources: readonly string[] = ['auto', 'jaeger', 'files']): Command {
+export function withSourceOptions(command: Command, sources: readonly string[] = ['auto', 'jaeger', 'files'], autoMeans = 'Jaeger when it answers, else the local files'): Command {
   return command
-    .addOption(new Option('--source <source>', 'where to read: auto takes Jaeger when it answers, else the local files').choices([...sources]).default('auto'))
+    .addOption(new Option('--source <source>', `where to read: auto takes ${autoMeans}`).choices([...sources]).default('auto'))
     .option('--dir <path>', 'folder of the file exporter (default: GENAI_OTEL_FILE_DIR, else .genai-otel)')
     .option('--jaeger <url>', 'Jaeger query URL (default: GENAI_OTEL_JAEGER_URL, else http://localhost:16686)')
     .option('--logs-file <path>', 'OTLP/JSON log file to read next to Jaeger, e.g. the collector\'s (repeatable)', collect)
     .option('--service <name>', 'only this service (service.name)')
-    .option('--since <duration>', 'how far back to look: 30m, 24h, 7d', durationArgument, 86_400_000);
+    .addOption(new Option('--since <duration>', 'how far back to look: 30m, 24h, 7d').argParser(durationArgument).default(86_400_000, '24h'));
 }
 
 export function withOutputOptions(command: Command): Command {

@@ -57,9 +57,10 @@ export function createProgram(): Command {
         .option('--prometheus <url>', 'Prometheus URL (default: GENAI_OTEL_PROMETHEUS_URL, else http://localhost:9090)')
         .option('--html <file>', 'write the report as a static HTML page'),
       ['auto', 'prometheus', 'jaeger', 'files'],
+      'Prometheus when it answers, else the local files',
     ),
   )
-    .addHelpText('after', '\n--source auto reads Prometheus when it answers, else the local files.\n\nExamples:\n  genai-otel report --since 7d\n  genai-otel report --json | jq .costUsd\n  genai-otel report --html report.html')
+    .addHelpText('after', '\nExamples:\n  genai-otel report --since 7d\n  genai-otel report --json | jq .costUsd\n  genai-otel report --html report.html')
     .action(action(async () => (await import('./commands/report.ts')).runReport));
 
   withOutputOptions(

@@ -19,6 +19,8 @@ export interface FixtureResult {
 export interface FixtureOptions {
   /** Node flags before the script, e.g. ['--require', 'genai-otel/register']. */
   nodeArgs?: string[];
+  /** Arguments after the script. */
+  args?: string[];
   env?: Record<string, string | undefined>;
   /** Called once the child prints `line` on stdout (e.g. to send it a signal). */
   onLine?: { line: string; then: (child: ChildProcess) => void };
@@ -45,7 +47,7 @@ export function otelEnv(endpoint: string, extra: Record<string, string | undefin
 export function runFixture(script: string, options: FixtureOptions = {}): Promise<FixtureResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
       cwd: repositoryRoot,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,23 +6,25 @@ import type { ReportData } from './model.ts';
 const escape = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 function tile(label: string, value: string, tone = ''): string {
-  return `<div class="tile ${tone}"><div class="label">${escape(label)}</div><div class="value">${escape(value)}</div></div>`;
+  return `<div class="tile${tone === '' ? '' : ` ${tone}`}"><div class="label">${escape(label)}</div><div class="value">${escape(value)}</div></div>`;
 }
 
-/** A horizontal bar chart as inline SVG: one labelled bar per row. */
+/** A horizontal bar chart as inline SVG: one labelled bar per row, scaled to the largest value. */
 function barChart(rows: { label: string; value: number; text: string }[], className: string): string {
   if (rows.length === 0) return '<p class="empty">No LLM calls in this window.</p>';
   const max = Math.max(...rows.map((row) => row.value), 0) || 1;
   const rowHeight = 26;
+  const labelWidth = 140;
+  const barWidth = 300;
   const height = rows.length * rowHeight;
   const bars = rows
     .map((row, index) => {
       const y = index * rowHeight;
-      const width = Math.max(2, (row.value / max) * 360);
-      return `<text x="0" y="${y + 17}" class="axis">${escape(row.label)}</text><rect class="bar" x="190" y="${y + 4}" width="${width.toFixed(1)}" height="18" rx="3"></rect><text x="${(196 + width).toFixed(1)}" y="${y + 17}" class="num">${escape(row.text)}</text>`;
+      const width = Math.max(2, (row.value / max) * barWidth);
+      return `<text x="0" y="${y + 17}" class="axis">${escape(row.label)}</text><rect class="bar" x="${labelWidth}" y="${y + 4}" width="${width.toFixed(1)}" height="18" rx="3"></rect><text x="${(labelWidth + 6 + width).toFixed(1)}" y="${y + 17}" class="num">${escape(row.text)}</text>`;
     })
     .join('');
-  return `<svg class="chart ${className}" viewBox="0 0 640 ${height}" width="640" height="${height}" role="img">${bars}</svg>`;
+  return `<svg class="chart ${className}" viewBox="0 0 600 ${height}" width="600" height="${height}" role="img">${bars}</svg>`;
 }
 
 function htmlTable(header: string[], rows: string[][], numeric: number[]): string {
@@ -40,8 +42,8 @@ h1{font-size:20px;margin:0 0 2px}h2{font-size:15px;margin:0 0 10px;color:#3a4356
 .tile.bad .value{color:#c4320a}.tile.good .value{color:#067647}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:14px}
 section{background:#fff;border:1px solid #e3e6eb;border-radius:8px;padding:14px 16px;overflow-x:auto}
-table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #eef0f3;text-align:left;white-space:nowrap}th{color:#667085;font-weight:500}.n{text-align:right;font-variant-numeric:tabular-nums}
-.chart{max-width:100%;height:auto}.chart .bar{fill:#4f6bed}.chart.hours .bar{fill:#12a594}.chart text{font-size:12px;fill:#3a4356}.chart .num{fill:#667085}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 6px;border-bottom:1px solid #eef0f3;text-align:left;white-space:nowrap}th{color:#667085;font-weight:500}.n{text-align:right;font-variant-numeric:tabular-nums}
+.chart{max-width:100%;height:auto}.chart .bar{fill:#4f6bed}.chart.hours .bar{fill:#12a594}.chart text{font-size:13px;fill:#3a4356}.chart .num{fill:#667085}
 .empty{color:#667085}footer{margin-top:18px;color:#98a2b3;font-size:12px}
 `;
 

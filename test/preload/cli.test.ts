@@ -1,0 +1,225 @@
+// The genai-otel CLI against local files: the support agent runs under the preload with the `file` exporter (and
+// OTLP to an address where nothing listens, so the spool fills), then every command reads what it wrote, as a user
+// would run them: the built executable, in a child process, its output piped (so no colour and no progress line).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spansOf, type CliSpan } from '../../src/cli/telemetry/otlp-json.ts';
+import { startOtlpReceiver } from '../support/otlp-receiver.ts';
+import type { FixtureResult } from '../support/run-fixture.ts';
+import { runCli, runSupportAgent, type AgentRun } from '../support/support-agent.ts';
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const ANSI = /\x1b\[/;
+
+let folder: string;
+let agent: AgentRun;
+let spans: CliSpan[];
+let env: Record<string, string | undefined>;
+const cli = (...args: string[]): Promise<FixtureResult> => runCli(args, env);
+
+before(async () => {
+  folder = mkdtempSync(join(tmpdir(), 'genai-otel-cli-'));
+  const clean: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^(OTEL_|GENAI_OTEL_|OPENAI_|DEMO_|NO_COLOR|FORCE_COLOR)/.test(key)) clean[key] = value;
+  env = {
+    ...clean,
+    OTEL_SERVICE_NAME: 'support-cli-test',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`,
+    GENAI_OTEL_FILE_DIR: join(folder, 'files'),
+    GENAI_OTEL_SPOOL_DIR: join(folder, 'spool'),
+    GENAI_OTEL_JAEGER_URL: `http://127.0.0.1:${await closedPort()}`,
+    GENAI_OTEL_PROMETHEUS_URL: `http://127.0.0.1:${await closedPort()}`,
+  };
+  agent = await runSupportAgent({ ...env, OTEL_TRACES_EXPORTER: 'otlp,file', OTEL_METRICS_EXPORTER: 'otlp,file', OTEL_LOGS_EXPORTER: 'otlp,file', OTEL_BSP_SCHEDULE_DELAY: '100' });
+  assert.equal(agent.code, 0, agent.stderr);
+  spans = readFileSync(join(folder, 'files', 'traces.jsonl'), 'utf8').trim().split('\n').flatMap((line) => spansOf(JSON.parse(line)));
+});
+
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+describe('--help', () => {
+  const commands: Record<string, RegExp[]> = {
+    traces: [/--trace <id>/, /--session <id>/, /--limit <n>/, /--source <source>/, /--since <duration>/, /--json/],
+    report: [/--html <file>/, /--prometheus <url>/, /auto takes Prometheus when it answers, else the local files \(choices: "auto", "prometheus", "jaeger", "files", default: "auto"\)/, /--since <duration> how far back to look: 30m, 24h, 7d \(default: 24h\)/],
+    sessions: [/--logs-file <path>/, /--service <name>/],
+    export: [/--format <format> output format \(choices: "csv", "jsonl", default: "csv"\)/, /--what <data>/, /-o, --output <file>/],
+    doctor: [/--timeout <ms>/, /Exit code 1 when a check failed/],
+  };
+
+  test('genai-otel --help lists every command', async () => {
+    const result = await cli('--help');
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^Usage: genai-otel \[options\] \[command\]/);
+    for (const command of Object.keys(commands)) assert.match(result.stdout, new RegExp(`\\n  ${command} \\[options\\] +\\S`));
+    assert.equal((await cli('--version')).stdout.trim(), JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  for (const [command, expected] of Object.entries(commands)) {
+    test(`genai-otel ${command} --help`, async () => {
+      const result = await cli(command, '--help');
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`^Usage: genai-otel ${command} \\[options\\]`));
+      // Help is wrapped to the terminal's width: compare with whitespace collapsed.
+      const text = result.stdout.replace(/\s+/g, ' ');
+      for (const pattern of expected) assert.match(text, pattern);
+    });
+  }
+
+  test('a bad option value is refused with the reason and a hint, exit code 1', async () => {
+    const result = await cli('traces', '--since', 'yesterday');
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /option '--since <duration>' argument 'yesterday' is invalid\. expected a duration such as 30m, 24h or 7d/);
+    assert.match(result.stderr, /\(add --help for usage\)/);
+  });
+});
+
+describe('genai-otel traces (local files)', () => {
+  test('shows the five most recent traces as trees, without colour or progress when piped', async () => {
+    const result = await cli('traces');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^files in .*files: 5 of 8 traces\n$/);
+    const headers = result.stdout.split('\n').filter((line) => line.startsWith('trace '));
+    assert.equal(headers.length, 5);
+    assert.doesNotMatch(result.stdout + result.stderr, ANSI);
+    assert.doesNotMatch(result.stderr, /\r/);
+    // Newest first: the agent printed the last answer's trace last.
+    assert.ok(headers[0]!.startsWith(`trace ${agent.traceIds.at(-1)}`));
+  });
+
+  test('--trace shows that trace: LLM calls with tokens and cost, a retried 429, a failed tool call', async () => {
+    const retried = spans.find((span) => span.attributes['genai_otel.retry.count'] === 1)!;
+    const result = await cli('traces', '--trace', retried.traceId);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`^trace ${retried.traceId}  support-cli-test  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  [\\d.]+ m?s  session session-\\w+-1 \\(user-\\w+\\)`));
+    assert.match(result.stdout, /chat gpt-4o(-mini)? {2}[\d.]+ m?s {2}[\d,]+→\d+ tokens \([\d,]+ cached\) · \$0\.\d+.*retried ×1 \(rate_limited\)/);
+    const failed = spans.find((span) => span.error)!;
+    const withError = await cli('traces', '--trace', failed.traceId.toUpperCase());
+    assert.match(withError.stdout, /├─ execute_tool lookup_order {2}[\d.]+ ms {2}ERROR TimeoutError\n/);
+  });
+
+  test('--session shows the session\'s traces oldest first, including the regenerated answer', async () => {
+    const result = await cli('traces', '--session', 'session-bob-1');
+    const headers = result.stdout.split('\n').filter((line) => line.startsWith('trace '));
+    assert.equal(headers.length, 3);
+    assert.ok(headers.every((line) => line.endsWith('session session-bob-1 (user-bob)')));
+    assert.match(result.stdout.split('\n\n')[1]!, /^trace \w+ .*\n└─ answer_revision reran .*revision: reran\n {3}└─ invoke_agent support-assistant/);
+    const none = await cli('traces', '--session', 'nobody');
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /no traces of session nobody in files in /);
+  });
+
+  test('--json prints the traces with every span; --color colours; --since excludes older traces', async () => {
+    const json = JSON.parse((await cli('traces', '--json', '--limit', '100')).stdout) as { traceId: string; spans: CliSpan[] }[];
+    assert.equal(json.length, 8);
+    assert.equal(json.reduce((sum, trace) => sum + trace.spans.length, 0), spans.length);
+    assert.match((await cli('traces', '--limit', '1', '--color')).stdout, ANSI);
+    const empty = await cli('traces', '--since', '1ms');
+    assert.equal(empty.code, 0);
+    assert.equal(empty.stdout, '');
+    assert.match(empty.stderr, /no traces in files in .* since /);
+  });
+});
+
+describe('genai-otel report (local files)', () => {
+  test('--json: the figures match the spans', async () => {
+    const result = await cli('report', '--json');
+    assert.equal(result.code, 0, result.stderr);
+    const data = JSON.parse(result.stdout);
+    const chats = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'chat');
+    const tools = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool');
+    assert.match(data.source, /^files in /);
+    assert.equal(data.exactPercentiles, true);
+    assert.equal(data.requests, 28);
+    assert.equal(data.errors, 0);
+    assert.equal(data.tokens.input, chats.reduce((sum, span) => sum + (span.attributes['gen_ai.usage.input_tokens'] as number), 0));
+    assert.ok(Math.abs(data.costUsd - chats.reduce((sum, span) => sum + (span.attributes['genai_otel.cost.usd'] as number), 0)) < 1e-12);
+    assert.equal(data.retries.total, agent.llm.rateLimited, 'every 429 the simulated API sent was retried and counted');
+    assert.deepEqual([data.tools.calls, data.tools.failures], [tools.length, tools.filter((span) => span.error).length]);
+    assert.deepEqual(data.feedback, { likes: 4, dislikes: 2 });
+    assert.deepEqual(data.byModel.map((row: { model: string }) => row.model), ['gpt-4o', 'gpt-4o-mini']);
+    const durations = chats.map((span) => span.durationMillis / 1000).sort((a, b) => a - b);
+    assert.equal(data.latency.p50, durations[13]);
+    assert.equal(data.latency.p99, durations[27]);
+  });
+
+  test('text: the dashboard sections; --html writes a static page instead', async () => {
+    const result = await cli('report');
+    for (const section of ['LLM calls', 'Cost by model', 'Cost by hour', 'Tools', 'Retries and feedback', "Operations (what Jaeger's Monitor tab shows)"]) assert.match(result.stdout, new RegExp(`\\n${section.replace(/[()]/g, '\\$&')}\\n`));
+    assert.match(result.stdout, /gpt-4o-mini +21 +0 /);
+    const html = join(folder, 'report.html');
+    const written = await cli('report', '--html', html);
+    assert.equal(written.stdout, '');
+    assert.match(written.stderr, /wrote .*report\.html/);
+    assert.match(readFileSync(html, 'utf8'), /^<!doctype html>[\s\S]*<div class="tile"><div class="label">LLM requests<\/div><div class="value">28<\/div>/);
+  });
+});
+
+describe('genai-otel sessions and export (local files)', () => {
+  test('sessions: one row per session with messages, likes, response times and retries', async () => {
+    const text = await cli('sessions');
+    assert.match(text.stdout, /^session +user +started +duration +user msgs +assistant msgs +likes +dislikes/);
+    assert.match(text.stdout, /\nsession-bob-1 +user-bob +\S+ \S+ +[\d.]+ m?s +2 +3 +1 +1 /);
+    const rows = JSON.parse((await cli('sessions', '--json')).stdout) as { sessionId: string; retried: number; likes: number; userResponseSeconds: unknown }[];
+    assert.deepEqual(rows.map((row) => row.sessionId).sort(), ['session-alice-1', 'session-bob-1', 'session-carol-1']);
+    assert.equal(rows.find((row) => row.sessionId === 'session-bob-1')!.retried, 1);
+    assert.equal(rows.reduce((sum, row) => sum + row.likes, 0), 4);
+  });
+
+  test('export: spans as CSV and JSON lines, logs and sessions to a file', async () => {
+    const csv = await cli('export', '--format', 'csv');
+    const lines = csv.stdout.trim().split('\n');
+    assert.equal(lines[0], 'trace_id,span_id,parent_span_id,service,name,kind,start,duration_ms,status,error_type,operation,provider,request_model,response_model,input_tokens,output_tokens,cost_usd,retries,tool,session_id,user_id');
+    assert.equal(lines.length - 1, spans.length);
+    assert.ok(lines.some((line) => /,execute_tool lookup_order,INTERNAL,.*,ERROR,TimeoutError,execute_tool,/.test(line)));
+    const jsonl = (await cli('export', '--format', 'jsonl')).stdout.trim().split('\n').map((line) => JSON.parse(line) as CliSpan);
+    assert.equal(jsonl.length, spans.length);
+    assert.ok(jsonl.some((span) => span.attributes['gen_ai.memory.store.id'] === 'customer-facts'));
+    const logs = (await cli('export', '--what', 'logs', '--format', 'jsonl')).stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; attributes: Record<string, unknown> });
+    assert.equal(logs.filter((log) => log.event === 'gen_ai.evaluation.result').length, 6);
+    const file = join(folder, 'sessions.csv');
+    const written = await cli('export', '--what', 'sessions', '--output', file);
+    assert.match(written.stderr, /exported 3 sessions to .*sessions\.csv/);
+    assert.match(readFileSync(file, 'utf8'), /^session_id,user_ids,start,end,duration_s,user_messages,assistant_messages,likes,dislikes,/);
+  });
+});
+
+describe('genai-otel doctor', () => {
+  test('no collector: says so, what to do, and that the spool holds the telemetry; exit code 1', async () => {
+    const result = await cli('doctor');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /^ok {4}Node\.js: v\d+/m);
+    assert.match(result.stdout, /FAIL {2}OTLP endpoint: http:\/\/127\.0\.0\.1:\d+ \(traces, metrics, logs\): nothing answers \(ECONNREFUSED\)\n {6}fix: start a collector/);
+    assert.match(result.stdout, /warn {2}spool: \d+ payloads \([\d,]+ bytes\) wait in .*spool/);
+    assert.match(result.stdout, /ok {4}local files: .*files: 3 files/);
+    assert.match(result.stdout, /ok {4}openai: \d+\.\d+\.\d+, traced automatically/);
+    assert.match(result.stdout, /\n1 problem to fix, 1 warning\n$/);
+  });
+
+  test('a bad setting is named with the accepted values; a listening collector passes', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const result = await runCli(['doctor', '--json'], { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'sometimes' });
+      const checks = JSON.parse(result.stdout) as { name: string; status: string; detail: string; fix?: string }[];
+      assert.equal(result.code, 1);
+      const config = checks.find((check) => check.name === 'configuration')!;
+      assert.equal(config.status, 'fail');
+      assert.match(config.detail, /^OTEL_TRACES_SAMPLER="sometimes" is not valid: accepted values are always_on, always_off, traceidratio/);
+      assert.equal(config.fix, 'fix or unset OTEL_TRACES_SAMPLER (the default is used meanwhile)');
+      assert.equal(checks.find((check) => check.name === 'OTLP endpoint')!.status, 'ok');
+      assert.ok(!existsSync(join(folder, 'nothing')));
+    } finally {
+      await receiver.close();
+    }
+  });
+});
