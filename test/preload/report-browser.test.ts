@@ -83,7 +83,7 @@ describe('the HTML report in headless Chromium', { skip: SKIP }, () => {
   test('fits a desktop and a narrow window without a horizontal scroll bar, and loads nothing else', async () => {
     for (const width of [1280, 640]) {
       await page.setViewportSize({ width, height: 900 });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
       assert.ok(overflow <= 0, `${overflow} px too wide at ${width} px`);
     }
     assert.deepEqual(requests, [reportUrl]);
