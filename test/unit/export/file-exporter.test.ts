@@ -1,0 +1,94 @@
+// The `file` exporter through the real SDK: spans, metrics and log records become OTLP/JSON lines the CLI reads back;
+// a full file is rotated; a folder that cannot be written costs the data, never an exception.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { FileLogRecordExporter, FileMetricExporter, FileSpanExporter, JsonLinesFile } from '../../../src/export/file-exporter.ts';
+import { logsOf, spansOf } from '../../../src/cli/telemetry/otlp-json.ts';
+
+const folder = () => mkdtempSync(join(tmpdir(), 'genai-otel-file-export-'));
+const readLines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+
+test('spans become one OTLP/JSON line per batch in traces.jsonl, read back with ids, kinds, status and attributes', async () => {
+  const directory = folder();
+  const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'file-test' }), spanProcessors: [new BatchSpanProcessor({ exporter: new FileSpanExporter(directory, 1 << 20) })] });
+  const tracer = provider.getTracer('test');
+  const root = tracer.startSpan('invoke_agent helper');
+  const child = tracer.startSpan('chat gpt-4o', { kind: SpanKind.CLIENT, attributes: { 'gen_ai.usage.input_tokens': 12, 'genai_otel.cost.usd': 0.25, 'gen_ai.response.finish_reasons': ['stop'], note: 'line one\nline two' } }, trace.setSpan(ROOT_CONTEXT, root));
+  child.setStatus({ code: 2, message: 'rate limited' });
+  child.end();
+  root.end();
+  await provider.shutdown();
+  const lines = readLines(join(directory, 'traces.jsonl'));
+  assert.equal(lines.length, 1);
+  const spans = spansOf(lines[0]);
+  const chat = spans.find((span) => span.name === 'chat gpt-4o')!;
+  assert.equal(chat.parentSpanId, spans.find((span) => span.name === 'invoke_agent helper')!.spanId);
+  assert.match(chat.traceId, /^[0-9a-f]{32}$/);
+  assert.equal(chat.serviceName, 'file-test');
+  assert.equal(chat.kind, 'CLIENT');
+  assert.equal(chat.error, true);
+  assert.equal(chat.statusMessage, 'rate limited');
+  assert.deepEqual(chat.attributes, { 'gen_ai.usage.input_tokens': 12, 'genai_otel.cost.usd': 0.25, 'gen_ai.response.finish_reasons': ['stop'], note: 'line one\nline two' });
+  assert.ok(chat.durationMillis >= 0 && chat.startMillis > Date.now() - 60_000);
+  rmSync(directory, { recursive: true });
+});
+
+test('metrics and log records go to metrics.jsonl and logs.jsonl', async () => {
+  const directory = folder();
+  const reader = new PeriodicExportingMetricReader({ exporter: new FileMetricExporter(directory, 1 << 20, () => AggregationTemporality.CUMULATIVE), exportIntervalMillis: 3_600_000 });
+  const meters = new MeterProvider({ readers: [reader] });
+  meters.getMeter('test').createCounter('genai_otel.client.cost').add(1.5, { 'gen_ai.request.model': 'gpt-4o' });
+  await meters.shutdown();
+  const metric = readLines(join(directory, 'metrics.jsonl'))[0] as { resourceMetrics: { scopeMetrics: { metrics: { name: string; sum: { dataPoints: { asDouble: number }[] } }[] }[] }[] };
+  assert.equal(metric.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.name, 'genai_otel.client.cost');
+  assert.equal(metric.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.sum.dataPoints[0]!.asDouble, 1.5);
+
+  const loggers = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: new FileLogRecordExporter(directory, 1 << 20) })] });
+  loggers.getLogger('test').emit({ eventName: 'gen_ai.evaluation.result', body: 'liked', attributes: { 'gen_ai.evaluation.score.label': 'liked' } });
+  await loggers.shutdown();
+  const [log] = logsOf(readLines(join(directory, 'logs.jsonl'))[0]);
+  assert.equal(log!.eventName, 'gen_ai.evaluation.result');
+  assert.equal(log!.body, 'liked');
+  assert.equal(log!.attributes['gen_ai.evaluation.score.label'], 'liked');
+  rmSync(directory, { recursive: true });
+});
+
+test('a file over the size cap is renamed to <signal>.1.jsonl and a new one started; lines are never split', async () => {
+  const directory = folder();
+  const file = new JsonLinesFile(directory, 'traces', 100);
+  const line = (n: number) => new TextEncoder().encode(JSON.stringify({ n, pad: 'x'.repeat(30) }));
+  const results = await Promise.all([1, 2, 3, 4, 5].map((n) => file.append(line(n))));
+  assert.deepEqual(results, [true, true, true, true, true]);
+  const current = readLines(join(directory, 'traces.jsonl')) as { n: number }[];
+  const rotated = readLines(join(directory, 'traces.1.jsonl')) as { n: number }[];
+  assert.deepEqual([...rotated, ...current].slice(-current.length - rotated.length).map((item) => item.n).slice(-2), [4, 5]);
+  assert.ok(readFileSync(join(directory, 'traces.jsonl')).length <= 100);
+  // Only one backup is kept: the oldest lines are gone, the newest are in order.
+  assert.ok(current.length + rotated.length < 5);
+  rmSync(directory, { recursive: true });
+});
+
+test('an unwritable folder: the export fails and says so once, nothing throws', async () => {
+  const directory = folder();
+  const blocked = join(directory, 'not-a-folder');
+  writeFileSync(blocked, 'a file where the folder should be');
+  chmodSync(blocked, 0o400);
+  const exporter = new FileSpanExporter(join(blocked, 'sub'), 1 << 20);
+  const provider = new TracerProvider({ spanProcessors: [] });
+  const span = provider.getTracer('t').startSpan('x');
+  span.end();
+  const result = await new Promise<ExportResult>((resolve) => exporter.export([span as never], resolve));
+  assert.equal(result.code, ExportResultCode.FAILED);
+  await exporter.shutdown();
+  assert.ok(!existsSync(join(blocked, 'sub')));
+  rmSync(directory, { recursive: true, force: true });
+});
