@@ -189,8 +189,12 @@ describe('npm run demo with the bundled stack up, then the genai-otel CLI agains
       assert.deepEqual(report.byModel.map((row) => row.model).sort(), ['gpt-4o', 'gpt-4o-mini']);
       assert.equal(report.byModel.reduce((sum, row) => sum + row.requests, 0), 28);
       assert.ok(report.latency.p50 > 0 && report.latency.p95 >= report.latency.p50 && report.latency.p99 >= report.latency.p95);
-      assert.ok(report.byHour.reduce((sum, row) => sum + row.requests, 0) >= 28);
-      assert.ok(report.operations.some((row) => row.name === 'chat gpt-4o-mini' && row.kind === 'CLIENT' && row.calls === 21));
+      assert.equal(report.byHour.reduce((sum, row) => sum + row.requests, 0), 28, "every call in one clock hour or the next");
+      const llmOperation = report.operations.find((row) => row.name === 'chat gpt-4o-mini' && row.kind === 'CLIENT');
+      assert.equal(llmOperation?.calls, 21);
+      // Span metrics' buckets in milliseconds (as the Monitor tab reads them): a p95 in the range of the calls.
+      const slowest = Math.max(...spans.filter((span) => span.name === 'chat gpt-4o-mini').map((span) => (Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6)));
+      assert.ok(llmOperation.p95Millis > 5 && llmOperation.p95Millis <= 2 * slowest + 10, `p95 ${llmOperation.p95Millis} ms, slowest call ${slowest} ms`);
       const text = await cli('report', '--service', service, '--since', '15m');
       assert.match(text.stdout, /Cost by model\n {2}model +requests/);
       assert.match(text.stdout, /feedback: 4 liked, 2 disliked/);

@@ -159,3 +159,23 @@ test('OTEL_METRIC_EXPORT_INTERVAL: a long-running app exports metrics on that in
   assert.equal(result.signal, 'SIGKILL', 'killed without a chance to flush');
   assert.ok(receiver.metrics().some((metric) => metric.resource['service.name'] === 'interval' && metric.name === 'gen_ai.client.token.usage'));
 });
+
+test('OTEL_TRACES_EXPORTER=file (ES module app): OTLP/JSON lines in GENAI_OTEL_FILE_DIR, nothing sent, the CLI reads them', async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { spansOf: spansOfLine } = await import('../../src/cli/telemetry/otlp-json.ts');
+  const { runCli } = await import('../support/support-agent.ts');
+  const directory = mkdtempSync(join(tmpdir(), 'genai-otel-file-setting-'));
+  const env = { OTEL_SERVICE_NAME: 'file-exporter', OTEL_TRACES_EXPORTER: 'file', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', GENAI_OTEL_FILE_DIR: directory };
+  const result = await run(env, 'llm-call.mjs', ['--import', 'genai-otel/register']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, '');
+  const spans = readFileSync(join(directory, 'traces.jsonl'), 'utf8').trim().split('\n').flatMap((line) => spansOfLine(JSON.parse(line)));
+  assert.deepEqual(spans.map((span) => span.name).sort(), ['chat gpt-4o-mini', 'execute_tool lookup_order', 'invoke_agent support-agent']);
+  await settle();
+  assert.equal(spansOf('file-exporter').length, 0, 'nothing went over OTLP');
+  const tree = await runCli(['traces', '--source', 'files', '--dir', directory], otelEnv(receiver.url));
+  assert.match(tree.stdout, /└─ invoke_agent support-agent .*\n {3}├─ chat gpt-4o-mini .*120→40 tokens/);
+  rmSync(directory, { recursive: true });
+});

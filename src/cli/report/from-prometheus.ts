@@ -149,17 +149,36 @@ function percentilesOf(results: Sample[][]): Percentiles | null {
   return { p50, p95, p99 };
 }
 
+/** Cost and requests per clock hour: a range query at each full hour, and an instant query for the hour in progress. */
 async function costByHour(client: PrometheusClient, window: PrometheusWindow, matchers: string): Promise<HourRow[]> {
-  const hourly = (metric: string) => `sum(${windowIncrease(metric, matchers, '3600s')})`;
-  const firstEnd = Math.min(window.untilMillis, window.sinceMillis + HOUR_MILLIS);
-  const [cost, requests] = await Promise.all([
-    client.queryRange(hourly('genai_otel_client_cost_USD_total'), firstEnd, window.untilMillis, 3600),
-    client.queryRange(hourly('gen_ai_client_operation_duration_seconds_count'), firstEnd, window.untilMillis, 3600),
-  ]);
-  const requestsAt = new Map((requests[0]?.points ?? []).map((point) => [point.timeMillis, point.value]));
-  return (cost[0]?.points ?? [])
-    .map((point) => ({ hourStartMillis: point.timeMillis - HOUR_MILLIS, costUsd: finite(point.value), requests: rounded(requestsAt.get(point.timeMillis) ?? 0) }))
-    .filter((row) => row.costUsd > 0 || row.requests > 0);
+  const firstEnd = Math.floor(window.sinceMillis / HOUR_MILLIS) * HOUR_MILLIS + HOUR_MILLIS;
+  const lastEnd = Math.floor(window.untilMillis / HOUR_MILLIS) * HOUR_MILLIS;
+  const total = (metric: string, range: string) => `sum(${windowIncrease(metric, matchers, range)})`;
+  const rows = new Map<number, HourRow>();
+  const row = (hourStartMillis: number) => {
+    let found = rows.get(hourStartMillis);
+    if (found === undefined) rows.set(hourStartMillis, (found = { hourStartMillis, requests: 0, costUsd: 0 }));
+    return found;
+  };
+  const metrics = [['genai_otel_client_cost_USD_total', 'costUsd'], ['gen_ai_client_operation_duration_seconds_count', 'requests']] as const;
+  await Promise.all(
+    metrics.flatMap(([metric, field]) => {
+      const work: Promise<void>[] = [];
+      if (lastEnd >= firstEnd) {
+        work.push(client.queryRange(total(metric, '3600s'), firstEnd, lastEnd, 3600).then((series) => {
+          for (const point of series[0]?.points ?? []) row(point.timeMillis - HOUR_MILLIS)[field] += field === 'requests' ? rounded(point.value) : finite(point.value);
+        }));
+      }
+      const inProgress = window.untilMillis - Math.max(lastEnd, window.sinceMillis);
+      if (inProgress >= 1000) {
+        work.push(client.query(total(metric, promDuration(inProgress)), window.untilMillis).then((samples) => {
+          row(lastEnd)[field] += field === 'requests' ? rounded(samples[0]?.value ?? 0) : finite(samples[0]?.value ?? 0);
+        }));
+      }
+      return work;
+    }),
+  );
+  return [...rows.values()].filter((item) => item.costUsd > 0 || item.requests > 0).sort((a, b) => a.hourStartMillis - b.hourStartMillis);
 }
 
 function operationsOf(calls: Sample[], errors: Sample[], p95: Sample[]): OperationRow[] {
