@@ -33,6 +33,8 @@ const MAX_CONCURRENT_SENDS = 4;
 const MAX_ATTEMPTS_ON_SERVER_ERROR = 4;
 /** Time kept back from the shutdown deadline to write a failed payload to the spool. */
 const SPOOL_WRITE_MARGIN_MILLIS = 250;
+/** Connection errors that mean no collector is at the address (as opposed to one that is there and misbehaves). */
+const NOBODY_LISTENING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * Gets OTLP payloads to the collector, or onto disk until it is back. While anything waits in the spool, new payloads
@@ -222,7 +224,9 @@ export class OtlpDelivery {
       await spool.putBack(entry);
       const retryAfter = outcome.status === 'retryable' ? outcome.retryAfterMillis : undefined;
       if (this.finalDrain) {
-        // At shutdown: keep trying within the deadline, briefly backing off; what is left replays at next start.
+        // At shutdown: nobody listening at the address ends the drain at once, so a script exits at once; a collector
+        // that is there but busy or flaky is tried again within the deadline. What is left replays at next start.
+        if (NOBODY_LISTENING.has(outcome.reason)) return;
         const pause = Math.min(retryAfter ?? this.finalDrainPause, 2000);
         this.finalDrainPause = Math.min(this.finalDrainPause * 2, 1000);
         if (this.deadline === undefined || Date.now() + pause >= this.deadline - SPOOL_WRITE_MARGIN_MILLIS) return;

@@ -61,8 +61,9 @@ test('with no collector listening, a short script still ends at once with its ex
     env: otelEnv('http://127.0.0.1:9', { GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '2000', GENAI_OTEL_SPOOL_DIR: spoolDirectory, FIXTURE_EXIT_CODE: '3' }),
   });
   assert.equal(result.code, 3);
-  // A generous bound far below the exporter's own 10 s timeout: a refused connection goes to disk at once.
-  assert.ok(result.elapsedMillis < 6000, `took ${result.elapsedMillis} ms`);
+  // A refused connection goes to disk at once, and the last drain at exit does not retry a collector that is not there
+  // (it used to, until the shutdown deadline: about 2.7 s). The bound leaves room for a slow start of node.
+  assert.ok(result.elapsedMillis < 1500, `took ${result.elapsedMillis} ms`);
   assert.match(result.stderr, /cannot take traces now \(ECONNREFUSED\); they wait in the spool/);
   assert.ok(readdirSync(spoolDirectory).some((name) => name.includes('.traces.')), readdirSync(spoolDirectory).join(', '));
 });
