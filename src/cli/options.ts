@@ -52,6 +52,7 @@ export function withSourceOptions(command: Command, sources: readonly string[] =
     .addOption(new Option('--since <duration>', 'how far back to look: 30m, 24h, 7d').argParser(durationArgument).default(86_400_000, '24h'));
 }
 
+/** Adds `--json`, `--color` and `--no-color`. @example withOutputOptions(program.command('traces')) */
 export function withOutputOptions(command: Command): Command {
   return command.option('--json', 'print JSON instead of text').option('--color', 'colour even when not on a terminal').option('--no-color', 'never colour');
 }

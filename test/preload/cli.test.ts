@@ -4,21 +4,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spansOf, type CliSpan } from '../../src/cli/telemetry/otlp-json.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
 import type { FixtureResult } from '../support/run-fixture.ts';
-import { runCli, runSupportAgent, type AgentRun } from '../support/support-agent.ts';
+import { closedPort, runCli, runSupportAgent, type AgentRun } from '../support/support-agent.ts';
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const ANSI = /\x1b\[/;
 

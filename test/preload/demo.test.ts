@@ -4,24 +4,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logsOf, spansOf } from '../../src/cli/telemetry/otlp-json.ts';
 import { runFixture, type FixtureResult } from '../support/run-fixture.ts';
-import { traceIdsIn } from '../support/support-agent.ts';
+import { closedPort, traceIdsIn } from '../support/support-agent.ts';
 
 const demoScript = fileURLToPath(new URL('../../scripts/demo.mjs', import.meta.url));
 
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
 

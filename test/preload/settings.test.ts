@@ -116,7 +116,7 @@ test('OTEL_TRACES_EXPORTER=console prints spans to stdout; OTEL_METRICS_EXPORTER
 
 test('OTEL_TRACES_EXPORTER=otlp,bogus: the unknown exporter is reported, otlp still works', async () => {
   const result = await run({ OTEL_TRACES_EXPORTER: 'otlp,bogus', OTEL_SERVICE_NAME: 'bogus-exporter' });
-  assert.match(result.stderr, /OTEL_TRACES_EXPORTER="otlp,bogus" is not valid: "bogus" is not supported; accepted values are otlp, console, none/);
+  assert.match(result.stderr, /OTEL_TRACES_EXPORTER="otlp,bogus" is not valid: "bogus" is not supported; accepted values are otlp, file, console, none/);
   await receiver.waitFor('spans', (all) => all.some((span) => span.resource['service.name'] === 'bogus-exporter'), 5000);
 });
 

@@ -1,5 +1,6 @@
 // Runs the sample support agent (examples/support-agent) under the preload against the simulated OpenAI API, and the
 // genai-otel CLI as a user would: real child processes, the real openai client, the built dist/.
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startSimulatedLLM } from '../../examples/support-agent/simulated-llm.mjs';
 import { repositoryRoot, runFixture, type FixtureResult } from './run-fixture.ts';
@@ -40,3 +41,12 @@ export function runCli(args: string[], env: Record<string, string | undefined>):
 }
 
 export { repositoryRoot };
+
+/** A loopback port nothing listens on (bound, then released): an endpoint where no collector answers. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -39,6 +39,7 @@ const LIBRARIES: { name: string; majors: number[]; since?: string }[] = [
   { name: '@langchain/core', majors: [1] },
 ];
 
+/** Whether this Node.js can run the SDK. @example checkNode(process.versions.node).status // 'ok' */
 export function checkNode(version: string): Check {
   const [major = 0, minor = 0] = version.split('.').map(Number);
   const ok = major > MINIMUM_NODE[0] || (major === MINIMUM_NODE[0] && minor >= MINIMUM_NODE[1]);
@@ -214,6 +215,7 @@ export async function runChecks(timeoutMillis: number, env: NodeJS.ProcessEnv = 
   return checks;
 }
 
+/** `genai-otel doctor`: prints the checks; resolves with 1 when one failed. @example process.exitCode = await runDoctor({ timeout: 2000 }); */
 export async function runDoctor(options: DoctorOptions): Promise<number> {
   const checks = await runChecks(options.timeout);
   if (options.json === true) {

@@ -103,6 +103,7 @@ async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
 }
 
+/** `genai-otel export`; resolves with the exit code. @example process.exitCode = await runExport({ since: 86_400_000, format: 'csv', what: 'spans', limit: 1000 }); */
 export async function runExport(options: ExportOptions): Promise<number> {
   const context = contextOf(options);
   const source = await openSource(context.sources);

@@ -23,6 +23,7 @@ async function prometheusAnswers(url: string): Promise<boolean> {
   }
 }
 
+/** `genai-otel report`; resolves with the exit code. @example process.exitCode = await runReport({ since: 86_400_000, source: 'auto' }); */
 export async function runReport(options: ReportOptions): Promise<number> {
   const context = contextOf(options);
   const window = { sinceMillis: context.sinceMillis, untilMillis: context.untilMillis, service: options.service };

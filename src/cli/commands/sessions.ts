@@ -12,6 +12,7 @@ function responseTimes(stats: SessionSummary['assistantResponseSeconds']): strin
   return stats === null ? '–' : `${seconds(stats.avg)} (${seconds(stats.min)}–${seconds(stats.max)})`;
 }
 
+/** `genai-otel sessions`; resolves with the exit code. @example process.exitCode = await runSessions({ since: 86_400_000, limit: 500 }); */
 export async function runSessions(options: SessionsOptions): Promise<number> {
   const context = contextOf(options);
   const source = await openSource(context.sources);

@@ -9,6 +9,7 @@ export interface TracesOptions extends CommonOptions {
   limit: number;
 }
 
+/** `genai-otel traces`; resolves with 1 when a trace or session asked for is not found. @example process.exitCode = await runTraces({ since: 86_400_000, limit: 5 }); */
 export async function runTraces(options: TracesOptions): Promise<number> {
   const context = contextOf(options);
   const source = await openSource(context.sources);

@@ -9,15 +9,18 @@ export function usd(value: number): string {
   return value >= 1 ? `$${value.toFixed(2)}` : `$${value.toPrecision(3).replace(/0+$/, '').replace(/\.$/, '')}`;
 }
 
+/** 0.153 → "15.3 %"; null → "–". */
 export function percent(value: number | null): string {
   return value === null ? '–' : `${(value * 100).toFixed(1)} %`;
 }
 
+/** 0.012 → "12 ms", 1.5 → "1.50 s"; nothing → "–". */
 export function seconds(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
   return value < 1 ? `${Math.round(value * 1000)} ms` : `${value.toFixed(2)} s`;
 }
 
+/** 8.25 → "8.3 ms", 1500 → "1.50 s". */
 export function millis(value: number): string {
   return value < 1000 ? `${value < 10 ? value.toFixed(1) : Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`;
 }

@@ -69,6 +69,7 @@ export function percentile(sorted: readonly number[], fraction: number): number 
   return sorted[Math.min(rank, sorted.length) - 1]!;
 }
 
+/** part / whole, or null without a whole. @example ratio(1, 4) // 0.25 */
 export function ratio(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
 }

@@ -3,6 +3,12 @@
 import { getJson, HttpError } from './http.ts';
 import { spansOf, type CliSpan } from './otlp-json.ts';
 
+/**
+ * A small client of Jaeger's /api/v3.
+ *
+ * @example
+ * const spans = await new JaegerClient('http://localhost:16686').trace('4bf92f3577b34da6a3ce929d0e0e4736');
+ */
 export class JaegerClient {
   readonly baseUrl: string;
   private readonly timeoutMillis: number;

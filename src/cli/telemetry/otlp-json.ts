@@ -40,6 +40,7 @@ export function anyValue(value: unknown): unknown {
   return undefined;
 }
 
+/** OTLP key-value pairs as a plain object. @example attributes([{ key: 'a', value: { intValue: '1' } }]) // { a: 1 } */
 export function attributes(keyValues: unknown): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const item of list(keyValues)) {

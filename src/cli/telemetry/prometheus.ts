@@ -17,6 +17,12 @@ interface QueryResponse {
   data?: { resultType?: string; result?: { metric?: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] };
 }
 
+/**
+ * A small client of Prometheus's query API.
+ *
+ * @example
+ * const samples = await new PrometheusClient('http://localhost:9090').query('sum(genai_otel_client_cost_USD_total)');
+ */
 export class PrometheusClient {
   readonly baseUrl: string;
   private readonly timeoutMillis: number;
