@@ -88,7 +88,13 @@ console.log(collector ? `Telemetry: to the collector at ${endpoint}` : `Telemetr
 console.log();
 
 const exporters = collector ? {} : { OTEL_TRACES_EXPORTER: 'otlp,file', OTEL_METRICS_EXPORTER: 'otlp,file', OTEL_LOGS_EXPORTER: 'otlp,file' };
-const { code, traceIds } = await runAgent({ ...llmEnv, ...exporters });
+// The bundled collector drops user and session ids it does not receive hashed (its privacy safety net): with no key
+// of your own, the demo hashes them with one of its own, so that sessions survive, and the CLI looks them up with it.
+const demoKey = collector && !process.env.GENAI_OTEL_USER_ID_HMAC_KEY ? { GENAI_OTEL_USER_ID_HMAC_KEY: 'genai-otel-demo-key-not-a-secret' } : {};
+if (demoKey.GENAI_OTEL_USER_ID_HMAC_KEY) {
+  console.log(`Ids: user and session ids are exported as HMACs with the demo's key (GENAI_OTEL_USER_ID_HMAC_KEY=${demoKey.GENAI_OTEL_USER_ID_HMAC_KEY});\n     the collector would drop them otherwise. Use a secret of your own in a real app.\n`);
+}
+const { code, traceIds } = await runAgent({ ...llmEnv, ...exporters, ...demoKey });
 await llm?.close();
 const last = traceIds.at(-1);
 const seconds = Math.ceil((Date.now() - started) / 1000) + 5;
@@ -104,14 +110,16 @@ if (collector) {
   console.log();
   if (await waitForTrace(last, 15_000)) {
     console.log(bold('The last interaction, read back from Jaeger:'));
-    runCli(['traces', '--source', 'jaeger', '--trace', last]);
+    runCli(['traces', '--source', 'jaeger', '--trace', last], demoKey);
   } else {
     console.log(`Jaeger at ${jaegerUrl} does not have the last trace yet: open the links above in a moment.\n`);
   }
   console.log('Metrics: the collector passes them to Prometheus within a scrape interval. Then:');
   console.log(`  npx genai-otel report --since 1h          (from ${prometheusUrl})`);
   console.log(`  ${prometheusUrl}/graph?g0.expr=${encodeURIComponent('sum by (gen_ai_request_model) (genai_otel_client_cost_USD_total)')}`);
+  const withKey = demoKey.GENAI_OTEL_USER_ID_HMAC_KEY ? `GENAI_OTEL_USER_ID_HMAC_KEY=${demoKey.GENAI_OTEL_USER_ID_HMAC_KEY} ` : '';
   console.log('  npx genai-otel sessions                    (the session table)');
+  console.log(`  ${withKey}npx genai-otel traces --session session-bob-1`);
 } else {
   console.log(bold('The last interaction:'));
   runCli(['traces', '--source', 'files', '--trace', last]);

@@ -1,6 +1,7 @@
 // What every command shares: where to read from, which window, how to print.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolveBackendUrls, resolveConfig } from '../config/resolve.ts';
+import { createIdentityHasher } from '../privacy/identity-hash.ts';
 import { formatConfigProblem } from '../sdk/diagnostics.ts';
 import { parseDuration } from './duration.ts';
 import { progressOn, type Progress } from './render/progress.ts';
@@ -28,6 +29,8 @@ export interface CommandContext {
   untilMillis: number;
   style: Style;
   progress: Progress;
+  /** An id as given, and as exported when GENAI_OTEL_USER_ID_HMAC_KEY hashes ids: `--session` finds either. */
+  identityForms: (id: string) => string[];
   out: (line?: string) => void;
   /** Notes for people (which source, what is missing) go to stderr, so stdout stays data. */
   note: (line: string) => void;
@@ -78,6 +81,7 @@ export function contextOf(options: CommonOptions): CommandContext {
     untilMillis,
     style,
     progress: progressOn(process.stderr),
+    identityForms: config.privacy.identity.mode === 'hash' ? ((hash) => (id: string) => [id, hash(id)])(createIdentityHasher(config.privacy.identity.key)) : (id) => [id],
     out: (line = '') => process.stdout.write(`${line}\n`),
     note: (line) => process.stderr.write(`${noteStyle.dim(line)}\n`),
   };

@@ -6,11 +6,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { ROOT, SKIP, getJson, guarded, makeStack, poll, startStack, stopStack } from './support/stack.mjs';
 
 const RUN_ID = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const CLI = join(ROOT, 'dist', 'cli', 'genai-otel.js');
+// The bundled collector drops user and session ids it does not receive hashed: the app and the CLI share a key.
+const KEY = 'e2e-demo-key-0123456789abcdef';
+const hashed = (id) => `hmac-sha256:${createHmac('sha256', KEY).update(id).digest('hex')}`;
 
 /** The environment of a user's shell: none of the test runner's OTEL_/GENAI_OTEL_/STACK_ settings. */
 function cleanEnv(extra) {
@@ -61,7 +64,7 @@ describe('npm run demo with the bundled stack up, then the genai-otel CLI agains
     stack = await makeStack('demo');
     await startStack(stack);
     folders = { files: mkdtempSync(join(tmpdir(), 'genai-otel-demo-files-')), spool: mkdtempSync(join(tmpdir(), 'genai-otel-demo-spool-')) };
-    cliEnv = cleanEnv({ GENAI_OTEL_JAEGER_URL: stack.jaeger, GENAI_OTEL_PROMETHEUS_URL: stack.prometheus, GENAI_OTEL_FILE_DIR: folders.files });
+    cliEnv = cleanEnv({ GENAI_OTEL_JAEGER_URL: stack.jaeger, GENAI_OTEL_PROMETHEUS_URL: stack.prometheus, GENAI_OTEL_FILE_DIR: folders.files, GENAI_OTEL_USER_ID_HMAC_KEY: KEY });
     const started = Date.now();
     demo = await run([join(ROOT, 'scripts', 'demo.mjs')], {
       ...cliEnv,
@@ -125,7 +128,7 @@ describe('npm run demo with the bundled stack up, then the genai-otel CLI agains
       const failed = tools.filter((span) => span.status?.code === 2 || span.status?.code === 'STATUS_CODE_ERROR');
       assert.ok(failed.length > 0 && failed.every((span) => span.attributes['gen_ai.tool.name'] === 'lookup_order' && span.attributes['error.type'] === 'TimeoutError'));
       assert.ok(spans.some((span) => span.name === 'search_memory') && spans.some((span) => span.name === 'upsert_memory'));
-      assert.equal(new Set(spans.map((span) => span.attributes['session.id']).filter(Boolean)).size, 3);
+      assert.deepEqual(new Set(spans.map((span) => span.attributes['session.id']).filter(Boolean)), new Set(['session-alice-1', 'session-bob-1', 'session-carol-1'].map(hashed)), 'ids reach Jaeger hashed');
     })(t);
   });
 
@@ -154,7 +157,7 @@ describe('npm run demo with the bundled stack up, then the genai-otel CLI agains
       assert.match(one.stdout, /└─ answer_revision reran .*revision: reran\n   └─ invoke_agent support-assistant/);
       const session = await cli('traces', '--session', 'session-bob-1', '--service', service);
       assert.equal(session.stdout.match(/^trace /gm)?.length, 3, session.stdout);
-      assert.ok(session.stdout.split('\n').filter((line) => line.startsWith('trace ')).every((line) => line.includes('session session-bob-1 (user-bob)')));
+      assert.ok(session.stdout.split('\n').filter((line) => line.startsWith('trace ')).every((line) => line.includes(`session ${hashed('session-bob-1')} (${hashed('user-bob')})`)));
       const missing = await cli('traces', '--trace', '0123456789abcdef0123456789abcdef');
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /no trace 0123456789abcdef0123456789abcdef in Jaeger/);
@@ -207,7 +210,8 @@ describe('npm run demo with the bundled stack up, then the genai-otel CLI agains
       await poll('feedback records in the collector\'s log file', async () => existsSync(logsFile) && (readFileSync(logsFile, 'utf8').match(/gen_ai\.evaluation\.result/g)?.length ?? 0) >= 6);
       const result = await cli('sessions', '--service', service, '--logs-file', logsFile, '--json');
       assert.equal(result.code, 0, result.stderr);
-      const rows = Object.fromEntries(JSON.parse(result.stdout).map((row) => [row.sessionId, row]));
+      const names = Object.fromEntries(['session-alice-1', 'session-bob-1', 'session-carol-1'].map((id) => [hashed(id), id]));
+      const rows = Object.fromEntries(JSON.parse(result.stdout).map((row) => [names[row.sessionId], row]));
       assert.deepEqual(Object.keys(rows).sort(), ['session-alice-1', 'session-bob-1', 'session-carol-1']);
       assert.deepEqual([rows['session-bob-1'].userMessages, rows['session-bob-1'].assistantMessages, rows['session-bob-1'].retried], [2, 3, 1]);
       assert.deepEqual([rows['session-alice-1'].likes, rows['session-bob-1'].likes + rows['session-bob-1'].dislikes, rows['session-carol-1'].dislikes], [2, 2, 1]);

@@ -15,7 +15,7 @@ export async function runTraces(options: TracesOptions): Promise<number> {
   const source = await openSource(context.sources);
   const traceId = options.trace?.toLowerCase();
   const spans = await source.spans(
-    { sinceMillis: context.sinceMillis, untilMillis: context.untilMillis, service: options.service, limit: options.limit, traceId, sessionId: options.session },
+    { sinceMillis: context.sinceMillis, untilMillis: context.untilMillis, service: options.service, limit: options.limit, traceId, sessionIds: options.session === undefined ? undefined : context.identityForms(options.session) },
     context.progress,
   );
   const traces = groupTraces(spans);

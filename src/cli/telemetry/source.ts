@@ -17,7 +17,8 @@ export interface Query {
   /** Most recent traces wanted (Jaeger is asked for this many per service). */
   limit: number;
   traceId?: string;
-  sessionId?: string;
+  /** The session as the user knows it, and as exported when ids are hashed (GENAI_OTEL_USER_ID_HMAC_KEY). */
+  sessionIds?: string[];
 }
 
 export interface TelemetrySource {
@@ -40,8 +41,8 @@ export interface SourceSettings {
 export const STACK_LOGS_FILE = join('.stack', 'run', 'collector', 'logs', 'genai-logs.jsonl');
 
 /** Keeps whole traces that have a span of the session (sessions span traces; a trace belongs if any span says so). */
-export function tracesOfSession(spans: readonly CliSpan[], sessionId: string): CliSpan[] {
-  const traceIds = new Set(spans.filter((span) => span.attributes[ATTR_SESSION_ID] === sessionId).map((span) => span.traceId));
+export function tracesOfSession(spans: readonly CliSpan[], sessionIds: readonly string[]): CliSpan[] {
+  const traceIds = new Set(spans.filter((span) => sessionIds.includes(span.attributes[ATTR_SESSION_ID] as string)).map((span) => span.traceId));
   return spans.filter((span) => traceIds.has(span.traceId));
 }
 
@@ -52,7 +53,7 @@ function byQuery(spans: CliSpan[], query: Query): CliSpan[] {
     kept = kept.filter((span) => traceIds.has(span.traceId));
   }
   if (query.traceId !== undefined) kept = kept.filter((span) => span.traceId === query.traceId);
-  if (query.sessionId !== undefined) kept = tracesOfSession(kept, query.sessionId);
+  if (query.sessionIds !== undefined) kept = tracesOfSession(kept, query.sessionIds);
   return kept;
 }
 
@@ -95,7 +96,7 @@ class JaegerSource implements TelemetrySource {
     if (query.traceId !== undefined) return this.client.trace(query.traceId);
     const services = query.service !== undefined ? [query.service] : (await this.client.services()).filter((name) => !/^jaeger/.test(name));
     // A session is found among the recent traces: ask for more of them.
-    const limit = query.sessionId === undefined ? query.limit : Math.max(query.limit, 500);
+    const limit = query.sessionIds === undefined ? query.limit : Math.max(query.limit, 500);
     const spans: CliSpan[] = [];
     let done = 0;
     for (const service of services) {

@@ -40,7 +40,7 @@ test('a trace as a tree: header, children in start order, details of LLM calls, 
 test('traces are grouped newest first; a session keeps its whole traces', () => {
   const spans = [span('old', 'a', undefined, 'r', 1), span('new', 'b', undefined, 'r', 5, { 'session.id': 's' }), span('new', 'c', 'b', 'child', 6)];
   assert.deepEqual(groupTraces(spans).map((trace) => trace[0]!.traceId), ['new', 'old']);
-  assert.deepEqual(tracesOfSession(spans, 's').map((item) => item.spanId), ['b', 'c']);
+  assert.deepEqual(tracesOfSession(spans, ['other', 's']).map((item) => item.spanId), ['b', 'c']);
 });
 
 test('colour only on a terminal with colours, or when forced; progress only on a terminal', () => {
