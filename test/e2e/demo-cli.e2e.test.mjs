@@ -157,7 +157,7 @@ describe('npm run demo with the bundled stack up, then the genai-otel CLI agains
       assert.match(one.stdout, /└─ answer_revision reran .*revision: reran\n   └─ invoke_agent support-assistant/);
       const session = await cli('traces', '--session', 'session-bob-1', '--service', service);
       assert.equal(session.stdout.match(/^trace /gm)?.length, 3, session.stdout);
-      assert.ok(session.stdout.split('\n').filter((line) => line.startsWith('trace ')).every((line) => line.includes(`session ${hashed('session-bob-1')} (${hashed('user-bob')})`)));
+      assert.ok(session.stdout.split('\n').filter((line) => line.startsWith('trace ')).every((line) => line.includes(`session ${hashed('session-bob-1').slice(0, 24)}… (${hashed('user-bob').slice(0, 24)}…)`)));
       const missing = await cli('traces', '--trace', '0123456789abcdef0123456789abcdef');
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /no trace 0123456789abcdef0123456789abcdef in Jaeger/);

@@ -1,7 +1,7 @@
 // `genai-otel sessions`: the session table (summarizeSessions) from Jaeger or the local files.
 import { summarizeSessions, type SessionSummary } from '../../sessions/summarize.ts';
 import { contextOf, type CommonOptions } from '../options.ts';
-import { clock, seconds, table } from '../render/format.ts';
+import { clock, seconds, shortId, table } from '../render/format.ts';
 import { openSource } from '../telemetry/source.ts';
 
 export interface SessionsOptions extends CommonOptions {
@@ -29,8 +29,8 @@ export async function runSessions(options: SessionsOptions): Promise<number> {
   const lines = table(
     ['session', 'user', 'started', 'duration', 'user msgs', 'assistant msgs', 'likes', 'dislikes', 'answer time avg (min–max)', 'user time avg', 'edited', 'retried', 'undone'],
     rows.map((row) => [
-      context.style.bold(row.sessionId),
-      row.userIds.join(',') || '–',
+      context.style.bold(shortId(row.sessionId)),
+      row.userIds.map(shortId).join(',') || '–',
       clock(row.startMillis),
       { right: seconds(row.durationSeconds) },
       { right: String(row.userMessages) },

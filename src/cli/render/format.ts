@@ -61,3 +61,9 @@ export function bar(value: number, max: number, width = 24): string {
   const cells = Math.max(1, Math.round((value / max) * width));
   return '█'.repeat(cells);
 }
+
+/** A hashed id (`hmac-sha256:<64 hex>`) shortened for a terminal; other ids as they are. */
+export function shortId(id: string): string {
+  const hashed = /^((?:hmac-)?sha256:)([0-9a-f]{12})[0-9a-f]{52}$/.exec(id);
+  return hashed === null ? id : `${hashed[1]}${hashed[2]}…`;
+}

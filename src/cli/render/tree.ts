@@ -14,7 +14,7 @@ import {
   ATTR_USER_ID,
 } from '../../genai/names.ts';
 import type { CliSpan } from '../telemetry/otlp-json.ts';
-import { clock, count, millis, usd } from './format.ts';
+import { clock, count, millis, shortId, usd } from './format.ts';
 import type { Style } from './style.ts';
 
 /** Spans grouped by trace, each trace's spans in start order, traces newest first. */
@@ -80,7 +80,7 @@ export function renderTrace(trace: readonly CliSpan[], style: Style): string[] {
     first.serviceName,
     clock(start, true),
     millis(end - start),
-    session === undefined ? '' : `session ${String(session.attributes[ATTR_SESSION_ID])}${typeof session.attributes[ATTR_USER_ID] === 'string' ? ` (${session.attributes[ATTR_USER_ID]})` : ''}`,
+    session === undefined ? '' : `session ${shortId(String(session.attributes[ATTR_SESSION_ID]))}${typeof session.attributes[ATTR_USER_ID] === 'string' ? ` (${shortId(session.attributes[ATTR_USER_ID])})` : ''}`,
   ].filter((part) => part !== '');
   const lines = [header.join('  ')];
   const walk = (span: CliSpan, prefix: string, last: boolean) => {

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { parseDuration } from '../../../src/cli/duration.ts';
 import { csvField } from '../../../src/cli/commands/export.ts';
 import { checkNode } from '../../../src/cli/commands/doctor.ts';
-import { bar, percent, seconds, table, usd } from '../../../src/cli/render/format.ts';
+import { bar, percent, seconds, shortId, table, usd } from '../../../src/cli/render/format.ts';
 import { progressOn } from '../../../src/cli/render/progress.ts';
 import { styleFor } from '../../../src/cli/render/style.ts';
 import { groupTraces, renderTrace } from '../../../src/cli/render/tree.ts';
@@ -67,6 +67,7 @@ test('numbers, tables and bars', () => {
   assert.deepEqual([seconds(0.0123), seconds(1.5), seconds(null), percent(0.1534), percent(null)], ['12 ms', '1.50 s', '–', '15.3 %', '–']);
   assert.deepEqual(table(['model', 'cost'], [['gpt-4o', { right: '$1.50' }], ['o3', { right: '$0.2' }]], ''), ['model   cost', 'gpt-4o  $1.50', 'o3       $0.2']);
   assert.deepEqual([bar(5, 10, 10), bar(0, 10), bar(0.01, 10, 10)], ['█████', '', '█']);
+  assert.deepEqual([shortId(`hmac-sha256:${'ab'.repeat(32)}`), shortId('session-1'), shortId('hmac-sha256:short')], ['hmac-sha256:abababababab…', 'session-1', 'hmac-sha256:short']);
 });
 
 test('durations, CSV fields and the Node version check', () => {
