@@ -33,19 +33,20 @@ class DurableExport<T> {
   private readonly signal: SignalName;
   private readonly encoding: Encoding;
   private readonly delivery: OtlpDelivery;
-  private readonly serializer: Serializer<T>;
+  // Loaded at the first export, not at start-up: the serializers are a large part of what the preload would load.
+  private serializer: Serializer<T> | undefined;
 
   constructor(signal: SignalName, encoding: Encoding, delivery: OtlpDelivery) {
     this.signal = signal;
     this.encoding = encoding;
     this.delivery = delivery;
-    this.serializer = serializerFor<T>(signal, encoding);
   }
 
   export(request: T, items: number, resultCallback: (result: ExportResult) => void): void {
     this.delivery.counters.handedToExporter[this.signal] += items;
     let payload: Uint8Array | undefined;
     try {
+      this.serializer ??= serializerFor<T>(this.signal, this.encoding);
       payload = this.serializer.serializeRequest(request);
     } catch (error) {
       errorOnce(`serialize:${this.signal}`, `could not serialize ${this.signal} for export; they are dropped (and counted)`, error);
