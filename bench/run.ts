@@ -26,7 +26,7 @@ if (!existsSync(join(repositoryRoot, 'dist/cjs/register.cjs'))) {
 const rows: BenchRow[] = [];
 const started = Date.now();
 if (wanted('1')) rows.push(...(await startupRows({ rounds: quick ? 5 : long ? 21 : 11 })));
-if (wanted('2') || wanted('3') || wanted('6')) rows.push(...(await helperRows({ calls: quick ? 5_000 : 20_000, rounds: quick ? 5 : long ? 15 : 9 })));
+if (wanted('2') || wanted('3') || wanted('6')) rows.push(...(await helperRows({ calls: 20_000, rounds: quick ? 3 : long ? 15 : 9 })));
 if (wanted('4')) rows.push(...(await exportCpuRows({ rounds: quick ? 1 : long ? 5 : 3, spans: 100_000 })));
 if (wanted('5')) rows.push(await outageRow({ seconds: long ? 60 : quick ? 5 : 15 }));
 if (wanted('7')) rows.push(await eventLoopRow({ rounds: quick ? 1 : long ? 5 : 3, seconds: quick ? 2 : 4 }));

@@ -1,8 +1,5 @@
 // Row 1: start-up time the preload adds to `node -e ...`, against plain NodeSDK, interleaved in the same run.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { appFolder, benchFile, cleanEnv, closedPort, freshSpool, median, ms, progress, runNode, times, type BenchRow } from './lib/common.ts';
+import { appFolder, benchFile, cleanEnv, closedPort, freshSpool, median, ms, progress, runNode, scratchFolder, times, type BenchRow } from './lib/common.ts';
 
 interface Variant {
   label: string;
@@ -18,7 +15,7 @@ const FULL = '0'; // the event loop ends: includes the flush at exit
 export async function startupRows(options: { rounds: number }): Promise<BenchRow[]> {
   const cwd = appFolder();
   const port = await closedPort();
-  const cache = mkdtempSync(join(tmpdir(), 'genai-otel-bench-compile-cache-'));
+  const cache = scratchFolder('compile-cache');
   const nodeSdk = benchFile('fixtures/plain-nodesdk.cjs');
   const cc = { NODE_COMPILE_CACHE: cache };
   const variants: Variant[] = [];

@@ -1,12 +1,17 @@
 // Shared pieces of the benchmark: statistics, child processes, ports, a throw-away app folder.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Every folder the bench makes (app folders, spools, compile cache) lives here and is removed at exit. */
+const scratch = mkdtempSync(join(tmpdir(), 'genai-otel-bench-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+export const scratchFolder = (prefix: string): string => mkdtempSync(join(scratch, `${prefix}-`));
 export const benchFile = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
 export function median(values: readonly number[]): number {
@@ -82,7 +87,7 @@ export async function closedPort(): Promise<number> {
  * client or logging library does, so nothing but the SDK itself is loaded at start-up.
  */
 export function appFolder(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'genai-otel-bench-app-'));
+  const folder = scratchFolder('app');
   mkdirSync(join(folder, 'node_modules'));
   symlinkSync(repositoryRoot, join(folder, 'node_modules', 'genai-otel'), 'dir');
   return folder;
@@ -97,7 +102,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   return { ...env, ...extra };
 }
 
-export const freshSpool = (): string => mkdtempSync(join(tmpdir(), 'genai-otel-bench-spool-'));
+export const freshSpool = (): string => scratchFolder('spool');
 
 export function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
