@@ -1,18 +1,47 @@
-// Builds dist/: ESM and CommonJS bundles of our own code (dependencies stay external, except the semantic
-// conventions, whose unused constants are tree-shaken away), then type declarations with tsc.
+// Builds dist/: ESM and CommonJS bundles of our code and of the OpenTelemetry SDK packages it uses, then type
+// declarations with tsc. Bundling the SDK (core, resources, sdk-trace/metrics/logs, the OTLP serializers, ...) makes
+// the preload load a few files instead of ~250 modules: start-up time is mostly module loading (see bench/).
+// Stay external: @opentelemetry/api (one copy per process, shared with the app and every instrumentation), the
+// instrumentation packages and the module hooks they use (they patch what the app loads, and are loaded only when
+// their library is installed), and yaml (only for a YAML price file).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const external = Object.keys(pkg.dependencies).filter((name) => name !== '@opentelemetry/semantic-conventions');
+const external = ['@opentelemetry/api', '@opentelemetry/instrumentation', '@opentelemetry/instrumentation-*', 'import-in-the-middle', 'import-in-the-middle/*', 'require-in-the-middle', 'yaml'];
+const isExternal = (specifier) =>
+  external.some((pattern) => (pattern.endsWith('*') ? specifier.startsWith(pattern.slice(0, -1)) : specifier === pattern || specifier.startsWith(`${pattern}/`)));
+const isPackage = (specifier) => !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.startsWith('node:');
+
+/**
+ * `lazyRequire('@opentelemetry/sdk-metrics')` (a runtime require in the sources, so that a dependency loads only when
+ * a setting needs it) becomes a bundled `require()`: still evaluated only when reached, now from inside the bundle.
+ * Every bundled package resolves to its ES module build, whether imported or required, so that each is bundled once.
+ */
+const bundleDependencies = {
+  name: 'bundle-dependencies',
+  setup(builder) {
+    builder.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(/\blazyRequire\((['"])([^'"]+)\1\)/g, (call, quote, specifier) =>
+        isPackage(specifier) && !isExternal(specifier) ? `require(${quote}${specifier}${quote})` : call,
+      ),
+      loader: 'ts',
+    }));
+    builder.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === 'forced' || !isPackage(args.path) || isExternal(args.path) || args.kind !== 'require-call') return undefined;
+      return builder.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, pluginData: 'forced' });
+    });
+  },
+};
 
 rmSync('dist', { recursive: true, force: true });
 
-const common = { bundle: true, platform: 'node', target: 'node22', external, logLevel: 'warning', sourcemap: true, legalComments: 'none' };
+const common = { bundle: true, platform: 'node', target: 'node22', external, logLevel: 'warning', sourcemap: true, legalComments: 'none', plugins: [bundleDependencies] };
+// A bundled package may still call require() on a Node built-in; the ESM bundle gets a real require for that.
+const esmRequire = 'import { createRequire as __genaiOtelCreateRequire } from "node:module"; const require = __genaiOtelCreateRequire(import.meta.url);';
 
 await Promise.all([
-  build({ ...common, format: 'esm', entryPoints: { index: 'src/index.ts', register: 'src/entry/register-esm.ts' }, outdir: 'dist/esm', outExtension: { '.js': '.js' } }),
+  build({ ...common, format: 'esm', entryPoints: { index: 'src/index.ts', register: 'src/entry/register-esm.ts' }, outdir: 'dist/esm', outExtension: { '.js': '.js' }, banner: { js: esmRequire } }),
   build({
     ...common,
     format: 'cjs',

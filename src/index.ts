@@ -1,7 +1,7 @@
 // Setting up OpenTelemetry.
 export { start, shutdown, forceFlush, getStatus, getExportHealth } from './sdk/sdk.ts';
 export type { ExportHealth, SignalCounts } from './export/health.ts';
-export type { GenAIOtelStatus } from './sdk/sdk.ts';
+export type { GenAIOtelStatus } from './sdk/state.ts';
 export type { StartOptions, RedactOptions } from './config/options.ts';
 export type * from './config/types.ts';
 

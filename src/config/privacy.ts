@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import type * as YamlModule from 'yaml';
+import { lazyRequire } from '../sdk/lazy-require.ts';
 import { REDACTION_GROUP_NAMES, REDACTION_RULE_GROUPS, REDACTION_RULE_NAMES, type RedactionGroupName } from '../privacy/rule-names.ts';
 import type { StartOptions } from './options.ts';
 import type { EnvReader } from './parsers.ts';
@@ -106,7 +107,7 @@ function patternsFromEnvironment(reader: EnvReader): RedactionPattern[] {
   } else {
     try {
       const text = readFileSync(value, 'utf8');
-      document = /\.ya?ml$/i.test(value) ? parseYaml(text) : JSON.parse(text);
+      document = /\.ya?ml$/i.test(value) ? (lazyRequire('yaml') as typeof YamlModule).parse(text) : JSON.parse(text);
     } catch (error) {
       reader.problem(PATTERNS_VARIABLE, value, `could not be read as a JSON or YAML file of patterns (${(error as Error).message}); no pattern of your own is applied`);
       return [];

@@ -1,4 +1,7 @@
-// `node --require genai-otel/register app.js`: starts OpenTelemetry before the application's first line.
-import { start } from '../sdk/sdk.ts';
+// `node --require genai-otel/register app.js`: starts OpenTelemetry before the application's first line. The SDK
+// (the package's main bundle, the one `require('genai-otel')` gives the app) is loaded only when telemetry is on.
+import type * as GenAIOtel from '../index.ts';
+import { lazyRequire } from '../sdk/lazy-require.ts';
+import { preloadNeedsSdk } from './preload.ts';
 
-start();
+if (preloadNeedsSdk()) (lazyRequire('./index.cjs') as typeof GenAIOtel).start();

@@ -1,9 +1,8 @@
-import http from 'node:http';
-import https from 'node:https';
+import type * as HttpModule from 'node:http';
+import type * as HttpsModule from 'node:https';
+import type * as ZlibModule from 'node:zlib';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-
-const gzipAsync = promisify(gzip);
+import { lazyRequire } from '../sdk/lazy-require.ts';
 
 /** What became of one POST. `retryable` covers everything a later attempt may fix: no connection, 429, 5xx, timeouts. */
 export type SendOutcome =
@@ -19,8 +18,26 @@ export interface SendOptions {
   timeoutMillis: number;
 }
 
+interface Transport {
+  module: typeof HttpModule | typeof HttpsModule;
+  agent: HttpModule.Agent;
+}
+
 // Keep-alive agents: one connection setup per collector, not per batch. Idle sockets do not hold the process open.
-const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 4 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 4 }) };
+// node:http and node:https load at the first export, not at start-up.
+const transports: Partial<Record<'http:' | 'https:', Transport>> = {};
+
+function transportFor(protocol: string): Transport {
+  const key = protocol === 'https:' ? 'https:' : 'http:';
+  let transport = transports[key];
+  if (transport === undefined) {
+    const module = lazyRequire(key === 'https:' ? 'node:https' : 'node:http') as typeof HttpsModule;
+    transport = transports[key] = { module, agent: new module.Agent({ keepAlive: true, maxSockets: 4 }) };
+  }
+  return transport;
+}
+
+let gzipAsync: ((payload: Uint8Array) => Promise<Buffer>) | undefined;
 
 /** Statuses the OTLP/HTTP specification says to retry. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
@@ -45,13 +62,13 @@ export async function sendOtlp(payload: Uint8Array, options: SendOptions): Promi
   const headers: Record<string, string> = { ...options.headers, 'content-type': options.contentType };
   try {
     if (options.compression === 'gzip') {
+      gzipAsync ??= promisify((lazyRequire('node:zlib') as typeof ZlibModule).gzip);
       body = await gzipAsync(payload);
       headers['content-encoding'] = 'gzip';
     }
     headers['content-length'] = String(body.byteLength);
     const url = new URL(options.url);
-    const transport = url.protocol === 'https:' ? https : http;
-    const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
+    const { module: transport, agent } = transportFor(url.protocol);
     return await new Promise<SendOutcome>((resolve) => {
       let settled = false;
       const settle = (outcome: SendOutcome) => {

@@ -1,5 +1,6 @@
 import { metrics, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
 import { VERSION } from '../version.ts';
+import { storeServing, type MetricSeriesStore } from './metric-series.ts';
 import {
   INSTRUMENTATION_SCOPE,
   METRIC_GENAI_OTEL_CLIENT_COST,
@@ -40,35 +41,49 @@ export interface GenAIInstruments {
 
 let cache: { provider: MeterProvider; instruments: GenAIInstruments } | undefined;
 
+interface InstrumentFactory {
+  histogram(name: string, unit: string, description: string, boundaries: number[]): Histogram;
+  counter(name: string, unit: string, description: string): Counter;
+}
+
+function apiFactory(provider: MeterProvider): InstrumentFactory {
+  const meter = provider.getMeter(INSTRUMENTATION_SCOPE, VERSION);
+  return {
+    histogram: (name, unit, description, boundaries) => meter.createHistogram(name, { unit, description, advice: { explicitBucketBoundaries: boundaries } }),
+    counter: (name, unit, description) => meter.createCounter(name, { unit, description }),
+  };
+}
+
+function storeFactory(store: MetricSeriesStore): InstrumentFactory {
+  return {
+    histogram: (name, unit, description, boundaries) => store.histogram({ name, unit, description, boundaries }),
+    counter: (name, unit, description) => store.counter({ name, unit, description }),
+  };
+}
+
 /**
- * The helpers' instruments, created against the current global MeterProvider. The metrics API has no proxy
- * provider, so instruments are re-created when a provider is registered after the first call.
+ * The helpers' instruments, created against the current global MeterProvider: pre-bound series when it is the one
+ * start() built (see metric-series.ts), the API's instruments otherwise. The metrics API has no proxy provider, so
+ * instruments are re-created when a provider is registered after the first call.
  */
 export function genaiInstruments(): GenAIInstruments {
   const provider = metrics.getMeterProvider();
   if (cache !== undefined && cache.provider === provider) return cache.instruments;
-  const meter = provider.getMeter(INSTRUMENTATION_SCOPE, VERSION);
-  const seconds = (name: string, description: string, boundaries = DURATION_BUCKETS_SECONDS) =>
-    meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: boundaries } });
+  const store = storeServing(provider);
+  const make = store !== undefined ? storeFactory(store) : apiFactory(provider);
+  const seconds = (name: string, description: string, boundaries = DURATION_BUCKETS_SECONDS) => make.histogram(name, 's', description, boundaries);
   const instruments: GenAIInstruments = {
     operationDuration: seconds(METRIC_GEN_AI_CLIENT_OPERATION_DURATION, 'GenAI operation duration'),
-    tokenUsage: meter.createHistogram(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, {
-      unit: '{token}',
-      description: 'Number of input and output tokens used',
-      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
-    }),
+    tokenUsage: make.histogram(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, '{token}', 'Number of input and output tokens used', TOKEN_BUCKETS),
     timeToFirstChunk: seconds(METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK, 'Time to receive the first chunk of a streamed response'),
     timePerOutputChunk: seconds(METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK, 'Time between consecutive chunks of a streamed response'),
     toolDuration: seconds(METRIC_GEN_AI_EXECUTE_TOOL_DURATION, 'Tool execution duration'),
     agentDuration: seconds(METRIC_GEN_AI_INVOKE_AGENT_DURATION, 'Agent invocation duration', AGENT_DURATION_BUCKETS_SECONDS),
     memoryDuration: seconds(METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION, 'Memory operation duration'),
-    cost: meter.createCounter(METRIC_GENAI_OTEL_CLIENT_COST, { unit: 'USD', description: 'Cost of GenAI calls in US dollars, from the price table' }),
-    retries: meter.createCounter(METRIC_GENAI_OTEL_CLIENT_RETRIES, { unit: '{retry}', description: 'Retries of GenAI calls, by reason' }),
-    errors: meter.createCounter(METRIC_GENAI_OTEL_CLIENT_ERRORS, { unit: '{error}', description: 'GenAI calls that failed, by error.type' }),
-    unpricedCalls: meter.createCounter(METRIC_GENAI_OTEL_CLIENT_UNPRICED_CALLS, {
-      unit: '{call}',
-      description: 'GenAI calls whose model has no price, so no cost was recorded',
-    }),
+    cost: make.counter(METRIC_GENAI_OTEL_CLIENT_COST, 'USD', 'Cost of GenAI calls in US dollars, from the price table'),
+    retries: make.counter(METRIC_GENAI_OTEL_CLIENT_RETRIES, '{retry}', 'Retries of GenAI calls, by reason'),
+    errors: make.counter(METRIC_GENAI_OTEL_CLIENT_ERRORS, '{error}', 'GenAI calls that failed, by error.type'),
+    unpricedCalls: make.counter(METRIC_GENAI_OTEL_CLIENT_UNPRICED_CALLS, '{call}', 'GenAI calls whose model has no price, so no cost was recorded'),
   };
   cache = { provider, instruments };
   return instruments;

@@ -2,6 +2,7 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { warnOnce } from '../sdk/diagnostics.ts';
 import { costOfUsage } from './cost/calculate.ts';
 import { loadPriceTable } from './cost/price-table.ts';
+import { ShapeCache } from './shape-cache.ts';
 import { genaiInstruments } from './instruments.ts';
 import {
   ATTR_ERROR_TYPE,
@@ -104,27 +105,47 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): Attributes {
     attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = safeJson(response.outputMessages, end.maxContentLength);
   }
 
-  const metricAttributes = metricAttributesOf(end.target);
-  if (response.model !== undefined) metricAttributes[ATTR_GEN_AI_RESPONSE_MODEL] = attributes[ATTR_GEN_AI_RESPONSE_MODEL];
-  if (end.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = end.errorType;
-
   const cost = priceCall(end);
   if (cost.usd !== undefined) attributes[ATTR_GENAI_OTEL_COST_USD] = cost.usd;
   if (cost.unknownModel) attributes[ATTR_GENAI_OTEL_COST_UNKNOWN_MODEL] = true;
   span.setAttributes(attributes);
 
+  const shape = shapeAttributes(end.target, response.model === undefined ? undefined : (attributes[ATTR_GEN_AI_RESPONSE_MODEL] as string), end.errorType);
   const instruments = genaiInstruments();
-  instruments.operationDuration.record(end.durationSeconds, metricAttributes);
-  if (usage.inputTokens !== undefined) {
-    instruments.tokenUsage.record(usage.inputTokens, { ...metricAttributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT });
-  }
-  if (usage.outputTokens !== undefined) {
-    instruments.tokenUsage.record(usage.outputTokens, { ...metricAttributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT });
-  }
-  if (cost.usd !== undefined) instruments.cost.add(cost.usd, metricAttributes);
-  if (cost.unknownModel) instruments.unpricedCalls.add(1, metricAttributes);
-  if (end.errorType !== undefined) instruments.errors.add(1, metricAttributes);
+  instruments.operationDuration.record(end.durationSeconds, shape.call);
+  if (usage.inputTokens !== undefined) instruments.tokenUsage.record(usage.inputTokens, shape.inputTokens);
+  if (usage.outputTokens !== undefined) instruments.tokenUsage.record(usage.outputTokens, shape.outputTokens);
+  if (cost.usd !== undefined) instruments.cost.add(cost.usd, shape.call);
+  if (cost.unknownModel) instruments.unpricedCalls.add(1, shape.call);
+  if (end.errorType !== undefined) instruments.errors.add(1, shape.call);
   return attributes;
+}
+
+/** The metric attribute sets of one call shape, frozen and shared by every call of that shape. */
+interface ShapeAttributes {
+  call: Attributes;
+  inputTokens: Attributes;
+  outputTokens: Attributes;
+}
+
+const shapes = new ShapeCache<ShapeAttributes>();
+
+/**
+ * Reusing one attribute object per call shape keeps the hot path from allocating four objects per call, and lets the
+ * pre-bound metric series find their series by object identity.
+ */
+function shapeAttributes(target: LLMCallTarget, responseModel: string | undefined, errorType: string | undefined): ShapeAttributes {
+  const parts = [target.operation, target.provider, target.requestModel, target.serverAddress, target.serverPort, responseModel, errorType];
+  return shapes.get(parts, () => {
+    const call = metricAttributesOf(target);
+    if (responseModel !== undefined) call[ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+    if (errorType !== undefined) call[ATTR_ERROR_TYPE] = errorType;
+    return {
+      call: Object.freeze(call),
+      inputTokens: Object.freeze({ ...call, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT }),
+      outputTokens: Object.freeze({ ...call, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }),
+    };
+  });
 }
 
 function priceCall(end: LLMCallEnd): { usd?: number; unknownModel: boolean } {
@@ -149,7 +170,7 @@ function priceCall(end: LLMCallEnd): { usd?: number; unknownModel: boolean } {
 /** Records streaming timing metrics of a call: time to first chunk, then the time between chunks. */
 export function recordChunkTiming(target: LLMCallTarget, timeToFirstChunk: number | undefined, interval: number | undefined): void {
   const instruments = genaiInstruments();
-  const attributes = metricAttributesOf(target);
+  const attributes = shapeAttributes(target, undefined, undefined).call;
   if (timeToFirstChunk !== undefined) instruments.timeToFirstChunk.record(timeToFirstChunk, attributes);
   if (interval !== undefined) instruments.timePerOutputChunk.record(interval, attributes);
 }

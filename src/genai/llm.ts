@@ -32,12 +32,14 @@ import { readProviderResponse, StreamAccumulator, type ReadResponse } from './re
 import { recordLLMExchange } from '../logs/llm-records.ts';
 import { MAX_PLAIN_STRING_LENGTH, putAttribute, safeJson, tokenCount, isObject, truncate } from './safe-values.ts';
 import { genaiSettings } from './settings.ts';
-import { startRun, type UntypedFunction, type RunOutcome, type SpanRun } from './span-runner.ts';
+import { startRun, type UntypedFunction, type RunHooks, type RunOutcome, type SpanRun } from './span-runner.ts';
 import type { LLMCallHandle, LLMOperation, LLMRequest, LLMResponseInfo, TokenUsage } from './types.ts';
 
 const OPERATIONS: readonly LLMOperation[] = ['chat', 'text_completion', 'generate_content', 'embeddings'];
 const LLM_CALL_KEY = createContextKey('genai-otel.llm-call');
 const ORIGIN = 'withLLMCall';
+/** The handle's span until the call's own starts (or when tracing could not be set up): records nothing. */
+const UNTRACED_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 interface NormalizedRequest {
   operation: LLMOperation;
@@ -65,8 +67,9 @@ function normalizeRequest(request: unknown): NormalizedRequest {
   }
   const model = typeof given.model === 'string' && given.model !== '' ? truncate(given.model, MAX_PLAIN_STRING_LENGTH) : undefined;
   if (model === undefined) warnOnce('llm:model', `${ORIGIN}: request.model is missing; the span is named after the operation only and no cost can be computed`);
-  const server = parseServer(given.serverAddress, given.serverPort);
-  return { operation, provider, model, ...server, request: given };
+  const normalized: NormalizedRequest = { operation, provider, model, request: given };
+  if (given.serverAddress !== undefined) Object.assign(normalized, parseServer(given.serverAddress, given.serverPort));
+  return normalized;
 }
 
 /** Accepts a host name or a base URL (`https://api.openai.com/v1`). */
@@ -126,30 +129,32 @@ function requestContent(request: Partial<LLMRequest>): InferenceContent {
   };
 }
 
-/** One LLM call in flight: the handle the user's function gets, and the bookkeeping that ends its span. */
-class LLMCall implements LLMCallHandle {
-  span: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+/**
+ * One LLM call in flight: the handle the user's function gets, and the bookkeeping that ends its span (it is the
+ * run's hooks itself: no closures per call).
+ */
+class LLMCall implements LLMCallHandle, RunHooks {
+  span: Span = UNTRACED_SPAN;
   private run: SpanRun | undefined;
   private readonly normalized: NormalizedRequest;
   private readonly capture: ContentDestinations;
   private readonly maxContentLength: number;
-  /** The request's attributes without content, repeated on the content event. */
-  private readonly requestAttributes: Attributes;
-  private readonly explicitUsage: TokenUsage = {};
-  private readonly explicitResponse: LLMResponseInfo = {};
-  private readonly stream: StreamAccumulator;
+  // Made when the function reports something through the handle: most calls are read from their result alone.
+  private explicitUsage: TokenUsage | undefined;
+  private explicitResponse: LLMResponseInfo | undefined;
+  /** Made at the first chunk: most calls are not streamed. */
+  private stream: StreamAccumulator | undefined;
   private retries = 0;
   private lastRetryReason: string | undefined;
   private timeToFirstChunk: number | undefined;
   private readonly target: LLMCallTarget;
+  readonly streamIdleTimeoutMillis: number;
 
-  constructor(normalized: NormalizedRequest, capture: ContentDestinations, maxContentLength: number, requestAttributes: Attributes) {
+  constructor(normalized: NormalizedRequest, capture: ContentDestinations, maxContentLength: number, streamIdleTimeoutMillis: number) {
     this.normalized = normalized;
     this.capture = capture;
     this.maxContentLength = maxContentLength;
-    this.requestAttributes = requestAttributes;
-    // Request/response records (GENAI_OTEL_LLM_LOGS) need the streamed text even when spans carry no content.
-    this.stream = new StreamAccumulator(capture.span || capture.event || genaiSettings().llmLogs);
+    this.streamIdleTimeoutMillis = streamIdleTimeoutMillis;
     this.target = {
       operation: normalized.operation,
       provider: normalized.provider,
@@ -172,7 +177,7 @@ class LLMCall implements LLMCallHandle {
     const fields: (keyof TokenUsage)[] = ['inputTokens', 'outputTokens', 'cacheReadInputTokens', 'cacheWriteInputTokens', 'reasoningOutputTokens'];
     for (const field of fields) {
       const value = tokenCount(usage[field], 'setUsage', field);
-      if (value !== undefined) this.explicitUsage[field] = value;
+      if (value !== undefined) (this.explicitUsage ??= {})[field] = value;
     }
   }
 
@@ -181,11 +186,12 @@ class LLMCall implements LLMCallHandle {
       warnOnce('llm:setResponse', 'setResponse: expected an object like { id, model, finishReasons }; ignored');
       return;
     }
-    if (typeof response.id === 'string') this.explicitResponse.id = response.id;
-    if (typeof response.model === 'string') this.explicitResponse.model = response.model;
-    if (Array.isArray(response.finishReasons)) this.explicitResponse.finishReasons = response.finishReasons.filter((reason) => typeof reason === 'string');
-    if (Array.isArray(response.outputMessages)) this.explicitResponse.outputMessages = response.outputMessages;
-    if (typeof response.embeddingDimensions === 'number') this.explicitResponse.embeddingDimensions = response.embeddingDimensions;
+    const explicit = (this.explicitResponse ??= {});
+    if (typeof response.id === 'string') explicit.id = response.id;
+    if (typeof response.model === 'string') explicit.model = response.model;
+    if (Array.isArray(response.finishReasons)) explicit.finishReasons = response.finishReasons.filter((reason) => typeof reason === 'string');
+    if (Array.isArray(response.outputMessages)) explicit.outputMessages = response.outputMessages;
+    if (typeof response.embeddingDimensions === 'number') explicit.embeddingDimensions = response.embeddingDimensions;
   }
 
   recordRetry(reason?: string): void {
@@ -203,6 +209,8 @@ class LLMCall implements LLMCallHandle {
   }
 
   onChunk(chunk: unknown): void {
+    // Request/response records (GENAI_OTEL_LLM_LOGS) need the streamed text even when spans carry no content.
+    this.stream ??= new StreamAccumulator(this.capture.span || this.capture.event || genaiSettings().llmLogs);
     this.stream.add(chunk);
   }
 
@@ -214,9 +222,10 @@ class LLMCall implements LLMCallHandle {
   /** Final attributes and every metric of the call, from what the function reported and what its result shows. */
   onEnd(span: Span, outcome: RunOutcome): void {
     const streamed = this.timeToFirstChunk !== undefined;
-    const read: ReadResponse | undefined = outcome.value !== undefined ? readProviderResponse(outcome.value) : streamed ? this.stream.result() : undefined;
-    const usage: TokenUsage = { ...read?.usage, ...this.explicitUsage };
-    const response: LLMResponseInfo = { ...read?.response, ...this.explicitResponse };
+    const read: ReadResponse | undefined = outcome.value !== undefined ? readProviderResponse(outcome.value) : streamed ? this.streamResult() : undefined;
+    // What the function reported through the handle wins over what its result shows.
+    const usage: TokenUsage = merged(read?.usage, this.explicitUsage);
+    const response: LLMResponseInfo = merged(read?.response, this.explicitResponse);
     const endAttributes = recordLLMCallEnd(span, {
       target: this.target,
       usage,
@@ -239,7 +248,8 @@ class LLMCall implements LLMCallHandle {
   /** The event form of captured content: the call's attributes and its content, structured, correlated to `span`. */
   private emitContentEvent(span: Span, endAttributes: Attributes, response: LLMResponseInfo, outcome: RunOutcome): void {
     try {
-      const attributes: Attributes = { ...this.requestAttributes, ...endAttributes };
+      // The request's attributes without content, made only for the event.
+      const attributes: Attributes = { ...requestAttributes(this.normalized, false, this.maxContentLength), ...endAttributes };
       if (outcome.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = outcome.errorType;
       delete attributes[ATTR_GEN_AI_OUTPUT_MESSAGES];
       const outputMessages = response.outputMessages !== undefined && response.outputMessages.length > 0 ? response.outputMessages : undefined;
@@ -248,6 +258,17 @@ class LLMCall implements LLMCallHandle {
       warnOnce('llm:event', `${ORIGIN}: could not emit the gen_ai.client.inference.operation.details event (${String(error)})`);
     }
   }
+
+  private streamResult(): ReadResponse {
+    this.stream ??= new StreamAccumulator(false);
+    return this.stream.result();
+  }
+}
+
+/** `reported` over `read`, copying only when both exist. */
+function merged<T extends object>(read: T | undefined, reported: T | undefined): T {
+  if (reported === undefined) return read ?? ({} as T);
+  return read === undefined ? reported : { ...read, ...reported };
 }
 
 /** The engine of withLLMCall and traceLLM, for instrumentations: runs `fn` with `thisArg` and `args` as one LLM call. */
@@ -258,18 +279,13 @@ export function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg:
     const settings = genaiSettings();
     const normalized = normalizeRequest(request);
     const capture = contentDestinations(settings.captureContent, normalized.request.captureContent);
-    call = new LLMCall(normalized, capture, settings.maxContentLength, requestAttributes(normalized, false, settings.maxContentLength));
+    call = new LLMCall(normalized, capture, settings.maxContentLength, settings.streamIdleTimeoutMillis);
     const name = normalized.model === undefined ? normalized.operation : `${normalized.operation} ${normalized.model}`;
-    run = startRun(name, SpanKind.CLIENT, requestAttributes(normalized, capture.span, settings.maxContentLength), {
-      streamIdleTimeoutMillis: settings.streamIdleTimeoutMillis,
-      onEnd: (span, outcome) => call.onEnd(span, outcome),
-      onChunk: (chunk) => call.onChunk(chunk),
-      onChunkTiming: (first, interval) => call.onChunkTiming(first, interval),
-    });
+    run = startRun(name, SpanKind.CLIENT, requestAttributes(normalized, capture.span, settings.maxContentLength), call);
   } catch (error) {
     warnOnce('llm:setup', `${ORIGIN}: could not set up tracing for this call (${String(error)}); it runs untraced`);
     run = undefined;
-    call = new LLMCall({ operation: 'chat', provider: '_OTHER', model: undefined, request: {} }, { span: false, event: false }, 0, {});
+    call = new LLMCall({ operation: 'chat', provider: '_OTHER', model: undefined, request: {} }, { span: false, event: false }, 0, 0);
   }
   const callArgs = (passHandle ? [call] : args) as unknown[];
   if (typeof fn !== 'function') {

@@ -1,5 +1,6 @@
 import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
 import { warnOnce } from '../sdk/diagnostics.ts';
+import { ShapeCache } from './shape-cache.ts';
 import { capturesContentOnSpans } from './content.ts';
 import { genaiInstruments } from './instruments.ts';
 import {
@@ -106,6 +107,9 @@ function named(operation: string, name: string | undefined): string {
   return name === undefined ? operation : `${operation} ${name}`;
 }
 
+const toolMetricAttributes = new ShapeCache();
+const memoryMetricAttributes = new ShapeCache();
+
 const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, helper) => {
   const name = requireName('withToolCall', 'name', request.name);
   const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
@@ -124,9 +128,12 @@ const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, hel
       if (helper.captureContent && request.captureResult !== false && outcome.value !== undefined) {
         span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, safeJson(outcome.value, helper.maxContentLength));
       }
-      const metricAttributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
-      if (name !== undefined) metricAttributes[ATTR_GEN_AI_TOOL_NAME] = attributes[ATTR_GEN_AI_TOOL_NAME];
-      if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
+      const metricAttributes = toolMetricAttributes.get([name, outcome.errorType], () => {
+        const built: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
+        if (name !== undefined) built[ATTR_GEN_AI_TOOL_NAME] = attributes[ATTR_GEN_AI_TOOL_NAME];
+        if (outcome.errorType !== undefined) built[ATTR_ERROR_TYPE] = outcome.errorType;
+        return built;
+      });
       genaiInstruments().toolDuration.record(outcome.durationSeconds, metricAttributes);
     },
   };
@@ -189,9 +196,13 @@ const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation
       if (helper.captureContent && operation === 'search_memory' && outcome.value !== undefined) {
         span.setAttribute(ATTR_GEN_AI_MEMORY_RECORDS, safeJson(outcome.value, helper.maxContentLength));
       }
-      const metricAttributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation };
-      if (attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined) metricAttributes[ATTR_GEN_AI_PROVIDER_NAME] = attributes[ATTR_GEN_AI_PROVIDER_NAME];
-      if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
+      const provider = attributes[ATTR_GEN_AI_PROVIDER_NAME] as string | undefined;
+      const metricAttributes = memoryMetricAttributes.get([operation, provider, outcome.errorType], () => {
+        const built: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation };
+        if (provider !== undefined) built[ATTR_GEN_AI_PROVIDER_NAME] = provider;
+        if (outcome.errorType !== undefined) built[ATTR_ERROR_TYPE] = outcome.errorType;
+        return built;
+      });
       genaiInstruments().memoryDuration.record(outcome.durationSeconds, metricAttributes);
     },
   };

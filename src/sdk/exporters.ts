@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import type { AggregationTemporality, IMetricReader, InstrumentType } from '@opentelemetry/sdk-metrics';
+import type { AggregationTemporality, IMetricReader, InstrumentType, PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { MetricSeriesStore } from '../genai/metric-series.ts';
 import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
 import type * as SdkMetricsModule from '@opentelemetry/sdk-metrics';
 import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
@@ -79,20 +80,31 @@ export function temporalitySelector(preference: MetricsTemporality): (instrument
   return (instrumentType) => (delta.has(instrumentType) ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE);
 }
 
-/** Periodic metric readers for OTEL_METRICS_EXPORTER. */
-export function createMetricReaders(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined): IMetricReader[] {
+/**
+ * Periodic metric readers for OTEL_METRICS_EXPORTER. With `series`, each reader also collects the helpers'
+ * pre-bound metric series (see genai/metric-series.ts).
+ */
+export function createMetricReaders(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined, series?: MetricSeriesStore): IMetricReader[] {
   const metrics = config.metrics;
   if (metrics.exporters.length === 0) return [];
-  const { PeriodicExportingMetricReader, ConsoleMetricExporter } = lazyRequire('@opentelemetry/sdk-metrics') as typeof SdkMetricsModule;
+  const { AggregationTemporality, PeriodicExportingMetricReader, ConsoleMetricExporter } = lazyRequire('@opentelemetry/sdk-metrics') as typeof SdkMetricsModule;
   return metrics.exporters.flatMap((name): IMetricReader[] => {
     if (name === 'otlp' && delivery === undefined) return [];
-    const exporter =
+    const exporter: PushMetricExporter =
       name === 'console'
         ? new ConsoleMetricExporter()
         : name === 'file'
           ? new FileMetricExporter(config.file.directory, config.file.maxBytes, temporalitySelector(metrics.temporality))
           : new DurableMetricExporter(encodingOf(metrics.otlp.protocol), delivery!, temporalitySelector(metrics.temporality));
-    return [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: metrics.exportIntervalMillis, exportTimeoutMillis: metrics.exportTimeoutMillis })];
+    const temporalityOf = (type: InstrumentType) => exporter.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE;
+    return [
+      new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: metrics.exportIntervalMillis,
+        exportTimeoutMillis: metrics.exportTimeoutMillis,
+        metricProducers: series === undefined ? undefined : [series.producer(temporalityOf)],
+      }),
+    ];
   });
 }
 

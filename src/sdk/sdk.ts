@@ -1,7 +1,5 @@
 import { context, logs, metrics, propagation, trace } from '@opentelemetry/api';
-import type { SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
 import type * as SdkMetricsModule from '@opentelemetry/sdk-metrics';
 import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
@@ -12,7 +10,6 @@ import type { GenAIOtelConfig } from '../config/types.ts';
 import { createRedactor } from '../privacy/redactor.ts';
 import { debug, errorOnce, installDiagnosticLogger, reportConfigProblems, warnOnce } from './diagnostics.ts';
 import { createDelivery, createLogRecordProcessors, createMetricReaders, createSpanProcessors } from './exporters.ts';
-import type { OtlpDelivery } from '../export/delivery.ts';
 import type { ExportHealth } from '../export/health.ts';
 import { INSTRUMENTATION_SCOPE } from '../genai/names.ts';
 import { VERSION } from '../version.ts';
@@ -23,37 +20,11 @@ import { createPropagator } from './propagators.ts';
 import { buildResource } from './resource.ts';
 import { createSampler } from './sampler.ts';
 import { createLLMSpanProcessor, enableInstrumentations } from '../instrumentations/index.ts';
+import { MetricSeriesStore, serveFromStore } from '../genai/metric-series.ts';
+import { currentState, disabledState, setState, type GenAIOtelStatus, type SdkState } from './state.ts';
 import { ContextLogRecordProcessor, ContextSpanProcessor } from '../context/processors.ts';
 import { withContextBaggage } from '../context/sdk-wiring.ts';
 import { enableLogBridges } from '../logs/bridges.ts';
-
-/** What `start()` set up; `tracing` says whether our tracer provider is the global one, attached to another, or absent. */
-export interface GenAIOtelStatus {
-  started: boolean;
-  disabled: boolean;
-  tracing: 'registered' | 'attached-to-existing' | 'existing-provider-kept' | 'off';
-  metrics: 'registered' | 'existing-provider-kept' | 'off';
-  logs: 'registered' | 'existing-provider-kept' | 'off';
-  /** Client libraries traced automatically (GENAI_OTEL_INSTRUMENTATIONS, when installed). */
-  instrumentations: string[];
-  config: GenAIOtelConfig;
-}
-
-interface SdkState {
-  status: GenAIOtelStatus;
-  tracerProvider?: TracerProvider;
-  attachedSpanProcessors: SpanProcessor[];
-  meterProvider?: MeterProvider;
-  loggerProvider?: LoggerProvider;
-  delivery?: OtlpDelivery;
-  removeExitHandlers?: () => void;
-  /** Resolves true when everything was flushed in time. */
-  shutdownPromise?: Promise<boolean>;
-}
-
-// One state per process, even when both the ESM and the CommonJS build of genai-otel are loaded.
-const STATE_KEY = Symbol.for('genai-otel.sdk.state');
-const globalSlots = globalThis as Record<symbol, SdkState | undefined>;
 
 /**
  * Starts OpenTelemetry with genai-otel's defaults: OTLP/HTTP traces, metrics and logs, resource detection without
@@ -65,7 +36,7 @@ const globalSlots = globalThis as Record<symbol, SdkState | undefined>;
  * start({ serviceName: 'support-bot' });
  */
 export function start(options: StartOptions = {}): GenAIOtelStatus {
-  const existing = globalSlots[STATE_KEY];
+  const existing = currentState();
   if (existing !== undefined) {
     if (Object.keys(options).length > 0) {
       warnOnce('start:twice', 'start() was called again with options; genai-otel is already running and keeps its first configuration');
@@ -76,15 +47,16 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
   installDiagnosticLogger(config.logLevel);
   reportConfigProblems(problems);
 
+  if (config.disabled) {
+    setState(disabledState(config));
+    debug('OTEL_SDK_DISABLED is true: no telemetry is set up');
+    return currentState()!.status;
+  }
   const state: SdkState = {
-    status: { started: true, disabled: config.disabled, tracing: 'off', metrics: 'off', logs: 'off', instrumentations: [], config },
+    status: { started: true, disabled: false, tracing: 'off', metrics: 'off', logs: 'off', instrumentations: [], config },
     attachedSpanProcessors: [],
   };
-  globalSlots[STATE_KEY] = state;
-  if (config.disabled) {
-    debug('OTEL_SDK_DISABLED is true: no telemetry is set up');
-    return state.status;
-  }
+  setState(state);
 
   try {
     setUpSignals(state, config);
@@ -116,15 +88,19 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     attributeCountLimit: config.limits.attributeCountLimit,
   };
 
-  const readers = createMetricReaders(config, delivery);
+  // The helpers' metrics are pre-bound series collected by our readers, unless another provider keeps the global slot.
+  const metricsTaken = registeredGlobal('metrics') !== undefined;
+  const series = metricsTaken ? undefined : new MetricSeriesStore({ name: INSTRUMENTATION_SCOPE, version: VERSION }, resource);
+  const readers = createMetricReaders(config, delivery, series);
   if (readers.length > 0) {
-    if (registeredGlobal('metrics') !== undefined) {
+    if (metricsTaken) {
       state.status.metrics = 'existing-provider-kept';
       warnOnce('coexist:metrics', 'a global MeterProvider is already registered by another library; genai-otel metrics go to it');
     } else {
       const { MeterProvider } = lazyRequire('@opentelemetry/sdk-metrics') as typeof SdkMetricsModule;
       state.meterProvider = new MeterProvider({ resource, readers });
       metrics.setGlobalMeterProvider(state.meterProvider);
+      serveFromStore(state.meterProvider, series!);
       state.status.metrics = 'registered';
       delivery?.counters.observeWith(state.meterProvider.getMeter(INSTRUMENTATION_SCOPE, VERSION));
     }
@@ -241,7 +217,7 @@ function shutdownState(state: SdkState): Promise<boolean> {
  * process.on('SIGTERM', async () => { await server.close(); await shutdown(); process.exit(0); });
  */
 export async function shutdown(): Promise<void> {
-  const state = globalSlots[STATE_KEY];
+  const state = currentState();
   if (state !== undefined) await shutdownState(state);
 }
 
@@ -252,7 +228,7 @@ export async function shutdown(): Promise<void> {
  * export const handler = async (event) => { try { return await answer(event); } finally { await forceFlush(); } };
  */
 export async function forceFlush(): Promise<void> {
-  const state = globalSlots[STATE_KEY];
+  const state = currentState();
   if (state === undefined || state.shutdownPromise !== undefined) return;
   const work: Promise<unknown>[] = [];
   if (state.tracerProvider !== undefined) work.push(state.tracerProvider.forceFlush());
@@ -270,10 +246,10 @@ export async function forceFlush(): Promise<void> {
  * app.get('/healthz/telemetry', (req, res) => res.json(getExportHealth()));
  */
 export function getExportHealth(): ExportHealth | undefined {
-  return globalSlots[STATE_KEY]?.delivery?.health();
+  return currentState()?.delivery?.health();
 }
 
 /** What genai-otel set up, or undefined before `start()`. */
 export function getStatus(): GenAIOtelStatus | undefined {
-  return globalSlots[STATE_KEY]?.status;
+  return currentState()?.status;
 }

@@ -5,6 +5,7 @@ import { lazyRequire } from '../../sdk/lazy-require.ts';
 import type { ModelPrice } from '../types.ts';
 import bundledPrices from './prices.json' with { type: 'json' };
 import { normalizeModelName, priceProvidersFor } from './model-names.ts';
+import { ShapeCache } from '../shape-cache.ts';
 
 /** One priced model, as in prices.json. */
 export interface PriceEntry extends ModelPrice {
@@ -74,18 +75,24 @@ export function createPriceTable(entries: readonly PriceEntry[], version: string
     add(entry.model, entry);
     for (const alias of entry.aliases ?? []) add(alias, entry);
   }
+  // Every call looks its model up: normalizing a name costs a dozen regular expressions, so answers are kept
+  // (bounded, as model names come from responses too).
+  const answers = new ShapeCache<{ entry: PriceEntry | undefined }>();
+  const find = (provider: string | undefined, model: string): PriceEntry | undefined => {
+    const candidates = byName.get(normalizeModelName(model));
+    if (candidates === undefined || candidates.length === 0) return undefined;
+    if (provider === undefined) return candidates[0];
+    for (const source of priceProvidersFor(provider)) {
+      const match = candidates.find((entry) => entry.provider === source);
+      if (match !== undefined) return match;
+    }
+    // A user's own entry without a provider prices the model for every provider.
+    return candidates.find((entry) => entry.provider === undefined);
+  };
   return {
     version,
     lookup(provider, model) {
-      const candidates = byName.get(normalizeModelName(model));
-      if (candidates === undefined || candidates.length === 0) return undefined;
-      if (provider === undefined) return candidates[0];
-      for (const source of priceProvidersFor(provider)) {
-        const match = candidates.find((entry) => entry.provider === source);
-        if (match !== undefined) return match;
-      }
-      // A user's own entry without a provider prices the model for every provider.
-      return candidates.find((entry) => entry.provider === undefined);
+      return answers.get([provider, model], () => ({ entry: find(provider, model) })).entry;
     },
   };
 }

@@ -1,0 +1,206 @@
+// Rows 4, 5, 7 and the request-path row: real apps (bench/workers/span-app.cjs) under genai-otel's preload, plain
+// NodeSDK's, or none, exporting over OTLP/HTTP to a receiver in another process.
+import { appFolder, benchFile, cleanEnv, closedPort, freshSpool, median, ms, progress, runWorker, times, type BenchRow } from './lib/common.ts';
+import { startRemoteReceiver, type RemoteReceiver } from './lib/receiver.ts';
+
+type Side = 'genai-otel' | 'nodesdk' | 'none';
+
+const app = benchFile('workers/span-app.cjs');
+const preloads: Record<Side, string[]> = {
+  'genai-otel': ['--require', 'genai-otel/register'],
+  nodesdk: ['--require', benchFile('fixtures/plain-nodesdk.cjs')],
+  none: [],
+};
+let runs = 0;
+
+/** The same settings for both SDKs: genai-otel's batch defaults, no instrumentations, no log bridges. */
+function appEnv(side: Side, endpoint: string, extra: Record<string, string>): { env: NodeJS.ProcessEnv; service: string } {
+  const service = `bench-${side}-${++runs}`;
+  const env = cleanEnv({
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    OTEL_SERVICE_NAME: service,
+    OTEL_BSP_SCHEDULE_DELAY: '1000',
+    OTEL_BSP_MAX_QUEUE_SIZE: '32768',
+    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048',
+    OTEL_METRIC_EXPORT_INTERVAL: '60000',
+    GENAI_OTEL_INSTRUMENTATIONS: 'none',
+    GENAI_OTEL_LOG_BRIDGES: 'none',
+    GENAI_OTEL_SPOOL_DIR: freshSpool(),
+    BENCH_TELEMETRY: side,
+    ...extra,
+  });
+  return { env, service };
+}
+
+const runApp = <T>(side: Side, env: NodeJS.ProcessEnv, cwd: string, timeoutMillis = 180_000) => runWorker<T>([...preloads[side], app], { env, cwd, timeoutMillis });
+
+/**
+ * Row 4: CPU per span created and exported, 100k-span burst, drops counted at the receiver. Two baselines: NodeSDK
+ * with the OTLP/HTTP JSON exporter (@opentelemetry/exporter-trace-otlp-http, the issue's baseline) and with the
+ * protobuf one (-proto: the encoding genai-otel sends, the same official serializer).
+ */
+export async function exportCpuRows(options: { rounds: number; spans: number }): Promise<BenchRow[]> {
+  const cwd = appFolder();
+  const receiver = await startRemoteReceiver();
+  // genai-otel as it ships (redaction on), and with GENAI_OTEL_REDACT=off (what the export pipeline itself costs).
+  type Run = 'genai-otel' | 'unredacted' | 'json' | 'protobuf';
+  const runsOf: Run[] = ['genai-otel', 'unredacted', 'json', 'protobuf'];
+  const perSpan: Record<Run, number[]> = { 'genai-otel': [], unredacted: [], json: [], protobuf: [] };
+  const drops: Record<Run, number[]> = { 'genai-otel': [], unredacted: [], json: [], protobuf: [] };
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      for (let index = 0; index < runsOf.length; index++) {
+        const run = runsOf[(index + round) % runsOf.length]!;
+        const side: Side = run === 'genai-otel' || run === 'unredacted' ? 'genai-otel' : 'nodesdk';
+        await receiver.reset();
+        const redact: Record<string, string> = run === 'unredacted' ? { GENAI_OTEL_REDACT: 'off' } : {};
+        const { env, service } = appEnv(side, receiver.url, { BENCH_MODE: 'burst', BENCH_SPANS: String(options.spans), BENCH_NODESDK_ENCODING: run, ...redact });
+        const result = await runApp<{ spans: number; cpuMicros: number }>(side, env, cwd);
+        const received = await receiver.count(service);
+        perSpan[run].push((result.cpuMicros * 1000) / result.spans);
+        drops[run].push(result.spans - received.distinct);
+        progress(`export CPU ${run}: ${((result.cpuMicros * 1000) / result.spans / 1000).toFixed(2)} µs/span, received ${received.distinct}/${result.spans}`);
+      }
+    }
+  } finally {
+    await receiver.close();
+  }
+  const row = (letter: string, oursRun: 'genai-otel' | 'unredacted', baselineRun: 'json' | 'protobuf', label: string): BenchRow => {
+    const ours = median(perSpan[oursRun]);
+    const ourDrops = Math.max(...drops[oursRun]);
+    const baseline = median(perSpan[baselineRun]);
+    return {
+      figure: `4${letter} CPU per span created + exported, ${options.spans / 1000}k burst, ${oursRun === 'unredacted' ? 'GENAI_OTEL_REDACT=off, ' : ''}vs NodeSDK ${label}`,
+      ours: `${(ours / 1000).toFixed(2)} µs, ${ourDrops} lost`,
+      baseline: `${(baseline / 1000).toFixed(2)} µs, ${Math.max(...drops[baselineRun])} lost`,
+      ratio: times(ours / baseline),
+      target: '≤ 0.7x, 0 lost',
+      met: ours / baseline <= 0.7 && ourDrops === 0,
+    };
+  };
+  return [row('a', 'genai-otel', 'json', 'OTLP/JSON'), row('b', 'genai-otel', 'protobuf', 'OTLP/protobuf'), row('c', 'unredacted', 'protobuf', 'OTLP/protobuf')];
+}
+
+/** Row 5: RSS during a collector outage at 2,000 spans/s, then what reached the collector once it was back. */
+export async function outageRow(options: { seconds: number }): Promise<BenchRow> {
+  const cwd = appFolder();
+  const sides = ['genai-otel', 'nodesdk'] as const;
+  const ports = { 'genai-otel': await closedPort(), nodesdk: await closedPort() };
+  const receivers: RemoteReceiver[] = [];
+  const services: Record<string, string> = {};
+  // Both sides at once (2,000 spans/s is light), each against its own port, nothing listening for `seconds`.
+  const results = sides.map((side) => {
+    const { env, service } = appEnv(side, `http://127.0.0.1:${ports[side]}`, {
+      BENCH_MODE: 'rate',
+      BENCH_RATE: '2000',
+      BENCH_SECONDS: String(options.seconds),
+      BENCH_HOLD_MS: '2000',
+      // Time for the final drain to send everything spooled once the collector is back.
+      GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '60000',
+    });
+    services[side] = service;
+    return runApp<{ spans: number; rssStartMb: number; rssPeakMb: number }>(side, env, cwd, (options.seconds + 120) * 1000);
+  });
+  // The apps produce for `seconds` after a 0.5 s settling pause; the collector comes back then.
+  const back = setTimeout(() => {
+    for (const side of sides) void startRemoteReceiver(ports[side]).then((receiver) => receivers.push(receiver));
+  }, (options.seconds + 0.8) * 1000);
+  try {
+    const [ours, theirs] = await Promise.all(results);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const received = Object.fromEntries(await Promise.all(sides.map(async (side, index) => [side, (await receivers[index]?.count(services[side]!))?.distinct ?? 0])));
+    // receivers[] is in start order; count each side on every receiver and keep the one that has it.
+    for (const side of sides) {
+      for (const receiver of receivers) received[side] = Math.max(received[side] as number, (await receiver.count(services[side]!)).distinct);
+    }
+    const growth = (result: { rssStartMb: number; rssPeakMb: number }) => result.rssPeakMb - result.rssStartMb;
+    const lost = (side: 'genai-otel' | 'nodesdk', result: { spans: number }) => result.spans - (received[side] as number);
+    progress(`outage: genai-otel +${growth(ours!).toFixed(1)} MB, lost ${lost('genai-otel', ours!)}; NodeSDK +${growth(theirs!).toFixed(1)} MB, lost ${lost('nodesdk', theirs!)}`);
+    return {
+      figure: `5  RSS growth during a ${options.seconds} s outage at 2,000 spans/s; spans lost`,
+      ours: `+${growth(ours!).toFixed(1)} MB, ${lost('genai-otel', ours!)} of ${ours!.spans} lost`,
+      baseline: `+${growth(theirs!).toFixed(1)} MB, ${lost('nodesdk', theirs!)} of ${theirs!.spans} lost`,
+      ratio: '-',
+      target: '< 50 MB, 0 lost',
+      met: growth(ours!) < 50 && lost('genai-otel', ours!) === 0,
+    };
+  } finally {
+    clearTimeout(back);
+    await Promise.all(receivers.map((receiver) => receiver.close()));
+  }
+}
+
+/** Row 7: event-loop delay p99 while making and exporting 20k spans/s, against the same app without telemetry. */
+export async function eventLoopRow(options: { rounds: number; seconds: number }): Promise<BenchRow> {
+  const cwd = appFolder();
+  const receiver = await startRemoteReceiver();
+  const p99: Record<Side, number[]> = { 'genai-otel': [], nodesdk: [], none: [] };
+  const sides: Side[] = ['none', 'genai-otel', 'nodesdk'];
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      for (let index = 0; index < sides.length; index++) {
+        const side = sides[(index + round) % sides.length]!;
+        const { env } = appEnv(side, receiver.url, { BENCH_MODE: 'rate', BENCH_RATE: '20000', BENCH_SECONDS: String(options.seconds) });
+        const result = await runApp<{ delayP99Ms: number }>(side, env, cwd);
+        p99[side].push(result.delayP99Ms);
+        await receiver.reset();
+      }
+      progress(`event-loop delay round ${round + 1}/${options.rounds}`);
+    }
+  } finally {
+    await receiver.close();
+  }
+  const none = median(p99.none);
+  const added = median(p99['genai-otel']) - none;
+  const addedBaseline = median(p99.nodesdk) - none;
+  return {
+    figure: '7  event-loop delay p99 added at 20k spans/s',
+    ours: `+${ms(added)} (p99 ${ms(median(p99['genai-otel']))})`,
+    baseline: `no telemetry p99 ${ms(none)}; NodeSDK +${ms(addedBaseline)}`,
+    ratio: '-',
+    target: '< 2 ms',
+    met: added < 2,
+  };
+}
+
+/** Request path: the awaited call's latency does not depend on the exporter (fast, hanging, or absent collector). */
+export async function requestPathRow(options: { rounds: number; seconds: number }): Promise<BenchRow> {
+  const cwd = appFolder();
+  const fast = await startRemoteReceiver();
+  const hanging = await startRemoteReceiver();
+  await hanging.behave({ hang: true });
+  const down = `http://127.0.0.1:${await closedPort()}`;
+  const targets = { fast: fast.url, hanging: hanging.url, down } as const;
+  const samples: Record<keyof typeof targets, { p99: number[]; max: number[] }> = { fast: { p99: [], max: [] }, hanging: { p99: [], max: [] }, down: { p99: [], max: [] } };
+  const kinds = Object.keys(targets) as (keyof typeof targets)[];
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      for (let index = 0; index < kinds.length; index++) {
+        const kind = kinds[(index + round) % kinds.length]!;
+        const { env } = appEnv('genai-otel', targets[kind], {
+          BENCH_MODE: 'latency',
+          BENCH_RATE: '2000',
+          BENCH_SECONDS: String(options.seconds),
+          OTEL_BSP_SCHEDULE_DELAY: '200',
+          GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '1000',
+        });
+        const result = await runApp<{ p99Ms: number; maxMs: number }>('genai-otel', env, cwd);
+        samples[kind].p99.push(result.p99Ms);
+        samples[kind].max.push(result.maxMs);
+      }
+      progress(`request path round ${round + 1}/${options.rounds}`);
+    }
+  } finally {
+    await Promise.all([fast.close(), hanging.close()]);
+  }
+  const p99 = (kind: keyof typeof targets) => median(samples[kind].p99);
+  const worst = Math.max(p99('hanging'), p99('down'));
+  return {
+    figure: 'R  awaited withLLMCall latency p99: collector fast vs hanging vs down',
+    ours: `hanging ${ms(p99('hanging'))}, down ${ms(p99('down'))} (max ${ms(median(samples.hanging.max))} / ${ms(median(samples.down.max))})`,
+    baseline: `fast ${ms(p99('fast'))} (max ${ms(median(samples.fast.max))})`,
+    ratio: times(worst / p99('fast')),
+    target: 'same as fast (≤ 1.25x)',
+    met: worst / p99('fast') <= 1.25,
+  };
+}

@@ -1,0 +1,47 @@
+import type { TracerProvider, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { GenAIOtelConfig } from '../config/types.ts';
+import type { OtlpDelivery } from '../export/delivery.ts';
+
+/** What `start()` set up; `tracing` says whether our tracer provider is the global one, attached to another, or absent. */
+export interface GenAIOtelStatus {
+  started: boolean;
+  disabled: boolean;
+  tracing: 'registered' | 'attached-to-existing' | 'existing-provider-kept' | 'off';
+  metrics: 'registered' | 'existing-provider-kept' | 'off';
+  logs: 'registered' | 'existing-provider-kept' | 'off';
+  /** Client libraries traced automatically (GENAI_OTEL_INSTRUMENTATIONS, when installed). */
+  instrumentations: string[];
+  config: GenAIOtelConfig;
+}
+
+export interface SdkState {
+  status: GenAIOtelStatus;
+  tracerProvider?: TracerProvider;
+  attachedSpanProcessors: SpanProcessor[];
+  meterProvider?: MeterProvider;
+  loggerProvider?: LoggerProvider;
+  delivery?: OtlpDelivery;
+  removeExitHandlers?: () => void;
+  /** Resolves true when everything was flushed in time. */
+  shutdownPromise?: Promise<boolean>;
+}
+
+// One state per process, even when both the ESM and the CommonJS build of genai-otel are loaded (and the preload's
+// light entry, which records a disabled start without loading the SDK).
+const STATE_KEY = Symbol.for('genai-otel.sdk.state');
+const globalSlots = globalThis as Record<symbol, SdkState | undefined>;
+
+export function currentState(): SdkState | undefined {
+  return globalSlots[STATE_KEY];
+}
+
+export function setState(state: SdkState): void {
+  globalSlots[STATE_KEY] = state;
+}
+
+/** The state of a start with OTEL_SDK_DISABLED=true: nothing set up, the helpers run untraced. */
+export function disabledState(config: GenAIOtelConfig): SdkState {
+  return { status: { started: true, disabled: true, tracing: 'off', metrics: 'off', logs: 'off', instrumentations: [], config }, attachedSpanProcessors: [] };
+}
