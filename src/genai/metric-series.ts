@@ -137,24 +137,21 @@ class SeriesInstrument implements Histogram, Counter {
 
   private bind(attributes: Attributes): Series {
     const key = hashAttributes(attributes);
-    let series = this.byKey.get(key);
-    if (series === undefined) {
-      if (this.byKey.size >= CARDINALITY_LIMIT - 1) return this.bindOverflow(attributes);
-      series = new Series(Object.freeze({ ...attributes }), this.boundaries.length > 0 ? this.boundaries.length + 1 : 0, Date.now());
-      this.byKey.set(key, series);
+    if (!this.byKey.has(key) && this.byKey.size >= CARDINALITY_LIMIT - 1) {
+      // Not remembered by object: a later collection with room may take a new attribute set again, as the SDK's does.
+      return this.seriesFor(hashAttributes(OVERFLOW_ATTRIBUTES), OVERFLOW_ATTRIBUTES);
     }
+    const series = this.seriesFor(key, attributes);
     this.byObject.set(attributes, series);
     return series;
   }
 
-  private bindOverflow(attributes: Attributes): Series {
-    const key = hashAttributes(OVERFLOW_ATTRIBUTES);
+  private seriesFor(key: string, attributes: Attributes): Series {
     let series = this.byKey.get(key);
     if (series === undefined) {
-      series = new Series(OVERFLOW_ATTRIBUTES, this.boundaries.length > 0 ? this.boundaries.length + 1 : 0, Date.now());
+      series = new Series(Object.freeze({ ...attributes }), this.boundaries.length > 0 ? this.boundaries.length + 1 : 0, Date.now());
       this.byKey.set(key, series);
     }
-    // Not remembered by object: a later collection with room may take a new attribute set again, as the SDK's does.
     return series;
   }
 }

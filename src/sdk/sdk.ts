@@ -192,16 +192,17 @@ function withTimeout(work: Promise<unknown>, timeoutMillis: number, what: string
   });
 }
 
+/** Everything that buffers telemetry: our providers, and our processors attached to another SDK's provider. */
+function flushableParts(state: SdkState): { forceFlush(): Promise<void>; shutdown(): Promise<void> }[] {
+  return [state.tracerProvider, ...state.attachedSpanProcessors, state.meterProvider, state.loggerProvider].filter((part) => part !== undefined);
+}
+
 function shutdownState(state: SdkState): Promise<boolean> {
   state.shutdownPromise ??= (async () => {
     state.removeExitHandlers?.();
     // Sends give up in time to put what failed on disk before the deadline.
     state.delivery?.beginShutdown(Date.now() + state.status.config.shutdownTimeoutMillis);
-    const work: Promise<unknown>[] = [];
-    if (state.tracerProvider !== undefined) work.push(state.tracerProvider.shutdown());
-    for (const processor of state.attachedSpanProcessors) work.push(processor.shutdown());
-    if (state.meterProvider !== undefined) work.push(state.meterProvider.shutdown());
-    if (state.loggerProvider !== undefined) work.push(state.loggerProvider.shutdown());
+    const work = flushableParts(state).map((part) => part.shutdown());
     // The shared delivery stops last, once every provider has handed over what it had.
     const everything = Promise.all(work).then(() => state.delivery?.shutdown());
     return withTimeout(everything, state.status.config.shutdownTimeoutMillis, 'shutdown');
@@ -230,11 +231,7 @@ export async function shutdown(): Promise<void> {
 export async function forceFlush(): Promise<void> {
   const state = currentState();
   if (state === undefined || state.shutdownPromise !== undefined) return;
-  const work: Promise<unknown>[] = [];
-  if (state.tracerProvider !== undefined) work.push(state.tracerProvider.forceFlush());
-  for (const processor of state.attachedSpanProcessors) work.push(processor.forceFlush());
-  if (state.meterProvider !== undefined) work.push(state.meterProvider.forceFlush());
-  if (state.loggerProvider !== undefined) work.push(state.loggerProvider.forceFlush());
+  const work = flushableParts(state).map((part) => part.forceFlush());
   await withTimeout(Promise.all(work).then(() => state.delivery?.flush()), state.status.config.shutdownTimeoutMillis, 'flush');
 }
 
