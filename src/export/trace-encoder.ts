@@ -1,4 +1,4 @@
-import type { Attributes, HrTime, Link } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
@@ -128,15 +128,7 @@ function writeSpan(into: ProtobufOutput, span: ReadableSpan): void {
   into.tag(2, LENGTH_DELIMITED);
   const start = into.beginMessage(2);
   const context = span.spanContext();
-  into.tag(1, LENGTH_DELIMITED);
-  into.hexBytes(context.traceId);
-  into.tag(2, LENGTH_DELIMITED);
-  into.hexBytes(context.spanId);
-  const traceState = context.traceState?.serialize();
-  if (traceState) {
-    into.tag(3, LENGTH_DELIMITED);
-    into.string(traceState);
-  }
+  writeIdsAndTraceState(into, context);
   const parent = span.parentSpanContext;
   if (parent?.spanId) {
     into.tag(4, LENGTH_DELIMITED);
@@ -177,6 +169,19 @@ function writeSpan(into: ProtobufOutput, span: ReadableSpan): void {
   into.endMessage(start, 2);
 }
 
+/** Fields 1-3 of a Span and of a Link alike: trace id, span id, trace state. */
+function writeIdsAndTraceState(into: ProtobufOutput, context: SpanContext): void {
+  into.tag(1, LENGTH_DELIMITED);
+  into.hexBytes(context.traceId);
+  into.tag(2, LENGTH_DELIMITED);
+  into.hexBytes(context.spanId);
+  const traceState = context.traceState?.serialize();
+  if (traceState) {
+    into.tag(3, LENGTH_DELIMITED);
+    into.string(traceState);
+  }
+}
+
 function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
   return (traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE | (isRemote ? FLAGS_IS_REMOTE : 0);
 }
@@ -198,15 +203,7 @@ function writeLink(into: ProtobufOutput, link: Link): void {
   into.tag(13, LENGTH_DELIMITED);
   const start = into.beginMessage(1);
   const context = link.context;
-  into.tag(1, LENGTH_DELIMITED);
-  into.hexBytes(context.traceId);
-  into.tag(2, LENGTH_DELIMITED);
-  into.hexBytes(context.spanId);
-  const traceState = context.traceState?.serialize();
-  if (traceState) {
-    into.tag(3, LENGTH_DELIMITED);
-    into.string(traceState);
-  }
+  writeIdsAndTraceState(into, context);
   if (link.attributes) writeAttributes(into, link.attributes, 4);
   into.tag(5, VARINT);
   into.varint32(link.droppedAttributesCount || 0);
