@@ -3,7 +3,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
@@ -11,18 +10,11 @@ import { BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-tra
 import { OtlpDelivery } from '../../../src/export/delivery.ts';
 import { carriesMeasurements, DurableMetricExporter } from '../../../src/export/exporters.ts';
 import { temporalitySelector } from '../../../src/sdk/exporters.ts';
+import { closedPort } from '../../support/ports.ts';
 
 class CollectingReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
   protected override async onForceFlush(): Promise<void> {}
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A delivery to a closed port, spooling into a folder that does not exist yet, with its health metrics on a provider. */
