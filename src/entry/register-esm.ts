@@ -1,24 +1,23 @@
-// `node --import genai-otel/register app.mjs`: installs the ESM loader hook instrumentations need, starts
-// OpenTelemetry, and holds the application back until the loader has acknowledged every module to instrument.
+// `node --import genai-otel/register app.mjs`: starts OpenTelemetry, makes sure the ESM loader hook instrumentations
+// need is there for every module they announce, and holds the application back until it has taken them.
 // The SDK is loaded only when telemetry is on, and as CommonJS (the package's CommonJS bundle): the SDK packages it
 // loads on demand are CommonJS, and an ES module bundle would load a second copy of @opentelemetry/api and core
 // beside them. Both builds share one state, so `import { withLLMCall } from 'genai-otel'` in the app works the same.
-import { createRequire, register } from 'node:module';
+// import-in-the-middle is required, not imported: importing a CommonJS module from ESM costs ~10 ms more at start.
 import type * as GenAIOtel from '../index.ts';
+import type * as ImportInTheMiddle from 'import-in-the-middle';
+import { lazyRequire } from '../sdk/lazy-require.ts';
+import { installLoaderHookOnDemand } from './esm-loader-hook.ts';
 import { preloadNeedsSdk } from './preload.ts';
 
 if (preloadNeedsSdk()) {
-  const { createAddHookMessageChannel } = await import('import-in-the-middle');
+  const { createAddHookMessageChannel } = lazyRequire('import-in-the-middle') as typeof ImportInTheMiddle;
   // The channel must exist before start(): instrumentations announce the modules they hook while they are enabled,
-  // and only those modules are ever wrapped.
+  // and only those modules are ever wrapped. The hook itself is installed at the first announcement.
   const channel = createAddHookMessageChannel();
-  const { start } = createRequire(import.meta.url)('../cjs/index.cjs') as typeof GenAIOtel;
+  const { start } = lazyRequire('../cjs/index.cjs') as typeof GenAIOtel;
   if (!start().disabled) {
-    // In-thread hooks (module.registerHooks) where this Node runs them correctly: no loader thread to start, no
-    // message round-trip per module. Elsewhere the loader thread of module.register().
-    const inThread = await import('import-in-the-middle/register-hooks.mjs');
-    if (inThread.supportsSyncHooks()) inThread.register(channel.registerOptions.data);
-    else register('import-in-the-middle/hook.mjs', import.meta.url, channel.registerOptions);
+    installLoaderHookOnDemand(channel.addHookMessagePort, import.meta.url);
     await channel.waitForAllMessagesAcknowledged();
   }
 }

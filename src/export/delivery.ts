@@ -286,10 +286,15 @@ export class OtlpDelivery {
     this.statusTimer.unref();
   }
 
-  /** status.json in the spool directory, for `genai-otel doctor` and other processes. */
+  /**
+   * status.json in the spool directory, for `genai-otel doctor` and other processes; not written by a process that
+   * had nothing to report (nothing exported, spooled or dropped, no error), which leaves no folder behind either.
+   */
   private async writeStatus(): Promise<void> {
     if (this.spool === undefined || !this.spool.isWritable) return;
-    const status = { pid: process.pid, writtenAt: new Date().toISOString(), ...this.health() };
+    const health = this.health();
+    if (!this.counters.anythingToReport || !(await this.spool.ensureDirectory())) return;
+    const status = { pid: process.pid, writtenAt: new Date().toISOString(), ...health };
     await writeFile(join(this.spool.directory, "status.json"), JSON.stringify(status, null, 2)).catch(() => undefined);
   }
 }

@@ -6,6 +6,7 @@ import type * as TransformerModule from '@opentelemetry/otlp-transformer';
 import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
 import { lazyRequire } from '../sdk/lazy-require.ts';
 import type { OtlpDelivery } from './delivery.ts';
+import { isPipelineMetric } from './health.ts';
 import type { Encoding, SignalName } from './spool.ts';
 import { encodeTraceExportRequest } from './trace-encoder.ts';
 
@@ -121,7 +122,8 @@ class DurableExport<T> {
     while (this.backlog.length > 0) this.serializeSlice();
   }
 
-  private answer(resultCallback: (result: ExportResult) => void, code: ExportResultCode): void {
+  /** Answers the SDK; a callback that throws is reported, not passed on. */
+  answer(resultCallback: (result: ExportResult) => void, code: ExportResultCode): void {
     try {
       resultCallback({ code });
     } catch (error) {
@@ -186,6 +188,28 @@ function dataPointCount(metrics: ResourceMetrics): number {
   return count;
 }
 
+/**
+ * Whether a collection holds anything worth a request: a metric of the application, or a pipeline metric that moved
+ * off zero. A process that recorded nothing has only zero counters and configured capacities to report; sending them
+ * would cost its exit a connection (and, with the collector away, a spool write) and tell the collector nothing.
+ *
+ * @example
+ * if (!carriesMeasurements(resourceMetrics)) return; // nothing but idle pipeline metrics: no request
+ */
+export function carriesMeasurements(metrics: ResourceMetrics): boolean {
+  for (const scope of metrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (!isPipelineMetric(metric.descriptor.name)) return true;
+      if (metric.descriptor.name.endsWith('.capacity')) continue; // a setting, not a measurement
+      for (const point of metric.dataPoints) {
+        const value: unknown = point.value;
+        if (typeof value === 'number' ? value !== 0 : (value as { count?: number }).count !== 0) return true;
+      }
+    }
+  }
+  return false;
+}
+
 /** OTLP/HTTP metric exporter that spools to disk while the collector is away. */
 export class DurableMetricExporter implements PushMetricExporter {
   private readonly core: DurableExport<ResourceMetrics>;
@@ -199,6 +223,10 @@ export class DurableMetricExporter implements PushMetricExporter {
   }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    if (!carriesMeasurements(metrics)) {
+      this.core.answer(resultCallback, ExportResultCode.SUCCESS);
+      return;
+    }
     this.core.export(metrics, dataPointCount(metrics), resultCallback);
   }
 

@@ -20,6 +20,18 @@ export interface ExportHealth {
   lastError?: { signal: SignalName; reason: string; at: string };
 }
 
+/**
+ * Whether a metric describes the export pipeline rather than the application: ours (`genai_otel.exporter.*`,
+ * `genai_otel.spool.*`) and the SDK's own (`otel.sdk.*`, e.g. the span queue's size and capacity).
+ *
+ * @example
+ * isPipelineMetric('genai_otel.exporter.items'); // true
+ * isPipelineMetric('gen_ai.client.token.usage'); // false
+ */
+export function isPipelineMetric(name: string): boolean {
+  return name.startsWith('otel.sdk.') || name.startsWith('genai_otel.exporter.') || name.startsWith('genai_otel.spool.');
+}
+
 const emptyCounts = (): SignalCounts => ({ exported: 0, spooled: 0, replayed: 0, dropped: 0, exportErrors: 0 });
 
 /** Counts items (spans, metric data points, log records) by signal and outcome. */
@@ -31,6 +43,12 @@ export class HealthCounters {
     signals: { traces: emptyCounts(), metrics: emptyCounts(), logs: emptyCounts() },
     spool: { entries: 0, bytes: 0, writable: true },
   };
+
+  /** Whether anything happened yet: an item counted, an error, a collector reached (or a spool with payloads). */
+  get anythingToReport(): boolean {
+    const { signals, spool, collectorReachable } = this.health;
+    return collectorReachable !== undefined || spool.entries > 0 || Object.values(signals).some((counts) => Object.values(counts).some((value) => value > 0));
+  }
 
   count(signal: SignalName, outcome: ExportOutcome, items: number): void {
     this.health.signals[signal][outcome] += items;

@@ -44,7 +44,8 @@ export class Spool {
   private entries: SpoolEntry[] = [];
   private totalBytes = 0;
   private sequence = 0;
-  private ready: Promise<boolean> | undefined;
+  private ready: Promise<void> | undefined;
+  private created: Promise<boolean> | undefined;
   private writable = true;
 
   constructor(directory: string, maxBytes: number, events: SpoolEvents) {
@@ -61,20 +62,26 @@ export class Spool {
     return this.writable;
   }
 
-  /** Creates the directory and reads what earlier runs left, releasing claims of dead processes. */
-  open(): Promise<boolean> {
-    this.ready ??= (async () => {
-      try {
-        await mkdir(this.directory, { recursive: true });
-      } catch (error) {
+  /**
+   * Reads what earlier runs left, releasing claims of dead processes. The directory itself is created at the first
+   * write (ensureDirectory): a process that never has to spool leaves nothing on disk.
+   */
+  open(): Promise<void> {
+    this.ready ??= this.rescan();
+    return this.ready;
+  }
+
+  /** Creates the directory once; resolves false (and the spool stops taking payloads) when it cannot be. */
+  ensureDirectory(): Promise<boolean> {
+    this.created ??= mkdir(this.directory, { recursive: true }).then(
+      () => true,
+      (error: unknown) => {
         this.writable = false;
         errorOnce('spool:mkdir', `GENAI_OTEL_SPOOL_DIR="${this.directory}" cannot be created; telemetry that cannot be sent is dropped (and counted) instead of spooled`, error);
         return false;
-      }
-      await this.rescan();
-      return true;
-    })();
-    return this.ready;
+      },
+    );
+    return this.created;
   }
 
   /** Re-reads the directory: other processes sharing it may have added payloads. */
@@ -106,7 +113,8 @@ export class Spool {
 
   /** Writes a payload (atomically: temp file, then rename). Resolves false when it could not be kept. */
   async append(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array): Promise<boolean> {
-    if (!(await this.open()) || !this.writable) {
+    await this.open();
+    if (!this.writable || !(await this.ensureDirectory())) {
       this.events.dropped(signal, items, 'spool unavailable');
       return false;
     }

@@ -5,19 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver, type Behaviour } from '../support/otlp-receiver.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { closedPort } from '../support/ports.ts';
 
 const sequencesOf = (receiver: OtlpReceiver, service: string) =>
   new Set(receiver.spans().filter((span) => span.resource['service.name'] === service).map((span) => span.attributes['producer.seq'] as number));
@@ -40,7 +32,7 @@ function statusOf(spoolDirectory: string): { signals: { traces: Record<string, n
 }
 
 test('the collector is away for the first 1.5 s of a 3 s run: every span arrives, in order of sending, none lost', async () => {
-  const port = await freePort();
+  const port = await closedPort();
   const env = producerEnv(`http://127.0.0.1:${port}`, 'outage-seconds', { PRODUCER_SPANS: '3000', PRODUCER_RATE: '1000', PRODUCER_HOLD_MS: '500' });
   let receiver: OtlpReceiver | undefined;
   const late = setTimeout(async () => {
@@ -109,7 +101,7 @@ test('the collector answers 500 to everything: after four attempts the data is d
 
 test('SIGKILL mid-run: what was spooled is replayed by the next start of the app', async () => {
   const spoolDirectory = mkdtempSync(join(tmpdir(), 'spool-kill-'));
-  const port = await freePort();
+  const port = await closedPort();
   const env = producerEnv(`http://127.0.0.1:${port}`, 'killed', { PRODUCER_SPANS: '1500', PRODUCER_HOLD_MS: '60000', GENAI_OTEL_SPOOL_DIR: spoolDirectory });
   const first = await runFixture(fixture('span-producer.cjs'), {
     nodeArgs: ['--require', 'genai-otel/register'],
@@ -163,7 +155,7 @@ test('the spool disk is full: the oldest data is dropped and counted, the app ru
   const directory = mkdtempSync(join(tmpdir(), 'spool-full-'));
   if (!tryMount(directory, 'size=256k')) return t.skip('mounting a tmpfs needs root');
   try {
-    const port = await freePort();
+    const port = await closedPort();
     const env = producerEnv(`http://127.0.0.1:${port}`, 'disk-full', { PRODUCER_SPANS: '20000', GENAI_OTEL_SPOOL_DIR: join(directory, 'spool'), GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '2000' });
     const result = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
     assert.equal(result.code, 0, result.stderr);
@@ -178,7 +170,7 @@ test('the spool directory is read-only: one diagnostic, nothing thrown, the app 
   mkdirSync(join(directory, 'x'));
   if (!tryMount(directory, 'ro,size=64k')) return t.skip('mounting a tmpfs needs root');
   try {
-    const port = await freePort();
+    const port = await closedPort();
     const env = producerEnv(`http://127.0.0.1:${port}`, 'read-only', { PRODUCER_SPANS: '500', GENAI_OTEL_SPOOL_DIR: join(directory, 'spool'), GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '1000' });
     const result = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
     assert.equal(result.code, 0, result.stderr);

@@ -1,7 +1,10 @@
-import { isIPv6 } from 'node:net';
+import type * as NetModule from 'node:net';
+import { lazyRequire } from '../../sdk/lazy-require.ts';
 import { textBefore, VERSION_CONTEXT, when, type DetectionRule } from './rule.ts';
 
 // IP addresses.
+
+let net: typeof NetModule | undefined;
 
 const IPV4 = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)/g;
 const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?![\w:])/g;
@@ -26,7 +29,9 @@ export const IP: DetectionRule = {
   locate: when((match, text) => {
     const address = match[0];
     if (!address.includes(':')) return isPersonalIPv4(address, textBefore(text, match.index, 16));
-    if (!isIPv6(address)) return false;
+    // node:net loads at the first IPv6 candidate, not with the preload (half a millisecond of start-up).
+    net ??= lazyRequire('node:net') as typeof NetModule;
+    if (!net.isIPv6(address)) return false;
     const lowered = address.toLowerCase();
     return lowered !== '::' && lowered !== '::1' && !/^::ffff:127\./.test(lowered);
   }),

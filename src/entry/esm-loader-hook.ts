@@ -1,0 +1,55 @@
+import { register } from 'node:module';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type * as ApiModule from '@opentelemetry/api';
+import { lazyRequire } from '../sdk/lazy-require.ts';
+
+type Announcement = unknown;
+
+/**
+ * Installs import-in-the-middle's ES module loader hook when the first module to patch is announced (an
+ * instrumentation's `Hook()`, in the preload or later in the app), not at start: until then no hook code is loaded
+ * and module loading runs as without it. Announcements are forwarded to the hook once it is installed, and each is
+ * acknowledged only after the hook has taken it, so the preload's wait for acknowledgements still holds the app back
+ * until the modules its instrumentations patch are covered.
+ *
+ * `announcements` is the `addHookMessagePort` of import-in-the-middle's `createAddHookMessageChannel()`.
+ *
+ * @example
+ * const channel = createAddHookMessageChannel();
+ * installLoaderHookOnDemand(channel.addHookMessagePort, import.meta.url);
+ * start(); // instrumentations announce the modules they hook
+ * await channel.waitForAllMessagesAcknowledged();
+ */
+export function installLoaderHookOnDemand(announcements: MessagePort, parentURL: string): void {
+  let toHook: Promise<MessagePort | undefined> | undefined;
+  announcements
+    .on('message', (modules: Announcement) => {
+      toHook ??= installLoaderHook(announcements, parentURL);
+      // Same promise for every announcement: they reach the hook in the order they were sent.
+      void toHook.then((port) => {
+        if (port === undefined) announcements.postMessage('ack'); // no hook: do not hold the app back
+        else port.postMessage(modules);
+      });
+    })
+    // The app's end is not held up by a port waiting for announcements.
+    .unref();
+}
+
+/** The hook's end of a channel whose acknowledgements are passed on to `announcements`; undefined if it failed. */
+async function installLoaderHook(announcements: MessagePort, parentURL: string): Promise<MessagePort | undefined> {
+  try {
+    const { port1: toHook, port2: hookSide } = new MessageChannel();
+    toHook.on('message', () => announcements.postMessage('ack')).unref();
+    const data = { addHookMessagePort: hookSide, include: [] };
+    const inThread = await import('import-in-the-middle/register-hooks.mjs');
+    // In-thread hooks (module.registerHooks) where this Node runs them correctly: no loader thread to start, no
+    // message round-trip per module. Elsewhere the loader thread of module.register().
+    if (inThread.supportsSyncHooks()) inThread.register(data);
+    else register('import-in-the-middle/hook.mjs', parentURL, { data, transferList: [hookSide] });
+    return toHook;
+  } catch (error) {
+    // The SDK bundle has loaded the API already (CommonJS); its diagnostic logger is the one start() set up.
+    (lazyRequire('@opentelemetry/api') as typeof ApiModule).diag.error('genai-otel: could not install the ES module loader hook; ES modules are not instrumented', error);
+    return undefined;
+  }
+}
