@@ -6,8 +6,8 @@ import { BUILT_IN_RULES, isCardNumber, type DetectionRule } from './rules/index.
 
 /** Deeper values than this are not walked: they are dropped, as a value that cannot be checked must be. */
 const MAX_DEPTH = 32;
-/** Nothing a built-in rule looks for fits in fewer characters ("a@b.io", "1.2.3.4"). */
-const BUILT_IN_MIN_LENGTH = 6;
+/** Nothing a built-in rule looks for fits in fewer characters: the shortest is an IPv6 address ("::2", "a::b"). */
+const BUILT_IN_MIN_LENGTH = 3;
 /**
  * Short values repeat on every span (model, provider, server address, finish reason): their results are remembered.
  * The memory holds nothing the queued spans do not already hold.

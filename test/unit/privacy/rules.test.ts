@@ -44,6 +44,14 @@ test('redacting inside JSON strings keeps the JSON valid, however deeply it is n
   }
 });
 
+test('a value too short to be checked is one no rule can match: short IPv6 addresses are redacted alone as in a sentence', () => {
+  for (const address of ['::10', '1::', 'a::b']) {
+    assert.equal(redactor.redactText(`host ${address} down`), 'host [REDACTED:ip] down');
+    assert.equal(redactor.redactText(address), '[REDACTED:ip]');
+  }
+  assert.equal(redactor.redactText('::1'), '::1');
+});
+
 test('a private key cut short by truncation is removed to the end of its text', () => {
   const truncated = 'here: -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC…[truncated]';
   assert.equal(redactor.redactText(truncated), 'here: [REDACTED:private_key]');
