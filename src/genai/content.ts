@@ -1,5 +1,5 @@
 import type { ContentCaptureMode } from '../config/types.ts';
-import { safeJson, isObject } from './safe-values.ts';
+import { safeJson, isObject, truncate } from './safe-values.ts';
 import type { ChatMessage, MessagePart } from './types.ts';
 
 /**
@@ -32,7 +32,12 @@ export function contentDestinations(mode: ContentCaptureMode, override: boolean 
   return { span, event };
 }
 
-function partsOf(content: unknown): MessagePart[] {
+/** What a conversion met: `callerValues` when the result holds values of the caller's (parts, tool arguments). */
+interface ConversionNotes {
+  callerValues: boolean;
+}
+
+function partsOf(content: unknown, notes: ConversionNotes | undefined): MessagePart[] {
   if (content === undefined || content === null) return [];
   if (typeof content === 'string') return [{ type: 'text', content }];
   if (!Array.isArray(content)) return [{ type: 'text', content: safeJson(content, Number.MAX_SAFE_INTEGER) }];
@@ -41,8 +46,14 @@ function partsOf(content: unknown): MessagePart[] {
     if (!isObject(item)) return { type: 'text', content: String(item) };
     // OpenAI {type:'text', text}, Anthropic {type:'text', text}, Responses {type:'input_text', text}
     if (typeof item.text === 'string') return { type: 'text', content: item.text };
-    if (item.type === 'tool_use') return { type: 'tool_call', id: item.id, name: item.name, arguments: item.input };
-    if (item.type === 'tool_result') return { type: 'tool_call_response', id: item.tool_use_id, response: item.content };
+    if (item.type === 'tool_use') {
+      if (notes !== undefined) notes.callerValues = true;
+      return { type: 'tool_call', id: item.id, name: item.name, arguments: item.input };
+    }
+    if (item.type === 'tool_result') {
+      if (notes !== undefined) notes.callerValues = true;
+      return { type: 'tool_call_response', id: item.tool_use_id, response: item.content };
+    }
     return { type: typeof item.type === 'string' ? item.type : 'unknown' };
   });
 }
@@ -51,23 +62,42 @@ function partsOf(content: unknown): MessagePart[] {
  * Messages in the conventions' shape (`{ role, parts: [{ type: 'text', content }] }`), from either that shape or the
  * OpenAI / Anthropic request shapes (string or block content, assistant tool calls, tool results).
  */
-export function toConventionMessages(messages: readonly unknown[]): ChatMessage[] {
+export function toConventionMessages(messages: readonly unknown[], notes?: ConversionNotes): ChatMessage[] {
   return messages.map((message): ChatMessage => {
-    if (!isObject(message)) return { role: 'user', parts: partsOf(message) };
+    if (!isObject(message)) return { role: 'user', parts: partsOf(message, notes) };
     const role = typeof message.role === 'string' ? message.role : 'user';
-    if (Array.isArray(message.parts)) return { role, parts: message.parts as MessagePart[] };
-    const parts = partsOf(message.content);
+    if (Array.isArray(message.parts)) {
+      if (notes !== undefined) notes.callerValues = true;
+      return { role, parts: message.parts as MessagePart[] };
+    }
+    const parts = partsOf(message.content, notes);
     if (Array.isArray(message.tool_calls)) {
+      if (notes !== undefined) notes.callerValues = true;
       for (const call of message.tool_calls) {
         const fn = isObject(call) && isObject(call.function) ? call.function : undefined;
         parts.push({ type: 'tool_call', id: isObject(call) ? call.id : undefined, name: fn?.name, arguments: fn?.arguments });
       }
     }
     if (role === 'tool' && typeof message.tool_call_id === 'string') {
+      if (notes !== undefined) notes.callerValues = true;
       return { role, parts: [{ type: 'tool_call_response', id: message.tool_call_id, response: message.content }] };
     }
     return { role, parts };
   });
+}
+
+/**
+ * `gen_ai.input.messages`: the messages in the conventions' shape, as JSON cut at `maxLength`. Where the conversion
+ * kept no value of the caller's (messages of text, the common case), the shape is made of fresh objects with string
+ * leaves, which JSON.stringify serialises exactly as safeJson would, without safeJson's walk over it.
+ *
+ * @example
+ * inputMessagesJson([{ role: 'user', content: 'Hi' }], 16384); // '[{"role":"user","parts":[{"type":"text","content":"Hi"}]}]'
+ */
+export function inputMessagesJson(messages: readonly unknown[], maxLength: number): string {
+  const notes: ConversionNotes = { callerValues: false };
+  const converted = toConventionMessages(messages, notes);
+  return notes.callerValues ? safeJson(converted, maxLength) : truncate(JSON.stringify(converted), maxLength);
 }
 
 /** System instructions in the conventions' shape: a list of parts. */

@@ -1,6 +1,6 @@
 import { SpanKind, context, createContextKey, trace, INVALID_SPAN_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
 import { warnOnce } from '../sdk/diagnostics.ts';
-import { contentDestinations, toConventionMessages, toInstructionParts, type ContentDestinations } from './content.ts';
+import { contentDestinations, inputMessagesJson, toConventionMessages, toInstructionParts, type ContentDestinations } from './content.ts';
 import { emitInferenceDetails, type InferenceContent } from './content-event.ts';
 import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from './llm-end.ts';
 import {
@@ -111,7 +111,7 @@ function requestAttributes(normalized: NormalizedRequest, captureContent: boolea
   putAttribute(attributes, ATTR_SERVER_ADDRESS, normalized.serverAddress, ORIGIN);
   putAttribute(attributes, ATTR_SERVER_PORT, normalized.serverPort, ORIGIN);
   if (captureContent) {
-    if (Array.isArray(request.messages)) attributes[ATTR_GEN_AI_INPUT_MESSAGES] = safeJson(toConventionMessages(request.messages), maxContentLength);
+    if (Array.isArray(request.messages)) attributes[ATTR_GEN_AI_INPUT_MESSAGES] = inputMessagesJson(request.messages, maxContentLength);
     if (request.systemInstructions !== undefined) {
       attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = safeJson(toInstructionParts(request.systemInstructions), maxContentLength);
     }
