@@ -3,6 +3,7 @@ import type { PrivacySettings } from '../config/types.ts';
 import { keyVerdict } from './attribute-keys.ts';
 import { createIdentityHasher } from './identity-hash.ts';
 import { BUILT_IN_RULES, isCardNumber, type DetectionRule } from './rules/index.ts';
+import { TextClues } from './rules/clues.ts';
 
 /** Deeper values than this are not walked: they are dropped, as a value that cannot be checked must be. */
 const MAX_DEPTH = 32;
@@ -67,20 +68,21 @@ export class Redactor {
   }
 
   private scanText(text: string): string {
-    const hasDigit = /\d/.test(text);
     let output = text;
     // Matching runs on a copy where JSON escapes (\n, \u00e9) are blanked to spaces of the same length, so that a value
     // inside a JSON string is found as in plain text and replacements never cut an escape in two.
     const escaped = text.includes('\\');
     let scan = escaped ? blankEscapes(text) : text;
+    let clues = new TextClues(scan);
     for (let index = 0; index < this.rules.length; index++) {
       const rule = this.rules[index]!;
-      if ((rule.needsDigit === true && !hasDigit) || !rule.mayMatch(scan)) continue;
+      if (!rule.mayMatch(scan, clues)) continue;
       const ranges = findRanges(rule, scan);
       if (ranges.length === 0) continue;
       const label = this.labels[index]!;
       output = splice(output, ranges, label);
       scan = escaped ? splice(scan, ranges, label) : output;
+      clues = new TextClues(scan);
     }
     return output;
   }

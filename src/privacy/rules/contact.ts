@@ -1,4 +1,4 @@
-import { anyText, digitsOf, textBefore, VERSION_CONTEXT, when, type DetectionRule } from './rule.ts';
+import { hasDenseDigits, digitsOf, textBefore, VERSION_CONTEXT, when, type DetectionRule } from './rule.ts';
 
 // Contact details: e-mail addresses and telephone numbers.
 
@@ -63,8 +63,7 @@ function isPhoneNumber(candidate: string, context: PhoneContext): boolean {
 
 export const PHONE: DetectionRule = {
   name: 'phone',
-  mayMatch: anyText,
-  needsDigit: true,
+  mayMatch: hasDenseDigits,
   // A run of digit groups separated by one space, dot, dash or parentheses, optionally led by + or (.
   pattern: /(?<![\w+#$€£¥@/.\\-])(?:\+|\(\+?)?\d(?:\d|[ .-](?=\(?\d)|\((?=\d)|\)[ .-]?(?=\d))*\)?(?!\w)/g,
   locate(match, text) {

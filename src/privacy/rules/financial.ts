@@ -1,5 +1,6 @@
 import { IBAN_LENGTHS, ibanValid, luhnValid } from '../checksums.ts';
-import { digitsOf, anyText, when, type DetectionRule } from './rule.ts';
+import { IBAN_START } from './clues.ts';
+import { digitsOf, hasDenseDigits, when, type DetectionRule } from './rule.ts';
 
 // Payment cards and bank accounts, confirmed by their check digits.
 
@@ -16,15 +17,14 @@ export function isCardNumber(candidate: string): boolean {
 
 export const CARD: DetectionRule = {
   name: 'card',
-  mayMatch: anyText,
-  needsDigit: true,
+  mayMatch: hasDenseDigits,
   pattern: /(?<![\w.+-])\d(?:[ -]?\d){12,18}(?!\w)/g,
   locate: when((match) => isCardNumber(match[0])),
 };
 
 export const IBAN: DetectionRule = {
   name: 'iban',
-  mayMatch: (text) => /[A-Za-z]{2}\d{2}/.test(text),
+  mayMatch: (_text, clues) => clues.has(IBAN_START),
   // Upper or lower case (people type both); the country's length and the mod-97 check decide.
   pattern: /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}/g,
   locate(match, text) {

@@ -1,5 +1,5 @@
 import { brazilianCpfValid, frenchNirValid, italianFiscalCodeValid, luhnValid, spanishIdValid, verhoeffValid } from '../checksums.ts';
-import { anyText, digitsOf, textBefore, when, type DetectionRule } from './rule.ts';
+import { hasDenseDigits, digitsOf, textBefore, when, type DetectionRule } from './rule.ts';
 
 // National identifiers of the common formats, confirmed by their check digits or by the word that names them.
 
@@ -7,8 +7,7 @@ const SSN_CONTEXT = /\b(?:ssn|social security(?: number| no\.?)?)\W{0,4}(?:is\s+
 
 export const US_SSN: DetectionRule = {
   name: 'us_ssn',
-  mayMatch: anyText,
-  needsDigit: true,
+  mayMatch: hasDenseDigits,
   // Dashed or spaced (never 000, 666 or 9xx first, 00 middle, 0000 last); nine bare digits only right after "SSN".
   pattern: /(?<![\w-])(?:(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}|\d{9})(?![\w-])/g,
   locate: when((match, text) => match[1] !== undefined || SSN_CONTEXT.test(textBefore(text, match.index, 30))),
@@ -16,8 +15,7 @@ export const US_SSN: DetectionRule = {
 
 export const UK_NINO: DetectionRule = {
   name: 'uk_nino',
-  mayMatch: anyText,
-  needsDigit: true,
+  mayMatch: hasDenseDigits,
   pattern: /(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/g,
 };
 
@@ -26,48 +24,42 @@ const SIN_CONTEXT = /\b(?:SIN|social insurance|NAS|assurance sociale)\b[^\d\n"]{
 
 export const CA_SIN: DetectionRule = {
   name: 'ca_sin',
-  mayMatch: anyText,
-  needsDigit: true,
+  mayMatch: hasDenseDigits,
   pattern: /(?<![\w-])[1-79]\d{2}([ -]?)\d{3}\1\d{3}(?![\w-])/g,
   locate: when((match, text) => luhnValid(digitsOf(match[0])) && SIN_CONTEXT.test(textBefore(text, match.index))),
 };
 
 export const FR_NIR: DetectionRule = {
   name: 'fr_nir',
-  mayMatch: anyText,
-  needsDigit: true,
+  mayMatch: hasDenseDigits,
   pattern: /(?<![\w-])[12] ?\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\d) ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}(?![\w-])/g,
   locate: when((match) => frenchNirValid(match[0].replace(/ /g, ''))),
 };
 
 export const ES_DNI: DetectionRule = {
   name: 'es_dni',
-  mayMatch: anyText,
-  needsDigit: true,
+  mayMatch: hasDenseDigits,
   pattern: /(?<![\w-])(?:\d{8}|[XYZ]-?\d{7})-?[A-Z](?![\w-])/g,
   locate: when((match) => spanishIdValid(match[0].replace(/-/g, ''))),
 };
 
 export const IT_FISCAL_CODE: DetectionRule = {
   name: 'it_fiscal_code',
-  mayMatch: anyText,
-  needsDigit: true,
+  mayMatch: hasDenseDigits,
   pattern: /(?<![A-Za-z0-9])[A-Z]{6}\d{2}[ABCDEHLMPRST]\d{2}[A-Z]\d{3}[A-Z](?![A-Za-z0-9])/g,
   locate: when((match) => italianFiscalCodeValid(match[0])),
 };
 
 export const IN_AADHAAR: DetectionRule = {
   name: 'in_aadhaar',
-  mayMatch: anyText,
-  needsDigit: true,
+  mayMatch: hasDenseDigits,
   pattern: /(?<![\w-])[2-9]\d{3}([ -]?)\d{4}\1\d{4}(?![\w-])/g,
   locate: when((match) => verhoeffValid(digitsOf(match[0]))),
 };
 
 export const BR_CPF: DetectionRule = {
   name: 'br_cpf',
-  mayMatch: anyText,
-  needsDigit: true,
+  mayMatch: hasDenseDigits,
   pattern: /(?<![\w.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w-])/g,
   locate: when((match) => brazilianCpfValid(digitsOf(match[0]))),
 };

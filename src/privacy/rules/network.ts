@@ -1,5 +1,6 @@
 import type * as NetModule from 'node:net';
 import { lazyRequire } from '../../sdk/lazy-require.ts';
+import { DIGIT_DOT_DIGIT, HEX_COLON } from './clues.ts';
 import { textBefore, VERSION_CONTEXT, when, type DetectionRule } from './rule.ts';
 
 // IP addresses.
@@ -23,7 +24,7 @@ function isPersonalIPv4(address: string, before: string): boolean {
 export const IP: DetectionRule = {
   name: 'ip',
   // A dotted quad, or hex digits around a colon (JSON's "key":"value" has none).
-  mayMatch: (text) => /\d\.\d|[0-9A-Fa-f]:[0-9A-Fa-f:]|::/.test(text),
+  mayMatch: (_text, clues) => clues.has(DIGIT_DOT_DIGIT) || clues.has(HEX_COLON),
   // Two patterns in one rule: one name to switch, one label.
   pattern: new RegExp(`${IPV4.source}|${IPV6_CANDIDATE.source}`, 'g'),
   locate: when((match, text) => {

@@ -1,13 +1,16 @@
+import { DENSE_DIGITS, type TextClues } from './clues.ts';
+
 /**
  * One kind of personal data or secret found in free text. Every pattern starts with a look-behind that refuses to
  * begin inside a word, so that a scan is linear in the text, and most end with one that refuses to stop inside a word.
  */
 export interface DetectionRule {
   name: string;
-  /** A cheap test that must pass before the pattern runs (most strings hold no digit, no `@`, no key prefix). */
-  mayMatch(text: string): boolean;
-  /** The rule only finds digits: skipped, without calling `mayMatch`, for text that has none (tested once per text). */
-  needsDigit?: boolean;
+  /**
+   * A cheap test that must pass before the pattern runs (most strings hold no run of digits, no `@`, no key prefix):
+   * false only where the rule would find nothing to replace. `clues` are found once per text for all rules.
+   */
+  mayMatch(text: string, clues: TextClues): boolean;
   /** A global pattern finding candidates. */
   pattern: RegExp;
   /**
@@ -21,8 +24,8 @@ export const whole = (match: RegExpExecArray): readonly [number, number] => [mat
 /** The span of the first capture group (patterns with the `d` flag): what follows a kept prefix (`user:` in a URL). */
 export const firstGroup = (match: RegExpExecArray): readonly [number, number] => match.indices![1]!;
 export const digitsOf = (text: string): string => text.replace(/\D/g, '');
-/** For rules marked `needsDigit`: the engine has already checked that the text holds a digit. */
-export const anyText = (): boolean => true;
+/** For the rules that find digits: six digits close together (see DENSE_DIGITS). */
+export const hasDenseDigits = (_text: string, clues: TextClues): boolean => clues.has(DENSE_DIGITS);
 /** Replaces the whole candidate when `accept` says so. */
 export const when = (accept: (match: RegExpExecArray, text: string) => boolean) => (match: RegExpExecArray, text: string) =>
   accept(match, text) ? whole(match) : undefined;

@@ -1,3 +1,4 @@
+import { AUTH_SCHEME, containsAny, SECRET_ASSIGNMENT } from './clues.ts';
 import { whole, firstGroup, type DetectionRule } from './rule.ts';
 
 // Secrets: API keys of the major providers, tokens, private keys, passwords. They run first, so that
@@ -13,25 +14,25 @@ export const PRIVATE_KEY: DetectionRule = {
 
 export const JWT: DetectionRule = {
   name: 'jwt',
-  mayMatch: (text) => text.includes('eyJ'),
+  mayMatch: containsAny('J', ['eyJ']),
   pattern: /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
 };
 
 export const ANTHROPIC_KEY: DetectionRule = {
   name: 'anthropic_key',
-  mayMatch: (text) => text.includes('sk-ant-'),
+  mayMatch: containsAny('-', ['sk-ant-']),
   pattern: /(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}/g,
 };
 
 export const OPENAI_KEY: DetectionRule = {
   name: 'openai_key',
-  mayMatch: (text) => text.includes('sk-'),
+  mayMatch: containsAny('-', ['sk-']),
   pattern: /(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}/g,
 };
 
 export const AWS_ACCESS_KEY: DetectionRule = {
   name: 'aws_access_key',
-  mayMatch: (text) => /A(?:KI|SI|BI|CC|GP|ID|RO|NP|NV|IP)A/.test(text),
+  mayMatch: containsAny('A', ['AKIA', 'ASIA', 'ABIA', 'ACCA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA', 'AIPA']),
   pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
 };
 
@@ -43,19 +44,22 @@ export const GOOGLE_API_KEY: DetectionRule = {
 
 export const GITHUB_TOKEN: DetectionRule = {
   name: 'github_token',
-  mayMatch: (text) => /gh[pousr]_|github_pat_/.test(text),
+  mayMatch: containsAny('_', ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_']),
   pattern: /(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
 };
 
+/** The webhook address is searched by its slashes, rarer in prose than its letters. */
+const hasSlackHook = containsAny('/', ['://hooks.slack.com/']);
+
 export const SLACK_TOKEN: DetectionRule = {
   name: 'slack_token',
-  mayMatch: (text) => text.includes('xox') || text.includes('hooks.slack.com'),
+  mayMatch: (text) => text.includes('xox') || hasSlackHook(text),
   pattern: /(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9_/]+/g,
 };
 
 export const STRIPE_KEY: DetectionRule = {
   name: 'stripe_key',
-  mayMatch: (text) => /(?:sk|rk)_(?:live|test)_|whsec_/.test(text),
+  mayMatch: containsAny('_', ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'whsec_']),
   // Publishable keys (pk_) are public by design and stay.
   pattern: /(?<![\w-])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{20,})/g,
 };
@@ -65,14 +69,14 @@ const looksGenerated = (token: string): boolean => /\d/.test(token) || (/[a-z]/.
 
 export const BEARER_TOKEN: DetectionRule = {
   name: 'bearer_token',
-  mayMatch: (text) => /bearer|basic/i.test(text),
+  mayMatch: (_text, clues) => clues.has(AUTH_SCHEME),
   pattern: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/-]{16,}=*)/gi,
   locate: (match) => (looksGenerated(match[1]!) ? whole(match) : undefined),
 };
 
 export const URL_PASSWORD: DetectionRule = {
   name: 'url_password',
-  mayMatch: (text) => text.includes('://') && (text.includes('@') || text.includes('%40')),
+  mayMatch: (text) => (text.includes('@') || text.includes('%40')) && text.includes('://'),
   // Only the password goes: `postgres://app:[REDACTED:url_password]@db:5432` still says which database.
   pattern: /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@?#"'\\[\]]*:([^\s/@?#"'\\[\]]+)(?=@)/dg,
   locate: firstGroup,
@@ -83,7 +87,7 @@ const PASSWORD_KEY = /(?:^|[_.-])(?:password|passwd|pwd)$/i;
 
 export const CREDENTIAL: DetectionRule = {
   name: 'credential',
-  mayMatch: (text) => /pass|pwd|secret|key|token/i.test(text),
+  mayMatch: (_text, clues) => clues.has(SECRET_ASSIGNMENT),
   pattern:
     /\b((?:[A-Za-z0-9]+[_.-]){0,4}(?:password|passwd|pwd|secret|client[_-]?secret|api[_-]?secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|refresh[_-]?token|aws_secret_access_key|private[_-]?key|secret[_-]?key))\s*["']?\s*[:=]\s*(?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|([^\s"'\\,;&<>{}[\]()]{6,}))/dgi,
   locate(match) {

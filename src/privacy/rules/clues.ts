@@ -1,0 +1,123 @@
+// Cheap tests that say a rule cannot match, so that its pattern never runs over text that holds nothing for it.
+//
+// Every clue is a necessary condition: a rule whose clue is absent from a text finds nothing to replace in it. Scans
+// with a character class cost about the same per character whatever they look for, so the clues that need one are
+// found together in a single pass (TextClues); the clues that are literals are found by searching for one of their
+// rarer characters, which the engine does at memchr speed.
+
+/** A clue found by the single pass of TextClues. */
+export type Clue = number;
+
+/**
+ * Six digits, each within two characters of the one before: every digit rule needs at least that (a telephone number
+ * eight, a UK National Insurance number six, each with at most two separators between digits: `) `, ` (`, `2A `).
+ */
+export const DENSE_DIGITS: Clue = 1;
+/** Two letters then two digits, the start of an IBAN (anchored on the digit: a letter class would test every word). */
+export const IBAN_START: Clue = 2;
+/** A digit, a dot and a digit: an IPv4 address holds three. */
+export const DIGIT_DOT_DIGIT: Clue = 4;
+/** `::` or a hexadecimal digit on both sides of a colon: an IPv6 address holds one (JSON's `"key":"value"` does not). */
+export const HEX_COLON: Clue = 8;
+/** A word a secret is named by (`password`, `api_key`, `token`…) before `:` or `=`, as the credential rule requires. */
+export const SECRET_ASSIGNMENT: Clue = 16;
+/** The words of an HTTP authorisation scheme. */
+export const AUTH_SCHEME: Clue = 32;
+
+/**
+ * Each clue as a pattern found at a given position. All are case-insensitive (the credential and scheme rules are),
+ * which changes nothing for the others: digits, punctuation and `[A-Za-z]`-style classes are closed under case.
+ */
+const CLUE_PATTERNS: readonly (readonly [Clue, RegExp])[] = [
+  // The look-aheads only fail early where most digits and colons stand (a lone number, JSON's `":`).
+  [DENSE_DIGITS, /\d(?=\D{0,2}\d)(?:\D{0,2}\d){5}/iy],
+  [IBAN_START, /\d(?<=[A-Za-z]{2}\d)\d/iy],
+  [DIGIT_DOT_DIGIT, /\d\.\d/iy],
+  [HEX_COLON, /:(?=[0-9A-Fa-f:])(?:(?<=[0-9A-Fa-f]:)|(?=:))/iy],
+  // The credential rule's names all end in one of these words, followed by `\s*["']?\s*[:=]`.
+  // `\s*(?:["']\s*)?` is the rule's `\s*["']?\s*` written so that a long run of spaces is not split two ways.
+  [SECRET_ASSIGNMENT, /[:=](?<=(?:password|passwd|pwd|secret|key|token)\s*(?:["']\s*)?[:=])/iy],
+  [AUTH_SCHEME, /b(?:earer|asic)/iy],
+];
+/**
+ * The clues not yet found (a bit mask) as one pattern: the same alternatives, so that it stops at every position where
+ * one of them matches. Made on first use; there are 2^6 at most.
+ */
+const anyClueOf: RegExp[] = [];
+function anyClue(missing: number): RegExp {
+  let pattern = anyClueOf[missing];
+  if (pattern === undefined) {
+    const sources = CLUE_PATTERNS.filter(([clue]) => (missing & clue) !== 0).map(([, at]) => at.source);
+    pattern = anyClueOf[missing] = new RegExp(sources.join('|'), 'gi');
+  }
+  return pattern;
+}
+const ALL_CLUES = CLUE_PATTERNS.reduce((all, [clue]) => all | clue, 0);
+
+/**
+ * The clues of one text, found on first use, in one pass over it.
+ *
+ * @example
+ * new TextClues('call 415 555 0132').has(DENSE_DIGITS); // true
+ */
+export class TextClues {
+  private readonly text: string;
+  private found = -1;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  has(clue: Clue): boolean {
+    if (this.found < 0) this.found = findClues(this.text);
+    return (this.found & clue) !== 0;
+  }
+}
+
+/**
+ * Where the pattern of the missing clues stops, each missing clue is tried at that position (alternatives can hide
+ * each other there): at least one is found, so this runs the pattern at most once per clue, plus once to the end.
+ */
+function findClues(text: string): number {
+  let found = 0;
+  let from = 0;
+  while (found !== ALL_CLUES) {
+    const pattern = anyClue(ALL_CLUES & ~found);
+    pattern.lastIndex = from;
+    const match = pattern.exec(text);
+    if (match === null) break;
+    for (const [clue, at] of CLUE_PATTERNS) {
+      if ((found & clue) !== 0) continue;
+      at.lastIndex = match.index;
+      if (at.test(text)) found |= clue;
+    }
+    from = match.index + 1;
+  }
+  return found;
+}
+
+/**
+ * A test for whether `text` contains any of `literals`, each holding `anchor`: it searches for `anchor` (a character
+ * rarer in prose than the literals' first ones) and compares around each occurrence. The same answer as
+ * `literals.some((literal) => text.includes(literal))`, several times faster for short literals.
+ *
+ * @example
+ * const hasJwt = containsAny('J', ['eyJ']);
+ * hasJwt('token eyJhbGciOi'); // true
+ */
+export function containsAny(anchor: string, literals: readonly string[]): (text: string) => boolean {
+  const offsets = literals.map((literal) => {
+    const offset = literal.indexOf(anchor);
+    if (anchor.length !== 1 || offset < 0) throw new Error(`"${literal}" does not hold the anchor "${anchor}"`);
+    return offset;
+  });
+  return (text) => {
+    for (let index = text.indexOf(anchor); index !== -1; index = text.indexOf(anchor, index + 1)) {
+      for (let which = 0; which < literals.length; which++) {
+        const start = index - offsets[which]!;
+        if (start >= 0 && text.startsWith(literals[which]!, start)) return true;
+      }
+    }
+    return false;
+  };
+}
