@@ -3,28 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { safeJson, truncate } from '../../../src/genai/safe-values.ts';
+import { replacedJson, safeJson, truncate } from '../../../src/genai/safe-values.ts';
 import { inputMessagesJson, toConventionMessages } from '../../../src/genai/content.ts';
 
-/** safeJson as it was written first: every value through the replacer. The reference the fast paths must match. */
-function referenceJson(value: unknown, maxLength: number): string {
-  if (typeof value === 'string') return truncate(value, maxLength);
-  const seen = new WeakSet<object>();
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value, (_key, item: unknown) => {
-      if (typeof item === 'bigint') return item.toString();
-      if (typeof item === 'object' && item !== null) {
-        if (seen.has(item)) return '[Circular]';
-        seen.add(item);
-      }
-      return item;
-    });
-  } catch {
-    text = '"[unserializable]"';
-  }
-  return truncate(text ?? 'null', maxLength);
-}
+/** The replacer path (every value through the replacer, as safeJson always did): what the fast paths must match. */
+const referenceJson = (value: unknown, maxLength: number): string => truncate(typeof value === 'string' ? value : replacedJson(value), maxLength);
 
 const anyValue = fc.anything({
   withBigInt: true,
