@@ -69,6 +69,10 @@ const completion = {
   usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
 };
 const userCall = async () => completion;
+// Rows 6a/6b: an answer that differs on every call, as real answers do (a constant one would be served from the
+// redactor's cache of short values). Both sides call it, so both pay for making it.
+let answerNumber = 0;
+const variedCall = async () => ({ ...completion, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `It ships tomorrow, order ${++answerNumber}.` } }] });
 const price = loadPriceTable(undefined).lookup('openai', 'gpt-4o-mini')!;
 const request = { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.2, maxTokens: 400, serverAddress: 'api.openai.com', serverPort: 443 };
 const requestAttributes: Attributes = {
@@ -136,14 +140,14 @@ const cases: Record<string, { ours: Call; baseline: Call; metric?: string; expec
   },
   // Row 6: the same withLLMCall with content capture on (1 KB of messages, output captured too) and off.
   content: {
-    ours: () => withLLMCall({ ...request, messages, captureContent: true }, userCall),
-    baseline: () => withLLMCall({ ...request, messages, captureContent: false }, userCall),
+    ours: () => withLLMCall({ ...request, messages, captureContent: true }, variedCall),
+    baseline: () => withLLMCall({ ...request, messages, captureContent: false }, variedCall),
     expectSameSpan: false,
   },
   // Row 6b: content on and redacted on export, against the same call with content off (through the same exporter).
   redaction: {
-    ours: () => withLLMCall({ ...request, messages, captureContent: true }, userCall),
-    baseline: () => withLLMCall({ ...request, messages, captureContent: false }, userCall),
+    ours: () => withLLMCall({ ...request, messages, captureContent: true }, variedCall),
+    baseline: () => withLLMCall({ ...request, messages, captureContent: false }, variedCall),
     expectSameSpan: false,
   },
 };
