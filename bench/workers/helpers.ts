@@ -70,9 +70,12 @@ const completion = {
 };
 const userCall = async () => completion;
 // Rows 6a/6b: an answer that differs on every call, as real answers do (a constant one would be served from the
-// redactor's cache of short values). Both sides call it, so both pay for making it.
+// redactor's cache of short values). Both sides call it, so both pay for making it. The part that varies is made of
+// letters: like the messages, the answer holds no personal data (a long number would rightly make the digit rules
+// look at it; bench:redaction measures text that holds some).
 let answerNumber = 0;
-const variedCall = async () => ({ ...completion, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `It ships tomorrow, order ${++answerNumber}.` } }] });
+const inLetters = (value: number): string => value.toString(26).replace(/[0-9]/g, (digit) => String.fromCharCode(113 + Number(digit)));
+const variedCall = async () => ({ ...completion, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `It ships tomorrow, see ticket ${inLetters(++answerNumber)}.` } }] });
 const price = loadPriceTable(undefined).lookup('openai', 'gpt-4o-mini')!;
 const request = { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.2, maxTokens: 400, serverAddress: 'api.openai.com', serverPort: 443 };
 const requestAttributes: Attributes = {
