@@ -64,6 +64,17 @@ export interface ResolvedConfig {
 }
 
 /**
+ * Whether OTEL_SDK_DISABLED turns telemetry off, read as resolveConfig reads it, without reading anything else: the
+ * preload asks this first, since with telemetry on start() reads and checks every setting anyway.
+ *
+ * @example
+ * if (!telemetryDisabledByEnvironment(process.env)) start();
+ */
+export function telemetryDisabledByEnvironment(env: Readonly<Record<string, string | undefined>>): boolean {
+  return new EnvReader(env).raw('OTEL_SDK_DISABLED')?.toLowerCase() === 'true';
+}
+
+/**
  * Builds the whole configuration from environment variables and start options. This is the only place that
  * interprets `OTEL_*` and `GENAI_OTEL_*` variables; it never throws: a bad value becomes a problem and the default.
  *

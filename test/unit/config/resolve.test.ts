@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveConfig } from '../../../src/config/resolve.ts';
+import { resolveConfig, telemetryDisabledByEnvironment } from '../../../src/config/resolve.ts';
 import { formatConfigProblem } from '../../../src/sdk/diagnostics.ts';
 
 const problemsOf = (env: Record<string, string>) => resolveConfig(env).problems.map(formatConfigProblem);
@@ -122,4 +122,11 @@ test('blank values count as unset', () => {
   assert.deepEqual(problems, []);
   assert.equal(config.traces.sampler, 'parentbased_always_on');
   assert.equal(config.serviceName, undefined);
+});
+
+test('the preload reads OTEL_SDK_DISABLED on its own exactly as the whole configuration does', () => {
+  for (const value of [undefined, '', '  ', 'true', 'TRUE', ' True ', 'false', 'FALSE', 'yes', '1', 'on', 'truee', '\ttrue\n']) {
+    const env: Record<string, string> = value === undefined ? {} : { OTEL_SDK_DISABLED: value };
+    assert.equal(telemetryDisabledByEnvironment(env), resolveConfig(env).config.disabled, JSON.stringify(value));
+  }
 });
