@@ -17,6 +17,7 @@ export async function startupRows(options: { rounds: number }): Promise<BenchRow
   const port = await closedPort();
   const cache = scratchFolder('compile-cache');
   const nodeSdk = benchFile('fixtures/plain-nodesdk.cjs');
+  const nodeSdkImported = benchFile('fixtures/plain-nodesdk.mjs');
   const cc = { NODE_COMPILE_CACHE: cache };
   const variants: Variant[] = [];
   for (const script of [LOAD, FULL]) {
@@ -34,6 +35,7 @@ export async function startupRows(options: { rounds: number }): Promise<BenchRow
     { label: 'nodesdk cc', args: ['--require', nodeSdk, '-e', LOAD], env: cc, bare: 'bare cc' },
     { label: 'require cc', args: ['--require', 'genai-otel/register', '-e', LOAD], env: cc, bare: 'bare cc' },
     { label: 'import cc', args: ['--import', 'genai-otel/register', '-e', LOAD], env: cc, bare: 'bare cc' },
+    { label: 'nodesdk import cc', args: ['--import', nodeSdkImported, '-e', LOAD], env: cc, bare: 'bare cc' },
   );
 
   const samples = new Map<string, number[]>(variants.map((variant) => [variant.label, []]));
@@ -70,6 +72,7 @@ export async function startupRows(options: { rounds: number }): Promise<BenchRow
     row('1d start-up incl. flush at exit (-e 0), --import', 'import full', 'nodesdk full'),
     row('1e start-up, load+start, NODE_COMPILE_CACHE on every side, --require', 'require cc', 'nodesdk cc'),
     row('1f start-up, load+start, NODE_COMPILE_CACHE on every side, --import', 'import cc', 'nodesdk cc'),
+    row('1h start-up, load+start, NODE_COMPILE_CACHE on every side, --import, vs NodeSDK also preloaded with --import', 'import cc', 'nodesdk import cc'),
     {
       figure: '1g start-up with OTEL_SDK_DISABLED=true, --require',
       ours: `+${ms(added('disabled load'))}`,

@@ -108,6 +108,11 @@ export function createMetricReaders(config: GenAIOtelConfig, delivery: OtlpDeliv
   });
 }
 
+/** Whether createLogRecordProcessors would make any processor, without making them (nor loading sdk-logs). */
+export function exportsLogs(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined): boolean {
+  return config.logs.exporters.some((name) => name === 'console' || name === 'file' || delivery !== undefined);
+}
+
 /** Log record processors for OTEL_LOGS_EXPORTER, their exporters wrapped in redaction as for spans. */
 export function createLogRecordProcessors(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined, redactor: Redactor = createRedactor(config.privacy)): LogRecordProcessor[] {
   const logs = config.logs;

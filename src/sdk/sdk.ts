@@ -9,7 +9,7 @@ import type { StartOptions } from '../config/options.ts';
 import type { GenAIOtelConfig } from '../config/types.ts';
 import { createRedactor } from '../privacy/redactor.ts';
 import { debug, errorOnce, installDiagnosticLogger, reportConfigProblems, warnOnce } from './diagnostics.ts';
-import { createDelivery, createLogRecordProcessors, createMetricReaders, createSpanProcessors } from './exporters.ts';
+import { createDelivery, createLogRecordProcessors, createMetricReaders, createSpanProcessors, exportsLogs } from './exporters.ts';
 import type { ExportHealth } from '../export/health.ts';
 import { INSTRUMENTATION_SCOPE } from '../genai/names.ts';
 import { VERSION } from '../version.ts';
@@ -25,6 +25,7 @@ import { currentState, disabledState, setState, type GenAIOtelStatus, type SdkSt
 import { ContextLogRecordProcessor, ContextSpanProcessor } from '../context/processors.ts';
 import { withContextBaggage } from '../context/sdk-wiring.ts';
 import { enableLogBridges } from '../logs/bridges.ts';
+import { DeferredLoggerProvider } from './deferred-logger-provider.ts';
 
 /**
  * Starts OpenTelemetry with genai-otel's defaults: OTLP/HTTP traces, metrics and logs, resource detection without
@@ -124,14 +125,17 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     }
   }
 
-  const logProcessors = createLogRecordProcessors(config, delivery, redactor);
-  if (logProcessors.length > 0) {
+  if (exportsLogs(config, delivery)) {
     if (registeredGlobal('logs') !== undefined) {
       state.status.logs = 'existing-provider-kept';
       warnOnce('coexist:logs', 'a global LoggerProvider is already registered by another library; genai-otel log events go to it');
     } else {
-      const { LoggerProvider } = lazyRequire('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
-      state.loggerProvider = new LoggerProvider({ resource, processors: [new ContextLogRecordProcessor(), ...logProcessors], logRecordLimits: spanLimits });
+      // Built at the first getLogger(): see DeferredLoggerProvider.
+      state.loggerProvider = new DeferredLoggerProvider(() => {
+        const { LoggerProvider } = lazyRequire('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
+        const processors = createLogRecordProcessors(config, delivery, redactor);
+        return new LoggerProvider({ resource, processors: [new ContextLogRecordProcessor(), ...processors], logRecordLimits: spanLimits });
+      });
       logs.setGlobalLoggerProvider(state.loggerProvider);
       state.status.logs = 'registered';
     }

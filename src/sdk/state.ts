@@ -1,6 +1,6 @@
 import type { TracerProvider, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { DeferredLoggerProvider } from './deferred-logger-provider.ts';
 import type { GenAIOtelConfig } from '../config/types.ts';
 import type { OtlpDelivery } from '../export/delivery.ts';
 
@@ -21,7 +21,7 @@ export interface SdkState {
   tracerProvider?: TracerProvider;
   attachedSpanProcessors: SpanProcessor[];
   meterProvider?: MeterProvider;
-  loggerProvider?: LoggerProvider;
+  loggerProvider?: DeferredLoggerProvider;
   delivery?: OtlpDelivery;
   removeExitHandlers?: () => void;
   /** Resolves true when everything was flushed in time. */

@@ -1,0 +1,53 @@
+import { createNoopLogger, type Logger, type LoggerOptions, type LoggerProvider } from '@opentelemetry/api';
+import { errorOnce } from './diagnostics.ts';
+
+/**
+ * The global LoggerProvider, registered at start, that builds the SDK's provider (and loads @opentelemetry/sdk-logs)
+ * the first time somebody asks for a logger.
+ *
+ * Why: most apps log through OpenTelemetry only once an LLM call or a log bridge runs, if ever; building the log
+ * pipeline at start cost the preload about 1.5 ms before the application's first line. Nothing is lost by waiting:
+ * a record can only be emitted through a logger, and the first getLogger() builds the pipeline.
+ *
+ * @example
+ * logs.setGlobalLoggerProvider(new DeferredLoggerProvider(() => new LoggerProvider({ processors })));
+ */
+/** What the SDK's LoggerProvider offers beside getLogger. */
+export type FlushableLoggerProvider = LoggerProvider & { forceFlush(): Promise<void>; shutdown(): Promise<void> };
+
+export class DeferredLoggerProvider implements LoggerProvider {
+  private readonly build: () => FlushableLoggerProvider;
+  private built: (FlushableLoggerProvider) | undefined;
+  private stopped = false;
+
+  constructor(build: () => FlushableLoggerProvider) {
+    this.build = build;
+  }
+
+  getLogger(name: string, version?: string, options?: LoggerOptions): Logger {
+    // After shutdown the SDK's provider hands out no-op loggers; one never built has nothing to shut down either.
+    if (this.built === undefined && !this.stopped) {
+      try {
+        this.built = this.build();
+      } catch (error) {
+        this.stopped = true;
+        errorOnce('logs:build', 'could not set up the log pipeline; log records are not exported', error);
+      }
+    }
+    return this.built === undefined ? createNoopLogger() : this.built.getLogger(name, version, options);
+  }
+
+  /** Whether the SDK's provider was built (somebody asked for a logger). */
+  get isBuilt(): boolean {
+    return this.built !== undefined;
+  }
+
+  forceFlush(): Promise<void> {
+    return this.built?.forceFlush() ?? Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    this.stopped = true;
+    return this.built?.shutdown() ?? Promise.resolve();
+  }
+}
