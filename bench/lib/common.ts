@@ -1,10 +1,12 @@
 // Shared pieces of the benchmark: statistics, child processes, ports, a throw-away app folder.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// A local port with nothing listening on it (a collector that is away): the tests' helper.
+export { closedPort } from '../../test/support/ports.ts';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -71,15 +73,6 @@ export async function runWorker<T>(args: string[], options: { env?: NodeJS.Proce
   } catch {
     throw new Error(`worker ${args.join(' ')} failed (code ${result.code}, signal ${result.signal})\nstdout: ${result.stdout.slice(-2000)}\nstderr: ${result.stderr.slice(-2000)}`);
   }
-}
-
-/** A local port with nothing listening on it (a collector that is away). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

@@ -224,7 +224,7 @@ function writeAttributes(into: ProtobufOutput, attributes: Attributes, field: nu
 function writeKeyValue(into: ProtobufOutput, field: number, key: string, value: unknown): void {
   into.tag(field, LENGTH_DELIMITED);
   const start = into.beginMessage(1);
-  into.encoded(encodedKey(key));
+  into.encoded(encodedKeys.field1(key));
   into.tag(2, LENGTH_DELIMITED);
   const valueStart = into.beginMessage(1);
   writeAnyValue(into, value);
@@ -232,48 +232,43 @@ function writeKeyValue(into: ProtobufOutput, field: number, key: string, value: 
   into.endMessage(start, 1);
 }
 
-// Attribute keys come from a small set (semantic-convention names), so their encoding is kept. Bounded: an app that
-// invents keys (ids in key names) fills it once, and then new keys are encoded each time.
-const MAX_CACHED_KEYS = 4096;
-const encodedKeys = new Map<string, Uint8Array>();
-const keyScratch = new ProtobufOutput(256);
+/**
+ * Strings encoded as a field 1 of wire type 2 (tag, length, UTF-8) — KeyValue.key and AnyValue.string_value are both
+ * field 1 — kept by the string. Attribute keys come from a small set (semantic-convention names) and short values
+ * repeat too (operation names, providers, models, hosts). Bounded: ids and other one-off strings would fill it, so it
+ * is emptied when full, and the strings that repeat are back in it within a batch.
+ */
+class EncodedStrings {
+  private readonly entries = new Map<string, Uint8Array>();
+  private readonly maxEntries: number;
 
-/** The KeyValue.key field (tag, length, UTF-8) of an attribute key. */
-function encodedKey(key: string): Uint8Array {
-  let bytes = encodedKeys.get(key);
-  if (bytes === undefined) {
-    keyScratch.tag(1, LENGTH_DELIMITED);
-    keyScratch.string(key);
-    bytes = keyScratch.take();
-    if (encodedKeys.size < MAX_CACHED_KEYS) encodedKeys.set(key, bytes);
+  constructor(maxEntries: number) {
+    this.maxEntries = maxEntries;
   }
-  return bytes;
+
+  field1(text: string): Uint8Array {
+    let bytes = this.entries.get(text);
+    if (bytes === undefined) {
+      scratch.tag(1, LENGTH_DELIMITED);
+      scratch.string(text);
+      bytes = scratch.take();
+      if (this.entries.size >= this.maxEntries) this.entries.clear();
+      this.entries.set(text, bytes);
+    }
+    return bytes;
+  }
 }
 
-// Short string values repeat too (operation names, providers, models, hosts). Ids and other one-off values would
-// fill the cache: it is emptied when full, and the values that repeat are back in it within a batch.
-const MAX_CACHED_VALUES = 8192;
+const scratch = new ProtobufOutput(256);
+const encodedKeys = new EncodedStrings(4096);
+const encodedValues = new EncodedStrings(8192);
 const MAX_CACHED_VALUE_LENGTH = 64;
-const encodedValues = new Map<string, Uint8Array>();
-
-/** The AnyValue.string_value field (tag, length, UTF-8) of a short string. */
-function encodedStringValue(value: string): Uint8Array {
-  let bytes = encodedValues.get(value);
-  if (bytes === undefined) {
-    keyScratch.tag(1, LENGTH_DELIMITED);
-    keyScratch.string(value);
-    bytes = keyScratch.take();
-    if (encodedValues.size >= MAX_CACHED_VALUES) encodedValues.clear();
-    encodedValues.set(value, bytes);
-  }
-  return bytes;
-}
 
 /** The fields of an AnyValue for a JS attribute value; nothing for undefined, null or a function. */
 function writeAnyValue(into: ProtobufOutput, value: unknown): void {
   switch (typeof value) {
     case 'string':
-      if (value.length <= MAX_CACHED_VALUE_LENGTH) into.encoded(encodedStringValue(value));
+      if (value.length <= MAX_CACHED_VALUE_LENGTH) into.encoded(encodedValues.field1(value));
       else {
         into.tag(1, LENGTH_DELIMITED);
         into.string(value);
