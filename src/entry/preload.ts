@@ -5,8 +5,8 @@ import { currentState, disabledState, setState } from '../sdk/state.ts';
 /**
  * The first step of both preload entries, before anything heavy is loaded: turns on Node's compile cache (so the SDK
  * and the application compile once, not at every start; NODE_DISABLE_COMPILE_CACHE=1 turns it off) and reads
- * OTEL_SDK_DISABLED. Returns whether the SDK must be loaded and started. With OTEL_SDK_DISABLED=true and nothing to report
- * about the settings, the disabled start is recorded here and nothing else is loaded: disabled costs ~nothing.
+ * OTEL_SDK_DISABLED. Returns whether the SDK must be loaded and started. With OTEL_SDK_DISABLED=true and nothing to
+ * report about the settings, the disabled start is recorded here and nothing else is loaded: disabled costs ~nothing.
  */
 export function preloadNeedsSdk(): boolean {
   enableCompileCache?.();

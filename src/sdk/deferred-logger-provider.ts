@@ -1,6 +1,9 @@
 import { createNoopLogger, type Logger, type LoggerOptions, type LoggerProvider } from '@opentelemetry/api';
 import { errorOnce } from './diagnostics.ts';
 
+/** What the SDK's LoggerProvider offers beside getLogger. */
+export type FlushableLoggerProvider = LoggerProvider & { forceFlush(): Promise<void>; shutdown(): Promise<void> };
+
 /**
  * The global LoggerProvider, registered at start, that builds the SDK's provider (and loads @opentelemetry/sdk-logs)
  * the first time somebody asks for a logger.
@@ -12,12 +15,9 @@ import { errorOnce } from './diagnostics.ts';
  * @example
  * logs.setGlobalLoggerProvider(new DeferredLoggerProvider(() => new LoggerProvider({ processors })));
  */
-/** What the SDK's LoggerProvider offers beside getLogger. */
-export type FlushableLoggerProvider = LoggerProvider & { forceFlush(): Promise<void>; shutdown(): Promise<void> };
-
 export class DeferredLoggerProvider implements LoggerProvider {
   private readonly build: () => FlushableLoggerProvider;
-  private built: (FlushableLoggerProvider) | undefined;
+  private built: FlushableLoggerProvider | undefined;
   private stopped = false;
 
   constructor(build: () => FlushableLoggerProvider) {

@@ -116,7 +116,7 @@ export function exportsLogs(config: GenAIOtelConfig, delivery: OtlpDelivery | un
 /** Log record processors for OTEL_LOGS_EXPORTER, their exporters wrapped in redaction as for spans. */
 export function createLogRecordProcessors(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined, redactor: Redactor = createRedactor(config.privacy)): LogRecordProcessor[] {
   const logs = config.logs;
-  if (logs.exporters.length === 0) return [];
+  if (!exportsLogs(config, delivery)) return [];
   const { BatchLogRecordProcessor, SimpleLogRecordProcessor, ConsoleLogRecordExporter } = lazyRequire('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
   return logs.exporters.flatMap((name): LogRecordProcessor[] => {
     if (name === 'console') return [new SimpleLogRecordProcessor({ exporter: new RedactingLogRecordExporter(new ConsoleLogRecordExporter(), redactor) })];
