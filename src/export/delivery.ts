@@ -51,6 +51,8 @@ export class OtlpDelivery {
   private replayTimer: NodeJS.Timeout | undefined;
   private replaying: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Exporters that hold records for a request still being assembled: flush() has them send it first. */
+  private readonly flushHooks: (() => void)[] = [];
   private sending = 0;
   /** Attempts so far at spooled payloads that met HTTP 500, by spool entry name. */
   private readonly limitedAttempts = new Map<string, number>();
@@ -251,8 +253,20 @@ export class OtlpDelivery {
     this.deadline = deadline;
   }
 
+  /** Makes flush() (and so shutdown()) first call `sendHeldRecords`, which hands over what an exporter still holds. */
+  beforeFlush(sendHeldRecords: () => void): void {
+    this.flushHooks.push(sendHeldRecords);
+  }
+
   /** Waits until every payload handed over so far is sent, spooled or dropped. */
   async flush(): Promise<void> {
+    for (const sendHeldRecords of this.flushHooks) {
+      try {
+        sendHeldRecords();
+      } catch (error) {
+        warnOnce('delivery:flush-hook', `could not hand over records held for export at a flush: ${String(error)}`);
+      }
+    }
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 

@@ -3,11 +3,12 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type * as TransformerModule from '@opentelemetry/otlp-transformer';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
+import { errorOnce } from '../sdk/diagnostics.ts';
 import { lazyRequire } from '../sdk/lazy-require.ts';
 import type { OtlpDelivery } from './delivery.ts';
 import { isPipelineMetric } from './health.ts';
 import type { Encoding, SignalName } from './spool.ts';
+import { ENCODE_CHUNK_RECORDS, RequestAssembler, answer, type AssemblyOptions, type Preparation, type PreparingExporter } from './request-assembler.ts';
 import { encodeTraceExportRequest } from './trace-encoder.ts';
 
 export interface Serializer<T> {
@@ -29,15 +30,10 @@ export function serializerFor<T>(signal: SignalName, encoding: Encoding): Serial
   return serializers[signal][encoding] as unknown as Serializer<T>;
 }
 
-/** Spans or log records serialized in one turn of the event loop (about half a millisecond of work). */
-const SERIALIZE_SLICE = 128;
-/** Past this many records waiting to be serialized (a burst), the backlog is serialized at once. */
-const MAX_BACKLOG_RECORDS = 4096;
-
 /**
- * The shared part of the three exporters: serialize with the official OTLP serializers, hand the bytes to the
- * delivery (send, or spool until the collector is back), and answer the SDK: success once the data is sent or safely
- * on disk, failure only when it was dropped (and counted).
+ * The shared part of the exporters: serialize with the official OTLP serializers (ours for spans in protobuf), hand
+ * the bytes to the delivery (send, or spool until the collector is back), and answer the SDK: success once the data is
+ * sent or safely on disk, failure only when it was dropped (and counted).
  */
 class DurableExport<T> {
   private readonly signal: SignalName;
@@ -45,12 +41,6 @@ class DurableExport<T> {
   private readonly delivery: OtlpDelivery;
   // Loaded at the first export, not at start-up: the serializers are a large part of what the preload would load.
   private serializer: Serializer<T> | undefined;
-  /** Accepted batches still being serialized, oldest first. */
-  private readonly backlog: { records: unknown[]; items: number; next: number; slices: Uint8Array[] }[] = [];
-  private backlogRecords = 0;
-  private sliceScheduled = false;
-  private backlogDone: Promise<void> | undefined;
-  private resolveBacklog: (() => void) | undefined;
 
   constructor(signal: SignalName, encoding: Encoding, delivery: OtlpDelivery) {
     this.signal = signal;
@@ -60,78 +50,15 @@ class DurableExport<T> {
 
   export(request: T, items: number, resultCallback: (result: ExportResult) => void): void {
     this.delivery.counters.handedToExporter[this.signal] += items;
-    // A batch of 2,048 spans serializes in several milliseconds, which would hold the application's event loop that
-    // long. With a spool (payloads are safe once accepted), a large protobuf batch is accepted at once and serialized
-    // a slice per turn of the event loop; protobuf messages concatenate into one (repeated fields append), so it still
-    // goes out as one request. When the backlog grows past a bound (a burst), it is serialized at once, as before.
-    // A small batch behind a backlog waits its turn, so that payloads keep the order the SDK handed them over.
-    if (this.encoding === 'protobuf' && this.delivery.spools && Array.isArray(request) && (request.length > SERIALIZE_SLICE || this.backlog.length > 0)) {
-      this.backlog.push({ records: request, items, next: 0, slices: [] });
-      this.backlogRecords += request.length;
-      this.answer(resultCallback, ExportResultCode.SUCCESS);
-      if (this.backlogRecords > MAX_BACKLOG_RECORDS) this.drainBacklog();
-      else this.scheduleSlice();
-      return;
-    }
-    this.drainBacklog();
     this.send(this.serialize(request), items, resultCallback);
   }
 
-  private scheduleSlice(): void {
-    if (this.sliceScheduled || this.backlog.length === 0) return;
-    this.sliceScheduled = true;
-    if (this.backlogDone === undefined) {
-      const done = new Promise<void>((resolve) => (this.resolveBacklog = resolve));
-      this.backlogDone = done;
-      this.delivery.track(done);
-    }
-    setImmediate(() => {
-      this.sliceScheduled = false;
-      this.serializeSlice();
-      this.scheduleSlice();
-    });
-  }
-
-  /** Serializes the next slice of the oldest batch, and hands the batch over when it is complete. */
-  private serializeSlice(): void {
-    const batch = this.backlog[0];
-    if (batch === undefined) return;
-    const slice = this.serialize(batch.records.slice(batch.next, batch.next + SERIALIZE_SLICE) as T);
-    this.backlogRecords -= Math.min(SERIALIZE_SLICE, batch.records.length - batch.next);
-    batch.next += SERIALIZE_SLICE;
-    if (slice === undefined) {
-      // Already accepted: counted as dropped, like any payload that cannot be delivered.
-      this.backlogRecords -= Math.max(0, batch.records.length - batch.next);
-      this.backlog.shift();
-      this.delivery.counters.count(this.signal, 'dropped', batch.items);
-    } else {
-      batch.slices.push(slice);
-      if (batch.next >= batch.records.length) {
-        this.backlog.shift();
-        void this.delivery.deliver(this.signal, this.encoding, batch.items, Buffer.concat(batch.slices));
-      }
-    }
-    if (this.backlog.length === 0) {
-      this.resolveBacklog?.();
-      this.backlogDone = undefined;
-      this.resolveBacklog = undefined;
-    }
-  }
-
-  private drainBacklog(): void {
-    while (this.backlog.length > 0) this.serializeSlice();
-  }
-
-  /** Answers the SDK; a callback that throws is reported, not passed on. */
   answer(resultCallback: (result: ExportResult) => void, code: ExportResultCode): void {
-    try {
-      resultCallback({ code });
-    } catch (error) {
-      warnOnce(`callback:${this.signal}`, `the SDK's export callback threw: ${String(error)}`);
-    }
+    answer(this.signal, resultCallback, code);
   }
 
-  private serialize(request: T): Uint8Array | undefined {
+  /** The request's bytes, or undefined (reported once) when it cannot be serialized. */
+  serialize(request: T): Uint8Array | undefined {
     try {
       this.serializer ??= serializerFor<T>(this.signal, this.encoding);
       return this.serializer.serializeRequest(request);
@@ -158,18 +85,60 @@ class DurableExport<T> {
   }
 }
 
-/** OTLP/HTTP span exporter that spools to disk while the collector is away. */
-export class DurableSpanExporter implements SpanExporter {
-  private readonly core: DurableExport<ReadableSpan[]>;
+/** Default assembly when an exporter is made without one: the SDK's default batch settings. */
+const DEFAULT_ASSEMBLY: AssemblyOptions = { maxRequestRecords: 512, maxOpenMillis: 5000, chunkRecords: ENCODE_CHUNK_RECORDS };
+
+/** The exporting half shared by the span and log record exporters: assembled requests in protobuf, else one per batch. */
+class RecordExport<R> {
+  private readonly signal: 'traces' | 'logs';
+  private readonly delivery: OtlpDelivery;
+  private readonly core: DurableExport<R[]>;
+  private readonly assembler: RequestAssembler<R> | undefined;
+
+  constructor(signal: 'traces' | 'logs', encoding: Encoding, delivery: OtlpDelivery, assembly: AssemblyOptions | undefined) {
+    this.signal = signal;
+    this.delivery = delivery;
+    this.core = new DurableExport(signal, encoding, delivery);
+    // OTLP/JSON messages cannot be concatenated: each batch is its own request.
+    if (encoding === 'protobuf') this.assembler = new RequestAssembler(signal, delivery, (records) => this.core.serialize(records), assembly ?? DEFAULT_ASSEMBLY);
+  }
+
+  export(records: R[], prepare: Preparation<R> | undefined, resultCallback: (result: ExportResult) => void): void {
+    if (this.assembler !== undefined) {
+      this.assembler.accept(records, prepare, resultCallback);
+      return;
+    }
+    const prepared = prepare === undefined ? records : prepare(records);
+    const leftOut = records.length - prepared.length;
+    if (leftOut > 0) {
+      // Handed over, then left out by the preparation (a redaction that failed as a whole): dropped, as assembled.
+      this.delivery.counters.handedToExporter[this.signal] += leftOut;
+      this.delivery.counters.count(this.signal, 'dropped', leftOut);
+    }
+    if (prepared.length === 0) this.core.answer(resultCallback, ExportResultCode.SUCCESS);
+    else this.core.export(prepared, prepared.length, resultCallback);
+  }
+}
+
+/**
+ * OTLP/HTTP span exporter that spools to disk while the collector is away. In protobuf it assembles the processor's
+ * handovers into requests of up to `assembly.maxRequestRecords` spans (see RequestAssembler).
+ */
+export class DurableSpanExporter implements SpanExporter, PreparingExporter<ReadableSpan> {
+  private readonly records: RecordExport<ReadableSpan>;
   private readonly delivery: OtlpDelivery;
 
-  constructor(encoding: Encoding, delivery: OtlpDelivery) {
-    this.core = new DurableExport('traces', encoding, delivery);
+  constructor(encoding: Encoding, delivery: OtlpDelivery, assembly?: AssemblyOptions) {
+    this.records = new RecordExport('traces', encoding, delivery, assembly);
     this.delivery = delivery;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.core.export(spans, spans.length, resultCallback);
+    this.records.export(spans, undefined, resultCallback);
+  }
+
+  exportPreparing(spans: ReadableSpan[], prepare: Preparation<ReadableSpan>, resultCallback: (result: ExportResult) => void): void {
+    this.records.export(spans, prepare, resultCallback);
   }
 
   // The delivery is shared by all signals: genai-otel's shutdown stops it once every provider has flushed into it.
@@ -244,18 +213,22 @@ export class DurableMetricExporter implements PushMetricExporter {
   }
 }
 
-/** OTLP/HTTP log exporter that spools to disk while the collector is away. */
-export class DurableLogRecordExporter implements LogRecordExporter {
-  private readonly core: DurableExport<ReadableLogRecord[]>;
+/** OTLP/HTTP log exporter that spools to disk while the collector is away; in protobuf it assembles requests as for spans. */
+export class DurableLogRecordExporter implements LogRecordExporter, PreparingExporter<ReadableLogRecord> {
+  private readonly records: RecordExport<ReadableLogRecord>;
   private readonly delivery: OtlpDelivery;
 
-  constructor(encoding: Encoding, delivery: OtlpDelivery) {
-    this.core = new DurableExport('logs', encoding, delivery);
+  constructor(encoding: Encoding, delivery: OtlpDelivery, assembly?: AssemblyOptions) {
+    this.records = new RecordExport('logs', encoding, delivery, assembly);
     this.delivery = delivery;
   }
 
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    this.core.export(logs, logs.length, resultCallback);
+    this.records.export(logs, undefined, resultCallback);
+  }
+
+  exportPreparing(logs: ReadableLogRecord[], prepare: Preparation<ReadableLogRecord>, resultCallback: (result: ExportResult) => void): void {
+    this.records.export(logs, prepare, resultCallback);
   }
 
   // The delivery is shared by all signals: genai-otel's shutdown stops it once every provider has flushed into it.

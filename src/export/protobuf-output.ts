@@ -35,7 +35,10 @@ export class ProtobufOutput {
 
   /** A field key: field number and wire type (0 varint, 1 fixed64, 2 length-delimited, 5 fixed32). */
   tag(field: number, wireType: number): void {
-    this.varint32((field << 3) | wireType);
+    const key = (field << 3) | wireType;
+    if (key > 127) return this.varint32(key);
+    if (this.position >= this.bytes.length) this.reserve(1);
+    this.bytes[this.position++] = key;
   }
 
   /** An unsigned varint of at most 32 bits. */
@@ -77,8 +80,18 @@ export class ProtobufOutput {
 
   fixed32(value: number): void {
     this.reserve(4);
-    this.bytes.writeUInt32LE(value >>> 0, this.position);
-    this.position += 4;
+    this.uint32LittleEndian(value >>> 0);
+  }
+
+  // By hand: Buffer#writeUInt32LE checks its arguments at every call, and these are called twice per span.
+  private uint32LittleEndian(value: number): void {
+    const bytes = this.bytes;
+    let position = this.position;
+    bytes[position++] = value & 0xff;
+    bytes[position++] = (value >>> 8) & 0xff;
+    bytes[position++] = (value >>> 16) & 0xff;
+    bytes[position++] = value >>> 24;
+    this.position = position;
   }
 
   /** An OpenTelemetry HrTime ([seconds, nanoseconds]) as fixed64 nanoseconds, exact beyond 2^53. */
@@ -95,9 +108,8 @@ export class ProtobufOutput {
     const low = sumLow - carry * 4294967296;
     const high = (upperNanos - upperNanosLow16) / 65536 + carry;
     this.reserve(8);
-    this.bytes.writeUInt32LE(low >>> 0, this.position);
-    this.bytes.writeUInt32LE(high >>> 0, this.position + 4);
-    this.position += 8;
+    this.uint32LittleEndian(low >>> 0);
+    this.uint32LittleEndian(high >>> 0);
   }
 
   double(value: number): void {

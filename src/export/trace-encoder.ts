@@ -214,10 +214,9 @@ function writeLink(into: ProtobufOutput, link: Link): void {
 
 /** `repeated KeyValue` in field `field`: one KeyValue per own property. */
 function writeAttributes(into: ProtobufOutput, attributes: Attributes, field: number): void {
-  const keys = Object.keys(attributes);
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index]!;
-    writeKeyValue(into, field, key, attributes[key]);
+  // for-in walks the object's enum cache; Object.keys would allocate an array per span.
+  for (const key in attributes) {
+    if (Object.hasOwn(attributes, key)) writeKeyValue(into, field, key, attributes[key]);
   }
 }
 

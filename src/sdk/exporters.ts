@@ -8,10 +8,11 @@ import type { MetricSeriesStore } from '../genai/metric-series.ts';
 import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
 import type * as SdkMetricsModule from '@opentelemetry/sdk-metrics';
 import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
-import type { GenAIOtelConfig, MetricsTemporality, OtlpProtocol } from '../config/types.ts';
+import type { BatchConfig, GenAIOtelConfig, MetricsTemporality, OtlpProtocol } from '../config/types.ts';
 import { OtlpDelivery } from '../export/delivery.ts';
 import { DurableLogRecordExporter, DurableMetricExporter, DurableSpanExporter } from '../export/exporters.ts';
 import type { Encoding } from '../export/spool.ts';
+import { ENCODE_CHUNK_RECORDS, type AssemblyOptions } from '../export/request-assembler.ts';
 import { DropCountingSpanProcessor } from '../export/counting-processor.ts';
 import { RedactingLogRecordExporter } from '../privacy/log-exporter.ts';
 import { createRedactor, type Redactor } from '../privacy/redactor.ts';
@@ -61,11 +62,27 @@ export function createSpanProcessors(
     if (name === 'console') return [new SimpleSpanProcessor({ exporter: new RedactingSpanExporter(new ConsoleSpanExporter(), redactor) })];
     if (name === 'file') return [new BatchSpanProcessor({ exporter: new RedactingSpanExporter(new FileSpanExporter(config.file.directory, config.file.maxBytes), redactor), ...traces.batch })];
     if (delivery === undefined) return [];
-    const exporter = new RedactingSpanExporter(new DurableSpanExporter(encodingOf(traces.otlp.protocol), delivery), redactor);
+    const encoding = encodingOf(traces.otlp.protocol);
+    const { batch: settings, assembly } = assembledBatches(traces.batch, encoding);
+    const exporter = new RedactingSpanExporter(new DurableSpanExporter(encoding, delivery, assembly), redactor);
     // selfObsMeterProvider makes the SDK count spans dropped on a full queue (otel.sdk.processor.span.processed).
-    const batch = new BatchSpanProcessor({ exporter, ...traces.batch, selfObsMeterProvider });
+    const batch = new BatchSpanProcessor({ exporter, ...settings, selfObsMeterProvider });
     return [new DropCountingSpanProcessor(batch, delivery.counters, traces.batch.maxQueueSize)];
   });
+}
+
+/**
+ * The batch processor's settings and the exporter's request assembly for the OTLP exporter. In protobuf the processor
+ * hands over small chunks, encoded while young, and the exporter assembles them into requests of the configured batch
+ * size (see RequestAssembler); in JSON each of the processor's batches is one request, as configured.
+ */
+export function assembledBatches(batch: BatchConfig, encoding: Encoding): { batch: BatchConfig; assembly: AssemblyOptions | undefined } {
+  if (encoding !== 'protobuf') return { batch, assembly: undefined };
+  const chunkRecords = Math.min(ENCODE_CHUNK_RECORDS, batch.maxExportBatchSize);
+  return {
+    batch: { ...batch, maxExportBatchSize: chunkRecords },
+    assembly: { maxRequestRecords: batch.maxExportBatchSize, maxOpenMillis: batch.scheduledDelayMillis, chunkRecords },
+  };
 }
 
 /** The aggregation temporality OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE asks for, per instrument kind (the spec's table). */
@@ -122,7 +139,9 @@ export function createLogRecordProcessors(config: GenAIOtelConfig, delivery: Otl
     if (name === 'console') return [new SimpleLogRecordProcessor({ exporter: new RedactingLogRecordExporter(new ConsoleLogRecordExporter(), redactor) })];
     if (name === 'file') return [new BatchLogRecordProcessor({ exporter: new RedactingLogRecordExporter(new FileLogRecordExporter(config.file.directory, config.file.maxBytes), redactor), ...logs.batch })];
     if (delivery === undefined) return [];
-    const exporter = new RedactingLogRecordExporter(new DurableLogRecordExporter(encodingOf(logs.otlp.protocol), delivery), redactor);
-    return [new BatchLogRecordProcessor({ exporter, ...logs.batch })];
+    const encoding = encodingOf(logs.otlp.protocol);
+    const { batch: settings, assembly } = assembledBatches(logs.batch, encoding);
+    const exporter = new RedactingLogRecordExporter(new DurableLogRecordExporter(encoding, delivery, assembly), redactor);
+    return [new BatchLogRecordProcessor({ exporter, ...settings })];
   });
 }
