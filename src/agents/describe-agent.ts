@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import type * as CryptoModule from 'node:crypto';
+import { lazyRequire } from '../sdk/lazy-require.ts';
 import type { Attributes } from '@opentelemetry/api';
 import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
 import { capturesContentOnSpans, toInstructionParts } from '../genai/content.ts';
@@ -74,6 +75,7 @@ function agentAttributes(agent: Partial<AgentDescription>): { attributes: Attrib
   }
   if (typeof agent.systemInstructions === 'string' || Array.isArray(agent.systemInstructions)) {
     // The digest names the prompt version in every case; the text itself is content.
+    const { createHash } = lazyRequire('node:crypto') as typeof CryptoModule; // not loaded with the preload
     attributes[ATTR_GENAI_OTEL_AGENT_INSTRUCTIONS_SHA256] = createHash('sha256').update(instructionsText(agent.systemInstructions)).digest('hex');
     if (captureContent) content[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = safeJson(toInstructionParts(agent.systemInstructions), settings.maxContentLength);
   }

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { fsPromises } from './fs-promises.ts';
 import { join } from 'node:path';
 import { debug, warnOnce } from '../sdk/diagnostics.ts';
 import { HealthCounters, type ExportHealth } from './health.ts';
@@ -74,13 +74,19 @@ export class OtlpDelivery {
         dropped: (signal, items) => this.counters.count(signal, 'dropped', items),
       });
       this.counters.health.spool.directory = options.spool.directory;
-      // What an earlier run could not send goes out first.
-      void this.spool.open().then(() => {
-        if (this.spool!.size.entries > 0) {
-          debug(`found ${this.spool!.size.entries} spooled payloads from an earlier run: replaying`);
-          this.scheduleReplay(0);
-        }
-      });
+      // What an earlier run could not send goes out first. Looked for once the application has started, not in the
+      // preload: reading the folder costs the start about a millisecond; shutdown() looks in any case.
+      setImmediate(() => void this.openSpool()).unref();
+    }
+  }
+
+  private async openSpool(): Promise<void> {
+    const spool = this.spool!;
+    const firstLook = !spool.isOpen;
+    await spool.open();
+    if (firstLook && spool.size.entries > 0 && !this.stopped) {
+      debug(`found ${spool.size.entries} spooled payloads from an earlier run: replaying`);
+      this.scheduleReplay(0);
     }
   }
 
@@ -280,6 +286,8 @@ export class OtlpDelivery {
       if (this.replayTimer !== undefined) clearTimeout(this.replayTimer);
       this.replayTimer = undefined;
       if (this.replaying !== undefined) await this.replaying;
+      // A short script may end before the spool was looked at: an earlier run's payloads still get their chance.
+      if (this.spool !== undefined) await this.spool.open();
       if (this.spool !== undefined && this.spool.size.entries > 0 && this.deadline !== undefined && this.deadline - Date.now() > SPOOL_WRITE_MARGIN_MILLIS) {
         this.finalDrain = true;
         await this.replay();
@@ -309,6 +317,6 @@ export class OtlpDelivery {
     const health = this.health();
     if (!this.counters.anythingToReport || !(await this.spool.ensureDirectory())) return;
     const status = { pid: process.pid, writtenAt: new Date().toISOString(), ...health };
-    await writeFile(join(this.spool.directory, "status.json"), JSON.stringify(status, null, 2)).catch(() => undefined);
+    await fsPromises().writeFile(join(this.spool.directory, "status.json"), JSON.stringify(status, null, 2)).catch(() => undefined);
   }
 }

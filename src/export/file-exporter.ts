@@ -1,7 +1,7 @@
 // The `file` exporter: each export request becomes one line of OTLP/JSON (the JSON encoding of an
 // ExportTraceServiceRequest / ExportMetricsServiceRequest / ExportLogsServiceRequest) appended to
 // `<dir>/<signal>.jsonl` — the same shape the Collector's file exporter writes, so one reader serves both.
-import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
+import { fsPromises } from './fs-promises.ts';
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -43,15 +43,15 @@ export class JsonLinesFile {
   private async write(line: Uint8Array): Promise<boolean> {
     try {
       if (this.size === undefined) {
-        await mkdir(join(this.path, '..'), { recursive: true });
-        this.size = await stat(this.path).then((info) => info.size, () => 0);
+        await fsPromises().mkdir(join(this.path, '..'), { recursive: true });
+        this.size = await fsPromises().stat(this.path).then((info) => info.size, () => 0);
       }
       if (this.size > 0 && this.size + line.length + 1 > this.maxBytes) {
         // One backup is kept: the CLI reads it before the current file.
-        await rename(this.path, this.path.replace(/\.jsonl$/, '.1.jsonl'));
+        await fsPromises().rename(this.path, this.path.replace(/\.jsonl$/, '.1.jsonl'));
         this.size = 0;
       }
-      await appendFile(this.path, Buffer.concat([line, NEWLINE]));
+      await fsPromises().appendFile(this.path, Buffer.concat([line, NEWLINE]));
       this.size += line.length + 1;
       return true;
     } catch (error) {

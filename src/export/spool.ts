@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { fsPromises } from './fs-promises.ts';
 import { join } from 'node:path';
 import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
 
@@ -62,6 +62,11 @@ export class Spool {
     return this.writable;
   }
 
+  /** Whether open() was called (the folder has been, or is being, read). */
+  get isOpen(): boolean {
+    return this.ready !== undefined;
+  }
+
   /**
    * Reads what earlier runs left, releasing claims of dead processes. The directory itself is created at the first
    * write (ensureDirectory): a process that never has to spool leaves nothing on disk.
@@ -73,7 +78,7 @@ export class Spool {
 
   /** Creates the directory once; resolves false (and the spool stops taking payloads) when it cannot be. */
   ensureDirectory(): Promise<boolean> {
-    this.created ??= mkdir(this.directory, { recursive: true }).then(
+    this.created ??= fsPromises().mkdir(this.directory, { recursive: true }).then(
       () => true,
       (error: unknown) => {
         this.writable = false;
@@ -88,7 +93,7 @@ export class Spool {
   async rescan(): Promise<void> {
     let names: string[];
     try {
-      names = await readdir(this.directory);
+      names = await fsPromises().readdir(this.directory);
     } catch {
       return;
     }
@@ -96,13 +101,13 @@ export class Spool {
     for (const name of names) {
       const claimed = CLAIMED_NAME.exec(name);
       if (claimed !== null && !isAlive(Number(claimed[2]))) {
-        await rename(join(this.directory, name), join(this.directory, claimed[1]!)).catch(() => undefined);
+        await fsPromises().rename(join(this.directory, name), join(this.directory, claimed[1]!)).catch(() => undefined);
         names.push(claimed[1]!);
         continue;
       }
       const match = ENTRY_NAME.exec(name);
       if (match === null) continue;
-      const size = await stat(join(this.directory, name)).then((info) => info.size, () => undefined);
+      const size = await fsPromises().stat(join(this.directory, name)).then((info) => info.size, () => undefined);
       if (size === undefined) continue;
       entries.push({ name, signal: match[4] as SignalName, encoding: match[5] as Encoding, items: Number(match[6]), bytes: size });
     }
@@ -126,10 +131,10 @@ export class Spool {
     const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(this.sequence++ % 1_000_000).padStart(6, '0')}.${signal}.${encoding}.${items}.otlp`;
     const path = join(this.directory, name);
     try {
-      await writeFile(`${path}.tmp`, payload);
-      await rename(`${path}.tmp`, path);
+      await fsPromises().writeFile(`${path}.tmp`, payload);
+      await fsPromises().rename(`${path}.tmp`, path);
     } catch (error) {
-      await unlink(`${path}.tmp`).catch(() => undefined);
+      await fsPromises().unlink(`${path}.tmp`).catch(() => undefined);
       const code = (error as NodeJS.ErrnoException).code;
       warnOnce(`spool:write:${code}`, `could not write to the spool ${this.directory} (${code ?? String(error)}); telemetry that cannot be sent is dropped and counted`);
       if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') this.writable = false;
@@ -145,7 +150,7 @@ export class Spool {
     while (this.entries.length > 0 && this.totalBytes + bytes > this.maxBytes) {
       const oldest = this.entries.shift()!;
       this.totalBytes -= oldest.bytes;
-      await unlink(join(this.directory, oldest.name)).catch(() => undefined);
+      await fsPromises().unlink(join(this.directory, oldest.name)).catch(() => undefined);
       warnOnce('spool:full', `the spool ${this.directory} reached GENAI_OTEL_SPOOL_MAX_BYTES (${this.maxBytes}); the oldest telemetry is dropped (and counted) to make room`);
       this.events.dropped(oldest.signal, oldest.items, 'spool full');
     }
@@ -159,14 +164,14 @@ export class Spool {
       const path = join(this.directory, entry.name);
       const claimedPath = `${path}.sending-${process.pid}`;
       try {
-        await rename(path, claimedPath);
+        await fsPromises().rename(path, claimedPath);
       } catch {
         continue; // another process claimed it, or it was removed
       }
       try {
-        return { entry, payload: await readFile(claimedPath) };
+        return { entry, payload: await fsPromises().readFile(claimedPath) };
       } catch {
-        await unlink(claimedPath).catch(() => undefined);
+        await fsPromises().unlink(claimedPath).catch(() => undefined);
       }
     }
     return undefined;
@@ -174,14 +179,14 @@ export class Spool {
 
   /** Done with a claimed payload: sent, or given up. */
   async release(entry: SpoolEntry): Promise<void> {
-    await unlink(join(this.directory, `${entry.name}.sending-${process.pid}`)).catch(() => undefined);
+    await fsPromises().unlink(join(this.directory, `${entry.name}.sending-${process.pid}`)).catch(() => undefined);
   }
 
   /** Puts a claimed payload back at the head of the queue (the collector is still away). */
   async putBack(entry: SpoolEntry): Promise<void> {
     const path = join(this.directory, entry.name);
     try {
-      await rename(`${path}.sending-${process.pid}`, path);
+      await fsPromises().rename(`${path}.sending-${process.pid}`, path);
       this.entries.unshift(entry);
       this.totalBytes += entry.bytes;
     } catch {

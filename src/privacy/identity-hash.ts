@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import type * as CryptoModule from 'node:crypto';
+import { lazyRequire } from '../sdk/lazy-require.ts';
 
 export const IDENTITY_HASH_PREFIX = 'hmac-sha256:';
 
@@ -12,6 +13,8 @@ export const IDENTITY_HASH_PREFIX = 'hmac-sha256:';
  * hash('alice@example.com'); // 'hmac-sha256:5d1e…'
  */
 export function createIdentityHasher(key: string): (value: string) => string {
+  // Loaded here, not with the preload: only identity hashing needs it (see sdk/service-instance.ts).
+  const { createHmac } = lazyRequire('node:crypto') as typeof CryptoModule;
   const recent = new Map<string, string>();
   return (value) => {
     let hashed = recent.get(value);

@@ -7,7 +7,6 @@ import {
   osDetector,
   processDetector,
   resourceFromAttributes,
-  serviceInstanceIdDetector,
   type Resource,
   type ResourceDetector,
 } from '@opentelemetry/resources';
@@ -19,6 +18,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { GenAIOtelConfig, ResourceDetectorName } from '../config/types.ts';
 import { DISTRO_NAME, VERSION } from '../version.ts';
+import { serviceInstanceDetector } from './service-instance.ts';
 
 // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are parsed by the config module (the one place that reads the
 // environment), so `env` selects no detector of its own here.
@@ -27,7 +27,7 @@ const DETECTORS: Record<ResourceDetectorName, ResourceDetector | undefined> = {
   host: hostDetector,
   os: osDetector,
   process: processDetector,
-  serviceinstance: serviceInstanceIdDetector,
+  serviceinstance: serviceInstanceDetector,
 };
 
 interface PackageIdentity {

@@ -6,7 +6,7 @@ import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 const probe = async (nodeArgs: string[], extra: Record<string, string> = {}) => {
   const result = await runFixture(fixture('startup-probe.cjs'), { nodeArgs, env: otelEnv('http://127.0.0.1:9', { NODE_COMPILE_CACHE: undefined, ...extra }) });
   assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout.trim()) as { sdkLoaded: boolean; disabled?: boolean; tracing?: string; compileCacheDir?: string };
+  return JSON.parse(result.stdout.trim()) as { sdkLoaded: boolean; builtins: string[]; disabled?: boolean; tracing?: string; compileCacheDir?: string };
 };
 
 test('OTEL_SDK_DISABLED=true: the preload loads neither the SDK nor any dependency, yet getStatus() in the app says disabled', async () => {
@@ -30,4 +30,16 @@ test("the preload turns on Node's compile cache, and NODE_DISABLE_COMPILE_CACHE=
   assert.ok((await probe(['--require', 'genai-otel/register'])).compileCacheDir, 'a compile cache folder');
   assert.equal((await probe(['--require', 'genai-otel/register'], { NODE_DISABLE_COMPILE_CACHE: '1' })).compileCacheDir, undefined);
   assert.equal((await probe([])).compileCacheDir, undefined, 'without the preload, no cache');
+});
+
+test('with telemetry on, the preload loads neither node:crypto nor node:fs/promises (about 3.5 ms of every start); identity hashing loads crypto when asked for', async () => {
+  for (const flag of ['--require', '--import']) {
+    const seen = await probe([flag, 'genai-otel/register']);
+    assert.equal(seen.tracing, 'registered', flag);
+    assert.ok(!seen.builtins.includes('crypto'), `${flag}: node:crypto was loaded`);
+    // Under --import, Node's ES module loader reads the entry script with fs/promises itself.
+    if (flag === '--require') assert.ok(!seen.builtins.includes('fs/promises'), `${flag}: node:fs/promises was loaded`);
+  }
+  const hashing = await probe(['--require', 'genai-otel/register'], { GENAI_OTEL_USER_ID_HMAC_KEY: 'k'.repeat(32) });
+  assert.ok(hashing.builtins.includes('crypto'), 'the probe sees crypto when a setting needs it');
 });

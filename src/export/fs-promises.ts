@@ -1,0 +1,16 @@
+import type * as FsPromisesModule from 'node:fs/promises';
+import { lazyRequire } from '../sdk/lazy-require.ts';
+
+let loaded: typeof FsPromisesModule | undefined;
+
+/**
+ * `node:fs/promises`, loaded at its first use rather than with the preload: it brings readline and file watching
+ * with it (about 1 ms of start-up), and a process whose collector answers never writes a file.
+ *
+ * @example
+ * await fsPromises().writeFile(path, payload);
+ */
+export function fsPromises(): typeof FsPromisesModule {
+  loaded ??= lazyRequire('node:fs/promises') as typeof FsPromisesModule;
+  return loaded;
+}
