@@ -64,6 +64,24 @@ await Promise.all([
 ]);
 chmodSync('dist/cli/genai-otel.js', 0o755);
 
+/**
+ * In the CommonJS bundle, `import * as api from '@opentelemetry/api'` in the bundled SDK becomes
+ * `__toESM(require(...))`: a copy of the API module whose every property is a getter, read on every span (the tracer
+ * reads `api.trace`, `api.context`, `api.SpanKind`, ... each time). The API module is already an ES module interop
+ * object (`__esModule`, its own `default`) with plain properties, so the bundle takes it as it is. Safe only while no
+ * such namespace's `default` is read: the build fails if one is.
+ */
+function plainApiNamespaces(file) {
+  const wrapped = /(\w+) = __toESM\(require\("@opentelemetry\/api"\), 1\)/g;
+  let text = readFileSync(file, 'utf8');
+  for (const [, name] of text.matchAll(wrapped)) {
+    if (new RegExp(`\\b${name}\\.default\\b`).test(text)) throw new Error(`${file}: ${name}.default is read; the API namespace must stay wrapped`);
+  }
+  text = text.replace(wrapped, '$1 = require("@opentelemetry/api")');
+  writeFileSync(file, text);
+}
+for (const file of ['dist/cjs/index.cjs', 'dist/cjs/register.cjs']) plainApiNamespaces(file);
+
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 mkdirSync('dist/types', { recursive: true });
 writeFileSync('dist/types/register.d.ts', '// genai-otel/register only has side effects: it starts OpenTelemetry.\nexport {};\n');
