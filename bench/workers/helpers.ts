@@ -14,6 +14,7 @@ import { resolveConfig } from '../../src/config/resolve.ts';
 import { withLLMCall } from '../../src/genai/llm.ts';
 import { createRedactor } from '../../src/privacy/redactor.ts';
 import { RedactingSpanExporter } from '../../src/privacy/span-exporter.ts';
+import { assembledBatches } from '../../src/sdk/exporters.ts';
 import { withMemoryOperation, withToolCall } from '../../src/genai/operations.ts';
 import { MetricSeriesStore, serveFromStore } from '../../src/genai/metric-series.ts';
 import { loadPriceTable } from '../../src/genai/cost/price-table.ts';
@@ -44,7 +45,8 @@ const redacting = which === 'redaction';
 const spanExporter = redacting ? new RedactingSpanExporter(discardSpans, createRedactor(resolveConfig({}).config.privacy)) : discardSpans;
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const tracerProvider = new TracerProvider({
-  spanProcessors: [sideCounter, new BatchSpanProcessor({ exporter: spanExporter, maxQueueSize: 65_536, maxExportBatchSize: 2048, scheduledDelayMillis: 200 })],
+  // Batches as start() hands them to its OTLP/protobuf exporter: chunks of 256 spans (see assembledBatches).
+  spanProcessors: [sideCounter, new BatchSpanProcessor({ exporter: spanExporter, ...assembledBatches({ maxQueueSize: 65_536, maxExportBatchSize: 2048, scheduledDelayMillis: 200, exportTimeoutMillis: 30_000 }, 'protobuf').batch })],
 });
 trace.setGlobalTracerProvider(tracerProvider);
 const resource = resourceFromAttributes({ 'service.name': 'bench' });
