@@ -38,7 +38,8 @@ rmSync('dist', { recursive: true, force: true });
 
 const common = { bundle: true, platform: 'node', target: 'node22', external, logLevel: 'warning', sourcemap: true, legalComments: 'none', plugins: [bundleDependencies] };
 // A bundled package may still call require() on a Node built-in; the ESM bundle gets a real require for that.
-const esmRequire = 'import { createRequire as __genaiOtelCreateRequire } from "node:module"; const require = __genaiOtelCreateRequire(import.meta.url);';
+// process.getBuiltinModule rather than an import of node:module, whose ES module facade costs the preload time.
+const esmRequire = 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);';
 
 await Promise.all([
   build({ ...common, format: 'esm', entryPoints: { index: 'src/index.ts', register: 'src/entry/register-esm.ts' }, outdir: 'dist/esm', outExtension: { '.js': '.js' }, banner: { js: esmRequire } }),

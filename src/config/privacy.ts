@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type * as YamlModule from 'yaml';
 import { lazyRequire } from '../sdk/lazy-require.ts';
 import { REDACTION_GROUP_NAMES, REDACTION_RULE_GROUPS, REDACTION_RULE_NAMES, type RedactionGroupName } from '../privacy/rule-names.ts';
@@ -106,7 +105,7 @@ function patternsFromEnvironment(reader: EnvReader): RedactionPattern[] {
     }
   } else {
     try {
-      const text = readFileSync(value, 'utf8');
+      const text = process.getBuiltinModule('node:fs').readFileSync(value, 'utf8');
       document = /\.ya?ml$/i.test(value) ? (lazyRequire('yaml') as typeof YamlModule).parse(text) : JSON.parse(text);
     } catch (error) {
       reader.problem(PATTERNS_VARIABLE, value, `could not be read as a JSON or YAML file of patterns (${(error as Error).message}); no pattern of your own is applied`);

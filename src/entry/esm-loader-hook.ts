@@ -1,5 +1,4 @@
-import { register } from 'node:module';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import type * as ApiModule from '@opentelemetry/api';
 import { lazyRequire } from '../sdk/lazy-require.ts';
 
@@ -38,6 +37,8 @@ export function installLoaderHookOnDemand(announcements: MessagePort, parentURL:
 /** The hook's end of a channel whose acknowledgements are passed on to `announcements`; undefined if it failed. */
 async function installLoaderHook(announcements: MessagePort, parentURL: string): Promise<MessagePort | undefined> {
   try {
+    // Taken, not imported, as in lazy-require.ts.
+    const { MessageChannel } = process.getBuiltinModule('node:worker_threads');
     const { port1: toHook, port2: hookSide } = new MessageChannel();
     toHook.on('message', () => announcements.postMessage('ack')).unref();
     const data = { addHookMessagePort: hookSide, include: [] };
@@ -45,7 +46,7 @@ async function installLoaderHook(announcements: MessagePort, parentURL: string):
     // In-thread hooks (module.registerHooks) where this Node runs them correctly: no loader thread to start, no
     // message round-trip per module. Elsewhere the loader thread of module.register().
     if (inThread.supportsSyncHooks()) inThread.register(data);
-    else register('import-in-the-middle/hook.mjs', parentURL, { data, transferList: [hookSide] });
+    else process.getBuiltinModule('node:module').register('import-in-the-middle/hook.mjs', parentURL, { data, transferList: [hookSide] });
     return toHook;
   } catch (error) {
     // The SDK bundle has loaded the API already (CommonJS); its diagnostic logger is the one start() set up.

@@ -1,4 +1,3 @@
-import { enableCompileCache } from 'node:module';
 import { resolveConfig, telemetryDisabledByEnvironment } from '../config/resolve.ts';
 import { currentState, disabledState, setState } from '../sdk/state.ts';
 
@@ -9,7 +8,7 @@ import { currentState, disabledState, setState } from '../sdk/state.ts';
  * report about the settings, the disabled start is recorded here and nothing else is loaded: disabled costs ~nothing.
  */
 export function preloadNeedsSdk(): boolean {
-  enableCompileCache?.();
+  process.getBuiltinModule('node:module').enableCompileCache?.();
   // Telemetry on, the usual case: start() reads and checks every setting, so reading them all here too would only
   // cost time (about 1.5 ms). Only a disabled start is settled here.
   if (!telemetryDisabledByEnvironment(process.env)) return true;
