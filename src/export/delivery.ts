@@ -103,12 +103,6 @@ export class OtlpDelivery {
     return this.spool !== undefined && this.spool.isWritable;
   }
 
-  /** Makes flush() and shutdown() also wait for `work` (an exporter still preparing payloads it has accepted). */
-  track(work: Promise<unknown>): void {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
-  }
-
   /** Sends one payload now, or spools it (behind what already waits). Never rejects. */
   deliver(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array): Promise<DeliveryResult> {
     const work = this.deliverNow(signal, encoding, items, payload).catch((error: unknown) => {

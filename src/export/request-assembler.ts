@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
-import { warnOnce } from '../sdk/diagnostics.ts';
+import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
 import type { DeliveryResult, OtlpDelivery } from './delivery.ts';
 import type { SignalName } from './spool.ts';
 
@@ -76,7 +76,7 @@ export class RequestAssembler<R> {
     this.encode = encode;
     this.options = options;
     // flush() and shutdown() of the delivery first encode and send whatever is still here.
-    delivery.beforeFlush(() => this.sendEverything());
+    delivery.beforeFlush(() => this.guarded(() => this.sendEverything()));
   }
 
   /** Takes a handover of the processor; `prepare` runs on it just before it is encoded. */
@@ -87,7 +87,7 @@ export class RequestAssembler<R> {
     if (records.length < this.options.chunkRecords) this.closeWhenEncoded = true;
     if (this.delivery.spools) {
       answer(this.signal, resultCallback, ExportResultCode.SUCCESS);
-      if (this.pendingRecords > MAX_PENDING_RECORDS) this.encodePending();
+      if (this.pendingRecords > MAX_PENDING_RECORDS) this.guarded(() => this.encodePending());
       else this.scheduleEncode();
       return;
     }
@@ -107,8 +107,24 @@ export class RequestAssembler<R> {
     this.encodeScheduled = true;
     setImmediate(() => {
       this.encodeScheduled = false;
-      this.encodePending();
+      this.guarded(() => this.encodePending());
     });
+  }
+
+  /** Runs assembly work outside the exporter's own call (a timer, an immediate, a flush): whatever goes wrong is reported
+   * and counted, never thrown at the application. */
+  private guarded(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      const lost = this.pendingRecords + (this.open?.records ?? 0);
+      this.pending.length = 0;
+      this.pendingRecords = 0;
+      if (this.open !== undefined) clearTimeout(this.open.timer);
+      this.open = undefined;
+      this.delivery.counters.count(this.signal, 'dropped', lost);
+      errorOnce(`assemble:${this.signal}`, `could not prepare ${this.signal} for export; ${lost} were dropped (and counted)`, error);
+    }
   }
 
   /** Encodes every waiting handover, in order; returns the last delivery it started, if any. */
@@ -136,13 +152,18 @@ export class RequestAssembler<R> {
   }
 
   private append(records: R[]): void {
-    const bytes = this.encode(records);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = this.encode(records);
+    } catch (error) {
+      errorOnce(`encode:${this.signal}`, `could not encode ${this.signal} for export; they are dropped (and counted)`, error);
+    }
     if (bytes === undefined) {
       this.delivery.counters.count(this.signal, 'dropped', records.length);
       return;
     }
     if (this.open === undefined) {
-      const timer = setTimeout(() => this.closeOpen(), this.options.maxOpenMillis);
+      const timer = setTimeout(() => this.guarded(() => void this.closeOpen()), this.options.maxOpenMillis);
       // An open request never keeps the process alive: the exit flush sends it.
       timer.unref();
       this.open = { slices: [], records: 0, timer };

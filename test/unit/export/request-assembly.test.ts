@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { OtlpDelivery } from '../../../src/export/delivery.ts';
 import { DurableSpanExporter } from '../../../src/export/exporters.ts';
-import type { AssemblyOptions } from '../../../src/export/request-assembler.ts';
+import { RequestAssembler, type AssemblyOptions } from '../../../src/export/request-assembler.ts';
 import { assembledBatches } from '../../../src/sdk/exporters.ts';
 import { RedactingSpanExporter } from '../../../src/privacy/span-exporter.ts';
 import { createRedactor } from '../../../src/privacy/redactor.ts';
@@ -213,6 +213,30 @@ test('through a real BatchSpanProcessor: 3,000 spans reach the collector in requ
     assert.ok(counts.length <= 6, `${counts.length} requests for 3,000 spans`);
   } finally {
     await provider.shutdown();
+    await stop();
+  }
+});
+
+test('an encoding that throws in the later turn is reported and counted, never thrown at the application', async () => {
+  const { delivery, stop } = await setUp();
+  const uncaught: unknown[] = [];
+  const onUncaught = (error: unknown): void => void uncaught.push(error);
+  process.on('uncaughtException', onUncaught);
+  const assembler = new RequestAssembler<ReadableSpan>('traces', delivery, () => {
+    throw new Error('encoder bug');
+  }, assembly());
+  try {
+    const answers: number[] = [];
+    assembler.accept(makeSpans(256, 0), undefined, (result) => answers.push(result.code));
+    assembler.accept(makeSpans(10, 256), undefined, (result) => answers.push(result.code));
+    assert.deepEqual(answers, [0, 0]);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(uncaught, []);
+    assert.equal(delivery.health().signals.traces.dropped, 266);
+    await delivery.flush(); // nothing left to send, and the flush does not throw either
+  } finally {
+    process.off('uncaughtException', onUncaught);
     await stop();
   }
 });
