@@ -30,7 +30,10 @@
 #     STACK_JAEGER_GRPC_PORT [16685], STACK_JAEGER_HEALTH_PORT [13134], STACK_JAEGER_METRICS_PORT [14269]
 #   STACK_RUN_DIR [<repo>/.stack/run]  data, logs, pids and rendered configs
 #   STACK_PROMETHEUS_RETENTION [15d]   Prometheus --storage.tsdb.retention.time
-#   STACK_JAEGER_MAX_TRACES [100000]   traces kept by Jaeger's in-memory store
+#   STACK_JAEGER_STORAGE [badger]      badger: traces kept on disk in <run folder>/jaeger/badger, across
+#                                      restarts; memory: kept in memory, lost when Jaeger stops
+#   STACK_JAEGER_RETENTION [168h]      how long Badger keeps a trace (a Go duration: 72h, 720h)
+#   STACK_JAEGER_MAX_TRACES [100000]   traces kept by the memory store (STACK_JAEGER_STORAGE=memory)
 #   STACK_SCRAPE_INTERVAL [15s]        Prometheus scrape and rule evaluation interval
 #   STACK_TAIL_SAMPLING [0]            1: add collector/tail-sampling.yaml to the collector
 #   STACK_UP_TIMEOUT [90]              seconds "up" waits for the components to be healthy
@@ -87,6 +90,8 @@ load_settings() {
   JAEGER_METRICS_PORT=${STACK_JAEGER_METRICS_PORT:-14269}
   RUN_DIR=${STACK_RUN_DIR:-$STACK_DIR/run}
   PROM_RETENTION=${STACK_PROMETHEUS_RETENTION:-15d}
+  JAEGER_STORAGE=${STACK_JAEGER_STORAGE:-badger}
+  JAEGER_RETENTION=${STACK_JAEGER_RETENTION:-168h}
   JAEGER_MAX_TRACES=${STACK_JAEGER_MAX_TRACES:-100000}
   SCRAPE_INTERVAL=${STACK_SCRAPE_INTERVAL:-15s}
   TAIL_SAMPLING=${STACK_TAIL_SAMPLING:-0}
@@ -100,6 +105,10 @@ load_settings() {
     fi
   done
   [[ $UP_TIMEOUT =~ ^[0-9]+$ ]] || die "STACK_UP_TIMEOUT must be a number of seconds, got '$UP_TIMEOUT'"
+  [[ $JAEGER_STORAGE == badger || $JAEGER_STORAGE == memory ]] \
+    || die "STACK_JAEGER_STORAGE must be badger or memory, got '$JAEGER_STORAGE'"
+  [[ $JAEGER_RETENTION =~ ^([0-9]+(ns|us|ms|s|m|h))+$ ]] \
+    || die "STACK_JAEGER_RETENTION must be a Go duration such as 168h, got '$JAEGER_RETENTION'"
   case "$RUN_DIR" in /*) ;; *) RUN_DIR="$PWD/$RUN_DIR" ;; esac
   PID_DIR="$RUN_DIR/pids"
   LOG_DIR="$RUN_DIR/logs"
@@ -439,8 +448,7 @@ start_component() {
   case "$c" in
     prometheus)
       cmd=("$bin" "--config.file=$CONF_DIR/prometheus.yml" "--storage.tsdb.path=$RUN_DIR/prometheus/data"
-           "--storage.tsdb.retention.time=$PROM_RETENTION" "--web.listen-address=$HOST:$PROMETHEUS_PORT"
-           "--web.enable-lifecycle")
+           "--storage.tsdb.retention.time=$PROM_RETENTION" "--web.listen-address=$HOST:$PROMETHEUS_PORT")
       ;;
     alertmanager)
       cmd=("$bin" "--config.file=$CONF_DIR/alertmanager.yml" "--storage.path=$RUN_DIR/alertmanager/data"
@@ -450,8 +458,11 @@ start_component() {
       env=("JAEGER_LISTEN_HOST=$HOST" "JAEGER_OTLP_GRPC_PORT=$JAEGER_OTLP_PORT" "JAEGER_OTLP_HTTP_PORT=$JAEGER_OTLP_HTTP_PORT"
            "JAEGER_QUERY_HTTP_PORT=$JAEGER_UI_PORT" "JAEGER_QUERY_GRPC_PORT=$JAEGER_GRPC_PORT"
            "JAEGER_HEALTH_PORT=$JAEGER_HEALTH_PORT" "JAEGER_METRICS_PORT=$JAEGER_METRICS_PORT"
+           "JAEGER_STORAGE=$JAEGER_STORAGE" "JAEGER_BADGER_DIR=$RUN_DIR/jaeger/badger" "JAEGER_RETENTION=$JAEGER_RETENTION"
            "JAEGER_MAX_TRACES=$JAEGER_MAX_TRACES" "JAEGER_PROMETHEUS_URL=http://$HOST:$PROMETHEUS_PORT")
       cmd=("$bin" "--config" "$COLLECTOR_DIR/jaeger.yaml")
+      # Badger creates keys/ and values/ itself; the folder holding them is for this user only.
+      mkdir -p -m 700 "$RUN_DIR/jaeger/badger"
       ;;
     collector)
       env=("OTELCOL_OTLP_GRPC_ENDPOINT=$HOST:$OTLP_GRPC_PORT" "OTELCOL_OTLP_HTTP_ENDPOINT=$HOST:$OTLP_HTTP_PORT"
@@ -652,6 +663,8 @@ cmd_check() {
   run_check "collector/config.yaml + elasticsearch.yaml (exporter stood in for)" \
     "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/config.yaml" --config "$tmp/elasticsearch-stand-in.yaml"
   run_check "collector/jaeger.yaml (jaeger validate)" "$BIN_DIR/jaeger" validate --config "$COLLECTOR_DIR/jaeger.yaml"
+  run_check "collector/jaeger.yaml with JAEGER_STORAGE=memory (jaeger validate)" \
+    env JAEGER_STORAGE=memory "$BIN_DIR/jaeger" validate --config "$COLLECTOR_DIR/jaeger.yaml"
   run_check "collector/prometheus.yml and its rule files (promtool check config)" \
     promtool check config "$COLLECTOR_DIR/prometheus.yml"
   run_check "collector/alert-rules.test.yml (promtool test rules)" \
