@@ -21,6 +21,7 @@ import { followStream } from '../genai/stream-follower.ts';
 import type { ChatMessage } from '../genai/types.ts';
 import { errorOnce } from '../sdk/diagnostics.ts';
 import { withRetryRecorder, type RetryRecorder } from './client-retries.ts';
+import { parseBodyOnce } from './openai-body-once.ts';
 import { durationSecondsOf, dropAttributes, numberAttribute, stringAttribute, stringListAttribute, type EndingSpan } from './span-facts.ts';
 
 /** The instrumentation scope of `@opentelemetry/instrumentation-openai`'s spans. */
@@ -172,7 +173,8 @@ function isOfficialOpenAISpan(span: Span | undefined): span is Span {
 
 /**
  * Wraps the client method the official instrumentation calls inside its span: the call is observed from there (the
- * span is the active one), and its retries are counted in that context.
+ * span is the active one), and its retries are counted in that context. The client's promise has its body parsed
+ * once before the official instrumentation reads it (see `parseBodyOnce`).
  */
 function observeCalls(original: AnyFunction, operation: Operation, iteratorProperty: IteratorProperty, onResult: (result: unknown) => void): AnyFunction {
   return function observedCreate(this: unknown, ...args: unknown[]): unknown {
@@ -183,12 +185,14 @@ function observeCalls(original: AnyFunction, operation: Operation, iteratorPrope
     const span = isOfficialOpenAISpan(active) ? active : trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     if (!isObject(params) || observedCalls.has(span)) {
       const result = original.apply(this, args);
+      parseBodyOnce(result);
       onResult(result);
       return result;
     }
     const call = new ObservedOpenAICall(span, operation, params as Record<string, unknown>, (this as { _client?: { baseURL?: unknown } })?._client?.baseURL);
     if (call.recording) observedCalls.set(span, call);
     const result = context.with(withRetryRecorder(context.active(), call), () => original.apply(this, args));
+    parseBodyOnce(result);
     onResult(result);
     try {
       call.follow(result, iteratorProperty);

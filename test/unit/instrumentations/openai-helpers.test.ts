@@ -1,0 +1,135 @@
+// The openai client's helpers on top of create() — structured outputs (`parse()`), the streaming helpers and the raw
+// response — with the real client (7.x through the require hook, 6.x patched by the same definition) against the
+// local fake provider, traced by the official instrumentation as genai-otel completes it. Each helper must give the
+// caller exactly what it gives without tracing, and the call must get a complete chat span.
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { installMemorySdk } from '../../support/memory-sdk.ts';
+import { startFakeProvider, STRUCTURED_ANSWER } from '../../support/fake-provider.ts';
+import { LLMSpanProcessor } from '../../../src/instrumentations/llm-span-processor.ts';
+import { createOpenAIInstrumentation } from '../../../src/instrumentations/openai.ts';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+
+process.env.GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS = '2000';
+const sdk = installMemorySdk({ spanProcessors: [new LLMSpanProcessor({ openai: true, aiSdk: false })] });
+const instrumentation = createOpenAIInstrumentation({ captureContent: 'none' });
+const require = createRequire(import.meta.url);
+const openai7 = require('openai') as typeof import('openai');
+const openai6 = require('openai6') as typeof import('openai');
+const definition = (instrumentation as unknown as { getModuleDefinitions(): { patch(exports: unknown, version: string): unknown }[] }).getModuleDefinitions()[0]!;
+definition.patch(openai6, '6.49.0');
+const zod7 = require('openai/helpers/zod') as typeof import('openai/helpers/zod');
+const zod6 = require('openai6/helpers/zod') as typeof import('openai/helpers/zod');
+const { z } = require('zod') as typeof import('zod');
+const fake = await startFakeProvider();
+after(() => fake.close());
+
+const messages = [{ role: 'user' as const, content: 'Where is my order A-1?' }];
+const Order = z.object({ order_id: z.string(), status: z.string() });
+const orderSchema = {
+  type: 'object',
+  properties: { order_id: { type: 'string' }, status: { type: 'string' } },
+  required: ['order_id', 'status'],
+  additionalProperties: false,
+};
+
+/** The spans that ended while `fn` ran. */
+async function spansOf(fn: () => Promise<unknown>): Promise<ReadableSpan[]> {
+  const before = sdk.spans().length;
+  await fn();
+  return sdk.spans().slice(before);
+}
+
+function assertCompleteChatSpan(span: ReadableSpan | undefined, usage: { input: number; output: number }, responseId: string): void {
+  assert.ok(span, 'a span ended');
+  assert.equal(span.name, 'chat gpt-4o-mini');
+  assert.equal(span.attributes['gen_ai.provider.name'], 'openai');
+  assert.equal(span.attributes['gen_ai.usage.input_tokens'], usage.input);
+  assert.equal(span.attributes['gen_ai.usage.output_tokens'], usage.output);
+  assert.equal(span.attributes['gen_ai.response.id'], responseId);
+  assert.equal(span.attributes['gen_ai.response.model'], 'gpt-4o-mini-2024-07-18');
+  assert.ok((span.attributes['genai_otel.cost.usd'] as number) > 0);
+  assert.notEqual(span.status.code, 2);
+}
+
+for (const { major, OpenAI, helpers } of [
+  { major: 7, OpenAI: openai7.OpenAI, helpers: zod7 },
+  { major: 6, OpenAI: openai6.OpenAI, helpers: zod6 },
+]) {
+  describe(`openai ${major}`, () => {
+    const client = new OpenAI({ apiKey: 'test-key', baseURL: fake.openaiBaseURL, maxRetries: 0 });
+
+    test('the official instrumentation patched this client', () => {
+      assert.equal((OpenAI.Chat.Completions.prototype.create as { __wrapped?: boolean }).__wrapped, true);
+    });
+
+    describe('structured outputs (contrib issue #3586: "Body has already been read")', () => {
+      test('chat.completions.parse() with zodResponseFormat', async () => {
+        let parsed: unknown;
+        const spans = await spansOf(async () => {
+          const completion = await client.chat.completions.parse({ model: 'gpt-4o-mini', messages, response_format: helpers.zodResponseFormat(Order, 'order') });
+          parsed = completion.choices[0]?.message.parsed;
+        });
+        assert.deepEqual(parsed, STRUCTURED_ANSWER);
+        assert.equal(spans.length, 1);
+        assertCompleteChatSpan(spans[0], { input: 120, output: 40 }, 'chatcmpl-fake123');
+        assert.deepEqual(spans[0]!.attributes['gen_ai.response.finish_reasons'], ['stop']);
+      });
+
+      test('chat.completions.parse() with a JSON schema response_format', async () => {
+        let parsed: unknown;
+        const spans = await spansOf(async () => {
+          const completion = await client.chat.completions.parse({
+            model: 'gpt-4o-mini',
+            messages,
+            response_format: { type: 'json_schema', json_schema: { name: 'order', strict: true, schema: orderSchema } },
+          });
+          parsed = completion.choices[0]?.message.parsed;
+        });
+        assert.deepEqual(parsed, STRUCTURED_ANSWER);
+        assertCompleteChatSpan(spans[0], { input: 120, output: 40 }, 'chatcmpl-fake123');
+      });
+
+      test('responses.parse() with zodTextFormat', async () => {
+        let parsed: unknown;
+        const spans = await spansOf(async () => {
+          const response = await client.responses.parse({ model: 'gpt-4o-mini', input: 'Where is my order A-1?', text: { format: helpers.zodTextFormat(Order, 'order') } });
+          parsed = response.output_parsed;
+        });
+        assert.deepEqual(parsed, STRUCTURED_ANSWER);
+        assert.equal(spans.length, 1);
+        assertCompleteChatSpan(spans[0], { input: 90, output: 30 }, 'resp_fake123');
+      });
+
+      test('responses.parse() with a JSON schema text format', async () => {
+        let parsed: unknown;
+        const spans = await spansOf(async () => {
+          const response = await client.responses.parse({ model: 'gpt-4o-mini', input: 'Where is my order A-1?', text: { format: { type: 'json_schema', name: 'order', strict: true, schema: orderSchema } } });
+          parsed = response.output_parsed;
+        });
+        assert.deepEqual(parsed, STRUCTURED_ANSWER);
+        assertCompleteChatSpan(spans[0], { input: 90, output: 30 }, 'resp_fake123');
+      });
+
+      test('parse().withResponse(): the parsed value, the raw response and its request id, as without tracing', async () => {
+        const { data, response, request_id } = await client.chat.completions.parse({ model: 'gpt-4o-mini', messages, response_format: helpers.zodResponseFormat(Order, 'order') }).withResponse();
+        assert.deepEqual(data.choices[0]?.message.parsed, STRUCTURED_ANSWER);
+        assert.equal(response.status, 200);
+        assert.equal(request_id, 'req_fake');
+        assert.equal((data as { _request_id?: string })._request_id, 'req_fake');
+      });
+    });
+
+    test('create().asResponse(): the caller reads the body itself; the span still gets usage', async () => {
+      let body: unknown;
+      const spans = await spansOf(async () => {
+        const response = await client.chat.completions.create({ model: 'gpt-4o-mini', messages }).asResponse();
+        body = await response.json();
+        await new Promise((resolve) => setImmediate(resolve));
+      });
+      assert.equal((body as { id: string }).id, 'chatcmpl-fake123');
+      assertCompleteChatSpan(spans[0], { input: 120, output: 40 }, 'chatcmpl-fake123');
+    });
+  });
+}
