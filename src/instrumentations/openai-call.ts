@@ -99,7 +99,11 @@ class ObservedOpenAICall implements RetryRecorder {
           // is read to its end, and this follower ends it on the paths it leaves open (errors, early stops, idling).
           followStream(value, iteratorProperty, genaiSettings().streamIdleTimeoutMillis, {
             chunk: (chunk) => this.chunk(chunk),
-            done: () => this.finishUnrecorded(),
+            done: () => {
+              // An aborted client stream ends its iteration quietly (the helpers then throw APIUserAbortError).
+              if (wasAborted(value)) this.streamEnd = 'cancelled';
+              this.finishUnrecorded();
+            },
             failed: (error) => this.endOpenSpan(error),
             stopped: (how) => {
               this.streamEnd = how;
@@ -133,6 +137,9 @@ class ObservedOpenAICall implements RetryRecorder {
       }
       this.lastChunkTime = now;
       this.accumulator.add(chunk);
+      const failure = streamEventFailure(chunk);
+      // openai 6 yields a Responses `error` event instead of throwing; its helpers reject before the stream ends.
+      if (failure !== undefined) this.endOpenSpan(failure);
     } catch (error) {
       errorOnce('openai:chunk', 'could not record an OpenAI stream chunk', error);
     }
@@ -143,8 +150,10 @@ class ObservedOpenAICall implements RetryRecorder {
       this.error = error;
       this.failed = true;
     }
-    if (this.span.isRecording()) this.span.end();
-    else this.finishUnrecorded();
+    if (this.span.isRecording()) {
+      this.span.end();
+      ignoreLaterEnds(this.span);
+    } else this.finishUnrecorded();
   }
 
   /** A recorded span is finished by the span processor as it ends; an unrecorded call still records its metrics. */
@@ -166,6 +175,34 @@ class ObservedOpenAICall implements RetryRecorder {
 }
 
 const observedCalls = new WeakMap<object, ObservedOpenAICall>();
+
+function wasAborted(stream: unknown): boolean {
+  return (stream as { controller?: { signal?: { aborted?: unknown } } }).controller?.signal?.aborted === true;
+}
+
+/** The failure a Responses stream reports as an event (`error`, `response.failed`), as an Error with the provider's code. */
+function streamEventFailure(chunk: unknown): Error | undefined {
+  if (!isObject(chunk)) return undefined;
+  let reported: Record<string, unknown> | undefined;
+  if (chunk.type === 'error') reported = chunk;
+  else if (chunk.type === 'response.failed' && isObject(chunk.response)) reported = isObject(chunk.response.error) ? chunk.response.error : {};
+  if (reported === undefined) return undefined;
+  const error = new Error(typeof reported.message === 'string' ? reported.message : 'the response stream reported a failure');
+  if (typeof reported.code === 'string') Object.assign(error, { code: reported.code });
+  return error;
+}
+
+/**
+ * A span this layer ended before the official instrumentation would (a stream that failed, stopped or idled) is ended
+ * again by it when its iteration finishes later: that second end() is ignored instead of logged as a misuse.
+ */
+function ignoreLaterEnds(span: Span): void {
+  try {
+    Object.defineProperty(span, 'end', { configurable: true, writable: true, enumerable: false, value: () => undefined });
+  } catch {
+    // A frozen span keeps its own end().
+  }
+}
 
 function isOfficialOpenAISpan(span: Span | undefined): span is Span {
   return (span as { instrumentationScope?: { name?: string } } | undefined)?.instrumentationScope?.name === OPENAI_INSTRUMENTATION_SCOPE;

@@ -34,6 +34,8 @@ const orderSchema = {
   additionalProperties: false,
 };
 
+const isUserAbort = (error: unknown): boolean => (error as Error).constructor.name === 'APIUserAbortError';
+
 /** The spans that ended while `fn` ran. */
 async function spansOf(fn: () => Promise<unknown>): Promise<ReadableSpan[]> {
   const before = sdk.spans().length;
@@ -118,6 +120,110 @@ for (const { major, OpenAI, helpers } of [
         assert.equal(response.status, 200);
         assert.equal(request_id, 'req_fake');
         assert.equal((data as { _request_id?: string })._request_id, 'req_fake');
+      });
+    });
+
+    describe('responses.stream(): the span ends with the stream, by the time the caller has its result', () => {
+      test('read to the end (finalResponse): usage, response id and model, finish reason, time to first chunk', async () => {
+        let text: string | undefined;
+        const spans = await spansOf(async () => {
+          const stream = client.responses.stream({ model: 'gpt-4o-mini', input: 'Where is my order A-1?' });
+          text = (await stream.finalResponse()).output_text;
+        });
+        assert.equal(text, 'The order has shipped.');
+        assert.equal(spans.length, 1);
+        const span = spans[0]!;
+        assertCompleteChatSpan(span, { input: 90, output: 30 }, 'resp_fake123');
+        assert.equal(span.attributes['gen_ai.usage.reasoning.output_tokens'], 10);
+        assert.deepEqual(span.attributes['gen_ai.response.finish_reasons'], ['stop']);
+        assert.ok((span.attributes['gen_ai.response.time_to_first_chunk'] as number) > 0);
+        assert.ok((span.attributes['genai_otel.stream.chunk_count'] as number) > 0);
+        assert.equal(span.attributes['genai_otel.stream.end'], undefined);
+      });
+
+      test('read by iterating its events', async () => {
+        const spans = await spansOf(async () => {
+          const stream = client.responses.stream({ model: 'gpt-4o-mini', input: 'Where is my order A-1?' });
+          for await (const event of stream) void event;
+        });
+        assertCompleteChatSpan(spans[0], { input: 90, output: 30 }, 'resp_fake123');
+      });
+
+      test('aborted by the caller: the span ends as cancelled', async () => {
+        const spans = await spansOf(async () => {
+          const stream = client.responses.stream({ model: 'gpt-4o-mini', input: 'x' }, { headers: { 'x-fake-scenario': 'stall' } });
+          stream.on('event', () => stream.abort());
+          await assert.rejects(stream.finalResponse(), isUserAbort);
+        });
+        assert.equal(spans.length, 1);
+        assert.equal(spans[0]!.attributes['genai_otel.stream.end'], 'cancelled');
+        assert.equal(spans[0]!.attributes['gen_ai.response.id'], 'resp_fake123');
+      });
+
+      test('failing midway: the span ends as an error', async () => {
+        const spans = await spansOf(async () => {
+          const stream = client.responses.stream({ model: 'gpt-4o-mini', input: 'x' }, { headers: { 'x-fake-scenario': 'stream-error' } });
+          await assert.rejects(stream.finalResponse());
+        });
+        assert.equal(spans.length, 1);
+        assert.equal(spans[0]!.status.code, 2);
+        // openai 7 throws an APIError for the event; openai 6 hands it on as an event, recorded with its code.
+        assert.equal(spans[0]!.attributes['error.type'], major === 7 ? 'APIError' : 'server_error');
+      });
+    });
+
+    describe('chat.completions.stream(): the span ends with the stream, by the time the caller has its result', () => {
+      const request = { model: 'gpt-4o-mini', messages, stream_options: { include_usage: true } };
+
+      test('finalChatCompletion(): usage, response id and model, finish reason, time to first chunk', async () => {
+        let content: string | null | undefined;
+        const spans = await spansOf(async () => {
+          content = (await client.chat.completions.stream(request).finalChatCompletion()).choices[0]?.message.content;
+        });
+        assert.equal(content, 'The order has shipped.');
+        assert.equal(spans.length, 1);
+        const span = spans[0]!;
+        assertCompleteChatSpan(span, { input: 120, output: 40 }, 'chatcmpl-fake123');
+        assert.deepEqual(span.attributes['gen_ai.response.finish_reasons'], ['stop']);
+        assert.ok((span.attributes['gen_ai.response.time_to_first_chunk'] as number) > 0);
+      });
+
+      test('done() and iteration to the end', async () => {
+        const viaDone = await spansOf(() => client.chat.completions.stream(request).done());
+        assertCompleteChatSpan(viaDone[0], { input: 120, output: 40 }, 'chatcmpl-fake123');
+        const viaIteration = await spansOf(async () => {
+          for await (const chunk of client.chat.completions.stream(request)) void chunk;
+        });
+        assertCompleteChatSpan(viaIteration[0], { input: 120, output: 40 }, 'chatcmpl-fake123');
+      });
+
+      test('with a Zod response format: the parsed result and the span', async () => {
+        let parsed: unknown;
+        const spans = await spansOf(async () => {
+          const stream = client.chat.completions.stream({ ...request, response_format: helpers.zodResponseFormat(Order, 'order') });
+          parsed = (await stream.finalChatCompletion()).choices[0]?.message.parsed;
+        });
+        assert.deepEqual(parsed, STRUCTURED_ANSWER);
+        assertCompleteChatSpan(spans[0], { input: 120, output: 40 }, 'chatcmpl-fake123');
+      });
+
+      test('aborted by the caller: the span ends as cancelled', async () => {
+        const spans = await spansOf(async () => {
+          const stream = client.chat.completions.stream(request, { headers: { 'x-fake-scenario': 'stall' } });
+          stream.on('chunk', () => stream.abort());
+          await assert.rejects(stream.finalChatCompletion(), isUserAbort);
+        });
+        assert.equal(spans.length, 1);
+        assert.equal(spans[0]!.attributes['genai_otel.stream.end'], 'cancelled');
+      });
+
+      test('failing midway: the span ends as an error', async () => {
+        const spans = await spansOf(async () => {
+          await assert.rejects(client.chat.completions.stream(request, { headers: { 'x-fake-scenario': 'stream-error' } }).finalChatCompletion());
+        });
+        assert.equal(spans.length, 1);
+        assert.equal(spans[0]!.status.code, 2);
+        assert.equal(spans[0]!.attributes['error.type'], 'APIError');
       });
     });
 
