@@ -227,6 +227,120 @@ for (const { major, OpenAI, helpers } of [
       });
     });
 
+    describe('runTools(): one invoke_agent span for the run, its model calls and an execute_tool span per tool call under it', () => {
+      /** Two tools: a runnable function given the raw JSON arguments, and a Zod tool given the parsed ones. */
+      function orderTools(seen: unknown[]) {
+        return [
+          {
+            type: 'function' as const,
+            function: {
+              name: 'lookup_order',
+              description: 'Finds an order',
+              parameters: { type: 'object', properties: { order_id: { type: 'string' } } },
+              function: async (args: string) => {
+                seen.push(['lookup_order', args]);
+                return { order_id: 'A-1', status: 'shipped' };
+              },
+            },
+          },
+          helpers.zodFunction({
+            name: 'shipping_eta',
+            parameters: z.object({ order_id: z.string(), carrier: z.string() }),
+            function: (args: { order_id: string; carrier: string }) => {
+              seen.push(['shipping_eta', args]);
+              return `${args.carrier}: 2 days`;
+            },
+          }),
+        ];
+      }
+
+      test('a 2-tool run: the tools get what they get untraced, the caller its final content, the spans one tree', async () => {
+        const seen: unknown[] = [];
+        let content: string | null = null;
+        const spans = await spansOf(async () => {
+          content = await client.chat.completions.runTools({ model: 'gpt-4o-mini', messages, tools: orderTools(seen) as never }).finalContent();
+        });
+        assert.equal(content, 'The order has shipped.');
+        assert.deepEqual(seen, [
+          ['lookup_order', '{"order_id":"A-1"}'],
+          ['shipping_eta', { order_id: 'A-1', carrier: 'DHL' }],
+        ]);
+        const agent = spans.find((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent');
+        assert.ok(agent, spans.map((span) => span.name).join(', '));
+        assert.equal(agent.name, 'invoke_agent');
+        assert.equal(agent.kind, 0);
+        assert.equal(agent.attributes['gen_ai.provider.name'], 'openai');
+        assert.equal(agent.attributes['gen_ai.request.model'], 'gpt-4o-mini');
+        const chats = spans.filter((span) => span.name === 'chat gpt-4o-mini');
+        const tools = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool');
+        assert.equal(chats.length, 2);
+        assert.deepEqual(
+          tools.map((span) => [span.name, span.attributes['gen_ai.tool.name'], span.attributes['gen_ai.tool.call.id'], span.attributes['gen_ai.tool.type']]),
+          [
+            ['execute_tool lookup_order', 'lookup_order', 'call_abc123', 'function'],
+            ['execute_tool shipping_eta', 'shipping_eta', 'call_abc124', 'function'],
+          ],
+        );
+        assert.equal(tools[0]!.attributes['gen_ai.tool.description'], 'Finds an order');
+        for (const span of [...chats, ...tools]) {
+          assert.equal(span.spanContext().traceId, agent.spanContext().traceId);
+          assert.equal(span.parentSpanContext?.spanId, agent.spanContext().spanId, `${span.name} is a child of the run`);
+        }
+        for (const span of tools) {
+          assert.equal(span.attributes['gen_ai.tool.call.arguments'], undefined, 'no arguments without content capture');
+          assert.equal(span.attributes['gen_ai.tool.call.result'], undefined, 'no result without content capture');
+        }
+        // The run's span ended before the caller had its content, and after its last model call.
+        assert.equal(spans[spans.length - 1], agent);
+      });
+
+      test('a streamed run (stream: true): its streamed model calls and its tool call under one invoke_agent span', async () => {
+        const seen: unknown[] = [];
+        const spans = await spansOf(() => client.chat.completions.runTools({ model: 'gpt-4o-mini', messages, stream: true, tools: orderTools(seen).slice(0, 1) as never }).done());
+        assert.deepEqual(seen, [['lookup_order', '{"order_id":"A-1"}']]);
+        const agent = spans.find((span) => span.name === 'invoke_agent');
+        const children = spans.filter((span) => span.parentSpanContext?.spanId === agent?.spanContext().spanId);
+        assert.deepEqual(children.map((span) => [span.name, span.attributes['gen_ai.tool.call.id']]), [
+          ['chat gpt-4o-mini', undefined],
+          ['execute_tool lookup_order', 'call_abc123'],
+          ['chat gpt-4o-mini', undefined],
+        ]);
+      });
+
+      test('with content capture on spans: arguments and results on the execute_tool spans', async () => {
+        const { resetGenAISettingsForTests } = await import('../../../src/genai/settings.ts');
+        process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'SPAN_ONLY';
+        resetGenAISettingsForTests();
+        try {
+          const spans = await spansOf(() => client.chat.completions.runTools({ model: 'gpt-4o-mini', messages, tools: orderTools([]) as never }).done());
+          const tools = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool');
+          assert.equal(tools[0]!.attributes['gen_ai.tool.call.arguments'], '{"order_id":"A-1"}');
+          assert.deepEqual(JSON.parse(tools[0]!.attributes['gen_ai.tool.call.result'] as string), { order_id: 'A-1', status: 'shipped' });
+          assert.deepEqual(JSON.parse(tools[1]!.attributes['gen_ai.tool.call.arguments'] as string), { order_id: 'A-1', carrier: 'DHL' });
+          assert.equal(tools[1]!.attributes['gen_ai.tool.call.result'], 'DHL: 2 days');
+        } finally {
+          delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+          resetGenAISettingsForTests();
+        }
+      });
+
+      test('a tool that throws: the caller gets its error, the tool and run spans are marked failed', async () => {
+        const failure = new RangeError('no such order');
+        const tools = [{ type: 'function' as const, function: { name: 'lookup_order', parameters: { type: 'object', properties: {} }, function: () => Promise.reject(failure) } }];
+        let caught: unknown;
+        const spans = await spansOf(async () => {
+          caught = await client.chat.completions.runTools({ model: 'gpt-4o-mini', messages, tools: tools as never }).done().catch((error: unknown) => error);
+        });
+        // The SDK wraps the tool's error in an OpenAIError (with or without tracing); the tool's own error is its cause.
+        assert.equal((caught as { cause?: unknown }).cause, failure);
+        const tool = spans.find((span) => span.name === 'execute_tool lookup_order');
+        const agent = spans.find((span) => span.name === 'invoke_agent');
+        assert.equal(tool?.status.code, 2);
+        assert.equal(tool?.attributes['error.type'], 'RangeError');
+        assert.equal(agent?.status.code, 2);
+      });
+    });
+
     test('create().asResponse(): the caller reads the body itself; the span still gets usage', async () => {
       let body: unknown;
       const spans = await spansOf(async () => {
