@@ -137,7 +137,7 @@ export function wrapRunTools(original: AnyFunction): AnyFunction {
     }
     const runner = original.call(this, tracedBody, ...rest);
     try {
-      traceRunnerLoop(runner, isObject(body) ? body.model : undefined);
+      traceRunnerLoop(runner, isObject(tracedBody) ? tracedBody.model : undefined);
     } catch (error) {
       errorOnce('openai:run-tools:runner', 'could not trace a runTools() run as one span', error);
     }
