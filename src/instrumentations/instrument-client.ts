@@ -3,6 +3,7 @@ import { genaiSettings } from '../genai/settings.ts';
 import { isObject } from '../genai/safe-values.ts';
 import { messageStreamWithoutSdkSpans, tracedMessagesCreate } from './anthropic.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
+import { wrapRunTools } from './openai-run-tools.ts';
 import { createOpenAIInstrumentation, type OpenAIPatches } from './openai.ts';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -59,6 +60,7 @@ export function instrument<T>(client: T): T {
       wrapOwn(completions, 'create', openAIPatches.chatCompletionsCreate);
       wrapOwn(resourceOf(target as Record<string, unknown>, 'embeddings'), 'create', openAIPatches.embeddingsCreate);
       wrapOwn(resourceOf(target as Record<string, unknown>, 'responses'), 'create', openAIPatches.responsesCreate);
+      wrapOwn(completions, 'runTools', wrapRunTools);
     } else {
       warnOnce('instrument:unknown-client', 'instrument(client): this object is neither an OpenAI client (chat.completions) nor an Anthropic client (messages); nothing was instrumented');
       return client;

@@ -5,6 +5,7 @@ import type { ContentCaptureMode } from '../config/types.ts';
 import { lazyRequire } from '../sdk/lazy-require.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 import { composeOpenAIPatch } from './openai-call.ts';
+import { wrapRunTools } from './openai-run-tools.ts';
 
 /**
  * `openai` versions traced. The official instrumentation declares `>=4.19.0 <7`; openai 7.0.0 only raised the Node.js
@@ -45,14 +46,26 @@ export interface OpenAIPatches {
   responsesCreate: Patch;
 }
 
+interface OpenAIClass {
+  prototype: Record<string, unknown>;
+  Chat?: { Completions?: { prototype: Record<string, unknown> } };
+}
+
 interface OpenAIExports {
-  OpenAI?: { prototype: Record<string, unknown> };
-  default?: { prototype: Record<string, unknown> };
+  OpenAI?: OpenAIClass;
+  default?: OpenAIClass;
+}
+
+/** `Chat.Completions.prototype`, where `runTools()` lives since openai 5. */
+function chatCompletionsOf(moduleExports: unknown): Record<string, unknown> | undefined {
+  const client = (moduleExports as OpenAIExports).OpenAI ?? (moduleExports as OpenAIExports).default;
+  return client?.Chat?.Completions?.prototype;
 }
 
 /**
  * The official `@opentelemetry/instrumentation-openai` with what genai-otel adds: openai 7, retries, streams that end
- * their span when they fail, stop early or idle, the client's own promise for streamed Responses calls, and its log
+ * their span when they fail, stop early or idle, the client's own promise for streamed Responses calls, helpers that
+ * parse the body once (contrib issue #3586), `runTools()` runs as agent and tool spans, and its log
  * events only when content capture asks for events. Spans are completed (cost, usage details, genai-otel metrics) by
  * the span processor; the official metrics are replaced by genai-otel's, recorded once with the same attributes as
  * `withLLMCall` (the official ones name the provider `gen_ai.system` on chat calls and miss streams not read to the end).
@@ -74,6 +87,8 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
           const proto = client?.prototype;
           if (proto !== undefined && typeof proto.shouldRetry === 'function') this._wrap(proto, 'shouldRetry', wrapShouldRetry as never);
           if (proto !== undefined && typeof proto.retryRequest === 'function') this._wrap(proto, 'retryRequest', wrapRetryRequest as never);
+          const completions = chatCompletionsOf(moduleExports);
+          if (completions !== undefined && typeof completions.runTools === 'function') this._wrap(completions, 'runTools', wrapRunTools as never);
           return patched;
         };
         const officialUnpatch = definition.unpatch;
@@ -84,6 +99,8 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
             this._unwrap(proto, 'shouldRetry');
             this._unwrap(proto, 'retryRequest');
           }
+          const completions = chatCompletionsOf(moduleExports);
+          if (completions !== undefined) this._unwrap(completions, 'runTools');
         };
       }
       return definitions;
