@@ -20,6 +20,7 @@ go_env_ok() {
 
 sha() { sha256sum | cut -c1-16; }
 
+# The key hashes collector/builder-config.yaml byte for byte: any edit of it, comments included, rebuilds the collector.
 collector_key() {
   { cat "$COLLECTOR_DIR/builder-config.yaml"; echo "collector=$COLLECTOR_VERSION go=$GO_VERSION recipe=$RECIPE_REV"; } | sha
 }
