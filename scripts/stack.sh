@@ -51,13 +51,14 @@ set -euo pipefail
 # install.sh, run.sh (up, down, status, logs, urls) and check.sh. Pinned versions: collector/versions.env;
 # default ports: collector/ports.txt.
 STACK_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/stack"
-# shellcheck source=stack/common.sh
+# shellcheck source-path=SCRIPTDIR source=stack/common.sh
 source "$STACK_LIB/common.sh"
 
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
 }
 
+# shellcheck source-path=SCRIPTDIR/stack
 main() {
   local sub=${1:-}
   if (( $# )); then shift; fi

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the settings and paths set here are used by install.sh, run.sh and check.sh
 # scripts/stack/common.sh: what every part of scripts/stack.sh shares. Sourced, never run.
 #
 #   - paths (repository, .stack/, the build cache) and the pinned versions, from collector/versions.env
@@ -26,7 +27,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 # ---------------------------------------------------------------- pinned versions
 # COLLECTOR_VERSION, COLLECTOR_STABLE_VERSION, JAEGER_VERSION, JAEGER_PSEUDO_VERSION, JAEGER_MODULE_VERSION,
 # JAEGER_MODULE_LABEL and the compose-only image versions.
-# shellcheck source=../../collector/versions.env
+# shellcheck source-path=SCRIPTDIR/../../collector source=versions.env
 source "$COLLECTOR_DIR/versions.env"
 for _v in COLLECTOR_VERSION JAEGER_VERSION JAEGER_PSEUDO_VERSION JAEGER_MODULE_VERSION JAEGER_MODULE_LABEL; do
   [[ -n ${!_v:-} ]] || die "collector/versions.env does not set $_v"

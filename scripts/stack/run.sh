@@ -72,6 +72,7 @@ start_component() {
            "JAEGER_MAX_TRACES=$JAEGER_MAX_TRACES" "JAEGER_PROMETHEUS_URL=http://$HOST:$PROMETHEUS_PORT")
       cmd=("$bin" "--config" "$COLLECTOR_DIR/jaeger.yaml")
       # Badger creates keys/ and values/ itself; the folder holding them is for this user only.
+      # shellcheck disable=SC2174 # only that folder needs the mode
       mkdir -p -m 700 "$RUN_DIR/jaeger/badger"
       ;;
     collector)
