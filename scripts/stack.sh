@@ -46,10 +46,9 @@
 #   are passed through to the processes.
 set -euo pipefail
 
-#
-# This file is the dispatcher; the work is done in scripts/stack/: common.sh (settings, components, helpers),
-# install.sh, run.sh (up, down, status, logs, urls) and check.sh. Pinned versions: collector/versions.env;
-# default ports: collector/ports.txt.
+# This file only dispatches (the usage text above is its `help`); the work is done in scripts/stack/:
+# common.sh (settings, components, helpers), install.sh, run.sh (up, down, status, logs, urls) and check.sh.
+# Pinned versions: collector/versions.env; default ports: collector/ports.txt.
 STACK_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/stack"
 # shellcheck source-path=SCRIPTDIR source=stack/common.sh
 source "$STACK_LIB/common.sh"
