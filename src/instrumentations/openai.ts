@@ -22,6 +22,7 @@ interface OfficialInternals extends Instrumentation {
   _getPatchedChatCompletionsCreate(): Patch;
   _getPatchedEmbeddingsCreate(): Patch;
   _getPatchedResponsesCreate(): Patch;
+  _createAPIPromiseRejectionHandler(...args: unknown[]): (error: unknown) => void;
   _wrap(target: object, name: string, wrapper: (original: never) => unknown): void;
   _unwrap(target: object, name: string): void;
   setLoggerProvider(provider: object): void;
@@ -99,6 +100,22 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
 
     override _getPatchedResponsesCreate(): Patch {
       return composeOpenAIPatch(super._getPatchedResponsesCreate(), 'chat', Symbol.asyncIterator as never);
+    }
+
+    /**
+     * The official handler reads `error.constructor.name` and `error.message` unguarded, on a chain nobody awaits: a
+     * rejection value whose getters throw (or a revoked proxy) would become an unhandled rejection that kills the
+     * app. Guarded here; the call observer ends such a span itself with what can be read of the value.
+     */
+    override _createAPIPromiseRejectionHandler(...args: unknown[]): (error: unknown) => void {
+      const official = super._createAPIPromiseRejectionHandler(...args);
+      return (error) => {
+        try {
+          official(error);
+        } catch {
+          // The observer of the call records this failure (openai-call.ts).
+        }
+      };
     }
 
     /** Calls made through `instrument(client)` are traced although nothing was patched globally. */

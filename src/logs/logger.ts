@@ -1,6 +1,7 @@
 import { SeverityNumber, context, trace, type Attributes } from '@opentelemetry/api';
 import type { LoggerLevel } from '../config/types.ts';
 import { errorOnce } from '../sdk/diagnostics.ts';
+import { describeThrown } from '../genai/error-type.ts';
 import { isObject, safeJson } from '../genai/safe-values.ts';
 import { genaiSettings } from '../genai/settings.ts';
 import { otelLogger } from './otel-logger.ts';
@@ -35,7 +36,8 @@ const SEVERITY: Record<LoggerLevel, SeverityNumber> = {
 };
 
 function errorFields(error: Error): LogFields {
-  return { 'exception.type': error.name, 'exception.message': error.message, 'exception.stacktrace': error.stack ?? '' };
+  const facts = describeThrown(error);
+  return { 'exception.type': facts.name, 'exception.message': facts.message, 'exception.stacktrace': facts.stack ?? '' };
 }
 
 /** Fields with errors flattened to the conventions' exception.* keys; other values kept as they are. */

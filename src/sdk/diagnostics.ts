@@ -1,6 +1,7 @@
 import { DiagLogLevel, diag, type DiagLogger } from '@opentelemetry/api';
 import { format } from 'node:util';
 import type { ConfigProblem, LogLevelName } from '../config/types.ts';
+import { describeThrown } from '../genai/error-type.ts';
 
 const PREFIX = 'genai-otel:';
 
@@ -75,11 +76,13 @@ export function reportConfigProblems(problems: readonly ConfigProblem[]): void {
   }
 }
 
+/**
+ * One line for a caught value, whatever it is (getters that throw, revoked proxies, symbols): never throws.
+ *
+ * @example
+ * warnOnce('x', `could not read the file (${describeError(error)})`);
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  try {
-    return String(error);
-  } catch {
-    return 'unprintable error';
-  }
+  const facts = describeThrown(error);
+  return facts.named ? `${facts.name}: ${facts.message}` : facts.message;
 }
