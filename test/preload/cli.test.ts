@@ -5,6 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { spansOf, type CliSpan } from '../../src/cli/telemetry/otlp-json.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
@@ -187,6 +189,43 @@ describe('genai-otel sessions and export (local files)', () => {
 });
 
 describe('genai-otel doctor', () => {
+  test('credentials: the collector, Jaeger and Prometheus are reached as the exporter reaches them, and no secret is printed', async () => {
+    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    const seen: string[] = [];
+    const server = createHttpServer((request, response) => {
+      const url = request.url ?? '';
+      seen.push(`${request.method} ${url}`);
+      const otlp = url.startsWith('/v1/');
+      const expected = otlp ? basic('otel-user', 'pa55-otlp') : url.startsWith('/api/v3') ? basic('jaeger-user', 'pa55-jaeger') : basic('prom-user', 'pa55-prom');
+      const tenantOk = !otlp || request.headers['x-tenant'] === 'acme';
+      const keyOk = !url.startsWith('/v1/traces') || url.endsWith('?api_key=key-otlp-1');
+      response.writeHead(request.headers.authorization === expected && tenantOk && keyOk ? 200 : 401, { 'content-type': 'application/json' });
+      response.end(otlp ? '{}' : '{"data":[]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const result = await runCli(['doctor', '--json'], {
+        ...env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://otel-user:pa55-otlp@127.0.0.1:${port}`,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://otel-user:pa55-otlp@127.0.0.1:${port}/v1/traces?api_key=key-otlp-1`,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=acme',
+        GENAI_OTEL_JAEGER_URL: `http://jaeger-user:pa55-jaeger@127.0.0.1:${port}`,
+        GENAI_OTEL_PROMETHEUS_URL: `http://prom-user:pa55-prom@127.0.0.1:${port}`,
+      });
+      const checks = JSON.parse(result.stdout) as { name: string; status: string; detail: string }[];
+      const otlp = checks.filter((check) => check.name === 'OTLP endpoint');
+      assert.ok(otlp.length > 0 && otlp.every((check) => check.status === 'ok'), JSON.stringify(otlp));
+      assert.equal(checks.find((check) => check.name === 'Jaeger')?.status, 'ok');
+      assert.equal(checks.find((check) => check.name === 'Prometheus')?.status, 'ok');
+      assert.ok(seen.includes('POST /v1/traces?api_key=key-otlp-1'), seen.join(', '));
+      for (const secret of ['pa55', 'otel-user', 'jaeger-user', 'prom-user', 'key-otlp-1']) assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), `${secret} printed:\n${result.stdout}${result.stderr}`);
+      assert.match(result.stdout, new RegExp(`"http://127\\.0\\.0\\.1:${port} \\(traces, metrics, logs\\): accepts OTLP`));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test('no collector: says so, what to do, and that the spool holds the telemetry; exit code 1', async () => {
     const result = await cli('doctor');
     assert.equal(result.code, 1);
