@@ -15,6 +15,7 @@ import { count } from '../render/format.ts';
 import { styleFor } from '../render/style.ts';
 import { signalFiles } from '../telemetry/files.ts';
 import { withoutCredentials } from '../telemetry/url-credentials.ts';
+import { terminalOutput, terminalSafe } from '../render/terminal-text.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
 
@@ -241,13 +242,13 @@ export async function runChecks(timeoutMillis: number, env: NodeJS.ProcessEnv = 
 export async function runDoctor(options: DoctorOptions): Promise<number> {
   const checks = await runChecks(options.timeout);
   if (options.json === true) {
-    process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
+    process.stdout.write(`${terminalOutput(JSON.stringify(checks, null, 2))}\n`);
   } else {
     const style = styleFor(process.stdout, options.color);
     const marks: Record<CheckStatus, string> = { ok: style.green('ok  '), warn: style.yellow('warn'), fail: style.red('FAIL'), info: style.dim('info') };
     for (const check of checks) {
-      process.stdout.write(`${marks[check.status]}  ${style.bold(check.name)}: ${check.detail}\n`);
-      if (check.fix !== undefined) process.stdout.write(`      ${style.cyan('fix:')} ${check.fix}\n`);
+      process.stdout.write(`${marks[check.status]}  ${style.bold(check.name)}: ${terminalSafe(check.detail)}\n`);
+      if (check.fix !== undefined) process.stdout.write(`      ${style.cyan('fix:')} ${terminalSafe(check.fix)}\n`);
     }
     const failed = checks.filter((check) => check.status === 'fail').length;
     const warned = checks.filter((check) => check.status === 'warn').length;
