@@ -33,6 +33,20 @@ const NOOP_METER_PROVIDER: MeterProvider = { getMeter: () => createNoopMeter() }
 /** Takes the official instrumentation's log events when content capture does not ask for events. */
 const NOOP_LOGGER_PROVIDER = { getLogger: () => ({ emit: () => undefined, enabled: () => false }) };
 
+const CAPTURE_CONTENT_VARIABLE = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
+
+/** Runs `build` with `name` unset in process.env, then puts it back: nothing else runs in between (it is synchronous). */
+function withoutEnvironmentVariable<T>(name: string, build: () => T): T {
+  const had = Object.prototype.hasOwnProperty.call(process.env, name);
+  const value = process.env[name];
+  delete process.env[name];
+  try {
+    return build();
+  } finally {
+    if (had) process.env[name] = value;
+  }
+}
+
 export interface OpenAIInstrumentationOptions {
   captureContent: ContentCaptureMode;
   /** For `instrument(client)`: patch nothing globally, only hand out the patches. */
@@ -132,7 +146,10 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
     }
   }
 
-  const instrumentation = new GenAIOpenAIInstrumentation({ enabled: options.enabled ?? true, captureMessageContent: eventsWanted });
+  // Content capture is decided by genai-otel's setting alone, given here explicitly: the official constructor would
+  // also read OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT as a boolean, warn at every start about the
+  // convention's values (SPAN_AND_EVENT, ...) and override the setting with `true`/`false`.
+  const instrumentation = withoutEnvironmentVariable(CAPTURE_CONTENT_VARIABLE, () => new GenAIOpenAIInstrumentation({ enabled: options.enabled ?? true, captureMessageContent: eventsWanted }));
   instrumentation.setMeterProvider(NOOP_METER_PROVIDER);
   if (!eventsWanted) instrumentation.setLoggerProvider(NOOP_LOGGER_PROVIDER);
   return instrumentation;

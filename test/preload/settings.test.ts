@@ -84,6 +84,19 @@ test('GENAI_OTEL_SHUTDOWN_TIMEOUT_MS=soon: the diagnostic names the accepted val
   assert.match(result.stderr, /GENAI_OTEL_SHUTDOWN_TIMEOUT_MS="soon" is not valid: accepted values are whole numbers from 0 to 600000; using 3000/);
 });
 
+test('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: every documented value starts without a warning from the OpenAI instrumentation', async () => {
+  for (const value of ['true', 'false', 'NO_CONTENT', 'SPAN_ONLY', 'EVENT_ONLY', 'SPAN_AND_EVENT', 'span_and_event']) {
+    const result = await run({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: value, OTEL_SERVICE_NAME: 'capture-values' }, 'openai-loaded.cjs');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), 'openai loaded');
+    assert.doesNotMatch(result.stderr, /invalid boolean/, `${value}: ${result.stderr}`);
+    assert.equal(result.stderr.trim(), '', `${value}: nothing at all is printed for a valid value`);
+  }
+  const esm = await run({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'SPAN_AND_EVENT', OTEL_SERVICE_NAME: 'capture-values' }, 'openai-loaded.mjs', ['--import', 'genai-otel/register']);
+  assert.equal(esm.stdout.trim(), 'openai loaded');
+  assert.doesNotMatch(esm.stderr, /invalid boolean/, esm.stderr);
+});
+
 test('OTEL_EXPORTER_OTLP_PROTOCOL=http/json: every signal is sent as OTLP/JSON', async () => {
   await run({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'json-protocol' });
   await receiver.waitFor('spans', (all) => all.some((span) => span.resource['service.name'] === 'json-protocol'), 5000);
