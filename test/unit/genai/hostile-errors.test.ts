@@ -23,6 +23,8 @@ import {
   withWorkflow,
 } from '../../../src/genai/operations.ts';
 import { instrument } from '../../../src/instrumentations/instrument-client.ts';
+import { withContext } from '../../../src/context/with-context.ts';
+import { withRevision } from '../../../src/sessions/revisions.ts';
 import { errorTypeOf } from '../../../src/genai/error-type.ts';
 import { describeError } from '../../../src/sdk/diagnostics.ts';
 
@@ -123,6 +125,8 @@ const helpers: [string, Helper][] = [
   ['traceRetrieval', (fn) => traceRetrieval(fn, { dataSourceId: 'kb' })()],
   ['withSpan', (fn) => withSpan('plain', fn)],
   ['traceSpan', (fn) => traceSpan(fn, 'plain')()],
+  ['withContext', (fn) => withContext({ sessionId: 's-1' }, fn)],
+  ['withRevision', (fn) => withRevision({ of: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }, type: 'reran' }, fn)],
   ['instrument(OpenAI-like client)', (fn) => (instrument({ chat: { completions: { create: fn } } }) as { chat: { completions: { create: (body: unknown) => unknown } } }).chat.completions.create({ model: 'gpt-4o', messages: [] })],
   ['instrument(OpenAI-like client), embeddings', (fn) => (instrument({ chat: { completions: { create: () => undefined } }, embeddings: { create: fn } }) as { embeddings: { create: (body: unknown) => unknown } }).embeddings.create({ model: 'text-embedding-3-small', input: 'x' })],
   ['instrument(OpenAI-like client), responses', (fn) => (instrument({ chat: { completions: { create: () => undefined } }, responses: { create: fn } }) as { responses: { create: (body: unknown) => unknown } }).responses.create({ model: 'gpt-4o', input: 'x' })],
