@@ -19,8 +19,8 @@ const MAX_PRINTED_LENGTH = 200;
  * @example
  * printableUrl('https://bob:s3cret@collector.example:4318/v1/traces?api_key=abc'); // 'https://collector.example:4318/v1/traces'
  */
-export function printableUrl(url: string): string {
-  const text = String(url);
+export function printableUrl(url: string | undefined): string {
+  const text = url ?? '';
   try {
     const parsed = new URL(text);
     if (parsed.host !== '') return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;

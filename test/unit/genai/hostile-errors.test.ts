@@ -27,6 +27,7 @@ import { withContext } from '../../../src/context/with-context.ts';
 import { withRevision } from '../../../src/sessions/revisions.ts';
 import { errorTypeOf } from '../../../src/genai/error-type.ts';
 import { describeError } from '../../../src/sdk/diagnostics.ts';
+import { reportRedactionFailure } from '../../../src/privacy/failures.ts';
 
 const sdk = installMemorySdk({ spanProcessors: [new LLMSpanProcessor({ openai: true, aiSdk: false })] });
 diag.setLogger({ error() {}, warn() {}, info() {}, debug() {}, verbose() {} }, DiagLogLevel.NONE);
@@ -222,4 +223,12 @@ test('error.type: class name, then name, then code, then status, else _OTHER', (
   assert.equal(errorTypeOf(Object.assign(new Error('x'), { statusCode: 503 })), '503');
   assert.equal(errorTypeOf('a string'), '_OTHER');
   assert.equal(errorTypeOf(new Error('plain')), '_OTHER');
+});
+
+test('a redaction failure caused by a hostile thrown value is reported, never thrown', () => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  for (const thrown of [proxy, allTrapsThrow(new Error('x')), throwingGetter('name', 'error'), Symbol('s')]) {
+    assert.doesNotThrow(() => reportRedactionFailure('logs', thrown));
+  }
 });
