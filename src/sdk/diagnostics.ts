@@ -47,22 +47,34 @@ export function installDiagnosticLogger(level: LogLevelName): void {
 export function warnOnce(key: string, message: string): void {
   if (reportedKeys.has(key)) return;
   reportedKeys.add(key);
-  diag.warn(`${PREFIX} ${message}`);
+  quietly(() => diag.warn(`${PREFIX} ${message}`));
 }
 
 /** Logs an error only the first time `key` is seen. */
 export function errorOnce(key: string, message: string, error?: unknown): void {
   if (reportedKeys.has(key)) return;
   reportedKeys.add(key);
-  diag.error(`${PREFIX} ${message}${error === undefined ? '' : `: ${describeError(error)}`}`);
+  quietly(() => diag.error(`${PREFIX} ${message}${error === undefined ? '' : `: ${describeError(error)}`}`));
+}
+
+/**
+ * Runs a write to the diagnostic logger, which may be the app's own (diag.setLogger) and may throw: a diagnostic is
+ * written from catch blocks on the way back to the app, and must never replace the app's error with one of its own.
+ */
+function quietly(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // Nothing more can be said.
+  }
 }
 
 export function info(message: string): void {
-  diag.info(`${PREFIX} ${message}`);
+  quietly(() => diag.info(`${PREFIX} ${message}`));
 }
 
 export function debug(message: string): void {
-  diag.debug(`${PREFIX} ${message}`);
+  quietly(() => diag.debug(`${PREFIX} ${message}`));
 }
 
 /** The wording tests and users see for a bad setting: the variable, the value and what is accepted. */

@@ -232,3 +232,28 @@ test('a redaction failure caused by a hostile thrown value is reported, never th
     assert.doesNotThrow(() => reportRedactionFailure('logs', thrown));
   }
 });
+
+test('a diagnostic logger that throws (the app may install its own) changes nothing for the caller', async () => {
+  const throwing = () => {
+    throw new Error('diag logger failed');
+  };
+  diag.setLogger({ error: throwing, warn: throwing, info: throwing, debug: throwing, verbose: throwing }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  try {
+    unhandled.length = 0;
+    const hostile = revokedProxy({});
+    // Bad requests make the helpers warn; the warnings go to the throwing logger.
+    const outcomes = await Promise.all([
+      Promise.resolve(withLLMCall(undefined as never, () => Promise.reject(hostile))).then(() => undefined, (error: unknown) => ({ error })),
+      Promise.resolve(withToolCall({} as never, () => Promise.reject(hostile))).then(() => undefined, (error: unknown) => ({ error })),
+      Promise.resolve(withMemoryOperation({ operation: 'nope' } as never, () => Promise.reject(hostile))).then(() => undefined, (error: unknown) => ({ error })),
+    ]);
+    for (const outcome of outcomes) assert.ok(outcome?.error === hostile);
+    assert.equal(withAgent({} as never, () => 'value'), 'value');
+    assert.throws(() => withWorkflow({} as never, () => { throw hostile; }), (error) => error === hostile);
+    await settle();
+    assert.equal(unhandled.length, 0);
+  } finally {
+    diag.disable();
+    diag.setLogger({ error() {}, warn() {}, info() {}, debug() {}, verbose() {} }, DiagLogLevel.NONE);
+  }
+});
