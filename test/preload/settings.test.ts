@@ -88,12 +88,12 @@ test('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: every documented value
   for (const value of ['true', 'false', 'NO_CONTENT', 'SPAN_ONLY', 'EVENT_ONLY', 'SPAN_AND_EVENT', 'span_and_event']) {
     const result = await run({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: value, OTEL_SERVICE_NAME: 'capture-values' }, 'openai-loaded.cjs');
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout.trim(), 'openai loaded');
+    assert.equal(result.stdout.trim(), `openai loaded; capture=${value}`, 'the variable is back in place for the app');
     assert.doesNotMatch(result.stderr, /invalid boolean/, `${value}: ${result.stderr}`);
     assert.equal(result.stderr.trim(), '', `${value}: nothing at all is printed for a valid value`);
   }
   const esm = await run({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'SPAN_AND_EVENT', OTEL_SERVICE_NAME: 'capture-values' }, 'openai-loaded.mjs', ['--import', 'genai-otel/register']);
-  assert.equal(esm.stdout.trim(), 'openai loaded');
+  assert.equal(esm.stdout.trim(), 'openai loaded; capture=SPAN_AND_EVENT');
   assert.doesNotMatch(esm.stderr, /invalid boolean/, esm.stderr);
 });
 
