@@ -96,7 +96,7 @@ function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
  * Whether the OTLP/HTTP endpoint takes an empty export request, sent as the exporter sends it (the same sender: the
  * URL's `user:password@` as Basic auth, the OTEL_EXPORTER_OTLP_*HEADERS, the protocol and compression).
  */
-async function probeOtlp(otlp: OtlpSignalConfig, timeoutMillis: number): Promise<{ reachable: boolean; status?: number; reason?: string }> {
+async function probeOtlp(otlp: OtlpSignalConfig, timeoutMillis: number): Promise<{ reachable: boolean; accepted?: boolean; status?: number; reason?: string }> {
   const json = otlp.protocol === 'http/json';
   const outcome = await sendOtlp(json ? new TextEncoder().encode('{}') : new Uint8Array(0), {
     url: otlp.url,
@@ -105,7 +105,7 @@ async function probeOtlp(otlp: OtlpSignalConfig, timeoutMillis: number): Promise
     compression: otlp.compression,
     timeoutMillis,
   });
-  if (outcome.status === 'success') return { reachable: true, status: 200 };
+  if (outcome.status === 'success') return { reachable: true, accepted: true };
   const status = /^HTTP (\d{3})\b/.exec(outcome.reason);
   return status === null ? { reachable: false, reason: outcome.reason } : { reachable: true, status: Number(status[1]) };
 }
@@ -207,7 +207,7 @@ export async function runChecks(timeoutMillis: number, env: NodeJS.ProcessEnv = 
     if (!probe.reachable) {
       return { signal, url, key: `${originOf(url)} down`, check: { name: 'OTLP endpoint', status: 'fail', detail: `nothing answers (${probe.reason})`, fix: `start a collector (docker compose up -d, or npm run stack -- up) or set OTEL_EXPORTER_OTLP_ENDPOINT; meanwhile telemetry is ${config.spool.enabled ? 'spooled to disk' : 'dropped'}` } as Check };
     }
-    if (probe.status !== undefined && probe.status >= 200 && probe.status < 300) return { signal, url, key: `${originOf(url)} ok`, check: { name: 'OTLP endpoint', status: 'ok', detail: `accepts OTLP (HTTP ${probe.status})` } as Check };
+    if (probe.accepted === true) return { signal, url, key: `${originOf(url)} ok`, check: { name: 'OTLP endpoint', status: 'ok', detail: 'accepts OTLP (an empty export request, sent as the exporter sends it)' } as Check };
     const hint = probe.status === 401 || probe.status === 403 ? 'check the credentials in OTEL_EXPORTER_OTLP_HEADERS' : probe.status === 404 ? 'the URL has no OTLP receiver: OTEL_EXPORTER_OTLP_ENDPOINT is the base URL (no /v1/traces), the signal variables are full URLs' : 'check the collector\'s logs';
     return { signal, url, key: `${url} ${probe.status}`, check: { name: 'OTLP endpoint', status: 'fail', detail: `answers HTTP ${probe.status} to an empty OTLP request`, fix: hint } as Check };
   };
