@@ -208,7 +208,7 @@ export async function runChecks(timeoutMillis: number, env: NodeJS.ProcessEnv = 
       return { signal, url, key: `${originOf(url)} down`, check: { name: 'OTLP endpoint', status: 'fail', detail: `nothing answers (${probe.reason})`, fix: `start a collector (docker compose up -d, or npm run stack -- up) or set OTEL_EXPORTER_OTLP_ENDPOINT; meanwhile telemetry is ${config.spool.enabled ? 'spooled to disk' : 'dropped'}` } as Check };
     }
     if (probe.accepted === true) return { signal, url, key: `${originOf(url)} ok`, check: { name: 'OTLP endpoint', status: 'ok', detail: 'accepts OTLP (an empty export request, sent as the exporter sends it)' } as Check };
-    const hint = probe.status === 401 || probe.status === 403 ? 'check the credentials in OTEL_EXPORTER_OTLP_HEADERS' : probe.status === 404 ? 'the URL has no OTLP receiver: OTEL_EXPORTER_OTLP_ENDPOINT is the base URL (no /v1/traces), the signal variables are full URLs' : 'check the collector\'s logs';
+    const hint = probe.status === 401 || probe.status === 403 ? 'check the credentials in OTEL_EXPORTER_OTLP_HEADERS (or the user:password of the endpoint URL)' : probe.status === 404 ? 'the URL has no OTLP receiver: OTEL_EXPORTER_OTLP_ENDPOINT is the base URL (no /v1/traces), the signal variables are full URLs' : 'check the collector\'s logs';
     return { signal, url, key: `${url} ${probe.status}`, check: { name: 'OTLP endpoint', status: 'fail', detail: `answers HTTP ${probe.status} to an empty OTLP request`, fix: hint } as Check };
   };
   /** One line per outcome and host: three signals refused by the same collector are one problem. */
