@@ -68,7 +68,12 @@ export function requestIdOf(id: unknown): string | undefined {
  */
 export function networkTransportOf(transport: unknown): string | undefined {
   if (!isObject(transport)) return undefined;
-  const name = (transport as { constructor?: { name?: unknown } }).constructor?.name;
+  let name: unknown;
+  try {
+    name = (transport as { constructor?: { name?: unknown } }).constructor?.name;
+  } catch {
+    return undefined;
+  }
   if (typeof name !== 'string') return undefined;
   if (/stdio/i.test(name)) return NETWORK_TRANSPORT_VALUE_PIPE;
   if (/http|sse|websocket/i.test(name)) return NETWORK_TRANSPORT_VALUE_TCP;

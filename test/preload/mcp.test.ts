@@ -138,3 +138,19 @@ for (const { script, kind, nodeArgs, transport } of cases) {
     });
   });
 }
+
+test('GENAI_OTEL_INSTRUMENTATIONS without mcp: the app runs the same and no MCP span is made', async () => {
+  const serviceName = 'mcp-off';
+  const nodeArgs = ['--require', 'genai-otel/register'];
+  const env = otelEnv(receiver.url, { OTEL_SERVICE_NAME: serviceName, MCP_SERVER_NODE_ARGS: JSON.stringify(nodeArgs), GENAI_OTEL_INSTRUMENTATIONS: 'openai,anthropic', OTEL_METRICS_EXPORTER: 'none' });
+  const result = await runFixture(fixture('mcp-app.cjs'), { nodeArgs, args: ['client', 'stdio'], env, timeoutMillis: 30000 });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /weather: sunny in Paris\n/);
+  const spans = await receiver.waitFor('spans', (all) => all.some((span) => span.resource['service.name'] === serviceName && span.name === 'agent_run') && all.some((span) => span.resource['service.name'] === `${serviceName}-server` && span.name === 'lookup_forecast'), 15000);
+  const ours = spans.filter((span) => String(span.resource['service.name']).startsWith(serviceName) && span.scope.name === 'genai-otel');
+  assert.deepEqual(ours, []);
+  // Without propagation the server's own span starts a trace of its own.
+  const run = spans.find((span) => span.resource['service.name'] === serviceName && span.name === 'agent_run')!;
+  const lookup = spans.find((span) => span.resource['service.name'] === `${serviceName}-server` && span.name === 'lookup_forecast')!;
+  assert.notEqual(lookup.traceId, run.traceId);
+});
