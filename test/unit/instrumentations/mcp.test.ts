@@ -56,7 +56,7 @@ test('withTraceContext: a copy of the request with traceparent in params._meta; 
   assert.equal(sent.params._meta.progressToken, 7);
   assert.equal(sent.params._meta.traceparent, 'caller-set', 'a value the caller put there wins');
 
-  const bare = withTraceContext({ method: 'tools/list' }, ctx) as { params: { _meta: { traceparent: string } } };
+  const bare = withTraceContext({ method: 'tools/list' }, ctx) as unknown as { params: { _meta: { traceparent: string } } };
   assert.equal(bare.params._meta.traceparent, `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`);
   span.end();
 });
