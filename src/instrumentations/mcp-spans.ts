@@ -27,6 +27,7 @@ import {
   NETWORK_TRANSPORT_VALUE_TCP,
 } from '../genai/names.ts';
 import { MAX_PLAIN_STRING_LENGTH, isObject, safeJson, truncate } from '../genai/safe-values.ts';
+import { storeServing } from '../genai/metric-series.ts';
 import { genaiSettings } from '../genai/settings.ts';
 import { genaiTracer } from '../genai/span-runner.ts';
 import { errorOnce } from '../sdk/diagnostics.ts';
@@ -142,12 +143,17 @@ let durations: Durations | undefined;
 function durationHistograms(): Durations {
   const provider = metrics.getMeterProvider();
   if (durations !== undefined && durations.provider === provider) return durations;
-  const meter = provider.getMeter(INSTRUMENTATION_SCOPE, VERSION);
-  const advice = { explicitBucketBoundaries: MCP_DURATION_BUCKETS_SECONDS };
+  // Under start(), the pre-bound series of genai-otel's other metrics (see metric-series.ts); the metrics API otherwise.
+  const store = storeServing(provider);
+  const meter = store === undefined ? provider.getMeter(INSTRUMENTATION_SCOPE, VERSION) : undefined;
+  const histogram = (name: string, description: string): Histogram =>
+    store !== undefined
+      ? store.histogram({ name, unit: 's', description, boundaries: MCP_DURATION_BUCKETS_SECONDS })
+      : meter!.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: MCP_DURATION_BUCKETS_SECONDS } });
   durations = {
     provider,
-    client: meter.createHistogram(METRIC_MCP_CLIENT_OPERATION_DURATION, { unit: 's', description: 'Duration of MCP requests as the sender sees them', advice }),
-    server: meter.createHistogram(METRIC_MCP_SERVER_OPERATION_DURATION, { unit: 's', description: 'Duration of MCP requests as the receiver handles them', advice }),
+    client: histogram(METRIC_MCP_CLIENT_OPERATION_DURATION, 'Duration of MCP requests as the sender sees them'),
+    server: histogram(METRIC_MCP_SERVER_OPERATION_DURATION, 'Duration of MCP requests as the receiver handles them'),
   };
   return durations;
 }
