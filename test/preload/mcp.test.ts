@@ -87,6 +87,7 @@ for (const { script, kind, nodeArgs, transport } of cases) {
         assert.equal(span.status.code, 0);
       }
       assert.equal(handled.attributes['gen_ai.tool.call.result'], '[{"type":"text","text":"sunny in Paris"}]');
+      assert.equal(call.attributes['gen_ai.tool.call.result'], handled.attributes['gen_ai.tool.call.result']);
       assert.equal(call.attributes['jsonrpc.request.id'], handled.attributes['jsonrpc.request.id']);
       assert.match(String(call.attributes['jsonrpc.request.id']), /^\d+$/);
       if (kind === 'http') {

@@ -3,13 +3,15 @@
 import { after, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { DiagLogLevel, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, diag, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { contextFromRequest, withTraceContext } from '../../../src/instrumentations/mcp-meta.ts';
 import { tracedRequest, tracedSetRequestHandler } from '../../../src/instrumentations/mcp.ts';
 import { networkTransportOf, requestFacts } from '../../../src/instrumentations/mcp-spans.ts';
 
+const warnings: string[] = [];
+diag.setLogger({ error: (message) => warnings.push(message), warn: (message) => warnings.push(message), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
 const sdk = installMemorySdk();
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 beforeEach(() => sdk.reset());
@@ -172,6 +174,9 @@ test('hostile values around request(): the SDK’s own value or error reaches th
       assert.throws(() => throws.call(self, request), (error) => error === failure);
     }
   }
+  // Each kind of failure is said once, however often it happens.
+  assert.ok(warnings.length > 0, 'the hostile values were noticed');
+  assert.equal(new Set(warnings).size, warnings.length, warnings.join('\n'));
   // Rejections are the SDK's own too, and are not left unhandled by the tracing.
   const rejected = Promise.reject(failure);
   const rejects = tracedRequest(() => rejected);
