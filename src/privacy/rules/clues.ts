@@ -19,9 +19,12 @@ export const IBAN_START: Clue = 2;
 export const DIGIT_DOT_DIGIT: Clue = 4;
 /** `::` or a hexadecimal digit on both sides of a colon: an IPv6 address holds one (JSON's `"key":"value"` does not). */
 export const HEX_COLON: Clue = 8;
-/** A word a secret is named by (`password`, `api_key`, `token`…) before `:` or `=`, as the credential rule requires. */
+/**
+ * A word a secret is named by (`password`, `api_key`, `token`, `sig`…) before `:` or `=`, as the credential rule
+ * requires (its flag form, `--password value`, has a clue of its own: `--`).
+ */
 export const SECRET_ASSIGNMENT: Clue = 16;
-/** The words of an HTTP authorisation scheme. */
+/** The words of an HTTP authorisation scheme (`Bearer`, `Basic`, `Token`). */
 export const AUTH_SCHEME: Clue = 32;
 
 /**
@@ -34,10 +37,11 @@ const CLUE_PATTERNS: readonly (readonly [Clue, RegExp])[] = [
   [IBAN_START, /\d(?<=[A-Za-z]{2}\d)\d/iy],
   [DIGIT_DOT_DIGIT, /\d\.\d/iy],
   [HEX_COLON, /:(?=[0-9A-Fa-f:])(?:(?<=[0-9A-Fa-f]:)|(?=:))/iy],
-  // The credential rule's names all end in one of these words, followed by `\s*["']?\s*[:=]`.
-  // `\s*(?:["']\s*)?` is the rule's `\s*["']?\s*` written so that a long run of spaces is not split two ways.
-  [SECRET_ASSIGNMENT, /[:=](?<=(?:password|passwd|pwd|secret|key|token)\s*(?:["']\s*)?[:=])/iy],
-  [AUTH_SCHEME, /b(?:earer|asic)/iy],
+  // The credential rule's names all end in one of these words, followed by `\s{0,16}(?:["']\s{0,16})?[:=]`: the
+  // clue leaves the gaps unbounded (a wider net), and never splits a run of spaces two ways.
+  [SECRET_ASSIGNMENT, /[:=](?<=(?:password|passwd|passphrase|pwd|secret|key|token|sig|signature|credentials?)\s*(?:["']\s*)?[:=])/iy],
+  // Anchored on the rarer letter: a `t` would stop the pass of all clues at every third word.
+  [AUTH_SCHEME, /b(?:earer|asic)|k(?<=tok)en/iy],
 ];
 /**
  * The clues not yet found (a bit mask) as one pattern: the same alternatives, so that it stops at every position where

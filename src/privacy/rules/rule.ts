@@ -26,6 +26,8 @@ export const firstGroup = (match: RegExpExecArray): readonly [number, number] =>
 export const digitsOf = (text: string): string => text.replace(/\D/g, '');
 /** For the rules that find digits: six digits close together (see DENSE_DIGITS). */
 export const hasDenseDigits = (_text: string, clues: TextClues): boolean => clues.has(DENSE_DIGITS);
+/** A token that looks machine-made: a digit, or upper and lower case, so that "Basic internationalization" stays. */
+export const looksGenerated = (token: string): boolean => /\d/.test(token) || (/[a-z]/.test(token) && /[A-Z]/.test(token));
 /** Replaces the whole candidate when `accept` says so. */
 export const when = (accept: (match: RegExpExecArray, text: string) => boolean) => (match: RegExpExecArray, text: string) =>
   accept(match, text) ? whole(match) : undefined;

@@ -1,0 +1,61 @@
+import { containsAny } from './clues.ts';
+import type { DetectionRule } from './rule.ts';
+
+// Keys and tokens of the services LLM apps talk to (model providers, vector stores, tracing, search, code hosting,
+// package registries), each recognised by the prefix its issuer documents. The providers with a rule of their own
+// (OpenAI, Anthropic, AWS, Google API keys, GitHub, Slack, Stripe) are not repeated here. Keys without a prefix
+// (Mistral, Cohere, Azure OpenAI, Together's older keys) cannot be told from other random text: the credential
+// rule finds them where they are named (`MISTRAL_API_KEY=…`).
+
+/** Prefixes holding `_`, the anchor their search looks for. */
+const hasUnderscorePrefix = containsAny('_', ['hf_', 'api_org_', 'gsk_', 'r8_', 'lsv2_', 'ls__', 'pcsk_', 'npm_', 'fw_', '_v1_']);
+/** Prefixes holding `-`. */
+const hasDashPrefix = containsAny('-', [
+  'xai-', 'pplx-', 'GOCSPX-', 'sk-or-', 'sk-lf-', 'tvly-', 'fc-',
+  'glpat-', 'gldt-', 'glrt-', 'glptt-', 'glft-', 'glimt-', 'glagent-', 'gloas-', 'glsoat-', 'glffct-', 'glcbt-', 'glwt-',
+]);
+/** Prefixes holding `.`. */
+const hasDotPrefix = containsAny('.', ['SG.', 'ya29.', 'hvs.', 'hvb.']);
+
+export const SERVICE_KEY: DetectionRule = {
+  name: 'api_key',
+  mayMatch: (text) =>
+    hasUnderscorePrefix(text) || hasDashPrefix(text) || hasDotPrefix(text) || text.includes('1//0') || text.includes('SK') || text.includes('dapi') || text.includes('GR1348941'),
+  pattern: new RegExp(
+    [
+      // Every alternative starts at a word's start (a look-behind), so that a scan is linear in the text.
+      '(?<![\\w-])(?:',
+      [
+        'hf_[A-Za-z0-9]{30,}', // Hugging Face user access token
+        'api_org_[A-Za-z0-9]{30,}', // Hugging Face organisation token
+        'gsk_[A-Za-z0-9]{40,}', // Groq
+        'xai-[A-Za-z0-9]{40,}', // xAI
+        'pplx-[A-Za-z0-9]{40,}', // Perplexity
+        'r8_[A-Za-z0-9]{30,}', // Replicate
+        'lsv2_(?:pt|sk)_[A-Za-z0-9_]{30,}', // LangSmith personal and service keys
+        'ls__[A-Za-z0-9]{30,}', // LangSmith, older keys
+        'pcsk_[A-Za-z0-9_]{30,}', // Pinecone
+        'sk-or-v1-[A-Za-z0-9]{40,}', // OpenRouter
+        'sk-lf-[A-Za-z0-9-]{30,}', // Langfuse secret key
+        'fw_[A-Za-z0-9]{20,}', // Fireworks AI
+        'tvly-[A-Za-z0-9-]{20,}', // Tavily
+        'fc-[A-Za-z0-9]{30,}', // Firecrawl
+        'tgp_v1_[A-Za-z0-9_-]{30,}', // Together AI
+        'GOCSPX-[A-Za-z0-9_-]{24,}', // Google OAuth client secret
+        'ya29\\.[A-Za-z0-9_-]{30,}', // Google OAuth access token
+        'gl(?:pat|dt|rt|ptt|ft|imt|agent|oas|soat|ffct|cbt|wt)-[A-Za-z0-9_-]{20,}', // GitLab tokens
+        'GR1348941[A-Za-z0-9_-]{20,}', // GitLab runner registration token
+        'npm_[A-Za-z0-9]{30,}', // npm
+        'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{30,}', // SendGrid
+        'dapi[0-9a-f]{32}(?![\\w-])', // Databricks
+        'do[opr]_v1_[0-9a-f]{64}', // DigitalOcean
+        'hv[sb]\\.[A-Za-z0-9_-]{90,}', // HashiCorp Vault service and batch tokens
+        'SK[0-9a-fA-F]{32}(?![\\w-])', // Twilio API key
+      ].join('|'),
+      ')',
+      // Google OAuth refresh tokens start with 1//0, where a slash before would make them part of a path or URL.
+      '|(?<![\\w/:.-])1//0[A-Za-z0-9_-]{30,}',
+    ].join(''),
+    'g',
+  ),
+};
