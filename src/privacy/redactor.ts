@@ -109,8 +109,10 @@ export class Redactor {
       let copy: unknown[] | undefined;
       for (let index = 0; index < value.length; index++) {
         const item = value[index] as unknown;
-        // A command line as an array (`process.command_args`): the argument after `--password` is the password.
-        const redacted = this.credentialKeys && index > 0 && isSecretFlag(value[index - 1]) && !isFlag(item) ? redactedLabel('credential') : this.redactValue(item, depth + 1);
+        let redacted = this.redactValue(item, depth + 1);
+        // A command line as an array (`process.command_args`): the argument after `--password` is the password (a key
+        // a rule recognised keeps the label saying which).
+        if (redacted === item && this.credentialKeys && index > 0 && isSecretFlag(value[index - 1]) && !isFlag(item)) redacted = redactedLabel('credential');
         if (redacted !== item) (copy ??= value.slice())[index] = redacted;
       }
       return copy ?? value;
@@ -168,7 +170,14 @@ export class Redactor {
     }
   }
 
-  private redactIdentity(value: unknown, depth: number): unknown {
+  /**
+   * An identity (`user.id`, `session.id`) as the settings want it exported: hashed, `undefined` when identities are
+   * dropped, else redacted like any value.
+   *
+   * @example
+   * redactor.redactIdentity('sess-42'); // 'hmac-sha256:…' with GENAI_OTEL_USER_ID_HMAC_KEY set
+   */
+  redactIdentity(value: unknown, depth = 0): unknown {
     switch (this.settings.identity.mode) {
       case 'drop':
         return undefined;
