@@ -47,7 +47,7 @@ test('with a key too short (identities dropped), the session is not the workload
   await withContext({ sessionId: 'sess-carol-9' }, () => withLLMCall({ provider: 'openai', model: 'gpt-4o-mini', messages }, answer));
   await sdk.flush();
   const raw = sdk.logs().filter((item) => item.eventName === 'genai_otel.llm.request_response').at(-1)!;
-  const dropping = new RedactingLogRecordExporter({ export: () => undefined, shutdown: async () => undefined }, createRedactor(privacyFrom({ GENAI_OTEL_USER_ID_HMAC_KEY: 'short' })));
+  const dropping = new RedactingLogRecordExporter({ export: () => undefined, shutdown: async () => undefined, forceFlush: async () => undefined }, createRedactor(privacyFrom({ GENAI_OTEL_USER_ID_HMAC_KEY: 'short' })));
   // The record as it leaves the SDK, before any redaction: the raw session id in the body and in session.id.
   const record = dropping.redactRecord({ ...raw, body: { ...(raw.body as object), workload_id: 'sess-carol-9' }, attributes: { ...raw.attributes, 'session.id': 'sess-carol-9' } });
   assert.equal((record.body as Record<string, unknown>).workload_id, 'default');
