@@ -1,4 +1,3 @@
-import { containsAny } from './clues.ts';
 import type { DetectionRule } from './rule.ts';
 
 // Keys and tokens of the services LLM apps talk to (model providers, vector stores, tracing, search, code hosting,
@@ -7,20 +6,15 @@ import type { DetectionRule } from './rule.ts';
 // (Mistral, Cohere, Azure OpenAI, Together's older keys) cannot be told from other random text: the credential
 // rule finds them where they are named (`MISTRAL_API_KEY=…`).
 
-/** Prefixes holding `_`, the anchor their search looks for. */
-const hasUnderscorePrefix = containsAny('_', ['hf_', 'api_org_', 'gsk_', 'r8_', 'lsv2_', 'ls__', 'pcsk_', 'npm_', 'fw_', '_v1_']);
-/** Prefixes holding `-`. */
-const hasDashPrefix = containsAny('-', [
-  'xai-', 'pplx-', 'GOCSPX-', 'sk-or-', 'sk-lf-', 'tvly-', 'fc-',
-  'glpat-', 'gldt-', 'glrt-', 'glptt-', 'glft-', 'glimt-', 'glagent-', 'gloas-', 'glsoat-', 'glffct-', 'glcbt-', 'glwt-',
-]);
-/** Prefixes holding `.`. */
-const hasDotPrefix = containsAny('.', ['SG.', 'ya29.', 'hvs.', 'hvb.']);
+/**
+ * Every prefix below, as one pattern: a necessary condition, and one pass at the engine's literal-search speed (ten
+ * times faster than looking for each prefix around every `-` or `_`, which are common in text).
+ */
+const ANY_PREFIX = /hf_|api_org_|gsk_|xai-|pplx-|r8_|lsv2_|ls__|pcsk_|sk-(?:or|lf)-|fw_|tvly-|fc-|_v1_|GOCSPX-|ya29\.|gl(?:pat|dt|rt|ptt|ft|imt|agent|oas|soat|ffct|cbt|wt)-|GR1348941|npm_|SG\.|dapi|hv[sb]\.|SK[0-9a-fA-F]|1\/\/0/;
 
 export const SERVICE_KEY: DetectionRule = {
   name: 'api_key',
-  mayMatch: (text) =>
-    hasUnderscorePrefix(text) || hasDashPrefix(text) || hasDotPrefix(text) || text.includes('1//0') || text.includes('SK') || text.includes('dapi') || text.includes('GR1348941'),
+  mayMatch: (text) => ANY_PREFIX.test(text),
   pattern: new RegExp(
     [
       // Every alternative starts at a word's start (a look-behind), so that a scan is linear in the text.
