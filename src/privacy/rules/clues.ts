@@ -24,7 +24,7 @@ export const HEX_COLON: Clue = 8;
  * requires (its flag form, `--password value`, has a clue of its own: `--`).
  */
 export const SECRET_ASSIGNMENT: Clue = 16;
-/** The words of an HTTP authorisation scheme (`Bearer`, `Basic`, `Token`). */
+/** The words of an HTTP authorisation scheme (`Bearer`, `Basic`; `Token` is found by the rule's own test). */
 export const AUTH_SCHEME: Clue = 32;
 
 /**
@@ -40,8 +40,7 @@ const CLUE_PATTERNS: readonly (readonly [Clue, RegExp])[] = [
   // The credential rule's names all end in one of these words, followed by `\s{0,16}(?:["']\s{0,16})?[:=]`: the
   // clue leaves the gaps unbounded (a wider net), and never splits a run of spaces two ways.
   [SECRET_ASSIGNMENT, /[:=](?<=(?:password|passwd|passphrase|pwd|secret|key|token|sig|signature|credentials?)\s*(?:["']\s*)?[:=])/iy],
-  // Anchored on the rarer letter: a `t` would stop the pass of all clues at every third word.
-  [AUTH_SCHEME, /b(?:earer|asic)|k(?<=tok)en/iy],
+  [AUTH_SCHEME, /b(?:earer|asic)/iy],
 ];
 /**
  * The clues not yet found (a bit mask) as one pattern: the same alternatives, so that it stops at every position where

@@ -7,14 +7,16 @@ import type { DetectionRule } from './rule.ts';
 // rule finds them where they are named (`MISTRAL_API_KEY=…`).
 
 /**
- * Every prefix below, as one pattern: a necessary condition, and one pass at the engine's literal-search speed (ten
- * times faster than looking for each prefix around every `-` or `_`, which are common in text).
+ * A necessary condition for every alternative below, in one pass: the separator ending a prefix (`_`, `-`, `.`, `/`),
+ * then the prefix looked for behind it. Stopping at separators only is several times cheaper on prose than a pattern
+ * of all the prefixes (most start with common letters) or than comparing each prefix around every `-` and `_`.
  */
-const ANY_PREFIX = /hf_|api_org_|gsk_|xai-|pplx-|r8_|lsv2_|ls__|pcsk_|sk-(?:or|lf)-|fw_|tvly-|fc-|_v1_|GOCSPX-|ya29\.|gl(?:pat|dt|rt|ptt|ft|imt|agent|oas|soat|ffct|cbt|wt)-|GR1348941|npm_|SG\.|dapi|hv[sb]\.|SK[0-9a-fA-F]|1\/\/0/;
+const PREFIX_BEFORE_SEPARATOR =
+  /[_./-](?<=(?:hf|api_org|gsk|r8|lsv2|ls_|pcsk|npm|fw|_v1)_|(?:xai|pplx|sk-or|sk-lf|tvly|fc|GOCSPX|gl(?:pat|dt|rt|ptt|ft|imt|agent|oas|soat|ffct|cbt|wt))-|(?:SG|ya29|hv[sb])\.|1\/)/;
 
 export const SERVICE_KEY: DetectionRule = {
   name: 'api_key',
-  mayMatch: (text) => ANY_PREFIX.test(text),
+  mayMatch: (text) => PREFIX_BEFORE_SEPARATOR.test(text) || text.includes('SK') || text.includes('dapi') || text.includes('GR1348941'),
   pattern: new RegExp(
     [
       // Every alternative starts at a word's start (a look-behind), so that a scan is linear in the text.

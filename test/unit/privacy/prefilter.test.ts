@@ -76,7 +76,7 @@ test('the clues of a text are found wherever their plain definitions match, and 
     [DIGIT_DOT_DIGIT, /\d\.\d/],
     [HEX_COLON, /[0-9A-Fa-f]:[0-9A-Fa-f:]|::/],
     [SECRET_ASSIGNMENT, /(?:password|passwd|passphrase|pwd|secret|key|token|sig|signature|credentials?)\s*["']?\s*[:=]/i],
-    [AUTH_SCHEME, /bearer|basic|token/i],
+    [AUTH_SCHEME, /bearer|basic/i],
   ];
   const check = (text: string): void => {
     const clues = new TextClues(text);
