@@ -78,7 +78,7 @@ test('attribute keys: credential headers are dropped, secret-named keys replaced
   for (const key of ['http.request.header.authorization', 'http.response.header.set-cookie', 'http.request.header.x-api-key', 'rpc.grpc.request.metadata.x-goog-api-key', 'openai.api_key', 'http.request.header.proxy-authorization', 'x_api_key']) {
     assert.equal(keyVerdict(key), 'drop', key);
   }
-  for (const key of ['db.password', 'oauth.client_secret', 'app.refresh_token', 'DB_PASSWORD']) assert.equal(keyVerdict(key), 'credential', key);
+  for (const key of ['db.password', 'oauth.client_secret', 'app.refresh_token', 'DB_PASSWORD', 'aws.session_token', 'aws.secret_access_key', 'gpg.passphrase']) assert.equal(keyVerdict(key), 'credential', key);
   for (const key of ['user.id', 'session.id', 'enduser.id', 'user.email']) assert.equal(keyVerdict(key), 'identity', key);
   for (const key of ['gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'app.api_key_name', 'http.request.header.accept', 'password_policy']) assert.equal(keyVerdict(key), 'scan', key);
 });
@@ -106,4 +106,19 @@ test('a value that runs to the end of its line stops at a JSON newline escape as
 test('a password holding & keeps none of its tail; the next query parameter stays', () => {
   assert.equal(redactor.redactText('password=Tr0ub&dor&3x'), 'password=[REDACTED:credential]');
   assert.equal(redactor.redactText('/login?user=bob&password=hunter22&next=/home'), '/login?user=bob&password=[REDACTED:credential]&next=/home');
+});
+
+test('api_key: a key of every documented prefix goes, a word that only starts like one stays', () => {
+  const body = (length: number, alphabet = 'aB3dE5gH7jK9mN1pQ2sT4vW6yZ8') => Array.from({ length }, (_, index) => alphabet[(index * 7) % alphabet.length]).join('');
+  const hex = (length: number) => body(length, '0123456789abcdef');
+  const keys = [
+    `hf_${body(34)}`, `api_org_${body(34)}`, `gsk_${body(52)}`, `xai-${body(80)}`, `pplx-${body(48)}`, `r8_${body(37)}`,
+    `lsv2_pt_${hex(32)}_${hex(10)}`, `lsv2_sk_${hex(32)}_${hex(10)}`, `ls__${hex(32)}`, `pcsk_${body(5)}_${body(60)}`,
+    `sk-or-v1-${hex(64)}`, `sk-lf-${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`, `fw_${body(24)}`, `tvly-dev-${body(32)}`,
+    `fc-${hex(32)}`, `tgp_v1_${body(43)}`, `GOCSPX-${body(28)}`, `ya29.${body(60)}`, `1//0${body(90)}`,
+    `glpat-${body(20)}`, `gldt-${body(20)}`, `glrt-${body(20)}`, `glptt-${hex(40)}`, `GR1348941${body(20)}`,
+    `npm_${body(36)}`, `SG.${body(22)}.${body(43)}`, `dapi${hex(32)}`, `dop_v1_${hex(64)}`, `hvs.${body(95)}`, `SK${hex(32)}`,
+  ];
+  for (const key of keys) assert.equal(redactor.redactText(`key ${key} here`), 'key [REDACTED:api_key] here', key);
+  for (const text of ['hf_hub_download()', 'the glpat- prefix', 'SG. Jones', 'npm_config_cache', 'fw_version_2', 'SKU 12345']) assert.equal(redactor.redactText(text), text);
 });
