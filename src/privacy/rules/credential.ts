@@ -25,7 +25,7 @@ const FLAG = `(?<![\\w-])--(${KEY})[ \\t]{1,16}(?!-)${VALUE}`;
 const FLAG_GROUP = 5;
 
 const PLACEHOLDER =
-  /^(?:\*+|x+|•+|\.{3,}|<.*|\$\{.*|\$\(.*|\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%|\{\{.*|%\(.*|null|nil|none|undefined|true|false|required|optional|string|str|bytes|number|integer|boolean|secretstr|redacted|changeme|example|your[_-].*)$/i;
+  /^(?:\*+|x+|•+|\.{3,}|<.*|\$\{.*|\$\(.*|\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%|\{\{.*|%\(.*|null|nil|none|undefined|true|false|required|optional|string|str|bytes|number|integer|boolean|secretstr|redacted|changeme|example|your[_-].*|(?:db[_-]?)?(?:password|passwd|passphrase|secret|token|api[_-]?key))$/i;
 const PASSWORD_KEY = /(?:password|passwd|passphrase|pwd)$/i;
 const MAX_VALUE = 200;
 
