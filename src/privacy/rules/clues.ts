@@ -99,6 +99,8 @@ function findClues(text: string): number {
   return found;
 }
 
+const ANCHOR_HITS_BEFORE_SEARCH = 256;
+
 /**
  * A test for whether `text` contains any of `literals`, each holding `anchor`: it searches for `anchor` (a character
  * rarer in prose than the literals' first ones) and compares around each occurrence. The same answer as
@@ -114,8 +116,16 @@ export function containsAny(anchor: string, literals: readonly string[]): (text:
     if (anchor.length !== 1 || offset < 0) throw new Error(`"${literal}" does not hold the anchor "${anchor}"`);
     return offset;
   });
+  const longest = Math.max(...literals.map((literal) => literal.length));
   return (text) => {
+    let seen = 0;
     for (let index = text.indexOf(anchor); index !== -1; index = text.indexOf(anchor, index + 1)) {
+      // Text dense with the anchor ("A A A …", "____") would cost a comparison per literal at each: the engine's own
+      // search for each literal is then the cheaper, and bounded, way.
+      if (++seen > ANCHOR_HITS_BEFORE_SEARCH) {
+        const from = Math.max(0, index - longest);
+        return literals.some((literal) => text.includes(literal, from));
+      }
       for (let which = 0; which < literals.length; which++) {
         const start = index - offsets[which]!;
         if (start >= 0 && text.startsWith(literals[which]!, start)) return true;

@@ -30,9 +30,12 @@ export const OPENAI_KEY: DetectionRule = {
   pattern: /(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}/g,
 };
 
+const AWS_KEY_PREFIX = /A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|IPA)/;
+
 export const AWS_ACCESS_KEY: DetectionRule = {
   name: 'aws_access_key',
-  mayMatch: containsAny('A', ['AKIA', 'ASIA', 'ABIA', 'ACCA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA', 'AIPA']),
+  // A pattern, not containsAny: `A` is common, and ten comparisons at each cost more than the engine's scan.
+  mayMatch: (text) => AWS_KEY_PREFIX.test(text),
   pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
 };
 

@@ -103,5 +103,12 @@ test('containsAny answers as includes does, wherever the anchor falls', () => {
     fc.property(text, (value) => tests.every((has, index) => has(value) === expected[index]!.some((literal) => value.includes(literal)))),
     { numRuns: RUNS, examples: [['Jey'], ['eyJ'], ['-sk-ant-'], ['sk-ant'], ['ghp_'], ['_ghp_']] },
   );
+  // Text dense with the anchor switches to searching for each literal: the same answers, wherever the literal stands.
+  const github = containsAny('_', ['ghp_', 'github_pat_']);
+  for (const length of [0, 100, 255, 256, 257, 1000]) {
+    assert.equal(github('_'.repeat(length)), false);
+    assert.equal(github(`${'_'.repeat(length)}github_pat_`), true, `after ${length}`);
+    for (const at of [0, 1, 250, 255, 256, 300]) if (at <= length) assert.equal(github(`${'_'.repeat(at)}ghp${'_'.repeat(length - at + 1)}`), true, `ghp at ${at} of ${length}`);
+  }
   assert.throws(() => containsAny('x', ['eyJ']), /anchor/);
 });
