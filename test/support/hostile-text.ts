@@ -26,7 +26,7 @@ export const HOSTILE_INPUTS: Readonly<Record<string, Readonly<Record<string, Hos
   slack_token: { 'xoxb- words': (n) => times(' xoxb-a', n), 'webhook path': (n) => `https://hooks.slack.com/services/${times('a/', n)}` },
   stripe_key: { 'sk_live_ words': (n) => times(' sk_live_a', n) },
   api_key: {
-    'prefixes repeated': (n) => times(' hf_ gsk_ xai- pplx- r8_ lsv2_pt_ pcsk_ GOCSPX- 1// glpat- npm_ SG. xapp- fw_ tvly- fc- ya29. SK', n),
+    'prefixes repeated': (n) => times(' hf_ gsk_ xai- pplx- r8_ lsv2_pt_ pcsk_ GOCSPX- 1//0 glpat- npm_ SG. xapp- fw_ tvly- fc- ya29. GR1348941', n),
     'SendGrid dots': (n) => times(' SG.a', n),
     'refresh token slashes': (n) => times('1//', n),
   },

@@ -24,8 +24,14 @@ export const HEX_COLON: Clue = 8;
  * requires (its flag form, `--password value`, has a clue of its own: `--`).
  */
 export const SECRET_ASSIGNMENT: Clue = 16;
-/** The words of an HTTP authorisation scheme (`Bearer`, `Basic`; `Token` is found by the rule's own test). */
+/** The words of an HTTP authorisation scheme (`Bearer`, `Basic`, `Token`). */
 export const AUTH_SCHEME: Clue = 32;
+/**
+ * The prefix of a key of the api_key rule, found behind the separator that ends it (`hf_`, `xai-`, `SG.`, `1//0`):
+ * separators are far rarer in text than the prefixes' first letters. GitLab's `GR1348941…` has none and is anchored
+ * on a digit, where the pass stops anyway.
+ */
+export const SERVICE_KEY_PREFIX: Clue = 64;
 
 /**
  * Each clue as a pattern found at a given position. All are case-insensitive (the credential and scheme rules are),
@@ -40,20 +46,30 @@ const CLUE_PATTERNS: readonly (readonly [Clue, RegExp])[] = [
   // The credential rule's names all end in one of these words, followed by `\s{0,16}(?:["']\s{0,16})?[:=]`: the
   // clue leaves the gaps unbounded (a wider net), and never splits a run of spaces two ways.
   [SECRET_ASSIGNMENT, /[:=](?<=(?:password|passwd|passphrase|pwd|secret|key|token|sig|signature|credentials?)\s*(?:["']\s*)?[:=])/iy],
-  [AUTH_SCHEME, /b(?:earer|asic)/iy],
+  // Anchored on the rarer letter of each word.
+  [AUTH_SCHEME, /b(?:earer|asic)|k(?<=tok)en/iy],
+  [
+    SERVICE_KEY_PREFIX,
+    /[_./-](?<=(?:hf|api_org|gsk|r8|lsv2|ls_|pcsk|npm|fw|_v1)_|(?:xai|pplx|sk-or|sk-lf|tvly|fc|gocspx|gl(?:pat|dt|rt|ptt|ft|imt|agent|oas|soat|ffct|cbt|wt))-|(?:sg|ya29|hv[sb])\.|1\/)|9(?<=gr13489)41/iy,
+  ],
 ];
 /**
- * The clues not yet found (a bit mask) as one pattern: the same alternatives, so that it stops at every position where
- * one of them matches. Made on first use; there are 2^6 at most.
+ * The clues not yet found (a bit mask) as one pattern: the same alternatives, each in a capture group that says which
+ * one stopped it. Made on first use; there are 2^7 at most.
  */
-const anyClueOf: RegExp[] = [];
-function anyClue(missing: number): RegExp {
-  let pattern = anyClueOf[missing];
-  if (pattern === undefined) {
-    const sources = CLUE_PATTERNS.filter(([clue]) => (missing & clue) !== 0).map(([, at]) => at.source);
-    pattern = anyClueOf[missing] = new RegExp(sources.join('|'), 'gi');
+interface CluePass {
+  pattern: RegExp;
+  /** The clue of each capture group, in order. */
+  clues: Clue[];
+}
+const anyClueOf: CluePass[] = [];
+function anyClue(missing: number): CluePass {
+  let pass = anyClueOf[missing];
+  if (pass === undefined) {
+    const wanted = CLUE_PATTERNS.filter(([clue]) => (missing & clue) !== 0);
+    pass = anyClueOf[missing] = { pattern: new RegExp(wanted.map(([, at]) => `(${at.source})`).join('|'), 'gi'), clues: wanted.map(([clue]) => clue) };
   }
-  return pattern;
+  return pass;
 }
 const ALL_CLUES = CLUE_PATTERNS.reduce((all, [clue]) => all | clue, 0);
 
@@ -78,23 +94,26 @@ export class TextClues {
 }
 
 /**
- * Where the pattern of the missing clues stops, each missing clue is tried at that position (alternatives can hide
- * each other there): at least one is found, so this runs the pattern at most once per clue, plus once to the end.
+ * Where the pattern of the missing clues stops, its capture group says which clue it found; the pattern of the clues
+ * still missing then starts again at the same position (alternatives can hide each other there). Each clue is found
+ * once, so this runs a pattern at most once per clue, plus once to the end: one pass over the text, with no work per
+ * stop outside the engine.
  */
 function findClues(text: string): number {
   let found = 0;
   let from = 0;
   while (found !== ALL_CLUES) {
-    const pattern = anyClue(ALL_CLUES & ~found);
+    const { pattern, clues } = anyClue(ALL_CLUES & ~found);
     pattern.lastIndex = from;
     const match = pattern.exec(text);
     if (match === null) break;
-    for (const [clue, at] of CLUE_PATTERNS) {
-      if ((found & clue) !== 0) continue;
-      at.lastIndex = match.index;
-      if (at.test(text)) found |= clue;
+    for (let group = 1; group < match.length; group++) {
+      if (match[group] !== undefined) {
+        found |= clues[group - 1]!;
+        break;
+      }
     }
-    from = match.index + 1;
+    from = match.index;
   }
   return found;
 }

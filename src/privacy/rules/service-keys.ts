@@ -1,22 +1,16 @@
+import { SERVICE_KEY_PREFIX } from './clues.ts';
 import type { DetectionRule } from './rule.ts';
 
 // Keys and tokens of the services LLM apps talk to (model providers, vector stores, tracing, search, code hosting,
 // package registries), each recognised by the prefix its issuer documents. The providers with a rule of their own
 // (OpenAI, Anthropic, AWS, Google API keys, GitHub, Slack, Stripe) are not repeated here. Keys without a prefix
-// (Mistral, Cohere, Azure OpenAI, Together's older keys) cannot be told from other random text: the credential
-// rule finds them where they are named (`MISTRAL_API_KEY=…`).
-
-/**
- * A necessary condition for every alternative below, in one pass: the separator ending a prefix (`_`, `-`, `.`, `/`),
- * then the prefix looked for behind it. Stopping at separators only is several times cheaper on prose than a pattern
- * of all the prefixes (most start with common letters) or than comparing each prefix around every `-` and `_`.
- */
-const PREFIX_BEFORE_SEPARATOR =
-  /[_./-](?<=(?:hf|api_org|gsk|r8|lsv2|ls_|pcsk|npm|fw|_v1)_|(?:xai|pplx|sk-or|sk-lf|tvly|fc|GOCSPX|gl(?:pat|dt|rt|ptt|ft|imt|agent|oas|soat|ffct|cbt|wt))-|(?:SG|ya29|hv[sb])\.|1\/)/;
+// (Mistral, Cohere, Azure OpenAI, Together's older keys, Twilio's secrets: its `SK…` is the key's id) cannot be told
+// from other random text, nor cheaply keys whose prefix has no separator to anchor the search on (Databricks'
+// `dapi…`): the credential rule finds them where they are named (`MISTRAL_API_KEY=…`).
 
 export const SERVICE_KEY: DetectionRule = {
   name: 'api_key',
-  mayMatch: (text) => PREFIX_BEFORE_SEPARATOR.test(text) || text.includes('SK') || text.includes('dapi') || text.includes('GR1348941'),
+  mayMatch: (_text, clues) => clues.has(SERVICE_KEY_PREFIX),
   pattern: new RegExp(
     [
       // Every alternative starts at a word's start (a look-behind), so that a scan is linear in the text.
@@ -43,10 +37,8 @@ export const SERVICE_KEY: DetectionRule = {
         'GR1348941[A-Za-z0-9_-]{20,}', // GitLab runner registration token
         'npm_[A-Za-z0-9]{30,}', // npm
         'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{30,}', // SendGrid
-        'dapi[0-9a-f]{32}(?![\\w-])', // Databricks
         'do[opr]_v1_[0-9a-f]{64}', // DigitalOcean
         'hv[sb]\\.[A-Za-z0-9_-]{90,}', // HashiCorp Vault service and batch tokens
-        'SK[0-9a-fA-F]{32}(?![\\w-])', // Twilio API key
       ].join('|'),
       ')',
       // Google OAuth refresh tokens start with 1//0, where a slash before would make them part of a path or URL.

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Redactor, createRedactor } from '../../../src/privacy/redactor.ts';
 import { BUILT_IN_RULES, type DetectionRule } from '../../../src/privacy/rules/index.ts';
-import { AUTH_SCHEME, DENSE_DIGITS, DIGIT_DOT_DIGIT, HEX_COLON, IBAN_START, SECRET_ASSIGNMENT, TextClues, containsAny } from '../../../src/privacy/rules/clues.ts';
+import { AUTH_SCHEME, DENSE_DIGITS, DIGIT_DOT_DIGIT, HEX_COLON, IBAN_START, SECRET_ASSIGNMENT, SERVICE_KEY_PREFIX, TextClues, containsAny } from '../../../src/privacy/rules/clues.ts';
 import corpus from '../../privacy/corpus.json' with { type: 'json' };
 
 const settings = { redact: true, disabledRules: [], patterns: [], identity: { mode: 'keep' as const } };
@@ -29,7 +29,7 @@ const FRAGMENTS = [
   'Token ', 'TOKEN', 'token=', 'sig=', 'X-Amz-Signature=', 'SecretAccessKey": "', 'dbPassword', '--password ', '--db-password ', '--', ' := ', ' => ',
   '&', '?', 'passphrase', 'credentials:', 'const ', 'readPassword()', 'process.env.', '$DB_PASSWORD', ' horse battery',
   'hf_', 'gsk_', 'xai-', 'pplx-', 'r8_', 'lsv2_pt_', 'lsv2_sk_', 'ls__', 'pcsk_', 'GOCSPX-', 'ya29.', '1//0', 'glpat-', 'gldt-', 'glrt-',
-  'GR1348941', 'npm_', 'SG.', 'xapp-', 'sk-or-v1-', 'sk-lf-', 'fw_', 'tvly-', 'fc-', 'tgp_v1_', 'dapi', 'dop_v1_', 'hvs.', 'SK', 'api_org_',
+  'GR1348941', 'npm_', 'SG.', 'xapp-', 'sk-or-v1-', 'sk-lf-', 'fw_', 'tvly-', 'fc-', 'tgp_v1_', 'dop_v1_', 'hvs.', 'api_org_',
   'sk-', 'sk-ant-', 'sk-proj-', 'sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'whsec_', 'eyJ', 'AIza', 'github_pat_', 'xoxb-', 'xoxp-',
   'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'AKIA', 'ASIA', 'ABIA', 'ACCA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA', 'AIPA', '.eyJ',
   'https://hooks.slack.com/services/', 'hooks.slack.com', '-----BEGIN PRIVATE KEY-----', 'PRIVATE KEY', 'postgres://', '://',
@@ -76,7 +76,8 @@ test('the clues of a text are found wherever their plain definitions match, and 
     [DIGIT_DOT_DIGIT, /\d\.\d/],
     [HEX_COLON, /[0-9A-Fa-f]:[0-9A-Fa-f:]|::/],
     [SECRET_ASSIGNMENT, /(?:password|passwd|passphrase|pwd|secret|key|token|sig|signature|credentials?)\s*["']?\s*[:=]/i],
-    [AUTH_SCHEME, /bearer|basic/i],
+    [AUTH_SCHEME, /bearer|basic|token/i],
+    [SERVICE_KEY_PREFIX, /(?:hf|api_org|gsk|r8|lsv2|ls_|pcsk|npm|fw|_v1)_|(?:xai|pplx|sk-or|sk-lf|tvly|fc|gocspx|gl(?:pat|dt|rt|ptt|ft|imt|agent|oas|soat|ffct|cbt|wt))-|(?:sg|ya29|hv[sb])\.|1\/|gr1348941/i],
   ];
   const check = (text: string): void => {
     const clues = new TextClues(text);

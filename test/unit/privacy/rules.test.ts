@@ -117,7 +117,7 @@ test('api_key: a key of every documented prefix goes, a word that only starts li
     `sk-or-v1-${hex(64)}`, `sk-lf-${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`, `fw_${body(24)}`, `tvly-dev-${body(32)}`,
     `fc-${hex(32)}`, `tgp_v1_${body(43)}`, `GOCSPX-${body(28)}`, `ya29.${body(60)}`, `1//0${body(90)}`,
     `glpat-${body(20)}`, `gldt-${body(20)}`, `glrt-${body(20)}`, `glptt-${hex(40)}`, `GR1348941${body(20)}`,
-    `npm_${body(36)}`, `SG.${body(22)}.${body(43)}`, `dapi${hex(32)}`, `dop_v1_${hex(64)}`, `hvs.${body(95)}`, `SK${hex(32)}`,
+    `npm_${body(36)}`, `SG.${body(22)}.${body(43)}`, `dop_v1_${hex(64)}`, `hvs.${body(95)}`,
   ];
   for (const key of keys) assert.equal(redactor.redactText(`key ${key} here`), 'key [REDACTED:api_key] here', key);
   for (const text of ['hf_hub_download()', 'the glpat- prefix', 'SG. Jones', 'npm_config_cache', 'fw_version_2', 'SKU 12345']) assert.equal(redactor.redactText(text), text);
