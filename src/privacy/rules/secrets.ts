@@ -51,12 +51,13 @@ export const GITHUB_TOKEN: DetectionRule = {
   pattern: /(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
 };
 
-/** The webhook address is searched by its slashes, rarer in prose than its letters. */
+/** Token prefixes by their `x`, the webhook address by its slashes: rarer in prose than their other letters. */
+const hasSlackPrefix = containsAny('x', ['xox', 'xapp-']);
 const hasSlackHook = containsAny('/', ['://hooks.slack.com/']);
 
 export const SLACK_TOKEN: DetectionRule = {
   name: 'slack_token',
-  mayMatch: (text) => text.includes('xox') || text.includes('xapp-') || hasSlackHook(text),
+  mayMatch: (text) => hasSlackPrefix(text) || hasSlackHook(text),
   // Bot, user and workspace tokens (xox…), app-level tokens (xapp-1-…) and incoming-webhook addresses.
   pattern: /(?<![\w-])(?:xox[abposr]|xapp)-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9_/]+/g,
 };
