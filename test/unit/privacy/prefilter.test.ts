@@ -103,12 +103,18 @@ test('containsAny answers as includes does, wherever the anchor falls', () => {
     fc.property(text, (value) => tests.every((has, index) => has(value) === expected[index]!.some((literal) => value.includes(literal)))),
     { numRuns: RUNS, examples: [['Jey'], ['eyJ'], ['-sk-ant-'], ['sk-ant'], ['ghp_'], ['_ghp_']] },
   );
-  // Text dense with the anchor switches to searching for each literal: the same answers, wherever the literal stands.
+  // Text dense with the anchor, and literals on either side of it: the same answers, wherever the literal stands.
   const github = containsAny('_', ['ghp_', 'github_pat_']);
   for (const length of [0, 100, 255, 256, 257, 1000]) {
     assert.equal(github('_'.repeat(length)), false);
     assert.equal(github(`${'_'.repeat(length)}github_pat_`), true, `after ${length}`);
     for (const at of [0, 1, 250, 255, 256, 300]) if (at <= length) assert.equal(github(`${'_'.repeat(at)}ghp${'_'.repeat(length - at + 1)}`), true, `ghp at ${at} of ${length}`);
   }
+  const aws = containsAny('A', ['AKIA', 'ASIA', 'A']);
+  assert.equal(aws('no capital a here'), false);
+  assert.equal(aws('one A'), true, 'a literal that is the anchor alone');
+  const keys = containsAny('A', ['AKIA', 'ASIA']);
+  assert.equal(keys('A '.repeat(1000)), false);
+  assert.equal(keys(`${'A '.repeat(1000)}ASIA`), true);
   assert.throws(() => containsAny('x', ['eyJ']), /anchor/);
 });
