@@ -82,11 +82,34 @@ const common = { bundle: true, platform: 'node', target: 'node22', external, log
 // import.meta.url is empty where an application's bundler turned this file into CommonJS (esbuild does when a
 // CommonJS bundle imports the package); __filename is then the bundle's own file. getBuiltinModule is missing on
 // Node before 20.16: require stays undefined there, so that the preload can still say which Node it needs.
-const esmRequire =
-  'const require = process.getBuiltinModule?.("node:module").createRequire(import.meta.url ?? (typeof __filename === "string" ? __filename : process.cwd() + "/"));';
+// The ES module builds read import.meta.url through __genaiOtelFileUrl (as the CommonJS build does), set here.
+const esmRequire = [
+  'const __genaiOtelFileUrl = import.meta.url ?? (typeof __filename === "string" ? process.getBuiltinModule?.("node:url").pathToFileURL(__filename).href : undefined);',
+  'const require = process.getBuiltinModule?.("node:module").createRequire(__genaiOtelFileUrl ?? `${process.cwd()}/`);',
+].join('\n');
+
+/**
+ * In the ES module builds, the packages left outside the bundle are loaded with that require(), not imported: an
+ * application that bundles genai-otel (esbuild, webpack, Rollup) then leaves them to node_modules as they are, instead
+ * of pulling CommonJS packages into an ES module bundle where their own require() calls fail. They also load only
+ * when the code that needs them first runs.
+ */
+const externalsByRequire = {
+  name: 'externals-by-require',
+  setup(builder) {
+    builder.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.namespace === 'external-require' || !isExternal(args.path) || args.path === '@opentelemetry/api') return undefined;
+      if (args.kind !== 'import-statement' && args.kind !== 'require-call') return undefined;
+      return { path: args.path, namespace: 'external-require' };
+    });
+    builder.onLoad({ filter: /.*/, namespace: 'external-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    builder.onResolve({ filter: /.*/, namespace: 'external-require' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+const esmOptions = { format: 'esm', define: { 'import.meta.url': '__genaiOtelFileUrl' }, plugins: [...common.plugins, externalsByRequire] };
 
 await Promise.all([
-  build({ ...common, format: 'esm', entryPoints: { index: 'src/index.ts', register: 'src/entry/register-esm.ts' }, outdir: 'dist/esm', outExtension: { '.js': '.js' }, banner: { js: esmRequire } }),
+  build({ ...common, ...esmOptions, entryPoints: { index: 'src/index.ts', register: 'src/entry/register-esm.ts' }, outdir: 'dist/esm', outExtension: { '.js': '.js' }, banner: { js: esmRequire } }),
   build({
     ...common,
     format: 'cjs',
@@ -99,7 +122,7 @@ await Promise.all([
   // The CLI: its own entry, never loaded by the preload; each command is a chunk imported when it runs.
   build({
     ...common,
-    format: 'esm',
+    ...esmOptions,
     entryPoints: { 'genai-otel': 'src/entry/cli.ts' },
     outdir: 'dist/cli',
     splitting: true,

@@ -139,3 +139,127 @@ describe('a plain app', () => {
     assert.equal(apiCopies(app).length, 1);
   });
 });
+
+describe('types', () => {
+  let app: string;
+  const check = `import { start, getStatus, withLLMCall, ContextSpanProcessor, redactingSpanExporter, type GenAIOtelStatus } from 'genai-otel';
+import 'genai-otel/register';
+const status: GenAIOtelStatus = start({ serviceName: 'typed' });
+void withLLMCall({ provider: 'openai', model: 'gpt-install' }, async () => 1);
+void getStatus()?.tracing;
+void [status, ContextSpanProcessor, redactingSpanExporter];
+`;
+  const tsconfig = (module: string, moduleResolution: string, file: string): string =>
+    JSON.stringify({ compilerOptions: { module, moduleResolution, strict: true, skipLibCheck: false, noEmit: true, types: [] }, files: [file] });
+  before(async () => {
+    app = createApp(root, 'types', {
+      'check.ts': check,
+      'check.mts': check,
+      'tsconfig.node16.json': tsconfig('node16', 'node16', 'check.ts'),
+      'tsconfig.nodenext.json': tsconfig('nodenext', 'nodenext', 'check.mts'),
+      'tsconfig.bundler.json': tsconfig('esnext', 'bundler', 'check.ts'),
+    });
+    await npmInstall(app, [tarball]);
+  });
+
+  for (const [label, file] of [
+    ['a CommonJS project, moduleResolution node16', 'tsconfig.node16.json'],
+    ['an ES module project, moduleResolution nodenext', 'tsconfig.nodenext.json'],
+    ['moduleResolution bundler', 'tsconfig.bundler.json'],
+  ] as const) {
+    test(`the declarations compile with skipLibCheck false in ${label}`, async () => {
+      const result = await run(node22, [join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', file], { cwd: app });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+    });
+  }
+});
+
+describe('bundled into the application', () => {
+  let app: string;
+  before(async () => {
+    app = createApp(root, 'bundlers', {
+      'entry.mjs': `import { start, getStatus, withLLMCall } from 'genai-otel';
+start();
+withLLMCall({ provider: 'openai', model: 'gpt-install' }, async () => 'ok').then(() => console.log('tracing=' + getStatus().tracing));
+`,
+    });
+    await npmInstall(app, [tarball]);
+  });
+  const entry = (): string => join(app, 'entry.mjs');
+  const bundlers: Record<string, (format: 'cjs' | 'esm', outfile: string) => Promise<void>> = {
+    async esbuild(format, outfile) {
+      const { build } = await import('esbuild');
+      await build({ entryPoints: [entry()], bundle: true, platform: 'node', format, outfile, logLevel: 'error', absWorkingDir: app });
+    },
+    async webpack(format, outfile) {
+      const { default: webpack } = await import('webpack');
+      const output = format === 'esm' ? { module: true, chunkFormat: 'module' as const, library: { type: 'module' } } : { library: { type: 'commonjs2' } };
+      await new Promise<void>((resolve, reject) => {
+        webpack(
+          {
+            mode: 'production',
+            target: 'node22',
+            context: app,
+            entry: entry(),
+            optimization: { minimize: false },
+            output: { path: join(outfile, '..'), filename: outfile.split('/').at(-1)!, ...output },
+            experiments: { outputModule: format === 'esm' },
+          },
+          (error, stats) => (error !== null || stats?.hasErrors() === true ? reject(error ?? new Error(stats!.toString('errors-only'))) : resolve()),
+        );
+      });
+    },
+    async rollup(format, outfile) {
+      const { rollup } = await import('rollup');
+      const { nodeResolve } = await import('@rollup/plugin-node-resolve');
+      const { default: commonjs } = await import('@rollup/plugin-commonjs');
+      const bundle = await rollup({ input: entry(), plugins: [nodeResolve({ exportConditions: ['node'], preferBuiltins: true }), commonjs()], onwarn: () => undefined });
+      await bundle.write({ file: outfile, format: format === 'esm' ? 'es' : 'cjs', inlineDynamicImports: true });
+    },
+  };
+  for (const [name, bundle] of Object.entries(bundlers)) {
+    for (const format of ['cjs', 'esm'] as const) {
+      test(`${name}, ${format === 'cjs' ? 'CommonJS' : 'ES module'} output: the bundle runs and exports the span`, async () => {
+        const outfile = join(app, 'out', `${name}.${format === 'cjs' ? 'cjs' : 'mjs'}`);
+        await bundle(format, outfile);
+        const result = await runApp(app, [outfile]);
+        assertSucceeded(result, `${name} ${format} bundle`);
+        assert.match(result.stdout, /tracing=registered/);
+        assert.ok(result.spans.includes('chat gpt-install'), result.stderr);
+      });
+    }
+  }
+});
+
+describe('on a Node.js older than supported (the machine\'s own node)', () => {
+  // The first `node` on the PATH outside the repository: v20 on these machines. Skipped where it is recent enough.
+  const systemNode = execFileSync('sh', ['-c', 'command -v node'], { encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin:/bin' } }).trim();
+  const version = systemNode === '' ? '' : execFileSync(systemNode, ['--version'], { encoding: 'utf8' }).trim().slice(1);
+  const old = version !== '' && Number(version.split('.')[0]) < 22;
+  let app: string;
+  before(async () => {
+    if (!old) return;
+    app = createApp(root, 'old-node', { 'app.cjs': "console.log('app ran');\n", 'app.mjs': "console.log('app ran');\n" });
+    await npmInstall(app, [tarball]);
+  });
+  const oldEnv = (): Record<string, string | undefined> => ({ ...childEnv(fileExport(join(root, 'old-node-spans'))), PATH: `${systemNode.replace(/\/node$/, '')}:/usr/bin:/bin` });
+
+  for (const [flag, script] of [
+    ['--require', 'app.cjs'],
+    ['--import', 'app.mjs'],
+  ] as const) {
+    test(`${flag} genai-otel/register says which Node it needs in one line, and the app runs without telemetry`, { skip: old ? false : `node on the PATH is ${version}` }, async () => {
+      const result = await run(systemNode, [flag, 'genai-otel/register', script], { cwd: app, env: oldEnv() });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, 'app ran\n');
+      assert.equal(result.stderr, `genai-otel: Node.js ${version} is not supported (genai-otel needs Node.js 22.15.0 or later); the application runs without telemetry\n`);
+    });
+  }
+
+  test('the genai-otel command says the same and exits non-zero', { skip: old ? false : `node on the PATH is ${version}` }, async () => {
+    const result = await run(join(app, 'node_modules/.bin/genai-otel'), ['--help'], { cwd: app, env: oldEnv() });
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, new RegExp(`^genai-otel: Node\\.js ${version.replaceAll('.', '\\.')} is not supported \\(genai-otel needs Node\\.js 22\\.15\\.0 or later\\); install a newer Node\\.js, or put it first on the PATH\\n$`));
+  });
+});
