@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { apiCopies, assertSucceeded, childEnv, createApp, node22, node24, npmInstall, packRepository, repositoryRoot, run, scratchRoot } from './scratch.ts';
 
 const root = scratchRoot();
@@ -212,7 +213,8 @@ withLLMCall({ provider: 'openai', model: 'gpt-install' }, async () => 'ok').then
     async rollup(format, outfile) {
       const { rollup } = await import('rollup');
       const { nodeResolve } = await import('@rollup/plugin-node-resolve');
-      const { default: commonjs } = await import('@rollup/plugin-commonjs');
+      // Its types describe the CommonJS build; under nodenext the import's default is typed one level too deep.
+      const commonjs = (await import('@rollup/plugin-commonjs')).default as unknown as () => import('rollup').Plugin;
       const bundle = await rollup({ input: entry(), plugins: [nodeResolve({ exportConditions: ['node'], preferBuiltins: true }), commonjs()], onwarn: () => undefined });
       await bundle.write({ file: outfile, format: format === 'esm' ? 'es' : 'cjs', inlineDynamicImports: true });
     },
@@ -262,4 +264,167 @@ describe('on a Node.js older than supported (the machine\'s own node)', () => {
     assert.equal(result.stdout, '');
     assert.match(result.stderr, new RegExp(`^genai-otel: Node\\.js ${version.replaceAll('.', '\\.')} is not supported \\(genai-otel needs Node\\.js 22\\.15\\.0 or later\\); install a newer Node\\.js, or put it first on the PATH\\n$`));
   });
+});
+
+describe('an app on OpenTelemetry JS 2.x (sdk-node 0.2xx, API 1.9)', () => {
+  let app: string;
+  before(async () => {
+    app = createApp(root, 'otel2', {
+      'sdk-first.cjs': `// The app's NodeSDK starts first, then genai-otel joins it.
+const { NodeSDK } = require('@opentelemetry/sdk-node');
+const { SimpleSpanProcessor, InMemorySpanExporter } = require('@opentelemetry/sdk-trace-base');
+const theirs = new InMemorySpanExporter();
+new NodeSDK({ spanProcessors: [new SimpleSpanProcessor(theirs)], instrumentations: [] }).start();
+${llmCallCjs}
+process.on('exit', () => console.log('theirs=' + theirs.getFinishedSpans().map((span) => span.name).join(',')));
+`,
+      'sdk-after.cjs': `// genai-otel preloaded: the app's NodeSDK starts after it.
+const { NodeSDK } = require('@opentelemetry/sdk-node');
+new NodeSDK({ instrumentations: [] }).start();
+${llmCallCjs.replace('start();\n', '')}`,
+    });
+    await npmInstall(app, ['@opentelemetry/sdk-node@^0.223.0', '@opentelemetry/api@^1.9.0', tarball]);
+  });
+
+  test('installs without a peer conflict, sharing the app\'s one @opentelemetry/api 1.9', () => {
+    const copies = apiCopies(app);
+    assert.equal(copies.length, 1, copies.join(', '));
+    assert.match(readFileSync(join(copies[0]!, 'package.json'), 'utf8'), /"version": "1\.9\./);
+  });
+
+  test('started after the app\'s NodeSDK, genai-otel attaches to it and its spans reach both exporters', async () => {
+    const result = await runApp(app, ['sdk-first.cjs']);
+    assertSucceeded(result, 'sdk-first.cjs');
+    assert.match(result.stdout, /tracing=attached-to-existing/);
+    assert.match(result.stdout, /theirs=.*chat gpt-install/);
+    assert.ok(result.spans.includes('chat gpt-install'), result.stderr);
+  });
+
+  test('preloaded before the app\'s NodeSDK, genai-otel registers and exports', async () => {
+    for (const flag of ['--require', '--import']) {
+      const result = await runApp(app, [flag, 'genai-otel/register', 'sdk-after.cjs']);
+      assertSucceeded(result, `${flag} sdk-after.cjs`);
+      assert.match(result.stdout, /tracing=registered/);
+      assert.ok(result.spans.includes('chat gpt-install'), result.stderr);
+    }
+  });
+});
+
+describe('an app with @vercel/otel', () => {
+  let app: string;
+  const vercelFirst = `// @vercel/otel set up first (as a Next.js instrumentation.ts does), then genai-otel joins it.
+const { registerOTel } = require('@vercel/otel');
+registerOTel({ serviceName: 'vercel-app', traceExporter: { export: (spans, done) => done({ code: 0 }), shutdown: async () => undefined } });
+${llmCallCjs}`;
+  before(async () => {
+    app = createApp(root, 'vercel', { 'vercel-first.cjs': vercelFirst });
+    await npmInstall(app, ['@vercel/otel', tarball]);
+  });
+
+  test('shares one @opentelemetry/api, attaches to the provider @vercel/otel registered, and its spans are exported', async () => {
+    assert.equal(apiCopies(app).length, 1, apiCopies(app).join(', '));
+    const result = await runApp(app, ['vercel-first.cjs']);
+    assertSucceeded(result, 'vercel-first.cjs');
+    assert.match(result.stdout, /tracing=attached-to-existing/);
+    assert.ok(result.spans.includes('chat gpt-install'), result.stderr);
+    assert.doesNotMatch(result.stderr, /two copies/);
+  });
+
+  test('with a second copy of the API (1.10 nested under genai-otel, as an older genai-otel installed), one line names both and the status says off', async () => {
+    // The layout `npm install genai-otel @vercel/otel` made while genai-otel depended on @opentelemetry/api ^1.10.
+    const copy = createApp(root, 'vercel-two-apis');
+    cpSync(app, copy, { recursive: true });
+    cpSync(join(repositoryRoot, 'node_modules/@opentelemetry/api'), join(copy, 'node_modules/genai-otel/node_modules/@opentelemetry/api'), { recursive: true });
+    const ours = (JSON.parse(readFileSync(join(copy, 'node_modules/genai-otel/node_modules/@opentelemetry/api/package.json'), 'utf8')) as { version: string }).version;
+    const theirs = (JSON.parse(readFileSync(join(copy, 'node_modules/@opentelemetry/api/package.json'), 'utf8')) as { version: string }).version;
+    assert.notEqual(ours, theirs);
+    const result = await runApp(copy, ['vercel-first.cjs']);
+    assertSucceeded(result, 'vercel-first.cjs with two API copies');
+    assert.match(result.stdout, /tracing=off/);
+    const lines = result.stderr.split('\n').filter((line) => line.includes('two copies of @opentelemetry/api'));
+    assert.equal(lines.length, 1, result.stderr);
+    assert.ok(lines[0]!.includes(ours) && lines[0]!.includes(theirs) && lines[0]!.includes('Fix:'), lines[0]);
+  });
+});
+
+describe('an app with the GenAI client libraries', () => {
+  const libraries = [
+    'openai',
+    '@anthropic-ai/sdk',
+    'ai',
+    '@langchain/core',
+    '@openai/agents',
+    '@modelcontextprotocol/sdk',
+    '@mistralai/mistralai',
+    '@google/genai',
+    '@aws-sdk/client-bedrock-runtime',
+  ];
+  const importable: Record<string, string> = { '@modelcontextprotocol/sdk': '@modelcontextprotocol/sdk/client/index.js', '@langchain/core': '@langchain/core/messages' };
+  let app: string;
+  let receiver: OtlpReceiver;
+  before(async () => {
+    receiver = await startOtlpReceiver();
+    app = createApp(root, 'genai', {
+      'app.mjs': `// Loads every client library, then makes one LLM call under the preload.
+${libraries.map((name, index) => `import * as library${index} from '${importable[name] ?? name}';`).join('\n')}
+import { getStatus, withLLMCall } from 'genai-otel';
+for (const library of [${libraries.map((_, index) => `library${index}`).join(', ')}]) if (Object.keys(library).length === 0) throw new Error('a library exported nothing');
+await withLLMCall({ provider: 'openai', model: process.env.MODEL }, async () => 'ok');
+console.log('tracing=' + getStatus().tracing + ' instrumentations=' + getStatus().instrumentations.join(','));
+`,
+    });
+    await npmInstall(app, [...libraries, tarball]);
+  });
+  after(async () => {
+    await receiver?.close();
+  });
+
+  test('installs beside all of them without a peer conflict, with one @opentelemetry/api', () => {
+    assert.equal(apiCopies(app).length, 1, apiCopies(app).join(', '));
+  });
+
+  for (const [label, node] of [
+    ['Node 22', node22],
+    ['Node 24', node24],
+  ] as const) {
+    for (const flag of ['--import', '--require']) {
+      test(`${flag} genai-otel/register on ${label}: the libraries load, their instrumentations are on, the span reaches the OTLP receiver`, async () => {
+        const model = `gpt-install-${label.replace(' ', '')}${flag}`;
+        const result = await run(node, [flag, 'genai-otel/register', 'app.mjs'], {
+          cwd: app,
+          env: childEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_BSP_SCHEDULE_DELAY: '50', GENAI_OTEL_SPOOL_DIR: join(root, 'spool'), MODEL: model }, node),
+        });
+        assertSucceeded(result, `genai app ${flag} ${label}`);
+        assert.match(result.stdout, /tracing=registered instrumentations=.*openai/);
+        assert.match(result.stdout, /instrumentations=.*anthropic/);
+        await receiver.waitFor('spans', (spans) => spans.some((span) => span.name === `chat ${model}`), 10_000);
+      });
+    }
+  }
+});
+
+describe('installed by pnpm (strict node_modules)', () => {
+  let app: string;
+  before(async () => {
+    app = createApp(root, 'pnpm', { 'app.cjs': llmCallCjs, 'preloaded.cjs': llmCallCjs.replace('start();\n', ''), 'preloaded.mjs': llmCallMjs.replace('start();\n', '') });
+    // Only what the app declares is visible to it, and only what genai-otel declares is visible to genai-otel.
+    assertSucceeded(
+      await run('npx', ['--yes', 'pnpm@10', 'add', tarball, '--prefer-offline', '--store-dir', join(root, 'pnpm-store')], { cwd: app, timeoutMillis: 300_000 }),
+      'pnpm add',
+    );
+  });
+
+  for (const [label, args] of [
+    ['require()', ['app.cjs']],
+    ['--require genai-otel/register', ['--require', 'genai-otel/register', 'preloaded.cjs']],
+    ['--import genai-otel/register', ['--import', 'genai-otel/register', 'preloaded.mjs']],
+  ] as const) {
+    test(`${label}: the span is exported`, async () => {
+      const result = await runApp(app, [...args]);
+      assertSucceeded(result, `pnpm ${label}`);
+      assert.match(result.stdout, /tracing=registered/);
+      assert.ok(result.spans.includes('chat gpt-install'), result.stderr);
+      assert.equal(result.stderr, '');
+    });
+  }
 });
