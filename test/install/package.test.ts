@@ -266,49 +266,86 @@ describe('on a Node.js older than supported (the machine\'s own node)', () => {
   });
 });
 
-describe('an app on OpenTelemetry JS 2.x (sdk-node 0.2xx, API 1.9)', () => {
-  let app: string;
-  before(async () => {
-    app = createApp(root, 'otel2', {
-      'sdk-first.cjs': `// The app's NodeSDK starts first, then genai-otel joins it.
+/**
+ * A copy of `app` with @opentelemetry/api 1.10 nested under genai-otel: the layout `npm install` made while genai-otel
+ * depended on the API ^1.10 instead of sharing the app's. Returns the copy and both versions.
+ */
+function withSecondApiCopy(app: string, name: string): { copy: string; ours: string; theirs: string } {
+  const copy = createApp(root, name);
+  cpSync(app, copy, { recursive: true });
+  const nested = join(copy, 'node_modules/genai-otel/node_modules/@opentelemetry/api');
+  cpSync(join(repositoryRoot, 'node_modules/@opentelemetry/api'), nested, { recursive: true });
+  const versionAt = (folder: string): string => (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version: string }).version;
+  return { copy, ours: versionAt(nested), theirs: versionAt(join(copy, 'node_modules/@opentelemetry/api')) };
+}
+
+/** The one line about two API copies, checked to name both versions and the fix. */
+function assertOneApiCopiesLine(stderr: string, ours: string, theirs: string): void {
+  const lines = stderr.split('\n').filter((line) => line.includes('two copies of @opentelemetry/api'));
+  assert.equal(lines.length, 1, stderr);
+  assert.ok(lines[0]!.includes(ours) && lines[0]!.includes(theirs) && lines[0]!.includes('Fix:'), lines[0]);
+}
+
+for (const otel of [
+  { major: '2.x', sdkNode: '@opentelemetry/sdk-node@^0.223.0', api: '@opentelemetry/api@^1.9.0', apiVersion: /^1\.9\./, sdkTrace: '@opentelemetry/sdk-trace-base', processorOptions: 'theirs' },
+  { major: '3.x', sdkNode: '@opentelemetry/sdk-node@^0.301.0', api: '@opentelemetry/api@^1.10.0', apiVersion: /^1\.10\./, sdkTrace: '@opentelemetry/sdk-trace', processorOptions: '{ exporter: theirs }' },
+]) {
+  describe(`an app on OpenTelemetry JS ${otel.major} (${otel.sdkNode.replace('@opentelemetry/', '')})`, () => {
+    let app: string;
+    before(async () => {
+      app = createApp(root, `otel-${otel.major}`, {
+        'sdk-first.cjs': `// The app's NodeSDK starts first, then genai-otel joins it.
 const { NodeSDK } = require('@opentelemetry/sdk-node');
-const { SimpleSpanProcessor, InMemorySpanExporter } = require('@opentelemetry/sdk-trace-base');
+const { SimpleSpanProcessor, InMemorySpanExporter } = require('${otel.sdkTrace}');
 const theirs = new InMemorySpanExporter();
-new NodeSDK({ spanProcessors: [new SimpleSpanProcessor(theirs)], instrumentations: [] }).start();
+new NodeSDK({ spanProcessors: [new SimpleSpanProcessor(${otel.processorOptions})], instrumentations: [] }).start();
 ${llmCallCjs}
 process.on('exit', () => console.log('theirs=' + theirs.getFinishedSpans().map((span) => span.name).join(',')));
 `,
-      'sdk-after.cjs': `// genai-otel preloaded: the app's NodeSDK starts after it.
+        'sdk-after.cjs': `// genai-otel preloaded: the app's NodeSDK starts after it.
 const { NodeSDK } = require('@opentelemetry/sdk-node');
 new NodeSDK({ instrumentations: [] }).start();
 ${llmCallCjs.replace('start();\n', '')}`,
+      });
+      await npmInstall(app, [otel.sdkNode, otel.api, tarball]);
     });
-    await npmInstall(app, ['@opentelemetry/sdk-node@^0.223.0', '@opentelemetry/api@^1.9.0', tarball]);
-  });
 
-  test('installs without a peer conflict, sharing the app\'s one @opentelemetry/api 1.9', () => {
-    const copies = apiCopies(app);
-    assert.equal(copies.length, 1, copies.join(', '));
-    assert.match(readFileSync(join(copies[0]!, 'package.json'), 'utf8'), /"version": "1\.9\./);
-  });
+    test(`installs without a peer conflict, sharing the app's one @opentelemetry/api`, () => {
+      const copies = apiCopies(app);
+      assert.equal(copies.length, 1, copies.join(', '));
+      assert.match((JSON.parse(readFileSync(join(copies[0]!, 'package.json'), 'utf8')) as { version: string }).version, otel.apiVersion);
+    });
 
-  test('started after the app\'s NodeSDK, genai-otel attaches to it and its spans reach both exporters', async () => {
-    const result = await runApp(app, ['sdk-first.cjs']);
-    assertSucceeded(result, 'sdk-first.cjs');
-    assert.match(result.stdout, /tracing=attached-to-existing/);
-    assert.match(result.stdout, /theirs=.*chat gpt-install/);
-    assert.ok(result.spans.includes('chat gpt-install'), result.stderr);
-  });
-
-  test('preloaded before the app\'s NodeSDK, genai-otel registers and exports', async () => {
-    for (const flag of ['--require', '--import']) {
-      const result = await runApp(app, [flag, 'genai-otel/register', 'sdk-after.cjs']);
-      assertSucceeded(result, `${flag} sdk-after.cjs`);
-      assert.match(result.stdout, /tracing=registered/);
+    test(`started after the app's NodeSDK, genai-otel attaches to it and its spans reach both exporters`, async () => {
+      const result = await runApp(app, ['sdk-first.cjs']);
+      assertSucceeded(result, 'sdk-first.cjs');
+      assert.match(result.stdout, /tracing=attached-to-existing/);
+      assert.match(result.stdout, /theirs=.*chat gpt-install/);
       assert.ok(result.spans.includes('chat gpt-install'), result.stderr);
+    });
+
+    test(`preloaded before the app's NodeSDK, genai-otel registers and exports`, async () => {
+      for (const flag of ['--require', '--import']) {
+        const result = await runApp(app, [flag, 'genai-otel/register', 'sdk-after.cjs']);
+        assertSucceeded(result, `${flag} sdk-after.cjs`);
+        assert.match(result.stdout, /tracing=registered/);
+        assert.ok(result.spans.includes('chat gpt-install'), result.stderr);
+      }
+    });
+
+    if (otel.major === '2.x') {
+      test('with a second copy of the API (1.10 nested under genai-otel), one line names both versions and the status says off', async () => {
+        const { copy, ours, theirs } = withSecondApiCopy(app, 'otel-2.x-two-apis');
+        assert.notEqual(ours, theirs);
+        const result = await runApp(copy, ['sdk-first.cjs']);
+        assertSucceeded(result, 'sdk-first.cjs with two API copies');
+        assert.match(result.stdout, /tracing=off/);
+        assert.deepEqual(result.spans, []);
+        assertOneApiCopiesLine(result.stderr, ours, theirs);
+      });
     }
   });
-});
+}
 
 describe('an app with @vercel/otel', () => {
   let app: string;
@@ -331,19 +368,13 @@ ${llmCallCjs}`;
   });
 
   test('with a second copy of the API (1.10 nested under genai-otel, as an older genai-otel installed), one line names both and the status says off', async () => {
-    // The layout `npm install genai-otel @vercel/otel` made while genai-otel depended on @opentelemetry/api ^1.10.
-    const copy = createApp(root, 'vercel-two-apis');
-    cpSync(app, copy, { recursive: true });
-    cpSync(join(repositoryRoot, 'node_modules/@opentelemetry/api'), join(copy, 'node_modules/genai-otel/node_modules/@opentelemetry/api'), { recursive: true });
-    const ours = (JSON.parse(readFileSync(join(copy, 'node_modules/genai-otel/node_modules/@opentelemetry/api/package.json'), 'utf8')) as { version: string }).version;
-    const theirs = (JSON.parse(readFileSync(join(copy, 'node_modules/@opentelemetry/api/package.json'), 'utf8')) as { version: string }).version;
+    const { copy, ours, theirs } = withSecondApiCopy(app, 'vercel-two-apis');
     assert.notEqual(ours, theirs);
     const result = await runApp(copy, ['vercel-first.cjs']);
     assertSucceeded(result, 'vercel-first.cjs with two API copies');
     assert.match(result.stdout, /tracing=off/);
-    const lines = result.stderr.split('\n').filter((line) => line.includes('two copies of @opentelemetry/api'));
-    assert.equal(lines.length, 1, result.stderr);
-    assert.ok(lines[0]!.includes(ours) && lines[0]!.includes(theirs) && lines[0]!.includes('Fix:'), lines[0]);
+    assert.deepEqual(result.spans, []);
+    assertOneApiCopiesLine(result.stderr, ours, theirs);
   });
 });
 
