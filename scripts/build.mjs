@@ -11,7 +11,7 @@
 // `--sourcemap` (or GENAI_OTEL_SOURCEMAP=1) adds source maps with their sources inlined; the package ships none.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const external = ['@opentelemetry/api', '@opentelemetry/winston-transport', 'import-in-the-middle', 'import-in-the-middle/*', 'require-in-the-middle', 'yaml'];
@@ -76,7 +76,7 @@ const apiCompat = {
 
 rmSync('dist', { recursive: true, force: true });
 
-const common = { bundle: true, platform: 'node', target: 'node22', external, logLevel: 'warning', sourcemap, legalComments: 'none', plugins: [apiCompat, bundleDependencies] };
+const common = { bundle: true, platform: 'node', target: 'node22', external, logLevel: 'warning', sourcemap, legalComments: 'none', metafile: true, plugins: [apiCompat, bundleDependencies] };
 // A bundled package may still call require() on a Node built-in; the ESM bundle gets a real require for that.
 // process.getBuiltinModule rather than an import of node:module, whose ES module facade costs the preload time.
 // import.meta.url is empty where an application's bundler turned this file into CommonJS (esbuild does when a
@@ -108,7 +108,7 @@ const externalsByRequire = {
 };
 const esmOptions = { format: 'esm', define: { 'import.meta.url': '__genaiOtelFileUrl' }, plugins: [...common.plugins, externalsByRequire] };
 
-await Promise.all([
+const builds = await Promise.all([
   build({ ...common, ...esmOptions, entryPoints: { index: 'src/index.ts', register: 'src/entry/register-esm.ts' }, outdir: 'dist/esm', outExtension: { '.js': '.js' }, banner: { js: esmRequire } }),
   build({
     ...common,
@@ -131,6 +131,34 @@ await Promise.all([
   }),
 ]);
 chmodSync('dist/cli/genai-otel.js', 0o755);
+
+/**
+ * dist/THIRD-PARTY-NOTICES.md: the name, version and license of every package bundled into dist/, with its license
+ * and NOTICE texts (each distinct text once). The bundles keep no license comments (legalComments: 'none').
+ */
+function writeThirdPartyNotices(inputs) {
+  const packages = new Map();
+  for (const input of inputs) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match === null || packages.has(match[1])) continue;
+    const folder = match[1];
+    const manifest = JSON.parse(readFileSync(`${folder}/package.json`, 'utf8'));
+    const texts = readdirSync(folder)
+      .filter((file) => /^(licen[cs]e|notice)(\.|$)/i.test(file))
+      .sort()
+      .map((file) => readFileSync(`${folder}/${file}`, 'utf8').trim());
+    packages.set(folder, { name: manifest.name, version: manifest.version, license: manifest.license ?? 'see its package', texts });
+  }
+  const byText = new Map();
+  for (const entry of [...packages.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))) {
+    const key = entry.texts.join('\n\n') || `(${entry.license}: no license file in the package)`;
+    if (!byText.has(key)) byText.set(key, []);
+    byText.get(key).push(`${entry.name} ${entry.version} (${entry.license})`);
+  }
+  const sections = [...byText].map(([text, names]) => `## ${names.join(', ')}\n\n\`\`\`\n${text}\n\`\`\`\n`);
+  writeFileSync('dist/THIRD-PARTY-NOTICES.md', `# Third-party software in genai-otel's dist/\n\nThese packages are bundled into genai-otel's builds. genai-otel itself is Apache-2.0 (LICENSE).\n\n${sections.join('\n')}`);
+}
+writeThirdPartyNotices(builds.flatMap((result) => Object.keys(result.metafile.inputs)));
 
 
 /**
