@@ -160,7 +160,6 @@ function writeThirdPartyNotices(inputs) {
 }
 writeThirdPartyNotices(builds.flatMap((result) => Object.keys(result.metafile.inputs)));
 
-
 /**
  * Type declarations: tsc's, bundled into one file whose only import is @opentelemetry/api. The types of the packages
  * bundled into dist/ (sdk-trace, sdk-logs, semantic-conventions, ...) are inlined, since the application need not
