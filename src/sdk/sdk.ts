@@ -14,6 +14,7 @@ import type { ExportHealth } from '../export/health.ts';
 import { INSTRUMENTATION_SCOPE } from '../genai/names.ts';
 import { VERSION } from '../version.ts';
 import { installExitHandlers } from './exit-handlers.ts';
+import { reportApiCopies } from './api-copies.ts';
 import { registeredGlobal, spanProcessorListOf } from './globals.ts';
 import { lazyRequire } from './lazy-require.ts';
 import { createPropagator } from './propagators.ts';
@@ -73,6 +74,7 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
 }
 
 function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
+  const apiCopies = reportApiCopies(config.logLevel === 'none');
   if (registeredGlobal('context') === undefined) {
     const { AsyncLocalStorageContextManager } = lazyRequire('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooksModule;
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -116,7 +118,10 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
   if (spanProcessors.length > 0) {
     const existingProvider = registeredGlobal('trace');
     // The context processor comes first so that every span carries session.id, user.id, ... (withContext).
-    if (existingProvider !== undefined) {
+    if (apiCopies !== undefined && (existingProvider === undefined || !apiCopies.canUseRegistered)) {
+      // Neither registering nor attaching would carry a span: say so in the status (reportApiCopies said why).
+      for (const processor of spanProcessors) void processor.shutdown().catch(() => undefined);
+    } else if (existingProvider !== undefined) {
       attachToExistingTracerProvider(state, existingProvider, [new ContextSpanProcessor(), ...spanProcessors]);
     } else {
       const { TracerProvider } = lazyRequire('@opentelemetry/sdk-trace') as typeof SdkTraceModule;
