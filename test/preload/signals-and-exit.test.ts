@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
+import { spooledPayloads } from '../support/spool-files.ts';
 
 let receiver: OtlpReceiver;
 before(async () => {
@@ -65,7 +66,7 @@ test('with no collector listening, a short script still ends at once with its ex
   // (it used to, until the shutdown deadline: about 2.7 s). The bound leaves room for a slow start of node.
   assert.ok(result.elapsedMillis < 1500, `took ${result.elapsedMillis} ms`);
   assert.match(result.stderr, /cannot take traces now \(ECONNREFUSED\); they wait in the spool/);
-  assert.ok(readdirSync(spoolDirectory).some((name) => name.includes('.traces.')), readdirSync(spoolDirectory).join(', '));
+  assert.ok(spooledPayloads(spoolDirectory).some((name) => name.includes('.traces.')), readdirSync(spoolDirectory).join(', '));
 });
 
 test('a collector that accepts the connection but never answers cannot hold the exit past GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', async () => {
@@ -79,7 +80,7 @@ test('a collector that accepts the connection but never answers cannot hold the 
   await hanging.close();
   assert.equal(result.code, 0);
   assert.ok(result.elapsedMillis < 6000, `took ${result.elapsedMillis} ms`);
-  assert.ok(readdirSync(spoolDirectory).some((name) => name.includes('.traces.')), 'the unanswered batch was spooled');
+  assert.ok(spooledPayloads(spoolDirectory).some((name) => name.includes('.traces.')), 'the unanswered batch was spooled');
 });
 
 test('GENAI_OTEL_EXIT_HANDLERS=false leaves SIGTERM alone: the process dies at once, unflushed', async () => {
