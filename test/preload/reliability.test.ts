@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver, type Behaviour } from '../support/otlp-receiver.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
-import { spooledItems, spooledPayloads, spoolFolderFor } from '../support/spool-files.ts';
+import { spooledItems, spooledPayloads } from '../support/spool-files.ts';
+import { spoolFolderFor } from '../support/spool-location.ts';
 
 const sequencesOf = (receiver: OtlpReceiver, service: string) =>
   new Set(receiver.spans().filter((span) => span.resource['service.name'] === service).map((span) => span.attributes['producer.seq'] as number));
