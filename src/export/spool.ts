@@ -163,9 +163,9 @@ export class Spool {
   private folderOf(signal: SignalName): string | undefined {
     if (this.folderNames === undefined) {
       this.folderNames = {};
-      for (const signal of SIGNALS) {
-        const destination = this.destinations[signal];
-        if (destination !== undefined) this.folderNames[signal] = destinationFolder(signal, destination);
+      for (const each of SIGNALS) {
+        const destination = this.destinations[each];
+        if (destination !== undefined) this.folderNames[each] = destinationFolder(each, destination);
       }
     }
     return this.folderNames[signal];
