@@ -116,6 +116,7 @@ export class Spool {
   private folderNames: Partial<Record<SignalName, string>> | undefined;
   private entries: SpoolEntry[] = [];
   private totalBytes = 0;
+  private readonly waitingBySignal: Record<SignalName, number> = { traces: 0, metrics: 0, logs: 0 };
   private sequence = 0;
   private ready: Promise<void> | undefined;
   private rootCreated: Promise<boolean> | undefined;
@@ -134,6 +135,11 @@ export class Spool {
 
   get size(): { entries: number; bytes: number } {
     return { entries: this.entries.length, bytes: this.totalBytes };
+  }
+
+  /** Payloads of `signal` waiting: new ones of that signal queue behind them, so that its collector gets them in order. */
+  waiting(signal: SignalName): number {
+    return this.waitingBySignal[signal];
   }
 
   get isWritable(): boolean {
@@ -179,8 +185,7 @@ export class Spool {
   private refuse(error: NotPrivateError): void {
     this.refused = true;
     this.writable = false;
-    this.entries = [];
-    this.totalBytes = 0;
+    this.replaceEntries([]);
     errorOnce(
       'spool:not-private',
       `the spool folder is not private to this user (${error.message}); it is not used: telemetry that cannot be sent is dropped (and counted). Set GENAI_OTEL_SPOOL_DIR to a folder of your own`,
@@ -216,16 +221,27 @@ export class Spool {
     }
   }
 
-  /** Whether the folder of `signal` can be read: it exists and is ours alone (else the spool is refused). */
-  private async readableFolder(signal: SignalName): Promise<string | undefined> {
-    const folder = this.folderOf(signal);
-    if (folder === undefined || this.refused) return undefined;
+  /**
+   * The payload folders there are to read: none when the service's folder is missing or holds none (then the
+   * destination's hash, and node:crypto with it, is not needed: the common start of a process with nothing left
+   * over). Checks every folder down to them; one that is not ours alone refuses the spool.
+   */
+  private async readableFolders(): Promise<{ signal: SignalName; path: string }[]> {
+    if (this.refused) return [];
     try {
-      const state = await privateFolder(this.privateFrom, [...this.rootLevels, folder], false);
-      return state === 'ready' ? join(this.directory, folder) : undefined;
+      if ((await privateFolder(this.privateFrom, this.rootLevels, false)) === 'missing') return [];
+      const present = new Set(await fsPromises().readdir(this.directory));
+      if (!SIGNALS.some((signal) => [...present].some((name) => name.startsWith(`${signal}-`)))) return [];
+      const folders: { signal: SignalName; path: string }[] = [];
+      for (const signal of SIGNALS) {
+        const folder = this.folderOf(signal);
+        if (folder === undefined || !present.has(folder)) continue;
+        if ((await privateFolder(this.directory, [folder], false)) === 'ready') folders.push({ signal, path: join(this.directory, folder) });
+      }
+      return folders;
     } catch (error) {
       if (error instanceof NotPrivateError) this.refuse(error);
-      return undefined;
+      return [];
     }
   }
 
@@ -237,16 +253,40 @@ export class Spool {
   async rescan(): Promise<void> {
     const entries: SpoolEntry[] = [];
     let budget = SCAN_BUDGET;
-    for (const signal of SIGNALS) {
+    for (const { signal, path } of await this.readableFolders()) {
       if (budget <= 0 || entries.length >= MAX_SPOOL_ENTRIES) break;
-      const folder = await this.readableFolder(signal);
-      if (folder === undefined) continue;
-      budget = await this.scanFolder(folder, signal, entries, budget);
+      budget = await this.scanFolder(path, signal, entries, budget);
     }
     if (this.refused) return;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.replaceEntries(entries);
+  }
+
+  private replaceEntries(entries: SpoolEntry[]): void {
     this.entries = entries;
-    this.totalBytes = entries.reduce((total, entry) => total + entry.bytes, 0);
+    this.totalBytes = 0;
+    for (const signal of SIGNALS) this.waitingBySignal[signal] = 0;
+    for (const entry of entries) {
+      this.totalBytes += entry.bytes;
+      this.waitingBySignal[entry.signal]++;
+    }
+  }
+
+  /** Adds an entry at the tail (a new payload) or at the head (one put back). */
+  private addEntry(entry: SpoolEntry, atHead: boolean): void {
+    if (atHead) this.entries.unshift(entry);
+    else this.entries.push(entry);
+    this.totalBytes += entry.bytes;
+    this.waitingBySignal[entry.signal]++;
+  }
+
+  private takeOldest(): SpoolEntry | undefined {
+    const entry = this.entries.shift();
+    if (entry !== undefined) {
+      this.totalBytes -= entry.bytes;
+      this.waitingBySignal[entry.signal]--;
+    }
+    return entry;
   }
 
   private async scanFolder(folder: string, signal: SignalName, entries: SpoolEntry[], budget: number): Promise<number> {
@@ -327,15 +367,13 @@ export class Spool {
       this.events.dropped(signal, items, `spool write failed: ${code ?? 'error'}`);
       return false;
     }
-    this.entries.push(entry);
-    this.totalBytes += payload.byteLength;
+    this.addEntry(entry, false);
     return true;
   }
 
   private async makeRoomFor(bytes: number): Promise<void> {
     while (this.entries.length > 0 && (this.totalBytes + bytes > this.maxBytes || this.entries.length >= MAX_SPOOL_ENTRIES)) {
-      const oldest = this.entries.shift()!;
-      this.totalBytes -= oldest.bytes;
+      const oldest = this.takeOldest()!;
       await fsPromises().unlink(this.pathOf(oldest)).catch(() => undefined);
       warnOnce('spool:full', `the spool ${this.directory} reached GENAI_OTEL_SPOOL_MAX_BYTES (${this.maxBytes}) or ${MAX_SPOOL_ENTRIES} payloads; the oldest telemetry is dropped (and counted) to make room`);
       this.events.dropped(oldest.signal, oldest.items, 'spool full');
@@ -344,9 +382,7 @@ export class Spool {
 
   /** The oldest payload, claimed for sending by this process; undefined when the spool is empty. */
   async claimOldest(): Promise<{ entry: SpoolEntry; payload: Uint8Array } | undefined> {
-    while (this.entries.length > 0) {
-      const entry = this.entries.shift()!;
-      this.totalBytes -= entry.bytes;
+    for (let entry = this.takeOldest(); entry !== undefined; entry = this.takeOldest()) {
       const path = this.pathOf(entry);
       const claimedPath = `${path}.sending-${process.pid}`;
       try {
@@ -376,8 +412,7 @@ export class Spool {
     const path = this.pathOf(entry);
     try {
       await fsPromises().rename(`${path}.sending-${process.pid}`, path);
-      this.entries.unshift(entry);
-      this.totalBytes += entry.bytes;
+      this.addEntry(entry, true);
     } catch {
       // The file is gone: nothing to put back.
     }
