@@ -56,6 +56,9 @@ const SCAN_BATCH = 128;
 const ENTRY_NAME = /^(\d{15})-(\d+)-(\d{6})\.(\d+)\.(traces|metrics|logs)\.(protobuf|json)\.(\d+)\.otlp$/;
 const CLAIMED_NAME = /^(.+\.otlp)\.sending-(\d+)$/;
 const TEMPORARY_NAME = /^\d{15}-(\d+)-\d{6}\..+\.otlp\.tmp$/;
+const PAYLOAD_FOLDER = /^(traces|metrics|logs)-[0-9a-f]{16}$/;
+/** Names of the service's folder looked at to tell whether it holds payload folders (status.json, a few destinations). */
+const ROOT_NAMES_LOOKED_AT = 64;
 const SIGNALS: readonly SignalName[] = ['traces', 'metrics', 'logs'];
 
 function isAlive(pid: number): boolean {
@@ -230,19 +233,26 @@ export class Spool {
     if (this.refused) return [];
     try {
       if ((await privateFolder(this.privateFrom, this.rootLevels, false)) === 'missing') return [];
-      const present = new Set(await fsPromises().readdir(this.directory));
-      if (!SIGNALS.some((signal) => [...present].some((name) => name.startsWith(`${signal}-`)))) return [];
+      if (!(await this.mayHoldPayloadFolders())) return [];
       const folders: { signal: SignalName; path: string }[] = [];
       for (const signal of SIGNALS) {
         const folder = this.folderOf(signal);
-        if (folder === undefined || !present.has(folder)) continue;
-        if ((await privateFolder(this.directory, [folder], false)) === 'ready') folders.push({ signal, path: join(this.directory, folder) });
+        if (folder !== undefined && (await privateFolder(this.directory, [folder], false)) === 'ready') folders.push({ signal, path: join(this.directory, folder) });
       }
       return folders;
     } catch (error) {
       if (error instanceof NotPrivateError) this.refuse(error);
       return [];
     }
+  }
+
+  /** Whether the service's folder has a payload folder among its first names (or more names than are looked at). */
+  private async mayHoldPayloadFolders(): Promise<boolean> {
+    let looked = 0;
+    for await (const dirent of await fsPromises().opendir(this.directory)) {
+      if (PAYLOAD_FOLDER.test(dirent.name) || ++looked >= ROOT_NAMES_LOOKED_AT) return true;
+    }
+    return false;
   }
 
   /**
