@@ -43,8 +43,8 @@ export interface SpoolOptions {
 
 /**
  * Payloads a spool holds at most, besides GENAI_OTEL_SPOOL_MAX_BYTES. It also bounds the directory entries read at
- * a scan (with a little room for claims and temporary files), so that the exit of a short script costs the same
- * whatever an outage left on disk.
+ * a scan (with a little room for claims and temporary files), so that what an outage left on disk costs the exit
+ * of a short script no more than reading that many names.
  */
 export const MAX_SPOOL_ENTRIES = 10_000;
 const SCAN_BUDGET = MAX_SPOOL_ENTRIES + 256;
