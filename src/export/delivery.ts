@@ -123,7 +123,7 @@ export class OtlpDelivery {
       this.counters.count(signal, 'dropped', items);
       return 'dropped';
     }
-    if (this.spool !== undefined && !this.stopped && (this.spool.waiting(signal) > 0 || this.replaying !== undefined || this.sending >= MAX_CONCURRENT_SENDS)) {
+    if (this.spool !== undefined && !this.stopped && (this.spool.size.entries > 0 || this.replaying !== undefined || this.sending >= MAX_CONCURRENT_SENDS)) {
       return this.toSpool(signal, encoding, items, payload);
     }
     this.sending++;

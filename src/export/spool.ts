@@ -119,7 +119,6 @@ export class Spool {
   private folderNames: Partial<Record<SignalName, string>> | undefined;
   private entries: SpoolEntry[] = [];
   private totalBytes = 0;
-  private readonly waitingBySignal: Record<SignalName, number> = { traces: 0, metrics: 0, logs: 0 };
   private sequence = 0;
   private ready: Promise<void> | undefined;
   private rootCreated: Promise<boolean> | undefined;
@@ -138,11 +137,6 @@ export class Spool {
 
   get size(): { entries: number; bytes: number } {
     return { entries: this.entries.length, bytes: this.totalBytes };
-  }
-
-  /** Payloads of `signal` waiting: new ones of that signal queue behind them, so that its collector gets them in order. */
-  waiting(signal: SignalName): number {
-    return this.waitingBySignal[signal];
   }
 
   get isWritable(): boolean {
@@ -274,12 +268,7 @@ export class Spool {
 
   private replaceEntries(entries: SpoolEntry[]): void {
     this.entries = entries;
-    this.totalBytes = 0;
-    for (const signal of SIGNALS) this.waitingBySignal[signal] = 0;
-    for (const entry of entries) {
-      this.totalBytes += entry.bytes;
-      this.waitingBySignal[entry.signal]++;
-    }
+    this.totalBytes = entries.reduce((total, entry) => total + entry.bytes, 0);
   }
 
   /** Adds an entry at the tail (a new payload) or at the head (one put back). */
@@ -287,15 +276,11 @@ export class Spool {
     if (atHead) this.entries.unshift(entry);
     else this.entries.push(entry);
     this.totalBytes += entry.bytes;
-    this.waitingBySignal[entry.signal]++;
   }
 
   private takeOldest(): SpoolEntry | undefined {
     const entry = this.entries.shift();
-    if (entry !== undefined) {
-      this.totalBytes -= entry.bytes;
-      this.waitingBySignal[entry.signal]--;
-    }
+    if (entry !== undefined) this.totalBytes -= entry.bytes;
     return entry;
   }
 

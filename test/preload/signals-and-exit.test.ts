@@ -58,8 +58,9 @@ test('with no collector listening, a short script still ends at once with its ex
   const spoolDirectory = mkdtempSync(join(tmpdir(), 'spool-'));
   const result = await runFixture(fixture('llm-call.cjs'), {
     nodeArgs: ['--require', 'genai-otel/register'],
-    // Port 9 (discard) has no listener here.
-    env: otelEnv('http://127.0.0.1:9', { GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '2000', GENAI_OTEL_SPOOL_DIR: spoolDirectory, FIXTURE_EXIT_CODE: '3' }),
+    // Port 9 (discard) has no listener here. Metrics go at exit only: a periodic export first (a slow start on a busy
+    // machine) would spool them, and the spans would then queue behind them without a try, and without a diagnostic.
+    env: otelEnv('http://127.0.0.1:9', { GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '2000', GENAI_OTEL_SPOOL_DIR: spoolDirectory, FIXTURE_EXIT_CODE: '3', OTEL_METRIC_EXPORT_INTERVAL: '60000' }),
   });
   assert.equal(result.code, 3);
   // A refused connection goes to disk at once, and the last drain at exit does not retry a collector that is not there
