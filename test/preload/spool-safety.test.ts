@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
@@ -149,10 +149,14 @@ test('spooled payloads are replayed only to the destination they were for: not t
   }
 });
 
-test('with no collector, a one-span script exits with about the same work with 30,000 stale payloads in its spool as with an empty one', async () => {
+test('with no collector, a one-span script exits with about the same work with 30,000 stale payloads in its spool as with an empty one', async (t) => {
   const port = await closedPort();
   const env = (spool: string) => otelEnv(`http://127.0.0.1:${port}`, { GENAI_OTEL_SPOOL_DIR: spool, OTEL_SERVICE_NAME: 'stale-spool', OTEL_METRICS_EXPORTER: 'none' });
   const full = mkdtempSync(join(tmpdir(), 'spool-stale-'));
+  const empties: string[] = [];
+  t.after(() => {
+    for (const folder of [full, ...empties]) rmSync(folder, { recursive: true, force: true });
+  });
   const first = await runFixture(fixture('llm-call.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env: env(full) });
   assert.equal(first.code, 0, first.stderr);
   const [spooled] = payloadFiles(full);
@@ -170,7 +174,8 @@ test('with no collector, a one-span script exits with about the same work with 3
   const withEmpty: { cpu: number; wall: number }[] = [];
   const withStale: { cpu: number; wall: number }[] = [];
   for (let round = 0; round < 4; round++) {
-    withEmpty.push(await exitCost(mkdtempSync(join(tmpdir(), 'spool-empty-'))));
+    empties.push(mkdtempSync(join(tmpdir(), 'spool-empty-')));
+    withEmpty.push(await exitCost(empties.at(-1)!));
     withStale.push(await exitCost(full));
   }
   // Reading the spool's bounded share of names costs a one-span script about 1.2x; reading every file, as before,

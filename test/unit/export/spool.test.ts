@@ -3,7 +3,7 @@
 // payloads stay with their destination, and a scan reads a bounded number of names whatever the folder holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OtlpDelivery } from '../../../src/export/delivery.ts';
@@ -85,8 +85,9 @@ test('payloads are kept per destination: a spool for another destination does no
   assert.equal(stagingAgain.spool.size.entries, 1);
 });
 
-test(`a scan takes at most ${MAX_SPOOL_ENTRIES} payloads whatever the folder holds, and the spool does not grow beyond`, async () => {
+test(`a scan takes at most ${MAX_SPOOL_ENTRIES} payloads whatever the folder holds, and the spool does not grow beyond`, async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'spool-many-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
   const { spool, dropped, folder } = spoolIn(directory);
   mkdirSync(folder, { mode: 0o700 });
   const start = Date.now() - 3_600_000;
