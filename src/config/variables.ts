@@ -71,7 +71,7 @@ export const STANDARD_VARIABLES: readonly VariableDescription[] = [
 export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   { name: 'GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', defaultValue: String(DEFAULT_SHUTDOWN_TIMEOUT_MILLIS), description: 'longest time the flush at exit, SIGTERM or SIGINT may take' },
   { name: 'GENAI_OTEL_SPOOL', defaultValue: 'true', description: 'keep telemetry on disk while the collector is away and send it, in order, once it is back' },
-  { name: 'GENAI_OTEL_SPOOL_DIR', defaultValue: '<tmp>/genai-otel-spool/<service.name>', description: 'where the spool lives; several processes may share it' },
+  { name: 'GENAI_OTEL_SPOOL_DIR', defaultValue: '<tmp>/genai-otel-<uid>/spool/<service.name>', description: "where the spool lives; a folder of this user's alone (else no spool is used); several processes of the user may share it" },
   { name: 'GENAI_OTEL_SPOOL_MAX_BYTES', defaultValue: String(DEFAULT_SPOOL_MAX_BYTES), description: 'spool size cap; the oldest payloads are dropped (and counted) beyond it' },
   { name: 'GENAI_OTEL_FILE_DIR', defaultValue: DEFAULT_FILE_DIR, description: 'folder of the file exporter (traces.jsonl, metrics.jsonl, logs.jsonl: OTLP/JSON lines), relative to the working directory; the CLI reads it' },
   { name: 'GENAI_OTEL_FILE_MAX_BYTES', defaultValue: String(DEFAULT_FILE_MAX_BYTES), description: 'size at which a file of the file exporter is renamed to <signal>.1.jsonl and a new one started' },
