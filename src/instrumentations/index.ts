@@ -7,6 +7,7 @@ import { debug, errorOnce } from '../sdk/diagnostics.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
+import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
@@ -17,7 +18,7 @@ export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
 }
 
 /** The npm package each patching instrumentation hooks. */
-const PACKAGES: Partial<Record<InstrumentationName, string>> = { openai: 'openai', anthropic: '@anthropic-ai/sdk' };
+const PACKAGES: Partial<Record<InstrumentationName, string>> = { openai: 'openai', anthropic: '@anthropic-ai/sdk', 'openai-agents': '@openai/agents-core' };
 
 /**
  * Whether the application can load `name`, looked up from the working directory and from the main script's folder,
@@ -57,6 +58,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): { names: Instru
         enabled.instrumentations.push(createOpenAIInstrumentation({ captureContent: config.genai.captureContent }));
       } else if (name === 'anthropic') {
         enabled.instrumentations.push(createAnthropicInstrumentation());
+      } else if (name === 'openai-agents') {
+        enabled.instrumentations.push(createOpenAIAgentsInstrumentation());
       }
       enabled.names.push(name);
     } catch (error) {
