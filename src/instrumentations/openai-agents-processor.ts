@@ -174,15 +174,23 @@ export class OpenAIAgentsProcessor {
   }
 
   onTraceEnd(sdkTrace: AgentsTrace): Promise<void> {
-    this.guard('trace-end', () => {
-      const state = this.traces.get(sdkTrace.traceId);
-      if (state === undefined) return;
-      this.traces.delete(sdkTrace.traceId);
-      // Spans the SDK never ended (an abandoned stream) end with their trace.
-      for (const step of state.steps.values()) step.span?.end();
-      state.root?.span?.end();
-    });
+    this.guard('trace-end', () => this.endTrace(sdkTrace.traceId, undefined));
     return Promise.resolve();
+  }
+
+  private endTrace(traceId: string, error: { message: string } | null | undefined): void {
+    const state = this.traces.get(traceId);
+    if (state === undefined) return;
+    this.traces.delete(traceId);
+    // Spans the SDK never ended (an abandoned stream) end with their trace.
+    for (const step of state.steps.values()) step.span?.end();
+    const root = state.root?.span;
+    if (root === undefined) return;
+    if (error !== null && error !== undefined) {
+      root.setAttribute(ATTR_ERROR_TYPE, '_OTHER');
+      root.setStatus({ code: SpanStatusCode.ERROR, message: typeof error.message === 'string' ? truncate(error.message, MAX_PLAIN_STRING_LENGTH) : undefined });
+    }
+    root.end();
   }
 
   onSpanStart(sdkSpan: AgentsSpan): Promise<void> {
@@ -198,6 +206,9 @@ export class OpenAIAgentsProcessor {
       state.steps.delete(sdkSpan.spanId);
       state.ended.add(sdkSpan.spanId);
       this.finish(step, sdkSpan);
+      // A run that fails never ends its trace (agents-core 0.20 skips trace.end() when the run throws): the trace
+      // ends with the failed run's last span instead of staying open for good.
+      if (sdkSpan.parentId === null && sdkSpan.error !== null && sdkSpan.error !== undefined && state.steps.size === 0) this.endTrace(sdkSpan.traceId, sdkSpan.error);
     });
     return Promise.resolve();
   }

@@ -80,9 +80,110 @@ for (const { module, script, preload } of cases) {
       assert.equal(traced.stdout.trim(), expectedOutput);
     });
 
-    test('debug tree', () => {
-      for (const root of spans.filter((span) => span.parentSpanId === undefined)) console.log(tree(spans, root).join('\n'));
-      console.log(JSON.stringify(logs.map((l) => [l.eventName, l.attributes, l.spanId])));
+    test('each run is one trace: workflow → agent → its model calls and tools', () => {
+      const agentRun = ['    chat gpt-4o-mini', '    chat gpt-4o-mini', '    chat gpt-4o-mini', '    execute_tool lookup_order', '    execute_tool shipping_eta'];
+      assert.deepEqual(tree(spans, workflow(spans, 'plain run')), ['invoke_workflow plain run', '  invoke_agent Order assistant', ...agentRun]);
+      assert.deepEqual(tree(spans, workflow(spans, 'streamed run')), ['invoke_workflow streamed run', '  invoke_agent Order assistant', ...agentRun]);
+      assert.deepEqual(tree(spans, workflow(spans, 'agent as tool run')), [
+        'invoke_workflow agent as tool run',
+        '  invoke_agent Orchestrator',
+        '    chat gpt-4o-mini',
+        '    chat gpt-4o-mini',
+        '    execute_tool ask_shipping_expert',
+        '      invoke_agent Shipping expert',
+        '        chat gpt-4o-mini',
+        '        chat gpt-4o-mini',
+        '        execute_tool shipping_eta',
+      ]);
+      assert.deepEqual(tree(spans, workflow(spans, 'handoff run')), [
+        'invoke_workflow handoff run',
+        '  invoke_agent Refund agent',
+        '    chat gpt-4o-mini',
+        '  invoke_agent Triage agent',
+        '    chat gpt-4o-mini',
+        '    handoff Refund agent',
+      ]);
+      for (const name of ['plain run', 'streamed run', 'agent as tool run', 'handoff run']) {
+        assert.ok(spans.filter((span) => span.traceId === workflow(spans, name).traceId).every((span) => span.status.code !== 2), name);
+      }
     });
+
+    test('usage and cost once per model call: on the openai client span, never on the agent spans', () => {
+      const run = spans.filter((span) => span.traceId === workflow(spans, 'plain run').traceId);
+      const withUsage = run.filter((span) => span.attributes['gen_ai.usage.input_tokens'] !== undefined || span.attributes['genai_otel.cost.usd'] !== undefined);
+      assert.equal(withUsage.length, 3);
+      for (const span of withUsage) {
+        assert.equal(span.scope.name, '@opentelemetry/instrumentation-openai');
+        assert.equal(span.attributes['gen_ai.usage.input_tokens'], 90);
+        assert.ok((span.attributes['genai_otel.cost.usd'] as number) > 0);
+      }
+    });
+
+    test('invoke_agent, execute_tool, invoke_workflow and handoff spans carry the conventions\' attributes, no content by default', () => {
+      const root = workflow(spans, 'plain run');
+      assert.equal(root.kind, 1);
+      assert.equal(root.attributes['gen_ai.operation.name'], 'invoke_workflow');
+      assert.equal(root.attributes['gen_ai.workflow.name'], 'plain run');
+      const agent = spans.find((span) => span.parentSpanId === root.spanId)!;
+      assert.equal(agent.kind, 1);
+      assert.equal(agent.attributes['gen_ai.operation.name'], 'invoke_agent');
+      assert.equal(agent.attributes['gen_ai.agent.name'], 'Order assistant');
+      assert.equal(agent.attributes['gen_ai.provider.name'], 'openai');
+      assert.deepEqual(agent.attributes['genai_otel.agent.tools'], ['lookup_order', 'shipping_eta']);
+      const tools = spans.filter((span) => span.parentSpanId === agent.spanId && span.name.startsWith('execute_tool')).sort((a, b) => a.name.localeCompare(b.name));
+      assert.deepEqual(
+        tools.map((span) => [span.attributes['gen_ai.operation.name'], span.attributes['gen_ai.tool.name'], span.attributes['gen_ai.tool.type'], span.attributes['gen_ai.tool.call.id'], span.attributes['gen_ai.tool.description']]),
+        [
+          ['execute_tool', 'lookup_order', 'function', 'call_abc123', 'Finds an order'],
+          ['execute_tool', 'shipping_eta', 'function', 'call_abc124', 'Tells when a parcel arrives'],
+        ],
+      );
+      for (const span of tools) {
+        assert.equal(span.attributes['gen_ai.tool.call.arguments'], undefined);
+        assert.equal(span.attributes['gen_ai.tool.call.result'], undefined);
+      }
+      const handoff = spans.find((span) => span.traceId === workflow(spans, 'handoff run').traceId && span.name === 'handoff Refund agent')!;
+      assert.equal(handoff.attributes['genai_otel.handoff.from_agent'], 'Triage agent');
+      assert.equal(handoff.attributes['genai_otel.handoff.to_agent'], 'Refund agent');
+    });
+
+    test('a tripped input guardrail: a gen_ai.guardrail.result event in the agent span, the agent and its run failed', () => {
+      const root = workflow(spans, 'guardrail run');
+      assert.equal(root.status.code, 2);
+      const agent = spans.find((span) => span.parentSpanId === root.spanId && span.name === 'invoke_agent Guarded agent');
+      assert.ok(agent);
+      assert.equal(agent.status.code, 2);
+      assert.equal(agent.attributes['error.type'], '_OTHER');
+      const event = logs.find((log) => log.eventName === 'gen_ai.guardrail.result');
+      assert.ok(event);
+      assert.deepEqual(event.attributes, { 'gen_ai.guardrail.component.name': 'no_refund_talk', 'gen_ai.guardrail.result.type': 'tripwire_triggered', 'gen_ai.guardrail.result.value': 'true' });
+      assert.equal(event.traceId, agent.traceId);
+      assert.equal(event.spanId, agent.spanId);
+    });
+
+    test("the SDK's own export, pointed by the app at the fake provider, still runs", () => {
+      assert.ok(ingestAfter > ingestBefore);
+    });
+
+    if (module === 'CommonJS') {
+      test('with content capture on, tool arguments and results; the SDK export dropped by the app stays dropped', async () => {
+        const ingest = () => provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
+        const before = ingest();
+        const captured = await run(preload, { OTEL_SERVICE_NAME: 'agents-content', OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'SPAN_ONLY', AGENTS_EXPORT: 'drop' });
+        assert.equal(captured.stdout.trim(), expectedOutput, captured.stderr);
+        assert.equal(ingest(), before);
+        const received = await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-content' && span.name === 'execute_tool shipping_eta').length >= 3, 5000);
+        const lookup = received.find((span) => span.resource['service.name'] === 'agents-content' && span.name === 'execute_tool lookup_order')!;
+        assert.equal(lookup.attributes['gen_ai.tool.call.arguments'], '{"order_id":"A-1"}');
+        assert.equal(lookup.attributes['gen_ai.tool.call.result'], 'A-1: shipped');
+      });
+
+      test('GENAI_OTEL_INSTRUMENTATIONS without openai-agents: no agent spans, the model calls still traced', async () => {
+        const off = await run(preload, { OTEL_SERVICE_NAME: 'agents-off', GENAI_OTEL_INSTRUMENTATIONS: 'openai' });
+        assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
+        const received = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-off').length >= 12, 5000)).filter((span) => span.resource['service.name'] === 'agents-off');
+        assert.ok(received.every((span) => span.name.startsWith('chat ')), received.map((span) => span.name).join(', '));
+      });
+    }
   });
 }
