@@ -26,6 +26,7 @@ import {
 } from '../genai/names.ts';
 import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../genai/safe-values.ts';
 import { genaiSettings } from '../genai/settings.ts';
+import { ShapeCache } from '../genai/shape-cache.ts';
 import { genaiTracer } from '../genai/span-runner.ts';
 import { errorOnce } from '../sdk/diagnostics.ts';
 import { VERSION } from '../version.ts';
@@ -50,6 +51,19 @@ export interface AgentsTrace {
 export interface AgentsCurrent {
   span(): AgentsSpan | null;
   trace(): AgentsTrace | null;
+}
+
+/** Metric attribute sets by (step type, name, error type): one frozen object per shape, found by identity. */
+const metricAttributeSets = new ShapeCache();
+
+function metricAttributesOf(type: 'agent' | 'function', name: string | undefined, errorType: string | undefined): Attributes {
+  return metricAttributeSets.get([type, name, errorType], () => {
+    const attributes: Attributes =
+      type === 'agent' ? { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [ATTR_GEN_AI_PROVIDER_NAME]: 'openai' } : { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
+    if (name !== undefined) attributes[type === 'agent' ? ATTR_GEN_AI_AGENT_NAME : ATTR_GEN_AI_TOOL_NAME] = name;
+    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+    return attributes;
+  });
 }
 
 /** The SDK's id of spans and traces made while its tracing is off. */
@@ -302,23 +316,17 @@ export class OpenAIAgentsProcessor {
     }
     const span = step.span;
     if (span === undefined) return;
-    const metricAttributes: Attributes = {};
     if (step.type === 'agent') {
       const tools = names(data.tools);
       const handoffs = names(data.handoffs);
       const all = [...(tools ?? []), ...(handoffs ?? [])];
       if (all.length > 0) span.setAttribute(ATTR_GENAI_OTEL_AGENT_TOOLS, all);
-      metricAttributes[ATTR_GEN_AI_OPERATION_NAME] = 'invoke_agent';
-      metricAttributes[ATTR_GEN_AI_PROVIDER_NAME] = 'openai';
-      if (step.name !== undefined) metricAttributes[ATTR_GEN_AI_AGENT_NAME] = step.name;
     } else if (step.type === 'function') {
       const settings = genaiSettings();
       if (capturesContentOnSpans(settings.captureContent, undefined)) {
         if (typeof data.input === 'string' && data.input !== '') span.setAttribute(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, truncate(data.input, settings.maxContentLength));
         if (typeof data.output === 'string' && data.output !== '') span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, truncate(data.output, settings.maxContentLength));
       }
-      metricAttributes[ATTR_GEN_AI_OPERATION_NAME] = 'execute_tool';
-      if (step.name !== undefined) metricAttributes[ATTR_GEN_AI_TOOL_NAME] = step.name;
     } else if (step.type === 'handoff') {
       const to = text(data.to_agent);
       if (to !== undefined) {
@@ -329,11 +337,10 @@ export class OpenAIAgentsProcessor {
     if (errorType !== undefined) {
       span.setAttribute(ATTR_ERROR_TYPE, errorType);
       span.setStatus({ code: SpanStatusCode.ERROR, message: typeof error?.message === 'string' ? truncate(error.message, MAX_PLAIN_STRING_LENGTH) : undefined });
-      metricAttributes[ATTR_ERROR_TYPE] = errorType;
     }
     span.end();
-    if (step.type === 'agent') genaiInstruments().agentDuration.record(durationSeconds, metricAttributes);
-    else if (step.type === 'function') genaiInstruments().toolDuration.record(durationSeconds, metricAttributes);
+    if (step.type === 'agent') genaiInstruments().agentDuration.record(durationSeconds, metricAttributesOf('agent', step.name, errorType));
+    else if (step.type === 'function') genaiInstruments().toolDuration.record(durationSeconds, metricAttributesOf('function', step.name, errorType));
   }
 
   /** The conventions' event for a guardrail of a dedicated guardrail API (their "OpenAI Agents" example), in its agent's context. */
