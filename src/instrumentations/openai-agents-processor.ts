@@ -7,6 +7,7 @@ import {
   ATTR_GENAI_OTEL_AGENT_TOOLS,
   ATTR_GENAI_OTEL_HANDOFF_FROM_AGENT,
   ATTR_GENAI_OTEL_HANDOFF_TO_AGENT,
+  ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_GUARDRAIL_COMPONENT_NAME,
@@ -80,8 +81,9 @@ interface Step {
   type: string;
   name?: string;
   startTime: number;
-  /** Set by the SDK's `agent_tool_start` event (the tool call it executes). */
-  toolCallId?: string;
+  parent?: Step;
+  /** Whether the agent's description was set (once per agent span). */
+  described?: boolean;
 }
 
 interface TraceState {
@@ -180,6 +182,22 @@ export class OpenAIAgentsProcessor {
     if (id !== undefined) step.span.setAttribute(ATTR_GEN_AI_TOOL_CALL_ID, id);
     const about = text(description);
     if (about !== undefined) step.span.setAttribute(ATTR_GEN_AI_TOOL_DESCRIPTION, about);
+  }
+
+  /**
+   * Called by the SDK's `agent_start` event: the agent object, which its span data lacks, gives the span its
+   * description (`handoffDescription`, how the SDK describes an agent to others).
+   */
+  noteAgent(agent: unknown): void {
+    if (!isObject(agent)) return;
+    const sdkSpan = this.current.span();
+    if (sdkSpan === null || sdkSpan === undefined) return;
+    let step = this.traces.get(sdkSpan.traceId)?.steps.get(sdkSpan.spanId);
+    while (step !== undefined && step.type !== 'agent') step = step.parent;
+    if (step?.span === undefined || step.described === true || step.name !== text(agent.name)) return;
+    step.described = true;
+    const description = text(agent.handoffDescription);
+    if (description !== undefined) step.span.setAttribute(ATTR_GEN_AI_AGENT_DESCRIPTION, description);
   }
 
   onTraceStart(sdkTrace: AgentsTrace): Promise<void> {
@@ -295,10 +313,10 @@ export class OpenAIAgentsProcessor {
     const described = isObject(data) ? describe(data) : undefined;
     let step: Step;
     if (described === undefined) {
-      step = { context: parentContext, stored, type, startTime: performance.now() };
+      step = { context: parentContext, stored, type, startTime: performance.now(), parent };
     } else {
       const span = this.startSpan(described.name, described.attributes, parentContext);
-      step = { span, context: trace.setSpan(parentContext, span), stored, type, name: text(data.name), startTime: performance.now() };
+      step = { span, context: trace.setSpan(parentContext, span), stored, type, name: text(data.name), startTime: performance.now(), parent };
     }
     state.steps.set(spanId, step);
     return step;

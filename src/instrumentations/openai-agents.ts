@@ -57,7 +57,8 @@ function keepProcessorOn(provider: TraceProvider, ours: OpenAIAgentsProcessor): 
 
 /**
  * The SDK tells its hooks the tool call it executes (`agent_tool_start`, with the call id) while the tool's span is
- * its current span: the event emitter shared by runners and agents is where the call id can be read.
+ * its current span, and the agent it starts (`agent_start`, the agent object): the event emitter shared by runners
+ * and agents is where the call id and the agent's description can be read.
  */
 function readToolCalls(runnerPrototype: unknown, ours: OpenAIAgentsProcessor): void {
   let owner: unknown = runnerPrototype;
@@ -71,7 +72,13 @@ function readToolCalls(runnerPrototype: unknown, ours: OpenAIAgentsProcessor): v
     enumerable: false,
     value: function emit(this: unknown, ...args: unknown[]): unknown {
       // The runner's event (runner, context, agent, tool, details); the agent's own repeats it with one argument fewer.
-      if (args[0] === 'agent_tool_start' && args.length === 5) {
+      if (args[0] === 'agent_start') {
+        try {
+          ours.noteAgent(args[2]);
+        } catch (error) {
+          errorOnce('openai-agents:agent-start', 'could not read the description of an Agents SDK agent', error);
+        }
+      } else if (args[0] === 'agent_tool_start' && args.length === 5) {
         try {
           const tool = args[3];
           const details = args[4];

@@ -145,6 +145,9 @@ for (const { module, script, preload } of cases) {
       const handoff = spans.find((span) => span.traceId === workflow(spans, 'handoff run').traceId && span.name === 'handoff Refund agent')!;
       assert.equal(handoff.attributes['genai_otel.handoff.from_agent'], 'Triage agent');
       assert.equal(handoff.attributes['genai_otel.handoff.to_agent'], 'Refund agent');
+      const refunds = spans.find((span) => span.traceId === handoff.traceId && span.name === 'invoke_agent Refund agent')!;
+      assert.equal(refunds.attributes['gen_ai.agent.description'], 'Handles refunds');
+      assert.equal(agent.attributes['gen_ai.agent.description'], undefined, 'an agent without a handoff description has none');
     });
 
     test('a tripped input guardrail: a gen_ai.guardrail.result event in the agent span, the agent and its run failed', () => {
