@@ -83,6 +83,20 @@ test('a run started inside a span of the app joins its trace; outside any run no
   assert.equal(trace.getActiveSpan(), undefined);
 });
 
+test("the app's own custom spans become spans of that name; the SDK's group id is the conversation id", async () => {
+  await sdk.reset();
+  await agents.withTrace(
+    'support chat',
+    () => agents.withCustomSpan(async () => agents.run(agentWith(async () => 'shipped'), 'Where is A-1?'), { data: { name: 'answer question', data: {} } }),
+    { groupId: 'thread-42' },
+  );
+  const root = sdk.span('invoke_workflow support chat');
+  assert.equal(root.attributes['gen_ai.conversation.id'], 'thread-42');
+  const custom = sdk.span('answer question');
+  assert.equal(custom.parentSpanContext?.spanId, root.spanContext().spanId);
+  assert.equal(sdk.span('invoke_agent Order assistant').parentSpanContext?.spanId, custom.spanContext().spanId);
+});
+
 test('a tool that throws: the run gets what it gets untraced, the tool span records the failure', async () => {
   await sdk.reset();
   const result = await agents.run(
