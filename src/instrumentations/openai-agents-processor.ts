@@ -114,7 +114,7 @@ function describe(data: AgentsSpan['spanData']): { name: string; attributes: Att
     }
     case 'function': {
       const name = text(data.name);
-      const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [ATTR_GEN_AI_TOOL_TYPE]: data.mcp_data === undefined ? 'function' : 'extension' };
+      const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [ATTR_GEN_AI_TOOL_TYPE]: 'function' };
       if (name !== undefined) attributes[ATTR_GEN_AI_TOOL_NAME] = name;
       return { name: name === undefined ? 'execute_tool' : `execute_tool ${name}`, attributes };
     }
@@ -340,6 +340,8 @@ export class OpenAIAgentsProcessor {
       const all = [...(tools ?? []), ...(handoffs ?? [])];
       if (all.length > 0) span.setAttribute(ATTR_GENAI_OTEL_AGENT_TOOLS, all);
     } else if (step.type === 'function') {
+      // The SDK marks an MCP tool's span while the tool runs (agents-core mcp.ts), after the span started.
+      if (data.mcp_data !== undefined && data.mcp_data !== null) span.setAttribute(ATTR_GEN_AI_TOOL_TYPE, 'extension');
       const settings = genaiSettings();
       if (capturesContentOnSpans(settings.captureContent, undefined)) {
         if (typeof data.input === 'string' && data.input !== '') span.setAttribute(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, truncate(data.input, settings.maxContentLength));

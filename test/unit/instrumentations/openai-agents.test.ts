@@ -97,6 +97,19 @@ test("the app's own custom spans become spans of that name; the SDK's group id i
   assert.equal(sdk.span('invoke_agent Order assistant').parentSpanContext?.spanId, custom.spanContext().spanId);
 });
 
+test('an MCP tool (the SDK marks its span with mcp_data while it runs) is an extension tool', async () => {
+  await sdk.reset();
+  await agents.run(
+    agentWith(async () => {
+      // What agents-core's MCP tool wrapper does to the current span before calling the server.
+      (agents.getCurrentSpan()!.spanData as { mcp_data?: unknown }).mcp_data = { server: 'orders' };
+      return 'shipped';
+    }),
+    'Where is A-1?',
+  );
+  assert.equal(sdk.span('execute_tool lookup_order').attributes['gen_ai.tool.type'], 'extension');
+});
+
 test('a tool that throws: the run gets what it gets untraced, the tool span records the failure', async () => {
   await sdk.reset();
   const result = await agents.run(
