@@ -6,6 +6,8 @@ interface AgentsResult {
   offUs: number;
   oursUs: number;
   plainUs: number;
+  oursAddedUs: number;
+  plainAddedUs: number;
   checks: string[];
 }
 
@@ -13,8 +15,8 @@ export async function agentsRow(options: { runs: number; rounds: number }): Prom
   const env = { ...process.env, BENCH_RUNS: String(options.runs), BENCH_ROUNDS: String(options.rounds) };
   const result = await runWorker<AgentsResult>([benchFile('workers/agents.ts')], { env, timeoutMillis: 600_000 });
   if (result.checks.length > 0) throw new Error(`bench agents: ${result.checks.join('; ')}`);
-  const ours = result.oursUs - result.offUs;
-  const plain = result.plainUs - result.offUs;
+  const ours = result.oursAddedUs;
+  const plain = result.plainAddedUs;
   const ratio = ours / plain;
   progress(`agents: +${ours.toFixed(0)} µs per run vs +${plain.toFixed(0)} µs (${times(ratio)}); off ${result.offUs.toFixed(0)} µs`);
   return {

@@ -2,7 +2,7 @@
 // figure is the SDK's and the telemetry's CPU, not a network's) under three sides in the same process, alternating
 // in rounds: no processor (telemetry off), genai-otel's processor (its context resolver on), and a hand-written
 // processor making one plain OTel span per step (workflow, agent, each tool) with the same names and attributes.
-// Prints one JSON line: median CPU µs per run per side and the checks made.
+// Prints one JSON line: median CPU µs per run per side, the medians of the per-round added CPU, and the checks made.
 import { context, metrics, trace, ROOT_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -144,4 +144,6 @@ const expected = RUNS * ROUNDS * 4;
 if ((spansBySide.get('genai-otel') ?? 0) !== expected) checks.push(`genai-otel made ${spansBySide.get('genai-otel')} spans, not ${expected}`);
 if ((spansBySide.get('plain') ?? 0) !== expected) checks.push(`plain made ${spansBySide.get('plain')} spans, not ${expected}`);
 if ((spansBySide.get('off') ?? 0) !== 0) checks.push(`off made ${spansBySide.get('off')} spans`);
-console.log(JSON.stringify({ offUs: median(perSide.get('off')!), oursUs: median(perSide.get('genai-otel')!), plainUs: median(perSide.get('plain')!), checks }));
+// Added CPU per round, against that round's own "off" block: the machine's load drifts between rounds.
+const added = (name: string) => median(perSide.get(name)!.map((value, round) => value - perSide.get('off')![round]!));
+console.log(JSON.stringify({ offUs: median(perSide.get('off')!), oursUs: median(perSide.get('genai-otel')!), plainUs: median(perSide.get('plain')!), oursAddedUs: added('genai-otel'), plainAddedUs: added('plain'), checks }));

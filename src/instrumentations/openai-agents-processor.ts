@@ -67,6 +67,8 @@ function metricAttributesOf(type: 'agent' | 'function', name: string | undefined
   });
 }
 
+const DONE: Promise<void> = Promise.resolve();
+
 /** The SDK's id of spans and traces made while its tracing is off. */
 const NOOP_ID = 'no-op';
 
@@ -200,14 +202,25 @@ export class OpenAIAgentsProcessor {
     if (description !== undefined) step.span.setAttribute(ATTR_GEN_AI_AGENT_DESCRIPTION, description);
   }
 
+  // The SDK awaits every method: one settled promise for all (no allocation per span; the methods never reject).
   onTraceStart(sdkTrace: AgentsTrace): Promise<void> {
-    this.guard('trace-start', () => this.rootOf(sdkTrace, storedActiveContext()));
-    return Promise.resolve();
+    if (!this.enabled) return DONE;
+    try {
+      this.rootOf(sdkTrace, storedActiveContext());
+    } catch (error) {
+      this.fault('trace start', error);
+    }
+    return DONE;
   }
 
   onTraceEnd(sdkTrace: AgentsTrace): Promise<void> {
-    this.guard('trace-end', () => this.endTrace(sdkTrace.traceId, undefined));
-    return Promise.resolve();
+    if (!this.enabled) return DONE;
+    try {
+      this.endTrace(sdkTrace.traceId, undefined);
+    } catch (error) {
+      this.fault('trace end', error);
+    }
+    return DONE;
   }
 
   private endTrace(traceId: string, error: { message: string } | null | undefined): void {
@@ -226,43 +239,50 @@ export class OpenAIAgentsProcessor {
   }
 
   onSpanStart(sdkSpan: AgentsSpan): Promise<void> {
-    this.guard('span-start', () => this.stepOf(sdkSpan, storedActiveContext()));
-    return Promise.resolve();
+    if (!this.enabled) return DONE;
+    try {
+      this.stepOf(sdkSpan, storedActiveContext());
+    } catch (error) {
+      this.fault('span start', error);
+    }
+    return DONE;
   }
 
   onSpanEnd(sdkSpan: AgentsSpan): Promise<void> {
-    this.guard('span-end', () => {
-      const state = this.traces.get(sdkSpan.traceId);
-      const step = state?.steps.get(sdkSpan.spanId);
-      if (state === undefined || step === undefined) return;
-      state.steps.delete(sdkSpan.spanId);
-      state.ended.add(sdkSpan.spanId);
-      this.finish(step, sdkSpan);
-      // A run that fails never ends its trace (agents-core 0.20 skips trace.end() when the run throws): the trace
-      // ends with the failed run's last span instead of staying open for good.
-      if (sdkSpan.parentId === null && sdkSpan.error !== null && sdkSpan.error !== undefined && state.steps.size === 0) this.endTrace(sdkSpan.traceId, sdkSpan.error);
-    });
-    return Promise.resolve();
+    if (!this.enabled) return DONE;
+    try {
+      this.endStep(sdkSpan);
+    } catch (error) {
+      this.fault('span end', error);
+    }
+    return DONE;
   }
 
   /** OpenTelemetry's own providers flush and shut down with genai-otel; the SDK replacing its processors calls this. */
   shutdown(): Promise<void> {
-    return Promise.resolve();
+    return DONE;
   }
 
   forceFlush(): Promise<void> {
-    return Promise.resolve();
+    return DONE;
   }
 
-  private guard(what: string, work: () => unknown): void {
-    if (!this.enabled) return;
-    try {
-      work();
-    } catch (error) {
-      errorOnce(`openai-agents:${what}`, `could not map an OpenAI Agents SDK ${what.replace('-', ' ')} to OpenTelemetry; the run goes on untouched`, error);
-    } finally {
-      this.starting = false;
-    }
+  private endStep(sdkSpan: AgentsSpan): void {
+    const state = this.traces.get(sdkSpan.traceId);
+    const step = state?.steps.get(sdkSpan.spanId);
+    if (state === undefined || step === undefined) return;
+    state.steps.delete(sdkSpan.spanId);
+    // A copy of an ended step must not start a second span; one without a span can come back harmlessly.
+    if (step.span !== undefined) state.ended.add(sdkSpan.spanId);
+    this.finish(step, sdkSpan);
+    // A run that fails never ends its trace (agents-core 0.20 skips trace.end() when the run throws): the trace
+    // ends with the failed run's last span instead of staying open for good.
+    if (sdkSpan.parentId === null && sdkSpan.error !== null && sdkSpan.error !== undefined && state.steps.size === 0) this.endTrace(sdkSpan.traceId, sdkSpan.error);
+  }
+
+  private fault(what: string, error: unknown): void {
+    this.starting = false;
+    errorOnce(`openai-agents:${what}`, `could not map an OpenAI Agents SDK ${what} to OpenTelemetry; the run goes on untouched`, error);
   }
 
   private startSpan(name: string, attributes: Attributes, parent: Context): Span {
@@ -313,7 +333,7 @@ export class OpenAIAgentsProcessor {
     const described = isObject(data) ? describe(data) : undefined;
     let step: Step;
     if (described === undefined) {
-      step = { context: parentContext, stored, type, startTime: performance.now(), parent };
+      step = { context: parentContext, stored, type, startTime: 0, parent };
     } else {
       const span = this.startSpan(described.name, described.attributes, parentContext);
       step = { span, context: trace.setSpan(parentContext, span), stored, type, name: text(data.name), startTime: performance.now(), parent };
