@@ -181,6 +181,15 @@ for (const { module, script, preload } of cases) {
         assert.equal(lookup.attributes['gen_ai.tool.call.result'], 'A-1: shipped');
       });
 
+      test("OPENAI_AGENTS_DISABLE_TRACING=1: the SDK's tracing is off, genai-otel's mapping with it; the model calls still traced", async () => {
+        const off = await run(preload, { OTEL_SERVICE_NAME: 'agents-sdk-tracing-off', OPENAI_AGENTS_DISABLE_TRACING: '1' });
+        assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
+        const received = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-sdk-tracing-off').length >= 12, 5000)).filter(
+          (span) => span.resource['service.name'] === 'agents-sdk-tracing-off',
+        );
+        assert.ok(received.every((span) => span.name.startsWith('chat ')), received.map((span) => span.name).join(', '));
+      });
+
       test('GENAI_OTEL_INSTRUMENTATIONS without openai-agents: no agent spans, the model calls still traced', async () => {
         const off = await run(preload, { OTEL_SERVICE_NAME: 'agents-off', GENAI_OTEL_INSTRUMENTATIONS: 'openai' });
         assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
