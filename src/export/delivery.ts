@@ -4,6 +4,7 @@ import { debug, warnOnce } from '../sdk/diagnostics.ts';
 import { HealthCounters, type ExportHealth } from './health.ts';
 import { sendOtlp, type SendOptions, type SendOutcome } from './http-sender.ts';
 import { Spool, type Encoding, type SignalName } from './spool.ts';
+import { printableUrl } from '../config/printable.ts';
 
 export interface SignalTarget {
   url: string;
@@ -146,7 +147,7 @@ export class OtlpDelivery {
       this.counters.count(signal, 'dropped', items);
       return 'dropped';
     }
-    warnOnce(`delivery:retryable:${signal}`, `the collector at ${this.targets[signal]?.url} cannot take ${signal} now (${outcome.reason}); ${this.spool === undefined ? 'they are dropped (no spool)' : 'they wait in the spool and are sent once it answers again'}`);
+    warnOnce(`delivery:retryable:${signal}`, `the collector at ${printableUrl(this.targets[signal]?.url)} cannot take ${signal} now (${outcome.reason}); ${this.spool === undefined ? 'they are dropped (no spool)' : 'they wait in the spool and are sent once it answers again'}`);
     if (this.spool === undefined) {
       this.counters.count(signal, 'dropped', items);
       return 'dropped';

@@ -63,6 +63,24 @@ export {
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
 } from '@opentelemetry/semantic-conventions/incubating';
 
+// Model Context Protocol (src/instrumentations/mcp*.ts): the MCP conventions, from the same package.
+export { ATTR_NETWORK_TRANSPORT, NETWORK_TRANSPORT_VALUE_PIPE, NETWORK_TRANSPORT_VALUE_TCP } from '@opentelemetry/semantic-conventions';
+export {
+  ATTR_GEN_AI_PROMPT_NAME,
+  ATTR_JSONRPC_PROTOCOL_VERSION,
+  ATTR_JSONRPC_REQUEST_ID,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_PROTOCOL_VERSION,
+  ATTR_MCP_RESOURCE_URI,
+  ATTR_MCP_SESSION_ID,
+  ATTR_RPC_RESPONSE_STATUS_CODE,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  METRIC_MCP_CLIENT_OPERATION_DURATION,
+  METRIC_MCP_SERVER_OPERATION_DURATION,
+} from '@opentelemetry/semantic-conventions/incubating';
+/** `error.type` of a `tools/call` whose result has `isError: true`, as the MCP conventions name it. */
+export const MCP_ERROR_TYPE_TOOL_ERROR = 'tool_error';
+
 // Defined by the GenAI conventions (semantic-conventions-genai) but absent from @opentelemetry/semantic-conventions 1.45.
 /** Renamed from `gen_ai.usage.cache_creation.input_tokens` in the newest conventions. */
 export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
@@ -109,6 +127,8 @@ export {
 } from '@opentelemetry/semantic-conventions/incubating';
 /** An id of the piece of content (document, ticket, page) the conversation is about. */
 export const ATTR_GENAI_OTEL_CONTENT_ID = 'genai_otel.content.id';
+/** The application logger's name, on records of loggers past the bound of distinct scopes (they share one scope). */
+export const ATTR_GENAI_OTEL_LOGGER_NAME = 'genai_otel.logger.name';
 /** The workload (route, task, feature) an LLM call serves; `workload_id` of request/response records. */
 export const ATTR_GENAI_OTEL_WORKLOAD_ID = 'genai_otel.workload.id';
 /** How an answer came to be: `initial`, `edited`, `reran`, `undone`, `cleared`. */

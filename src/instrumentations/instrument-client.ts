@@ -1,4 +1,4 @@
-import { warnOnce } from '../sdk/diagnostics.ts';
+import { describeError, warnOnce } from '../sdk/diagnostics.ts';
 import { genaiSettings } from '../genai/settings.ts';
 import { isObject } from '../genai/safe-values.ts';
 import { messageStreamWithoutSdkSpans, tracedMessagesCreate } from './anthropic.ts';
@@ -68,7 +68,7 @@ export function instrument<T>(client: T): T {
     wrapRetries(target as Record<string, unknown>);
     Object.defineProperty(target, INSTRUMENTED, { value: true });
   } catch (error) {
-    warnOnce('instrument:failed', `instrument(client) could not instrument this client (${String(error)}); it works untraced`);
+    warnOnce('instrument:failed', `instrument(client) could not instrument this client (${describeError(error)}); it works untraced`);
   }
   return client;
 }

@@ -1,6 +1,6 @@
 import { INVALID_SPAN_CONTEXT, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import { capturesContentOnSpans, toConventionMessages, toInstructionParts } from '../genai/content.ts';
-import { errorTypeOf } from '../genai/error-type.ts';
+import { describeThrown } from '../genai/error-type.ts';
 import { parseServer } from '../genai/llm.ts';
 import { recordLLMExchange } from '../logs/llm-records.ts';
 import type { LLMRequest } from '../genai/types.ts';
@@ -305,13 +305,11 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
 
   let errorType: string | undefined;
   if (call?.failed === true) {
-    errorType = errorTypeOf(call.error);
+    const facts = describeThrown(call.error);
+    errorType = facts.type;
     span.setAttribute(ATTR_ERROR_TYPE, errorType);
-    if (!(span.events ?? []).some((event) => event.name === 'exception')) {
-      if (call.error instanceof Error) span.recordException(call.error);
-      else span.recordException({ name: errorType, message: String(call.error) });
-    }
-    span.setStatus({ code: SpanStatusCode.ERROR, message: call.error instanceof Error ? call.error.message : String(call.error) });
+    if (!(span.events ?? []).some((event) => event.name === 'exception')) span.recordException(facts);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: facts.message });
   } else if (span.status?.code === SpanStatusCode.ERROR) {
     errorType = stringAttribute(attributes, 'error.type') ?? '_OTHER';
   }

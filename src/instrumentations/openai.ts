@@ -23,6 +23,7 @@ interface OfficialInternals extends Instrumentation {
   _getPatchedChatCompletionsCreate(): Patch;
   _getPatchedEmbeddingsCreate(): Patch;
   _getPatchedResponsesCreate(): Patch;
+  _createAPIPromiseRejectionHandler(...args: unknown[]): (error: unknown) => void;
   _wrap(target: object, name: string, wrapper: (original: never) => unknown): void;
   _unwrap(target: object, name: string): void;
   setLoggerProvider(provider: object): void;
@@ -32,6 +33,20 @@ interface OfficialInternals extends Instrumentation {
 const NOOP_METER_PROVIDER: MeterProvider = { getMeter: () => createNoopMeter() };
 /** Takes the official instrumentation's log events when content capture does not ask for events. */
 const NOOP_LOGGER_PROVIDER = { getLogger: () => ({ emit: () => undefined, enabled: () => false }) };
+
+const CAPTURE_CONTENT_VARIABLE = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
+
+/** Runs `build` with `name` unset in process.env, then puts it back: nothing else runs in between (it is synchronous). */
+function withoutEnvironmentVariable<T>(name: string, build: () => T): T {
+  const had = Object.prototype.hasOwnProperty.call(process.env, name);
+  const value = process.env[name];
+  delete process.env[name];
+  try {
+    return build();
+  } finally {
+    if (had) process.env[name] = value;
+  }
+}
 
 export interface OpenAIInstrumentationOptions {
   captureContent: ContentCaptureMode;
@@ -118,6 +133,22 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
       return composeOpenAIPatch(super._getPatchedResponsesCreate(), 'chat', Symbol.asyncIterator as never);
     }
 
+    /**
+     * The official handler reads `error.constructor.name` and `error.message` unguarded, on a chain nobody awaits: a
+     * rejection value whose getters throw (or a revoked proxy) would become an unhandled rejection that kills the
+     * app. Guarded here; the call observer ends such a span itself with what can be read of the value.
+     */
+    override _createAPIPromiseRejectionHandler(...args: unknown[]): (error: unknown) => void {
+      const official = super._createAPIPromiseRejectionHandler(...args);
+      return (error) => {
+        try {
+          official(error);
+        } catch {
+          // The observer of the call records this failure (openai-call.ts).
+        }
+      };
+    }
+
     /** Calls made through `instrument(client)` are traced although nothing was patched globally. */
     override isEnabled(): boolean {
       return options.enabled === false ? true : super.isEnabled();
@@ -132,7 +163,10 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
     }
   }
 
-  const instrumentation = new GenAIOpenAIInstrumentation({ enabled: options.enabled ?? true, captureMessageContent: eventsWanted });
+  // Content capture is decided by genai-otel's setting alone, given here explicitly: the official constructor would
+  // also read OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT as a boolean, warn at every start about the
+  // convention's values (SPAN_AND_EVENT, ...) and override the setting with `true`/`false`.
+  const instrumentation = withoutEnvironmentVariable(CAPTURE_CONTENT_VARIABLE, () => new GenAIOpenAIInstrumentation({ enabled: options.enabled ?? true, captureMessageContent: eventsWanted }));
   instrumentation.setMeterProvider(NOOP_METER_PROVIDER);
   if (!eventsWanted) instrumentation.setLoggerProvider(NOOP_LOGGER_PROVIDER);
   return instrumentation;

@@ -1,3 +1,5 @@
+import { printableUrl } from '../../config/printable.ts';
+import { withoutCredentials } from './url-credentials.ts';
 /** An HTTP error with its status, so callers can treat 404 ("nothing yet") apart from failures. */
 export class HttpError extends Error {
   readonly status: number;
@@ -17,17 +19,18 @@ export class HttpError extends Error {
  */
 export async function getJson(url: string, timeoutMillis = 5000): Promise<unknown> {
   let response: Response;
+  const target = withoutCredentials(url);
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMillis), headers: { accept: 'application/json' } });
+    response = await fetch(target.url, { signal: AbortSignal.timeout(timeoutMillis), headers: { accept: 'application/json', ...target.headers } });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
     throw new Error(`cannot reach ${new URL(url).origin} (${cause})`);
   }
   const text = await response.text();
-  if (!response.ok) throw new HttpError(response.status, `${response.status} from ${url}: ${text.slice(0, 200)}`);
+  if (!response.ok) throw new HttpError(response.status, `${response.status} from ${printableUrl(url)}: ${text.slice(0, 200)}`);
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error(`${url} did not answer with JSON`);
+    throw new Error(`${printableUrl(url)} did not answer with JSON`);
   }
 }

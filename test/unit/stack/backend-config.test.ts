@@ -1,5 +1,6 @@
-// Guards on the bundled backend's configuration (docker-compose.yml, scripts/stack.sh, collector/), read as files:
-// no stack is needed, so these run everywhere. The end-to-end suite checks the same properties on running processes.
+// Guards on the bundled backend's configuration (docker-compose.yml, scripts/stack.sh and scripts/stack/*.sh,
+// collector/), read as files: no stack is needed, so these run everywhere. The end-to-end suite checks the same
+// properties on running processes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -26,7 +27,9 @@ const COMPOSE_VARIABLE = /\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/g;
 
 const jaegerConfig = (env: Env): Node => expand(parse(read('collector/jaeger.yaml')), env, COLLECTOR_VARIABLE);
 const compose = (): Node => expand(parse(read('docker-compose.yml')), {}, COMPOSE_VARIABLE);
-const stackScript = read('scripts/stack.sh');
+/** scripts/stack.sh is a dispatcher: the work is in scripts/stack/*.sh. */
+const stackScriptFiles = ['scripts/stack.sh', ...filesUnder('scripts/stack')];
+const stackScript = stackScriptFiles.map(read).join('\n');
 
 /** The trace store Jaeger reads and writes with this environment, as its config resolves. */
 function traceStore(env: Env) {
@@ -53,7 +56,7 @@ function filesUnder(path: string): string[] {
 }
 
 test('Prometheus runs without --web.enable-lifecycle (any web page could POST /-/quit)', () => {
-  for (const file of ['docker-compose.yml', 'scripts/stack.sh', ...filesUnder('collector')]) {
+  for (const file of ['docker-compose.yml', ...stackScriptFiles, ...filesUnder('collector')]) {
     assert.doesNotMatch(read(file), /web\.enable-lifecycle/, `${file} enables the lifecycle API`);
   }
   assert.doesNotMatch(stackScript, /\/-\/(reload|quit)/, 'nothing calls the lifecycle API');
