@@ -1,7 +1,7 @@
 // OpenAI Agents SDK runs under the real preload, CommonJS (--require) and ESM (--import), against the local fake
 // provider: each run is one trace — invoke_workflow → invoke_agent → the model calls (the openai client's spans, with
-// usage and cost, once) and execute_tool spans — for a plain run, a streamed run, an agent used as a tool, a handoff
-// and an input guardrail that trips (a gen_ai.guardrail.result event). The app prints what it prints untraced, its
+// usage and cost, once) and execute_tool spans — for a plain run, a streamed run, an agent used as a tool, a handoff,
+// an input guardrail that trips (a gen_ai.guardrail.result event) and an agent using an MCP server's tools. The app prints what it prints untraced, its
 // own export to OpenAI's platform stays as it configured it, and nothing leaves loopback.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +26,7 @@ const expectedOutput = [
   'agent as tool: "The order has shipped."',
   'handoff: "The order has shipped."',
   'guardrail: threw InputGuardrailTripwireTriggered',
+  'mcp server: "The order has shipped."',
   'outside loopback: []',
 ].join('\n');
 
@@ -67,7 +68,7 @@ for (const { module, script, preload } of cases) {
       traced = await run(preload);
       ingestAfter = provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
       const mine = (received: ReceivedSpan[]) => received.filter((span) => span.resource['service.name'] === serviceName);
-      spans = mine(await receiver.waitFor('spans', (received) => mine(received).filter((span) => span.name.startsWith('invoke_workflow')).length >= 5, 5000).catch(() => receiver.spans()));
+      spans = mine(await receiver.waitFor('spans', (received) => mine(received).filter((span) => span.name.startsWith('invoke_workflow')).length >= 6, 5000).catch(() => receiver.spans()));
       logs = (await receiver.waitFor('logs', (received) => received.some((log) => log.resource['service.name'] === serviceName && log.eventName === 'gen_ai.guardrail.result'), 3000).catch(() => receiver.logs())).filter(
         (log) => log.resource['service.name'] === serviceName,
       );
@@ -103,6 +104,24 @@ for (const { module, script, preload } of cases) {
         '    chat gpt-4o-mini',
         '    handoff Refund agent',
       ]);
+      // The tools of an MCP server the agent uses: extension tools, with the server's descriptions.
+      assert.deepEqual(tree(spans, workflow(spans, 'mcp run')), [
+        'invoke_workflow mcp run',
+        '  invoke_agent Weather agent',
+        '    chat gpt-4o-mini',
+        '    chat gpt-4o-mini',
+        '    chat gpt-4o-mini',
+        '    execute_tool explode',
+        '    execute_tool get_weather',
+      ]);
+      const mcpTools = spans.filter((span) => span.traceId === workflow(spans, 'mcp run').traceId && span.name.startsWith('execute_tool')).sort((a, b) => a.name.localeCompare(b.name));
+      assert.deepEqual(
+        mcpTools.map((span) => [span.attributes['gen_ai.tool.type'], span.attributes['gen_ai.tool.call.id'], span.attributes['gen_ai.tool.description']]),
+        [
+          ['extension', 'call_abc124', 'Always fails'],
+          ['extension', 'call_abc123', 'Weather of a city'],
+        ],
+      );
       for (const name of ['plain run', 'streamed run', 'agent as tool run', 'handoff run']) {
         assert.ok(spans.filter((span) => span.traceId === workflow(spans, name).traceId).every((span) => span.status.code !== 2), name);
       }
@@ -184,7 +203,7 @@ for (const { module, script, preload } of cases) {
       test("OPENAI_AGENTS_DISABLE_TRACING=1: the SDK's tracing is off, genai-otel's mapping with it; the model calls still traced", async () => {
         const off = await run(preload, { OTEL_SERVICE_NAME: 'agents-sdk-tracing-off', OPENAI_AGENTS_DISABLE_TRACING: '1' });
         assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
-        const received = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-sdk-tracing-off').length >= 12, 5000)).filter(
+        const received = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-sdk-tracing-off').length >= 15, 5000)).filter(
           (span) => span.resource['service.name'] === 'agents-sdk-tracing-off',
         );
         assert.ok(received.every((span) => span.name.startsWith('chat ')), received.map((span) => span.name).join(', '));
@@ -193,7 +212,7 @@ for (const { module, script, preload } of cases) {
       test('GENAI_OTEL_INSTRUMENTATIONS without openai-agents: no agent spans, the model calls still traced', async () => {
         const off = await run(preload, { OTEL_SERVICE_NAME: 'agents-off', GENAI_OTEL_INSTRUMENTATIONS: 'openai' });
         assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
-        const received = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-off').length >= 12, 5000)).filter((span) => span.resource['service.name'] === 'agents-off');
+        const received = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-off').length >= 15, 5000)).filter((span) => span.resource['service.name'] === 'agents-off');
         assert.ok(received.every((span) => span.name.startsWith('chat ')), received.map((span) => span.name).join(', '));
       });
     }
