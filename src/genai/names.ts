@@ -157,3 +157,13 @@ export const METRIC_GENAI_OTEL_FEEDBACK_DISLIKES = 'genai_otel.feedback.dislikes
 export const METRIC_GENAI_OTEL_FEEDBACK_SCORE = 'genai_otel.feedback.score';
 export const METRIC_GENAI_OTEL_DECISIONS = 'genai_otel.decisions';
 export const METRIC_GENAI_OTEL_REVISIONS = 'genai_otel.answer.revisions';
+
+// OpenAI Agents SDK runs (src/instrumentations/openai-agents*.ts). Guardrail names are defined by the newest GenAI
+// conventions (semantic-conventions-genai, docs/gen-ai/gen-ai-guardrails.md) and absent from the package.
+export const EVENT_GEN_AI_GUARDRAIL_RESULT = 'gen_ai.guardrail.result';
+export const ATTR_GEN_AI_GUARDRAIL_COMPONENT_NAME = 'gen_ai.guardrail.component.name';
+export const ATTR_GEN_AI_GUARDRAIL_RESULT_TYPE = 'gen_ai.guardrail.result.type';
+export const ATTR_GEN_AI_GUARDRAIL_RESULT_VALUE = 'gen_ai.guardrail.result.value';
+/** The conventions have no handoff vocabulary: the agents a handoff goes from and to. */
+export const ATTR_GENAI_OTEL_HANDOFF_FROM_AGENT = 'genai_otel.handoff.from_agent';
+export const ATTR_GENAI_OTEL_HANDOFF_TO_AGENT = 'genai_otel.handoff.to_agent';

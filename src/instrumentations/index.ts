@@ -8,6 +8,7 @@ import { createAnthropicInstrumentation } from './anthropic.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
+import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
@@ -21,7 +22,7 @@ export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
  * The npm package each patching instrumentation hooks, by a module it exports (the MCP SDK's own main entry,
  * `dist/cjs/index.js`, is missing from its 1.x packages, so its hooked module is looked up instead).
  */
-const PACKAGES: Partial<Record<InstrumentationName, string>> = { openai: 'openai', anthropic: '@anthropic-ai/sdk', mcp: '@modelcontextprotocol/sdk/shared/protocol.js' };
+const PACKAGES: Partial<Record<InstrumentationName, string>> = { openai: 'openai', anthropic: '@anthropic-ai/sdk', mcp: '@modelcontextprotocol/sdk/shared/protocol.js', 'openai-agents': '@openai/agents-core' };
 
 /**
  * Whether the application can load `name`, looked up from the working directory and from the main script's folder,
@@ -63,6 +64,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): { names: Instru
         enabled.instrumentations.push(createAnthropicInstrumentation());
       } else if (name === 'mcp') {
         enabled.instrumentations.push(createMcpInstrumentation());
+      } else if (name === 'openai-agents') {
+        enabled.instrumentations.push(createOpenAIAgentsInstrumentation());
       }
       enabled.names.push(name);
     } catch (error) {

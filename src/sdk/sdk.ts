@@ -25,6 +25,7 @@ import { MetricSeriesStore, serveFromStore } from '../genai/metric-series.ts';
 import { currentState, disabledState, setState, type GenAIOtelStatus, type SdkState } from './state.ts';
 import { ContextLogRecordProcessor, ContextSpanProcessor } from '../context/processors.ts';
 import { withContextBaggage } from '../context/sdk-wiring.ts';
+import { ResolvingContextManager } from '../context/agents-context.ts';
 import { enableLogBridges } from '../logs/bridges.ts';
 import { DeferredLoggerProvider } from './deferred-logger-provider.ts';
 import { printableUrl } from '../config/printable.ts';
@@ -77,7 +78,8 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
   const apiCopies = reportApiCopies(config.logLevel === 'none');
   if (registeredGlobal('context') === undefined) {
     const { AsyncLocalStorageContextManager } = lazyRequire('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooksModule;
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    // Resolving: an agent framework's current step (OpenAI Agents SDK) becomes the parent of the spans started in it.
+    context.setGlobalContextManager(new ResolvingContextManager(new AsyncLocalStorageContextManager()).enable());
   }
   const propagator = withContextBaggage(createPropagator(config.propagators), config.genai.propagateBaggage);
   if (propagator !== undefined && registeredGlobal('propagation') === undefined) {
