@@ -18,7 +18,7 @@ import { assembledBatches } from '../../src/sdk/exporters.ts';
 import { withMemoryOperation, withToolCall } from '../../src/genai/operations.ts';
 import { MetricSeriesStore, serveFromStore } from '../../src/genai/metric-series.ts';
 import { loadPriceTable } from '../../src/genai/cost/price-table.ts';
-import { INSTRUMENTATION_SCOPE } from '../../src/genai/names.ts';
+import { INSTRUMENTATION_SCOPE } from '../../src/attributes/names.ts';
 import { VERSION } from '../../src/version.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);

@@ -1,7 +1,7 @@
 import type * as CryptoModule from 'node:crypto';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 import type { Attributes } from '@opentelemetry/api';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { capturesContentOnSpans, toInstructionParts } from '../genai/content.ts';
 import {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
@@ -16,12 +16,12 @@ import {
   ATTR_GENAI_OTEL_AGENT_INSTRUCTIONS_SHA256,
   ATTR_GENAI_OTEL_AGENT_TOOLS,
   GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT,
-} from '../genai/names.ts';
+} from '../attributes/names.ts';
 import { withSpan } from '../genai/operations.ts';
-import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, safeJson, truncate } from '../genai/safe-values.ts';
-import { genaiSettings } from '../genai/settings.ts';
+import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, safeJson, truncate } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
 import type { AgentRequest, MessagePart } from '../genai/types.ts';
-import { answerRef, type SpanRef } from '../feedback/span-ref.ts';
+import { answerRef, type SpanRef } from '../genai/span-ref.ts';
 
 /**
  * How an agent is configured. `tools` are names or definitions (OpenAI `{ type: 'function', function: { name } }`,

@@ -1,4 +1,4 @@
-import type { RedactionGroupName, RedactionRuleName } from '../privacy/rule-names.ts';
+import type { RedactionGroupName, RedactionRuleName } from './redaction-rule-names.ts';
 import type {
   ContentCaptureMode,
   ExporterName,

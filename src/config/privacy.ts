@@ -1,6 +1,6 @@
 import type * as YamlModule from 'yaml';
-import { lazyRequire } from '../sdk/lazy-require.ts';
-import { REDACTION_GROUP_NAMES, REDACTION_RULE_GROUPS, REDACTION_RULE_NAMES, type RedactionGroupName } from '../privacy/rule-names.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
+import { REDACTION_GROUP_NAMES, REDACTION_RULE_GROUPS, REDACTION_RULE_NAMES, type RedactionGroupName } from './redaction-rule-names.ts';
 import type { StartOptions } from './options.ts';
 import { parseErrorPlace, type EnvReader } from './parsers.ts';
 import type { IdentityHandling, PrivacySettings, RedactionPattern } from './types.ts';

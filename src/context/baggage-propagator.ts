@@ -1,7 +1,7 @@
 import { propagation, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
 import type * as CoreModule from '@opentelemetry/core';
-import { errorOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 import { ID_FIELDS, scopeOf } from './scope.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
 import type * as CoreModule from '@opentelemetry/core';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 import { ContextBaggagePropagator } from './baggage-propagator.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type * as ApiModule from '@opentelemetry/api';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 
 type Announcement = unknown;
 
@@ -37,7 +37,7 @@ export function installLoaderHookOnDemand(announcements: MessagePort, parentURL:
 /** The hook's end of a channel whose acknowledgements are passed on to `announcements`; undefined if it failed. */
 async function installLoaderHook(announcements: MessagePort, parentURL: string): Promise<MessagePort | undefined> {
   try {
-    // Taken, not imported, as in lazy-require.ts.
+    // Taken, not imported, as in core/lazy-require.ts.
     const { MessageChannel } = process.getBuiltinModule('node:worker_threads');
     const { port1: toHook, port2: hookSide } = new MessageChannel();
     toHook.on('message', () => announcements.postMessage('ack')).unref();

@@ -7,7 +7,7 @@
 // import-in-the-middle is required, not imported: importing a CommonJS module from ESM costs ~10 ms more at start.
 import type * as GenAIOtel from '../index.ts';
 import type * as ImportInTheMiddle from 'import-in-the-middle';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 import { installLoaderHookOnDemand } from './esm-loader-hook.ts';
 import { preloadNeedsSdk } from './preload.ts';
 

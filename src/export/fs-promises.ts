@@ -1,5 +1,5 @@
 import type * as FsPromisesModule from 'node:fs/promises';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 
 let loaded: typeof FsPromisesModule | undefined;
 

@@ -2,7 +2,7 @@ import type * as HttpModule from 'node:http';
 import type * as HttpsModule from 'node:https';
 import type * as ZlibModule from 'node:zlib';
 import { promisify } from 'node:util';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 
 /** What became of one POST. `retryable` covers everything a later attempt may fix: no connection, 429, 5xx, timeouts. */
 export type SendOutcome =

@@ -4,8 +4,8 @@ import type { Dir } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { fsPromises } from './fs-promises.ts';
 import { NotPrivateError, privateFolder, readOwnFile, replacePrivateFile } from './private-files.ts';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 
 export type SignalName = 'traces' | 'metrics' | 'logs';
 export type Encoding = 'protobuf' | 'json';

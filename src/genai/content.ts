@@ -1,5 +1,5 @@
 import type { ContentCaptureMode } from '../config/types.ts';
-import { safeJson, isObject, truncate } from './safe-values.ts';
+import { safeJson, isObject, truncate } from '../attributes/safe-values.ts';
 import type { ChatMessage, MessagePart } from './types.ts';
 
 /**

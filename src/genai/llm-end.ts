@@ -1,5 +1,5 @@
 import type { Attributes, Span } from '@opentelemetry/api';
-import { warnOnce } from '../sdk/diagnostics.ts';
+import { warnOnce } from '../core/diagnostics.ts';
 import { costOfUsage } from './cost/calculate.ts';
 import { loadPriceTable } from './cost/price-table.ts';
 import { ShapeCache } from './shape-cache.ts';
@@ -30,9 +30,9 @@ import {
   ATTR_SERVER_PORT,
   GEN_AI_TOKEN_TYPE_VALUE_INPUT,
   GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
-} from './names.ts';
-import { isObject, putAttribute, safeJson } from './safe-values.ts';
-import { genaiSettings } from './settings.ts';
+} from '../attributes/names.ts';
+import { isObject, putAttribute, safeJson } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
 import type { LLMResponseInfo, ModelPrice, TokenUsage } from './types.ts';
 
 /** Who the call was made to: the bounded attributes every metric of the call carries. */

@@ -1,10 +1,10 @@
 import { context, createContextKey } from '@opentelemetry/api';
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
 import { runLLMCall } from '../genai/llm.ts';
-import { isObject } from '../genai/safe-values.ts';
+import { isObject } from '../attributes/safe-values.ts';
 import type { ChatMessage, LLMRequest, MessagePart } from '../genai/types.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 import { VERSION } from '../version.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 

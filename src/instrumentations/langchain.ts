@@ -1,9 +1,9 @@
 import { context, trace, type Context, type Span } from '@opentelemetry/api';
 import { withLLMCall } from '../genai/llm.ts';
 import { withAgent, withRetrieval, withToolCall, withWorkflow } from '../genai/operations.ts';
-import { isObject } from '../genai/safe-values.ts';
+import { isObject } from '../attributes/safe-values.ts';
 import type { ChatMessage, LLMCallHandle, LLMRequest, TokenUsage } from '../genai/types.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 import { getStatus } from '../sdk/sdk.ts';
 import { conventionProviderName } from './ai-sdk.ts';
 

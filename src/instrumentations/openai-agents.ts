@@ -1,8 +1,8 @@
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
 import { setActiveContextResolver } from '../context/agents-context.ts';
-import { isObject } from '../genai/safe-values.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { isObject } from '../attributes/safe-values.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 import { VERSION } from '../version.ts';
 import { OpenAIAgentsProcessor, type AgentsSpan, type AgentsTrace } from './openai-agents-processor.ts';
 

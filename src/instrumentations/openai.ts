@@ -2,7 +2,7 @@ import { createNoopMeter, type MeterProvider } from '@opentelemetry/api';
 import type { Instrumentation, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type * as OfficialOpenAIModule from '@opentelemetry/instrumentation-openai';
 import type { ContentCaptureMode } from '../config/types.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 import { composeOpenAIPatch } from './openai-call.ts';
 import { wrapRunTools } from './openai-run-tools.ts';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type * as PinoInstrumentationModule from '@opentelemetry/instrumentation-pino';
 import type * as WinstonInstrumentationModule from '@opentelemetry/instrumentation-winston';
 import type { LogBridgeName } from '../config/types.ts';
-import { debug, errorOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { debug, errorOnce } from '../core/diagnostics.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 
 /** Where the application's own dependencies are found: its working directory and its entry script's folder. */
 function applicationRequires(): NodeJS.Require[] {

@@ -1,5 +1,5 @@
 import { SeverityNumber, context, trace, type Span } from '@opentelemetry/api';
-import { errorOnce } from '../sdk/diagnostics.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 import { findApplicationPackage } from '../sdk/resource.ts';
 import { getStatus } from '../sdk/sdk.ts';
 import { valuesIn } from '../context/scope.ts';
@@ -11,9 +11,9 @@ import {
   ATTR_GENAI_OTEL_WORKLOAD_ID,
   ATTR_SESSION_ID,
   EVENT_GENAI_OTEL_LLM_REQUEST_RESPONSE,
-} from '../genai/names.ts';
-import { isObject, safeJson } from '../genai/safe-values.ts';
-import { genaiSettings } from '../genai/settings.ts';
+} from '../attributes/names.ts';
+import { isObject, safeJson } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
 import type { ChatMessage, LLMRequest, LLMResponseInfo, MessagePart, TokenUsage } from '../genai/types.ts';
 import { otelLogger } from './otel-logger.ts';
 

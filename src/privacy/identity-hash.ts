@@ -1,5 +1,5 @@
 import type * as CryptoModule from 'node:crypto';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 
 export const IDENTITY_HASH_PREFIX = 'hmac-sha256:';
 

@@ -1,4 +1,4 @@
-import { lazyRequire } from './lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 
 const API_KEY = Symbol.for('opentelemetry.js.api.1');
 

@@ -19,7 +19,7 @@ import { RedactingLogRecordExporter } from '../privacy/log-exporter.ts';
 import { createRedactor, type Redactor } from '../privacy/redactor.ts';
 import { RedactingSpanExporter } from '../privacy/span-exporter.ts';
 import { FileLogRecordExporter, FileMetricExporter, FileSpanExporter } from '../export/file-exporter.ts';
-import { lazyRequire } from './lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 
 const encodingOf = (protocol: OtlpProtocol): Encoding => (protocol === 'http/json' ? 'json' : 'protobuf');
 

@@ -2,7 +2,7 @@ import type { TextMapPropagator } from '@opentelemetry/api';
 import type * as CoreModule from '@opentelemetry/core';
 import type * as B3Module from '@opentelemetry/propagator-b3';
 import type { PropagatorName } from '../config/types.ts';
-import { lazyRequire } from './lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 
 /** One composite propagator for OTEL_PROPAGATORS, or undefined when none is wanted. */
 export function createPropagator(names: readonly PropagatorName[]): TextMapPropagator | undefined {

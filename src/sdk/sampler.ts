@@ -1,7 +1,7 @@
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
 import type { TracesConfig } from '../config/types.ts';
-import { lazyRequire } from './lazy-require.ts';
+import { lazyRequire } from '../core/lazy-require.ts';
 
 /** The head sampler named by OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG. */
 export function createSampler(traces: TracesConfig): Sampler {

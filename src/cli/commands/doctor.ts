@@ -7,7 +7,7 @@ import { resolveBackendUrls, resolveConfig } from '../../config/resolve.ts';
 import { printableUrl } from '../../config/printable.ts';
 import type { GenAIOtelConfig, OtlpSignalConfig } from '../../config/types.ts';
 import { sendOtlp } from '../../export/http-sender.ts';
-import { formatConfigProblem } from '../../sdk/diagnostics.ts';
+import { formatConfigProblem } from '../../core/diagnostics.ts';
 import { spoolDirectoryFor } from '../../sdk/exporters.ts';
 import { findApplicationPackage } from '../../sdk/resource.ts';
 import { VERSION } from '../../version.ts';

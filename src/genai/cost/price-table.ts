@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type * as YamlModule from 'yaml';
-import { warnOnce } from '../../sdk/diagnostics.ts';
-import { lazyRequire } from '../../sdk/lazy-require.ts';
+import { warnOnce } from '../../core/diagnostics.ts';
+import { lazyRequire } from '../../core/lazy-require.ts';
 import type { ModelPrice } from '../types.ts';
 import bundledPrices from './prices.json' with { type: 'json' };
 import { normalizeModelName, priceProvidersFor } from './model-names.ts';

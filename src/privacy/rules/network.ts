@@ -1,5 +1,5 @@
 import type * as NetModule from 'node:net';
-import { lazyRequire } from '../../sdk/lazy-require.ts';
+import { lazyRequire } from '../../core/lazy-require.ts';
 import { DIGIT_DOT_DIGIT, HEX_COLON } from './clues.ts';
 import { textBefore, VERSION_CONTEXT, when, type DetectionRule } from './rule.ts';
 

@@ -1,7 +1,7 @@
-import { resolveConfig } from '../config/resolve.ts';
-import type { GenAIOtelConfig } from '../config/types.ts';
-import { reportConfigProblems } from './diagnostics.ts';
-import { getStatus } from './sdk.ts';
+import { resolveConfig } from './resolve.ts';
+import type { GenAIOtelConfig } from './types.ts';
+import { reportConfigProblems } from '../core/diagnostics.ts';
+import { getStatus } from '../sdk/sdk.ts';
 
 let configWithoutStart: GenAIOtelConfig | undefined;
 

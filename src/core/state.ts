@@ -1,6 +1,6 @@
 import type { TracerProvider, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { DeferredLoggerProvider } from './deferred-logger-provider.ts';
+import type { DeferredLoggerProvider } from '../sdk/deferred-logger-provider.ts';
 import type { GenAIOtelConfig } from '../config/types.ts';
 import type { OtlpDelivery } from '../export/delivery.ts';
 
