@@ -41,6 +41,11 @@ export function setState(state: SdkState): void {
   globalSlots[STATE_KEY] = state;
 }
 
+/** What genai-otel set up, or undefined before `start()` (the public `getStatus()`, readable from any floor). */
+export function currentStatus(): GenAIOtelStatus | undefined {
+  return currentState()?.status;
+}
+
 /** The state of a start with OTEL_SDK_DISABLED=true: nothing set up, the helpers run untraced. */
 export function disabledState(config: GenAIOtelConfig): SdkState {
   return { status: { started: true, disabled: true, tracing: 'off', metrics: 'off', logs: 'off', instrumentations: [], config }, attachedSpanProcessors: [] };

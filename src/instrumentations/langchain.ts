@@ -4,7 +4,7 @@ import { withAgent, withRetrieval, withToolCall, withWorkflow } from '../genai/o
 import { isObject } from '../attributes/safe-values.ts';
 import type { ChatMessage, LLMCallHandle, LLMRequest, TokenUsage } from '../genai/types.ts';
 import { errorOnce } from '../core/diagnostics.ts';
-import { getStatus } from '../sdk/sdk.ts';
+import { currentStatus } from '../core/state.ts';
 import { conventionProviderName } from './ai-sdk.ts';
 
 type Json = Record<string, unknown>;
@@ -149,7 +149,7 @@ export class GenAICallbackHandler {
     const params = obj(obj(extraParams)?.invocation_params);
     const lsProvider = str(meta?.ls_provider);
     const autoTraced = lsProvider === undefined ? undefined : AUTO_TRACED[lsProvider];
-    if (this.llmRuns === 'auto' && autoTraced !== undefined && getStatus()?.instrumentations.includes(autoTraced) === true) return;
+    if (this.llmRuns === 'auto' && autoTraced !== undefined && currentStatus()?.instrumentations.includes(autoTraced) === true) return;
     const request: LLMRequest = {
       provider: lsProvider === undefined ? (serializedName(llm) ?? '_OTHER') : conventionProviderName(lsProvider),
       model: str(meta?.ls_model_name) ?? str(params?.model) ?? str(params?.model_name) ?? serializedName(llm) ?? '',

@@ -1,7 +1,7 @@
 import { SeverityNumber, context, trace, type Span } from '@opentelemetry/api';
 import { errorOnce } from '../core/diagnostics.ts';
-import { findApplicationPackage } from '../sdk/resource.ts';
-import { getStatus } from '../sdk/sdk.ts';
+import { findApplicationPackage } from '../core/application-package.ts';
+import { currentStatus } from '../core/state.ts';
 import { valuesIn } from '../context/scope.ts';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
@@ -95,7 +95,7 @@ let defaultClientId: string | undefined;
 function clientId(): string {
   const configured = genaiSettings().clientId;
   if (configured !== undefined) return configured;
-  defaultClientId ??= getStatus()?.config.serviceName ?? findApplicationPackage().name ?? 'unknown_service';
+  defaultClientId ??= currentStatus()?.config.serviceName ?? findApplicationPackage().name ?? 'unknown_service';
   return defaultClientId;
 }
 

@@ -22,7 +22,7 @@ import { buildResource } from './resource.ts';
 import { createSampler } from './sampler.ts';
 import { createLLMSpanProcessor, enableInstrumentations } from '../instrumentations/index.ts';
 import { MetricSeriesStore, serveFromStore } from '../genai/metric-series.ts';
-import { currentState, disabledState, setState, type GenAIOtelStatus, type SdkState } from '../core/state.ts';
+import { currentState, currentStatus, disabledState, setState, type GenAIOtelStatus, type SdkState } from '../core/state.ts';
 import { ContextLogRecordProcessor, ContextSpanProcessor } from '../context/processors.ts';
 import { withContextBaggage } from '../context/sdk-wiring.ts';
 import { ResolvingContextManager } from '../context/agents-context.ts';
@@ -260,5 +260,5 @@ export function getExportHealth(): ExportHealth | undefined {
 
 /** What genai-otel set up, or undefined before `start()`. */
 export function getStatus(): GenAIOtelStatus | undefined {
-  return currentState()?.status;
+  return currentStatus();
 }

@@ -9,7 +9,7 @@ import type { GenAIOtelConfig, OtlpSignalConfig } from '../../config/types.ts';
 import { sendOtlp } from '../../export/http-sender.ts';
 import { formatConfigProblem } from '../../core/diagnostics.ts';
 import { spoolDirectoryFor } from '../../sdk/exporters.ts';
-import { findApplicationPackage } from '../../sdk/resource.ts';
+import { findApplicationPackage } from '../../core/application-package.ts';
 import { VERSION } from '../../version.ts';
 import { count } from '../render/format.ts';
 import { styleFor } from '../render/style.ts';
