@@ -1,5 +1,4 @@
-import type * as CryptoModule from 'node:crypto';
-import { lazyRequire } from '../core/lazy-require.ts';
+import { nodeCrypto } from '../core/loaders.ts';
 import type { Attributes } from '@opentelemetry/api';
 import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { capturesContentOnSpans, toInstructionParts } from '../genai/content.ts';
@@ -75,7 +74,7 @@ function agentAttributes(agent: Partial<AgentDescription>): { attributes: Attrib
   }
   if (typeof agent.systemInstructions === 'string' || Array.isArray(agent.systemInstructions)) {
     // The digest names the prompt version in every case; the text itself is content.
-    const { createHash } = lazyRequire('node:crypto') as typeof CryptoModule; // not loaded with the preload
+    const { createHash } = nodeCrypto(); // not loaded with the preload
     attributes[ATTR_GENAI_OTEL_AGENT_INSTRUCTIONS_SHA256] = createHash('sha256').update(instructionsText(agent.systemInstructions)).digest('hex');
     if (captureContent) content[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = safeJson(toInstructionParts(agent.systemInstructions), settings.maxContentLength);
   }

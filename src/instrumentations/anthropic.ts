@@ -4,7 +4,7 @@ import { runLLMCall } from '../genai/llm.ts';
 import { isObject } from '../attributes/safe-values.ts';
 import type { ChatMessage, LLMRequest, MessagePart } from '../genai/types.ts';
 import { errorOnce } from '../core/diagnostics.ts';
-import { lazyRequire } from '../core/lazy-require.ts';
+import { instrumentationBase } from '../core/loaders.ts';
 import { VERSION } from '../version.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 
@@ -103,7 +103,7 @@ function anthropicClass(moduleExports: unknown): AnthropicExports['Anthropic'] {
  * CommonJS, import-in-the-middle for ES modules). Loaded only when enabled.
  */
 export function createAnthropicInstrumentation(): InstrumentationModule.Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition } = lazyRequire('@opentelemetry/instrumentation') as typeof InstrumentationModule;
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition } = instrumentationBase();
 
   class AnthropicInstrumentation extends InstrumentationBase {
     constructor() {

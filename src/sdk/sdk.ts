@@ -1,9 +1,5 @@
 import { context, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
-import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
-import type * as SdkMetricsModule from '@opentelemetry/sdk-metrics';
-import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
-import type * as ContextAsyncHooksModule from '@opentelemetry/context-async-hooks';
 import { resolveConfig } from '../config/resolve.ts';
 import type { StartOptions } from '../config/options.ts';
 import type { GenAIOtelConfig } from '../config/types.ts';
@@ -16,7 +12,7 @@ import { VERSION } from '../version.ts';
 import { installExitHandlers } from './exit-handlers.ts';
 import { reportApiCopies } from './api-copies.ts';
 import { registeredGlobal, spanProcessorListOf } from '../core/globals.ts';
-import { lazyRequire } from '../core/lazy-require.ts';
+import { contextAsyncHooks, sdkLogs, sdkMetrics, sdkTrace } from '../core/loaders.ts';
 import { createPropagator } from './propagators.ts';
 import { buildResource } from './resource.ts';
 import { createSampler } from './sampler.ts';
@@ -77,7 +73,7 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
 function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
   const apiCopies = reportApiCopies(config.logLevel === 'none');
   if (registeredGlobal('context') === undefined) {
-    const { AsyncLocalStorageContextManager } = lazyRequire('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooksModule;
+    const { AsyncLocalStorageContextManager } = contextAsyncHooks();
     // Resolving: an agent framework's current step (OpenAI Agents SDK) becomes the parent of the spans started in it.
     context.setGlobalContextManager(new ResolvingContextManager(new AsyncLocalStorageContextManager()).enable());
   }
@@ -103,7 +99,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
       state.status.metrics = 'existing-provider-kept';
       warnOnce('coexist:metrics', 'a global MeterProvider is already registered by another library; genai-otel metrics go to it');
     } else {
-      const { MeterProvider } = lazyRequire('@opentelemetry/sdk-metrics') as typeof SdkMetricsModule;
+      const { MeterProvider } = sdkMetrics();
       state.meterProvider = new MeterProvider({ resource, readers });
       metrics.setGlobalMeterProvider(state.meterProvider);
       serveFromStore(state.meterProvider, series!);
@@ -126,7 +122,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     } else if (existingProvider !== undefined) {
       attachToExistingTracerProvider(state, existingProvider, [new ContextSpanProcessor(), ...spanProcessors]);
     } else {
-      const { TracerProvider } = lazyRequire('@opentelemetry/sdk-trace') as typeof SdkTraceModule;
+      const { TracerProvider } = sdkTrace();
       state.tracerProvider = new TracerProvider({ resource, sampler: createSampler(config.traces), spanLimits, spanProcessors: [new ContextSpanProcessor(), ...spanProcessors] });
       trace.setGlobalTracerProvider(state.tracerProvider);
       state.status.tracing = 'registered';
@@ -140,7 +136,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     } else {
       // Built at the first getLogger(): see DeferredLoggerProvider.
       state.loggerProvider = new DeferredLoggerProvider(() => {
-        const { LoggerProvider } = lazyRequire('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
+        const { LoggerProvider } = sdkLogs();
         const processors = createLogRecordProcessors(config, delivery, redactor);
         return new LoggerProvider({ resource, processors: [new ContextLogRecordProcessor(), ...processors], logRecordLimits: spanLimits });
       });
