@@ -2,8 +2,8 @@
 export { start, shutdown, forceFlush, getStatus, getExportHealth } from './sdk/sdk.ts';
 export type { ExportHealth, SignalCounts } from './export/health.ts';
 export type { GenAIOtelStatus } from './core/state.ts';
-export type { StartOptions, RedactOptions } from './config/options.ts';
-export type * from './config/types.ts';
+export type { StartOptions, RedactOptions } from './config/start-options.ts';
+export type * from './config/config-types.ts';
 
 // Instrumenting GenAI code.
 export { withLLMCall, traceLLM, currentLLMCall } from './genai/llm.ts';
@@ -23,7 +23,7 @@ export {
 } from './genai/operations.ts';
 export { costOfUsage } from './genai/cost/calculate.ts';
 export { normalizeModelName } from './genai/cost/model-names.ts';
-export type * from './genai/types.ts';
+export type * from './genai/llm-types.ts';
 export * as names from './attributes/names.ts';
 
 // Automatic instrumentation of LLM client libraries.

@@ -19,7 +19,7 @@ import {
 import { withSpan } from '../genai/operations.ts';
 import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, safeJson, truncate } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
-import type { AgentRequest, MessagePart } from '../genai/types.ts';
+import type { AgentRequest, MessagePart } from '../genai/llm-types.ts';
 import { answerRef, type SpanRef } from '../genai/span-ref.ts';
 
 /**

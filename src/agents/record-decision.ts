@@ -9,7 +9,7 @@ import {
 } from '../attributes/names.ts';
 import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../attributes/safe-values.ts';
 import { BoundedValues } from '../sessions/bounded-values.ts';
-import { sessionInstruments } from '../sessions/instruments.ts';
+import { sessionInstruments } from '../sessions/session-instruments.ts';
 
 /**
  * A routing or planning step: which options there were and which was taken.

@@ -1,5 +1,5 @@
 import { resolveConfig } from './resolve.ts';
-import type { GenAIOtelConfig } from './types.ts';
+import type { GenAIOtelConfig } from './config-types.ts';
 import { reportConfigProblems } from '../core/diagnostics.ts';
 import { currentStatus } from '../core/state.ts';
 

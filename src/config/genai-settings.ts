@@ -1,4 +1,4 @@
-import type { GenAISettings } from './types.ts';
+import type { GenAISettings } from './config-types.ts';
 import { currentConfig, resetCurrentConfigForTests } from './current-config.ts';
 
 /**

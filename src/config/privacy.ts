@@ -1,8 +1,8 @@
 import { yaml } from '../core/loaders.ts';
 import { REDACTION_GROUP_NAMES, REDACTION_RULE_GROUPS, REDACTION_RULE_NAMES, type RedactionGroupName } from './redaction-rule-names.ts';
-import type { StartOptions } from './options.ts';
+import type { StartOptions } from './start-options.ts';
 import { parseErrorPlace, type EnvReader } from './parsers.ts';
-import type { IdentityHandling, PrivacySettings, RedactionPattern } from './types.ts';
+import type { IdentityHandling, PrivacySettings, RedactionPattern } from './config-types.ts';
 
 const PATTERNS_VARIABLE = 'GENAI_OTEL_REDACT_PATTERNS';
 const KEY_VARIABLE = 'GENAI_OTEL_USER_ID_HMAC_KEY';

@@ -1,7 +1,7 @@
 import type { TracerProvider, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { DeferredLoggerProvider } from '../sdk/deferred-logger-provider.ts';
-import type { GenAIOtelConfig } from '../config/types.ts';
+import type { GenAIOtelConfig } from '../config/config-types.ts';
 import type { OtlpDelivery } from '../export/delivery.ts';
 
 /** What `start()` set up; `tracing` says whether our tracer provider is the global one, attached to another, or absent. */

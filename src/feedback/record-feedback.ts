@@ -14,7 +14,7 @@ import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../attributes/safe-
 import { genaiSettings } from '../config/genai-settings.ts';
 import { otelLogger } from '../logs/otel-logger.ts';
 import { BoundedValues } from '../sessions/bounded-values.ts';
-import { sessionInstruments } from '../sessions/instruments.ts';
+import { sessionInstruments } from '../sessions/session-instruments.ts';
 import { contextOfRef, resolveTarget, type AnswerTarget } from '../genai/span-ref.ts';
 
 /** The `gen_ai.evaluation.name` of feedback given by users. */

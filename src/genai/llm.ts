@@ -33,7 +33,7 @@ import { recordLLMExchange } from '../logs/llm-records.ts';
 import { MAX_PLAIN_STRING_LENGTH, putAttribute, safeJson, tokenCount, isObject, truncate } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import { startRun, type UntypedFunction, type RunHooks, type RunOutcome, type SpanRun } from './span-runner.ts';
-import type { LLMCallHandle, LLMOperation, LLMRequest, LLMResponseInfo, TokenUsage } from './types.ts';
+import type { LLMCallHandle, LLMOperation, LLMRequest, LLMResponseInfo, TokenUsage } from './llm-types.ts';
 
 const OPERATIONS: readonly LLMOperation[] = ['chat', 'text_completion', 'generate_content', 'embeddings'];
 const LLM_CALL_KEY = createContextKey('genai-otel.llm-call');

@@ -1,4 +1,4 @@
-import type { ChatMessage, LLMResponseInfo, MessagePart, TokenUsage } from './types.ts';
+import type { ChatMessage, LLMResponseInfo, MessagePart, TokenUsage } from './llm-types.ts';
 import { isObject } from '../attributes/safe-values.ts';
 
 /** What could be read from a provider's response object or stream. */

@@ -2,7 +2,7 @@ import { context, createContextKey } from '@opentelemetry/api';
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
 import { runLLMCall } from '../genai/llm.ts';
 import { isObject } from '../attributes/safe-values.ts';
-import type { ChatMessage, LLMRequest, MessagePart } from '../genai/types.ts';
+import type { ChatMessage, LLMRequest, MessagePart } from '../genai/llm-types.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { instrumentationBase } from '../core/loaders.ts';
 import { VERSION } from '../version.ts';

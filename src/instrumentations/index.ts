@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { GenAIOtelConfig, InstrumentationName } from '../config/types.ts';
+import type { GenAIOtelConfig, InstrumentationName } from '../config/config-types.ts';
 import { debug, errorOnce } from '../core/diagnostics.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';

@@ -2,7 +2,7 @@ import { context, trace, type Context, type Span } from '@opentelemetry/api';
 import { withLLMCall } from '../genai/llm.ts';
 import { withAgent, withRetrieval, withToolCall, withWorkflow } from '../genai/operations.ts';
 import { isObject } from '../attributes/safe-values.ts';
-import type { ChatMessage, LLMCallHandle, LLMRequest, TokenUsage } from '../genai/types.ts';
+import type { ChatMessage, LLMCallHandle, LLMRequest, TokenUsage } from '../genai/llm-types.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { currentStatus } from '../core/state.ts';
 import { conventionProviderName } from './ai-sdk.ts';

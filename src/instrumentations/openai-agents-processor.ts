@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, logs, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { storedActiveContext } from '../context/agents-context.ts';
 import { capturesContentOnSpans } from '../genai/content.ts';
-import { genaiInstruments } from '../genai/instruments.ts';
+import { genaiInstruments } from '../genai/genai-instruments.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GENAI_OTEL_AGENT_TOOLS,

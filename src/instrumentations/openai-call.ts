@@ -3,7 +3,7 @@ import { capturesContentOnSpans, toConventionMessages, toInstructionParts } from
 import { describeThrown } from '../core/error-type.ts';
 import { parseServer } from '../genai/llm.ts';
 import { recordLLMExchange } from '../logs/llm-records.ts';
-import type { LLMRequest } from '../genai/types.ts';
+import type { LLMRequest } from '../genai/llm-types.ts';
 import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from '../genai/llm-end.ts';
 import {
   ATTR_ERROR_TYPE,
@@ -18,7 +18,7 @@ import { readProviderResponse, StreamAccumulator, type ReadResponse } from '../g
 import { isObject, safeJson } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import { followStream } from '../genai/stream-follower.ts';
-import type { ChatMessage } from '../genai/types.ts';
+import type { ChatMessage } from '../genai/llm-types.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { withRetryRecorder, type RetryRecorder } from './client-retries.ts';
 import { parseBodyOnce } from './openai-body-once.ts';

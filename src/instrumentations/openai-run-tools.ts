@@ -1,5 +1,5 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { genaiInstruments } from '../genai/instruments.ts';
+import { genaiInstruments } from '../genai/genai-instruments.ts';
 import { ATTR_ERROR_TYPE, ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '../attributes/names.ts';
 import { withToolCall } from '../genai/operations.ts';
 import { isObject } from '../attributes/safe-values.ts';

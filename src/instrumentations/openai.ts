@@ -1,6 +1,6 @@
 import { createNoopMeter, type MeterProvider } from '@opentelemetry/api';
 import type { Instrumentation, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import type { ContentCaptureMode } from '../config/types.ts';
+import type { ContentCaptureMode } from '../config/config-types.ts';
 import { openaiInstrumentation } from '../core/loaders.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 import { composeOpenAIPatch } from './openai-call.ts';

@@ -1,7 +1,7 @@
 import { logs } from '@opentelemetry/api';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { LogBridgeName } from '../config/types.ts';
+import type { LogBridgeName } from '../config/config-types.ts';
 import { debug, errorOnce } from '../core/diagnostics.ts';
 import { pinoInstrumentation, resolveExternal, winstonInstrumentation } from '../core/loaders.ts';
 

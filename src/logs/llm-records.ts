@@ -14,7 +14,7 @@ import {
 } from '../attributes/names.ts';
 import { isObject, safeJson } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
-import type { ChatMessage, LLMRequest, LLMResponseInfo, MessagePart, TokenUsage } from '../genai/types.ts';
+import type { ChatMessage, LLMRequest, LLMResponseInfo, MessagePart, TokenUsage } from '../genai/llm-types.ts';
 import { otelLogger } from './otel-logger.ts';
 
 /** One finished LLM call, as LLMCall knows it when its span ends. */

@@ -1,5 +1,5 @@
 import { SeverityNumber, context, trace, type Attributes } from '@opentelemetry/api';
-import type { LoggerLevel } from '../config/types.ts';
+import type { LoggerLevel } from '../config/config-types.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { describeThrown } from '../core/error-type.ts';
 import { isObject, safeJson } from '../attributes/safe-values.ts';

@@ -1,5 +1,5 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
-import type { PropagatorName } from '../config/types.ts';
+import type { PropagatorName } from '../config/config-types.ts';
 import { otelCore, propagatorB3 } from '../core/loaders.ts';
 
 /** One composite propagator for OTEL_PROPAGATORS, or undefined when none is wanted. */

@@ -14,7 +14,7 @@ import {
   ATTR_TELEMETRY_DISTRO_NAME,
   ATTR_TELEMETRY_DISTRO_VERSION,
 } from '@opentelemetry/semantic-conventions';
-import type { GenAIOtelConfig, ResourceDetectorName } from '../config/types.ts';
+import type { GenAIOtelConfig, ResourceDetectorName } from '../config/config-types.ts';
 import { DISTRO_NAME, VERSION } from '../version.ts';
 import { findApplicationPackage } from '../core/application-package.ts';
 import { serviceInstanceDetector } from './service-instance.ts';

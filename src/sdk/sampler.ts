@@ -1,5 +1,5 @@
 import type { Sampler } from '@opentelemetry/sdk-trace';
-import type { TracesConfig } from '../config/types.ts';
+import type { TracesConfig } from '../config/config-types.ts';
 import { sdkTrace } from '../core/loaders.ts';
 
 /** The head sampler named by OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG. */

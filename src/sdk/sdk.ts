@@ -1,11 +1,11 @@
 import { context, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { resolveConfig } from '../config/resolve.ts';
-import type { StartOptions } from '../config/options.ts';
-import type { GenAIOtelConfig } from '../config/types.ts';
+import type { StartOptions } from '../config/start-options.ts';
+import type { GenAIOtelConfig } from '../config/config-types.ts';
 import { createRedactor } from '../privacy/redactor.ts';
 import { debug, errorOnce, installDiagnosticLogger, reportConfigProblems, warnOnce } from '../core/diagnostics.ts';
-import { createDelivery, createLogRecordProcessors, createMetricReaders, createSpanProcessors, exportsLogs } from './exporters.ts';
+import { createDelivery, createLogRecordProcessors, createMetricReaders, createSpanProcessors, exportsLogs } from './pipelines.ts';
 import type { ExportHealth } from '../export/health.ts';
 import { INSTRUMENTATION_SCOPE } from '../attributes/names.ts';
 import { VERSION } from '../version.ts';

@@ -10,7 +10,7 @@ import {
 } from '../attributes/names.ts';
 import { isObject } from '../attributes/safe-values.ts';
 import { answerRef, resolveTarget, spanContextOfRef, type AnswerTarget, type SpanRef } from '../genai/span-ref.ts';
-import { sessionInstruments } from './instruments.ts';
+import { sessionInstruments } from './session-instruments.ts';
 
 /** How an answer came to be. `initial` is implied for any answer not made inside `withRevision`. */
 export type RevisionType = 'initial' | 'edited' | 'reran' | 'undone' | 'cleared';

@@ -17,7 +17,7 @@ import {
   ATTR_USER_ID,
 } from '../../attributes/names.ts';
 import { summarizeSessions, type SessionSummary } from '../../sessions/summarize.ts';
-import { contextOf, type CommonOptions } from '../options.ts';
+import { contextOf, type CommonOptions } from '../command-options.ts';
 import { openSource } from '../telemetry/source.ts';
 import type { CliLog, CliSpan } from '../telemetry/otlp-json.ts';
 import { cellSafe, terminalOutput } from '../render/terminal-text.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { warnOnce } from '../../core/diagnostics.ts';
 import { yaml } from '../../core/loaders.ts';
-import type { ModelPrice } from '../types.ts';
+import type { ModelPrice } from '../llm-types.ts';
 import bundledPrices from './prices.json' with { type: 'json' };
 import { normalizeModelName, priceProvidersFor } from './model-names.ts';
 import { ShapeCache } from '../shape-cache.ts';

@@ -9,7 +9,7 @@ import type {
   PropagatorName,
   ResourceDetectorName,
   SamplerName,
-} from './types.ts';
+} from './config-types.ts';
 
 /**
  * Options for `start()`. Each one overrides the matching environment variable; anything left out comes from
