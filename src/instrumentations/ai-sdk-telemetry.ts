@@ -11,8 +11,9 @@ import { debug, errorOnce } from '../sdk/diagnostics.ts';
 import { resolveFromApplication } from './app-resolve.ts';
 
 type Integration = Record<PropertyKey, unknown>;
-interface OtelModule {
-  OpenTelemetry: new () => Integration;
+/** What is used of `@ai-sdk/otel`. */
+export interface OtelModule {
+  OpenTelemetry: new () => object;
 }
 
 /** The class names of `@ai-sdk/otel`'s integrations: an app that registered one of these gets no second one from us. */
@@ -58,7 +59,7 @@ export function createAiSdkIntegration(load: () => OtelModule): object {
     if (failed || registeredByOthers(self)) return undefined;
     if (inner === undefined) {
       try {
-        inner = new (load().OpenTelemetry)();
+        inner = new (load().OpenTelemetry)() as Integration;
       } catch (error) {
         failed = true;
         errorOnce('ai-sdk:register', 'could not register the AI SDK telemetry integration of @ai-sdk/otel; AI SDK calls are not traced', error);
