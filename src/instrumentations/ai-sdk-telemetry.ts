@@ -19,6 +19,9 @@ export interface OtelModule {
 /** The class names of `@ai-sdk/otel`'s integrations: an app that registered one of these gets no second one from us. */
 const OTEL_INTEGRATION_CLASSES = new Set(['OpenTelemetry', 'LegacyOpenTelemetry']);
 
+/** Answers `true` on genai-otel's stand-in, so that a second `start()` (or a second copy of genai-otel) adds none. */
+const STAND_IN = Symbol.for('genai-otel.ai-sdk.stand-in');
+
 declare global {
   var AI_SDK_TELEMETRY_INTEGRATIONS: unknown[] | undefined;
 }
@@ -70,6 +73,7 @@ export function createAiSdkIntegration(load: () => OtelModule): object {
   };
   const proxy: object = new Proxy(Object.create(null) as object, {
     get(_target, key) {
+      if (key === STAND_IN) return true;
       const integration = active(proxy);
       const value = integration?.[key];
       if (typeof value !== 'function') return value;
@@ -77,6 +81,7 @@ export function createAiSdkIntegration(load: () => OtelModule): object {
       return (first: unknown, ...rest: unknown[]) => method.call(integration, withContentPolicy(first), ...rest);
     },
     has(_target, key) {
+      if (key === STAND_IN) return true;
       const integration = active(proxy);
       return integration !== undefined && key in integration;
     },
@@ -117,6 +122,7 @@ export function enableAiSdkTelemetry(): boolean {
     return false;
   }
   globalThis.AI_SDK_TELEMETRY_INTEGRATIONS ??= [];
+  if (globalThis.AI_SDK_TELEMETRY_INTEGRATIONS.some((integration) => (integration as { [STAND_IN]?: unknown } | null)?.[STAND_IN] === true)) return true;
   // `require` of an ES module (Node.js 22.12+), at the first AI SDK call: the app that never calls it never loads it.
   globalThis.AI_SDK_TELEMETRY_INTEGRATIONS.push(createAiSdkIntegration(() => createRequire(otelEntry)(otelEntry) as OtelModule));
   return true;

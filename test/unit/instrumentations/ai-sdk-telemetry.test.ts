@@ -2,7 +2,7 @@
 // steps aside for one the app registered, applies genai-otel's content setting, and is inert when it cannot load.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAiSdkIntegration } from '../../../src/instrumentations/ai-sdk-telemetry.ts';
+import { createAiSdkIntegration, enableAiSdkTelemetry } from '../../../src/instrumentations/ai-sdk-telemetry.ts';
 import { resetGenAISettingsForTests } from '../../../src/genai/settings.ts';
 
 /** Stands for @ai-sdk/otel's class (same name, the one the stand-in recognises); remembers what it was given. */
@@ -79,4 +79,11 @@ test('@ai-sdk/otel that throws when loaded: tried once, then nothing at all', ()
   assert.equal(integration.executeLanguageModelCall, undefined);
   assert.ok(!('onStart' in integration));
   assert.equal(loads, 1);
+});
+
+test('enabled twice in one process (start() after the preload, two copies of genai-otel): one stand-in', () => {
+  // This repository has ai 7 and @ai-sdk/otel installed, as an app would.
+  assert.equal(enableAiSdkTelemetry(), true);
+  assert.equal(enableAiSdkTelemetry(), true);
+  assert.equal(globalThis.AI_SDK_TELEMETRY_INTEGRATIONS?.length, 1);
 });
