@@ -29,7 +29,16 @@ declare global {
 function registeredByOthers(self: object): boolean {
   const registry = globalThis.AI_SDK_TELEMETRY_INTEGRATIONS;
   if (!Array.isArray(registry)) return false;
-  return registry.some((integration) => integration !== self && typeof integration === 'object' && integration !== null && OTEL_INTEGRATION_CLASSES.has((integration as object).constructor?.name ?? ''));
+  return registry.some((integration) => integration !== self && isOtelIntegration(integration));
+}
+
+function isOtelIntegration(integration: unknown): boolean {
+  try {
+    return typeof integration === 'object' && integration !== null && OTEL_INTEGRATION_CLASSES.has((integration as object).constructor?.name ?? '');
+  } catch {
+    // An object of the app's whose `constructor` throws is not @ai-sdk/otel's, and must not fail the app's call.
+    return false;
+  }
 }
 
 /**

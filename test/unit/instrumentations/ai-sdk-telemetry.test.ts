@@ -87,3 +87,14 @@ test('enabled twice in one process (start() after the preload, two copies of gen
   assert.equal(enableAiSdkTelemetry(), true);
   assert.equal(globalThis.AI_SDK_TELEMETRY_INTEGRATIONS?.length, 1);
 });
+
+test('an integration of the app whose constructor getter throws: no error reaches the AI SDK, ours still works', () => {
+  const integration = createAiSdkIntegration(() => ({ OpenTelemetry })) as Record<string, unknown>;
+  const hostile = Object.defineProperty({}, 'constructor', {
+    get() {
+      throw new Error('hostile');
+    },
+  });
+  globalThis.AI_SDK_TELEMETRY_INTEGRATIONS = [integration, hostile];
+  assert.equal(typeof integration.onStart, 'function');
+});
