@@ -2,7 +2,7 @@
 // every signal is sent through the protobuf and the JSON exporter (with and
 // without gzip), and both must decode to the same normalized shape.
 //
-// Run: node --test packages/mock-otlp-receiver/test/
+// Run: npm test -w @genai-otel/mock-otlp-receiver
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
