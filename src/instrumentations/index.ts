@@ -4,6 +4,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { GenAIOtelConfig, InstrumentationName } from '../config/types.ts';
 import { debug, errorOnce } from '../sdk/diagnostics.ts';
+import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createMcpInstrumentation } from './mcp.ts';
@@ -66,6 +67,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): { names: Instru
         enabled.instrumentations.push(createMcpInstrumentation());
       } else if (name === 'openai-agents') {
         enabled.instrumentations.push(createOpenAIAgentsInstrumentation());
+      } else if (name === 'ai-sdk') {
+        enableAiSdkTelemetry();
       }
       enabled.names.push(name);
     } catch (error) {
