@@ -80,11 +80,11 @@ function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
     const version = installedVersion(library.name, cwd);
     if (version === undefined) continue;
     const major = Number(version.split('.')[0]);
-    const enabled = library.name === 'openai' ? config.instrumentations.includes('openai') : library.name === '@anthropic-ai/sdk' ? config.instrumentations.includes('anthropic') : library.name === 'ai' ? config.instrumentations.includes('ai-sdk') : true;
+    const enabled = library.name === 'openai' ? config.instrumentations.includes('openai') : library.name === '@anthropic-ai/sdk' ? config.instrumentations.includes('anthropic') : library.name === 'ai' ? config.instrumentations.includes('ai-sdk') : library.name === '@langchain/core' ? config.instrumentations.includes('langchain') : true;
     if (!library.majors.includes(major)) {
       checks.push({ name: library.name, status: 'warn', detail: `${version} is a version genai-otel is not tested with (${library.majors.map((m) => `${m}.x`).join(', ')})`, fix: 'traces may miss attributes; check the README\'s "Automatic instrumentation" table' });
     } else {
-      const how = library.name === '@langchain/core' ? ', traced when you pass GenAICallbackHandler' : enabled ? ', traced automatically' : ', installed but turned off by GENAI_OTEL_INSTRUMENTATIONS';
+      const how = enabled ? ', traced automatically' : ', installed but turned off by GENAI_OTEL_INSTRUMENTATIONS';
       checks.push({ name: library.name, status: enabled ? 'ok' : 'info', detail: `${version}${how}` });
     }
   }
