@@ -12,7 +12,7 @@ export const LANGCHAIN_INSTRUMENTATION_NAME = 'genai-otel/instrumentation-langch
 
 type Configure = (this: unknown, ...args: unknown[]) => unknown;
 interface CallbackManagerClass {
-  new (): CallbackManagerLike;
+  (...args: unknown[]): unknown;
   _configureSync?: Configure;
 }
 interface CallbackManagerLike {
@@ -24,6 +24,21 @@ interface CallbackManagerLike {
 let injected: GenAICallbackHandler | undefined;
 let enabled = false;
 const ORIGINAL = Symbol.for('genai-otel.langchain.configure');
+
+// LangChain's run storage: the code of a runnable (a RunnableLambda, a node) runs with its run's config in it, which is
+// how genai-otel finds the run whose span the code's spans belong under.
+const LANGCHAIN_STORAGE = Symbol.for('ls:tracing_async_local_storage');
+
+/**
+ * Sets up `@langchain/core`'s AsyncLocalStorage where nothing did, as `import '@langchain/core/context'` does (and
+ * LangGraph, and LangSmith's tracing): without it, a model called inside a runnable's function has no run to nest under.
+ */
+function setUpRunStorage(): void {
+  const global = globalThis as Record<symbol, unknown>;
+  if (global[LANGCHAIN_STORAGE] !== undefined) return;
+  const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
+  global[LANGCHAIN_STORAGE] = new AsyncLocalStorage();
+}
 
 /**
  * Adds genai-otel's handler to every callback manager LangChain configures, unless one is there already (a handler the
@@ -44,6 +59,7 @@ export function injectHandler(moduleExports: unknown): void {
     return;
   }
   enabled = true;
+  setUpRunStorage();
   if (Object.prototype.hasOwnProperty.call(manager, ORIGINAL)) return;
   const original = manager._configureSync;
   Object.defineProperty(manager, ORIGINAL, { value: original, enumerable: false });
@@ -55,12 +71,14 @@ export function injectHandler(moduleExports: unknown): void {
       const configured = original.apply(this, args) as CallbackManagerLike | undefined;
       if (!enabled) return configured;
       try {
-        const callbacks = configured ?? new manager();
-        const handlers = Array.isArray(callbacks.handlers) ? callbacks.handlers : [];
-        if (handlers.some((handler) => isObject(handler) && handler.name === 'GenAICallbackHandler')) return callbacks;
         injected ??= new GenAICallbackHandler();
-        callbacks.addHandler?.(injected, true);
-        return callbacks;
+        // No handler at all: configured again with ours as the only one, so that the run gets the tags and metadata
+        // (the model's `ls_provider`, LangGraph's node) LangChain gives a manager only when there is one.
+        if (configured === undefined) return original.apply(this, [[injected], ...args.slice(1)]);
+        const handlers = Array.isArray(configured.handlers) ? configured.handlers : [];
+        if (handlers.some((handler) => isObject(handler) && handler.name === 'GenAICallbackHandler')) return configured;
+        configured.addHandler?.(injected, true);
+        return configured;
       } catch (error) {
         errorOnce('langchain:inject', 'could not add the genai-otel handler to a LangChain run; that run is not traced', error);
         return configured;

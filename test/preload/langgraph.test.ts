@@ -128,3 +128,17 @@ for (const { module, script, preload } of cases) {
     });
   });
 }
+
+describe('LangChain without LangGraph, CommonJS app under --require genai-otel/register', () => {
+  test('a model called inside a RunnableLambda: its chat span is a child of the chain span, usage on it only', async () => {
+    const env = otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'langchain-chain', FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''), OPENAI_API_KEY: 'test-key' });
+    const result = await runFixture(fixture('langchain-chain.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
+    assert.equal(result.stdout.trim(), 'chain: "The order has shipped."', result.stderr);
+    const spans = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'langchain-chain').length >= 2, 5000)).filter((span) => span.resource['service.name'] === 'langchain-chain');
+    const root = spans.find((span) => span.name === 'invoke_workflow answer chain');
+    assert.ok(root, spans.map((span) => span.name).join(', '));
+    assert.deepEqual(tree(spans, root), ['invoke_workflow answer chain', '  chat gpt-4o-mini']);
+    assert.equal(spans.length, 2);
+    assert.equal(spans.filter((span) => span.attributes['gen_ai.usage.input_tokens'] !== undefined).length, 1);
+  });
+});
