@@ -4,6 +4,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { GenAIOtelConfig, InstrumentationName } from '../config/types.ts';
 import { debug, errorOnce } from '../sdk/diagnostics.ts';
+import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createLangChainInstrumentation } from './langchain-auto.ts';
@@ -69,6 +70,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): { names: Instru
         enabled.instrumentations.push(createOpenAIAgentsInstrumentation());
       } else if (name === 'langchain') {
         enabled.instrumentations.push(createLangChainInstrumentation());
+      } else if (name === 'ai-sdk') {
+        enableAiSdkTelemetry();
       }
       enabled.names.push(name);
     } catch (error) {
