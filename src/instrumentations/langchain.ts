@@ -133,8 +133,10 @@ function responseOf(output: Json | undefined): { model?: string; id?: string; fi
 /**
  * A LangChain JS callback handler that turns runs into genai-otel spans and metrics: chat model and LLM runs into LLM
  * calls (`chat {model}`, with usage, cost and streaming timing), tools into `execute_tool`, retrievers into
- * `retrieval`, agents into `invoke_agent` and top-level chains into `invoke_workflow`, nested as LangChain nests its
- * runs. It needs no import of `@langchain/core` (LangChain accepts any object with the handler fields).
+ * `retrieval`, the outermost chain (a graph run) into `invoke_workflow` (`invoke_agent` when named an agent) and
+ * LangGraph nodes into `langgraph.node {node}`, nested as LangChain nests its runs. The preload adds it to every run
+ * (langchain-auto.ts); pass it by hand only without the preload. It needs no import of `@langchain/core` (LangChain
+ * accepts any object with the handler fields).
  *
  * @example
  * import { GenAICallbackHandler } from 'genai-otel';
