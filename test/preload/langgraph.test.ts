@@ -20,7 +20,7 @@ after(async () => {
   await receiver.close();
 });
 
-const expectedOutput = ['graph: 2 tool results, "The order has shipped."', 'graph with the handler by hand: 2 tool results, "The order has shipped."'].join('\n');
+const expectedOutput = ['graph: 2 tool results, "The order has shipped."', 'graph with the handler by hand: 2 tool results, "The order has shipped."', 'prebuilt agent: 2 tool results, "The order has shipped."'].join('\n');
 
 /** The span tree under `root`, one line per span, children sorted by start: `name` indented by depth. */
 function tree(spans: ReceivedSpan[], root: ReceivedSpan, depth = 0): string[] {
@@ -58,7 +58,7 @@ for (const { module, script, preload } of cases) {
       untraced = await run([]);
       traced = await run(preload);
       const mine = <T extends { resource: Record<string, unknown> }>(received: T[]) => received.filter((item) => item.resource['service.name'] === serviceName);
-      spans = mine(await receiver.waitFor('spans', (received) => mine(received).filter((span) => span.name.startsWith('invoke_workflow')).length >= 2, 5000).catch(() => receiver.spans()));
+      spans = mine(await receiver.waitFor('spans', (received) => mine(received).filter((span) => span.name.startsWith('invoke_')).length >= 3, 5000).catch(() => receiver.spans()));
       metrics = mine(await receiver.waitFor('metrics', (received) => mine(received).some((metric) => metric.name === 'gen_ai.client.token.usage'), 5000).catch(() => receiver.metrics()));
     });
 
@@ -95,14 +95,21 @@ for (const { module, script, preload } of cases) {
       assert.deepEqual(tools.map((span) => span.attributes['gen_ai.tool.call.id']).sort(), ['call_abc123', 'call_abc124']);
     });
 
-    test('usage once: 2 model calls per run, 2 runs → 4 input-token points, cost on the client spans only', () => {
+    test('a prebuilt agent (createReactAgent): invoke_agent with its name, the same nodes', () => {
+      const root = spans.find((span) => span.name === 'invoke_agent order agent');
+      assert.ok(root, spans.map((span) => span.name).join(', '));
+      assert.equal(root.attributes['gen_ai.agent.name'], 'order agent');
+      assert.deepEqual(tree(spans, root), ['invoke_agent order agent', ...graphRun.slice(1)]);
+    });
+
+    test('usage once: 2 model calls per run, 3 runs → 6 input-token points, cost on the client spans only', () => {
       const withCost = spans.filter((span) => span.attributes['genai_otel.cost.usd'] !== undefined);
-      assert.equal(withCost.length, 4);
+      assert.equal(withCost.length, 6);
       for (const span of withCost) assert.equal(span.scope.name, '@opentelemetry/instrumentation-openai');
       const usage = metrics.filter((metric) => metric.name === 'gen_ai.client.token.usage');
       // Cumulative points, exported every 200 ms: the last export holds the process's total.
       const inputCounts = usage.map((metric) => metric.dataPoints.filter((point) => point.attributes['gen_ai.token.type'] === 'input').reduce((sum, point) => sum + (point.count ?? 0), 0));
-      assert.equal(Math.max(...inputCounts), 4);
+      assert.equal(Math.max(...inputCounts), 6);
     });
 
     if (module === 'CommonJS') {
