@@ -80,7 +80,7 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   { name: 'GENAI_OTEL_PRICES_FILE', defaultValue: '', description: 'JSON or YAML file of model prices merged over the bundled table' },
   { name: 'GENAI_OTEL_MAX_CONTENT_LENGTH', defaultValue: String(DEFAULT_MAX_CONTENT_LENGTH), description: 'longest captured content value in characters; longer values are cut and marked' },
   { name: 'GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', defaultValue: String(DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS), description: 'a stream idle this long is treated as abandoned and its span ends' },
-  { name: 'GENAI_OTEL_INSTRUMENTATIONS', defaultValue: 'openai,anthropic,ai-sdk,mcp,openai-agents', description: 'client libraries traced automatically: openai, anthropic, ai-sdk, mcp, openai-agents, all, none' },
+  { name: 'GENAI_OTEL_INSTRUMENTATIONS', defaultValue: 'openai,anthropic,ai-sdk,mcp,openai-agents,langchain', description: 'client libraries traced automatically: openai, anthropic, ai-sdk, mcp, openai-agents, langchain, all, none' },
   { name: 'GENAI_OTEL_EXIT_HANDLERS', defaultValue: 'true', description: 'false leaves flushing at exit to you (call shutdown())' },
   { name: 'GENAI_OTEL_PROPAGATE_BAGGAGE', defaultValue: 'false', description: 'true sends session, user and conversation ids to downstream services as W3C baggage and reads them from incoming baggage' },
   { name: 'GENAI_OTEL_LLM_LOGS', defaultValue: 'false', description: 'true makes each LLM call emit one request/response log record (data flywheel)' },
