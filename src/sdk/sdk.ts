@@ -254,9 +254,10 @@ function unfinishedWork(state: SdkState, stopping: boolean): string {
   const spooledNote = waiting > 0 ? `; ${waiting} payloads wait in the spool ${stopping ? 'for the next start' : 'and are sent once the collector answers'}` : '';
   const unsettled = delivery?.unsettledItems ?? 0;
   if (unsettled === 0) return `telemetry not handed to the exporter yet is ${stopping ? 'lost if the process ends now' : 'exported later'}${spooledNote}`;
-  if (stopping) return `${unsettled} items still being sent are lost if the process ends now${spooledNote}`;
-  const fate = delivery!.spools ? 'they go to the spool if the collector does not take them' : 'they are dropped (and counted) if the collector does not take them (no spool)';
-  return `${unsettled} items are still being sent: ${fate}${spooledNote}`;
+  const items = unsettled === 1 ? '1 item' : `${unsettled} items`;
+  if (stopping) return `${items} still being sent ${unsettled === 1 ? 'is' : 'are'} lost if the process ends now${spooledNote}`;
+  const fate = delivery!.spools ? 'what the collector does not take goes to the spool' : 'what the collector does not take is dropped and counted (no spool)';
+  return `${items} ${unsettled === 1 ? 'is' : 'are'} still being sent: ${fate}${spooledNote}`;
 }
 
 /**
