@@ -170,11 +170,11 @@ async function post(payload: Uint8Array, options: SendOptions): Promise<SendOutc
         clearTimeout(timer);
         const decided = outcomeOfStatus(response);
         if (decided === undefined) {
-          readBounded(response, (responseBody) => settle({ status: 'success', body: responseBody, contentType: response.headers['content-type'] }));
+          readBounded(response, options.timeoutMillis, (responseBody) => settle({ status: 'success', body: responseBody, contentType: response.headers['content-type'] }));
         } else {
           settle(decided);
           // Drained (a small error body keeps the connection reusable) or cut off; never kept.
-          readBounded(response, () => undefined);
+          readBounded(response, options.timeoutMillis, () => undefined);
         }
       });
       timer = setTimeout(() => {
@@ -194,10 +194,11 @@ async function post(payload: Uint8Array, options: SendOptions): Promise<SendOutc
 }
 
 /**
- * Reads at most MAX_RESPONSE_BYTES of `response` within RESPONSE_BODY_GRACE_MILLIS, then hands over what it has. A
- * body that is larger or slower is cut off by destroying the response (and its socket), never buffered.
+ * Reads at most MAX_RESPONSE_BYTES of `response` within RESPONSE_BODY_GRACE_MILLIS (or the export timeout, if shorter:
+ * at shutdown it is what is left before the deadline), then hands over what it has. A body that is larger or slower is
+ * cut off by destroying the response (and its socket), never buffered.
  */
-function readBounded(response: HttpModule.IncomingMessage, done: (body: Uint8Array) => void): void {
+function readBounded(response: HttpModule.IncomingMessage, timeoutMillis: number, done: (body: Uint8Array) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;
@@ -211,7 +212,7 @@ function readBounded(response: HttpModule.IncomingMessage, done: (body: Uint8Arr
     finish();
     response.destroy();
   };
-  const grace = setTimeout(cutOff, RESPONSE_BODY_GRACE_MILLIS);
+  const grace = setTimeout(cutOff, Math.min(RESPONSE_BODY_GRACE_MILLIS, timeoutMillis));
   grace.unref();
   response.on('data', (chunk: Buffer) => {
     if (finished) return;
