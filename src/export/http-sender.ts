@@ -138,12 +138,11 @@ function outcomeOfStatus(response: HttpModule.IncomingMessage): SendOutcome | un
  * @example
  * const outcome = await sendOtlp(bytes, { url: 'http://localhost:4318/v1/traces', contentType: 'application/x-protobuf', headers: {}, compression: 'none', timeoutMillis: 10000 });
  */
-export function sendOtlp(payload: Uint8Array, options: SendOptions): Promise<SendOutcome> {
+export async function sendOtlp(payload: Uint8Array, options: SendOptions): Promise<SendOutcome> {
   // Our own export traffic never makes spans: an HTTP instrumentation of the app would trace every export and replay.
-  return context.with(suppressTracing(context.active()), () => post(payload, options));
-}
-
-async function post(payload: Uint8Array, options: SendOptions): Promise<SendOutcome> {
+  // Taken now and applied where the request is made: after the await of gzip, the active context is only carried on
+  // by a context manager, which another setup may lack.
+  const untraced = suppressTracing(context.active());
   let body: Uint8Array = payload;
   const headers: Record<string, string> = { ...options.headers, 'content-type': options.contentType };
   try {
@@ -165,7 +164,7 @@ async function post(payload: Uint8Array, options: SendOptions): Promise<SendOutc
         clearTimeout(timer);
         resolve(outcome);
       };
-      const request = transport.request(url, { method: 'POST', headers, agent }, (response) => {
+      const request = context.with(untraced, () => transport.request(url, { method: 'POST', headers, agent }, (response) => {
         answered = true;
         clearTimeout(timer);
         const decided = outcomeOfStatus(response);
@@ -176,7 +175,7 @@ async function post(payload: Uint8Array, options: SendOptions): Promise<SendOutc
           // Drained (a small error body keeps the connection reusable) or cut off; never kept.
           readBounded(response, options.timeoutMillis, () => undefined);
         }
-      });
+      }));
       timer = setTimeout(() => {
         request.destroy(new Error('timeout'));
         settle({ status: 'retryable', reason: `no answer within ${options.timeoutMillis} ms` });

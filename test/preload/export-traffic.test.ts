@@ -10,7 +10,7 @@ const preload = ['--require', 'genai-otel/register'];
 
 test('the replay of an earlier run\'s spool, and every export, make no span of the app\'s HTTP instrumentation', async () => {
   const port = await closedPort();
-  const env = otelEnv(`http://127.0.0.1:${port}`, { OTEL_SERVICE_NAME: 'export-traffic', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' });
+  const env = otelEnv(`http://127.0.0.1:${port}`, { OTEL_SERVICE_NAME: 'export-traffic', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' });
   // The collector is away: the first run's spans wait in the spool.
   const first = await runFixture(fixture('span-producer.cjs'), { nodeArgs: preload, env: { ...env, PRODUCER_SPANS: '5' } });
   assert.equal(first.code, 0, first.stderr);
