@@ -7,6 +7,7 @@ import { parseDuration } from './duration.ts';
 import { progressOn, type Progress } from './render/progress.ts';
 import { styleFor, type Style } from './render/style.ts';
 import type { SourceChoice, SourceSettings } from './telemetry/source.ts';
+import { terminalOutput, terminalSafe } from './render/terminal-text.ts';
 
 export interface CommonOptions {
   source?: string;
@@ -64,7 +65,7 @@ export function withOutputOptions(command: Command): Command {
 export function contextOf(options: CommonOptions): CommandContext {
   const { config, problems } = resolveConfig(process.env);
   const backends = resolveBackendUrls(process.env);
-  for (const problem of [...problems, ...backends.problems]) process.stderr.write(`genai-otel: ${formatConfigProblem(problem)}\n`);
+  for (const problem of [...problems, ...backends.problems]) process.stderr.write(`genai-otel: ${terminalSafe(formatConfigProblem(problem))}\n`);
   const untilMillis = Date.now();
   const style = styleFor(process.stdout, options.color);
   const noteStyle = styleFor(process.stderr, options.color);
@@ -82,7 +83,8 @@ export function contextOf(options: CommonOptions): CommandContext {
     style,
     progress: progressOn(process.stderr),
     identityForms: config.privacy.identity.mode === 'hash' ? ((hash) => (id: string) => [id, hash(id)])(createIdentityHasher(config.privacy.identity.key)) : (id) => [id],
-    out: (line = '') => process.stdout.write(`${line}\n`),
-    note: (line) => process.stderr.write(`${noteStyle.dim(line)}\n`),
+    // Every line goes through the terminal guard: renderers escape telemetry, this keeps anything else from a terminal.
+    out: (line = '') => process.stdout.write(`${terminalOutput(line)}\n`),
+    note: (line) => process.stderr.write(`${noteStyle.dim(terminalSafe(line))}\n`),
   };
 }

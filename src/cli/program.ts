@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.ts';
 import { withOutputOptions, withSourceOptions } from './options.ts';
+import { terminalSafe } from './render/terminal-text.ts';
 
 const positiveInteger = (value: string): number => {
   const parsed = Number(value);
@@ -17,7 +18,8 @@ function action<T>(load: () => Promise<(options: T) => Promise<number>>) {
       const run = await load();
       process.exitCode = await run(options);
     } catch (error) {
-      process.stderr.write(`genai-otel: ${error instanceof Error ? error.message : String(error)}\n`);
+      // Error messages may quote a server's answer (Jaeger, Prometheus): shown, never obeyed.
+      process.stderr.write(`genai-otel: ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`);
       process.exitCode = 1;
     }
   };

@@ -1,3 +1,4 @@
+import { printableSetting } from './printable.ts';
 import type { ConfigProblem } from './types.ts';
 
 /**
@@ -29,8 +30,12 @@ export class EnvReader {
     return undefined;
   }
 
-  /** Records a problem once, even when a shared variable (OTEL_EXPORTER_OTLP_*) is read for each signal. */
-  problem(variable: string, value: string, message: string): void {
+  /**
+   * Records a problem once, even when a shared variable (OTEL_EXPORTER_OTLP_*) is read for each signal. The value is
+   * kept only in its printable form (printableSetting): a problem is printed, and must never carry a secret.
+   */
+  problem(variable: string, givenValue: string, message: string): void {
+    const value = printableSetting(variable, givenValue);
     if (this.problems.some((problem) => problem.variable === variable && problem.value === value && problem.message === message)) return;
     this.problems.push({ variable, value, message });
   }
@@ -150,7 +155,20 @@ export class EnvReader {
 
 /** Header values carry credentials: diagnostics must never print them. */
 export function redactIfSecret(variable: string, value: string): string {
-  return /HEADERS/.test(variable) ? '[value hidden]' : value;
+  return printableSetting(variable, value);
+}
+
+/**
+ * Where a JSON or YAML parser stopped (`at position 12`, `at line 3, column 5`), without the excerpt of the text
+ * its message quotes: that text may be a secret.
+ *
+ * @example
+ * parseErrorPlace(new SyntaxError('Unexpected token \'s\', "[sk-1]" is not valid JSON')); // 'no position given'
+ */
+export function parseErrorPlace(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const place = /\b(at position \d+(?: \(line \d+ column \d+\))?|at line \d+, column \d+)/.exec(message.slice(0, 500));
+  return place === null ? 'no position given' : place[1]!;
 }
 
 /** Levenshtein distance, for "did you mean" hints on misspelt variable names. */

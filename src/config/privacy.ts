@@ -2,7 +2,7 @@ import type * as YamlModule from 'yaml';
 import { lazyRequire } from '../sdk/lazy-require.ts';
 import { REDACTION_GROUP_NAMES, REDACTION_RULE_GROUPS, REDACTION_RULE_NAMES, type RedactionGroupName } from '../privacy/rule-names.ts';
 import type { StartOptions } from './options.ts';
-import type { EnvReader } from './parsers.ts';
+import { parseErrorPlace, type EnvReader } from './parsers.ts';
 import type { IdentityHandling, PrivacySettings, RedactionPattern } from './types.ts';
 
 const PATTERNS_VARIABLE = 'GENAI_OTEL_REDACT_PATTERNS';
@@ -100,7 +100,7 @@ function patternsFromEnvironment(reader: EnvReader): RedactionPattern[] {
     try {
       document = JSON.parse(value);
     } catch (error) {
-      reader.problem(PATTERNS_VARIABLE, value, `is not valid JSON (${(error as Error).message}); no pattern of your own is applied`);
+      reader.problem(PATTERNS_VARIABLE, value, `is not valid JSON (${parseErrorPlace(error)}); no pattern of your own is applied`);
       return [];
     }
   } else {
@@ -108,7 +108,8 @@ function patternsFromEnvironment(reader: EnvReader): RedactionPattern[] {
       const text = process.getBuiltinModule('node:fs').readFileSync(value, 'utf8');
       document = /\.ya?ml$/i.test(value) ? (lazyRequire('yaml') as typeof YamlModule).parse(text) : JSON.parse(text);
     } catch (error) {
-      reader.problem(PATTERNS_VARIABLE, value, `could not be read as a JSON or YAML file of patterns (${(error as Error).message}); no pattern of your own is applied`);
+      const reason = (error as NodeJS.ErrnoException).code ?? parseErrorPlace(error);
+      reader.problem(PATTERNS_VARIABLE, value, `could not be read as a JSON or YAML file of patterns (${reason}); no pattern of your own is applied`);
       return [];
     }
   }

@@ -1,4 +1,5 @@
 import { EnvReader, editDistance } from './parsers.ts';
+import { HIDDEN_VALUE } from './printable.ts';
 import { resolvePrivacySettings } from './privacy.ts';
 import type { StartOptions } from './options.ts';
 import type {
@@ -306,6 +307,7 @@ function reportUnknownGenAIOtelVariables(reader: EnvReader): void {
       .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
       .sort((a, b) => a.distance - b.distance)[0];
     const hint = closest !== undefined && closest.distance <= 4 ? `did you mean ${closest.candidate}? ` : '';
-    reader.problem(name, reader.env[name] ?? '', `is not a genai-otel variable and is ignored; ${hint}known variables are ${known.join(', ')}`);
+    // Its value is never printed: an unknown name may be a misspelt key or token.
+    reader.problem(name, HIDDEN_VALUE, `is not a genai-otel variable and is ignored; ${hint}known variables are ${known.join(', ')}`);
   }
 }

@@ -4,8 +4,8 @@ import { debug, warnOnce } from '../sdk/diagnostics.ts';
 import { HealthCounters, type ExportHealth } from './health.ts';
 import { sendOtlp, type SendOptions, type SendOutcome } from './http-sender.ts';
 import { readPartialSuccess } from './partial-success.ts';
-import { printableUrl } from './printable-url.ts';
 import { Spool, type Encoding, type SignalName } from './spool.ts';
+import { printableUrl } from '../config/printable.ts';
 
 export interface SignalTarget {
   url: string;

@@ -1,5 +1,5 @@
 import { SpanKind, context, createContextKey, trace, INVALID_SPAN_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
-import { warnOnce } from '../sdk/diagnostics.ts';
+import { describeError, warnOnce } from '../sdk/diagnostics.ts';
 import { contentDestinations, inputMessagesJson, toConventionMessages, toInstructionParts, type ContentDestinations } from './content.ts';
 import { emitInferenceDetails, type InferenceContent } from './content-event.ts';
 import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from './llm-end.ts';
@@ -200,7 +200,7 @@ class LLMCall implements LLMCallHandle, RunHooks {
       this.lastRetryReason = typeof reason === 'string' && reason !== '' ? reason.slice(0, 64) : 'unspecified';
       recordRetryMetric(this.target, this.lastRetryReason);
     } catch (error) {
-      warnOnce('llm:retry', `recordRetry failed: ${String(error)}`);
+      warnOnce('llm:retry', `recordRetry failed: ${describeError(error)}`);
     }
   }
 
@@ -255,7 +255,7 @@ class LLMCall implements LLMCallHandle, RunHooks {
       const outputMessages = response.outputMessages !== undefined && response.outputMessages.length > 0 ? response.outputMessages : undefined;
       emitInferenceDetails(span, attributes, { ...requestContent(this.normalized.request), outputMessages }, this.maxContentLength);
     } catch (error) {
-      warnOnce('llm:event', `${ORIGIN}: could not emit the gen_ai.client.inference.operation.details event (${String(error)})`);
+      warnOnce('llm:event', `${ORIGIN}: could not emit the gen_ai.client.inference.operation.details event (${describeError(error)})`);
     }
   }
 
@@ -283,7 +283,7 @@ export function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg:
     const name = normalized.model === undefined ? normalized.operation : `${normalized.operation} ${normalized.model}`;
     run = startRun(name, SpanKind.CLIENT, requestAttributes(normalized, capture.span, settings.maxContentLength), call);
   } catch (error) {
-    warnOnce('llm:setup', `${ORIGIN}: could not set up tracing for this call (${String(error)}); it runs untraced`);
+    warnOnce('llm:setup', `${ORIGIN}: could not set up tracing for this call (${describeError(error)}); it runs untraced`);
     run = undefined;
     call = new LLMCall({ operation: 'chat', provider: '_OTHER', model: undefined, request: {} }, { span: false, event: false }, 0, 0);
   }
@@ -326,7 +326,7 @@ export function traceLLM<A extends unknown[], R>(fn: (...args: A) => R, request:
       try {
         resolved = request.apply(this, args);
       } catch (error) {
-        warnOnce('traceLLM:request', `traceLLM: the request function threw (${String(error)}); the call is traced without request details`);
+        warnOnce('traceLLM:request', `traceLLM: the request function threw (${describeError(error)}); the call is traced without request details`);
         resolved = undefined;
       }
     }

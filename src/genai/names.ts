@@ -109,6 +109,8 @@ export {
 } from '@opentelemetry/semantic-conventions/incubating';
 /** An id of the piece of content (document, ticket, page) the conversation is about. */
 export const ATTR_GENAI_OTEL_CONTENT_ID = 'genai_otel.content.id';
+/** The application logger's name, on records of loggers past the bound of distinct scopes (they share one scope). */
+export const ATTR_GENAI_OTEL_LOGGER_NAME = 'genai_otel.logger.name';
 /** The workload (route, task, feature) an LLM call serves; `workload_id` of request/response records. */
 export const ATTR_GENAI_OTEL_WORKLOAD_ID = 'genai_otel.workload.id';
 /** How an answer came to be: `initial`, `edited`, `reran`, `undone`, `cleared`. */

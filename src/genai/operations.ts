@@ -1,5 +1,5 @@
 import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
-import { warnOnce } from '../sdk/diagnostics.ts';
+import { describeError, warnOnce } from '../sdk/diagnostics.ts';
 import { ShapeCache } from './shape-cache.ts';
 import { capturesContentOnSpans } from './content.ts';
 import { genaiInstruments } from './instruments.ts';
@@ -68,7 +68,7 @@ function runOperation<Req, R>(origin: string, describe: Describe<Req>, request: 
       maxContentLength: settings.maxContentLength,
     });
   } catch (error) {
-    warnOnce(`${origin}:setup`, `${origin}: could not set up tracing (${String(error)}); the call runs untraced`);
+    warnOnce(`${origin}:setup`, `${origin}: could not set up tracing (${describeError(error)}); the call runs untraced`);
     return fn.apply(thisArg, args as unknown[]);
   }
   const run = startRun(spec.spanName, spec.kind, spec.attributes, { streamIdleTimeoutMillis, onEnd: (span, outcome) => spec.onEnd?.(span, outcome) });
@@ -87,7 +87,7 @@ function defineHelpers<Req>(origin: string, describe: Describe<Req>) {
         try {
           resolved = (request as (...args: A) => Req).apply(this, args);
         } catch (error) {
-          warnOnce(`${origin}:request-fn`, `${origin}: the request function threw (${String(error)}); the call is traced without its details`);
+          warnOnce(`${origin}:request-fn`, `${origin}: the request function threw (${describeError(error)}); the call is traced without its details`);
           resolved = undefined;
         }
       }

@@ -1,7 +1,7 @@
 import { SpanStatusCode, context, trace, type Attributes, type Context, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
 import { errorOnce } from '../sdk/diagnostics.ts';
 import { VERSION } from '../version.ts';
-import { errorTypeOf } from './error-type.ts';
+import { describeThrown } from './error-type.ts';
 import { ATTR_ERROR_TYPE, ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT, ATTR_GENAI_OTEL_STREAM_END, INSTRUMENTATION_SCOPE } from './names.ts';
 import { isObject } from './safe-values.ts';
 import { followStream, type StreamFollower } from './stream-follower.ts';
@@ -144,16 +144,16 @@ export class SpanRun {
   /** Marks the span failed with the error's type and exception event, then ends it. */
   fail(error: unknown): void {
     if (this.ended) return;
-    const errorType = errorTypeOf(error);
+    // The thrown value is read once, through guarded reads: whatever it is, the user gets it back untouched.
+    const facts = describeThrown(error);
     try {
-      this.span.setAttribute(ATTR_ERROR_TYPE, errorType);
-      if (error instanceof Error) this.span.recordException(error);
-      else this.span.recordException({ name: errorType, message: safeMessage(error) });
-      this.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : safeMessage(error) });
+      this.span.setAttribute(ATTR_ERROR_TYPE, facts.type);
+      this.span.recordException(facts);
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: facts.message });
     } catch (recordError) {
       errorOnce('run:fail', 'could not record an error on a span', recordError);
     }
-    this.end({ durationSeconds: this.elapsedSeconds(), errorType });
+    this.end({ durationSeconds: this.elapsedSeconds(), errorType: facts.type });
   }
 
   private end(outcome: RunOutcome): void {
@@ -198,12 +198,4 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return isObject(value) && typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function';
-}
-
-function safeMessage(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return 'unprintable error';
-  }
 }

@@ -1,8 +1,9 @@
-import { warnOnce } from '../sdk/diagnostics.ts';
+import { describeError, warnOnce } from '../sdk/diagnostics.ts';
 import { genaiSettings } from '../genai/settings.ts';
 import { isObject } from '../genai/safe-values.ts';
 import { messageStreamWithoutSdkSpans, tracedMessagesCreate } from './anthropic.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
+import { wrapRunTools } from './openai-run-tools.ts';
 import { createOpenAIInstrumentation, type OpenAIPatches } from './openai.ts';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -59,6 +60,7 @@ export function instrument<T>(client: T): T {
       wrapOwn(completions, 'create', openAIPatches.chatCompletionsCreate);
       wrapOwn(resourceOf(target as Record<string, unknown>, 'embeddings'), 'create', openAIPatches.embeddingsCreate);
       wrapOwn(resourceOf(target as Record<string, unknown>, 'responses'), 'create', openAIPatches.responsesCreate);
+      wrapOwn(completions, 'runTools', wrapRunTools);
     } else {
       warnOnce('instrument:unknown-client', 'instrument(client): this object is neither an OpenAI client (chat.completions) nor an Anthropic client (messages); nothing was instrumented');
       return client;
@@ -66,7 +68,7 @@ export function instrument<T>(client: T): T {
     wrapRetries(target as Record<string, unknown>);
     Object.defineProperty(target, INSTRUMENTED, { value: true });
   } catch (error) {
-    warnOnce('instrument:failed', `instrument(client) could not instrument this client (${String(error)}); it works untraced`);
+    warnOnce('instrument:failed', `instrument(client) could not instrument this client (${describeError(error)}); it works untraced`);
   }
   return client;
 }

@@ -1,6 +1,6 @@
 import { INVALID_SPAN_CONTEXT, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import { capturesContentOnSpans, toConventionMessages, toInstructionParts } from '../genai/content.ts';
-import { errorTypeOf } from '../genai/error-type.ts';
+import { describeThrown } from '../genai/error-type.ts';
 import { parseServer } from '../genai/llm.ts';
 import { recordLLMExchange } from '../logs/llm-records.ts';
 import type { LLMRequest } from '../genai/types.ts';
@@ -21,6 +21,7 @@ import { followStream } from '../genai/stream-follower.ts';
 import type { ChatMessage } from '../genai/types.ts';
 import { errorOnce } from '../sdk/diagnostics.ts';
 import { withRetryRecorder, type RetryRecorder } from './client-retries.ts';
+import { parseBodyOnce } from './openai-body-once.ts';
 import { durationSecondsOf, dropAttributes, numberAttribute, stringAttribute, stringListAttribute, type EndingSpan } from './span-facts.ts';
 
 /** The instrumentation scope of `@opentelemetry/instrumentation-openai`'s spans. */
@@ -98,7 +99,11 @@ class ObservedOpenAICall implements RetryRecorder {
           // is read to its end, and this follower ends it on the paths it leaves open (errors, early stops, idling).
           followStream(value, iteratorProperty, genaiSettings().streamIdleTimeoutMillis, {
             chunk: (chunk) => this.chunk(chunk),
-            done: () => this.finishUnrecorded(),
+            done: () => {
+              // An aborted client stream ends its iteration quietly (the helpers then throw APIUserAbortError).
+              if (wasAborted(value)) this.streamEnd = 'cancelled';
+              this.finishUnrecorded();
+            },
             failed: (error) => this.endOpenSpan(error),
             stopped: (how) => {
               this.streamEnd = how;
@@ -132,6 +137,9 @@ class ObservedOpenAICall implements RetryRecorder {
       }
       this.lastChunkTime = now;
       this.accumulator.add(chunk);
+      const failure = streamEventFailure(chunk);
+      // openai 6 yields a Responses `error` event instead of throwing; its helpers reject before the stream ends.
+      if (failure !== undefined) this.endOpenSpan(failure);
     } catch (error) {
       errorOnce('openai:chunk', 'could not record an OpenAI stream chunk', error);
     }
@@ -142,8 +150,10 @@ class ObservedOpenAICall implements RetryRecorder {
       this.error = error;
       this.failed = true;
     }
-    if (this.span.isRecording()) this.span.end();
-    else this.finishUnrecorded();
+    if (this.span.isRecording()) {
+      this.span.end();
+      ignoreLaterEnds(this.span);
+    } else this.finishUnrecorded();
   }
 
   /** A recorded span is finished by the span processor as it ends; an unrecorded call still records its metrics. */
@@ -166,13 +176,42 @@ class ObservedOpenAICall implements RetryRecorder {
 
 const observedCalls = new WeakMap<object, ObservedOpenAICall>();
 
+function wasAborted(stream: unknown): boolean {
+  return (stream as { controller?: { signal?: { aborted?: unknown } } }).controller?.signal?.aborted === true;
+}
+
+/** The failure a Responses stream reports as an event (`error`, `response.failed`), as an Error with the provider's code. */
+function streamEventFailure(chunk: unknown): Error | undefined {
+  if (!isObject(chunk)) return undefined;
+  let reported: Record<string, unknown> | undefined;
+  if (chunk.type === 'error') reported = chunk;
+  else if (chunk.type === 'response.failed' && isObject(chunk.response)) reported = isObject(chunk.response.error) ? chunk.response.error : {};
+  if (reported === undefined) return undefined;
+  const error = new Error(typeof reported.message === 'string' ? reported.message : 'the response stream reported a failure');
+  if (typeof reported.code === 'string') Object.assign(error, { code: reported.code });
+  return error;
+}
+
+/**
+ * A span this layer ended before the official instrumentation would (a stream that failed, stopped or idled) is ended
+ * again by it when its iteration finishes later: that second end() is ignored instead of logged as a misuse.
+ */
+function ignoreLaterEnds(span: Span): void {
+  try {
+    Object.defineProperty(span, 'end', { configurable: true, writable: true, enumerable: false, value: () => undefined });
+  } catch {
+    // A frozen span keeps its own end().
+  }
+}
+
 function isOfficialOpenAISpan(span: Span | undefined): span is Span {
   return (span as { instrumentationScope?: { name?: string } } | undefined)?.instrumentationScope?.name === OPENAI_INSTRUMENTATION_SCOPE;
 }
 
 /**
  * Wraps the client method the official instrumentation calls inside its span: the call is observed from there (the
- * span is the active one), and its retries are counted in that context.
+ * span is the active one), and its retries are counted in that context. The client's promise has its body parsed
+ * once before the official instrumentation reads it (see `parseBodyOnce`).
  */
 function observeCalls(original: AnyFunction, operation: Operation, iteratorProperty: IteratorProperty, onResult: (result: unknown) => void): AnyFunction {
   return function observedCreate(this: unknown, ...args: unknown[]): unknown {
@@ -183,12 +222,14 @@ function observeCalls(original: AnyFunction, operation: Operation, iteratorPrope
     const span = isOfficialOpenAISpan(active) ? active : trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     if (!isObject(params) || observedCalls.has(span)) {
       const result = original.apply(this, args);
+      parseBodyOnce(result);
       onResult(result);
       return result;
     }
     const call = new ObservedOpenAICall(span, operation, params as Record<string, unknown>, (this as { _client?: { baseURL?: unknown } })?._client?.baseURL);
     if (call.recording) observedCalls.set(span, call);
     const result = context.with(withRetryRecorder(context.active(), call), () => original.apply(this, args));
+    parseBodyOnce(result);
     onResult(result);
     try {
       call.follow(result, iteratorProperty);
@@ -264,13 +305,11 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
 
   let errorType: string | undefined;
   if (call?.failed === true) {
-    errorType = errorTypeOf(call.error);
+    const facts = describeThrown(call.error);
+    errorType = facts.type;
     span.setAttribute(ATTR_ERROR_TYPE, errorType);
-    if (!(span.events ?? []).some((event) => event.name === 'exception')) {
-      if (call.error instanceof Error) span.recordException(call.error);
-      else span.recordException({ name: errorType, message: String(call.error) });
-    }
-    span.setStatus({ code: SpanStatusCode.ERROR, message: call.error instanceof Error ? call.error.message : String(call.error) });
+    if (!(span.events ?? []).some((event) => event.name === 'exception')) span.recordException(facts);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: facts.message });
   } else if (span.status?.code === SpanStatusCode.ERROR) {
     errorType = stringAttribute(attributes, 'error.type') ?? '_OTHER';
   }

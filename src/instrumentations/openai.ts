@@ -5,6 +5,7 @@ import type { ContentCaptureMode } from '../config/types.ts';
 import { lazyRequire } from '../sdk/lazy-require.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 import { composeOpenAIPatch } from './openai-call.ts';
+import { wrapRunTools } from './openai-run-tools.ts';
 
 /**
  * `openai` versions traced. The official instrumentation declares `>=4.19.0 <7`; openai 7.0.0 only raised the Node.js
@@ -22,6 +23,7 @@ interface OfficialInternals extends Instrumentation {
   _getPatchedChatCompletionsCreate(): Patch;
   _getPatchedEmbeddingsCreate(): Patch;
   _getPatchedResponsesCreate(): Patch;
+  _createAPIPromiseRejectionHandler(...args: unknown[]): (error: unknown) => void;
   _wrap(target: object, name: string, wrapper: (original: never) => unknown): void;
   _unwrap(target: object, name: string): void;
   setLoggerProvider(provider: object): void;
@@ -31,6 +33,20 @@ interface OfficialInternals extends Instrumentation {
 const NOOP_METER_PROVIDER: MeterProvider = { getMeter: () => createNoopMeter() };
 /** Takes the official instrumentation's log events when content capture does not ask for events. */
 const NOOP_LOGGER_PROVIDER = { getLogger: () => ({ emit: () => undefined, enabled: () => false }) };
+
+const CAPTURE_CONTENT_VARIABLE = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
+
+/** Runs `build` with `name` unset in process.env, then puts it back: nothing else runs in between (it is synchronous). */
+function withoutEnvironmentVariable<T>(name: string, build: () => T): T {
+  const had = Object.prototype.hasOwnProperty.call(process.env, name);
+  const value = process.env[name];
+  delete process.env[name];
+  try {
+    return build();
+  } finally {
+    if (had) process.env[name] = value;
+  }
+}
 
 export interface OpenAIInstrumentationOptions {
   captureContent: ContentCaptureMode;
@@ -45,14 +61,26 @@ export interface OpenAIPatches {
   responsesCreate: Patch;
 }
 
+interface OpenAIClass {
+  prototype: Record<string, unknown>;
+  Chat?: { Completions?: { prototype: Record<string, unknown> } };
+}
+
 interface OpenAIExports {
-  OpenAI?: { prototype: Record<string, unknown> };
-  default?: { prototype: Record<string, unknown> };
+  OpenAI?: OpenAIClass;
+  default?: OpenAIClass;
+}
+
+/** `Chat.Completions.prototype`, where `runTools()` lives since openai 5. */
+function chatCompletionsOf(moduleExports: unknown): Record<string, unknown> | undefined {
+  const client = (moduleExports as OpenAIExports).OpenAI ?? (moduleExports as OpenAIExports).default;
+  return client?.Chat?.Completions?.prototype;
 }
 
 /**
  * The official `@opentelemetry/instrumentation-openai` with what genai-otel adds: openai 7, retries, streams that end
- * their span when they fail, stop early or idle, the client's own promise for streamed Responses calls, and its log
+ * their span when they fail, stop early or idle, the client's own promise for streamed Responses calls, helpers that
+ * parse the body once (contrib issue #3586), `runTools()` runs as agent and tool spans, and its log
  * events only when content capture asks for events. Spans are completed (cost, usage details, genai-otel metrics) by
  * the span processor; the official metrics are replaced by genai-otel's, recorded once with the same attributes as
  * `withLLMCall` (the official ones name the provider `gen_ai.system` on chat calls and miss streams not read to the end).
@@ -74,6 +102,8 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
           const proto = client?.prototype;
           if (proto !== undefined && typeof proto.shouldRetry === 'function') this._wrap(proto, 'shouldRetry', wrapShouldRetry as never);
           if (proto !== undefined && typeof proto.retryRequest === 'function') this._wrap(proto, 'retryRequest', wrapRetryRequest as never);
+          const completions = chatCompletionsOf(moduleExports);
+          if (completions !== undefined && typeof completions.runTools === 'function') this._wrap(completions, 'runTools', wrapRunTools as never);
           return patched;
         };
         const officialUnpatch = definition.unpatch;
@@ -84,6 +114,8 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
             this._unwrap(proto, 'shouldRetry');
             this._unwrap(proto, 'retryRequest');
           }
+          const completions = chatCompletionsOf(moduleExports);
+          if (completions !== undefined) this._unwrap(completions, 'runTools');
         };
       }
       return definitions;
@@ -101,6 +133,22 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
       return composeOpenAIPatch(super._getPatchedResponsesCreate(), 'chat', Symbol.asyncIterator as never);
     }
 
+    /**
+     * The official handler reads `error.constructor.name` and `error.message` unguarded, on a chain nobody awaits: a
+     * rejection value whose getters throw (or a revoked proxy) would become an unhandled rejection that kills the
+     * app. Guarded here; the call observer ends such a span itself with what can be read of the value.
+     */
+    override _createAPIPromiseRejectionHandler(...args: unknown[]): (error: unknown) => void {
+      const official = super._createAPIPromiseRejectionHandler(...args);
+      return (error) => {
+        try {
+          official(error);
+        } catch {
+          // The observer of the call records this failure (openai-call.ts).
+        }
+      };
+    }
+
     /** Calls made through `instrument(client)` are traced although nothing was patched globally. */
     override isEnabled(): boolean {
       return options.enabled === false ? true : super.isEnabled();
@@ -115,7 +163,10 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
     }
   }
 
-  const instrumentation = new GenAIOpenAIInstrumentation({ enabled: options.enabled ?? true, captureMessageContent: eventsWanted });
+  // Content capture is decided by genai-otel's setting alone, given here explicitly: the official constructor would
+  // also read OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT as a boolean, warn at every start about the
+  // convention's values (SPAN_AND_EVENT, ...) and override the setting with `true`/`false`.
+  const instrumentation = withoutEnvironmentVariable(CAPTURE_CONTENT_VARIABLE, () => new GenAIOpenAIInstrumentation({ enabled: options.enabled ?? true, captureMessageContent: eventsWanted }));
   instrumentation.setMeterProvider(NOOP_METER_PROVIDER);
   if (!eventsWanted) instrumentation.setLoggerProvider(NOOP_LOGGER_PROVIDER);
   return instrumentation;

@@ -1,9 +1,11 @@
 import { SeverityNumber, context, trace, type Attributes } from '@opentelemetry/api';
 import type { LoggerLevel } from '../config/types.ts';
 import { errorOnce } from '../sdk/diagnostics.ts';
+import { describeThrown } from '../genai/error-type.ts';
 import { isObject, safeJson } from '../genai/safe-values.ts';
 import { genaiSettings } from '../genai/settings.ts';
-import { otelLogger } from './otel-logger.ts';
+import { ATTR_GENAI_OTEL_LOGGER_NAME } from '../genai/names.ts';
+import { appOtelLogger } from './otel-logger.ts';
 
 /** Fields of a log record: any JSON-friendly values; an `Error` (under any key) is recorded with its stack. */
 export type LogFields = Record<string, unknown>;
@@ -35,19 +37,26 @@ const SEVERITY: Record<LoggerLevel, SeverityNumber> = {
 };
 
 function errorFields(error: Error): LogFields {
-  return { 'exception.type': error.name, 'exception.message': error.message, 'exception.stacktrace': error.stack ?? '' };
+  const facts = describeThrown(error);
+  return { 'exception.type': facts.name, 'exception.message': facts.message, 'exception.stacktrace': facts.stack ?? '' };
 }
 
 /** Fields with errors flattened to the conventions' exception.* keys; other values kept as they are. */
 function normalizeFields(fields: LogFields | Error | undefined): LogFields {
-  if (fields instanceof Error) return errorFields(fields);
-  if (!isObject(fields)) return {};
-  const normalized: LogFields = {};
-  for (const [key, value] of Object.entries(fields)) {
-    if (value instanceof Error) Object.assign(normalized, errorFields(value));
-    else if (value !== undefined) normalized[key] = value;
+  try {
+    if (fields instanceof Error) return errorFields(fields);
+    if (!isObject(fields)) return {};
+    const normalized: LogFields = {};
+    for (const [key, value] of Object.entries(fields)) {
+      if (value instanceof Error) Object.assign(normalized, errorFields(value));
+      else if (value !== undefined) normalized[key] = value;
+    }
+    return normalized;
+  } catch (error) {
+    // Fields that cannot be read (a revoked proxy, a getter that throws) are left out; the record is still written.
+    errorOnce('logger:fields', 'a logger was given fields that cannot be read; they were left out', error);
+    return {};
   }
-  return normalized;
 }
 
 /** OTLP attribute values are primitives, arrays and maps: anything else (functions, cycles, bigints) goes through JSON. */
@@ -77,7 +86,9 @@ function write(name: string, level: LoggerLevel, message: unknown, base: LogFiel
     }
     const attributes: Attributes = {};
     for (const [key, value] of Object.entries(fields)) attributes[key] = attributeValue(value);
-    otelLogger(name).emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: text, attributes, context: ctx });
+    const { logger, scope } = appOtelLogger(name);
+    if (scope !== name) attributes[ATTR_GENAI_OTEL_LOGGER_NAME] = name;
+    logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: text, attributes, context: ctx });
   } catch (error) {
     errorOnce(`logger:${name}`, `logger "${name}" could not write a record`, error);
   }

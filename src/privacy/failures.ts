@@ -2,6 +2,7 @@ import { metrics, type Counter, type MeterProvider } from '@opentelemetry/api';
 import { errorOnce } from '../sdk/diagnostics.ts';
 import { VERSION } from '../version.ts';
 import { ATTR_GENAI_OTEL_REDACTION_SIGNAL, INSTRUMENTATION_SCOPE, METRIC_GENAI_OTEL_REDACTION_FAILURES } from '../genai/names.ts';
+import { describeThrown } from '../genai/error-type.ts';
 
 let cache: { provider: MeterProvider; counter: Counter } | undefined;
 
@@ -26,7 +27,9 @@ export function reportRedactionFailure(signal: 'traces' | 'logs' | 'text', error
   } catch {
     // Counting must not turn a dropped value into a failed export.
   }
-  const kind = error instanceof Error ? error.name : typeof error;
+  // Whatever was thrown (a revoked proxy, a getter that throws) is read through the guarded reader of thrown values.
+  const thrown = describeThrown(error);
+  const kind = thrown.named ? thrown.name : typeof error;
   const what = { traces: 'a span value', logs: 'a log record value', text: 'a redactText() argument' }[signal];
   errorOnce('redaction:failure', `redaction of ${what} failed (${kind}); the value was dropped instead of exported`);
 }

@@ -1,6 +1,7 @@
 import { DiagLogLevel, diag, type DiagLogger } from '@opentelemetry/api';
 import { format } from 'node:util';
 import type { ConfigProblem, LogLevelName } from '../config/types.ts';
+import { describeThrown } from '../genai/error-type.ts';
 
 const PREFIX = 'genai-otel:';
 
@@ -46,22 +47,34 @@ export function installDiagnosticLogger(level: LogLevelName): void {
 export function warnOnce(key: string, message: string): void {
   if (reportedKeys.has(key)) return;
   reportedKeys.add(key);
-  diag.warn(`${PREFIX} ${message}`);
+  quietly(() => diag.warn(`${PREFIX} ${message}`));
 }
 
 /** Logs an error only the first time `key` is seen. */
 export function errorOnce(key: string, message: string, error?: unknown): void {
   if (reportedKeys.has(key)) return;
   reportedKeys.add(key);
-  diag.error(`${PREFIX} ${message}${error === undefined ? '' : `: ${describeError(error)}`}`);
+  quietly(() => diag.error(`${PREFIX} ${message}${error === undefined ? '' : `: ${describeError(error)}`}`));
+}
+
+/**
+ * Runs a write to the diagnostic logger, which may be the app's own (diag.setLogger) and may throw: a diagnostic is
+ * written from catch blocks on the way back to the app, and must never replace the app's error with one of its own.
+ */
+function quietly(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // Nothing more can be said.
+  }
 }
 
 export function info(message: string): void {
-  diag.info(`${PREFIX} ${message}`);
+  quietly(() => diag.info(`${PREFIX} ${message}`));
 }
 
 export function debug(message: string): void {
-  diag.debug(`${PREFIX} ${message}`);
+  quietly(() => diag.debug(`${PREFIX} ${message}`));
 }
 
 /** The wording tests and users see for a bad setting: the variable, the value and what is accepted. */
@@ -75,11 +88,13 @@ export function reportConfigProblems(problems: readonly ConfigProblem[]): void {
   }
 }
 
+/**
+ * One line for a caught value, whatever it is (getters that throw, revoked proxies, symbols): never throws.
+ *
+ * @example
+ * warnOnce('x', `could not read the file (${describeError(error)})`);
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  try {
-    return String(error);
-  } catch {
-    return 'unprintable error';
-  }
+  const facts = describeThrown(error);
+  return facts.named ? `${facts.name}: ${facts.message}` : facts.message;
 }

@@ -26,6 +26,7 @@ import { ContextLogRecordProcessor, ContextSpanProcessor } from '../context/proc
 import { withContextBaggage } from '../context/sdk-wiring.ts';
 import { enableLogBridges } from '../logs/bridges.ts';
 import { DeferredLoggerProvider } from './deferred-logger-provider.ts';
+import { printableUrl } from '../config/printable.ts';
 
 /**
  * Starts OpenTelemetry with genai-otel's defaults: OTLP/HTTP traces, metrics and logs, resource detection without
@@ -67,7 +68,7 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
   if (config.installExitHandlers) {
     state.removeExitHandlers = installExitHandlers(() => shutdownState(state));
   }
-  debug(`started: traces ${state.status.tracing} (${config.traces.exporters.join('+') || 'none'}), metrics ${state.status.metrics}, logs ${state.status.logs}; OTLP ${config.traces.otlp.url}`);
+  debug(`started: traces ${state.status.tracing} (${config.traces.exporters.join('+') || 'none'}), metrics ${state.status.metrics}, logs ${state.status.logs}; OTLP ${printableUrl(config.traces.otlp.url)}`);
   return state.status;
 }
 

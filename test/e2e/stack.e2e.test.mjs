@@ -14,7 +14,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -96,6 +96,14 @@ function attrs(list = []) {
   return Object.fromEntries(list.map((a) => [a.key, anyValue(a.value)]));
 }
 
+/**
+ * An array attribute as Jaeger returns it: Badger stores spans in Jaeger's classic model, which has no array type, so
+ * an array reads back as its JSON text; the memory store keeps the array.
+ */
+function arrayAttribute(value) {
+  return typeof value === 'string' && value.startsWith('[') ? JSON.parse(value) : value;
+}
+
 function kindName(kind) {
   const names = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
   return typeof kind === 'number' ? names[kind] : String(kind).replace(/^SPAN_KIND_/, '');
@@ -155,7 +163,7 @@ async function assertAgentTrace(stack, serviceName) {
   assert.equal(c['gen_ai.request.temperature'], 0.2);
   assert.equal(c['gen_ai.response.id'], 'chatcmpl-1');
   assert.equal(c['gen_ai.response.model'], 'gpt-4o-mini-2024-07-18');
-  assert.deepEqual(c['gen_ai.response.finish_reasons'], ['tool_calls']);
+  assert.deepEqual(arrayAttribute(c['gen_ai.response.finish_reasons']), ['tool_calls']);
   assert.equal(c['gen_ai.usage.input_tokens'], 120);
   assert.equal(c['gen_ai.usage.output_tokens'], 40);
   assert.ok(c['genai_otel.cost.usd'] > 0, `genai_otel.cost.usd should be a positive number, got ${c['genai_otel.cost.usd']}`);
@@ -176,6 +184,10 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
 
   before(async () => {
     stack = await makeStack('main');
+    // Jaeger's own spans, if it made any, go to OTLP/gRPC at localhost:4317 (the collector's default address) after
+    // its batch delay: send them to this stack's collector, promptly, so that a self-tracing Jaeger shows up here.
+    stack.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${stack.env.STACK_OTLP_GRPC_PORT}`;
+    stack.env.OTEL_BSP_SCHEDULE_DELAY = '100';
     await startStack(stack);
     const started = Date.now();
     // Both fixtures run once, concurrently; the tests below look at what they sent.
@@ -351,6 +363,30 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
     })(t);
   });
 
+  test('Jaeger keeps the traces it stored across a restart (Badger in the run folder)', async (t) => {
+    await guarded(stack, async () => {
+      await fixtures;
+      const key = (span) => `${span.traceId}/${span.spanId}`;
+      // Every span of the service so far (the Monitor tab's test runs its app a second time).
+      const stored = (await poll(`trace of ${cjsService} in Jaeger`, async () => {
+        const found = await jaegerSpans(stack, cjsService);
+        return found.length >= 4 ? found : null;
+      })).map(key).sort();
+      await stackCmd(stack, 'down', 'jaeger');
+      const restarted = Date.now();
+      await stackCmd(stack, 'up', 'jaeger');
+      const readBack = await poll(`the ${stored.length} spans of ${cjsService} after the restart`, async () => {
+        const found = await jaegerSpans(stack, cjsService);
+        return found.length >= stored.length ? found : null;
+      });
+      assert.deepEqual(readBack.map(key).sort(), stored, 'the same spans, read back after the restart');
+      t.diagnostic(`${stored.length} spans read back ${((Date.now() - restarted) / 1000).toFixed(1)}s after the restart began`);
+      const badger = join(stack.runDir, 'jaeger', 'badger');
+      assert.ok(existsSync(join(badger, 'keys')) && existsSync(join(badger, 'values')), `Badger's folders in ${badger}`);
+      assert.equal(statSync(badger).mode & 0o777, 0o700, 'the Badger folder is private to the user');
+    })(t);
+  });
+
   test('a Jaeger restart (and a collector restart) loses no trace: persistent sending queue', async (t) => {
     await guarded(stack, async () => {
       await fixtures;
@@ -367,6 +403,51 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
         { timeoutMs: 60_000, intervalMs: 500 });
       t.diagnostic(`queued trace delivered ${((Date.now() - restarted) / 1000).toFixed(1)}s after the restarts`);
       await assertAgentTrace(stack, service);
+    })(t);
+  });
+
+  test('Jaeger does not trace itself: no "jaeger" service although its API answered every test above', async (t) => {
+    await guarded(stack, async () => {
+      await fixtures;
+      // Each API call was a span for a self-tracing Jaeger (sent after 100 ms, OTEL_BSP_SCHEDULE_DELAY above). Make a
+      // few more, then watch the service list for 30 times that delay; a marker service shows that ingest flows.
+      for (let i = 0; i < 5; i++) await getJson(`${stack.jaeger}/api/v3/services`);
+      const marker = `e2e-marker-${RUN_ID}`;
+      const str = (key, value) => ({ key, value: { stringValue: value } });
+      const now = BigInt(Date.now()) * 1_000_000n;
+      const res = await fetch(`${stack.otlpHttp}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', marker)] }, scopeSpans: [{ scope: { name: 'e2e' }, spans: [{
+          traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: 'marker', kind: 1,
+          startTimeUnixNano: String(now - 1_000_000n), endTimeUnixNano: String(now),
+        }] }] }] }),
+      });
+      assert.equal(res.status, 200, await res.text());
+      const watchUntil = Date.now() + 3000;
+      let services = [];
+      let own = [];
+      await poll('the marker service, then 3 s of service lists', async () => {
+        services = (await getJson(`${stack.jaeger}/api/v3/services`)).services ?? [];
+        own = services.filter((name) => /jaeger/i.test(name));
+        return own.length > 0 || (services.includes(marker) && Date.now() > watchUntil);
+      });
+      assert.deepEqual(own, [], 'Jaeger sent its own spans');
+      t.diagnostic(`services: ${services.length}, none of them Jaeger`);
+    })(t);
+  });
+
+  test("Prometheus's lifecycle API is off: a POST to /-/quit is refused and Prometheus keeps running", async (t) => {
+    await guarded(stack, async () => {
+      const res = await fetch(`${stack.prometheus}/-/quit`, { method: 'POST', signal: AbortSignal.timeout(5000) });
+      const body = await res.text();
+      assert.equal(res.status, 403, body);
+      assert.match(body, /Lifecycle API is not enabled/);
+      const reload = await fetch(`${stack.prometheus}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(5000) });
+      assert.equal(reload.status, 403, await reload.text());
+      const ready = await fetch(`${stack.prometheus}/-/ready`, { signal: AbortSignal.timeout(5000) });
+      assert.equal(ready.status, 200);
+      t.diagnostic(`POST /-/quit: ${res.status} ${body.trim()}`);
     })(t);
   });
 });

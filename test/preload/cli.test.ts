@@ -3,8 +3,10 @@
 // would run them: the built executable, in a child process, its output piped (so no colour and no progress line).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { spansOf, type CliSpan } from '../../src/cli/telemetry/otlp-json.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
@@ -186,7 +188,98 @@ describe('genai-otel sessions and export (local files)', () => {
   });
 });
 
+describe('hostile telemetry and servers', () => {
+  const HOSTILE = '\u001b]0;title\u0007\u001b]52;c;Y2xpcA==\u0007\u001b]8;;https://evil.example\u001b\\link\u001b]8;;\u001b\\\u001b[2J\u009b1m\u202eevil';
+  /** Every control character left once the CLI's own colour codes (SGR) are taken out. */
+  const foreign = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g) ?? [];
+
+  test('traces, report, sessions and export print names from telemetry escaped; colours still work', async () => {
+    const dir = join(folder, 'hostile');
+    mkdirSync(dir, { recursive: true });
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const kv = (key: string, value: string | number) => ({ key, value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value } });
+    const spansJson = {
+      resourceSpans: [{
+        resource: { attributes: [kv('service.name', `svc${HOSTILE}`)] },
+        scopeSpans: [{ spans: [
+          { traceId: 'ab'.repeat(16), spanId: '01'.repeat(8), name: `invoke_agent ${HOSTILE}`, kind: 1, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 5_000_000n), attributes: [kv('session.id', `sess${HOSTILE}`), kv('user.id', `user${HOSTILE}`), kv('gen_ai.conversation.id', 'c1')], status: {} },
+          { traceId: 'ab'.repeat(16), spanId: '02'.repeat(8), parentSpanId: '01'.repeat(8), name: `chat ${HOSTILE}`, kind: 3, startTimeUnixNano: String(now + 1_000_000n), endTimeUnixNano: String(now + 4_000_000n), attributes: [kv('gen_ai.operation.name', 'chat'), kv('gen_ai.request.model', `=HYPERLINK("https://evil.example")${HOSTILE}`), kv('gen_ai.usage.input_tokens', 5), kv('error.type', `E${HOSTILE}`), kv('session.id', `sess${HOSTILE}`)], status: { code: 2, message: HOSTILE } },
+          { traceId: 'ab'.repeat(16), spanId: '03'.repeat(8), parentSpanId: '01'.repeat(8), name: `execute_tool ${HOSTILE}`, kind: 1, startTimeUnixNano: String(now + 1_000_000n), endTimeUnixNano: String(now + 2_000_000n), attributes: [kv('gen_ai.operation.name', 'execute_tool'), kv('gen_ai.tool.name', `@SUM(1+1)${HOSTILE}`)], status: {} },
+        ] }],
+      }],
+    };
+    writeFileSync(join(dir, 'traces.jsonl'), `${JSON.stringify(spansJson)}\n`);
+    const files = ['--source', 'files', '--dir', dir];
+    for (const args of [['traces', ...files, '--color'], ['report', ...files, '--color'], ['sessions', ...files, '--color'], ['traces', ...files, '--json'], ['export', ...files, '--format', 'jsonl'], ['export', ...files, '--format', 'csv']]) {
+      const result = await runCli(args, env);
+      assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+      assert.ok(result.stdout.includes('\\u001b') || result.stdout.includes('\\u202e'), `${args.join(' ')} shows the escapes:\n${result.stdout}`);
+      assert.deepEqual(foreign(result.stdout), [], `${args.join(' ')}:\n${JSON.stringify(result.stdout)}`);
+      assert.deepEqual(foreign(result.stderr), [], `${args.join(' ')}:\n${JSON.stringify(result.stderr)}`);
+      if (args.includes('--color')) assert.match(result.stdout, /\u001b\[1m/, 'our own colours still work');
+      if (args.includes('csv')) {
+        assert.match(result.stdout, /,"'=HYPERLINK\(""https:\/\/evil\.example""\)/, 'a formula from telemetry is neutralised');
+        assert.match(result.stdout, /,"'@SUM\(1\+1\)/);
+      }
+    }
+  });
+
+  test('an error body from Jaeger is printed escaped', async () => {
+    const server = createHttpServer((_request, response) => {
+      response.writeHead(500, { 'content-type': 'text/plain' });
+      response.end(`boom ${HOSTILE}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const result = await runCli(['traces', '--source', 'jaeger', '--jaeger', `http://127.0.0.1:${port}`], env);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /genai-otel: 500 from .*boom \\u001b\]0;title/);
+      assert.deepEqual(foreign(result.stderr), [], JSON.stringify(result.stderr));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe('genai-otel doctor', () => {
+  test('credentials: the collector, Jaeger and Prometheus are reached as the exporter reaches them, and no secret is printed', async () => {
+    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    const seen: string[] = [];
+    const server = createHttpServer((request, response) => {
+      const url = request.url ?? '';
+      seen.push(`${request.method} ${url}`);
+      const otlp = url.startsWith('/v1/');
+      const expected = otlp ? basic('otel-user', 'pa55-otlp') : url.startsWith('/api/v3') ? basic('jaeger-user', 'pa55-jaeger') : basic('prom-user', 'pa55-prom');
+      const tenantOk = !otlp || request.headers['x-tenant'] === 'acme';
+      const keyOk = !url.startsWith('/v1/traces') || url.endsWith('?api_key=key-otlp-1');
+      response.writeHead(request.headers.authorization === expected && tenantOk && keyOk ? 200 : 401, { 'content-type': 'application/json' });
+      response.end(otlp ? '{}' : '{"data":[]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const result = await runCli(['doctor', '--json'], {
+        ...env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://otel-user:pa55-otlp@127.0.0.1:${port}`,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://otel-user:pa55-otlp@127.0.0.1:${port}/v1/traces?api_key=key-otlp-1`,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=acme',
+        GENAI_OTEL_JAEGER_URL: `http://jaeger-user:pa55-jaeger@127.0.0.1:${port}`,
+        GENAI_OTEL_PROMETHEUS_URL: `http://prom-user:pa55-prom@127.0.0.1:${port}`,
+      });
+      const checks = JSON.parse(result.stdout) as { name: string; status: string; detail: string }[];
+      const otlp = checks.filter((check) => check.name === 'OTLP endpoint');
+      assert.ok(otlp.length > 0 && otlp.every((check) => check.status === 'ok'), JSON.stringify(otlp));
+      assert.equal(checks.find((check) => check.name === 'Jaeger')?.status, 'ok');
+      assert.equal(checks.find((check) => check.name === 'Prometheus')?.status, 'ok');
+      assert.ok(seen.includes('POST /v1/traces?api_key=key-otlp-1'), seen.join(', '));
+      for (const secret of ['pa55', 'otel-user', 'jaeger-user', 'prom-user', 'key-otlp-1']) assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), `${secret} printed:\n${result.stdout}${result.stderr}`);
+      assert.match(result.stdout, new RegExp(`"http://127\\.0\\.0\\.1:${port} \\(traces, metrics, logs\\): accepts OTLP`));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test('no collector: says so, what to do, and that the spool holds the telemetry; exit code 1', async () => {
     const result = await cli('doctor');
     assert.equal(result.code, 1);

@@ -1,6 +1,8 @@
 // One test per environment variable: what each setting does to a real app under the preload.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
@@ -16,6 +18,15 @@ const run = (env: Record<string, string | undefined>, script = 'llm-call.cjs', n
   runFixture(fixture(script), { nodeArgs, env: otelEnv(receiver.url, env) });
 const spansOf = (service: string) => receiver.spans().filter((span) => span.resource['service.name'] === service);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
+
+/** A loopback port nothing listens on (it was just released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 test('OTEL_SDK_DISABLED=true: nothing is exported, the app runs unchanged', async () => {
   const result = await run({ OTEL_SDK_DISABLED: 'true', OTEL_SERVICE_NAME: 'disabled' });
@@ -45,15 +56,45 @@ test('OTEL_TRACES_SAMPLER=unknown: the diagnostic lists the samplers', async () 
   assert.match(result.stderr, /OTEL_TRACES_SAMPLER="sometimes" is not valid: accepted values are always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio; using parentbased_always_on/);
 });
 
-test('a misspelt GENAI_OTEL_ variable is reported with the closest known name', async () => {
-  const result = await run({ GENAI_OTEL_SHUTDOWN_TIMEOUT: '5', OTEL_SERVICE_NAME: 'typo' });
+test('a misspelt GENAI_OTEL_ variable is reported with the closest known name, never with its value', async () => {
+  const result = await run({ GENAI_OTEL_SHUTDOWN_TIMEOUT: '5', GENAI_OTEL_USER_ID_HMAC_KY: 'hmac-secret-4c2f9e1d7b', OTEL_SERVICE_NAME: 'typo' });
   assert.equal(result.code, 0);
-  assert.match(result.stderr, /GENAI_OTEL_SHUTDOWN_TIMEOUT="5" is not a genai-otel variable and is ignored; did you mean GENAI_OTEL_SHUTDOWN_TIMEOUT_MS\?/);
+  assert.match(result.stderr, /GENAI_OTEL_SHUTDOWN_TIMEOUT="\[value hidden\]" is not a genai-otel variable and is ignored; did you mean GENAI_OTEL_SHUTDOWN_TIMEOUT_MS\?/);
+  assert.match(result.stderr, /GENAI_OTEL_USER_ID_HMAC_KY="\[value hidden\]" is not a genai-otel variable and is ignored; did you mean GENAI_OTEL_USER_ID_HMAC_KEY\?/);
+  assert.ok(!result.stderr.includes('hmac-secret'), result.stderr);
+});
+
+test('an endpoint with user:password@ and ?api_key= is printed without them when the collector is away', async () => {
+  const closed = await closedPort();
+  const result = await run({
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://otel-user:pa55w0rd-91c@127.0.0.1:${closed}`,
+    OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `http://127.0.0.1:${closed}/v1/logs?api_key=key-77aa`,
+    OTEL_SERVICE_NAME: 'secret-endpoint',
+    GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '800',
+    OTEL_LOG_LEVEL: 'debug',
+  });
+  assert.match(result.stderr, new RegExp(`the collector at http://127\\.0\\.0\\.1:${closed}/v1/(traces|metrics|logs) cannot take`));
+  assert.match(result.stderr, new RegExp(`OTLP http://127\\.0\\.0\\.1:${closed}/v1/traces\n`));
+  assert.ok(!result.stderr.includes('pa55w0rd') && !result.stderr.includes('otel-user'), result.stderr);
+  assert.ok(!result.stderr.includes('key-77aa'), result.stderr);
 });
 
 test('GENAI_OTEL_SHUTDOWN_TIMEOUT_MS=soon: the diagnostic names the accepted values', async () => {
   const result = await run({ GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: 'soon', OTEL_SERVICE_NAME: 'bad-timeout' });
   assert.match(result.stderr, /GENAI_OTEL_SHUTDOWN_TIMEOUT_MS="soon" is not valid: accepted values are whole numbers from 0 to 600000; using 3000/);
+});
+
+test('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: every documented value starts without a warning from the OpenAI instrumentation', async () => {
+  for (const value of ['true', 'false', 'NO_CONTENT', 'SPAN_ONLY', 'EVENT_ONLY', 'SPAN_AND_EVENT', 'span_and_event']) {
+    const result = await run({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: value, OTEL_SERVICE_NAME: 'capture-values' }, 'openai-loaded.cjs');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), `openai loaded; capture=${value}`, 'the variable is back in place for the app');
+    assert.doesNotMatch(result.stderr, /invalid boolean/, `${value}: ${result.stderr}`);
+    assert.equal(result.stderr.trim(), '', `${value}: nothing at all is printed for a valid value`);
+  }
+  const esm = await run({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'SPAN_AND_EVENT', OTEL_SERVICE_NAME: 'capture-values' }, 'openai-loaded.mjs', ['--import', 'genai-otel/register']);
+  assert.equal(esm.stdout.trim(), 'openai loaded; capture=SPAN_AND_EVENT');
+  assert.doesNotMatch(esm.stderr, /invalid boolean/, esm.stderr);
 });
 
 test('OTEL_EXPORTER_OTLP_PROTOCOL=http/json: every signal is sent as OTLP/JSON', async () => {

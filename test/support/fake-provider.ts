@@ -9,7 +9,12 @@
 //   hang                   headers never come (the client's timeout fires)
 //   stall                  a stream sends its first event, then nothing more, keeping the connection open
 //   no-usage               an OpenAI chat stream without the final usage chunk, even when asked for it
-//   stream-error           an OpenAI chat stream that reports an error after its first chunk
+//   stream-error           an OpenAI chat stream that reports an error after its first chunk; a Responses stream
+//                          that sends an `error` event after its first event
+//
+// OpenAI requests asking for a JSON schema (chat `response_format`, Responses `text.format`) get STRUCTURED_ANSWER as
+// their JSON text. A chat request with tools gets one call per declared tool, unless its last message is a tool
+// result: then the model answers in text, as a tool-calling loop (`runTools()`) expects.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -31,6 +36,26 @@ export interface FakeProvider {
 
 const CREATED = 1_735_689_600;
 const TEXT = ['The', ' order', ' has', ' shipped', '.'];
+/** The object a structured-output request gets, as JSON text. */
+export const STRUCTURED_ANSWER = { order_id: 'A-1', status: 'shipped' };
+
+function wantsJsonSchema(format: unknown): boolean {
+  return (format as { type?: unknown } | undefined)?.type === 'json_schema';
+}
+
+function lastMessageIsToolResult(body: Record<string, unknown>): boolean {
+  const messages = body.messages;
+  return Array.isArray(messages) && (messages[messages.length - 1] as { role?: unknown } | undefined)?.role === 'tool';
+}
+
+/** One call per declared function tool: call_abc123 for the first (lookup_order with A-1), call_abc124… for the others. */
+function toolCallsFor(body: Record<string, unknown>): unknown[] {
+  const tools = body.tools as { function?: { name?: string } }[];
+  return tools.map((tool, index) => {
+    const name = tool.function?.name ?? 'lookup_order';
+    return { id: `call_abc${123 + index}`, type: 'function', function: { name, arguments: index === 0 ? '{"order_id":"A-1"}' : '{"order_id":"A-1","carrier":"DHL"}' } };
+  });
+}
 
 function sse(res: ServerResponse, events: { event?: string; data: unknown }[], stallAfterFirst = false): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_fake' });
@@ -57,11 +82,10 @@ function wantsTools(body: Record<string, unknown>): boolean {
 function openaiChat(res: ServerResponse, body: Record<string, unknown>, scenario: string | undefined): void {
   const model = `${String(body.model)}-2024-07-18`;
   const id = 'chatcmpl-fake123';
-  const tools = wantsTools(body);
+  const tools = wantsTools(body) && !lastMessageIsToolResult(body);
+  const text = wantsJsonSchema(body.response_format) ? JSON.stringify(STRUCTURED_ANSWER) : TEXT.join('');
   if (body.stream !== true) {
-    const message = tools
-      ? { role: 'assistant', content: null, tool_calls: [{ id: 'call_abc123', type: 'function', function: { name: 'lookup_order', arguments: '{"order_id":"A-1"}' } }], refusal: null }
-      : { role: 'assistant', content: TEXT.join(''), refusal: null };
+    const message = tools ? { role: 'assistant', content: null, tool_calls: toolCallsFor(body), refusal: null } : { role: 'assistant', content: text, refusal: null };
     json(res, 200, {
       id,
       object: 'chat.completion',
@@ -95,7 +119,7 @@ function openaiChat(res: ServerResponse, body: Record<string, unknown>, scenario
     events.push({ data: chunk({ tool_calls: [{ index: 0, function: { arguments: '{"order_id":' } }] }, null) });
     events.push({ data: chunk({ tool_calls: [{ index: 0, function: { arguments: '"A-1"}' } }] }, null) });
   } else {
-    for (const piece of TEXT) events.push({ data: chunk({ content: piece }, null) });
+    for (const piece of wantsJsonSchema(body.response_format) ? [text] : TEXT) events.push({ data: chunk({ content: piece }, null) });
   }
   if (scenario === 'stream-error') {
     events.splice(2, events.length, { data: { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } } });
@@ -137,7 +161,9 @@ function openaiResponse(res: ServerResponse, body: Record<string, unknown>, scen
     truncation: 'disabled',
     metadata: {},
   };
-  const message = { type: 'message', id: 'msg_fake1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: TEXT.join(''), annotations: [] }] };
+  const structured = wantsJsonSchema((body.text as { format?: unknown } | undefined)?.format);
+  const pieces = structured ? [JSON.stringify(STRUCTURED_ANSWER)] : TEXT;
+  const message = { type: 'message', id: 'msg_fake1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: pieces.join(''), annotations: [] }] };
   const usage = { input_tokens: 90, input_tokens_details: { cached_tokens: 0 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 10 }, total_tokens: 120 };
   const completed = { ...base, status: 'completed', output: [message], usage, incomplete_details: null, error: null };
   if (body.stream !== true) {
@@ -152,12 +178,13 @@ function openaiResponse(res: ServerResponse, body: Record<string, unknown>, scen
     event('response.in_progress', { response: inProgress }),
     event('response.output_item.added', { output_index: 0, item: { ...message, status: 'in_progress', content: [] } }),
     event('response.content_part.added', { item_id: 'msg_fake1', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }),
-    ...TEXT.map((delta) => event('response.output_text.delta', { item_id: 'msg_fake1', output_index: 0, content_index: 0, delta })),
-    event('response.output_text.done', { item_id: 'msg_fake1', output_index: 0, content_index: 0, text: TEXT.join('') }),
+    ...pieces.map((delta) => event('response.output_text.delta', { item_id: 'msg_fake1', output_index: 0, content_index: 0, delta })),
+    event('response.output_text.done', { item_id: 'msg_fake1', output_index: 0, content_index: 0, text: pieces.join('') }),
     event('response.content_part.done', { item_id: 'msg_fake1', output_index: 0, content_index: 0, part: message.content[0] }),
     event('response.output_item.done', { output_index: 0, item: message }),
     event('response.completed', { response: completed }),
   ];
+  if (scenario === 'stream-error') events.splice(3, events.length, event('error', { code: 'server_error', message: 'The server had an error while processing your request.', param: null }));
   sse(res, events, scenario === 'stall');
 }
 

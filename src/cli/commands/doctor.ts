@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { resolveBackendUrls, resolveConfig } from '../../config/resolve.ts';
-import type { GenAIOtelConfig } from '../../config/types.ts';
+import { printableUrl } from '../../config/printable.ts';
+import type { GenAIOtelConfig, OtlpSignalConfig } from '../../config/types.ts';
+import { sendOtlp } from '../../export/http-sender.ts';
 import { formatConfigProblem } from '../../sdk/diagnostics.ts';
 import { spoolDirectoryFor } from '../../sdk/exporters.ts';
 import { findApplicationPackage } from '../../sdk/resource.ts';
@@ -12,6 +14,8 @@ import { VERSION } from '../../version.ts';
 import { count } from '../render/format.ts';
 import { styleFor } from '../render/style.ts';
 import { signalFiles } from '../telemetry/files.ts';
+import { withoutCredentials } from '../telemetry/url-credentials.ts';
+import { terminalOutput, terminalSafe } from '../render/terminal-text.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
 
@@ -88,21 +92,29 @@ function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
   return checks;
 }
 
-/** Whether an OTLP/HTTP endpoint accepts an empty export request. */
-async function probeOtlp(url: string, headers: Record<string, string>, timeoutMillis: number): Promise<{ reachable: boolean; status?: number; reason?: string }> {
-  try {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}', signal: AbortSignal.timeout(timeoutMillis) });
-    await response.arrayBuffer();
-    return { reachable: true, status: response.status };
-  } catch (error) {
-    return { reachable: false, reason: (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name };
-  }
+/**
+ * Whether the OTLP/HTTP endpoint takes an empty export request, sent as the exporter sends it (the same sender: the
+ * URL's `user:password@` as Basic auth, the OTEL_EXPORTER_OTLP_*HEADERS, the protocol and compression).
+ */
+async function probeOtlp(otlp: OtlpSignalConfig, timeoutMillis: number): Promise<{ reachable: boolean; accepted?: boolean; status?: number; reason?: string }> {
+  const json = otlp.protocol === 'http/json';
+  const outcome = await sendOtlp(json ? new TextEncoder().encode('{}') : new Uint8Array(0), {
+    url: otlp.url,
+    contentType: json ? 'application/json' : 'application/x-protobuf',
+    headers: otlp.headers,
+    compression: otlp.compression,
+    timeoutMillis,
+  });
+  if (outcome.status === 'success') return { reachable: true, accepted: true };
+  const status = /^HTTP (\d{3})\b/.exec(outcome.reason);
+  return status === null ? { reachable: false, reason: outcome.reason } : { reachable: true, status: Number(status[1]) };
 }
 
 async function probeGet(url: string, timeoutMillis: number): Promise<boolean> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMillis) });
-    await response.arrayBuffer();
+    const target = withoutCredentials(url);
+    const response = await fetch(target.url, { headers: target.headers, signal: AbortSignal.timeout(timeoutMillis) });
+    await response.body?.cancel();
     return response.ok;
   } catch {
     return false;
@@ -161,6 +173,15 @@ function checkFiles(config: GenAIOtelConfig): Check[] {
   return [{ name: 'local files', status: 'ok', detail: `${directory}: ${files.length} files, ${count(bytes)} bytes, last written ${new Date(newest).toISOString()} (genai-otel traces --source files)` }];
 }
 
+/** The scheme, host and port of a printable URL: three signals refused by one collector are one line. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
 /**
  * Runs every check against the environment of this process (the same variables the preload reads).
  *
@@ -181,13 +202,13 @@ export async function runChecks(timeoutMillis: number, env: NodeJS.ProcessEnv = 
 
   const otlpSignals = (['traces', 'metrics', 'logs'] as const).filter((signal) => config[signal].exporters.includes('otlp'));
   const otlpCheck = async (signal: (typeof otlpSignals)[number]) => {
-    const url = config[signal].otlp.url;
-    const probe = await probeOtlp(url, config[signal].otlp.headers, timeoutMillis);
+    const url = printableUrl(config[signal].otlp.url);
+    const probe = await probeOtlp(config[signal].otlp, timeoutMillis);
     if (!probe.reachable) {
-      return { signal, url, key: `${new URL(url).origin} down`, check: { name: 'OTLP endpoint', status: 'fail', detail: `nothing answers (${probe.reason})`, fix: `start a collector (docker compose up -d, or npm run stack -- up) or set OTEL_EXPORTER_OTLP_ENDPOINT; meanwhile telemetry is ${config.spool.enabled ? 'spooled to disk' : 'dropped'}` } as Check };
+      return { signal, url, key: `${originOf(url)} down`, check: { name: 'OTLP endpoint', status: 'fail', detail: `nothing answers (${probe.reason})`, fix: `start a collector (docker compose up -d, or npm run stack -- up) or set OTEL_EXPORTER_OTLP_ENDPOINT; meanwhile telemetry is ${config.spool.enabled ? 'spooled to disk' : 'dropped'}` } as Check };
     }
-    if (probe.status !== undefined && probe.status >= 200 && probe.status < 300) return { signal, url, key: `${new URL(url).origin} ok`, check: { name: 'OTLP endpoint', status: 'ok', detail: `accepts OTLP (HTTP ${probe.status})` } as Check };
-    const hint = probe.status === 401 || probe.status === 403 ? 'check the credentials in OTEL_EXPORTER_OTLP_HEADERS' : probe.status === 404 ? 'the URL has no OTLP receiver: OTEL_EXPORTER_OTLP_ENDPOINT is the base URL (no /v1/traces), the signal variables are full URLs' : 'check the collector\'s logs';
+    if (probe.accepted === true) return { signal, url, key: `${originOf(url)} ok`, check: { name: 'OTLP endpoint', status: 'ok', detail: 'accepts OTLP (an empty export request, sent as the exporter sends it)' } as Check };
+    const hint = probe.status === 401 || probe.status === 403 ? 'check the credentials in OTEL_EXPORTER_OTLP_HEADERS (or the user:password of the endpoint URL)' : probe.status === 404 ? 'the URL has no OTLP receiver: OTEL_EXPORTER_OTLP_ENDPOINT is the base URL (no /v1/traces), the signal variables are full URLs' : 'check the collector\'s logs';
     return { signal, url, key: `${url} ${probe.status}`, check: { name: 'OTLP endpoint', status: 'fail', detail: `answers HTTP ${probe.status} to an empty OTLP request`, fix: hint } as Check };
   };
   /** One line per outcome and host: three signals refused by the same collector are one problem. */
@@ -196,17 +217,19 @@ export async function runChecks(timeoutMillis: number, env: NodeJS.ProcessEnv = 
     for (const result of results) groups.set(result.key, [...(groups.get(result.key) ?? []), result]);
     return [...groups.values()].map((group) => {
       const first = group[0]!;
-      const where = group.length === 1 ? first.url : `${new URL(first.url).origin} (${group.map((result) => result.signal).join(', ')})`;
+      const where = group.length === 1 ? first.url : `${originOf(first.url)} (${group.map((result) => result.signal).join(', ')})`;
       return { ...first.check, detail: `${where}: ${first.check.detail}` };
     });
   });
+  const jaegerUrl = printableUrl(backends.urls.jaegerUrl);
+  const prometheusUrl = printableUrl(backends.urls.prometheusUrl);
   const probes = await Promise.all([
     probeGet(`${backends.urls.jaegerUrl.replace(/\/+$/, '')}/api/v3/services`, timeoutMillis).then((ok): Check => ok
-      ? { name: 'Jaeger', status: 'ok', detail: `${backends.urls.jaegerUrl} (genai-otel traces reads it)` }
-      : { name: 'Jaeger', status: 'info', detail: `${backends.urls.jaegerUrl} does not answer: the CLI reads the local files (set GENAI_OTEL_JAEGER_URL if Jaeger runs elsewhere)` }),
+      ? { name: 'Jaeger', status: 'ok', detail: `${jaegerUrl} (genai-otel traces reads it)` }
+      : { name: 'Jaeger', status: 'info', detail: `${jaegerUrl} does not answer: the CLI reads the local files (set GENAI_OTEL_JAEGER_URL if Jaeger runs elsewhere)` }),
     probeGet(`${backends.urls.prometheusUrl.replace(/\/+$/, '')}/-/ready`, timeoutMillis).then((ok): Check => ok
-      ? { name: 'Prometheus', status: 'ok', detail: `${backends.urls.prometheusUrl} (genai-otel report reads it)` }
-      : { name: 'Prometheus', status: 'info', detail: `${backends.urls.prometheusUrl} does not answer: genai-otel report reads the local files (set GENAI_OTEL_PROMETHEUS_URL if Prometheus runs elsewhere)` }),
+      ? { name: 'Prometheus', status: 'ok', detail: `${prometheusUrl} (genai-otel report reads it)` }
+      : { name: 'Prometheus', status: 'info', detail: `${prometheusUrl} does not answer: genai-otel report reads the local files (set GENAI_OTEL_PROMETHEUS_URL if Prometheus runs elsewhere)` }),
   ]);
   checks.push(...(await otlpChecks), ...probes);
   if (otlpSignals.length > 0) checks.push(...checkSpool(config, serviceName));
@@ -219,13 +242,13 @@ export async function runChecks(timeoutMillis: number, env: NodeJS.ProcessEnv = 
 export async function runDoctor(options: DoctorOptions): Promise<number> {
   const checks = await runChecks(options.timeout);
   if (options.json === true) {
-    process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
+    process.stdout.write(`${terminalOutput(JSON.stringify(checks, null, 2))}\n`);
   } else {
     const style = styleFor(process.stdout, options.color);
     const marks: Record<CheckStatus, string> = { ok: style.green('ok  '), warn: style.yellow('warn'), fail: style.red('FAIL'), info: style.dim('info') };
     for (const check of checks) {
-      process.stdout.write(`${marks[check.status]}  ${style.bold(check.name)}: ${check.detail}\n`);
-      if (check.fix !== undefined) process.stdout.write(`      ${style.cyan('fix:')} ${check.fix}\n`);
+      process.stdout.write(`${marks[check.status]}  ${style.bold(check.name)}: ${terminalSafe(check.detail)}\n`);
+      if (check.fix !== undefined) process.stdout.write(`      ${style.cyan('fix:')} ${terminalSafe(check.fix)}\n`);
     }
     const failed = checks.filter((check) => check.status === 'fail').length;
     const warned = checks.filter((check) => check.status === 'warn').length;

@@ -20,6 +20,7 @@ import { summarizeSessions, type SessionSummary } from '../../sessions/summarize
 import { contextOf, type CommonOptions } from '../options.ts';
 import { openSource } from '../telemetry/source.ts';
 import type { CliLog, CliSpan } from '../telemetry/otlp-json.ts';
+import { cellSafe, terminalOutput } from '../render/terminal-text.ts';
 
 export interface ExportOptions extends CommonOptions {
   format: 'csv' | 'jsonl';
@@ -28,15 +29,26 @@ export interface ExportOptions extends CommonOptions {
   limit: number;
 }
 
+/** Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 /**
- * One CSV field (RFC 4180): quoted when it holds a comma, quote, line break or edge space.
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote, line break or edge space. Text from telemetry that
+ * a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) is neutralised as
+ * OWASP advises: prefixed with a single quote and quoted. Numbers the CLI computed (durations, tokens, cost) are
+ * written as numbers, negative ones too: a number is never a formula, and a spreadsheet must be able to sum it.
+ * Control characters other than tab and line breaks are shown as `\uXXXX`.
  *
  * @example
  * csvField('say "hi", please'); // '"say ""hi"", please"'
+ * csvField('=HYPERLINK("http://evil")'); // '"\'=HYPERLINK(""http://evil"")"'
+ * csvField(-3); // '-3'
  */
 export function csvField(value: unknown): string {
   if (value === undefined || value === null) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  const text = cellSafe(typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  if (FORMULA_START.test(text)) return `"'${text.replaceAll('"', '""')}"`;
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -127,7 +139,8 @@ export async function runExport(options: ExportOptions): Promise<number> {
   }
   const stream: Writable = options.output === undefined ? process.stdout : createWriteStream(options.output);
   if (options.format === 'jsonl') {
-    for (const record of records) await write(stream, `${JSON.stringify(record, jsonValue)}\n`);
+    // Control characters JSON leaves raw (DEL, C1, bidi) become \u escapes: the same data, harmless on a terminal.
+    for (const record of records) await write(stream, `${terminalOutput(JSON.stringify(record, jsonValue))}\n`);
   } else {
     const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
     await write(stream, `${columns.join(',')}\n`);

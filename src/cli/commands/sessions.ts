@@ -3,6 +3,7 @@ import { summarizeSessions, type SessionSummary } from '../../sessions/summarize
 import { contextOf, type CommonOptions } from '../options.ts';
 import { clock, seconds, shortId, table } from '../render/format.ts';
 import { openSource } from '../telemetry/source.ts';
+import { terminalSafeDeep } from '../render/terminal-text.ts';
 
 export interface SessionsOptions extends CommonOptions {
   limit: number;
@@ -26,9 +27,10 @@ export async function runSessions(options: SessionsOptions): Promise<number> {
   }
   context.note(`${source.description}: ${rows.length} session${rows.length === 1 ? '' : 's'}${source.kind === 'jaeger' && logs.length === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`);
   if (rows.length === 0) return 0;
+  const shown = terminalSafeDeep(rows);
   const lines = table(
     ['session', 'user', 'started', 'duration', 'user msgs', 'assistant msgs', 'likes', 'dislikes', 'answer time avg (min–max)', 'user time avg', 'edited', 'retried', 'undone'],
-    rows.map((row) => [
+    shown.map((row) => [
       context.style.bold(shortId(row.sessionId)),
       row.userIds.map(shortId).join(',') || '–',
       clock(row.startMillis),

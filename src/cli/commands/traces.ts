@@ -2,6 +2,7 @@
 import { contextOf, type CommonOptions } from '../options.ts';
 import { groupTraces, renderTrace } from '../render/tree.ts';
 import { openSource } from '../telemetry/source.ts';
+import { terminalSafe } from '../render/terminal-text.ts';
 
 export interface TracesOptions extends CommonOptions {
   trace?: string;
@@ -32,7 +33,7 @@ export async function runTraces(options: TracesOptions): Promise<number> {
   }
   if (shown.length === 0) {
     const what = traceId !== undefined ? `trace ${traceId}` : options.session !== undefined ? `traces of session ${options.session}` : 'traces';
-    process.stderr.write(`genai-otel: no ${what} in ${source.description}${traceId === undefined ? ` since ${new Date(context.sinceMillis).toISOString()}` : ''}\n`);
+    process.stderr.write(`genai-otel: ${terminalSafe(`no ${what} in ${source.description}${traceId === undefined ? ` since ${new Date(context.sinceMillis).toISOString()}` : ''}`)}\n`);
     return traceId !== undefined || options.session !== undefined ? 1 : 0;
   }
   return 0;

@@ -1,3 +1,5 @@
+import { terminalSafe } from './terminal-text.ts';
+
 /** A one-line progress indicator on stderr, only when stderr is a terminal: pipes and files never see it. */
 export interface Progress {
   update(text: string): void;
@@ -24,7 +26,7 @@ export function progressOn(stream: NodeJS.WriteStream): Progress {
       if (now - last < 100) return;
       last = now;
       shown = true;
-      stream.write(`\r\x1b[K${text.slice(0, (stream.columns ?? 80) - 1)}`);
+      stream.write(`\r\x1b[K${terminalSafe(text).slice(0, (stream.columns ?? 80) - 1)}`);
     },
     done() {
       if (shown) stream.write('\r\x1b[K');

@@ -16,6 +16,7 @@ import {
 import type { CliSpan } from '../telemetry/otlp-json.ts';
 import { clock, count, millis, shortId, usd } from './format.ts';
 import type { Style } from './style.ts';
+import { terminalSafeDeep } from './terminal-text.ts';
 
 /** Spans grouped by trace, each trace's spans in start order, traces newest first. */
 export function groupTraces(spans: readonly CliSpan[]): CliSpan[][] {
@@ -61,7 +62,9 @@ function details(span: CliSpan, style: Style): string {
  * @example
  * for (const line of renderTrace(spans, styleFor(process.stdout))) console.log(line);
  */
-export function renderTrace(trace: readonly CliSpan[], style: Style): string[] {
+export function renderTrace(given: readonly CliSpan[], style: Style): string[] {
+  // Names and attributes come from whoever sent the telemetry: escaped before anything is built from them.
+  const trace = terminalSafeDeep(given);
   const children = new Map<string, CliSpan[]>();
   for (const span of trace) {
     if (span.parentSpanId === undefined) continue;

@@ -7,6 +7,7 @@
 // minus its last value before the window, or minus nothing for a series that began inside it.
 import type { PrometheusClient, Sample } from '../telemetry/prometheus.ts';
 import { HOUR_MILLIS, ratio, type HourRow, type ModelRow, type OperationRow, type Percentiles, type ReportData } from './model.ts';
+import { printableUrl } from '../../config/printable.ts';
 
 /** A PromQL duration for a window in milliseconds (whole seconds). */
 export function promDuration(millis: number): string {
@@ -119,7 +120,7 @@ export async function reportFromPrometheus(client: PrometheusClient, window: Pro
   const retryRows = retries.map((sample) => ({ reason: sample.labels.genai_otel_retry_reason ?? 'unknown', count: rounded(sample.value) })).filter((row) => row.count > 0);
 
   return {
-    source: `Prometheus at ${client.baseUrl}`,
+    source: `Prometheus at ${printableUrl(client.baseUrl)}`,
     exactPercentiles: false,
     ...window,
     requests,

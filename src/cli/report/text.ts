@@ -2,6 +2,7 @@
 import { bar, clock, count, millis, percent, seconds, table, usd } from '../render/format.ts';
 import type { Style } from '../render/style.ts';
 import type { ReportData } from './model.ts';
+import { terminalSafeDeep } from '../render/terminal-text.ts';
 
 /**
  * The report as lines of text.
@@ -9,7 +10,9 @@ import type { ReportData } from './model.ts';
  * @example
  * for (const line of renderReportText(data, styleFor(process.stdout))) console.log(line);
  */
-export function renderReportText(data: ReportData, style: Style): string[] {
+export function renderReportText(given: ReportData, style: Style): string[] {
+  // Model, tool, span and service names come from telemetry: escaped before anything is built from them.
+  const data = terminalSafeDeep(given);
   const lines: string[] = [];
   const heading = (title: string) => lines.push('', style.bold(title));
   lines.push(style.bold(`genai-otel report · ${clock(data.sinceMillis)} → ${clock(data.untilMillis)}${data.service === undefined ? '' : ` · ${data.service}`}`));

@@ -1,4 +1,5 @@
-import { printableUrl } from '../../export/printable-url.ts';
+import { printableUrl } from '../../config/printable.ts';
+import { withoutCredentials } from './url-credentials.ts';
 
 /** An HTTP error with its status, so callers can treat 404 ("nothing yet") apart from failures. */
 export class HttpError extends Error {
@@ -54,8 +55,9 @@ async function readBounded(response: Response, limit: number): Promise<{ text: s
  */
 export async function getJson(url: string, timeoutMillis = 5000, maxBytes = maxResponseBytes()): Promise<unknown> {
   let response: Response;
+  const target = withoutCredentials(url);
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMillis), headers: { accept: 'application/json' } });
+    response = await fetch(target.url, { signal: AbortSignal.timeout(timeoutMillis), headers: { accept: 'application/json', ...target.headers } });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
     throw new Error(`cannot reach ${new URL(url).origin} (${cause})`);

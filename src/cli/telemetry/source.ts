@@ -7,6 +7,7 @@ import type { Progress } from '../render/progress.ts';
 import { readLogFiles, readSpanFiles, signalFiles } from './files.ts';
 import { JaegerClient } from './jaeger.ts';
 import type { CliLog, CliSpan } from './otlp-json.ts';
+import { printableUrl } from '../../config/printable.ts';
 
 export type SourceChoice = 'auto' | 'jaeger' | 'files';
 
@@ -89,7 +90,7 @@ class JaegerSource implements TelemetrySource {
   constructor(client: JaegerClient, logsFiles: string[]) {
     this.client = client;
     this.logsFiles = logsFiles;
-    this.description = `Jaeger at ${client.baseUrl}`;
+    this.description = `Jaeger at ${printableUrl(client.baseUrl)}`;
   }
 
   async spans(query: Query, progress: Progress): Promise<CliSpan[]> {

@@ -80,3 +80,26 @@ test('durations, CSV fields and the Node version check', () => {
   assert.equal(old.status, 'fail');
   assert.match(old.fix!, /Node\.js 22\.15 or newer/);
 });
+
+test('CSV injection (OWASP): text that would run as a formula is prefixed with a quote and quoted; our numbers stay numbers', () => {
+  const cases: [unknown, string][] = [
+    ['=HYPERLINK("https://evil.example","x")', `"'=HYPERLINK(""https://evil.example"",""x"")"`],
+    ['+1+cmd|/C calc!A0', `"'+1+cmd|/C calc!A0"`],
+    ['-2+3', `"'-2+3"`],
+    ['@SUM(A1:A9)', `"'@SUM(A1:A9)"`],
+    ['\t=1+1', `"'\t=1+1"`],
+    ['\r=1+1', `"'\r=1+1"`],
+    // A negative number as text came from telemetry: neutralised like any text.
+    ['-5', `"'-5"`],
+    // Numbers the CLI computed are written as numbers, negative or not.
+    [-5, '-5'],
+    [-0.25, '-0.25'],
+    [12n, '12'],
+    // Plain text is untouched; a formula character later in the cell is harmless.
+    ['gpt-4o', 'gpt-4o'],
+    ['a=b', 'a=b'],
+    // Terminal escapes are shown, not written raw.
+    ['x\u001b]0;t\u0007', 'x\\u001b]0;t\\u0007'],
+  ];
+  for (const [value, expected] of cases) assert.equal(csvField(value), expected, String(value));
+});

@@ -40,6 +40,22 @@ test('an instrumented OpenAI client counts its retries', async () => {
   assert.equal(span.attributes['gen_ai.usage.reasoning.output_tokens'], 10);
 });
 
+test('an instrumented OpenAI client: parse() returns its parsed value (contrib #3586), runTools() is one invoke_agent tree', async () => {
+  await sdk.reset();
+  const traced = instrument(new OpenAI({ apiKey: 'k', baseURL: fake.openaiBaseURL }));
+  const schema = { type: 'object', properties: { order_id: { type: 'string' }, status: { type: 'string' } }, required: ['order_id', 'status'], additionalProperties: false };
+  const completion = await traced.chat.completions.parse({ model: 'gpt-4o-mini', messages, response_format: { type: 'json_schema', json_schema: { name: 'order', strict: true, schema } } });
+  assert.deepEqual(completion.choices[0]?.message.parsed, { order_id: 'A-1', status: 'shipped' });
+  assert.equal(sdk.spans().at(-1)?.attributes['gen_ai.usage.input_tokens'], 120);
+
+  await sdk.reset();
+  const tools = [{ type: 'function' as const, function: { name: 'lookup_order', parameters: { type: 'object', properties: {} }, function: () => 'shipped' } }];
+  await traced.chat.completions.runTools({ model: 'gpt-4o-mini', messages, tools: tools as never }).done();
+  const agent = sdk.span('invoke_agent');
+  const children = sdk.spans().filter((span) => span.parentSpanContext?.spanId === agent.spanContext().spanId);
+  assert.deepEqual(children.map((span) => span.name), ['chat gpt-4o-mini', 'execute_tool lookup_order', 'chat gpt-4o-mini']);
+});
+
 test('an instrumented Anthropic client: messages.create and messages.stream are traced', async () => {
   await sdk.reset();
   const client = instrument(new Anthropic({ apiKey: 'k', baseURL: fake.anthropicBaseURL }));

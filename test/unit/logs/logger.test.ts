@@ -8,6 +8,7 @@ import { ContextLogRecordProcessor } from '../../../src/context/processors.ts';
 import { withContext } from '../../../src/context/with-context.ts';
 import { withSpan } from '../../../src/genai/operations.ts';
 import { getLogger } from '../../../src/logs/logger.ts';
+import { MAX_LOGGER_SCOPES, SHARED_LOGGER_SCOPE, appLoggerScopeCount } from '../../../src/logs/otel-logger.ts';
 
 const sdk = installMemorySdk({ logRecordProcessors: [new ContextLogRecordProcessor()] });
 
@@ -81,4 +82,32 @@ test('unserializable fields (cycles, bigints, functions) never throw', () => {
   const line = JSON.parse(lines[0]!) as Record<string, unknown>;
   assert.deepEqual(line.cyclic, { name: 'loop', self: '[Circular]' });
   assert.equal(line.big, '10');
+});
+
+test('distinct logger names are bounded: past MAX_LOGGER_SCOPES they share one scope and carry their name', () => {
+  const names = MAX_LOGGER_SCOPES * 4;
+  captureStdout(() => {
+    for (let index = 0; index < names; index++) getLogger(`per-request-${index}`).info('bounded', { index });
+  });
+  assert.ok(appLoggerScopeCount() <= MAX_LOGGER_SCOPES, `${appLoggerScopeCount()} scopes held for ${names} names`);
+  const records = sdk.logs().filter((entry) => entry.body === 'bounded');
+  assert.equal(records.length, names, 'every logger past the bound still writes');
+  const scopes = new Set(records.map((record) => record.instrumentationScope.name));
+  assert.ok(scopes.size <= MAX_LOGGER_SCOPES + 1, `${scopes.size} distinct scopes exported`);
+  const last = records.find((record) => record.attributes.index === names - 1)!;
+  assert.equal(last.instrumentationScope.name, SHARED_LOGGER_SCOPE);
+  assert.equal(last.attributes['genai_otel.logger.name'], `per-request-${names - 1}`);
+  const first = records.find((record) => record.attributes.index === 0)!;
+  assert.equal(first.attributes['genai_otel.logger.name'], undefined, 'a name within the bound keeps its own scope');
+});
+
+test('fields and child fields that are hostile (revoked proxy, throwing getters) never throw', () => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const hostile = Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new Error('getter'); } });
+  captureStdout(() => {
+    const log = getLogger('hostile').child(proxy as never).child(hostile);
+    log.error('still fine', proxy as never);
+    log.info('still fine', hostile);
+  });
 });

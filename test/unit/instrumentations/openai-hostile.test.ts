@@ -1,0 +1,87 @@
+// The openai helper workarounds given hostile values: whatever they get, the call goes on as it would untraced and
+// nothing is thrown at the app.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseBodyOnce } from '../../../src/instrumentations/openai-body-once.ts';
+import { wrapRunTools } from '../../../src/instrumentations/openai-run-tools.ts';
+
+const revoked = (): object => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+};
+
+test('parseBodyOnce: values that are not an APIPromise are left as they are, hostile ones included', () => {
+  const throwing = Object.defineProperty({}, 'parseResponse', {
+    get() {
+      throw new Error('hostile getter');
+    },
+  });
+  const frozen = Object.freeze({ parseResponse() {}, asResponse() {}, withResponse() {}, _thenUnwrap() {} });
+  for (const value of [undefined, null, 42, 'text', Promise.resolve(1), {}, throwing, frozen, revoked()]) {
+    assert.doesNotThrow(() => parseBodyOnce(value));
+  }
+  assert.equal(Object.isFrozen(frozen), true);
+});
+
+test('parseBodyOnce: a response parsed by two derived promises is parsed once, each applying its own transform', async () => {
+  let parses = 0;
+  // The shape of the client's APIPromise: parse() memoised, _thenUnwrap deriving through this.parseResponse.
+  class FakeAPIPromise {
+    parsedPromise: Promise<unknown> | undefined;
+    readonly responsePromise: Promise<object>;
+    parseResponse: (client: unknown, props: object) => Promise<unknown>;
+    constructor(responsePromise: Promise<object>, parseResponse: (client: unknown, props: object) => Promise<unknown>) {
+      this.responsePromise = responsePromise;
+      this.parseResponse = parseResponse;
+    }
+    parse(): Promise<unknown> {
+      this.parsedPromise ??= this.responsePromise.then((props) => this.parseResponse(undefined, props));
+      return this.parsedPromise;
+    }
+    asResponse(): Promise<unknown> {
+      return this.responsePromise;
+    }
+    withResponse(): Promise<unknown> {
+      return Promise.all([this.parse(), this.asResponse()]);
+    }
+    _thenUnwrap(transform: (value: unknown) => unknown): FakeAPIPromise {
+      return new FakeAPIPromise(this.responsePromise, async (client, props) => transform(await this.parseResponse(client, props)));
+    }
+  }
+  const base = new FakeAPIPromise(Promise.resolve({ response: {} }), async () => ({ parse: ++parses }));
+  parseBodyOnce(base);
+  const seenByTelemetry = await base.parse();
+  const derived = await base._thenUnwrap((value) => ({ derived: value })).parse();
+  assert.deepEqual(seenByTelemetry, { parse: 1 });
+  assert.deepEqual(derived, { derived: { parse: 1 } });
+  assert.equal(parses, 1);
+});
+
+test('runTools wrapper: hostile bodies reach the SDK as given, and its runner comes back', () => {
+  const runner = { messages: [] };
+  const throwingTools = Object.defineProperty({ model: 'm' }, 'tools', {
+    get() {
+      throw new Error('hostile getter');
+    },
+  });
+  const oddTools = [null, 1, { type: 'function', function: null }];
+  for (const body of [undefined, null, 'text', { tools: 'not a list' }, { tools: oddTools }, throwingTools, revoked()]) {
+    let given: unknown = 'not called';
+    const runTools = wrapRunTools(function (this: unknown, received: unknown) {
+      given = received;
+      return runner;
+    });
+    assert.equal(runTools.call({}, body), runner);
+    // A list of tools is handed on as a copy of the body (tools it cannot trace kept as they are); anything else as given.
+    if (given !== body) assert.deepEqual((given as { tools: unknown[] }).tools, oddTools);
+  }
+});
+
+test('runTools wrapper: an error thrown by the SDK reaches the caller unchanged', () => {
+  const failure = new TypeError('bad tools');
+  const runTools = wrapRunTools(() => {
+    throw failure;
+  });
+  assert.throws(() => runTools.call({}, { tools: [] }), (error) => error === failure);
+});
