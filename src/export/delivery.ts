@@ -76,6 +76,8 @@ export class OtlpDelivery {
   /** Attempts so far at spooled payloads that met HTTP 500, by spool entry name. */
   private readonly limitedAttempts = new Map<string, number>();
   private deadline: number | undefined;
+  /** Aborted shortly before the shutdown deadline: sends still waiting for an answer give up, so that they are spooled. */
+  private readonly shutdownAbort = new AbortController();
   private statusTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -235,7 +237,7 @@ export class OtlpDelivery {
     if (this.deadline !== undefined) {
       timeoutMillis = Math.max(50, Math.min(timeoutMillis, this.deadline - Date.now() - SPOOL_WRITE_MARGIN_MILLIS));
     }
-    return { url: target.url, headers: target.headers, compression: target.compression, contentType: CONTENT_TYPES[encoding], timeoutMillis };
+    return { url: target.url, headers: target.headers, compression: target.compression, contentType: CONTENT_TYPES[encoding], timeoutMillis, signal: this.shutdownAbort.signal };
   }
 
   private scheduleReplay(delayMillis: number): void {
@@ -322,6 +324,9 @@ export class OtlpDelivery {
   /** From now on, sends give up in time to spool before `deadline` (epoch ms): shutdown must stay bounded. */
   beginShutdown(deadline: number): void {
     this.deadline = deadline;
+    // Sends begun earlier keep their own (longer) timeout: they are cut at the same point as later ones.
+    const abort = setTimeout(() => this.shutdownAbort.abort(), Math.max(0, deadline - Date.now() - SPOOL_WRITE_MARGIN_MILLIS));
+    abort.unref();
   }
 
   /** Makes flush() (and so shutdown()) first call `sendHeldRecords`, which hands over what an exporter still holds. */

@@ -28,6 +28,8 @@ export interface SendOptions {
   headers: Record<string, string>;
   compression: 'gzip' | 'none';
   timeoutMillis: number;
+  /** Gives up at once when aborted (the shutdown deadline nears), as at the timeout: a retryable outcome. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -158,15 +160,20 @@ export async function sendOtlp(payload: Uint8Array, options: SendOptions): Promi
       let settled = false;
       let answered = false;
       let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => giveUp('no answer before the shutdown deadline');
       const settle = (outcome: SendOutcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        // The signal is shared by every send of the delivery: a listener left behind would pile up.
+        options.signal?.removeEventListener('abort', onAbort);
         resolve(outcome);
       };
       const request = context.with(untraced, () => transport.request(url, { method: 'POST', headers, agent }, (response) => {
         answered = true;
         clearTimeout(timer);
+        // From the status line on, the outcome is known; the body has its own bound (readBounded).
+        options.signal?.removeEventListener('abort', onAbort);
         const decided = outcomeOfStatus(response);
         if (decided === undefined) {
           readBounded(response, options.timeoutMillis, (responseBody) => settle({ status: 'success', body: responseBody, contentType: response.headers['content-type'] }));
@@ -176,11 +183,16 @@ export async function sendOtlp(payload: Uint8Array, options: SendOptions): Promi
           readBounded(response, options.timeoutMillis, () => undefined);
         }
       }));
-      timer = setTimeout(() => {
+      function giveUp(reason: string): void {
         request.destroy(new Error('timeout'));
-        settle({ status: 'retryable', reason: `no answer within ${options.timeoutMillis} ms` });
-      }, options.timeoutMillis);
+        settle({ status: 'retryable', reason });
+      }
+      timer = setTimeout(() => giveUp(`no answer within ${options.timeoutMillis} ms`), options.timeoutMillis);
       timer.unref();
+      // A send begun before the shutdown started has a timeout of its own that may outlast the deadline; its socket
+      // would hold the process open until then.
+      if (options.signal?.aborted === true) onAbort();
+      else options.signal?.addEventListener('abort', onAbort, { once: true });
       request.on('error', (error: NodeJS.ErrnoException) => {
         // After the status line the outcome is known; an error while the body is read only ends the reading.
         if (!answered) settle(outcomeOfError(error, headers));

@@ -243,3 +243,22 @@ for (const encoding of ['protobuf', 'json'] as const) {
     assert.equal(counts.dropped, 0);
   });
 }
+
+test('a send begun before the shutdown, with a long timeout of its own, is cut at the shutdown deadline and spooled', async () => {
+  const server = await hostileServer(() => undefined); // reads the request, never answers
+  const timeoutMillis = 60_000;
+  const { delivery: sender, spool } = delivery(server.url, { timeoutMillis });
+  const started = Date.now();
+  const delivered = sender.deliver('traces', 'protobuf', 2, encodeTraceExportRequest(makeSpans(2)));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const shutdownMillis = 800;
+  sender.beginShutdown(Date.now() + shutdownMillis);
+  const result = await delivered;
+  const elapsed = Date.now() - started;
+  await sender.shutdown();
+  await server.close();
+  assert.equal(result, 'spooled');
+  assert.equal(spooledFiles(spool).length, 1);
+  // Cut at the deadline, not at its own timeout (75 times longer).
+  assert.ok(elapsed < timeoutMillis / 10, `gave up after ${elapsed} ms`);
+});
