@@ -193,6 +193,9 @@ export async function sendOtlp(payload: Uint8Array, options: SendOptions): Promi
       // would hold the process open until then.
       if (options.signal?.aborted === true) onAbort();
       else options.signal?.addEventListener('abort', onAbort, { once: true });
+      // A background export never keeps a finished app alive (up to its timeout): the app reaches its exit, whose
+      // flush waits for it under its own deadline (sdk.ts keeps the process alive for that).
+      request.on('socket', (socket) => socket.unref());
       request.on('error', (error: NodeJS.ErrnoException) => {
         // After the status line the outcome is known; an error while the body is read only ends the reading.
         if (!answered) settle(outcomeOfError(error, headers));

@@ -185,7 +185,8 @@ function withTimeout(work: Promise<unknown>, timeoutMillis: number, what: string
       warnOnce(`timeout:${what}`, `${what} did not finish within ${timeoutMillis} ms (GENAI_OTEL_SHUTDOWN_TIMEOUT_MS); ${unfinished()}`);
       resolve(false);
     }, timeoutMillis);
-    timer.unref();
+    // Not unref'd: the sockets of exports are (they must not keep a finished app alive), so this timer is what keeps
+    // the process alive while a flush or shutdown waits for them; it is cleared the moment the work settles.
     work.then(
       () => {
         clearTimeout(timer);

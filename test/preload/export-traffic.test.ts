@@ -41,3 +41,17 @@ test('with the spool off, exports that fail print one line naming the cause, and
   assert.equal(traces.length, 1, result.stderr);
   assert.match(traces[0]!, /^genai-otel: the collector at http:\/\/127\.0\.0\.1:\d+\/v1\/traces cannot take traces now \(ECONNREFUSED\); they are dropped \(no spool\)$/);
 });
+
+test('an export in flight when the app ends (a collector that never answers) does not hold the exit until its own timeout', async () => {
+  const hanging = await startOtlpReceiver();
+  hanging.setBehaviour({ hang: true });
+  const exportTimeoutMillis = 10_000;
+  // Metrics every 20 ms: one is surely waiting for the collector when the script ends.
+  const env = otelEnv(hanging.url, { OTEL_METRIC_EXPORT_INTERVAL: '20', OTEL_EXPORTER_OTLP_TIMEOUT: String(exportTimeoutMillis), GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '600' });
+  const result = await runFixture(fixture('llm-call.cjs'), { nodeArgs: preload, env });
+  await hanging.close();
+  assert.equal(result.code, 0, result.stderr);
+  // It held the exit for the export's whole timeout (10 s), not the shutdown's bound.
+  assert.ok(result.elapsedMillis < exportTimeoutMillis / 2, `took ${result.elapsedMillis} ms`);
+  assert.match(result.stderr, /no answer before the shutdown deadline\); they wait in the spool/);
+});
