@@ -237,7 +237,7 @@ export class OtlpDelivery {
     if (this.deadline !== undefined) {
       timeoutMillis = Math.max(50, Math.min(timeoutMillis, this.deadline - Date.now() - SPOOL_WRITE_MARGIN_MILLIS));
     }
-    return { url: target.url, headers: target.headers, compression: target.compression, contentType: CONTENT_TYPES[encoding], timeoutMillis, signal: this.shutdownAbort.signal };
+    return { url: target.url, headers: target.headers, compression: target.compression, contentType: CONTENT_TYPES[encoding], timeoutMillis, signal: this.shutdownAbort.signal, keepsProcessAlive: false };
   }
 
   private scheduleReplay(delayMillis: number): void {

@@ -30,6 +30,12 @@ export interface SendOptions {
   timeoutMillis: number;
   /** Gives up at once when aborted (the shutdown deadline nears), as at the timeout: a retryable outcome. */
   signal?: AbortSignal;
+  /**
+   * False for exports in the background: the request then never keeps a finished app alive (whoever waits for it at
+   * exit keeps the process alive, within a deadline). True (the default) for a caller that awaits the answer, such
+   * as `genai-otel doctor`, whose process would otherwise end before it.
+   */
+  keepsProcessAlive?: boolean;
 }
 
 /**
@@ -195,7 +201,7 @@ export async function sendOtlp(payload: Uint8Array, options: SendOptions): Promi
       else options.signal?.addEventListener('abort', onAbort, { once: true });
       // A background export never keeps a finished app alive (up to its timeout): the app reaches its exit, whose
       // flush waits for it under its own deadline (sdk.ts keeps the process alive for that).
-      request.on('socket', (socket) => socket.unref());
+      if (options.keepsProcessAlive === false) request.on('socket', (socket) => socket.unref());
       request.on('error', (error: NodeJS.ErrnoException) => {
         // After the status line the outcome is known; an error while the body is read only ends the reading.
         if (!answered) settle(outcomeOfError(error, headers));
