@@ -1,7 +1,8 @@
 // `npm test`: runs the suites with Node's test runner on every supported Node line installed as a devDependency
-// (node@22 is `node` in node_modules/.bin, node@24 lives in node_modules/node24), then the end-to-end suite
-// against the real collector, Jaeger and Prometheus when they are installed (scripts/stack.sh install) or required
-// (GENAI_OTEL_E2E=1, as .ci/run sets).
+// (node@22 is `node` in node_modules/.bin, node@24 lives in node_modules/node24), then the install test once on
+// Node 22 (it packs the repository and installs the tarball into scratch apps; their preload runs on both lines),
+// then the end-to-end suite against the real collector, Jaeger and Prometheus when they are installed
+// (scripts/stack.sh install) or required (GENAI_OTEL_E2E=1, as .ci/run sets).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,8 +24,12 @@ function testFiles(directory) {
 }
 
 const only = process.argv.slice(2);
-const suites = only.length > 0 ? only : ['test/unit', 'test/privacy', 'test/preload', 'test/support', 'test/docs'];
-const files = suites.flatMap((suite) => (suite.endsWith('.ts') || suite.endsWith('.mjs') ? [suite] : testFiles(suite)));
+const suites = only.length > 0 ? only : ['test/unit', 'test/privacy', 'test/preload', 'test/support', 'test/docs', 'test/install'];
+const allFiles = suites.flatMap((suite) => (suite.endsWith('.ts') || suite.endsWith('.mjs') ? [suite] : testFiles(suite)));
+// About installation, not about a Node line: run once, after the others.
+const isInstallTest = (file) => file.replace(/\\/g, '/').includes('test/install/');
+const files = allFiles.filter((file) => !isInstallTest(file));
+const installFiles = allFiles.filter(isInstallTest);
 
 let failed = false;
 for (const runtime of runtimes) {
@@ -33,12 +38,19 @@ for (const runtime of runtimes) {
     failed = true;
     continue;
   }
+  if (files.length === 0) continue;
   console.log(`\n# ${runtime.label} (${spawnSync(runtime.bin, ['--version']).stdout.toString().trim()}): ${files.length} test files`);
   const result = spawnSync(runtime.bin, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, GENAI_OTEL_TEST_NODE: runtime.bin },
   });
+  if (result.status !== 0) failed = true;
+}
+
+if (installFiles.length > 0 && existsSync(runtimes[0].bin)) {
+  console.log(`\n# Install test on ${runtimes[0].label}: npm pack, then scratch apps installed from the tarball`);
+  const result = spawnSync(runtimes[0].bin, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...installFiles], { cwd: root, stdio: 'inherit', env: process.env });
   if (result.status !== 0) failed = true;
 }
 

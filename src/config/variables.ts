@@ -71,7 +71,7 @@ export const STANDARD_VARIABLES: readonly VariableDescription[] = [
 export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   { name: 'GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', defaultValue: String(DEFAULT_SHUTDOWN_TIMEOUT_MILLIS), description: 'longest time the flush at exit, SIGTERM or SIGINT may take' },
   { name: 'GENAI_OTEL_SPOOL', defaultValue: 'true', description: 'keep telemetry on disk while the collector is away and send it, in order, once it is back' },
-  { name: 'GENAI_OTEL_SPOOL_DIR', defaultValue: '<tmp>/genai-otel-spool/<service.name>', description: 'where the spool lives; several processes may share it' },
+  { name: 'GENAI_OTEL_SPOOL_DIR', defaultValue: '<tmp>/genai-otel-<uid>/spool/<service.name>', description: "where the spool lives; a folder of this user's alone (else no spool is used); several processes of the user may share it" },
   { name: 'GENAI_OTEL_SPOOL_MAX_BYTES', defaultValue: String(DEFAULT_SPOOL_MAX_BYTES), description: 'spool size cap; the oldest payloads are dropped (and counted) beyond it' },
   { name: 'GENAI_OTEL_FILE_DIR', defaultValue: DEFAULT_FILE_DIR, description: 'folder of the file exporter (traces.jsonl, metrics.jsonl, logs.jsonl: OTLP/JSON lines), relative to the working directory; the CLI reads it' },
   { name: 'GENAI_OTEL_FILE_MAX_BYTES', defaultValue: String(DEFAULT_FILE_MAX_BYTES), description: 'size at which a file of the file exporter is renamed to <signal>.1.jsonl and a new one started' },
@@ -81,7 +81,7 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   { name: 'GENAI_OTEL_PRICES_FILE', defaultValue: '', description: 'JSON or YAML file of model prices merged over the bundled table' },
   { name: 'GENAI_OTEL_MAX_CONTENT_LENGTH', defaultValue: String(DEFAULT_MAX_CONTENT_LENGTH), description: 'longest captured content value in characters; longer values are cut and marked' },
   { name: 'GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', defaultValue: String(DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS), description: 'a stream idle this long is treated as abandoned and its span ends' },
-  { name: 'GENAI_OTEL_INSTRUMENTATIONS', defaultValue: 'openai,anthropic,ai-sdk', description: 'client libraries traced automatically: openai, anthropic, ai-sdk, all, none' },
+  { name: 'GENAI_OTEL_INSTRUMENTATIONS', defaultValue: 'openai,anthropic,ai-sdk,mcp,openai-agents', description: 'client libraries traced automatically: openai, anthropic, ai-sdk, mcp, openai-agents, all, none' },
   { name: 'GENAI_OTEL_EXIT_HANDLERS', defaultValue: 'true', description: 'false leaves flushing at exit to you (call shutdown())' },
   { name: 'GENAI_OTEL_PROPAGATE_BAGGAGE', defaultValue: 'false', description: 'true sends session, user and conversation ids to downstream services as W3C baggage and reads them from incoming baggage' },
   { name: 'GENAI_OTEL_LLM_LOGS', defaultValue: 'false', description: 'true makes each LLM call emit one request/response log record (data flywheel)' },

@@ -1,8 +1,9 @@
 // `node --import genai-otel/register app.mjs`: starts OpenTelemetry, makes sure the ESM loader hook instrumentations
 // need is there for every module they announce, and holds the application back until it has taken them.
-// The SDK is loaded only when telemetry is on, and as CommonJS (the package's CommonJS bundle): the SDK packages it
-// loads on demand are CommonJS, and an ES module bundle would load a second copy of @opentelemetry/api and core
-// beside them. Both builds share one state, so `import { withLLMCall } from 'genai-otel'` in the app works the same.
+// The SDK is loaded only when telemetry is on, and as CommonJS (the package's CommonJS bundle): required, it loads
+// synchronously, so the instrumentations it enables are in place before the application's first import. Both builds
+// take the same (CommonJS) @opentelemetry/api and share one state, so `import { withLLMCall } from 'genai-otel'` in
+// the app works the same.
 // import-in-the-middle is required, not imported: importing a CommonJS module from ESM costs ~10 ms more at start.
 import type * as GenAIOtel from '../index.ts';
 import type * as ImportInTheMiddle from 'import-in-the-middle';

@@ -1,10 +1,8 @@
-import { fsPromises } from './fs-promises.ts';
-import { join } from 'node:path';
 import { debug, warnOnce } from '../sdk/diagnostics.ts';
 import { HealthCounters, type ExportHealth } from './health.ts';
 import { sendOtlp, type SendOptions, type SendOutcome } from './http-sender.ts';
 import { readPartialSuccess } from './partial-success.ts';
-import { Spool, type Encoding, type SignalName } from './spool.ts';
+import { Spool, spoolDestinations, type Encoding, type SignalName } from './spool.ts';
 import { printableUrl } from '../config/printable.ts';
 
 export interface SignalTarget {
@@ -16,8 +14,11 @@ export interface SignalTarget {
 
 export interface DeliveryOptions {
   targets: Partial<Record<SignalName, SignalTarget>>;
-  /** Undefined: no spool; what cannot be sent is dropped and counted. */
-  spool?: { directory: string; maxBytes: number };
+  /**
+   * Undefined: no spool; what cannot be sent is dropped and counted. `destination` (service and environment) and each
+   * signal's URL name where spooled payloads may be replayed to; `privateFrom` as in SpoolOptions.
+   */
+  spool?: { directory: string; maxBytes: number; destination?: string; privateFrom?: string };
   /** First replay delay after a failure; doubles up to maxBackoffMillis, with ±20 % jitter. */
   initialBackoffMillis?: number;
   maxBackoffMillis?: number;
@@ -91,7 +92,8 @@ export class OtlpDelivery {
     this.maxBackoffMillis = options.maxBackoffMillis ?? 30000;
     this.backoffMillis = this.initialBackoffMillis;
     if (options.spool !== undefined) {
-      this.spool = new Spool(options.spool.directory, options.spool.maxBytes, {
+      const { destination, ...where } = options.spool;
+      this.spool = new Spool({ ...where, destinations: spoolDestinations(this.targets, destination) }, {
         dropped: (signal, items) => this.counters.count(signal, 'dropped', items),
       });
       this.counters.health.spool.directory = options.spool.directory;
@@ -385,9 +387,9 @@ export class OtlpDelivery {
   private async writeStatus(): Promise<void> {
     if (this.spool === undefined || !this.spool.isWritable) return;
     const health = this.health();
-    if (!this.counters.anythingToReport || !(await this.spool.ensureDirectory())) return;
+    if (!this.counters.anythingToReport) return;
     const status = { pid: process.pid, writtenAt: new Date().toISOString(), ...health };
-    await fsPromises().writeFile(join(this.spool.directory, "status.json"), JSON.stringify(status, null, 2)).catch(() => undefined);
+    await this.spool.writeStatus(JSON.stringify(status, null, 2));
   }
 }
 

@@ -2,7 +2,7 @@
 // ExportTraceServiceRequest / ExportMetricsServiceRequest / ExportLogsServiceRequest) appended to
 // `<dir>/<signal>.jsonl` — the same shape the Collector's file exporter writes, so one reader serves both.
 import { fsPromises } from './fs-promises.ts';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
@@ -10,20 +10,25 @@ import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-lo
 import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
 import { serializerFor, type Serializer } from './exporters.ts';
 import type { SignalName } from './spool.ts';
+import { appendOwnFile, privateFolder } from './private-files.ts';
 
 const NEWLINE = new Uint8Array([10]);
 
 /**
  * One JSON-lines file, appended to in order. Writes are chained so lines never interleave within the process, and
- * each line is one `appendFile` call, so processes sharing the folder append whole lines. Never rejects.
+ * each line is one append, so processes sharing the folder append whole lines. The folder is made 0700 and must be
+ * this user's alone (not a link, not writable by others); the file is 0600 and never written through a link. Never
+ * rejects.
  */
 export class JsonLinesFile {
   readonly path: string;
+  private readonly directory: string;
   private readonly maxBytes: number;
   private tail: Promise<void> = Promise.resolve();
   private size: number | undefined;
 
   constructor(directory: string, signal: SignalName, maxBytes: number) {
+    this.directory = directory;
     this.path = join(directory, `${signal}.jsonl`);
     this.maxBytes = maxBytes;
   }
@@ -43,16 +48,15 @@ export class JsonLinesFile {
   private async write(line: Uint8Array): Promise<boolean> {
     try {
       if (this.size === undefined) {
-        await fsPromises().mkdir(join(this.path, '..'), { recursive: true });
-        this.size = await fsPromises().stat(this.path).then((info) => info.size, () => 0);
+        await privateFolder(dirname(this.directory), [basename(this.directory)], true);
+        this.size = await fsPromises().lstat(this.path).then((info) => info.size, () => 0);
       }
       if (this.size > 0 && this.size + line.length + 1 > this.maxBytes) {
         // One backup is kept: the CLI reads it before the current file.
         await fsPromises().rename(this.path, this.path.replace(/\.jsonl$/, '.1.jsonl'));
         this.size = 0;
       }
-      await fsPromises().appendFile(this.path, Buffer.concat([line, NEWLINE]));
-      this.size += line.length + 1;
+      this.size = await appendOwnFile(this.path, Buffer.concat([line, NEWLINE]));
       return true;
     } catch (error) {
       errorOnce(`file-export:${this.path}`, `cannot write ${this.path} (GENAI_OTEL_FILE_DIR); telemetry for this file is dropped`, error);

@@ -63,6 +63,24 @@ export {
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
 } from '@opentelemetry/semantic-conventions/incubating';
 
+// Model Context Protocol (src/instrumentations/mcp*.ts): the MCP conventions, from the same package.
+export { ATTR_NETWORK_TRANSPORT, NETWORK_TRANSPORT_VALUE_PIPE, NETWORK_TRANSPORT_VALUE_TCP } from '@opentelemetry/semantic-conventions';
+export {
+  ATTR_GEN_AI_PROMPT_NAME,
+  ATTR_JSONRPC_PROTOCOL_VERSION,
+  ATTR_JSONRPC_REQUEST_ID,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_PROTOCOL_VERSION,
+  ATTR_MCP_RESOURCE_URI,
+  ATTR_MCP_SESSION_ID,
+  ATTR_RPC_RESPONSE_STATUS_CODE,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  METRIC_MCP_CLIENT_OPERATION_DURATION,
+  METRIC_MCP_SERVER_OPERATION_DURATION,
+} from '@opentelemetry/semantic-conventions/incubating';
+/** `error.type` of a `tools/call` whose result has `isError: true`, as the MCP conventions name it. */
+export const MCP_ERROR_TYPE_TOOL_ERROR = 'tool_error';
+
 // Defined by the GenAI conventions (semantic-conventions-genai) but absent from @opentelemetry/semantic-conventions 1.45.
 /** Renamed from `gen_ai.usage.cache_creation.input_tokens` in the newest conventions. */
 export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
@@ -139,3 +157,13 @@ export const METRIC_GENAI_OTEL_FEEDBACK_DISLIKES = 'genai_otel.feedback.dislikes
 export const METRIC_GENAI_OTEL_FEEDBACK_SCORE = 'genai_otel.feedback.score';
 export const METRIC_GENAI_OTEL_DECISIONS = 'genai_otel.decisions';
 export const METRIC_GENAI_OTEL_REVISIONS = 'genai_otel.answer.revisions';
+
+// OpenAI Agents SDK runs (src/instrumentations/openai-agents*.ts). Guardrail names are defined by the newest GenAI
+// conventions (semantic-conventions-genai, docs/gen-ai/gen-ai-guardrails.md) and absent from the package.
+export const EVENT_GEN_AI_GUARDRAIL_RESULT = 'gen_ai.guardrail.result';
+export const ATTR_GEN_AI_GUARDRAIL_COMPONENT_NAME = 'gen_ai.guardrail.component.name';
+export const ATTR_GEN_AI_GUARDRAIL_RESULT_TYPE = 'gen_ai.guardrail.result.type';
+export const ATTR_GEN_AI_GUARDRAIL_RESULT_VALUE = 'gen_ai.guardrail.result.value';
+/** The conventions have no handoff vocabulary: the agents a handoff goes from and to. */
+export const ATTR_GENAI_OTEL_HANDOFF_FROM_AGENT = 'genai_otel.handoff.from_agent';
+export const ATTR_GENAI_OTEL_HANDOFF_TO_AGENT = 'genai_otel.handoff.to_agent';

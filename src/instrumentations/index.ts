@@ -4,9 +4,12 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { GenAIOtelConfig, InstrumentationName } from '../config/types.ts';
 import { debug, errorOnce } from '../sdk/diagnostics.ts';
+import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
+import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
+import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
@@ -16,8 +19,11 @@ export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
   return new LLMSpanProcessor({ openai: true, aiSdk: config.instrumentations.includes('ai-sdk') });
 }
 
-/** The npm package each patching instrumentation hooks. */
-const PACKAGES: Partial<Record<InstrumentationName, string>> = { openai: 'openai', anthropic: '@anthropic-ai/sdk' };
+/**
+ * The npm package each patching instrumentation hooks, by a module it exports (the MCP SDK's own main entry,
+ * `dist/cjs/index.js`, is missing from its 1.x packages, so its hooked module is looked up instead).
+ */
+const PACKAGES: Partial<Record<InstrumentationName, string>> = { openai: 'openai', anthropic: '@anthropic-ai/sdk', mcp: '@modelcontextprotocol/sdk/shared/protocol.js', 'openai-agents': '@openai/agents-core' };
 
 /**
  * Whether the application can load `name`, looked up from the working directory and from the main script's folder,
@@ -57,6 +63,12 @@ export function enableInstrumentations(config: GenAIOtelConfig): { names: Instru
         enabled.instrumentations.push(createOpenAIInstrumentation({ captureContent: config.genai.captureContent }));
       } else if (name === 'anthropic') {
         enabled.instrumentations.push(createAnthropicInstrumentation());
+      } else if (name === 'mcp') {
+        enabled.instrumentations.push(createMcpInstrumentation());
+      } else if (name === 'openai-agents') {
+        enabled.instrumentations.push(createOpenAIAgentsInstrumentation());
+      } else if (name === 'ai-sdk') {
+        enableAiSdkTelemetry();
       }
       enabled.names.push(name);
     } catch (error) {

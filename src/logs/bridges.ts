@@ -39,7 +39,8 @@ function shareLoggerProviderWithApiLogs(): void {
 
 function winstonTransportAvailable(): boolean {
   try {
-    createRequire(lazyRequire.resolve('@opentelemetry/instrumentation-winston')).resolve('@opentelemetry/winston-transport');
+    // Where the (bundled) winston instrumentation will require it from: the application's own dependency.
+    lazyRequire.resolve('@opentelemetry/winston-transport');
     return true;
   } catch {
     return false;

@@ -105,20 +105,18 @@ function spanAttribute(span: Span, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The session the call belongs to: its span's `session.id`, else the active `withContext`'s. */
+function sessionId(span: Span): string | undefined {
+  return spanAttribute(span, ATTR_SESSION_ID) ?? valuesIn(context.active())?.sessionId;
+}
+
 /**
  * The workload the call served: the `workloadId` of its `withContext` (read off its span, which got it at start, else
- * from the active context), GENAI_OTEL_WORKLOAD_ID, then the session id.
+ * from the active context), GENAI_OTEL_WORKLOAD_ID, then the session id (which the redacting exporter then treats
+ * as the identity it is, see RedactingLogRecordExporter).
  */
 function workloadId(span: Span): string {
-  const values = valuesIn(context.active());
-  return (
-    spanAttribute(span, ATTR_GENAI_OTEL_WORKLOAD_ID) ??
-    values?.workloadId ??
-    genaiSettings().workloadId ??
-    spanAttribute(span, ATTR_SESSION_ID) ??
-    values?.sessionId ??
-    'default'
-  );
+  return spanAttribute(span, ATTR_GENAI_OTEL_WORKLOAD_ID) ?? valuesIn(context.active())?.workloadId ?? genaiSettings().workloadId ?? sessionId(span) ?? 'default';
 }
 
 /** The body of a request/response record: the OpenAI chat request and completion, plus who sent it and for what. */
@@ -155,6 +153,10 @@ export function recordLLMExchange(exchange: LLMExchange): void {
     const attributes: Record<string, string> = { [ATTR_GEN_AI_OPERATION_NAME]: exchange.operation, [ATTR_GEN_AI_PROVIDER_NAME]: exchange.provider };
     if (exchange.model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = exchange.model;
     if (exchange.response.id !== undefined) attributes[ATTR_GEN_AI_RESPONSE_ID] = exchange.response.id;
+    // An identity attribute: hashed or dropped on export as on spans, and how the exporter tells a workload_id that is
+    // the session id.
+    const session = sessionId(exchange.span);
+    if (session !== undefined) attributes[ATTR_SESSION_ID] = session;
     otelLogger().emit({
       eventName: EVENT_GENAI_OTEL_LLM_REQUEST_RESPONSE,
       severityNumber: SeverityNumber.INFO,

@@ -12,7 +12,7 @@ const CREDENTIAL_HEADER =
   /(?:^|[._-])(?:authorization|proxy[-_]authorization|x[-_]api[-_]key|api[-_]key|apikey|x[-_]goog[-_]api[-_]key|cookie|set[-_]cookie|x[-_]auth[-_]token|x[-_]amz[-_]security[-_]token|x[-_](?:csrf|xsrf)[-_]token)$/i;
 
 /** Attributes named after a secret: their value is replaced whole (the `credential` rule). */
-const SECRET_NAMED = /(?:^|[._-])(?:password|passwd|pwd|secret|client[-_]?secret|api[-_]?secret|access[-_]?token|refresh[-_]?token|id[-_]?token|auth[-_]?token|private[-_]?key|secret[-_]?key)$/i;
+const SECRET_NAMED = /(?:^|[._-])(?:password|passwd|passphrase|pwd|secret|client[-_]?secret|api[-_]?secret|access[-_]?token|refresh[-_]?token|id[-_]?token|auth[-_]?token|session[-_]?token|private[-_]?key|secret[-_]?key|secret[-_]?access[-_]?key)$/i;
 
 /**
  * Attributes that identify a person or a session (semantic conventions `user.*`, `session.*`, and the older

@@ -1,5 +1,6 @@
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { ATTR_SESSION_ID, EVENT_GENAI_OTEL_LLM_REQUEST_RESPONSE } from '../genai/names.ts';
 import { exportRedacted } from './export-redacted.ts';
 import { reportRedactionFailure } from './failures.ts';
 import type { Redactor } from './redactor.ts';
@@ -38,6 +39,20 @@ export class RedactingLogRecordExporter implements LogRecordExporter {
     return this.inner.forceFlush();
   }
 
+  /**
+   * A request/response record's `workload_id` is the session id when nothing named the workload: then it is the
+   * identity `session.id` is, hashed the same way (or, when identities are dropped, replaced by `default`).
+   */
+  private sessionAsWorkload(record: ReadableLogRecord, body: ReadableLogRecord['body']): ReadableLogRecord['body'] {
+    const session = record.attributes[ATTR_SESSION_ID];
+    const raw = record.body as Record<string, unknown> | undefined;
+    if (typeof session !== 'string' || typeof raw !== 'object' || raw === null || raw.workload_id !== session) return body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+    const identity = this.redactor.redactIdentity(session);
+    const copy = { ...(body as Record<string, unknown>), workload_id: typeof identity === 'string' ? identity : 'default' };
+    return copy as ReadableLogRecord['body'];
+  }
+
   /** The record itself when nothing in it needs redacting, else a copy. */
   redactRecord(record: ReadableLogRecord): ReadableLogRecord {
     let body = record.body;
@@ -47,6 +62,7 @@ export class RedactingLogRecordExporter implements LogRecordExporter {
       onFailure(error);
       body = undefined;
     }
+    if (record.eventName === EVENT_GENAI_OTEL_LLM_REQUEST_RESPONSE) body = this.sessionAsWorkload(record, body);
     const { attributes, dropped } = this.redactor.redactAttributes(record.attributes, onFailure);
     const resource = this.resources.redact(record.resource);
     if (body === record.body && attributes === record.attributes && resource === record.resource) return record;

@@ -109,7 +109,10 @@ export class Redactor {
       let copy: unknown[] | undefined;
       for (let index = 0; index < value.length; index++) {
         const item = value[index] as unknown;
-        const redacted = this.redactValue(item, depth + 1);
+        let redacted = this.redactValue(item, depth + 1);
+        // A command line as an array (`process.command_args`): the argument after `--password` is the password (a key
+        // a rule recognised keeps the label saying which).
+        if (redacted === item && this.credentialKeys && index > 0 && isSecretFlag(value[index - 1]) && !isFlag(item)) redacted = redactedLabel('credential');
         if (redacted !== item) (copy ??= value.slice())[index] = redacted;
       }
       return copy ?? value;
@@ -167,7 +170,14 @@ export class Redactor {
     }
   }
 
-  private redactIdentity(value: unknown, depth: number): unknown {
+  /**
+   * An identity (`user.id`, `session.id`) as the settings want it exported: hashed, `undefined` when identities are
+   * dropped, else redacted like any value.
+   *
+   * @example
+   * redactor.redactIdentity('sess-42'); // 'hmac-sha256:…' with GENAI_OTEL_USER_ID_HMAC_KEY set
+   */
+  redactIdentity(value: unknown, depth = 0): unknown {
     switch (this.settings.identity.mode) {
       case 'drop':
         return undefined;
@@ -194,6 +204,11 @@ export function createRedactor(settings: PrivacySettings): Redactor {
   for (const custom of settings.patterns) rules.push({ name: custom.name, mayMatch: () => true, pattern: new RegExp(custom.pattern.source, custom.pattern.flags) });
   return new Redactor(settings, rules);
 }
+
+/** `--password`, `--db-password`, `--api-key`, `-token`: a flag whose next argument is a secret. */
+const SECRET_FLAG = /^--?(?:[A-Za-z0-9]+[_.-]){0,4}[A-Za-z0-9]*(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|private[_-]?key|secret[_-]?key)$/i;
+const isSecretFlag = (value: unknown): boolean => typeof value === 'string' && value.length <= 64 && value.startsWith('-') && SECRET_FLAG.test(value);
+const isFlag = (value: unknown): boolean => typeof value === 'string' && value.startsWith('-') && value.length > 1;
 
 function findRanges(rule: DetectionRule, text: string): [number, number][] {
   const ranges: [number, number][] = [];
@@ -226,10 +241,13 @@ function splice(text: string, ranges: readonly [number, number][], label: string
   return output + text.slice(last);
 }
 
+const ESCAPE_BLANKS: Readonly<Record<string, string>> = { '\\"': '" ', '\\n': '\n ', '\\r': '\r ' };
+
 /**
  * `\"` keeps a quote (`" `) so that quoted values inside JSON strings are still seen as quoted (the range trimming
- * drops the space); every other escape becomes spaces.
+ * drops the space), `\n` and `\r` keep their line break (a value that runs to the end of its line stops there as in
+ * plain text); every other escape becomes spaces.
  */
 function blankEscapes(text: string): string {
-  return text.replace(/\\(?:u[0-9A-Fa-f]{4}|[\s\S])/g, (escape) => (escape === '\\"' ? '" ' : ' '.repeat(escape.length)));
+  return text.replace(/\\(?:u[0-9A-Fa-f]{4}|[\s\S])/g, (escape) => ESCAPE_BLANKS[escape] ?? ' '.repeat(escape.length));
 }

@@ -20,6 +20,7 @@ export const REDACTION_RULE_GROUPS = {
     'github_token',
     'slack_token',
     'stripe_key',
+    'api_key',
     'credential',
   ],
 } as const;

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { AggregationTemporality, IMetricReader, InstrumentType, PushMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -27,9 +28,40 @@ function folderName(serviceName: string): string {
   return serviceName.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100) || 'service';
 }
 
-/** The spool folder of a service: GENAI_OTEL_SPOOL_DIR, else `<tmp>/genai-otel-spool/<service>` (also read by `genai-otel doctor`). */
+/**
+ * The spool folder of a service: GENAI_OTEL_SPOOL_DIR, else `<tmp>/genai-otel-<uid>/spool/<service>` (also read by
+ * `genai-otel doctor`), with the folder trusted as it is above it: every folder below must be this user's alone.
+ *
+ * @example
+ * spoolLocationFor(config, 'checkout'); // { directory: '/tmp/genai-otel-1000/spool/checkout', privateFrom: '/tmp' }
+ */
+export function spoolLocationFor(config: GenAIOtelConfig, serviceName: string): { directory: string; privateFrom: string } {
+  if (config.spool.directory !== undefined) return { directory: config.spool.directory, privateFrom: dirname(config.spool.directory) };
+  // Per user: a folder another local user made first in the shared temp folder is refused, not shared.
+  const uid = process.getuid?.();
+  const base = tmpdir();
+  return { directory: join(base, uid === undefined ? 'genai-otel' : `genai-otel-${uid}`, 'spool', folderName(serviceName)), privateFrom: base };
+}
+
+/** The spool folder of a service (see spoolLocationFor). */
 export function spoolDirectoryFor(config: GenAIOtelConfig, serviceName: string): string {
-  return config.spool.directory ?? join(tmpdir(), 'genai-otel-spool', folderName(serviceName));
+  return spoolLocationFor(config, serviceName).directory;
+}
+
+/** The environment spooled payloads are for, besides the service and the endpoint: deployment.environment(.name). */
+function deploymentEnvironment(config: GenAIOtelConfig): string {
+  return config.resourceAttributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] ?? config.resourceAttributes['deployment.environment'] ?? '';
+}
+
+/**
+ * Where and for whom the spool keeps payloads: its folder, the size cap, and the service and environment that, with
+ * each signal's URL, name the destination a spooled payload may be replayed to.
+ *
+ * @example
+ * new OtlpDelivery({ targets, spool: spoolOptionsFor(config, 'checkout') });
+ */
+export function spoolOptionsFor(config: GenAIOtelConfig, serviceName: string): { directory: string; privateFrom: string; maxBytes: number; destination: string } {
+  return { ...spoolLocationFor(config, serviceName), maxBytes: config.spool.maxBytes, destination: `${serviceName}\n${deploymentEnvironment(config)}` };
 }
 
 /**
@@ -41,7 +73,7 @@ export function createDelivery(config: GenAIOtelConfig, serviceName: string): Ot
     signal.exporters.includes('otlp') ? { url: signal.otlp.url, headers: signal.otlp.headers, compression: signal.otlp.compression, timeoutMillis: signal.otlp.timeoutMillis } : undefined;
   const targets = { traces: target(config.traces), metrics: target(config.metrics), logs: target(config.logs) };
   if (targets.traces === undefined && targets.metrics === undefined && targets.logs === undefined) return undefined;
-  const spool = config.spool.enabled ? { directory: spoolDirectoryFor(config, serviceName), maxBytes: config.spool.maxBytes } : undefined;
+  const spool = config.spool.enabled ? spoolOptionsFor(config, serviceName) : undefined;
   return new OtlpDelivery({ targets, spool });
 }
 

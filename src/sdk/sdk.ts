@@ -14,6 +14,7 @@ import type { ExportHealth } from '../export/health.ts';
 import { INSTRUMENTATION_SCOPE } from '../genai/names.ts';
 import { VERSION } from '../version.ts';
 import { installExitHandlers } from './exit-handlers.ts';
+import { reportApiCopies } from './api-copies.ts';
 import { registeredGlobal, spanProcessorListOf } from './globals.ts';
 import { lazyRequire } from './lazy-require.ts';
 import { createPropagator } from './propagators.ts';
@@ -24,6 +25,7 @@ import { MetricSeriesStore, serveFromStore } from '../genai/metric-series.ts';
 import { currentState, disabledState, setState, type GenAIOtelStatus, type SdkState } from './state.ts';
 import { ContextLogRecordProcessor, ContextSpanProcessor } from '../context/processors.ts';
 import { withContextBaggage } from '../context/sdk-wiring.ts';
+import { ResolvingContextManager } from '../context/agents-context.ts';
 import { enableLogBridges } from '../logs/bridges.ts';
 import { DeferredLoggerProvider } from './deferred-logger-provider.ts';
 import { printableUrl } from '../config/printable.ts';
@@ -73,9 +75,11 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
 }
 
 function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
+  const apiCopies = reportApiCopies(config.logLevel === 'none');
   if (registeredGlobal('context') === undefined) {
     const { AsyncLocalStorageContextManager } = lazyRequire('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooksModule;
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    // Resolving: an agent framework's current step (OpenAI Agents SDK) becomes the parent of the spans started in it.
+    context.setGlobalContextManager(new ResolvingContextManager(new AsyncLocalStorageContextManager()).enable());
   }
   const propagator = withContextBaggage(createPropagator(config.propagators), config.genai.propagateBaggage);
   if (propagator !== undefined && registeredGlobal('propagation') === undefined) {
@@ -116,7 +120,10 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
   if (spanProcessors.length > 0) {
     const existingProvider = registeredGlobal('trace');
     // The context processor comes first so that every span carries session.id, user.id, ... (withContext).
-    if (existingProvider !== undefined) {
+    if (apiCopies !== undefined && (existingProvider === undefined || !apiCopies.canUseRegistered)) {
+      // Neither registering nor attaching would carry a span: say so in the status (reportApiCopies said why).
+      for (const processor of spanProcessors) void processor.shutdown().catch(() => undefined);
+    } else if (existingProvider !== undefined) {
       attachToExistingTracerProvider(state, existingProvider, [new ContextSpanProcessor(), ...spanProcessors]);
     } else {
       const { TracerProvider } = lazyRequire('@opentelemetry/sdk-trace') as typeof SdkTraceModule;

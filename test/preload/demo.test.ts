@@ -3,13 +3,14 @@
 // report of the run with the genai-otel CLI. (With the stack up: test/e2e/demo-cli.e2e.test.mjs.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logsOf, spansOf } from '../../src/cli/telemetry/otlp-json.ts';
 import { runFixture, type FixtureResult } from '../support/run-fixture.ts';
 import { closedPort, traceIdsIn } from '../support/support-agent.ts';
+import { spooledPayloads } from '../support/spool-files.ts';
 
 const demoScript = fileURLToPath(new URL('../../scripts/demo.mjs', import.meta.url));
 
@@ -81,6 +82,6 @@ describe('npm run demo without a collector', () => {
     assert.ok(feedback.every((log) => typeof log.attributes['session.id'] === 'string'));
     const status = JSON.parse(readFileSync(join(folder, 'spool', 'status.json'), 'utf8')) as { spool: { entries: number }; collectorReachable: boolean };
     assert.equal(status.collectorReachable, false);
-    assert.ok(status.spool.entries > 0 && readdirSync(join(folder, 'spool')).some((name) => name.endsWith('.otlp')));
+    assert.ok(status.spool.entries > 0 && spooledPayloads(join(folder, 'spool')).length > 0);
   });
 });

@@ -103,5 +103,5 @@ test('GENAI_OTEL_INSTRUMENTATIONS=none turns the automatic instrumentation off',
 test('GENAI_OTEL_INSTRUMENTATIONS with an unknown name: one diagnostic naming the variable and the accepted values', async () => {
   const result = await run('llm-clients.cjs', ['--require', 'genai-otel/register'], 'instr-bad', { GENAI_OTEL_INSTRUMENTATIONS: 'openai,langchian', OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' });
   assert.equal(result.code, 0);
-  assert.match(result.stderr, /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, ai-sdk, all, none/);
+  assert.match(result.stderr, /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, all, none/);
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
+import { spooledPayloads } from '../support/spool-files.ts';
 
 /** A spool path whose folder does not exist yet. */
 const unmadeSpool = () => join(mkdtempSync(join(tmpdir(), 'quiet-exit-')), 'spool');
@@ -43,23 +44,25 @@ test('a single metric recorded by an app that ends at once reaches the collector
 
 test('with the collector away that metric is spooled (with status.json), and the next run, idle, replays it', async () => {
   const spool = unmadeSpool();
+  const port = await closedPort();
   const away = await runFixture(fixture('metric-only-app.cjs'), {
     nodeArgs: ['--require', 'genai-otel/register'],
-    env: otelEnv(`http://127.0.0.1:${await closedPort()}`, { OTEL_SERVICE_NAME: 'metric-spooled', GENAI_OTEL_SPOOL_DIR: spool }),
+    env: otelEnv(`http://127.0.0.1:${port}`, { OTEL_SERVICE_NAME: 'metric-spooled', GENAI_OTEL_SPOOL_DIR: spool }),
   });
   assert.equal(away.code, 0, away.stderr);
-  assert.ok(readdirSync(spool).some((name) => name.includes('.metrics.')), readdirSync(spool).join(', '));
+  assert.ok(spooledPayloads(spool).some((name) => name.includes('.metrics.')), readdirSync(spool).join(', '));
   const status = JSON.parse(readFileSync(join(spool, 'status.json'), 'utf8')) as { signals: { metrics: { spooled: number } }; collectorReachable: boolean };
   assert.ok(status.signals.metrics.spooled > 0, JSON.stringify(status.signals.metrics));
   assert.equal(status.collectorReachable, false);
 
-  const receiver = await startOtlpReceiver();
+  // The collector comes back at the same address: payloads are only ever replayed to the destination they were for.
+  const receiver = await startOtlpReceiver({ port });
   try {
     const next = await runFixture(fixture('idle-app.cjs'), { nodeArgs: ['--import', 'genai-otel/register'], env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'metric-spooled', GENAI_OTEL_SPOOL_DIR: spool }) });
     assert.equal(next.code, 0, next.stderr);
     const metrics = await receiver.waitFor('metrics', (all) => all.some((metric) => metric.name === 'app.orders'), 5000);
     assert.equal(metrics.find((metric) => metric.name === 'app.orders')!.resource['service.name'], 'metric-spooled');
-    assert.deepEqual(readdirSync(spool).filter((name) => name.endsWith('.otlp')), [], 'the spool is empty after the replay');
+    assert.deepEqual(spooledPayloads(spool), [], 'the spool is empty after the replay');
   } finally {
     await receiver.close();
   }

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver, type Behaviour } from '../support/otlp-receiver.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
+import { spooledItems, spooledPayloads } from '../support/spool-files.ts';
+import { spoolFolderFor } from '../support/spool-location.ts';
 
 const sequencesOf = (receiver: OtlpReceiver, service: string) =>
   new Set(receiver.spans().filter((span) => span.resource['service.name'] === service).map((span) => span.attributes['producer.seq'] as number));
@@ -94,7 +96,7 @@ test('the collector answers 500 to everything: after four attempts the data is d
   await receiver.close();
   const status = statusOf(env.GENAI_OTEL_SPOOL_DIR!);
   // What has not used up its attempts by the exit waits in the spool for the next run: nothing vanishes uncounted.
-  const waiting = readdirSync(env.GENAI_OTEL_SPOOL_DIR!).filter((name) => name.endsWith('.otlp')).reduce((total, name) => total + Number(name.split('.').at(-2)), 0);
+  const waiting = spooledItems(env.GENAI_OTEL_SPOOL_DIR!);
   assert.ok(status.signals.traces.dropped! > 0, JSON.stringify(status.signals.traces));
   assert.equal(status.signals.traces.dropped! + waiting, 1000, `${JSON.stringify(status.signals.traces)}, ${waiting} waiting`);
 });
@@ -111,7 +113,7 @@ test('SIGKILL mid-run: what was spooled is replayed by the next start of the app
       then: (child) => {
         // Kill once every span sits in the spool.
         const poll = setInterval(() => {
-          const spooled = readdirSync(spoolDirectory).filter((name) => name.endsWith('.otlp')).reduce((total, name) => total + Number(name.split('.').at(-2)), 0);
+          const spooled = spooledItems(spoolDirectory);
           if (spooled >= 1500) {
             clearInterval(poll);
             child.kill('SIGKILL');
@@ -127,14 +129,16 @@ test('SIGKILL mid-run: what was spooled is replayed by the next start of the app
   const received = sequencesOf(receiver, 'killed');
   await receiver.close();
   assert.equal(received.size, 1500, `replayed ${received.size} of 1500`);
-  assert.deepEqual(readdirSync(spoolDirectory).filter((name) => name.endsWith('.otlp')), [], 'the spool is empty after the replay');
+  assert.deepEqual(spooledPayloads(spoolDirectory), [], 'the spool is empty after the replay');
 });
 
 test('a corrupt file in the spool is rejected by the collector, dropped and counted; the rest is replayed', async () => {
   const spoolDirectory = mkdtempSync(join(tmpdir(), 'spool-corrupt-'));
-  writeFileSync(join(spoolDirectory, `${String(Date.now() - 1000).padStart(15, '0')}-1-000000.traces.protobuf.7.otlp`), 'this is not protobuf');
   const receiver = await startOtlpReceiver();
   const env = producerEnv(receiver.url, 'corrupt', { PRODUCER_SPANS: '100', GENAI_OTEL_SPOOL_DIR: spoolDirectory });
+  const folder = spoolFolderFor(env, 'traces');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, `${String(Date.now() - 1000).padStart(15, '0')}-1-000000.20.traces.protobuf.7.otlp`), 'this is not protobuf');
   const result = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
   assert.equal(result.code, 0);
   assert.equal(sequencesOf(receiver, 'corrupt').size, 100);

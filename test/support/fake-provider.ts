@@ -11,6 +11,9 @@
 //   no-usage               an OpenAI chat stream without the final usage chunk, even when asked for it
 //   stream-error           an OpenAI chat stream that reports an error after its first chunk; a Responses stream
 //                          that sends an `error` event after its first event
+//   tool-loop              a Responses request with function tools gets a call to the first declared tool its input
+//                          has not called yet (arguments filled from the tool's parameters), one call per response;
+//                          once every tool was called, the answer in text (an agent loop: 2 tools, 3 model calls)
 //
 // OpenAI requests asking for a JSON schema (chat `response_format`, Responses `text.format`) get STRUCTURED_ANSWER as
 // their JSON text. A chat request with tools gets one call per declared tool, unless its last message is a tool
@@ -144,6 +147,20 @@ function openaiChat(res: ServerResponse, body: Record<string, unknown>, scenario
   sse(res, events, scenario === 'stall');
 }
 
+const TOOL_LOOP_VALUES: Record<string, string> = { order_id: 'A-1', carrier: 'DHL' };
+
+/** The next function call of a `tool-loop` Responses request, or undefined when every declared tool was called. */
+function nextResponsesToolCall(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown; name?: unknown; parameters?: { properties?: Record<string, unknown> } }[]) : [];
+  const input = Array.isArray(body.input) ? (body.input as { type?: unknown; name?: unknown }[]) : [];
+  const called = new Set(input.filter((item) => item?.type === 'function_call').map((item) => item.name));
+  const index = tools.findIndex((tool) => tool?.type === 'function' && typeof tool.name === 'string' && !called.has(tool.name));
+  if (index === -1) return undefined;
+  const tool = tools[index]!;
+  const args = Object.fromEntries(Object.keys(tool.parameters?.properties ?? {}).map((key) => [key, TOOL_LOOP_VALUES[key] ?? 'Where is order A-1?']));
+  return { type: 'function_call', id: `fc_fake${index + 1}`, call_id: `call_abc${123 + index}`, name: tool.name, arguments: JSON.stringify(args), status: 'completed' };
+}
+
 function openaiResponse(res: ServerResponse, body: Record<string, unknown>, scenario: string | undefined): void {
   const model = `${String(body.model)}-2024-07-18`;
   const base = {
@@ -165,7 +182,8 @@ function openaiResponse(res: ServerResponse, body: Record<string, unknown>, scen
   const pieces = structured ? [JSON.stringify(STRUCTURED_ANSWER)] : TEXT;
   const message = { type: 'message', id: 'msg_fake1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: pieces.join(''), annotations: [] }] };
   const usage = { input_tokens: 90, input_tokens_details: { cached_tokens: 0 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 10 }, total_tokens: 120 };
-  const completed = { ...base, status: 'completed', output: [message], usage, incomplete_details: null, error: null };
+  const toolCall = scenario === 'tool-loop' ? nextResponsesToolCall(body) : undefined;
+  const completed = { ...base, status: 'completed', output: [toolCall ?? message], usage, incomplete_details: null, error: null };
   if (body.stream !== true) {
     json(res, 200, completed);
     return;
@@ -173,6 +191,19 @@ function openaiResponse(res: ServerResponse, body: Record<string, unknown>, scen
   let sequence = 0;
   const event = (type: string, fields: Record<string, unknown>) => ({ event: type, data: { type, sequence_number: sequence++, ...fields } });
   const inProgress = { ...base, status: 'in_progress', output: [], usage: null, incomplete_details: null, error: null };
+  if (toolCall !== undefined) {
+    const itemId = toolCall.id;
+    sse(res, [
+      event('response.created', { response: inProgress }),
+      event('response.in_progress', { response: inProgress }),
+      event('response.output_item.added', { output_index: 0, item: { ...toolCall, arguments: '', status: 'in_progress' } }),
+      event('response.function_call_arguments.delta', { item_id: itemId, output_index: 0, delta: toolCall.arguments }),
+      event('response.function_call_arguments.done', { item_id: itemId, output_index: 0, name: toolCall.name, arguments: toolCall.arguments }),
+      event('response.output_item.done', { output_index: 0, item: toolCall }),
+      event('response.completed', { response: completed }),
+    ]);
+    return;
+  }
   const events = [
     event('response.created', { response: inProgress }),
     event('response.in_progress', { response: inProgress }),
@@ -287,6 +318,7 @@ export function startFakeProvider(): Promise<FakeProvider> {
       if (path.endsWith('/chat/completions')) openaiChat(res, body, scenario);
       else if (path.endsWith('/responses')) openaiResponse(res, body, scenario);
       else if (path.endsWith('/embeddings')) openaiEmbeddings(res, body);
+      else if (path.endsWith('/traces/ingest')) json(res, 200, {}); // the Agents SDK's own exporter, pointed here
       else if (path.endsWith('/messages')) anthropicMessages(res, body, scenario);
       else json(res, 404, { error: { message: `unknown path ${path}`, type: 'invalid_request_error' } });
     });

@@ -25,6 +25,8 @@ export interface FixtureOptions {
   /** Called once the child prints `line` on stdout (e.g. to send it a signal). */
   onLine?: { line: string; then: (child: ChildProcess) => void };
   timeoutMillis?: number;
+  /** The working directory; the repository root unless told (an app folder of its own, to control what it finds). */
+  cwd?: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export function runFixture(script: string, options: FixtureOptions = {}): Promis
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
-      cwd: repositoryRoot,
+      cwd: options.cwd ?? repositoryRoot,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

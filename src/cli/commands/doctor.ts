@@ -36,11 +36,13 @@ export interface DoctorOptions {
 const MINIMUM_NODE = [22, 15] as const;
 
 /** Client libraries traced automatically, with the major versions tested (README, "Automatic instrumentation"). */
-const LIBRARIES: { name: string; majors: number[]; since?: string }[] = [
+const LIBRARIES: { name: string; majors: number[]; since?: string; entry?: string }[] = [
   { name: 'openai', majors: [4, 5, 6, 7] },
   { name: '@anthropic-ai/sdk', majors: [0, 1] },
   { name: 'ai', majors: [6, 7] },
   { name: '@langchain/core', majors: [1] },
+  // Its main entry is missing from its 1.x packages: the module the instrumentation hooks is looked up instead.
+  { name: '@modelcontextprotocol/sdk', majors: [1], entry: '@modelcontextprotocol/sdk/shared/protocol.js' },
 ];
 
 /** Whether this Node.js can run the SDK. @example checkNode(process.versions.node).status // 'ok' */
@@ -53,10 +55,10 @@ export function checkNode(version: string): Check {
 }
 
 /** The version of a package installed for the application in `cwd`, if any. */
-export function installedVersion(name: string, cwd: string): string | undefined {
+export function installedVersion(name: string, cwd: string, specifier = name): string | undefined {
   let entry: string;
   try {
-    entry = createRequire(join(cwd, 'package.json')).resolve(name);
+    entry = createRequire(join(cwd, 'package.json')).resolve(specifier);
   } catch {
     return undefined;
   }
@@ -74,21 +76,43 @@ export function installedVersion(name: string, cwd: string): string | undefined 
   return undefined;
 }
 
-function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
+/** What the automatic instrumentation does for one installed library, as the preload decides it. */
+function libraryCheck(name: string, version: string, cwd: string, config: GenAIOtelConfig): Check {
+  const major = Number(version.split('.')[0]);
+  const turnedOff: Check = { name, status: 'info', detail: `${version}, installed but turned off by GENAI_OTEL_INSTRUMENTATIONS` };
+  if (name === '@langchain/core') return { name, status: 'ok', detail: `${version}, traced when you pass GenAICallbackHandler` };
+  if (name === 'openai' && !config.instrumentations.includes('openai')) return turnedOff;
+  if (name === '@anthropic-ai/sdk' && !config.instrumentations.includes('anthropic')) return turnedOff;
+  if (name === '@modelcontextprotocol/sdk' && !config.instrumentations.includes('mcp')) return turnedOff;
+  if (name === 'ai') {
+    if (!config.instrumentations.includes('ai-sdk')) return turnedOff;
+    if (major <= 6) return { name, status: 'info', detail: `${version}, traced per call: pass experimental_telemetry: { isEnabled: true } (genai-otel adds cost and metrics)` };
+    const otel = installedVersion('@ai-sdk/otel', cwd);
+    if (otel === undefined) return { name, status: 'warn', detail: `${version}: no spans, @ai-sdk/otel is not installed`, fix: 'npm install @ai-sdk/otel (genai-otel registers its integration; no code needed)' };
+    return { name, status: 'ok', detail: `${version}, traced automatically (through @ai-sdk/otel ${otel})` };
+  }
+  return { name, status: 'ok', detail: `${version}, traced automatically` };
+}
+
+/**
+ * One check per client library installed for the application in `cwd`: traced automatically, what it needs, or off.
+ *
+ * @example
+ * checkLibraries('/app', config); // [{ name: 'ai', status: 'ok', detail: '7.0.173, traced automatically (through @ai-sdk/otel 1.0.173)' }]
+ */
+export function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
   const checks: Check[] = [];
   for (const library of LIBRARIES) {
-    const version = installedVersion(library.name, cwd);
+    const version = installedVersion(library.name, cwd, library.entry);
     if (version === undefined) continue;
     const major = Number(version.split('.')[0]);
-    const enabled = library.name === 'openai' ? config.instrumentations.includes('openai') : library.name === '@anthropic-ai/sdk' ? config.instrumentations.includes('anthropic') : library.name === 'ai' ? config.instrumentations.includes('ai-sdk') : true;
     if (!library.majors.includes(major)) {
       checks.push({ name: library.name, status: 'warn', detail: `${version} is a version genai-otel is not tested with (${library.majors.map((m) => `${m}.x`).join(', ')})`, fix: 'traces may miss attributes; check the README\'s "Automatic instrumentation" table' });
     } else {
-      const how = library.name === '@langchain/core' ? ', traced when you pass GenAICallbackHandler' : enabled ? ', traced automatically' : ', installed but turned off by GENAI_OTEL_INSTRUMENTATIONS';
-      checks.push({ name: library.name, status: enabled ? 'ok' : 'info', detail: `${version}${how}` });
+      checks.push(libraryCheck(library.name, version, cwd, config));
     }
   }
-  if (checks.length === 0) checks.push({ name: 'LLM client libraries', status: 'info', detail: 'none of openai, @anthropic-ai/sdk, ai, @langchain/core is installed here: use the helpers (withLLMCall, ...)' });
+  if (checks.length === 0) checks.push({ name: 'LLM client libraries', status: 'info', detail: 'none of openai, @anthropic-ai/sdk, ai, @langchain/core, @modelcontextprotocol/sdk is installed here: use the helpers (withLLMCall, ...)' });
   return checks;
 }
 

@@ -1,4 +1,4 @@
-import { hasDenseDigits, digitsOf, textBefore, VERSION_CONTEXT, when, type DetectionRule } from './rule.ts';
+import { countDigits, hasDenseDigits, textBefore, VERSION_CONTEXT, when, type DetectionRule } from './rule.ts';
 
 // Contact details: e-mail addresses and telephone numbers.
 
@@ -48,7 +48,7 @@ class PhoneContext {
 }
 
 function isPhoneNumber(candidate: string, context: PhoneContext): boolean {
-  const digits = digitsOf(candidate).length;
+  const digits = countDigits(candidate);
   if (candidate.startsWith('+') || candidate.startsWith('(+')) return digits >= 8 && digits <= 15;
   if (DATE_SHAPE.test(candidate)) return false;
   const separated = /[ .()-]/.test(candidate);
@@ -68,7 +68,7 @@ export const PHONE: DetectionRule = {
   pattern: /(?<![\w+#$€£¥@/.\\-])(?:\+|\(\+?)?\d(?:\d|[ .-](?=\(?\d)|\((?=\d)|\)[ .-]?(?=\d))*\)?(?!\w)/g,
   locate(match, text) {
     const candidate = match[0];
-    if (digitsOf(candidate).length < 8) return undefined;
+    if (countDigits(candidate) < 8) return undefined;
     const before = textBefore(text, match.index);
     if (VERSION_CONTEXT.test(before)) return undefined;
     const context = new PhoneContext(before);
@@ -82,7 +82,7 @@ export const PHONE: DetectionRule = {
     }
     for (let count = groupEnds.length; count >= 1; count--) {
       const window = candidate.slice(0, groupEnds[count - 1]);
-      if (digitsOf(window).length < 8) break;
+      if (countDigits(window) < 8) break;
       if (isPhoneNumber(window, context)) return [match.index, match.index + window.length];
     }
     return undefined;

@@ -8,11 +8,26 @@ const CARD_FIRST_DIGITS = /^[2-6]/;
 
 /** A payment card number: 13 to 19 digits, a card network's first digit and a valid Luhn check. */
 export function isCardNumber(candidate: string): boolean {
+  // Grouped numbers are written in groups of 3 to 6 (4-4-4-4, Amex 4-6-5), not digit by digit: checked first, as
+  // it needs no copy of the digits (runs of short digit groups make many candidates).
+  if (hasShortGroup(candidate)) return false;
   const digits = digitsOf(candidate);
   if (digits.length < 13 || digits.length > 19 || !CARD_FIRST_DIGITS.test(digits)) return false;
-  // Grouped numbers are written in groups of 3 to 6 (4-4-4-4, Amex 4-6-5), not digit by digit.
-  if (/[ -]/.test(candidate) && candidate.split(/[ -]/).some((group) => group.length < 3)) return false;
   return luhnValid(digits);
+}
+
+/** Whether a group between spaces or dashes (or the text's ends) holds fewer than 3 characters, in a text with a separator. */
+function hasShortGroup(candidate: string): boolean {
+  let groupStart = 0;
+  let separated = false;
+  for (let index = 0; index <= candidate.length; index++) {
+    const char = candidate[index];
+    if (index < candidate.length && char !== ' ' && char !== '-') continue;
+    if (index < candidate.length) separated = true;
+    if (index - groupStart < 3 && (separated || index < candidate.length)) return true;
+    groupStart = index + 1;
+  }
+  return false;
 }
 
 export const CARD: DetectionRule = {

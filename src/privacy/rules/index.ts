@@ -3,6 +3,7 @@ import { EMAIL, PHONE } from './contact.ts';
 import { BR_CPF, CA_SIN, ES_DNI, FR_NIR, IN_AADHAAR, IT_FISCAL_CODE, UK_NINO, US_SSN } from './national-ids.ts';
 import { IP } from './network.ts';
 import type { DetectionRule } from './rule.ts';
+import { SERVICE_KEY } from './service-keys.ts';
 import {
   ANTHROPIC_KEY,
   AWS_ACCESS_KEY,
@@ -28,6 +29,7 @@ export { isCardNumber } from './financial.ts';
 export const BUILT_IN_RULES: readonly DetectionRule[] = [
   PRIVATE_KEY,
   JWT,
+  SERVICE_KEY,
   ANTHROPIC_KEY,
   OPENAI_KEY,
   AWS_ACCESS_KEY,

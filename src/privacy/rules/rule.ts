@@ -24,8 +24,19 @@ export const whole = (match: RegExpExecArray): readonly [number, number] => [mat
 /** The span of the first capture group (patterns with the `d` flag): what follows a kept prefix (`user:` in a URL). */
 export const firstGroup = (match: RegExpExecArray): readonly [number, number] => match.indices![1]!;
 export const digitsOf = (text: string): string => text.replace(/\D/g, '');
+/** How many digits `text` holds, without making a string: rules call it for every candidate of a run of digit groups. */
+export function countDigits(text: string): number {
+  let count = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 48 && code <= 57) count++;
+  }
+  return count;
+}
 /** For the rules that find digits: six digits close together (see DENSE_DIGITS). */
 export const hasDenseDigits = (_text: string, clues: TextClues): boolean => clues.has(DENSE_DIGITS);
+/** A token that looks machine-made: a digit, or upper and lower case, so that "Basic internationalization" stays. */
+export const looksGenerated = (token: string): boolean => /\d/.test(token) || (/[a-z]/.test(token) && /[A-Z]/.test(token));
 /** Replaces the whole candidate when `accept` says so. */
 export const when = (accept: (match: RegExpExecArray, text: string) => boolean) => (match: RegExpExecArray, text: string) =>
   accept(match, text) ? whole(match) : undefined;

@@ -1,5 +1,5 @@
-import { AUTH_SCHEME, containsAny, SECRET_ASSIGNMENT } from './clues.ts';
-import { whole, firstGroup, type DetectionRule } from './rule.ts';
+import { AUTH_SCHEME, containsAny } from './clues.ts';
+import { whole, firstGroup, looksGenerated, type DetectionRule } from './rule.ts';
 
 // Secrets: API keys of the major providers, tokens, private keys, passwords. They run first, so that
 // `Bearer sk-proj-…` says which key it was and later rules never see key material.
@@ -53,8 +53,9 @@ const hasSlackHook = containsAny('/', ['://hooks.slack.com/']);
 
 export const SLACK_TOKEN: DetectionRule = {
   name: 'slack_token',
-  mayMatch: (text) => text.includes('xox') || hasSlackHook(text),
-  pattern: /(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9_/]+/g,
+  mayMatch: (text) => text.includes('xox') || text.includes('xapp-') || hasSlackHook(text),
+  // Bot, user and workspace tokens (xox…), app-level tokens (xapp-1-…) and incoming-webhook addresses.
+  pattern: /(?<![\w-])(?:xox[abposr]|xapp)-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9_/]+/g,
 };
 
 export const STRIPE_KEY: DetectionRule = {
@@ -64,40 +65,22 @@ export const STRIPE_KEY: DetectionRule = {
   pattern: /(?<![\w-])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{20,})/g,
 };
 
-/** A token that looks machine-made: a digit, or upper and lower case, so that "Basic internationalization" stays. */
-const looksGenerated = (token: string): boolean => /\d/.test(token) || (/[a-z]/.test(token) && /[A-Z]/.test(token));
-
 export const BEARER_TOKEN: DetectionRule = {
   name: 'bearer_token',
   mayMatch: (_text, clues) => clues.has(AUTH_SCHEME),
-  pattern: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/-]{16,}=*)/gi,
+  // `Token` is the scheme of Django REST framework and others (`Authorization: Token 9944b0…`).
+  pattern: /\b(?:Bearer|Basic|Token)\s{1,16}([A-Za-z0-9._~+/-]{16,}=*)/gi,
   locate: (match) => (looksGenerated(match[1]!) ? whole(match) : undefined),
 };
 
 export const URL_PASSWORD: DetectionRule = {
   name: 'url_password',
   mayMatch: (text) => (text.includes('@') || text.includes('%40')) && text.includes('://'),
-  // Only the password goes: `postgres://app:[REDACTED:url_password]@db:5432` still says which database.
-  pattern: /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@?#"'\\[\]]*:([^\s/@?#"'\\[\]]+)(?=@)/dg,
+  // Only the password goes: `postgres://app:[REDACTED:url_password]@db:5432` still says which database. The scheme
+  // starts where a run of scheme characters starts (a scan from inside `a.b.c…` would be quadratic). A password may
+  // hold `@`, `#` and `:` written raw: it runs to the last `@` before the path.
+  pattern: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@?#"'\\[\]]*:([^\s/?"'\\[\]]+)@/dg,
   locate: firstGroup,
 };
 
-const PLACEHOLDER = /^(?:\*+|x+|•+|\.{3,}|<.*|\$\{.*|\{\{.*|%\(.*|null|none|undefined|true|false|required|optional|string|redacted|changeme|example|your[_-].*)$/i;
-const PASSWORD_KEY = /(?:^|[_.-])(?:password|passwd|pwd)$/i;
-
-export const CREDENTIAL: DetectionRule = {
-  name: 'credential',
-  mayMatch: (_text, clues) => clues.has(SECRET_ASSIGNMENT),
-  pattern:
-    /\b((?:[A-Za-z0-9]+[_.-]){0,4}(?:password|passwd|pwd|secret|client[_-]?secret|api[_-]?secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|refresh[_-]?token|aws_secret_access_key|private[_-]?key|secret[_-]?key))\s*["']?\s*[:=]\s*(?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|([^\s"'\\,;&<>{}[\]()]{6,}))/dgi,
-  locate(match) {
-    // A quoted value is taken whole ("correct horse battery staple"), a bare one up to the next separator.
-    const group = match[2] !== undefined ? 2 : match[3] !== undefined ? 3 : 4;
-    const value = match[group]!.trim();
-    // Placeholders stay, and so does a value an earlier rule already replaced (it says which key it was).
-    if (value.length < 6 || PLACEHOLDER.test(value) || value.includes('[REDACTED:')) return undefined;
-    // A password can be any word; an API secret is machine-made (or long), so `secret: whispered` stays.
-    if (!PASSWORD_KEY.test(match[1]!) && !looksGenerated(value) && value.length < 20) return undefined;
-    return match.indices![group]!;
-  },
-};
+export { CREDENTIAL } from './credential.ts';

@@ -2,7 +2,7 @@
 // a full file is rotated; a folder that cannot be written costs the data, never an exception.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
@@ -91,4 +91,41 @@ test('an unwritable folder: the export fails and says so once, nothing throws', 
   await exporter.shutdown();
   assert.ok(!existsSync(join(blocked, 'sub')));
   rmSync(directory, { recursive: true, force: true });
+});
+
+const NOBODY = 65534;
+const line = (text: string) => new TextEncoder().encode(JSON.stringify({ text }));
+
+test('the folder is made 0700 and the files 0600; a file an earlier version left readable by others is made 0600', async () => {
+  const parent = folder();
+  const directory = join(parent, '.genai-otel');
+  assert.equal(await new JsonLinesFile(directory, 'traces', 1 << 20).append(line('first')), true);
+  assert.equal(statSync(directory).mode & 0o777, 0o700);
+  assert.equal(statSync(join(directory, 'traces.jsonl')).mode & 0o777, 0o600);
+  writeFileSync(join(directory, 'logs.jsonl'), '', { mode: 0o644 });
+  chmodSync(join(directory, 'logs.jsonl'), 0o644);
+  assert.equal(await new JsonLinesFile(directory, 'logs', 1 << 20).append(line('second')), true);
+  assert.equal(statSync(join(directory, 'logs.jsonl')).mode & 0o777, 0o600);
+  rmSync(parent, { recursive: true });
+});
+
+test('a link planted where a file goes is not written through; the line is dropped', async () => {
+  const directory = folder();
+  const victim = join(folder(), 'victim.txt');
+  writeFileSync(victim, 'must stay as it is');
+  symlinkSync(victim, join(directory, 'traces.jsonl'));
+  assert.equal(await new JsonLinesFile(directory, 'traces', 1 << 20).append(line('leak')), false);
+  assert.equal(readFileSync(victim, 'utf8'), 'must stay as it is');
+  rmSync(directory, { recursive: true });
+});
+
+test('a folder another user made, open to all (0777), is not written to', { skip: process.getuid?.() !== 0 && 'needs root to make a folder of another user' }, async () => {
+  const parent = folder();
+  const directory = join(parent, '.genai-otel');
+  mkdirSync(directory, { mode: 0o777 });
+  chmodSync(directory, 0o777);
+  chownSync(directory, NOBODY, NOBODY);
+  assert.equal(await new JsonLinesFile(directory, 'traces', 1 << 20).append(line('leak')), false);
+  assert.deepEqual(readdirSync(directory), []);
+  rmSync(parent, { recursive: true });
 });

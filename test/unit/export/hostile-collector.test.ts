@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,8 @@ import { DurableSpanExporter, serializerFor } from '../../../src/export/exporter
 import { encodeTraceExportRequest } from '../../../src/export/trace-encoder.ts';
 import { sendOtlp } from '../../../src/export/http-sender.ts';
 import { startOtlpReceiver } from '../../support/otlp-receiver.ts';
+import { closedPort } from '../../support/ports.ts';
+import { spooledPayloads } from '../../support/spool-files.ts';
 
 /** Every diagnostic line of this process, as the user would read them on stderr. */
 const lines: string[] = [];
@@ -37,7 +39,7 @@ interface Hostile {
 }
 
 /** A node:http server on loopback that reads each request, then lets `answer` misbehave. */
-async function hostileServer(answer: (response: http.ServerResponse, state: Hostile) => void, server: http.Server | https.Server = http.createServer()): Promise<Hostile> {
+async function hostileServer(answer: (response: http.ServerResponse, state: Hostile) => void, server: http.Server | https.Server = http.createServer(), port = 0): Promise<Hostile> {
   const state: Hostile = { url: '', requests: 0, written: 0, close: async () => undefined };
   server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     request.resume();
@@ -46,7 +48,7 @@ async function hostileServer(answer: (response: http.ServerResponse, state: Host
       answer(response, state);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const scheme = server instanceof https.Server ? 'https' : 'http';
   state.url = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
   state.close = () =>
@@ -83,7 +85,7 @@ function delivery(url: string, extra: Partial<DeliveryOptions> & { headers?: Rec
   return { delivery: new OtlpDelivery({ targets: { traces: target, logs: { ...target, url: url.replace('/v1/traces', '/v1/logs') } }, spool: { directory: spool, maxBytes: 10_000_000 }, initialBackoffMillis: 50, ...extra }), spool };
 }
 
-const spooledFiles = (spool: string): string[] => readdirSync(spool).filter((name) => name.includes('.otlp'));
+const spooledFiles = spooledPayloads;
 
 for (const status of [200, 503]) {
   test(`an endless ${status} body: a few kB are read, the connection is closed, nothing more is buffered`, async () => {
@@ -202,11 +204,19 @@ function selfSignedCertificate(): { key: string; cert: string } | undefined {
 test('a spooled payload meets a TLS certificate that is not trusted: dropped and counted once, not put back in the spool', async (t) => {
   const tls = selfSignedCertificate();
   if (tls === undefined) return t.skip('needs the openssl command');
-  const server = await hostileServer((response) => response.end(), https.createServer(tls));
+  // An earlier run spooled 3 spans while nothing listened at the address; the collector there now has a certificate
+  // Node.js does not trust.
+  const port = await closedPort();
+  const url = `https://127.0.0.1:${port}/v1/traces`;
   const spool = mkdtempSync(join(tmpdir(), 'hostile-spool-'));
-  // What an earlier run left: replayed at start.
-  writeFileSync(join(spool, `${String(Date.now() - 1000).padStart(15, '0')}-1-000000.traces.protobuf.3.otlp`), encodeTraceExportRequest(makeSpans(3)));
-  const sender = new OtlpDelivery({ targets: { traces: { url: server.url, headers: {}, compression: 'none', timeoutMillis: 2000 } }, spool: { directory: spool, maxBytes: 10_000_000 }, initialBackoffMillis: 50 });
+  const target = { traces: { url, headers: {}, compression: 'none' as const, timeoutMillis: 2000 } };
+  const earlier = new OtlpDelivery({ targets: target, spool: { directory: spool, maxBytes: 10_000_000 } });
+  assert.equal(await earlier.deliver('traces', 'protobuf', 3, encodeTraceExportRequest(makeSpans(3))), 'spooled');
+  earlier.beginShutdown(Date.now() + 300);
+  await earlier.shutdown();
+  assert.equal(spooledFiles(spool).length, 1);
+  const server = await hostileServer((response) => response.end(), https.createServer(tls), port);
+  const sender = new OtlpDelivery({ targets: target, spool: { directory: spool, maxBytes: 10_000_000 }, initialBackoffMillis: 50 });
   await new Promise((resolve) => setTimeout(resolve, 800)); // the spool opens and replays, and would retry
   sender.beginShutdown(Date.now() + 1000);
   await sender.shutdown();

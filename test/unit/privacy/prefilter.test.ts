@@ -26,6 +26,10 @@ const FRAGMENTS = [
   ...corpus.negatives.map((entry) => entry.value),
   'password', 'PASSWD', 'pwd', 'client_secret', 'api-key', 'ApiKey', 'access_token', 'TOKEN', 'secret_key', 'Bearer ', 'basic ', 'BASIC',
   'password=', 'Passwd: ', 'PWD="', "api_key': ", 'secret =', 'refresh_token":"', 'AUTH_TOKEN \t= ',
+  'Token ', 'TOKEN', 'token=', 'sig=', 'X-Amz-Signature=', 'SecretAccessKey": "', 'dbPassword', '--password ', '--db-password ', '--', ' := ', ' => ',
+  '&', '?', 'passphrase', 'credentials:', 'const ', 'readPassword()', 'process.env.', '$DB_PASSWORD', ' horse battery',
+  'hf_', 'gsk_', 'xai-', 'pplx-', 'r8_', 'lsv2_pt_', 'lsv2_sk_', 'ls__', 'pcsk_', 'GOCSPX-', 'ya29.', '1//0', 'glpat-', 'gldt-', 'glrt-',
+  'GR1348941', 'npm_', 'SG.', 'xapp-', 'sk-or-v1-', 'sk-lf-', 'fw_', 'tvly-', 'fc-', 'tgp_v1_', 'dop_v1_', 'hvs.', 'api_org_',
   'sk-', 'sk-ant-', 'sk-proj-', 'sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'whsec_', 'eyJ', 'AIza', 'github_pat_', 'xoxb-', 'xoxp-',
   'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'AKIA', 'ASIA', 'ABIA', 'ACCA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA', 'AIPA', '.eyJ',
   'https://hooks.slack.com/services/', 'hooks.slack.com', '-----BEGIN PRIVATE KEY-----', 'PRIVATE KEY', 'postgres://', '://',
@@ -53,7 +57,7 @@ test('each rule, behind its pre-filter, redacts exactly what it redacts without 
     for (const text of corpusForms) assert.equal(filtered.redactText(text), plain.redactText(text), `${rule.name}: ${JSON.stringify(text)}`);
     fc.assert(
       fc.property(nearText, (text) => filtered.redactText(text) === plain.redactText(text)),
-      { numRuns: RUNS, examples: [['1 2 3 4 5 6 7 8'], ['+1 2 3 4 5 6 7 8'], ['password \t  " \t =hunter2hunter2'], ['fe80::1ff:fe23:4567:890a']] },
+      { numRuns: RUNS, examples: [['1 2 3 4 5 6 7 8'], ['+1 2 3 4 5 6 7 8'], ['password \t  " \t =hunter2hunter2'], ['fe80::1ff:fe23:4567:890a'], ['--db-password s3cretpass'], ['Token 9944b09199c62bcf9418ad84']] },
     );
   }
 });
@@ -71,8 +75,8 @@ test('the clues of a text are found wherever their plain definitions match, and 
     [IBAN_START, /[A-Za-z]{2}\d{2}/],
     [DIGIT_DOT_DIGIT, /\d\.\d/],
     [HEX_COLON, /[0-9A-Fa-f]:[0-9A-Fa-f:]|::/],
-    [SECRET_ASSIGNMENT, /(?:password|passwd|pwd|secret|key|token)\s*["']?\s*[:=]/i],
-    [AUTH_SCHEME, /bearer|basic/i],
+    [SECRET_ASSIGNMENT, /(?:password|passwd|passphrase|pwd|secret|key|token|sig|signature|credentials?)\s*["']?\s*[:=]/i],
+    [AUTH_SCHEME, /bearer|basic|token/i],
   ];
   const check = (text: string): void => {
     const clues = new TextClues(text);
@@ -99,15 +103,18 @@ test('containsAny answers as includes does, wherever the anchor falls', () => {
     fc.property(text, (value) => tests.every((has, index) => has(value) === expected[index]!.some((literal) => value.includes(literal)))),
     { numRuns: RUNS, examples: [['Jey'], ['eyJ'], ['-sk-ant-'], ['sk-ant'], ['ghp_'], ['_ghp_']] },
   );
-  assert.throws(() => containsAny('x', ['eyJ']), /anchor/);
-});
-
-test('pre-filters keep scans of hostile text linear', { timeout: 20_000 }, () => {
-  const redactor = createRedactor(settings);
-  // A long run of spaces before a colon, at many colons: a clue that split the run two ways would be quadratic.
-  for (const input of [' '.repeat(60_000) + ':', `password${' '.repeat(60_000)}=`, ' :'.repeat(60_000), '1 '.repeat(60_000), 'eyJ'.repeat(30_000)]) {
-    const started = performance.now();
-    redactor.redactText(input);
-    assert.ok(performance.now() - started < 5_000, `${input.slice(0, 20)}… took ${performance.now() - started} ms`);
+  // Text dense with the anchor, and literals on either side of it: the same answers, wherever the literal stands.
+  const github = containsAny('_', ['ghp_', 'github_pat_']);
+  for (const length of [0, 100, 255, 256, 257, 1000]) {
+    assert.equal(github('_'.repeat(length)), false);
+    assert.equal(github(`${'_'.repeat(length)}github_pat_`), true, `after ${length}`);
+    for (const at of [0, 1, 250, 255, 256, 300]) if (at <= length) assert.equal(github(`${'_'.repeat(at)}ghp${'_'.repeat(length - at + 1)}`), true, `ghp at ${at} of ${length}`);
   }
+  const aws = containsAny('A', ['AKIA', 'ASIA', 'A']);
+  assert.equal(aws('no capital a here'), false);
+  assert.equal(aws('one A'), true, 'a literal that is the anchor alone');
+  const keys = containsAny('A', ['AKIA', 'ASIA']);
+  assert.equal(keys('A '.repeat(1000)), false);
+  assert.equal(keys(`${'A '.repeat(1000)}ASIA`), true);
+  assert.throws(() => containsAny('x', ['eyJ']), /anchor/);
 });

@@ -1,0 +1,126 @@
+// Row M: one MCP tool call (the real SDK, client and server in one process over its in-memory transport, so that no
+// network noise hides the tracing) untraced, traced by genai-otel, and traced by hand with one plain OTel span per
+// step (a CLIENT span around callTool, the context put in _meta, a SERVER span in the tool). Prints one JSON line:
+// medians of ns per call of each side, and the ratio of the CPU each adds to the untraced call.
+import { createRequire } from 'node:module';
+import { ROOT_CONTEXT, SpanKind, context, metrics, propagation, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { tracedRequest, tracedSetRequestHandler } from '../../src/instrumentations/mcp.ts';
+import { MetricSeriesStore, serveFromStore } from '../../src/genai/metric-series.ts';
+import { INSTRUMENTATION_SCOPE } from '../../src/genai/names.ts';
+import { VERSION } from '../../src/version.ts';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 2_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+
+let side = 'warm-up';
+const spansBySide = new Map<string, number>();
+const counter: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: (_span: ReadableSpan) => void spansBySide.set(side, (spansBySide.get(side) ?? 0) + 1),
+  forceFlush: async () => undefined,
+  shutdown: async () => undefined,
+};
+const discard: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [counter, new BatchSpanProcessor({ exporter: discard, maxQueueSize: 65_536, maxExportBatchSize: 2048, scheduledDelayMillis: 200 })] }));
+// Metrics as start() wires them: genai-otel's pre-bound series, collected by the reader (never, in this run).
+const resource = resourceFromAttributes({ 'service.name': 'bench' });
+const store = new MetricSeriesStore({ name: INSTRUMENTATION_SCOPE, version: VERSION }, resource);
+const discardMetrics: PushMetricExporter = { export: (_metrics, done) => done({ code: 0 }), shutdown: async () => undefined, forceFlush: async () => undefined };
+const reader = new PeriodicExportingMetricReader({ exporter: discardMetrics, exportIntervalMillis: 3_600_000, metricProducers: [store.producer(() => AggregationTemporality.CUMULATIVE)] });
+const meterProvider = new MeterProvider({ resource, readers: [reader] });
+metrics.setGlobalMeterProvider(meterProvider);
+serveFromStore(meterProvider, store);
+const tracer = trace.getTracer('bench-baseline');
+
+const require = createRequire(import.meta.url);
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+const { Protocol } = require('@modelcontextprotocol/sdk/shared/protocol.js') as { Protocol: { prototype: Record<string, AnyFunction> } };
+let traced = false;
+Protocol.prototype.request = tracedRequest(Protocol.prototype.request!, () => traced);
+Protocol.prototype.setRequestHandler = tracedSetRequestHandler(Protocol.prototype.setRequestHandler!, () => traced);
+const { McpServer } = require('@modelcontextprotocol/sdk/server/mcp.js');
+const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
+const { InMemoryTransport } = require('@modelcontextprotocol/sdk/inMemory.js');
+const { z } = require('zod');
+
+const toolResult = { content: [{ type: 'text', text: 'order 42 ships tomorrow' }] };
+const attributes = (_kind: 'client' | 'server'): Attributes => ({
+  'mcp.method.name': 'tools/call',
+  'gen_ai.tool.name': 'lookup_order',
+  'gen_ai.operation.name': 'execute_tool',
+  'jsonrpc.request.id': '1',
+});
+
+const server = new McpServer({ name: 'bench', version: '1.0.0' });
+server.registerTool('lookup_order', { inputSchema: { id: z.number() } }, async () => toolResult);
+// The hand-traced tool: the server span a user would write, its parent taken from _meta.
+server.registerTool('lookup_order_by_hand', { inputSchema: { id: z.number() } }, async (_args: unknown, extra: { _meta?: Record<string, unknown> }) => {
+  const parent = propagation.extract(ROOT_CONTEXT, extra._meta ?? {});
+  return tracer.startActiveSpan('tools/call lookup_order', { kind: SpanKind.SERVER, attributes: attributes('server') }, parent, async (span: Span) => {
+    try {
+      return toolResult;
+    } finally {
+      span.end();
+    }
+  });
+});
+const client = new Client({ name: 'bench', version: '1.0.0' });
+const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+
+const untraced = () => client.callTool({ name: 'lookup_order', arguments: { id: 42 } });
+const byHand = () =>
+  tracer.startActiveSpan('tools/call lookup_order', { kind: SpanKind.CLIENT, attributes: attributes('client') }, async (span: Span) => {
+    try {
+      const meta: Record<string, string> = {};
+      propagation.inject(context.active(), meta);
+      return await client.callTool({ name: 'lookup_order_by_hand', arguments: { id: 42 }, _meta: meta });
+    } finally {
+      span.end();
+    }
+  });
+
+async function timeBlock(name: string, call: () => Promise<unknown>, withTracing: boolean): Promise<number> {
+  side = name;
+  traced = withTracing;
+  const started = process.hrtime.bigint();
+  for (let index = 0; index < CALLS; index++) {
+    await call();
+    if (index % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return Number(process.hrtime.bigint() - started) / CALLS;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+const sides = [
+  { name: 'off', call: untraced, tracing: false },
+  { name: 'ours', call: untraced, tracing: true },
+  { name: 'hand', call: byHand, tracing: false },
+];
+for (const each of sides) await timeBlock('warm-up', each.call, each.tracing);
+spansBySide.clear();
+const results = new Map<string, number[]>(sides.map((each) => [each.name, []]));
+const ratios: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  // Rotate the order, so that no side always runs on a freshly collected heap.
+  const order = [...sides.slice(round % 3), ...sides.slice(0, round % 3)];
+  const round_: Record<string, number> = {};
+  for (const each of order) round_[each.name] = await timeBlock(each.name, each.call, each.tracing);
+  for (const each of sides) results.get(each.name)!.push(round_[each.name]!);
+  ratios.push((round_.ours! - round_.off!) / (round_.hand! - round_.off!));
+}
+await client.close();
+await server.close();
+
+const checks: string[] = [];
+if (spansBySide.get('ours') !== 2 * CALLS * ROUNDS) checks.push(`ours made ${spansBySide.get('ours')} spans, expected ${2 * CALLS * ROUNDS}`);
+if (spansBySide.get('hand') !== 2 * CALLS * ROUNDS) checks.push(`by hand made ${spansBySide.get('hand')} spans, expected ${2 * CALLS * ROUNDS}`);
+if ((spansBySide.get('off') ?? 0) !== 0) checks.push(`untraced made ${spansBySide.get('off')} spans`);
+console.log(JSON.stringify({ calls: CALLS, rounds: ROUNDS, offNs: median(results.get('off')!), oursNs: median(results.get('ours')!), handNs: median(results.get('hand')!), ratio: median(ratios), checks }));

@@ -1,0 +1,220 @@
+// OpenAI Agents SDK runs under the real preload, CommonJS (--require) and ESM (--import), against the local fake
+// provider: each run is one trace — invoke_workflow → invoke_agent → the model calls (the openai client's spans, with
+// usage and cost, once) and execute_tool spans — for a plain run, a streamed run, an agent used as a tool, a handoff,
+// an input guardrail that trips (a gen_ai.guardrail.result event) and an agent using an MCP server's tools. The app prints what it prints untraced, its
+// own export to OpenAI's platform stays as it configured it, and nothing leaves loopback.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedLog, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
+import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
+
+let receiver: OtlpReceiver;
+let provider: FakeProvider;
+before(async () => {
+  receiver = await startOtlpReceiver();
+  provider = await startFakeProvider();
+});
+after(async () => {
+  await provider.close();
+  await receiver.close();
+});
+
+const expectedOutput = [
+  'plain: "The order has shipped."',
+  'streamed: "The order has shipped."',
+  'agent as tool: "The order has shipped."',
+  'handoff: "The order has shipped."',
+  'guardrail: threw InputGuardrailTripwireTriggered',
+  'mcp server: "The order has shipped."',
+  'outside loopback: []',
+].join('\n');
+
+/** The span tree under `root`, one line per span, children sorted by name: `name` indented by depth. */
+function tree(spans: ReceivedSpan[], root: ReceivedSpan, depth = 0): string[] {
+  const children = spans.filter((span) => span.parentSpanId === root.spanId && span.traceId === root.traceId).sort((a, b) => a.name.localeCompare(b.name));
+  return [`${'  '.repeat(depth)}${root.name}`, ...children.flatMap((child) => tree(spans, child, depth + 1))];
+}
+
+function workflow(spans: ReceivedSpan[], name: string): ReceivedSpan {
+  const root = spans.find((span) => span.name === `invoke_workflow ${name}`);
+  assert.ok(root, spans.map((span) => span.name).join(', '));
+  return root;
+}
+
+const cases = [
+  { module: 'CommonJS', script: 'openai-agents.cjs', preload: ['--require', 'genai-otel/register'] },
+  { module: 'ESM', script: 'openai-agents.mjs', preload: ['--import', 'genai-otel/register'] },
+];
+
+for (const { module, script, preload } of cases) {
+  describe(`OpenAI Agents SDK, ${module} app under ${preload.join(' ')}`, () => {
+    const serviceName = `agents-${module.toLowerCase()}`;
+    const run = (nodeArgs: string[], extra: Record<string, string> = {}) =>
+      runFixture(fixture(script), {
+        nodeArgs,
+        env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: serviceName, OTEL_METRICS_EXPORTER: 'none', FAKE_PROVIDER_URL: provider.anthropicBaseURL, OPENAI_API_KEY: 'test-key', ...extra }),
+      });
+    let untraced: Awaited<ReturnType<typeof run>>;
+    let traced: Awaited<ReturnType<typeof run>>;
+    let spans: ReceivedSpan[];
+    let logs: ReceivedLog[];
+    let ingestBefore: number;
+    let ingestAfter: number;
+
+    before(async () => {
+      untraced = await run([]);
+      ingestBefore = provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
+      traced = await run(preload);
+      ingestAfter = provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
+      const mine = (received: ReceivedSpan[]) => received.filter((span) => span.resource['service.name'] === serviceName);
+      spans = mine(await receiver.waitFor('spans', (received) => mine(received).filter((span) => span.name.startsWith('invoke_workflow')).length >= 6, 5000).catch(() => receiver.spans()));
+      logs = (await receiver.waitFor('logs', (received) => received.some((log) => log.resource['service.name'] === serviceName && log.eventName === 'gen_ai.guardrail.result'), 3000).catch(() => receiver.logs())).filter(
+        (log) => log.resource['service.name'] === serviceName,
+      );
+    });
+
+    test('the app prints what it prints without genai-otel, and connects to nothing outside loopback', () => {
+      assert.equal(untraced.code, 0, untraced.stderr);
+      assert.equal(untraced.stdout.trim(), expectedOutput);
+      assert.equal(traced.code, 0, traced.stderr);
+      assert.equal(traced.stdout.trim(), expectedOutput);
+    });
+
+    test('each run is one trace: workflow → agent → its model calls and tools', () => {
+      const agentRun = ['    chat gpt-4o-mini', '    chat gpt-4o-mini', '    chat gpt-4o-mini', '    execute_tool lookup_order', '    execute_tool shipping_eta'];
+      assert.deepEqual(tree(spans, workflow(spans, 'plain run')), ['invoke_workflow plain run', '  invoke_agent Order assistant', ...agentRun]);
+      assert.deepEqual(tree(spans, workflow(spans, 'streamed run')), ['invoke_workflow streamed run', '  invoke_agent Order assistant', ...agentRun]);
+      assert.deepEqual(tree(spans, workflow(spans, 'agent as tool run')), [
+        'invoke_workflow agent as tool run',
+        '  invoke_agent Orchestrator',
+        '    chat gpt-4o-mini',
+        '    chat gpt-4o-mini',
+        '    execute_tool ask_shipping_expert',
+        '      invoke_agent Shipping expert',
+        '        chat gpt-4o-mini',
+        '        chat gpt-4o-mini',
+        '        execute_tool shipping_eta',
+      ]);
+      assert.deepEqual(tree(spans, workflow(spans, 'handoff run')), [
+        'invoke_workflow handoff run',
+        '  invoke_agent Refund agent',
+        '    chat gpt-4o-mini',
+        '  invoke_agent Triage agent',
+        '    chat gpt-4o-mini',
+        '    handoff Refund agent',
+      ]);
+      // The tools of an MCP server the agent uses: extension tools, with the server's descriptions.
+      assert.deepEqual(tree(spans, workflow(spans, 'mcp run')), [
+        'invoke_workflow mcp run',
+        '  invoke_agent Weather agent',
+        '    chat gpt-4o-mini',
+        '    chat gpt-4o-mini',
+        '    chat gpt-4o-mini',
+        '    execute_tool explode',
+        '    execute_tool get_weather',
+      ]);
+      const mcpTools = spans.filter((span) => span.traceId === workflow(spans, 'mcp run').traceId && span.name.startsWith('execute_tool')).sort((a, b) => a.name.localeCompare(b.name));
+      assert.deepEqual(
+        mcpTools.map((span) => [span.attributes['gen_ai.tool.type'], span.attributes['gen_ai.tool.call.id'], span.attributes['gen_ai.tool.description']]),
+        [
+          ['extension', 'call_abc124', 'Always fails'],
+          ['extension', 'call_abc123', 'Weather of a city'],
+        ],
+      );
+      for (const name of ['plain run', 'streamed run', 'agent as tool run', 'handoff run']) {
+        assert.ok(spans.filter((span) => span.traceId === workflow(spans, name).traceId).every((span) => span.status.code !== 2), name);
+      }
+    });
+
+    test('usage and cost once per model call: on the openai client span, never on the agent spans', () => {
+      const run = spans.filter((span) => span.traceId === workflow(spans, 'plain run').traceId);
+      const withUsage = run.filter((span) => span.attributes['gen_ai.usage.input_tokens'] !== undefined || span.attributes['genai_otel.cost.usd'] !== undefined);
+      assert.equal(withUsage.length, 3);
+      for (const span of withUsage) {
+        assert.equal(span.scope.name, '@opentelemetry/instrumentation-openai');
+        assert.equal(span.attributes['gen_ai.usage.input_tokens'], 90);
+        assert.ok((span.attributes['genai_otel.cost.usd'] as number) > 0);
+      }
+    });
+
+    test('invoke_agent, execute_tool, invoke_workflow and handoff spans carry the conventions\' attributes, no content by default', () => {
+      const root = workflow(spans, 'plain run');
+      assert.equal(root.kind, 1);
+      assert.equal(root.attributes['gen_ai.operation.name'], 'invoke_workflow');
+      assert.equal(root.attributes['gen_ai.workflow.name'], 'plain run');
+      const agent = spans.find((span) => span.parentSpanId === root.spanId)!;
+      assert.equal(agent.kind, 1);
+      assert.equal(agent.attributes['gen_ai.operation.name'], 'invoke_agent');
+      assert.equal(agent.attributes['gen_ai.agent.name'], 'Order assistant');
+      assert.equal(agent.attributes['gen_ai.provider.name'], 'openai');
+      assert.deepEqual(agent.attributes['genai_otel.agent.tools'], ['lookup_order', 'shipping_eta']);
+      const tools = spans.filter((span) => span.parentSpanId === agent.spanId && span.name.startsWith('execute_tool')).sort((a, b) => a.name.localeCompare(b.name));
+      assert.deepEqual(
+        tools.map((span) => [span.attributes['gen_ai.operation.name'], span.attributes['gen_ai.tool.name'], span.attributes['gen_ai.tool.type'], span.attributes['gen_ai.tool.call.id'], span.attributes['gen_ai.tool.description']]),
+        [
+          ['execute_tool', 'lookup_order', 'function', 'call_abc123', 'Finds an order'],
+          ['execute_tool', 'shipping_eta', 'function', 'call_abc124', 'Tells when a parcel arrives'],
+        ],
+      );
+      for (const span of tools) {
+        assert.equal(span.attributes['gen_ai.tool.call.arguments'], undefined);
+        assert.equal(span.attributes['gen_ai.tool.call.result'], undefined);
+      }
+      const handoff = spans.find((span) => span.traceId === workflow(spans, 'handoff run').traceId && span.name === 'handoff Refund agent')!;
+      assert.equal(handoff.attributes['genai_otel.handoff.from_agent'], 'Triage agent');
+      assert.equal(handoff.attributes['genai_otel.handoff.to_agent'], 'Refund agent');
+      const refunds = spans.find((span) => span.traceId === handoff.traceId && span.name === 'invoke_agent Refund agent')!;
+      assert.equal(refunds.attributes['gen_ai.agent.description'], 'Handles refunds');
+      assert.equal(agent.attributes['gen_ai.agent.description'], undefined, 'an agent without a handoff description has none');
+    });
+
+    test('a tripped input guardrail: a gen_ai.guardrail.result event in the agent span, the agent and its run failed', () => {
+      const root = workflow(spans, 'guardrail run');
+      assert.equal(root.status.code, 2);
+      const agent = spans.find((span) => span.parentSpanId === root.spanId && span.name === 'invoke_agent Guarded agent');
+      assert.ok(agent);
+      assert.equal(agent.status.code, 2);
+      assert.equal(agent.attributes['error.type'], '_OTHER');
+      const event = logs.find((log) => log.eventName === 'gen_ai.guardrail.result');
+      assert.ok(event);
+      assert.deepEqual(event.attributes, { 'gen_ai.guardrail.component.name': 'no_refund_talk', 'gen_ai.guardrail.result.type': 'tripwire_triggered', 'gen_ai.guardrail.result.value': 'true' });
+      assert.equal(event.traceId, agent.traceId);
+      assert.equal(event.spanId, agent.spanId);
+    });
+
+    test("the SDK's own export, pointed by the app at the fake provider, still runs", () => {
+      assert.ok(ingestAfter > ingestBefore);
+    });
+
+    if (module === 'CommonJS') {
+      test('with content capture on, tool arguments and results; the SDK export dropped by the app stays dropped', async () => {
+        const ingest = () => provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
+        const before = ingest();
+        const captured = await run(preload, { OTEL_SERVICE_NAME: 'agents-content', OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'SPAN_ONLY', AGENTS_EXPORT: 'drop' });
+        assert.equal(captured.stdout.trim(), expectedOutput, captured.stderr);
+        assert.equal(ingest(), before);
+        const received = await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-content' && span.name === 'execute_tool shipping_eta').length >= 3, 5000);
+        const lookup = received.find((span) => span.resource['service.name'] === 'agents-content' && span.name === 'execute_tool lookup_order')!;
+        assert.equal(lookup.attributes['gen_ai.tool.call.arguments'], '{"order_id":"A-1"}');
+        assert.equal(lookup.attributes['gen_ai.tool.call.result'], 'A-1: shipped');
+      });
+
+      test("OPENAI_AGENTS_DISABLE_TRACING=1: the SDK's tracing is off, genai-otel's mapping with it; the model calls still traced", async () => {
+        const off = await run(preload, { OTEL_SERVICE_NAME: 'agents-sdk-tracing-off', OPENAI_AGENTS_DISABLE_TRACING: '1' });
+        assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
+        const received = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-sdk-tracing-off').length >= 15, 5000)).filter(
+          (span) => span.resource['service.name'] === 'agents-sdk-tracing-off',
+        );
+        assert.ok(received.every((span) => span.name.startsWith('chat ')), received.map((span) => span.name).join(', '));
+      });
+
+      test('GENAI_OTEL_INSTRUMENTATIONS without openai-agents: no agent spans, the model calls still traced', async () => {
+        const off = await run(preload, { OTEL_SERVICE_NAME: 'agents-off', GENAI_OTEL_INSTRUMENTATIONS: 'openai' });
+        assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
+        const received = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-off').length >= 15, 5000)).filter((span) => span.resource['service.name'] === 'agents-off');
+        assert.ok(received.every((span) => span.name.startsWith('chat ')), received.map((span) => span.name).join(', '));
+      });
+    }
+  });
+}
