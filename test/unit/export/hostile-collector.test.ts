@@ -168,7 +168,7 @@ test('401 with credentials in the URL: one line naming the cause and no secret, 
   assert.equal(counts.dropped, 8);
   assert.equal(counts.spooled, 0);
   assert.equal(counts.permanentErrors, 2);
-  const said = linesMatching(/401/);
+  const said = linesMatching(/HTTP 401/);
   assert.equal(said.length, 1, lines.join('\n'));
   assert.match(said[0]!, /refused the credentials \(HTTP 401\)/);
   assert.match(said[0]!, /not retried/);
