@@ -2,7 +2,7 @@
 // when it fails the app's stderr gets one clear line, not the SDK's JSON-encoded stacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
 

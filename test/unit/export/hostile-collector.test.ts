@@ -17,7 +17,7 @@ import { OtlpDelivery, type DeliveryOptions } from '../../../src/export/delivery
 import { DurableSpanExporter, serializerFor } from '../../../src/export/exporters.ts';
 import { encodeTraceExportRequest } from '../../../src/export/trace-encoder.ts';
 import { sendOtlp } from '../../../src/export/http-sender.ts';
-import { startOtlpReceiver } from '../../support/otlp-receiver.ts';
+import { startOtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import { closedPort } from '../../support/ports.ts';
 import { spooledPayloads } from '../../support/spool-files.ts';
 

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
-import { startOtlpReceiver } from '../../support/otlp-receiver.ts';
+import { startOtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import { forceFlush, getExportHealth, shutdown, start } from '../../../src/sdk/sdk.ts';
 
 test('forceFlush() past its deadline with a hanging collector: the line says the spans are still being sent and go to the spool, and they do', async () => {
