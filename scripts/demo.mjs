@@ -97,7 +97,6 @@ if (demoKey.GENAI_OTEL_USER_ID_HMAC_KEY) {
 const { code, traceIds } = await runAgent({ ...llmEnv, ...exporters, ...demoKey });
 await llm?.close();
 const last = traceIds.at(-1);
-const seconds = Math.ceil((Date.now() - started) / 1000) + 5;
 
 if (code !== 0 || last === undefined) {
   console.error(`The agent failed (exit code ${code}); see the output above.`);
@@ -124,6 +123,8 @@ if (collector) {
   console.log(bold('The last interaction:'));
   runCli(['traces', '--source', 'files', '--trace', last]);
   console.log(bold('This run:'));
+  // The window is measured now, after the traces command: on a busy machine that command alone can take seconds.
+  const seconds = Math.ceil((Date.now() - started) / 1000) + 5;
   runCli(['report', '--source', 'files', '--since', `${seconds}s`]);
   console.log('Next: npx genai-otel sessions · npx genai-otel report --html report.html · npx genai-otel doctor');
   console.log('With the bundled stack (docker compose up -d, or npm run stack -- up), npm run demo sends to Jaeger and Prometheus.');

@@ -77,6 +77,7 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   { name: 'GENAI_OTEL_FILE_MAX_BYTES', defaultValue: String(DEFAULT_FILE_MAX_BYTES), description: 'size at which a file of the file exporter is renamed to <signal>.1.jsonl and a new one started' },
   { name: 'GENAI_OTEL_JAEGER_URL', defaultValue: DEFAULT_JAEGER_URL, description: 'Jaeger query API the genai-otel CLI reads traces from' },
   { name: 'GENAI_OTEL_PROMETHEUS_URL', defaultValue: DEFAULT_PROMETHEUS_URL, description: 'Prometheus the genai-otel CLI reads metrics from' },
+  { name: 'GENAI_OTEL_CLI_MAX_RESPONSE_BYTES', defaultValue: '268435456', description: 'largest answer the genai-otel CLI reads from Jaeger or Prometheus; a larger one is an error' },
   { name: 'GENAI_OTEL_PRICES_FILE', defaultValue: '', description: 'JSON or YAML file of model prices merged over the bundled table' },
   { name: 'GENAI_OTEL_MAX_CONTENT_LENGTH', defaultValue: String(DEFAULT_MAX_CONTENT_LENGTH), description: 'longest captured content value in characters; longer values are cut and marked' },
   { name: 'GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', defaultValue: String(DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS), description: 'a stream idle this long is treated as abandoned and its span ends' },
