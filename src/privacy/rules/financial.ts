@@ -1,19 +1,27 @@
 import { IBAN_LENGTHS, ibanValid, luhnValid } from '../checksums.ts';
 import { IBAN_START } from './clues.ts';
-import { digitsOf, hasDenseDigits, when, type DetectionRule } from './rule.ts';
+import { countDigits, hasDenseDigits, when, type DetectionRule } from './rule.ts';
 
 // Payment cards and bank accounts, confirmed by their check digits.
-
-const CARD_FIRST_DIGITS = /^[2-6]/;
 
 /** A payment card number: 13 to 19 digits, a card network's first digit and a valid Luhn check. */
 export function isCardNumber(candidate: string): boolean {
   // Grouped numbers are written in groups of 3 to 6 (4-4-4-4, Amex 4-6-5), not digit by digit: checked first, as
-  // it needs no copy of the digits (runs of short digit groups make many candidates).
+  // it needs no copy of the digits (runs of short digit groups make many candidates). Nothing below copies them either.
   if (hasShortGroup(candidate)) return false;
-  const digits = digitsOf(candidate);
-  if (digits.length < 13 || digits.length > 19 || !CARD_FIRST_DIGITS.test(digits)) return false;
-  return luhnValid(digits);
+  const digits = countDigits(candidate);
+  if (digits < 13 || digits > 19) return false;
+  const first = firstDigit(candidate);
+  return first >= 50 && first <= 54 && luhnValid(candidate); // '2' to '6'
+}
+
+/** The character code of the first digit of `text` (NaN when there is none). */
+function firstDigit(text: string): number {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 48 && code <= 57) return code;
+  }
+  return Number.NaN;
 }
 
 /** Whether a group between spaces or dashes (or the text's ends) holds fewer than 3 characters, in a text with a separator. */

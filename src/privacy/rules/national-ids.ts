@@ -26,7 +26,7 @@ export const CA_SIN: DetectionRule = {
   name: 'ca_sin',
   mayMatch: hasDenseDigits,
   pattern: /(?<![\w-])[1-79]\d{2}([ -]?)\d{3}\1\d{3}(?![\w-])/g,
-  locate: when((match, text) => luhnValid(digitsOf(match[0])) && SIN_CONTEXT.test(textBefore(text, match.index))),
+  locate: when((match, text) => luhnValid(match[0]) && SIN_CONTEXT.test(textBefore(text, match.index))),
 };
 
 export const FR_NIR: DetectionRule = {
@@ -54,7 +54,7 @@ export const IN_AADHAAR: DetectionRule = {
   name: 'in_aadhaar',
   mayMatch: hasDenseDigits,
   pattern: /(?<![\w-])[2-9]\d{3}([ -]?)\d{4}\1\d{4}(?![\w-])/g,
-  locate: when((match) => verhoeffValid(digitsOf(match[0]))),
+  locate: when((match) => verhoeffValid(match[0])),
 };
 
 export const BR_CPF: DetectionRule = {
