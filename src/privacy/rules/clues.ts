@@ -72,6 +72,8 @@ const ALL_CLUES = CLUE_PATTERNS.reduce((all, [clue]) => all | clue, 0);
 export class TextClues {
   private readonly text: string;
   private found = -1;
+  /** Per anchor (see containsAny), the literal sets found in the text, and how many sets there were then. */
+  private readonly literalSets = new Map<AnchorTable, { sets: number; found: number }>();
 
   constructor(text: string) {
     this.text = text;
@@ -80,6 +82,16 @@ export class TextClues {
   has(clue: Clue): boolean {
     if (this.found < 0) this.found = findClues(this.text);
     return (this.found & clue) !== 0;
+  }
+
+  /** The sets of `table` whose literals the text holds (a bit each), from one walk over the anchor's occurrences. */
+  literalsOf(table: AnchorTable): number {
+    let known = this.literalSets.get(table);
+    if (known === undefined || known.sets !== table.sets) {
+      known = { sets: table.sets, found: findLiterals(table, this.text) };
+      this.literalSets.set(table, known);
+    }
+    return known.found;
   }
 }
 
@@ -108,50 +120,119 @@ function findClues(text: string): number {
   return found;
 }
 
-/** A literal and where its anchor stands in it. */
+/** A literal, where its anchor stands in it, and the set it belongs to (a bit). */
 interface AnchoredLiteral {
   literal: string;
   offset: number;
+  set: number;
+}
+
+/** Character codes below this are looked up in an array; the rest (rare in the literals) in a map. */
+const TABLE_CODES = 128;
+
+/** Literals around one anchor, indexed by the character next to it (before it, or after it for a literal starting with it). */
+class AnchorTable {
+  readonly anchor: string;
+  /** How many sets there are; their bits are 1, 2, 4… */
+  sets = 0;
+  /** The sets that are the anchor alone: found wherever it is. */
+  alone = 0;
+  private readonly before: (AnchoredLiteral[] | undefined)[] = new Array<AnchoredLiteral[] | undefined>(TABLE_CODES).fill(undefined);
+  private readonly after: (AnchoredLiteral[] | undefined)[] = new Array<AnchoredLiteral[] | undefined>(TABLE_CODES).fill(undefined);
+  private readonly beforeOther = new Map<number, AnchoredLiteral[]>();
+  private readonly afterOther = new Map<number, AnchoredLiteral[]>();
+
+  constructor(anchor: string) {
+    if (anchor.length !== 1) throw new Error(`the anchor "${anchor}" is not one character`);
+    this.anchor = anchor;
+  }
+
+  get all(): number {
+    return 2 ** this.sets - 1;
+  }
+
+  /** Adds a set of literals and returns its bit. */
+  add(literals: readonly string[]): number {
+    // Bits are combined with `|` and `&`, which work on 31 bits.
+    if (this.sets === 30) throw new Error(`too many sets of literals for the anchor "${this.anchor}"`);
+    const set = 2 ** this.sets++;
+    for (const literal of literals) {
+      const offset = literal.indexOf(this.anchor);
+      if (offset < 0) throw new Error(`"${literal}" does not hold the anchor "${this.anchor}"`);
+      if (literal.length === 1) this.alone |= set;
+      else if (offset > 0) this.put(this.before, this.beforeOther, literal.charCodeAt(offset - 1), { literal, offset, set });
+      else this.put(this.after, this.afterOther, literal.charCodeAt(1), { literal, offset, set });
+    }
+    return set;
+  }
+
+  literalsBefore(code: number): AnchoredLiteral[] | undefined {
+    return code < TABLE_CODES ? this.before[code] : this.beforeOther.get(code);
+  }
+
+  literalsAfter(code: number): AnchoredLiteral[] | undefined {
+    return code < TABLE_CODES ? this.after[code] : this.afterOther.get(code);
+  }
+
+  private put(table: (AnchoredLiteral[] | undefined)[], other: Map<number, AnchoredLiteral[]>, code: number, entry: AnchoredLiteral): void {
+    if (code < TABLE_CODES) (table[code] ??= []).push(entry);
+    else other.set(code, [...(other.get(code) ?? []), entry]);
+  }
 }
 
 /**
- * A test for whether `text` contains any of `literals`, each holding `anchor`: it searches for `anchor` (a character
- * rarer in prose than the literals' first ones) and, at each occurrence, compares only the literals whose character
- * next to the anchor (the one before it, or after it for a literal that starts with it) is the text's. The same
- * answer as `literals.some((literal) => text.includes(literal))`, several times faster for short literals, and a
- * constant cost per occurrence however many literals there are (text made of the anchor stays linear and cheap).
+ * The sets of `table` found in `text`: a search for the anchor (a character rarer in prose than the literals' first
+ * ones) and, at each occurrence, a comparison of only the literals whose character next to the anchor is the text's,
+ * of the sets not found yet. A constant cost per occurrence however many literals there are; it stops when every set
+ * is found.
+ */
+function findLiterals(table: AnchorTable, text: string): number {
+  let index = text.indexOf(table.anchor);
+  if (index === -1) return 0;
+  const all = table.all;
+  let found = table.alone;
+  // NaN before the text's start and past its end: no literal is looked up there.
+  while (index !== -1 && found !== all) {
+    found = matchesAt(text, index, table.literalsBefore(text.charCodeAt(index - 1)), found);
+    found = matchesAt(text, index, table.literalsAfter(text.charCodeAt(index + 1)), found);
+    index = text.indexOf(table.anchor, index + 1);
+  }
+  return found;
+}
+
+function matchesAt(text: string, index: number, candidates: readonly AnchoredLiteral[] | undefined, found: number): number {
+  if (candidates === undefined) return found;
+  for (const { literal, offset, set } of candidates) {
+    if ((found & set) !== 0) continue;
+    const start = index - offset;
+    if (start >= 0 && text.startsWith(literal, start)) found |= set;
+  }
+  return found;
+}
+
+/**
+ * The tables every rule's literals share, by anchor: the rules of one text ask for their literals through its
+ * TextClues, and all the sets of one anchor are found in a single walk over its occurrences (text dense with `-` was
+ * walked once for each of three rules).
+ */
+const sharedTables = new Map<string, AnchorTable>();
+
+/**
+ * A test for whether `text` contains any of `literals`, each holding `anchor` (see findLiterals): the same answer as
+ * `literals.some((literal) => text.includes(literal))`, several times faster for short literals, and a constant cost
+ * per occurrence of the anchor however many literals there are (text made of the anchor stays linear and cheap).
+ * Given the text's clues, the answer comes from the walk shared by every test of that anchor.
  *
  * @example
  * const hasJwt = containsAny('J', ['eyJ']);
  * hasJwt('token eyJhbGciOi'); // true
  */
-export function containsAny(anchor: string, literals: readonly string[]): (text: string) => boolean {
-  const before = new Map<number, AnchoredLiteral[]>();
-  const after = new Map<number, AnchoredLiteral[]>();
-  /** Literals that are the anchor alone: found wherever it is. */
-  let anchorAlone = false;
-  for (const literal of literals) {
-    const offset = literal.indexOf(anchor);
-    if (anchor.length !== 1 || offset < 0) throw new Error(`"${literal}" does not hold the anchor "${anchor}"`);
-    if (literal.length === 1) anchorAlone = true;
-    else if (offset > 0) before.set(literal.charCodeAt(offset - 1), [...(before.get(literal.charCodeAt(offset - 1)) ?? []), { literal, offset }]);
-    else after.set(literal.charCodeAt(1), [...(after.get(literal.charCodeAt(1)) ?? []), { literal, offset }]);
-  }
-  const matchesAt = (text: string, index: number, candidates: readonly AnchoredLiteral[] | undefined): boolean => {
-    if (candidates === undefined) return false;
-    for (const { literal, offset } of candidates) {
-      const start = index - offset;
-      if (start >= 0 && text.startsWith(literal, start)) return true;
-    }
-    return false;
-  };
-  return (text) => {
-    const first = text.indexOf(anchor);
-    if (first === -1) return false;
-    if (anchorAlone) return true;
-    for (let index = first; index !== -1; index = text.indexOf(anchor, index + 1)) {
-      if (matchesAt(text, index, before.get(text.charCodeAt(index - 1))) || matchesAt(text, index, after.get(text.charCodeAt(index + 1)))) return true;
-    }
-    return false;
-  };
+export function containsAny(anchor: string, literals: readonly string[]): (text: string, clues?: TextClues) => boolean {
+  const own = new AnchorTable(anchor);
+  own.add(literals);
+  let shared = sharedTables.get(anchor);
+  if (shared === undefined) sharedTables.set(anchor, (shared = new AnchorTable(anchor)));
+  const table = shared;
+  const set = table.add(literals);
+  return (text, clues) => (clues === undefined ? findLiterals(own, text) !== 0 : (clues.literalsOf(table) & set) !== 0);
 }

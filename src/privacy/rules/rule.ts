@@ -21,8 +21,6 @@ export interface DetectionRule {
 }
 
 export const whole = (match: RegExpExecArray): readonly [number, number] => [match.index, match.index + match[0].length];
-/** The span of the first capture group (patterns with the `d` flag): what follows a kept prefix (`user:` in a URL). */
-export const firstGroup = (match: RegExpExecArray): readonly [number, number] => match.indices![1]!;
 export const digitsOf = (text: string): string => text.replace(/\D/g, '');
 /** How many digits `text` holds, without making a string: rules call it for every candidate of a run of digit groups. */
 export function countDigits(text: string): number {
