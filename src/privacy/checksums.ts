@@ -5,17 +5,17 @@
 /**
  * The Luhn (mod 10) check used by payment cards and Canadian SINs, over the digits of `digits`: separators (spaces,
  * dashes) are skipped, so that a grouped number is checked without a copy of its digits (the rules check one candidate
- * per run of digit groups). At least one digit is needed.
+ * per run of digit groups), between `start` and `end` when given. At least one digit is needed.
  *
  * @example
  * luhnValid('4539148803436467'); // true
  * luhnValid('4539 1488 0343 6467'); // true
  */
-export function luhnValid(digits: string): boolean {
+export function luhnValid(digits: string, start = 0, end = digits.length): boolean {
   let sum = 0;
   let double = false;
   let count = 0;
-  for (let index = digits.length - 1; index >= 0; index--) {
+  for (let index = end - 1; index >= start; index--) {
     let digit = digits.charCodeAt(index) - 48;
     if (digit < 0 || digit > 9) continue;
     count++;

@@ -13,7 +13,10 @@ export type Clue = number;
  * eight, a UK National Insurance number six, each with at most two separators between digits: `) `, ` (`, `2A `).
  */
 export const DENSE_DIGITS: Clue = 1;
-/** Two letters then two digits, the start of an IBAN (anchored on the digit: a letter class would test every word). */
+/**
+ * Two letters then two digits, the start of an IBAN (anchored on the digits: a letter class would test every word;
+ * the look-behind after both digits, so that a lone digit, as in `1:1:1:`, fails before it).
+ */
 export const IBAN_START: Clue = 2;
 /** A digit, a dot and a digit: an IPv4 address holds three. */
 export const DIGIT_DOT_DIGIT: Clue = 4;
@@ -34,7 +37,7 @@ export const AUTH_SCHEME: Clue = 32;
 const CLUE_PATTERNS: readonly (readonly [Clue, RegExp])[] = [
   // The look-aheads only fail early where most digits and colons stand (a lone number, JSON's `":`).
   [DENSE_DIGITS, /\d(?=\D{0,2}\d)(?:\D{0,2}\d){5}/iy],
-  [IBAN_START, /\d(?<=[A-Za-z]{2}\d)\d/iy],
+  [IBAN_START, /\d\d(?<=[A-Za-z]{2}\d\d)/iy],
   [DIGIT_DOT_DIGIT, /\d\.\d/iy],
   [HEX_COLON, /:(?=[0-9A-Fa-f:])(?:(?<=[0-9A-Fa-f]:)|(?=:))/iy],
   // The credential rule's names all end in one of these words, followed by `\s{0,16}(?:["']\s{0,16})?[:=]`: the
