@@ -20,7 +20,12 @@ export const DENSE_DIGITS: Clue = 1;
 export const IBAN_START: Clue = 2;
 /** A digit, a dot and a digit: an IPv4 address holds three. */
 export const DIGIT_DOT_DIGIT: Clue = 4;
-/** `::` or a hexadecimal digit on both sides of a colon: an IPv6 address holds one (JSON's `"key":"value"` does not). */
+/**
+ * `::`, or a colon after a group of one to four hexadecimal digits that starts a run (no word character, `:` or `.`
+ * before it) and before a hexadecimal digit or a colon: the start of every IPv6 address (JSON's `"key":"value"` has
+ * none, nor a replacement label, `[REDACTED:card]`, whose colon would otherwise make the IP rule scan every text
+ * that an earlier rule redacted).
+ */
 export const HEX_COLON: Clue = 8;
 /**
  * A word a secret is named by (`password`, `api_key`, `token`, `sig`…) before `:` or `=`, as the credential rule
@@ -39,7 +44,7 @@ const CLUE_PATTERNS: readonly (readonly [Clue, RegExp])[] = [
   [DENSE_DIGITS, /\d(?=\D{0,2}\d)(?:\D{0,2}\d){5}/iy],
   [IBAN_START, /\d\d(?<=[A-Za-z]{2}\d\d)/iy],
   [DIGIT_DOT_DIGIT, /\d\.\d/iy],
-  [HEX_COLON, /:(?=[0-9A-Fa-f:])(?:(?<=[0-9A-Fa-f]:)|(?=:))/iy],
+  [HEX_COLON, /:(?=[0-9A-Fa-f:])(?:(?<=(?:^|[^\w:.])[0-9A-Fa-f]{1,4}:)|(?=:))/iy],
   // The credential rule's names all end in one of these words, followed by `\s{0,16}(?:["']\s{0,16})?[:=]`: the
   // clue leaves the gaps unbounded (a wider net), and never splits a run of spaces two ways.
   [SECRET_ASSIGNMENT, /[:=](?<=(?:password|passwd|passphrase|pwd|secret|key|token|sig|signature|credentials?)\s*(?:["']\s*)?[:=])/iy],
@@ -75,8 +80,11 @@ const ALL_CLUES = CLUE_PATTERNS.reduce((all, [clue]) => all | clue, 0);
 export class TextClues {
   private readonly text: string;
   private found = -1;
-  /** Per anchor (see containsAny), the literal sets found in the text, and how many sets there were then. */
-  private readonly literalSets = new Map<AnchorTable, { sets: number; found: number }>();
+  /**
+   * Per shared anchor table (by its id, see containsAny), the literal sets found in the text, each set's bit shifted
+   * up by one, with bit 0 saying the table was walked. An array made on first use: most texts never ask.
+   */
+  private literalSets: number[] | undefined;
 
   constructor(text: string) {
     this.text = text;
@@ -89,12 +97,11 @@ export class TextClues {
 
   /** The sets of `table` whose literals the text holds (a bit each), from one walk over the anchor's occurrences. */
   literalsOf(table: AnchorTable): number {
-    let known = this.literalSets.get(table);
-    if (known === undefined || known.sets !== table.sets) {
-      known = { sets: table.sets, found: findLiterals(table, this.text) };
-      this.literalSets.set(table, known);
-    }
-    return known.found;
+    const known = (this.literalSets ??= [])[table.id];
+    if (known !== undefined) return known >>> 1;
+    const found = findLiterals(table, this.text);
+    this.literalSets[table.id] = (found << 1) | 1;
+    return found;
   }
 }
 
@@ -136,8 +143,12 @@ const TABLE_CODES = 128;
 /** Literals around one anchor, indexed by the character next to it (before it, or after it for a literal starting with it). */
 class AnchorTable {
   readonly anchor: string;
+  /** Its index among the shared tables (-1 for a table of one test's own). */
+  readonly id: number;
   /** How many sets there are; their bits are 1, 2, 4… */
   sets = 0;
+  /** Every set's bit. */
+  all = 0;
   /** The sets that are the anchor alone: found wherever it is. */
   alone = 0;
   private readonly before: (AnchoredLiteral[] | undefined)[] = new Array<AnchoredLiteral[] | undefined>(TABLE_CODES).fill(undefined);
@@ -145,20 +156,18 @@ class AnchorTable {
   private readonly beforeOther = new Map<number, AnchoredLiteral[]>();
   private readonly afterOther = new Map<number, AnchoredLiteral[]>();
 
-  constructor(anchor: string) {
+  constructor(anchor: string, id: number) {
     if (anchor.length !== 1) throw new Error(`the anchor "${anchor}" is not one character`);
     this.anchor = anchor;
-  }
-
-  get all(): number {
-    return 2 ** this.sets - 1;
+    this.id = id;
   }
 
   /** Adds a set of literals and returns its bit. */
   add(literals: readonly string[]): number {
-    // Bits are combined with `|` and `&`, which work on 31 bits.
+    // Bits are combined with `|` and `&`, which work on 31 bits, and kept shifted by one in TextClues.
     if (this.sets === 30) throw new Error(`too many sets of literals for the anchor "${this.anchor}"`);
     const set = 2 ** this.sets++;
+    this.all |= set;
     for (const literal of literals) {
       const offset = literal.indexOf(this.anchor);
       if (offset < 0) throw new Error(`"${literal}" does not hold the anchor "${this.anchor}"`);
@@ -231,10 +240,10 @@ const sharedTables = new Map<string, AnchorTable>();
  * hasJwt('token eyJhbGciOi'); // true
  */
 export function containsAny(anchor: string, literals: readonly string[]): (text: string, clues?: TextClues) => boolean {
-  const own = new AnchorTable(anchor);
+  const own = new AnchorTable(anchor, -1);
   own.add(literals);
   let shared = sharedTables.get(anchor);
-  if (shared === undefined) sharedTables.set(anchor, (shared = new AnchorTable(anchor)));
+  if (shared === undefined) sharedTables.set(anchor, (shared = new AnchorTable(anchor, sharedTables.size)));
   const table = shared;
   const set = table.add(literals);
   return (text, clues) => (clues === undefined ? findLiterals(own, text) !== 0 : (clues.literalsOf(table) & set) !== 0);
