@@ -71,7 +71,7 @@ export const PHONE: DetectionRule = {
   pattern: /(?<![\w+#$€£¥@/.\\-])(?=[+(]{0,2}\d(?:[ .()-]{0,2}\d){7})(?:\+|\(\+?)?\d(?:\d|[ .-](?=\(?\d)|\((?=\d)|\)[ .-]?(?=\d))*\)?(?!\w)/g,
   locate(match, text) {
     const candidate = match[0];
-    if (countDigits(candidate) < 8) return undefined;
+    if (countDigits(candidate, 8) < 8) return undefined;
     const before = textBefore(text, match.index);
     if (VERSION_CONTEXT.test(before)) return undefined;
     const context = new PhoneContext(before);
