@@ -2,7 +2,7 @@
 // app (test/fixtures/span-producer.cjs), the same faults, the same local receiver. Run: npm run bench:faults
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startOtlpReceiver, type Behaviour, type OtlpReceiver } from '../test/support/otlp-receiver.ts';
+import { startOtlpReceiver, type Behaviour, type OtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import { otelEnv, runFixture } from '../test/support/run-fixture.ts';
 
 const producer = fileURLToPath(new URL('../test/fixtures/span-producer.cjs', import.meta.url));

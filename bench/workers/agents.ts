@@ -100,15 +100,15 @@ const runner = new agents.Runner({ workflowName: 'bench run' });
 const sides: Record<string, () => void> = {
   off: () => {
     agents.setTraceProcessors([]);
-    setActiveContextResolver(undefined);
+    setActiveContextResolver('openai-agents', undefined);
   },
   'genai-otel': () => {
     agents.setTraceProcessors([genaiOtel as never]);
-    setActiveContextResolver((stored) => genaiOtel.resolve(stored));
+    setActiveContextResolver('openai-agents', (stored) => genaiOtel.resolve(stored));
   },
   plain: () => {
     agents.setTraceProcessors([plain as never]);
-    setActiveContextResolver(undefined);
+    setActiveContextResolver('openai-agents', undefined);
   },
 };
 

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import protobuf from 'protobufjs';
-import { otlpDescriptor, OTLP_TYPES } from '../../test/support/otlp-proto/otlp-descriptor.ts';
+import { otlpDescriptor, OTLP_TYPES } from '@genai-otel/mock-otlp-receiver/otlp-descriptor';
 
 const traceRequest = protobuf.Root.fromJSON(otlpDescriptor as protobuf.INamespace).lookupType(OTLP_TYPES.traceRequest);
 

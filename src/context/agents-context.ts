@@ -8,7 +8,14 @@ import { errorOnce } from '../sdk/diagnostics.ts';
  */
 export type ActiveContextResolver = (stored: Context) => Context | undefined;
 
-let resolver: ActiveContextResolver | undefined;
+/**
+ * By framework: several can be loaded in one process (the Agents SDK and LangGraph). Process-wide: an ES module app
+ * that imports genai-otel (a LangChain handler passed by hand) has another copy of this module than the preload's
+ * context manager.
+ */
+const RESOLVERS_KEY = Symbol.for('genai-otel.context-resolvers');
+const resolvers: Map<string, ActiveContextResolver> = ((globalThis as Record<symbol, unknown>)[RESOLVERS_KEY] as Map<string, ActiveContextResolver> | undefined) ?? new Map();
+(globalThis as Record<symbol, unknown>)[RESOLVERS_KEY] = resolvers;
 /** The manager registered last: where `storedActiveContext()` reads. */
 let registered: ResolvingContextManager | undefined;
 
@@ -24,13 +31,15 @@ export function storedActiveContext(): Context {
 }
 
 /**
- * Sets (or clears, with undefined) the resolver every `context.active()` consults.
+ * Sets (or clears, with undefined) the resolver of one framework, which every `context.active()` consults; the
+ * first resolver that answers wins.
  *
  * @example
- * setActiveContextResolver((stored) => stepContextFor(stored));
+ * setActiveContextResolver('openai-agents', (stored) => stepContextFor(stored));
  */
-export function setActiveContextResolver(next: ActiveContextResolver | undefined): void {
-  resolver = next;
+export function setActiveContextResolver(framework: string, next: ActiveContextResolver | undefined): void {
+  if (next === undefined) resolvers.delete(framework);
+  else resolvers.set(framework, next);
 }
 
 /**
@@ -55,10 +64,13 @@ export class ResolvingContextManager implements ContextManager {
 
   active(): Context {
     const stored = this.inner.active();
-    const resolve = resolver;
-    if (resolve === undefined) return stored;
+    if (resolvers.size === 0) return stored;
     try {
-      return resolve(stored) ?? stored;
+      for (const resolve of resolvers.values()) {
+        const resolved = resolve(stored);
+        if (resolved !== undefined) return resolved;
+      }
+      return stored;
     } catch (error) {
       errorOnce('context:resolver', 'could not find the active agent step; spans started now get the context OpenTelemetry holds', error);
       return stored;

@@ -34,6 +34,13 @@ export function installLoaderHookOnDemand(announcements: MessagePort, parentURL:
     .unref();
 }
 
+/**
+ * Files inside packages that an instrumentation patches but that apps never import by name, only the package's own
+ * modules do, by relative path: the loader wraps a module only when its specifier was announced, so these are listed
+ * by URL. `@langchain/core`'s callback manager: where genai-otel's LangChain handler joins every run.
+ */
+const INTERNAL_FILES: RegExp[] = [/\/node_modules\/@langchain\/core\/dist\/callbacks\/manager\.js$/];
+
 /** The hook's end of a channel whose acknowledgements are passed on to `announcements`; undefined if it failed. */
 async function installLoaderHook(announcements: MessagePort, parentURL: string): Promise<MessagePort | undefined> {
   try {
@@ -41,7 +48,7 @@ async function installLoaderHook(announcements: MessagePort, parentURL: string):
     const { MessageChannel } = process.getBuiltinModule('node:worker_threads');
     const { port1: toHook, port2: hookSide } = new MessageChannel();
     toHook.on('message', () => announcements.postMessage('ack')).unref();
-    const data = { addHookMessagePort: hookSide, include: [] };
+    const data = { addHookMessagePort: hookSide, include: [...INTERNAL_FILES] };
     const inThread = await import('import-in-the-middle/register-hooks.mjs');
     // In-thread hooks (module.registerHooks) where this Node runs them correctly: no loader thread to start, no
     // message round-trip per module. Elsewhere the loader thread of module.register().

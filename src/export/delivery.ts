@@ -1,6 +1,7 @@
 import { debug, warnOnce } from '../sdk/diagnostics.ts';
 import { HealthCounters, type ExportHealth } from './health.ts';
 import { sendOtlp, type SendOptions, type SendOutcome } from './http-sender.ts';
+import { readPartialSuccess } from './partial-success.ts';
 import { Spool, spoolDestinations, type Encoding, type SignalName } from './spool.ts';
 import { printableUrl } from '../config/printable.ts';
 
@@ -24,6 +25,21 @@ export interface DeliveryOptions {
 }
 
 export type DeliveryResult = 'sent' | 'spooled' | 'dropped';
+
+/**
+ * A request that can be cut in two when the collector answers 413 (payload too large): each half is a request of its
+ * own, which may be cut again. Undefined when it cannot be cut (one piece).
+ */
+export type Splitter = () => [RequestPart, RequestPart] | undefined;
+
+export interface RequestPart {
+  payload: Uint8Array;
+  items: number;
+  split?: Splitter;
+}
+
+/** The worse of two results of the parts of one request: a part dropped makes the request dropped. */
+const worse = (a: DeliveryResult, b: DeliveryResult): DeliveryResult => (a === 'dropped' || b === 'dropped' ? 'dropped' : a === 'spooled' || b === 'spooled' ? 'spooled' : 'sent');
 
 const CONTENT_TYPES: Record<Encoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
 /**
@@ -56,9 +72,13 @@ export class OtlpDelivery {
   /** Exporters that hold records for a request still being assembled: flush() has them send it first. */
   private readonly flushHooks: (() => void)[] = [];
   private sending = 0;
+  /** Items handed to deliver() whose fate (sent, spooled, dropped) is not known yet. */
+  private unsettled = 0;
   /** Attempts so far at spooled payloads that met HTTP 500, by spool entry name. */
   private readonly limitedAttempts = new Map<string, number>();
   private deadline: number | undefined;
+  /** Aborted shortly before the shutdown deadline: sends still waiting for an answer give up, so that they are spooled. */
+  private readonly shutdownAbort = new AbortController();
   private statusTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -106,19 +126,31 @@ export class OtlpDelivery {
     return this.spool !== undefined && this.spool.isWritable;
   }
 
-  /** Sends one payload now, or spools it (behind what already waits). Never rejects. */
-  deliver(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array): Promise<DeliveryResult> {
-    const work = this.deliverNow(signal, encoding, items, payload).catch((error: unknown) => {
+  /** Items handed over whose fate is not known yet: being sent, or waiting to be written to the spool. */
+  get unsettledItems(): number {
+    return this.unsettled;
+  }
+
+  /**
+   * Sends one payload now, or spools it (behind what already waits). `split` cuts it in two should the collector
+   * answer 413. Never rejects.
+   */
+  deliver(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array, split?: Splitter): Promise<DeliveryResult> {
+    this.unsettled += items;
+    const work = this.deliverNow(signal, encoding, items, payload, split).catch((error: unknown) => {
       warnOnce('delivery:unexpected', `unexpected failure while exporting ${signal}: ${String(error)}`);
       this.counters.count(signal, 'dropped', items);
       return 'dropped' as const;
     });
     this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    void work.finally(() => {
+      this.inFlight.delete(work);
+      this.unsettled -= items;
+    });
     return work;
   }
 
-  private async deliverNow(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array): Promise<DeliveryResult> {
+  private async deliverNow(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array, split?: Splitter): Promise<DeliveryResult> {
     const target = this.targets[signal];
     if (target === undefined) {
       this.counters.count(signal, 'dropped', items);
@@ -134,21 +166,21 @@ export class OtlpDelivery {
     } finally {
       this.sending--;
     }
-    return this.afterSend(signal, encoding, items, payload, outcome, false);
+    return this.afterSend(signal, encoding, items, payload, outcome, split);
   }
 
-  private async afterSend(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array, outcome: SendOutcome, replay: boolean): Promise<DeliveryResult> {
+  private async afterSend(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array, outcome: SendOutcome, split: Splitter | undefined): Promise<DeliveryResult> {
     if (outcome.status === 'success') {
-      this.counters.reachable();
-      this.counters.count(signal, replay ? 'replayed' : 'exported', items);
+      this.counted(signal, encoding, items, outcome, 'exported');
       return 'sent';
     }
-    this.counters.error(signal, outcome.reason);
-    if (outcome.status === 'failure') {
-      warnOnce(`delivery:rejected:${signal}:${outcome.reason}`, `the collector rejected ${signal} (${outcome.reason}); such payloads are dropped (and counted), as a retry cannot succeed`);
-      this.counters.count(signal, 'dropped', items);
+    if (outcome.status === 'permanent') {
+      const halves = outcome.cause === 'too-large' ? split?.() : undefined;
+      if (halves !== undefined) return this.deliverHalves(signal, encoding, payload.byteLength, halves);
+      this.dropPermanently(signal, items, outcome, false);
       return 'dropped';
     }
+    this.counters.error(signal, outcome.reason);
     warnOnce(`delivery:retryable:${signal}`, `the collector at ${printableUrl(this.targets[signal]?.url)} cannot take ${signal} now (${outcome.reason}); ${this.spool === undefined ? 'they are dropped (no spool)' : 'they wait in the spool and are sent once it answers again'}`);
     if (this.spool === undefined) {
       this.counters.count(signal, 'dropped', items);
@@ -156,6 +188,41 @@ export class OtlpDelivery {
     }
     if (outcome.retryAfterMillis !== undefined) this.backoffMillis = Math.max(this.backoffMillis, Math.min(outcome.retryAfterMillis, this.maxBackoffMillis));
     return this.toSpool(signal, encoding, items, payload);
+  }
+
+  /** Counts a 2xx: what the collector said it rejected (an OTLP partial success) apart from what it took. */
+  private counted(signal: SignalName, encoding: Encoding, items: number, outcome: Extract<SendOutcome, { status: 'success' }>, taken: 'exported' | 'replayed'): void {
+    this.counters.reachable();
+    const partial = readPartialSuccess(signal, outcome.body, outcome.contentType, encoding);
+    const rejected = Math.min(partial?.rejected ?? 0, items);
+    this.counters.count(signal, taken, items - rejected);
+    if (partial === undefined) return;
+    this.counters.count(signal, 'rejected', rejected);
+    // As the official OTLP exporters do, but once: the collector says the same of every request that breaks its rule.
+    warnOnce(
+      `delivery:partial:${signal}`,
+      `the collector at ${printableUrl(this.targets[signal]?.url)} accepted ${signal} only in part: it rejected ${rejected} of ${items}${partial.message === '' ? '' : ` ("${partial.message}")`}; rejected items are counted, not retried`,
+    );
+  }
+
+  /** A 413 for a request that can be cut: each half goes on its own (and may be cut again), in order. */
+  private async deliverHalves(signal: SignalName, encoding: Encoding, bytes: number, halves: [RequestPart, RequestPart]): Promise<DeliveryResult> {
+    this.counters.error(signal, 'HTTP 413');
+    warnOnce(
+      `delivery:split:${signal}`,
+      `the collector at ${printableUrl(this.targets[signal]?.url)} refused a request of ${bytes} bytes as too large (HTTP 413); such requests are sent again in halves (lower the batch size, or raise the collector's limit)`,
+    );
+    const first = await this.deliverNow(signal, encoding, halves[0].items, halves[0].payload, halves[0].split);
+    const second = await this.deliverNow(signal, encoding, halves[1].items, halves[1].payload, halves[1].split);
+    return worse(first, second);
+  }
+
+  /** A payload no retry can deliver: dropped and counted, never spooled, with one line naming the cause. */
+  private dropPermanently(signal: SignalName, items: number, outcome: Extract<SendOutcome, { status: 'permanent' }>, spooled: boolean): void {
+    this.counters.error(signal, outcome.reason, true);
+    this.counters.count(signal, 'dropped', items);
+    const what = spooled ? `spooled ${signal}` : signal;
+    warnOnce(`delivery:permanent:${signal}:${outcome.reason}`, `${describePermanentError(printableUrl(this.targets[signal]?.url), what, outcome)}; they are dropped (and counted), not retried`);
   }
 
   private async toSpool(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array): Promise<DeliveryResult> {
@@ -172,7 +239,7 @@ export class OtlpDelivery {
     if (this.deadline !== undefined) {
       timeoutMillis = Math.max(50, Math.min(timeoutMillis, this.deadline - Date.now() - SPOOL_WRITE_MARGIN_MILLIS));
     }
-    return { url: target.url, headers: target.headers, compression: target.compression, contentType: CONTENT_TYPES[encoding], timeoutMillis };
+    return { url: target.url, headers: target.headers, compression: target.compression, contentType: CONTENT_TYPES[encoding], timeoutMillis, signal: this.shutdownAbort.signal, keepsProcessAlive: false };
   }
 
   private scheduleReplay(delayMillis: number): void {
@@ -213,14 +280,19 @@ export class OtlpDelivery {
       const outcome = await sendOtlp(payload, this.sendOptions(target, entry.encoding));
       if (outcome.status === 'success') {
         await spool.release(entry);
-        this.counters.reachable();
-        this.counters.count(entry.signal, 'replayed', entry.items);
+        this.counted(entry.signal, entry.encoding, entry.items, outcome, 'replayed');
         this.backoffMillis = this.initialBackoffMillis;
         continue;
       }
+      if (outcome.status === 'permanent') {
+        // A spooled payload is one piece: a 413 cannot be split here.
+        this.dropPermanently(entry.signal, entry.items, outcome, true);
+        await spool.release(entry);
+        continue;
+      }
       this.counters.error(entry.signal, outcome.reason);
-      let giveUp = outcome.status === 'failure';
-      if (outcome.status === 'retryable' && outcome.limitedRetries === true) {
+      let giveUp = false;
+      if (outcome.limitedRetries === true) {
         const attempts = (this.limitedAttempts.get(entry.name) ?? 1) + 1;
         giveUp = attempts >= MAX_ATTEMPTS_ON_SERVER_ERROR;
         if (giveUp) this.limitedAttempts.delete(entry.name);
@@ -233,7 +305,7 @@ export class OtlpDelivery {
         continue;
       }
       await spool.putBack(entry);
-      const retryAfter = outcome.status === 'retryable' ? outcome.retryAfterMillis : undefined;
+      const retryAfter = outcome.retryAfterMillis;
       if (this.finalDrain) {
         // At shutdown: nobody listening at the address ends the drain at once, so a script exits at once; a collector
         // that is there but busy or flaky is tried again within the deadline. What is left replays at next start.
@@ -254,6 +326,9 @@ export class OtlpDelivery {
   /** From now on, sends give up in time to spool before `deadline` (epoch ms): shutdown must stay bounded. */
   beginShutdown(deadline: number): void {
     this.deadline = deadline;
+    // Sends begun earlier keep their own (longer) timeout: they are cut at the same point as later ones.
+    const abort = setTimeout(() => this.shutdownAbort.abort(), Math.max(0, deadline - Date.now() - SPOOL_WRITE_MARGIN_MILLIS));
+    abort.unref();
   }
 
   /** Makes flush() (and so shutdown()) first call `sendHeldRecords`, which hands over what an exporter still holds. */
@@ -316,4 +391,29 @@ export class OtlpDelivery {
     const status = { pid: process.pid, writtenAt: new Date().toISOString(), ...health };
     await this.spool.writeStatus(JSON.stringify(status, null, 2));
   }
+}
+
+/**
+ * One clause naming why `what` (e.g. "traces") cannot be delivered to `url` (already printable), for the diagnostic
+ * line of a permanent error.
+ */
+function describePermanentError(url: string, what: string, outcome: Extract<SendOutcome, { status: 'permanent' }>): string {
+  switch (outcome.cause) {
+    case 'tls':
+      return `could not export ${what}: the TLS certificate of ${url} was rejected (${outcome.reason}); trust its CA (NODE_EXTRA_CA_CERTS) or fix the endpoint`;
+    case 'header':
+      return `could not export ${what}: the ${outcome.reason.replace(/^invalid header /, 'header ')} configured for ${url} (OTEL_EXPORTER_OTLP_HEADERS) holds a character HTTP does not allow`;
+    case 'url':
+      return `could not export ${what}: ${url} is not an endpoint that can be posted to (${outcome.reason})`;
+    case 'too-large':
+      return `the collector at ${url} refused ${what} as too large (HTTP 413) and they cannot be split further: lower the batch size or raise the collector's limit`;
+    case 'status':
+      break;
+  }
+  const status = outcome.reason;
+  if (status === 'HTTP 401') return `the collector at ${url} refused the credentials (HTTP 401) for ${what}: check OTEL_EXPORTER_OTLP_HEADERS`;
+  if (status === 'HTTP 403') return `the collector at ${url} refused access (HTTP 403) for ${what}: check OTEL_EXPORTER_OTLP_HEADERS and its permissions`;
+  if (status === 'HTTP 404') return `nothing at ${url} takes ${what} (HTTP 404): OTEL_EXPORTER_OTLP_ENDPOINT is the collector's base URL, without /v1/<signal>`;
+  if (status === 'HTTP 400') return `the collector at ${url} rejected ${what} as malformed (HTTP 400)`;
+  return `the collector at ${url} rejected ${what} (${status})`;
 }

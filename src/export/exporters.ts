@@ -5,10 +5,10 @@ import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-lo
 import type * as TransformerModule from '@opentelemetry/otlp-transformer';
 import { errorOnce } from '../sdk/diagnostics.ts';
 import { lazyRequire } from '../sdk/lazy-require.ts';
-import type { OtlpDelivery } from './delivery.ts';
+import type { OtlpDelivery, RequestPart, Splitter } from './delivery.ts';
 import { isPipelineMetric } from './health.ts';
 import type { Encoding, SignalName } from './spool.ts';
-import { ENCODE_CHUNK_RECORDS, RequestAssembler, answer, type AssemblyOptions, type Preparation, type PreparingExporter } from './request-assembler.ts';
+import { ENCODE_CHUNK_RECORDS, RequestAssembler, answer, answerWhenDelivered, type AssemblyOptions, type Preparation, type PreparingExporter } from './request-assembler.ts';
 import { encodeTraceExportRequest } from './trace-encoder.ts';
 
 export interface Serializer<T> {
@@ -32,8 +32,8 @@ export function serializerFor<T>(signal: SignalName, encoding: Encoding): Serial
 
 /**
  * The shared part of the exporters: serialize with the official OTLP serializers (ours for spans in protobuf), hand
- * the bytes to the delivery (send, or spool until the collector is back), and answer the SDK: success once the data is
- * sent or safely on disk, failure only when it was dropped (and counted).
+ * the bytes to the delivery (send, or spool until the collector is back), and answer the SDK once the data is sent,
+ * safely on disk, or dropped (counted and reported by the delivery: see answerWhenDelivered).
  */
 class DurableExport<T> {
   private readonly signal: SignalName;
@@ -48,9 +48,10 @@ class DurableExport<T> {
     this.delivery = delivery;
   }
 
-  export(request: T, items: number, resultCallback: (result: ExportResult) => void): void {
+  /** `split`, if given, cuts the request in two should the collector answer 413. */
+  export(request: T, items: number, resultCallback: (result: ExportResult) => void, split?: Splitter): void {
     this.delivery.counters.handedToExporter[this.signal] += items;
-    this.send(this.serialize(request), items, resultCallback);
+    this.send(this.serialize(request), items, resultCallback, split);
   }
 
   answer(resultCallback: (result: ExportResult) => void, code: ExportResultCode): void {
@@ -68,20 +69,21 @@ class DurableExport<T> {
     }
   }
 
-  private send(payload: Uint8Array | undefined, items: number, resultCallback: (result: ExportResult) => void): void {
+  private send(payload: Uint8Array | undefined, items: number, resultCallback: (result: ExportResult) => void, split: Splitter | undefined): void {
     if (payload === undefined) {
+      // Reported once by serialize(), and counted: the SDK would only print it again (see answerWhenDelivered).
       this.delivery.counters.count(this.signal, 'dropped', items);
-      this.answer(resultCallback, ExportResultCode.FAILED);
+      this.answer(resultCallback, ExportResultCode.SUCCESS);
       return;
     }
-    const delivered = this.delivery.deliver(this.signal, this.encoding, items, payload);
+    const delivered = this.delivery.deliver(this.signal, this.encoding, items, payload, split);
     if (this.delivery.spools) {
       // The payload is in the delivery's hands (sent, or kept on disk): the SDK's queue moves on without waiting for
       // the network, so a slow collector cannot make it overflow.
       this.answer(resultCallback, ExportResultCode.SUCCESS);
       return;
     }
-    void delivered.then((result) => this.answer(resultCallback, result === 'dropped' ? ExportResultCode.FAILED : ExportResultCode.SUCCESS));
+    answerWhenDelivered(this.signal, delivered, resultCallback);
   }
 }
 
@@ -116,7 +118,20 @@ class RecordExport<R> {
       this.delivery.counters.count(this.signal, 'dropped', leftOut);
     }
     if (prepared.length === 0) this.core.answer(resultCallback, ExportResultCode.SUCCESS);
-    else this.core.export(prepared, prepared.length, resultCallback);
+    else this.core.export(prepared, prepared.length, resultCallback, this.splitterOf(prepared));
+  }
+
+  /** Cuts a batch sent as one OTLP/JSON request in halves, each encoded again, should the collector answer 413. */
+  private splitterOf(records: R[]): Splitter | undefined {
+    if (records.length < 2) return undefined;
+    return () => {
+      const middle = Math.ceil(records.length / 2);
+      const parts = [records.slice(0, middle), records.slice(middle)].map((half): RequestPart | undefined => {
+        const payload = this.core.serialize(half);
+        return payload === undefined ? undefined : { payload, items: half.length, split: this.splitterOf(half) };
+      });
+      return parts[0] === undefined || parts[1] === undefined ? undefined : [parts[0], parts[1]];
+    };
   }
 }
 

@@ -1,14 +1,23 @@
 import type { Meter } from '@opentelemetry/api';
 import type { SignalName } from './spool.ts';
 
-export type ExportOutcome = 'exported' | 'spooled' | 'replayed' | 'dropped';
+/**
+ * What became of items: sent (`exported`, or `replayed` from the spool), kept on disk (`spooled`), lost (`dropped`:
+ * the spool's cap, a permanent error, no spool), or refused by a collector that accepted the rest of the request
+ * (`rejected`: an OTLP partial success).
+ */
+export type ExportOutcome = 'exported' | 'spooled' | 'replayed' | 'dropped' | 'rejected';
 
 export interface SignalCounts {
   exported: number;
   spooled: number;
   replayed: number;
   dropped: number;
+  rejected: number;
+  /** Failed attempts to send, permanent ones included. */
   exportErrors: number;
+  /** Attempts that failed in a way no retry can fix (TLS certificate, invalid header, 4xx): their items are dropped. */
+  permanentErrors: number;
 }
 
 /** The export pipeline's own health, shown by `getExportHealth()`, the status file and the self-telemetry metrics. */
@@ -32,7 +41,7 @@ export function isPipelineMetric(name: string): boolean {
   return name.startsWith('otel.sdk.') || name.startsWith('genai_otel.exporter.') || name.startsWith('genai_otel.spool.');
 }
 
-const emptyCounts = (): SignalCounts => ({ exported: 0, spooled: 0, replayed: 0, dropped: 0, exportErrors: 0 });
+const emptyCounts = (): SignalCounts => ({ exported: 0, spooled: 0, replayed: 0, dropped: 0, rejected: 0, exportErrors: 0, permanentErrors: 0 });
 
 /** Counts items (spans, metric data points, log records) by signal and outcome. */
 export class HealthCounters {
@@ -54,8 +63,10 @@ export class HealthCounters {
     this.health.signals[signal][outcome] += items;
   }
 
-  error(signal: SignalName, reason: string): void {
+  /** A failed attempt; `permanent` when no retry can fix it (it is counted among exportErrors too). */
+  error(signal: SignalName, reason: string, permanent = false): void {
     this.health.signals[signal].exportErrors++;
+    if (permanent) this.health.signals[signal].permanentErrors++;
     this.health.collectorReachable = false;
     this.health.lastError = { signal, reason, at: new Date().toISOString() };
   }
@@ -66,7 +77,8 @@ export class HealthCounters {
 
   /**
    * Self-telemetry as observable instruments: read at collection time, so counting costs nothing on the export path.
-   * `genai_otel.exporter.items{genai_otel.signal, genai_otel.export.outcome}`, `genai_otel.exporter.errors{genai_otel.signal}`,
+   * `genai_otel.exporter.items{genai_otel.signal, genai_otel.export.outcome}`,
+   * `genai_otel.exporter.errors{genai_otel.signal, genai_otel.export.error}` (`transient` or `permanent`),
    * `genai_otel.spool.size` (bytes).
    */
   observeWith(meter: Meter): void {
@@ -75,13 +87,16 @@ export class HealthCounters {
     const spoolSize = meter.createObservableGauge('genai_otel.spool.size', { unit: 'By', description: 'Bytes waiting in the on-disk spool' });
     items.addCallback((result) => {
       for (const [signal, counts] of Object.entries(this.health.signals)) {
-        for (const outcome of ['exported', 'spooled', 'replayed', 'dropped'] as const) {
+        for (const outcome of ['exported', 'spooled', 'replayed', 'dropped', 'rejected'] as const) {
           result.observe(counts[outcome], { 'genai_otel.signal': signal, 'genai_otel.export.outcome': outcome });
         }
       }
     });
     errors.addCallback((result) => {
-      for (const [signal, counts] of Object.entries(this.health.signals)) result.observe(counts.exportErrors, { 'genai_otel.signal': signal });
+      for (const [signal, counts] of Object.entries(this.health.signals)) {
+        result.observe(counts.exportErrors - counts.permanentErrors, { 'genai_otel.signal': signal, 'genai_otel.export.error': 'transient' });
+        result.observe(counts.permanentErrors, { 'genai_otel.signal': signal, 'genai_otel.export.error': 'permanent' });
+      }
     });
     spoolSize.addCallback((result) => result.observe(this.health.spool.bytes));
   }

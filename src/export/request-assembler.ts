@@ -1,7 +1,7 @@
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
-import type { DeliveryResult, OtlpDelivery } from './delivery.ts';
+import type { DeliveryResult, OtlpDelivery, RequestPart, Splitter } from './delivery.ts';
 import type { SignalName } from './spool.ts';
 
 /**
@@ -45,6 +45,8 @@ export function isPreparingExporter<R>(exporter: object): exporter is PreparingE
 
 interface OpenRequest {
   slices: Uint8Array[];
+  /** Records in each slice. */
+  sliceRecords: number[];
   records: number;
   timer: NodeJS.Timeout | undefined;
 }
@@ -93,7 +95,7 @@ export class RequestAssembler<R> {
     }
     const delivered = this.encodePending();
     if (delivered === undefined) answer(this.signal, resultCallback, ExportResultCode.SUCCESS);
-    else void delivered.then((result) => answer(this.signal, resultCallback, result === 'dropped' ? ExportResultCode.FAILED : ExportResultCode.SUCCESS));
+    else answerWhenDelivered(this.signal, delivered, resultCallback);
   }
 
   /** Encodes what waits and sends the open request, whatever its size. */
@@ -166,9 +168,10 @@ export class RequestAssembler<R> {
       const timer = setTimeout(() => this.guarded(() => void this.closeOpen()), this.options.maxOpenMillis);
       // An open request never keeps the process alive: the exit flush sends it.
       timer.unref();
-      this.open = { slices: [], records: 0, timer };
+      this.open = { slices: [], sliceRecords: [], records: 0, timer };
     }
     this.open.slices.push(bytes);
+    this.open.sliceRecords.push(records.length);
     this.open.records += records.length;
   }
 
@@ -178,9 +181,43 @@ export class RequestAssembler<R> {
     this.open = undefined;
     clearTimeout(open.timer);
     const payload = open.slices.length === 1 ? open.slices[0]! : Buffer.concat(open.slices);
+    const split = splitterAtSlices(payload, open.slices.map((slice) => slice.byteLength), open.sliceRecords);
     // The request is sent from a timer or a flush too: never traced by an HTTP instrumentation of the application.
-    return context.with(suppressTracing(context.active()), () => this.delivery.deliver(this.signal, 'protobuf', open.records, payload));
+    return context.with(suppressTracing(context.active()), () => this.delivery.deliver(this.signal, 'protobuf', open.records, payload, split));
   }
+}
+
+/**
+ * How an assembled request is cut when the collector answers 413: at the boundaries of its slices, each a whole
+ * OTLP/protobuf message of its own (repeated fields concatenate), as views of the same bytes (no copy). A request of
+ * one slice cannot be cut: its records were not kept after they were encoded.
+ */
+function splitterAtSlices(payload: Uint8Array, sliceBytes: number[], sliceRecords: number[]): Splitter | undefined {
+  if (sliceBytes.length < 2) return undefined;
+  const middle = Math.ceil(sliceBytes.length / 2);
+  const cut = sliceBytes.slice(0, middle).reduce((total, bytes) => total + bytes, 0);
+  const part = (from: number, to: number, bytes: number[], records: number[]): RequestPart => ({
+    payload: payload.subarray(from, to),
+    items: records.reduce((total, count) => total + count, 0),
+    split: splitterAtSlices(payload.subarray(from, to), bytes, records),
+  });
+  return () => [
+    part(0, cut, sliceBytes.slice(0, middle), sliceRecords.slice(0, middle)),
+    part(cut, payload.byteLength, sliceBytes.slice(middle), sliceRecords.slice(middle)),
+  ];
+}
+
+/**
+ * Answers the SDK once a delivery has settled (without a spool, that wait is what slows the processor's handovers).
+ * The answer is SUCCESS even for a payload the delivery dropped: that is counted (`dropped`) and reported once, in a
+ * line naming the cause; FAILED would only make the SDK's processor print it again, as a JSON-encoded stack, at every
+ * batch.
+ *
+ * @example
+ * answerWhenDelivered('traces', delivery.deliver('traces', 'protobuf', spans.length, bytes), resultCallback);
+ */
+export function answerWhenDelivered(signal: SignalName, delivered: Promise<DeliveryResult>, resultCallback: (result: ExportResult) => void): void {
+  void delivered.then(() => answer(signal, resultCallback, ExportResultCode.SUCCESS));
 }
 
 /** Answers the SDK; a callback that throws is reported, not passed on. */

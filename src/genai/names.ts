@@ -167,3 +167,10 @@ export const ATTR_GEN_AI_GUARDRAIL_RESULT_VALUE = 'gen_ai.guardrail.result.value
 /** The conventions have no handoff vocabulary: the agents a handoff goes from and to. */
 export const ATTR_GENAI_OTEL_HANDOFF_FROM_AGENT = 'genai_otel.handoff.from_agent';
 export const ATTR_GENAI_OTEL_HANDOFF_TO_AGENT = 'genai_otel.handoff.to_agent';
+
+// LangGraph nodes (src/instrumentations/langchain.ts): the conventions have no graph-step vocabulary; the values are
+// LangGraph's own run metadata (`langgraph_node`, `langgraph_step`, `langgraph_triggers`, `langgraph_path`).
+export const ATTR_GENAI_OTEL_LANGGRAPH_NODE = 'genai_otel.langgraph.node';
+export const ATTR_GENAI_OTEL_LANGGRAPH_STEP = 'genai_otel.langgraph.step';
+export const ATTR_GENAI_OTEL_LANGGRAPH_TRIGGERS = 'genai_otel.langgraph.triggers';
+export const ATTR_GENAI_OTEL_LANGGRAPH_PATH = 'genai_otel.langgraph.path';

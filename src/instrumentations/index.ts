@@ -7,6 +7,7 @@ import { debug, errorOnce } from '../sdk/diagnostics.ts';
 import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
+import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
@@ -23,7 +24,7 @@ export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
  * The npm package each patching instrumentation hooks, by a module it exports (the MCP SDK's own main entry,
  * `dist/cjs/index.js`, is missing from its 1.x packages, so its hooked module is looked up instead).
  */
-const PACKAGES: Partial<Record<InstrumentationName, string>> = { openai: 'openai', anthropic: '@anthropic-ai/sdk', mcp: '@modelcontextprotocol/sdk/shared/protocol.js', 'openai-agents': '@openai/agents-core' };
+const PACKAGES: Partial<Record<InstrumentationName, string>> = { openai: 'openai', anthropic: '@anthropic-ai/sdk', mcp: '@modelcontextprotocol/sdk/shared/protocol.js', 'openai-agents': '@openai/agents-core', langchain: '@langchain/core/callbacks/manager' };
 
 /**
  * Whether the application can load `name`, looked up from the working directory and from the main script's folder,
@@ -67,6 +68,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): { names: Instru
         enabled.instrumentations.push(createMcpInstrumentation());
       } else if (name === 'openai-agents') {
         enabled.instrumentations.push(createOpenAIAgentsInstrumentation());
+      } else if (name === 'langchain') {
+        enabled.instrumentations.push(createLangChainInstrumentation());
       } else if (name === 'ai-sdk') {
         enableAiSdkTelemetry();
       }

@@ -1,6 +1,8 @@
-import { context, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { setActiveContextResolver, storedActiveContext } from '../context/agents-context.ts';
 import { withLLMCall } from '../genai/llm.ts';
-import { withAgent, withRetrieval, withToolCall, withWorkflow } from '../genai/operations.ts';
+import { ATTR_GENAI_OTEL_LANGGRAPH_NODE, ATTR_GENAI_OTEL_LANGGRAPH_PATH, ATTR_GENAI_OTEL_LANGGRAPH_STEP, ATTR_GENAI_OTEL_LANGGRAPH_TRIGGERS } from '../genai/names.ts';
+import { withAgent, withRetrieval, withSpan, withToolCall, withWorkflow } from '../genai/operations.ts';
 import { isObject } from '../genai/safe-values.ts';
 import type { ChatMessage, LLMCallHandle, LLMRequest, TokenUsage } from '../genai/types.ts';
 import { errorOnce } from '../sdk/diagnostics.ts';
@@ -15,16 +17,67 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' &
 interface Run {
   /** The context children of this run start in. */
   context: Context;
+  /** OpenTelemetry's own active context when the run started: code inside the run that set none still sees it. */
+  stored: Context;
+  /** The LangGraph task the run belongs to (node, step and checkpoint namespace), to tell a node from its inner runs. */
+  task?: string;
   llm?: LLMCallHandle;
   finish(): void;
   fail(error: unknown): void;
 }
 
+/**
+ * The runs in progress, shared by every handler (the one the preload injects and any passed by hand): LangChain
+ * copies handlers for child runs, and the active-context lookup below finds a run by its id whichever handler began it.
+ * Process-wide: an ES module app's `import { GenAICallbackHandler } from 'genai-otel'` is another copy of this module
+ * than the preload's.
+ */
+const RUNS_KEY = Symbol.for('genai-otel.langchain.runs');
+const runs: Map<string, Run> = ((globalThis as Record<symbol, unknown>)[RUNS_KEY] as Map<string, Run> | undefined) ?? new Map<string, Run>();
+(globalThis as Record<symbol, unknown>)[RUNS_KEY] = runs;
+
+// Where @langchain/core keeps the config of the runnable running now: its AsyncLocalStorage (a process global, shared
+// by its CommonJS and ES module copies) holds a run tree whose `extra` carries the config under this key.
+const LANGCHAIN_STORAGE = Symbol.for('ls:tracing_async_local_storage');
+const LANGCHAIN_CHILD_CONFIG = Symbol.for('lc:child_config');
+
+/**
+ * The context of the LangChain run whose code runs now (a graph node's function, a tool's body), so that the spans
+ * started inside it (the LLM client's, the app's) are its children: LangChain notifies handlers but does not run the
+ * runnable inside them. The run is found by the parent run id of the callback manager in LangChain's current config.
+ * A context the code set itself (a span it started inside the run) is kept.
+ *
+ * @example
+ * setActiveContextResolver('langchain', langChainActiveContext);
+ */
+export function langChainActiveContext(stored: Context): Context | undefined {
+  if (runs.size === 0) return undefined;
+  const storage = (globalThis as Record<symbol, unknown>)[LANGCHAIN_STORAGE] as { getStore?: () => unknown } | undefined;
+  if (typeof storage?.getStore !== 'function') return undefined;
+  const config = obj(obj(obj(storage.getStore())?.extra)?.[LANGCHAIN_CHILD_CONFIG as unknown as string]);
+  const callbacks = obj(config?.callbacks) as { getParentRunId?: () => unknown } | undefined;
+  const parentRunId = typeof callbacks?.getParentRunId === 'function' ? callbacks.getParentRunId() : undefined;
+  const run = typeof parentRunId === 'string' ? runs.get(parentRunId) : undefined;
+  return run !== undefined && run.stored === stored ? run.context : undefined;
+}
+
+/** LangGraph's metadata on the runs of a node (and inherited by every run inside it). */
+function graphTaskOf(metadata: unknown): { node: string; step?: number; triggers?: string[]; path?: string[]; task: string } | undefined {
+  const meta = obj(metadata);
+  const node = str(meta?.langgraph_node);
+  if (node === undefined) return undefined;
+  const step = typeof meta?.langgraph_step === 'number' ? meta.langgraph_step : undefined;
+  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined);
+  const path = Array.isArray(meta?.langgraph_path) ? meta.langgraph_path.map(String) : undefined;
+  return { node, step, triggers: strings(meta?.langgraph_triggers), path, task: `${node}|${String(step)}|${str(meta?.langgraph_checkpoint_ns) ?? ''}` };
+}
+
 export interface GenAICallbackHandlerOptions {
   /**
    * `auto` (default): chat model and LLM runs get a span unless their provider's client is already traced by
-   * genai-otel's automatic instrumentation (openai, anthropic), which would make a second span for the same call.
-   * `all`: every model run gets a span.
+   * genai-otel's automatic instrumentation (openai, anthropic): that client span, a child of the node or chain that
+   * made the call, records the call once. `all`: kept for compatibility, the same as `auto` (a second span for a
+   * traced call counted its usage, cost and metrics twice).
    */
   llmRuns?: 'auto' | 'all';
 }
@@ -80,8 +133,10 @@ function responseOf(output: Json | undefined): { model?: string; id?: string; fi
 /**
  * A LangChain JS callback handler that turns runs into genai-otel spans and metrics: chat model and LLM runs into LLM
  * calls (`chat {model}`, with usage, cost and streaming timing), tools into `execute_tool`, retrievers into
- * `retrieval`, agents into `invoke_agent` and top-level chains into `invoke_workflow`, nested as LangChain nests its
- * runs. It needs no import of `@langchain/core` (LangChain accepts any object with the handler fields).
+ * `retrieval`, the outermost chain (a graph run) into `invoke_workflow` (`invoke_agent` when named an agent) and
+ * LangGraph nodes into `langgraph.node {node}`, nested as LangChain nests its runs. The preload adds it to every run
+ * (langchain-auto.ts); pass it by hand only without the preload. It needs no import of `@langchain/core` (LangChain
+ * accepts any object with the handler fields).
  *
  * @example
  * import { GenAICallbackHandler } from 'genai-otel';
@@ -90,18 +145,19 @@ function responseOf(output: Json | undefined): { model?: string; id?: string; fi
 export class GenAICallbackHandler {
   readonly name = 'GenAICallbackHandler';
   // The fields LangChain reads on every handler.
-  readonly awaitHandlers = false;
+  // Awaited: LangChain then calls the handler before the run's code starts (not from its background queue), so the
+  // run's span exists when the code inside looks for it. The handler only starts and ends spans, synchronously.
+  readonly awaitHandlers = true;
   readonly raiseError = false;
   readonly ignoreLLM = false;
   readonly ignoreChain = false;
   readonly ignoreAgent = false;
   readonly ignoreRetriever = false;
   readonly ignoreCustomEvent = true;
-  private readonly runs = new Map<string, Run>();
-  private readonly llmRuns: 'auto' | 'all';
 
-  constructor(options: GenAICallbackHandlerOptions = {}) {
-    this.llmRuns = options.llmRuns ?? 'auto';
+  constructor(_options: GenAICallbackHandlerOptions = {}) {
+    // A handler passed by hand (the automatic one turned off) still makes its runs the active context of their code.
+    setActiveContextResolver('langchain', langChainActiveContext);
   }
 
   /** LangChain copies handlers for child runs; the copies share the runs in progress. */
@@ -111,7 +167,8 @@ export class GenAICallbackHandler {
 
   private begin(runId: string, parentRunId: string | undefined, start: (work: (span: Span) => Promise<void>) => unknown): Run | undefined {
     try {
-      const parent = (parentRunId === undefined ? undefined : this.runs.get(parentRunId)?.context) ?? context.active();
+      const stored = storedActiveContext();
+      const parent = (parentRunId === undefined ? undefined : runs.get(parentRunId)?.context) ?? context.active();
       let resolve!: () => void;
       let reject!: (error: unknown) => void;
       const promise = new Promise<void>((onResolve, onReject) => {
@@ -119,14 +176,14 @@ export class GenAICallbackHandler {
         reject = onReject;
       });
       promise.catch(() => undefined);
-      const run: Run = { context: parent, finish: () => resolve(), fail: (error) => reject(error) };
+      const run: Run = { context: parent, stored, finish: () => resolve(), fail: (error) => reject(error) };
       context.with(parent, () =>
         start((span) => {
           run.context = trace.setSpan(parent, span);
           return promise;
         }),
       );
-      this.runs.set(runId, run);
+      runs.set(runId, run);
       return run;
     } catch (error) {
       errorOnce('langchain:start', 'GenAICallbackHandler could not start a span', error);
@@ -135,8 +192,8 @@ export class GenAICallbackHandler {
   }
 
   private end(runId: string, error?: unknown): Run | undefined {
-    const run = this.runs.get(runId);
-    this.runs.delete(runId);
+    const run = runs.get(runId);
+    runs.delete(runId);
     if (run !== undefined) {
       if (error === undefined) run.finish();
       else run.fail(error);
@@ -149,7 +206,7 @@ export class GenAICallbackHandler {
     const params = obj(obj(extraParams)?.invocation_params);
     const lsProvider = str(meta?.ls_provider);
     const autoTraced = lsProvider === undefined ? undefined : AUTO_TRACED[lsProvider];
-    if (this.llmRuns === 'auto' && autoTraced !== undefined && getStatus()?.instrumentations.includes(autoTraced) === true) return;
+    if (autoTraced !== undefined && getStatus()?.instrumentations.includes(autoTraced) === true) return;
     const request: LLMRequest = {
       provider: lsProvider === undefined ? (serializedName(llm) ?? '_OTHER') : conventionProviderName(lsProvider),
       model: str(meta?.ls_model_name) ?? str(params?.model) ?? str(params?.model_name) ?? serializedName(llm) ?? '',
@@ -178,11 +235,11 @@ export class GenAICallbackHandler {
   }
 
   handleLLMNewToken(_token: string, _index: unknown, runId: string): void {
-    this.runs.get(runId)?.llm?.recordChunk();
+    runs.get(runId)?.llm?.recordChunk();
   }
 
   handleLLMEnd(output: unknown, runId: string): void {
-    const run = this.runs.get(runId);
+    const run = runs.get(runId);
     if (run?.llm !== undefined) {
       const value = obj(output);
       run.llm.setUsage(usageOf(value));
@@ -198,15 +255,27 @@ export class GenAICallbackHandler {
 
   handleChainStart(chain: unknown, _inputs: unknown, runId: string, parentRunId?: string, _tags?: string[], metadata?: unknown, _runType?: string, runName?: string): void {
     const name = runName ?? serializedName(chain) ?? 'chain';
-    const isAgent = /agent/i.test(name) || str(obj(metadata)?.langgraph_node) === 'agent';
-    // Every runnable in a chain is a chain run; only agents and the outermost chain become spans. The others pass
-    // their parent's context on, so that what runs inside them nests under the nearest span.
-    if (!isAgent && parentRunId !== undefined) {
-      const parent = this.runs.get(parentRunId)?.context ?? context.active();
-      this.runs.set(runId, { context: parent, finish: () => undefined, fail: () => undefined });
+    const parentRun = parentRunId === undefined ? undefined : runs.get(parentRunId);
+    // A LangGraph node: the first run of a task (LangGraph's metadata names it; every run inside inherits the same).
+    const graphTask = graphTaskOf(metadata);
+    // LangGraph's own tasks (`__start__`, which writes the input to the state) are not the app's nodes: no span.
+    if (graphTask !== undefined && parentRun?.task !== graphTask.task && !graphTask.node.startsWith('__')) {
+      const attributes: Attributes = { [ATTR_GENAI_OTEL_LANGGRAPH_NODE]: graphTask.node };
+      if (graphTask.step !== undefined) attributes[ATTR_GENAI_OTEL_LANGGRAPH_STEP] = graphTask.step;
+      if (graphTask.triggers !== undefined) attributes[ATTR_GENAI_OTEL_LANGGRAPH_TRIGGERS] = graphTask.triggers;
+      if (graphTask.path !== undefined) attributes[ATTR_GENAI_OTEL_LANGGRAPH_PATH] = graphTask.path;
+      const run = this.begin(runId, parentRunId, (work) => withSpan(`langgraph.node ${graphTask.node}`, work, { attributes }));
+      if (run !== undefined) run.task = graphTask.task;
       return;
     }
-    this.begin(runId, parentRunId, (work) => (isAgent ? withAgent({ name }, work) : withWorkflow({ name }, work)));
+    // Every runnable in a chain is a chain run; only the outermost chain (a graph run, an agent) becomes a span. The
+    // others pass their parent's context on, so that what runs inside them nests under the nearest span.
+    if (parentRunId !== undefined) {
+      const parent = parentRun?.context ?? context.active();
+      runs.set(runId, { context: parent, stored: storedActiveContext(), task: graphTask?.task, finish: () => undefined, fail: () => undefined });
+      return;
+    }
+    this.begin(runId, parentRunId, (work) => (/agent/i.test(name) ? withAgent({ name }, work) : withWorkflow({ name }, work)));
   }
 
   handleChainEnd(_outputs: unknown, runId: string): void {
@@ -243,4 +312,24 @@ export class GenAICallbackHandler {
   handleRetrieverError(error: unknown, runId: string): void {
     this.end(runId, error);
   }
+}
+
+// Never harm the app: LangChain logs a handler's error on every call (console.warn); ours is logged once, here.
+for (const key of Object.getOwnPropertyNames(GenAICallbackHandler.prototype)) {
+  if (!key.startsWith('handle')) continue;
+  const prototype = GenAICallbackHandler.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const original = prototype[key]!;
+  Object.defineProperty(prototype, key, {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: function guarded(this: unknown, ...args: unknown[]): unknown {
+      try {
+        return original.apply(this, args);
+      } catch (error) {
+        errorOnce(`langchain:${key}`, `GenAICallbackHandler.${key} failed; that LangChain run may miss its span`, error);
+        return undefined;
+      }
+    },
+  });
 }

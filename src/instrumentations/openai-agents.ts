@@ -121,13 +121,13 @@ export function installOnAgentsSdk(moduleExports: unknown): void {
     provider.registerProcessor(ours);
   }
   if (sdk.Runner !== undefined) readToolCalls(sdk.Runner.prototype, ours);
-  setActiveContextResolver((stored) => ours.resolve(stored));
+  setActiveContextResolver('openai-agents', (stored) => ours.resolve(stored));
 }
 
 /** Stops mapping (the instrumentation was disabled); the SDK keeps calling a processor that does nothing. */
 function uninstall(): void {
   if (processor !== undefined) processor.enabled = false;
-  setActiveContextResolver(undefined);
+  setActiveContextResolver('openai-agents', undefined);
 }
 
 /**

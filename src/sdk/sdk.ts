@@ -180,16 +180,20 @@ function attachToExistingTracerProvider(state: SdkState, provider: unknown, span
   warnOnce('coexist:trace', 'a global TracerProvider is already registered by another library; genai-otel added its exporters to it instead of registering a second provider');
 }
 
-/** Resolves true when `work` settled in time, false when the deadline passed first; never rejects. */
-function withTimeout(work: Promise<unknown>, timeoutMillis: number, what: string): Promise<boolean> {
+/**
+ * Resolves true when `work` settled in time, false when the deadline passed first; never rejects. `unfinished` says,
+ * at the deadline, what becomes of the telemetry not yet delivered.
+ */
+function withTimeout(work: Promise<unknown>, timeoutMillis: number, what: string, unfinished: () => string): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      warnOnce(`timeout:${what}`, `${what} did not finish within ${timeoutMillis} ms (GENAI_OTEL_SHUTDOWN_TIMEOUT_MS); unsent telemetry was dropped`);
+      warnOnce(`timeout:${what}`, `${what} did not finish within ${timeoutMillis} ms (GENAI_OTEL_SHUTDOWN_TIMEOUT_MS); ${unfinished()}`);
       resolve(false);
     }, timeoutMillis);
-    timer.unref();
+    // Not unref'd: the sockets of exports are (they must not keep a finished app alive), so this timer is what keeps
+    // the process alive while a flush or shutdown waits for them; it is cleared the moment the work settles.
     work.then(
       () => {
         clearTimeout(timer);
@@ -217,7 +221,7 @@ function shutdownState(state: SdkState): Promise<boolean> {
     const work = flushableParts(state).map((part) => part.shutdown());
     // The shared delivery stops last, once every provider has handed over what it had.
     const everything = Promise.all(work).then(() => state.delivery?.shutdown());
-    return withTimeout(everything, state.status.config.shutdownTimeoutMillis, 'shutdown');
+    return withTimeout(everything, state.status.config.shutdownTimeoutMillis, 'shutdown', () => unfinishedWork(state, true));
   })();
   return state.shutdownPromise;
 }
@@ -244,7 +248,25 @@ export async function forceFlush(): Promise<void> {
   const state = currentState();
   if (state === undefined || state.shutdownPromise !== undefined) return;
   const work = flushableParts(state).map((part) => part.forceFlush());
-  await withTimeout(Promise.all(work).then(() => state.delivery?.flush()), state.status.config.shutdownTimeoutMillis, 'flush');
+  await withTimeout(Promise.all(work).then(() => state.delivery?.flush()), state.status.config.shutdownTimeoutMillis, 'flush', () => unfinishedWork(state, false));
+}
+
+/**
+ * What becomes of the telemetry a flush (or, with `stopping`, the shutdown) did not finish delivering: items still
+ * being sent go on (and to the spool if the collector does not take them) unless the process ends first; what is
+ * spooled waits for the next start. Only what is truly lost is called dropped.
+ */
+function unfinishedWork(state: SdkState, stopping: boolean): string {
+  const delivery = state.delivery;
+  const health = delivery?.health();
+  const waiting = health?.spool.entries ?? 0;
+  const spooledNote = waiting > 0 ? `; ${waiting} payloads wait in the spool ${stopping ? 'for the next start' : 'and are sent once the collector answers'}` : '';
+  const unsettled = delivery?.unsettledItems ?? 0;
+  if (unsettled === 0) return `telemetry not handed to the exporter yet is ${stopping ? 'lost if the process ends now' : 'exported later'}${spooledNote}`;
+  const items = unsettled === 1 ? '1 item' : `${unsettled} items`;
+  if (stopping) return `${items} still being sent ${unsettled === 1 ? 'is' : 'are'} lost if the process ends now${spooledNote}`;
+  const fate = delivery!.spools ? 'what the collector does not take goes to the spool' : 'what the collector does not take is dropped and counted (no spool)';
+  return `${items} ${unsettled === 1 ? 'is' : 'are'} still being sent: ${fate}${spooledNote}`;
 }
 
 /**

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import { apiCopies, assertSucceeded, childEnv, createApp, node22, node24, npmInstall, packRepository, repositoryRoot, run, scratchRoot } from './scratch.ts';
 
 const root = scratchRoot();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
 import { fixture, otelEnv, repositoryRoot, runFixture } from '../support/run-fixture.ts';
 

@@ -9,7 +9,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { spansOf, type CliSpan } from '../../src/cli/telemetry/otlp-json.ts';
-import { startOtlpReceiver } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import type { FixtureResult } from '../support/run-fixture.ts';
 import { closedPort, runCli, runSupportAgent, type AgentRun } from '../support/support-agent.ts';
 

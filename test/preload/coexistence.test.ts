@@ -1,7 +1,7 @@
 // Another SDK (Sentry, @vercel/otel, a hand-made NodeSDK) registered its tracer provider first.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
 let receiver: OtlpReceiver;

@@ -2,7 +2,7 @@
 // @anthropic-ai/sdk clients, in child processes, against the fake provider and the local OTLP receiver.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
@@ -103,5 +103,5 @@ test('GENAI_OTEL_INSTRUMENTATIONS=none turns the automatic instrumentation off',
 test('GENAI_OTEL_INSTRUMENTATIONS with an unknown name: one diagnostic naming the variable and the accepted values', async () => {
   const result = await run('llm-clients.cjs', ['--require', 'genai-otel/register'], 'instr-bad', { GENAI_OTEL_INSTRUMENTATIONS: 'openai,langchian', OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' });
   assert.equal(result.code, 0);
-  assert.match(result.stderr, /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, all, none/);
+  assert.match(result.stderr, /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, all, none/);
 });

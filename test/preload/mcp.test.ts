@@ -2,7 +2,7 @@
 // stdio and Streamable HTTP, in CommonJS and ES modules; the server's spans must join the client's trace.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
 let receiver: OtlpReceiver;

@@ -5,7 +5,7 @@
 // own export to OpenAI's platform stays as it configured it, and nothing leaves loopback.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedLog, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedLog, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 

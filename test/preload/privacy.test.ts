@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedLog, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedLog, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
 const SECRETS = ['sk-proj-Rk3bQ8xZt2LmNpVw7YcA9dEfGhJkL0qS4uV6xY8zB1nM3pQ5', 'jane.doe@example.com', '4111 1111 1111 1111', 'alice@example.com'];

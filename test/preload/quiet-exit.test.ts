@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startOtlpReceiver } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
 import { spooledPayloads } from '../support/spool-files.ts';

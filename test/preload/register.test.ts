@@ -2,7 +2,7 @@
 // CommonJS and ESM apps, exporting to a local OTLP receiver.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
 let receiver: OtlpReceiver;

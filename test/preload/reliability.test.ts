@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startOtlpReceiver, type OtlpReceiver, type Behaviour } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver, type Behaviour } from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
 import { spooledItems, spooledPayloads } from '../support/spool-files.ts';

@@ -3,7 +3,7 @@
 // getLogger and typed events, feedback from the same and from another process, and request/response records.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedLog, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedLog, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture, type FixtureResult } from '../support/run-fixture.ts';
 
 let receiver: OtlpReceiver;

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
 let receiver: OtlpReceiver;

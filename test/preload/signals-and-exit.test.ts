@@ -1,7 +1,7 @@
 // Flushing at the end of a process without taking the ending away from the application.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

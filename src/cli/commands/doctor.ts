@@ -80,7 +80,7 @@ export function installedVersion(name: string, cwd: string, specifier = name): s
 function libraryCheck(name: string, version: string, cwd: string, config: GenAIOtelConfig): Check {
   const major = Number(version.split('.')[0]);
   const turnedOff: Check = { name, status: 'info', detail: `${version}, installed but turned off by GENAI_OTEL_INSTRUMENTATIONS` };
-  if (name === '@langchain/core') return { name, status: 'ok', detail: `${version}, traced when you pass GenAICallbackHandler` };
+  if (name === '@langchain/core' && !config.instrumentations.includes('langchain')) return { name, status: 'info', detail: `${version}, turned off by GENAI_OTEL_INSTRUMENTATIONS: traced when you pass GenAICallbackHandler` };
   if (name === 'openai' && !config.instrumentations.includes('openai')) return turnedOff;
   if (name === '@anthropic-ai/sdk' && !config.instrumentations.includes('anthropic')) return turnedOff;
   if (name === '@modelcontextprotocol/sdk' && !config.instrumentations.includes('mcp')) return turnedOff;

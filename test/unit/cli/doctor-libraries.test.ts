@@ -58,3 +58,13 @@ test('the MCP SDK (no main entry in its 1.x packages) is found, and reported as 
   const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find((check) => check.name === '@modelcontextprotocol/sdk');
   assert.equal(off?.status, 'info');
 });
+
+test('LangChain: traced automatically by default; turned off by name, traced when the handler is passed', () => {
+  const directory = app('langchain', { '@langchain/core': '@langchain/core' });
+  const on = checkLibraries(directory, resolveConfig({}).config).find((check) => check.name === '@langchain/core');
+  assert.equal(on?.status, 'ok');
+  assert.match(on!.detail, /^1\.\d+\.\d+, traced automatically$/);
+  const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find((check) => check.name === '@langchain/core');
+  assert.equal(off?.status, 'info');
+  assert.match(off!.detail, /turned off by GENAI_OTEL_INSTRUMENTATIONS: traced when you pass GenAICallbackHandler$/);
+});

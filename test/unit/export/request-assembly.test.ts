@@ -14,7 +14,7 @@ import { assembledBatches } from '../../../src/sdk/exporters.ts';
 import { RedactingSpanExporter } from '../../../src/privacy/span-exporter.ts';
 import { createRedactor } from '../../../src/privacy/redactor.ts';
 import { privacyFrom } from '../../support/redacting-sdk.ts';
-import { startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 
 function makeSpans(count: number, first: number): ReadableSpan[] {
   const memory = new InMemorySpanExporter();

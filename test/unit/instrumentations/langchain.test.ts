@@ -13,7 +13,14 @@ import type { ChatResult } from '@langchain/core/outputs';
 import { z } from 'zod';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { startFakeProvider } from '../../support/fake-provider.ts';
+import * as callbacksManager from '@langchain/core/callbacks/manager';
+import { CallbackManager } from '@langchain/core/callbacks/manager';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { GenAICallbackHandler } from '../../../src/instrumentations/langchain.ts';
+import { injectHandler } from '../../../src/instrumentations/langchain-auto.ts';
+
+const messages: string[] = [];
+diag.setLogger({ error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
 
 const sdk = installMemorySdk();
 const fake = await startFakeProvider();
@@ -127,4 +134,29 @@ test('the handler needs no import of @langchain/core and never throws into LangC
   assert.equal(handler.copy(), handler);
   assert.doesNotThrow(() => handler.handleLLMEnd(null, 'unknown-run'));
   assert.doesNotThrow(() => handler.handleToolError(new Error('x'), 'unknown-run'));
+});
+
+test('a handler method that throws: LangChain gets nothing thrown, the fault is logged once', () => {
+  const handler = new GenAICallbackHandler();
+  const hostile = {
+    get langgraph_node(): string {
+      throw new Error('metadata fault');
+    },
+  };
+  const before = messages.length;
+  for (const runId of ['hostile-1', 'hostile-2']) assert.doesNotThrow(() => handler.handleChainStart({}, {}, runId, 'some-parent', [], hostile));
+  assert.equal(messages.length - before, 1);
+  assert.match(messages.at(-1)!, /handleChainStart failed.*metadata fault/);
+});
+
+// Last: the injection patches @langchain/core's CallbackManager for the rest of the process.
+test('injected: every configured callback manager has one genai-otel handler, none added next to one passed by hand', () => {
+  injectHandler(callbacksManager);
+  injectHandler(callbacksManager); // loaded twice (CommonJS and ES module hooks): patched once
+  const names = (manager: CallbackManager | undefined) => (manager?.handlers ?? []).map((handler) => handler.name);
+  assert.deepEqual(names(CallbackManager.configure()), ['GenAICallbackHandler']);
+  const byHand = new GenAICallbackHandler();
+  const configured = CallbackManager.configure([byHand as never]);
+  assert.deepEqual(names(configured), ['GenAICallbackHandler']);
+  assert.equal(configured!.handlers[0], byHand);
 });

@@ -32,7 +32,7 @@ before(async () => {
   agents.setDefaultOpenAIClient(new OpenAI({ apiKey: 'test-key', baseURL: provider.openaiBaseURL, maxRetries: 0, defaultHeaders: { 'x-fake-scenario': 'tool-loop' } }) as never);
 });
 after(async () => {
-  setActiveContextResolver(undefined);
+  setActiveContextResolver('test', undefined);
   await provider.close();
 });
 
@@ -159,7 +159,7 @@ test('a context resolver that throws: the stored context is active, logged once'
   const key = createContextKey('k');
   const manager = new ResolvingContextManager(new AsyncLocalStorageContextManager()).enable();
   const stored = ROOT_CONTEXT.setValue(key, 'stored');
-  setActiveContextResolver(() => {
+  setActiveContextResolver('test', () => {
     throw new Error('resolver fault');
   });
   try {
@@ -168,12 +168,12 @@ test('a context resolver that throws: the stored context is active, logged once'
     assert.equal(manager.with(stored, () => manager.active()), stored);
     assert.equal(messages.length - before, 1);
     assert.match(messages.at(-1)!, /resolver fault/);
-    setActiveContextResolver(() => ROOT_CONTEXT.setValue(key, 'resolved'));
+    setActiveContextResolver('test', () => ROOT_CONTEXT.setValue(key, 'resolved'));
     assert.equal(manager.with(stored, () => manager.active()).getValue(key), 'resolved');
   } finally {
     manager.disable();
     // The global manager's resolver again.
-    setActiveContextResolver(undefined);
+    setActiveContextResolver('test', undefined);
     installOnAgentsSdk(agents);
   }
 });

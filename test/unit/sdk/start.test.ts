@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import { startOtlpReceiver } from '../../support/otlp-receiver.ts';
+import { startOtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import { forceFlush, getStatus, shutdown, start } from '../../../src/sdk/sdk.ts';
 import { VERSION } from '../../../src/version.ts';
 import packageJson from '../../../package.json' with { type: 'json' };

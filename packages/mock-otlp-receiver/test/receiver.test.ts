@@ -2,7 +2,7 @@
 // every signal is sent through the protobuf and the JSON exporter (with and
 // without gzip), and both must decode to the same normalized shape.
 //
-// Run: node_modules/.bin/node --test test/support/
+// Run: npm test -w @genai-otel/mock-otlp-receiver
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -25,8 +25,8 @@ import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace';
 
-import { decodeOtlp, startOtlpReceiver } from './otlp-receiver.ts';
-import type { OtlpReceiver, ReceivedLog, ReceivedMetric, ReceivedSpan } from './otlp-receiver.ts';
+import { decodeOtlp, startOtlpReceiver } from '@genai-otel/mock-otlp-receiver';
+import type { OtlpReceiver, ReceivedLog, ReceivedMetric, ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
 
 type Encoding = 'protobuf' | 'json';
 type Compression = 'none' | 'gzip';

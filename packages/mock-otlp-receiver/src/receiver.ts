@@ -1,5 +1,6 @@
 // In-process mock OTLP/HTTP receiver for tests.
 //
+//   import { startOtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 //   const receiver = await startOtlpReceiver();
 //   // point an exporter at receiver.url + '/v1/traces' (or receiver.endpoints.traces)
 //   const spans = await receiver.waitFor('spans', (s) => s.some((x) => x.name === 'chat gpt-4o'));
@@ -29,7 +30,7 @@ import http from 'node:http';
 import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
-import { otlpDescriptor, OTLP_TYPES } from './otlp-proto/otlp-descriptor.ts';
+import { otlpDescriptor, OTLP_TYPES } from './otlp-descriptor.ts';
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -234,7 +235,14 @@ export interface ReceiverOptions {
   port?: number;
   /** largest accepted body, after decompression; default 64 MiB */
   maxBodyBytes?: number;
+  /**
+   * called once per request when its outcome is settled (replied, hung or reset), with the items it delivered when
+   * accepted; the CLI prints its line from here
+   */
+  onRequest?: (request: ReceivedRequest, items: ReceivedItems | undefined) => void;
 }
+
+export type ReceivedItems = ReceivedSpan[] | ReceivedMetric[] | ReceivedLog[];
 
 export type WaitPredicate<T> = (items: T[]) => boolean;
 
@@ -826,76 +834,79 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
     };
     requests.push(record);
     counts.received += 1;
-
-    const invalid = (status: number, message: string): void => {
-      record.outcome = 'invalid';
-      record.error = message;
-      counts.rejected += 1;
-      counts.invalid += 1;
-      reply(res, record, status, format, { message });
-    };
-
-    if (req.method !== 'POST') return invalid(405, `method ${req.method} not allowed`);
-    if (!signal) return invalid(404, `unknown path ${path}`);
-    if (!format) return invalid(415, `unsupported Content-Type ${JSON.stringify(contentType)}`);
-    if (tooLarge) return invalid(413, `body larger than ${maxBodyBytes} bytes`);
-
-    // Decode before applying the behaviour, so the record says what a rejected
-    // request carried; only accepted requests are ingested.
     let decoded: Decoded | undefined;
-    let decodeError: string | undefined;
     try {
-      record.body = decompress(encoding, bytes, maxBodyBytes);
-      decoded = decodeOtlp(signal, record.body, format);
-      record.itemCount = decoded.items.length;
-    } catch (err) {
-      decodeError = `cannot decode ${format} ${path} (Content-Encoding ${encoding}): ${(err as Error).message}`;
-      record.error = decodeError;
-    }
+      const invalid = (status: number, message: string): void => {
+        record.outcome = 'invalid';
+        record.error = message;
+        counts.rejected += 1;
+        counts.invalid += 1;
+        reply(res, record, status, format, { message });
+      };
 
-    const b = takeBehaviour();
-    if (b.delayMs && b.delayMs > 0) await delay(b.delayMs, timers);
-    if (closed) return;
+      if (req.method !== 'POST') return invalid(405, `method ${req.method} not allowed`);
+      if (!signal) return invalid(404, `unknown path ${path}`);
+      if (!format) return invalid(415, `unsupported Content-Type ${JSON.stringify(contentType)}`);
+      if (tooLarge) return invalid(413, `body larger than ${maxBodyBytes} bytes`);
 
-    if (b.resetConnection) {
-      record.outcome = 'reset';
-      counts.reset += 1;
-      const socket = req.socket;
-      if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-      else socket.destroy();
-      return;
-    }
-    if (b.hang) {
-      record.outcome = 'hung';
-      counts.hung += 1;
-      return; // never answered; close() destroys the connection
-    }
-    if (b.status !== undefined && (b.status < 200 || b.status >= 300)) {
-      record.outcome = 'rejected';
-      counts.rejected += 1;
-      const headers: Record<string, string> = {};
-      if (b.retryAfterSeconds !== undefined) headers['retry-after'] = String(b.retryAfterSeconds);
-      reply(res, record, b.status, format, { message: `injected ${b.status}` }, headers);
-      return;
-    }
-    if (decoded === undefined) return invalid(400, decodeError ?? 'cannot decode');
+      // Decode before applying the behaviour, so the record says what a rejected
+      // request carried; only accepted requests are ingested.
+      let decodeError: string | undefined;
+      try {
+        record.body = decompress(encoding, bytes, maxBodyBytes);
+        decoded = decodeOtlp(signal, record.body, format);
+        record.itemCount = decoded.items.length;
+      } catch (err) {
+        decodeError = `cannot decode ${format} ${path} (Content-Encoding ${encoding}): ${(err as Error).message}`;
+        record.error = decodeError;
+      }
 
-    record.outcome = 'accepted';
-    counts.accepted += 1;
-    if (decoded.signal === 'traces') {
-      spans.push(...decoded.items);
-      notify('spans');
-    } else if (decoded.signal === 'metrics') {
-      metrics.push(...decoded.items);
-      notify('metrics');
-    } else {
-      logs.push(...decoded.items);
-      notify('logs');
+      const b = takeBehaviour();
+      if (b.delayMs && b.delayMs > 0) await delay(b.delayMs, timers);
+      if (closed) return;
+
+      if (b.resetConnection) {
+        record.outcome = 'reset';
+        counts.reset += 1;
+        const socket = req.socket;
+        if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+        else socket.destroy();
+        return;
+      }
+      if (b.hang) {
+        record.outcome = 'hung';
+        counts.hung += 1;
+        return; // never answered; close() destroys the connection
+      }
+      if (b.status !== undefined && (b.status < 200 || b.status >= 300)) {
+        record.outcome = 'rejected';
+        counts.rejected += 1;
+        const headers: Record<string, string> = {};
+        if (b.retryAfterSeconds !== undefined) headers['retry-after'] = String(b.retryAfterSeconds);
+        reply(res, record, b.status, format, { message: `injected ${b.status}` }, headers);
+        return;
+      }
+      if (decoded === undefined) return invalid(400, decodeError ?? 'cannot decode');
+
+      record.outcome = 'accepted';
+      counts.accepted += 1;
+      if (decoded.signal === 'traces') {
+        spans.push(...decoded.items);
+        notify('spans');
+      } else if (decoded.signal === 'metrics') {
+        metrics.push(...decoded.items);
+        notify('metrics');
+      } else {
+        logs.push(...decoded.items);
+        notify('logs');
+      }
+      const partialSuccess = b.partialSuccess
+        ? { [PARTIAL_REJECTED_FIELD[signal]]: b.partialSuccess.rejected, errorMessage: b.partialSuccess.errorMessage }
+        : undefined;
+      reply(res, record, b.status ?? 200, format, partialSuccess ? { partialSuccess } : undefined);
+    } finally {
+      options.onRequest?.(record, record.outcome === 'accepted' ? decoded?.items : undefined);
     }
-    const partialSuccess = b.partialSuccess
-      ? { [PARTIAL_REJECTED_FIELD[signal]]: b.partialSuccess.rejected, errorMessage: b.partialSuccess.errorMessage }
-      : undefined;
-    reply(res, record, b.status ?? 200, format, partialSuccess ? { partialSuccess } : undefined);
   }
 
   const server = http.createServer((req, res) => {

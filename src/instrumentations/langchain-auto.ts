@@ -1,0 +1,123 @@
+import type * as InstrumentationModule from '@opentelemetry/instrumentation';
+import { setActiveContextResolver } from '../context/agents-context.ts';
+import { isObject } from '../genai/safe-values.ts';
+import { errorOnce } from '../sdk/diagnostics.ts';
+import { lazyRequire } from '../sdk/lazy-require.ts';
+import { VERSION } from '../version.ts';
+import { GenAICallbackHandler, langChainActiveContext } from './langchain.ts';
+
+/** `@langchain/core` versions traced: 0.3 (still used by LangGraph 0.x apps) and the 1.x line, current in December 2026. */
+export const LANGCHAIN_SUPPORTED_VERSIONS = ['>=0.3.0 <2'];
+export const LANGCHAIN_INSTRUMENTATION_NAME = 'genai-otel/instrumentation-langchain';
+
+type Configure = (this: unknown, ...args: unknown[]) => unknown;
+interface CallbackManagerClass {
+  (...args: unknown[]): unknown;
+  _configureSync?: Configure;
+}
+interface CallbackManagerLike {
+  handlers?: unknown[];
+  addHandler?: (handler: unknown, inherit?: boolean) => void;
+}
+
+/** The one handler the preload injects: it keeps no state of its own (the runs in progress are module-wide). */
+let injected: GenAICallbackHandler | undefined;
+let enabled = false;
+const ORIGINAL = Symbol.for('genai-otel.langchain.configure');
+
+// LangChain's run storage: the code of a runnable (a RunnableLambda, a node) runs with its run's config in it, which is
+// how genai-otel finds the run whose span the code's spans belong under.
+const LANGCHAIN_STORAGE = Symbol.for('ls:tracing_async_local_storage');
+
+/**
+ * Sets up `@langchain/core`'s AsyncLocalStorage where nothing did, as `import '@langchain/core/context'` does (and
+ * LangGraph, and LangSmith's tracing): without it, a model called inside a runnable's function has no run to nest under.
+ */
+function setUpRunStorage(): void {
+  const global = globalThis as Record<symbol, unknown>;
+  if (global[LANGCHAIN_STORAGE] !== undefined) return;
+  const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
+  global[LANGCHAIN_STORAGE] = new AsyncLocalStorage();
+}
+
+/**
+ * Adds genai-otel's handler to every callback manager LangChain configures, unless one is there already (a handler the
+ * app passed by hand, by its name): every runnable, graph, chat model and tool run then reaches it with no code per call.
+ *
+ * LangChain's documented way to make a handler global, `registerConfigureHook`, keeps the hook in its
+ * AsyncLocalStorage, in the async context that registers it: registered when the module loads, it would be missing
+ * from contexts created before (a server's request handlers). The manager's configure step is where those hooks are
+ * read, for every run, so that is where the handler is added.
+ *
+ * @example
+ * injectHandler(require('@langchain/core/callbacks/manager'));
+ */
+export function injectHandler(moduleExports: unknown): void {
+  const manager = (isObject(moduleExports) ? moduleExports.CallbackManager : undefined) as CallbackManagerClass | undefined;
+  if (typeof manager !== 'function' || typeof manager._configureSync !== 'function') {
+    errorOnce('langchain:shape', 'this version of @langchain/core has no CallbackManager._configureSync; pass GenAICallbackHandler by hand');
+    return;
+  }
+  enabled = true;
+  setUpRunStorage();
+  if (Object.prototype.hasOwnProperty.call(manager, ORIGINAL)) return;
+  const original = manager._configureSync;
+  Object.defineProperty(manager, ORIGINAL, { value: original, enumerable: false });
+  Object.defineProperty(manager, '_configureSync', {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: function _configureSync(this: unknown, ...args: unknown[]): unknown {
+      const configured = original.apply(this, args) as CallbackManagerLike | undefined;
+      if (!enabled) return configured;
+      try {
+        injected ??= new GenAICallbackHandler();
+        // No handler at all: configured again with ours as the only one, so that the run gets the tags and metadata
+        // (the model's `ls_provider`, LangGraph's node) LangChain gives a manager only when there is one.
+        if (configured === undefined) return original.apply(this, [[injected], ...args.slice(1)]);
+        const handlers = Array.isArray(configured.handlers) ? configured.handlers : [];
+        if (handlers.some((handler) => isObject(handler) && handler.name === 'GenAICallbackHandler')) return configured;
+        configured.addHandler?.(injected, true);
+        return configured;
+      } catch (error) {
+        errorOnce('langchain:inject', 'could not add the genai-otel handler to a LangChain run; that run is not traced', error);
+        return configured;
+      }
+    },
+  });
+}
+
+/**
+ * The instrumentation of LangChain JS and LangGraph: when `@langchain/core`'s callback manager loads (CommonJS through
+ * require-in-the-middle, ES modules through import-in-the-middle), genai-otel's handler joins every run and the code
+ * of a run (a node, a tool) sees the run's span as the active context.
+ */
+export function createLangChainInstrumentation(): InstrumentationModule.Instrumentation {
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } = lazyRequire('@opentelemetry/instrumentation') as typeof InstrumentationModule;
+
+  class LangChainInstrumentation extends InstrumentationBase {
+    constructor() {
+      super(LANGCHAIN_INSTRUMENTATION_NAME, VERSION, {});
+    }
+
+    protected init() {
+      const onLoad = (moduleExports: unknown) => {
+        try {
+          injectHandler(moduleExports);
+          setActiveContextResolver('langchain', langChainActiveContext);
+        } catch (error) {
+          errorOnce('langchain:install', 'could not add the genai-otel handler to LangChain; pass GenAICallbackHandler by hand', error);
+        }
+        return moduleExports;
+      };
+      const onUnload = (moduleExports: unknown) => {
+        enabled = false;
+        setActiveContextResolver('langchain', undefined);
+        return moduleExports;
+      };
+      const files = ['dist/callbacks/manager.cjs', 'dist/callbacks/manager.js'].map((file) => new InstrumentationNodeModuleFile(`@langchain/core/${file}`, LANGCHAIN_SUPPORTED_VERSIONS, onLoad, onUnload));
+      return [new InstrumentationNodeModuleDefinition('@langchain/core', LANGCHAIN_SUPPORTED_VERSIONS, undefined, undefined, files)];
+    }
+  }
+  return new LangChainInstrumentation();
+}
