@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redactor, createRedactor } from '../../../src/privacy/redactor.ts';
 import { BUILT_IN_RULES, type DetectionRule } from '../../../src/privacy/rules/index.ts';
+import { threadMillis } from '../../support/cpu-clock.ts';
 import { HOSTILE_INPUTS, type HostileText } from '../../support/hostile-text.ts';
 
 const settings = { redact: true, disabledRules: [], patterns: [], identity: { mode: 'keep' as const } };
@@ -14,18 +15,6 @@ const SHORT = 10_000;
 const MAX_RATIO = 30;
 /** Scans of the short text are repeated until they take this long together, so that timer resolution does not count. */
 const MIN_MEASURED_MS = 10;
-
-/**
- * Milliseconds of this thread's CPU: time the scheduler gives other processes (a busy CI machine, parallel test
- * files) is not counted, so the ratio is the scan's own. Wall time where Node has no per-thread CPU clock.
- */
-const threadMillis: () => number =
-  typeof process.threadCpuUsage === 'function'
-    ? () => {
-        const usage = process.threadCpuUsage();
-        return (usage.user + usage.system) / 1000;
-      }
-    : () => performance.now();
 
 /** Milliseconds per scan, the best of three measurements (noise only ever adds time). */
 function msPerScan(redactor: Redactor, text: string): number {
