@@ -3,17 +3,22 @@
 // 97 (IBAN, French NIR) or 22 in 23 (Spanish DNI) random digit strings.
 
 /**
- * The Luhn (mod 10) check used by payment cards and Canadian SINs.
+ * The Luhn (mod 10) check used by payment cards and Canadian SINs, over the digits of `digits`: separators (spaces,
+ * dashes) are skipped, so that a grouped number is checked without a copy of its digits (the rules check one candidate
+ * per run of digit groups), between `start` and `end` when given. At least one digit is needed.
  *
  * @example
  * luhnValid('4539148803436467'); // true
+ * luhnValid('4539 1488 0343 6467'); // true
  */
-export function luhnValid(digits: string): boolean {
+export function luhnValid(digits: string, start = 0, end = digits.length): boolean {
   let sum = 0;
   let double = false;
-  for (let index = digits.length - 1; index >= 0; index--) {
+  let count = 0;
+  for (let index = end - 1; index >= start; index--) {
     let digit = digits.charCodeAt(index) - 48;
-    if (digit < 0 || digit > 9) return false;
+    if (digit < 0 || digit > 9) continue;
+    count++;
     if (double) {
       digit *= 2;
       if (digit > 9) digit -= 9;
@@ -21,7 +26,7 @@ export function luhnValid(digits: string): boolean {
     sum += digit;
     double = !double;
   }
-  return digits.length > 0 && sum % 10 === 0;
+  return count > 0 && sum % 10 === 0;
 }
 
 /** `numeric` (digits only, any length) modulo `divisor`, without BigInt. */
@@ -72,12 +77,15 @@ const VERHOEFF_PERMUTE = [
   [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
 ];
 
-/** The Verhoeff check used by India's Aadhaar numbers. */
+/** The Verhoeff check used by India's Aadhaar numbers, over the digits of `digits` (separators skipped, as in luhnValid). */
 export function verhoeffValid(digits: string): boolean {
   let check = 0;
-  for (let index = 0; index < digits.length; index++) {
-    const digit = digits.charCodeAt(digits.length - 1 - index) - 48;
-    check = VERHOEFF_MULTIPLY[check]![VERHOEFF_PERMUTE[index % 8]![digit]!]!;
+  let position = 0;
+  for (let index = digits.length - 1; index >= 0; index--) {
+    const digit = digits.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) continue;
+    check = VERHOEFF_MULTIPLY[check]![VERHOEFF_PERMUTE[position % 8]![digit]!]!;
+    position++;
   }
   return check === 0;
 }

@@ -84,13 +84,17 @@ function bareValueEnd(text: string, start: number, end: number, multiWord: boole
 export const CREDENTIAL: DetectionRule = {
   name: 'credential',
   mayMatch: (text, clues) => clues.has(SECRET_ASSIGNMENT) || text.includes('--'),
-  pattern: new RegExp(`${ASSIGNMENT}|${FLAG}`, 'dgi'),
+  // No `d` flag: offsets of all eight groups for every match cost more than the rest of the rule on text made of
+  // assignments. The offsets needed follow from the shape: the key starts the match (after `--` for a flag), and the
+  // value ends it (before the closing quote of a quoted one).
+  pattern: new RegExp(`${ASSIGNMENT}|${FLAG}`, 'gi'),
   locate(match, text) {
     const base = match[FLAG_GROUP] !== undefined ? FLAG_GROUP : 1;
     const key = match[base]!;
     const group = match[base + 1] !== undefined ? base + 1 : match[base + 2] !== undefined ? base + 2 : base + 3;
-    const keyStart = match.indices![base]![0];
-    let [start, end] = match.indices![group]!;
+    const keyStart = base === FLAG_GROUP ? match.index + 2 : match.index;
+    let end = match.index + match[0].length - (group === base + 3 ? 0 : 1);
+    const start = end - match[group]!.length;
     if (group === base + 3) {
       if (isCode(text, keyStart, text.slice(start, end), end)) return undefined;
       end = bareValueEnd(text, start, end, base !== FLAG_GROUP && isConfigKey(text, key, keyStart));

@@ -2,14 +2,19 @@ import { brazilianCpfValid, frenchNirValid, italianFiscalCodeValid, luhnValid, s
 import { hasDenseDigits, digitsOf, textBefore, when, type DetectionRule } from './rule.ts';
 
 // National identifiers of the common formats, confirmed by their check digits or by the word that names them.
+//
+// The patterns that start with a digit test the character before it after matching it (`\d(?<![\w-]\d)`), not
+// before (`(?<![\w-])\d`): the same matches, but the engine then skips the positions where no digit stands instead of
+// testing a look-behind at each (in 1 MB of digit groups or of `1:`, a few milliseconds per rule).
 
 const SSN_CONTEXT = /\b(?:ssn|social security(?: number| no\.?)?)\W{0,4}(?:is\s+)?$/i;
 
 export const US_SSN: DetectionRule = {
   name: 'us_ssn',
   mayMatch: hasDenseDigits,
-  // Dashed or spaced (never 000, 666 or 9xx first, 00 middle, 0000 last); nine bare digits only right after "SSN".
-  pattern: /(?<![\w-])(?:(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}|\d{9})(?![\w-])/g,
+  // Dashed or spaced (never 000, 666 or 9xx first, 00 middle, 0000 last); nine bare digits only right after "SSN". The
+  // first group is checked from its first digit, already matched (a look-ahead inside the look-behind).
+  pattern: /\d(?<![\w-]\d)(?:(?<=(?!000|666|9\d\d)\d)\d{2}([- ])(?!00)\d{2}\1(?!0000)\d{4}|\d{8})(?![\w-])/g,
   locate: when((match, text) => match[1] !== undefined || SSN_CONTEXT.test(textBefore(text, match.index, 30))),
 };
 
@@ -25,8 +30,8 @@ const SIN_CONTEXT = /\b(?:SIN|social insurance|NAS|assurance sociale)\b[^\d\n"]{
 export const CA_SIN: DetectionRule = {
   name: 'ca_sin',
   mayMatch: hasDenseDigits,
-  pattern: /(?<![\w-])[1-79]\d{2}([ -]?)\d{3}\1\d{3}(?![\w-])/g,
-  locate: when((match, text) => luhnValid(digitsOf(match[0])) && SIN_CONTEXT.test(textBefore(text, match.index))),
+  pattern: /[1-79](?<![\w-][1-79])\d{2}([ -]?)\d{3}\1\d{3}(?![\w-])/g,
+  locate: when((match, text) => luhnValid(match[0]) && SIN_CONTEXT.test(textBefore(text, match.index))),
 };
 
 export const FR_NIR: DetectionRule = {
@@ -39,7 +44,7 @@ export const FR_NIR: DetectionRule = {
 export const ES_DNI: DetectionRule = {
   name: 'es_dni',
   mayMatch: hasDenseDigits,
-  pattern: /(?<![\w-])(?:\d{8}|[XYZ]-?\d{7})-?[A-Z](?![\w-])/g,
+  pattern: /(?:\d(?<![\w-]\d)\d{7}|[XYZ](?<![\w-][XYZ])-?\d{7})-?[A-Z](?![\w-])/g,
   locate: when((match) => spanishIdValid(match[0].replace(/-/g, ''))),
 };
 
@@ -53,8 +58,8 @@ export const IT_FISCAL_CODE: DetectionRule = {
 export const IN_AADHAAR: DetectionRule = {
   name: 'in_aadhaar',
   mayMatch: hasDenseDigits,
-  pattern: /(?<![\w-])[2-9]\d{3}([ -]?)\d{4}\1\d{4}(?![\w-])/g,
-  locate: when((match) => verhoeffValid(digitsOf(match[0]))),
+  pattern: /[2-9](?<![\w-][2-9])\d{3}([ -]?)\d{4}\1\d{4}(?![\w-])/g,
+  locate: when((match) => verhoeffValid(match[0])),
 };
 
 export const BR_CPF: DetectionRule = {

@@ -7,8 +7,9 @@ import { textBefore, VERSION_CONTEXT, when, type DetectionRule } from './rule.ts
 
 let net: typeof NetModule | undefined;
 
-const IPV4 = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)/g;
-const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?![\w:])/g;
+/** Each without the look-behind it starts with (none of `\w` and `.`, nor `:` for IPv6): the rule's pattern adds it. */
+const IPV4 = /(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)/g;
+const IPV6_CANDIDATE = /[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?![\w:])/g;
 
 /**
  * Loopback, unspecified, network (x.y.z.0) and netmask addresses say nothing about anybody; every other address,
@@ -25,8 +26,8 @@ export const IP: DetectionRule = {
   name: 'ip',
   // A dotted quad, or hex digits around a colon (JSON's "key":"value" has none).
   mayMatch: (_text, clues) => clues.has(DIGIT_DOT_DIGIT) || clues.has(HEX_COLON),
-  // Two patterns in one rule: one name to switch, one label.
-  pattern: new RegExp(`${IPV4.source}|${IPV6_CANDIDATE.source}`, 'g'),
+  // Two patterns in one rule: one name to switch, one label. Their common look-behind is tested once per position.
+  pattern: new RegExp(`(?<![\\w.])(?:${IPV4.source}|(?<!:)${IPV6_CANDIDATE.source})`, 'g'),
   locate: when((match, text) => {
     const address = match[0];
     if (!address.includes(':')) return isPersonalIPv4(address, textBefore(text, match.index, 16));

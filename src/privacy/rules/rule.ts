@@ -21,13 +21,14 @@ export interface DetectionRule {
 }
 
 export const whole = (match: RegExpExecArray): readonly [number, number] => [match.index, match.index + match[0].length];
-/** The span of the first capture group (patterns with the `d` flag): what follows a kept prefix (`user:` in a URL). */
-export const firstGroup = (match: RegExpExecArray): readonly [number, number] => match.indices![1]!;
 export const digitsOf = (text: string): string => text.replace(/\D/g, '');
-/** How many digits `text` holds, without making a string: rules call it for every candidate of a run of digit groups. */
-export function countDigits(text: string): number {
+/**
+ * How many digits `text` holds, without making a string: rules call it for every candidate of a run of digit groups.
+ * Counting stops at `atMost` (a candidate may be a whole megabyte of digit groups when only "eight or more?" is asked).
+ */
+export function countDigits(text: string, atMost = Infinity): number {
   let count = 0;
-  for (let index = 0; index < text.length; index++) {
+  for (let index = 0; index < text.length && count < atMost; index++) {
     const code = text.charCodeAt(index);
     if (code >= 48 && code <= 57) count++;
   }

@@ -1,5 +1,5 @@
 import { AUTH_SCHEME, containsAny } from './clues.ts';
-import { whole, firstGroup, looksGenerated, type DetectionRule } from './rule.ts';
+import { whole, looksGenerated, type DetectionRule } from './rule.ts';
 
 // Secrets: API keys of the major providers, tokens, private keys, passwords. They run first, so that
 // `Bearer sk-proj-…` says which key it was and later rules never see key material.
@@ -53,7 +53,7 @@ const hasSlackHook = containsAny('/', ['://hooks.slack.com/']);
 
 export const SLACK_TOKEN: DetectionRule = {
   name: 'slack_token',
-  mayMatch: (text) => text.includes('xox') || text.includes('xapp-') || hasSlackHook(text),
+  mayMatch: (text, clues) => text.includes('xox') || text.includes('xapp-') || hasSlackHook(text, clues),
   // Bot, user and workspace tokens (xox…), app-level tokens (xapp-1-…) and incoming-webhook addresses.
   pattern: /(?<![\w-])(?:xox[abposr]|xapp)-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9_/]+/g,
 };
@@ -79,8 +79,12 @@ export const URL_PASSWORD: DetectionRule = {
   // Only the password goes: `postgres://app:[REDACTED:url_password]@db:5432` still says which database. The scheme
   // starts where a run of scheme characters starts (a scan from inside `a.b.c…` would be quadratic). A password may
   // hold `@`, `#` and `:` written raw: it runs to the last `@` before the path.
-  pattern: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@?#"'\\[\]]*:([^\s/?"'\\[\]]+)@/dg,
-  locate: firstGroup,
+  pattern: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@?#"'\\[\]]*:([^\s/?"'\\[\]]+)@/g,
+  // The password is what the match ends with, before its `@` (no `d` flag: offsets of groups cost an allocation each).
+  locate: (match) => {
+    const end = match.index + match[0].length - 1;
+    return [end - match[1]!.length, end];
+  },
 };
 
 export { CREDENTIAL } from './credential.ts';

@@ -25,7 +25,7 @@ const PREFIX_TESTS = [
 
 export const SERVICE_KEY: DetectionRule = {
   name: 'api_key',
-  mayMatch: (text) => PREFIX_TESTS.some((test) => test(text)),
+  mayMatch: (text, clues) => PREFIX_TESTS.some((test) => test(text, clues)),
   pattern: new RegExp(
     [
       // Every alternative starts at a word's start (a look-behind), so that a scan is linear in the text.

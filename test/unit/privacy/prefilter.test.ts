@@ -74,7 +74,7 @@ test('the clues of a text are found wherever their plain definitions match, and 
     [DENSE_DIGITS, /\d(?:\D{0,2}\d){5}/],
     [IBAN_START, /[A-Za-z]{2}\d{2}/],
     [DIGIT_DOT_DIGIT, /\d\.\d/],
-    [HEX_COLON, /[0-9A-Fa-f]:[0-9A-Fa-f:]|::/],
+    [HEX_COLON, /(?:^|[^\w:.])[0-9A-Fa-f]{1,4}:[0-9A-Fa-f:]|::/],
     [SECRET_ASSIGNMENT, /(?:password|passwd|passphrase|pwd|secret|key|token|sig|signature|credentials?)\s*["']?\s*[:=]/i],
     [AUTH_SCHEME, /bearer|basic|token/i],
   ];
