@@ -12,7 +12,7 @@ import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporte
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { resolveConfig } from '../src/config/resolve.ts';
 import { withLLMCall } from '../src/genai/llm.ts';
-import { resetGenAISettingsForTests } from '../src/genai/settings.ts';
+import { resetGenAISettingsForTests } from '../src/config/genai-settings.ts';
 import { RedactingLogRecordExporter } from '../src/privacy/log-exporter.ts';
 import { createRedactor } from '../src/privacy/redactor.ts';
 import { RedactingSpanExporter } from '../src/privacy/span-exporter.ts';

@@ -26,19 +26,29 @@ const root = new URL('..', import.meta.url).pathname;
 const sharedPackages = ['@opentelemetry/instrumentation'];
 
 /**
- * `lazyRequire('@opentelemetry/sdk-metrics')` (a runtime require in the sources, so that a dependency loads only when
- * a setting needs it) becomes a bundled `require()`: still evaluated only when reached, now from inside the bundle.
+ * `lazyRequire('@opentelemetry/sdk-metrics')` in src/core/loaders.ts (the typed loaders: a runtime require, so that a
+ * dependency loads only when a setting needs it) becomes a bundled `require()`: still evaluated only when its loader
+ * runs, now from inside the bundle. Any other source file calling lazyRequire() fails the build: the loaders are the
+ * one place where a specifier meets its module's type.
  * Every bundled package resolves to its ES module build, whether imported or required, so that each is bundled once.
  */
+const loadersModule = new URL('../src/core/loaders.ts', import.meta.url).pathname;
 const bundleDependencies = {
   name: 'bundle-dependencies',
   setup(builder) {
-    builder.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replace(/\blazyRequire\((['"])([^'"]+)\1\)/g, (call, quote, specifier) =>
-        isPackage(specifier) && !isExternal(specifier) ? `require(${quote}${specifier}${quote})` : call,
-      ),
-      loader: 'ts',
-    }));
+    builder.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (args.path !== loadersModule) {
+        if (/\blazyRequire\(/.test(source)) return { errors: [{ text: `lazyRequire() outside src/core/loaders.ts: add a typed loader there (${args.path})` }] };
+        return { contents: source, loader: 'ts' };
+      }
+      return {
+        contents: source.replace(/\blazyRequire\((['"])([^'"]+)\1\)/g, (call, quote, specifier) =>
+          isPackage(specifier) && !isExternal(specifier) ? `require(${quote}${specifier}${quote})` : call,
+        ),
+        loader: 'ts',
+      };
+    });
     builder.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === 'forced' || !isPackage(args.path) || isExternal(args.path)) return undefined;
       const shared = sharedPackages.some((name) => args.path === name || args.path.startsWith(`${name}/`));

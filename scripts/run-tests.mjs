@@ -24,7 +24,7 @@ function testFiles(directory) {
 }
 
 const only = process.argv.slice(2);
-const suites = only.length > 0 ? only : ['test/unit', 'test/privacy', 'test/preload', 'test/support', 'packages/mock-otlp-receiver/test', 'test/docs', 'test/install'];
+const suites = only.length > 0 ? only : ['test/unit', 'test/privacy', 'test/preload', 'test/support', 'packages/mock-otlp-receiver/test', 'test/docs', 'test/architecture', 'test/install'];
 const allFiles = suites.flatMap((suite) => (suite.endsWith('.ts') || suite.endsWith('.mjs') ? [suite] : testFiles(suite)));
 // About installation, not about a Node line: run once, after the others.
 const isInstallTest = (file) => file.replace(/\\/g, '/').includes('test/install/');

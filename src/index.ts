@@ -1,9 +1,9 @@
 // Setting up OpenTelemetry.
 export { start, shutdown, forceFlush, getStatus, getExportHealth } from './sdk/sdk.ts';
 export type { ExportHealth, SignalCounts } from './export/health.ts';
-export type { GenAIOtelStatus } from './sdk/state.ts';
-export type { StartOptions, RedactOptions } from './config/options.ts';
-export type * from './config/types.ts';
+export type { GenAIOtelStatus } from './core/state.ts';
+export type { StartOptions, RedactOptions } from './config/start-options.ts';
+export type * from './config/config-types.ts';
 
 // Instrumenting GenAI code.
 export { withLLMCall, traceLLM, currentLLMCall } from './genai/llm.ts';
@@ -23,8 +23,8 @@ export {
 } from './genai/operations.ts';
 export { costOfUsage } from './genai/cost/calculate.ts';
 export { normalizeModelName } from './genai/cost/model-names.ts';
-export type * from './genai/types.ts';
-export * as names from './genai/names.ts';
+export type * from './genai/llm-types.ts';
+export * as names from './attributes/names.ts';
 
 // Automatic instrumentation of LLM client libraries.
 export { instrument } from './instrumentations/instrument-client.ts';
@@ -37,8 +37,8 @@ export { ContextSpanProcessor, ContextLogRecordProcessor } from './context/proce
 export { ContextBaggagePropagator } from './context/baggage-propagator.ts';
 export { recordFeedback } from './feedback/record-feedback.ts';
 export type { Feedback } from './feedback/record-feedback.ts';
-export { answerRef } from './feedback/span-ref.ts';
-export type { SpanRef, AnswerTarget } from './feedback/span-ref.ts';
+export { answerRef } from './genai/span-ref.ts';
+export type { SpanRef, AnswerTarget } from './genai/span-ref.ts';
 export { withRevision, recordRevision } from './sessions/revisions.ts';
 export type { Revision, RevisionType } from './sessions/revisions.ts';
 export { summarizeSessions } from './sessions/summarize.ts';
@@ -58,4 +58,4 @@ export type { StructuredLogger, LogFields } from './logs/logger.ts';
 // Privacy: the same redaction for exporters you assemble yourself, and for your own text.
 export { redactingSpanExporter, redactingLogRecordExporter, redactText } from './privacy/api.ts';
 export type { PrivacyOptions } from './privacy/api.ts';
-export type { RedactionGroupName, RedactionRuleName } from './privacy/rule-names.ts';
+export type { RedactionGroupName, RedactionRuleName } from './config/redaction-rule-names.ts';

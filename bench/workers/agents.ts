@@ -12,7 +12,7 @@ import { z } from 'zod';
 import * as agents from '@openai/agents-core';
 import { ResolvingContextManager, setActiveContextResolver } from '../../src/context/agents-context.ts';
 import { MetricSeriesStore, serveFromStore } from '../../src/genai/metric-series.ts';
-import { INSTRUMENTATION_SCOPE } from '../../src/genai/names.ts';
+import { INSTRUMENTATION_SCOPE } from '../../src/attributes/names.ts';
 import { OpenAIAgentsProcessor } from '../../src/instrumentations/openai-agents-processor.ts';
 import { VERSION } from '../../src/version.ts';
 

@@ -14,11 +14,11 @@ import { resolveConfig } from '../../src/config/resolve.ts';
 import { withLLMCall } from '../../src/genai/llm.ts';
 import { createRedactor } from '../../src/privacy/redactor.ts';
 import { RedactingSpanExporter } from '../../src/privacy/span-exporter.ts';
-import { assembledBatches } from '../../src/sdk/exporters.ts';
+import { assembledBatches } from '../../src/sdk/pipelines.ts';
 import { withMemoryOperation, withToolCall } from '../../src/genai/operations.ts';
 import { MetricSeriesStore, serveFromStore } from '../../src/genai/metric-series.ts';
 import { loadPriceTable } from '../../src/genai/cost/price-table.ts';
-import { INSTRUMENTATION_SCOPE } from '../../src/genai/names.ts';
+import { INSTRUMENTATION_SCOPE } from '../../src/attributes/names.ts';
 import { VERSION } from '../../src/version.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);

@@ -11,7 +11,7 @@ import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, t
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { tracedRequest, tracedSetRequestHandler } from '../../src/instrumentations/mcp.ts';
 import { MetricSeriesStore, serveFromStore } from '../../src/genai/metric-series.ts';
-import { INSTRUMENTATION_SCOPE } from '../../src/genai/names.ts';
+import { INSTRUMENTATION_SCOPE } from '../../src/attributes/names.ts';
 import { VERSION } from '../../src/version.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2_000);

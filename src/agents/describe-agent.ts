@@ -1,7 +1,6 @@
-import type * as CryptoModule from 'node:crypto';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { nodeCrypto } from '../core/loaders.ts';
 import type { Attributes } from '@opentelemetry/api';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { capturesContentOnSpans, toInstructionParts } from '../genai/content.ts';
 import {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
@@ -16,12 +15,12 @@ import {
   ATTR_GENAI_OTEL_AGENT_INSTRUCTIONS_SHA256,
   ATTR_GENAI_OTEL_AGENT_TOOLS,
   GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT,
-} from '../genai/names.ts';
+} from '../attributes/names.ts';
 import { withSpan } from '../genai/operations.ts';
-import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, safeJson, truncate } from '../genai/safe-values.ts';
-import { genaiSettings } from '../genai/settings.ts';
-import type { AgentRequest, MessagePart } from '../genai/types.ts';
-import { answerRef, type SpanRef } from '../feedback/span-ref.ts';
+import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, safeJson, truncate } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
+import type { AgentRequest, MessagePart } from '../genai/llm-types.ts';
+import { answerRef, type SpanRef } from '../genai/span-ref.ts';
 
 /**
  * How an agent is configured. `tools` are names or definitions (OpenAI `{ type: 'function', function: { name } }`,
@@ -75,7 +74,7 @@ function agentAttributes(agent: Partial<AgentDescription>): { attributes: Attrib
   }
   if (typeof agent.systemInstructions === 'string' || Array.isArray(agent.systemInstructions)) {
     // The digest names the prompt version in every case; the text itself is content.
-    const { createHash } = lazyRequire('node:crypto') as typeof CryptoModule; // not loaded with the preload
+    const { createHash } = nodeCrypto(); // not loaded with the preload
     attributes[ATTR_GENAI_OTEL_AGENT_INSTRUCTIONS_SHA256] = createHash('sha256').update(instructionsText(agent.systemInstructions)).digest('hex');
     if (captureContent) content[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = safeJson(toInstructionParts(agent.systemInstructions), settings.maxContentLength);
   }

@@ -1,15 +1,15 @@
 import { trace, type Attributes } from '@opentelemetry/api';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import {
   ATTR_GENAI_OTEL_DECISION_CHOICES,
   ATTR_GENAI_OTEL_DECISION_NAME,
   ATTR_GENAI_OTEL_DECISION_REASON,
   ATTR_GENAI_OTEL_DECISION_SELECTED,
   EVENT_GENAI_OTEL_DECISION,
-} from '../genai/names.ts';
-import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../genai/safe-values.ts';
+} from '../attributes/names.ts';
+import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../attributes/safe-values.ts';
 import { BoundedValues } from '../sessions/bounded-values.ts';
-import { sessionInstruments } from '../sessions/instruments.ts';
+import { sessionInstruments } from '../sessions/session-instruments.ts';
 
 /**
  * A routing or planning step: which options there were and which was taken.

@@ -2,7 +2,7 @@
 // commands start fast; nothing here is loaded by the preload.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.ts';
-import { withOutputOptions, withSourceOptions } from './options.ts';
+import { withOutputOptions, withSourceOptions } from './command-options.ts';
 import { terminalSafe } from './render/terminal-text.ts';
 
 const positiveInteger = (value: string): number => {

@@ -1,5 +1,5 @@
 import { printableSetting } from './printable.ts';
-import type { ConfigProblem } from './types.ts';
+import type { ConfigProblem } from './config-types.ts';
 
 /**
  * Reads raw strings and records a `ConfigProblem` for every value it cannot use, so that a bad value

@@ -1,9 +1,8 @@
-import type * as YamlModule from 'yaml';
-import { lazyRequire } from '../sdk/lazy-require.ts';
-import { REDACTION_GROUP_NAMES, REDACTION_RULE_GROUPS, REDACTION_RULE_NAMES, type RedactionGroupName } from '../privacy/rule-names.ts';
-import type { StartOptions } from './options.ts';
+import { yaml } from '../core/loaders.ts';
+import { REDACTION_GROUP_NAMES, REDACTION_RULE_GROUPS, REDACTION_RULE_NAMES, type RedactionGroupName } from './redaction-rule-names.ts';
+import type { StartOptions } from './start-options.ts';
 import { parseErrorPlace, type EnvReader } from './parsers.ts';
-import type { IdentityHandling, PrivacySettings, RedactionPattern } from './types.ts';
+import type { IdentityHandling, PrivacySettings, RedactionPattern } from './config-types.ts';
 
 const PATTERNS_VARIABLE = 'GENAI_OTEL_REDACT_PATTERNS';
 const KEY_VARIABLE = 'GENAI_OTEL_USER_ID_HMAC_KEY';
@@ -106,7 +105,7 @@ function patternsFromEnvironment(reader: EnvReader): RedactionPattern[] {
   } else {
     try {
       const text = process.getBuiltinModule('node:fs').readFileSync(value, 'utf8');
-      document = /\.ya?ml$/i.test(value) ? (lazyRequire('yaml') as typeof YamlModule).parse(text) : JSON.parse(text);
+      document = /\.ya?ml$/i.test(value) ? yaml().parse(text) : JSON.parse(text);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? parseErrorPlace(error);
       reader.problem(PATTERNS_VARIABLE, value, `could not be read as a JSON or YAML file of patterns (${reason}); no pattern of your own is applied`);

@@ -1,7 +1,7 @@
 import { EnvReader, editDistance } from './parsers.ts';
 import { HIDDEN_VALUE } from './printable.ts';
 import { resolvePrivacySettings } from './privacy.ts';
-import type { StartOptions } from './options.ts';
+import type { StartOptions } from './start-options.ts';
 import type {
   BackendUrls,
   BatchConfig,
@@ -22,7 +22,7 @@ import type {
   ResourceDetectorName,
   SamplerName,
   SignalName,
-} from './types.ts';
+} from './config-types.ts';
 import {
   DEFAULT_BSP,
   DEFAULT_MAX_CONTENT_LENGTH,

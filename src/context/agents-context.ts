@@ -1,5 +1,5 @@
 import { context, type Context, type ContextManager } from '@opentelemetry/api';
-import { errorOnce } from '../sdk/diagnostics.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 
 /**
  * Given the context OpenTelemetry's own storage holds, the context code should see instead, or undefined to keep it.

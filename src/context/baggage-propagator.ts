@@ -1,7 +1,6 @@
 import { propagation, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
-import type * as CoreModule from '@opentelemetry/core';
-import { errorOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import { otelCore } from '../core/loaders.ts';
 import { ID_FIELDS, scopeOf } from './scope.ts';
 
 /**
@@ -14,7 +13,7 @@ import { ID_FIELDS, scopeOf } from './scope.ts';
  * propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new ContextBaggagePropagator()] }));
  */
 export class ContextBaggagePropagator implements TextMapPropagator {
-  private readonly baggage: TextMapPropagator = new (lazyRequire('@opentelemetry/core') as typeof CoreModule).W3CBaggagePropagator();
+  private readonly baggage: TextMapPropagator = new (otelCore().W3CBaggagePropagator)();
 
   inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
     try {

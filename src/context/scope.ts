@@ -1,8 +1,8 @@
 import { propagation, type AttributeValue, type Attributes, type Context } from '@opentelemetry/api';
-import { warnOnce } from '../sdk/diagnostics.ts';
-import { ATTR_GEN_AI_CONVERSATION_ID, ATTR_GENAI_OTEL_CONTENT_ID, ATTR_GENAI_OTEL_WORKLOAD_ID, ATTR_SESSION_ID, ATTR_USER_ID } from '../genai/names.ts';
-import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, truncate } from '../genai/safe-values.ts';
-import { genaiSettings } from '../genai/settings.ts';
+import { warnOnce } from '../core/diagnostics.ts';
+import { ATTR_GEN_AI_CONVERSATION_ID, ATTR_GENAI_OTEL_CONTENT_ID, ATTR_GENAI_OTEL_WORKLOAD_ID, ATTR_SESSION_ID, ATTR_USER_ID } from '../attributes/names.ts';
+import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, truncate } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
 
 /**
  * Who and what the code runs for. Every span started inside `withContext` gets these as `session.id`, `user.id`,

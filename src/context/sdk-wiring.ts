@@ -1,6 +1,5 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
-import type * as CoreModule from '@opentelemetry/core';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { otelCore } from '../core/loaders.ts';
 import { ContextBaggagePropagator } from './baggage-propagator.ts';
 
 /**
@@ -14,6 +13,6 @@ import { ContextBaggagePropagator } from './baggage-propagator.ts';
 export function withContextBaggage(propagator: TextMapPropagator | undefined, propagateBaggage: boolean): TextMapPropagator | undefined {
   if (!propagateBaggage) return propagator;
   if (propagator === undefined) return new ContextBaggagePropagator();
-  const { CompositePropagator } = lazyRequire('@opentelemetry/core') as typeof CoreModule;
+  const { CompositePropagator } = otelCore();
   return new CompositePropagator({ propagators: [propagator, new ContextBaggagePropagator()] });
 }

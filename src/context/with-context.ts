@@ -1,5 +1,5 @@
 import { context, trace, type Context } from '@opentelemetry/api';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { SCOPE_KEY, cleanValues, mergeValues, scopeOf, spanAttributesIn, valuesIn, type ContextScope, type GenAIContext } from './scope.ts';
 
 /** A new context whose scope holds `values` merged over those of `parent`. */

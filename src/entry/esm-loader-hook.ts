@@ -1,6 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type * as ApiModule from '@opentelemetry/api';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { applicationApi } from '../core/loaders.ts';
 
 type Announcement = unknown;
 
@@ -44,7 +43,7 @@ const INTERNAL_FILES: RegExp[] = [/\/node_modules\/@langchain\/core\/dist\/callb
 /** The hook's end of a channel whose acknowledgements are passed on to `announcements`; undefined if it failed. */
 async function installLoaderHook(announcements: MessagePort, parentURL: string): Promise<MessagePort | undefined> {
   try {
-    // Taken, not imported, as in lazy-require.ts.
+    // Taken, not imported, as in core/loaders.ts.
     const { MessageChannel } = process.getBuiltinModule('node:worker_threads');
     const { port1: toHook, port2: hookSide } = new MessageChannel();
     toHook.on('message', () => announcements.postMessage('ack')).unref();
@@ -57,7 +56,7 @@ async function installLoaderHook(announcements: MessagePort, parentURL: string):
     return toHook;
   } catch (error) {
     // The SDK bundle has loaded the API already (CommonJS); its diagnostic logger is the one start() set up.
-    (lazyRequire('@opentelemetry/api') as typeof ApiModule).diag.error('genai-otel: could not install the ES module loader hook; ES modules are not instrumented', error);
+    applicationApi().diag.error('genai-otel: could not install the ES module loader hook; ES modules are not instrumented', error);
     return undefined;
   }
 }

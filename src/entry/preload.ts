@@ -1,5 +1,5 @@
 import { resolveConfig, telemetryDisabledByEnvironment } from '../config/resolve.ts';
-import { currentState, disabledState, setState } from '../sdk/state.ts';
+import { currentState, disabledState, setState } from '../core/state.ts';
 import { unsupportedNodeMessage } from './node-version.ts';
 
 /**

@@ -6,17 +6,16 @@
 // the app works the same.
 // import-in-the-middle is required, not imported: importing a CommonJS module from ESM costs ~10 ms more at start.
 import type * as GenAIOtel from '../index.ts';
-import type * as ImportInTheMiddle from 'import-in-the-middle';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { importInTheMiddle, requireBuiltFile } from '../core/loaders.ts';
 import { installLoaderHookOnDemand } from './esm-loader-hook.ts';
 import { preloadNeedsSdk } from './preload.ts';
 
 if (preloadNeedsSdk()) {
-  const { createAddHookMessageChannel } = lazyRequire('import-in-the-middle') as typeof ImportInTheMiddle;
+  const { createAddHookMessageChannel } = importInTheMiddle();
   // The channel must exist before start(): instrumentations announce the modules they hook while they are enabled,
   // and only those modules are ever wrapped. The hook itself is installed at the first announcement.
   const channel = createAddHookMessageChannel();
-  const { start } = lazyRequire('../cjs/index.cjs') as typeof GenAIOtel;
+  const { start } = requireBuiltFile('../cjs/index.cjs') as typeof GenAIOtel;
   if (!start().disabled) {
     installLoaderHookOnDemand(channel.addHookMessagePort, import.meta.url);
     await channel.waitForAllMessagesAcknowledged();

@@ -1,5 +1,5 @@
 import { SeverityNumber, context, type Attributes, type Context } from '@opentelemetry/api';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { otelLogger } from '../logs/otel-logger.ts';
 import { checkSchema, describeIssues, isStandardSchema, validatePayload, type EventPayload, type EventSchema, type StandardResult, type StandardSchema } from './schema.ts';
 

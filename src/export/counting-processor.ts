@@ -1,6 +1,6 @@
 import { TraceFlags, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { warnOnce } from '../sdk/diagnostics.ts';
+import { warnOnce } from '../core/diagnostics.ts';
 import type { HealthCounters } from './health.ts';
 
 /**

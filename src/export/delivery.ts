@@ -1,4 +1,4 @@
-import { debug, warnOnce } from '../sdk/diagnostics.ts';
+import { debug, warnOnce } from '../core/diagnostics.ts';
 import { HealthCounters, type ExportHealth } from './health.ts';
 import { sendOtlp, type SendOptions, type SendOutcome } from './http-sender.ts';
 import { readPartialSuccess } from './partial-success.ts';

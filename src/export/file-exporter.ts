@@ -7,8 +7,8 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
-import { serializerFor, type Serializer } from './exporters.ts';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
+import { serializerFor, type Serializer } from './durable-exporters.ts';
 import type { SignalName } from './spool.ts';
 import { appendOwnFile, privateFolder } from './private-files.ts';
 

@@ -1,5 +1,5 @@
 import type * as FsPromisesModule from 'node:fs/promises';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { nodeFsPromises } from '../core/loaders.ts';
 
 let loaded: typeof FsPromisesModule | undefined;
 
@@ -11,6 +11,6 @@ let loaded: typeof FsPromisesModule | undefined;
  * await fsPromises().writeFile(path, payload);
  */
 export function fsPromises(): typeof FsPromisesModule {
-  loaded ??= lazyRequire('node:fs/promises') as typeof FsPromisesModule;
+  loaded ??= nodeFsPromises();
   return loaded;
 }

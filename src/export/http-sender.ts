@@ -1,10 +1,9 @@
 import type * as HttpModule from 'node:http';
 import type * as HttpsModule from 'node:https';
-import type * as ZlibModule from 'node:zlib';
 import { promisify } from 'node:util';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { nodeHttp, nodeHttps, nodeZlib } from '../core/loaders.ts';
 
 /**
  * What became of one POST. `retryable` covers everything a later attempt may fix: no connection, 429, 502-504,
@@ -64,7 +63,7 @@ function transportFor(protocol: string): Transport {
   const key = protocol === 'https:' ? 'https:' : 'http:';
   let transport = transports[key];
   if (transport === undefined) {
-    const module = lazyRequire(key === 'https:' ? 'node:https' : 'node:http') as typeof HttpsModule;
+    const module = key === 'https:' ? nodeHttps() : nodeHttp();
     transport = transports[key] = { module, agent: new module.Agent({ keepAlive: true, maxSockets: 4 }) };
   }
   return transport;
@@ -155,7 +154,7 @@ export async function sendOtlp(payload: Uint8Array, options: SendOptions): Promi
   const headers: Record<string, string> = { ...options.headers, 'content-type': options.contentType };
   try {
     if (options.compression === 'gzip') {
-      gzipAsync ??= promisify((lazyRequire('node:zlib') as typeof ZlibModule).gzip);
+      gzipAsync ??= promisify(nodeZlib().gzip);
       body = await gzipAsync(payload);
       headers['content-encoding'] = 'gzip';
     }

@@ -1,5 +1,4 @@
-import type * as TransformerModule from '@opentelemetry/otlp-transformer';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { otlpTransformer } from '../core/loaders.ts';
 import type { Encoding, SignalName } from './spool.ts';
 
 /** What a collector said it rejected of an accepted request (OTLP partial success). */
@@ -39,7 +38,7 @@ function decode(signal: SignalName, body: Uint8Array, encoding: Encoding): Recor
     return (response?.partialSuccess ?? response?.partial_success) as Record<string, unknown> | undefined;
   }
   // The official response decoders, loaded only when a collector answers with a body (most answer with none).
-  const transformer = lazyRequire('@opentelemetry/otlp-transformer') as typeof TransformerModule;
+  const transformer = otlpTransformer();
   const serializer = { traces: transformer.ProtobufTraceSerializer, metrics: transformer.ProtobufMetricsSerializer, logs: transformer.ProtobufLogsSerializer }[signal];
   return serializer.deserializeResponse(body).partialSuccess as Record<string, unknown> | undefined;
 }

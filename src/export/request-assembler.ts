@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import type { DeliveryResult, OtlpDelivery, RequestPart, Splitter } from './delivery.ts';
 import type { SignalName } from './spool.ts';
 

@@ -1,11 +1,9 @@
-import type * as CryptoModule from 'node:crypto';
-import type * as FsModule from 'node:fs';
 import type { Dir } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { fsPromises } from './fs-promises.ts';
 import { NotPrivateError, privateFolder, readOwnFile, replacePrivateFile } from './private-files.ts';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
+import { nodeCrypto, nodeFs } from '../core/loaders.ts';
 
 export type SignalName = 'traces' | 'metrics' | 'logs';
 export type Encoding = 'protobuf' | 'json';
@@ -100,7 +98,7 @@ export function spoolDestinations(targets: Partial<Record<SignalName, { url: str
  * destinationFolder('traces', 'http://collector:4318/v1/traces\ncheckout\nproduction'); // 'traces-3f1c…' (16 hex digits)
  */
 export function destinationFolder(signal: SignalName, destination: string): string {
-  const { createHash } = lazyRequire('node:crypto') as typeof CryptoModule; // not loaded with the preload
+  const { createHash } = nodeCrypto(); // not loaded with the preload
   return `${signal}-${createHash('sha256').update(destination).digest('hex').slice(0, 16)}`;
 }
 
@@ -287,7 +285,7 @@ export class Spool {
   private async scanFolder(folder: string, signal: SignalName, entries: SpoolEntry[], budget: number): Promise<number> {
     // Read in the main thread, a batch of SCAN_BATCH names per system call, with a turn of the event loop between
     // batches: a promise per name (the asynchronous iterator) costs several times the CPU for the same names.
-    const { opendirSync } = lazyRequire('node:fs') as typeof FsModule;
+    const { opendirSync } = nodeFs();
     let directory: Dir;
     try {
       directory = opendirSync(folder, { bufferSize: SCAN_BATCH });

@@ -1,5 +1,5 @@
 import { SeverityNumber, context, type Attributes } from '@opentelemetry/api';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import {
   ATTR_GEN_AI_EVALUATION_EXPLANATION,
   ATTR_GEN_AI_EVALUATION_NAME,
@@ -9,13 +9,13 @@ import {
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_USER_ID,
   EVENT_GEN_AI_EVALUATION_RESULT,
-} from '../genai/names.ts';
-import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../genai/safe-values.ts';
-import { genaiSettings } from '../genai/settings.ts';
+} from '../attributes/names.ts';
+import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
 import { otelLogger } from '../logs/otel-logger.ts';
 import { BoundedValues } from '../sessions/bounded-values.ts';
-import { sessionInstruments } from '../sessions/instruments.ts';
-import { contextOfRef, resolveTarget, type AnswerTarget } from './span-ref.ts';
+import { sessionInstruments } from '../sessions/session-instruments.ts';
+import { contextOfRef, resolveTarget, type AnswerTarget } from '../genai/span-ref.ts';
 
 /** The `gen_ai.evaluation.name` of feedback given by users. */
 export const USER_FEEDBACK_EVALUATION = 'user_feedback';

@@ -7,8 +7,8 @@ import {
   ATTR_GEN_AI_TOOL_DEFINITIONS,
   EVENT_GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS,
   INSTRUMENTATION_SCOPE,
-} from './names.ts';
-import { safeJson, truncate } from './safe-values.ts';
+} from '../attributes/names.ts';
+import { safeJson, truncate } from '../attributes/safe-values.ts';
 
 /** The content of one inference, already in the conventions' shapes (messages with parts, instruction parts, tools). */
 export interface InferenceContent {

@@ -1,6 +1,6 @@
-import type { ContentCaptureMode } from '../config/types.ts';
-import { safeJson, isObject, truncate } from './safe-values.ts';
-import type { ChatMessage, MessagePart } from './types.ts';
+import type { ContentCaptureMode } from '../config/config-types.ts';
+import { safeJson, isObject, truncate } from '../attributes/safe-values.ts';
+import type { ChatMessage, MessagePart } from './llm-types.ts';
 
 /**
  * Whether content goes on span attributes, given the setting and the call's own override. For tools, retrieval and

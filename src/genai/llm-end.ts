@@ -1,9 +1,9 @@
 import type { Attributes, Span } from '@opentelemetry/api';
-import { warnOnce } from '../sdk/diagnostics.ts';
+import { warnOnce } from '../core/diagnostics.ts';
 import { costOfUsage } from './cost/calculate.ts';
 import { loadPriceTable } from './cost/price-table.ts';
 import { ShapeCache } from './shape-cache.ts';
-import { genaiInstruments } from './instruments.ts';
+import { genaiInstruments } from './genai-instruments.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GENAI_OTEL_COST_UNKNOWN_MODEL,
@@ -30,10 +30,10 @@ import {
   ATTR_SERVER_PORT,
   GEN_AI_TOKEN_TYPE_VALUE_INPUT,
   GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
-} from './names.ts';
-import { isObject, putAttribute, safeJson } from './safe-values.ts';
-import { genaiSettings } from './settings.ts';
-import type { LLMResponseInfo, ModelPrice, TokenUsage } from './types.ts';
+} from '../attributes/names.ts';
+import { isObject, putAttribute, safeJson } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
+import type { LLMResponseInfo, ModelPrice, TokenUsage } from './llm-types.ts';
 
 /** Who the call was made to: the bounded attributes every metric of the call carries. */
 export interface LLMCallTarget {

@@ -1,5 +1,5 @@
 import { SpanKind, context, createContextKey, trace, INVALID_SPAN_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
-import { describeError, warnOnce } from '../sdk/diagnostics.ts';
+import { describeError, warnOnce } from '../core/diagnostics.ts';
 import { contentDestinations, inputMessagesJson, toConventionMessages, toInstructionParts, type ContentDestinations } from './content.ts';
 import { emitInferenceDetails, type InferenceContent } from './content-event.ts';
 import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from './llm-end.ts';
@@ -27,13 +27,13 @@ import {
   ATTR_GEN_AI_TOOL_DEFINITIONS,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-} from './names.ts';
+} from '../attributes/names.ts';
 import { readProviderResponse, StreamAccumulator, type ReadResponse } from './response-readers.ts';
 import { recordLLMExchange } from '../logs/llm-records.ts';
-import { MAX_PLAIN_STRING_LENGTH, putAttribute, safeJson, tokenCount, isObject, truncate } from './safe-values.ts';
-import { genaiSettings } from './settings.ts';
+import { MAX_PLAIN_STRING_LENGTH, putAttribute, safeJson, tokenCount, isObject, truncate } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
 import { startRun, type UntypedFunction, type RunHooks, type RunOutcome, type SpanRun } from './span-runner.ts';
-import type { LLMCallHandle, LLMOperation, LLMRequest, LLMResponseInfo, TokenUsage } from './types.ts';
+import type { LLMCallHandle, LLMOperation, LLMRequest, LLMResponseInfo, TokenUsage } from './llm-types.ts';
 
 const OPERATIONS: readonly LLMOperation[] = ['chat', 'text_completion', 'generate_content', 'embeddings'];
 const LLM_CALL_KEY = createContextKey('genai-otel.llm-call');

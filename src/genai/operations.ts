@@ -1,8 +1,8 @@
 import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
-import { describeError, warnOnce } from '../sdk/diagnostics.ts';
+import { describeError, warnOnce } from '../core/diagnostics.ts';
 import { ShapeCache } from './shape-cache.ts';
 import { capturesContentOnSpans } from './content.ts';
-import { genaiInstruments } from './instruments.ts';
+import { genaiInstruments } from './genai-instruments.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_DESCRIPTION,
@@ -29,11 +29,11 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
   ATTR_GEN_AI_WORKFLOW_NAME,
-} from './names.ts';
-import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, safeJson, truncate } from './safe-values.ts';
-import { genaiSettings } from './settings.ts';
+} from '../attributes/names.ts';
+import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, safeJson, truncate } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
 import { startRun, type UntypedFunction, type RunOutcome } from './span-runner.ts';
-import type { AgentRequest, MemoryOperation, MemoryOperationRequest, RetrievalRequest, SpanOptions, ToolCallRequest, WorkflowRequest } from './types.ts';
+import type { AgentRequest, MemoryOperation, MemoryOperationRequest, RetrievalRequest, SpanOptions, ToolCallRequest, WorkflowRequest } from './llm-types.ts';
 
 /** What a helper decided about one call before it runs. */
 interface OperationSpec {

@@ -1,5 +1,5 @@
-import type { ChatMessage, LLMResponseInfo, MessagePart, TokenUsage } from './types.ts';
-import { isObject } from './safe-values.ts';
+import type { ChatMessage, LLMResponseInfo, MessagePart, TokenUsage } from './llm-types.ts';
+import { isObject } from '../attributes/safe-values.ts';
 
 /** What could be read from a provider's response object or stream. */
 export interface ReadResponse {

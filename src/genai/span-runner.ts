@@ -1,9 +1,9 @@
 import { SpanStatusCode, context, trace, type Attributes, type Context, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
-import { errorOnce } from '../sdk/diagnostics.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
-import { describeThrown } from './error-type.ts';
-import { ATTR_ERROR_TYPE, ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT, ATTR_GENAI_OTEL_STREAM_END, INSTRUMENTATION_SCOPE } from './names.ts';
-import { isObject } from './safe-values.ts';
+import { describeThrown } from '../core/error-type.ts';
+import { ATTR_ERROR_TYPE, ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT, ATTR_GENAI_OTEL_STREAM_END, INSTRUMENTATION_SCOPE } from '../attributes/names.ts';
+import { isObject } from '../attributes/safe-values.ts';
 import { followStream, type StreamFollower } from './stream-follower.ts';
 
 /** Any function, called with whatever `this` and arguments the caller had. */

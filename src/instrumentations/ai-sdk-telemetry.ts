@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { capturesContentOnSpans } from '../genai/content.ts';
-import { genaiSettings } from '../genai/settings.ts';
-import { debug, errorOnce } from '../sdk/diagnostics.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
+import { debug, errorOnce } from '../core/diagnostics.ts';
 import { resolveFromApplication } from './app-resolve.ts';
 
 type Integration = Record<PropertyKey, unknown>;

@@ -1,10 +1,10 @@
 import { SpanKind, trace, type Attributes, type Context } from '@opentelemetry/api';
 import { capturesContentOnSpans } from '../genai/content.ts';
-import { genaiInstruments } from '../genai/instruments.ts';
+import { genaiInstruments } from '../genai/genai-instruments.ts';
 import { recordChunkTiming, recordLLMCallEnd, type LLMCallTarget } from '../genai/llm-end.ts';
-import { ATTR_ERROR_TYPE, ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_TOOL_NAME } from '../genai/names.ts';
-import { genaiSettings } from '../genai/settings.ts';
-import type { TokenUsage } from '../genai/types.ts';
+import { ATTR_ERROR_TYPE, ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_TOOL_NAME } from '../attributes/names.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
+import type { TokenUsage } from '../genai/llm-types.ts';
 import { durationSecondsOf, errorTypeOfSpan, numberAttribute, stringAttribute, stringListAttribute, type EndingSpan } from './span-facts.ts';
 
 /** Scope of the spans of `ai` up to 6 (`experimental_telemetry`) and of `LegacyOpenTelemetry` from `@ai-sdk/otel`. */

@@ -1,10 +1,10 @@
 import { context, createContextKey } from '@opentelemetry/api';
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
 import { runLLMCall } from '../genai/llm.ts';
-import { isObject } from '../genai/safe-values.ts';
-import type { ChatMessage, LLMRequest, MessagePart } from '../genai/types.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { isObject } from '../attributes/safe-values.ts';
+import type { ChatMessage, LLMRequest, MessagePart } from '../genai/llm-types.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import { instrumentationBase } from '../core/loaders.ts';
 import { VERSION } from '../version.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 
@@ -103,7 +103,7 @@ function anthropicClass(moduleExports: unknown): AnthropicExports['Anthropic'] {
  * CommonJS, import-in-the-middle for ES modules). Loaded only when enabled.
  */
 export function createAnthropicInstrumentation(): InstrumentationModule.Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition } = lazyRequire('@opentelemetry/instrumentation') as typeof InstrumentationModule;
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition } = instrumentationBase();
 
   class AnthropicInstrumentation extends InstrumentationBase {
     constructor() {

@@ -1,6 +1,6 @@
 import { context, createContextKey, type Context } from '@opentelemetry/api';
 import { currentLLMCall } from '../genai/llm.ts';
-import { isObject } from '../genai/safe-values.ts';
+import { isObject } from '../attributes/safe-values.ts';
 
 /** Whatever counts the retries of the call in progress: a `withLLMCall` handle or an observed OpenAI call. */
 export interface RetryRecorder {

@@ -1,6 +1,6 @@
-import { describeError, warnOnce } from '../sdk/diagnostics.ts';
-import { genaiSettings } from '../genai/settings.ts';
-import { isObject } from '../genai/safe-values.ts';
+import { describeError, warnOnce } from '../core/diagnostics.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
+import { isObject } from '../attributes/safe-values.ts';
 import { messageStreamWithoutSdkSpans, tracedMessagesCreate } from './anthropic.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 import { wrapRunTools } from './openai-run-tools.ts';

@@ -1,8 +1,8 @@
-import type * as InstrumentationModule from '@opentelemetry/instrumentation';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { setActiveContextResolver } from '../context/agents-context.ts';
-import { isObject } from '../genai/safe-values.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { isObject } from '../attributes/safe-values.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import { instrumentationBase } from '../core/loaders.ts';
 import { VERSION } from '../version.ts';
 import { GenAICallbackHandler, langChainActiveContext } from './langchain.ts';
 
@@ -92,8 +92,8 @@ export function injectHandler(moduleExports: unknown): void {
  * require-in-the-middle, ES modules through import-in-the-middle), genai-otel's handler joins every run and the code
  * of a run (a node, a tool) sees the run's span as the active context.
  */
-export function createLangChainInstrumentation(): InstrumentationModule.Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } = lazyRequire('@opentelemetry/instrumentation') as typeof InstrumentationModule;
+export function createLangChainInstrumentation(): Instrumentation {
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } = instrumentationBase();
 
   class LangChainInstrumentation extends InstrumentationBase {
     constructor() {

@@ -1,12 +1,12 @@
 import { context, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { setActiveContextResolver, storedActiveContext } from '../context/agents-context.ts';
 import { withLLMCall } from '../genai/llm.ts';
-import { ATTR_GENAI_OTEL_LANGGRAPH_NODE, ATTR_GENAI_OTEL_LANGGRAPH_PATH, ATTR_GENAI_OTEL_LANGGRAPH_STEP, ATTR_GENAI_OTEL_LANGGRAPH_TRIGGERS } from '../genai/names.ts';
+import { ATTR_GENAI_OTEL_LANGGRAPH_NODE, ATTR_GENAI_OTEL_LANGGRAPH_PATH, ATTR_GENAI_OTEL_LANGGRAPH_STEP, ATTR_GENAI_OTEL_LANGGRAPH_TRIGGERS } from '../attributes/names.ts';
 import { withAgent, withRetrieval, withSpan, withToolCall, withWorkflow } from '../genai/operations.ts';
-import { isObject } from '../genai/safe-values.ts';
-import type { ChatMessage, LLMCallHandle, LLMRequest, TokenUsage } from '../genai/types.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
-import { getStatus } from '../sdk/sdk.ts';
+import { isObject } from '../attributes/safe-values.ts';
+import type { ChatMessage, LLMCallHandle, LLMRequest, TokenUsage } from '../genai/llm-types.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import { currentStatus } from '../core/state.ts';
 import { conventionProviderName } from './ai-sdk.ts';
 
 type Json = Record<string, unknown>;
@@ -206,7 +206,7 @@ export class GenAICallbackHandler {
     const params = obj(obj(extraParams)?.invocation_params);
     const lsProvider = str(meta?.ls_provider);
     const autoTraced = lsProvider === undefined ? undefined : AUTO_TRACED[lsProvider];
-    if (autoTraced !== undefined && getStatus()?.instrumentations.includes(autoTraced) === true) return;
+    if (autoTraced !== undefined && currentStatus()?.instrumentations.includes(autoTraced) === true) return;
     const request: LLMRequest = {
       provider: lsProvider === undefined ? (serializedName(llm) ?? '_OTHER') : conventionProviderName(lsProvider),
       model: str(meta?.ls_model_name) ?? str(params?.model) ?? str(params?.model_name) ?? serializedName(llm) ?? '',

@@ -1,6 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { errorOnce } from '../sdk/diagnostics.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 import { AI_SDK_GENAI_SCOPE, AI_SDK_LEGACY_SCOPE, finishAiSdkSpan, noteAiSdkSpanStart } from './ai-sdk.ts';
 import { finishOpenAISpan, OPENAI_INSTRUMENTATION_SCOPE } from './openai-call.ts';
 import type { EndingSpan } from './span-facts.ts';

@@ -1,5 +1,5 @@
 import { context, propagation, trace, type Context } from '@opentelemetry/api';
-import { isObject } from '../genai/safe-values.ts';
+import { isObject } from '../attributes/safe-values.ts';
 
 /**
  * Trace context through an MCP request's `params._meta`, as the MCP semantic conventions recommend: MCP runs over

@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, context, metrics, trace, type Attributes, type Context, type Histogram, type Link, type MeterProvider, type Span } from '@opentelemetry/api';
 import { capturesContentOnSpans } from '../genai/content.ts';
-import { errorTypeOf } from '../genai/error-type.ts';
+import { errorTypeOf } from '../core/error-type.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -25,12 +25,12 @@ import {
   METRIC_MCP_SERVER_OPERATION_DURATION,
   NETWORK_TRANSPORT_VALUE_PIPE,
   NETWORK_TRANSPORT_VALUE_TCP,
-} from '../genai/names.ts';
-import { MAX_PLAIN_STRING_LENGTH, isObject, safeJson, truncate } from '../genai/safe-values.ts';
+} from '../attributes/names.ts';
+import { MAX_PLAIN_STRING_LENGTH, isObject, safeJson, truncate } from '../attributes/safe-values.ts';
 import { storeServing } from '../genai/metric-series.ts';
-import { genaiSettings } from '../genai/settings.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
 import { genaiTracer } from '../genai/span-runner.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
 
 /** The JSON-RPC code the SDK answers with when a handler throws an error without a code of its own. */

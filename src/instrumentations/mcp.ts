@@ -1,10 +1,10 @@
 import { basename, dirname, join } from 'node:path';
 import { context } from '@opentelemetry/api';
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
-import { NETWORK_TRANSPORT_VALUE_TCP } from '../genai/names.ts';
-import { isObject } from '../genai/safe-values.ts';
-import { debug, errorOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { NETWORK_TRANSPORT_VALUE_TCP } from '../attributes/names.ts';
+import { isObject } from '../attributes/safe-values.ts';
+import { debug, errorOnce } from '../core/diagnostics.ts';
+import { instrumentationBase } from '../core/loaders.ts';
 import { VERSION } from '../version.ts';
 import { resolveFromApplication } from './app-resolve.ts';
 import { contextFromRequest, withTraceContext } from './mcp-meta.ts';
@@ -221,7 +221,7 @@ interface ProtocolExports {
  * Loaded only when enabled and the SDK is installed.
  */
 export function createMcpInstrumentation(): InstrumentationModule.Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } = lazyRequire('@opentelemetry/instrumentation') as typeof InstrumentationModule;
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } = instrumentationBase();
 
   const sdk = protocolFiles();
 

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, logs, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { storedActiveContext } from '../context/agents-context.ts';
 import { capturesContentOnSpans } from '../genai/content.ts';
-import { genaiInstruments } from '../genai/instruments.ts';
+import { genaiInstruments } from '../genai/genai-instruments.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GENAI_OTEL_AGENT_TOOLS,
@@ -24,12 +24,12 @@ import {
   ATTR_GEN_AI_WORKFLOW_NAME,
   EVENT_GEN_AI_GUARDRAIL_RESULT,
   INSTRUMENTATION_SCOPE,
-} from '../genai/names.ts';
-import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../genai/safe-values.ts';
-import { genaiSettings } from '../genai/settings.ts';
+} from '../attributes/names.ts';
+import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
 import { ShapeCache } from '../genai/shape-cache.ts';
 import { genaiTracer } from '../genai/span-runner.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
 
 /** What the processor reads of an Agents SDK span (agents-core `tracing/spans.d.ts`). */

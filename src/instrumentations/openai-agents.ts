@@ -1,8 +1,8 @@
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
 import { setActiveContextResolver } from '../context/agents-context.ts';
-import { isObject } from '../genai/safe-values.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { isObject } from '../attributes/safe-values.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import { instrumentationBase } from '../core/loaders.ts';
 import { VERSION } from '../version.ts';
 import { OpenAIAgentsProcessor, type AgentsSpan, type AgentsTrace } from './openai-agents-processor.ts';
 
@@ -135,7 +135,7 @@ function uninstall(): void {
  * require-in-the-middle, ES modules through import-in-the-middle), genai-otel's trace processor joins the SDK's.
  */
 export function createOpenAIAgentsInstrumentation(): InstrumentationModule.Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition } = lazyRequire('@opentelemetry/instrumentation') as typeof InstrumentationModule;
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition } = instrumentationBase();
 
   class OpenAIAgentsInstrumentation extends InstrumentationBase {
     constructor() {

@@ -1,4 +1,4 @@
-import { errorOnce } from '../sdk/diagnostics.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 
 type ParseResponse = (this: unknown, client: unknown, props: ResponseProps) => unknown;
 

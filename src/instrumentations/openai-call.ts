@@ -1,9 +1,9 @@
 import { INVALID_SPAN_CONTEXT, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import { capturesContentOnSpans, toConventionMessages, toInstructionParts } from '../genai/content.ts';
-import { describeThrown } from '../genai/error-type.ts';
+import { describeThrown } from '../core/error-type.ts';
 import { parseServer } from '../genai/llm.ts';
 import { recordLLMExchange } from '../logs/llm-records.ts';
-import type { LLMRequest } from '../genai/types.ts';
+import type { LLMRequest } from '../genai/llm-types.ts';
 import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from '../genai/llm-end.ts';
 import {
   ATTR_ERROR_TYPE,
@@ -13,13 +13,13 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_DEFINITIONS,
-} from '../genai/names.ts';
+} from '../attributes/names.ts';
 import { readProviderResponse, StreamAccumulator, type ReadResponse } from '../genai/response-readers.ts';
-import { isObject, safeJson } from '../genai/safe-values.ts';
-import { genaiSettings } from '../genai/settings.ts';
+import { isObject, safeJson } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
 import { followStream } from '../genai/stream-follower.ts';
-import type { ChatMessage } from '../genai/types.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
+import type { ChatMessage } from '../genai/llm-types.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 import { withRetryRecorder, type RetryRecorder } from './client-retries.ts';
 import { parseBodyOnce } from './openai-body-once.ts';
 import { durationSecondsOf, dropAttributes, numberAttribute, stringAttribute, stringListAttribute, type EndingSpan } from './span-facts.ts';

@@ -1,11 +1,11 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { genaiInstruments } from '../genai/instruments.ts';
-import { ATTR_ERROR_TYPE, ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '../genai/names.ts';
+import { genaiInstruments } from '../genai/genai-instruments.ts';
+import { ATTR_ERROR_TYPE, ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '../attributes/names.ts';
 import { withToolCall } from '../genai/operations.ts';
-import { isObject } from '../genai/safe-values.ts';
-import { genaiSettings } from '../genai/settings.ts';
+import { isObject } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
 import { startRun } from '../genai/span-runner.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 

@@ -1,8 +1,7 @@
 import { createNoopMeter, type MeterProvider } from '@opentelemetry/api';
 import type { Instrumentation, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import type * as OfficialOpenAIModule from '@opentelemetry/instrumentation-openai';
-import type { ContentCaptureMode } from '../config/types.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import type { ContentCaptureMode } from '../config/config-types.ts';
+import { openaiInstrumentation } from '../core/loaders.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 import { composeOpenAIPatch } from './openai-call.ts';
 import { wrapRunTools } from './openai-run-tools.ts';
@@ -86,7 +85,7 @@ function chatCompletionsOf(moduleExports: unknown): Record<string, unknown> | un
  * `withLLMCall` (the official ones name the provider `gen_ai.system` on chat calls and miss streams not read to the end).
  */
 export function createOpenAIInstrumentation(options: OpenAIInstrumentationOptions): Instrumentation & { patches(): OpenAIPatches } {
-  const { OpenAIInstrumentation } = lazyRequire('@opentelemetry/instrumentation-openai') as typeof OfficialOpenAIModule;
+  const { OpenAIInstrumentation } = openaiInstrumentation();
   const Official = OpenAIInstrumentation as unknown as new (config: object) => OfficialInternals;
   const eventsWanted = options.captureContent === 'event' || options.captureContent === 'span_and_event';
 

@@ -1,11 +1,9 @@
 import { logs } from '@opentelemetry/api';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type * as PinoInstrumentationModule from '@opentelemetry/instrumentation-pino';
-import type * as WinstonInstrumentationModule from '@opentelemetry/instrumentation-winston';
-import type { LogBridgeName } from '../config/types.ts';
-import { debug, errorOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import type { LogBridgeName } from '../config/config-types.ts';
+import { debug, errorOnce } from '../core/diagnostics.ts';
+import { pinoInstrumentation, resolveExternal, winstonInstrumentation } from '../core/loaders.ts';
 
 /** Where the application's own dependencies are found: its working directory and its entry script's folder. */
 function applicationRequires(): NodeJS.Require[] {
@@ -40,7 +38,7 @@ function shareLoggerProviderWithApiLogs(): void {
 function winstonTransportAvailable(): boolean {
   try {
     // Where the (bundled) winston instrumentation will require it from: the application's own dependency.
-    lazyRequire.resolve('@opentelemetry/winston-transport');
+    resolveExternal('@opentelemetry/winston-transport');
     return true;
   } catch {
     return false;
@@ -49,14 +47,14 @@ function winstonTransportAvailable(): boolean {
 
 function enableBridge(name: LogBridgeName): void {
   if (name === 'pino') {
-    const { PinoInstrumentation } = lazyRequire('@opentelemetry/instrumentation-pino') as typeof PinoInstrumentationModule;
+    const { PinoInstrumentation } = pinoInstrumentation();
     new PinoInstrumentation();
     return;
   }
   const sendRecords = winstonTransportAvailable();
   if (sendRecords) shareLoggerProviderWithApiLogs();
   else debug('winston records get trace_id and span_id; install @opentelemetry/winston-transport to also send them over OTLP');
-  const { WinstonInstrumentation } = lazyRequire('@opentelemetry/instrumentation-winston') as typeof WinstonInstrumentationModule;
+  const { WinstonInstrumentation } = winstonInstrumentation();
   new WinstonInstrumentation({ disableLogSending: !sendRecords });
 }
 

@@ -1,7 +1,7 @@
 import { SeverityNumber, context, trace, type Span } from '@opentelemetry/api';
-import { errorOnce } from '../sdk/diagnostics.ts';
-import { findApplicationPackage } from '../sdk/resource.ts';
-import { getStatus } from '../sdk/sdk.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import { findApplicationPackage } from '../core/application-package.ts';
+import { currentStatus } from '../core/state.ts';
 import { valuesIn } from '../context/scope.ts';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
@@ -11,10 +11,10 @@ import {
   ATTR_GENAI_OTEL_WORKLOAD_ID,
   ATTR_SESSION_ID,
   EVENT_GENAI_OTEL_LLM_REQUEST_RESPONSE,
-} from '../genai/names.ts';
-import { isObject, safeJson } from '../genai/safe-values.ts';
-import { genaiSettings } from '../genai/settings.ts';
-import type { ChatMessage, LLMRequest, LLMResponseInfo, MessagePart, TokenUsage } from '../genai/types.ts';
+} from '../attributes/names.ts';
+import { isObject, safeJson } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
+import type { ChatMessage, LLMRequest, LLMResponseInfo, MessagePart, TokenUsage } from '../genai/llm-types.ts';
 import { otelLogger } from './otel-logger.ts';
 
 /** One finished LLM call, as LLMCall knows it when its span ends. */
@@ -95,7 +95,7 @@ let defaultClientId: string | undefined;
 function clientId(): string {
   const configured = genaiSettings().clientId;
   if (configured !== undefined) return configured;
-  defaultClientId ??= getStatus()?.config.serviceName ?? findApplicationPackage().name ?? 'unknown_service';
+  defaultClientId ??= currentStatus()?.config.serviceName ?? findApplicationPackage().name ?? 'unknown_service';
   return defaultClientId;
 }
 

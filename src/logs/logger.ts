@@ -1,10 +1,10 @@
 import { SeverityNumber, context, trace, type Attributes } from '@opentelemetry/api';
-import type { LoggerLevel } from '../config/types.ts';
-import { errorOnce } from '../sdk/diagnostics.ts';
-import { describeThrown } from '../genai/error-type.ts';
-import { isObject, safeJson } from '../genai/safe-values.ts';
-import { genaiSettings } from '../genai/settings.ts';
-import { ATTR_GENAI_OTEL_LOGGER_NAME } from '../genai/names.ts';
+import type { LoggerLevel } from '../config/config-types.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import { describeThrown } from '../core/error-type.ts';
+import { isObject, safeJson } from '../attributes/safe-values.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
+import { ATTR_GENAI_OTEL_LOGGER_NAME } from '../attributes/names.ts';
 import { appOtelLogger } from './otel-logger.ts';
 
 /** Fields of a log record: any JSON-friendly values; an `Error` (under any key) is recorded with its stack. */

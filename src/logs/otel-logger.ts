@@ -1,7 +1,7 @@
 import { logs, type Logger, type LoggerProvider } from '@opentelemetry/api';
 import { VERSION } from '../version.ts';
-import { ATTR_GENAI_OTEL_LOGGER_NAME, INSTRUMENTATION_SCOPE } from '../genai/names.ts';
-import { warnOnce } from '../sdk/diagnostics.ts';
+import { ATTR_GENAI_OTEL_LOGGER_NAME, INSTRUMENTATION_SCOPE } from '../attributes/names.ts';
+import { warnOnce } from '../core/diagnostics.ts';
 
 /**
  * Distinct application logger names given a scope of their own, per provider. The SDK's LoggerProvider keeps every

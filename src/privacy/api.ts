@@ -1,10 +1,10 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import type { RedactOptions } from '../config/options.ts';
+import type { RedactOptions } from '../config/start-options.ts';
 import { resolveConfig } from '../config/resolve.ts';
-import type { PrivacySettings } from '../config/types.ts';
-import { reportConfigProblems } from '../sdk/diagnostics.ts';
-import { currentConfig } from '../sdk/current-config.ts';
+import type { PrivacySettings } from '../config/config-types.ts';
+import { reportConfigProblems } from '../core/diagnostics.ts';
+import { currentConfig } from '../config/current-config.ts';
 import { reportRedactionFailure } from './failures.ts';
 import { RedactingLogRecordExporter } from './log-exporter.ts';
 import { createRedactor, redactedLabel, type Redactor } from './redactor.ts';

@@ -1,8 +1,8 @@
 import { metrics, type Counter, type MeterProvider } from '@opentelemetry/api';
-import { errorOnce } from '../sdk/diagnostics.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
-import { ATTR_GENAI_OTEL_REDACTION_SIGNAL, INSTRUMENTATION_SCOPE, METRIC_GENAI_OTEL_REDACTION_FAILURES } from '../genai/names.ts';
-import { describeThrown } from '../genai/error-type.ts';
+import { ATTR_GENAI_OTEL_REDACTION_SIGNAL, INSTRUMENTATION_SCOPE, METRIC_GENAI_OTEL_REDACTION_FAILURES } from '../attributes/names.ts';
+import { describeThrown } from '../core/error-type.ts';
 
 let cache: { provider: MeterProvider; counter: Counter } | undefined;
 

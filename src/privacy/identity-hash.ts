@@ -1,5 +1,4 @@
-import type * as CryptoModule from 'node:crypto';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { nodeCrypto } from '../core/loaders.ts';
 
 export const IDENTITY_HASH_PREFIX = 'hmac-sha256:';
 
@@ -14,7 +13,7 @@ export const IDENTITY_HASH_PREFIX = 'hmac-sha256:';
  */
 export function createIdentityHasher(key: string): (value: string) => string {
   // Loaded here, not with the preload: only identity hashing needs it (see sdk/service-instance.ts).
-  const { createHmac } = lazyRequire('node:crypto') as typeof CryptoModule;
+  const { createHmac } = nodeCrypto();
   const recent = new Map<string, string>();
   return (value) => {
     let hashed = recent.get(value);

@@ -1,6 +1,6 @@
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { ATTR_SESSION_ID, EVENT_GENAI_OTEL_LLM_REQUEST_RESPONSE } from '../genai/names.ts';
+import { ATTR_SESSION_ID, EVENT_GENAI_OTEL_LLM_REQUEST_RESPONSE } from '../attributes/names.ts';
 import { exportRedacted } from './export-redacted.ts';
 import { reportRedactionFailure } from './failures.ts';
 import type { Redactor } from './redactor.ts';

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { Attributes } from '@opentelemetry/api';
-import type { PrivacySettings } from '../config/types.ts';
+import type { PrivacySettings } from '../config/config-types.ts';
 import { keyVerdict } from './attribute-keys.ts';
 import { createIdentityHasher } from './identity-hash.ts';
 import { BUILT_IN_RULES, isCardNumber, type DetectionRule } from './rules/index.ts';

@@ -1,4 +1,4 @@
-import { lazyRequire } from './lazy-require.ts';
+import { resolveExternal } from '../core/loaders.ts';
 
 const API_KEY = Symbol.for('opentelemetry.js.api.1');
 
@@ -23,7 +23,7 @@ function loadedApi(): { version: string; folder: string } | undefined {
   const { readFileSync } = process.getBuiltinModule('node:fs');
   const { dirname, join } = process.getBuiltinModule('node:path');
   try {
-    let folder = dirname(lazyRequire.resolve('@opentelemetry/api'));
+    let folder = dirname(resolveExternal('@opentelemetry/api'));
     for (;;) {
       try {
         const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };

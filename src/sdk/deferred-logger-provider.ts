@@ -1,5 +1,5 @@
 import { createNoopLogger, type Logger, type LoggerOptions, type LoggerProvider } from '@opentelemetry/api';
-import { errorOnce } from './diagnostics.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 
 /** What the SDK's LoggerProvider offers beside getLogger. */
 export type FlushableLoggerProvider = LoggerProvider & { forceFlush(): Promise<void>; shutdown(): Promise<void> };

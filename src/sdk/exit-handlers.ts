@@ -1,4 +1,4 @@
-import { debug } from './diagnostics.ts';
+import { debug } from '../core/diagnostics.ts';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 

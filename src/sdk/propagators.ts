@@ -1,14 +1,12 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
-import type * as CoreModule from '@opentelemetry/core';
-import type * as B3Module from '@opentelemetry/propagator-b3';
-import type { PropagatorName } from '../config/types.ts';
-import { lazyRequire } from './lazy-require.ts';
+import type { PropagatorName } from '../config/config-types.ts';
+import { otelCore, propagatorB3 } from '../core/loaders.ts';
 
 /** One composite propagator for OTEL_PROPAGATORS, or undefined when none is wanted. */
 export function createPropagator(names: readonly PropagatorName[]): TextMapPropagator | undefined {
   const wanted = names.filter((name) => name !== 'none');
   if (wanted.length === 0 || names.includes('none')) return undefined;
-  const { CompositePropagator, W3CTraceContextPropagator, W3CBaggagePropagator } = lazyRequire('@opentelemetry/core') as typeof CoreModule;
+  const { CompositePropagator, W3CTraceContextPropagator, W3CBaggagePropagator } = otelCore();
   const propagators = wanted.map((name): TextMapPropagator => {
     switch (name) {
       case 'tracecontext':
@@ -17,7 +15,7 @@ export function createPropagator(names: readonly PropagatorName[]): TextMapPropa
         return new W3CBaggagePropagator();
       case 'b3':
       case 'b3multi': {
-        const { B3Propagator, B3InjectEncoding } = lazyRequire('@opentelemetry/propagator-b3') as typeof B3Module;
+        const { B3Propagator, B3InjectEncoding } = propagatorB3();
         return new B3Propagator({ injectEncoding: name === 'b3' ? B3InjectEncoding.SINGLE_HEADER : B3InjectEncoding.MULTI_HEADER });
       }
       default:

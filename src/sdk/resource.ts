@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import {
   defaultResource,
   detectResources,
@@ -16,8 +14,9 @@ import {
   ATTR_TELEMETRY_DISTRO_NAME,
   ATTR_TELEMETRY_DISTRO_VERSION,
 } from '@opentelemetry/semantic-conventions';
-import type { GenAIOtelConfig, ResourceDetectorName } from '../config/types.ts';
+import type { GenAIOtelConfig, ResourceDetectorName } from '../config/config-types.ts';
 import { DISTRO_NAME, VERSION } from '../version.ts';
+import { findApplicationPackage } from '../core/application-package.ts';
 import { serviceInstanceDetector } from './service-instance.ts';
 
 // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are parsed by the config module (the one place that reads the
@@ -29,50 +28,6 @@ const DETECTORS: Record<ResourceDetectorName, ResourceDetector | undefined> = {
   process: processDetector,
   serviceinstance: serviceInstanceDetector,
 };
-
-interface PackageIdentity {
-  name?: string;
-  version?: string;
-}
-
-/**
- * The application's own package.json: the nearest one above the entry script, else above the working directory.
- * It names the service when OTEL_SERVICE_NAME is not set, so no service shows up as `unknown_service:node`.
- */
-export function findApplicationPackage(entryScript: string | undefined = process.argv[1], cwd = process.cwd()): PackageIdentity {
-  for (const start of [entryScript === undefined ? undefined : dirname(entryScript), cwd]) {
-    if (start === undefined) continue;
-    let directory = start;
-    for (let depth = 0; depth < 64; depth++) {
-      if (!directory.split(/[\\/]/).includes('node_modules')) {
-        const identity = readPackageIdentity(join(directory, 'package.json'));
-        if (identity !== undefined) return identity;
-      }
-      const parent = dirname(directory);
-      if (parent === directory) break;
-      directory = parent;
-    }
-  }
-  return {};
-}
-
-function readPackageIdentity(path: string): PackageIdentity | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const parsed = JSON.parse(text) as { name?: unknown; version?: unknown };
-    return {
-      name: typeof parsed.name === 'string' && parsed.name !== '' ? parsed.name : undefined,
-      version: typeof parsed.version === 'string' && parsed.version !== '' ? parsed.version : undefined,
-    };
-  } catch {
-    return {};
-  }
-}
 
 /**
  * The resource every signal carries. Priority, lowest first: SDK defaults, the application's package.json,

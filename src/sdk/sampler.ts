@@ -1,11 +1,10 @@
 import type { Sampler } from '@opentelemetry/sdk-trace';
-import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
-import type { TracesConfig } from '../config/types.ts';
-import { lazyRequire } from './lazy-require.ts';
+import type { TracesConfig } from '../config/config-types.ts';
+import { sdkTrace } from '../core/loaders.ts';
 
 /** The head sampler named by OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG. */
 export function createSampler(traces: TracesConfig): Sampler {
-  const { AlwaysOnSampler, AlwaysOffSampler, TraceIdRatioBasedSampler, ParentBasedSampler } = lazyRequire('@opentelemetry/sdk-trace') as typeof SdkTraceModule;
+  const { AlwaysOnSampler, AlwaysOffSampler, TraceIdRatioBasedSampler, ParentBasedSampler } = sdkTrace();
   switch (traces.sampler) {
     case 'always_on':
       return new AlwaysOnSampler();

@@ -1,28 +1,24 @@
 import { context, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
-import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
-import type * as SdkMetricsModule from '@opentelemetry/sdk-metrics';
-import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
-import type * as ContextAsyncHooksModule from '@opentelemetry/context-async-hooks';
 import { resolveConfig } from '../config/resolve.ts';
-import type { StartOptions } from '../config/options.ts';
-import type { GenAIOtelConfig } from '../config/types.ts';
+import type { StartOptions } from '../config/start-options.ts';
+import type { GenAIOtelConfig } from '../config/config-types.ts';
 import { createRedactor } from '../privacy/redactor.ts';
-import { debug, errorOnce, installDiagnosticLogger, reportConfigProblems, warnOnce } from './diagnostics.ts';
-import { createDelivery, createLogRecordProcessors, createMetricReaders, createSpanProcessors, exportsLogs } from './exporters.ts';
+import { debug, errorOnce, installDiagnosticLogger, reportConfigProblems, warnOnce } from '../core/diagnostics.ts';
+import { createDelivery, createLogRecordProcessors, createMetricReaders, createSpanProcessors, exportsLogs } from './pipelines.ts';
 import type { ExportHealth } from '../export/health.ts';
-import { INSTRUMENTATION_SCOPE } from '../genai/names.ts';
+import { INSTRUMENTATION_SCOPE } from '../attributes/names.ts';
 import { VERSION } from '../version.ts';
 import { installExitHandlers } from './exit-handlers.ts';
 import { reportApiCopies } from './api-copies.ts';
-import { registeredGlobal, spanProcessorListOf } from './globals.ts';
-import { lazyRequire } from './lazy-require.ts';
+import { registeredGlobal, spanProcessorListOf } from '../core/globals.ts';
+import { contextAsyncHooks, sdkLogs, sdkMetrics, sdkTrace } from '../core/loaders.ts';
 import { createPropagator } from './propagators.ts';
 import { buildResource } from './resource.ts';
 import { createSampler } from './sampler.ts';
 import { createLLMSpanProcessor, enableInstrumentations } from '../instrumentations/index.ts';
 import { MetricSeriesStore, serveFromStore } from '../genai/metric-series.ts';
-import { currentState, disabledState, setState, type GenAIOtelStatus, type SdkState } from './state.ts';
+import { currentState, currentStatus, disabledState, setState, type GenAIOtelStatus, type SdkState } from '../core/state.ts';
 import { ContextLogRecordProcessor, ContextSpanProcessor } from '../context/processors.ts';
 import { withContextBaggage } from '../context/sdk-wiring.ts';
 import { ResolvingContextManager } from '../context/agents-context.ts';
@@ -77,7 +73,7 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
 function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
   const apiCopies = reportApiCopies(config.logLevel === 'none');
   if (registeredGlobal('context') === undefined) {
-    const { AsyncLocalStorageContextManager } = lazyRequire('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooksModule;
+    const { AsyncLocalStorageContextManager } = contextAsyncHooks();
     // Resolving: an agent framework's current step (OpenAI Agents SDK) becomes the parent of the spans started in it.
     context.setGlobalContextManager(new ResolvingContextManager(new AsyncLocalStorageContextManager()).enable());
   }
@@ -103,7 +99,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
       state.status.metrics = 'existing-provider-kept';
       warnOnce('coexist:metrics', 'a global MeterProvider is already registered by another library; genai-otel metrics go to it');
     } else {
-      const { MeterProvider } = lazyRequire('@opentelemetry/sdk-metrics') as typeof SdkMetricsModule;
+      const { MeterProvider } = sdkMetrics();
       state.meterProvider = new MeterProvider({ resource, readers });
       metrics.setGlobalMeterProvider(state.meterProvider);
       serveFromStore(state.meterProvider, series!);
@@ -126,7 +122,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     } else if (existingProvider !== undefined) {
       attachToExistingTracerProvider(state, existingProvider, [new ContextSpanProcessor(), ...spanProcessors]);
     } else {
-      const { TracerProvider } = lazyRequire('@opentelemetry/sdk-trace') as typeof SdkTraceModule;
+      const { TracerProvider } = sdkTrace();
       state.tracerProvider = new TracerProvider({ resource, sampler: createSampler(config.traces), spanLimits, spanProcessors: [new ContextSpanProcessor(), ...spanProcessors] });
       trace.setGlobalTracerProvider(state.tracerProvider);
       state.status.tracing = 'registered';
@@ -140,7 +136,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
     } else {
       // Built at the first getLogger(): see DeferredLoggerProvider.
       state.loggerProvider = new DeferredLoggerProvider(() => {
-        const { LoggerProvider } = lazyRequire('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
+        const { LoggerProvider } = sdkLogs();
         const processors = createLogRecordProcessors(config, delivery, redactor);
         return new LoggerProvider({ resource, processors: [new ContextLogRecordProcessor(), ...processors], logRecordLimits: spanLimits });
       });
@@ -282,5 +278,5 @@ export function getExportHealth(): ExportHealth | undefined {
 
 /** What genai-otel set up, or undefined before `start()`. */
 export function getStatus(): GenAIOtelStatus | undefined {
-  return currentState()?.status;
+  return currentStatus();
 }

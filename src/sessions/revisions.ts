@@ -1,5 +1,5 @@
 import type { Attributes, Span } from '@opentelemetry/api';
-import { errorOnce, warnOnce } from '../sdk/diagnostics.ts';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { withSpan } from '../genai/operations.ts';
 import {
   ATTR_GENAI_OTEL_REVISION_ATTEMPT,
@@ -7,10 +7,10 @@ import {
   ATTR_GENAI_OTEL_REVISION_FIRST_TRACE_ID,
   ATTR_GENAI_OTEL_REVISION_TYPE,
   SPAN_GENAI_OTEL_ANSWER_REVISION,
-} from '../genai/names.ts';
-import { isObject } from '../genai/safe-values.ts';
-import { answerRef, resolveTarget, spanContextOfRef, type AnswerTarget, type SpanRef } from '../feedback/span-ref.ts';
-import { sessionInstruments } from './instruments.ts';
+} from '../attributes/names.ts';
+import { isObject } from '../attributes/safe-values.ts';
+import { answerRef, resolveTarget, spanContextOfRef, type AnswerTarget, type SpanRef } from '../genai/span-ref.ts';
+import { sessionInstruments } from './session-instruments.ts';
 
 /** How an answer came to be. `initial` is implied for any answer not made inside `withRevision`. */
 export type RevisionType = 'initial' | 'edited' | 'reran' | 'undone' | 'cleared';

@@ -15,7 +15,7 @@ import {
   ATTR_SESSION_ID,
   ATTR_USER_ID,
   EVENT_GEN_AI_EVALUATION_RESULT,
-} from '../genai/names.ts';
+} from '../attributes/names.ts';
 
 /** Nanoseconds since the epoch, as OTLP decoders give them (bigint, number or decimal string). */
 export type UnixNanos = bigint | number | string;

@@ -199,7 +199,7 @@ test('default redaction over the corpus: recall and false-positive rate in every
 });
 
 test('the corpus is varied: every built-in rule has positives, and near-misses outnumber no kind of positive', async () => {
-  const { REDACTION_RULE_NAMES } = await import('../../src/privacy/rule-names.ts');
+  const { REDACTION_RULE_NAMES } = await import('../../src/config/redaction-rule-names.ts');
   const kinds = new Set((corpus.positives as Entry[]).map((entry) => entry.kind));
   for (const rule of REDACTION_RULE_NAMES) assert.ok(kinds.has(rule), `no positive for ${rule}`);
   assert.ok(corpus.negatives.length >= corpus.positives.length, 'at least as many near-misses as positives');

@@ -7,7 +7,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type Readabl
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { resolveConfig } from '../../src/config/resolve.ts';
-import type { PrivacySettings } from '../../src/config/types.ts';
+import type { PrivacySettings } from '../../src/config/config-types.ts';
 import { RedactingLogRecordExporter } from '../../src/privacy/log-exporter.ts';
 import { createRedactor, type Redactor } from '../../src/privacy/redactor.ts';
 import { RedactingSpanExporter } from '../../src/privacy/span-exporter.ts';

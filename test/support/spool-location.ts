@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import { destinationFolder, spoolDestinations, type SignalName } from '../../src/export/spool.ts';
-import { spoolOptionsFor } from '../../src/sdk/exporters.ts';
+import { spoolOptionsFor } from '../../src/sdk/pipelines.ts';
 
 /**
  * The folder in which a run with environment `env` (as given to runFixture) spools `signal`: computed the way the

@@ -15,9 +15,9 @@ import {
   ATTR_GENAI_OTEL_RETRY_COUNT,
   ATTR_SESSION_ID,
   ATTR_USER_ID,
-} from '../../genai/names.ts';
+} from '../../attributes/names.ts';
 import { summarizeSessions, type SessionSummary } from '../../sessions/summarize.ts';
-import { contextOf, type CommonOptions } from '../options.ts';
+import { contextOf, type CommonOptions } from '../command-options.ts';
 import { openSource } from '../telemetry/source.ts';
 import type { CliLog, CliSpan } from '../telemetry/otlp-json.ts';
 import { cellSafe, terminalOutput } from '../render/terminal-text.ts';

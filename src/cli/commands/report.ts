@@ -1,7 +1,7 @@
 // `genai-otel report`: the dashboard, from Prometheus or from spans (local files or Jaeger).
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { contextOf, type CommonOptions } from '../options.ts';
+import { contextOf, type CommonOptions } from '../command-options.ts';
 import { reportFromPrometheus } from '../report/from-prometheus.ts';
 import { reportFromSpans } from '../report/from-spans.ts';
 import { renderReportHtml } from '../report/html.ts';

@@ -1,6 +1,6 @@
 // `genai-otel sessions`: the session table (summarizeSessions) from Jaeger or the local files.
 import { summarizeSessions, type SessionSummary } from '../../sessions/summarize.ts';
-import { contextOf, type CommonOptions } from '../options.ts';
+import { contextOf, type CommonOptions } from '../command-options.ts';
 import { clock, seconds, shortId, table } from '../render/format.ts';
 import { openSource } from '../telemetry/source.ts';
 import { terminalSafeDeep } from '../render/terminal-text.ts';

@@ -1,5 +1,5 @@
 // `genai-otel traces`: recent traces as trees.
-import { contextOf, type CommonOptions } from '../options.ts';
+import { contextOf, type CommonOptions } from '../command-options.ts';
 import { groupTraces, renderTrace } from '../render/tree.ts';
 import { openSource } from '../telemetry/source.ts';
 import { terminalSafe } from '../render/terminal-text.ts';

@@ -12,7 +12,7 @@ import {
   ATTR_GEN_AI_MEMORY_RECORD_COUNT,
   ATTR_SESSION_ID,
   ATTR_USER_ID,
-} from '../../genai/names.ts';
+} from '../../attributes/names.ts';
 import type { CliSpan } from '../telemetry/otlp-json.ts';
 import { clock, count, millis, shortId, usd } from './format.ts';
 import type { Style } from './style.ts';

@@ -13,7 +13,7 @@ import {
   ATTR_GENAI_OTEL_RETRY_COUNT,
   ATTR_GENAI_OTEL_RETRY_REASON,
   EVENT_GEN_AI_EVALUATION_RESULT,
-} from '../../genai/names.ts';
+} from '../../attributes/names.ts';
 import type { CliLog, CliSpan } from '../telemetry/otlp-json.ts';
 import { HOUR_MILLIS, percentile, ratio, type HourRow, type ModelRow, type OperationRow, type Percentiles, type ReportData } from './model.ts';
 

@@ -2,7 +2,7 @@
 // of the `file` exporter.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ATTR_SESSION_ID } from '../../genai/names.ts';
+import { ATTR_SESSION_ID } from '../../attributes/names.ts';
 import type { Progress } from '../render/progress.ts';
 import { readLogFiles, readSpanFiles, signalFiles } from './files.ts';
 import { JaegerClient } from './jaeger.ts';

@@ -1,4 +1,4 @@
-import type { ModelPrice, TokenUsage } from '../types.ts';
+import type { ModelPrice, TokenUsage } from '../llm-types.ts';
 
 const PER_MILLION = 1_000_000;
 

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type * as YamlModule from 'yaml';
-import { warnOnce } from '../../sdk/diagnostics.ts';
-import { lazyRequire } from '../../sdk/lazy-require.ts';
-import type { ModelPrice } from '../types.ts';
+import { warnOnce } from '../../core/diagnostics.ts';
+import { yaml } from '../../core/loaders.ts';
+import type { ModelPrice } from '../llm-types.ts';
 import bundledPrices from './prices.json' with { type: 'json' };
 import { normalizeModelName, priceProvidersFor } from './model-names.ts';
 import { ShapeCache } from '../shape-cache.ts';
@@ -42,7 +41,7 @@ function isPrice(value: unknown): value is ModelPrice {
  */
 export function parsePriceFile(text: string, path: string): PriceEntry[] {
   const isYaml = /\.ya?ml$/i.test(path);
-  const document: unknown = isYaml ? (lazyRequire('yaml') as typeof YamlModule).parse(text) : JSON.parse(text);
+  const document: unknown = isYaml ? yaml().parse(text) : JSON.parse(text);
   if (typeof document !== 'object' || document === null) throw new Error('expected an object');
   const models = (document as { models?: unknown }).models;
   const candidates: unknown[] = Array.isArray(models)

@@ -1,5 +1,5 @@
 import type * as NetModule from 'node:net';
-import { lazyRequire } from '../../sdk/lazy-require.ts';
+import { nodeNet } from '../../core/loaders.ts';
 import { DIGIT_DOT_DIGIT, HEX_COLON } from './clues.ts';
 import { textBefore, VERSION_CONTEXT, when, type DetectionRule } from './rule.ts';
 
@@ -32,7 +32,7 @@ export const IP: DetectionRule = {
     const address = match[0];
     if (!address.includes(':')) return isPersonalIPv4(address, textBefore(text, match.index, 16));
     // node:net loads at the first IPv6 candidate, not with the preload (half a millisecond of start-up).
-    net ??= lazyRequire('node:net') as typeof NetModule;
+    net ??= nodeNet();
     if (!net.isIPv6(address)) return false;
     const lowered = address.toLowerCase();
     return lowered !== '::' && lowered !== '::1' && !/^::ffff:127\./.test(lowered);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../../../src/config/resolve.ts';
-import { formatConfigProblem } from '../../../src/sdk/diagnostics.ts';
+import { formatConfigProblem } from '../../../src/core/diagnostics.ts';
 
 test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none', () => {
   assert.deepEqual(resolveConfig({}).config.instrumentations, ['openai', 'anthropic', 'ai-sdk', 'mcp', 'openai-agents', 'langchain']);

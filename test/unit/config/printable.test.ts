@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HIDDEN_VALUE, printableSetting, printableUrl } from '../../../src/config/printable.ts';
 import { resolveConfig } from '../../../src/config/resolve.ts';
-import { formatConfigProblem } from '../../../src/sdk/diagnostics.ts';
+import { formatConfigProblem } from '../../../src/core/diagnostics.ts';
 import { threadMillis } from '../../support/cpu-clock.ts';
 
 test('printableUrl drops userinfo, query string and fragment, valid URL or not', () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../../src/config/resolve.ts';
-import { formatConfigProblem } from '../../../src/sdk/diagnostics.ts';
+import { formatConfigProblem } from '../../../src/core/diagnostics.ts';
 import { createRedactor } from '../../../src/privacy/redactor.ts';
 
 const resolve = (env: Record<string, string>, options = {}) => {

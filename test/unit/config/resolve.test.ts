@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig, telemetryDisabledByEnvironment } from '../../../src/config/resolve.ts';
-import { formatConfigProblem } from '../../../src/sdk/diagnostics.ts';
+import { formatConfigProblem } from '../../../src/core/diagnostics.ts';
 
 const problemsOf = (env: Record<string, string>) => resolveConfig(env).problems.map(formatConfigProblem);
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { OtlpDelivery, type DeliveryOptions } from '../../../src/export/delivery.ts';
-import { DurableSpanExporter, serializerFor } from '../../../src/export/exporters.ts';
+import { DurableSpanExporter, serializerFor } from '../../../src/export/durable-exporters.ts';
 import { encodeTraceExportRequest } from '../../../src/export/trace-encoder.ts';
 import { sendOtlp } from '../../../src/export/http-sender.ts';
 import { startOtlpReceiver } from '@genai-otel/mock-otlp-receiver';

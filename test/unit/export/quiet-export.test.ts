@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { OtlpDelivery } from '../../../src/export/delivery.ts';
-import { carriesMeasurements, DurableMetricExporter } from '../../../src/export/exporters.ts';
-import { temporalitySelector } from '../../../src/sdk/exporters.ts';
+import { carriesMeasurements, DurableMetricExporter } from '../../../src/export/durable-exporters.ts';
+import { temporalitySelector } from '../../../src/sdk/pipelines.ts';
 import { closedPort } from '../../support/ports.ts';
 import { spooledPayloads } from '../../support/spool-files.ts';
 

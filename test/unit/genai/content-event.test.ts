@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { installRedactingSdk } from '../../support/redacting-sdk.ts';
 import { withLLMCall, withToolCall } from '../../../src/index.ts';
 import { contentDestinations } from '../../../src/genai/content.ts';
-import { resetGenAISettingsForTests } from '../../../src/genai/settings.ts';
-import { TRUNCATION_MARKER } from '../../../src/genai/safe-values.ts';
+import { resetGenAISettingsForTests } from '../../../src/config/genai-settings.ts';
+import { TRUNCATION_MARKER } from '../../../src/attributes/safe-values.ts';
 
 const sdk = installRedactingSdk();
 const EVENT = 'gen_ai.client.inference.operation.details';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { replacedJson, safeJson, truncate } from '../../../src/genai/safe-values.ts';
+import { replacedJson, safeJson, truncate } from '../../../src/attributes/safe-values.ts';
 import { inputMessagesJson, toConventionMessages } from '../../../src/genai/content.ts';
 
 /** The replacer path (every value through the replacer, as safeJson always did): what the fast paths must match. */

@@ -25,8 +25,8 @@ import {
 import { instrument } from '../../../src/instrumentations/instrument-client.ts';
 import { withContext } from '../../../src/context/with-context.ts';
 import { withRevision } from '../../../src/sessions/revisions.ts';
-import { errorTypeOf } from '../../../src/genai/error-type.ts';
-import { describeError } from '../../../src/sdk/diagnostics.ts';
+import { errorTypeOf } from '../../../src/core/error-type.ts';
+import { describeError } from '../../../src/core/diagnostics.ts';
 import { reportRedactionFailure } from '../../../src/privacy/failures.ts';
 
 const sdk = installMemorySdk({ spanProcessors: [new LLMSpanProcessor({ openai: true, aiSdk: false })] });

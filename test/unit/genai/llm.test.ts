@@ -4,7 +4,7 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { currentLLMCall, traceLLM, withLLMCall } from '../../../src/genai/llm.ts';
 import { withAgent, withToolCall } from '../../../src/genai/operations.ts';
-import { DURATION_BUCKETS_SECONDS, TOKEN_BUCKETS } from '../../../src/genai/instruments.ts';
+import { DURATION_BUCKETS_SECONDS, TOKEN_BUCKETS } from '../../../src/genai/genai-instruments.ts';
 
 const sdk = installMemorySdk();
 

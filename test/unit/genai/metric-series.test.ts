@@ -6,7 +6,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MetricSeriesStore } from '../../../src/genai/metric-series.ts';
-import { DURATION_BUCKETS_SECONDS, TOKEN_BUCKETS } from '../../../src/genai/instruments.ts';
+import { DURATION_BUCKETS_SECONDS, TOKEN_BUCKETS } from '../../../src/genai/genai-instruments.ts';
 
 class ManualReader extends MetricReader {
   constructor(temporality: AggregationTemporality, metricProducers?: ConstructorParameters<typeof MetricReader>[0] extends infer O ? (O extends { metricProducers?: infer P } ? P : never) : never) {

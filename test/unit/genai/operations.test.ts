@@ -16,7 +16,7 @@ import {
   withToolCall,
   withWorkflow,
 } from '../../../src/genai/operations.ts';
-import { AGENT_DURATION_BUCKETS_SECONDS } from '../../../src/genai/instruments.ts';
+import { AGENT_DURATION_BUCKETS_SECONDS } from '../../../src/genai/genai-instruments.ts';
 
 const sdk = installMemorySdk();
 

@@ -3,7 +3,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAiSdkIntegration, enableAiSdkTelemetry } from '../../../src/instrumentations/ai-sdk-telemetry.ts';
-import { resetGenAISettingsForTests } from '../../../src/genai/settings.ts';
+import { resetGenAISettingsForTests } from '../../../src/config/genai-settings.ts';
 
 /** Stands for @ai-sdk/otel's class (same name, the one the stand-in recognises); remembers what it was given. */
 class OpenTelemetry {

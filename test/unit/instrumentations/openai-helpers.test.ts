@@ -308,7 +308,7 @@ for (const { major, OpenAI, helpers } of [
       });
 
       test('with content capture on spans: arguments and results on the execute_tool spans', async () => {
-        const { resetGenAISettingsForTests } = await import('../../../src/genai/settings.ts');
+        const { resetGenAISettingsForTests } = await import('../../../src/config/genai-settings.ts');
         process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'SPAN_ONLY';
         resetGenAISettingsForTests();
         try {

@@ -198,7 +198,7 @@ test('openai 6 (previous major) is patched by the same definition', async () => 
 });
 
 test('with content capture on spans: input and output messages and the Responses instructions, in the conventions’ shapes', async () => {
-  const { resetGenAISettingsForTests } = await import('../../../src/genai/settings.ts');
+  const { resetGenAISettingsForTests } = await import('../../../src/config/genai-settings.ts');
   process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'SPAN_ONLY';
   resetGenAISettingsForTests();
   try {

@@ -9,7 +9,7 @@ import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { ContextSpanProcessor } from '../../../src/context/processors.ts';
 import { withContext } from '../../../src/context/with-context.ts';
 import { withLLMCall } from '../../../src/genai/llm.ts';
-import { resetGenAISettingsForTests } from '../../../src/genai/settings.ts';
+import { resetGenAISettingsForTests } from '../../../src/config/genai-settings.ts';
 
 const sdk = installMemorySdk({ spanProcessors: [new ContextSpanProcessor()] });
 const tools = [{ type: 'function', function: { name: 'lookup_order', parameters: { type: 'object', properties: { id: { type: 'string' } } } } }];

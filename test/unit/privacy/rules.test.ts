@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { brazilianCpfValid, frenchNirValid, ibanValid, italianFiscalCodeValid, luhnValid, spanishIdValid, verhoeffValid } from '../../../src/privacy/checksums.ts';
 import { BUILT_IN_RULES } from '../../../src/privacy/rules/index.ts';
-import { REDACTION_RULE_NAMES } from '../../../src/privacy/rule-names.ts';
+import { REDACTION_RULE_NAMES } from '../../../src/config/redaction-rule-names.ts';
 import { createRedactor } from '../../../src/privacy/redactor.ts';
 import { keyVerdict } from '../../../src/privacy/attribute-keys.ts';
 import { ResourceRedactor } from '../../../src/privacy/resource-redactor.ts';

@@ -7,9 +7,9 @@ import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { ContextLogRecordProcessor, ContextSpanProcessor } from '../../../src/context/processors.ts';
 import { withContext } from '../../../src/context/with-context.ts';
 import { recordFeedback } from '../../../src/feedback/record-feedback.ts';
-import { answerRef } from '../../../src/feedback/span-ref.ts';
+import { answerRef } from '../../../src/genai/span-ref.ts';
 import { withLLMCall } from '../../../src/genai/llm.ts';
-import type { LLMCallHandle } from '../../../src/genai/types.ts';
+import type { LLMCallHandle } from '../../../src/genai/llm-types.ts';
 import { recordRevision, withRevision } from '../../../src/sessions/revisions.ts';
 
 const sdk = installMemorySdk({ spanProcessors: [new ContextSpanProcessor()], logRecordProcessors: [new ContextLogRecordProcessor()] });

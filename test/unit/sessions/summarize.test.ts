@@ -9,7 +9,7 @@ import { withContext } from '../../../src/context/with-context.ts';
 import { recordFeedback } from '../../../src/feedback/record-feedback.ts';
 import { withLLMCall } from '../../../src/genai/llm.ts';
 import { withAgent, withToolCall } from '../../../src/genai/operations.ts';
-import type { LLMCallHandle } from '../../../src/genai/types.ts';
+import type { LLMCallHandle } from '../../../src/genai/llm-types.ts';
 import { recordRevision, withRevision } from '../../../src/sessions/revisions.ts';
 import { summarizeSessions, type TelemetryLog, type TelemetrySpan } from '../../../src/sessions/summarize.ts';
 

@@ -2,9 +2,8 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type * as TransformerModule from '@opentelemetry/otlp-transformer';
-import { errorOnce } from '../sdk/diagnostics.ts';
-import { lazyRequire } from '../sdk/lazy-require.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import { otlpTransformer } from '../core/loaders.ts';
 import type { OtlpDelivery, RequestPart, Splitter } from './delivery.ts';
 import { isPipelineMetric } from './health.ts';
 import type { Encoding, SignalName } from './spool.ts';
@@ -21,7 +20,7 @@ export interface Serializer<T> {
  */
 export function serializerFor<T>(signal: SignalName, encoding: Encoding): Serializer<T> {
   if (signal === 'traces' && encoding === 'protobuf') return { serializeRequest: encodeTraceExportRequest } as unknown as Serializer<T>;
-  const transformer = lazyRequire('@opentelemetry/otlp-transformer') as typeof TransformerModule;
+  const transformer = otlpTransformer();
   const serializers = {
     traces: { protobuf: transformer.ProtobufTraceSerializer, json: transformer.JsonTraceSerializer },
     metrics: { protobuf: transformer.ProtobufMetricsSerializer, json: transformer.JsonMetricsSerializer },

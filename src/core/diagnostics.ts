@@ -1,7 +1,7 @@
 import { DiagLogLevel, diag, type DiagLogger } from '@opentelemetry/api';
 import { format } from 'node:util';
-import type { ConfigProblem, LogLevelName } from '../config/types.ts';
-import { describeThrown } from '../genai/error-type.ts';
+import type { ConfigProblem, LogLevelName } from '../config/config-types.ts';
+import { describeThrown } from './error-type.ts';
 
 const PREFIX = 'genai-otel:';
 

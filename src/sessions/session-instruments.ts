@@ -7,7 +7,7 @@ import {
   METRIC_GENAI_OTEL_FEEDBACK_LIKES,
   METRIC_GENAI_OTEL_FEEDBACK_SCORE,
   METRIC_GENAI_OTEL_REVISIONS,
-} from '../genai/names.ts';
+} from '../attributes/names.ts';
 
 /** Scores are thumbs (0/1), stars (1-5) or ratings out of 10: boundaries fine enough for each. */
 export const SCORE_BUCKETS = [0, 0.25, 0.5, 0.75, 1, 2, 3, 4, 5, 7.5, 10];

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolveBackendUrls, resolveConfig } from '../config/resolve.ts';
 import { createIdentityHasher } from '../privacy/identity-hash.ts';
-import { formatConfigProblem } from '../sdk/diagnostics.ts';
+import { formatConfigProblem } from '../core/diagnostics.ts';
 import { parseDuration } from './duration.ts';
 import { progressOn, type Progress } from './render/progress.ts';
 import { styleFor, type Style } from './render/style.ts';

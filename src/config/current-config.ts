@@ -1,7 +1,7 @@
-import { resolveConfig } from '../config/resolve.ts';
-import type { GenAIOtelConfig } from '../config/types.ts';
-import { reportConfigProblems } from './diagnostics.ts';
-import { getStatus } from './sdk.ts';
+import { resolveConfig } from './resolve.ts';
+import type { GenAIOtelConfig } from './config-types.ts';
+import { reportConfigProblems } from '../core/diagnostics.ts';
+import { currentStatus } from '../core/state.ts';
 
 let configWithoutStart: GenAIOtelConfig | undefined;
 
@@ -13,7 +13,7 @@ let configWithoutStart: GenAIOtelConfig | undefined;
  * currentConfig().genai.captureContent; // 'none'
  */
 export function currentConfig(): GenAIOtelConfig {
-  const started = getStatus();
+  const started = currentStatus();
   if (started !== undefined) return started.config;
   if (configWithoutStart === undefined) {
     const { config, problems } = resolveConfig(process.env);

@@ -1,5 +1,5 @@
-import type { GenAISettings } from '../config/types.ts';
-import { currentConfig, resetCurrentConfigForTests } from '../sdk/current-config.ts';
+import type { GenAISettings } from './config-types.ts';
+import { currentConfig, resetCurrentConfigForTests } from './current-config.ts';
 
 /**
  * The helpers' settings: those of `start()` when genai-otel started the SDK, otherwise read once from the

@@ -6,12 +6,9 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { AggregationTemporality, IMetricReader, InstrumentType, PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { MetricSeriesStore } from '../genai/metric-series.ts';
-import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
-import type * as SdkMetricsModule from '@opentelemetry/sdk-metrics';
-import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
-import type { BatchConfig, GenAIOtelConfig, MetricsTemporality, OtlpProtocol } from '../config/types.ts';
+import type { BatchConfig, GenAIOtelConfig, MetricsTemporality, OtlpProtocol } from '../config/config-types.ts';
 import { OtlpDelivery } from '../export/delivery.ts';
-import { DurableLogRecordExporter, DurableMetricExporter, DurableSpanExporter } from '../export/exporters.ts';
+import { DurableLogRecordExporter, DurableMetricExporter, DurableSpanExporter } from '../export/durable-exporters.ts';
 import type { Encoding } from '../export/spool.ts';
 import { ENCODE_CHUNK_RECORDS, type AssemblyOptions } from '../export/request-assembler.ts';
 import { DropCountingSpanProcessor } from '../export/counting-processor.ts';
@@ -19,7 +16,7 @@ import { RedactingLogRecordExporter } from '../privacy/log-exporter.ts';
 import { createRedactor, type Redactor } from '../privacy/redactor.ts';
 import { RedactingSpanExporter } from '../privacy/span-exporter.ts';
 import { FileLogRecordExporter, FileMetricExporter, FileSpanExporter } from '../export/file-exporter.ts';
-import { lazyRequire } from './lazy-require.ts';
+import { sdkLogs, sdkMetrics, sdkTrace } from '../core/loaders.ts';
 
 const encodingOf = (protocol: OtlpProtocol): Encoding => (protocol === 'http/json' ? 'json' : 'protobuf');
 
@@ -89,7 +86,7 @@ export function createSpanProcessors(
 ): SpanProcessor[] {
   const traces = config.traces;
   if (traces.exporters.length === 0) return [];
-  const { BatchSpanProcessor, SimpleSpanProcessor, ConsoleSpanExporter } = lazyRequire('@opentelemetry/sdk-trace') as typeof SdkTraceModule;
+  const { BatchSpanProcessor, SimpleSpanProcessor, ConsoleSpanExporter } = sdkTrace();
   return traces.exporters.flatMap((name): SpanProcessor[] => {
     if (name === 'console') return [new SimpleSpanProcessor({ exporter: new RedactingSpanExporter(new ConsoleSpanExporter(), redactor) })];
     if (name === 'file') return [new BatchSpanProcessor({ exporter: new RedactingSpanExporter(new FileSpanExporter(config.file.directory, config.file.maxBytes), redactor), ...traces.batch })];
@@ -119,7 +116,7 @@ export function assembledBatches(batch: BatchConfig, encoding: Encoding): { batc
 
 /** The aggregation temporality OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE asks for, per instrument kind (the spec's table). */
 export function temporalitySelector(preference: MetricsTemporality): (instrumentType: InstrumentType) => AggregationTemporality {
-  const { AggregationTemporality, InstrumentType } = lazyRequire('@opentelemetry/sdk-metrics') as typeof SdkMetricsModule;
+  const { AggregationTemporality, InstrumentType } = sdkMetrics();
   const deltaFor: Record<MetricsTemporality, InstrumentType[]> = {
     cumulative: [],
     delta: [InstrumentType.COUNTER, InstrumentType.OBSERVABLE_COUNTER, InstrumentType.HISTOGRAM],
@@ -136,7 +133,7 @@ export function temporalitySelector(preference: MetricsTemporality): (instrument
 export function createMetricReaders(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined, series?: MetricSeriesStore): IMetricReader[] {
   const metrics = config.metrics;
   if (metrics.exporters.length === 0) return [];
-  const { AggregationTemporality, PeriodicExportingMetricReader, ConsoleMetricExporter } = lazyRequire('@opentelemetry/sdk-metrics') as typeof SdkMetricsModule;
+  const { AggregationTemporality, PeriodicExportingMetricReader, ConsoleMetricExporter } = sdkMetrics();
   return metrics.exporters.flatMap((name): IMetricReader[] => {
     if (name === 'otlp' && delivery === undefined) return [];
     const exporter: PushMetricExporter =
@@ -166,7 +163,7 @@ export function exportsLogs(config: GenAIOtelConfig, delivery: OtlpDelivery | un
 export function createLogRecordProcessors(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined, redactor: Redactor = createRedactor(config.privacy)): LogRecordProcessor[] {
   const logs = config.logs;
   if (!exportsLogs(config, delivery)) return [];
-  const { BatchLogRecordProcessor, SimpleLogRecordProcessor, ConsoleLogRecordExporter } = lazyRequire('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
+  const { BatchLogRecordProcessor, SimpleLogRecordProcessor, ConsoleLogRecordExporter } = sdkLogs();
   return logs.exporters.flatMap((name): LogRecordProcessor[] => {
     if (name === 'console') return [new SimpleLogRecordProcessor({ exporter: new RedactingLogRecordExporter(new ConsoleLogRecordExporter(), redactor) })];
     if (name === 'file') return [new BatchLogRecordProcessor({ exporter: new RedactingLogRecordExporter(new FileLogRecordExporter(config.file.directory, config.file.maxBytes), redactor), ...logs.batch })];

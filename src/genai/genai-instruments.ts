@@ -14,7 +14,7 @@ import {
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
   METRIC_GEN_AI_EXECUTE_TOOL_DURATION,
   METRIC_GEN_AI_INVOKE_AGENT_DURATION,
-} from './names.ts';
+} from '../attributes/names.ts';
 
 function doubling(first: number, count: number): number[] {
   return Array.from({ length: count }, (_, index) => Number((first * 2 ** index).toPrecision(6)));

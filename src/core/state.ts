@@ -1,7 +1,7 @@
 import type { TracerProvider, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { DeferredLoggerProvider } from './deferred-logger-provider.ts';
-import type { GenAIOtelConfig } from '../config/types.ts';
+import type { DeferredLoggerProvider } from '../sdk/deferred-logger-provider.ts';
+import type { GenAIOtelConfig } from '../config/config-types.ts';
 import type { OtlpDelivery } from '../export/delivery.ts';
 
 /** What `start()` set up; `tracing` says whether our tracer provider is the global one, attached to another, or absent. */
@@ -39,6 +39,11 @@ export function currentState(): SdkState | undefined {
 
 export function setState(state: SdkState): void {
   globalSlots[STATE_KEY] = state;
+}
+
+/** What genai-otel set up, or undefined before `start()` (the public `getStatus()`, readable from any floor). */
+export function currentStatus(): GenAIOtelStatus | undefined {
+  return currentState()?.status;
 }
 
 /** The state of a start with OTEL_SDK_DISABLED=true: nothing set up, the helpers run untraced. */

@@ -1,7 +1,7 @@
 import { TraceFlags, isSpanContextValid, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
-import { ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_RESPONSE_ID, ATTR_GEN_AI_RESPONSE_MODEL } from '../genai/names.ts';
-import { isObject } from '../genai/safe-values.ts';
-import type { LLMCallHandle } from '../genai/types.ts';
+import { ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_RESPONSE_ID, ATTR_GEN_AI_RESPONSE_MODEL } from '../attributes/names.ts';
+import { isObject } from '../attributes/safe-values.ts';
+import type { LLMCallHandle } from './llm-types.ts';
 
 /**
  * What identifies an answer across processes: the ids of its span, plus the response id and model when known. Plain

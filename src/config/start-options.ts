@@ -1,4 +1,4 @@
-import type { RedactionGroupName, RedactionRuleName } from '../privacy/rule-names.ts';
+import type { RedactionGroupName, RedactionRuleName } from './redaction-rule-names.ts';
 import type {
   ContentCaptureMode,
   ExporterName,
@@ -9,7 +9,7 @@ import type {
   PropagatorName,
   ResourceDetectorName,
   SamplerName,
-} from './types.ts';
+} from './config-types.ts';
 
 /**
  * Options for `start()`. Each one overrides the matching environment variable; anything left out comes from

@@ -1,5 +1,5 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
-import { warnOnce } from '../sdk/diagnostics.ts';
+import { warnOnce } from '../core/diagnostics.ts';
 
 /** Names, ids and other plain strings longer than this are cut: a 10 MB "model name" must not reach the exporter. */
 export const MAX_PLAIN_STRING_LENGTH = 1024;
