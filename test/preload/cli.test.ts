@@ -291,6 +291,21 @@ describe('genai-otel doctor', () => {
     assert.match(result.stdout, /\n1 problem to fix, 1 warning\n$/);
   });
 
+  test('a service that has not exported yet: the spools of other services beside it are named (per-user folder)', async () => {
+    const temp = mkdtempSync(join(tmpdir(), 'genai-otel-doctor-tmp-'));
+    try {
+      const services = join(temp, `genai-otel-${process.getuid?.() ?? 0}`, 'spool');
+      mkdirSync(join(services, 'checkout'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(services, 'checkout', 'status.json'), '{"spool":{"entries":0,"bytes":0}}', { mode: 0o600 });
+      const { GENAI_OTEL_SPOOL_DIR: _default, ...withoutSpoolDir } = env;
+      const result = await runCli(['doctor', '--json'], { ...withoutSpoolDir, TMPDIR: temp, OTEL_SERVICE_NAME: 'not-yet-exported' });
+      const spool = (JSON.parse(result.stdout) as { name: string; detail: string }[]).find((check) => check.name === 'spool');
+      assert.match(spool?.detail ?? '', /no status\.json yet .*spools of other services: checkout /, JSON.stringify(spool));
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  });
+
   test('a bad setting is named with the accepted values; a listening collector passes', async () => {
     const receiver = await startOtlpReceiver();
     try {

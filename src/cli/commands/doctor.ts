@@ -1,7 +1,6 @@
 // `genai-otel doctor`: is this machine set up to send telemetry, and where does it go? Each check says what to fix.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { resolveBackendUrls, resolveConfig } from '../../config/resolve.ts';
 import { printableUrl } from '../../config/printable.ts';
@@ -158,7 +157,9 @@ function checkSpool(config: GenAIOtelConfig, serviceName: string): Check[] {
   const directory = spoolDirectoryFor(config, serviceName);
   const statusPath = join(directory, 'status.json');
   if (!existsSync(statusPath)) {
-    const others = existsSync(join(tmpdir(), 'genai-otel-spool')) ? readdirSync(join(tmpdir(), 'genai-otel-spool')).filter((name) => existsSync(join(tmpdir(), 'genai-otel-spool', name, 'status.json'))) : [];
+    // Other services' spools sit beside this one (the per-user folder, or the parent of GENAI_OTEL_SPOOL_DIR).
+    const services = dirname(directory);
+    const others = existsSync(services) ? readdirSync(services).filter((name) => join(services, name) !== directory && existsSync(join(services, name, 'status.json'))) : [];
     return [{ name: 'spool', status: 'info', detail: `${directory}: no status.json yet (no process of service "${serviceName}" has exported here)${others.length > 0 ? `; spools of other services: ${others.join(', ')} (OTEL_SERVICE_NAME=<name> genai-otel doctor)` : ''}` }];
   }
   let status: StatusFile;
