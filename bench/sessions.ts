@@ -3,7 +3,7 @@
 import { context, logs, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
-import { BatchSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ContextLogRecordProcessor, ContextSpanProcessor } from '../src/context/processors.ts';
 import { withContext } from '../src/context/with-context.ts';
 import { defineEvent } from '../src/events/define-event.ts';
@@ -25,9 +25,9 @@ function nsPerCall(label: string, fn: () => void): number {
 }
 
 const values = { sessionId: 'sess-1', userId: 'user-1', conversationId: 'conv-1', attributes: { 'app.plan': 'pro' } };
-const plain = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: discard as SpanExporter, maxQueueSize: 1000 })] }).getTracer('bench');
+const plain = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: discard, maxQueueSize: 1000 })] }).getTracer('bench');
 const withProcessor = new TracerProvider({
-  spanProcessors: [new ContextSpanProcessor(), new BatchSpanProcessor({ exporter: discard as SpanExporter, maxQueueSize: 1000 })],
+  spanProcessors: [new ContextSpanProcessor(), new BatchSpanProcessor({ exporter: discard, maxQueueSize: 1000 })],
 }).getTracer('bench');
 
 withContext(values, () => {

@@ -26,6 +26,7 @@ const COLOURS = { 31: '#ff7b72', 32: '#7ee787', 33: '#e3b341', 36: '#79c0ff' };
 function ansiToHtml(text) {
   const escaped = text.replace(/[&<>]/g, (char) => `&#${char.charCodeAt(0)};`);
   let open = 0;
+  // eslint-disable-next-line no-control-regex
   const html = escaped.replace(/\x1b\[(\d+)m/g, (_match, code) => {
     const n = Number(code);
     if (n === 1 || n === 2 || COLOURS[n]) {

@@ -103,7 +103,7 @@ const sides: Record<string, () => void> = {
     setActiveContextResolver('openai-agents', undefined);
   },
   'genai-otel': () => {
-    agents.setTraceProcessors([genaiOtel as never]);
+    agents.setTraceProcessors([genaiOtel]);
     setActiveContextResolver('openai-agents', (stored) => genaiOtel.resolve(stored));
   },
   plain: () => {

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import protobuf from 'protobufjs';
 import { otlpDescriptor, OTLP_TYPES } from '@genai-otel/mock-otlp-receiver/otlp-descriptor';
 
-const traceRequest = protobuf.Root.fromJSON(otlpDescriptor as protobuf.INamespace).lookupType(OTLP_TYPES.traceRequest);
+const traceRequest = protobuf.Root.fromJSON(otlpDescriptor).lookupType(OTLP_TYPES.traceRequest);
 
 interface Body {
   json: boolean;

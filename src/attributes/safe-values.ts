@@ -1,4 +1,4 @@
-import type { AttributeValue, Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { warnOnce } from '../core/diagnostics.ts';
 
 /** Names, ids and other plain strings longer than this are cut: a 10 MB "model name" must not reach the exporter. */
@@ -39,7 +39,7 @@ export function putAttribute(attributes: Attributes, key: string, value: unknown
         if (strings.length !== value.length) {
           warnOnce(`bad:${origin}:${key}`, `${origin}: ${key} must be an array of strings; non-string items were left out`);
         }
-        attributes[key] = strings as AttributeValue;
+        attributes[key] = strings;
         return;
       }
       warnOnce(`bad:${origin}:${key}`, `${origin}: ${key} has an unsupported type (${typeof value}); it was left out`);

@@ -1,4 +1,4 @@
-import { SeverityNumber, context, type Attributes, type Context } from '@opentelemetry/api';
+import { SeverityNumber, context, type Context } from '@opentelemetry/api';
 import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { otelLogger } from '../logs/otel-logger.ts';
 import { checkSchema, describeIssues, isStandardSchema, validatePayload, type EventPayload, type EventSchema, type StandardResult, type StandardSchema } from './schema.ts';
@@ -12,7 +12,7 @@ export interface EventEmitter<Payload> {
 const APP_EVENTS_SCOPE = 'genai-otel.events';
 
 function send(name: string, payload: Record<string, unknown>, ctx: Context): void {
-  otelLogger(APP_EVENTS_SCOPE).emit({ eventName: name, severityNumber: SeverityNumber.INFO, severityText: 'INFO', attributes: payload as Attributes, context: ctx });
+  otelLogger(APP_EVENTS_SCOPE).emit({ eventName: name, severityNumber: SeverityNumber.INFO, severityText: 'INFO', attributes: payload, context: ctx });
 }
 
 function reject(name: string, problems: readonly string[]): false {

@@ -89,7 +89,7 @@ export class RequestAssembler<R> {
     if (records.length < this.options.chunkRecords) this.closeWhenEncoded = true;
     if (this.delivery.spools) {
       answer(this.signal, resultCallback, ExportResultCode.SUCCESS);
-      if (this.pendingRecords > MAX_PENDING_RECORDS) this.guarded(() => this.encodePending());
+      if (this.pendingRecords > MAX_PENDING_RECORDS) this.guarded(() => void this.encodePending());
       else this.scheduleEncode();
       return;
     }
@@ -100,8 +100,8 @@ export class RequestAssembler<R> {
 
   /** Encodes what waits and sends the open request, whatever its size. */
   sendEverything(): void {
-    this.encodePending();
-    this.closeOpen();
+    void this.encodePending();
+    void this.closeOpen();
   }
 
   private scheduleEncode(): void {
@@ -109,7 +109,7 @@ export class RequestAssembler<R> {
     this.encodeScheduled = true;
     setImmediate(() => {
       this.encodeScheduled = false;
-      this.guarded(() => this.encodePending());
+      this.guarded(() => void this.encodePending());
     });
   }
 

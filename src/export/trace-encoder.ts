@@ -1,4 +1,4 @@
-import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
+import type { Attributes, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
@@ -190,7 +190,7 @@ function writeEvent(into: ProtobufOutput, event: TimedEvent): void {
   into.tag(11, LENGTH_DELIMITED);
   const start = into.beginMessage(1);
   into.tag(1, FIXED64);
-  into.hrTimeFixed64(event.time as HrTime);
+  into.hrTimeFixed64(event.time);
   into.tag(2, LENGTH_DELIMITED);
   into.string(event.name);
   if (event.attributes) writeAttributes(into, event.attributes, 3);

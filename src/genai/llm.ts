@@ -287,10 +287,10 @@ export function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg:
     run = undefined;
     call = new LLMCall({ operation: 'chat', provider: '_OTHER', model: undefined, request: {} }, { span: false, event: false }, 0, 0);
   }
-  const callArgs = (passHandle ? [call] : args) as unknown[];
+  const callArgs = (passHandle ? [call] : args);
   if (typeof fn !== 'function') {
     warnOnce('llm:fn', `${ORIGIN}: the second argument must be a function; nothing was called`);
-    return fn as R;
+    return fn;
   }
   if (run === undefined) return fn.apply(thisArg, callArgs);
   call.attach(run);

@@ -248,7 +248,7 @@ export class MetricSeriesStore {
         dataPointType: DATA_POINT_SUM,
         isMonotonic: true,
         dataPoints: points.map((point) => ({ attributes: point.attributes, startTime: point.startTime, endTime, value: point.accumulation.sum })),
-      } as MetricData;
+      };
     }
     return {
       descriptor,
@@ -266,7 +266,7 @@ export class MetricSeriesStore {
           count: point.accumulation.count,
         },
       })),
-    } as MetricData;
+    };
   }
 }
 

@@ -54,7 +54,7 @@ type Describe<Req> = (request: Partial<Req>, helper: HelperContext) => Operation
 function runOperation<Req, R>(origin: string, describe: Describe<Req>, request: unknown, fn: UntypedFunction<R>, thisArg: unknown, args: unknown[]): R {
   if (typeof fn !== 'function') {
     warnOnce(`${origin}:fn`, `${origin}: the function argument is not a function; nothing was called`);
-    return fn as R;
+    return fn;
   }
   let spec: OperationSpec;
   let streamIdleTimeoutMillis: number;
@@ -69,12 +69,12 @@ function runOperation<Req, R>(origin: string, describe: Describe<Req>, request: 
     });
   } catch (error) {
     warnOnce(`${origin}:setup`, `${origin}: could not set up tracing (${describeError(error)}); the call runs untraced`);
-    return fn.apply(thisArg, args as unknown[]);
+    return fn.apply(thisArg, args);
   }
   const run = startRun(spec.spanName, spec.kind, spec.attributes, { streamIdleTimeoutMillis, onEnd: (span, outcome) => spec.onEnd?.(span, outcome) });
-  if (run === undefined) return fn.apply(thisArg, args as unknown[]);
-  const callArgs = (args.length === 0 ? [run.span] : args) as unknown[];
-  return run.run(fn as UntypedFunction<R>, thisArg, callArgs);
+  if (run === undefined) return fn.apply(thisArg, args);
+  const callArgs = (args.length === 0 ? [run.span] : args);
+  return run.run(fn, thisArg, callArgs);
 }
 
 /** The pair of helpers every operation gets: `with*(request, fn)` for one call, `trace*(fn, request)` to wrap a function. */

@@ -11,7 +11,7 @@ type Json = Record<string, unknown>;
 
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined);
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const obj = (value: unknown): Json | undefined => (isObject(value) && !Array.isArray(value) ? (value as Json) : undefined);
+const obj = (value: unknown): Json | undefined => (isObject(value) && !Array.isArray(value) ? (value) : undefined);
 const sum = (...values: (number | undefined)[]): number | undefined =>
   values.every((value) => value === undefined) ? undefined : values.reduce<number>((total, value) => total + (value ?? 0), 0);
 

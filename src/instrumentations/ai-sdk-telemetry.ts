@@ -34,7 +34,7 @@ function registeredByOthers(self: object): boolean {
 
 function isOtelIntegration(integration: unknown): boolean {
   try {
-    return typeof integration === 'object' && integration !== null && OTEL_INTEGRATION_CLASSES.has((integration as object).constructor?.name ?? '');
+    return typeof integration === 'object' && integration !== null && OTEL_INTEGRATION_CLASSES.has((integration).constructor?.name ?? '');
   } catch {
     // An object of the app's whose `constructor` throws is not @ai-sdk/otel's, and must not fail the app's call.
     return false;

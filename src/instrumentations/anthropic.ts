@@ -27,7 +27,7 @@ function systemParts(system: unknown): string | MessagePart[] | undefined {
 
 /** The `withLLMCall` request an Anthropic `messages.create()` body describes. */
 export function anthropicRequestOf(params: unknown, baseURL: unknown): LLMRequest {
-  const body = (isObject(params) ? params : {}) as Record<string, unknown>;
+  const body = (isObject(params) ? params : {});
   return {
     provider: 'anthropic',
     model: body.model as string,

@@ -22,13 +22,13 @@ function wrapOwn(resource: Resource, name: string, wrapper: (original: AnyFuncti
 
 function resourceOf(client: Record<string, unknown>, ...path: string[]): Resource {
   let value: unknown = client;
-  for (const key of path) value = isObject(value) ? (value as Record<string, unknown>)[key] : undefined;
-  return isObject(value) ? (value as Record<string, unknown>) : undefined;
+  for (const key of path) value = isObject(value) ? (value)[key] : undefined;
+  return isObject(value) ? (value) : undefined;
 }
 
 function wrapRetries(client: Record<string, unknown>): void {
   wrapOwn(client, 'shouldRetry', wrapShouldRetry as never);
-  wrapOwn(client, 'retryRequest', wrapRetryRequest as never);
+  wrapOwn(client, 'retryRequest', wrapRetryRequest);
 }
 
 /**
@@ -50,22 +50,22 @@ export function instrument<T>(client: T): T {
   const target = client as unknown as Record<string | symbol, unknown>;
   if (target[INSTRUMENTED] === true) return client;
   try {
-    const messages = resourceOf(target as Record<string, unknown>, 'messages');
-    const completions = resourceOf(target as Record<string, unknown>, 'chat', 'completions');
+    const messages = resourceOf(target, 'messages');
+    const completions = resourceOf(target, 'chat', 'completions');
     if (typeof messages?.create === 'function') {
       wrapOwn(messages, 'create', (original) => tracedMessagesCreate(original));
       wrapOwn(messages, 'stream', (original) => messageStreamWithoutSdkSpans(original));
     } else if (typeof completions?.create === 'function') {
       openAIPatches ??= createOpenAIInstrumentation({ captureContent: genaiSettings().captureContent, enabled: false }).patches();
       wrapOwn(completions, 'create', openAIPatches.chatCompletionsCreate);
-      wrapOwn(resourceOf(target as Record<string, unknown>, 'embeddings'), 'create', openAIPatches.embeddingsCreate);
-      wrapOwn(resourceOf(target as Record<string, unknown>, 'responses'), 'create', openAIPatches.responsesCreate);
+      wrapOwn(resourceOf(target, 'embeddings'), 'create', openAIPatches.embeddingsCreate);
+      wrapOwn(resourceOf(target, 'responses'), 'create', openAIPatches.responsesCreate);
       wrapOwn(completions, 'runTools', wrapRunTools);
     } else {
       warnOnce('instrument:unknown-client', 'instrument(client): this object is neither an OpenAI client (chat.completions) nor an Anthropic client (messages); nothing was instrumented');
       return client;
     }
-    wrapRetries(target as Record<string, unknown>);
+    wrapRetries(target);
     Object.defineProperty(target, INSTRUMENTED, { value: true });
   } catch (error) {
     warnOnce('instrument:failed', `instrument(client) could not instrument this client (${describeError(error)}); it works untraced`);

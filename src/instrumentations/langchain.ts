@@ -10,7 +10,7 @@ import { currentStatus } from '../core/state.ts';
 import { conventionProviderName } from './ai-sdk.ts';
 
 type Json = Record<string, unknown>;
-const obj = (value: unknown): Json | undefined => (isObject(value) && !Array.isArray(value) ? (value as Json) : undefined);
+const obj = (value: unknown): Json | undefined => (isObject(value) && !Array.isArray(value) ? (value) : undefined);
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined);
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 

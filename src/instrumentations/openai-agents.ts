@@ -50,7 +50,7 @@ function keepProcessorOn(provider: TraceProvider, ours: OpenAIAgentsProcessor): 
         errorOnce('openai-agents:set-processors', 'could not keep the genai-otel processor in the Agents SDK processor list', error);
         list = processors;
       }
-      return (original as AnyFunction).call(this, list);
+      return (original).call(this, list);
     },
   });
 }

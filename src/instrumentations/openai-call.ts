@@ -226,7 +226,7 @@ function observeCalls(original: AnyFunction, operation: Operation, iteratorPrope
       onResult(result);
       return result;
     }
-    const call = new ObservedOpenAICall(span, operation, params as Record<string, unknown>, (this as { _client?: { baseURL?: unknown } })?._client?.baseURL);
+    const call = new ObservedOpenAICall(span, operation, params, (this as { _client?: { baseURL?: unknown } })?._client?.baseURL);
     if (call.recording) observedCalls.set(span, call);
     const result = context.with(withRetryRecorder(context.active(), call), () => original.apply(this, args));
     parseBodyOnce(result);

@@ -99,10 +99,10 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
           const patched = officialPatch === undefined ? moduleExports : officialPatch(moduleExports, version);
           const client = (moduleExports as OpenAIExports).OpenAI ?? (moduleExports as OpenAIExports).default;
           const proto = client?.prototype;
-          if (proto !== undefined && typeof proto.shouldRetry === 'function') this._wrap(proto, 'shouldRetry', wrapShouldRetry as never);
-          if (proto !== undefined && typeof proto.retryRequest === 'function') this._wrap(proto, 'retryRequest', wrapRetryRequest as never);
+          if (proto !== undefined && typeof proto.shouldRetry === 'function') this._wrap(proto, 'shouldRetry', wrapShouldRetry);
+          if (proto !== undefined && typeof proto.retryRequest === 'function') this._wrap(proto, 'retryRequest', wrapRetryRequest);
           const completions = chatCompletionsOf(moduleExports);
-          if (completions !== undefined && typeof completions.runTools === 'function') this._wrap(completions, 'runTools', wrapRunTools as never);
+          if (completions !== undefined && typeof completions.runTools === 'function') this._wrap(completions, 'runTools', wrapRunTools);
           return patched;
         };
         const officialUnpatch = definition.unpatch;
@@ -129,7 +129,7 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
     }
 
     override _getPatchedResponsesCreate(): Patch {
-      return composeOpenAIPatch(super._getPatchedResponsesCreate(), 'chat', Symbol.asyncIterator as never);
+      return composeOpenAIPatch(super._getPatchedResponsesCreate(), 'chat', Symbol.asyncIterator);
     }
 
     /**

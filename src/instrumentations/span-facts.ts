@@ -1,4 +1,4 @@
-import { SpanStatusCode, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
 /** A finished-to-be SDK span as span processors see it in `onEnding`: still writable, with its attributes readable. */
@@ -21,7 +21,7 @@ export function stringAttribute(attributes: Attributes, ...keys: string[]): stri
 }
 
 export function stringListAttribute(attributes: Attributes, key: string): string[] | undefined {
-  const value: AttributeValue | undefined = attributes[key];
+  const value: unknown = attributes[key];
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
   return typeof value === 'string' ? [value] : undefined;
 }

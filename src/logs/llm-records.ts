@@ -14,7 +14,7 @@ import {
 } from '../attributes/names.ts';
 import { isObject, safeJson } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
-import type { ChatMessage, LLMRequest, LLMResponseInfo, MessagePart, TokenUsage } from '../genai/llm-types.ts';
+import type { LLMRequest, LLMResponseInfo, MessagePart, TokenUsage } from '../genai/llm-types.ts';
 import { otelLogger } from './otel-logger.ts';
 
 /** One finished LLM call, as LLMCall knows it when its span ends. */
@@ -51,7 +51,7 @@ function requestMessages(request: Partial<LLMRequest>): RecordMessage[] {
   }
   for (const message of Array.isArray(request.messages) ? request.messages : []) {
     if (!isObject(message)) continue;
-    const { parts, ...rest } = message as ChatMessage;
+    const { parts, ...rest } = message;
     const role = typeof rest.role === 'string' ? rest.role : 'user';
     messages.push(rest.content === undefined && Array.isArray(parts) ? { ...rest, role, content: textOf(parts) } : { ...rest, role, content: rest.content });
   }

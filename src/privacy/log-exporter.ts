@@ -50,14 +50,14 @@ export class RedactingLogRecordExporter implements LogRecordExporter {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
     const identity = this.redactor.redactIdentity(session);
     const copy = { ...(body as Record<string, unknown>), workload_id: typeof identity === 'string' ? identity : 'default' };
-    return copy as ReadableLogRecord['body'];
+    return copy;
   }
 
   /** The record itself when nothing in it needs redacting, else a copy. */
   redactRecord(record: ReadableLogRecord): ReadableLogRecord {
     let body = record.body;
     try {
-      body = this.redactor.redactValue(record.body) as ReadableLogRecord['body'];
+      body = this.redactor.redactValue(record.body);
     } catch (error) {
       onFailure(error);
       body = undefined;

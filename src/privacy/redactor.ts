@@ -135,7 +135,7 @@ export class Redactor {
     let copy: Attributes | undefined;
     let dropped = 0;
     for (const key of Object.keys(map)) {
-      const value = map[key] as unknown;
+      const value = map[key];
       let redacted: unknown;
       try {
         redacted = this.redactEntry(key, value, depth);
@@ -151,7 +151,7 @@ export class Redactor {
         delete copy[key];
         dropped++;
       } else {
-        copy[key] = redacted as Attributes[string];
+        copy[key] = redacted;
       }
     }
     return { attributes: copy ?? map, dropped };

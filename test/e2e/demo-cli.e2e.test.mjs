@@ -56,7 +56,7 @@ describe('npm run demo with the bundled stack up, then the genai-otel CLI agains
   let folders;
   let cliEnv;
   /** Every span of the demo's traces, read from Jaeger by trace id. */
-  let spans = [];
+  const spans = [];
 
   const cli = (...args) => run([CLI, ...args], cliEnv);
 

@@ -14,6 +14,7 @@ import type { FixtureResult } from '../support/run-fixture.ts';
 import { closedPort, runCli, runSupportAgent, type AgentRun } from '../support/support-agent.ts';
 
 
+// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[/;
 
 let folder: string;
@@ -191,6 +192,7 @@ describe('genai-otel sessions and export (local files)', () => {
 describe('hostile telemetry and servers', () => {
   const HOSTILE = '\u001b]0;title\u0007\u001b]52;c;Y2xpcA==\u0007\u001b]8;;https://evil.example\u001b\\link\u001b]8;;\u001b\\\u001b[2J\u009b1m\u202eevil';
   /** Every control character left once the CLI's own colour codes (SGR) are taken out. */
+  // eslint-disable-next-line no-control-regex
   const foreign = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g) ?? [];
 
   test('traces, report, sessions and export print names from telemetry escaped; colours still work', async () => {
@@ -216,6 +218,7 @@ describe('hostile telemetry and servers', () => {
       assert.ok(result.stdout.includes('\\u001b') || result.stdout.includes('\\u202e'), `${args.join(' ')} shows the escapes:\n${result.stdout}`);
       assert.deepEqual(foreign(result.stdout), [], `${args.join(' ')}:\n${JSON.stringify(result.stdout)}`);
       assert.deepEqual(foreign(result.stderr), [], `${args.join(' ')}:\n${JSON.stringify(result.stderr)}`);
+      // eslint-disable-next-line no-control-regex
       if (args.includes('--color')) assert.match(result.stdout, /\u001b\[1m/, 'our own colours still work');
       if (args.includes('csv')) {
         assert.match(result.stdout, /,"'=HYPERLINK\(""https:\/\/evil\.example""\)/, 'a formula from telemetry is neutralised');

@@ -56,7 +56,7 @@ export function installMemorySdk(options: MemorySdkOptions = {}): MemorySdk {
       return resourceMetrics.scopeMetrics.filter((scope) => scope.metrics.length > 0).map((scope) => scope.scope.name);
     },
     points(metric) {
-      return (metric?.dataPoints ?? []) as DataPoint<unknown>[];
+      return (metric?.dataPoints ?? []);
     },
     async reset() {
       spanExporter.reset();

@@ -277,7 +277,7 @@ export interface OtlpReceiver {
 // ---------------------------------------------------------------------------
 // Protobuf
 
-const root = protobuf.Root.fromJSON(otlpDescriptor as protobuf.INamespace);
+const root = protobuf.Root.fromJSON(otlpDescriptor);
 root.resolveAll();
 
 const TO_OBJECT_OPTIONS: protobuf.IConversionOptions = {

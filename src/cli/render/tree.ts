@@ -45,10 +45,10 @@ function details(span: CliSpan, style: Style): string {
     const cached = a[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS];
     parts.push(`${count(Number(input ?? 0))}→${count(Number(output ?? 0))} tokens${typeof cached === 'number' && cached > 0 ? ` (${count(cached)} cached)` : ''}`);
   }
-  if (typeof a[ATTR_GENAI_OTEL_COST_USD] === 'number') parts.push(usd(a[ATTR_GENAI_OTEL_COST_USD] as number));
-  if (typeof a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] === 'number') parts.push(`first chunk ${millis((a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] as number) * 1000)}`);
+  if (typeof a[ATTR_GENAI_OTEL_COST_USD] === 'number') parts.push(usd(a[ATTR_GENAI_OTEL_COST_USD]));
+  if (typeof a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] === 'number') parts.push(`first chunk ${millis((a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]) * 1000)}`);
   if (typeof a[ATTR_GEN_AI_MEMORY_RECORD_COUNT] === 'number') parts.push(`${a[ATTR_GEN_AI_MEMORY_RECORD_COUNT]} records`);
-  if (typeof a[ATTR_GENAI_OTEL_RETRY_COUNT] === 'number' && (a[ATTR_GENAI_OTEL_RETRY_COUNT] as number) > 0) {
+  if (typeof a[ATTR_GENAI_OTEL_RETRY_COUNT] === 'number' && (a[ATTR_GENAI_OTEL_RETRY_COUNT]) > 0) {
     parts.push(style.yellow(`retried ×${a[ATTR_GENAI_OTEL_RETRY_COUNT]} (${String(a[ATTR_GENAI_OTEL_RETRY_REASON] ?? '?')})`));
   }
   if (typeof a[ATTR_GENAI_OTEL_REVISION_TYPE] === 'string') parts.push(`revision: ${a[ATTR_GENAI_OTEL_REVISION_TYPE]}`);

@@ -32,7 +32,7 @@ export class JaegerClient {
       'query.start_time_max': new Date(untilMillis).toISOString(),
       'query.num_traces': String(limit),
     });
-    return this.spans(`${this.baseUrl}/api/v3/traces?${query}`);
+    return this.spans(`${this.baseUrl}/api/v3/traces?${query.toString()}`);
   }
 
   /** Every span of one trace (none when Jaeger does not have it). */

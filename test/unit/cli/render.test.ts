@@ -57,7 +57,7 @@ test('colour only on a terminal with colours, or when forced; progress only on a
   assert.deepEqual(written, ['\r\x1b[Kreading a very long', '\r\x1b[K']);
   const piped = new PassThrough() as unknown as NodeJS.WriteStream;
   let wrote = false;
-  piped.write = (() => (wrote = true)) as never;
+  piped.write = (() => (wrote = true));
   progressOn(piped).update('x');
   assert.equal(wrote, false);
 });

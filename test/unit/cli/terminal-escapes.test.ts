@@ -28,7 +28,9 @@ const HOSTILE = [
 
 /** Every escape character that is not one of the CLI's own colour codes (SGR, `ESC [ digits m`). */
 function foreignControls(text: string): string[] {
+  // eslint-disable-next-line no-control-regex
   const withoutOurColours = text.replace(/\u001b\[[0-9;]*m/g, '');
+  // eslint-disable-next-line no-control-regex
   return [...withoutOurColours.matchAll(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g)].map((match) => JSON.stringify(match[0]));
 }
 

@@ -144,6 +144,7 @@ for (const encoding of ['protobuf', 'json'] as const) {
     assert.equal(said.length, 1, lines.join('\n'));
     assert.match(said[0]!, /rejected 3 of 10/);
     assert.match(said[0]!, new RegExp(`too old.*owned.* ${encoding}`));
+    // eslint-disable-next-line no-control-regex
     assert.ok(!/[\u0000-\u001f]/.test(said[0]!), `no control character in ${JSON.stringify(said[0])}`);
   });
 }

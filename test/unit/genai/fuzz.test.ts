@@ -42,15 +42,15 @@ function userFunction(result: Outcome) {
 }
 
 const helpers: [string, (request: never, fn: never) => unknown][] = [
-  ['withLLMCall', withLLMCall as never],
-  ['withToolCall', withToolCall as never],
-  ['withMemoryOperation', withMemoryOperation as never],
-  ['withAgent', withAgent as never],
-  ['withWorkflow', withWorkflow as never],
-  ['withRetrieval', withRetrieval as never],
-  ['withSpan', ((name: never, fn: never) => withSpan(name, fn)) as never],
-  ['traceLLM', ((request: never, fn: never) => traceLLM(fn, request)()) as never],
-  ['traceTool', ((request: never, fn: never) => traceTool(fn, request)()) as never],
+  ['withLLMCall', withLLMCall],
+  ['withToolCall', withToolCall],
+  ['withMemoryOperation', withMemoryOperation],
+  ['withAgent', withAgent],
+  ['withWorkflow', withWorkflow],
+  ['withRetrieval', withRetrieval],
+  ['withSpan', ((name: never, fn: never) => withSpan(name, fn))],
+  ['traceLLM', ((request: never, fn: never) => traceLLM(fn, request)())],
+  ['traceTool', ((request: never, fn: never) => traceTool(fn, request)())],
 ];
 
 for (const [name, helper] of helpers) {

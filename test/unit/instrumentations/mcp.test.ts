@@ -182,7 +182,7 @@ test('hostile values around request(): the SDK’s own value or error reaches th
   const rejects = tracedRequest(() => rejected);
   const got = rejects.call({}, { method: 'tools/call', params: { name: 't' } });
   assert.equal(got, rejected);
-  await assert.rejects(got as Promise<unknown>, (error) => error === failure);
+  await assert.rejects(got, (error) => error === failure);
 });
 
 test('hostile values around request handlers: the handler’s value or error reaches the SDK unchanged', async () => {
@@ -190,7 +190,7 @@ test('hostile values around request handlers: the handler’s value or error rea
   const register = tracedSetRequestHandler(function (this: unknown, _schema: unknown, handler: unknown) {
     registered.push(handler as AnyFunction);
     return 'registered';
-  } as AnyFunction);
+  });
   const failure = new Error('handler error');
   const value = { content: [] };
   for (const self of [undefined, revoked(), throwingGetter('_transport')]) {

@@ -29,7 +29,7 @@ before(async () => {
   installOnAgentsSdk(agents);
   // No export to OpenAI's platform from a test; genai-otel's processor stays.
   agents.setTraceProcessors([]);
-  agents.setDefaultOpenAIClient(new OpenAI({ apiKey: 'test-key', baseURL: provider.openaiBaseURL, maxRetries: 0, defaultHeaders: { 'x-fake-scenario': 'tool-loop' } }) as never);
+  agents.setDefaultOpenAIClient(new OpenAI({ apiKey: 'test-key', baseURL: provider.openaiBaseURL, maxRetries: 0, defaultHeaders: { 'x-fake-scenario': 'tool-loop' } }));
 });
 after(async () => {
   setActiveContextResolver('test', undefined);

@@ -15,7 +15,7 @@ const sdk = installMemorySdk({ logRecordProcessors: [new ContextLogRecordProcess
 function captureStdout(fn: () => void): string[] {
   const lines: string[] = [];
   const original = process.stdout.write;
-  process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true));
   try {
     fn();
   } finally {
@@ -106,8 +106,8 @@ test('fields and child fields that are hostile (revoked proxy, throwing getters)
   revoke();
   const hostile = Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new Error('getter'); } });
   captureStdout(() => {
-    const log = getLogger('hostile').child(proxy as never).child(hostile);
-    log.error('still fine', proxy as never);
+    const log = getLogger('hostile').child(proxy).child(hostile);
+    log.error('still fine', proxy);
     log.info('still fine', hostile);
   });
 });

@@ -18,7 +18,7 @@ test('forceFlush() past its deadline with a hanging collector: the line says the
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
     written.push(String(chunk));
     return write(chunk, ...rest);
-  }) as typeof process.stderr.write;
+  });
   start({
     serviceName: 'flush-timeout',
     endpoint: receiver.url,

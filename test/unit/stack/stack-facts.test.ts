@@ -42,7 +42,7 @@ function occurrences(path: string, pattern: RegExp): { line: number; match: RegE
   const found: { line: number; match: RegExpExecArray }[] = [];
   read(path).split('\n').forEach((text, index) => {
     for (const match of text.matchAll(new RegExp(pattern.source, 'g'))) {
-      found.push({ line: index + 1, match: match as RegExpExecArray });
+      found.push({ line: index + 1, match: match });
     }
   });
   return found;
