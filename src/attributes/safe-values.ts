@@ -27,7 +27,10 @@ export function putAttribute(attributes: Attributes, key: string, value: unknown
       if (Number.isFinite(value)) {
         attributes[key] = value;
       } else {
-        warnOnce(`bad:${origin}:${key}`, `${origin}: ${key} must be a finite number, got ${String(value)}; it was left out`);
+        warnOnce(
+          `bad:${origin}:${key}`,
+          `${origin}: ${key} must be a finite number, got ${String(value)}; it was left out`,
+        );
       }
       return;
     case 'bigint':
@@ -35,9 +38,14 @@ export function putAttribute(attributes: Attributes, key: string, value: unknown
       return;
     default:
       if (Array.isArray(value)) {
-        const strings = value.filter((item): item is string => typeof item === 'string').map((item) => truncate(item, MAX_PLAIN_STRING_LENGTH));
+        const strings = value
+          .filter((item): item is string => typeof item === 'string')
+          .map((item) => truncate(item, MAX_PLAIN_STRING_LENGTH));
         if (strings.length !== value.length) {
-          warnOnce(`bad:${origin}:${key}`, `${origin}: ${key} must be an array of strings; non-string items were left out`);
+          warnOnce(
+            `bad:${origin}:${key}`,
+            `${origin}: ${key} must be an array of strings; non-string items were left out`,
+          );
         }
         attributes[key] = strings;
         return;
@@ -50,7 +58,10 @@ export function putAttribute(attributes: Attributes, key: string, value: unknown
 export function tokenCount(value: unknown, origin: string, name: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value);
-  warnOnce(`bad:${origin}:${name}`, `${origin}: ${name} must be a non-negative number, got ${describeValue(value)}; it was left out`);
+  warnOnce(
+    `bad:${origin}:${name}`,
+    `${origin}: ${name} must be a non-negative number, got ${describeValue(value)}; it was left out`,
+  );
   return undefined;
 }
 

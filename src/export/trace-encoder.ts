@@ -68,7 +68,9 @@ function sharedOutput(): ProtobufOutput {
   return output;
 }
 
-function groupByResourceAndScope(spans: readonly ReadableSpan[]): Map<Resource, Map<InstrumentationScope, ReadableSpan[]>> {
+function groupByResourceAndScope(
+  spans: readonly ReadableSpan[],
+): Map<Resource, Map<InstrumentationScope, ReadableSpan[]>> {
   // By identity, as the official serializer groups: one provider has one resource, one tracer one scope.
   const resources = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
   for (const span of spans) {
@@ -85,7 +87,12 @@ function groupByResourceAndScope(spans: readonly ReadableSpan[]): Map<Resource, 
 const encodedResources = new WeakMap<object, Uint8Array>();
 const encodedScopes = new WeakMap<object, Uint8Array>();
 
-function copyCached<K extends object>(target: ProtobufOutput, cache: WeakMap<object, Uint8Array>, key: K, encode: (into: ProtobufOutput, key: K) => void): void {
+function copyCached<K extends object>(
+  target: ProtobufOutput,
+  cache: WeakMap<object, Uint8Array>,
+  key: K,
+  encode: (into: ProtobufOutput, key: K) => void,
+): void {
   let bytes = cache.get(key);
   if (bytes === undefined) {
     const scratch = new ProtobufOutput(1024);
@@ -107,7 +114,10 @@ function encodeResource(into: ProtobufOutput, resource: Resource): void {
   into.endMessage(start, 2);
 }
 
-function encodeScope(into: ProtobufOutput, scope: InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number }): void {
+function encodeScope(
+  into: ProtobufOutput,
+  scope: InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number },
+): void {
   into.tag(1, LENGTH_DELIMITED);
   const start = into.beginMessage(1);
   into.tag(1, LENGTH_DELIMITED);

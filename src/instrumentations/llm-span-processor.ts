@@ -37,7 +37,8 @@ export class LLMSpanProcessor implements SpanProcessor {
     const scope = span.instrumentationScope.name;
     try {
       if (scope === OPENAI_INSTRUMENTATION_SCOPE && this.options.openai) finishOpenAISpan(span);
-      else if ((scope === AI_SDK_LEGACY_SCOPE || scope === AI_SDK_GENAI_SCOPE) && this.options.aiSdk) finishAiSdkSpan(span);
+      else if ((scope === AI_SDK_LEGACY_SCOPE || scope === AI_SDK_GENAI_SCOPE) && this.options.aiSdk)
+        finishAiSdkSpan(span);
     } catch (error) {
       errorOnce(`llm-spans:${scope}`, `could not complete a span of ${scope}`, error);
     }

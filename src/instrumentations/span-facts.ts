@@ -35,7 +35,11 @@ export function durationSecondsOf(span: ReadableSpan): number {
 export function errorTypeOfSpan(span: ReadableSpan): string | undefined {
   if (span.status.code !== SpanStatusCode.ERROR) return undefined;
   const exception = span.events.find((event) => event.name === 'exception');
-  return stringAttribute(span.attributes, 'error.type') ?? (exception?.attributes === undefined ? undefined : stringAttribute(exception.attributes, 'exception.type')) ?? '_OTHER';
+  return (
+    stringAttribute(span.attributes, 'error.type') ??
+    (exception?.attributes === undefined ? undefined : stringAttribute(exception.attributes, 'exception.type')) ??
+    '_OTHER'
+  );
 }
 
 /**

@@ -21,7 +21,9 @@ export class JaegerClient {
   /** The services Jaeger has seen. */
   async services(): Promise<string[]> {
     const body = (await getJson(`${this.baseUrl}/api/v3/services`, this.timeoutMillis)) as { services?: unknown };
-    return Array.isArray(body.services) ? body.services.filter((name): name is string => typeof name === 'string').sort() : [];
+    return Array.isArray(body.services)
+      ? body.services.filter((name): name is string => typeof name === 'string').sort()
+      : [];
   }
 
   /** The spans of up to `limit` traces of `service` that started in the window (none: an empty list). */

@@ -18,7 +18,8 @@ function app(name: string, packages: Record<string, string>): string {
   }
   return directory;
 }
-const aiCheck = (cwd: string, env: Record<string, string> = {}) => checkLibraries(cwd, resolveConfig(env).config).find((check) => check.name === 'ai');
+const aiCheck = (cwd: string, env: Record<string, string> = {}) =>
+  checkLibraries(cwd, resolveConfig(env).config).find((check) => check.name === 'ai');
 
 before(() => {
   root = mkdtempSync(join(tmpdir(), 'genai-otel-doctor-libraries-'));
@@ -45,17 +46,23 @@ test('ai 6: traced per call, with what to pass', () => {
 });
 
 test('ai-sdk left out of GENAI_OTEL_INSTRUMENTATIONS: turned off, whatever is installed', () => {
-  const check = aiCheck(app('ai7-off', { ai: 'ai', '@ai-sdk/otel': '@ai-sdk/otel' }), { GENAI_OTEL_INSTRUMENTATIONS: 'openai,anthropic,mcp' });
+  const check = aiCheck(app('ai7-off', { ai: 'ai', '@ai-sdk/otel': '@ai-sdk/otel' }), {
+    GENAI_OTEL_INSTRUMENTATIONS: 'openai,anthropic,mcp',
+  });
   assert.equal(check?.status, 'info');
   assert.match(check.detail, /installed but turned off by GENAI_OTEL_INSTRUMENTATIONS$/);
 });
 
 test('the MCP SDK (no main entry in its 1.x packages) is found, and reported as traced or off', () => {
   const directory = app('mcp', { '@modelcontextprotocol/sdk': '@modelcontextprotocol/sdk' });
-  const on = checkLibraries(directory, resolveConfig({}).config).find((check) => check.name === '@modelcontextprotocol/sdk');
+  const on = checkLibraries(directory, resolveConfig({}).config).find(
+    (check) => check.name === '@modelcontextprotocol/sdk',
+  );
   assert.equal(on?.status, 'ok');
   assert.match(on.detail, /^1\.\d+\.\d+, traced automatically$/);
-  const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find((check) => check.name === '@modelcontextprotocol/sdk');
+  const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find(
+    (check) => check.name === '@modelcontextprotocol/sdk',
+  );
   assert.equal(off?.status, 'info');
 });
 
@@ -64,7 +71,9 @@ test('LangChain: traced automatically by default; turned off by name, traced whe
   const on = checkLibraries(directory, resolveConfig({}).config).find((check) => check.name === '@langchain/core');
   assert.equal(on?.status, 'ok');
   assert.match(on.detail, /^1\.\d+\.\d+, traced automatically$/);
-  const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find((check) => check.name === '@langchain/core');
+  const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find(
+    (check) => check.name === '@langchain/core',
+  );
   assert.equal(off?.status, 'info');
   assert.match(off.detail, /turned off by GENAI_OTEL_INSTRUMENTATIONS: traced when you pass GenAICallbackHandler$/);
 });
