@@ -55,5 +55,4 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.json' },
     exclude: { path: '\\.json$' },
   },
-
 };

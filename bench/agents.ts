@@ -18,7 +18,9 @@ export async function agentsRow(options: { runs: number; rounds: number }): Prom
   const ours = result.oursAddedUs;
   const plain = result.plainAddedUs;
   const ratio = ours / plain;
-  progress(`agents: +${ours.toFixed(0)} µs per run vs +${plain.toFixed(0)} µs (${times(ratio)}); off ${result.offUs.toFixed(0)} µs`);
+  progress(
+    `agents: +${ours.toFixed(0)} µs per run vs +${plain.toFixed(0)} µs (${times(ratio)}); off ${result.offUs.toFixed(0)} µs`,
+  );
   return {
     figure: 'A  Agents SDK run (agent, 2 tools, 3 model calls): added CPU per run',
     ours: us(ours * 1000),

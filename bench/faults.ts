@@ -21,11 +21,21 @@ const scenarios: Scenario[] = [
   { name: 'no fault', spans: 3000, rate: 1000 },
   { name: 'collector away for the first 1.5 s', spans: 3000, rate: 1000, downMillis: 1500 },
   { name: 'collector away for 6 s (app runs 3 s)', spans: 3000, rate: 1000, downMillis: 6000 },
-  { name: '429 + Retry-After 1 s (3 requests)', spans: 3000, rate: 1000, behaviour: { status: 429, retryAfterSeconds: 1, times: 3 } },
+  {
+    name: '429 + Retry-After 1 s (3 requests)',
+    spans: 3000,
+    rate: 1000,
+    behaviour: { status: 429, retryAfterSeconds: 1, times: 3 },
+  },
   { name: '503 (3 requests)', spans: 3000, rate: 1000, behaviour: { status: 503, times: 3 } },
   { name: '500 (2 requests)', spans: 3000, rate: 1000, behaviour: { status: 500, times: 2 } },
   { name: 'hangs (2 requests)', spans: 3000, rate: 1000, behaviour: { hang: true, times: 2 } },
-  { name: 'resets the connection (3 requests)', spans: 3000, rate: 1000, behaviour: { resetConnection: true, times: 3 } },
+  {
+    name: 'resets the connection (3 requests)',
+    spans: 3000,
+    rate: 1000,
+    behaviour: { resetConnection: true, times: 3 },
+  },
   { name: 'burst of 100,000 spans', spans: 100000, rate: 0 },
 ];
 
@@ -64,17 +74,30 @@ async function run(scenario: Scenario, side: 'genai-otel' | 'NodeSDK'): Promise<
   const result = await runFixture(producer, { nodeArgs, env, timeoutMillis: 120000 });
   clearTimeout(timer);
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const received = receiver === undefined ? 0 : new Set(receiver.spans().map((span) => span.attributes['producer.seq'])).size;
+  const received =
+    receiver === undefined ? 0 : new Set(receiver.spans().map((span) => span.attributes['producer.seq'])).size;
   await receiver?.close();
   return { received, millis: result.elapsedMillis };
 }
 
-const rows: string[][] = [['fault', 'sent', 'genai-otel received', 'lost', 'app run', 'NodeSDK received', 'lost', 'app run']];
+const rows: string[][] = [
+  ['fault', 'sent', 'genai-otel received', 'lost', 'app run', 'NodeSDK received', 'lost', 'app run'],
+];
 for (const scenario of scenarios) {
   const ours = await run(scenario, 'genai-otel');
   const theirs = await run(scenario, 'NodeSDK');
-  const lost = (received: number) => `${scenario.spans - received} (${(((scenario.spans - received) / scenario.spans) * 100).toFixed(1)} %)`;
-  rows.push([scenario.name, String(scenario.spans), String(ours.received), lost(ours.received), `${(ours.millis / 1000).toFixed(1)} s`, String(theirs.received), lost(theirs.received), `${(theirs.millis / 1000).toFixed(1)} s`]);
+  const lost = (received: number) =>
+    `${scenario.spans - received} (${(((scenario.spans - received) / scenario.spans) * 100).toFixed(1)} %)`;
+  rows.push([
+    scenario.name,
+    String(scenario.spans),
+    String(ours.received),
+    lost(ours.received),
+    `${(ours.millis / 1000).toFixed(1)} s`,
+    String(theirs.received),
+    lost(theirs.received),
+    `${(theirs.millis / 1000).toFixed(1)} s`,
+  ]);
   process.stderr.write(`done: ${scenario.name}\n`);
 }
 const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));

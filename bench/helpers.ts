@@ -10,7 +10,10 @@ interface HelperResult {
 }
 
 async function measure(name: string, env: NodeJS.ProcessEnv): Promise<HelperResult> {
-  const result = await runWorker<HelperResult>([benchFile('workers/helpers.ts'), name], { env, timeoutMillis: 300_000 });
+  const result = await runWorker<HelperResult>([benchFile('workers/helpers.ts'), name], {
+    env,
+    timeoutMillis: 300_000,
+  });
   if (result.checks.length > 0) throw new Error(`bench case ${name}: ${result.checks.join('; ')}`);
   progress(`${name}: ${us(result.oursNs)} vs ${us(result.baselineNs)} (${times(result.ratio)})`);
   return result;
@@ -32,7 +35,12 @@ export async function helperRows(options: { calls: number; rounds: number }): Pr
     met: result.ratio <= target,
   });
   return [
-    row('2  withLLMCall: usage, cost, 4 metric records, content off', llm, '(startActiveSpan, same attributes, no metrics)', 1.5),
+    row(
+      '2  withLLMCall: usage, cost, 4 metric records, content off',
+      llm,
+      '(startActiveSpan, same attributes, no metrics)',
+      1.5,
+    ),
     row('3a withToolCall (+ its duration metric)', tool, '(startActiveSpan, same attributes)', 1.3),
     row('3b withMemoryOperation (+ its duration metric)', memory, '(startActiveSpan, same attributes)', 1.3),
     {

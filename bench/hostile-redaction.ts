@@ -11,13 +11,15 @@ import { median, ms, progress, times, type BenchRow } from './lib/common.ts';
 const LENGTH = 1_000_000;
 const TARGET_MS = 50;
 /** The baseline: ordinary chat text of the same length, with a little personal data in it. */
-const PROSE = 'Hi, I am Jane (jane.doe@example.com); my order ORD-2024-000123 arrived broken, call me on +44 20 7946 0958. Our returns policy allows exchanges within thirty days. ';
+const PROSE =
+  'Hi, I am Jane (jane.doe@example.com); my order ORD-2024-000123 arrived broken, call me on +44 20 7946 0958. Our returns policy allows exchanges within thirty days. ';
 
 /**
  * CPU time (user + system) of this thread, in microseconds: `process.threadCpuUsage` where Node has it (22.19+), so
  * that the runtime's helper threads (concurrent GC marking, compilers) are not counted; the process's otherwise.
  */
-const cpuUsage: () => NodeJS.CpuUsage = typeof process.threadCpuUsage === 'function' ? () => process.threadCpuUsage() : () => process.cpuUsage();
+const cpuUsage: () => NodeJS.CpuUsage =
+  typeof process.threadCpuUsage === 'function' ? () => process.threadCpuUsage() : () => process.cpuUsage();
 
 interface Scan {
   cpu: number;
@@ -47,7 +49,9 @@ export function hostileRedactionRows(options: { rounds: number }): BenchRow[] {
       if (measured.cpu > worst.cpu) worst = { name: `${rule}: ${name}`, ...measured };
     }
   }
-  progress(`hostile redaction: worst ${ms(worst.cpu)} CPU, ${ms(worst.wall)} wall (${worst.name}); prose ${ms(prose.cpu)} CPU, ${ms(prose.wall)} wall`);
+  progress(
+    `hostile redaction: worst ${ms(worst.cpu)} CPU, ${ms(worst.wall)} wall (${worst.name}); prose ${ms(prose.cpu)} CPU, ${ms(prose.wall)} wall`,
+  );
   return [
     {
       figure: `H  redaction of 1 MB of hostile text, CPU time, worst of ${Object.values(HOSTILE_INPUTS).reduce((count, inputs) => count + Object.keys(inputs).length, 0)} inputs (${worst.name})`,

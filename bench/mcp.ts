@@ -14,7 +14,9 @@ export async function mcpRow(options: { calls: number; rounds: number }): Promis
   const env = { ...process.env, BENCH_CALLS: String(options.calls), BENCH_ROUNDS: String(options.rounds) };
   const result = await runWorker<McpResult>([benchFile('workers/mcp.ts')], { env, timeoutMillis: 300_000 });
   if (result.checks.length > 0) throw new Error(`bench row M: ${result.checks.join('; ')}`);
-  progress(`mcp: untraced ${us(result.offNs)}, genai-otel ${us(result.oursNs)}, by hand ${us(result.handNs)} (${times(result.ratio)})`);
+  progress(
+    `mcp: untraced ${us(result.offNs)}, genai-otel ${us(result.oursNs)}, by hand ${us(result.handNs)} (${times(result.ratio)})`,
+  );
   return {
     figure: 'M  MCP tools/call (client + server span, _meta propagation, 2 metric records): CPU added',
     ours: `+${us(result.oursNs - result.offNs)}`,

@@ -1,6 +1,18 @@
 // Rows 4, 5, 7 and the request-path row: real apps (bench/workers/span-app.cjs) under genai-otel's preload, plain
 // NodeSDK's, or none, exporting over OTLP/HTTP to a receiver in another process.
-import { appFolder, benchFile, cleanEnv, closedPort, freshSpool, median, ms, progress, runWorker, times, type BenchRow } from './lib/common.ts';
+import {
+  appFolder,
+  benchFile,
+  cleanEnv,
+  closedPort,
+  freshSpool,
+  median,
+  ms,
+  progress,
+  runWorker,
+  times,
+  type BenchRow,
+} from './lib/common.ts';
 import { startRemoteReceiver, type RemoteReceiver } from './lib/receiver.ts';
 
 type Side = 'genai-otel' | 'nodesdk' | 'none';
@@ -14,7 +26,11 @@ const preloads: Record<Side, string[]> = {
 let runs = 0;
 
 /** The same settings for both SDKs: genai-otel's batch defaults, no instrumentations, no log bridges. */
-function appEnv(side: Side, endpoint: string, extra: Record<string, string>): { env: NodeJS.ProcessEnv; service: string } {
+function appEnv(
+  side: Side,
+  endpoint: string,
+  extra: Record<string, string>,
+): { env: NodeJS.ProcessEnv; service: string } {
   const service = `bench-${side}-${++runs}`;
   const env = cleanEnv({
     OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
@@ -32,7 +48,8 @@ function appEnv(side: Side, endpoint: string, extra: Record<string, string>): { 
   return { env, service };
 }
 
-const runApp = <T>(side: Side, env: NodeJS.ProcessEnv, cwd: string, timeoutMillis = 180_000) => runWorker<T>([...preloads[side], app], { env, cwd, timeoutMillis });
+const runApp = <T>(side: Side, env: NodeJS.ProcessEnv, cwd: string, timeoutMillis = 180_000) =>
+  runWorker<T>([...preloads[side], app], { env, cwd, timeoutMillis });
 
 /**
  * Row 4: CPU per span created and exported, 100k-span burst, drops counted at the receiver. Two baselines: NodeSDK
@@ -56,18 +73,30 @@ export async function exportCpuRows(options: { rounds: number; spans: number }):
         const side: Side = run === 'genai-otel' || run === 'unredacted' ? 'genai-otel' : 'nodesdk';
         await receiver.reset();
         const redact: Record<string, string> = run === 'unredacted' ? { GENAI_OTEL_REDACT: 'off' } : {};
-        const { env, service } = appEnv(side, receiver.url, { BENCH_MODE: 'burst', BENCH_SPANS: String(options.spans), BENCH_NODESDK_ENCODING: run, ...redact });
+        const { env, service } = appEnv(side, receiver.url, {
+          BENCH_MODE: 'burst',
+          BENCH_SPANS: String(options.spans),
+          BENCH_NODESDK_ENCODING: run,
+          ...redact,
+        });
         const result = await runApp<{ spans: number; cpuMicros: number }>(side, env, cwd);
         const received = await receiver.count(service);
         perSpan[run].push((result.cpuMicros * 1000) / result.spans);
         drops[run].push(result.spans - received.distinct);
-        progress(`export CPU ${run}: ${((result.cpuMicros * 1000) / result.spans / 1000).toFixed(2)} µs/span, received ${received.distinct}/${result.spans}`);
+        progress(
+          `export CPU ${run}: ${((result.cpuMicros * 1000) / result.spans / 1000).toFixed(2)} µs/span, received ${received.distinct}/${result.spans}`,
+        );
       }
     }
   } finally {
     await receiver.close();
   }
-  const row = (letter: string, oursRun: 'genai-otel' | 'unredacted', baselineRun: 'json' | 'protobuf', label: string): BenchRow => {
+  const row = (
+    letter: string,
+    oursRun: 'genai-otel' | 'unredacted',
+    baselineRun: 'json' | 'protobuf',
+    label: string,
+  ): BenchRow => {
     const ours = median(perSpan[oursRun]);
     const ourDrops = Math.max(...drops[oursRun]);
     const baseline = median(perSpan[baselineRun]);
@@ -84,14 +113,20 @@ export async function exportCpuRows(options: { rounds: number; spans: number }):
   const protobuf = median(perSpan.protobuf);
   const ours = median(perSpan['genai-otel']);
   const floorRow: BenchRow = {
-    figure: '4d the floor: NodeSDK creating + batching spans, exporter discards (no export at all), vs NodeSDK OTLP/protobuf',
+    figure:
+      '4d the floor: NodeSDK creating + batching spans, exporter discards (no export at all), vs NodeSDK OTLP/protobuf',
     ours: `${(floor / 1000).toFixed(2)} µs`,
     baseline: `${(protobuf / 1000).toFixed(2)} µs`,
     ratio: times(floor / protobuf),
     target: `export part: genai-otel ${((ours - floor) / 1000).toFixed(2)} µs vs NodeSDK ${((protobuf - floor) / 1000).toFixed(2)} µs (${times((ours - floor) / (protobuf - floor))})`,
     met: undefined,
   };
-  return [row('a', 'genai-otel', 'json', 'OTLP/JSON'), row('b', 'genai-otel', 'protobuf', 'OTLP/protobuf'), row('c', 'unredacted', 'protobuf', 'OTLP/protobuf'), floorRow];
+  return [
+    row('a', 'genai-otel', 'json', 'OTLP/JSON'),
+    row('b', 'genai-otel', 'protobuf', 'OTLP/protobuf'),
+    row('c', 'unredacted', 'protobuf', 'OTLP/protobuf'),
+    floorRow,
+  ];
 }
 
 /** Row 5: RSS during a collector outage at 2,000 spans/s, then what reached the collector once it was back. */
@@ -112,23 +147,39 @@ export async function outageRow(options: { seconds: number }): Promise<BenchRow>
       GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '60000',
     });
     services[side] = service;
-    return runApp<{ spans: number; rssStartMb: number; rssPeakMb: number }>(side, env, cwd, (options.seconds + 120) * 1000);
+    return runApp<{ spans: number; rssStartMb: number; rssPeakMb: number }>(
+      side,
+      env,
+      cwd,
+      (options.seconds + 120) * 1000,
+    );
   });
   // The apps produce for `seconds` after a 0.5 s settling pause; the collector comes back then.
-  const back = setTimeout(() => {
-    for (const side of sides) void startRemoteReceiver(ports[side]).then((receiver) => receivers.push(receiver));
-  }, (options.seconds + 0.8) * 1000);
+  const back = setTimeout(
+    () => {
+      for (const side of sides) void startRemoteReceiver(ports[side]).then((receiver) => receivers.push(receiver));
+    },
+    (options.seconds + 0.8) * 1000,
+  );
   try {
     const [ours, theirs] = await Promise.all(results);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const received = Object.fromEntries(await Promise.all(sides.map(async (side, index) => [side, (await receivers[index]?.count(services[side]!))?.distinct ?? 0])));
+    const received = Object.fromEntries(
+      await Promise.all(
+        sides.map(async (side, index) => [side, (await receivers[index]?.count(services[side]!))?.distinct ?? 0]),
+      ),
+    );
     // receivers[] is in start order; count each side on every receiver and keep the one that has it.
     for (const side of sides) {
-      for (const receiver of receivers) received[side] = Math.max(received[side] as number, (await receiver.count(services[side]!)).distinct);
+      for (const receiver of receivers)
+        received[side] = Math.max(received[side] as number, (await receiver.count(services[side]!)).distinct);
     }
     const growth = (result: { rssStartMb: number; rssPeakMb: number }) => result.rssPeakMb - result.rssStartMb;
-    const lost = (side: 'genai-otel' | 'nodesdk', result: { spans: number }) => result.spans - (received[side] as number);
-    progress(`outage: genai-otel +${growth(ours!).toFixed(1)} MB, lost ${lost('genai-otel', ours!)}; NodeSDK +${growth(theirs!).toFixed(1)} MB, lost ${lost('nodesdk', theirs!)}`);
+    const lost = (side: 'genai-otel' | 'nodesdk', result: { spans: number }) =>
+      result.spans - (received[side] as number);
+    progress(
+      `outage: genai-otel +${growth(ours!).toFixed(1)} MB, lost ${lost('genai-otel', ours!)}; NodeSDK +${growth(theirs!).toFixed(1)} MB, lost ${lost('nodesdk', theirs!)}`,
+    );
     return {
       figure: `5  RSS growth during a ${options.seconds} s outage at 2,000 spans/s; spans lost`,
       ours: `+${growth(ours!).toFixed(1)} MB, ${lost('genai-otel', ours!)} of ${ours!.spans} lost`,
@@ -153,7 +204,11 @@ export async function eventLoopRow(options: { rounds: number; seconds: number })
     for (let round = 0; round < options.rounds; round++) {
       for (let index = 0; index < sides.length; index++) {
         const side = sides[(index + round) % sides.length]!;
-        const { env } = appEnv(side, receiver.url, { BENCH_MODE: 'rate', BENCH_RATE: '20000', BENCH_SECONDS: String(options.seconds) });
+        const { env } = appEnv(side, receiver.url, {
+          BENCH_MODE: 'rate',
+          BENCH_RATE: '20000',
+          BENCH_SECONDS: String(options.seconds),
+        });
         const result = await runApp<{ delayP99Ms: number }>(side, env, cwd);
         p99[side].push(result.delayP99Ms);
         await receiver.reset();
@@ -184,7 +239,11 @@ export async function requestPathRow(options: { rounds: number; seconds: number 
   await hanging.behave({ hang: true });
   const down = `http://127.0.0.1:${await closedPort()}`;
   const targets = { fast: fast.url, hanging: hanging.url, down } as const;
-  const samples: Record<keyof typeof targets, { p99: number[]; max: number[] }> = { fast: { p99: [], max: [] }, hanging: { p99: [], max: [] }, down: { p99: [], max: [] } };
+  const samples: Record<keyof typeof targets, { p99: number[]; max: number[] }> = {
+    fast: { p99: [], max: [] },
+    hanging: { p99: [], max: [] },
+    down: { p99: [], max: [] },
+  };
   const kinds = Object.keys(targets) as (keyof typeof targets)[];
   try {
     for (let round = 0; round < options.rounds; round++) {

@@ -9,7 +9,12 @@ import { context, logs, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  BatchLogRecordProcessor,
+  LoggerProvider,
+  type LogRecordExporter,
+  type ReadableLogRecord,
+} from '@opentelemetry/sdk-logs';
 import { resolveConfig } from '../src/config/resolve.ts';
 import { withLLMCall } from '../src/genai/llm.ts';
 import { resetGenAISettingsForTests } from '../src/config/genai-settings.ts';
@@ -30,7 +35,11 @@ class SwitchableSink implements SpanExporter, LogRecordExporter {
 
   constructor() {
     const redactor = createRedactor(resolveConfig({}).config.privacy);
-    const sink = { export: (_items: unknown[], done: (result: ExportResult) => void) => done({ code: ExportResultCode.SUCCESS }), shutdown: async () => undefined, forceFlush: async () => undefined };
+    const sink = {
+      export: (_items: unknown[], done: (result: ExportResult) => void) => done({ code: ExportResultCode.SUCCESS }),
+      shutdown: async () => undefined,
+      forceFlush: async () => undefined,
+    };
     this.spans = new RedactingSpanExporter(sink, redactor);
     this.logs = new RedactingLogRecordExporter(sink, redactor);
   }
@@ -59,7 +68,8 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 trace.setGlobalTracerProvider(tracerProvider);
 logs.setGlobalLoggerProvider(loggerProvider);
 
-const filler = 'Our returns policy allows exchanges within thirty days of delivery when the item is unused and in its box. ';
+const filler =
+  'Our returns policy allows exchanges within thirty days of delivery when the item is unused and in its box. ';
 // Every call gets its own text (as real conversations do), so that no cache of repeated values flatters the figures.
 const requestFor = (call: number) => ({
   provider: 'openai',
@@ -75,15 +85,33 @@ const requestFor = (call: number) => ({
     { role: 'assistant', content: `Let me check the order (step ${call}).` },
   ],
   tools: [
-    { type: 'function', name: 'lookup_order', description: 'Find an order by id', parameters: { type: 'object', properties: { id: { type: 'string' } } } },
-    { type: 'function', name: 'refund', description: 'Refund an order', parameters: { type: 'object', properties: { id: { type: 'string' }, amount: { type: 'number' } } } },
+    {
+      type: 'function',
+      name: 'lookup_order',
+      description: 'Find an order by id',
+      parameters: { type: 'object', properties: { id: { type: 'string' } } },
+    },
+    {
+      type: 'function',
+      name: 'refund',
+      description: 'Refund an order',
+      parameters: { type: 'object', properties: { id: { type: 'string' }, amount: { type: 'number' } } },
+    },
   ],
 });
 const responseFor = (call: number) => ({
   object: 'chat.completion',
   id: 'chatcmpl-bench',
   model: 'gpt-4o-mini-2024-07-18',
-  choices: [{ message: { role: 'assistant', content: `I refunded order ORD-2024-000123 to your card ending 1111 (reply ${call}). ${filler.repeat(4)}` }, finish_reason: 'stop' }],
+  choices: [
+    {
+      message: {
+        role: 'assistant',
+        content: `I refunded order ORD-2024-000123 to your card ending 1111 (reply ${call}). ${filler.repeat(4)}`,
+      },
+      finish_reason: 'stop',
+    },
+  ],
   usage: { prompt_tokens: 900, completion_tokens: 140 },
 });
 
@@ -113,14 +141,19 @@ async function round(scenario: Scenario): Promise<{ perCall: number; redactionPe
   await tracerProvider.forceFlush();
   await loggerProvider.forceFlush();
   const elapsed = performance.now() - start;
-  return { perCall: (elapsed * 1000) / CALLS, redactionPerItem: sink.redact ? (sink.redactionMillis * 1000) / sink.items : 0 };
+  return {
+    perCall: (elapsed * 1000) / CALLS,
+    redactionPerItem: sink.redact ? (sink.redactionMillis * 1000) / sink.items : 0,
+  };
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 // Warm-up, then interleaved rounds so that drift (JIT, GC, CPU frequency) spreads over every scenario alike.
 for (const scenario of scenarios) await round(scenario);
-const results = new Map(scenarios.map((scenario) => [scenario.name, { perCall: [] as number[], redaction: [] as number[] }]));
+const results = new Map(
+  scenarios.map((scenario) => [scenario.name, { perCall: [] as number[], redaction: [] as number[] }]),
+);
 for (let index = 0; index < ROUNDS; index++) {
   for (const scenario of scenarios) {
     const { perCall, redactionPerItem } = await round(scenario);
@@ -131,9 +164,13 @@ for (let index = 0; index < ROUNDS; index++) {
 
 const perCall = (name: string) => median(results.get(name)!.perCall);
 const baseline = perCall(scenarios[0]!.name);
-console.log(`redaction benchmark: Node ${process.versions.node}, ${CALLS} calls x ${ROUNDS} rounds per scenario, medians`);
+console.log(
+  `redaction benchmark: Node ${process.versions.node}, ${CALLS} calls x ${ROUNDS} rounds per scenario, medians`,
+);
 console.log('');
-console.log(`${'scenario'.padEnd(42)}${'µs per call'.padStart(12)}${'vs content off'.padStart(16)}${'µs redacting per exported item'.padStart(34)}`);
+console.log(
+  `${'scenario'.padEnd(42)}${'µs per call'.padStart(12)}${'vs content off'.padStart(16)}${'µs redacting per exported item'.padStart(34)}`,
+);
 for (const scenario of scenarios) {
   const figures = results.get(scenario.name)!;
   console.log(
@@ -141,7 +178,11 @@ for (const scenario of scenarios) {
   );
 }
 console.log('');
-console.log(`ratio, content on + redaction vs content off: ${(perCall('content on spans, redaction on') / baseline).toFixed(2)}x`);
-console.log(`ratio, redaction on vs off with content on spans: ${(perCall('content on spans, redaction on') / perCall('content on spans, redaction off')).toFixed(2)}x`);
+console.log(
+  `ratio, content on + redaction vs content off: ${(perCall('content on spans, redaction on') / baseline).toFixed(2)}x`,
+);
+console.log(
+  `ratio, redaction on vs off with content on spans: ${(perCall('content on spans, redaction on') / perCall('content on spans, redaction off')).toFixed(2)}x`,
+);
 await tracerProvider.shutdown();
 await loggerProvider.shutdown();

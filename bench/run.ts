@@ -19,7 +19,10 @@ import { startupRows } from './startup.ts';
 const args = process.argv.slice(2);
 const long = args.includes('--long');
 const quick = args.includes('--quick');
-const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const wanted = (row: string) => only === undefined || only.includes(row);
 
 if (!existsSync(join(repositoryRoot, 'dist/cjs/register.cjs'))) {
@@ -30,22 +33,39 @@ if (!existsSync(join(repositoryRoot, 'dist/cjs/register.cjs'))) {
 const rows: BenchRow[] = [];
 const started = Date.now();
 if (wanted('1')) rows.push(...(await startupRows({ rounds: quick ? 5 : long ? 21 : 11 })));
-if (wanted('2') || wanted('3') || wanted('6')) rows.push(...(await helperRows({ calls: 20_000, rounds: quick ? 3 : long ? 15 : 9 })));
+if (wanted('2') || wanted('3') || wanted('6'))
+  rows.push(...(await helperRows({ calls: 20_000, rounds: quick ? 3 : long ? 15 : 9 })));
 if (wanted('4')) rows.push(...(await exportCpuRows({ rounds: quick ? 1 : long ? 5 : 3, spans: 100_000 })));
 if (wanted('5')) rows.push(await outageRow({ seconds: long ? 60 : quick ? 5 : 15 }));
 if (wanted('7')) rows.push(await eventLoopRow({ rounds: quick ? 1 : long ? 5 : 3, seconds: quick ? 2 : 4 }));
-if (wanted('A')) rows.push(await agentsRow({ runs: quick ? 100 : long ? 500 : 300, rounds: quick ? 3 : long ? 15 : 9 }));
+if (wanted('A'))
+  rows.push(await agentsRow({ runs: quick ? 100 : long ? 500 : 300, rounds: quick ? 3 : long ? 15 : 9 }));
 if (wanted('R')) rows.push(await requestPathRow({ rounds: quick ? 1 : long ? 5 : 3, seconds: quick ? 2 : 3 }));
 if (wanted('M')) rows.push(await mcpRow({ calls: quick ? 500 : 2_000, rounds: quick ? 3 : long ? 15 : 9 }));
 if (wanted('H')) rows.push(...hostileRedactionRows({ rounds: quick ? 3 : long ? 9 : 5 }));
 progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-const header: BenchRow = { figure: 'figure', ours: 'genai-otel', baseline: 'baseline (same run)', ratio: 'ratio', target: 'target' };
-const cells = (row: BenchRow) => [row.figure, row.ours, row.baseline, row.ratio, row.target, row === header ? 'met' : row.met === undefined ? '-' : row.met ? 'yes' : 'NO'];
+const header: BenchRow = {
+  figure: 'figure',
+  ours: 'genai-otel',
+  baseline: 'baseline (same run)',
+  ratio: 'ratio',
+  target: 'target',
+};
+const cells = (row: BenchRow) => [
+  row.figure,
+  row.ours,
+  row.baseline,
+  row.ratio,
+  row.target,
+  row === header ? 'met' : row.met === undefined ? '-' : row.met ? 'yes' : 'NO',
+];
 const table = [header, ...rows].map(cells);
 const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
 const line = (values: string[]) => `| ${values.map((value, column) => value.padEnd(widths[column]!)).join(' | ')} |`;
-console.log(`\ngenai-otel bench, Node ${process.versions.node}, ${new Date().toISOString()}${long ? ' (--long)' : quick ? ' (--quick)' : ''}; medians, ratios = genai-otel / baseline\n`);
+console.log(
+  `\ngenai-otel bench, Node ${process.versions.node}, ${new Date().toISOString()}${long ? ' (--long)' : quick ? ' (--quick)' : ''}; medians, ratios = genai-otel / baseline\n`,
+);
 console.log(line(table[0]!));
 console.log(line(widths.map((width) => '-'.repeat(width))));
 for (const values of table.slice(1)) console.log(line(values));

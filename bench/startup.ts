@@ -1,5 +1,18 @@
 // Row 1: start-up time the preload adds to `node -e ...`, against plain NodeSDK, interleaved in the same run.
-import { appFolder, benchFile, cleanEnv, closedPort, freshSpool, median, ms, progress, runNode, scratchFolder, times, type BenchRow } from './lib/common.ts';
+import {
+  appFolder,
+  benchFile,
+  cleanEnv,
+  closedPort,
+  freshSpool,
+  median,
+  ms,
+  progress,
+  runNode,
+  scratchFolder,
+  times,
+  type BenchRow,
+} from './lib/common.ts';
 
 interface Variant {
   label: string;
@@ -30,7 +43,12 @@ export async function startupRows(options: { rounds: number }): Promise<BenchRow
     );
   }
   variants.push(
-    { label: 'disabled load', args: ['--require', 'genai-otel/register', '-e', LOAD], env: { OTEL_SDK_DISABLED: 'true' }, bare: 'bare load' },
+    {
+      label: 'disabled load',
+      args: ['--require', 'genai-otel/register', '-e', LOAD],
+      env: { OTEL_SDK_DISABLED: 'true' },
+      bare: 'bare load',
+    },
     { label: 'bare cc', args: ['-e', LOAD], env: cc, bare: 'bare cc' },
     { label: 'nodesdk cc', args: ['--require', nodeSdk, '-e', LOAD], env: cc, bare: 'bare cc' },
     { label: 'require cc', args: ['--require', 'genai-otel/register', '-e', LOAD], env: cc, bare: 'bare cc' },
@@ -44,9 +62,15 @@ export async function startupRows(options: { rounds: number }): Promise<BenchRow
   for (let round = 0; round <= options.rounds; round++) {
     for (let index = 0; index < variants.length; index++) {
       const variant = variants[(index + round) % variants.length]!;
-      const env = cleanEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, GENAI_OTEL_SPOOL_DIR: freshSpool(), OTEL_LOG_LEVEL: 'none', ...variant.env });
+      const env = cleanEnv({
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        GENAI_OTEL_SPOOL_DIR: freshSpool(),
+        OTEL_LOG_LEVEL: 'none',
+        ...variant.env,
+      });
       const result = await runNode(variant.args, { cwd, env, timeoutMillis: 60_000 });
-      if (result.code !== 0) throw new Error(`${variant.label} exited with ${result.code}: ${result.stderr.slice(0, 1000)}`);
+      if (result.code !== 0)
+        throw new Error(`${variant.label} exited with ${result.code}: ${result.stderr.slice(0, 1000)}`);
       if (round > 0) samples.get(variant.label)!.push(result.wallMillis);
     }
     progress(`start-up round ${round}/${options.rounds}`);
@@ -72,7 +96,11 @@ export async function startupRows(options: { rounds: number }): Promise<BenchRow
     row('1d start-up incl. flush at exit (-e 0), --import', 'import full', 'nodesdk full'),
     row('1e start-up, load+start, NODE_COMPILE_CACHE on every side, --require', 'require cc', 'nodesdk cc'),
     row('1f start-up, load+start, NODE_COMPILE_CACHE on every side, --import', 'import cc', 'nodesdk cc'),
-    row('1h start-up, load+start, NODE_COMPILE_CACHE on every side, --import, vs NodeSDK also preloaded with --import', 'import cc', 'nodesdk import cc'),
+    row(
+      '1h start-up, load+start, NODE_COMPILE_CACHE on every side, --import, vs NodeSDK also preloaded with --import',
+      'import cc',
+      'nodesdk import cc',
+    ),
     {
       figure: '1g start-up with OTEL_SDK_DISABLED=true, --require',
       ours: `+${ms(added('disabled load'))}`,

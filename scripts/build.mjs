@@ -14,11 +14,23 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-const external = ['@opentelemetry/api', '@opentelemetry/winston-transport', 'import-in-the-middle', 'import-in-the-middle/*', 'require-in-the-middle', 'yaml'];
+const external = [
+  '@opentelemetry/api',
+  '@opentelemetry/winston-transport',
+  'import-in-the-middle',
+  'import-in-the-middle/*',
+  'require-in-the-middle',
+  'yaml',
+];
 const sourcemap = process.argv.includes('--sourcemap') || process.env.GENAI_OTEL_SOURCEMAP === '1';
 const isExternal = (specifier) =>
-  external.some((pattern) => (pattern.endsWith('*') ? specifier.startsWith(pattern.slice(0, -1)) : specifier === pattern || specifier.startsWith(`${pattern}/`)));
-const isPackage = (specifier) => !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.startsWith('node:');
+  external.some((pattern) =>
+    pattern.endsWith('*')
+      ? specifier.startsWith(pattern.slice(0, -1))
+      : specifier === pattern || specifier.startsWith(`${pattern}/`),
+  );
+const isPackage = (specifier) =>
+  !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.startsWith('node:');
 
 const root = new URL('..', import.meta.url).pathname;
 // The instrumentation packages each bring their own @opentelemetry/instrumentation of the same line (0.300 beside our
@@ -39,7 +51,10 @@ const bundleDependencies = {
     builder.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       if (args.path !== loadersModule) {
-        if (/\blazyRequire\(/.test(source)) return { errors: [{ text: `lazyRequire() outside src/core/loaders.ts: add a typed loader there (${args.path})` }] };
+        if (/\blazyRequire\(/.test(source))
+          return {
+            errors: [{ text: `lazyRequire() outside src/core/loaders.ts: add a typed loader there (${args.path})` }],
+          };
         return { contents: source, loader: 'ts' };
       }
       return {
@@ -53,7 +68,11 @@ const bundleDependencies = {
       if (args.pluginData === 'forced' || !isPackage(args.path) || isExternal(args.path)) return undefined;
       const shared = sharedPackages.some((name) => args.path === name || args.path.startsWith(`${name}/`));
       if (args.kind !== 'require-call' && !shared) return undefined;
-      return builder.resolve(args.path, { kind: 'import-statement', resolveDir: shared ? root : args.resolveDir, pluginData: 'forced' });
+      return builder.resolve(args.path, {
+        kind: 'import-statement',
+        resolveDir: shared ? root : args.resolveDir,
+        pluginData: 'forced',
+      });
     });
   },
 };
@@ -69,8 +88,12 @@ const apiCompat = {
   name: 'api-compat',
   setup(builder) {
     const compatModule = new URL('../src/sdk/api-compat.ts', import.meta.url).pathname;
-    const names = Object.keys(createRequire(import.meta.url)('@opentelemetry/api')).filter((name) => name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name));
-    builder.onResolve({ filter: /^@opentelemetry\/api$/ }, (args) => (args.namespace === 'api-compat' ? { path: args.path, external: true } : { path: 'api', namespace: 'api-compat' }));
+    const names = Object.keys(createRequire(import.meta.url)('@opentelemetry/api')).filter(
+      (name) => name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name),
+    );
+    builder.onResolve({ filter: /^@opentelemetry\/api$/ }, (args) =>
+      args.namespace === 'api-compat' ? { path: args.path, external: true } : { path: 'api', namespace: 'api-compat' },
+    );
     builder.onLoad({ filter: /.*/, namespace: 'api-compat' }, () => ({
       contents: [
         `import { completeApi } from ${JSON.stringify(compatModule)};`,
@@ -86,7 +109,17 @@ const apiCompat = {
 
 rmSync('dist', { recursive: true, force: true });
 
-const common = { bundle: true, platform: 'node', target: 'node22', external, logLevel: 'warning', sourcemap, legalComments: 'none', metafile: true, plugins: [apiCompat, bundleDependencies] };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  external,
+  logLevel: 'warning',
+  sourcemap,
+  legalComments: 'none',
+  metafile: true,
+  plugins: [apiCompat, bundleDependencies],
+};
 // A bundled package may still call require() on a Node built-in; the ESM bundle gets a real require for that.
 // process.getBuiltinModule rather than an import of node:module, whose ES module facade costs the preload time.
 // import.meta.url is empty where an application's bundler turned this file into CommonJS (esbuild does when a
@@ -108,18 +141,33 @@ const externalsByRequire = {
   name: 'externals-by-require',
   setup(builder) {
     builder.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.namespace === 'external-require' || !isExternal(args.path) || args.path === '@opentelemetry/api') return undefined;
+      if (args.namespace === 'external-require' || !isExternal(args.path) || args.path === '@opentelemetry/api')
+        return undefined;
       if (args.kind !== 'import-statement' && args.kind !== 'require-call') return undefined;
       return { path: args.path, namespace: 'external-require' };
     });
-    builder.onLoad({ filter: /.*/, namespace: 'external-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    builder.onLoad({ filter: /.*/, namespace: 'external-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
     builder.onResolve({ filter: /.*/, namespace: 'external-require' }, (args) => ({ path: args.path, external: true }));
   },
 };
-const esmOptions = { format: 'esm', define: { 'import.meta.url': '__genaiOtelFileUrl' }, plugins: [...common.plugins, externalsByRequire] };
+const esmOptions = {
+  format: 'esm',
+  define: { 'import.meta.url': '__genaiOtelFileUrl' },
+  plugins: [...common.plugins, externalsByRequire],
+};
 
 const builds = await Promise.all([
-  build({ ...common, ...esmOptions, entryPoints: { index: 'src/index.ts', register: 'src/entry/register-esm.ts' }, outdir: 'dist/esm', outExtension: { '.js': '.js' }, banner: { js: esmRequire } }),
+  build({
+    ...common,
+    ...esmOptions,
+    entryPoints: { index: 'src/index.ts', register: 'src/entry/register-esm.ts' },
+    outdir: 'dist/esm',
+    outExtension: { '.js': '.js' },
+    banner: { js: esmRequire },
+  }),
   build({
     ...common,
     format: 'cjs',
@@ -157,16 +205,26 @@ function writeThirdPartyNotices(inputs) {
       .filter((file) => /^(licen[cs]e|notice)(\.|$)/i.test(file))
       .sort()
       .map((file) => readFileSync(`${folder}/${file}`, 'utf8').trim());
-    packages.set(folder, { name: manifest.name, version: manifest.version, license: manifest.license ?? 'see its package', texts });
+    packages.set(folder, {
+      name: manifest.name,
+      version: manifest.version,
+      license: manifest.license ?? 'see its package',
+      texts,
+    });
   }
   const byText = new Map();
-  for (const entry of [...packages.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))) {
+  for (const entry of [...packages.values()].sort(
+    (a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version),
+  )) {
     const key = entry.texts.join('\n\n') || `(${entry.license}: no license file in the package)`;
     if (!byText.has(key)) byText.set(key, []);
     byText.get(key).push(`${entry.name} ${entry.version} (${entry.license})`);
   }
   const sections = [...byText].map(([text, names]) => `## ${names.join(', ')}\n\n\`\`\`\n${text}\n\`\`\`\n`);
-  writeFileSync('dist/THIRD-PARTY-NOTICES.md', `# Third-party software in genai-otel's dist/\n\nThese packages are bundled into genai-otel's builds. genai-otel itself is Apache-2.0 (LICENSE).\n\n${sections.join('\n')}`);
+  writeFileSync(
+    'dist/THIRD-PARTY-NOTICES.md',
+    `# Third-party software in genai-otel's dist/\n\nThese packages are bundled into genai-otel's builds. genai-otel itself is Apache-2.0 (LICENSE).\n\n${sections.join('\n')}`,
+  );
 }
 writeThirdPartyNotices(builds.flatMap((result) => Object.keys(result.metafile.inputs)));
 
@@ -178,7 +236,9 @@ writeThirdPartyNotices(builds.flatMap((result) => Object.keys(result.metafile.in
  */
 async function bundleDeclarations() {
   rmSync('.cache/dts', { recursive: true, force: true });
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
   const { rollup } = await import('rollup');
   const { dts } = await import('rollup-plugin-dts');
   const problems = [];

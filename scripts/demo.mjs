@@ -20,7 +20,12 @@ const bold = (text) => (process.stdout.isTTY && process.stdout.hasColors() ? `\x
 /** Whether an OTLP/HTTP receiver accepts an (empty) export request at the endpoint. */
 async function collectorAnswers() {
   try {
-    const response = await fetch(`${endpoint}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(1000) });
+    const response = await fetch(`${endpoint}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(1000),
+    });
     await response.arrayBuffer();
     return response.ok;
   } catch {
@@ -41,7 +46,8 @@ function runAgent(env) {
     child.stdout.on('data', (data) => {
       process.stdout.write(data);
       pending += data;
-      for (const match of pending.matchAll(/trace ([0-9a-f]{32})/g)) if (!traceIds.includes(match[1])) traceIds.push(match[1]);
+      for (const match of pending.matchAll(/trace ([0-9a-f]{32})/g))
+        if (!traceIds.includes(match[1])) traceIds.push(match[1]);
       pending = pending.slice(pending.lastIndexOf('\n') + 1);
     });
     child.on('exit', (code) => resolve({ code: code ?? 1, traceIds }));
@@ -58,7 +64,9 @@ function runCli(args, extraEnv = {}) {
 function complete(result) {
   const spans = (result?.resourceSpans ?? []).flatMap((rs) => (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? []));
   const ids = new Set(spans.map((span) => span.spanId));
-  return spans.some((span) => !span.parentSpanId) && spans.every((span) => !span.parentSpanId || ids.has(span.parentSpanId));
+  return (
+    spans.some((span) => !span.parentSpanId) && spans.every((span) => !span.parentSpanId || ids.has(span.parentSpanId))
+  );
 }
 
 /** Waits until Jaeger has the whole trace: spans arrive in batches, the root (which ends last) in the last one. */
@@ -78,21 +86,38 @@ async function waitForTrace(traceId, timeoutMillis) {
 
 const started = Date.now();
 const simulated = !process.env.OPENAI_BASE_URL;
-const llm = simulated ? await startSimulatedLLM({ seed: Number(process.env.DEMO_SEED || 7), speed: Number(process.env.DEMO_SPEED || 1) }) : undefined;
+const llm = simulated
+  ? await startSimulatedLLM({ seed: Number(process.env.DEMO_SEED || 7), speed: Number(process.env.DEMO_SPEED || 1) })
+  : undefined;
 const llmEnv = simulated ? { OPENAI_BASE_URL: llm.baseURL, OPENAI_API_KEY: 'sk-simulated' } : {};
 const collector = await collectorAnswers();
 
 console.log(bold('genai-otel demo: a support assistant answers three customers at once'));
-console.log(simulated ? `LLM: a simulated OpenAI API at ${llm.baseURL} (no key, no network), called through the real openai client` : `LLM: ${process.env.OPENAI_BASE_URL}`);
-console.log(collector ? `Telemetry: to the collector at ${endpoint}` : `Telemetry: no collector at ${endpoint}, so OTLP/JSON files in .genai-otel/ (and a spool that a collector started later receives)`);
+console.log(
+  simulated
+    ? `LLM: a simulated OpenAI API at ${llm.baseURL} (no key, no network), called through the real openai client`
+    : `LLM: ${process.env.OPENAI_BASE_URL}`,
+);
+console.log(
+  collector
+    ? `Telemetry: to the collector at ${endpoint}`
+    : `Telemetry: no collector at ${endpoint}, so OTLP/JSON files in .genai-otel/ (and a spool that a collector started later receives)`,
+);
 console.log();
 
-const exporters = collector ? {} : { OTEL_TRACES_EXPORTER: 'otlp,file', OTEL_METRICS_EXPORTER: 'otlp,file', OTEL_LOGS_EXPORTER: 'otlp,file' };
+const exporters = collector
+  ? {}
+  : { OTEL_TRACES_EXPORTER: 'otlp,file', OTEL_METRICS_EXPORTER: 'otlp,file', OTEL_LOGS_EXPORTER: 'otlp,file' };
 // The bundled collector drops user and session ids it does not receive hashed (its privacy safety net): with no key
 // of your own, the demo hashes them with one of its own, so that sessions survive, and the CLI looks them up with it.
-const demoKey = collector && !process.env.GENAI_OTEL_USER_ID_HMAC_KEY ? { GENAI_OTEL_USER_ID_HMAC_KEY: 'genai-otel-demo-key-not-a-secret' } : {};
+const demoKey =
+  collector && !process.env.GENAI_OTEL_USER_ID_HMAC_KEY
+    ? { GENAI_OTEL_USER_ID_HMAC_KEY: 'genai-otel-demo-key-not-a-secret' }
+    : {};
 if (demoKey.GENAI_OTEL_USER_ID_HMAC_KEY) {
-  console.log(`Ids: user and session ids are exported as HMACs with the demo's key (GENAI_OTEL_USER_ID_HMAC_KEY=${demoKey.GENAI_OTEL_USER_ID_HMAC_KEY});\n     the collector would drop them otherwise. Use a secret of your own in a real app.\n`);
+  console.log(
+    `Ids: user and session ids are exported as HMACs with the demo's key (GENAI_OTEL_USER_ID_HMAC_KEY=${demoKey.GENAI_OTEL_USER_ID_HMAC_KEY});\n     the collector would drop them otherwise. Use a secret of your own in a real app.\n`,
+  );
 }
 const { code, traceIds } = await runAgent({ ...llmEnv, ...exporters, ...demoKey });
 await llm?.close();
@@ -115,8 +140,12 @@ if (collector) {
   }
   console.log('Metrics: the collector passes them to Prometheus within a scrape interval. Then:');
   console.log(`  npx genai-otel report --since 1h          (from ${prometheusUrl})`);
-  console.log(`  ${prometheusUrl}/graph?g0.expr=${encodeURIComponent('sum by (gen_ai_request_model) (genai_otel_client_cost_USD_total)')}`);
-  const withKey = demoKey.GENAI_OTEL_USER_ID_HMAC_KEY ? `GENAI_OTEL_USER_ID_HMAC_KEY=${demoKey.GENAI_OTEL_USER_ID_HMAC_KEY} ` : '';
+  console.log(
+    `  ${prometheusUrl}/graph?g0.expr=${encodeURIComponent('sum by (gen_ai_request_model) (genai_otel_client_cost_USD_total)')}`,
+  );
+  const withKey = demoKey.GENAI_OTEL_USER_ID_HMAC_KEY
+    ? `GENAI_OTEL_USER_ID_HMAC_KEY=${demoKey.GENAI_OTEL_USER_ID_HMAC_KEY} `
+    : '';
   console.log('  npx genai-otel sessions                    (the session table)');
   console.log(`  ${withKey}npx genai-otel traces --session session-bob-1`);
 } else {
@@ -127,6 +156,8 @@ if (collector) {
   const seconds = Math.ceil((Date.now() - started) / 1000) + 5;
   runCli(['report', '--source', 'files', '--since', `${seconds}s`]);
   console.log('Next: npx genai-otel sessions · npx genai-otel report --html report.html · npx genai-otel doctor');
-  console.log('With the bundled stack (docker compose up -d, or npm run stack -- up), npm run demo sends to Jaeger and Prometheus.');
+  console.log(
+    'With the bundled stack (docker compose up -d, or npm run stack -- up), npm run demo sends to Jaeger and Prometheus.',
+  );
 }
 console.log(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

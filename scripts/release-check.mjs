@@ -20,6 +20,11 @@ function step(title, command, args) {
 }
 
 step('Files in the package', 'npm', ['pack', '--dry-run']);
-step('Install test', node22, ['--test', '--test-reporter=spec', '--test-concurrency=1', 'test/install/package.test.ts']);
+step('Install test', node22, [
+  '--test',
+  '--test-reporter=spec',
+  '--test-concurrency=1',
+  'test/install/package.test.ts',
+]);
 step('Publish (dry run)', 'npm', ['publish', '--dry-run']);
 console.log('\nrelease:check passed');

@@ -24,8 +24,22 @@ function testFiles(directory) {
 }
 
 const only = process.argv.slice(2);
-const suites = only.length > 0 ? only : ['test/unit', 'test/privacy', 'test/preload', 'test/support', 'packages/mock-otlp-receiver/test', 'test/docs', 'test/architecture', 'test/install'];
-const allFiles = suites.flatMap((suite) => (suite.endsWith('.ts') || suite.endsWith('.mjs') ? [suite] : testFiles(suite)));
+const suites =
+  only.length > 0
+    ? only
+    : [
+        'test/unit',
+        'test/privacy',
+        'test/preload',
+        'test/support',
+        'packages/mock-otlp-receiver/test',
+        'test/docs',
+        'test/architecture',
+        'test/install',
+      ];
+const allFiles = suites.flatMap((suite) =>
+  suite.endsWith('.ts') || suite.endsWith('.mjs') ? [suite] : testFiles(suite),
+);
 // About installation, not about a Node line: run once, after the others.
 const isInstallTest = (file) => file.replace(/\\/g, '/').includes('test/install/');
 const files = allFiles.filter((file) => !isInstallTest(file));
@@ -39,7 +53,9 @@ for (const runtime of runtimes) {
     continue;
   }
   if (files.length === 0) continue;
-  console.log(`\n# ${runtime.label} (${spawnSync(runtime.bin, ['--version']).stdout.toString().trim()}): ${files.length} test files`);
+  console.log(
+    `\n# ${runtime.label} (${spawnSync(runtime.bin, ['--version']).stdout.toString().trim()}): ${files.length} test files`,
+  );
   const result = spawnSync(runtime.bin, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
     cwd: root,
     stdio: 'inherit',
@@ -50,17 +66,28 @@ for (const runtime of runtimes) {
 
 if (installFiles.length > 0 && existsSync(runtimes[0].bin)) {
   console.log(`\n# Install test on ${runtimes[0].label}: npm pack, then scratch apps installed from the tarball`);
-  const result = spawnSync(runtimes[0].bin, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...installFiles], { cwd: root, stdio: 'inherit', env: process.env });
+  const result = spawnSync(
+    runtimes[0].bin,
+    ['--test', '--test-reporter=spec', '--test-concurrency=1', ...installFiles],
+    { cwd: root, stdio: 'inherit', env: process.env },
+  );
   if (result.status !== 0) failed = true;
 }
 
-const stackInstalled = existsSync(join(root, '.stack/bin/otelcol-genai')) && existsSync(join(root, '.stack/bin/jaeger'));
+const stackInstalled =
+  existsSync(join(root, '.stack/bin/otelcol-genai')) && existsSync(join(root, '.stack/bin/jaeger'));
 if (only.length === 0 && (process.env.GENAI_OTEL_E2E === '1' || stackInstalled) && existsSync(join(root, 'test/e2e'))) {
   console.log('\n# End to end (real collector, Jaeger, Prometheus) on Node 22');
   const e2e = testFiles('test/e2e');
-  const result = spawnSync(runtimes[0].bin, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...e2e], { cwd: root, stdio: 'inherit', env: process.env });
+  const result = spawnSync(runtimes[0].bin, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...e2e], {
+    cwd: root,
+    stdio: 'inherit',
+    env: process.env,
+  });
   if (result.status !== 0) failed = true;
 } else if (only.length === 0) {
-  console.log('\n# End-to-end suite skipped: the stack is not installed (bash scripts/stack.sh install, or GENAI_OTEL_E2E=1 to require it)');
+  console.log(
+    '\n# End-to-end suite skipped: the stack is not installed (bash scripts/stack.sh install, or GENAI_OTEL_E2E=1 to require it)',
+  );
 }
 process.exit(failed ? 1 : 0);

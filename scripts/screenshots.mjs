@@ -26,6 +26,7 @@ const COLOURS = { 31: '#ff7b72', 32: '#7ee787', 33: '#e3b341', 36: '#79c0ff' };
 function ansiToHtml(text) {
   const escaped = text.replace(/[&<>]/g, (char) => `&#${char.charCodeAt(0)};`);
   let open = 0;
+  // eslint-disable-next-line no-control-regex
   const html = escaped.replace(/\x1b\[(\d+)m/g, (_match, code) => {
     const n = Number(code);
     if (n === 1 || n === 2 || COLOURS[n]) {
@@ -42,8 +43,10 @@ function ansiToHtml(text) {
 }
 
 function terminalPage(command, output) {
-  return `<!doctype html><meta charset="utf-8"><body style="margin:0;background:#0d1117"><pre style="margin:0;padding:18px 22px;font:13px/1.45 'DejaVu Sans Mono',monospace;color:#e6edf3;display:inline-block">` +
-    `<span style="color:#7ee787">$</span> ${ansiToHtml(command)}\n${ansiToHtml(output)}</pre></body>`;
+  return (
+    `<!doctype html><meta charset="utf-8"><body style="margin:0;background:#0d1117"><pre style="margin:0;padding:18px 22px;font:13px/1.45 'DejaVu Sans Mono',monospace;color:#e6edf3;display:inline-block">` +
+    `<span style="color:#7ee787">$</span> ${ansiToHtml(command)}\n${ansiToHtml(output)}</pre></body>`
+  );
 }
 
 function run(args, env) {
@@ -56,7 +59,13 @@ async function shoot(browser, url, path, width) {
   const page = await browser.newPage({ viewport: { width, height: 600 } });
   await page.goto(url);
   const box = await page.locator('body > *').first().boundingBox();
-  await page.screenshot({ path, fullPage: true, clip: url.includes('terminal') ? { x: 0, y: 0, width: Math.ceil(box.width), height: Math.ceil(box.height) } : undefined });
+  await page.screenshot({
+    path,
+    fullPage: true,
+    clip: url.includes('terminal')
+      ? { x: 0, y: 0, width: Math.ceil(box.width), height: Math.ceil(box.height) }
+      : undefined,
+  });
   await page.close();
   spawnSync('pngquant', ['--force', '--skip-if-larger', '--quality', '60-85', '--output', path, path]);
   console.log(`wrote ${path}`);
@@ -65,25 +74,64 @@ async function shoot(browser, url, path, width) {
 const stack = await makeStack('screenshots');
 try {
   await startStack(stack);
-  const env = { ...stack.env, OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpHttp, GENAI_OTEL_JAEGER_URL: stack.jaeger, GENAI_OTEL_PROMETHEUS_URL: stack.prometheus, OTEL_SERVICE_NAME: service, GENAI_OTEL_SPOOL_DIR: join(work, 'spool'), GENAI_OTEL_FILE_DIR: join(work, 'files'), FORCE_COLOR: '1' };
+  const env = {
+    ...stack.env,
+    OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpHttp,
+    GENAI_OTEL_JAEGER_URL: stack.jaeger,
+    GENAI_OTEL_PROMETHEUS_URL: stack.prometheus,
+    OTEL_SERVICE_NAME: service,
+    GENAI_OTEL_SPOOL_DIR: join(work, 'spool'),
+    GENAI_OTEL_FILE_DIR: join(work, 'files'),
+    FORCE_COLOR: '1',
+  };
   for (const seed of ['7', '11']) run([join(root, 'scripts', 'demo.mjs')], { ...env, DEMO_SEED: seed });
-  await poll('both demo runs in Prometheus', async () => {
-    const body = await (await fetch(`${stack.prometheus}/api/v1/query?${new URLSearchParams({ query: `sum(gen_ai_client_operation_duration_seconds_count{service_name="${service}"})` })}`)).json();
-    return Number(body.data.result[0]?.value[1]) >= 56;
-  }, { timeoutMs: 60_000 });
-  const value = async (query) => Number((await (await fetch(`${stack.prometheus}/api/v1/query?${new URLSearchParams({ query })}`)).json()).data.result[0]?.value[1]);
-  await poll('both runs\' feedback and span metrics in Prometheus', async () =>
-    (await value(`sum(genai_otel_feedback_likes_total{service_name="${service}"})`)) >= 8 &&
-    (await value(`sum(traces_span_metrics_calls_total{service_name="${service}",span_name="chat gpt-4o"})`)) >= 14, { timeoutMs: 60_000 });
+  await poll(
+    'both demo runs in Prometheus',
+    async () => {
+      const body = await (
+        await fetch(
+          `${stack.prometheus}/api/v1/query?${new URLSearchParams({ query: `sum(gen_ai_client_operation_duration_seconds_count{service_name="${service}"})` })}`,
+        )
+      ).json();
+      return Number(body.data.result[0]?.value[1]) >= 56;
+    },
+    { timeoutMs: 60_000 },
+  );
+  const value = async (query) =>
+    Number(
+      (await (await fetch(`${stack.prometheus}/api/v1/query?${new URLSearchParams({ query })}`)).json()).data.result[0]
+        ?.value[1],
+    );
+  await poll(
+    "both runs' feedback and span metrics in Prometheus",
+    async () =>
+      (await value(`sum(genai_otel_feedback_likes_total{service_name="${service}"})`)) >= 8 &&
+      (await value(`sum(traces_span_metrics_calls_total{service_name="${service}",span_name="chat gpt-4o"})`)) >= 14,
+    { timeoutMs: 60_000 },
+  );
 
   const html = join(work, 'report.html');
   run([cli, 'report', '--source', 'prometheus', '--service', service, '--since', '1h', '--html', html], env);
-  const reportText = run([cli, 'report', '--source', 'prometheus', '--service', service, '--since', '1h', '--color'], env);
+  const reportText = run(
+    [cli, 'report', '--source', 'prometheus', '--service', service, '--since', '1h', '--color'],
+    env,
+  );
   const tracesText = run([cli, 'traces', '--source', 'jaeger', '--service', service, '--limit', '1', '--color'], env);
   writeFileSync(join(work, 'terminal-report.html'), terminalPage('genai-otel report --since 1h', reportText));
   writeFileSync(join(work, 'terminal-traces.html'), terminalPage('genai-otel traces --limit 1', tracesText));
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
   try {
     await shoot(browser, pathToFileURL(html).href, join(docs, 'report-html.png'), 1100);
     await shoot(browser, pathToFileURL(join(work, 'terminal-report.html')).href, join(docs, 'cli-report.png'), 1000);

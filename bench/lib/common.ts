@@ -46,10 +46,17 @@ export interface ChildResult {
 }
 
 /** Runs `node args` and resolves when it exits (killed after `timeoutMillis`). */
-export function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMillis?: number } = {}): Promise<ChildResult> {
+export function runNode(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMillis?: number } = {},
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: options.cwd ?? repositoryRoot, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd ?? repositoryRoot,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
@@ -65,13 +72,18 @@ export function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?
 }
 
 /** Runs a worker that prints one JSON line last, and returns it parsed. */
-export async function runWorker<T>(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMillis?: number } = {}): Promise<T> {
+export async function runWorker<T>(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMillis?: number } = {},
+): Promise<T> {
   const result = await runNode(args, options);
   const lastLine = result.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(lastLine) as T;
   } catch {
-    throw new Error(`worker ${args.join(' ')} failed (code ${result.code}, signal ${result.signal})\nstdout: ${result.stdout.slice(-2000)}\nstderr: ${result.stderr.slice(-2000)}`);
+    throw new Error(
+      `worker ${args.join(' ')} failed (code ${result.code}, signal ${result.signal})\nstdout: ${result.stdout.slice(-2000)}\nstderr: ${result.stderr.slice(-2000)}`,
+    );
   }
 }
 
@@ -90,7 +102,13 @@ export function appFolder(): string {
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('OTEL_') && !key.startsWith('GENAI_OTEL_') && key !== 'NODE_OPTIONS' && key !== 'NODE_COMPILE_CACHE') env[key] = value;
+    if (
+      !key.startsWith('OTEL_') &&
+      !key.startsWith('GENAI_OTEL_') &&
+      key !== 'NODE_OPTIONS' &&
+      key !== 'NODE_COMPILE_CACHE'
+    )
+      env[key] = value;
   }
   return { ...env, ...extra };
 }

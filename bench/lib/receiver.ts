@@ -12,7 +12,9 @@ export interface RemoteReceiver {
 }
 
 export async function startRemoteReceiver(port = 0): Promise<RemoteReceiver> {
-  const child: ChildProcess = fork(benchFile('workers/receiver.ts'), [String(port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(benchFile('workers/receiver.ts'), [String(port)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { ready: number }) => resolve(message.ready));
     child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)));

@@ -6,8 +6,19 @@
 import { context, metrics, trace, ROOT_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  AggregationTemporality,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BatchSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import { z } from 'zod';
 import * as agents from '@openai/agents-core';
 import { ResolvingContextManager, setActiveContextResolver } from '../../src/context/agents-context.ts';
@@ -30,28 +41,61 @@ const sideCounter: SpanProcessor = {
 };
 const discardSpans: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
 context.setGlobalContextManager(new ResolvingContextManager(new AsyncLocalStorageContextManager()).enable());
-const tracerProvider = new TracerProvider({ spanProcessors: [sideCounter, new BatchSpanProcessor({ exporter: discardSpans, maxQueueSize: 65_536, maxExportBatchSize: 2048, scheduledDelayMillis: 200 })] });
+const tracerProvider = new TracerProvider({
+  spanProcessors: [
+    sideCounter,
+    new BatchSpanProcessor({
+      exporter: discardSpans,
+      maxQueueSize: 65_536,
+      maxExportBatchSize: 2048,
+      scheduledDelayMillis: 200,
+    }),
+  ],
+});
 trace.setGlobalTracerProvider(tracerProvider);
 const resource = resourceFromAttributes({ 'service.name': 'bench' });
 const store = new MetricSeriesStore({ name: INSTRUMENTATION_SCOPE, version: VERSION }, resource);
-const discardMetrics: PushMetricExporter = { export: (_metrics, done) => done({ code: 0 }), shutdown: async () => undefined, forceFlush: async () => undefined };
-const reader = new PeriodicExportingMetricReader({ exporter: discardMetrics, exportIntervalMillis: 3_600_000, metricProducers: [store.producer(() => AggregationTemporality.CUMULATIVE)] });
+const discardMetrics: PushMetricExporter = {
+  export: (_metrics, done) => done({ code: 0 }),
+  shutdown: async () => undefined,
+  forceFlush: async () => undefined,
+};
+const reader = new PeriodicExportingMetricReader({
+  exporter: discardMetrics,
+  exportIntervalMillis: 3_600_000,
+  metricProducers: [store.producer(() => AggregationTemporality.CUMULATIVE)],
+});
 const meterProvider = new MeterProvider({ resource, readers: [reader] });
 metrics.setGlobalMeterProvider(meterProvider);
 serveFromStore(meterProvider, store);
 
 // --- the processors ------------------------------------------------------------------------------------------------
-const genaiOtel = new OpenAIAgentsProcessor({ span: () => agents.getCurrentSpan(), trace: () => agents.getCurrentTrace() });
+const genaiOtel = new OpenAIAgentsProcessor({
+  span: () => agents.getCurrentSpan(),
+  trace: () => agents.getCurrentTrace(),
+});
 const tracer = trace.getTracer('bench-baseline');
 /** One plain span per workflow, agent and tool, nested by the SDK's parent ids, the same names and attributes. */
 class PlainProcessor {
   private readonly spans = new Map<string, Span>();
   private start(id: string, name: string, attributes: Attributes, parentId: string | undefined): void {
     const parent = parentId === undefined ? undefined : this.spans.get(parentId);
-    this.spans.set(id, tracer.startSpan(name, { attributes }, parent === undefined ? context.active() : trace.setSpan(ROOT_CONTEXT, parent)));
+    this.spans.set(
+      id,
+      tracer.startSpan(
+        name,
+        { attributes },
+        parent === undefined ? context.active() : trace.setSpan(ROOT_CONTEXT, parent),
+      ),
+    );
   }
   async onTraceStart(t: agents.Trace) {
-    this.start(t.traceId, `invoke_workflow ${t.name}`, { 'gen_ai.operation.name': 'invoke_workflow', 'gen_ai.workflow.name': t.name }, undefined);
+    this.start(
+      t.traceId,
+      `invoke_workflow ${t.name}`,
+      { 'gen_ai.operation.name': 'invoke_workflow', 'gen_ai.workflow.name': t.name },
+      undefined,
+    );
   }
   async onTraceEnd(t: agents.Trace) {
     this.spans.get(t.traceId)?.end();
@@ -62,8 +106,20 @@ class PlainProcessor {
     const parent = s.parentId ?? s.traceId;
     // Under the closest ancestor that has a span (task and turn spans have none).
     const parentId = this.spans.has(parent) ? parent : [...this.spans.keys()].pop();
-    if (data.type === 'agent') this.start(s.spanId, `invoke_agent ${data.name}`, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': data.name, 'gen_ai.provider.name': 'openai' }, parentId);
-    else if (data.type === 'function') this.start(s.spanId, `execute_tool ${data.name}`, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': data.name, 'gen_ai.tool.type': 'function' }, parentId);
+    if (data.type === 'agent')
+      this.start(
+        s.spanId,
+        `invoke_agent ${data.name}`,
+        { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': data.name, 'gen_ai.provider.name': 'openai' },
+        parentId,
+      );
+    else if (data.type === 'function')
+      this.start(
+        s.spanId,
+        `execute_tool ${data.name}`,
+        { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': data.name, 'gen_ai.tool.type': 'function' },
+        parentId,
+      );
   }
   async onSpanEnd(s: agents.Span<agents.SpanData>) {
     this.spans.get(s.spanId)?.end();
@@ -80,20 +136,49 @@ const usage = new agents.Usage({ requests: 1, inputTokens: 90, outputTokens: 30,
 const model: agents.Model = {
   async getResponse(request) {
     const input = Array.isArray(request.input) ? request.input : [];
-    const called = new Set(input.filter((item) => item.type === 'function_call').map((item) => (item as { name: string }).name));
+    const called = new Set(
+      input.filter((item) => item.type === 'function_call').map((item) => (item as { name: string }).name),
+    );
     const next = request.tools.find((tool) => tool.type === 'function' && !called.has(tool.name));
     const output =
       next === undefined
-        ? [{ type: 'message' as const, id: 'msg_1', role: 'assistant' as const, status: 'completed' as const, content: [{ type: 'output_text' as const, text: 'The order has shipped.' }] }]
-        : [{ type: 'function_call' as const, id: `fc_${next.name}`, callId: `call_${next.name}`, name: next.name, arguments: JSON.stringify({ order_id: 'A-1', carrier: 'DHL' }), status: 'completed' as const }];
+        ? [
+            {
+              type: 'message' as const,
+              id: 'msg_1',
+              role: 'assistant' as const,
+              status: 'completed' as const,
+              content: [{ type: 'output_text' as const, text: 'The order has shipped.' }],
+            },
+          ]
+        : [
+            {
+              type: 'function_call' as const,
+              id: `fc_${next.name}`,
+              callId: `call_${next.name}`,
+              name: next.name,
+              arguments: JSON.stringify({ order_id: 'A-1', carrier: 'DHL' }),
+              status: 'completed' as const,
+            },
+          ];
     return { usage, output, responseId: 'resp_bench' };
   },
   getStreamedResponse() {
     throw new Error('not used');
   },
 };
-const lookup = agents.tool({ name: 'lookup_order', description: 'Finds an order', parameters: z.object({ order_id: z.string() }), execute: async ({ order_id }) => `${order_id}: shipped` });
-const eta = agents.tool({ name: 'shipping_eta', description: 'Tells when a parcel arrives', parameters: z.object({ order_id: z.string(), carrier: z.string() }), execute: async ({ carrier }) => `${carrier}: 2 days` });
+const lookup = agents.tool({
+  name: 'lookup_order',
+  description: 'Finds an order',
+  parameters: z.object({ order_id: z.string() }),
+  execute: async ({ order_id }) => `${order_id}: shipped`,
+});
+const eta = agents.tool({
+  name: 'shipping_eta',
+  description: 'Tells when a parcel arrives',
+  parameters: z.object({ order_id: z.string(), carrier: z.string() }),
+  execute: async ({ carrier }) => `${carrier}: 2 days`,
+});
 const agent = new agents.Agent({ name: 'Order assistant', instructions: 'Answer.', model, tools: [lookup, eta] });
 const runner = new agents.Runner({ workflowName: 'bench run' });
 
@@ -103,7 +188,7 @@ const sides: Record<string, () => void> = {
     setActiveContextResolver('openai-agents', undefined);
   },
   'genai-otel': () => {
-    agents.setTraceProcessors([genaiOtel as never]);
+    agents.setTraceProcessors([genaiOtel]);
     setActiveContextResolver('openai-agents', (stored) => genaiOtel.resolve(stored));
   },
   plain: () => {
@@ -118,7 +203,8 @@ async function block(name: string, runs: number): Promise<number> {
   const before = process.cpuUsage();
   for (let index = 0; index < runs; index++) {
     const result = await runner.run(agent, 'Where is my order A-1?');
-    if (result.finalOutput !== 'The order has shipped.') throw new Error(`unexpected output ${String(result.finalOutput)}`);
+    if (result.finalOutput !== 'The order has shipped.')
+      throw new Error(`unexpected output ${String(result.finalOutput)}`);
   }
   await tracerProvider.forceFlush();
   const used = process.cpuUsage(before);
@@ -141,9 +227,20 @@ if (process.env.BENCH_SIDES !== undefined) {
   process.exit(0);
 }
 const expected = RUNS * ROUNDS * 4;
-if ((spansBySide.get('genai-otel') ?? 0) !== expected) checks.push(`genai-otel made ${spansBySide.get('genai-otel')} spans, not ${expected}`);
-if ((spansBySide.get('plain') ?? 0) !== expected) checks.push(`plain made ${spansBySide.get('plain')} spans, not ${expected}`);
+if ((spansBySide.get('genai-otel') ?? 0) !== expected)
+  checks.push(`genai-otel made ${spansBySide.get('genai-otel')} spans, not ${expected}`);
+if ((spansBySide.get('plain') ?? 0) !== expected)
+  checks.push(`plain made ${spansBySide.get('plain')} spans, not ${expected}`);
 if ((spansBySide.get('off') ?? 0) !== 0) checks.push(`off made ${spansBySide.get('off')} spans`);
 // Added CPU per round, against that round's own "off" block: the machine's load drifts between rounds.
 const added = (name: string) => median(perSide.get(name)!.map((value, round) => value - perSide.get('off')![round]!));
-console.log(JSON.stringify({ offUs: median(perSide.get('off')!), oursUs: median(perSide.get('genai-otel')!), plainUs: median(perSide.get('plain')!), oursAddedUs: added('genai-otel'), plainAddedUs: added('plain'), checks }));
+console.log(
+  JSON.stringify({
+    offUs: median(perSide.get('off')!),
+    oursUs: median(perSide.get('genai-otel')!),
+    plainUs: median(perSide.get('plain')!),
+    oursAddedUs: added('genai-otel'),
+    plainAddedUs: added('plain'),
+    checks,
+  }),
+);

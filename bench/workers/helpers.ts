@@ -8,8 +8,19 @@
 import { context, metrics, trace, SpanKind, type Attributes, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  AggregationTemporality,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BatchSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import { withLLMCall } from '../../src/genai/llm.ts';
 import { createRedactor } from '../../src/privacy/redactor.ts';
@@ -32,7 +43,8 @@ const sideCounter: SpanProcessor = {
   onStart: () => undefined,
   onEnd(span: ReadableSpan) {
     spansBySide.set(side, (spansBySide.get(side) ?? 0) + 1);
-    if (!firstSpanBySide.has(side)) firstSpanBySide.set(side, { name: span.name, kind: span.kind, attributes: { ...span.attributes } });
+    if (!firstSpanBySide.has(side))
+      firstSpanBySide.set(side, { name: span.name, kind: span.kind, attributes: { ...span.attributes } });
   },
   forceFlush: async () => undefined,
   shutdown: async () => undefined,
@@ -42,16 +54,31 @@ const discardSpans: SpanExporter = { export: (_spans, done) => done({ code: 0 })
 // Redaction runs in the exporter, as start() wires it (default privacy settings): the redaction case pays for it by
 // flushing the batch processor at the end of every block, inside the timed part.
 const redacting = which === 'redaction';
-const spanExporter = redacting ? new RedactingSpanExporter(discardSpans, createRedactor(resolveConfig({}).config.privacy)) : discardSpans;
+const spanExporter = redacting
+  ? new RedactingSpanExporter(discardSpans, createRedactor(resolveConfig({}).config.privacy))
+  : discardSpans;
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const tracerProvider = new TracerProvider({
   // Batches as start() hands them to its OTLP/protobuf exporter: chunks of 256 spans (see assembledBatches).
-  spanProcessors: [sideCounter, new BatchSpanProcessor({ exporter: spanExporter, ...assembledBatches({ maxQueueSize: 65_536, maxExportBatchSize: 2048, scheduledDelayMillis: 200, exportTimeoutMillis: 30_000 }, 'protobuf').batch })],
+  spanProcessors: [
+    sideCounter,
+    new BatchSpanProcessor({
+      exporter: spanExporter,
+      ...assembledBatches(
+        { maxQueueSize: 65_536, maxExportBatchSize: 2048, scheduledDelayMillis: 200, exportTimeoutMillis: 30_000 },
+        'protobuf',
+      ).batch,
+    }),
+  ],
 });
 trace.setGlobalTracerProvider(tracerProvider);
 const resource = resourceFromAttributes({ 'service.name': 'bench' });
 const store = new MetricSeriesStore({ name: INSTRUMENTATION_SCOPE, version: VERSION }, resource);
-const discardMetrics: PushMetricExporter = { export: (_metrics, done) => done({ code: 0 }), shutdown: async () => undefined, forceFlush: async () => undefined };
+const discardMetrics: PushMetricExporter = {
+  export: (_metrics, done) => done({ code: 0 }),
+  shutdown: async () => undefined,
+  forceFlush: async () => undefined,
+};
 const reader = new PeriodicExportingMetricReader({
   exporter: discardMetrics,
   exportIntervalMillis: 3_600_000,
@@ -76,10 +103,27 @@ const userCall = async () => completion;
 // letters: like the messages, the answer holds no personal data (a long number would rightly make the digit rules
 // look at it; bench:redaction measures text that holds some).
 let answerNumber = 0;
-const inLetters = (value: number): string => value.toString(26).replace(/[0-9]/g, (digit) => String.fromCharCode(113 + Number(digit)));
-const variedCall = async () => ({ ...completion, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `It ships tomorrow, see ticket ${inLetters(++answerNumber)}.` } }] });
+const inLetters = (value: number): string =>
+  value.toString(26).replace(/[0-9]/g, (digit) => String.fromCharCode(113 + Number(digit)));
+const variedCall = async () => ({
+  ...completion,
+  choices: [
+    {
+      index: 0,
+      finish_reason: 'stop',
+      message: { role: 'assistant', content: `It ships tomorrow, see ticket ${inLetters(++answerNumber)}.` },
+    },
+  ],
+});
 const price = loadPriceTable(undefined).lookup('openai', 'gpt-4o-mini')!;
-const request = { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.2, maxTokens: 400, serverAddress: 'api.openai.com', serverPort: 443 };
+const request = {
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  temperature: 0.2,
+  maxTokens: 400,
+  serverAddress: 'api.openai.com',
+  serverPort: 443,
+};
 const requestAttributes: Attributes = {
   'gen_ai.operation.name': 'chat',
   'gen_ai.provider.name': 'openai',
@@ -100,22 +144,27 @@ const messages = [
 
 /** A hand-written span with the very attributes withLLMCall records, and no metrics. */
 function bareLLMCall(): Promise<typeof completion> {
-  return tracer.startActiveSpan('chat gpt-4o-mini', { kind: SpanKind.CLIENT, attributes: requestAttributes }, async (span: Span) => {
-    try {
-      const response = await userCall();
-      span.setAttributes({
-        'gen_ai.response.id': response.id,
-        'gen_ai.response.model': response.model,
-        'gen_ai.response.finish_reasons': response.choices.map((choice) => choice.finish_reason),
-        'gen_ai.usage.input_tokens': response.usage.prompt_tokens,
-        'gen_ai.usage.output_tokens': response.usage.completion_tokens,
-        'genai_otel.cost.usd': (response.usage.prompt_tokens * price.input + response.usage.completion_tokens * price.output) / 1_000_000,
-      });
-      return response;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(
+    'chat gpt-4o-mini',
+    { kind: SpanKind.CLIENT, attributes: requestAttributes },
+    async (span: Span) => {
+      try {
+        const response = await userCall();
+        span.setAttributes({
+          'gen_ai.response.id': response.id,
+          'gen_ai.response.model': response.model,
+          'gen_ai.response.finish_reasons': response.choices.map((choice) => choice.finish_reason),
+          'gen_ai.usage.input_tokens': response.usage.prompt_tokens,
+          'gen_ai.usage.output_tokens': response.usage.completion_tokens,
+          'genai_otel.cost.usd':
+            (response.usage.prompt_tokens * price.input + response.usage.completion_tokens * price.output) / 1_000_000,
+        });
+        return response;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 function bareSpan(name: string, kind: SpanKind, attributes: Attributes): Promise<unknown> {
@@ -130,16 +179,31 @@ function bareSpan(name: string, kind: SpanKind, attributes: Attributes): Promise
 
 type Call = () => Promise<unknown>;
 const cases: Record<string, { ours: Call; baseline: Call; metric?: string; expectSameSpan: boolean }> = {
-  llm: { ours: () => withLLMCall(request, userCall), baseline: bareLLMCall, metric: 'gen_ai.client.operation.duration', expectSameSpan: true },
+  llm: {
+    ours: () => withLLMCall(request, userCall),
+    baseline: bareLLMCall,
+    metric: 'gen_ai.client.operation.duration',
+    expectSameSpan: true,
+  },
   tool: {
     ours: () => withToolCall({ name: 'lookup_order', callId: 'call_1' }, userCall),
-    baseline: () => bareSpan('execute_tool lookup_order', SpanKind.INTERNAL, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup_order', 'gen_ai.tool.call.id': 'call_1' }),
+    baseline: () =>
+      bareSpan('execute_tool lookup_order', SpanKind.INTERNAL, {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'lookup_order',
+        'gen_ai.tool.call.id': 'call_1',
+      }),
     metric: 'gen_ai.execute_tool.duration',
     expectSameSpan: true,
   },
   memory: {
     ours: () => withMemoryOperation({ operation: 'upsert', storeId: 'user-facts', recordId: 'colour' }, userCall),
-    baseline: () => bareSpan('upsert_memory', SpanKind.CLIENT, { 'gen_ai.operation.name': 'upsert_memory', 'gen_ai.memory.store.id': 'user-facts', 'gen_ai.memory.record.id': 'colour' }),
+    baseline: () =>
+      bareSpan('upsert_memory', SpanKind.CLIENT, {
+        'gen_ai.operation.name': 'upsert_memory',
+        'gen_ai.memory.store.id': 'user-facts',
+        'gen_ai.memory.record.id': 'colour',
+      }),
     metric: 'genai_otel.memory.operation.duration',
     expectSameSpan: true,
   },
@@ -201,14 +265,31 @@ const checks: string[] = [];
 if (spansBySide.get('ours') !== spansBySide.get('baseline') || spansBySide.get('ours') !== CALLS * ROUNDS) {
   checks.push(`span counts differ: ours ${spansBySide.get('ours')}, baseline ${spansBySide.get('baseline')}`);
 }
-if (chosen.expectSameSpan && JSON.stringify(firstSpanBySide.get('ours')) !== JSON.stringify(firstSpanBySide.get('baseline'))) {
-  checks.push(`spans differ: ours ${JSON.stringify(firstSpanBySide.get('ours'))} baseline ${JSON.stringify(firstSpanBySide.get('baseline'))}`);
+if (
+  chosen.expectSameSpan &&
+  JSON.stringify(firstSpanBySide.get('ours')) !== JSON.stringify(firstSpanBySide.get('baseline'))
+) {
+  checks.push(
+    `spans differ: ours ${JSON.stringify(firstSpanBySide.get('ours'))} baseline ${JSON.stringify(firstSpanBySide.get('baseline'))}`,
+  );
 }
 if (chosen.metric !== undefined) {
   const { resourceMetrics } = await reader.collect();
-  const metric = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((item) => item.descriptor.name === chosen.metric);
+  const metric = resourceMetrics.scopeMetrics
+    .flatMap((scope) => scope.metrics)
+    .find((item) => item.descriptor.name === chosen.metric);
   const count = (metric?.dataPoints[0]?.value as { count?: number } | undefined)?.count;
   const expected = CALLS * (ROUNDS + 1);
   if (count !== expected) checks.push(`${chosen.metric} counted ${count} calls, expected ${expected}`);
 }
-console.log(JSON.stringify({ case: which, calls: CALLS, rounds: ROUNDS, oursNs: median(ours), baselineNs: median(baseline), ratio: median(ratios), checks }));
+console.log(
+  JSON.stringify({
+    case: which,
+    calls: CALLS,
+    rounds: ROUNDS,
+    oursNs: median(ours),
+    baselineNs: median(baseline),
+    ratio: median(ratios),
+    checks,
+  }),
+);

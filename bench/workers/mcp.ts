@@ -3,12 +3,32 @@
 // step (a CLIENT span around callTool, the context put in _meta, a SERVER span in the tool). Prints one JSON line:
 // medians of ns per call of each side, and the ratio of the CPU each adds to the untraced call.
 import { createRequire } from 'node:module';
-import { ROOT_CONTEXT, SpanKind, context, metrics, propagation, trace, type Attributes, type Span } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  context,
+  metrics,
+  propagation,
+  trace,
+  type Attributes,
+  type Span,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  AggregationTemporality,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BatchSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import { tracedRequest, tracedSetRequestHandler } from '../../src/instrumentations/mcp.ts';
 import { MetricSeriesStore, serveFromStore } from '../../src/genai/metric-series.ts';
 import { INSTRUMENTATION_SCOPE } from '../../src/attributes/names.ts';
@@ -28,12 +48,32 @@ const counter: SpanProcessor = {
 const discard: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [counter, new BatchSpanProcessor({ exporter: discard, maxQueueSize: 65_536, maxExportBatchSize: 2048, scheduledDelayMillis: 200 })] }));
+trace.setGlobalTracerProvider(
+  new TracerProvider({
+    spanProcessors: [
+      counter,
+      new BatchSpanProcessor({
+        exporter: discard,
+        maxQueueSize: 65_536,
+        maxExportBatchSize: 2048,
+        scheduledDelayMillis: 200,
+      }),
+    ],
+  }),
+);
 // Metrics as start() wires them: genai-otel's pre-bound series, collected by the reader (never, in this run).
 const resource = resourceFromAttributes({ 'service.name': 'bench' });
 const store = new MetricSeriesStore({ name: INSTRUMENTATION_SCOPE, version: VERSION }, resource);
-const discardMetrics: PushMetricExporter = { export: (_metrics, done) => done({ code: 0 }), shutdown: async () => undefined, forceFlush: async () => undefined };
-const reader = new PeriodicExportingMetricReader({ exporter: discardMetrics, exportIntervalMillis: 3_600_000, metricProducers: [store.producer(() => AggregationTemporality.CUMULATIVE)] });
+const discardMetrics: PushMetricExporter = {
+  export: (_metrics, done) => done({ code: 0 }),
+  shutdown: async () => undefined,
+  forceFlush: async () => undefined,
+};
+const reader = new PeriodicExportingMetricReader({
+  exporter: discardMetrics,
+  exportIntervalMillis: 3_600_000,
+  metricProducers: [store.producer(() => AggregationTemporality.CUMULATIVE)],
+});
 const meterProvider = new MeterProvider({ resource, readers: [reader] });
 metrics.setGlobalMeterProvider(meterProvider);
 serveFromStore(meterProvider, store);
@@ -41,7 +81,9 @@ const tracer = trace.getTracer('bench-baseline');
 
 const require = createRequire(import.meta.url);
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
-const { Protocol } = require('@modelcontextprotocol/sdk/shared/protocol.js') as { Protocol: { prototype: Record<string, AnyFunction> } };
+const { Protocol } = require('@modelcontextprotocol/sdk/shared/protocol.js') as {
+  Protocol: { prototype: Record<string, AnyFunction> };
+};
 let traced = false;
 Protocol.prototype.request = tracedRequest(Protocol.prototype.request!, () => traced);
 Protocol.prototype.setRequestHandler = tracedSetRequestHandler(Protocol.prototype.setRequestHandler!, () => traced);
@@ -61,31 +103,44 @@ const attributes = (_kind: 'client' | 'server'): Attributes => ({
 const server = new McpServer({ name: 'bench', version: '1.0.0' });
 server.registerTool('lookup_order', { inputSchema: { id: z.number() } }, async () => toolResult);
 // The hand-traced tool: the server span a user would write, its parent taken from _meta.
-server.registerTool('lookup_order_by_hand', { inputSchema: { id: z.number() } }, async (_args: unknown, extra: { _meta?: Record<string, unknown> }) => {
-  const parent = propagation.extract(ROOT_CONTEXT, extra._meta ?? {});
-  return tracer.startActiveSpan('tools/call lookup_order', { kind: SpanKind.SERVER, attributes: attributes('server') }, parent, async (span: Span) => {
-    try {
-      return toolResult;
-    } finally {
-      span.end();
-    }
-  });
-});
+server.registerTool(
+  'lookup_order_by_hand',
+  { inputSchema: { id: z.number() } },
+  async (_args: unknown, extra: { _meta?: Record<string, unknown> }) => {
+    const parent = propagation.extract(ROOT_CONTEXT, extra._meta ?? {});
+    return tracer.startActiveSpan(
+      'tools/call lookup_order',
+      { kind: SpanKind.SERVER, attributes: attributes('server') },
+      parent,
+      async (span: Span) => {
+        try {
+          return toolResult;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  },
+);
 const client = new Client({ name: 'bench', version: '1.0.0' });
 const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
 await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
 
 const untraced = () => client.callTool({ name: 'lookup_order', arguments: { id: 42 } });
 const byHand = () =>
-  tracer.startActiveSpan('tools/call lookup_order', { kind: SpanKind.CLIENT, attributes: attributes('client') }, async (span: Span) => {
-    try {
-      const meta: Record<string, string> = {};
-      propagation.inject(context.active(), meta);
-      return await client.callTool({ name: 'lookup_order_by_hand', arguments: { id: 42 }, _meta: meta });
-    } finally {
-      span.end();
-    }
-  });
+  tracer.startActiveSpan(
+    'tools/call lookup_order',
+    { kind: SpanKind.CLIENT, attributes: attributes('client') },
+    async (span: Span) => {
+      try {
+        const meta: Record<string, string> = {};
+        propagation.inject(context.active(), meta);
+        return await client.callTool({ name: 'lookup_order_by_hand', arguments: { id: 42 }, _meta: meta });
+      } finally {
+        span.end();
+      }
+    },
+  );
 
 async function timeBlock(name: string, call: () => Promise<unknown>, withTracing: boolean): Promise<number> {
   side = name;
@@ -120,7 +175,19 @@ await client.close();
 await server.close();
 
 const checks: string[] = [];
-if (spansBySide.get('ours') !== 2 * CALLS * ROUNDS) checks.push(`ours made ${spansBySide.get('ours')} spans, expected ${2 * CALLS * ROUNDS}`);
-if (spansBySide.get('hand') !== 2 * CALLS * ROUNDS) checks.push(`by hand made ${spansBySide.get('hand')} spans, expected ${2 * CALLS * ROUNDS}`);
+if (spansBySide.get('ours') !== 2 * CALLS * ROUNDS)
+  checks.push(`ours made ${spansBySide.get('ours')} spans, expected ${2 * CALLS * ROUNDS}`);
+if (spansBySide.get('hand') !== 2 * CALLS * ROUNDS)
+  checks.push(`by hand made ${spansBySide.get('hand')} spans, expected ${2 * CALLS * ROUNDS}`);
 if ((spansBySide.get('off') ?? 0) !== 0) checks.push(`untraced made ${spansBySide.get('off')} spans`);
-console.log(JSON.stringify({ calls: CALLS, rounds: ROUNDS, offNs: median(results.get('off')!), oursNs: median(results.get('ours')!), handNs: median(results.get('hand')!), ratio: median(ratios), checks }));
+console.log(
+  JSON.stringify({
+    calls: CALLS,
+    rounds: ROUNDS,
+    offNs: median(results.get('off')!),
+    oursNs: median(results.get('ours')!),
+    handNs: median(results.get('hand')!),
+    ratio: median(ratios),
+    checks,
+  }),
+);

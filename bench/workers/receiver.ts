@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import protobuf from 'protobufjs';
 import { otlpDescriptor, OTLP_TYPES } from '@genai-otel/mock-otlp-receiver/otlp-descriptor';
 
-const traceRequest = protobuf.Root.fromJSON(otlpDescriptor as protobuf.INamespace).lookupType(OTLP_TYPES.traceRequest);
+const traceRequest = protobuf.Root.fromJSON(otlpDescriptor).lookupType(OTLP_TYPES.traceRequest);
 
 interface Body {
   json: boolean;
@@ -22,7 +22,8 @@ const server = http.createServer((request, response) => {
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', () => {
     if (hang) return; // read, never answered
-    if (request.url === '/v1/traces') bodies.push({ json: String(request.headers['content-type']).includes('json'), bytes: Buffer.concat(chunks) });
+    if (request.url === '/v1/traces')
+      bodies.push({ json: String(request.headers['content-type']).includes('json'), bytes: Buffer.concat(chunks) });
     response.writeHead(200, { 'content-type': String(request.headers['content-type'] ?? 'application/x-protobuf') });
     response.end(String(request.headers['content-type']).includes('json') ? '{}' : undefined);
   });
@@ -38,16 +39,24 @@ interface KeyValue {
   value?: { stringValue?: string; intValue?: string | number };
 }
 interface TraceRequest {
-  resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: { attributes?: KeyValue[] }[] }[] }[];
+  resourceSpans?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeSpans?: { spans?: { attributes?: KeyValue[] }[] }[];
+  }[];
 }
 
 function count(service: string): { spans: number; distinct: number } {
   let spans = 0;
   const sequences = new Set<string>();
   for (const body of bodies) {
-    const decoded = (body.json ? JSON.parse(body.bytes.toString('utf8')) : traceRequest.toObject(traceRequest.decode(body.bytes), { longs: String })) as TraceRequest;
+    const decoded = (
+      body.json
+        ? JSON.parse(body.bytes.toString('utf8'))
+        : traceRequest.toObject(traceRequest.decode(body.bytes), { longs: String })
+    ) as TraceRequest;
     for (const resourceSpans of decoded.resourceSpans ?? []) {
-      const name = resourceSpans.resource?.attributes?.find((attribute) => attribute.key === 'service.name')?.value?.stringValue;
+      const name = resourceSpans.resource?.attributes?.find((attribute) => attribute.key === 'service.name')?.value
+        ?.stringValue;
       if (name !== service) continue;
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
         for (const span of scopeSpans.spans ?? []) {
@@ -61,7 +70,11 @@ function count(service: string): { spans: number; distinct: number } {
   return { spans, distinct: sequences.size };
 }
 
-type Command = { id: number; cmd: 'count'; service: string } | { id: number; cmd: 'behave'; behaviour: { hang?: boolean } } | { id: number; cmd: 'reset' } | { id: number; cmd: 'close' };
+type Command =
+  | { id: number; cmd: 'count'; service: string }
+  | { id: number; cmd: 'behave'; behaviour: { hang?: boolean } }
+  | { id: number; cmd: 'reset' }
+  | { id: number; cmd: 'close' };
 
 process.on('message', (message: Command) => {
   if (message.cmd === 'count') process.send!({ id: message.id, ...count(message.service) });
@@ -80,4 +93,6 @@ process.on('message', (message: Command) => {
   }
 });
 
-server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => process.send!({ ready: (server.address() as { port: number }).port }));
+server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () =>
+  process.send!({ ready: (server.address() as { port: number }).port }),
+);

@@ -71,7 +71,14 @@ async function steady() {
     await sleep(Math.max(0, due - performance.now()));
   }
   delay.disable();
-  const result = { spans: sequence, rssStartMb: mb(rssStart), rssPeakMb: mb(rssPeak), delayP99Ms: delay.percentile(99) / 1e6, delayP50Ms: delay.percentile(50) / 1e6, delayMaxMs: delay.max / 1e6 };
+  const result = {
+    spans: sequence,
+    rssStartMb: mb(rssStart),
+    rssPeakMb: mb(rssPeak),
+    delayP99Ms: delay.percentile(99) / 1e6,
+    delayP50Ms: delay.percentile(50) / 1e6,
+    delayMaxMs: delay.max / 1e6,
+  };
   if (holdMillis > 0) await sleep(holdMillis);
   await flush();
   return result;
@@ -79,7 +86,13 @@ async function steady() {
 
 async function latency() {
   const { withLLMCall } = require('genai-otel');
-  const completion = { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'ok' } }], usage: { prompt_tokens: 120, completion_tokens: 30 } };
+  const completion = {
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'ok' } }],
+    usage: { prompt_tokens: 120, completion_tokens: 30 },
+  };
   // A call that waits for "the network" (one turn of the event loop) and returns a completion.
   const userCall = () => new Promise((resolve) => setImmediate(resolve, completion));
   await sleep(500);
@@ -87,11 +100,15 @@ async function latency() {
   const perTick = Math.max(1, Math.round(rate / 100));
   const total = rate * seconds;
   const started = performance.now();
-  for (let sequence = 0; sequence < total; ) {
+  for (let sequence = 0; sequence < total;) {
     const tick = [];
     for (let index = 0; index < perTick && sequence < total; index++, sequence++) {
       const begun = performance.now();
-      tick.push(withLLMCall({ provider: 'openai', model: 'gpt-4o-mini' }, userCall).then(() => latencies.push(performance.now() - begun)));
+      tick.push(
+        withLLMCall({ provider: 'openai', model: 'gpt-4o-mini' }, userCall).then(() =>
+          latencies.push(performance.now() - begun),
+        ),
+      );
     }
     await Promise.all(tick);
     const due = started + (sequence / perTick) * 10;

@@ -29,7 +29,10 @@ import { answerRef, type SpanRef } from '../genai/span-ref.ts';
  * @example
  * const agent: AgentDescription = { name: 'support-agent', version: '3', provider: 'openai', model: 'gpt-4o-mini', tools: ['lookup_order'] };
  */
-export interface AgentDescription extends Pick<AgentRequest, 'name' | 'id' | 'description' | 'version' | 'provider' | 'model'> {
+export interface AgentDescription extends Pick<
+  AgentRequest,
+  'name' | 'id' | 'description' | 'version' | 'provider' | 'model'
+> {
   tools?: readonly unknown[];
   systemInstructions?: string | MessagePart[];
   /** Overrides OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT for this description. */
@@ -64,10 +67,14 @@ function agentAttributes(agent: Partial<AgentDescription>): { attributes: Attrib
   putAttribute(attributes, ATTR_GEN_AI_REQUEST_MODEL, agent.model, ORIGIN);
   if (agent.tools !== undefined) {
     if (Array.isArray(agent.tools)) {
-      const names = agent.tools.map(toolName).filter((name) => name !== undefined).map((name) => truncate(name, MAX_PLAIN_STRING_LENGTH));
+      const names = agent.tools
+        .map(toolName)
+        .filter((name) => name !== undefined)
+        .map((name) => truncate(name, MAX_PLAIN_STRING_LENGTH));
       attributes[ATTR_GENAI_OTEL_AGENT_TOOLS] = names;
       const definitions = agent.tools.filter((tool) => typeof tool !== 'string');
-      if (captureContent && definitions.length > 0) content[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(definitions, settings.maxContentLength);
+      if (captureContent && definitions.length > 0)
+        content[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(definitions, settings.maxContentLength);
     } else {
       warnOnce(`${ORIGIN}:tools`, `${ORIGIN}: tools must be an array of names or definitions; they were left out`);
     }
@@ -75,8 +82,14 @@ function agentAttributes(agent: Partial<AgentDescription>): { attributes: Attrib
   if (typeof agent.systemInstructions === 'string' || Array.isArray(agent.systemInstructions)) {
     // The digest names the prompt version in every case; the text itself is content.
     const { createHash } = nodeCrypto(); // not loaded with the preload
-    attributes[ATTR_GENAI_OTEL_AGENT_INSTRUCTIONS_SHA256] = createHash('sha256').update(instructionsText(agent.systemInstructions)).digest('hex');
-    if (captureContent) content[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = safeJson(toInstructionParts(agent.systemInstructions), settings.maxContentLength);
+    attributes[ATTR_GENAI_OTEL_AGENT_INSTRUCTIONS_SHA256] = createHash('sha256')
+      .update(instructionsText(agent.systemInstructions))
+      .digest('hex');
+    if (captureContent)
+      content[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = safeJson(
+        toInstructionParts(agent.systemInstructions),
+        settings.maxContentLength,
+      );
   }
   return { attributes, content };
 }
@@ -94,12 +107,19 @@ function agentAttributes(agent: Partial<AgentDescription>): { attributes: Attrib
 export function describeAgent(agent: AgentDescription): SpanRef | undefined {
   try {
     if (!isObject(agent)) {
-      warnOnce(`${ORIGIN}:object`, `${ORIGIN}: expected an object like { name, model, provider }; nothing was recorded`);
+      warnOnce(
+        `${ORIGIN}:object`,
+        `${ORIGIN}: expected an object like { name, model, provider }; nothing was recorded`,
+      );
       return undefined;
     }
-    if (typeof agent.name !== 'string' || agent.name === '') warnOnce(`${ORIGIN}:name`, `${ORIGIN}: name is missing; the span is named create_agent only`);
+    if (typeof agent.name !== 'string' || agent.name === '')
+      warnOnce(`${ORIGIN}:name`, `${ORIGIN}: name is missing; the span is named create_agent only`);
     const { attributes, content } = agentAttributes(agent);
-    const name = typeof attributes[ATTR_GEN_AI_AGENT_NAME] === 'string' ? `create_agent ${attributes[ATTR_GEN_AI_AGENT_NAME]}` : 'create_agent';
+    const name =
+      typeof attributes[ATTR_GEN_AI_AGENT_NAME] === 'string'
+        ? `create_agent ${attributes[ATTR_GEN_AI_AGENT_NAME]}`
+        : 'create_agent';
     return withSpan(
       name,
       (span) => {

@@ -48,17 +48,31 @@ function countedChoice(name: string, selected: string): string {
  */
 export function recordDecision(decision: Decision): void {
   try {
-    if (!isObject(decision) || typeof decision.name !== 'string' || decision.name === '' || typeof decision.selected !== 'string') {
-      warnOnce('decision:shape', 'recordDecision: expected { name: string, choices: string[], selected: string, reason?: string }; nothing was recorded');
+    if (
+      !isObject(decision) ||
+      typeof decision.name !== 'string' ||
+      decision.name === '' ||
+      typeof decision.selected !== 'string'
+    ) {
+      warnOnce(
+        'decision:shape',
+        'recordDecision: expected { name: string, choices: string[], selected: string, reason?: string }; nothing was recorded',
+      );
       return;
     }
     const name = truncate(decision.name, MAX_PLAIN_STRING_LENGTH);
     const selected = truncate(decision.selected, MAX_PLAIN_STRING_LENGTH);
     const choices = Array.isArray(decision.choices)
-      ? decision.choices.filter((choice): choice is string => typeof choice === 'string').slice(0, 1000).map((choice) => truncate(choice, MAX_PLAIN_STRING_LENGTH))
+      ? decision.choices
+          .filter((choice): choice is string => typeof choice === 'string')
+          .slice(0, 1000)
+          .map((choice) => truncate(choice, MAX_PLAIN_STRING_LENGTH))
       : [];
     if (choices.length > 0 && !choices.includes(selected)) {
-      warnOnce(`decision:selected:${name}`, `recordDecision: "${selected}" is not one of the choices of decision "${name}"; recorded as given`);
+      warnOnce(
+        `decision:selected:${name}`,
+        `recordDecision: "${selected}" is not one of the choices of decision "${name}"; recorded as given`,
+      );
     }
     const span = trace.getActiveSpan();
     if (span !== undefined && span.isRecording()) {
@@ -67,7 +81,8 @@ export function recordDecision(decision: Decision): void {
         [ATTR_GENAI_OTEL_DECISION_CHOICES]: choices,
         [ATTR_GENAI_OTEL_DECISION_SELECTED]: selected,
       };
-      if (typeof decision.reason === 'string' && decision.reason !== '') attributes[ATTR_GENAI_OTEL_DECISION_REASON] = truncate(decision.reason, MAX_PLAIN_STRING_LENGTH);
+      if (typeof decision.reason === 'string' && decision.reason !== '')
+        attributes[ATTR_GENAI_OTEL_DECISION_REASON] = truncate(decision.reason, MAX_PLAIN_STRING_LENGTH);
       span.addEvent(EVENT_GENAI_OTEL_DECISION, attributes);
     }
     const countedName = decisionNames.admit(name);

@@ -4,11 +4,7 @@
  * define but the package lacks (they moved to open-telemetry/semantic-conventions-genai) are spelled here once;
  * genai-otel's own names live under `genai_otel.`.
  */
-export {
-  ATTR_ERROR_TYPE,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-} from '@opentelemetry/semantic-conventions';
+export { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
 export {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_ID,
@@ -64,7 +60,11 @@ export {
 } from '@opentelemetry/semantic-conventions/incubating';
 
 // Model Context Protocol (src/instrumentations/mcp*.ts): the MCP conventions, from the same package.
-export { ATTR_NETWORK_TRANSPORT, NETWORK_TRANSPORT_VALUE_PIPE, NETWORK_TRANSPORT_VALUE_TCP } from '@opentelemetry/semantic-conventions';
+export {
+  ATTR_NETWORK_TRANSPORT,
+  NETWORK_TRANSPORT_VALUE_PIPE,
+  NETWORK_TRANSPORT_VALUE_TCP,
+} from '@opentelemetry/semantic-conventions';
 export {
   ATTR_GEN_AI_PROMPT_NAME,
   ATTR_JSONRPC_PROTOCOL_VERSION,

@@ -1,4 +1,4 @@
-import type { AttributeValue, Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { warnOnce } from '../core/diagnostics.ts';
 
 /** Names, ids and other plain strings longer than this are cut: a 10 MB "model name" must not reach the exporter. */
@@ -27,7 +27,10 @@ export function putAttribute(attributes: Attributes, key: string, value: unknown
       if (Number.isFinite(value)) {
         attributes[key] = value;
       } else {
-        warnOnce(`bad:${origin}:${key}`, `${origin}: ${key} must be a finite number, got ${String(value)}; it was left out`);
+        warnOnce(
+          `bad:${origin}:${key}`,
+          `${origin}: ${key} must be a finite number, got ${String(value)}; it was left out`,
+        );
       }
       return;
     case 'bigint':
@@ -35,11 +38,16 @@ export function putAttribute(attributes: Attributes, key: string, value: unknown
       return;
     default:
       if (Array.isArray(value)) {
-        const strings = value.filter((item): item is string => typeof item === 'string').map((item) => truncate(item, MAX_PLAIN_STRING_LENGTH));
+        const strings = value
+          .filter((item): item is string => typeof item === 'string')
+          .map((item) => truncate(item, MAX_PLAIN_STRING_LENGTH));
         if (strings.length !== value.length) {
-          warnOnce(`bad:${origin}:${key}`, `${origin}: ${key} must be an array of strings; non-string items were left out`);
+          warnOnce(
+            `bad:${origin}:${key}`,
+            `${origin}: ${key} must be an array of strings; non-string items were left out`,
+          );
         }
-        attributes[key] = strings as AttributeValue;
+        attributes[key] = strings;
         return;
       }
       warnOnce(`bad:${origin}:${key}`, `${origin}: ${key} has an unsupported type (${typeof value}); it was left out`);
@@ -50,7 +58,10 @@ export function putAttribute(attributes: Attributes, key: string, value: unknown
 export function tokenCount(value: unknown, origin: string, name: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value);
-  warnOnce(`bad:${origin}:${name}`, `${origin}: ${name} must be a non-negative number, got ${describeValue(value)}; it was left out`);
+  warnOnce(
+    `bad:${origin}:${name}`,
+    `${origin}: ${name} must be a non-negative number, got ${describeValue(value)}; it was left out`,
+  );
   return undefined;
 }
 

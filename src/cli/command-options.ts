@@ -46,26 +46,44 @@ const durationArgument = (value: string): number => {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Adds the options of commands that read telemetry. */
-export function withSourceOptions(command: Command, sources: readonly string[] = ['auto', 'jaeger', 'files'], autoMeans = 'Jaeger when it answers, else the local files'): Command {
+export function withSourceOptions(
+  command: Command,
+  sources: readonly string[] = ['auto', 'jaeger', 'files'],
+  autoMeans = 'Jaeger when it answers, else the local files',
+): Command {
   return command
-    .addOption(new Option('--source <source>', `where to read: auto takes ${autoMeans}`).choices([...sources]).default('auto'))
+    .addOption(
+      new Option('--source <source>', `where to read: auto takes ${autoMeans}`).choices([...sources]).default('auto'),
+    )
     .option('--dir <path>', 'folder of the file exporter (default: GENAI_OTEL_FILE_DIR, else .genai-otel)')
     .option('--jaeger <url>', 'Jaeger query URL (default: GENAI_OTEL_JAEGER_URL, else http://localhost:16686)')
-    .option('--logs-file <path>', 'OTLP/JSON log file to read next to Jaeger, e.g. the collector\'s (repeatable)', collect)
+    .option(
+      '--logs-file <path>',
+      "OTLP/JSON log file to read next to Jaeger, e.g. the collector's (repeatable)",
+      collect,
+    )
     .option('--service <name>', 'only this service (service.name)')
-    .addOption(new Option('--since <duration>', 'how far back to look: 30m, 24h, 7d').argParser(durationArgument).default(86_400_000, '24h'));
+    .addOption(
+      new Option('--since <duration>', 'how far back to look: 30m, 24h, 7d')
+        .argParser(durationArgument)
+        .default(86_400_000, '24h'),
+    );
 }
 
 /** Adds `--json`, `--color` and `--no-color`. @example withOutputOptions(program.command('traces')) */
 export function withOutputOptions(command: Command): Command {
-  return command.option('--json', 'print JSON instead of text').option('--color', 'colour even when not on a terminal').option('--no-color', 'never colour');
+  return command
+    .option('--json', 'print JSON instead of text')
+    .option('--color', 'colour even when not on a terminal')
+    .option('--no-color', 'never colour');
 }
 
 /** Builds the context of a command; configuration problems are reported on stderr, never fatal. */
 export function contextOf(options: CommonOptions): CommandContext {
   const { config, problems } = resolveConfig(process.env);
   const backends = resolveBackendUrls(process.env);
-  for (const problem of [...problems, ...backends.problems]) process.stderr.write(`genai-otel: ${terminalSafe(formatConfigProblem(problem))}\n`);
+  for (const problem of [...problems, ...backends.problems])
+    process.stderr.write(`genai-otel: ${terminalSafe(formatConfigProblem(problem))}\n`);
   const untilMillis = Date.now();
   const style = styleFor(process.stdout, options.color);
   const noteStyle = styleFor(process.stderr, options.color);
@@ -82,7 +100,10 @@ export function contextOf(options: CommonOptions): CommandContext {
     untilMillis,
     style,
     progress: progressOn(process.stderr),
-    identityForms: config.privacy.identity.mode === 'hash' ? ((hash) => (id: string) => [id, hash(id)])(createIdentityHasher(config.privacy.identity.key)) : (id) => [id],
+    identityForms:
+      config.privacy.identity.mode === 'hash'
+        ? ((hash) => (id: string) => [id, hash(id)])(createIdentityHasher(config.privacy.identity.key))
+        : (id) => [id],
     // Every line goes through the terminal guard: renderers escape telemetry, this keeps anything else from a terminal.
     out: (line = '') => process.stdout.write(`${terminalOutput(line)}\n`),
     note: (line) => process.stderr.write(`${noteStyle.dim(terminalSafe(line))}\n`),

@@ -33,7 +33,9 @@ function action<T>(load: () => Promise<(options: T) => Promise<number>>) {
  */
 export function createProgram(): Command {
   const program = new Command('genai-otel')
-    .description('Look at what your LLM app did: traces, a cost and latency report, sessions, exports, and a set-up check.\nReads Jaeger and Prometheus when the bundled stack runs, else the local files of the file exporter.')
+    .description(
+      'Look at what your LLM app did: traces, a cost and latency report, sessions, exports, and a set-up check.\nReads Jaeger and Prometheus when the bundled stack runs, else the local files of the file exporter.',
+    )
     .version(VERSION, '-v, --version')
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ sortSubcommands: false });
@@ -42,27 +44,37 @@ export function createProgram(): Command {
     withSourceOptions(
       program
         .command('traces')
-        .description('show recent traces as trees of spans: LLM calls with tokens, cost and retries, tools, memory, errors')
+        .description(
+          'show recent traces as trees of spans: LLM calls with tokens, cost and retries, tools, memory, errors',
+        )
         .option('--trace <id>', 'show this trace only (32 hex digits)')
         .option('--session <id>', 'show every trace of this session (session.id), oldest first')
         .option('--limit <n>', 'how many of the most recent traces', positiveInteger, 5),
     ),
   )
-    .addHelpText('after', '\nExamples:\n  genai-otel traces                       the 5 most recent traces\n  genai-otel traces --session session-bob-1\n  genai-otel traces --trace 4bf92f3577b34da6a3ce929d0e0e4736 --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  genai-otel traces                       the 5 most recent traces\n  genai-otel traces --session session-bob-1\n  genai-otel traces --trace 4bf92f3577b34da6a3ce929d0e0e4736 --json',
+    )
     .action(action(async () => (await import('./commands/traces.ts')).runTraces));
 
   withOutputOptions(
     withSourceOptions(
       program
         .command('report')
-        .description('the dashboard: requests, error rate, p50/p95/p99 latency, tokens, cost by model and by hour, tool failures, retries, likes')
+        .description(
+          'the dashboard: requests, error rate, p50/p95/p99 latency, tokens, cost by model and by hour, tool failures, retries, likes',
+        )
         .option('--prometheus <url>', 'Prometheus URL (default: GENAI_OTEL_PROMETHEUS_URL, else http://localhost:9090)')
         .option('--html <file>', 'write the report as a static HTML page'),
       ['auto', 'prometheus', 'jaeger', 'files'],
       'Prometheus when it answers, else the local files',
     ),
   )
-    .addHelpText('after', '\nExamples:\n  genai-otel report --since 7d\n  genai-otel report --json | jq .costUsd\n  genai-otel report --html report.html')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  genai-otel report --since 7d\n  genai-otel report --json | jq .costUsd\n  genai-otel report --html report.html',
+    )
     .action(action(async () => (await import('./commands/report.ts')).runReport));
 
   withOutputOptions(
@@ -73,7 +85,10 @@ export function createProgram(): Command {
         .option('--limit <n>', 'most traces read per service from Jaeger', positiveInteger, 500),
     ),
   )
-    .addHelpText('after', '\nJaeger keeps no log records: likes and dislikes come from --logs-file (the bundled\ncollector writes them to .stack/run/collector/logs/genai-logs.jsonl, read by default when present).')
+    .addHelpText(
+      'after',
+      '\nJaeger keeps no log records: likes and dislikes come from --logs-file (the bundled\ncollector writes them to .stack/run/collector/logs/genai-logs.jsonl, read by default when present).',
+    )
     .action(action(async () => (await import('./commands/sessions.ts')).runSessions));
 
   withSourceOptions(
@@ -85,16 +100,24 @@ export function createProgram(): Command {
       .option('-o, --output <file>', 'write to a file instead of stdout')
       .option('--limit <n>', 'most traces read per service from Jaeger', positiveInteger, 1000),
   )
-    .addHelpText('after', '\nExamples:\n  genai-otel export --format csv > spans.csv\n  genai-otel export --format jsonl --what sessions --since 7d')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  genai-otel export --format csv > spans.csv\n  genai-otel export --format jsonl --what sessions --since 7d',
+    )
     .action(action(async () => (await import('./commands/export.ts')).runExport));
 
   withOutputOptions(
     program
       .command('doctor')
-      .description('check the configuration, the collector, Jaeger and Prometheus, Node and library versions, and the spool; say what to fix')
+      .description(
+        'check the configuration, the collector, Jaeger and Prometheus, Node and library versions, and the spool; say what to fix',
+      )
       .option('--timeout <ms>', 'how long to wait for each endpoint', positiveInteger, 2000),
   )
-    .addHelpText('after', '\nIt reads the same OTEL_* and GENAI_OTEL_* variables as the preload: run it with the environment of your app.\nExit code 1 when a check failed.')
+    .addHelpText(
+      'after',
+      '\nIt reads the same OTEL_* and GENAI_OTEL_* variables as the preload: run it with the environment of your app.\nExit code 1 when a check failed.',
+    )
     .action(action(async () => (await import('./commands/doctor.ts')).runDoctor));
 
   return program;

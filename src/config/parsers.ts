@@ -36,7 +36,12 @@ export class EnvReader {
    */
   problem(variable: string, givenValue: string, message: string): void {
     const value = printableSetting(variable, givenValue);
-    if (this.problems.some((problem) => problem.variable === variable && problem.value === value && problem.message === message)) return;
+    if (
+      this.problems.some(
+        (problem) => problem.variable === variable && problem.value === value && problem.message === message,
+      )
+    )
+      return;
     this.problems.push({ variable, value, message });
   }
 
@@ -121,7 +126,11 @@ export class EnvReader {
       const separator = pair.indexOf('=');
       const key = separator > 0 ? pair.slice(0, separator).trim() : '';
       if (key === '') {
-        this.problem(name, redactIfSecret(name, value), `"${redactIfSecret(name, pair.trim())}" is not of the form key=value; it was skipped`);
+        this.problem(
+          name,
+          redactIfSecret(name, value),
+          `"${redactIfSecret(name, pair.trim())}" is not of the form key=value; it was skipped`,
+        );
         continue;
       }
       const rawValue = pair.slice(separator + 1).trim();

@@ -23,7 +23,8 @@ export function printableUrl(url: string | undefined): string {
   const text = url ?? '';
   try {
     const parsed = new URL(text);
-    if (parsed.host !== '') return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+    if (parsed.host !== '')
+      return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
   } catch {
     // Not a URL: cut by hand below.
   }

@@ -1,5 +1,10 @@
 import { yaml } from '../core/loaders.ts';
-import { REDACTION_GROUP_NAMES, REDACTION_RULE_GROUPS, REDACTION_RULE_NAMES, type RedactionGroupName } from './redaction-rule-names.ts';
+import {
+  REDACTION_GROUP_NAMES,
+  REDACTION_RULE_GROUPS,
+  REDACTION_RULE_NAMES,
+  type RedactionGroupName,
+} from './redaction-rule-names.ts';
 import type { StartOptions } from './start-options.ts';
 import { parseErrorPlace, type EnvReader } from './parsers.ts';
 import type { IdentityHandling, PrivacySettings, RedactionPattern } from './config-types.ts';
@@ -28,7 +33,9 @@ export function resolvePrivacySettings(reader: EnvReader, options: StartOptions)
       ? expandRuleNames(reader, 'redact.disable (start option)', objectOption.disable.join(','))
       : expandRuleNames(reader, 'GENAI_OTEL_REDACT_DISABLE', reader.raw('GENAI_OTEL_REDACT_DISABLE'));
   const patterns =
-    objectOption?.patterns !== undefined ? patternsFromOption(reader, objectOption.patterns) : patternsFromEnvironment(reader);
+    objectOption?.patterns !== undefined
+      ? patternsFromOption(reader, objectOption.patterns)
+      : patternsFromEnvironment(reader);
   return { redact, disabledRules, patterns, identity: resolveIdentity(reader, options.userIdHmacKey) };
 }
 
@@ -79,7 +86,10 @@ function resolveIdentity(reader: EnvReader, optionKey: string | undefined): Iden
   return { mode: 'hash', key };
 }
 
-function patternsFromOption(reader: EnvReader, given: readonly { name: string; pattern: string | RegExp }[]): RedactionPattern[] {
+function patternsFromOption(
+  reader: EnvReader,
+  given: readonly { name: string; pattern: string | RegExp }[],
+): RedactionPattern[] {
   const patterns: RedactionPattern[] = [];
   for (const entry of given) {
     const source = entry?.pattern instanceof RegExp ? entry.pattern.source : entry?.pattern;
@@ -99,7 +109,11 @@ function patternsFromEnvironment(reader: EnvReader): RedactionPattern[] {
     try {
       document = JSON.parse(value);
     } catch (error) {
-      reader.problem(PATTERNS_VARIABLE, value, `is not valid JSON (${parseErrorPlace(error)}); no pattern of your own is applied`);
+      reader.problem(
+        PATTERNS_VARIABLE,
+        value,
+        `is not valid JSON (${parseErrorPlace(error)}); no pattern of your own is applied`,
+      );
       return [];
     }
   } else {
@@ -108,7 +122,11 @@ function patternsFromEnvironment(reader: EnvReader): RedactionPattern[] {
       document = /\.ya?ml$/i.test(value) ? yaml().parse(text) : JSON.parse(text);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? parseErrorPlace(error);
-      reader.problem(PATTERNS_VARIABLE, value, `could not be read as a JSON or YAML file of patterns (${reason}); no pattern of your own is applied`);
+      reader.problem(
+        PATTERNS_VARIABLE,
+        value,
+        `could not be read as a JSON or YAML file of patterns (${reason}); no pattern of your own is applied`,
+      );
       return [];
     }
   }
@@ -137,11 +155,15 @@ interface PatternEntry {
 
 function patternEntries(document: unknown): PatternEntry[] | undefined {
   if (Array.isArray(document)) {
-    return document.map((item) => (typeof item === 'object' && item !== null ? (item as PatternEntry) : { name: undefined, pattern: item }));
+    return document.map((item) =>
+      typeof item === 'object' && item !== null ? (item as PatternEntry) : { name: undefined, pattern: item },
+    );
   }
   if (typeof document === 'object' && document !== null) {
     return Object.entries(document).map(([name, item]) =>
-      typeof item === 'object' && item !== null ? { name, pattern: (item as PatternEntry).pattern, flags: (item as PatternEntry).flags } : { name, pattern: item },
+      typeof item === 'object' && item !== null
+        ? { name, pattern: (item as PatternEntry).pattern, flags: (item as PatternEntry).flags }
+        : { name, pattern: item },
     );
   }
   return undefined;
@@ -160,7 +182,8 @@ function compilePattern(
     reader.problem(variable, `${label}: ${String(source)}`, `${why}; this pattern is not applied`);
     return undefined;
   };
-  if (typeof name !== 'string' || !PATTERN_NAME.test(name)) return reject('the name must be lower case letters, digits and _ (it becomes [REDACTED:<name>])');
+  if (typeof name !== 'string' || !PATTERN_NAME.test(name))
+    return reject('the name must be lower case letters, digits and _ (it becomes [REDACTED:<name>])');
   if ((REDACTION_RULE_NAMES as readonly string[]).includes(name) || accepted.some((pattern) => pattern.name === name)) {
     return reject(`the name "${name}" is already taken`);
   }

@@ -52,7 +52,14 @@ const SAMPLERS: readonly SamplerName[] = [
 const PROPAGATORS: readonly PropagatorName[] = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'];
 const DETECTORS: readonly ResourceDetectorName[] = ['env', 'host', 'os', 'process', 'serviceinstance'];
 const TEMPORALITIES: readonly MetricsTemporality[] = ['cumulative', 'delta', 'lowmemory'];
-const INSTRUMENTATIONS: readonly InstrumentationName[] = ['openai', 'anthropic', 'ai-sdk', 'mcp', 'openai-agents', 'langchain'];
+const INSTRUMENTATIONS: readonly InstrumentationName[] = [
+  'openai',
+  'anthropic',
+  'ai-sdk',
+  'mcp',
+  'openai-agents',
+  'langchain',
+];
 const LOGGER_LEVELS: readonly LoggerLevel[] = ['debug', 'info', 'warn', 'error'];
 const LOG_BRIDGES: readonly LogBridgeName[] = ['pino', 'winston'];
 const LOG_LEVELS: readonly LogLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
@@ -95,7 +102,8 @@ export function resolveConfig(
   const samplerName = options.sampler ?? reader.oneOf('OTEL_TRACES_SAMPLER', SAMPLERS, 'parentbased_always_on');
   const samplerRatio = resolveSamplerRatio(reader, samplerName, options.samplerRatio);
 
-  const optionEndpoint = options.endpoint === undefined ? undefined : reader.urlValue('endpoint (start option)', options.endpoint);
+  const optionEndpoint =
+    options.endpoint === undefined ? undefined : reader.urlValue('endpoint (start option)', options.endpoint);
   const baseEndpoint = optionEndpoint ?? reader.url('OTEL_EXPORTER_OTLP_ENDPOINT') ?? DEFAULT_OTLP_ENDPOINT;
 
   const config: GenAIOtelConfig = {
@@ -116,17 +124,28 @@ export function resolveConfig(
     metrics: {
       exporters: exporterList(reader, 'OTEL_METRICS_EXPORTER', options.metricsExporter),
       otlp: resolveOtlpSignal(reader, 'metrics', baseEndpoint, optionEndpoint !== undefined, options),
-      exportIntervalMillis: options.metricExportIntervalMillis ?? reader.integer('OTEL_METRIC_EXPORT_INTERVAL', DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS, 1, MAX_TIMEOUT_MILLIS),
+      exportIntervalMillis:
+        options.metricExportIntervalMillis ??
+        reader.integer('OTEL_METRIC_EXPORT_INTERVAL', DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS, 1, MAX_TIMEOUT_MILLIS),
       exportTimeoutMillis: reader.integer('OTEL_METRIC_EXPORT_TIMEOUT', 30000, 1, MAX_TIMEOUT_MILLIS),
-      temporality: options.metricsTemporality ?? reader.oneOf('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', TEMPORALITIES, 'cumulative'),
+      temporality:
+        options.metricsTemporality ??
+        reader.oneOf('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', TEMPORALITIES, 'cumulative'),
     },
     logs: {
       exporters: exporterList(reader, 'OTEL_LOGS_EXPORTER', options.logsExporter),
       otlp: resolveOtlpSignal(reader, 'logs', baseEndpoint, optionEndpoint !== undefined, options),
-      batch: resolveBatch(reader, 'OTEL_BLRP', { scheduledDelayMillis: 1000, exportTimeoutMillis: 30000, maxQueueSize: 2048, maxExportBatchSize: 512 }),
+      batch: resolveBatch(reader, 'OTEL_BLRP', {
+        scheduledDelayMillis: 1000,
+        exportTimeoutMillis: 30000,
+        maxQueueSize: 2048,
+        maxExportBatchSize: 512,
+      }),
     },
     limits: resolveLimits(reader),
-    shutdownTimeoutMillis: options.shutdownTimeoutMillis ?? reader.integer('GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, 0, MAX_TIMEOUT_MILLIS),
+    shutdownTimeoutMillis:
+      options.shutdownTimeoutMillis ??
+      reader.integer('GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, 0, MAX_TIMEOUT_MILLIS),
     installExitHandlers: options.installExitHandlers ?? reader.boolean('GENAI_OTEL_EXIT_HANDLERS', true),
     spool: {
       enabled: options.spool ?? reader.boolean('GENAI_OTEL_SPOOL', true),
@@ -149,7 +168,11 @@ export function resolveConfig(
   }
   const batch = config.traces.batch;
   if (batch.maxExportBatchSize > batch.maxQueueSize) {
-    reader.problem('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', String(batch.maxExportBatchSize), `must not exceed OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize}); using ${batch.maxQueueSize}`);
+    reader.problem(
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+      String(batch.maxExportBatchSize),
+      `must not exceed OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize}); using ${batch.maxQueueSize}`,
+    );
     batch.maxExportBatchSize = batch.maxQueueSize;
   }
 
@@ -163,7 +186,10 @@ export function resolveConfig(
  * @example
  * const { urls } = resolveBackendUrls(process.env);
  */
-export function resolveBackendUrls(env: Readonly<Record<string, string | undefined>>): { urls: BackendUrls; problems: ConfigProblem[] } {
+export function resolveBackendUrls(env: Readonly<Record<string, string | undefined>>): {
+  urls: BackendUrls;
+  problems: ConfigProblem[];
+} {
   const reader = new EnvReader(env);
   const urls = {
     jaegerUrl: reader.url('GENAI_OTEL_JAEGER_URL') ?? DEFAULT_JAEGER_URL,
@@ -184,13 +210,18 @@ const CAPTURE_MODES: Record<string, ContentCaptureMode> = {
 function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISettings {
   let captureContent: ContentCaptureMode = 'none';
   if (options.captureContent !== undefined) {
-    captureContent = options.captureContent === true ? 'span' : options.captureContent === false ? 'none' : options.captureContent;
+    captureContent =
+      options.captureContent === true ? 'span' : options.captureContent === false ? 'none' : options.captureContent;
   } else {
     const raw = reader.raw('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT');
     if (raw !== undefined) {
       const mode = CAPTURE_MODES[raw.toLowerCase()];
       if (mode === undefined) {
-        reader.problem('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', raw, 'accepted values are true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT; content is not captured');
+        reader.problem(
+          'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
+          raw,
+          'accepted values are true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT; content is not captured',
+        );
       } else {
         captureContent = mode;
       }
@@ -200,7 +231,12 @@ function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISe
     captureContent,
     maxContentLength: reader.integer('GENAI_OTEL_MAX_CONTENT_LENGTH', DEFAULT_MAX_CONTENT_LENGTH, 16, 100_000_000),
     pricesFile: options.pricesFile ?? reader.raw('GENAI_OTEL_PRICES_FILE'),
-    streamIdleTimeoutMillis: reader.integer('GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS', DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS, 1, 24 * 60 * 60 * 1000),
+    streamIdleTimeoutMillis: reader.integer(
+      'GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS',
+      DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS,
+      1,
+      24 * 60 * 60 * 1000,
+    ),
     propagateBaggage: options.propagateBaggage ?? reader.boolean('GENAI_OTEL_PROPAGATE_BAGGAGE', false),
     llmLogs: options.llmLogs ?? reader.boolean('GENAI_OTEL_LLM_LOGS', false),
     clientId: options.clientId ?? reader.raw('GENAI_OTEL_CLIENT_ID'),
@@ -232,15 +268,24 @@ function resolveDetectors(reader: EnvReader): ResourceDetectorName[] {
 function resolveSamplerRatio(reader: EnvReader, sampler: SamplerName, optionRatio: number | undefined): number {
   if (optionRatio !== undefined) {
     if (Number.isFinite(optionRatio) && optionRatio >= 0 && optionRatio <= 1) return optionRatio;
-    reader.problem('samplerRatio (start option)', String(optionRatio), 'accepted values are numbers from 0 to 1; using 1');
+    reader.problem(
+      'samplerRatio (start option)',
+      String(optionRatio),
+      'accepted values are numbers from 0 to 1; using 1',
+    );
     return 1;
   }
   const ratio = reader.number('OTEL_TRACES_SAMPLER_ARG', 1, 0, 1);
   return sampler.endsWith('traceidratio') ? ratio : 1;
 }
 
-function exporterList(reader: EnvReader, variable: string, option: ExporterName | ExporterName[] | undefined): ExporterName[] {
-  const names = option === undefined ? reader.listOf(variable, EXPORTERS, ['otlp']) : Array.isArray(option) ? option : [option];
+function exporterList(
+  reader: EnvReader,
+  variable: string,
+  option: ExporterName | ExporterName[] | undefined,
+): ExporterName[] {
+  const names =
+    option === undefined ? reader.listOf(variable, EXPORTERS, ['otlp']) : Array.isArray(option) ? option : [option];
   // The spec: "none" anywhere in the list turns the signal off.
   return names.includes('none') ? [] : names;
 }
@@ -264,11 +309,20 @@ function resolveOtlpSignal(
     protocol = reader.oneOfValue(protocolSetting.name, protocolSetting.value, PROTOCOLS, 'http/protobuf');
   }
 
-  const compressionSetting = reader.first([`OTEL_EXPORTER_OTLP_${upper}_COMPRESSION`, 'OTEL_EXPORTER_OTLP_COMPRESSION']);
-  const compression = compressionSetting === undefined ? 'none' : reader.oneOfValue(compressionSetting.name, compressionSetting.value, COMPRESSIONS, 'none');
+  const compressionSetting = reader.first([
+    `OTEL_EXPORTER_OTLP_${upper}_COMPRESSION`,
+    'OTEL_EXPORTER_OTLP_COMPRESSION',
+  ]);
+  const compression =
+    compressionSetting === undefined
+      ? 'none'
+      : reader.oneOfValue(compressionSetting.name, compressionSetting.value, COMPRESSIONS, 'none');
 
   const timeoutSetting = reader.first([`OTEL_EXPORTER_OTLP_${upper}_TIMEOUT`, 'OTEL_EXPORTER_OTLP_TIMEOUT']);
-  const timeoutMillis = timeoutSetting === undefined ? 10000 : reader.integerValue(timeoutSetting.name, timeoutSetting.value, 10000, 1, MAX_TIMEOUT_MILLIS);
+  const timeoutMillis =
+    timeoutSetting === undefined
+      ? 10000
+      : reader.integerValue(timeoutSetting.name, timeoutSetting.value, 10000, 1, MAX_TIMEOUT_MILLIS);
 
   const headers = {
     ...reader.keyValueList('OTEL_EXPORTER_OTLP_HEADERS'),
@@ -280,8 +334,18 @@ function resolveOtlpSignal(
 
 function resolveBatch(reader: EnvReader, prefix: 'OTEL_BSP' | 'OTEL_BLRP', defaults: BatchConfig): BatchConfig {
   return {
-    scheduledDelayMillis: reader.integer(`${prefix}_SCHEDULE_DELAY`, defaults.scheduledDelayMillis, 0, MAX_TIMEOUT_MILLIS),
-    exportTimeoutMillis: reader.integer(`${prefix}_EXPORT_TIMEOUT`, defaults.exportTimeoutMillis, 1, MAX_TIMEOUT_MILLIS),
+    scheduledDelayMillis: reader.integer(
+      `${prefix}_SCHEDULE_DELAY`,
+      defaults.scheduledDelayMillis,
+      0,
+      MAX_TIMEOUT_MILLIS,
+    ),
+    exportTimeoutMillis: reader.integer(
+      `${prefix}_EXPORT_TIMEOUT`,
+      defaults.exportTimeoutMillis,
+      1,
+      MAX_TIMEOUT_MILLIS,
+    ),
     maxQueueSize: reader.integer(`${prefix}_MAX_QUEUE_SIZE`, defaults.maxQueueSize, 1, 10_000_000),
     maxExportBatchSize: reader.integer(`${prefix}_MAX_EXPORT_BATCH_SIZE`, defaults.maxExportBatchSize, 1, 10_000_000),
   };
@@ -308,6 +372,10 @@ function reportUnknownGenAIOtelVariables(reader: EnvReader): void {
       .sort((a, b) => a.distance - b.distance)[0];
     const hint = closest !== undefined && closest.distance <= 4 ? `did you mean ${closest.candidate}? ` : '';
     // Its value is never printed: an unknown name may be a misspelt key or token.
-    reader.problem(name, HIDDEN_VALUE, `is not a genai-otel variable and is ignored; ${hint}known variables are ${known.join(', ')}`);
+    reader.problem(
+      name,
+      HIDDEN_VALUE,
+      `is not a genai-otel variable and is ignored; ${hint}known variables are ${known.join(', ')}`,
+    );
   }
 }

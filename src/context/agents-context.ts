@@ -14,7 +14,9 @@ export type ActiveContextResolver = (stored: Context) => Context | undefined;
  * context manager.
  */
 const RESOLVERS_KEY = Symbol.for('genai-otel.context-resolvers');
-const resolvers: Map<string, ActiveContextResolver> = ((globalThis as Record<symbol, unknown>)[RESOLVERS_KEY] as Map<string, ActiveContextResolver> | undefined) ?? new Map();
+const resolvers: Map<string, ActiveContextResolver> =
+  ((globalThis as Record<symbol, unknown>)[RESOLVERS_KEY] as Map<string, ActiveContextResolver> | undefined) ??
+  new Map();
 (globalThis as Record<symbol, unknown>)[RESOLVERS_KEY] = resolvers;
 /** The manager registered last: where `storedActiveContext()` reads. */
 let registered: ResolvingContextManager | undefined;
@@ -72,12 +74,21 @@ export class ResolvingContextManager implements ContextManager {
       }
       return stored;
     } catch (error) {
-      errorOnce('context:resolver', 'could not find the active agent step; spans started now get the context OpenTelemetry holds', error);
+      errorOnce(
+        'context:resolver',
+        'could not find the active agent step; spans started now get the context OpenTelemetry holds',
+        error,
+      );
       return stored;
     }
   }
 
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     return this.inner.with(context, fn, thisArg, ...args);
   }
 

@@ -1,4 +1,10 @@
-import { propagation, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import {
+  propagation,
+  type Context,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+} from '@opentelemetry/api';
 import { errorOnce } from '../core/diagnostics.ts';
 import { otelCore } from '../core/loaders.ts';
 import { ID_FIELDS, scopeOf } from './scope.ts';

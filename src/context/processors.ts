@@ -19,7 +19,7 @@ export class ContextSpanProcessor implements SpanProcessor {
       if (attributes === undefined) return;
       const existing = span.attributes;
       for (const key in attributes) {
-        if (existing[key] === undefined) span.setAttribute(key, attributes[key]!);
+        if (existing[key] === undefined) span.setAttribute(key, attributes[key]);
       }
     } catch (error) {
       errorOnce('context:span-processor', 'could not add the context attributes to a span', error);

@@ -1,6 +1,12 @@
 import { propagation, type AttributeValue, type Attributes, type Context } from '@opentelemetry/api';
 import { warnOnce } from '../core/diagnostics.ts';
-import { ATTR_GEN_AI_CONVERSATION_ID, ATTR_GENAI_OTEL_CONTENT_ID, ATTR_GENAI_OTEL_WORKLOAD_ID, ATTR_SESSION_ID, ATTR_USER_ID } from '../attributes/names.ts';
+import {
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GENAI_OTEL_CONTENT_ID,
+  ATTR_GENAI_OTEL_WORKLOAD_ID,
+  ATTR_SESSION_ID,
+  ATTR_USER_ID,
+} from '../attributes/names.ts';
 import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, truncate } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 
@@ -56,7 +62,10 @@ export function scopeOf(ctx: Context): ContextScope | undefined {
 export function cleanValues(given: unknown, origin: string): ContextScope['values'] {
   const values: ContextScope['values'] = { attributes: {} };
   if (!isObject(given)) {
-    warnOnce(`${origin}:values`, `${origin}: expected an object like { sessionId, userId, conversationId }; nothing was set`);
+    warnOnce(
+      `${origin}:values`,
+      `${origin}: expected an object like { sessionId, userId, conversationId }; nothing was set`,
+    );
     return values;
   }
   for (const { field } of ID_FIELDS) {
@@ -73,13 +82,19 @@ export function cleanValues(given: unknown, origin: string): ContextScope['value
     if (isObject(given.attributes)) {
       for (const [key, value] of Object.entries(given.attributes)) putAttribute(values.attributes, key, value, origin);
     } else {
-      warnOnce(`${origin}:attributes`, `${origin}: attributes must be an object of attribute values; they were left out`);
+      warnOnce(
+        `${origin}:attributes`,
+        `${origin}: attributes must be an object of attribute values; they were left out`,
+      );
     }
   }
   return values;
 }
 
-export function mergeValues(parent: ContextScope['values'] | undefined, child: ContextScope['values']): ContextScope['values'] {
+export function mergeValues(
+  parent: ContextScope['values'] | undefined,
+  child: ContextScope['values'],
+): ContextScope['values'] {
   const merged: ContextScope['values'] = { ...parent, attributes: { ...parent?.attributes } };
   for (const { field } of ID_FIELDS) if (child[field] !== undefined) merged[field] = child[field];
   Object.assign(merged.attributes, child.attributes);

@@ -10,7 +10,10 @@ import { ContextBaggagePropagator } from './baggage-propagator.ts';
  * @example
  * propagation.setGlobalPropagator(withContextBaggage(createPropagator(['tracecontext', 'baggage']), true)!);
  */
-export function withContextBaggage(propagator: TextMapPropagator | undefined, propagateBaggage: boolean): TextMapPropagator | undefined {
+export function withContextBaggage(
+  propagator: TextMapPropagator | undefined,
+  propagateBaggage: boolean,
+): TextMapPropagator | undefined {
   if (!propagateBaggage) return propagator;
   if (propagator === undefined) return new ContextBaggagePropagator();
   const { CompositePropagator } = otelCore();

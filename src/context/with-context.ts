@@ -1,6 +1,15 @@
 import { context, trace, type Context } from '@opentelemetry/api';
 import { errorOnce, warnOnce } from '../core/diagnostics.ts';
-import { SCOPE_KEY, cleanValues, mergeValues, scopeOf, spanAttributesIn, valuesIn, type ContextScope, type GenAIContext } from './scope.ts';
+import {
+  SCOPE_KEY,
+  cleanValues,
+  mergeValues,
+  scopeOf,
+  spanAttributesIn,
+  valuesIn,
+  type ContextScope,
+  type GenAIContext,
+} from './scope.ts';
 
 /** A new context whose scope holds `values` merged over those of `parent`. */
 function contextWith(parent: Context, values: unknown, origin: string): Context {
@@ -96,7 +105,11 @@ export function contextMiddleware<Req, Res>(extract: (req: Req, res: Res) => Gen
       ctx = contextWith(context.active(), extract(req, res), 'contextMiddleware');
       tagActiveSpan(ctx);
     } catch (error) {
-      errorOnce('contextMiddleware:extract', 'contextMiddleware: the extract function threw; the request goes on without context', error);
+      errorOnce(
+        'contextMiddleware:extract',
+        'contextMiddleware: the extract function threw; the request goes on without context',
+        error,
+      );
       return next();
     }
     return context.with(ctx, next);

@@ -10,7 +10,10 @@ export interface PackageIdentity {
  * The application's own package.json: the nearest one above the entry script, else above the working directory.
  * It names the service when OTEL_SERVICE_NAME is not set, so no service shows up as `unknown_service:node`.
  */
-export function findApplicationPackage(entryScript: string | undefined = process.argv[1], cwd = process.cwd()): PackageIdentity {
+export function findApplicationPackage(
+  entryScript: string | undefined = process.argv[1],
+  cwd = process.cwd(),
+): PackageIdentity {
   for (const start of [entryScript === undefined ? undefined : dirname(entryScript), cwd]) {
     if (start === undefined) continue;
     let directory = start;

@@ -16,7 +16,9 @@ const LEVELS: Record<LogLevelName, DiagLogLevel> = {
 };
 
 /** Keys of messages already logged, shared by every copy of this module in the process (ESM and CJS builds). */
-const reportedKeys: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol.for('genai-otel.diagnostics.reported')] ??= new Set<string>()) as Set<string>;
+const reportedKeys: Set<string> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('genai-otel.diagnostics.reported')
+] ??= new Set<string>()) as Set<string>;
 
 /**
  * Writes every diagnostic line to stderr: a preload must never write into the application's stdout, which may be

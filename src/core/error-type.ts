@@ -76,7 +76,13 @@ export function errorTypeOf(error: unknown): string {
   if (typeof error !== 'object' || error === null) return '_OTHER';
   const constructor = read(error, 'constructor');
   const className = isObjectLike(constructor) ? read(constructor, 'name') : undefined;
-  if (typeof className === 'string' && className !== 'Error' && className !== 'Object' && LOW_CARDINALITY.test(className)) return className;
+  if (
+    typeof className === 'string' &&
+    className !== 'Error' &&
+    className !== 'Object' &&
+    LOW_CARDINALITY.test(className)
+  )
+    return className;
   const name = read(error, 'name');
   if (typeof name === 'string' && name !== 'Error' && LOW_CARDINALITY.test(name)) return name;
   const code = read(error, 'code');
@@ -109,6 +115,7 @@ export function describeThrown(error: unknown): ThrownFacts {
     message: typeof message === 'string' ? cut(message) : printableThrown(error),
   };
   if (typeof stack === 'string') facts.stack = cut(stack);
-  if ((typeof code === 'string' && code !== '') || (typeof code === 'number' && Number.isFinite(code))) facts.code = typeof code === 'string' ? cut(code) : code;
+  if ((typeof code === 'string' && code !== '') || (typeof code === 'number' && Number.isFinite(code)))
+    facts.code = typeof code === 'string' ? cut(code) : code;
   return facts;
 }

@@ -37,20 +37,25 @@ export const sdkTrace = (): typeof SdkTraceModule => lazyRequire('@opentelemetry
 export const sdkMetrics = (): typeof SdkMetricsModule => lazyRequire('@opentelemetry/sdk-metrics');
 export const sdkLogs = (): typeof SdkLogsModule => lazyRequire('@opentelemetry/sdk-logs');
 export const otelCore = (): typeof CoreModule => lazyRequire('@opentelemetry/core');
-export const contextAsyncHooks = (): typeof ContextAsyncHooksModule => lazyRequire('@opentelemetry/context-async-hooks');
+export const contextAsyncHooks = (): typeof ContextAsyncHooksModule =>
+  lazyRequire('@opentelemetry/context-async-hooks');
 export const propagatorB3 = (): typeof B3Module => lazyRequire('@opentelemetry/propagator-b3');
 export const otlpTransformer = (): typeof TransformerModule => lazyRequire('@opentelemetry/otlp-transformer');
 export const instrumentationBase = (): typeof InstrumentationModule => lazyRequire('@opentelemetry/instrumentation');
-export const openaiInstrumentation = (): typeof OpenAIInstrumentationModule => lazyRequire('@opentelemetry/instrumentation-openai');
-export const pinoInstrumentation = (): typeof PinoInstrumentationModule => lazyRequire('@opentelemetry/instrumentation-pino');
-export const winstonInstrumentation = (): typeof WinstonInstrumentationModule => lazyRequire('@opentelemetry/instrumentation-winston');
+export const openaiInstrumentation = (): typeof OpenAIInstrumentationModule =>
+  lazyRequire('@opentelemetry/instrumentation-openai');
+export const pinoInstrumentation = (): typeof PinoInstrumentationModule =>
+  lazyRequire('@opentelemetry/instrumentation-pino');
+export const winstonInstrumentation = (): typeof WinstonInstrumentationModule =>
+  lazyRequire('@opentelemetry/instrumentation-winston');
 
 // Left outside the bundle (scripts/build.mjs, `external`): the application's copies.
 export const applicationApi = (): typeof ApiModule => lazyRequire('@opentelemetry/api');
 export const importInTheMiddle = (): typeof ImportInTheMiddleModule => lazyRequire('import-in-the-middle');
 export const yaml = (): typeof YamlModule => lazyRequire('yaml');
 /** Where an external package resolves from this bundle (throws when it is not installed). */
-export const resolveExternal = (specifier: '@opentelemetry/api' | '@opentelemetry/winston-transport'): string => lazyRequire.resolve(specifier);
+export const resolveExternal = (specifier: '@opentelemetry/api' | '@opentelemetry/winston-transport'): string =>
+  lazyRequire.resolve(specifier);
 
 export const nodeCrypto = (): typeof CryptoModule => lazyRequire('node:crypto');
 export const nodeFs = (): typeof FsModule => lazyRequire('node:fs');

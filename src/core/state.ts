@@ -48,5 +48,16 @@ export function currentStatus(): GenAIOtelStatus | undefined {
 
 /** The state of a start with OTEL_SDK_DISABLED=true: nothing set up, the helpers run untraced. */
 export function disabledState(config: GenAIOtelConfig): SdkState {
-  return { status: { started: true, disabled: true, tracing: 'off', metrics: 'off', logs: 'off', instrumentations: [], config }, attachedSpanProcessors: [] };
+  return {
+    status: {
+      started: true,
+      disabled: true,
+      tracing: 'off',
+      metrics: 'off',
+      logs: 'off',
+      instrumentations: [],
+      config,
+    },
+    attachedSpanProcessors: [],
+  };
 }

@@ -25,7 +25,8 @@ export function installLoaderHookOnDemand(announcements: MessagePort, parentURL:
       toHook ??= installLoaderHook(announcements, parentURL);
       // Same promise for every announcement: they reach the hook in the order they were sent.
       void toHook.then((port) => {
-        if (port === undefined) announcements.postMessage('ack'); // no hook: do not hold the app back
+        if (port === undefined)
+          announcements.postMessage('ack'); // no hook: do not hold the app back
         else port.postMessage(modules);
       });
     })
@@ -52,11 +53,17 @@ async function installLoaderHook(announcements: MessagePort, parentURL: string):
     // In-thread hooks (module.registerHooks) where this Node runs them correctly: no loader thread to start, no
     // message round-trip per module. Elsewhere the loader thread of module.register().
     if (inThread.supportsSyncHooks()) inThread.register(data);
-    else process.getBuiltinModule('node:module').register('import-in-the-middle/hook.mjs', parentURL, { data, transferList: [hookSide] });
+    else
+      process
+        .getBuiltinModule('node:module')
+        .register('import-in-the-middle/hook.mjs', parentURL, { data, transferList: [hookSide] });
     return toHook;
   } catch (error) {
     // The SDK bundle has loaded the API already (CommonJS); its diagnostic logger is the one start() set up.
-    applicationApi().diag.error('genai-otel: could not install the ES module loader hook; ES modules are not instrumented', error);
+    applicationApi().diag.error(
+      'genai-otel: could not install the ES module loader hook; ES modules are not instrumented',
+      error,
+    );
     return undefined;
   }
 }

@@ -1,7 +1,16 @@
-import { SeverityNumber, context, type Attributes, type Context } from '@opentelemetry/api';
+import { SeverityNumber, context, type Context } from '@opentelemetry/api';
 import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { otelLogger } from '../logs/otel-logger.ts';
-import { checkSchema, describeIssues, isStandardSchema, validatePayload, type EventPayload, type EventSchema, type StandardResult, type StandardSchema } from './schema.ts';
+import {
+  checkSchema,
+  describeIssues,
+  isStandardSchema,
+  validatePayload,
+  type EventPayload,
+  type EventSchema,
+  type StandardResult,
+  type StandardSchema,
+} from './schema.ts';
 
 /** What `defineEvent` returns: `emit` validates a payload and sends it; it returns whether it was sent. */
 export interface EventEmitter<Payload> {
@@ -12,7 +21,13 @@ export interface EventEmitter<Payload> {
 const APP_EVENTS_SCOPE = 'genai-otel.events';
 
 function send(name: string, payload: Record<string, unknown>, ctx: Context): void {
-  otelLogger(APP_EVENTS_SCOPE).emit({ eventName: name, severityNumber: SeverityNumber.INFO, severityText: 'INFO', attributes: payload as Attributes, context: ctx });
+  otelLogger(APP_EVENTS_SCOPE).emit({
+    eventName: name,
+    severityNumber: SeverityNumber.INFO,
+    severityText: 'INFO',
+    attributes: payload,
+    context: ctx,
+  });
 }
 
 function reject(name: string, problems: readonly string[]): false {
@@ -37,10 +52,18 @@ export function defineEvent<S extends EventSchema>(name: string, schema: S): Eve
 export function defineEvent<Output>(name: string, schema: StandardSchema<Output>): EventEmitter<Output>;
 export function defineEvent(name: string, schema: EventSchema | StandardSchema): EventEmitter<unknown> {
   const eventName = typeof name === 'string' && name !== '' ? name : 'unnamed_event';
-  if (eventName !== name) warnOnce('event:name', `defineEvent: the event name must be a non-empty string, got ${String(name)}; using "unnamed_event"`);
+  if (eventName !== name)
+    warnOnce(
+      'event:name',
+      `defineEvent: the event name must be a non-empty string, got ${String(name)}; using "unnamed_event"`,
+    );
   if (isStandardSchema(schema)) return standardEmitter(eventName, schema);
   const schemaProblems = checkSchema(schema);
-  if (schemaProblems.length > 0) warnOnce(`event:${eventName}:schema`, `defineEvent("${eventName}"): ${schemaProblems.join('; ')}; such fields accept any value`);
+  if (schemaProblems.length > 0)
+    warnOnce(
+      `event:${eventName}:schema`,
+      `defineEvent("${eventName}"): ${schemaProblems.join('; ')}; such fields accept any value`,
+    );
   const usable = schemaProblems.length > 0 ? anyFields(schema) : schema;
   return {
     name: eventName,
@@ -68,7 +91,8 @@ function standardEmitter(name: string, schema: StandardSchema): EventEmitter<unk
   const settle = (result: StandardResult<unknown>, ctx: Context): boolean => {
     if (result.issues !== undefined) return reject(name, describeIssues(result.issues));
     const value = result.value;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return reject(name, ['the validated payload must be an object']);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return reject(name, ['the validated payload must be an object']);
     send(name, value as Record<string, unknown>, ctx);
     return true;
   };
@@ -80,7 +104,11 @@ function standardEmitter(name: string, schema: StandardSchema): EventEmitter<unk
         const result = schema['~standard'].validate(payload);
         if (result instanceof Promise) {
           // An async validator: the record keeps the ids of where emit was called.
-          result.then((settled) => settle(settled, ctx)).catch((error: unknown) => errorOnce(`event:${name}:validate`, `event "${name}": the validator failed`, error));
+          result
+            .then((settled) => settle(settled, ctx))
+            .catch((error: unknown) =>
+              errorOnce(`event:${name}:validate`, `event "${name}": the validator failed`, error),
+            );
           return true;
         }
         return settle(result, ctx);

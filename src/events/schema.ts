@@ -33,7 +33,9 @@ type OptionalKeys<S extends EventSchema> = { [K in keyof S]: S[K] extends `${str
 type RequiredKeys<S extends EventSchema> = Exclude<keyof S, OptionalKeys<S>>;
 
 /** The payload an event of schema `S` takes. */
-export type EventPayload<S extends EventSchema> = { [K in RequiredKeys<S>]: ValueOf<S[K]> } & { [K in OptionalKeys<S>]?: ValueOf<S[K]> };
+export type EventPayload<S extends EventSchema> = { [K in RequiredKeys<S>]: ValueOf<S[K]> } & {
+  [K in OptionalKeys<S>]?: ValueOf<S[K]>;
+};
 
 /** A validator following the Standard Schema interface (zod 3.24+, valibot 1, arktype 2 implement it). */
 export interface StandardSchema<Output = unknown> {
@@ -45,17 +47,26 @@ export interface StandardSchema<Output = unknown> {
 
 export type StandardResult<Output> =
   | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: readonly { readonly message: string; readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[] }[] };
+  | {
+      readonly issues: readonly {
+        readonly message: string;
+        readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[];
+      }[];
+    };
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)?.slice(0, 40) ?? ''}`.trim();
+  return typeof value === 'object'
+    ? 'an object'
+    : `${typeof value} ${JSON.stringify(value)?.slice(0, 40) ?? ''}`.trim();
 }
 
 function checkField(spec: FieldSpec, value: unknown): string | undefined {
   if (Array.isArray(spec)) {
-    return typeof value === 'string' && spec.includes(value) ? undefined : `must be one of ${spec.map((item) => JSON.stringify(item)).join(', ')}, got ${describe(value)}`;
+    return typeof value === 'string' && spec.includes(value)
+      ? undefined
+      : `must be one of ${spec.map((item) => JSON.stringify(item)).join(', ')}, got ${describe(value)}`;
   }
   const type = (spec as string).replace(/\?$/, '') as FieldType;
   const ok = (() => {
@@ -78,12 +89,15 @@ function checkField(spec: FieldSpec, value: unknown): string | undefined {
         return true;
     }
   })();
-  return ok ? undefined : `must be ${type === 'integer' ? 'a whole number' : `of type ${type}`}, got ${describe(value)}`;
+  return ok
+    ? undefined
+    : `must be ${type === 'integer' ? 'a whole number' : `of type ${type}`}, got ${describe(value)}`;
 }
 
 /** The problems of `payload` against `schema`, one readable line each (empty when it is valid). */
 export function validatePayload(schema: EventSchema, payload: unknown): string[] {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return [`the payload must be an object, got ${describe(payload)}`];
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return [`the payload must be an object, got ${describe(payload)}`];
   const problems: string[] = [];
   const fields = payload as Record<string, unknown>;
   for (const [name, spec] of Object.entries(schema)) {
@@ -97,31 +111,48 @@ export function validatePayload(schema: EventSchema, payload: unknown): string[]
     if (problem !== undefined) problems.push(`${name} ${problem}`);
   }
   for (const name of Object.keys(fields)) {
-    if (!(name in schema)) problems.push(`${name} is not in the schema (known fields: ${Object.keys(schema).join(', ')})`);
+    if (!(name in schema))
+      problems.push(`${name} is not in the schema (known fields: ${Object.keys(schema).join(', ')})`);
   }
   return problems;
 }
 
 /** Whether a schema's fields are well formed; the problems otherwise. */
 export function checkSchema(schema: unknown): string[] {
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return ['the schema must be an object of field types, or a Standard Schema validator'];
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+    return ['the schema must be an object of field types, or a Standard Schema validator'];
   const types: readonly string[] = ['string', 'number', 'integer', 'boolean', 'string[]', 'number[]', 'object', 'any'];
   const problems: string[] = [];
   for (const [name, spec] of Object.entries(schema)) {
-    if (Array.isArray(spec) ? spec.every((item) => typeof item === 'string') && spec.length > 0 : typeof spec === 'string' && types.includes(spec.replace(/\?$/, ''))) continue;
-    problems.push(`field ${name}: ${JSON.stringify(spec)} is not a type (${types.join(', ')}, with ? for optional, or a list of strings)`);
+    if (
+      Array.isArray(spec)
+        ? spec.every((item) => typeof item === 'string') && spec.length > 0
+        : typeof spec === 'string' && types.includes(spec.replace(/\?$/, ''))
+    )
+      continue;
+    problems.push(
+      `field ${name}: ${JSON.stringify(spec)} is not a type (${types.join(', ')}, with ? for optional, or a list of strings)`,
+    );
   }
   return problems;
 }
 
 export function isStandardSchema(schema: unknown): schema is StandardSchema {
-  return typeof schema === 'object' && schema !== null && typeof (schema as Partial<StandardSchema>)['~standard']?.validate === 'function';
+  return (
+    typeof schema === 'object' &&
+    schema !== null &&
+    typeof (schema as Partial<StandardSchema>)['~standard']?.validate === 'function'
+  );
 }
 
 /** Readable lines for Standard Schema issues. */
-export function describeIssues(issues: Extract<StandardResult<unknown>, { issues: readonly unknown[] }>['issues']): string[] {
+export function describeIssues(
+  issues: Extract<StandardResult<unknown>, { issues: readonly unknown[] }>['issues'],
+): string[] {
   return issues.map((issue) => {
-    const path = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.');
+    const path = (issue.path ?? [])
+      .map((segment) => String(typeof segment === 'object' ? segment.key : segment))
+      .join('.');
     return path === '' ? issue.message : `${path}: ${issue.message}`;
   });
 }

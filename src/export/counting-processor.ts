@@ -47,6 +47,9 @@ export class DropCountingSpanProcessor implements SpanProcessor {
     if (dropped <= 0) return;
     this.reportedDrops += dropped;
     this.counters.count('traces', 'dropped', dropped);
-    warnOnce('queue:traces', `${dropped} spans were dropped because the span queue (OTEL_BSP_MAX_QUEUE_SIZE=${this.queueSize}) was full: spans ended faster than they could be exported while the event loop was busy`);
+    warnOnce(
+      'queue:traces',
+      `${dropped} spans were dropped because the span queue (OTEL_BSP_MAX_QUEUE_SIZE=${this.queueSize}) was full: spans ended faster than they could be exported while the event loop was busy`,
+    );
   }
 }

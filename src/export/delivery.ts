@@ -39,7 +39,8 @@ export interface RequestPart {
 }
 
 /** The worse of two results of the parts of one request: a part dropped makes the request dropped. */
-const worse = (a: DeliveryResult, b: DeliveryResult): DeliveryResult => (a === 'dropped' || b === 'dropped' ? 'dropped' : a === 'spooled' || b === 'spooled' ? 'spooled' : 'sent');
+const worse = (a: DeliveryResult, b: DeliveryResult): DeliveryResult =>
+  a === 'dropped' || b === 'dropped' ? 'dropped' : a === 'spooled' || b === 'spooled' ? 'spooled' : 'sent';
 
 const CONTENT_TYPES: Record<Encoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
 /**
@@ -93,9 +94,12 @@ export class OtlpDelivery {
     this.backoffMillis = this.initialBackoffMillis;
     if (options.spool !== undefined) {
       const { destination, ...where } = options.spool;
-      this.spool = new Spool({ ...where, destinations: spoolDestinations(this.targets, destination) }, {
-        dropped: (signal, items) => this.counters.count(signal, 'dropped', items),
-      });
+      this.spool = new Spool(
+        { ...where, destinations: spoolDestinations(this.targets, destination) },
+        {
+          dropped: (signal, items) => this.counters.count(signal, 'dropped', items),
+        },
+      );
       this.counters.health.spool.directory = options.spool.directory;
       // What an earlier run could not send goes out first. Looked for once the application has started, not in the
       // preload: reading the folder costs the start about a millisecond; shutdown() looks in any case.
@@ -116,7 +120,11 @@ export class OtlpDelivery {
   /** A snapshot of counts, spool size and collector reachability. */
   health(): ExportHealth {
     if (this.spool !== undefined) {
-      this.counters.health.spool = { directory: this.spool.directory, ...this.spool.size, writable: this.spool.isWritable };
+      this.counters.health.spool = {
+        directory: this.spool.directory,
+        ...this.spool.size,
+        writable: this.spool.isWritable,
+      };
     }
     return structuredClone(this.counters.health);
   }
@@ -135,7 +143,13 @@ export class OtlpDelivery {
    * Sends one payload now, or spools it (behind what already waits). `split` cuts it in two should the collector
    * answer 413. Never rejects.
    */
-  deliver(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array, split?: Splitter): Promise<DeliveryResult> {
+  deliver(
+    signal: SignalName,
+    encoding: Encoding,
+    items: number,
+    payload: Uint8Array,
+    split?: Splitter,
+  ): Promise<DeliveryResult> {
     this.unsettled += items;
     const work = this.deliverNow(signal, encoding, items, payload, split).catch((error: unknown) => {
       warnOnce('delivery:unexpected', `unexpected failure while exporting ${signal}: ${String(error)}`);
@@ -150,13 +164,23 @@ export class OtlpDelivery {
     return work;
   }
 
-  private async deliverNow(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array, split?: Splitter): Promise<DeliveryResult> {
+  private async deliverNow(
+    signal: SignalName,
+    encoding: Encoding,
+    items: number,
+    payload: Uint8Array,
+    split?: Splitter,
+  ): Promise<DeliveryResult> {
     const target = this.targets[signal];
     if (target === undefined) {
       this.counters.count(signal, 'dropped', items);
       return 'dropped';
     }
-    if (this.spool !== undefined && !this.stopped && (this.spool.size.entries > 0 || this.replaying !== undefined || this.sending >= MAX_CONCURRENT_SENDS)) {
+    if (
+      this.spool !== undefined &&
+      !this.stopped &&
+      (this.spool.size.entries > 0 || this.replaying !== undefined || this.sending >= MAX_CONCURRENT_SENDS)
+    ) {
       return this.toSpool(signal, encoding, items, payload);
     }
     this.sending++;
@@ -169,7 +193,14 @@ export class OtlpDelivery {
     return this.afterSend(signal, encoding, items, payload, outcome, split);
   }
 
-  private async afterSend(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array, outcome: SendOutcome, split: Splitter | undefined): Promise<DeliveryResult> {
+  private async afterSend(
+    signal: SignalName,
+    encoding: Encoding,
+    items: number,
+    payload: Uint8Array,
+    outcome: SendOutcome,
+    split: Splitter | undefined,
+  ): Promise<DeliveryResult> {
     if (outcome.status === 'success') {
       this.counted(signal, encoding, items, outcome, 'exported');
       return 'sent';
@@ -181,17 +212,27 @@ export class OtlpDelivery {
       return 'dropped';
     }
     this.counters.error(signal, outcome.reason);
-    warnOnce(`delivery:retryable:${signal}`, `the collector at ${printableUrl(this.targets[signal]?.url)} cannot take ${signal} now (${outcome.reason}); ${this.spool === undefined ? 'they are dropped (no spool)' : 'they wait in the spool and are sent once it answers again'}`);
+    warnOnce(
+      `delivery:retryable:${signal}`,
+      `the collector at ${printableUrl(this.targets[signal]?.url)} cannot take ${signal} now (${outcome.reason}); ${this.spool === undefined ? 'they are dropped (no spool)' : 'they wait in the spool and are sent once it answers again'}`,
+    );
     if (this.spool === undefined) {
       this.counters.count(signal, 'dropped', items);
       return 'dropped';
     }
-    if (outcome.retryAfterMillis !== undefined) this.backoffMillis = Math.max(this.backoffMillis, Math.min(outcome.retryAfterMillis, this.maxBackoffMillis));
+    if (outcome.retryAfterMillis !== undefined)
+      this.backoffMillis = Math.max(this.backoffMillis, Math.min(outcome.retryAfterMillis, this.maxBackoffMillis));
     return this.toSpool(signal, encoding, items, payload);
   }
 
   /** Counts a 2xx: what the collector said it rejected (an OTLP partial success) apart from what it took. */
-  private counted(signal: SignalName, encoding: Encoding, items: number, outcome: Extract<SendOutcome, { status: 'success' }>, taken: 'exported' | 'replayed'): void {
+  private counted(
+    signal: SignalName,
+    encoding: Encoding,
+    items: number,
+    outcome: Extract<SendOutcome, { status: 'success' }>,
+    taken: 'exported' | 'replayed',
+  ): void {
     this.counters.reachable();
     const partial = readPartialSuccess(signal, outcome.body, outcome.contentType, encoding);
     const rejected = Math.min(partial?.rejected ?? 0, items);
@@ -206,7 +247,12 @@ export class OtlpDelivery {
   }
 
   /** A 413 for a request that can be cut: each half goes on its own (and may be cut again), in order. */
-  private async deliverHalves(signal: SignalName, encoding: Encoding, bytes: number, halves: [RequestPart, RequestPart]): Promise<DeliveryResult> {
+  private async deliverHalves(
+    signal: SignalName,
+    encoding: Encoding,
+    bytes: number,
+    halves: [RequestPart, RequestPart],
+  ): Promise<DeliveryResult> {
     this.counters.error(signal, 'HTTP 413');
     warnOnce(
       `delivery:split:${signal}`,
@@ -218,14 +264,27 @@ export class OtlpDelivery {
   }
 
   /** A payload no retry can deliver: dropped and counted, never spooled, with one line naming the cause. */
-  private dropPermanently(signal: SignalName, items: number, outcome: Extract<SendOutcome, { status: 'permanent' }>, spooled: boolean): void {
+  private dropPermanently(
+    signal: SignalName,
+    items: number,
+    outcome: Extract<SendOutcome, { status: 'permanent' }>,
+    spooled: boolean,
+  ): void {
     this.counters.error(signal, outcome.reason, true);
     this.counters.count(signal, 'dropped', items);
     const what = spooled ? `spooled ${signal}` : signal;
-    warnOnce(`delivery:permanent:${signal}:${outcome.reason}`, `${describePermanentError(printableUrl(this.targets[signal]?.url), what, outcome)}; they are dropped (and counted), not retried`);
+    warnOnce(
+      `delivery:permanent:${signal}:${outcome.reason}`,
+      `${describePermanentError(printableUrl(this.targets[signal]?.url), what, outcome)}; they are dropped (and counted), not retried`,
+    );
   }
 
-  private async toSpool(signal: SignalName, encoding: Encoding, items: number, payload: Uint8Array): Promise<DeliveryResult> {
+  private async toSpool(
+    signal: SignalName,
+    encoding: Encoding,
+    items: number,
+    payload: Uint8Array,
+  ): Promise<DeliveryResult> {
     const kept = await this.spool!.append(signal, encoding, items, payload);
     if (!kept) return 'dropped';
     this.counters.count(signal, 'spooled', items);
@@ -239,7 +298,15 @@ export class OtlpDelivery {
     if (this.deadline !== undefined) {
       timeoutMillis = Math.max(50, Math.min(timeoutMillis, this.deadline - Date.now() - SPOOL_WRITE_MARGIN_MILLIS));
     }
-    return { url: target.url, headers: target.headers, compression: target.compression, contentType: CONTENT_TYPES[encoding], timeoutMillis, signal: this.shutdownAbort.signal, keepsProcessAlive: false };
+    return {
+      url: target.url,
+      headers: target.headers,
+      compression: target.compression,
+      contentType: CONTENT_TYPES[encoding],
+      timeoutMillis,
+      signal: this.shutdownAbort.signal,
+      keepsProcessAlive: false,
+    };
   }
 
   private scheduleReplay(delayMillis: number): void {
@@ -299,7 +366,10 @@ export class OtlpDelivery {
         else this.limitedAttempts.set(entry.name, attempts);
       }
       if (giveUp) {
-        warnOnce(`delivery:replay-rejected:${outcome.reason}`, `the collector rejected spooled ${entry.signal} (${outcome.reason}); they are dropped (and counted)`);
+        warnOnce(
+          `delivery:replay-rejected:${outcome.reason}`,
+          `the collector rejected spooled ${entry.signal} (${outcome.reason}); they are dropped (and counted)`,
+        );
         await spool.release(entry);
         this.counters.count(entry.signal, 'dropped', entry.items);
         continue;
@@ -327,7 +397,10 @@ export class OtlpDelivery {
   beginShutdown(deadline: number): void {
     this.deadline = deadline;
     // Sends begun earlier keep their own (longer) timeout: they are cut at the same point as later ones.
-    const abort = setTimeout(() => this.shutdownAbort.abort(), Math.max(0, deadline - Date.now() - SPOOL_WRITE_MARGIN_MILLIS));
+    const abort = setTimeout(
+      () => this.shutdownAbort.abort(),
+      Math.max(0, deadline - Date.now() - SPOOL_WRITE_MARGIN_MILLIS),
+    );
     abort.unref();
   }
 
@@ -360,7 +433,12 @@ export class OtlpDelivery {
       if (this.replaying !== undefined) await this.replaying;
       // A short script may end before the spool was looked at: an earlier run's payloads still get their chance.
       if (this.spool !== undefined) await this.spool.open();
-      if (this.spool !== undefined && this.spool.size.entries > 0 && this.deadline !== undefined && this.deadline - Date.now() > SPOOL_WRITE_MARGIN_MILLIS) {
+      if (
+        this.spool !== undefined &&
+        this.spool.size.entries > 0 &&
+        this.deadline !== undefined &&
+        this.deadline - Date.now() > SPOOL_WRITE_MARGIN_MILLIS
+      ) {
         this.finalDrain = true;
         await this.replay();
       }
@@ -397,7 +475,11 @@ export class OtlpDelivery {
  * One clause naming why `what` (e.g. "traces") cannot be delivered to `url` (already printable), for the diagnostic
  * line of a permanent error.
  */
-function describePermanentError(url: string, what: string, outcome: Extract<SendOutcome, { status: 'permanent' }>): string {
+function describePermanentError(
+  url: string,
+  what: string,
+  outcome: Extract<SendOutcome, { status: 'permanent' }>,
+): string {
   switch (outcome.cause) {
     case 'tls':
       return `could not export ${what}: the TLS certificate of ${url} was rejected (${outcome.reason}); trust its CA (NODE_EXTRA_CA_CERTS) or fix the endpoint`;
@@ -411,9 +493,12 @@ function describePermanentError(url: string, what: string, outcome: Extract<Send
       break;
   }
   const status = outcome.reason;
-  if (status === 'HTTP 401') return `the collector at ${url} refused the credentials (HTTP 401) for ${what}: check OTEL_EXPORTER_OTLP_HEADERS`;
-  if (status === 'HTTP 403') return `the collector at ${url} refused access (HTTP 403) for ${what}: check OTEL_EXPORTER_OTLP_HEADERS and its permissions`;
-  if (status === 'HTTP 404') return `nothing at ${url} takes ${what} (HTTP 404): OTEL_EXPORTER_OTLP_ENDPOINT is the collector's base URL, without /v1/<signal>`;
+  if (status === 'HTTP 401')
+    return `the collector at ${url} refused the credentials (HTTP 401) for ${what}: check OTEL_EXPORTER_OTLP_HEADERS`;
+  if (status === 'HTTP 403')
+    return `the collector at ${url} refused access (HTTP 403) for ${what}: check OTEL_EXPORTER_OTLP_HEADERS and its permissions`;
+  if (status === 'HTTP 404')
+    return `nothing at ${url} takes ${what} (HTTP 404): OTEL_EXPORTER_OTLP_ENDPOINT is the collector's base URL, without /v1/<signal>`;
   if (status === 'HTTP 400') return `the collector at ${url} rejected ${what} as malformed (HTTP 400)`;
   return `the collector at ${url} rejected ${what} (${status})`;
 }

@@ -1,13 +1,26 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type {
+  AggregationTemporality,
+  InstrumentType,
+  PushMetricExporter,
+  ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { errorOnce } from '../core/diagnostics.ts';
 import { otlpTransformer } from '../core/loaders.ts';
 import type { OtlpDelivery, RequestPart, Splitter } from './delivery.ts';
 import { isPipelineMetric } from './health.ts';
 import type { Encoding, SignalName } from './spool.ts';
-import { ENCODE_CHUNK_RECORDS, RequestAssembler, answer, answerWhenDelivered, type AssemblyOptions, type Preparation, type PreparingExporter } from './request-assembler.ts';
+import {
+  ENCODE_CHUNK_RECORDS,
+  RequestAssembler,
+  answer,
+  answerWhenDelivered,
+  type AssemblyOptions,
+  type Preparation,
+  type PreparingExporter,
+} from './request-assembler.ts';
 import { encodeTraceExportRequest } from './trace-encoder.ts';
 
 export interface Serializer<T> {
@@ -19,7 +32,8 @@ export interface Serializer<T> {
  * encodes itself (the same bytes, a third of the CPU: see trace-encoder.ts).
  */
 export function serializerFor<T>(signal: SignalName, encoding: Encoding): Serializer<T> {
-  if (signal === 'traces' && encoding === 'protobuf') return { serializeRequest: encodeTraceExportRequest } as unknown as Serializer<T>;
+  if (signal === 'traces' && encoding === 'protobuf')
+    return { serializeRequest: encodeTraceExportRequest } as unknown as Serializer<T>;
   const transformer = otlpTransformer();
   const serializers = {
     traces: { protobuf: transformer.ProtobufTraceSerializer, json: transformer.JsonTraceSerializer },
@@ -63,12 +77,21 @@ class DurableExport<T> {
       this.serializer ??= serializerFor<T>(this.signal, this.encoding);
       return this.serializer.serializeRequest(request);
     } catch (error) {
-      errorOnce(`serialize:${this.signal}`, `could not serialize ${this.signal} for export; they are dropped (and counted)`, error);
+      errorOnce(
+        `serialize:${this.signal}`,
+        `could not serialize ${this.signal} for export; they are dropped (and counted)`,
+        error,
+      );
       return undefined;
     }
   }
 
-  private send(payload: Uint8Array | undefined, items: number, resultCallback: (result: ExportResult) => void, split: Splitter | undefined): void {
+  private send(
+    payload: Uint8Array | undefined,
+    items: number,
+    resultCallback: (result: ExportResult) => void,
+    split: Splitter | undefined,
+  ): void {
     if (payload === undefined) {
       // Reported once by serialize(), and counted: the SDK would only print it again (see answerWhenDelivered).
       this.delivery.counters.count(this.signal, 'dropped', items);
@@ -87,7 +110,11 @@ class DurableExport<T> {
 }
 
 /** Default assembly when an exporter is made without one: the SDK's default batch settings. */
-const DEFAULT_ASSEMBLY: AssemblyOptions = { maxRequestRecords: 512, maxOpenMillis: 5000, chunkRecords: ENCODE_CHUNK_RECORDS };
+const DEFAULT_ASSEMBLY: AssemblyOptions = {
+  maxRequestRecords: 512,
+  maxOpenMillis: 5000,
+  chunkRecords: ENCODE_CHUNK_RECORDS,
+};
 
 /** The exporting half shared by the span and log record exporters: assembled requests in protobuf, else one per batch. */
 class RecordExport<R> {
@@ -96,12 +123,23 @@ class RecordExport<R> {
   private readonly core: DurableExport<R[]>;
   private readonly assembler: RequestAssembler<R> | undefined;
 
-  constructor(signal: 'traces' | 'logs', encoding: Encoding, delivery: OtlpDelivery, assembly: AssemblyOptions | undefined) {
+  constructor(
+    signal: 'traces' | 'logs',
+    encoding: Encoding,
+    delivery: OtlpDelivery,
+    assembly: AssemblyOptions | undefined,
+  ) {
     this.signal = signal;
     this.delivery = delivery;
     this.core = new DurableExport(signal, encoding, delivery);
     // OTLP/JSON messages cannot be concatenated: each batch is its own request.
-    if (encoding === 'protobuf') this.assembler = new RequestAssembler(signal, delivery, (records) => this.core.serialize(records), assembly ?? DEFAULT_ASSEMBLY);
+    if (encoding === 'protobuf')
+      this.assembler = new RequestAssembler(
+        signal,
+        delivery,
+        (records) => this.core.serialize(records),
+        assembly ?? DEFAULT_ASSEMBLY,
+      );
   }
 
   export(records: R[], prepare: Preparation<R> | undefined, resultCallback: (result: ExportResult) => void): void {
@@ -151,7 +189,11 @@ export class DurableSpanExporter implements SpanExporter, PreparingExporter<Read
     this.records.export(spans, undefined, resultCallback);
   }
 
-  exportPreparing(spans: ReadableSpan[], prepare: Preparation<ReadableSpan>, resultCallback: (result: ExportResult) => void): void {
+  exportPreparing(
+    spans: ReadableSpan[],
+    prepare: Preparation<ReadableSpan>,
+    resultCallback: (result: ExportResult) => void,
+  ): void {
     this.records.export(spans, prepare, resultCallback);
   }
 
@@ -199,7 +241,11 @@ export class DurableMetricExporter implements PushMetricExporter {
   private readonly delivery: OtlpDelivery;
   private readonly temporalityOf: (instrumentType: InstrumentType) => AggregationTemporality;
 
-  constructor(encoding: Encoding, delivery: OtlpDelivery, temporalityOf: (instrumentType: InstrumentType) => AggregationTemporality) {
+  constructor(
+    encoding: Encoding,
+    delivery: OtlpDelivery,
+    temporalityOf: (instrumentType: InstrumentType) => AggregationTemporality,
+  ) {
     this.core = new DurableExport('metrics', encoding, delivery);
     this.delivery = delivery;
     this.temporalityOf = temporalityOf;
@@ -241,7 +287,11 @@ export class DurableLogRecordExporter implements LogRecordExporter, PreparingExp
     this.records.export(logs, undefined, resultCallback);
   }
 
-  exportPreparing(logs: ReadableLogRecord[], prepare: Preparation<ReadableLogRecord>, resultCallback: (result: ExportResult) => void): void {
+  exportPreparing(
+    logs: ReadableLogRecord[],
+    prepare: Preparation<ReadableLogRecord>,
+    resultCallback: (result: ExportResult) => void,
+  ): void {
     this.records.export(logs, prepare, resultCallback);
   }
 

@@ -5,7 +5,12 @@ import { fsPromises } from './fs-promises.ts';
 import { basename, dirname, join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type {
+  AggregationTemporality,
+  InstrumentType,
+  PushMetricExporter,
+  ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { serializerFor, type Serializer } from './durable-exporters.ts';
@@ -49,7 +54,12 @@ export class JsonLinesFile {
     try {
       if (this.size === undefined) {
         await privateFolder(dirname(this.directory), [basename(this.directory)], true);
-        this.size = await fsPromises().lstat(this.path).then((info) => info.size, () => 0);
+        this.size = await fsPromises()
+          .lstat(this.path)
+          .then(
+            (info) => info.size,
+            () => 0,
+          );
       }
       if (this.size > 0 && this.size + line.length + 1 > this.maxBytes) {
         // One backup is kept: the CLI reads it before the current file.
@@ -59,7 +69,11 @@ export class JsonLinesFile {
       this.size = await appendOwnFile(this.path, Buffer.concat([line, NEWLINE]));
       return true;
     } catch (error) {
-      errorOnce(`file-export:${this.path}`, `cannot write ${this.path} (GENAI_OTEL_FILE_DIR); telemetry for this file is dropped`, error);
+      errorOnce(
+        `file-export:${this.path}`,
+        `cannot write ${this.path} (GENAI_OTEL_FILE_DIR); telemetry for this file is dropped`,
+        error,
+      );
       this.size = undefined;
       return false;
     }
@@ -90,7 +104,11 @@ class FileExport<T> {
     try {
       line = this.serializer.serializeRequest(request);
     } catch (error) {
-      errorOnce(`file-serialize:${this.signal}`, `could not serialize ${this.signal} for the file exporter; they are dropped`, error);
+      errorOnce(
+        `file-serialize:${this.signal}`,
+        `could not serialize ${this.signal} for the file exporter; they are dropped`,
+        error,
+      );
     }
     if (line === undefined) {
       answer(ExportResultCode.FAILED);
@@ -135,7 +153,11 @@ export class FileMetricExporter implements PushMetricExporter {
   private readonly core: FileExport<ResourceMetrics>;
   private readonly temporalityOf: (instrumentType: InstrumentType) => AggregationTemporality;
 
-  constructor(directory: string, maxBytes: number, temporalityOf: (instrumentType: InstrumentType) => AggregationTemporality) {
+  constructor(
+    directory: string,
+    maxBytes: number,
+    temporalityOf: (instrumentType: InstrumentType) => AggregationTemporality,
+  ) {
     this.core = new FileExport('metrics', directory, maxBytes);
     this.temporalityOf = temporalityOf;
   }

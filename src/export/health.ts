@@ -38,10 +38,20 @@ export interface ExportHealth {
  * isPipelineMetric('gen_ai.client.token.usage'); // false
  */
 export function isPipelineMetric(name: string): boolean {
-  return name.startsWith('otel.sdk.') || name.startsWith('genai_otel.exporter.') || name.startsWith('genai_otel.spool.');
+  return (
+    name.startsWith('otel.sdk.') || name.startsWith('genai_otel.exporter.') || name.startsWith('genai_otel.spool.')
+  );
 }
 
-const emptyCounts = (): SignalCounts => ({ exported: 0, spooled: 0, replayed: 0, dropped: 0, rejected: 0, exportErrors: 0, permanentErrors: 0 });
+const emptyCounts = (): SignalCounts => ({
+  exported: 0,
+  spooled: 0,
+  replayed: 0,
+  dropped: 0,
+  rejected: 0,
+  exportErrors: 0,
+  permanentErrors: 0,
+});
 
 /** Counts items (spans, metric data points, log records) by signal and outcome. */
 export class HealthCounters {
@@ -56,7 +66,11 @@ export class HealthCounters {
   /** Whether anything happened yet: an item counted, an error, a collector reached (or a spool with payloads). */
   get anythingToReport(): boolean {
     const { signals, spool, collectorReachable } = this.health;
-    return collectorReachable !== undefined || spool.entries > 0 || Object.values(signals).some((counts) => Object.values(counts).some((value) => value > 0));
+    return (
+      collectorReachable !== undefined ||
+      spool.entries > 0 ||
+      Object.values(signals).some((counts) => Object.values(counts).some((value) => value > 0))
+    );
   }
 
   count(signal: SignalName, outcome: ExportOutcome, items: number): void {
@@ -82,9 +96,18 @@ export class HealthCounters {
    * `genai_otel.spool.size` (bytes).
    */
   observeWith(meter: Meter): void {
-    const items = meter.createObservableCounter('genai_otel.exporter.items', { unit: '{item}', description: 'Telemetry items handled by the exporter, by outcome' });
-    const errors = meter.createObservableCounter('genai_otel.exporter.errors', { unit: '{error}', description: 'Failed attempts to reach the collector' });
-    const spoolSize = meter.createObservableGauge('genai_otel.spool.size', { unit: 'By', description: 'Bytes waiting in the on-disk spool' });
+    const items = meter.createObservableCounter('genai_otel.exporter.items', {
+      unit: '{item}',
+      description: 'Telemetry items handled by the exporter, by outcome',
+    });
+    const errors = meter.createObservableCounter('genai_otel.exporter.errors', {
+      unit: '{error}',
+      description: 'Failed attempts to reach the collector',
+    });
+    const spoolSize = meter.createObservableGauge('genai_otel.spool.size', {
+      unit: 'By',
+      description: 'Bytes waiting in the on-disk spool',
+    });
     items.addCallback((result) => {
       for (const [signal, counts] of Object.entries(this.health.signals)) {
         for (const outcome of ['exported', 'spooled', 'replayed', 'dropped', 'rejected'] as const) {
@@ -94,7 +117,10 @@ export class HealthCounters {
     });
     errors.addCallback((result) => {
       for (const [signal, counts] of Object.entries(this.health.signals)) {
-        result.observe(counts.exportErrors - counts.permanentErrors, { 'genai_otel.signal': signal, 'genai_otel.export.error': 'transient' });
+        result.observe(counts.exportErrors - counts.permanentErrors, {
+          'genai_otel.signal': signal,
+          'genai_otel.export.error': 'transient',
+        });
         result.observe(counts.permanentErrors, { 'genai_otel.signal': signal, 'genai_otel.export.error': 'permanent' });
       }
     });

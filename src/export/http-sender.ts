@@ -111,15 +111,22 @@ function retryAfterMillis(header: string | string[] | undefined): number | undef
 function invalidHeaderNames(headers: Record<string, string>): string[] {
   return Object.entries(headers)
     .filter(([name, value]) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[^\t\x20-\x7e\x80-\xff]/.test(value))
-    .map(([name]) => (/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(name) ? name : '(a header name that is not a valid HTTP token)'));
+    .map(([name]) =>
+      /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(name) ? name : '(a header name that is not a valid HTTP token)',
+    );
 }
 
 /** The outcome of an error thrown or emitted before any answer: permanent when no retry can fix it. */
 function outcomeOfError(error: unknown, headers: Record<string, string>): SendOutcome {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code !== undefined && TLS_CERTIFICATE_ERRORS.has(code)) return { status: 'permanent', reason: code, cause: 'tls' };
+  if (code !== undefined && TLS_CERTIFICATE_ERRORS.has(code))
+    return { status: 'permanent', reason: code, cause: 'tls' };
   if (code !== undefined && INVALID_HEADER_ERRORS.has(code)) {
-    return { status: 'permanent', reason: `invalid header ${invalidHeaderNames(headers).join(', ') || '(unknown)'}`, cause: 'header' };
+    return {
+      status: 'permanent',
+      reason: `invalid header ${invalidHeaderNames(headers).join(', ') || '(unknown)'}`,
+      cause: 'header',
+    };
   }
   if (code !== undefined && INVALID_URL_ERRORS.has(code)) return { status: 'permanent', reason: code, cause: 'url' };
   return { status: 'retryable', reason: code ?? (error instanceof Error ? error.message : String(error)) };
@@ -128,7 +135,12 @@ function outcomeOfError(error: unknown, headers: Record<string, string>): SendOu
 function outcomeOfStatus(response: HttpModule.IncomingMessage): SendOutcome | undefined {
   const status = response.statusCode ?? 0;
   if (status >= 200 && status < 300) return undefined;
-  if (RETRYABLE_STATUSES.has(status)) return { status: 'retryable', reason: `HTTP ${status}`, retryAfterMillis: retryAfterMillis(response.headers['retry-after']) };
+  if (RETRYABLE_STATUSES.has(status))
+    return {
+      status: 'retryable',
+      reason: `HTTP ${status}`,
+      retryAfterMillis: retryAfterMillis(response.headers['retry-after']),
+    };
   // The OTLP spec does not list 500 as retryable, but collectors and gateways answer it for passing faults too:
   // a few more attempts (from the spool), then the payload is dropped and counted.
   if (status === 500) return { status: 'retryable', reason: 'HTTP 500', limitedRetries: true };
@@ -174,20 +186,24 @@ export async function sendOtlp(payload: Uint8Array, options: SendOptions): Promi
         options.signal?.removeEventListener('abort', onAbort);
         resolve(outcome);
       };
-      const request = context.with(untraced, () => transport.request(url, { method: 'POST', headers, agent }, (response) => {
-        answered = true;
-        clearTimeout(timer);
-        // From the status line on, the outcome is known; the body has its own bound (readBounded).
-        options.signal?.removeEventListener('abort', onAbort);
-        const decided = outcomeOfStatus(response);
-        if (decided === undefined) {
-          readBounded(response, options.timeoutMillis, (responseBody) => settle({ status: 'success', body: responseBody, contentType: response.headers['content-type'] }));
-        } else {
-          settle(decided);
-          // Drained (a small error body keeps the connection reusable) or cut off; never kept.
-          readBounded(response, options.timeoutMillis, () => undefined);
-        }
-      }));
+      const request = context.with(untraced, () =>
+        transport.request(url, { method: 'POST', headers, agent }, (response) => {
+          answered = true;
+          clearTimeout(timer);
+          // From the status line on, the outcome is known; the body has its own bound (readBounded).
+          options.signal?.removeEventListener('abort', onAbort);
+          const decided = outcomeOfStatus(response);
+          if (decided === undefined) {
+            readBounded(response, options.timeoutMillis, (responseBody) =>
+              settle({ status: 'success', body: responseBody, contentType: response.headers['content-type'] }),
+            );
+          } else {
+            settle(decided);
+            // Drained (a small error body keeps the connection reusable) or cut off; never kept.
+            readBounded(response, options.timeoutMillis, () => undefined);
+          }
+        }),
+      );
       function giveUp(reason: string): void {
         request.destroy(new Error('timeout'));
         settle({ status: 'retryable', reason });
@@ -217,7 +233,11 @@ export async function sendOtlp(payload: Uint8Array, options: SendOptions): Promi
  * at shutdown it is what is left before the deadline), then hands over what it has. A body that is larger or slower is
  * cut off by destroying the response (and its socket), never buffered.
  */
-function readBounded(response: HttpModule.IncomingMessage, timeoutMillis: number, done: (body: Uint8Array) => void): void {
+function readBounded(
+  response: HttpModule.IncomingMessage,
+  timeoutMillis: number,
+  done: (body: Uint8Array) => void,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;

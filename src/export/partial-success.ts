@@ -26,8 +26,11 @@ function toCount(value: unknown): number {
 /** The message made printable: control characters (terminal escapes) become spaces, and it is cut short. */
 function printable(message: unknown): string {
   const text = typeof message === 'string' ? message : '';
-  // eslint-disable-next-line no-control-regex
-  const clean = text.slice(0, MAX_MESSAGE_CHARS * 2).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
+  const clean = text
+    .slice(0, MAX_MESSAGE_CHARS * 2)
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
+    .trim();
   return clean.length > MAX_MESSAGE_CHARS ? `${clean.slice(0, MAX_MESSAGE_CHARS)}…` : clean;
 }
 
@@ -39,7 +42,11 @@ function decode(signal: SignalName, body: Uint8Array, encoding: Encoding): Recor
   }
   // The official response decoders, loaded only when a collector answers with a body (most answer with none).
   const transformer = otlpTransformer();
-  const serializer = { traces: transformer.ProtobufTraceSerializer, metrics: transformer.ProtobufMetricsSerializer, logs: transformer.ProtobufLogsSerializer }[signal];
+  const serializer = {
+    traces: transformer.ProtobufTraceSerializer,
+    metrics: transformer.ProtobufMetricsSerializer,
+    logs: transformer.ProtobufLogsSerializer,
+  }[signal];
   return serializer.deserializeResponse(body).partialSuccess as Record<string, unknown> | undefined;
 }
 
@@ -52,10 +59,20 @@ function decode(signal: SignalName, body: Uint8Array, encoding: Encoding): Recor
  * readPartialSuccess('traces', Buffer.from('{"partialSuccess":{"rejectedSpans":"2","errorMessage":"too old"}}'), 'application/json', 'protobuf');
  * // { rejected: 2, message: 'too old' }
  */
-export function readPartialSuccess(signal: SignalName, body: Uint8Array, contentType: string | undefined, requestEncoding: Encoding): PartialSuccess | undefined {
+export function readPartialSuccess(
+  signal: SignalName,
+  body: Uint8Array,
+  contentType: string | undefined,
+  requestEncoding: Encoding,
+): PartialSuccess | undefined {
   if (body.byteLength === 0) return undefined;
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  const encoding: Encoding = type === 'application/json' ? 'json' : type === 'application/x-protobuf' || type === 'application/protobuf' ? 'protobuf' : requestEncoding;
+  const encoding: Encoding =
+    type === 'application/json'
+      ? 'json'
+      : type === 'application/x-protobuf' || type === 'application/protobuf'
+        ? 'protobuf'
+        : requestEncoding;
   let partial: Record<string, unknown> | undefined;
   try {
     partial = decode(signal, body, encoding);

@@ -40,7 +40,11 @@ function whyNotPrivate(info: { uid: number; mode: number }): string | undefined 
  * @example
  * await privateFolder(tmpdir(), [`genai-otel-${process.getuid()}`, 'spool'], true);
  */
-export async function privateFolder(parent: string, levels: readonly string[], create: boolean): Promise<'ready' | 'missing'> {
+export async function privateFolder(
+  parent: string,
+  levels: readonly string[],
+  create: boolean,
+): Promise<'ready' | 'missing'> {
   const fs = fsPromises();
   if (create) await fs.mkdir(parent, { recursive: true, mode: 0o700 });
   let path = parent;
@@ -58,7 +62,8 @@ export async function privateFolder(parent: string, levels: readonly string[], c
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !create) return 'missing';
       throw error;
     }
-    if (!info.isDirectory()) throw new NotPrivateError(`${path} is not a folder (${info.isSymbolicLink() ? 'a symbolic link' : 'a file'})`);
+    if (!info.isDirectory())
+      throw new NotPrivateError(`${path} is not a folder (${info.isSymbolicLink() ? 'a symbolic link' : 'a file'})`);
     const reason = whyNotPrivate(info);
     if (reason !== undefined) throw new NotPrivateError(`${path} ${reason}`);
   }
@@ -87,7 +92,11 @@ async function createPrivateFile(path: string, data: Uint8Array | string): Promi
  * @example
  * await replacePrivateFile(join(folder, 'status.json'), join(folder, `status.json.${process.pid}.tmp`), text);
  */
-export async function replacePrivateFile(path: string, temporaryPath: string, data: Uint8Array | string): Promise<void> {
+export async function replacePrivateFile(
+  path: string,
+  temporaryPath: string,
+  data: Uint8Array | string,
+): Promise<void> {
   const fs = fsPromises();
   try {
     try {
@@ -119,8 +128,10 @@ export async function readOwnFile(path: string, maxBytes: number): Promise<Uint8
     const info = await handle.stat();
     if (!info.isFile()) throw new NotPrivateError(`${path} is not a regular file`);
     const uid = ownUid();
-    if (uid !== undefined && info.uid !== uid) throw new NotPrivateError(`${path} belongs to another user (uid ${info.uid})`);
-    if (info.size > maxBytes) throw new NotPrivateError(`${path} is larger (${info.size} bytes) than anything we write there`);
+    if (uid !== undefined && info.uid !== uid)
+      throw new NotPrivateError(`${path} belongs to another user (uid ${info.uid})`);
+    if (info.size > maxBytes)
+      throw new NotPrivateError(`${path} is larger (${info.size} bytes) than anything we write there`);
     const buffer = new Uint8Array(info.size);
     let filled = 0;
     while (filled < buffer.byteLength) {

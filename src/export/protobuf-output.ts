@@ -226,7 +226,9 @@ function hexPairs(): Uint8Array {
     pairTable = new Uint8Array(65536);
     const digits = '0123456789abcdefABCDEF';
     for (const high of digits) {
-      for (const low of digits) pairTable[(high.charCodeAt(0) << 8) | low.charCodeAt(0)] = (hexDigit(high.charCodeAt(0)) << 4) | hexDigit(low.charCodeAt(0));
+      for (const low of digits)
+        pairTable[(high.charCodeAt(0) << 8) | low.charCodeAt(0)] =
+          (hexDigit(high.charCodeAt(0)) << 4) | hexDigit(low.charCodeAt(0));
     }
   }
   return pairTable;

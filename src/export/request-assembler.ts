@@ -72,7 +72,12 @@ export class RequestAssembler<R> {
   private closeWhenEncoded = false;
   private open: OpenRequest | undefined;
 
-  constructor(signal: SignalName, delivery: OtlpDelivery, encode: (records: R[]) => Uint8Array | undefined, options: AssemblyOptions) {
+  constructor(
+    signal: SignalName,
+    delivery: OtlpDelivery,
+    encode: (records: R[]) => Uint8Array | undefined,
+    options: AssemblyOptions,
+  ) {
     this.signal = signal;
     this.delivery = delivery;
     this.encode = encode;
@@ -89,7 +94,7 @@ export class RequestAssembler<R> {
     if (records.length < this.options.chunkRecords) this.closeWhenEncoded = true;
     if (this.delivery.spools) {
       answer(this.signal, resultCallback, ExportResultCode.SUCCESS);
-      if (this.pendingRecords > MAX_PENDING_RECORDS) this.guarded(() => this.encodePending());
+      if (this.pendingRecords > MAX_PENDING_RECORDS) this.guarded(() => void this.encodePending());
       else this.scheduleEncode();
       return;
     }
@@ -100,8 +105,8 @@ export class RequestAssembler<R> {
 
   /** Encodes what waits and sends the open request, whatever its size. */
   sendEverything(): void {
-    this.encodePending();
-    this.closeOpen();
+    void this.encodePending();
+    void this.closeOpen();
   }
 
   private scheduleEncode(): void {
@@ -109,7 +114,7 @@ export class RequestAssembler<R> {
     this.encodeScheduled = true;
     setImmediate(() => {
       this.encodeScheduled = false;
-      this.guarded(() => this.encodePending());
+      this.guarded(() => void this.encodePending());
     });
   }
 
@@ -125,7 +130,11 @@ export class RequestAssembler<R> {
       if (this.open !== undefined) clearTimeout(this.open.timer);
       this.open = undefined;
       this.delivery.counters.count(this.signal, 'dropped', lost);
-      errorOnce(`assemble:${this.signal}`, `could not prepare ${this.signal} for export; ${lost} were dropped (and counted)`, error);
+      errorOnce(
+        `assemble:${this.signal}`,
+        `could not prepare ${this.signal} for export; ${lost} were dropped (and counted)`,
+        error,
+      );
     }
   }
 
@@ -137,8 +146,9 @@ export class RequestAssembler<R> {
       this.pendingRecords -= records.length;
       const prepared = prepare === undefined ? records : prepare(records);
       // Left out by the preparation (a redaction that failed as a whole): not exported, so counted as dropped.
-      if (prepared.length < records.length) this.delivery.counters.count(this.signal, 'dropped', records.length - prepared.length);
-      for (let offset = 0; offset < prepared.length; ) {
+      if (prepared.length < records.length)
+        this.delivery.counters.count(this.signal, 'dropped', records.length - prepared.length);
+      for (let offset = 0; offset < prepared.length;) {
         const room = this.options.maxRequestRecords - (this.open?.records ?? 0);
         const piece = offset === 0 && prepared.length <= room ? prepared : prepared.slice(offset, offset + room);
         offset += piece.length;
@@ -158,7 +168,11 @@ export class RequestAssembler<R> {
     try {
       bytes = this.encode(records);
     } catch (error) {
-      errorOnce(`encode:${this.signal}`, `could not encode ${this.signal} for export; they are dropped (and counted)`, error);
+      errorOnce(
+        `encode:${this.signal}`,
+        `could not encode ${this.signal} for export; they are dropped (and counted)`,
+        error,
+      );
     }
     if (bytes === undefined) {
       this.delivery.counters.count(this.signal, 'dropped', records.length);
@@ -181,9 +195,15 @@ export class RequestAssembler<R> {
     this.open = undefined;
     clearTimeout(open.timer);
     const payload = open.slices.length === 1 ? open.slices[0]! : Buffer.concat(open.slices);
-    const split = splitterAtSlices(payload, open.slices.map((slice) => slice.byteLength), open.sliceRecords);
+    const split = splitterAtSlices(
+      payload,
+      open.slices.map((slice) => slice.byteLength),
+      open.sliceRecords,
+    );
     // The request is sent from a timer or a flush too: never traced by an HTTP instrumentation of the application.
-    return context.with(suppressTracing(context.active()), () => this.delivery.deliver(this.signal, 'protobuf', open.records, payload, split));
+    return context.with(suppressTracing(context.active()), () =>
+      this.delivery.deliver(this.signal, 'protobuf', open.records, payload, split),
+    );
   }
 }
 
@@ -216,12 +236,20 @@ function splitterAtSlices(payload: Uint8Array, sliceBytes: number[], sliceRecord
  * @example
  * answerWhenDelivered('traces', delivery.deliver('traces', 'protobuf', spans.length, bytes), resultCallback);
  */
-export function answerWhenDelivered(signal: SignalName, delivered: Promise<DeliveryResult>, resultCallback: (result: ExportResult) => void): void {
+export function answerWhenDelivered(
+  signal: SignalName,
+  delivered: Promise<DeliveryResult>,
+  resultCallback: (result: ExportResult) => void,
+): void {
   void delivered.then(() => answer(signal, resultCallback, ExportResultCode.SUCCESS));
 }
 
 /** Answers the SDK; a callback that throws is reported, not passed on. */
-export function answer(signal: SignalName, resultCallback: (result: ExportResult) => void, code: ExportResultCode): void {
+export function answer(
+  signal: SignalName,
+  resultCallback: (result: ExportResult) => void,
+  code: ExportResultCode,
+): void {
   try {
     resultCallback({ code });
   } catch (error) {

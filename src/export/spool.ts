@@ -81,7 +81,10 @@ function entryNamed(name: string, signal: SignalName): SpoolEntry | undefined {
  * @example
  * spoolDestinations({ traces: { url: 'http://collector:4318/v1/traces' } }, 'checkout\nproduction');
  */
-export function spoolDestinations(targets: Partial<Record<SignalName, { url: string }>>, context = ''): Partial<Record<SignalName, string>> {
+export function spoolDestinations(
+  targets: Partial<Record<SignalName, { url: string }>>,
+  context = '',
+): Partial<Record<SignalName, string>> {
   const destinations: Partial<Record<SignalName, string>> = {};
   for (const signal of SIGNALS) {
     const url = targets[signal]?.url;
@@ -197,7 +200,10 @@ export class Spool {
     let created = this.foldersCreated.get(signal);
     if (created === undefined) {
       const folder = this.folderOf(signal);
-      created = folder === undefined ? Promise.resolve(false) : this.ensureDirectory().then((ok) => ok && this.makePrivate([folder]));
+      created =
+        folder === undefined
+          ? Promise.resolve(false)
+          : this.ensureDirectory().then((ok) => ok && this.makePrivate([folder]));
       this.foldersCreated.set(signal, created);
     }
     return created;
@@ -211,7 +217,12 @@ export class Spool {
     } catch (error) {
       this.writable = false;
       if (error instanceof NotPrivateError) this.refuse(error);
-      else errorOnce('spool:mkdir', `GENAI_OTEL_SPOOL_DIR="${this.directory}" cannot be created; telemetry that cannot be sent is dropped (and counted) instead of spooled`, error);
+      else
+        errorOnce(
+          'spool:mkdir',
+          `GENAI_OTEL_SPOOL_DIR="${this.directory}" cannot be created; telemetry that cannot be sent is dropped (and counted) instead of spooled`,
+          error,
+        );
       return false;
     }
   }
@@ -229,7 +240,8 @@ export class Spool {
       const folders: { signal: SignalName; path: string }[] = [];
       for (const signal of SIGNALS) {
         const folder = this.folderOf(signal);
-        if (folder !== undefined && (await privateFolder(this.directory, [folder], false)) === 'ready') folders.push({ signal, path: join(this.directory, folder) });
+        if (folder !== undefined && (await privateFolder(this.directory, [folder], false)) === 'ready')
+          folders.push({ signal, path: join(this.directory, folder) });
       }
       return folders;
     } catch (error) {
@@ -298,7 +310,14 @@ export class Spool {
         if (read % SCAN_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
         const dirent = directory.readSync();
         if (dirent === null) break;
-        const unknownType = !dirent.isFile() && !dirent.isDirectory() && !dirent.isSymbolicLink() && !dirent.isFIFO() && !dirent.isSocket() && !dirent.isBlockDevice() && !dirent.isCharacterDevice();
+        const unknownType =
+          !dirent.isFile() &&
+          !dirent.isDirectory() &&
+          !dirent.isSymbolicLink() &&
+          !dirent.isFIFO() &&
+          !dirent.isSocket() &&
+          !dirent.isBlockDevice() &&
+          !dirent.isCharacterDevice();
         if (!dirent.isFile() && !unknownType) continue; // links, pipes, folders: not ours (readOwnFile checks again)
         const entry = entryNamed(dirent.name, signal);
         if (entry !== undefined) entries.push(entry);
@@ -328,11 +347,19 @@ export class Spool {
     const claimed = CLAIMED_NAME.exec(name);
     if (claimed !== null) {
       if (isAlive(Number(claimed[2]))) return undefined;
-      const released = await fsPromises().rename(join(folder, name), join(folder, claimed[1]!)).then(() => true, () => false);
+      const released = await fsPromises()
+        .rename(join(folder, name), join(folder, claimed[1]!))
+        .then(
+          () => true,
+          () => false,
+        );
       return released ? entryNamed(claimed[1]!, signal) : undefined;
     }
     const temporary = TEMPORARY_NAME.exec(name);
-    if (temporary !== null && !isAlive(Number(temporary[1]))) await fsPromises().unlink(join(folder, name)).catch(() => undefined);
+    if (temporary !== null && !isAlive(Number(temporary[1])))
+      await fsPromises()
+        .unlink(join(folder, name))
+        .catch(() => undefined);
     return undefined;
   }
 
@@ -355,7 +382,10 @@ export class Spool {
       await replacePrivateFile(path, `${path}.tmp`, payload);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      warnOnce(`spool:write:${code}`, `could not write to the spool ${this.directory} (${code ?? String(error)}); telemetry that cannot be sent is dropped and counted`);
+      warnOnce(
+        `spool:write:${code}`,
+        `could not write to the spool ${this.directory} (${code ?? String(error)}); telemetry that cannot be sent is dropped and counted`,
+      );
       if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') this.writable = false;
       this.events.dropped(signal, items, `spool write failed: ${code ?? 'error'}`);
       return false;
@@ -365,10 +395,18 @@ export class Spool {
   }
 
   private async makeRoomFor(bytes: number): Promise<void> {
-    while (this.entries.length > 0 && (this.totalBytes + bytes > this.maxBytes || this.entries.length >= MAX_SPOOL_ENTRIES)) {
+    while (
+      this.entries.length > 0 &&
+      (this.totalBytes + bytes > this.maxBytes || this.entries.length >= MAX_SPOOL_ENTRIES)
+    ) {
       const oldest = this.takeOldest()!;
-      await fsPromises().unlink(this.pathOf(oldest)).catch(() => undefined);
-      warnOnce('spool:full', `the spool ${this.directory} reached GENAI_OTEL_SPOOL_MAX_BYTES (${this.maxBytes}) or ${MAX_SPOOL_ENTRIES} payloads; the oldest telemetry is dropped (and counted) to make room`);
+      await fsPromises()
+        .unlink(this.pathOf(oldest))
+        .catch(() => undefined);
+      warnOnce(
+        'spool:full',
+        `the spool ${this.directory} reached GENAI_OTEL_SPOOL_MAX_BYTES (${this.maxBytes}) or ${MAX_SPOOL_ENTRIES} payloads; the oldest telemetry is dropped (and counted) to make room`,
+      );
       this.events.dropped(oldest.signal, oldest.items, 'spool full');
     }
   }
@@ -388,8 +426,13 @@ export class Spool {
       } catch (error) {
         // Not a payload of ours (a link, a pipe, another user's file) or unreadable: never sent. Unlinking a link
         // removes the link only.
-        warnOnce(`spool:read:${(error as NodeJS.ErrnoException).code}`, `skipped ${basename(path)} in the spool ${this.directory}: ${error instanceof NotPrivateError ? error.message : String(error)}`);
-        await fsPromises().unlink(claimedPath).catch(() => undefined);
+        warnOnce(
+          `spool:read:${(error as NodeJS.ErrnoException).code}`,
+          `skipped ${basename(path)} in the spool ${this.directory}: ${error instanceof NotPrivateError ? error.message : String(error)}`,
+        );
+        await fsPromises()
+          .unlink(claimedPath)
+          .catch(() => undefined);
       }
     }
     return undefined;
@@ -397,7 +440,9 @@ export class Spool {
 
   /** Done with a claimed payload: sent, or given up. */
   async release(entry: SpoolEntry): Promise<void> {
-    await fsPromises().unlink(`${this.pathOf(entry)}.sending-${process.pid}`).catch(() => undefined);
+    await fsPromises()
+      .unlink(`${this.pathOf(entry)}.sending-${process.pid}`)
+      .catch(() => undefined);
   }
 
   /** Puts a claimed payload back at the head of the queue (the collector is still away). */

@@ -1,4 +1,4 @@
-import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
+import type { Attributes, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
@@ -68,7 +68,9 @@ function sharedOutput(): ProtobufOutput {
   return output;
 }
 
-function groupByResourceAndScope(spans: readonly ReadableSpan[]): Map<Resource, Map<InstrumentationScope, ReadableSpan[]>> {
+function groupByResourceAndScope(
+  spans: readonly ReadableSpan[],
+): Map<Resource, Map<InstrumentationScope, ReadableSpan[]>> {
   // By identity, as the official serializer groups: one provider has one resource, one tracer one scope.
   const resources = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
   for (const span of spans) {
@@ -85,7 +87,12 @@ function groupByResourceAndScope(spans: readonly ReadableSpan[]): Map<Resource, 
 const encodedResources = new WeakMap<object, Uint8Array>();
 const encodedScopes = new WeakMap<object, Uint8Array>();
 
-function copyCached<K extends object>(target: ProtobufOutput, cache: WeakMap<object, Uint8Array>, key: K, encode: (into: ProtobufOutput, key: K) => void): void {
+function copyCached<K extends object>(
+  target: ProtobufOutput,
+  cache: WeakMap<object, Uint8Array>,
+  key: K,
+  encode: (into: ProtobufOutput, key: K) => void,
+): void {
   let bytes = cache.get(key);
   if (bytes === undefined) {
     const scratch = new ProtobufOutput(1024);
@@ -107,7 +114,10 @@ function encodeResource(into: ProtobufOutput, resource: Resource): void {
   into.endMessage(start, 2);
 }
 
-function encodeScope(into: ProtobufOutput, scope: InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number }): void {
+function encodeScope(
+  into: ProtobufOutput,
+  scope: InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number },
+): void {
   into.tag(1, LENGTH_DELIMITED);
   const start = into.beginMessage(1);
   into.tag(1, LENGTH_DELIMITED);
@@ -190,7 +200,7 @@ function writeEvent(into: ProtobufOutput, event: TimedEvent): void {
   into.tag(11, LENGTH_DELIMITED);
   const start = into.beginMessage(1);
   into.tag(1, FIXED64);
-  into.hrTimeFixed64(event.time as HrTime);
+  into.hrTimeFixed64(event.time);
   into.tag(2, LENGTH_DELIMITED);
   into.string(event.name);
   if (event.attributes) writeAttributes(into, event.attributes, 3);

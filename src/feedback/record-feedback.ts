@@ -57,7 +57,11 @@ function verdictOf(feedback: Feedback): Verdict | undefined {
   if (liked !== disliked) verdict.label = liked ? 'liked' : 'disliked';
   if (feedback.score !== undefined) {
     if (typeof feedback.score === 'number' && Number.isFinite(feedback.score)) verdict.score = feedback.score;
-    else warnOnce('feedback:score', `recordFeedback: score must be a finite number, got ${String(feedback.score)}; it was left out`);
+    else
+      warnOnce(
+        'feedback:score',
+        `recordFeedback: score must be a finite number, got ${String(feedback.score)}; it was left out`,
+      );
   }
   verdict.score ??= verdict.label === 'liked' ? 1 : verdict.label === 'disliked' ? 0 : undefined;
   const hasComment = typeof feedback.comment === 'string' && feedback.comment !== '';
@@ -79,19 +83,31 @@ export function recordFeedback(target: AnswerTarget, feedback: Feedback): boolea
   try {
     const ref = resolveTarget(target);
     if (ref === undefined) {
-      warnOnce('feedback:target', 'recordFeedback: the target must be { call } (a helper\'s call handle), { span } or { traceId (32 hex), spanId (16 hex) }; nothing was recorded');
+      warnOnce(
+        'feedback:target',
+        "recordFeedback: the target must be { call } (a helper's call handle), { span } or { traceId (32 hex), spanId (16 hex) }; nothing was recorded",
+      );
       return false;
     }
     if (!isObject(feedback)) {
-      warnOnce('feedback:object', 'recordFeedback: the feedback must be an object like { liked: true }; nothing was recorded');
+      warnOnce(
+        'feedback:object',
+        'recordFeedback: the feedback must be an object like { liked: true }; nothing was recorded',
+      );
       return false;
     }
     const verdict = verdictOf(feedback);
     if (verdict === undefined) {
-      warnOnce('feedback:empty', 'recordFeedback: the feedback has none of liked, disliked, score or comment; nothing was recorded');
+      warnOnce(
+        'feedback:empty',
+        'recordFeedback: the feedback has none of liked, disliked, score or comment; nothing was recorded',
+      );
       return false;
     }
-    const name = typeof feedback.name === 'string' && feedback.name !== '' ? truncate(feedback.name, 128) : USER_FEEDBACK_EVALUATION;
+    const name =
+      typeof feedback.name === 'string' && feedback.name !== ''
+        ? truncate(feedback.name, 128)
+        : USER_FEEDBACK_EVALUATION;
     const attributes: Attributes = { [ATTR_GEN_AI_EVALUATION_NAME]: name };
     if (verdict.score !== undefined) attributes[ATTR_GEN_AI_EVALUATION_SCORE_VALUE] = verdict.score;
     if (verdict.label !== undefined) attributes[ATTR_GEN_AI_EVALUATION_SCORE_LABEL] = verdict.label;
@@ -100,7 +116,8 @@ export function recordFeedback(target: AnswerTarget, feedback: Feedback): boolea
     }
     if (ref.responseId !== undefined) attributes[ATTR_GEN_AI_RESPONSE_ID] = ref.responseId;
     if (ref.model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = ref.model;
-    if (feedback.userId !== undefined && feedback.userId !== null) attributes[ATTR_USER_ID] = truncate(String(feedback.userId), MAX_PLAIN_STRING_LENGTH);
+    if (feedback.userId !== undefined && feedback.userId !== null)
+      attributes[ATTR_USER_ID] = truncate(String(feedback.userId), MAX_PLAIN_STRING_LENGTH);
 
     otelLogger().emit({
       eventName: EVENT_GEN_AI_EVALUATION_RESULT,

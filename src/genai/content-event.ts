@@ -42,7 +42,12 @@ export function structuredContent(value: unknown, maxLength: number): AnyValue {
  * @example
  * emitInferenceDetails(span, { 'gen_ai.operation.name': 'chat', ... }, { inputMessages }, 16384);
  */
-export function emitInferenceDetails(span: Span, attributes: Attributes, content: InferenceContent, maxContentLength: number): void {
+export function emitInferenceDetails(
+  span: Span,
+  attributes: Attributes,
+  content: InferenceContent,
+  maxContentLength: number,
+): void {
   const eventAttributes: Record<string, AnyValue> = { ...(attributes as Record<string, AnyValue>) };
   const put = (key: string, value: unknown): void => {
     if (value !== undefined) eventAttributes[key] = structuredContent(value, maxContentLength);

@@ -75,7 +75,12 @@ export function toConventionMessages(messages: readonly unknown[], notes?: Conve
       if (notes !== undefined) notes.callerValues = true;
       for (const call of message.tool_calls) {
         const fn = isObject(call) && isObject(call.function) ? call.function : undefined;
-        parts.push({ type: 'tool_call', id: isObject(call) ? call.id : undefined, name: fn?.name, arguments: fn?.arguments });
+        parts.push({
+          type: 'tool_call',
+          id: isObject(call) ? call.id : undefined,
+          name: fn?.name,
+          arguments: fn?.arguments,
+        });
       }
     }
     if (role === 'tool' && typeof message.tool_call_id === 'string') {

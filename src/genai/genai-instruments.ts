@@ -49,7 +49,8 @@ interface InstrumentFactory {
 function apiFactory(provider: MeterProvider): InstrumentFactory {
   const meter = provider.getMeter(INSTRUMENTATION_SCOPE, VERSION);
   return {
-    histogram: (name, unit, description, boundaries) => meter.createHistogram(name, { unit, description, advice: { explicitBucketBoundaries: boundaries } }),
+    histogram: (name, unit, description, boundaries) =>
+      meter.createHistogram(name, { unit, description, advice: { explicitBucketBoundaries: boundaries } }),
     counter: (name, unit, description) => meter.createCounter(name, { unit, description }),
   };
 }
@@ -71,19 +72,39 @@ export function genaiInstruments(): GenAIInstruments {
   if (cache !== undefined && cache.provider === provider) return cache.instruments;
   const store = storeServing(provider);
   const make = store !== undefined ? storeFactory(store) : apiFactory(provider);
-  const seconds = (name: string, description: string, boundaries = DURATION_BUCKETS_SECONDS) => make.histogram(name, 's', description, boundaries);
+  const seconds = (name: string, description: string, boundaries = DURATION_BUCKETS_SECONDS) =>
+    make.histogram(name, 's', description, boundaries);
   const instruments: GenAIInstruments = {
     operationDuration: seconds(METRIC_GEN_AI_CLIENT_OPERATION_DURATION, 'GenAI operation duration'),
-    tokenUsage: make.histogram(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, '{token}', 'Number of input and output tokens used', TOKEN_BUCKETS),
-    timeToFirstChunk: seconds(METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK, 'Time to receive the first chunk of a streamed response'),
-    timePerOutputChunk: seconds(METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK, 'Time between consecutive chunks of a streamed response'),
+    tokenUsage: make.histogram(
+      METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+      '{token}',
+      'Number of input and output tokens used',
+      TOKEN_BUCKETS,
+    ),
+    timeToFirstChunk: seconds(
+      METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
+      'Time to receive the first chunk of a streamed response',
+    ),
+    timePerOutputChunk: seconds(
+      METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
+      'Time between consecutive chunks of a streamed response',
+    ),
     toolDuration: seconds(METRIC_GEN_AI_EXECUTE_TOOL_DURATION, 'Tool execution duration'),
-    agentDuration: seconds(METRIC_GEN_AI_INVOKE_AGENT_DURATION, 'Agent invocation duration', AGENT_DURATION_BUCKETS_SECONDS),
+    agentDuration: seconds(
+      METRIC_GEN_AI_INVOKE_AGENT_DURATION,
+      'Agent invocation duration',
+      AGENT_DURATION_BUCKETS_SECONDS,
+    ),
     memoryDuration: seconds(METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION, 'Memory operation duration'),
     cost: make.counter(METRIC_GENAI_OTEL_CLIENT_COST, 'USD', 'Cost of GenAI calls in US dollars, from the price table'),
     retries: make.counter(METRIC_GENAI_OTEL_CLIENT_RETRIES, '{retry}', 'Retries of GenAI calls, by reason'),
     errors: make.counter(METRIC_GENAI_OTEL_CLIENT_ERRORS, '{error}', 'GenAI calls that failed, by error.type'),
-    unpricedCalls: make.counter(METRIC_GENAI_OTEL_CLIENT_UNPRICED_CALLS, '{call}', 'GenAI calls whose model has no price, so no cost was recorded'),
+    unpricedCalls: make.counter(
+      METRIC_GENAI_OTEL_CLIENT_UNPRICED_CALLS,
+      '{call}',
+      'GenAI calls whose model has no price, so no cost was recorded',
+    ),
   };
   cache = { provider, instruments };
   return instruments;

@@ -87,7 +87,8 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): Attributes {
   const attributes: Attributes = {};
   putAttribute(attributes, ATTR_GEN_AI_RESPONSE_ID, response.id, origin);
   putAttribute(attributes, ATTR_GEN_AI_RESPONSE_MODEL, response.model, origin);
-  if (response.finishReasons !== undefined && response.finishReasons.length > 0) putAttribute(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, response.finishReasons, origin);
+  if (response.finishReasons !== undefined && response.finishReasons.length > 0)
+    putAttribute(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, response.finishReasons, origin);
   putAttribute(attributes, ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, response.embeddingDimensions, origin);
   putAttribute(attributes, ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens, origin);
   putAttribute(attributes, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens, origin);
@@ -96,7 +97,8 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): Attributes {
   putAttribute(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningOutputTokens, origin);
   const streamed = end.streamed ?? end.timeToFirstChunk !== undefined;
   if (end.timeToFirstChunk !== undefined) attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = end.timeToFirstChunk;
-  if (streamed && usage.inputTokens === undefined && usage.outputTokens === undefined) attributes[ATTR_GENAI_OTEL_USAGE_REPORTED] = false;
+  if (streamed && usage.inputTokens === undefined && usage.outputTokens === undefined)
+    attributes[ATTR_GENAI_OTEL_USAGE_REPORTED] = false;
   if (end.retries !== undefined && end.retries > 0) {
     attributes[ATTR_GENAI_OTEL_RETRY_COUNT] = end.retries;
     attributes[ATTR_GENAI_OTEL_RETRY_REASON] = end.lastRetryReason ?? 'unspecified';
@@ -110,7 +112,11 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): Attributes {
   if (cost.unknownModel) attributes[ATTR_GENAI_OTEL_COST_UNKNOWN_MODEL] = true;
   span.setAttributes(attributes);
 
-  const shape = shapeAttributes(end.target, response.model === undefined ? undefined : (attributes[ATTR_GEN_AI_RESPONSE_MODEL] as string), end.errorType);
+  const shape = shapeAttributes(
+    end.target,
+    response.model === undefined ? undefined : (attributes[ATTR_GEN_AI_RESPONSE_MODEL] as string),
+    end.errorType,
+  );
   const instruments = genaiInstruments();
   instruments.operationDuration.record(end.durationSeconds, shape.call);
   if (usage.inputTokens !== undefined) instruments.tokenUsage.record(usage.inputTokens, shape.inputTokens);
@@ -134,8 +140,20 @@ const shapes = new ShapeCache<ShapeAttributes>();
  * Reusing one attribute object per call shape keeps the hot path from allocating four objects per call, and lets the
  * pre-bound metric series find their series by object identity.
  */
-function shapeAttributes(target: LLMCallTarget, responseModel: string | undefined, errorType: string | undefined): ShapeAttributes {
-  const parts = [target.operation, target.provider, target.requestModel, target.serverAddress, target.serverPort, responseModel, errorType];
+function shapeAttributes(
+  target: LLMCallTarget,
+  responseModel: string | undefined,
+  errorType: string | undefined,
+): ShapeAttributes {
+  const parts = [
+    target.operation,
+    target.provider,
+    target.requestModel,
+    target.serverAddress,
+    target.serverPort,
+    responseModel,
+    errorType,
+  ];
   return shapes.get(parts, () => {
     const call = metricAttributesOf(target);
     if (responseModel !== undefined) call[ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
@@ -154,13 +172,20 @@ function priceCall(end: LLMCallEnd): { usd?: number; unknownModel: boolean } {
   let price: ModelPrice | undefined;
   if (end.price !== undefined) {
     const given = end.price as Partial<ModelPrice>;
-    if (isObject(given) && typeof given.input === 'number' && typeof given.output === 'number') price = given as ModelPrice;
-    else warnOnce('llm:price', `${end.origin}: request.price needs numeric input and output (USD per 1M tokens); the price table is used instead`);
+    if (isObject(given) && typeof given.input === 'number' && typeof given.output === 'number')
+      price = given as ModelPrice;
+    else
+      warnOnce(
+        'llm:price',
+        `${end.origin}: request.price needs numeric input and output (USD per 1M tokens); the price table is used instead`,
+      );
   }
   const model = target.requestModel ?? end.response.model;
   if (price === undefined && model !== undefined) {
     const table = loadPriceTable(genaiSettings().pricesFile);
-    price = table.lookup(target.provider, model) ?? (end.response.model === undefined ? undefined : table.lookup(target.provider, end.response.model));
+    price =
+      table.lookup(target.provider, model) ??
+      (end.response.model === undefined ? undefined : table.lookup(target.provider, end.response.model));
   }
   if (price === undefined) return { unknownModel: true };
   const usd = costOfUsage(usage, price);
@@ -168,7 +193,11 @@ function priceCall(end: LLMCallEnd): { usd?: number; unknownModel: boolean } {
 }
 
 /** Records streaming timing metrics of a call: time to first chunk, then the time between chunks. */
-export function recordChunkTiming(target: LLMCallTarget, timeToFirstChunk: number | undefined, interval: number | undefined): void {
+export function recordChunkTiming(
+  target: LLMCallTarget,
+  timeToFirstChunk: number | undefined,
+  interval: number | undefined,
+): void {
   const instruments = genaiInstruments();
   const attributes = shapeAttributes(target, undefined, undefined).call;
   if (timeToFirstChunk !== undefined) instruments.timeToFirstChunk.record(timeToFirstChunk, attributes);

@@ -1,6 +1,20 @@
-import { SpanKind, context, createContextKey, trace, INVALID_SPAN_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
+import {
+  SpanKind,
+  context,
+  createContextKey,
+  trace,
+  INVALID_SPAN_CONTEXT,
+  type Attributes,
+  type Span,
+} from '@opentelemetry/api';
 import { describeError, warnOnce } from '../core/diagnostics.ts';
-import { contentDestinations, inputMessagesJson, toConventionMessages, toInstructionParts, type ContentDestinations } from './content.ts';
+import {
+  contentDestinations,
+  inputMessagesJson,
+  toConventionMessages,
+  toInstructionParts,
+  type ContentDestinations,
+} from './content.ts';
 import { emitInferenceDetails, type InferenceContent } from './content-event.ts';
 import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from './llm-end.ts';
 import {
@@ -30,7 +44,14 @@ import {
 } from '../attributes/names.ts';
 import { readProviderResponse, StreamAccumulator, type ReadResponse } from './response-readers.ts';
 import { recordLLMExchange } from '../logs/llm-records.ts';
-import { MAX_PLAIN_STRING_LENGTH, putAttribute, safeJson, tokenCount, isObject, truncate } from '../attributes/safe-values.ts';
+import {
+  MAX_PLAIN_STRING_LENGTH,
+  putAttribute,
+  safeJson,
+  tokenCount,
+  isObject,
+  truncate,
+} from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import { startRun, type UntypedFunction, type RunHooks, type RunOutcome, type SpanRun } from './span-runner.ts';
 import type { LLMCallHandle, LLMOperation, LLMRequest, LLMResponseInfo, TokenUsage } from './llm-types.ts';
@@ -52,21 +73,39 @@ interface NormalizedRequest {
 
 function normalizeRequest(request: unknown): NormalizedRequest {
   if (!isObject(request)) {
-    warnOnce('llm:request', `${ORIGIN}: the request must be an object like { provider: 'openai', model: 'gpt-4o' }; the call is traced without request details`);
+    warnOnce(
+      'llm:request',
+      `${ORIGIN}: the request must be an object like { provider: 'openai', model: 'gpt-4o' }; the call is traced without request details`,
+    );
   }
   const given = (isObject(request) ? request : {}) as Partial<LLMRequest>;
   let operation: LLMOperation = 'chat';
   if (given.operation !== undefined) {
     if (OPERATIONS.includes(given.operation)) operation = given.operation;
-    else warnOnce(`llm:operation:${String(given.operation)}`, `${ORIGIN}: operation "${String(given.operation)}" is not one of ${OPERATIONS.join(', ')}; using chat`);
+    else
+      warnOnce(
+        `llm:operation:${String(given.operation)}`,
+        `${ORIGIN}: operation "${String(given.operation)}" is not one of ${OPERATIONS.join(', ')}; using chat`,
+      );
   }
-  let provider = typeof given.provider === 'string' && given.provider !== '' ? truncate(given.provider, MAX_PLAIN_STRING_LENGTH) : undefined;
+  let provider =
+    typeof given.provider === 'string' && given.provider !== ''
+      ? truncate(given.provider, MAX_PLAIN_STRING_LENGTH)
+      : undefined;
   if (provider === undefined) {
-    warnOnce('llm:provider', `${ORIGIN}: request.provider is missing (e.g. 'openai', 'anthropic', 'aws.bedrock'); recorded as _OTHER`);
+    warnOnce(
+      'llm:provider',
+      `${ORIGIN}: request.provider is missing (e.g. 'openai', 'anthropic', 'aws.bedrock'); recorded as _OTHER`,
+    );
     provider = '_OTHER';
   }
-  const model = typeof given.model === 'string' && given.model !== '' ? truncate(given.model, MAX_PLAIN_STRING_LENGTH) : undefined;
-  if (model === undefined) warnOnce('llm:model', `${ORIGIN}: request.model is missing; the span is named after the operation only and no cost can be computed`);
+  const model =
+    typeof given.model === 'string' && given.model !== '' ? truncate(given.model, MAX_PLAIN_STRING_LENGTH) : undefined;
+  if (model === undefined)
+    warnOnce(
+      'llm:model',
+      `${ORIGIN}: request.model is missing; the span is named after the operation only and no cost can be computed`,
+    );
   const normalized: NormalizedRequest = { operation, provider, model, request: given };
   if (given.serverAddress !== undefined) Object.assign(normalized, parseServer(given.serverAddress, given.serverPort));
   return normalized;
@@ -79,7 +118,10 @@ export function parseServer(address: unknown, port: unknown): { serverAddress?: 
     try {
       const url = new URL(address);
       const defaultPort = url.protocol === 'https:' ? 443 : url.protocol === 'http:' ? 80 : undefined;
-      return { serverAddress: url.hostname, serverPort: typeof port === 'number' ? port : url.port !== '' ? Number(url.port) : defaultPort };
+      return {
+        serverAddress: url.hostname,
+        serverPort: typeof port === 'number' ? port : url.port !== '' ? Number(url.port) : defaultPort,
+      };
     } catch {
       return { serverAddress: address };
     }
@@ -87,7 +129,11 @@ export function parseServer(address: unknown, port: unknown): { serverAddress?: 
   return { serverAddress: address, ...(typeof port === 'number' ? { serverPort: port } : {}) };
 }
 
-function requestAttributes(normalized: NormalizedRequest, captureContent: boolean, maxContentLength: number): Attributes {
+function requestAttributes(
+  normalized: NormalizedRequest,
+  captureContent: boolean,
+  maxContentLength: number,
+): Attributes {
   const { request } = normalized;
   const attributes: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: normalized.operation,
@@ -104,18 +150,24 @@ function requestAttributes(normalized: NormalizedRequest, captureContent: boolea
   putAttribute(attributes, ATTR_GEN_AI_REQUEST_SEED, request.seed, ORIGIN);
   putAttribute(attributes, ATTR_GEN_AI_REQUEST_STREAM, request.stream, ORIGIN);
   // The conventions ask for choice.count only when it is not 1.
-  if (request.choiceCount !== 1) putAttribute(attributes, ATTR_GEN_AI_REQUEST_CHOICE_COUNT, request.choiceCount, ORIGIN);
+  if (request.choiceCount !== 1)
+    putAttribute(attributes, ATTR_GEN_AI_REQUEST_CHOICE_COUNT, request.choiceCount, ORIGIN);
   putAttribute(attributes, ATTR_GEN_AI_OUTPUT_TYPE, request.outputType, ORIGIN);
   putAttribute(attributes, ATTR_GEN_AI_REQUEST_ENCODING_FORMATS, request.encodingFormats, ORIGIN);
   putAttribute(attributes, ATTR_GEN_AI_CONVERSATION_ID, request.conversationId, ORIGIN);
   putAttribute(attributes, ATTR_SERVER_ADDRESS, normalized.serverAddress, ORIGIN);
   putAttribute(attributes, ATTR_SERVER_PORT, normalized.serverPort, ORIGIN);
   if (captureContent) {
-    if (Array.isArray(request.messages)) attributes[ATTR_GEN_AI_INPUT_MESSAGES] = inputMessagesJson(request.messages, maxContentLength);
+    if (Array.isArray(request.messages))
+      attributes[ATTR_GEN_AI_INPUT_MESSAGES] = inputMessagesJson(request.messages, maxContentLength);
     if (request.systemInstructions !== undefined) {
-      attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = safeJson(toInstructionParts(request.systemInstructions), maxContentLength);
+      attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = safeJson(
+        toInstructionParts(request.systemInstructions),
+        maxContentLength,
+      );
     }
-    if (Array.isArray(request.tools)) attributes[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(request.tools, maxContentLength);
+    if (Array.isArray(request.tools))
+      attributes[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(request.tools, maxContentLength);
   }
   return attributes;
 }
@@ -124,7 +176,8 @@ function requestAttributes(normalized: NormalizedRequest, captureContent: boolea
 function requestContent(request: Partial<LLMRequest>): InferenceContent {
   return {
     inputMessages: Array.isArray(request.messages) ? toConventionMessages(request.messages) : undefined,
-    systemInstructions: request.systemInstructions === undefined ? undefined : toInstructionParts(request.systemInstructions),
+    systemInstructions:
+      request.systemInstructions === undefined ? undefined : toInstructionParts(request.systemInstructions),
     toolDefinitions: Array.isArray(request.tools) ? request.tools : undefined,
   };
 }
@@ -150,7 +203,12 @@ class LLMCall implements LLMCallHandle, RunHooks {
   private readonly target: LLMCallTarget;
   readonly streamIdleTimeoutMillis: number;
 
-  constructor(normalized: NormalizedRequest, capture: ContentDestinations, maxContentLength: number, streamIdleTimeoutMillis: number) {
+  constructor(
+    normalized: NormalizedRequest,
+    capture: ContentDestinations,
+    maxContentLength: number,
+    streamIdleTimeoutMillis: number,
+  ) {
     this.normalized = normalized;
     this.capture = capture;
     this.maxContentLength = maxContentLength;
@@ -174,7 +232,13 @@ class LLMCall implements LLMCallHandle, RunHooks {
       warnOnce('llm:setUsage', 'setUsage: expected an object like { inputTokens, outputTokens }; ignored');
       return;
     }
-    const fields: (keyof TokenUsage)[] = ['inputTokens', 'outputTokens', 'cacheReadInputTokens', 'cacheWriteInputTokens', 'reasoningOutputTokens'];
+    const fields: (keyof TokenUsage)[] = [
+      'inputTokens',
+      'outputTokens',
+      'cacheReadInputTokens',
+      'cacheWriteInputTokens',
+      'reasoningOutputTokens',
+    ];
     for (const field of fields) {
       const value = tokenCount(usage[field], 'setUsage', field);
       if (value !== undefined) (this.explicitUsage ??= {})[field] = value;
@@ -189,7 +253,8 @@ class LLMCall implements LLMCallHandle, RunHooks {
     const explicit = (this.explicitResponse ??= {});
     if (typeof response.id === 'string') explicit.id = response.id;
     if (typeof response.model === 'string') explicit.model = response.model;
-    if (Array.isArray(response.finishReasons)) explicit.finishReasons = response.finishReasons.filter((reason) => typeof reason === 'string');
+    if (Array.isArray(response.finishReasons))
+      explicit.finishReasons = response.finishReasons.filter((reason) => typeof reason === 'string');
     if (Array.isArray(response.outputMessages)) explicit.outputMessages = response.outputMessages;
     if (typeof response.embeddingDimensions === 'number') explicit.embeddingDimensions = response.embeddingDimensions;
   }
@@ -222,7 +287,8 @@ class LLMCall implements LLMCallHandle, RunHooks {
   /** Final attributes and every metric of the call, from what the function reported and what its result shows. */
   onEnd(span: Span, outcome: RunOutcome): void {
     const streamed = this.timeToFirstChunk !== undefined;
-    const read: ReadResponse | undefined = outcome.value !== undefined ? readProviderResponse(outcome.value) : streamed ? this.streamResult() : undefined;
+    const read: ReadResponse | undefined =
+      outcome.value !== undefined ? readProviderResponse(outcome.value) : streamed ? this.streamResult() : undefined;
     // What the function reported through the handle wins over what its result shows.
     const usage: TokenUsage = merged(read?.usage, this.explicitUsage);
     const response: LLMResponseInfo = merged(read?.response, this.explicitResponse);
@@ -246,16 +312,35 @@ class LLMCall implements LLMCallHandle, RunHooks {
   }
 
   /** The event form of captured content: the call's attributes and its content, structured, correlated to `span`. */
-  private emitContentEvent(span: Span, endAttributes: Attributes, response: LLMResponseInfo, outcome: RunOutcome): void {
+  private emitContentEvent(
+    span: Span,
+    endAttributes: Attributes,
+    response: LLMResponseInfo,
+    outcome: RunOutcome,
+  ): void {
     try {
       // The request's attributes without content, made only for the event.
-      const attributes: Attributes = { ...requestAttributes(this.normalized, false, this.maxContentLength), ...endAttributes };
+      const attributes: Attributes = {
+        ...requestAttributes(this.normalized, false, this.maxContentLength),
+        ...endAttributes,
+      };
       if (outcome.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = outcome.errorType;
       delete attributes[ATTR_GEN_AI_OUTPUT_MESSAGES];
-      const outputMessages = response.outputMessages !== undefined && response.outputMessages.length > 0 ? response.outputMessages : undefined;
-      emitInferenceDetails(span, attributes, { ...requestContent(this.normalized.request), outputMessages }, this.maxContentLength);
+      const outputMessages =
+        response.outputMessages !== undefined && response.outputMessages.length > 0
+          ? response.outputMessages
+          : undefined;
+      emitInferenceDetails(
+        span,
+        attributes,
+        { ...requestContent(this.normalized.request), outputMessages },
+        this.maxContentLength,
+      );
     } catch (error) {
-      warnOnce('llm:event', `${ORIGIN}: could not emit the gen_ai.client.inference.operation.details event (${describeError(error)})`);
+      warnOnce(
+        'llm:event',
+        `${ORIGIN}: could not emit the gen_ai.client.inference.operation.details event (${describeError(error)})`,
+      );
     }
   }
 
@@ -272,7 +357,13 @@ function merged<T extends object>(read: T | undefined, reported: T | undefined):
 }
 
 /** The engine of withLLMCall and traceLLM, for instrumentations: runs `fn` with `thisArg` and `args` as one LLM call. */
-export function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg: unknown, args: unknown[], passHandle: boolean): R {
+export function runLLMCall<R>(
+  request: unknown,
+  fn: UntypedFunction<R>,
+  thisArg: unknown,
+  args: unknown[],
+  passHandle: boolean,
+): R {
   let call: LLMCall;
   let run: SpanRun | undefined;
   try {
@@ -283,14 +374,22 @@ export function runLLMCall<R>(request: unknown, fn: UntypedFunction<R>, thisArg:
     const name = normalized.model === undefined ? normalized.operation : `${normalized.operation} ${normalized.model}`;
     run = startRun(name, SpanKind.CLIENT, requestAttributes(normalized, capture.span, settings.maxContentLength), call);
   } catch (error) {
-    warnOnce('llm:setup', `${ORIGIN}: could not set up tracing for this call (${describeError(error)}); it runs untraced`);
+    warnOnce(
+      'llm:setup',
+      `${ORIGIN}: could not set up tracing for this call (${describeError(error)}); it runs untraced`,
+    );
     run = undefined;
-    call = new LLMCall({ operation: 'chat', provider: '_OTHER', model: undefined, request: {} }, { span: false, event: false }, 0, 0);
+    call = new LLMCall(
+      { operation: 'chat', provider: '_OTHER', model: undefined, request: {} },
+      { span: false, event: false },
+      0,
+      0,
+    );
   }
-  const callArgs = (passHandle ? [call] : args) as unknown[];
+  const callArgs = passHandle ? [call] : args;
   if (typeof fn !== 'function') {
     warnOnce('llm:fn', `${ORIGIN}: the second argument must be a function; nothing was called`);
-    return fn as R;
+    return fn;
   }
   if (run === undefined) return fn.apply(thisArg, callArgs);
   call.attach(run);
@@ -319,14 +418,20 @@ export function withLLMCall<R>(request: LLMRequest, fn: (call: LLMCallHandle) =>
  * @example
  * const complete = traceLLM(rawComplete, (prompt) => ({ provider: 'anthropic', model: 'claude-sonnet-4' }));
  */
-export function traceLLM<A extends unknown[], R>(fn: (...args: A) => R, request: LLMRequest | ((...args: A) => LLMRequest)): (...args: A) => R {
+export function traceLLM<A extends unknown[], R>(
+  fn: (...args: A) => R,
+  request: LLMRequest | ((...args: A) => LLMRequest),
+): (...args: A) => R {
   return function tracedLLMCall(this: unknown, ...args: A): R {
     let resolved: unknown = request;
     if (typeof request === 'function') {
       try {
         resolved = request.apply(this, args);
       } catch (error) {
-        warnOnce('traceLLM:request', `traceLLM: the request function threw (${describeError(error)}); the call is traced without request details`);
+        warnOnce(
+          'traceLLM:request',
+          `traceLLM: the request function threw (${describeError(error)}); the call is traced without request details`,
+        );
         resolved = undefined;
       }
     }

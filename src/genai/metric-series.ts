@@ -1,5 +1,19 @@
-import { ValueType, diag, type Attributes, type Counter, type Histogram, type HrTime, type MeterProvider } from '@opentelemetry/api';
-import type { AggregationTemporality, CollectionResult, InstrumentType, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
+import {
+  ValueType,
+  diag,
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type HrTime,
+  type MeterProvider,
+} from '@opentelemetry/api';
+import type {
+  AggregationTemporality,
+  CollectionResult,
+  InstrumentType,
+  MetricData,
+  MetricProducer,
+} from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
 
 /**
@@ -44,7 +58,14 @@ interface Accumulation {
 }
 
 function newAccumulation(startMillis: number, buckets: number): Accumulation {
-  return { startMillis, count: 0, sum: 0, min: Infinity, max: -Infinity, counts: buckets > 0 ? new Array<number>(buckets).fill(0) : undefined };
+  return {
+    startMillis,
+    count: 0,
+    sum: 0,
+    min: Infinity,
+    max: -Infinity,
+    counts: buckets > 0 ? new Array<number>(buckets).fill(0) : undefined,
+  };
 }
 
 function hashAttributes(attributes: Attributes): string {
@@ -117,7 +138,11 @@ class SeriesInstrument implements Histogram, Counter {
     const deltaReaders = this.store.deltaReaders;
     for (let slot = 0; slot < deltaReaders; slot++) {
       let interval = series.intervals[slot];
-      if (interval === undefined) interval = series.intervals[slot] = newAccumulation(Date.now(), this.boundaries.length > 0 ? this.boundaries.length + 1 : 0);
+      if (interval === undefined)
+        interval = series.intervals[slot] = newAccumulation(
+          Date.now(),
+          this.boundaries.length > 0 ? this.boundaries.length + 1 : 0,
+        );
       accumulate(interval, value, bucket);
     }
   }
@@ -149,7 +174,11 @@ class SeriesInstrument implements Histogram, Counter {
   private seriesFor(key: string, attributes: Attributes): Series {
     let series = this.byKey.get(key);
     if (series === undefined) {
-      series = new Series(Object.freeze({ ...attributes }), this.boundaries.length > 0 ? this.boundaries.length + 1 : 0, Date.now());
+      series = new Series(
+        Object.freeze({ ...attributes }),
+        this.boundaries.length > 0 ? this.boundaries.length + 1 : 0,
+        Date.now(),
+      );
       this.byKey.set(key, series);
     }
     return series;
@@ -207,20 +236,33 @@ export class MetricSeriesStore {
         }
         lastCollectionMillis = now;
         return {
-          resourceMetrics: { resource: this.resource, scopeMetrics: metrics.length === 0 ? [] : [{ scope: this.scope, metrics }] },
+          resourceMetrics: {
+            resource: this.resource,
+            scopeMetrics: metrics.length === 0 ? [] : [{ scope: this.scope, metrics }],
+          },
           errors: [],
         };
       },
     };
   }
 
-  private metricOf(instrument: SeriesInstrument, temporality: AggregationTemporality, slot: number, lastCollectionMillis: number, now: number): MetricData | undefined {
+  private metricOf(
+    instrument: SeriesInstrument,
+    temporality: AggregationTemporality,
+    slot: number,
+    lastCollectionMillis: number,
+    now: number,
+  ): MetricData | undefined {
     const { spec } = instrument;
     const endTime = hrTime(now);
     const points: { attributes: Attributes; startTime: HrTime; accumulation: Accumulation }[] = [];
     for (const series of instrument.byKey.values()) {
       if (temporality === CUMULATIVE) {
-        points.push({ attributes: series.attributes, startTime: hrTime(series.total.startMillis), accumulation: series.total });
+        points.push({
+          attributes: series.attributes,
+          startTime: hrTime(series.total.startMillis),
+          accumulation: series.total,
+        });
         continue;
       }
       const interval = series.intervals[slot];
@@ -229,7 +271,11 @@ export class MetricSeriesStore {
         continue;
       }
       series.intervals[slot] = undefined;
-      points.push({ attributes: series.attributes, startTime: hrTime(series.reported[slot] === true ? lastCollectionMillis : interval.startMillis), accumulation: interval });
+      points.push({
+        attributes: series.attributes,
+        startTime: hrTime(series.reported[slot] === true ? lastCollectionMillis : interval.startMillis),
+        accumulation: interval,
+      });
       series.reported[slot] = true;
     }
     if (points.length === 0) return undefined;
@@ -247,8 +293,13 @@ export class MetricSeriesStore {
         aggregationTemporality: temporality,
         dataPointType: DATA_POINT_SUM,
         isMonotonic: true,
-        dataPoints: points.map((point) => ({ attributes: point.attributes, startTime: point.startTime, endTime, value: point.accumulation.sum })),
-      } as MetricData;
+        dataPoints: points.map((point) => ({
+          attributes: point.attributes,
+          startTime: point.startTime,
+          endTime,
+          value: point.accumulation.sum,
+        })),
+      };
     }
     return {
       descriptor,
@@ -266,7 +317,7 @@ export class MetricSeriesStore {
           count: point.accumulation.count,
         },
       })),
-    } as MetricData;
+    };
   }
 }
 

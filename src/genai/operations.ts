@@ -33,7 +33,15 @@ import {
 import { MAX_PLAIN_STRING_LENGTH, isObject, putAttribute, safeJson, truncate } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import { startRun, type UntypedFunction, type RunOutcome } from './span-runner.ts';
-import type { AgentRequest, MemoryOperation, MemoryOperationRequest, RetrievalRequest, SpanOptions, ToolCallRequest, WorkflowRequest } from './llm-types.ts';
+import type {
+  AgentRequest,
+  MemoryOperation,
+  MemoryOperationRequest,
+  RetrievalRequest,
+  SpanOptions,
+  ToolCallRequest,
+  WorkflowRequest,
+} from './llm-types.ts';
 
 /** What a helper decided about one call before it runs. */
 interface OperationSpec {
@@ -51,15 +59,23 @@ interface HelperContext {
 type Describe<Req> = (request: Partial<Req>, helper: HelperContext) => OperationSpec;
 
 /** Runs `fn` (with `this` and `args` as given) in the span `describe` asks for; untraced if anything about the setup fails. */
-function runOperation<Req, R>(origin: string, describe: Describe<Req>, request: unknown, fn: UntypedFunction<R>, thisArg: unknown, args: unknown[]): R {
+function runOperation<Req, R>(
+  origin: string,
+  describe: Describe<Req>,
+  request: unknown,
+  fn: UntypedFunction<R>,
+  thisArg: unknown,
+  args: unknown[],
+): R {
   if (typeof fn !== 'function') {
     warnOnce(`${origin}:fn`, `${origin}: the function argument is not a function; nothing was called`);
-    return fn as R;
+    return fn;
   }
   let spec: OperationSpec;
   let streamIdleTimeoutMillis: number;
   try {
-    if (!isObject(request)) warnOnce(`${origin}:request`, `${origin}: the request must be an object; the call is traced without its details`);
+    if (!isObject(request))
+      warnOnce(`${origin}:request`, `${origin}: the request must be an object; the call is traced without its details`);
     const settings = genaiSettings();
     streamIdleTimeoutMillis = settings.streamIdleTimeoutMillis;
     const given = (isObject(request) ? request : {}) as Partial<Req> & { captureContent?: boolean };
@@ -68,31 +84,51 @@ function runOperation<Req, R>(origin: string, describe: Describe<Req>, request: 
       maxContentLength: settings.maxContentLength,
     });
   } catch (error) {
-    warnOnce(`${origin}:setup`, `${origin}: could not set up tracing (${describeError(error)}); the call runs untraced`);
-    return fn.apply(thisArg, args as unknown[]);
+    warnOnce(
+      `${origin}:setup`,
+      `${origin}: could not set up tracing (${describeError(error)}); the call runs untraced`,
+    );
+    return fn.apply(thisArg, args);
   }
-  const run = startRun(spec.spanName, spec.kind, spec.attributes, { streamIdleTimeoutMillis, onEnd: (span, outcome) => spec.onEnd?.(span, outcome) });
-  if (run === undefined) return fn.apply(thisArg, args as unknown[]);
-  const callArgs = (args.length === 0 ? [run.span] : args) as unknown[];
-  return run.run(fn as UntypedFunction<R>, thisArg, callArgs);
+  const run = startRun(spec.spanName, spec.kind, spec.attributes, {
+    streamIdleTimeoutMillis,
+    onEnd: (span, outcome) => spec.onEnd?.(span, outcome),
+  });
+  if (run === undefined) return fn.apply(thisArg, args);
+  const callArgs = args.length === 0 ? [run.span] : args;
+  return run.run(fn, thisArg, callArgs);
 }
 
 /** The pair of helpers every operation gets: `with*(request, fn)` for one call, `trace*(fn, request)` to wrap a function. */
 function defineHelpers<Req>(origin: string, describe: Describe<Req>) {
-  const withOperation = <R>(request: Req, fn: (span: Span) => R): R => runOperation(origin, describe, request, fn as UntypedFunction<R>, undefined, []);
-  const traceOperation = <A extends unknown[], R>(fn: (...args: A) => R, request: Req | ((...args: A) => Req)): ((...args: A) => R) =>
+  const withOperation = <R>(request: Req, fn: (span: Span) => R): R =>
+    runOperation(origin, describe, request, fn as UntypedFunction<R>, undefined, []);
+  const traceOperation = <A extends unknown[], R>(
+    fn: (...args: A) => R,
+    request: Req | ((...args: A) => Req),
+  ): ((...args: A) => R) =>
     function traced(this: unknown, ...args: A): R {
       let resolved: unknown = request;
       if (typeof request === 'function') {
         try {
           resolved = (request as (...args: A) => Req).apply(this, args);
         } catch (error) {
-          warnOnce(`${origin}:request-fn`, `${origin}: the request function threw (${describeError(error)}); the call is traced without its details`);
+          warnOnce(
+            `${origin}:request-fn`,
+            `${origin}: the request function threw (${describeError(error)}); the call is traced without its details`,
+          );
           resolved = undefined;
         }
       }
       // A wrapped function keeps its own arguments; its span is reachable through trace.getActiveSpan().
-      return runOperation(origin, describe, resolved, fn as UntypedFunction<R>, this, args.length === 0 ? [undefined] : args);
+      return runOperation(
+        origin,
+        describe,
+        resolved,
+        fn as UntypedFunction<R>,
+        this,
+        args.length === 0 ? [undefined] : args,
+      );
     };
   return { withOperation, traceOperation };
 }
@@ -175,7 +211,10 @@ const MEMORY_OPERATIONS: Record<MemoryOperation, string> = {
 const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation', (request, helper) => {
   let operation = MEMORY_OPERATIONS[request.operation as MemoryOperation];
   if (operation === undefined) {
-    warnOnce(`withMemoryOperation:operation:${String(request.operation)}`, `withMemoryOperation: operation "${String(request.operation)}" is not one of ${Object.keys(MEMORY_OPERATIONS).join(', ')}; recorded as search_memory`);
+    warnOnce(
+      `withMemoryOperation:operation:${String(request.operation)}`,
+      `withMemoryOperation: operation "${String(request.operation)}" is not one of ${Object.keys(MEMORY_OPERATIONS).join(', ')}; recorded as search_memory`,
+    );
     operation = 'search_memory';
   }
   const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation };
@@ -183,7 +222,8 @@ const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation
   putAttribute(attributes, ATTR_GEN_AI_MEMORY_STORE_ID, request.storeId, 'withMemoryOperation');
   putAttribute(attributes, ATTR_GEN_AI_MEMORY_RECORD_ID, request.recordId, 'withMemoryOperation');
   putAttribute(attributes, ATTR_GEN_AI_MEMORY_RECORD_COUNT, request.recordCount, 'withMemoryOperation');
-  if (helper.captureContent && request.query !== undefined) attributes[ATTR_GEN_AI_MEMORY_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);
+  if (helper.captureContent && request.query !== undefined)
+    attributes[ATTR_GEN_AI_MEMORY_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);
   return {
     spanName: operation,
     kind: SpanKind.CLIENT,
@@ -236,7 +276,8 @@ const agentHelpers = defineHelpers<AgentRequest>('withAgent', (request) => {
     onEnd(_span, outcome) {
       const metricAttributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent' };
       if (name !== undefined) metricAttributes[ATTR_GEN_AI_AGENT_NAME] = attributes[ATTR_GEN_AI_AGENT_NAME];
-      if (attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined) metricAttributes[ATTR_GEN_AI_PROVIDER_NAME] = attributes[ATTR_GEN_AI_PROVIDER_NAME];
+      if (attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined)
+        metricAttributes[ATTR_GEN_AI_PROVIDER_NAME] = attributes[ATTR_GEN_AI_PROVIDER_NAME];
       if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
       genaiInstruments().agentDuration.record(outcome.durationSeconds, metricAttributes);
     },
@@ -277,7 +318,8 @@ const retrievalHelpers = defineHelpers<RetrievalRequest>('withRetrieval', (reque
   putAttribute(attributes, ATTR_GEN_AI_DATA_SOURCE_ID, dataSourceId, 'withRetrieval');
   putAttribute(attributes, ATTR_GEN_AI_RETRIEVAL_TOP_K, request.topK, 'withRetrieval');
   putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withRetrieval');
-  if (helper.captureContent && request.query !== undefined) attributes[ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);
+  if (helper.captureContent && request.query !== undefined)
+    attributes[ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);
   return {
     spanName: named('retrieval', dataSourceId),
     kind: SpanKind.CLIENT,
@@ -311,7 +353,8 @@ const KINDS: Record<NonNullable<SpanOptions['kind']>, SpanKind> = {
 
 function describeSpan(name: unknown, options: SpanOptions | undefined): OperationSpec {
   const attributes: Attributes = {};
-  for (const [key, value] of Object.entries(isObject(options?.attributes) ? options.attributes : {})) putAttribute(attributes, key, value, 'withSpan');
+  for (const [key, value] of Object.entries(isObject(options?.attributes) ? options.attributes : {}))
+    putAttribute(attributes, key, value, 'withSpan');
   return {
     spanName: typeof name === 'string' && name !== '' ? truncate(name, MAX_PLAIN_STRING_LENGTH) : 'span',
     kind: (options?.kind !== undefined ? KINDS[options.kind] : undefined) ?? SpanKind.INTERNAL,
@@ -330,8 +373,19 @@ export function withSpan<R>(name: string, fn: (span: Span) => R, options?: SpanO
 }
 
 /** Wraps a function once in `withSpan`. @example const plan = traceSpan(rawPlan, 'plan'); */
-export function traceSpan<A extends unknown[], R>(fn: (...args: A) => R, name: string, options?: SpanOptions): (...args: A) => R {
+export function traceSpan<A extends unknown[], R>(
+  fn: (...args: A) => R,
+  name: string,
+  options?: SpanOptions,
+): (...args: A) => R {
   return function traced(this: unknown, ...args: A): R {
-    return runOperation('withSpan', () => describeSpan(name, options), {}, fn as UntypedFunction<R>, this, args.length === 0 ? [undefined] : args);
+    return runOperation(
+      'withSpan',
+      () => describeSpan(name, options),
+      {},
+      fn as UntypedFunction<R>,
+      this,
+      args.length === 0 ? [undefined] : args,
+    );
   };
 }

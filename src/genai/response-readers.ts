@@ -9,11 +9,14 @@ export interface ReadResponse {
 
 type Json = Record<string, unknown>;
 
-const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined);
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const obj = (value: unknown): Json | undefined => (isObject(value) && !Array.isArray(value) ? (value as Json) : undefined);
+const obj = (value: unknown): Json | undefined => (isObject(value) && !Array.isArray(value) ? value : undefined);
 const sum = (...values: (number | undefined)[]): number | undefined =>
-  values.every((value) => value === undefined) ? undefined : values.reduce<number>((total, value) => total + (value ?? 0), 0);
+  values.every((value) => value === undefined)
+    ? undefined
+    : values.reduce<number>((total, value) => total + (value ?? 0), 0);
 
 function textPart(content: unknown): MessagePart[] {
   return typeof content === 'string' && content !== '' ? [{ type: 'text', content }] : [];
@@ -45,7 +48,11 @@ function openAIMessage(message: Json | undefined, finishReason: string | undefin
     const fn = obj(obj(call)?.function);
     parts.push({ type: 'tool_call', id: str(obj(call)?.id), name: str(fn?.name), arguments: fn?.arguments });
   }
-  return { role: str(message?.role) ?? 'assistant', parts, ...(finishReason === undefined ? {} : { finish_reason: finishReason }) };
+  return {
+    role: str(message?.role) ?? 'assistant',
+    parts,
+    ...(finishReason === undefined ? {} : { finish_reason: finishReason }),
+  };
 }
 
 /** OpenAI Responses API (`object: 'response'`). */
@@ -55,7 +62,7 @@ function readOpenAIResponses(value: Json): ReadResponse {
   const calledTools = output.some((item) => item.type === 'function_call');
   const status = str(value.status);
   const incompleteReason = str(obj(value.incomplete_details)?.reason);
-  const finishReason = status === 'completed' ? (calledTools ? 'tool_calls' : 'stop') : incompleteReason ?? status;
+  const finishReason = status === 'completed' ? (calledTools ? 'tool_calls' : 'stop') : (incompleteReason ?? status);
   const parts: MessagePart[] = [];
   for (const item of output) {
     if (item.type === 'message' && Array.isArray(item.content)) {
@@ -75,7 +82,9 @@ function readOpenAIResponses(value: Json): ReadResponse {
       id: str(value.id),
       model: str(value.model),
       finishReasons: finishReason === undefined ? [] : [finishReason],
-      outputMessages: [{ role: 'assistant', parts, ...(finishReason === undefined ? {} : { finish_reason: finishReason }) }],
+      outputMessages: [
+        { role: 'assistant', parts, ...(finishReason === undefined ? {} : { finish_reason: finishReason }) },
+      ],
     },
   };
 }
@@ -108,7 +117,8 @@ function readAnthropicMessage(value: Json): ReadResponse {
   const parts: MessagePart[] = [];
   for (const block of Array.isArray(value.content) ? value.content.map(obj) : []) {
     if (block?.type === 'text') parts.push(...textPart(block.text));
-    else if (block?.type === 'tool_use') parts.push({ type: 'tool_call', id: str(block.id), name: str(block.name), arguments: block.input });
+    else if (block?.type === 'tool_use')
+      parts.push({ type: 'tool_call', id: str(block.id), name: str(block.name), arguments: block.input });
   }
   return {
     usage: anthropicUsage(obj(value.usage)),
@@ -116,7 +126,13 @@ function readAnthropicMessage(value: Json): ReadResponse {
       id: str(value.id),
       model: str(value.model),
       finishReasons: stopReason === undefined ? [] : [stopReason],
-      outputMessages: [{ role: str(value.role) ?? 'assistant', parts, ...(stopReason === undefined ? {} : { finish_reason: stopReason }) }],
+      outputMessages: [
+        {
+          role: str(value.role) ?? 'assistant',
+          parts,
+          ...(stopReason === undefined ? {} : { finish_reason: stopReason }),
+        },
+      ],
     },
   };
 }
@@ -132,7 +148,8 @@ function readBedrockConverse(value: Json): ReadResponse {
   for (const block of Array.isArray(message?.content) ? message.content.map(obj) : []) {
     if (block?.text !== undefined) parts.push(...textPart(block.text));
     const toolUse = obj(block?.toolUse);
-    if (toolUse !== undefined) parts.push({ type: 'tool_call', id: str(toolUse.toolUseId), name: str(toolUse.name), arguments: toolUse.input });
+    if (toolUse !== undefined)
+      parts.push({ type: 'tool_call', id: str(toolUse.toolUseId), name: str(toolUse.name), arguments: toolUse.input });
   }
   return {
     usage: {
@@ -144,7 +161,16 @@ function readBedrockConverse(value: Json): ReadResponse {
     response: {
       id: str(obj(value.$metadata)?.requestId),
       finishReasons: stopReason === undefined ? [] : [stopReason],
-      outputMessages: message === undefined ? [] : [{ role: str(message.role) ?? 'assistant', parts, ...(stopReason === undefined ? {} : { finish_reason: stopReason }) }],
+      outputMessages:
+        message === undefined
+          ? []
+          : [
+              {
+                role: str(message.role) ?? 'assistant',
+                parts,
+                ...(stopReason === undefined ? {} : { finish_reason: stopReason }),
+              },
+            ],
     },
   };
 }
@@ -153,7 +179,9 @@ function readBedrockConverse(value: Json): ReadResponse {
 function readGemini(value: Json): ReadResponse {
   const usage = obj(value.usageMetadata);
   const thoughts = num(usage?.thoughtsTokenCount);
-  const candidates = Array.isArray(value.candidates) ? value.candidates.map(obj).filter((candidate) => candidate !== undefined) : [];
+  const candidates = Array.isArray(value.candidates)
+    ? value.candidates.map(obj).filter((candidate) => candidate !== undefined)
+    : [];
   return {
     usage: {
       inputTokens: num(usage?.promptTokenCount),
@@ -164,7 +192,9 @@ function readGemini(value: Json): ReadResponse {
     response: {
       id: str(value.responseId),
       model: str(value.modelVersion),
-      finishReasons: candidates.map((candidate) => str(candidate.finishReason)).filter((reason) => reason !== undefined),
+      finishReasons: candidates
+        .map((candidate) => str(candidate.finishReason))
+        .filter((reason) => reason !== undefined),
     },
   };
 }
@@ -222,7 +252,11 @@ export class StreamAccumulator {
       const read = readOpenAIResponses(obj(event.response)!);
       this.response.id ??= read.response.id;
       this.response.model ??= read.response.model;
-      if (event.type === 'response.completed' || event.type === 'response.incomplete' || event.type === 'response.failed') {
+      if (
+        event.type === 'response.completed' ||
+        event.type === 'response.incomplete' ||
+        event.type === 'response.failed'
+      ) {
         this.finishReasons.push(...(read.response.finishReasons ?? []));
         if (obj(obj(event.response)?.usage) !== undefined) this.merge(read.usage);
       }
@@ -288,7 +322,16 @@ export class StreamAccumulator {
       response: {
         ...this.response,
         finishReasons,
-        outputMessages: text === '' ? [] : [{ role: 'assistant', parts: [{ type: 'text', content: text }], ...(finishReasons[0] === undefined ? {} : { finish_reason: finishReasons[0] }) }],
+        outputMessages:
+          text === ''
+            ? []
+            : [
+                {
+                  role: 'assistant',
+                  parts: [{ type: 'text', content: text }],
+                  ...(finishReasons[0] === undefined ? {} : { finish_reason: finishReasons[0] }),
+                },
+              ],
       },
     };
   }

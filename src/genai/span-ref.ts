@@ -47,7 +47,8 @@ function refOfSpan(span: Span): SpanRef | undefined {
 export function resolveTarget(target: unknown): SpanRef | undefined {
   if (!isObject(target)) return undefined;
   if (isObject(target.call) && isObject(target.call.span)) return refOfSpan(target.call.span as unknown as Span);
-  if (isObject(target.span) && typeof target.span.spanContext === 'function') return refOfSpan(target.span as unknown as Span);
+  if (isObject(target.span) && typeof target.span.spanContext === 'function')
+    return refOfSpan(target.span as unknown as Span);
   const traceId = typeof target.traceId === 'string' ? target.traceId.toLowerCase() : '';
   const spanId = typeof target.spanId === 'string' ? target.spanId.toLowerCase() : '';
   if (!TRACE_ID.test(traceId) || !SPAN_ID.test(spanId) || /^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;

@@ -1,8 +1,22 @@
-import { SpanStatusCode, context, trace, type Attributes, type Context, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
+import {
+  SpanStatusCode,
+  context,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanKind,
+  type Tracer,
+} from '@opentelemetry/api';
 import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
 import { describeThrown } from '../core/error-type.ts';
-import { ATTR_ERROR_TYPE, ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT, ATTR_GENAI_OTEL_STREAM_END, INSTRUMENTATION_SCOPE } from '../attributes/names.ts';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT,
+  ATTR_GENAI_OTEL_STREAM_END,
+  INSTRUMENTATION_SCOPE,
+} from '../attributes/names.ts';
 import { isObject } from '../attributes/safe-values.ts';
 import { followStream, type StreamFollower } from './stream-follower.ts';
 

@@ -21,7 +21,12 @@ type IteratorFactory = (this: unknown, ...args: unknown[]) => AsyncIterator<unkn
  * itself, so the caller keeps the library's own stream object and all its helpers (`tee()`, `toReadableStream()`,
  * `controller`). Each event is reported once; a stream idle for `idleTimeoutMillis` is reported abandoned.
  */
-export function followStream(stream: object, property: PropertyKey, idleTimeoutMillis: number, events: StreamEvents): StreamFollower {
+export function followStream(
+  stream: object,
+  property: PropertyKey,
+  idleTimeoutMillis: number,
+  events: StreamEvents,
+): StreamFollower {
   let finished = false;
   const finish = (report: () => void): void => {
     if (finished) return;

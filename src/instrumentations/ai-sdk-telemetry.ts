@@ -34,7 +34,11 @@ function registeredByOthers(self: object): boolean {
 
 function isOtelIntegration(integration: unknown): boolean {
   try {
-    return typeof integration === 'object' && integration !== null && OTEL_INTEGRATION_CLASSES.has((integration as object).constructor?.name ?? '');
+    return (
+      typeof integration === 'object' &&
+      integration !== null &&
+      OTEL_INTEGRATION_CLASSES.has(integration.constructor?.name ?? '')
+    );
   } catch {
     // An object of the app's whose `constructor` throws is not @ai-sdk/otel's, and must not fail the app's call.
     return false;
@@ -74,7 +78,11 @@ export function createAiSdkIntegration(load: () => OtelModule): object {
         inner = new (load().OpenTelemetry)() as Integration;
       } catch (error) {
         failed = true;
-        errorOnce('ai-sdk:register', 'could not register the AI SDK telemetry integration of @ai-sdk/otel; AI SDK calls are not traced', error);
+        errorOnce(
+          'ai-sdk:register',
+          'could not register the AI SDK telemetry integration of @ai-sdk/otel; AI SDK calls are not traced',
+          error,
+        );
         return undefined;
       }
     }
@@ -103,7 +111,10 @@ function majorOf(packageName: string): number | undefined {
   if (entry === undefined) return undefined;
   for (let directory = dirname(entry); directory !== dirname(directory); directory = dirname(directory)) {
     try {
-      const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (manifest.name === packageName) return Number(manifest.version?.split('.')[0]);
     } catch {
       // No manifest here: one folder up.
@@ -122,17 +133,30 @@ function majorOf(packageName: string): number | undefined {
 export function enableAiSdkTelemetry(): boolean {
   const major = majorOf('ai');
   if (major === undefined || !(major >= 7)) {
-    debug(major === undefined ? 'ai is not installed: no AI SDK telemetry integration registered' : `ai ${major}.x traces per call (experimental_telemetry); genai-otel completes those spans`);
+    debug(
+      major === undefined
+        ? 'ai is not installed: no AI SDK telemetry integration registered'
+        : `ai ${major}.x traces per call (experimental_telemetry); genai-otel completes those spans`,
+    );
     return false;
   }
   const otelEntry = resolveFromApplication('@ai-sdk/otel');
   if (otelEntry === undefined) {
-    debug(`ai ${major}.x makes no spans without @ai-sdk/otel: npm install @ai-sdk/otel, and genai-otel registers it (no code)`);
+    debug(
+      `ai ${major}.x makes no spans without @ai-sdk/otel: npm install @ai-sdk/otel, and genai-otel registers it (no code)`,
+    );
     return false;
   }
   globalThis.AI_SDK_TELEMETRY_INTEGRATIONS ??= [];
-  if (globalThis.AI_SDK_TELEMETRY_INTEGRATIONS.some((integration) => (integration as { [STAND_IN]?: unknown } | null)?.[STAND_IN] === true)) return true;
+  if (
+    globalThis.AI_SDK_TELEMETRY_INTEGRATIONS.some(
+      (integration) => (integration as { [STAND_IN]?: unknown } | null)?.[STAND_IN] === true,
+    )
+  )
+    return true;
   // `require` of an ES module (Node.js 22.12+), at the first AI SDK call: the app that never calls it never loads it.
-  globalThis.AI_SDK_TELEMETRY_INTEGRATIONS.push(createAiSdkIntegration(() => createRequire(otelEntry)(otelEntry) as OtelModule));
+  globalThis.AI_SDK_TELEMETRY_INTEGRATIONS.push(
+    createAiSdkIntegration(() => createRequire(otelEntry)(otelEntry) as OtelModule),
+  );
   return true;
 }

@@ -2,10 +2,23 @@ import { SpanKind, trace, type Attributes, type Context } from '@opentelemetry/a
 import { capturesContentOnSpans } from '../genai/content.ts';
 import { genaiInstruments } from '../genai/genai-instruments.ts';
 import { recordChunkTiming, recordLLMCallEnd, type LLMCallTarget } from '../genai/llm-end.ts';
-import { ATTR_ERROR_TYPE, ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_TOOL_NAME } from '../attributes/names.ts';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_TOOL_NAME,
+} from '../attributes/names.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import type { TokenUsage } from '../genai/llm-types.ts';
-import { durationSecondsOf, errorTypeOfSpan, numberAttribute, stringAttribute, stringListAttribute, type EndingSpan } from './span-facts.ts';
+import {
+  durationSecondsOf,
+  errorTypeOfSpan,
+  numberAttribute,
+  stringAttribute,
+  stringListAttribute,
+  type EndingSpan,
+} from './span-facts.ts';
 
 /** Scope of the spans of `ai` up to 6 (`experimental_telemetry`) and of `LegacyOpenTelemetry` from `@ai-sdk/otel`. */
 export const AI_SDK_LEGACY_SCOPE = 'ai';
@@ -63,20 +76,53 @@ const operationSpansWithCalls = new WeakSet<object>();
 
 /** Remembers which `@ai-sdk/otel` embeddings spans have provider-call children (they must not be counted twice). */
 export function noteAiSdkSpanStart(span: EndingSpan, parentContext: Context): void {
-  if (span.instrumentationScope.name !== AI_SDK_GENAI_SCOPE || span.attributes[ATTR_GEN_AI_OPERATION_NAME] !== 'embeddings') return;
+  if (
+    span.instrumentationScope.name !== AI_SDK_GENAI_SCOPE ||
+    span.attributes[ATTR_GEN_AI_OPERATION_NAME] !== 'embeddings'
+  )
+    return;
   const parent = trace.getSpan(parentContext) as Partial<EndingSpan> | undefined;
-  if (parent?.instrumentationScope?.name === AI_SDK_GENAI_SCOPE && parent.attributes?.[ATTR_GEN_AI_OPERATION_NAME] === 'embeddings') {
+  if (
+    parent?.instrumentationScope?.name === AI_SDK_GENAI_SCOPE &&
+    parent.attributes?.[ATTR_GEN_AI_OPERATION_NAME] === 'embeddings'
+  ) {
     operationSpansWithCalls.add(parent);
   }
 }
 
 function usageOf(attributes: Attributes): TokenUsage {
   return {
-    inputTokens: numberAttribute(attributes, 'gen_ai.usage.input_tokens', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens'),
-    outputTokens: numberAttribute(attributes, 'gen_ai.usage.output_tokens', 'ai.usage.outputTokens', 'ai.usage.completionTokens'),
-    cacheReadInputTokens: numberAttribute(attributes, 'gen_ai.usage.cache_read.input_tokens', 'ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens'),
-    cacheWriteInputTokens: numberAttribute(attributes, 'gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_creation.input_tokens', 'ai.usage.inputTokenDetails.cacheWriteTokens'),
-    reasoningOutputTokens: numberAttribute(attributes, 'gen_ai.usage.reasoning.output_tokens', 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens'),
+    inputTokens: numberAttribute(
+      attributes,
+      'gen_ai.usage.input_tokens',
+      'ai.usage.inputTokens',
+      'ai.usage.promptTokens',
+      'ai.usage.tokens',
+    ),
+    outputTokens: numberAttribute(
+      attributes,
+      'gen_ai.usage.output_tokens',
+      'ai.usage.outputTokens',
+      'ai.usage.completionTokens',
+    ),
+    cacheReadInputTokens: numberAttribute(
+      attributes,
+      'gen_ai.usage.cache_read.input_tokens',
+      'ai.usage.inputTokenDetails.cacheReadTokens',
+      'ai.usage.cachedInputTokens',
+    ),
+    cacheWriteInputTokens: numberAttribute(
+      attributes,
+      'gen_ai.usage.cache_write.input_tokens',
+      'gen_ai.usage.cache_creation.input_tokens',
+      'ai.usage.inputTokenDetails.cacheWriteTokens',
+    ),
+    reasoningOutputTokens: numberAttribute(
+      attributes,
+      'gen_ai.usage.reasoning.output_tokens',
+      'ai.usage.outputTokenDetails.reasoningTokens',
+      'ai.usage.reasoningTokens',
+    ),
   };
 }
 
@@ -88,7 +134,10 @@ function timeToFirstChunkOf(attributes: Attributes): number | undefined {
 }
 
 function finishToolSpan(span: EndingSpan): void {
-  const isTool = span.instrumentationScope.name === AI_SDK_LEGACY_SCOPE ? span.name === 'ai.toolCall' : span.attributes[ATTR_GEN_AI_OPERATION_NAME] === 'execute_tool';
+  const isTool =
+    span.instrumentationScope.name === AI_SDK_LEGACY_SCOPE
+      ? span.name === 'ai.toolCall'
+      : span.attributes[ATTR_GEN_AI_OPERATION_NAME] === 'execute_tool';
   if (!isTool) return;
   const toolName = stringAttribute(span.attributes, ATTR_GEN_AI_TOOL_NAME, 'ai.toolCall.name');
   const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
@@ -114,7 +163,9 @@ export function finishAiSdkSpan(span: EndingSpan): void {
     return;
   }
   const attributes = span.attributes;
-  const provider = stringAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME) ?? conventionProviderName(stringAttribute(attributes, 'ai.model.provider', 'gen_ai.system'));
+  const provider =
+    stringAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME) ??
+    conventionProviderName(stringAttribute(attributes, 'ai.model.provider', 'gen_ai.system'));
   const target: LLMCallTarget = {
     operation: call.operation,
     provider,
@@ -125,7 +176,9 @@ export function finishAiSdkSpan(span: EndingSpan): void {
   span.setAttributes({ [ATTR_GEN_AI_OPERATION_NAME]: call.operation, [ATTR_GEN_AI_PROVIDER_NAME]: provider });
   if (target.requestModel !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, target.requestModel);
 
-  const finishReasons = stringListAttribute(attributes, 'gen_ai.response.finish_reasons') ?? stringListAttribute(attributes, 'ai.response.finishReason');
+  const finishReasons =
+    stringListAttribute(attributes, 'gen_ai.response.finish_reasons') ??
+    stringListAttribute(attributes, 'ai.response.finishReason');
   const timeToFirstChunk = timeToFirstChunkOf(attributes);
   if (timeToFirstChunk !== undefined) recordChunkTiming(target, timeToFirstChunk, undefined);
   const settings = genaiSettings();

@@ -22,12 +22,14 @@ const IN_TRACED_CALL = createContextKey('genai-otel.anthropic.in-traced-call');
 function systemParts(system: unknown): string | MessagePart[] | undefined {
   if (typeof system === 'string') return system;
   if (!Array.isArray(system)) return undefined;
-  return system.map((block): MessagePart => (isObject(block) && typeof block.text === 'string' ? { type: 'text', content: block.text } : { type: 'unknown' }));
+  return system.map((block): MessagePart =>
+    isObject(block) && typeof block.text === 'string' ? { type: 'text', content: block.text } : { type: 'unknown' },
+  );
 }
 
 /** The `withLLMCall` request an Anthropic `messages.create()` body describes. */
 export function anthropicRequestOf(params: unknown, baseURL: unknown): LLMRequest {
-  const body = (isObject(params) ? params : {}) as Record<string, unknown>;
+  const body = isObject(params) ? params : {};
   return {
     provider: 'anthropic',
     model: body.model as string,
@@ -51,7 +53,8 @@ export function anthropicRequestOf(params: unknown, baseURL: unknown): LLMReques
  * the SDK's tracer is held back for the synchronous part of those calls only: one LLM span per call, not two.
  */
 function withoutSdkSpans<R>(client: MessagesResource['_client'], run: () => R): R {
-  if (!isObject(client) || !Object.prototype.hasOwnProperty.call(client, '_tracer') || client._tracer === undefined) return run();
+  if (!isObject(client) || !Object.prototype.hasOwnProperty.call(client, '_tracer') || client._tracer === undefined)
+    return run();
   const tracer = client._tracer;
   client._tracer = undefined;
   try {
@@ -81,7 +84,10 @@ export function tracedMessagesCreate(original: AnyFunction, isEnabled: () => boo
 }
 
 /** Wraps `Messages.prototype.stream`: its `create()` call makes the span, so only the SDK's own span is held back. */
-export function messageStreamWithoutSdkSpans(original: AnyFunction, isEnabled: () => boolean = () => true): AnyFunction {
+export function messageStreamWithoutSdkSpans(
+  original: AnyFunction,
+  isEnabled: () => boolean = () => true,
+): AnyFunction {
   return function streamWithOneSpan(this: unknown, ...args: unknown[]): unknown {
     if (!isEnabled()) return original.apply(this, args);
     return withoutSdkSpans((this as MessagesResource)?._client, () => original.apply(this, args));
@@ -119,14 +125,22 @@ export function createAnthropicInstrumentation(): InstrumentationModule.Instrume
             const client = anthropicClass(moduleExports);
             const messages = client?.Messages?.prototype;
             if (client === undefined || messages === undefined) {
-              errorOnce('anthropic:shape', 'this version of @anthropic-ai/sdk has no Anthropic.Messages; its calls are not traced');
+              errorOnce(
+                'anthropic:shape',
+                'this version of @anthropic-ai/sdk has no Anthropic.Messages; its calls are not traced',
+              );
               return moduleExports;
             }
             const enabled = () => this.isEnabled();
             this._wrap(messages, 'create', (original) => tracedMessagesCreate(original as AnyFunction, enabled));
-            if (typeof messages.stream === 'function') this._wrap(messages, 'stream', (original) => messageStreamWithoutSdkSpans(original as AnyFunction, enabled));
-            if (typeof client.prototype.shouldRetry === 'function') this._wrap(client.prototype, 'shouldRetry', wrapShouldRetry as never);
-            if (typeof client.prototype.retryRequest === 'function') this._wrap(client.prototype, 'retryRequest', wrapRetryRequest as never);
+            if (typeof messages.stream === 'function')
+              this._wrap(messages, 'stream', (original) =>
+                messageStreamWithoutSdkSpans(original as AnyFunction, enabled),
+              );
+            if (typeof client.prototype.shouldRetry === 'function')
+              this._wrap(client.prototype, 'shouldRetry', wrapShouldRetry as never);
+            if (typeof client.prototype.retryRequest === 'function')
+              this._wrap(client.prototype, 'retryRequest', wrapRetryRequest as never);
             return moduleExports;
           },
           (moduleExports) => {

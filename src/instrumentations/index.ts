@@ -24,7 +24,13 @@ export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
  * The npm package each patching instrumentation hooks, by a module it exports (the MCP SDK's own main entry,
  * `dist/cjs/index.js`, is missing from its 1.x packages, so its hooked module is looked up instead).
  */
-const PACKAGES: Partial<Record<InstrumentationName, string>> = { openai: 'openai', anthropic: '@anthropic-ai/sdk', mcp: '@modelcontextprotocol/sdk/shared/protocol.js', 'openai-agents': '@openai/agents-core', langchain: '@langchain/core/callbacks/manager' };
+const PACKAGES: Partial<Record<InstrumentationName, string>> = {
+  openai: 'openai',
+  anthropic: '@anthropic-ai/sdk',
+  mcp: '@modelcontextprotocol/sdk/shared/protocol.js',
+  'openai-agents': '@openai/agents-core',
+  langchain: '@langchain/core/callbacks/manager',
+};
 
 /**
  * Whether the application can load `name`, looked up from the working directory and from the main script's folder,
@@ -50,8 +56,14 @@ export function isInstalled(name: string): boolean {
  * returns the names of those on. Runs inside `start()`, after the providers are registered and before the
  * application loads those libraries (the ESM preload waits for the hooks they register).
  */
-export function enableInstrumentations(config: GenAIOtelConfig): { names: InstrumentationName[]; instrumentations: Instrumentation[] } {
-  const enabled: { names: InstrumentationName[]; instrumentations: Instrumentation[] } = { names: [], instrumentations: [] };
+export function enableInstrumentations(config: GenAIOtelConfig): {
+  names: InstrumentationName[];
+  instrumentations: Instrumentation[];
+} {
+  const enabled: { names: InstrumentationName[]; instrumentations: Instrumentation[] } = {
+    names: [],
+    instrumentations: [],
+  };
   for (const name of config.instrumentations) {
     const packageName = PACKAGES[name];
     if (packageName !== undefined && !isInstalled(packageName)) {
@@ -75,7 +87,11 @@ export function enableInstrumentations(config: GenAIOtelConfig): { names: Instru
       }
       enabled.names.push(name);
     } catch (error) {
-      errorOnce(`instrumentation:${name}`, `could not enable the ${name} instrumentation; those calls are not traced`, error);
+      errorOnce(
+        `instrumentation:${name}`,
+        `could not enable the ${name} instrumentation; those calls are not traced`,
+        error,
+      );
     }
   }
   return enabled;

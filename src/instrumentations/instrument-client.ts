@@ -16,19 +16,23 @@ let openAIPatches: OpenAIPatches | undefined;
 function wrapOwn(resource: Resource, name: string, wrapper: (original: AnyFunction) => AnyFunction): boolean {
   const original = resource?.[name];
   if (typeof original !== 'function' || (original as { __wrapped?: boolean }).__wrapped === true) return false;
-  Object.defineProperty(resource, name, { configurable: true, writable: true, value: wrapper(original as AnyFunction) });
+  Object.defineProperty(resource, name, {
+    configurable: true,
+    writable: true,
+    value: wrapper(original as AnyFunction),
+  });
   return true;
 }
 
 function resourceOf(client: Record<string, unknown>, ...path: string[]): Resource {
   let value: unknown = client;
-  for (const key of path) value = isObject(value) ? (value as Record<string, unknown>)[key] : undefined;
-  return isObject(value) ? (value as Record<string, unknown>) : undefined;
+  for (const key of path) value = isObject(value) ? value[key] : undefined;
+  return isObject(value) ? value : undefined;
 }
 
 function wrapRetries(client: Record<string, unknown>): void {
   wrapOwn(client, 'shouldRetry', wrapShouldRetry as never);
-  wrapOwn(client, 'retryRequest', wrapRetryRequest as never);
+  wrapOwn(client, 'retryRequest', wrapRetryRequest);
 }
 
 /**
@@ -44,31 +48,43 @@ function wrapRetries(client: Record<string, unknown>): void {
  */
 export function instrument<T>(client: T): T {
   if (!isObject(client)) {
-    warnOnce('instrument:not-a-client', 'instrument(client): expected an OpenAI or Anthropic client instance; nothing was instrumented');
+    warnOnce(
+      'instrument:not-a-client',
+      'instrument(client): expected an OpenAI or Anthropic client instance; nothing was instrumented',
+    );
     return client;
   }
   const target = client as unknown as Record<string | symbol, unknown>;
   if (target[INSTRUMENTED] === true) return client;
   try {
-    const messages = resourceOf(target as Record<string, unknown>, 'messages');
-    const completions = resourceOf(target as Record<string, unknown>, 'chat', 'completions');
+    const messages = resourceOf(target, 'messages');
+    const completions = resourceOf(target, 'chat', 'completions');
     if (typeof messages?.create === 'function') {
       wrapOwn(messages, 'create', (original) => tracedMessagesCreate(original));
       wrapOwn(messages, 'stream', (original) => messageStreamWithoutSdkSpans(original));
     } else if (typeof completions?.create === 'function') {
-      openAIPatches ??= createOpenAIInstrumentation({ captureContent: genaiSettings().captureContent, enabled: false }).patches();
+      openAIPatches ??= createOpenAIInstrumentation({
+        captureContent: genaiSettings().captureContent,
+        enabled: false,
+      }).patches();
       wrapOwn(completions, 'create', openAIPatches.chatCompletionsCreate);
-      wrapOwn(resourceOf(target as Record<string, unknown>, 'embeddings'), 'create', openAIPatches.embeddingsCreate);
-      wrapOwn(resourceOf(target as Record<string, unknown>, 'responses'), 'create', openAIPatches.responsesCreate);
+      wrapOwn(resourceOf(target, 'embeddings'), 'create', openAIPatches.embeddingsCreate);
+      wrapOwn(resourceOf(target, 'responses'), 'create', openAIPatches.responsesCreate);
       wrapOwn(completions, 'runTools', wrapRunTools);
     } else {
-      warnOnce('instrument:unknown-client', 'instrument(client): this object is neither an OpenAI client (chat.completions) nor an Anthropic client (messages); nothing was instrumented');
+      warnOnce(
+        'instrument:unknown-client',
+        'instrument(client): this object is neither an OpenAI client (chat.completions) nor an Anthropic client (messages); nothing was instrumented',
+      );
       return client;
     }
-    wrapRetries(target as Record<string, unknown>);
+    wrapRetries(target);
     Object.defineProperty(target, INSTRUMENTED, { value: true });
   } catch (error) {
-    warnOnce('instrument:failed', `instrument(client) could not instrument this client (${describeError(error)}); it works untraced`);
+    warnOnce(
+      'instrument:failed',
+      `instrument(client) could not instrument this client (${describeError(error)}); it works untraced`,
+    );
   }
   return client;
 }

@@ -53,9 +53,13 @@ function setUpRunStorage(): void {
  * injectHandler(require('@langchain/core/callbacks/manager'));
  */
 export function injectHandler(moduleExports: unknown): void {
-  const manager = (isObject(moduleExports) ? moduleExports.CallbackManager : undefined) as CallbackManagerClass | undefined;
+  const manager = (isObject(moduleExports) ? moduleExports.CallbackManager : undefined) as
+    CallbackManagerClass | undefined;
   if (typeof manager !== 'function' || typeof manager._configureSync !== 'function') {
-    errorOnce('langchain:shape', 'this version of @langchain/core has no CallbackManager._configureSync; pass GenAICallbackHandler by hand');
+    errorOnce(
+      'langchain:shape',
+      'this version of @langchain/core has no CallbackManager._configureSync; pass GenAICallbackHandler by hand',
+    );
     return;
   }
   enabled = true;
@@ -80,7 +84,11 @@ export function injectHandler(moduleExports: unknown): void {
         configured.addHandler?.(injected, true);
         return configured;
       } catch (error) {
-        errorOnce('langchain:inject', 'could not add the genai-otel handler to a LangChain run; that run is not traced', error);
+        errorOnce(
+          'langchain:inject',
+          'could not add the genai-otel handler to a LangChain run; that run is not traced',
+          error,
+        );
         return configured;
       }
     },
@@ -93,7 +101,8 @@ export function injectHandler(moduleExports: unknown): void {
  * of a run (a node, a tool) sees the run's span as the active context.
  */
 export function createLangChainInstrumentation(): Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } = instrumentationBase();
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } =
+    instrumentationBase();
 
   class LangChainInstrumentation extends InstrumentationBase {
     constructor() {
@@ -106,7 +115,11 @@ export function createLangChainInstrumentation(): Instrumentation {
           injectHandler(moduleExports);
           setActiveContextResolver('langchain', langChainActiveContext);
         } catch (error) {
-          errorOnce('langchain:install', 'could not add the genai-otel handler to LangChain; pass GenAICallbackHandler by hand', error);
+          errorOnce(
+            'langchain:install',
+            'could not add the genai-otel handler to LangChain; pass GenAICallbackHandler by hand',
+            error,
+          );
         }
         return moduleExports;
       };
@@ -115,8 +128,19 @@ export function createLangChainInstrumentation(): Instrumentation {
         setActiveContextResolver('langchain', undefined);
         return moduleExports;
       };
-      const files = ['dist/callbacks/manager.cjs', 'dist/callbacks/manager.js'].map((file) => new InstrumentationNodeModuleFile(`@langchain/core/${file}`, LANGCHAIN_SUPPORTED_VERSIONS, onLoad, onUnload));
-      return [new InstrumentationNodeModuleDefinition('@langchain/core', LANGCHAIN_SUPPORTED_VERSIONS, undefined, undefined, files)];
+      const files = ['dist/callbacks/manager.cjs', 'dist/callbacks/manager.js'].map(
+        (file) =>
+          new InstrumentationNodeModuleFile(`@langchain/core/${file}`, LANGCHAIN_SUPPORTED_VERSIONS, onLoad, onUnload),
+      );
+      return [
+        new InstrumentationNodeModuleDefinition(
+          '@langchain/core',
+          LANGCHAIN_SUPPORTED_VERSIONS,
+          undefined,
+          undefined,
+          files,
+        ),
+      ];
     }
   }
   return new LangChainInstrumentation();

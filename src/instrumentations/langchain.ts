@@ -1,7 +1,12 @@
 import { context, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { setActiveContextResolver, storedActiveContext } from '../context/agents-context.ts';
 import { withLLMCall } from '../genai/llm.ts';
-import { ATTR_GENAI_OTEL_LANGGRAPH_NODE, ATTR_GENAI_OTEL_LANGGRAPH_PATH, ATTR_GENAI_OTEL_LANGGRAPH_STEP, ATTR_GENAI_OTEL_LANGGRAPH_TRIGGERS } from '../attributes/names.ts';
+import {
+  ATTR_GENAI_OTEL_LANGGRAPH_NODE,
+  ATTR_GENAI_OTEL_LANGGRAPH_PATH,
+  ATTR_GENAI_OTEL_LANGGRAPH_STEP,
+  ATTR_GENAI_OTEL_LANGGRAPH_TRIGGERS,
+} from '../attributes/names.ts';
 import { withAgent, withRetrieval, withSpan, withToolCall, withWorkflow } from '../genai/operations.ts';
 import { isObject } from '../attributes/safe-values.ts';
 import type { ChatMessage, LLMCallHandle, LLMRequest, TokenUsage } from '../genai/llm-types.ts';
@@ -10,8 +15,9 @@ import { currentStatus } from '../core/state.ts';
 import { conventionProviderName } from './ai-sdk.ts';
 
 type Json = Record<string, unknown>;
-const obj = (value: unknown): Json | undefined => (isObject(value) && !Array.isArray(value) ? (value as Json) : undefined);
-const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined);
+const obj = (value: unknown): Json | undefined => (isObject(value) && !Array.isArray(value) ? value : undefined);
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 interface Run {
@@ -33,7 +39,8 @@ interface Run {
  * than the preload's.
  */
 const RUNS_KEY = Symbol.for('genai-otel.langchain.runs');
-const runs: Map<string, Run> = ((globalThis as Record<symbol, unknown>)[RUNS_KEY] as Map<string, Run> | undefined) ?? new Map<string, Run>();
+const runs: Map<string, Run> =
+  ((globalThis as Record<symbol, unknown>)[RUNS_KEY] as Map<string, Run> | undefined) ?? new Map<string, Run>();
 (globalThis as Record<symbol, unknown>)[RUNS_KEY] = runs;
 
 // Where @langchain/core keeps the config of the runnable running now: its AsyncLocalStorage (a process global, shared
@@ -52,7 +59,8 @@ const LANGCHAIN_CHILD_CONFIG = Symbol.for('lc:child_config');
  */
 export function langChainActiveContext(stored: Context): Context | undefined {
   if (runs.size === 0) return undefined;
-  const storage = (globalThis as Record<symbol, unknown>)[LANGCHAIN_STORAGE] as { getStore?: () => unknown } | undefined;
+  const storage = (globalThis as Record<symbol, unknown>)[LANGCHAIN_STORAGE] as
+    { getStore?: () => unknown } | undefined;
   if (typeof storage?.getStore !== 'function') return undefined;
   const config = obj(obj(obj(storage.getStore())?.extra)?.[LANGCHAIN_CHILD_CONFIG as unknown as string]);
   const callbacks = obj(config?.callbacks) as { getParentRunId?: () => unknown } | undefined;
@@ -62,14 +70,23 @@ export function langChainActiveContext(stored: Context): Context | undefined {
 }
 
 /** LangGraph's metadata on the runs of a node (and inherited by every run inside it). */
-function graphTaskOf(metadata: unknown): { node: string; step?: number; triggers?: string[]; path?: string[]; task: string } | undefined {
+function graphTaskOf(
+  metadata: unknown,
+): { node: string; step?: number; triggers?: string[]; path?: string[]; task: string } | undefined {
   const meta = obj(metadata);
   const node = str(meta?.langgraph_node);
   if (node === undefined) return undefined;
   const step = typeof meta?.langgraph_step === 'number' ? meta.langgraph_step : undefined;
-  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined);
+  const strings = (value: unknown) =>
+    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
   const path = Array.isArray(meta?.langgraph_path) ? meta.langgraph_path.map(String) : undefined;
-  return { node, step, triggers: strings(meta?.langgraph_triggers), path, task: `${node}|${String(step)}|${str(meta?.langgraph_checkpoint_ns) ?? ''}` };
+  return {
+    node,
+    step,
+    triggers: strings(meta?.langgraph_triggers),
+    path,
+    task: `${node}|${String(step)}|${str(meta?.langgraph_checkpoint_ns) ?? ''}`,
+  };
 }
 
 export interface GenAICallbackHandlerOptions {
@@ -83,7 +100,12 @@ export interface GenAICallbackHandlerOptions {
 }
 
 /** `ls_provider` values of LangChain's model integrations whose clients the automatic instrumentation traces. */
-const AUTO_TRACED: Record<string, string> = { openai: 'openai', azure: 'openai', azure_openai: 'openai', anthropic: 'anthropic' };
+const AUTO_TRACED: Record<string, string> = {
+  openai: 'openai',
+  azure: 'openai',
+  azure_openai: 'openai',
+  anthropic: 'anthropic',
+};
 
 /** The name of a LangChain `Serialized` object (`{ id: ['langchain', 'chat_models', 'openai', 'ChatOpenAI'] }`). */
 function serializedName(serialized: unknown): string | undefined {
@@ -95,14 +117,28 @@ function serializedName(serialized: unknown): string | undefined {
 
 function messageOf(message: unknown): ChatMessage {
   const value = obj(message);
-  const type = typeof (value as { _getType?: unknown })?._getType === 'function' ? (value as { _getType(): string })._getType() : str(value?.type);
-  const role = type === 'human' ? 'user' : type === 'ai' ? 'assistant' : type === 'system' ? 'system' : type === 'tool' ? 'tool' : (type ?? 'user');
+  const type =
+    typeof (value as { _getType?: unknown })?._getType === 'function'
+      ? (value as { _getType(): string })._getType()
+      : str(value?.type);
+  const role =
+    type === 'human'
+      ? 'user'
+      : type === 'ai'
+        ? 'assistant'
+        : type === 'system'
+          ? 'system'
+          : type === 'tool'
+            ? 'tool'
+            : (type ?? 'user');
   return { role, content: value?.content };
 }
 
 /** Usage of a LangChain `LLMResult`: the message's `usage_metadata` (chat models), else `llmOutput.tokenUsage`. */
 function usageOf(output: Json | undefined): TokenUsage {
-  const generation = obj(Array.isArray(output?.generations) && Array.isArray(output.generations[0]) ? output.generations[0][0] : undefined);
+  const generation = obj(
+    Array.isArray(output?.generations) && Array.isArray(output.generations[0]) ? output.generations[0][0] : undefined,
+  );
   const metadata = obj(obj(generation?.message)?.usage_metadata);
   if (metadata !== undefined) {
     return {
@@ -118,7 +154,9 @@ function usageOf(output: Json | undefined): TokenUsage {
 }
 
 function responseOf(output: Json | undefined): { model?: string; id?: string; finishReasons: string[] } {
-  const generation = obj(Array.isArray(output?.generations) && Array.isArray(output.generations[0]) ? output.generations[0][0] : undefined);
+  const generation = obj(
+    Array.isArray(output?.generations) && Array.isArray(output.generations[0]) ? output.generations[0][0] : undefined,
+  );
   const message = obj(generation?.message);
   const metadata = obj(message?.response_metadata);
   const info = obj(generation?.generationInfo);
@@ -165,7 +203,11 @@ export class GenAICallbackHandler {
     return this;
   }
 
-  private begin(runId: string, parentRunId: string | undefined, start: (work: (span: Span) => Promise<void>) => unknown): Run | undefined {
+  private begin(
+    runId: string,
+    parentRunId: string | undefined,
+    start: (work: (span: Span) => Promise<void>) => unknown,
+  ): Run | undefined {
     try {
       const stored = storedActiveContext();
       const parent = (parentRunId === undefined ? undefined : runs.get(parentRunId)?.context) ?? context.active();
@@ -201,7 +243,15 @@ export class GenAICallbackHandler {
     return run;
   }
 
-  private startModelRun(llm: unknown, messages: ChatMessage[], runId: string, parentRunId: string | undefined, extraParams: unknown, metadata: unknown, operation: 'chat' | 'text_completion'): void {
+  private startModelRun(
+    llm: unknown,
+    messages: ChatMessage[],
+    runId: string,
+    parentRunId: string | undefined,
+    extraParams: unknown,
+    metadata: unknown,
+    operation: 'chat' | 'text_completion',
+  ): void {
     const meta = obj(metadata);
     const params = obj(obj(extraParams)?.invocation_params);
     const lsProvider = str(meta?.ls_provider);
@@ -226,12 +276,36 @@ export class GenAICallbackHandler {
     if (run !== undefined) run.llm = handle;
   }
 
-  handleChatModelStart(llm: unknown, messages: unknown[][], runId: string, parentRunId?: string, extraParams?: unknown, _tags?: string[], metadata?: unknown): void {
+  handleChatModelStart(
+    llm: unknown,
+    messages: unknown[][],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: unknown,
+    _tags?: string[],
+    metadata?: unknown,
+  ): void {
     this.startModelRun(llm, (messages[0] ?? []).map(messageOf), runId, parentRunId, extraParams, metadata, 'chat');
   }
 
-  handleLLMStart(llm: unknown, prompts: string[], runId: string, parentRunId?: string, extraParams?: unknown, _tags?: string[], metadata?: unknown): void {
-    this.startModelRun(llm, prompts.map((prompt) => ({ role: 'user', content: prompt })), runId, parentRunId, extraParams, metadata, 'text_completion');
+  handleLLMStart(
+    llm: unknown,
+    prompts: string[],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: unknown,
+    _tags?: string[],
+    metadata?: unknown,
+  ): void {
+    this.startModelRun(
+      llm,
+      prompts.map((prompt) => ({ role: 'user', content: prompt })),
+      runId,
+      parentRunId,
+      extraParams,
+      metadata,
+      'text_completion',
+    );
   }
 
   handleLLMNewToken(_token: string, _index: unknown, runId: string): void {
@@ -253,7 +327,16 @@ export class GenAICallbackHandler {
     this.end(runId, error);
   }
 
-  handleChainStart(chain: unknown, _inputs: unknown, runId: string, parentRunId?: string, _tags?: string[], metadata?: unknown, _runType?: string, runName?: string): void {
+  handleChainStart(
+    chain: unknown,
+    _inputs: unknown,
+    runId: string,
+    parentRunId?: string,
+    _tags?: string[],
+    metadata?: unknown,
+    _runType?: string,
+    runName?: string,
+  ): void {
     const name = runName ?? serializedName(chain) ?? 'chain';
     const parentRun = parentRunId === undefined ? undefined : runs.get(parentRunId);
     // A LangGraph node: the first run of a task (LangGraph's metadata names it; every run inside inherits the same).
@@ -264,7 +347,9 @@ export class GenAICallbackHandler {
       if (graphTask.step !== undefined) attributes[ATTR_GENAI_OTEL_LANGGRAPH_STEP] = graphTask.step;
       if (graphTask.triggers !== undefined) attributes[ATTR_GENAI_OTEL_LANGGRAPH_TRIGGERS] = graphTask.triggers;
       if (graphTask.path !== undefined) attributes[ATTR_GENAI_OTEL_LANGGRAPH_PATH] = graphTask.path;
-      const run = this.begin(runId, parentRunId, (work) => withSpan(`langgraph.node ${graphTask.node}`, work, { attributes }));
+      const run = this.begin(runId, parentRunId, (work) =>
+        withSpan(`langgraph.node ${graphTask.node}`, work, { attributes }),
+      );
       if (run !== undefined) run.task = graphTask.task;
       return;
     }
@@ -272,10 +357,18 @@ export class GenAICallbackHandler {
     // others pass their parent's context on, so that what runs inside them nests under the nearest span.
     if (parentRunId !== undefined) {
       const parent = parentRun?.context ?? context.active();
-      runs.set(runId, { context: parent, stored: storedActiveContext(), task: graphTask?.task, finish: () => undefined, fail: () => undefined });
+      runs.set(runId, {
+        context: parent,
+        stored: storedActiveContext(),
+        task: graphTask?.task,
+        finish: () => undefined,
+        fail: () => undefined,
+      });
       return;
     }
-    this.begin(runId, parentRunId, (work) => (/agent/i.test(name) ? withAgent({ name }, work) : withWorkflow({ name }, work)));
+    this.begin(runId, parentRunId, (work) =>
+      /agent/i.test(name) ? withAgent({ name }, work) : withWorkflow({ name }, work),
+    );
   }
 
   handleChainEnd(_outputs: unknown, runId: string): void {
@@ -286,10 +379,21 @@ export class GenAICallbackHandler {
     this.end(runId, error);
   }
 
-  handleToolStart(tool: unknown, input: string, runId: string, parentRunId?: string, _tags?: string[], _metadata?: unknown, runName?: string, toolCallId?: string): void {
+  handleToolStart(
+    tool: unknown,
+    input: string,
+    runId: string,
+    parentRunId?: string,
+    _tags?: string[],
+    _metadata?: unknown,
+    runName?: string,
+    toolCallId?: string,
+  ): void {
     const name = runName ?? serializedName(tool) ?? 'tool';
     const description = str(obj(tool)?.description) ?? str(obj(obj(tool)?.kwargs)?.description);
-    this.begin(runId, parentRunId, (work) => withToolCall({ name, callId: toolCallId, description, arguments: input }, work));
+    this.begin(runId, parentRunId, (work) =>
+      withToolCall({ name, callId: toolCallId, description, arguments: input }, work),
+    );
   }
 
   handleToolEnd(_output: unknown, runId: string): void {
@@ -300,7 +404,15 @@ export class GenAICallbackHandler {
     this.end(runId, error);
   }
 
-  handleRetrieverStart(retriever: unknown, query: string, runId: string, parentRunId?: string, _tags?: string[], _metadata?: unknown, name?: string): void {
+  handleRetrieverStart(
+    retriever: unknown,
+    query: string,
+    runId: string,
+    parentRunId?: string,
+    _tags?: string[],
+    _metadata?: unknown,
+    name?: string,
+  ): void {
     const dataSourceId = name ?? serializedName(retriever) ?? 'retriever';
     this.begin(runId, parentRunId, (work) => withRetrieval({ dataSourceId, query }, work));
   }
@@ -327,7 +439,11 @@ for (const key of Object.getOwnPropertyNames(GenAICallbackHandler.prototype)) {
       try {
         return original.apply(this, args);
       } catch (error) {
-        errorOnce(`langchain:${key}`, `GenAICallbackHandler.${key} failed; that LangChain run may miss its span`, error);
+        errorOnce(
+          `langchain:${key}`,
+          `GenAICallbackHandler.${key} failed; that LangChain run may miss its span`,
+          error,
+        );
         return undefined;
       }
     },

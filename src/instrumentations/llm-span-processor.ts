@@ -3,7 +3,6 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { errorOnce } from '../core/diagnostics.ts';
 import { AI_SDK_GENAI_SCOPE, AI_SDK_LEGACY_SCOPE, finishAiSdkSpan, noteAiSdkSpanStart } from './ai-sdk.ts';
 import { finishOpenAISpan, OPENAI_INSTRUMENTATION_SCOPE } from './openai-call.ts';
-import type { EndingSpan } from './span-facts.ts';
 
 export interface LLMSpanProcessorOptions {
   openai: boolean;
@@ -28,7 +27,7 @@ export class LLMSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     if (!this.options.aiSdk || span.instrumentationScope.name !== AI_SDK_GENAI_SCOPE) return;
     try {
-      noteAiSdkSpanStart(span as EndingSpan, parentContext);
+      noteAiSdkSpanStart(span, parentContext);
     } catch (error) {
       errorOnce('llm-spans:start', 'could not follow an AI SDK span', error);
     }
@@ -37,8 +36,9 @@ export class LLMSpanProcessor implements SpanProcessor {
   onEnding(span: Span): void {
     const scope = span.instrumentationScope.name;
     try {
-      if (scope === OPENAI_INSTRUMENTATION_SCOPE && this.options.openai) finishOpenAISpan(span as EndingSpan);
-      else if ((scope === AI_SDK_LEGACY_SCOPE || scope === AI_SDK_GENAI_SCOPE) && this.options.aiSdk) finishAiSdkSpan(span as EndingSpan);
+      if (scope === OPENAI_INSTRUMENTATION_SCOPE && this.options.openai) finishOpenAISpan(span);
+      else if ((scope === AI_SDK_LEGACY_SCOPE || scope === AI_SDK_GENAI_SCOPE) && this.options.aiSdk)
+        finishAiSdkSpan(span);
     } catch (error) {
       errorOnce(`llm-spans:${scope}`, `could not complete a span of ${scope}`, error);
     }

@@ -55,5 +55,7 @@ export function contextFromRequest(request: unknown, base: Context = context.act
   const extracted = propagation.extract(base, meta, readMeta);
   const spanContext = trace.getSpanContext(extracted);
   if (spanContext === trace.getSpanContext(base)) return undefined;
-  return spanContext !== undefined && trace.isSpanContextValid(spanContext) && spanContext.isRemote === true ? extracted : undefined;
+  return spanContext !== undefined && trace.isSpanContextValid(spanContext) && spanContext.isRemote === true
+    ? extracted
+    : undefined;
 }

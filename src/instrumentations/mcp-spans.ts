@@ -1,4 +1,16 @@
-import { SpanKind, SpanStatusCode, context, metrics, trace, type Attributes, type Context, type Histogram, type Link, type MeterProvider, type Span } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  context,
+  metrics,
+  trace,
+  type Attributes,
+  type Context,
+  type Histogram,
+  type Link,
+  type MeterProvider,
+  type Span,
+} from '@opentelemetry/api';
 import { capturesContentOnSpans } from '../genai/content.ts';
 import { errorTypeOf } from '../core/error-type.ts';
 import {
@@ -55,7 +67,8 @@ export interface McpRequestFacts {
   toolArguments?: unknown;
 }
 
-const plain = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? truncate(value, MAX_PLAIN_STRING_LENGTH) : undefined);
+const plain = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? truncate(value, MAX_PLAIN_STRING_LENGTH) : undefined;
 
 /** The `jsonrpc.request.id` of an id: strings and numbers only (the conventions skip null and absent ids). */
 export function requestIdOf(id: unknown): string | undefined {
@@ -115,7 +128,8 @@ function metricAttributes(facts: McpRequestFacts): Attributes {
   if (facts.method === 'tools/call') attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL;
   if (facts.promptName !== undefined) attributes[ATTR_GEN_AI_PROMPT_NAME] = facts.promptName;
   if (facts.protocolVersion !== undefined) attributes[ATTR_MCP_PROTOCOL_VERSION] = facts.protocolVersion;
-  if (facts.jsonrpcVersion !== undefined && facts.jsonrpcVersion !== '2.0') attributes[ATTR_JSONRPC_PROTOCOL_VERSION] = facts.jsonrpcVersion;
+  if (facts.jsonrpcVersion !== undefined && facts.jsonrpcVersion !== '2.0')
+    attributes[ATTR_JSONRPC_PROTOCOL_VERSION] = facts.jsonrpcVersion;
   if (facts.transport !== undefined) attributes[ATTR_NETWORK_TRANSPORT] = facts.transport;
   if (facts.serverAddress !== undefined) attributes[ATTR_SERVER_ADDRESS] = facts.serverAddress;
   if (facts.serverPort !== undefined) attributes[ATTR_SERVER_PORT] = facts.serverPort;
@@ -128,7 +142,8 @@ export function spanAttributes(facts: McpRequestFacts, captureContent: boolean, 
   if (facts.requestId !== undefined) attributes[ATTR_JSONRPC_REQUEST_ID] = facts.requestId;
   if (facts.sessionId !== undefined) attributes[ATTR_MCP_SESSION_ID] = facts.sessionId;
   if (facts.resourceUri !== undefined) attributes[ATTR_MCP_RESOURCE_URI] = facts.resourceUri;
-  if (captureContent && facts.method === 'tools/call' && facts.toolArguments !== undefined) attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = safeJson(facts.toolArguments, maxContentLength);
+  if (captureContent && facts.method === 'tools/call' && facts.toolArguments !== undefined)
+    attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = safeJson(facts.toolArguments, maxContentLength);
   return attributes;
 }
 
@@ -149,7 +164,11 @@ function durationHistograms(): Durations {
   const histogram = (name: string, description: string): Histogram =>
     store !== undefined
       ? store.histogram({ name, unit: 's', description, boundaries: MCP_DURATION_BUCKETS_SECONDS })
-      : meter!.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: MCP_DURATION_BUCKETS_SECONDS } });
+      : meter!.createHistogram(name, {
+          unit: 's',
+          description,
+          advice: { explicitBucketBoundaries: MCP_DURATION_BUCKETS_SECONDS },
+        });
   durations = {
     provider,
     client: histogram(METRIC_MCP_CLIENT_OPERATION_DURATION, 'Duration of MCP requests as the sender sees them'),
@@ -204,7 +223,11 @@ export class McpCall {
     this.captureContent = capturesContentOnSpans(settings.captureContent, undefined);
     this.maxContentLength = settings.maxContentLength;
     const kind = side === 'client' ? SpanKind.CLIENT : SpanKind.SERVER;
-    this.span = genaiTracer().startSpan(mcpSpanName(facts), { kind, attributes: spanAttributes(facts, this.captureContent, this.maxContentLength), links }, parent);
+    this.span = genaiTracer().startSpan(
+      mcpSpanName(facts),
+      { kind, attributes: spanAttributes(facts, this.captureContent, this.maxContentLength), links },
+      parent,
+    );
     this.context = trace.setSpan(parent, this.span);
   }
 
@@ -255,7 +278,8 @@ export class McpCall {
           this.span.setStatus({ code: SpanStatusCode.ERROR });
         } else if (this.captureContent) {
           const result = value.structuredContent ?? value.content;
-          if (result !== undefined) this.span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, safeJson(result, this.maxContentLength));
+          if (result !== undefined)
+            this.span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, safeJson(result, this.maxContentLength));
         }
       }
     } catch (error) {
@@ -295,9 +319,13 @@ export class McpCall {
     try {
       const attributes = metricAttributes(this.facts);
       if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-      if (withCode && errorType !== undefined && /^-?\d+$/.test(errorType)) attributes[ATTR_RPC_RESPONSE_STATUS_CODE] = errorType;
+      if (withCode && errorType !== undefined && /^-?\d+$/.test(errorType))
+        attributes[ATTR_RPC_RESPONSE_STATUS_CODE] = errorType;
       const histograms = durationHistograms();
-      (this.side === 'client' ? histograms.client : histograms.server).record((performance.now() - this.startTime) / 1000, attributes);
+      (this.side === 'client' ? histograms.client : histograms.server).record(
+        (performance.now() - this.startTime) / 1000,
+        attributes,
+      );
     } catch (error) {
       errorOnce('mcp:metric', 'could not record the duration of an MCP request', error);
     }

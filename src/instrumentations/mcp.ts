@@ -29,7 +29,9 @@ export function protocolFiles(): { files: string[]; version?: string } {
   const root = join(dirname(cjs), '..', '..', '..');
   const version = packageVersion(join(root, 'package.json'));
   if (version === undefined || !isSupportedVersion(version)) {
-    debug(`@modelcontextprotocol/sdk ${version ?? '(unknown version)'} is not supported (${MCP_SUPPORTED_VERSIONS.join(', ')}): MCP calls are not traced`);
+    debug(
+      `@modelcontextprotocol/sdk ${version ?? '(unknown version)'} is not supported (${MCP_SUPPORTED_VERSIONS.join(', ')}): MCP calls are not traced`,
+    );
     return { files: [] };
   }
   const esm = join(root, 'dist', 'esm', 'shared', 'protocol.js');
@@ -38,7 +40,9 @@ export function protocolFiles(): { files: string[]; version?: string } {
 
 function packageVersion(file: string): string | undefined {
   try {
-    const version = (JSON.parse(process.getBuiltinModule('node:fs').readFileSync(file, 'utf8')) as { version?: unknown }).version;
+    const version = (
+      JSON.parse(process.getBuiltinModule('node:fs').readFileSync(file, 'utf8')) as { version?: unknown }
+    ).version;
     return typeof version === 'string' ? version : undefined;
   } catch {
     return undefined;
@@ -67,7 +71,8 @@ function serverOf(transport: unknown, facts: McpRequestFacts): void {
   const url = isObject(transport) ? (transport as { _url?: unknown })._url : undefined;
   if (!(url instanceof URL)) return;
   facts.serverAddress = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : url.protocol === 'http:' ? 80 : undefined;
+  const port =
+    url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : url.protocol === 'http:' ? 80 : undefined;
   if (port !== undefined) facts.serverPort = port;
 }
 
@@ -147,7 +152,8 @@ function incomingFacts(protocol: unknown, request: unknown, extra: unknown): Mcp
   if (facts.requestId === undefined && isObject(extra)) facts.requestId = requestIdOf(extra.requestId);
   facts.jsonrpcVersion = '2.0';
   const requestInfo = isObject(extra) ? extra.requestInfo : undefined;
-  facts.transport = networkTransportOf(transportOf(protocol)) ?? (isObject(requestInfo) ? NETWORK_TRANSPORT_VALUE_TCP : undefined);
+  facts.transport =
+    networkTransportOf(transportOf(protocol)) ?? (isObject(requestInfo) ? NETWORK_TRANSPORT_VALUE_TCP : undefined);
   if (facts.protocolVersion === undefined) {
     const headers = isObject(requestInfo) ? requestInfo.headers : undefined;
     const header = isObject(headers) ? headers['mcp-protocol-version'] : undefined;
@@ -221,7 +227,8 @@ interface ProtocolExports {
  * Loaded only when enabled and the SDK is installed.
  */
 export function createMcpInstrumentation(): InstrumentationModule.Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } = instrumentationBase();
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } =
+    instrumentationBase();
 
   const sdk = protocolFiles();
 
@@ -236,8 +243,15 @@ export function createMcpInstrumentation(): InstrumentationModule.Instrumentatio
       const enabled = () => this.isEnabled();
       const patch = (moduleExports: unknown) => {
         const proto = (moduleExports as ProtocolExports)?.Protocol?.prototype;
-        if (proto === undefined || typeof proto.request !== 'function' || typeof proto.setRequestHandler !== 'function') {
-          errorOnce('mcp:shape', 'this version of @modelcontextprotocol/sdk has no Protocol.request/setRequestHandler; MCP calls are not traced');
+        if (
+          proto === undefined ||
+          typeof proto.request !== 'function' ||
+          typeof proto.setRequestHandler !== 'function'
+        ) {
+          errorOnce(
+            'mcp:shape',
+            'this version of @modelcontextprotocol/sdk has no Protocol.request/setRequestHandler; MCP calls are not traced',
+          );
           return moduleExports;
         }
         this._wrap(proto, 'request', (original) => tracedRequest(original as AnyFunction, enabled));
@@ -253,7 +267,10 @@ export function createMcpInstrumentation(): InstrumentationModule.Instrumentatio
       // Hooked by absolute path: require-in-the-middle skips every file of a package whose main entry does not
       // resolve, which is the case of the SDK's 1.x packages; by path, the hooks hand over the file by its base name.
       return sdk.files.map(
-        (file) => new InstrumentationNodeModuleDefinition(file, ['*'], undefined, undefined, [new InstrumentationNodeModuleFile(basename(file, '.js'), ['*'], patch, unpatch)]),
+        (file) =>
+          new InstrumentationNodeModuleDefinition(file, ['*'], undefined, undefined, [
+            new InstrumentationNodeModuleFile(basename(file, '.js'), ['*'], patch, unpatch),
+          ]),
       );
     }
   }

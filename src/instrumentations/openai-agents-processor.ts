@@ -57,10 +57,16 @@ export interface AgentsCurrent {
 /** Metric attribute sets by (step type, name, error type): one frozen object per shape, found by identity. */
 const metricAttributeSets = new ShapeCache();
 
-function metricAttributesOf(type: 'agent' | 'function', name: string | undefined, errorType: string | undefined): Attributes {
+function metricAttributesOf(
+  type: 'agent' | 'function',
+  name: string | undefined,
+  errorType: string | undefined,
+): Attributes {
   return metricAttributeSets.get([type, name, errorType], () => {
     const attributes: Attributes =
-      type === 'agent' ? { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [ATTR_GEN_AI_PROVIDER_NAME]: 'openai' } : { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
+      type === 'agent'
+        ? { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [ATTR_GEN_AI_PROVIDER_NAME]: 'openai' }
+        : { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
     if (name !== undefined) attributes[type === 'agent' ? ATTR_GEN_AI_AGENT_NAME : ATTR_GEN_AI_TOOL_NAME] = name;
     if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
     return attributes;
@@ -101,7 +107,9 @@ function text(value: unknown): string | undefined {
 
 function names(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  const list = value.filter((item): item is string => typeof item === 'string').map((item) => truncate(item, MAX_PLAIN_STRING_LENGTH));
+  const list = value
+    .filter((item): item is string => typeof item === 'string')
+    .map((item) => truncate(item, MAX_PLAIN_STRING_LENGTH));
   return list.length === 0 ? undefined : list;
 }
 
@@ -110,13 +118,19 @@ function describe(data: AgentsSpan['spanData']): { name: string; attributes: Att
   switch (data.type) {
     case 'agent': {
       const name = text(data.name);
-      const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [ATTR_GEN_AI_PROVIDER_NAME]: 'openai' };
+      const attributes: Attributes = {
+        [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent',
+        [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
+      };
       if (name !== undefined) attributes[ATTR_GEN_AI_AGENT_NAME] = name;
       return { name: name === undefined ? 'invoke_agent' : `invoke_agent ${name}`, attributes };
     }
     case 'function': {
       const name = text(data.name);
-      const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [ATTR_GEN_AI_TOOL_TYPE]: 'function' };
+      const attributes: Attributes = {
+        [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool',
+        [ATTR_GEN_AI_TOOL_TYPE]: 'function',
+      };
       if (name !== undefined) attributes[ATTR_GEN_AI_TOOL_NAME] = name;
       return { name: name === undefined ? 'execute_tool' : `execute_tool ${name}`, attributes };
     }
@@ -233,7 +247,10 @@ export class OpenAIAgentsProcessor {
     if (root === undefined) return;
     if (error !== null && error !== undefined) {
       root.setAttribute(ATTR_ERROR_TYPE, '_OTHER');
-      root.setStatus({ code: SpanStatusCode.ERROR, message: typeof error.message === 'string' ? truncate(error.message, MAX_PLAIN_STRING_LENGTH) : undefined });
+      root.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: typeof error.message === 'string' ? truncate(error.message, MAX_PLAIN_STRING_LENGTH) : undefined,
+      });
     }
     root.end();
   }
@@ -277,12 +294,17 @@ export class OpenAIAgentsProcessor {
     this.finish(step, sdkSpan);
     // A run that fails never ends its trace (agents-core 0.20 skips trace.end() when the run throws): the trace
     // ends with the failed run's last span instead of staying open for good.
-    if (sdkSpan.parentId === null && sdkSpan.error !== null && sdkSpan.error !== undefined && state.steps.size === 0) this.endTrace(sdkSpan.traceId, sdkSpan.error);
+    if (sdkSpan.parentId === null && sdkSpan.error !== null && sdkSpan.error !== undefined && state.steps.size === 0)
+      this.endTrace(sdkSpan.traceId, sdkSpan.error);
   }
 
   private fault(what: string, error: unknown): void {
     this.starting = false;
-    errorOnce(`openai-agents:${what}`, `could not map an OpenAI Agents SDK ${what} to OpenTelemetry; the run goes on untouched`, error);
+    errorOnce(
+      `openai-agents:${what}`,
+      `could not map an OpenAI Agents SDK ${what} to OpenTelemetry; the run goes on untouched`,
+      error,
+    );
   }
 
   private startSpan(name: string, attributes: Attributes, parent: Context): Span {
@@ -316,7 +338,8 @@ export class OpenAIAgentsProcessor {
 
   private stepOf(sdkSpan: AgentsSpan, stored: Context): Step | undefined {
     const { spanId, traceId } = sdkSpan;
-    if (typeof spanId !== 'string' || typeof traceId !== 'string' || spanId === NOOP_ID || traceId === NOOP_ID) return undefined;
+    if (typeof spanId !== 'string' || typeof traceId !== 'string' || spanId === NOOP_ID || traceId === NOOP_ID)
+      return undefined;
     let state = this.traces.get(traceId);
     if (state === undefined) {
       // A trace that started before the processor was added: its spans still nest among themselves.
@@ -336,7 +359,15 @@ export class OpenAIAgentsProcessor {
       step = { context: parentContext, stored, type, startTime: 0, parent };
     } else {
       const span = this.startSpan(described.name, described.attributes, parentContext);
-      step = { span, context: trace.setSpan(parentContext, span), stored, type, name: text(data.name), startTime: performance.now(), parent };
+      step = {
+        span,
+        context: trace.setSpan(parentContext, span),
+        stored,
+        type,
+        name: text(data.name),
+        startTime: performance.now(),
+        parent,
+      };
     }
     state.steps.set(spanId, step);
     return step;
@@ -364,8 +395,10 @@ export class OpenAIAgentsProcessor {
       if (data.mcp_data !== undefined && data.mcp_data !== null) span.setAttribute(ATTR_GEN_AI_TOOL_TYPE, 'extension');
       const settings = genaiSettings();
       if (capturesContentOnSpans(settings.captureContent, undefined)) {
-        if (typeof data.input === 'string' && data.input !== '') span.setAttribute(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, truncate(data.input, settings.maxContentLength));
-        if (typeof data.output === 'string' && data.output !== '') span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, truncate(data.output, settings.maxContentLength));
+        if (typeof data.input === 'string' && data.input !== '')
+          span.setAttribute(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, truncate(data.input, settings.maxContentLength));
+        if (typeof data.output === 'string' && data.output !== '')
+          span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, truncate(data.output, settings.maxContentLength));
       }
     } else if (step.type === 'handoff') {
       const to = text(data.to_agent);
@@ -376,18 +409,28 @@ export class OpenAIAgentsProcessor {
     }
     if (errorType !== undefined) {
       span.setAttribute(ATTR_ERROR_TYPE, errorType);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: typeof error?.message === 'string' ? truncate(error.message, MAX_PLAIN_STRING_LENGTH) : undefined });
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: typeof error?.message === 'string' ? truncate(error.message, MAX_PLAIN_STRING_LENGTH) : undefined,
+      });
     }
     span.end();
-    if (step.type === 'agent') genaiInstruments().agentDuration.record(durationSeconds, metricAttributesOf('agent', step.name, errorType));
-    else if (step.type === 'function') genaiInstruments().toolDuration.record(durationSeconds, metricAttributesOf('function', step.name, errorType));
+    if (step.type === 'agent')
+      genaiInstruments().agentDuration.record(durationSeconds, metricAttributesOf('agent', step.name, errorType));
+    else if (step.type === 'function')
+      genaiInstruments().toolDuration.record(durationSeconds, metricAttributesOf('function', step.name, errorType));
   }
 
   /** The conventions' event for a guardrail of a dedicated guardrail API (their "OpenAI Agents" example), in its agent's context. */
   private emitGuardrailResult(step: Step, data: AgentsSpan['spanData']): void {
-    const attributes: Attributes = { [ATTR_GEN_AI_GUARDRAIL_RESULT_TYPE]: 'tripwire_triggered', [ATTR_GEN_AI_GUARDRAIL_RESULT_VALUE]: String(data.triggered === true) };
+    const attributes: Attributes = {
+      [ATTR_GEN_AI_GUARDRAIL_RESULT_TYPE]: 'tripwire_triggered',
+      [ATTR_GEN_AI_GUARDRAIL_RESULT_VALUE]: String(data.triggered === true),
+    };
     const name = text(data.name);
     if (name !== undefined) attributes[ATTR_GEN_AI_GUARDRAIL_COMPONENT_NAME] = name;
-    logs.getLogger(INSTRUMENTATION_SCOPE, VERSION).emit({ eventName: EVENT_GEN_AI_GUARDRAIL_RESULT, attributes, context: step.context });
+    logs
+      .getLogger(INSTRUMENTATION_SCOPE, VERSION)
+      .emit({ eventName: EVENT_GEN_AI_GUARDRAIL_RESULT, attributes, context: step.context });
   }
 }

@@ -47,10 +47,14 @@ function keepProcessorOn(provider: TraceProvider, ours: OpenAIAgentsProcessor): 
       try {
         if (Array.isArray(processors) && !processors.includes(ours)) list = [...processors, ours];
       } catch (error) {
-        errorOnce('openai-agents:set-processors', 'could not keep the genai-otel processor in the Agents SDK processor list', error);
+        errorOnce(
+          'openai-agents:set-processors',
+          'could not keep the genai-otel processor in the Agents SDK processor list',
+          error,
+        );
         list = processors;
       }
-      return (original as AnyFunction).call(this, list);
+      return original.call(this, list);
     },
   });
 }
@@ -83,7 +87,10 @@ function readToolCalls(runnerPrototype: unknown, ours: OpenAIAgentsProcessor): v
           const tool = args[3];
           const details = args[4];
           const toolCall = isObject(details) ? details.toolCall : undefined;
-          ours.noteToolCall(isObject(toolCall) ? toolCall.callId : undefined, isObject(tool) ? tool.description : undefined);
+          ours.noteToolCall(
+            isObject(toolCall) ? toolCall.callId : undefined,
+            isObject(tool) ? tool.description : undefined,
+          );
         } catch (error) {
           errorOnce('openai-agents:tool-call', 'could not read the call id of an Agents SDK tool call', error);
         }
@@ -103,13 +110,23 @@ function readToolCalls(runnerPrototype: unknown, ours: OpenAIAgentsProcessor): v
 export function installOnAgentsSdk(moduleExports: unknown): void {
   const sdk = moduleExports as AgentsCoreExports;
   const { getGlobalTraceProvider, getCurrentSpan, getCurrentTrace } = sdk;
-  if (typeof getGlobalTraceProvider !== 'function' || typeof getCurrentSpan !== 'function' || typeof getCurrentTrace !== 'function') {
-    errorOnce('openai-agents:shape', 'this version of the OpenAI Agents SDK has no getGlobalTraceProvider/getCurrentSpan/getCurrentTrace; its runs are not traced');
+  if (
+    typeof getGlobalTraceProvider !== 'function' ||
+    typeof getCurrentSpan !== 'function' ||
+    typeof getCurrentTrace !== 'function'
+  ) {
+    errorOnce(
+      'openai-agents:shape',
+      'this version of the OpenAI Agents SDK has no getGlobalTraceProvider/getCurrentSpan/getCurrentTrace; its runs are not traced',
+    );
     return;
   }
   const provider = getGlobalTraceProvider();
   if (!isObject(provider) || typeof provider.registerProcessor !== 'function') {
-    errorOnce('openai-agents:provider', 'the OpenAI Agents SDK trace provider has no registerProcessor; its runs are not traced');
+    errorOnce(
+      'openai-agents:provider',
+      'the OpenAI Agents SDK trace provider has no registerProcessor; its runs are not traced',
+    );
     return;
   }
   processor ??= new OpenAIAgentsProcessor({ span: () => getCurrentSpan(), trace: () => getCurrentTrace() });
@@ -147,11 +164,17 @@ export function createOpenAIAgentsInstrumentation(): InstrumentationModule.Instr
         try {
           installOnAgentsSdk(moduleExports);
         } catch (error) {
-          errorOnce('openai-agents:install', 'could not add the genai-otel processor to the OpenAI Agents SDK; its runs are not traced', error);
+          errorOnce(
+            'openai-agents:install',
+            'could not add the genai-otel processor to the OpenAI Agents SDK; its runs are not traced',
+            error,
+          );
         }
         return moduleExports;
       };
-      return ['@openai/agents-core', '@openai/agents'].map((name) => new InstrumentationNodeModuleDefinition(name, OPENAI_AGENTS_SUPPORTED_VERSIONS, onLoad, uninstall));
+      return ['@openai/agents-core', '@openai/agents'].map(
+        (name) => new InstrumentationNodeModuleDefinition(name, OPENAI_AGENTS_SUPPORTED_VERSIONS, onLoad, uninstall),
+      );
     }
   }
   return new OpenAIAgentsInstrumentation();

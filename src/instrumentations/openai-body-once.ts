@@ -73,15 +73,20 @@ function shareParse(apiPromise: APIPromiseLike, shared: SharedRequest, readsBody
   let parsed: unknown;
   let insideWithResponse = false;
 
-  setOwn(apiPromise, 'parseResponse', function parseResponseOnce(this: unknown, client: unknown, props: ResponseProps): unknown {
-    if (parsedFor !== undefined && props === parsedFor) return parsed;
-    let own = props;
-    const response = props?.response;
-    if (readsBody && shared.rawWanted && props?.options?.stream !== true && typeof response?.clone === 'function') own = { ...props, response: response.clone() } as ResponseProps;
-    parsedFor = props;
-    parsed = parseResponse.call(this, client, own);
-    return parsed;
-  });
+  setOwn(
+    apiPromise,
+    'parseResponse',
+    function parseResponseOnce(this: unknown, client: unknown, props: ResponseProps): unknown {
+      if (parsedFor !== undefined && props === parsedFor) return parsed;
+      let own = props;
+      const response = props?.response;
+      if (readsBody && shared.rawWanted && props?.options?.stream !== true && typeof response?.clone === 'function')
+        own = { ...props, response: response.clone() } as ResponseProps;
+      parsedFor = props;
+      parsed = parseResponse.call(this, client, own);
+      return parsed;
+    },
+  );
   setOwn(apiPromise, 'asResponse', function asResponseNoted(this: unknown, ...args: unknown[]): unknown {
     if (!insideWithResponse) shared.rawWanted = true;
     return asResponse.apply(this, args);

@@ -22,7 +22,14 @@ import type { ChatMessage } from '../genai/llm-types.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { withRetryRecorder, type RetryRecorder } from './client-retries.ts';
 import { parseBodyOnce } from './openai-body-once.ts';
-import { durationSecondsOf, dropAttributes, numberAttribute, stringAttribute, stringListAttribute, type EndingSpan } from './span-facts.ts';
+import {
+  durationSecondsOf,
+  dropAttributes,
+  numberAttribute,
+  stringAttribute,
+  stringListAttribute,
+  type EndingSpan,
+} from './span-facts.ts';
 
 /** The instrumentation scope of `@opentelemetry/instrumentation-openai`'s spans. */
 export const OPENAI_INSTRUMENTATION_SCOPE = '@opentelemetry/instrumentation-openai';
@@ -185,9 +192,12 @@ function streamEventFailure(chunk: unknown): Error | undefined {
   if (!isObject(chunk)) return undefined;
   let reported: Record<string, unknown> | undefined;
   if (chunk.type === 'error') reported = chunk;
-  else if (chunk.type === 'response.failed' && isObject(chunk.response)) reported = isObject(chunk.response.error) ? chunk.response.error : {};
+  else if (chunk.type === 'response.failed' && isObject(chunk.response))
+    reported = isObject(chunk.response.error) ? chunk.response.error : {};
   if (reported === undefined) return undefined;
-  const error = new Error(typeof reported.message === 'string' ? reported.message : 'the response stream reported a failure');
+  const error = new Error(
+    typeof reported.message === 'string' ? reported.message : 'the response stream reported a failure',
+  );
   if (typeof reported.code === 'string') Object.assign(error, { code: reported.code });
   return error;
 }
@@ -198,14 +208,22 @@ function streamEventFailure(chunk: unknown): Error | undefined {
  */
 function ignoreLaterEnds(span: Span): void {
   try {
-    Object.defineProperty(span, 'end', { configurable: true, writable: true, enumerable: false, value: () => undefined });
+    Object.defineProperty(span, 'end', {
+      configurable: true,
+      writable: true,
+      enumerable: false,
+      value: () => undefined,
+    });
   } catch {
     // A frozen span keeps its own end().
   }
 }
 
 function isOfficialOpenAISpan(span: Span | undefined): span is Span {
-  return (span as { instrumentationScope?: { name?: string } } | undefined)?.instrumentationScope?.name === OPENAI_INSTRUMENTATION_SCOPE;
+  return (
+    (span as { instrumentationScope?: { name?: string } } | undefined)?.instrumentationScope?.name ===
+    OPENAI_INSTRUMENTATION_SCOPE
+  );
 }
 
 /**
@@ -213,7 +231,12 @@ function isOfficialOpenAISpan(span: Span | undefined): span is Span {
  * span is the active one), and its retries are counted in that context. The client's promise has its body parsed
  * once before the official instrumentation reads it (see `parseBodyOnce`).
  */
-function observeCalls(original: AnyFunction, operation: Operation, iteratorProperty: IteratorProperty, onResult: (result: unknown) => void): AnyFunction {
+function observeCalls(
+  original: AnyFunction,
+  operation: Operation,
+  iteratorProperty: IteratorProperty,
+  onResult: (result: unknown) => void,
+): AnyFunction {
   return function observedCreate(this: unknown, ...args: unknown[]): unknown {
     const active = trace.getActiveSpan();
     const params = args[0];
@@ -226,7 +249,12 @@ function observeCalls(original: AnyFunction, operation: Operation, iteratorPrope
       onResult(result);
       return result;
     }
-    const call = new ObservedOpenAICall(span, operation, params as Record<string, unknown>, (this as { _client?: { baseURL?: unknown } })?._client?.baseURL);
+    const call = new ObservedOpenAICall(
+      span,
+      operation,
+      params,
+      (this as { _client?: { baseURL?: unknown } })?._client?.baseURL,
+    );
     if (call.recording) observedCalls.set(span, call);
     const result = context.with(withRetryRecorder(context.active(), call), () => original.apply(this, args));
     parseBodyOnce(result);
@@ -245,7 +273,11 @@ function observeCalls(original: AnyFunction, operation: Operation, iteratorPrope
  * between it and the client, and the caller gets the client's own `APIPromise` back where the official patch would
  * hand out a plain promise (streamed Responses calls), so `.withResponse()` and `.asResponse()` keep working.
  */
-export function composeOpenAIPatch(theirs: (original: AnyFunction) => AnyFunction, operation: Operation, iteratorProperty: IteratorProperty): (original: AnyFunction) => AnyFunction {
+export function composeOpenAIPatch(
+  theirs: (original: AnyFunction) => AnyFunction,
+  operation: Operation,
+  iteratorProperty: IteratorProperty,
+): (original: AnyFunction) => AnyFunction {
   return (original) => {
     let clientResult: unknown;
     const patched = theirs(observeCalls(original, operation, iteratorProperty, (result) => (clientResult = result)));
@@ -264,7 +296,8 @@ function inputMessagesOf(call: ObservedOpenAICall): ChatMessage[] | undefined {
   const { params } = call;
   if (Array.isArray(params.messages)) return toConventionMessages(params.messages);
   if (typeof params.input === 'string') return [{ role: 'user', parts: [{ type: 'text', content: params.input }] }];
-  if (Array.isArray(params.input) && call.operation === 'chat') return toConventionMessages(params.input.filter((item) => isObject(item) && 'role' in item));
+  if (Array.isArray(params.input) && call.operation === 'chat')
+    return toConventionMessages(params.input.filter((item) => isObject(item) && 'role' in item));
   return undefined;
 }
 
@@ -320,10 +353,16 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
   }
   if (captureContent && call !== undefined) {
     const messages = inputMessagesOf(call);
-    if (messages !== undefined) span.setAttribute(ATTR_GEN_AI_INPUT_MESSAGES, safeJson(messages, settings.maxContentLength));
+    if (messages !== undefined)
+      span.setAttribute(ATTR_GEN_AI_INPUT_MESSAGES, safeJson(messages, settings.maxContentLength));
     const instructions = call.params.instructions;
-    if (typeof instructions === 'string') span.setAttribute(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, safeJson(toInstructionParts(instructions), settings.maxContentLength));
-    if (Array.isArray(call.params.tools)) span.setAttribute(ATTR_GEN_AI_TOOL_DEFINITIONS, safeJson(call.params.tools, settings.maxContentLength));
+    if (typeof instructions === 'string')
+      span.setAttribute(
+        ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+        safeJson(toInstructionParts(instructions), settings.maxContentLength),
+      );
+    if (Array.isArray(call.params.tools))
+      span.setAttribute(ATTR_GEN_AI_TOOL_DEFINITIONS, safeJson(call.params.tools, settings.maxContentLength));
   } else if (!captureContent) {
     // The official instrumentation records the Responses API's `instructions` whatever its content setting says.
     dropAttributes(span, [ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]);
@@ -345,7 +384,13 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
   });
   if (call !== undefined) {
     const { params } = call;
-    const messages = Array.isArray(params.messages) ? params.messages : typeof params.input === 'string' ? [{ role: 'user', content: params.input }] : Array.isArray(params.input) ? params.input : undefined;
+    const messages = Array.isArray(params.messages)
+      ? params.messages
+      : typeof params.input === 'string'
+        ? [{ role: 'user', content: params.input }]
+        : Array.isArray(params.input)
+          ? params.input
+          : undefined;
     const maxTokens = params.max_tokens ?? params.max_completion_tokens ?? params.max_output_tokens;
     recordLLMExchange({
       span,

@@ -1,6 +1,11 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { genaiInstruments } from '../genai/genai-instruments.ts';
-import { ATTR_ERROR_TYPE, ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '../attributes/names.ts';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+} from '../attributes/names.ts';
 import { withToolCall } from '../genai/operations.ts';
 import { isObject } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
@@ -26,7 +31,8 @@ interface ToolCall {
  */
 function copyWith<T extends object>(source: T, values: Record<string, unknown>): T {
   const descriptors = Object.getOwnPropertyDescriptors(source) as Record<string, PropertyDescriptor>;
-  for (const [key, value] of Object.entries(values)) descriptors[key] = { ...(descriptors[key] ?? { writable: true, enumerable: true, configurable: true }), value };
+  for (const [key, value] of Object.entries(values))
+    descriptors[key] = { ...(descriptors[key] ?? { writable: true, enumerable: true, configurable: true }), value };
   return Object.create(Object.getPrototypeOf(source) as object | null, descriptors) as T;
 }
 
@@ -59,7 +65,13 @@ function tracedToolFunction(fn: AnyFunction, name: string, description: unknown,
     } catch (error) {
       errorOnce('openai:run-tools:call-id', 'could not find the call id of a runTools() tool call', error);
     }
-    const request = { name, callId, type: 'function' as const, description: typeof description === 'string' && description !== '' ? description : undefined, arguments: args[0] };
+    const request = {
+      name,
+      callId,
+      type: 'function' as const,
+      description: typeof description === 'string' && description !== '' ? description : undefined,
+      arguments: args[0],
+    };
     return withToolCall(request, () => fn.apply(this, args));
   };
 }
@@ -74,12 +86,19 @@ function tracedTool(tool: unknown, state: RunState): unknown {
   if (typeof tool.$callback === 'function') {
     const name = definition.name;
     if (typeof name !== 'string') return tool;
-    return copyWith(tool, { $callback: tracedToolFunction(tool.$callback as AnyFunction, name, definition.description, state) });
+    return copyWith(tool, {
+      $callback: tracedToolFunction(tool.$callback as AnyFunction, name, definition.description, state),
+    });
   }
   if (typeof definition.function !== 'function') return tool;
-  const name = typeof definition.name === 'string' && definition.name !== '' ? definition.name : (definition.function as { name?: unknown }).name;
+  const name =
+    typeof definition.name === 'string' && definition.name !== ''
+      ? definition.name
+      : (definition.function as { name?: unknown }).name;
   if (typeof name !== 'string' || name === '') return tool;
-  const traced = copyWith(definition, { function: tracedToolFunction(definition.function as AnyFunction, name, definition.description, state) });
+  const traced = copyWith(definition, {
+    function: tracedToolFunction(definition.function as AnyFunction, name, definition.description, state),
+  });
   return copyWith(tool, { function: traced });
 }
 
@@ -102,12 +121,18 @@ function traceRunnerLoop(runner: unknown, model: unknown): void {
     writable: true,
     enumerable: false,
     value: function runToolsTraced(this: unknown, ...args: unknown[]): unknown {
-      const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [ATTR_GEN_AI_PROVIDER_NAME]: 'openai' };
+      const attributes: Attributes = {
+        [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent',
+        [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
+      };
       if (typeof model === 'string' && model !== '') attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
       const run = startRun('invoke_agent', SpanKind.INTERNAL, attributes, {
         streamIdleTimeoutMillis: genaiSettings().streamIdleTimeoutMillis,
         onEnd(_span, outcome) {
-          const metricAttributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [ATTR_GEN_AI_PROVIDER_NAME]: 'openai' };
+          const metricAttributes: Attributes = {
+            [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent',
+            [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
+          };
           if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
           genaiInstruments().agentDuration.record(outcome.durationSeconds, metricAttributes);
         },

@@ -84,7 +84,9 @@ function chatCompletionsOf(moduleExports: unknown): Record<string, unknown> | un
  * the span processor; the official metrics are replaced by genai-otel's, recorded once with the same attributes as
  * `withLLMCall` (the official ones name the provider `gen_ai.system` on chat calls and miss streams not read to the end).
  */
-export function createOpenAIInstrumentation(options: OpenAIInstrumentationOptions): Instrumentation & { patches(): OpenAIPatches } {
+export function createOpenAIInstrumentation(
+  options: OpenAIInstrumentationOptions,
+): Instrumentation & { patches(): OpenAIPatches } {
   const { OpenAIInstrumentation } = openaiInstrumentation();
   const Official = OpenAIInstrumentation as unknown as new (config: object) => OfficialInternals;
   const eventsWanted = options.captureContent === 'event' || options.captureContent === 'span_and_event';
@@ -99,16 +101,20 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
           const patched = officialPatch === undefined ? moduleExports : officialPatch(moduleExports, version);
           const client = (moduleExports as OpenAIExports).OpenAI ?? (moduleExports as OpenAIExports).default;
           const proto = client?.prototype;
-          if (proto !== undefined && typeof proto.shouldRetry === 'function') this._wrap(proto, 'shouldRetry', wrapShouldRetry as never);
-          if (proto !== undefined && typeof proto.retryRequest === 'function') this._wrap(proto, 'retryRequest', wrapRetryRequest as never);
+          if (proto !== undefined && typeof proto.shouldRetry === 'function')
+            this._wrap(proto, 'shouldRetry', wrapShouldRetry);
+          if (proto !== undefined && typeof proto.retryRequest === 'function')
+            this._wrap(proto, 'retryRequest', wrapRetryRequest);
           const completions = chatCompletionsOf(moduleExports);
-          if (completions !== undefined && typeof completions.runTools === 'function') this._wrap(completions, 'runTools', wrapRunTools as never);
+          if (completions !== undefined && typeof completions.runTools === 'function')
+            this._wrap(completions, 'runTools', wrapRunTools);
           return patched;
         };
         const officialUnpatch = definition.unpatch;
         definition.unpatch = (moduleExports: unknown, version?: string) => {
           officialUnpatch?.(moduleExports, version);
-          const proto = ((moduleExports as OpenAIExports).OpenAI ?? (moduleExports as OpenAIExports).default)?.prototype;
+          const proto = ((moduleExports as OpenAIExports).OpenAI ?? (moduleExports as OpenAIExports).default)
+            ?.prototype;
           if (proto !== undefined) {
             this._unwrap(proto, 'shouldRetry');
             this._unwrap(proto, 'retryRequest');
@@ -129,7 +135,7 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
     }
 
     override _getPatchedResponsesCreate(): Patch {
-      return composeOpenAIPatch(super._getPatchedResponsesCreate(), 'chat', Symbol.asyncIterator as never);
+      return composeOpenAIPatch(super._getPatchedResponsesCreate(), 'chat', Symbol.asyncIterator);
     }
 
     /**
@@ -165,7 +171,10 @@ export function createOpenAIInstrumentation(options: OpenAIInstrumentationOption
   // Content capture is decided by genai-otel's setting alone, given here explicitly: the official constructor would
   // also read OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT as a boolean, warn at every start about the
   // convention's values (SPAN_AND_EVENT, ...) and override the setting with `true`/`false`.
-  const instrumentation = withoutEnvironmentVariable(CAPTURE_CONTENT_VARIABLE, () => new GenAIOpenAIInstrumentation({ enabled: options.enabled ?? true, captureMessageContent: eventsWanted }));
+  const instrumentation = withoutEnvironmentVariable(
+    CAPTURE_CONTENT_VARIABLE,
+    () => new GenAIOpenAIInstrumentation({ enabled: options.enabled ?? true, captureMessageContent: eventsWanted }),
+  );
   instrumentation.setMeterProvider(NOOP_METER_PROVIDER);
   if (!eventsWanted) instrumentation.setLoggerProvider(NOOP_LOGGER_PROVIDER);
   return instrumentation;

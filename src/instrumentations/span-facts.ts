@@ -1,4 +1,4 @@
-import { SpanStatusCode, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
 /** A finished-to-be SDK span as span processors see it in `onEnding`: still writable, with its attributes readable. */
@@ -21,7 +21,7 @@ export function stringAttribute(attributes: Attributes, ...keys: string[]): stri
 }
 
 export function stringListAttribute(attributes: Attributes, key: string): string[] | undefined {
-  const value: AttributeValue | undefined = attributes[key];
+  const value: unknown = attributes[key];
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
   return typeof value === 'string' ? [value] : undefined;
 }
@@ -35,7 +35,11 @@ export function durationSecondsOf(span: ReadableSpan): number {
 export function errorTypeOfSpan(span: ReadableSpan): string | undefined {
   if (span.status.code !== SpanStatusCode.ERROR) return undefined;
   const exception = span.events.find((event) => event.name === 'exception');
-  return stringAttribute(span.attributes, 'error.type') ?? (exception?.attributes === undefined ? undefined : stringAttribute(exception.attributes, 'exception.type')) ?? '_OTHER';
+  return (
+    stringAttribute(span.attributes, 'error.type') ??
+    (exception?.attributes === undefined ? undefined : stringAttribute(exception.attributes, 'exception.type')) ??
+    '_OTHER'
+  );
 }
 
 /**

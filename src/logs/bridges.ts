@@ -53,7 +53,10 @@ function enableBridge(name: LogBridgeName): void {
   }
   const sendRecords = winstonTransportAvailable();
   if (sendRecords) shareLoggerProviderWithApiLogs();
-  else debug('winston records get trace_id and span_id; install @opentelemetry/winston-transport to also send them over OTLP');
+  else
+    debug(
+      'winston records get trace_id and span_id; install @opentelemetry/winston-transport to also send them over OTLP',
+    );
   const { WinstonInstrumentation } = winstonInstrumentation();
   new WinstonInstrumentation({ disableLogSending: !sendRecords });
 }

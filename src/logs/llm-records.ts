@@ -14,7 +14,7 @@ import {
 } from '../attributes/names.ts';
 import { isObject, safeJson } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
-import type { ChatMessage, LLMRequest, LLMResponseInfo, MessagePart, TokenUsage } from '../genai/llm-types.ts';
+import type { LLMRequest, LLMResponseInfo, MessagePart, TokenUsage } from '../genai/llm-types.ts';
 import { otelLogger } from './otel-logger.ts';
 
 /** One finished LLM call, as LLMCall knows it when its span ends. */
@@ -38,7 +38,9 @@ interface RecordMessage {
 }
 
 function textOf(parts: readonly MessagePart[]): string | null {
-  const texts = parts.filter((part) => part.type === 'text' && typeof part.content === 'string').map((part) => part.content as string);
+  const texts = parts
+    .filter((part) => part.type === 'text' && typeof part.content === 'string')
+    .map((part) => part.content as string);
   return texts.length === 0 ? null : texts.join('');
 }
 
@@ -51,9 +53,13 @@ function requestMessages(request: Partial<LLMRequest>): RecordMessage[] {
   }
   for (const message of Array.isArray(request.messages) ? request.messages : []) {
     if (!isObject(message)) continue;
-    const { parts, ...rest } = message as ChatMessage;
+    const { parts, ...rest } = message;
     const role = typeof rest.role === 'string' ? rest.role : 'user';
-    messages.push(rest.content === undefined && Array.isArray(parts) ? { ...rest, role, content: textOf(parts) } : { ...rest, role, content: rest.content });
+    messages.push(
+      rest.content === undefined && Array.isArray(parts)
+        ? { ...rest, role, content: textOf(parts) }
+        : { ...rest, role, content: rest.content },
+    );
   }
   return messages;
 }
@@ -64,7 +70,11 @@ function toolCallsOf(parts: readonly MessagePart[]): unknown[] {
     .map((part) => ({
       id: part.id,
       type: 'function',
-      function: { name: part.name, arguments: typeof part.arguments === 'string' ? part.arguments : safeJson(part.arguments ?? {}, Number.MAX_SAFE_INTEGER) },
+      function: {
+        name: part.name,
+        arguments:
+          typeof part.arguments === 'string' ? part.arguments : safeJson(part.arguments ?? {}, Number.MAX_SAFE_INTEGER),
+      },
     }));
 }
 
@@ -86,7 +96,8 @@ function usageOf(usage: TokenUsage): Record<string, number> {
   const record: Record<string, number> = {};
   if (usage.inputTokens !== undefined) record.prompt_tokens = usage.inputTokens;
   if (usage.outputTokens !== undefined) record.completion_tokens = usage.outputTokens;
-  if (usage.inputTokens !== undefined && usage.outputTokens !== undefined) record.total_tokens = usage.inputTokens + usage.outputTokens;
+  if (usage.inputTokens !== undefined && usage.outputTokens !== undefined)
+    record.total_tokens = usage.inputTokens + usage.outputTokens;
   return record;
 }
 
@@ -116,7 +127,13 @@ function sessionId(span: Span): string | undefined {
  * as the identity it is, see RedactingLogRecordExporter).
  */
 function workloadId(span: Span): string {
-  return spanAttribute(span, ATTR_GENAI_OTEL_WORKLOAD_ID) ?? valuesIn(context.active())?.workloadId ?? genaiSettings().workloadId ?? sessionId(span) ?? 'default';
+  return (
+    spanAttribute(span, ATTR_GENAI_OTEL_WORKLOAD_ID) ??
+    valuesIn(context.active())?.workloadId ??
+    genaiSettings().workloadId ??
+    sessionId(span) ??
+    'default'
+  );
 }
 
 /** The body of a request/response record: the OpenAI chat request and completion, plus who sent it and for what. */
@@ -150,7 +167,10 @@ export function llmRecordBody(exchange: LLMExchange, now = Date.now()): Record<s
 export function recordLLMExchange(exchange: LLMExchange): void {
   if (!genaiSettings().llmLogs || exchange.errorType !== undefined || exchange.operation === 'embeddings') return;
   try {
-    const attributes: Record<string, string> = { [ATTR_GEN_AI_OPERATION_NAME]: exchange.operation, [ATTR_GEN_AI_PROVIDER_NAME]: exchange.provider };
+    const attributes: Record<string, string> = {
+      [ATTR_GEN_AI_OPERATION_NAME]: exchange.operation,
+      [ATTR_GEN_AI_PROVIDER_NAME]: exchange.provider,
+    };
     if (exchange.model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = exchange.model;
     if (exchange.response.id !== undefined) attributes[ATTR_GEN_AI_RESPONSE_ID] = exchange.response.id;
     // An identity attribute: hashed or dropped on export as on spans, and how the exporter tells a workload_id that is

@@ -38,7 +38,11 @@ const SEVERITY: Record<LoggerLevel, SeverityNumber> = {
 
 function errorFields(error: Error): LogFields {
   const facts = describeThrown(error);
-  return { 'exception.type': facts.name, 'exception.message': facts.message, 'exception.stacktrace': facts.stack ?? '' };
+  return {
+    'exception.type': facts.name,
+    'exception.message': facts.message,
+    'exception.stacktrace': facts.stack ?? '',
+  };
 }
 
 /** Fields with errors flattened to the conventions' exception.* keys; other values kept as they are. */
@@ -61,11 +65,18 @@ function normalizeFields(fields: LogFields | Error | undefined): LogFields {
 
 /** OTLP attribute values are primitives, arrays and maps: anything else (functions, cycles, bigints) goes through JSON. */
 function attributeValue(value: unknown): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return value;
   return JSON.parse(safeJson(value, Number.MAX_SAFE_INTEGER)) as unknown;
 }
 
-function write(name: string, level: LoggerLevel, message: unknown, base: LogFields, given: LogFields | Error | undefined): void {
+function write(
+  name: string,
+  level: LoggerLevel,
+  message: unknown,
+  base: LogFields,
+  given: LogFields | Error | undefined,
+): void {
   const settings = genaiSettings();
   if (RANK[level] < RANK[settings.loggerLevel]) return;
   try {
@@ -88,7 +99,13 @@ function write(name: string, level: LoggerLevel, message: unknown, base: LogFiel
     for (const [key, value] of Object.entries(fields)) attributes[key] = attributeValue(value);
     const { logger, scope } = appOtelLogger(name);
     if (scope !== name) attributes[ATTR_GENAI_OTEL_LOGGER_NAME] = name;
-    logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: text, attributes, context: ctx });
+    logger.emit({
+      severityNumber: SEVERITY[level],
+      severityText: level.toUpperCase(),
+      body: text,
+      attributes,
+      context: ctx,
+    });
   } catch (error) {
     errorOnce(`logger:${name}`, `logger "${name}" could not write a record`, error);
   }

@@ -12,7 +12,8 @@ const CREDENTIAL_HEADER =
   /(?:^|[._-])(?:authorization|proxy[-_]authorization|x[-_]api[-_]key|api[-_]key|apikey|x[-_]goog[-_]api[-_]key|cookie|set[-_]cookie|x[-_]auth[-_]token|x[-_]amz[-_]security[-_]token|x[-_](?:csrf|xsrf)[-_]token)$/i;
 
 /** Attributes named after a secret: their value is replaced whole (the `credential` rule). */
-const SECRET_NAMED = /(?:^|[._-])(?:password|passwd|passphrase|pwd|secret|client[-_]?secret|api[-_]?secret|access[-_]?token|refresh[-_]?token|id[-_]?token|auth[-_]?token|session[-_]?token|private[-_]?key|secret[-_]?key|secret[-_]?access[-_]?key)$/i;
+const SECRET_NAMED =
+  /(?:^|[._-])(?:password|passwd|passphrase|pwd|secret|client[-_]?secret|api[-_]?secret|access[-_]?token|refresh[-_]?token|id[-_]?token|auth[-_]?token|session[-_]?token|private[-_]?key|secret[-_]?key|secret[-_]?access[-_]?key)$/i;
 
 /**
  * Attributes that identify a person or a session (semantic conventions `user.*`, `session.*`, and the older
@@ -40,7 +41,13 @@ const verdicts = new Map<string, KeyVerdict>();
 export function keyVerdict(key: string): KeyVerdict {
   let verdict = verdicts.get(key);
   if (verdict === undefined) {
-    verdict = IDENTITY_KEYS.has(key) ? 'identity' : CREDENTIAL_HEADER.test(key) ? 'drop' : SECRET_NAMED.test(key) ? 'credential' : 'scan';
+    verdict = IDENTITY_KEYS.has(key)
+      ? 'identity'
+      : CREDENTIAL_HEADER.test(key)
+        ? 'drop'
+        : SECRET_NAMED.test(key)
+          ? 'credential'
+          : 'scan';
     // Keys can be made up from data (a header name per request): keep the memory bounded.
     if (verdicts.size > 4096) verdicts.clear();
     verdicts.set(key, verdict);

@@ -1,7 +1,11 @@
 import { metrics, type Counter, type MeterProvider } from '@opentelemetry/api';
 import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
-import { ATTR_GENAI_OTEL_REDACTION_SIGNAL, INSTRUMENTATION_SCOPE, METRIC_GENAI_OTEL_REDACTION_FAILURES } from '../attributes/names.ts';
+import {
+  ATTR_GENAI_OTEL_REDACTION_SIGNAL,
+  INSTRUMENTATION_SCOPE,
+  METRIC_GENAI_OTEL_REDACTION_FAILURES,
+} from '../attributes/names.ts';
 import { describeThrown } from '../core/error-type.ts';
 
 let cache: { provider: MeterProvider; counter: Counter } | undefined;
@@ -11,7 +15,10 @@ function failureCounter(): Counter {
   if (cache === undefined || cache.provider !== provider) {
     const counter = provider
       .getMeter(INSTRUMENTATION_SCOPE, VERSION)
-      .createCounter(METRIC_GENAI_OTEL_REDACTION_FAILURES, { unit: '{value}', description: 'Values dropped because their redaction failed' });
+      .createCounter(METRIC_GENAI_OTEL_REDACTION_FAILURES, {
+        unit: '{value}',
+        description: 'Values dropped because their redaction failed',
+      });
     cache = { provider, counter };
   }
   return cache.counter;

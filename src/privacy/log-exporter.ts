@@ -46,18 +46,22 @@ export class RedactingLogRecordExporter implements LogRecordExporter {
   private sessionAsWorkload(record: ReadableLogRecord, body: ReadableLogRecord['body']): ReadableLogRecord['body'] {
     const session = record.attributes[ATTR_SESSION_ID];
     const raw = record.body as Record<string, unknown> | undefined;
-    if (typeof session !== 'string' || typeof raw !== 'object' || raw === null || raw.workload_id !== session) return body;
+    if (typeof session !== 'string' || typeof raw !== 'object' || raw === null || raw.workload_id !== session)
+      return body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
     const identity = this.redactor.redactIdentity(session);
-    const copy = { ...(body as Record<string, unknown>), workload_id: typeof identity === 'string' ? identity : 'default' };
-    return copy as ReadableLogRecord['body'];
+    const copy = {
+      ...(body as Record<string, unknown>),
+      workload_id: typeof identity === 'string' ? identity : 'default',
+    };
+    return copy;
   }
 
   /** The record itself when nothing in it needs redacting, else a copy. */
   redactRecord(record: ReadableLogRecord): ReadableLogRecord {
     let body = record.body;
     try {
-      body = this.redactor.redactValue(record.body) as ReadableLogRecord['body'];
+      body = this.redactor.redactValue(record.body);
     } catch (error) {
       onFailure(error);
       body = undefined;

@@ -98,7 +98,9 @@ export class Redactor {
         return this.redactText(value);
       case 'number':
         // A card number stored as a number is still a card number; timestamps and ids start with 1 and fail the check.
-        return this.cardNumbers && Math.abs(value) >= 1e12 && Number.isSafeInteger(value) && isCardNumber(String(value)) ? redactedLabel('card') : value;
+        return this.cardNumbers && Math.abs(value) >= 1e12 && Number.isSafeInteger(value) && isCardNumber(String(value))
+          ? redactedLabel('card')
+          : value;
       case 'object':
         break;
       default:
@@ -113,7 +115,8 @@ export class Redactor {
         let redacted = this.redactValue(item, depth + 1);
         // A command line as an array (`process.command_args`): the argument after `--password` is the password (a key
         // a rule recognised keeps the label saying which).
-        if (redacted === item && this.credentialKeys && index > 0 && isSecretFlag(value[index - 1]) && !isFlag(item)) redacted = redactedLabel('credential');
+        if (redacted === item && this.credentialKeys && index > 0 && isSecretFlag(value[index - 1]) && !isFlag(item))
+          redacted = redactedLabel('credential');
         if (redacted !== item) (copy ??= value.slice())[index] = redacted;
       }
       return copy ?? value;
@@ -131,11 +134,15 @@ export class Redactor {
     return this.redactMap(attributes, 0, onFailure);
   }
 
-  private redactMap(map: Attributes, depth: number, onFailure: ((error: unknown) => void) | undefined): RedactedAttributes {
+  private redactMap(
+    map: Attributes,
+    depth: number,
+    onFailure: ((error: unknown) => void) | undefined,
+  ): RedactedAttributes {
     let copy: Attributes | undefined;
     let dropped = 0;
     for (const key of Object.keys(map)) {
-      const value = map[key] as unknown;
+      const value = map[key];
       let redacted: unknown;
       try {
         redacted = this.redactEntry(key, value, depth);
@@ -151,7 +158,7 @@ export class Redactor {
         delete copy[key];
         dropped++;
       } else {
-        copy[key] = redacted as Attributes[string];
+        copy[key] = redacted;
       }
     }
     return { attributes: copy ?? map, dropped };
@@ -202,13 +209,20 @@ export function createRedactor(settings: PrivacySettings): Redactor {
   if (!settings.redact) return new Redactor(settings, []);
   const disabled = new Set(settings.disabledRules);
   const rules: DetectionRule[] = BUILT_IN_RULES.filter((rule) => !disabled.has(rule.name));
-  for (const custom of settings.patterns) rules.push({ name: custom.name, mayMatch: () => true, pattern: new RegExp(custom.pattern.source, custom.pattern.flags) });
+  for (const custom of settings.patterns)
+    rules.push({
+      name: custom.name,
+      mayMatch: () => true,
+      pattern: new RegExp(custom.pattern.source, custom.pattern.flags),
+    });
   return new Redactor(settings, rules);
 }
 
 /** `--password`, `--db-password`, `--api-key`, `-token`: a flag whose next argument is a secret. */
-const SECRET_FLAG = /^--?(?:[A-Za-z0-9]+[_.-]){0,4}[A-Za-z0-9]*(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|private[_-]?key|secret[_-]?key)$/i;
-const isSecretFlag = (value: unknown): boolean => typeof value === 'string' && value.length <= 64 && value.startsWith('-') && SECRET_FLAG.test(value);
+const SECRET_FLAG =
+  /^--?(?:[A-Za-z0-9]+[_.-]){0,4}[A-Za-z0-9]*(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|private[_-]?key|secret[_-]?key)$/i;
+const isSecretFlag = (value: unknown): boolean =>
+  typeof value === 'string' && value.length <= 64 && value.startsWith('-') && SECRET_FLAG.test(value);
 const isFlag = (value: unknown): boolean => typeof value === 'string' && value.startsWith('-') && value.length > 1;
 
 function findRanges(rule: DetectionRule, text: string): [number, number][] {
@@ -260,14 +274,22 @@ function blankEscapes(text: string): string {
   // the second, set to zero as every replacement is ASCII (the escaped character need not be: `\é`).
   const width = oneByte ? 1 : 2;
   const last = text.length - 1;
-  for (let index = text.indexOf('\\'); index !== -1 && index < last; ) {
+  for (let index = text.indexOf('\\'); index !== -1 && index < last;) {
     const next = text.charCodeAt(index + 1);
     let length = 2;
     let kept = 32;
     if (next === 34) kept = 34;
     else if (next === 110) kept = 10;
     else if (next === 114) kept = 13;
-    else if (next === 117 && index + 5 <= last && isHex(text.charCodeAt(index + 2)) && isHex(text.charCodeAt(index + 3)) && isHex(text.charCodeAt(index + 4)) && isHex(text.charCodeAt(index + 5))) length = 6;
+    else if (
+      next === 117 &&
+      index + 5 <= last &&
+      isHex(text.charCodeAt(index + 2)) &&
+      isHex(text.charCodeAt(index + 3)) &&
+      isHex(text.charCodeAt(index + 4)) &&
+      isHex(text.charCodeAt(index + 5))
+    )
+      length = 6;
     units[index * width] = kept;
     for (let offset = 1; offset < length; offset++) units[(index + offset) * width] = 32;
     if (width === 2) for (let offset = 0; offset < length; offset++) units[(index + offset) * 2 + 1] = 0;
@@ -279,4 +301,5 @@ function blankEscapes(text: string): string {
   return units.toString(encoding);
 }
 
-const isHex = (code: number): boolean => (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
+const isHex = (code: number): boolean =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);

@@ -20,7 +20,10 @@ export class ResourceRedactor {
     let copy = this.copies.get(resource);
     if (copy === undefined) {
       const { attributes } = this.redactor.redactAttributes(resource.attributes, this.onFailure);
-      copy = attributes === resource.attributes ? resource : resourceFromAttributes(attributes as Parameters<typeof resourceFromAttributes>[0], { schemaUrl: resource.schemaUrl });
+      copy =
+        attributes === resource.attributes
+          ? resource
+          : resourceFromAttributes(attributes, { schemaUrl: resource.schemaUrl });
       this.copies.set(resource, copy);
     }
     return copy;

@@ -54,7 +54,14 @@ export class RedactingSpanExporter implements SpanExporter {
     const message = span.status.message === undefined ? undefined : this.text(span.status.message);
     const status = message === span.status.message ? span.status : { ...span.status, message };
     const resource = this.resources.redact(span.resource);
-    if (name === span.name && attributes === span.attributes && events === span.events && links === span.links && status === span.status && resource === span.resource) {
+    if (
+      name === span.name &&
+      attributes === span.attributes &&
+      events === span.events &&
+      links === span.links &&
+      status === span.status &&
+      resource === span.resource
+    ) {
       return span;
     }
     return {
@@ -82,17 +89,28 @@ export class RedactingSpanExporter implements SpanExporter {
     const name = this.text(event.name) ?? FAILED;
     const redacted = this.attributesOf(event.attributes);
     if (name === event.name && redacted.attributes === event.attributes) return event;
-    return { ...event, name, attributes: redacted.attributes, droppedAttributesCount: (event.droppedAttributesCount ?? 0) + redacted.dropped };
+    return {
+      ...event,
+      name,
+      attributes: redacted.attributes,
+      droppedAttributesCount: (event.droppedAttributesCount ?? 0) + redacted.dropped,
+    };
   }
 
   private redactLink(link: Link): Link {
     const redacted = this.attributesOf(link.attributes);
     if (redacted.attributes === link.attributes) return link;
-    return { ...link, attributes: redacted.attributes, droppedAttributesCount: (link.droppedAttributesCount ?? 0) + redacted.dropped };
+    return {
+      ...link,
+      attributes: redacted.attributes,
+      droppedAttributesCount: (link.droppedAttributesCount ?? 0) + redacted.dropped,
+    };
   }
 
   private attributesOf(attributes: Attributes | undefined): { attributes: Attributes | undefined; dropped: number } {
-    return attributes === undefined ? { attributes, dropped: 0 } : this.redactor.redactAttributes(attributes, onFailure);
+    return attributes === undefined
+      ? { attributes, dropped: 0 }
+      : this.redactor.redactAttributes(attributes, onFailure);
   }
 
   /** Redacted text, or undefined when redaction failed (the caller puts a placeholder or nothing in its place). */

@@ -17,7 +17,12 @@ type Logger = ApiModule.Logger;
 export function completeApi(api: Api): Api {
   if (api.logs !== undefined && api.SeverityNumber !== undefined && api.createNoopLogger !== undefined) return api;
   // A copy with plain properties: the 1.9 CommonJS build exports getters, and its values are singletons.
-  return { ...api, logs: api.logs ?? standInLogsApi(), SeverityNumber: api.SeverityNumber ?? severityNumbers(), createNoopLogger: api.createNoopLogger ?? createNoopLogger };
+  return {
+    ...api,
+    logs: api.logs ?? standInLogsApi(),
+    SeverityNumber: api.SeverityNumber ?? severityNumbers(),
+    createNoopLogger: api.createNoopLogger ?? createNoopLogger,
+  };
 }
 
 const noopLogger: Logger = { emit: () => undefined, enabled: () => false };
@@ -52,7 +57,8 @@ function standInLogsApi(): Api['logs'] {
       return slots[key] === provider;
     },
     getLoggerProvider: (): LoggerProvider => slots[key] ?? noopLoggerProvider,
-    getLogger: (name: string, version?: string, options?: ApiModule.LoggerOptions): Logger => standIn.getLoggerProvider().getLogger(name, version, options),
+    getLogger: (name: string, version?: string, options?: ApiModule.LoggerOptions): Logger =>
+      standIn.getLoggerProvider().getLogger(name, version, options),
     disable(): void {
       delete slots[key];
     },

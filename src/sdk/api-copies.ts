@@ -26,8 +26,12 @@ function loadedApi(): { version: string; folder: string } | undefined {
     let folder = dirname(resolveExternal('@opentelemetry/api'));
     for (;;) {
       try {
-        const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
-        if (manifest.name === '@opentelemetry/api' && typeof manifest.version === 'string') return { version: manifest.version, folder };
+        const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
+          name?: unknown;
+          version?: unknown;
+        };
+        if (manifest.name === '@opentelemetry/api' && typeof manifest.version === 'string')
+          return { version: manifest.version, folder };
       } catch {
         // No manifest here (a dist/ folder): look further up.
       }

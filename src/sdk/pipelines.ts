@@ -4,7 +4,12 @@ import type { MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import type { AggregationTemporality, IMetricReader, InstrumentType, PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type {
+  AggregationTemporality,
+  IMetricReader,
+  InstrumentType,
+  PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
 import type { MetricSeriesStore } from '../genai/metric-series.ts';
 import type { BatchConfig, GenAIOtelConfig, MetricsTemporality, OtlpProtocol } from '../config/config-types.ts';
 import { OtlpDelivery } from '../export/delivery.ts';
@@ -32,12 +37,19 @@ function folderName(serviceName: string): string {
  * @example
  * spoolLocationFor(config, 'checkout'); // { directory: '/tmp/genai-otel-1000/spool/checkout', privateFrom: '/tmp' }
  */
-export function spoolLocationFor(config: GenAIOtelConfig, serviceName: string): { directory: string; privateFrom: string } {
-  if (config.spool.directory !== undefined) return { directory: config.spool.directory, privateFrom: dirname(config.spool.directory) };
+export function spoolLocationFor(
+  config: GenAIOtelConfig,
+  serviceName: string,
+): { directory: string; privateFrom: string } {
+  if (config.spool.directory !== undefined)
+    return { directory: config.spool.directory, privateFrom: dirname(config.spool.directory) };
   // Per user: a folder another local user made first in the shared temp folder is refused, not shared.
   const uid = process.getuid?.();
   const base = tmpdir();
-  return { directory: join(base, uid === undefined ? 'genai-otel' : `genai-otel-${uid}`, 'spool', folderName(serviceName)), privateFrom: base };
+  return {
+    directory: join(base, uid === undefined ? 'genai-otel' : `genai-otel-${uid}`, 'spool', folderName(serviceName)),
+    privateFrom: base,
+  };
 }
 
 /** The spool folder of a service (see spoolLocationFor). */
@@ -47,7 +59,11 @@ export function spoolDirectoryFor(config: GenAIOtelConfig, serviceName: string):
 
 /** The environment spooled payloads are for, besides the service and the endpoint: deployment.environment(.name). */
 function deploymentEnvironment(config: GenAIOtelConfig): string {
-  return config.resourceAttributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] ?? config.resourceAttributes['deployment.environment'] ?? '';
+  return (
+    config.resourceAttributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] ??
+    config.resourceAttributes['deployment.environment'] ??
+    ''
+  );
 }
 
 /**
@@ -57,8 +73,15 @@ function deploymentEnvironment(config: GenAIOtelConfig): string {
  * @example
  * new OtlpDelivery({ targets, spool: spoolOptionsFor(config, 'checkout') });
  */
-export function spoolOptionsFor(config: GenAIOtelConfig, serviceName: string): { directory: string; privateFrom: string; maxBytes: number; destination: string } {
-  return { ...spoolLocationFor(config, serviceName), maxBytes: config.spool.maxBytes, destination: `${serviceName}\n${deploymentEnvironment(config)}` };
+export function spoolOptionsFor(
+  config: GenAIOtelConfig,
+  serviceName: string,
+): { directory: string; privateFrom: string; maxBytes: number; destination: string } {
+  return {
+    ...spoolLocationFor(config, serviceName),
+    maxBytes: config.spool.maxBytes,
+    destination: `${serviceName}\n${deploymentEnvironment(config)}`,
+  };
 }
 
 /**
@@ -67,7 +90,14 @@ export function spoolOptionsFor(config: GenAIOtelConfig, serviceName: string): {
  */
 export function createDelivery(config: GenAIOtelConfig, serviceName: string): OtlpDelivery | undefined {
   const target = (signal: GenAIOtelConfig['traces'] | GenAIOtelConfig['metrics'] | GenAIOtelConfig['logs']) =>
-    signal.exporters.includes('otlp') ? { url: signal.otlp.url, headers: signal.otlp.headers, compression: signal.otlp.compression, timeoutMillis: signal.otlp.timeoutMillis } : undefined;
+    signal.exporters.includes('otlp')
+      ? {
+          url: signal.otlp.url,
+          headers: signal.otlp.headers,
+          compression: signal.otlp.compression,
+          timeoutMillis: signal.otlp.timeoutMillis,
+        }
+      : undefined;
   const targets = { traces: target(config.traces), metrics: target(config.metrics), logs: target(config.logs) };
   if (targets.traces === undefined && targets.metrics === undefined && targets.logs === undefined) return undefined;
   const spool = config.spool.enabled ? spoolOptionsFor(config, serviceName) : undefined;
@@ -88,8 +118,18 @@ export function createSpanProcessors(
   if (traces.exporters.length === 0) return [];
   const { BatchSpanProcessor, SimpleSpanProcessor, ConsoleSpanExporter } = sdkTrace();
   return traces.exporters.flatMap((name): SpanProcessor[] => {
-    if (name === 'console') return [new SimpleSpanProcessor({ exporter: new RedactingSpanExporter(new ConsoleSpanExporter(), redactor) })];
-    if (name === 'file') return [new BatchSpanProcessor({ exporter: new RedactingSpanExporter(new FileSpanExporter(config.file.directory, config.file.maxBytes), redactor), ...traces.batch })];
+    if (name === 'console')
+      return [new SimpleSpanProcessor({ exporter: new RedactingSpanExporter(new ConsoleSpanExporter(), redactor) })];
+    if (name === 'file')
+      return [
+        new BatchSpanProcessor({
+          exporter: new RedactingSpanExporter(
+            new FileSpanExporter(config.file.directory, config.file.maxBytes),
+            redactor,
+          ),
+          ...traces.batch,
+        }),
+      ];
     if (delivery === undefined) return [];
     const encoding = encodingOf(traces.otlp.protocol);
     const { batch: settings, assembly } = assembledBatches(traces.batch, encoding);
@@ -105,7 +145,10 @@ export function createSpanProcessors(
  * hands over small chunks, encoded while young, and the exporter assembles them into requests of the configured batch
  * size (see RequestAssembler); in JSON each of the processor's batches is one request, as configured.
  */
-export function assembledBatches(batch: BatchConfig, encoding: Encoding): { batch: BatchConfig; assembly: AssemblyOptions | undefined } {
+export function assembledBatches(
+  batch: BatchConfig,
+  encoding: Encoding,
+): { batch: BatchConfig; assembly: AssemblyOptions | undefined } {
   if (encoding !== 'protobuf') return { batch, assembly: undefined };
   const chunkRecords = Math.min(ENCODE_CHUNK_RECORDS, batch.maxExportBatchSize);
   return {
@@ -115,7 +158,9 @@ export function assembledBatches(batch: BatchConfig, encoding: Encoding): { batc
 }
 
 /** The aggregation temporality OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE asks for, per instrument kind (the spec's table). */
-export function temporalitySelector(preference: MetricsTemporality): (instrumentType: InstrumentType) => AggregationTemporality {
+export function temporalitySelector(
+  preference: MetricsTemporality,
+): (instrumentType: InstrumentType) => AggregationTemporality {
   const { AggregationTemporality, InstrumentType } = sdkMetrics();
   const deltaFor: Record<MetricsTemporality, InstrumentType[]> = {
     cumulative: [],
@@ -123,14 +168,19 @@ export function temporalitySelector(preference: MetricsTemporality): (instrument
     lowmemory: [InstrumentType.COUNTER, InstrumentType.HISTOGRAM],
   };
   const delta = new Set(deltaFor[preference]);
-  return (instrumentType) => (delta.has(instrumentType) ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE);
+  return (instrumentType) =>
+    delta.has(instrumentType) ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
 }
 
 /**
  * Periodic metric readers for OTEL_METRICS_EXPORTER. With `series`, each reader also collects the helpers'
  * pre-bound metric series (see genai/metric-series.ts).
  */
-export function createMetricReaders(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined, series?: MetricSeriesStore): IMetricReader[] {
+export function createMetricReaders(
+  config: GenAIOtelConfig,
+  delivery: OtlpDelivery | undefined,
+  series?: MetricSeriesStore,
+): IMetricReader[] {
   const metrics = config.metrics;
   if (metrics.exporters.length === 0) return [];
   const { AggregationTemporality, PeriodicExportingMetricReader, ConsoleMetricExporter } = sdkMetrics();
@@ -140,9 +190,18 @@ export function createMetricReaders(config: GenAIOtelConfig, delivery: OtlpDeliv
       name === 'console'
         ? new ConsoleMetricExporter()
         : name === 'file'
-          ? new FileMetricExporter(config.file.directory, config.file.maxBytes, temporalitySelector(metrics.temporality))
-          : new DurableMetricExporter(encodingOf(metrics.otlp.protocol), delivery!, temporalitySelector(metrics.temporality));
-    const temporalityOf = (type: InstrumentType) => exporter.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE;
+          ? new FileMetricExporter(
+              config.file.directory,
+              config.file.maxBytes,
+              temporalitySelector(metrics.temporality),
+            )
+          : new DurableMetricExporter(
+              encodingOf(metrics.otlp.protocol),
+              delivery!,
+              temporalitySelector(metrics.temporality),
+            );
+    const temporalityOf = (type: InstrumentType) =>
+      exporter.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE;
     return [
       new PeriodicExportingMetricReader({
         exporter,
@@ -160,17 +219,38 @@ export function exportsLogs(config: GenAIOtelConfig, delivery: OtlpDelivery | un
 }
 
 /** Log record processors for OTEL_LOGS_EXPORTER, their exporters wrapped in redaction as for spans. */
-export function createLogRecordProcessors(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined, redactor: Redactor = createRedactor(config.privacy)): LogRecordProcessor[] {
+export function createLogRecordProcessors(
+  config: GenAIOtelConfig,
+  delivery: OtlpDelivery | undefined,
+  redactor: Redactor = createRedactor(config.privacy),
+): LogRecordProcessor[] {
   const logs = config.logs;
   if (!exportsLogs(config, delivery)) return [];
   const { BatchLogRecordProcessor, SimpleLogRecordProcessor, ConsoleLogRecordExporter } = sdkLogs();
   return logs.exporters.flatMap((name): LogRecordProcessor[] => {
-    if (name === 'console') return [new SimpleLogRecordProcessor({ exporter: new RedactingLogRecordExporter(new ConsoleLogRecordExporter(), redactor) })];
-    if (name === 'file') return [new BatchLogRecordProcessor({ exporter: new RedactingLogRecordExporter(new FileLogRecordExporter(config.file.directory, config.file.maxBytes), redactor), ...logs.batch })];
+    if (name === 'console')
+      return [
+        new SimpleLogRecordProcessor({
+          exporter: new RedactingLogRecordExporter(new ConsoleLogRecordExporter(), redactor),
+        }),
+      ];
+    if (name === 'file')
+      return [
+        new BatchLogRecordProcessor({
+          exporter: new RedactingLogRecordExporter(
+            new FileLogRecordExporter(config.file.directory, config.file.maxBytes),
+            redactor,
+          ),
+          ...logs.batch,
+        }),
+      ];
     if (delivery === undefined) return [];
     const encoding = encodingOf(logs.otlp.protocol);
     const { batch: settings, assembly } = assembledBatches(logs.batch, encoding);
-    const exporter = new RedactingLogRecordExporter(new DurableLogRecordExporter(encoding, delivery, assembly), redactor);
+    const exporter = new RedactingLogRecordExporter(
+      new DurableLogRecordExporter(encoding, delivery, assembly),
+      redactor,
+    );
     return [new BatchLogRecordProcessor({ exporter, ...settings })];
   });
 }

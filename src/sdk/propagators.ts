@@ -16,7 +16,9 @@ export function createPropagator(names: readonly PropagatorName[]): TextMapPropa
       case 'b3':
       case 'b3multi': {
         const { B3Propagator, B3InjectEncoding } = propagatorB3();
-        return new B3Propagator({ injectEncoding: name === 'b3' ? B3InjectEncoding.SINGLE_HEADER : B3InjectEncoding.MULTI_HEADER });
+        return new B3Propagator({
+          injectEncoding: name === 'b3' ? B3InjectEncoding.SINGLE_HEADER : B3InjectEncoding.MULTI_HEADER,
+        });
       }
       default:
         throw new Error(`unreachable propagator ${String(name)}`);

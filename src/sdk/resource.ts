@@ -50,7 +50,9 @@ export function buildResource(config: GenAIOtelConfig): { resource: Resource; se
     .merge(resourceFromAttributes(fallback))
     .merge(detected)
     .merge(resourceFromAttributes(explicit))
-    .merge(resourceFromAttributes({ [ATTR_TELEMETRY_DISTRO_NAME]: DISTRO_NAME, [ATTR_TELEMETRY_DISTRO_VERSION]: VERSION }));
+    .merge(
+      resourceFromAttributes({ [ATTR_TELEMETRY_DISTRO_NAME]: DISTRO_NAME, [ATTR_TELEMETRY_DISTRO_VERSION]: VERSION }),
+    );
   // Known without waiting for the detectors' asynchronous attributes (host.id).
   const serviceName = explicit[ATTR_SERVICE_NAME] ?? fallback[ATTR_SERVICE_NAME] ?? 'unknown_service';
   return { resource, serviceName };

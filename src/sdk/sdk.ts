@@ -5,7 +5,13 @@ import type { StartOptions } from '../config/start-options.ts';
 import type { GenAIOtelConfig } from '../config/config-types.ts';
 import { createRedactor } from '../privacy/redactor.ts';
 import { debug, errorOnce, installDiagnosticLogger, reportConfigProblems, warnOnce } from '../core/diagnostics.ts';
-import { createDelivery, createLogRecordProcessors, createMetricReaders, createSpanProcessors, exportsLogs } from './pipelines.ts';
+import {
+  createDelivery,
+  createLogRecordProcessors,
+  createMetricReaders,
+  createSpanProcessors,
+  exportsLogs,
+} from './pipelines.ts';
 import type { ExportHealth } from '../export/health.ts';
 import { INSTRUMENTATION_SCOPE } from '../attributes/names.ts';
 import { VERSION } from '../version.ts';
@@ -18,7 +24,14 @@ import { buildResource } from './resource.ts';
 import { createSampler } from './sampler.ts';
 import { createLLMSpanProcessor, enableInstrumentations } from '../instrumentations/index.ts';
 import { MetricSeriesStore, serveFromStore } from '../genai/metric-series.ts';
-import { currentState, currentStatus, disabledState, setState, type GenAIOtelStatus, type SdkState } from '../core/state.ts';
+import {
+  currentState,
+  currentStatus,
+  disabledState,
+  setState,
+  type GenAIOtelStatus,
+  type SdkState,
+} from '../core/state.ts';
 import { ContextLogRecordProcessor, ContextSpanProcessor } from '../context/processors.ts';
 import { withContextBaggage } from '../context/sdk-wiring.ts';
 import { ResolvingContextManager } from '../context/agents-context.ts';
@@ -39,7 +52,10 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
   const existing = currentState();
   if (existing !== undefined) {
     if (Object.keys(options).length > 0) {
-      warnOnce('start:twice', 'start() was called again with options; genai-otel is already running and keeps its first configuration');
+      warnOnce(
+        'start:twice',
+        'start() was called again with options; genai-otel is already running and keeps its first configuration',
+      );
     }
     return existing.status;
   }
@@ -53,7 +69,15 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
     return currentState()!.status;
   }
   const state: SdkState = {
-    status: { started: true, disabled: false, tracing: 'off', metrics: 'off', logs: 'off', instrumentations: [], config },
+    status: {
+      started: true,
+      disabled: false,
+      tracing: 'off',
+      metrics: 'off',
+      logs: 'off',
+      instrumentations: [],
+      config,
+    },
     attachedSpanProcessors: [],
   };
   setState(state);
@@ -66,7 +90,9 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
   if (config.installExitHandlers) {
     state.removeExitHandlers = installExitHandlers(() => shutdownState(state));
   }
-  debug(`started: traces ${state.status.tracing} (${config.traces.exporters.join('+') || 'none'}), metrics ${state.status.metrics}, logs ${state.status.logs}; OTLP ${printableUrl(config.traces.otlp.url)}`);
+  debug(
+    `started: traces ${state.status.tracing} (${config.traces.exporters.join('+') || 'none'}), metrics ${state.status.metrics}, logs ${state.status.logs}; OTLP ${printableUrl(config.traces.otlp.url)}`,
+  );
   return state.status;
 }
 
@@ -92,12 +118,17 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
 
   // The helpers' metrics are pre-bound series collected by our readers, unless another provider keeps the global slot.
   const metricsTaken = registeredGlobal('metrics') !== undefined;
-  const series = metricsTaken ? undefined : new MetricSeriesStore({ name: INSTRUMENTATION_SCOPE, version: VERSION }, resource);
+  const series = metricsTaken
+    ? undefined
+    : new MetricSeriesStore({ name: INSTRUMENTATION_SCOPE, version: VERSION }, resource);
   const readers = createMetricReaders(config, delivery, series);
   if (readers.length > 0) {
     if (metricsTaken) {
       state.status.metrics = 'existing-provider-kept';
-      warnOnce('coexist:metrics', 'a global MeterProvider is already registered by another library; genai-otel metrics go to it');
+      warnOnce(
+        'coexist:metrics',
+        'a global MeterProvider is already registered by another library; genai-otel metrics go to it',
+      );
     } else {
       const { MeterProvider } = sdkMetrics();
       state.meterProvider = new MeterProvider({ resource, readers });
@@ -123,7 +154,12 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
       attachToExistingTracerProvider(state, existingProvider, [new ContextSpanProcessor(), ...spanProcessors]);
     } else {
       const { TracerProvider } = sdkTrace();
-      state.tracerProvider = new TracerProvider({ resource, sampler: createSampler(config.traces), spanLimits, spanProcessors: [new ContextSpanProcessor(), ...spanProcessors] });
+      state.tracerProvider = new TracerProvider({
+        resource,
+        sampler: createSampler(config.traces),
+        spanLimits,
+        spanProcessors: [new ContextSpanProcessor(), ...spanProcessors],
+      });
       trace.setGlobalTracerProvider(state.tracerProvider);
       state.status.tracing = 'registered';
     }
@@ -132,13 +168,20 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
   if (exportsLogs(config, delivery)) {
     if (registeredGlobal('logs') !== undefined) {
       state.status.logs = 'existing-provider-kept';
-      warnOnce('coexist:logs', 'a global LoggerProvider is already registered by another library; genai-otel log events go to it');
+      warnOnce(
+        'coexist:logs',
+        'a global LoggerProvider is already registered by another library; genai-otel log events go to it',
+      );
     } else {
       // Built at the first getLogger(): see DeferredLoggerProvider.
       state.loggerProvider = new DeferredLoggerProvider(() => {
         const { LoggerProvider } = sdkLogs();
         const processors = createLogRecordProcessors(config, delivery, redactor);
-        return new LoggerProvider({ resource, processors: [new ContextLogRecordProcessor(), ...processors], logRecordLimits: spanLimits });
+        return new LoggerProvider({
+          resource,
+          processors: [new ContextLogRecordProcessor(), ...processors],
+          logRecordLimits: spanLimits,
+        });
       });
       logs.setGlobalLoggerProvider(state.loggerProvider);
       state.status.logs = 'registered';
@@ -173,19 +216,30 @@ function attachToExistingTracerProvider(state: SdkState, provider: unknown, span
   list.push(...spanProcessors);
   state.attachedSpanProcessors = spanProcessors;
   state.status.tracing = 'attached-to-existing';
-  warnOnce('coexist:trace', 'a global TracerProvider is already registered by another library; genai-otel added its exporters to it instead of registering a second provider');
+  warnOnce(
+    'coexist:trace',
+    'a global TracerProvider is already registered by another library; genai-otel added its exporters to it instead of registering a second provider',
+  );
 }
 
 /**
  * Resolves true when `work` settled in time, false when the deadline passed first; never rejects. `unfinished` says,
  * at the deadline, what becomes of the telemetry not yet delivered.
  */
-function withTimeout(work: Promise<unknown>, timeoutMillis: number, what: string, unfinished: () => string): Promise<boolean> {
+function withTimeout(
+  work: Promise<unknown>,
+  timeoutMillis: number,
+  what: string,
+  unfinished: () => string,
+): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      warnOnce(`timeout:${what}`, `${what} did not finish within ${timeoutMillis} ms (GENAI_OTEL_SHUTDOWN_TIMEOUT_MS); ${unfinished()}`);
+      warnOnce(
+        `timeout:${what}`,
+        `${what} did not finish within ${timeoutMillis} ms (GENAI_OTEL_SHUTDOWN_TIMEOUT_MS); ${unfinished()}`,
+      );
       resolve(false);
     }, timeoutMillis);
     // Not unref'd: the sockets of exports are (they must not keep a finished app alive), so this timer is what keeps
@@ -206,7 +260,9 @@ function withTimeout(work: Promise<unknown>, timeoutMillis: number, what: string
 
 /** Everything that buffers telemetry: our providers, and our processors attached to another SDK's provider. */
 function flushableParts(state: SdkState): { forceFlush(): Promise<void>; shutdown(): Promise<void> }[] {
-  return [state.tracerProvider, ...state.attachedSpanProcessors, state.meterProvider, state.loggerProvider].filter((part) => part !== undefined);
+  return [state.tracerProvider, ...state.attachedSpanProcessors, state.meterProvider, state.loggerProvider].filter(
+    (part) => part !== undefined,
+  );
 }
 
 function shutdownState(state: SdkState): Promise<boolean> {
@@ -217,7 +273,9 @@ function shutdownState(state: SdkState): Promise<boolean> {
     const work = flushableParts(state).map((part) => part.shutdown());
     // The shared delivery stops last, once every provider has handed over what it had.
     const everything = Promise.all(work).then(() => state.delivery?.shutdown());
-    return withTimeout(everything, state.status.config.shutdownTimeoutMillis, 'shutdown', () => unfinishedWork(state, true));
+    return withTimeout(everything, state.status.config.shutdownTimeoutMillis, 'shutdown', () =>
+      unfinishedWork(state, true),
+    );
   })();
   return state.shutdownPromise;
 }
@@ -244,7 +302,12 @@ export async function forceFlush(): Promise<void> {
   const state = currentState();
   if (state === undefined || state.shutdownPromise !== undefined) return;
   const work = flushableParts(state).map((part) => part.forceFlush());
-  await withTimeout(Promise.all(work).then(() => state.delivery?.flush()), state.status.config.shutdownTimeoutMillis, 'flush', () => unfinishedWork(state, false));
+  await withTimeout(
+    Promise.all(work).then(() => state.delivery?.flush()),
+    state.status.config.shutdownTimeoutMillis,
+    'flush',
+    () => unfinishedWork(state, false),
+  );
 }
 
 /**
@@ -256,12 +319,19 @@ function unfinishedWork(state: SdkState, stopping: boolean): string {
   const delivery = state.delivery;
   const health = delivery?.health();
   const waiting = health?.spool.entries ?? 0;
-  const spooledNote = waiting > 0 ? `; ${waiting} payloads wait in the spool ${stopping ? 'for the next start' : 'and are sent once the collector answers'}` : '';
+  const spooledNote =
+    waiting > 0
+      ? `; ${waiting} payloads wait in the spool ${stopping ? 'for the next start' : 'and are sent once the collector answers'}`
+      : '';
   const unsettled = delivery?.unsettledItems ?? 0;
-  if (unsettled === 0) return `telemetry not handed to the exporter yet is ${stopping ? 'lost if the process ends now' : 'exported later'}${spooledNote}`;
+  if (unsettled === 0)
+    return `telemetry not handed to the exporter yet is ${stopping ? 'lost if the process ends now' : 'exported later'}${spooledNote}`;
   const items = unsettled === 1 ? '1 item' : `${unsettled} items`;
-  if (stopping) return `${items} still being sent ${unsettled === 1 ? 'is' : 'are'} lost if the process ends now${spooledNote}`;
-  const fate = delivery!.spools ? 'what the collector does not take goes to the spool' : 'what the collector does not take is dropped and counted (no spool)';
+  if (stopping)
+    return `${items} still being sent ${unsettled === 1 ? 'is' : 'are'} lost if the process ends now${spooledNote}`;
+  const fate = delivery!.spools
+    ? 'what the collector does not take goes to the spool'
+    : 'what the collector does not take is dropped and counted (no spool)';
   return `${items} ${unsettled === 1 ? 'is' : 'are'} still being sent: ${fate}${spooledNote}`;
 }
 

@@ -43,7 +43,10 @@ function nextAttempt(first: SpanRef, type: Revision['type'], given: unknown): nu
   if (given !== undefined) {
     if (typeof given === 'number' && Number.isSafeInteger(given) && given >= 1) attempt = given;
     else {
-      warnOnce('revision:attempt', `withRevision: attempt must be a whole number from 1, got ${String(given)}; counting in this process instead`);
+      warnOnce(
+        'revision:attempt',
+        `withRevision: attempt must be a whole number from 1, got ${String(given)}; counting in this process instead`,
+      );
       attempt = type === 'reran' || type === 'edited' ? previous + 1 : previous;
     }
   } else {
@@ -65,17 +68,26 @@ interface PreparedRevision {
 
 function prepare(revision: unknown, origin: string): PreparedRevision | undefined {
   if (!isObject(revision)) {
-    warnOnce(`${origin}:object`, `${origin}: expected { of, type } where of is the first attempt's { call }, { span } or { traceId, spanId }; not recorded`);
+    warnOnce(
+      `${origin}:object`,
+      `${origin}: expected { of, type } where of is the first attempt's { call }, { span } or { traceId, spanId }; not recorded`,
+    );
     return undefined;
   }
   const first = resolveTarget(revision.of);
   if (first === undefined) {
-    warnOnce(`${origin}:of`, `${origin}: "of" must be the first attempt as { call }, { span } or { traceId, spanId }; not recorded`);
+    warnOnce(
+      `${origin}:of`,
+      `${origin}: "of" must be the first attempt as { call }, { span } or { traceId, spanId }; not recorded`,
+    );
     return undefined;
   }
   const type = revision.type as Revision['type'];
   if (!REVISION_TYPES.includes(type)) {
-    warnOnce(`${origin}:type`, `${origin}: type must be one of ${REVISION_TYPES.join(', ')}, got ${String(revision.type)}; not recorded`);
+    warnOnce(
+      `${origin}:type`,
+      `${origin}: type must be one of ${REVISION_TYPES.join(', ')}, got ${String(revision.type)}; not recorded`,
+    );
     return undefined;
   }
   const attempt = nextAttempt(first, type, revision.attempt);
@@ -94,7 +106,10 @@ function prepare(revision: unknown, origin: string): PreparedRevision | undefine
 
 function linkAndCount(span: Span, prepared: PreparedRevision): void {
   try {
-    span.addLink({ context: spanContextOfRef(prepared.first), attributes: { [ATTR_GENAI_OTEL_REVISION_TYPE]: prepared.type } });
+    span.addLink({
+      context: spanContextOfRef(prepared.first),
+      attributes: { [ATTR_GENAI_OTEL_REVISION_TYPE]: prepared.type },
+    });
     sessionInstruments().revisions.add(1, { [ATTR_GENAI_OTEL_REVISION_TYPE]: prepared.type });
   } catch (error) {
     errorOnce('revision:link', 'could not link a revision to its first attempt', error);

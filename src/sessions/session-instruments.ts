@@ -28,15 +28,27 @@ export function sessionInstruments(): SessionInstruments {
   if (cache !== undefined && cache.provider === provider) return cache.instruments;
   const meter = provider.getMeter(INSTRUMENTATION_SCOPE, VERSION);
   const instruments: SessionInstruments = {
-    likes: meter.createCounter(METRIC_GENAI_OTEL_FEEDBACK_LIKES, { unit: '{feedback}', description: 'Answers users liked' }),
-    dislikes: meter.createCounter(METRIC_GENAI_OTEL_FEEDBACK_DISLIKES, { unit: '{feedback}', description: 'Answers users disliked' }),
+    likes: meter.createCounter(METRIC_GENAI_OTEL_FEEDBACK_LIKES, {
+      unit: '{feedback}',
+      description: 'Answers users liked',
+    }),
+    dislikes: meter.createCounter(METRIC_GENAI_OTEL_FEEDBACK_DISLIKES, {
+      unit: '{feedback}',
+      description: 'Answers users disliked',
+    }),
     score: meter.createHistogram(METRIC_GENAI_OTEL_FEEDBACK_SCORE, {
       unit: '1',
       description: 'Scores users (or evaluators) gave to answers',
       advice: { explicitBucketBoundaries: SCORE_BUCKETS },
     }),
-    decisions: meter.createCounter(METRIC_GENAI_OTEL_DECISIONS, { unit: '{decision}', description: 'Routing and planning decisions, by decision and choice' }),
-    revisions: meter.createCounter(METRIC_GENAI_OTEL_REVISIONS, { unit: '{revision}', description: 'Answers regenerated, edited, undone or cleared, by revision type' }),
+    decisions: meter.createCounter(METRIC_GENAI_OTEL_DECISIONS, {
+      unit: '{decision}',
+      description: 'Routing and planning decisions, by decision and choice',
+    }),
+    revisions: meter.createCounter(METRIC_GENAI_OTEL_REVISIONS, {
+      unit: '{revision}',
+      description: 'Answers regenerated, edited, undone or cleared, by revision type',
+    }),
   };
   cache = { provider, instruments };
   return instruments;

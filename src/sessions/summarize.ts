@@ -96,7 +96,10 @@ function text(value: unknown): string | undefined {
 
 function isGenAIOperation(span: TelemetrySpan): boolean {
   const operation = text(span.attributes[ATTR_GEN_AI_OPERATION_NAME]);
-  return operation !== undefined && (GENAI_OPERATIONS.has(operation) || operation.endsWith('_memory') || operation.endsWith('_memory_store'));
+  return (
+    operation !== undefined &&
+    (GENAI_OPERATIONS.has(operation) || operation.endsWith('_memory') || operation.endsWith('_memory_store'))
+  );
 }
 
 interface Turn {
@@ -120,11 +123,16 @@ interface SessionData {
  * const table = summarizeSessions(receiver.spans(), receiver.logs());
  * console.table(table.map((row) => ({ session: row.sessionId, turns: row.assistantMessages, likes: row.likes })));
  */
-export function summarizeSessions(spans: readonly TelemetrySpan[], logs: readonly TelemetryLog[] = []): SessionSummary[] {
+export function summarizeSessions(
+  spans: readonly TelemetrySpan[],
+  logs: readonly TelemetryLog[] = [],
+): SessionSummary[] {
   const byId = new Map<string, TelemetrySpan>();
   for (const span of spans) byId.set(`${span.traceId}/${span.spanId}`, span);
   const parentOf = (span: TelemetrySpan): TelemetrySpan | undefined =>
-    span.parentSpanId === undefined || span.parentSpanId === '' ? undefined : byId.get(`${span.traceId}/${span.parentSpanId}`);
+    span.parentSpanId === undefined || span.parentSpanId === ''
+      ? undefined
+      : byId.get(`${span.traceId}/${span.parentSpanId}`);
 
   const sessions = new Map<string, SessionData>();
   const sessionData = (id: string): SessionData => {
@@ -138,8 +146,11 @@ export function summarizeSessions(spans: readonly TelemetrySpan[], logs: readonl
   }
   for (const log of logs) {
     // Feedback given from another process has no session.id of its own: its evaluated span has.
-    const evaluated = log.traceId !== undefined && log.spanId !== undefined ? byId.get(`${log.traceId}/${log.spanId}`) : undefined;
-    const id = text(log.attributes[ATTR_SESSION_ID]) ?? (evaluated === undefined ? undefined : text(evaluated.attributes[ATTR_SESSION_ID]));
+    const evaluated =
+      log.traceId !== undefined && log.spanId !== undefined ? byId.get(`${log.traceId}/${log.spanId}`) : undefined;
+    const id =
+      text(log.attributes[ATTR_SESSION_ID]) ??
+      (evaluated === undefined ? undefined : text(evaluated.attributes[ATTR_SESSION_ID]));
     if (id !== undefined) sessionData(id).logs.push(log);
   }
 
@@ -148,7 +159,11 @@ export function summarizeSessions(spans: readonly TelemetrySpan[], logs: readonl
   return rows.sort((a, b) => a.startMillis - b.startMillis);
 }
 
-function summarizeOne(sessionId: string, data: SessionData, parentOf: (span: TelemetrySpan) => TelemetrySpan | undefined): SessionSummary {
+function summarizeOne(
+  sessionId: string,
+  data: SessionData,
+  parentOf: (span: TelemetrySpan) => TelemetrySpan | undefined,
+): SessionSummary {
   const revisions = { edited: 0, reran: 0, undone: 0, cleared: 0 };
   const turns: Turn[] = [];
   const userIds = new Set<string>();

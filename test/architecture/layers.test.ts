@@ -18,17 +18,23 @@ interface Violation {
 
 /** Runs dependency-cruiser as a developer or CI would; its exit status is the number of errors it found. */
 function runDepcruise(cwd: string, ...extra: string[]) {
-  const result = spawnSync(process.execPath, [depcruise, '--config', '.dependency-cruiser.cjs', ...extra, 'src'], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(process.execPath, [depcruise, '--config', '.dependency-cruiser.cjs', ...extra, 'src'], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   assert.equal(result.error, undefined);
   return result;
 }
 
 /** The violations, read from the JSON report (whose reporter always exits 0). */
 function violationsIn(cwd: string): Violation[] {
-  return (JSON.parse(runDepcruise(cwd, '--output-type', 'json').stdout) as { summary: { violations: Violation[] } }).summary.violations;
+  return (JSON.parse(runDepcruise(cwd, '--output-type', 'json').stdout) as { summary: { violations: Violation[] } })
+    .summary.violations;
 }
 
-const listed = (violations: Violation[]) => violations.map((violation) => `${violation.rule.name}: ${violation.from} -> ${violation.to}`).join('\n');
+const listed = (violations: Violation[]) =>
+  violations.map((violation) => `${violation.rule.name}: ${violation.from} -> ${violation.to}`).join('\n');
 
 test('src/ has no import cycle and no import pointing up the floors', () => {
   const result = runDepcruise(root);
@@ -39,7 +45,8 @@ test('src/ has no import cycle and no import pointing up the floors', () => {
 test('the check fails on an import up the floors and on a cycle', (t) => {
   const copy = mkdtempSync(join(tmpdir(), 'genai-otel-layers-'));
   t.after(() => rmSync(copy, { recursive: true, force: true }));
-  for (const entry of ['src', 'tsconfig.json', '.dependency-cruiser.cjs']) cpSync(join(root, entry), join(copy, entry), { recursive: true });
+  for (const entry of ['src', 'tsconfig.json', '.dependency-cruiser.cjs'])
+    cpSync(join(root, entry), join(copy, entry), { recursive: true });
   // Upward: the attributes in scope (floor 3) reaching for the LLM call helper (floor 5).
   appendFileSync(join(copy, 'src/context/scope.ts'), "\nimport '../genai/llm.ts';\n");
   // A cycle inside one folder, which no floor rule sees.

@@ -18,7 +18,18 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { ROOT, SKIP, STACK, getJson, guarded, makeStack, poll, stackCmd, startStack, stopStack } from './support/stack.mjs';
+import {
+  ROOT,
+  SKIP,
+  STACK,
+  getJson,
+  guarded,
+  makeStack,
+  poll,
+  stackCmd,
+  startStack,
+  stopStack,
+} from './support/stack.mjs';
 
 const execFileP = promisify(execFile);
 const FIXTURES = join(ROOT, 'test', 'e2e', 'fixtures');
@@ -31,7 +42,8 @@ const T0 = Date.now();
 function runFixture(stack, { file, preload, serviceName, env: extraEnv = {} }) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('OTEL_') && !k.startsWith('GENAI_OTEL_') && !k.startsWith('STACK_') && !k.startsWith('OTELCOL_')) env[k] = v;
+    if (!k.startsWith('OTEL_') && !k.startsWith('GENAI_OTEL_') && !k.startsWith('STACK_') && !k.startsWith('OTELCOL_'))
+      env[k] = v;
   }
   Object.assign(env, {
     OTEL_SERVICE_NAME: serviceName,
@@ -43,11 +55,17 @@ function runFixture(stack, { file, preload, serviceName, env: extraEnv = {} }) {
   });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [preload, 'genai-otel/register', join(FIXTURES, file)], {
-      cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -77,7 +95,8 @@ async function jaegerSpans(stack, serviceName) {
   const spans = [];
   for (const rs of body.result?.resourceSpans ?? []) {
     const resource = attrs(rs.resource?.attributes);
-    for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) spans.push({ ...span, resource, attributes: attrs(span.attributes) });
+    for (const ss of rs.scopeSpans ?? [])
+      for (const span of ss.spans ?? []) spans.push({ ...span, resource, attributes: attrs(span.attributes) });
   }
   return spans;
 }
@@ -166,7 +185,10 @@ async function assertAgentTrace(stack, serviceName) {
   assert.deepEqual(arrayAttribute(c['gen_ai.response.finish_reasons']), ['tool_calls']);
   assert.equal(c['gen_ai.usage.input_tokens'], 120);
   assert.equal(c['gen_ai.usage.output_tokens'], 40);
-  assert.ok(c['genai_otel.cost.usd'] > 0, `genai_otel.cost.usd should be a positive number, got ${c['genai_otel.cost.usd']}`);
+  assert.ok(
+    c['genai_otel.cost.usd'] > 0,
+    `genai_otel.cost.usd should be a positive number, got ${c['genai_otel.cost.usd']}`,
+  );
 
   assert.equal(tool.attributes['gen_ai.operation.name'], 'execute_tool');
   assert.equal(tool.attributes['gen_ai.tool.name'], 'lookup_order');
@@ -194,8 +216,13 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
     fixtures = Promise.all([
       runFixture(stack, { file: 'agent-app.cjs', preload: '--require', serviceName: cjsService }),
       runFixture(stack, { file: 'agent-app.mjs', preload: '--import', serviceName: esmService }),
-    ]).then((r) => { stack.notes.push(`fixtures ran in ${((Date.now() - started) / 1000).toFixed(1)}s`); return r; });
-    fixtures.catch(() => { stack.failed = true; });
+    ]).then((r) => {
+      stack.notes.push(`fixtures ran in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      return r;
+    });
+    fixtures.catch(() => {
+      stack.failed = true;
+    });
   });
 
   after(async () => {
@@ -219,13 +246,19 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
   test('GenAI metrics and span metrics reach Prometheus', async (t) => {
     await guarded(stack, async () => {
       await fixtures;
-      const duration = await waitForSeries(stack, `gen_ai_client_operation_duration_seconds_count{job="${cjsService}"}`);
+      const duration = await waitForSeries(
+        stack,
+        `gen_ai_client_operation_duration_seconds_count{job="${cjsService}"}`,
+      );
       assert.equal(duration[0].metric.gen_ai_operation_name, 'chat');
       assert.equal(duration[0].metric.gen_ai_provider_name, 'openai');
       assert.equal(duration[0].metric.gen_ai_request_model, 'gpt-4o-mini');
       assert.equal(Number(duration[0].value[1]), 1);
 
-      const tokens = await waitForSeries(stack, `sum by (gen_ai_token_type) (gen_ai_client_token_usage_sum{job="${cjsService}"})`);
+      const tokens = await waitForSeries(
+        stack,
+        `sum by (gen_ai_token_type) (gen_ai_client_token_usage_sum{job="${cjsService}"})`,
+      );
       const byType = Object.fromEntries(tokens.map((s) => [s.metric.gen_ai_token_type, Number(s.value[1])]));
       assert.deepEqual(byType, { input: 120, output: 40 });
       await waitForSeries(stack, `gen_ai_client_token_usage_bucket{job="${cjsService}",gen_ai_token_type="input"}`);
@@ -237,8 +270,10 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
       assert.ok(Number(cost[0].value[1]) > 0, 'cost counter is positive');
 
       // span_metrics connector -> prometheus exporter, per service, span name and kind.
-      const calls = await waitForSeries(stack,
-        `traces_span_metrics_calls_total{service_name="${cjsService}",span_name="chat gpt-4o-mini",span_kind="SPAN_KIND_CLIENT"}`);
+      const calls = await waitForSeries(
+        stack,
+        `traces_span_metrics_calls_total{service_name="${cjsService}",span_name="chat gpt-4o-mini",span_kind="SPAN_KIND_CLIENT"}`,
+      );
       assert.equal(calls[0].metric.gen_ai_request_model, 'gpt-4o-mini');
       await waitForSeries(stack, `traces_span_metrics_duration_milliseconds_bucket{service_name="${esmService}"}`);
     })(t);
@@ -249,12 +284,21 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
       await fixtures;
       // A rate needs two samples of the counter: wait until Prometheus holds the
       // first value, then send a second agent turn so that the counter moves.
-      await waitForSeries(stack, `traces_span_metrics_calls_total{service_name="${cjsService}",span_kind="SPAN_KIND_CLIENT"}`);
+      await waitForSeries(
+        stack,
+        `traces_span_metrics_calls_total{service_name="${cjsService}",span_kind="SPAN_KIND_CLIENT"}`,
+      );
       await runFixture(stack, { file: 'agent-app.cjs', preload: '--require', serviceName: cjsService });
-      const q = (extra) => new URLSearchParams({
-        service: cjsService, spanKind: 'client', endTs: String(Date.now()), lookback: String(15 * 60_000),
-        step: '5000', ratePer: '60000', ...extra,
-      });
+      const q = (extra) =>
+        new URLSearchParams({
+          service: cjsService,
+          spanKind: 'client',
+          endTs: String(Date.now()),
+          lookback: String(15 * 60_000),
+          step: '5000',
+          ratePer: '60000',
+          ...extra,
+        });
       const calls = await poll('SPM call rate', async () => {
         const body = await getJson(`${stack.jaeger}/api/metrics/calls?${q()}`);
         const points = body.metrics?.[0]?.metricPoints ?? [];
@@ -270,7 +314,12 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
     await guarded(stack, async () => {
       const rules = await getJson(`${stack.prometheus}/api/v1/rules`);
       const names = rules.data.groups.flatMap((g) => g.rules.map((r) => r.name));
-      for (const alert of ['GenAIHighErrorRate', 'GenAIHighLatencyP95', 'GenAICostBudgetExceeded', 'GenAIToolFailureRate']) {
+      for (const alert of [
+        'GenAIHighErrorRate',
+        'GenAIHighLatencyP95',
+        'GenAICostBudgetExceeded',
+        'GenAIToolFailureRate',
+      ]) {
         assert.ok(names.includes(alert), `rule ${alert} loaded (have: ${names.join(', ')})`);
       }
       const budget = await waitForSeries(stack, 'genai_otel:cost_budget_usd_per_hour');
@@ -282,25 +331,31 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
     })(t);
   });
 
-  test('logs pipeline: OTLP log records land in the file exporter\'s JSON-lines file', async (t) => {
+  test("logs pipeline: OTLP log records land in the file exporter's JSON-lines file", async (t) => {
     await guarded(stack, async () => {
       const marker = `e2e-log-${RUN_ID}`;
       const res = await fetch(`${stack.otlpHttp}/v1/logs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          resourceLogs: [{
-            resource: { attributes: [{ key: 'service.name', value: { stringValue: `e2e-logs-${RUN_ID}` } }] },
-            scopeLogs: [{
-              scope: { name: 'e2e' },
-              logRecords: [{
-                timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
-                severityText: 'INFO',
-                eventName: 'gen_ai.client.inference.operation.details',
-                body: { stringValue: marker },
-              }],
-            }],
-          }],
+          resourceLogs: [
+            {
+              resource: { attributes: [{ key: 'service.name', value: { stringValue: `e2e-logs-${RUN_ID}` } }] },
+              scopeLogs: [
+                {
+                  scope: { name: 'e2e' },
+                  logRecords: [
+                    {
+                      timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                      severityText: 'INFO',
+                      eventName: 'gen_ai.client.inference.operation.details',
+                      body: { stringValue: marker },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
         }),
       });
       assert.equal(res.status, 200, await res.text());
@@ -312,28 +367,55 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
   test('request/response records (GENAI_OTEL_LLM_LOGS) land in their own rotated file, other logs do not', async (t) => {
     await guarded(stack, async () => {
       const service = `e2e-records-${RUN_ID}`;
-      await runFixture(stack, { file: 'llm-records-app.cjs', preload: '--require', serviceName: service, env: { GENAI_OTEL_LLM_LOGS: 'true' } });
+      await runFixture(stack, {
+        file: 'llm-records-app.cjs',
+        preload: '--require',
+        serviceName: service,
+        env: { GENAI_OTEL_LLM_LOGS: 'true' },
+      });
       const recordsFile = join(stack.runDir, 'collector', 'logs', 'llm-records.jsonl');
       const generalFile = join(stack.runDir, 'collector', 'logs', 'genai-logs.jsonl');
-      const linesOf = (file) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []);
-      const recordsOf = (file) => linesOf(file).flatMap((batch) => (batch.resourceLogs ?? [])
-        .filter((rl) => attrs(rl.resource?.attributes)['service.name'] === service)
-        .flatMap((rl) => (rl.scopeLogs ?? []).flatMap((sl) => sl.logRecords ?? [])));
-      const record = await poll('the request/response record in llm-records.jsonl', async () => recordsOf(recordsFile).find((r) => r.eventName === 'genai_otel.llm.request_response'));
+      const linesOf = (file) =>
+        existsSync(file)
+          ? readFileSync(file, 'utf8')
+              .split('\n')
+              .filter(Boolean)
+              .map((line) => JSON.parse(line))
+          : [];
+      const recordsOf = (file) =>
+        linesOf(file).flatMap((batch) =>
+          (batch.resourceLogs ?? [])
+            .filter((rl) => attrs(rl.resource?.attributes)['service.name'] === service)
+            .flatMap((rl) => (rl.scopeLogs ?? []).flatMap((sl) => sl.logRecords ?? [])),
+        );
+      const record = await poll('the request/response record in llm-records.jsonl', async () =>
+        recordsOf(recordsFile).find((r) => r.eventName === 'genai_otel.llm.request_response'),
+      );
       const fields = Object.fromEntries((record.body.kvlistValue?.values ?? []).map((kv) => [kv.key, kv.value]));
-      assert.ok(fields.request && fields.response && fields.timestamp, `record body: ${JSON.stringify(record.body).slice(0, 400)}`);
+      assert.ok(
+        fields.request && fields.response && fields.timestamp,
+        `record body: ${JSON.stringify(record.body).slice(0, 400)}`,
+      );
       const response = JSON.stringify(fields.response);
       assert.match(response, /chatcmpl-e2e-record/);
       assert.match(JSON.stringify(fields.request), /Where is my order\?/);
       assert.equal(fields.workload_id?.stringValue, 'support-chat');
       assert.ok(record.traceId, 'the record carries the trace id of its call');
-      await poll('the ordinary log line in genai-logs.jsonl', async () => recordsOf(generalFile).some((r) => JSON.stringify(r.body).includes('an ordinary log line')));
-      assert.ok(!recordsOf(generalFile).some((r) => r.eventName === 'genai_otel.llm.request_response'), 'records are not in the general log file');
-      assert.ok(!recordsOf(recordsFile).some((r) => JSON.stringify(r.body).includes('an ordinary log line')), 'ordinary logs are not in the records file');
+      await poll('the ordinary log line in genai-logs.jsonl', async () =>
+        recordsOf(generalFile).some((r) => JSON.stringify(r.body).includes('an ordinary log line')),
+      );
+      assert.ok(
+        !recordsOf(generalFile).some((r) => r.eventName === 'genai_otel.llm.request_response'),
+        'records are not in the general log file',
+      );
+      assert.ok(
+        !recordsOf(recordsFile).some((r) => JSON.stringify(r.body).includes('an ordinary log line')),
+        'ordinary logs are not in the records file',
+      );
     })(t);
   });
 
-  test('the collector\'s redaction safety net cleans spans from services without genai-otel', async (t) => {
+  test("the collector's redaction safety net cleans spans from services without genai-otel", async (t) => {
     await guarded(stack, async () => {
       const service = `e2e-foreign-${RUN_ID}`;
       const id = (bytes) => randomBytes(bytes).toString('hex');
@@ -342,15 +424,36 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
       const res = await fetch(`${stack.otlpHttp}/v1/traces`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ scope: { name: 'other-sdk' }, spans: [{
-          traceId: id(16), spanId: id(8), name: 'POST /chat', kind: 2,
-          startTimeUnixNano: String(now - 1_000_000n), endTimeUnixNano: String(now),
-          attributes: [
-            str('http.request.header.authorization', 'Bearer abcdefghijklmnopqrstuvwxyz123456'),
-            str('app.note', 'contact jane.doe@example.com, key sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'),
-            str('app.order', 'order 2024-11-23 #48213'),
+        body: JSON.stringify({
+          resourceSpans: [
+            {
+              resource: { attributes: [str('service.name', service)] },
+              scopeSpans: [
+                {
+                  scope: { name: 'other-sdk' },
+                  spans: [
+                    {
+                      traceId: id(16),
+                      spanId: id(8),
+                      name: 'POST /chat',
+                      kind: 2,
+                      startTimeUnixNano: String(now - 1_000_000n),
+                      endTimeUnixNano: String(now),
+                      attributes: [
+                        str('http.request.header.authorization', 'Bearer abcdefghijklmnopqrstuvwxyz123456'),
+                        str(
+                          'app.note',
+                          'contact jane.doe@example.com, key sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
+                        ),
+                        str('app.order', 'order 2024-11-23 #48213'),
+                      ],
+                    },
+                  ],
+                },
+              ],
+            },
           ],
-        }] }] }] }),
+        }),
       });
       assert.equal(res.status, 200, await res.text());
       const [span] = await poll('the foreign span in Jaeger', async () => {
@@ -368,10 +471,14 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
       await fixtures;
       const key = (span) => `${span.traceId}/${span.spanId}`;
       // Every span of the service so far (the Monitor tab's test runs its app a second time).
-      const stored = (await poll(`trace of ${cjsService} in Jaeger`, async () => {
-        const found = await jaegerSpans(stack, cjsService);
-        return found.length >= 4 ? found : null;
-      })).map(key).sort();
+      const stored = (
+        await poll(`trace of ${cjsService} in Jaeger`, async () => {
+          const found = await jaegerSpans(stack, cjsService);
+          return found.length >= 4 ? found : null;
+        })
+      )
+        .map(key)
+        .sort();
       await stackCmd(stack, 'down', 'jaeger');
       const restarted = Date.now();
       await stackCmd(stack, 'up', 'jaeger');
@@ -380,9 +487,14 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
         return found.length >= stored.length ? found : null;
       });
       assert.deepEqual(readBack.map(key).sort(), stored, 'the same spans, read back after the restart');
-      t.diagnostic(`${stored.length} spans read back ${((Date.now() - restarted) / 1000).toFixed(1)}s after the restart began`);
+      t.diagnostic(
+        `${stored.length} spans read back ${((Date.now() - restarted) / 1000).toFixed(1)}s after the restart began`,
+      );
       const badger = join(stack.runDir, 'jaeger', 'badger');
-      assert.ok(existsSync(join(badger, 'keys')) && existsSync(join(badger, 'values')), `Badger's folders in ${badger}`);
+      assert.ok(
+        existsSync(join(badger, 'keys')) && existsSync(join(badger, 'values')),
+        `Badger's folders in ${badger}`,
+      );
       assert.equal(statSync(badger).mode & 0o777, 0o700, 'the Badger folder is private to the user');
     })(t);
   });
@@ -399,8 +511,11 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
       await stackCmd(stack, 'up', 'collector');
       const restarted = Date.now();
       await stackCmd(stack, 'up', 'jaeger');
-      await poll(`trace of ${service} after the restarts`, async () => (await jaegerSpans(stack, service)).length >= 4,
-        { timeoutMs: 60_000, intervalMs: 500 });
+      await poll(
+        `trace of ${service} after the restarts`,
+        async () => (await jaegerSpans(stack, service)).length >= 4,
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
       t.diagnostic(`queued trace delivered ${((Date.now() - restarted) / 1000).toFixed(1)}s after the restarts`);
       await assertAgentTrace(stack, service);
     })(t);
@@ -418,10 +533,28 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
       const res = await fetch(`${stack.otlpHttp}/v1/traces`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', marker)] }, scopeSpans: [{ scope: { name: 'e2e' }, spans: [{
-          traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: 'marker', kind: 1,
-          startTimeUnixNano: String(now - 1_000_000n), endTimeUnixNano: String(now),
-        }] }] }] }),
+        body: JSON.stringify({
+          resourceSpans: [
+            {
+              resource: { attributes: [str('service.name', marker)] },
+              scopeSpans: [
+                {
+                  scope: { name: 'e2e' },
+                  spans: [
+                    {
+                      traceId: randomBytes(16).toString('hex'),
+                      spanId: randomBytes(8).toString('hex'),
+                      name: 'marker',
+                      kind: 1,
+                      startTimeUnixNano: String(now - 1_000_000n),
+                      endTimeUnixNano: String(now),
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
       });
       assert.equal(res.status, 200, await res.text());
       const watchUntil = Date.now() + 3000;
@@ -503,10 +636,12 @@ describe('opt-in tail sampling (collector/tail-sampling.yaml)', { skip: SKIP }, 
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          resourceSpans: [{
-            resource: { attributes: [str('service.name', service)] },
-            scopeSpans: [{ scope: { name: 'e2e' }, spans: Object.values(cases) }],
-          }],
+          resourceSpans: [
+            {
+              resource: { attributes: [str('service.name', service)] },
+              scopeSpans: [{ scope: { name: 'e2e' }, spans: Object.values(cases) }],
+            },
+          ],
         }),
       });
       assert.equal(res.status, 200, await res.text());
@@ -531,59 +666,82 @@ describe('opt-in tail sampling (collector/tail-sampling.yaml)', { skip: SKIP }, 
   });
 });
 
-describe('alerting: a failing app makes Prometheus fire GenAIHighErrorRate through Alertmanager to a webhook', { skip: SKIP }, () => {
-  let stack;
-  let webhook;
-  const notifications = [];
+describe(
+  'alerting: a failing app makes Prometheus fire GenAIHighErrorRate through Alertmanager to a webhook',
+  { skip: SKIP },
+  () => {
+    let stack;
+    let webhook;
+    const notifications = [];
 
-  before(async () => {
-    const { createServer: createHttpServer } = await import('node:http');
-    webhook = createHttpServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => { body += chunk; });
-      request.on('end', () => {
-        try { notifications.push(JSON.parse(body)); } catch { notifications.push({ unparsable: body }); }
-        response.end('ok');
-      });
-    });
-    await new Promise((resolve) => webhook.listen(0, '127.0.0.1', resolve));
-    stack = await makeStack('alerts', {
-      ALERT_WEBHOOK_URL: `http://127.0.0.1:${webhook.address().port}/alerts`,
-      ALERT_GROUP_WAIT: '1s',
-      ALERT_GROUP_INTERVAL: '5s',
-      STACK_ALERT_FOR: '0s',
-    });
-    await startStack(stack);
-  });
-
-  after(async () => {
-    if (stack) await stopStack(stack);
-    if (webhook) await new Promise((resolve) => webhook.close(resolve));
-  });
-
-  test('errors above 10 % reach the webhook receiver as a firing alert for the service', async (t) => {
-    await guarded(stack, async () => {
-      const service = `e2e-alert-${RUN_ID}`;
-      await runFixture(stack, { file: 'failing-llm-app.cjs', preload: '--require', serviceName: service });
-      const alert = await poll('a GenAIHighErrorRate notification', async () => {
-        for (const notification of notifications) {
-          for (const item of notification.alerts ?? []) {
-            if (item.labels?.alertname === 'GenAIHighErrorRate' && item.labels?.job === service && item.status === 'firing') return item;
+    before(async () => {
+      const { createServer: createHttpServer } = await import('node:http');
+      webhook = createHttpServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk) => {
+          body += chunk;
+        });
+        request.on('end', () => {
+          try {
+            notifications.push(JSON.parse(body));
+          } catch {
+            notifications.push({ unparsable: body });
           }
-        }
-        return null;
-      }, { timeoutMs: 90_000, intervalMs: 500 });
-      assert.equal(alert.labels.gen_ai_provider_name, 'openai');
-      assert.equal(alert.labels.severity, 'warning');
-      assert.match(alert.annotations.summary, /LLM error rate above 10 %/);
-      t.diagnostic(`alert received: ${alert.annotations.description}`);
-    })(t);
-  });
-});
+          response.end('ok');
+        });
+      });
+      await new Promise((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+      stack = await makeStack('alerts', {
+        ALERT_WEBHOOK_URL: `http://127.0.0.1:${webhook.address().port}/alerts`,
+        ALERT_GROUP_WAIT: '1s',
+        ALERT_GROUP_INTERVAL: '5s',
+        STACK_ALERT_FOR: '0s',
+      });
+      await startStack(stack);
+    });
+
+    after(async () => {
+      if (stack) await stopStack(stack);
+      if (webhook) await new Promise((resolve) => webhook.close(resolve));
+    });
+
+    test('errors above 10 % reach the webhook receiver as a firing alert for the service', async (t) => {
+      await guarded(stack, async () => {
+        const service = `e2e-alert-${RUN_ID}`;
+        await runFixture(stack, { file: 'failing-llm-app.cjs', preload: '--require', serviceName: service });
+        const alert = await poll(
+          'a GenAIHighErrorRate notification',
+          async () => {
+            for (const notification of notifications) {
+              for (const item of notification.alerts ?? []) {
+                if (
+                  item.labels?.alertname === 'GenAIHighErrorRate' &&
+                  item.labels?.job === service &&
+                  item.status === 'firing'
+                )
+                  return item;
+              }
+            }
+            return null;
+          },
+          { timeoutMs: 90_000, intervalMs: 500 },
+        );
+        assert.equal(alert.labels.gen_ai_provider_name, 'openai');
+        assert.equal(alert.labels.severity, 'warning');
+        assert.match(alert.annotations.summary, /LLM error rate above 10 %/);
+        t.diagnostic(`alert received: ${alert.annotations.description}`);
+      })(t);
+    });
+  },
+);
 
 describe('configuration checks: collector validate, promtool check/test rules, amtool, compose', { skip: SKIP }, () => {
   test('scripts/stack.sh check passes every check', async () => {
-    const { stdout, stderr } = await execFileP('bash', [STACK, 'check'], { cwd: ROOT, timeout: 120_000, maxBuffer: 8 << 20 });
+    const { stdout, stderr } = await execFileP('bash', [STACK, 'check'], {
+      cwd: ROOT,
+      timeout: 120_000,
+      maxBuffer: 8 << 20,
+    });
     const output = stdout + stderr;
     assert.match(output, /collector\/config\.yaml \(otelcol-genai validate\)/);
     assert.match(output, /promtool test rules/);

@@ -8,10 +8,22 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver } from '@genai-otel/mock-otlp-receiver';
-import { apiCopies, assertSucceeded, childEnv, createApp, node22, node24, npmInstall, packRepository, repositoryRoot, run, scratchRoot } from './scratch.ts';
+import {
+  apiCopies,
+  assertSucceeded,
+  childEnv,
+  createApp,
+  node22,
+  node24,
+  npmInstall,
+  packRepository,
+  repositoryRoot,
+  run,
+  scratchRoot,
+} from './scratch.ts';
 
 const root = scratchRoot();
 let tarball: string;
@@ -40,7 +52,8 @@ function exportedSpanNames(folder: string): string[] {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
     const request = JSON.parse(line) as { resourceSpans?: { scopeSpans?: { spans?: { name: string }[] }[] }[] };
-    for (const resource of request.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) for (const span of scope.spans ?? []) names.push(span.name);
+    for (const resource of request.resourceSpans ?? [])
+      for (const scope of resource.scopeSpans ?? []) for (const span of scope.spans ?? []) names.push(span.name);
   }
   return names;
 }
@@ -49,7 +62,10 @@ let runs = 0;
 /** Runs `node [nodeArgs] script` in `app` with spans going to a fresh folder; returns the run and the span names. */
 async function runApp(app: string, nodeArgs: string[], options: { node?: string; env?: Record<string, string> } = {}) {
   const out = join(root, `spans-${(runs += 1)}`);
-  const result = await run(options.node ?? node22, nodeArgs, { cwd: app, env: childEnv({ ...fileExport(out), ...options.env }, options.node ?? node22) });
+  const result = await run(options.node ?? node22, nodeArgs, {
+    cwd: app,
+    env: childEnv({ ...fileExport(out), ...options.env }, options.node ?? node22),
+  });
   return { ...result, spans: exportedSpanNames(out) };
 }
 
@@ -67,7 +83,14 @@ console.log('tracing=' + getStatus().tracing);
 describe('the tarball', () => {
   test('holds the builds, the preload entries, the CLI, the types, README, LICENSE, CHANGELOG and the notices of bundled packages, and nothing else', () => {
     const listing = execFileSync('tar', ['-tzvf', tarball], { encoding: 'utf8' }).trim().split('\n');
-    const files = listing.map((line) => line.split(/\s+/).at(-1)!.replace(/^package\//, '')).sort();
+    const files = listing
+      .map((line) =>
+        line
+          .split(/\s+/)
+          .at(-1)!
+          .replace(/^package\//, ''),
+      )
+      .sort();
     for (const required of [
       'package.json',
       'README.md',
@@ -86,19 +109,42 @@ describe('the tarball', () => {
     ]) {
       assert.ok(files.includes(required), `${required} is missing from the tarball: ${files.join(', ')}`);
     }
-    const strays = files.filter((file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/THIRD-PARTY-NOTICES\.md|dist\/(cjs|esm|cli|types)\/.+\.(c?js|d\.c?ts))$/.test(file));
+    const strays = files.filter(
+      (file) =>
+        !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/THIRD-PARTY-NOTICES\.md|dist\/(cjs|esm|cli|types)\/.+\.(c?js|d\.c?ts))$/.test(
+          file,
+        ),
+    );
     assert.deepEqual(strays, [], 'tests, sources, fixtures, bench or source maps were packed');
     const cli = listing.find((line) => line.endsWith('package/dist/cli/genai-otel.js'))!;
     assert.match(cli, /^-rwx/, 'the CLI has its run bit');
   });
 
   test('declares as runtime dependencies only what dist/ loads from outside the bundle, and the API as a peer', () => {
-    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })) as Record<string, Record<string, string>>;
-    assert.deepEqual(Object.keys(manifest.dependencies ?? {}).sort(), ['import-in-the-middle', 'require-in-the-middle', 'yaml']);
+    const manifest = JSON.parse(
+      execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+    ) as Record<string, Record<string, string>>;
+    assert.deepEqual(Object.keys(manifest.dependencies ?? {}).sort(), [
+      'import-in-the-middle',
+      'require-in-the-middle',
+      'yaml',
+    ]);
     assert.deepEqual(Object.keys(manifest.peerDependencies ?? {}), ['@opentelemetry/api']);
-    const bundles = ['dist/cjs/index.cjs', 'dist/esm/index.js'].map((file) => execFileSync('tar', ['-xzOf', tarball, `package/${file}`], { encoding: 'utf8' }));
-    const loaded = new Set(bundles.flatMap((text) => [...text.matchAll(/(?:require\(|from )"((?:@[\w.-]+\/)?[\w.:-]+)/g)].map((match) => match[1]!)));
-    const undeclared = [...loaded].filter((name) => !name.startsWith('node:') && !process.getBuiltinModule('node:module').isBuiltin(name) && manifest.dependencies?.[name] === undefined && manifest.peerDependencies?.[name] === undefined);
+    const bundles = ['dist/cjs/index.cjs', 'dist/esm/index.js'].map((file) =>
+      execFileSync('tar', ['-xzOf', tarball, `package/${file}`], { encoding: 'utf8' }),
+    );
+    const loaded = new Set(
+      bundles.flatMap((text) =>
+        [...text.matchAll(/(?:require\(|from )"((?:@[\w.-]+\/)?[\w.:-]+)/g)].map((match) => match[1]!),
+      ),
+    );
+    const undeclared = [...loaded].filter(
+      (name) =>
+        !name.startsWith('node:') &&
+        !process.getBuiltinModule('node:module').isBuiltin(name) &&
+        manifest.dependencies?.[name] === undefined &&
+        manifest.peerDependencies?.[name] === undefined,
+    );
     // The app's own, optional (README, pino and winston). Not an optional peer either: npm resolves an optional
     // peer's own peers, and the newest transport's (API ^1.10) then conflicts with an app on API 1.9 (ERESOLVE).
     assert.deepEqual(undeclared, ['@opentelemetry/winston-transport']);
@@ -108,7 +154,12 @@ describe('the tarball', () => {
 describe('a plain app', () => {
   let app: string;
   before(async () => {
-    app = createApp(root, 'plain', { 'app.cjs': llmCallCjs, 'app.mjs': llmCallMjs, 'preloaded.cjs': llmCallCjs.replace('start();\n', ''), 'preloaded.mjs': llmCallMjs.replace('start();\n', '') });
+    app = createApp(root, 'plain', {
+      'app.cjs': llmCallCjs,
+      'app.mjs': llmCallMjs,
+      'preloaded.cjs': llmCallCjs.replace('start();\n', ''),
+      'preloaded.mjs': llmCallMjs.replace('start();\n', ''),
+    });
     await npmInstall(app, [tarball]);
   });
 
@@ -134,7 +185,10 @@ describe('a plain app', () => {
   });
 
   test('the genai-otel command runs from node_modules/.bin', async () => {
-    const result = assertSucceeded(await run(join(app, 'node_modules/.bin/genai-otel'), ['--help'], { cwd: app }), 'genai-otel --help');
+    const result = assertSucceeded(
+      await run(join(app, 'node_modules/.bin/genai-otel'), ['--help'], { cwd: app }),
+      'genai-otel --help',
+    );
     assert.match(result.stdout, /Usage: genai-otel/);
   });
 
@@ -153,7 +207,10 @@ void getStatus()?.tracing;
 void [status, ContextSpanProcessor, redactingSpanExporter];
 `;
   const tsconfig = (module: string, moduleResolution: string, file: string): string =>
-    JSON.stringify({ compilerOptions: { module, moduleResolution, strict: true, skipLibCheck: false, noEmit: true, types: [] }, files: [file] });
+    JSON.stringify({
+      compilerOptions: { module, moduleResolution, strict: true, skipLibCheck: false, noEmit: true, types: [] },
+      files: [file],
+    });
   before(async () => {
     app = createApp(root, 'types', {
       'check.ts': check,
@@ -171,7 +228,9 @@ void [status, ContextSpanProcessor, redactingSpanExporter];
     ['moduleResolution bundler', 'tsconfig.bundler.json'],
   ] as const) {
     test(`the declarations compile with skipLibCheck false in ${label}`, async () => {
-      const result = await run(node22, [join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', file], { cwd: app });
+      const result = await run(node22, [join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', file], {
+        cwd: app,
+      });
       assert.equal(result.code, 0, result.stdout + result.stderr);
     });
   }
@@ -192,11 +251,22 @@ withLLMCall({ provider: 'openai', model: 'gpt-install' }, async () => 'ok').then
   const bundlers: Record<string, (format: 'cjs' | 'esm', outfile: string) => Promise<void>> = {
     async esbuild(format, outfile) {
       const { build } = await import('esbuild');
-      await build({ entryPoints: [entry()], bundle: true, platform: 'node', format, outfile, logLevel: 'error', absWorkingDir: app });
+      await build({
+        entryPoints: [entry()],
+        bundle: true,
+        platform: 'node',
+        format,
+        outfile,
+        logLevel: 'error',
+        absWorkingDir: app,
+      });
     },
     async webpack(format, outfile) {
       const { default: webpack } = await import('webpack');
-      const output = format === 'esm' ? { module: true, chunkFormat: 'module' as const, library: { type: 'module' } } : { library: { type: 'commonjs2' } };
+      const output =
+        format === 'esm'
+          ? { module: true, chunkFormat: 'module' as const, library: { type: 'module' } }
+          : { library: { type: 'commonjs2' } };
       await new Promise<void>((resolve, reject) => {
         webpack(
           {
@@ -208,7 +278,10 @@ withLLMCall({ provider: 'openai', model: 'gpt-install' }, async () => 'ok').then
             output: { path: join(outfile, '..'), filename: outfile.split('/').at(-1)!, ...output },
             experiments: { outputModule: format === 'esm' },
           },
-          (error, stats) => (error !== null || stats?.hasErrors() === true ? reject(error ?? new Error(stats!.toString('errors-only'))) : resolve()),
+          (error, stats) =>
+            error !== null || stats?.hasErrors() === true
+              ? reject(error ?? new Error(stats!.toString('errors-only')))
+              : resolve(),
         );
       });
     },
@@ -217,7 +290,11 @@ withLLMCall({ provider: 'openai', model: 'gpt-install' }, async () => 'ok').then
       const { nodeResolve } = await import('@rollup/plugin-node-resolve');
       // Its types describe the CommonJS build; under nodenext the import's default is typed one level too deep.
       const commonjs = (await import('@rollup/plugin-commonjs')).default as unknown as () => import('rollup').Plugin;
-      const bundle = await rollup({ input: entry(), plugins: [nodeResolve({ exportConditions: ['node'], preferBuiltins: true }), commonjs()], onwarn: () => undefined });
+      const bundle = await rollup({
+        input: entry(),
+        plugins: [nodeResolve({ exportConditions: ['node'], preferBuiltins: true }), commonjs()],
+        onwarn: () => undefined,
+      });
       await bundle.write({ file: outfile, format: format === 'esm' ? 'es' : 'cjs', inlineDynamicImports: true });
     },
   };
@@ -235,37 +312,63 @@ withLLMCall({ provider: 'openai', model: 'gpt-install' }, async () => 'ok').then
   }
 });
 
-describe('on a Node.js older than supported (the machine\'s own node)', () => {
+describe("on a Node.js older than supported (the machine's own node)", () => {
   // The first `node` on the PATH outside the repository: v20 on these machines. Skipped where it is recent enough.
-  const systemNode = execFileSync('sh', ['-c', 'command -v node'], { encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin:/bin' } }).trim();
-  const version = systemNode === '' ? '' : execFileSync(systemNode, ['--version'], { encoding: 'utf8' }).trim().slice(1);
+  const systemNode = execFileSync('sh', ['-c', 'command -v node'], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
+  }).trim();
+  const version =
+    systemNode === '' ? '' : execFileSync(systemNode, ['--version'], { encoding: 'utf8' }).trim().slice(1);
   const old = version !== '' && Number(version.split('.')[0]) < 22;
   let app: string;
   before(async () => {
     if (!old) return;
-    app = createApp(root, 'old-node', { 'app.cjs': "console.log('app ran');\n", 'app.mjs': "console.log('app ran');\n" });
+    app = createApp(root, 'old-node', {
+      'app.cjs': "console.log('app ran');\n",
+      'app.mjs': "console.log('app ran');\n",
+    });
     await npmInstall(app, [tarball]);
   });
-  const oldEnv = (): Record<string, string | undefined> => ({ ...childEnv(fileExport(join(root, 'old-node-spans'))), PATH: `${systemNode.replace(/\/node$/, '')}:/usr/bin:/bin` });
+  const oldEnv = (): Record<string, string | undefined> => ({
+    ...childEnv(fileExport(join(root, 'old-node-spans'))),
+    PATH: `${systemNode.replace(/\/node$/, '')}:/usr/bin:/bin`,
+  });
 
   for (const [flag, script] of [
     ['--require', 'app.cjs'],
     ['--import', 'app.mjs'],
   ] as const) {
-    test(`${flag} genai-otel/register says which Node it needs in one line, and the app runs without telemetry`, { skip: old ? false : `node on the PATH is ${version}` }, async () => {
-      const result = await run(systemNode, [flag, 'genai-otel/register', script], { cwd: app, env: oldEnv() });
-      assert.equal(result.code, 0, result.stderr);
-      assert.equal(result.stdout, 'app ran\n');
-      assert.equal(result.stderr, `genai-otel: Node.js ${version} is not supported (genai-otel needs Node.js 22.15.0 or later); the application runs without telemetry\n`);
-    });
+    test(
+      `${flag} genai-otel/register says which Node it needs in one line, and the app runs without telemetry`,
+      { skip: old ? false : `node on the PATH is ${version}` },
+      async () => {
+        const result = await run(systemNode, [flag, 'genai-otel/register', script], { cwd: app, env: oldEnv() });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, 'app ran\n');
+        assert.equal(
+          result.stderr,
+          `genai-otel: Node.js ${version} is not supported (genai-otel needs Node.js 22.15.0 or later); the application runs without telemetry\n`,
+        );
+      },
+    );
   }
 
-  test('the genai-otel command says the same and exits non-zero', { skip: old ? false : `node on the PATH is ${version}` }, async () => {
-    const result = await run(join(app, 'node_modules/.bin/genai-otel'), ['--help'], { cwd: app, env: oldEnv() });
-    assert.equal(result.code, 1);
-    assert.equal(result.stdout, '');
-    assert.match(result.stderr, new RegExp(`^genai-otel: Node\\.js ${version.replaceAll('.', '\\.')} is not supported \\(genai-otel needs Node\\.js 22\\.15\\.0 or later\\); install a newer Node\\.js, or put it first on the PATH\\n$`));
-  });
+  test(
+    'the genai-otel command says the same and exits non-zero',
+    { skip: old ? false : `node on the PATH is ${version}` },
+    async () => {
+      const result = await run(join(app, 'node_modules/.bin/genai-otel'), ['--help'], { cwd: app, env: oldEnv() });
+      assert.equal(result.code, 1);
+      assert.equal(result.stdout, '');
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^genai-otel: Node\\.js ${version.replaceAll('.', '\\.')} is not supported \\(genai-otel needs Node\\.js 22\\.15\\.0 or later\\); install a newer Node\\.js, or put it first on the PATH\\n$`,
+        ),
+      );
+    },
+  );
 });
 
 /**
@@ -277,7 +380,8 @@ function withSecondApiCopy(app: string, name: string): { copy: string; ours: str
   cpSync(app, copy, { recursive: true });
   const nested = join(copy, 'node_modules/genai-otel/node_modules/@opentelemetry/api');
   cpSync(join(repositoryRoot, 'node_modules/@opentelemetry/api'), nested, { recursive: true });
-  const versionAt = (folder: string): string => (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version: string }).version;
+  const versionAt = (folder: string): string =>
+    (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version: string }).version;
   return { copy, ours: versionAt(nested), theirs: versionAt(join(copy, 'node_modules/@opentelemetry/api')) };
 }
 
@@ -299,8 +403,22 @@ async function assertSecondApiCopyReported(app: string, name: string, script: st
 }
 
 for (const otel of [
-  { major: '2.x', sdkNode: '@opentelemetry/sdk-node@^0.223.0', api: '@opentelemetry/api@^1.9.0', apiVersion: /^1\.9\./, sdkTrace: '@opentelemetry/sdk-trace-base', processorOptions: 'theirs' },
-  { major: '3.x', sdkNode: '@opentelemetry/sdk-node@^0.301.0', api: '@opentelemetry/api@^1.10.0', apiVersion: /^1\.10\./, sdkTrace: '@opentelemetry/sdk-trace', processorOptions: '{ exporter: theirs }' },
+  {
+    major: '2.x',
+    sdkNode: '@opentelemetry/sdk-node@^0.223.0',
+    api: '@opentelemetry/api@^1.9.0',
+    apiVersion: /^1\.9\./,
+    sdkTrace: '@opentelemetry/sdk-trace-base',
+    processorOptions: 'theirs',
+  },
+  {
+    major: '3.x',
+    sdkNode: '@opentelemetry/sdk-node@^0.301.0',
+    api: '@opentelemetry/api@^1.10.0',
+    apiVersion: /^1\.10\./,
+    sdkTrace: '@opentelemetry/sdk-trace',
+    processorOptions: '{ exporter: theirs }',
+  },
 ]) {
   describe(`an app on OpenTelemetry JS ${otel.major} (${otel.sdkNode.replace('@opentelemetry/', '')})`, () => {
     let app: string;
@@ -325,7 +443,10 @@ ${llmCallCjs.replace('start();\n', '')}`,
     test(`installs without a peer conflict, sharing the app's one @opentelemetry/api`, () => {
       const copies = apiCopies(app);
       assert.equal(copies.length, 1, copies.join(', '));
-      assert.match((JSON.parse(readFileSync(join(copies[0]!, 'package.json'), 'utf8')) as { version: string }).version, otel.apiVersion);
+      assert.match(
+        (JSON.parse(readFileSync(join(copies[0]!, 'package.json'), 'utf8')) as { version: string }).version,
+        otel.apiVersion,
+      );
     });
 
     test(`started after the app's NodeSDK, genai-otel attaches to it and its spans reach both exporters`, async () => {
@@ -390,7 +511,10 @@ describe('an app with the GenAI client libraries', () => {
     '@google/genai',
     '@aws-sdk/client-bedrock-runtime',
   ];
-  const importable: Record<string, string> = { '@modelcontextprotocol/sdk': '@modelcontextprotocol/sdk/client/index.js', '@langchain/core': '@langchain/core/messages' };
+  const importable: Record<string, string> = {
+    '@modelcontextprotocol/sdk': '@modelcontextprotocol/sdk/client/index.js',
+    '@langchain/core': '@langchain/core/messages',
+  };
   let app: string;
   let receiver: OtlpReceiver;
   before(async () => {
@@ -423,7 +547,17 @@ console.log('tracing=' + getStatus().tracing + ' instrumentations=' + getStatus(
         const model = `gpt-install-${label.replace(' ', '')}${flag}`;
         const result = await run(node, [flag, 'genai-otel/register', 'app.mjs'], {
           cwd: app,
-          env: childEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_BSP_SCHEDULE_DELAY: '50', GENAI_OTEL_SPOOL_DIR: join(root, 'spool'), MODEL: model }, node),
+          env: childEnv(
+            {
+              OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+              OTEL_METRICS_EXPORTER: 'none',
+              OTEL_LOGS_EXPORTER: 'none',
+              OTEL_BSP_SCHEDULE_DELAY: '50',
+              GENAI_OTEL_SPOOL_DIR: join(root, 'spool'),
+              MODEL: model,
+            },
+            node,
+          ),
         });
         assertSucceeded(result, `genai app ${flag} ${label}`);
         assert.match(result.stdout, /tracing=registered instrumentations=.*openai/);
@@ -437,10 +571,18 @@ console.log('tracing=' + getStatus().tracing + ' instrumentations=' + getStatus(
 describe('installed by pnpm (strict node_modules)', () => {
   let app: string;
   before(async () => {
-    app = createApp(root, 'pnpm', { 'app.cjs': llmCallCjs, 'preloaded.cjs': llmCallCjs.replace('start();\n', ''), 'preloaded.mjs': llmCallMjs.replace('start();\n', '') });
+    app = createApp(root, 'pnpm', {
+      'app.cjs': llmCallCjs,
+      'preloaded.cjs': llmCallCjs.replace('start();\n', ''),
+      'preloaded.mjs': llmCallMjs.replace('start();\n', ''),
+    });
     // Only what the app declares is visible to it, and only what genai-otel declares is visible to genai-otel.
     assertSucceeded(
-      await run('npx', ['--yes', 'pnpm@10', 'add', tarball, '--prefer-offline', '--store-dir', join(root, 'pnpm-store')], { cwd: app, timeoutMillis: 300_000 }),
+      await run(
+        'npx',
+        ['--yes', 'pnpm@10', 'add', tarball, '--prefer-offline', '--store-dir', join(root, 'pnpm-store')],
+        { cwd: app, timeoutMillis: 300_000 },
+      ),
       'pnpm add',
     );
   });

@@ -18,18 +18,30 @@ export interface RunResult {
 }
 
 /** The environment of every child: Node 22 first on the PATH, no OTEL_* or GENAI_OTEL_* from the parent. */
-export function childEnv(extra: Record<string, string | undefined> = {}, nodeBin = node22): Record<string, string | undefined> {
+export function childEnv(
+  extra: Record<string, string | undefined> = {},
+  nodeBin = node22,
+): Record<string, string | undefined> {
   const clean: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('OTEL_') && !key.startsWith('GENAI_OTEL_') && !key.startsWith('npm_') && key !== 'NODE_OPTIONS') clean[key] = value;
+    if (!key.startsWith('OTEL_') && !key.startsWith('GENAI_OTEL_') && !key.startsWith('npm_') && key !== 'NODE_OPTIONS')
+      clean[key] = value;
   }
   return { ...clean, PATH: `${dirname(nodeBin)}:${process.env.PATH ?? ''}`, ...extra };
 }
 
 /** Runs a command to its end (killed after `timeoutMillis`), keeping what it printed. */
-export function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeoutMillis?: number }): Promise<RunResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; timeoutMillis?: number },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -45,7 +57,8 @@ export function run(command: string, args: string[], options: { cwd: string; env
 
 /** Fails with everything the command printed when it did not exit 0. */
 export function assertSucceeded(result: RunResult, what: string): RunResult {
-  if (result.code !== 0) throw new Error(`${what} exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`${what} exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
   return result;
 }
 
@@ -56,17 +69,31 @@ export function scratchRoot(): string {
 
 /** `npm pack` of the repository (its prepack script builds dist/) into `destination`; returns the tarball's path. */
 export async function packRepository(destination: string): Promise<string> {
-  assertSucceeded(await run('npm', ['pack', '--pack-destination', destination, '--silent'], { cwd: repositoryRoot, timeoutMillis: 300_000 }), 'npm pack');
+  assertSucceeded(
+    await run('npm', ['pack', '--pack-destination', destination, '--silent'], {
+      cwd: repositoryRoot,
+      timeoutMillis: 300_000,
+    }),
+    'npm pack',
+  );
   const tarball = readdirSync(destination).find((name) => name.startsWith('genai-otel-') && name.endsWith('.tgz'));
   if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${destination}`);
   return join(destination, tarball);
 }
 
 /** A folder with a package.json (and `files`), ready for `npm install`. */
-export function createApp(root: string, name: string, files: Record<string, string> = {}, manifest: Record<string, unknown> = {}): string {
+export function createApp(
+  root: string,
+  name: string,
+  files: Record<string, string> = {},
+  manifest: Record<string, unknown> = {},
+): string {
   const folder = join(root, name);
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: `scratch-${name}`, version: '1.0.0', private: true, ...manifest }, null, 2));
+  writeFileSync(
+    join(folder, 'package.json'),
+    JSON.stringify({ name: `scratch-${name}`, version: '1.0.0', private: true, ...manifest }, null, 2),
+  );
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(folder, file)), { recursive: true });
     writeFileSync(join(folder, file), text);
@@ -80,10 +107,14 @@ export function createApp(root: string, name: string, files: Record<string, stri
  */
 export async function npmInstall(folder: string, packages: string[]): Promise<RunResult> {
   const result = assertSucceeded(
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=warn', ...packages], { cwd: folder, timeoutMillis: 480_000 }),
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=warn', ...packages], {
+      cwd: folder,
+      timeoutMillis: 480_000,
+    }),
     `npm install ${packages.join(' ')}`,
   );
-  if (/ERESOLVE/.test(result.stderr)) throw new Error(`npm install ${packages.join(' ')} reported a peer dependency conflict:\n${result.stderr}`);
+  if (/ERESOLVE/.test(result.stderr))
+    throw new Error(`npm install ${packages.join(' ')} reported a peer dependency conflict:\n${result.stderr}`);
   return result;
 }
 

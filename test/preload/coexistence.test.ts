@@ -20,8 +20,14 @@ test('genai-otel attaches its exporters to the existing provider: spans reach bo
   assert.equal(result.code, 0);
   assert.match(result.stdout, /their exporter saw: .*chat gpt-4o-mini/);
   const warnings = result.stderr.trim().split('\n');
-  assert.deepEqual(warnings, ['genai-otel: a global TracerProvider is already registered by another library; genai-otel added its exporters to it instead of registering a second provider']);
-  const spans = await receiver.waitFor('spans', (all) => all.some((span) => span.name === 'execute_tool lookup_order' && span.scope.name === 'genai-otel'), 5000);
+  assert.deepEqual(warnings, [
+    'genai-otel: a global TracerProvider is already registered by another library; genai-otel added its exporters to it instead of registering a second provider',
+  ]);
+  const spans = await receiver.waitFor(
+    'spans',
+    (all) => all.some((span) => span.name === 'execute_tool lookup_order' && span.scope.name === 'genai-otel'),
+    5000,
+  );
   assert.ok(spans.some((span) => span.name === 'chat gpt-4o-mini'));
   // Metrics had no other provider: genai-otel's own is registered.
   await receiver.waitFor('metrics', (all) => all.some((metric) => metric.resource['service.name'] === 'coexist'), 5000);

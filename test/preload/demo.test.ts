@@ -14,8 +14,11 @@ import { spooledPayloads } from '../support/spool-files.ts';
 
 const demoScript = fileURLToPath(new URL('../../scripts/demo.mjs', import.meta.url));
 
-
-const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown);
 
 describe('npm run demo without a collector', () => {
   let folder: string;
@@ -24,7 +27,8 @@ describe('npm run demo without a collector', () => {
   before(async () => {
     folder = mkdtempSync(join(tmpdir(), 'genai-otel-demo-'));
     const env: Record<string, string | undefined> = {};
-    for (const [key, value] of Object.entries(process.env)) if (!/^(OTEL_|GENAI_OTEL_|OPENAI_|DEMO_)/.test(key)) env[key] = value;
+    for (const [key, value] of Object.entries(process.env))
+      if (!/^(OTEL_|GENAI_OTEL_|OPENAI_|DEMO_)/.test(key)) env[key] = value;
     demo = await runFixture(demoScript, {
       env: {
         ...env,
@@ -45,7 +49,10 @@ describe('npm run demo without a collector', () => {
     assert.equal(demo.code, 0, `${demo.stdout}\n${demo.stderr}`);
     t.diagnostic(`demo took ${demo.elapsedMillis} ms at DEMO_SPEED=4`);
     assert.match(demo.stdout, /LLM: a simulated OpenAI API at http:\/\/127\.0\.0\.1:\d+\/v1 \(no key, no network\)/);
-    assert.match(demo.stdout, /Telemetry: no collector at http:\/\/127\.0\.0\.1:\d+, so OTLP\/JSON files in \.genai-otel\//);
+    assert.match(
+      demo.stdout,
+      /Telemetry: no collector at http:\/\/127\.0\.0\.1:\d+, so OTLP\/JSON files in \.genai-otel\//,
+    );
     for (const customer of ['Alice', 'Bob', 'Carol']) assert.match(demo.stdout, new RegExp(`\\] ${customer}: `));
     assert.match(demo.stdout, /\[session-bob-1\] {3}disliked, regenerated/);
     assert.equal(traceIdsIn(demo.stdout).length, 7, 'six questions, one answered twice');
@@ -58,7 +65,10 @@ describe('npm run demo without a collector', () => {
   test('ends with the trace tree of the last interaction and the report of the run, printed by the CLI', () => {
     const last = traceIdsIn(demo.stdout.slice(0, demo.stdout.indexOf('The last interaction:'))).at(-1)!;
     const tail = demo.stdout.slice(demo.stdout.indexOf('The last interaction:'));
-    assert.match(tail, new RegExp(`\\$ genai-otel traces --source files --trace ${last}\\ntrace ${last}  support-assistant-demo  `));
+    assert.match(
+      tail,
+      new RegExp(`\\$ genai-otel traces --source files --trace ${last}\\ntrace ${last}  support-assistant-demo  `),
+    );
     assert.match(tail, /└─ invoke_agent support-assistant {2}[\d.]+ m?s\n {3}├─ search_memory/);
     assert.match(tail, /├─ chat gpt-4o-mini {2}[\d.]+ m?s {2}[\d,]+→\d+ tokens/);
     assert.match(tail, /└─ upsert_memory/);
@@ -72,15 +82,32 @@ describe('npm run demo without a collector', () => {
 
   test('the local files hold OTLP/JSON spans, metrics and logs; what could not be sent waits in the spool', () => {
     const spans = lines(join(folder, 'files', 'traces.jsonl')).flatMap(spansOf);
-    assert.equal(new Set(spans.map((span) => span.traceId)).size, 8, 'seven answers and describeAgent\'s trace');
+    assert.equal(new Set(spans.map((span) => span.traceId)).size, 8, "seven answers and describeAgent's trace");
     assert.equal(spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'chat').length, 28);
-    const metricNames = new Set(lines(join(folder, 'files', 'metrics.jsonl')).flatMap((request) =>
-      (request as { resourceMetrics: { scopeMetrics: { metrics: { name: string }[] }[] }[] }).resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.map((metric) => metric.name)))));
-    for (const name of ['gen_ai.client.operation.duration', 'gen_ai.client.token.usage', 'genai_otel.client.cost', 'genai_otel.client.retries', 'genai_otel.feedback.likes']) assert.ok(metricNames.has(name), `${name} in metrics.jsonl`);
-    const feedback = lines(join(folder, 'files', 'logs.jsonl')).flatMap(logsOf).filter((log) => log.eventName === 'gen_ai.evaluation.result');
+    const metricNames = new Set(
+      lines(join(folder, 'files', 'metrics.jsonl')).flatMap((request) =>
+        (request as { resourceMetrics: { scopeMetrics: { metrics: { name: string }[] }[] }[] }).resourceMetrics.flatMap(
+          (rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.map((metric) => metric.name)),
+        ),
+      ),
+    );
+    for (const name of [
+      'gen_ai.client.operation.duration',
+      'gen_ai.client.token.usage',
+      'genai_otel.client.cost',
+      'genai_otel.client.retries',
+      'genai_otel.feedback.likes',
+    ])
+      assert.ok(metricNames.has(name), `${name} in metrics.jsonl`);
+    const feedback = lines(join(folder, 'files', 'logs.jsonl'))
+      .flatMap(logsOf)
+      .filter((log) => log.eventName === 'gen_ai.evaluation.result');
     assert.equal(feedback.length, 6);
     assert.ok(feedback.every((log) => typeof log.attributes['session.id'] === 'string'));
-    const status = JSON.parse(readFileSync(join(folder, 'spool', 'status.json'), 'utf8')) as { spool: { entries: number }; collectorReachable: boolean };
+    const status = JSON.parse(readFileSync(join(folder, 'spool', 'status.json'), 'utf8')) as {
+      spool: { entries: number };
+      collectorReachable: boolean;
+    };
     assert.equal(status.collectorReachable, false);
     assert.ok(status.spool.entries > 0 && spooledPayloads(join(folder, 'spool')).length > 0);
   });

@@ -2,7 +2,12 @@
 // @anthropic-ai/sdk clients, in child processes, against the fake provider and the local OTLP receiver.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
+import {
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type ReceivedMetric,
+  type ReceivedSpan,
+} from '@genai-otel/mock-otlp-receiver';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
@@ -18,15 +23,33 @@ after(async () => {
 });
 
 function run(script: string, nodeArgs: string[], serviceName: string, extra: Record<string, string> = {}) {
-  return runFixture(fixture(script), { nodeArgs, env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: serviceName, FAKE_PROVIDER_URL: provider.anthropicBaseURL, ...extra }) });
+  return runFixture(fixture(script), {
+    nodeArgs,
+    env: otelEnv(receiver.url, {
+      OTEL_SERVICE_NAME: serviceName,
+      FAKE_PROVIDER_URL: provider.anthropicBaseURL,
+      ...extra,
+    }),
+  });
 }
 
 const llmSpansOf = (spans: ReceivedSpan[], serviceName: string) =>
-  spans.filter((span) => span.resource['service.name'] === serviceName && typeof span.attributes['gen_ai.provider.name'] === 'string');
+  spans.filter(
+    (span) =>
+      span.resource['service.name'] === serviceName && typeof span.attributes['gen_ai.provider.name'] === 'string',
+  );
 
 const cases = [
-  { name: 'CommonJS app with --require genai-otel/register', script: 'llm-clients.cjs', nodeArgs: ['--require', 'genai-otel/register'] },
-  { name: 'ESM app with --import genai-otel/register (import-in-the-middle hook)', script: 'llm-clients.mjs', nodeArgs: ['--import', 'genai-otel/register'] },
+  {
+    name: 'CommonJS app with --require genai-otel/register',
+    script: 'llm-clients.cjs',
+    nodeArgs: ['--require', 'genai-otel/register'],
+  },
+  {
+    name: 'ESM app with --import genai-otel/register (import-in-the-middle hook)',
+    script: 'llm-clients.mjs',
+    nodeArgs: ['--import', 'genai-otel/register'],
+  },
 ];
 
 for (const { name, script, nodeArgs } of cases) {
@@ -39,8 +62,20 @@ for (const { name, script, nodeArgs } of cases) {
       const result = await run(script, nodeArgs, serviceName);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout.trim(), 'caught InternalServerError\napp finished');
-      spans = llmSpansOf(await receiver.waitFor('spans', (all) => llmSpansOf(all, serviceName).length >= 4, 10000), serviceName);
-      metrics = (await receiver.waitFor('metrics', (all) => all.some((metric) => metric.resource['service.name'] === serviceName && metric.name === 'genai_otel.client.errors'), 10000)).filter((metric) => metric.resource['service.name'] === serviceName);
+      spans = llmSpansOf(
+        await receiver.waitFor('spans', (all) => llmSpansOf(all, serviceName).length >= 4, 10000),
+        serviceName,
+      );
+      metrics = (
+        await receiver.waitFor(
+          'metrics',
+          (all) =>
+            all.some(
+              (metric) => metric.resource['service.name'] === serviceName && metric.name === 'genai_otel.client.errors',
+            ),
+          10000,
+        )
+      ).filter((metric) => metric.resource['service.name'] === serviceName);
     });
 
     test('openai: the official instrumentation’s spans, completed by genai-otel (provider, cost, retries, stream facts)', () => {
@@ -57,7 +92,9 @@ for (const { name, script, nodeArgs } of cases) {
 
     test('anthropic: genai-otel spans (one per call), tool use, the 500 as an error', () => {
       const anthropic = spans.filter((span) => span.attributes['gen_ai.provider.name'] === 'anthropic');
-      assert.ok(anthropic.every((span) => span.scope.name === 'genai-otel' && span.name === 'chat claude-sonnet-4-20250514'));
+      assert.ok(
+        anthropic.every((span) => span.scope.name === 'genai-otel' && span.name === 'chat claude-sonnet-4-20250514'),
+      );
       assert.equal(anthropic.length, 2);
       const streamed = anthropic.find((span) => span.attributes['gen_ai.request.stream'] === true)!;
       assert.deepEqual(streamed.attributes['gen_ai.response.finish_reasons'], ['tool_use']);
@@ -73,7 +110,8 @@ for (const { name, script, nodeArgs } of cases) {
       const scopes = new Set(metrics.map((metric) => metric.scope.name));
       scopes.delete('@opentelemetry/sdk-trace');
       assert.deepEqual([...scopes], ['genai-otel']);
-      const providers = (metricName: string) => new Set(byName.get(metricName)?.dataPoints.map((point) => point.attributes['gen_ai.provider.name']));
+      const providers = (metricName: string) =>
+        new Set(byName.get(metricName)?.dataPoints.map((point) => point.attributes['gen_ai.provider.name']));
       assert.deepEqual(providers('gen_ai.client.operation.duration'), new Set(['openai', 'anthropic']));
       assert.deepEqual(providers('genai_otel.client.cost'), new Set(['openai', 'anthropic']));
       assert.deepEqual(providers('gen_ai.client.operation.time_to_first_chunk'), new Set(['openai', 'anthropic']));
@@ -85,23 +123,49 @@ for (const { name, script, nodeArgs } of cases) {
 
 test('the ESM app under --require gets no loader hook: its ES module clients are not patched (the ESM case above is not vacuous)', async () => {
   const serviceName = 'instr-esm-without-hook';
-  const result = await run('llm-clients.mjs', ['--require', 'genai-otel/register'], serviceName, { OTEL_METRICS_EXPORTER: 'none' });
+  const result = await run('llm-clients.mjs', ['--require', 'genai-otel/register'], serviceName, {
+    OTEL_METRICS_EXPORTER: 'none',
+  });
   assert.equal(result.code, 0, result.stderr);
   // The Anthropic SDK 1.x traces itself with whatever provider is registered: only its own spans may be there.
-  const spans = await receiver.waitFor('spans', (all) => all.some((span) => span.resource['service.name'] === serviceName), 10000);
-  assert.deepEqual([...new Set(llmSpansOf(spans, serviceName).map((span) => span.scope.name))], ['com.anthropic.sdk.typescript']);
+  const spans = await receiver.waitFor(
+    'spans',
+    (all) => all.some((span) => span.resource['service.name'] === serviceName),
+    10000,
+  );
+  assert.deepEqual(
+    [...new Set(llmSpansOf(spans, serviceName).map((span) => span.scope.name))],
+    ['com.anthropic.sdk.typescript'],
+  );
 });
 
 test('GENAI_OTEL_INSTRUMENTATIONS=none turns the automatic instrumentation off', async () => {
   const serviceName = 'instr-none';
-  const result = await run('llm-clients.cjs', ['--require', 'genai-otel/register'], serviceName, { GENAI_OTEL_INSTRUMENTATIONS: 'none', OTEL_METRICS_EXPORTER: 'none' });
+  const result = await run('llm-clients.cjs', ['--require', 'genai-otel/register'], serviceName, {
+    GENAI_OTEL_INSTRUMENTATIONS: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+  });
   assert.equal(result.code, 0, result.stderr);
-  const spans = await receiver.waitFor('spans', (all) => all.some((span) => span.resource['service.name'] === serviceName), 10000);
-  assert.deepEqual([...new Set(llmSpansOf(spans, serviceName).map((span) => span.scope.name))], ['com.anthropic.sdk.typescript']);
+  const spans = await receiver.waitFor(
+    'spans',
+    (all) => all.some((span) => span.resource['service.name'] === serviceName),
+    10000,
+  );
+  assert.deepEqual(
+    [...new Set(llmSpansOf(spans, serviceName).map((span) => span.scope.name))],
+    ['com.anthropic.sdk.typescript'],
+  );
 });
 
 test('GENAI_OTEL_INSTRUMENTATIONS with an unknown name: one diagnostic naming the variable and the accepted values', async () => {
-  const result = await run('llm-clients.cjs', ['--require', 'genai-otel/register'], 'instr-bad', { GENAI_OTEL_INSTRUMENTATIONS: 'openai,langchian', OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' });
+  const result = await run('llm-clients.cjs', ['--require', 'genai-otel/register'], 'instr-bad', {
+    GENAI_OTEL_INSTRUMENTATIONS: 'openai,langchian',
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+  });
   assert.equal(result.code, 0);
-  assert.match(result.stderr, /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, all, none/);
+  assert.match(
+    result.stderr,
+    /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, all, none/,
+  );
 });

@@ -5,7 +5,12 @@
 // makes no second span and counts no call twice.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
+import {
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type ReceivedMetric,
+  type ReceivedSpan,
+} from '@genai-otel/mock-otlp-receiver';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
@@ -20,11 +25,17 @@ after(async () => {
   await receiver.close();
 });
 
-const expectedOutput = ['graph: 2 tool results, "The order has shipped."', 'graph with the handler by hand: 2 tool results, "The order has shipped."', 'prebuilt agent: 2 tool results, "The order has shipped."'].join('\n');
+const expectedOutput = [
+  'graph: 2 tool results, "The order has shipped."',
+  'graph with the handler by hand: 2 tool results, "The order has shipped."',
+  'prebuilt agent: 2 tool results, "The order has shipped."',
+].join('\n');
 
 /** The span tree under `root`, one line per span, children sorted by start: `name` indented by depth. */
 function tree(spans: ReceivedSpan[], root: ReceivedSpan, depth = 0): string[] {
-  const children = spans.filter((span) => span.parentSpanId === root.spanId && span.traceId === root.traceId).sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1) || a.name.localeCompare(b.name));
+  const children = spans
+    .filter((span) => span.parentSpanId === root.spanId && span.traceId === root.traceId)
+    .sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1) || a.name.localeCompare(b.name));
   return [`${'  '.repeat(depth)}${root.name}`, ...children.flatMap((child) => tree(spans, child, depth + 1))];
 }
 
@@ -48,7 +59,15 @@ for (const { module, script, preload } of cases) {
   describe(`LangGraph, ${module} app under ${preload.join(' ')}`, () => {
     const serviceName = `langgraph-${module.toLowerCase()}`;
     const run = (nodeArgs: string[], extra: Record<string, string> = {}) =>
-      runFixture(fixture(script), { nodeArgs, env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: serviceName, FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''), OPENAI_API_KEY: 'test-key', ...extra }) });
+      runFixture(fixture(script), {
+        nodeArgs,
+        env: otelEnv(receiver.url, {
+          OTEL_SERVICE_NAME: serviceName,
+          FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''),
+          OPENAI_API_KEY: 'test-key',
+          ...extra,
+        }),
+      });
     let untraced: Awaited<ReturnType<typeof run>>;
     let traced: Awaited<ReturnType<typeof run>>;
     let spans: ReceivedSpan[];
@@ -57,9 +76,26 @@ for (const { module, script, preload } of cases) {
     before(async () => {
       untraced = await run([]);
       traced = await run(preload);
-      const mine = <T extends { resource: Record<string, unknown> }>(received: T[]) => received.filter((item) => item.resource['service.name'] === serviceName);
-      spans = mine(await receiver.waitFor('spans', (received) => mine(received).filter((span) => span.name.startsWith('invoke_')).length >= 3, 5000).catch(() => receiver.spans()));
-      metrics = mine(await receiver.waitFor('metrics', (received) => mine(received).some((metric) => metric.name === 'gen_ai.client.token.usage'), 5000).catch(() => receiver.metrics()));
+      const mine = <T extends { resource: Record<string, unknown> }>(received: T[]) =>
+        received.filter((item) => item.resource['service.name'] === serviceName);
+      spans = mine(
+        await receiver
+          .waitFor(
+            'spans',
+            (received) => mine(received).filter((span) => span.name.startsWith('invoke_')).length >= 3,
+            5000,
+          )
+          .catch(() => receiver.spans()),
+      );
+      metrics = mine(
+        await receiver
+          .waitFor(
+            'metrics',
+            (received) => mine(received).some((metric) => metric.name === 'gen_ai.client.token.usage'),
+            5000,
+          )
+          .catch(() => receiver.metrics()),
+      );
     });
 
     test('the app prints what it prints without genai-otel', () => {
@@ -74,16 +110,29 @@ for (const { module, script, preload } of cases) {
       assert.ok(root, spans.map((span) => span.name).join(', '));
       assert.equal(root.parentSpanId, undefined);
       assert.deepEqual(tree(spans, root), graphRun);
-      assert.equal(spans.filter((span) => span.traceId === root.traceId).length, graphRun.length, 'no span outside the tree');
+      assert.equal(
+        spans.filter((span) => span.traceId === root.traceId).length,
+        graphRun.length,
+        'no span outside the tree',
+      );
       const chats = spans.filter((span) => span.traceId === root.traceId && span.name.startsWith('chat'));
       for (const chat of chats) assert.equal(chat.scope.name, '@opentelemetry/instrumentation-openai');
     });
 
-    test('nodes carry LangGraph\'s metadata: node, step, triggers', () => {
+    test("nodes carry LangGraph's metadata: node, step, triggers", () => {
       const root = spans.find((span) => span.name === 'invoke_workflow order graph')!;
-      const nodes = spans.filter((span) => span.traceId === root.traceId && span.name.startsWith('langgraph.node')).sort((a, b) => (a.attributes['genai_otel.langgraph.step'] as number) - (b.attributes['genai_otel.langgraph.step'] as number));
+      const nodes = spans
+        .filter((span) => span.traceId === root.traceId && span.name.startsWith('langgraph.node'))
+        .sort(
+          (a, b) =>
+            (a.attributes['genai_otel.langgraph.step'] as number) -
+            (b.attributes['genai_otel.langgraph.step'] as number),
+        );
       assert.deepEqual(
-        nodes.map((span) => [span.attributes['genai_otel.langgraph.node'], span.attributes['genai_otel.langgraph.step']]),
+        nodes.map((span) => [
+          span.attributes['genai_otel.langgraph.node'],
+          span.attributes['genai_otel.langgraph.step'],
+        ]),
         [
           ['agent', 1],
           ['tools', 2],
@@ -92,7 +141,10 @@ for (const { module, script, preload } of cases) {
       );
       assert.ok(Array.isArray(nodes[1]!.attributes['genai_otel.langgraph.triggers']));
       const tools = spans.filter((span) => span.traceId === root.traceId && span.name.startsWith('execute_tool'));
-      assert.deepEqual(tools.map((span) => span.attributes['gen_ai.tool.call.id']).sort(), ['call_abc123', 'call_abc124']);
+      assert.deepEqual(tools.map((span) => span.attributes['gen_ai.tool.call.id']).sort(), [
+        'call_abc123',
+        'call_abc124',
+      ]);
     });
 
     test('a prebuilt agent (createReactAgent): invoke_agent with its name, the same nodes', () => {
@@ -108,7 +160,11 @@ for (const { module, script, preload } of cases) {
       for (const span of withCost) assert.equal(span.scope.name, '@opentelemetry/instrumentation-openai');
       const usage = metrics.filter((metric) => metric.name === 'gen_ai.client.token.usage');
       // Cumulative points, exported every 200 ms: the last export holds the process's total.
-      const inputCounts = usage.map((metric) => metric.dataPoints.filter((point) => point.attributes['gen_ai.token.type'] === 'input').reduce((sum, point) => sum + (point.count ?? 0), 0));
+      const inputCounts = usage.map((metric) =>
+        metric.dataPoints
+          .filter((point) => point.attributes['gen_ai.token.type'] === 'input')
+          .reduce((sum, point) => sum + (point.count ?? 0), 0),
+      );
       assert.equal(Math.max(...inputCounts), 6);
     });
 
@@ -116,10 +172,23 @@ for (const { module, script, preload } of cases) {
       test('turned off by name (GENAI_OTEL_INSTRUMENTATIONS without langchain): no handler injected; the one passed by hand still makes one trace', async () => {
         const off = await runFixture(fixture(script), {
           nodeArgs: preload,
-          env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'langgraph-off', GENAI_OTEL_INSTRUMENTATIONS: 'openai', FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''), OPENAI_API_KEY: 'test-key' }),
+          env: otelEnv(receiver.url, {
+            OTEL_SERVICE_NAME: 'langgraph-off',
+            GENAI_OTEL_INSTRUMENTATIONS: 'openai',
+            FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''),
+            OPENAI_API_KEY: 'test-key',
+          }),
         });
         assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
-        const received = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'langgraph-off' && span.name.startsWith('chat')).length >= 4, 5000)).filter((span) => span.resource['service.name'] === 'langgraph-off');
+        const received = (
+          await receiver.waitFor(
+            'spans',
+            (all) =>
+              all.filter((span) => span.resource['service.name'] === 'langgraph-off' && span.name.startsWith('chat'))
+                .length >= 4,
+            5000,
+          )
+        ).filter((span) => span.resource['service.name'] === 'langgraph-off');
         assert.equal(received.filter((span) => span.name === 'invoke_workflow order graph').length, 0);
         const root = received.find((span) => span.name === 'invoke_workflow order graph by hand');
         assert.ok(root);
@@ -138,10 +207,23 @@ for (const { module, script, preload } of cases) {
 
 describe('LangChain without LangGraph, CommonJS app under --require genai-otel/register', () => {
   test('a model called inside a RunnableLambda: its chat span is a child of the chain span, usage on it only', async () => {
-    const env = otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'langchain-chain', FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''), OPENAI_API_KEY: 'test-key' });
-    const result = await runFixture(fixture('langchain-chain.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
+    const env = otelEnv(receiver.url, {
+      OTEL_SERVICE_NAME: 'langchain-chain',
+      FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''),
+      OPENAI_API_KEY: 'test-key',
+    });
+    const result = await runFixture(fixture('langchain-chain.cjs'), {
+      nodeArgs: ['--require', 'genai-otel/register'],
+      env,
+    });
     assert.equal(result.stdout.trim(), 'chain: "The order has shipped."', result.stderr);
-    const spans = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'langchain-chain').length >= 2, 5000)).filter((span) => span.resource['service.name'] === 'langchain-chain');
+    const spans = (
+      await receiver.waitFor(
+        'spans',
+        (all) => all.filter((span) => span.resource['service.name'] === 'langchain-chain').length >= 2,
+        5000,
+      )
+    ).filter((span) => span.resource['service.name'] === 'langchain-chain');
     const root = spans.find((span) => span.name === 'invoke_workflow answer chain');
     assert.ok(root, spans.map((span) => span.name).join(', '));
     assert.deepEqual(tree(spans, root), ['invoke_workflow answer chain', '  chat gpt-4o-mini']);

@@ -2,7 +2,12 @@
 // stdio and Streamable HTTP, in CommonJS and ES modules; the server's spans must join the client's trace.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
+import {
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type ReceivedMetric,
+  type ReceivedSpan,
+} from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
 let receiver: OtlpReceiver;
@@ -38,27 +43,63 @@ for (const { script, kind, nodeArgs, transport } of cases) {
     };
 
     before(async () => {
-      const env = otelEnv(receiver.url, { OTEL_SERVICE_NAME: serviceName, MCP_SERVER_NODE_ARGS: JSON.stringify(nodeArgs), OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'SPAN_ONLY' });
+      const env = otelEnv(receiver.url, {
+        OTEL_SERVICE_NAME: serviceName,
+        MCP_SERVER_NODE_ARGS: JSON.stringify(nodeArgs),
+        OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'SPAN_ONLY',
+      });
       const result = await runFixture(fixture(script), { nodeArgs, args: ['client', kind], env, timeoutMillis: 30000 });
       assert.equal(result.code, 0, result.stderr);
-      assert.equal(result.stdout, 'tools: get_weather,explode\nweather: sunny in Paris\nexplode isError: true\nprompt error: -32602\nclient finished\n', result.stderr);
-      const ofService = (spans: ReceivedSpan[], name: string) => spans.filter((span) => span.resource['service.name'] === name);
-      all = await receiver.waitFor('spans', (spans) => ofService(spans, serviceName).length >= 6 && ofService(spans, `${serviceName}-server`).length >= 6, 15000);
+      assert.equal(
+        result.stdout,
+        'tools: get_weather,explode\nweather: sunny in Paris\nexplode isError: true\nprompt error: -32602\nclient finished\n',
+        result.stderr,
+      );
+      const ofService = (spans: ReceivedSpan[], name: string) =>
+        spans.filter((span) => span.resource['service.name'] === name);
+      all = await receiver.waitFor(
+        'spans',
+        (spans) => ofService(spans, serviceName).length >= 6 && ofService(spans, `${serviceName}-server`).length >= 6,
+        15000,
+      );
       client = ofService(all, serviceName).filter((span) => span.scope.name === 'genai-otel');
       server = ofService(all, `${serviceName}-server`).filter((span) => span.scope.name === 'genai-otel');
-      const has = (received: ReceivedMetric[], service: string, name: string, point: (attributes: ReceivedMetric['dataPoints'][number]['attributes']) => boolean) =>
-        received.some((metric) => metric.resource['service.name'] === service && metric.name === name && metric.dataPoints.some((data) => point(data.attributes)));
+      const has = (
+        received: ReceivedMetric[],
+        service: string,
+        name: string,
+        point: (attributes: ReceivedMetric['dataPoints'][number]['attributes']) => boolean,
+      ) =>
+        received.some(
+          (metric) =>
+            metric.resource['service.name'] === service &&
+            metric.name === name &&
+            metric.dataPoints.some((data) => point(data.attributes)),
+        );
       metrics = await receiver.waitFor(
         'metrics',
         (received) =>
-          has(received, `${serviceName}-server`, 'mcp.server.operation.duration', (attributes) => attributes['gen_ai.tool.name'] === 'explode') &&
-          has(received, serviceName, 'mcp.client.operation.duration', (attributes) => attributes['gen_ai.tool.name'] === 'explode'),
+          has(
+            received,
+            `${serviceName}-server`,
+            'mcp.server.operation.duration',
+            (attributes) => attributes['gen_ai.tool.name'] === 'explode',
+          ) &&
+          has(
+            received,
+            serviceName,
+            'mcp.client.operation.duration',
+            (attributes) => attributes['gen_ai.tool.name'] === 'explode',
+          ),
         15000,
       );
     });
 
     test('the tool call: a CLIENT span and the SERVER span under it, in the trace of the application’s run, the tool’s own span nested', () => {
-      const run = named(all.filter((span) => span.resource['service.name'] === serviceName), 'agent_run');
+      const run = named(
+        all.filter((span) => span.resource['service.name'] === serviceName),
+        'agent_run',
+      );
       const call = named(client, 'tools/call get_weather');
       const handled = named(server, 'tools/call get_weather');
       assert.equal(call.kind, CLIENT);
@@ -67,7 +108,10 @@ for (const { script, kind, nodeArgs, transport } of cases) {
       assert.equal(call.parentSpanId, run.spanId);
       assert.equal(handled.traceId, call.traceId);
       assert.equal(handled.parentSpanId, call.spanId);
-      const lookup = named(all.filter((span) => span.resource['service.name'] === `${serviceName}-server`), 'lookup_forecast');
+      const lookup = named(
+        all.filter((span) => span.resource['service.name'] === `${serviceName}-server`),
+        'lookup_forecast',
+      );
       assert.equal(lookup.traceId, call.traceId);
       assert.equal(lookup.parentSpanId, handled.spanId);
     });
@@ -80,7 +124,10 @@ for (const { script, kind, nodeArgs, transport } of cases) {
         assert.equal(span.attributes['gen_ai.tool.name'], 'get_weather');
         assert.equal(span.attributes['gen_ai.operation.name'], 'execute_tool');
         assert.equal(span.attributes['network.transport'], transport);
-        assert.equal(span.attributes['mcp.protocol.version'], named(client, 'initialize').attributes['mcp.protocol.version']);
+        assert.equal(
+          span.attributes['mcp.protocol.version'],
+          named(client, 'initialize').attributes['mcp.protocol.version'],
+        );
         assert.match(String(span.attributes['mcp.protocol.version']), /^\d{4}-\d{2}-\d{2}$/);
         assert.equal(span.attributes['gen_ai.tool.call.arguments'], '{"city":"Paris"}');
         assert.equal(span.attributes['error.type'], undefined);
@@ -121,7 +168,8 @@ for (const { script, kind, nodeArgs, transport } of cases) {
       assert.equal(named(server, 'initialize').parentSpanId, named(client, 'initialize').spanId);
       assert.equal(named(server, 'tools/list').parentSpanId, named(client, 'tools/list').spanId);
       // Cumulative: the latest export of each holds every series.
-      const metricOf = (service: string, name: string) => metrics.findLast((metric) => metric.resource['service.name'] === service && metric.name === name);
+      const metricOf = (service: string, name: string) =>
+        metrics.findLast((metric) => metric.resource['service.name'] === service && metric.name === name);
       const clientDuration = metricOf(serviceName, 'mcp.client.operation.duration');
       const serverDuration = metricOf(`${serviceName}-server`, 'mcp.server.operation.duration');
       assert.ok(clientDuration !== undefined && serverDuration !== undefined);
@@ -143,15 +191,35 @@ for (const { script, kind, nodeArgs, transport } of cases) {
 test('GENAI_OTEL_INSTRUMENTATIONS without mcp: the app runs the same and no MCP span is made', async () => {
   const serviceName = 'mcp-off';
   const nodeArgs = ['--require', 'genai-otel/register'];
-  const env = otelEnv(receiver.url, { OTEL_SERVICE_NAME: serviceName, MCP_SERVER_NODE_ARGS: JSON.stringify(nodeArgs), GENAI_OTEL_INSTRUMENTATIONS: 'openai,anthropic', OTEL_METRICS_EXPORTER: 'none' });
-  const result = await runFixture(fixture('mcp-app.cjs'), { nodeArgs, args: ['client', 'stdio'], env, timeoutMillis: 30000 });
+  const env = otelEnv(receiver.url, {
+    OTEL_SERVICE_NAME: serviceName,
+    MCP_SERVER_NODE_ARGS: JSON.stringify(nodeArgs),
+    GENAI_OTEL_INSTRUMENTATIONS: 'openai,anthropic',
+    OTEL_METRICS_EXPORTER: 'none',
+  });
+  const result = await runFixture(fixture('mcp-app.cjs'), {
+    nodeArgs,
+    args: ['client', 'stdio'],
+    env,
+    timeoutMillis: 30000,
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /weather: sunny in Paris\n/);
-  const spans = await receiver.waitFor('spans', (all) => all.some((span) => span.resource['service.name'] === serviceName && span.name === 'agent_run') && all.some((span) => span.resource['service.name'] === `${serviceName}-server` && span.name === 'lookup_forecast'), 15000);
-  const ours = spans.filter((span) => String(span.resource['service.name']).startsWith(serviceName) && span.scope.name === 'genai-otel');
+  const spans = await receiver.waitFor(
+    'spans',
+    (all) =>
+      all.some((span) => span.resource['service.name'] === serviceName && span.name === 'agent_run') &&
+      all.some((span) => span.resource['service.name'] === `${serviceName}-server` && span.name === 'lookup_forecast'),
+    15000,
+  );
+  const ours = spans.filter(
+    (span) => String(span.resource['service.name']).startsWith(serviceName) && span.scope.name === 'genai-otel',
+  );
   assert.deepEqual(ours, []);
   // Without propagation the server's own span starts a trace of its own.
   const run = spans.find((span) => span.resource['service.name'] === serviceName && span.name === 'agent_run')!;
-  const lookup = spans.find((span) => span.resource['service.name'] === `${serviceName}-server` && span.name === 'lookup_forecast')!;
+  const lookup = spans.find(
+    (span) => span.resource['service.name'] === `${serviceName}-server` && span.name === 'lookup_forecast',
+  )!;
   assert.notEqual(lookup.traceId, run.traceId);
 });

@@ -5,7 +5,12 @@
 // own export to OpenAI's platform stays as it configured it, and nothing leaves loopback.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedLog, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
+import {
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type ReceivedLog,
+  type ReceivedSpan,
+} from '@genai-otel/mock-otlp-receiver';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
@@ -32,7 +37,9 @@ const expectedOutput = [
 
 /** The span tree under `root`, one line per span, children sorted by name: `name` indented by depth. */
 function tree(spans: ReceivedSpan[], root: ReceivedSpan, depth = 0): string[] {
-  const children = spans.filter((span) => span.parentSpanId === root.spanId && span.traceId === root.traceId).sort((a, b) => a.name.localeCompare(b.name));
+  const children = spans
+    .filter((span) => span.parentSpanId === root.spanId && span.traceId === root.traceId)
+    .sort((a, b) => a.name.localeCompare(b.name));
   return [`${'  '.repeat(depth)}${root.name}`, ...children.flatMap((child) => tree(spans, child, depth + 1))];
 }
 
@@ -53,7 +60,13 @@ for (const { module, script, preload } of cases) {
     const run = (nodeArgs: string[], extra: Record<string, string> = {}) =>
       runFixture(fixture(script), {
         nodeArgs,
-        env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: serviceName, OTEL_METRICS_EXPORTER: 'none', FAKE_PROVIDER_URL: provider.anthropicBaseURL, OPENAI_API_KEY: 'test-key', ...extra }),
+        env: otelEnv(receiver.url, {
+          OTEL_SERVICE_NAME: serviceName,
+          OTEL_METRICS_EXPORTER: 'none',
+          FAKE_PROVIDER_URL: provider.anthropicBaseURL,
+          OPENAI_API_KEY: 'test-key',
+          ...extra,
+        }),
       });
     let untraced: Awaited<ReturnType<typeof run>>;
     let traced: Awaited<ReturnType<typeof run>>;
@@ -67,11 +80,29 @@ for (const { module, script, preload } of cases) {
       ingestBefore = provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
       traced = await run(preload);
       ingestAfter = provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
-      const mine = (received: ReceivedSpan[]) => received.filter((span) => span.resource['service.name'] === serviceName);
-      spans = mine(await receiver.waitFor('spans', (received) => mine(received).filter((span) => span.name.startsWith('invoke_workflow')).length >= 6, 5000).catch(() => receiver.spans()));
-      logs = (await receiver.waitFor('logs', (received) => received.some((log) => log.resource['service.name'] === serviceName && log.eventName === 'gen_ai.guardrail.result'), 3000).catch(() => receiver.logs())).filter(
-        (log) => log.resource['service.name'] === serviceName,
+      const mine = (received: ReceivedSpan[]) =>
+        received.filter((span) => span.resource['service.name'] === serviceName);
+      spans = mine(
+        await receiver
+          .waitFor(
+            'spans',
+            (received) => mine(received).filter((span) => span.name.startsWith('invoke_workflow')).length >= 6,
+            5000,
+          )
+          .catch(() => receiver.spans()),
       );
+      logs = (
+        await receiver
+          .waitFor(
+            'logs',
+            (received) =>
+              received.some(
+                (log) => log.resource['service.name'] === serviceName && log.eventName === 'gen_ai.guardrail.result',
+              ),
+            3000,
+          )
+          .catch(() => receiver.logs())
+      ).filter((log) => log.resource['service.name'] === serviceName);
     });
 
     test('the app prints what it prints without genai-otel, and connects to nothing outside loopback', () => {
@@ -82,9 +113,23 @@ for (const { module, script, preload } of cases) {
     });
 
     test('each run is one trace: workflow → agent → its model calls and tools', () => {
-      const agentRun = ['    chat gpt-4o-mini', '    chat gpt-4o-mini', '    chat gpt-4o-mini', '    execute_tool lookup_order', '    execute_tool shipping_eta'];
-      assert.deepEqual(tree(spans, workflow(spans, 'plain run')), ['invoke_workflow plain run', '  invoke_agent Order assistant', ...agentRun]);
-      assert.deepEqual(tree(spans, workflow(spans, 'streamed run')), ['invoke_workflow streamed run', '  invoke_agent Order assistant', ...agentRun]);
+      const agentRun = [
+        '    chat gpt-4o-mini',
+        '    chat gpt-4o-mini',
+        '    chat gpt-4o-mini',
+        '    execute_tool lookup_order',
+        '    execute_tool shipping_eta',
+      ];
+      assert.deepEqual(tree(spans, workflow(spans, 'plain run')), [
+        'invoke_workflow plain run',
+        '  invoke_agent Order assistant',
+        ...agentRun,
+      ]);
+      assert.deepEqual(tree(spans, workflow(spans, 'streamed run')), [
+        'invoke_workflow streamed run',
+        '  invoke_agent Order assistant',
+        ...agentRun,
+      ]);
       assert.deepEqual(tree(spans, workflow(spans, 'agent as tool run')), [
         'invoke_workflow agent as tool run',
         '  invoke_agent Orchestrator',
@@ -114,22 +159,37 @@ for (const { module, script, preload } of cases) {
         '    execute_tool explode',
         '    execute_tool get_weather',
       ]);
-      const mcpTools = spans.filter((span) => span.traceId === workflow(spans, 'mcp run').traceId && span.name.startsWith('execute_tool')).sort((a, b) => a.name.localeCompare(b.name));
+      const mcpTools = spans
+        .filter((span) => span.traceId === workflow(spans, 'mcp run').traceId && span.name.startsWith('execute_tool'))
+        .sort((a, b) => a.name.localeCompare(b.name));
       assert.deepEqual(
-        mcpTools.map((span) => [span.attributes['gen_ai.tool.type'], span.attributes['gen_ai.tool.call.id'], span.attributes['gen_ai.tool.description']]),
+        mcpTools.map((span) => [
+          span.attributes['gen_ai.tool.type'],
+          span.attributes['gen_ai.tool.call.id'],
+          span.attributes['gen_ai.tool.description'],
+        ]),
         [
           ['extension', 'call_abc124', 'Always fails'],
           ['extension', 'call_abc123', 'Weather of a city'],
         ],
       );
       for (const name of ['plain run', 'streamed run', 'agent as tool run', 'handoff run']) {
-        assert.ok(spans.filter((span) => span.traceId === workflow(spans, name).traceId).every((span) => span.status.code !== 2), name);
+        assert.ok(
+          spans
+            .filter((span) => span.traceId === workflow(spans, name).traceId)
+            .every((span) => span.status.code !== 2),
+          name,
+        );
       }
     });
 
     test('usage and cost once per model call: on the openai client span, never on the agent spans', () => {
       const run = spans.filter((span) => span.traceId === workflow(spans, 'plain run').traceId);
-      const withUsage = run.filter((span) => span.attributes['gen_ai.usage.input_tokens'] !== undefined || span.attributes['genai_otel.cost.usd'] !== undefined);
+      const withUsage = run.filter(
+        (span) =>
+          span.attributes['gen_ai.usage.input_tokens'] !== undefined ||
+          span.attributes['genai_otel.cost.usd'] !== undefined,
+      );
       assert.equal(withUsage.length, 3);
       for (const span of withUsage) {
         assert.equal(span.scope.name, '@opentelemetry/instrumentation-openai');
@@ -138,7 +198,7 @@ for (const { module, script, preload } of cases) {
       }
     });
 
-    test('invoke_agent, execute_tool, invoke_workflow and handoff spans carry the conventions\' attributes, no content by default', () => {
+    test("invoke_agent, execute_tool, invoke_workflow and handoff spans carry the conventions' attributes, no content by default", () => {
       const root = workflow(spans, 'plain run');
       assert.equal(root.kind, 1);
       assert.equal(root.attributes['gen_ai.operation.name'], 'invoke_workflow');
@@ -149,9 +209,17 @@ for (const { module, script, preload } of cases) {
       assert.equal(agent.attributes['gen_ai.agent.name'], 'Order assistant');
       assert.equal(agent.attributes['gen_ai.provider.name'], 'openai');
       assert.deepEqual(agent.attributes['genai_otel.agent.tools'], ['lookup_order', 'shipping_eta']);
-      const tools = spans.filter((span) => span.parentSpanId === agent.spanId && span.name.startsWith('execute_tool')).sort((a, b) => a.name.localeCompare(b.name));
+      const tools = spans
+        .filter((span) => span.parentSpanId === agent.spanId && span.name.startsWith('execute_tool'))
+        .sort((a, b) => a.name.localeCompare(b.name));
       assert.deepEqual(
-        tools.map((span) => [span.attributes['gen_ai.operation.name'], span.attributes['gen_ai.tool.name'], span.attributes['gen_ai.tool.type'], span.attributes['gen_ai.tool.call.id'], span.attributes['gen_ai.tool.description']]),
+        tools.map((span) => [
+          span.attributes['gen_ai.operation.name'],
+          span.attributes['gen_ai.tool.name'],
+          span.attributes['gen_ai.tool.type'],
+          span.attributes['gen_ai.tool.call.id'],
+          span.attributes['gen_ai.tool.description'],
+        ]),
         [
           ['execute_tool', 'lookup_order', 'function', 'call_abc123', 'Finds an order'],
           ['execute_tool', 'shipping_eta', 'function', 'call_abc124', 'Tells when a parcel arrives'],
@@ -161,24 +229,38 @@ for (const { module, script, preload } of cases) {
         assert.equal(span.attributes['gen_ai.tool.call.arguments'], undefined);
         assert.equal(span.attributes['gen_ai.tool.call.result'], undefined);
       }
-      const handoff = spans.find((span) => span.traceId === workflow(spans, 'handoff run').traceId && span.name === 'handoff Refund agent')!;
+      const handoff = spans.find(
+        (span) => span.traceId === workflow(spans, 'handoff run').traceId && span.name === 'handoff Refund agent',
+      )!;
       assert.equal(handoff.attributes['genai_otel.handoff.from_agent'], 'Triage agent');
       assert.equal(handoff.attributes['genai_otel.handoff.to_agent'], 'Refund agent');
-      const refunds = spans.find((span) => span.traceId === handoff.traceId && span.name === 'invoke_agent Refund agent')!;
+      const refunds = spans.find(
+        (span) => span.traceId === handoff.traceId && span.name === 'invoke_agent Refund agent',
+      )!;
       assert.equal(refunds.attributes['gen_ai.agent.description'], 'Handles refunds');
-      assert.equal(agent.attributes['gen_ai.agent.description'], undefined, 'an agent without a handoff description has none');
+      assert.equal(
+        agent.attributes['gen_ai.agent.description'],
+        undefined,
+        'an agent without a handoff description has none',
+      );
     });
 
     test('a tripped input guardrail: a gen_ai.guardrail.result event in the agent span, the agent and its run failed', () => {
       const root = workflow(spans, 'guardrail run');
       assert.equal(root.status.code, 2);
-      const agent = spans.find((span) => span.parentSpanId === root.spanId && span.name === 'invoke_agent Guarded agent');
+      const agent = spans.find(
+        (span) => span.parentSpanId === root.spanId && span.name === 'invoke_agent Guarded agent',
+      );
       assert.ok(agent);
       assert.equal(agent.status.code, 2);
       assert.equal(agent.attributes['error.type'], '_OTHER');
       const event = logs.find((log) => log.eventName === 'gen_ai.guardrail.result');
       assert.ok(event);
-      assert.deepEqual(event.attributes, { 'gen_ai.guardrail.component.name': 'no_refund_talk', 'gen_ai.guardrail.result.type': 'tripwire_triggered', 'gen_ai.guardrail.result.value': 'true' });
+      assert.deepEqual(event.attributes, {
+        'gen_ai.guardrail.component.name': 'no_refund_talk',
+        'gen_ai.guardrail.result.type': 'tripwire_triggered',
+        'gen_ai.guardrail.result.value': 'true',
+      });
       assert.equal(event.traceId, agent.traceId);
       assert.equal(event.spanId, agent.spanId);
     });
@@ -191,29 +273,61 @@ for (const { module, script, preload } of cases) {
       test('with content capture on, tool arguments and results; the SDK export dropped by the app stays dropped', async () => {
         const ingest = () => provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
         const before = ingest();
-        const captured = await run(preload, { OTEL_SERVICE_NAME: 'agents-content', OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'SPAN_ONLY', AGENTS_EXPORT: 'drop' });
+        const captured = await run(preload, {
+          OTEL_SERVICE_NAME: 'agents-content',
+          OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'SPAN_ONLY',
+          AGENTS_EXPORT: 'drop',
+        });
         assert.equal(captured.stdout.trim(), expectedOutput, captured.stderr);
         assert.equal(ingest(), before);
-        const received = await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-content' && span.name === 'execute_tool shipping_eta').length >= 3, 5000);
-        const lookup = received.find((span) => span.resource['service.name'] === 'agents-content' && span.name === 'execute_tool lookup_order')!;
+        const received = await receiver.waitFor(
+          'spans',
+          (all) =>
+            all.filter(
+              (span) => span.resource['service.name'] === 'agents-content' && span.name === 'execute_tool shipping_eta',
+            ).length >= 3,
+          5000,
+        );
+        const lookup = received.find(
+          (span) => span.resource['service.name'] === 'agents-content' && span.name === 'execute_tool lookup_order',
+        )!;
         assert.equal(lookup.attributes['gen_ai.tool.call.arguments'], '{"order_id":"A-1"}');
         assert.equal(lookup.attributes['gen_ai.tool.call.result'], 'A-1: shipped');
       });
 
       test("OPENAI_AGENTS_DISABLE_TRACING=1: the SDK's tracing is off, genai-otel's mapping with it; the model calls still traced", async () => {
-        const off = await run(preload, { OTEL_SERVICE_NAME: 'agents-sdk-tracing-off', OPENAI_AGENTS_DISABLE_TRACING: '1' });
+        const off = await run(preload, {
+          OTEL_SERVICE_NAME: 'agents-sdk-tracing-off',
+          OPENAI_AGENTS_DISABLE_TRACING: '1',
+        });
         assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
-        const received = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-sdk-tracing-off').length >= 15, 5000)).filter(
-          (span) => span.resource['service.name'] === 'agents-sdk-tracing-off',
+        const received = (
+          await receiver.waitFor(
+            'spans',
+            (all) => all.filter((span) => span.resource['service.name'] === 'agents-sdk-tracing-off').length >= 15,
+            5000,
+          )
+        ).filter((span) => span.resource['service.name'] === 'agents-sdk-tracing-off');
+        assert.ok(
+          received.every((span) => span.name.startsWith('chat ')),
+          received.map((span) => span.name).join(', '),
         );
-        assert.ok(received.every((span) => span.name.startsWith('chat ')), received.map((span) => span.name).join(', '));
       });
 
       test('GENAI_OTEL_INSTRUMENTATIONS without openai-agents: no agent spans, the model calls still traced', async () => {
         const off = await run(preload, { OTEL_SERVICE_NAME: 'agents-off', GENAI_OTEL_INSTRUMENTATIONS: 'openai' });
         assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
-        const received = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === 'agents-off').length >= 15, 5000)).filter((span) => span.resource['service.name'] === 'agents-off');
-        assert.ok(received.every((span) => span.name.startsWith('chat ')), received.map((span) => span.name).join(', '));
+        const received = (
+          await receiver.waitFor(
+            'spans',
+            (all) => all.filter((span) => span.resource['service.name'] === 'agents-off').length >= 15,
+            5000,
+          )
+        ).filter((span) => span.resource['service.name'] === 'agents-off');
+        assert.ok(
+          received.every((span) => span.name.startsWith('chat ')),
+          received.map((span) => span.name).join(', '),
+        );
       });
     }
   });

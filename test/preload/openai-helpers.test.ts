@@ -23,7 +23,8 @@ before(async () => {
   mkdirSync(join(openai6App, 'node_modules'));
   symlinkSync(join(repositoryRoot, 'node_modules/openai6'), join(openai6App, 'node_modules/openai'), 'dir');
   symlinkSync(join(repositoryRoot, 'node_modules/zod'), join(openai6App, 'node_modules/zod'), 'dir');
-  for (const name of ['openai-helpers.cjs', 'openai-helpers.mjs', 'openai-helpers-scenario.cjs']) cpSync(fixture(name), join(openai6App, name));
+  for (const name of ['openai-helpers.cjs', 'openai-helpers.mjs', 'openai-helpers-scenario.cjs'])
+    cpSync(fixture(name), join(openai6App, name));
 });
 after(async () => {
   await provider.close();
@@ -32,7 +33,12 @@ after(async () => {
 });
 
 const answer = JSON.stringify(STRUCTURED_ANSWER);
-const openaiPaths = ['chat.completions.parse zod', 'chat.completions.parse json-schema', 'responses.parse zod', 'responses.parse json-schema'];
+const openaiPaths = [
+  'chat.completions.parse zod',
+  'chat.completions.parse json-schema',
+  'responses.parse zod',
+  'responses.parse json-schema',
+];
 const langchainPaths = [
   'langchain withStructuredOutput zod',
   'langchain withStructuredOutput json-schema',
@@ -66,7 +72,12 @@ for (const { major, module, script, preload } of cases) {
       const linking = major === 7 ? [] : ['--preserve-symlinks'];
       return runFixture(path, {
         nodeArgs: [...linking, ...nodeArgs],
-        env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: serviceName, OTEL_METRICS_EXPORTER: 'none', FAKE_PROVIDER_URL: provider.anthropicBaseURL, WITH_LANGCHAIN: langchain ? '1' : '0' }),
+        env: otelEnv(receiver.url, {
+          OTEL_SERVICE_NAME: serviceName,
+          OTEL_METRICS_EXPORTER: 'none',
+          FAKE_PROVIDER_URL: provider.anthropicBaseURL,
+          WITH_LANGCHAIN: langchain ? '1' : '0',
+        }),
       });
     };
     let untraced: Awaited<ReturnType<typeof run>>;
@@ -77,9 +88,18 @@ for (const { major, module, script, preload } of cases) {
     before(async () => {
       untraced = await run([]);
       traced = await run(preload);
-      const chatSpans = (all: ReceivedSpan[]) => all.filter((span) => span.resource['service.name'] === serviceName && span.scope.name === '@opentelemetry/instrumentation-openai');
+      const chatSpans = (all: ReceivedSpan[]) =>
+        all.filter(
+          (span) =>
+            span.resource['service.name'] === serviceName &&
+            span.scope.name === '@opentelemetry/instrumentation-openai',
+        );
       // The app flushed at exit: a span missing by now never ended (it would wait for the stream idle timeout).
-      all = (await receiver.waitFor('spans', (received) => chatSpans(received).length >= expectedChatSpans, 3000).catch(() => receiver.spans())).filter((span) => span.resource['service.name'] === serviceName);
+      all = (
+        await receiver
+          .waitFor('spans', (received) => chatSpans(received).length >= expectedChatSpans, 3000)
+          .catch(() => receiver.spans())
+      ).filter((span) => span.resource['service.name'] === serviceName);
       spans = chatSpans(all);
     });
 
@@ -108,9 +128,17 @@ for (const { major, module, script, preload } of cases) {
       const agent = all.find((span) => span.name === 'invoke_agent');
       assert.ok(agent, all.map((span) => span.name).join(', '));
       const children = all.filter((span) => span.parentSpanId === agent.spanId && span.traceId === agent.traceId);
-      assert.deepEqual(children.map((span) => span.name).sort(), ['chat gpt-4o-mini', 'chat gpt-4o-mini', 'execute_tool lookup_order', 'execute_tool shipping_eta']);
+      assert.deepEqual(children.map((span) => span.name).sort(), [
+        'chat gpt-4o-mini',
+        'chat gpt-4o-mini',
+        'execute_tool lookup_order',
+        'execute_tool shipping_eta',
+      ]);
       const tools = children.filter((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool');
-      assert.deepEqual(tools.map((span) => span.attributes['gen_ai.tool.call.id']).sort(), ['call_abc123', 'call_abc124']);
+      assert.deepEqual(tools.map((span) => span.attributes['gen_ai.tool.call.id']).sort(), [
+        'call_abc123',
+        'call_abc124',
+      ]);
     });
   });
 }

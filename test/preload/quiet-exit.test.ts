@@ -18,10 +18,16 @@ for (const flag of ['--require', '--import']) {
     const receiver = await startOtlpReceiver();
     const spool = unmadeSpool();
     try {
-      const result = await runFixture(fixture('idle-app.cjs'), { nodeArgs: [flag, 'genai-otel/register'], env: otelEnv(receiver.url, { GENAI_OTEL_SPOOL_DIR: spool }) });
+      const result = await runFixture(fixture('idle-app.cjs'), {
+        nodeArgs: [flag, 'genai-otel/register'],
+        env: otelEnv(receiver.url, { GENAI_OTEL_SPOOL_DIR: spool }),
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout.trim(), 'idle app finished');
-      assert.deepEqual(receiver.requests().map((request) => request.path), []);
+      assert.deepEqual(
+        receiver.requests().map((request) => request.path),
+        [],
+      );
       assert.equal(existsSync(spool), false, 'no spool folder, no status.json');
     } finally {
       await receiver.close();
@@ -32,9 +38,16 @@ for (const flag of ['--require', '--import']) {
 test('a single metric recorded by an app that ends at once reaches the collector (the quiet exit is not vacuous)', async () => {
   const receiver = await startOtlpReceiver();
   try {
-    const result = await runFixture(fixture('metric-only-app.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'metric-only' }) });
+    const result = await runFixture(fixture('metric-only-app.cjs'), {
+      nodeArgs: ['--require', 'genai-otel/register'],
+      env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'metric-only' }),
+    });
     assert.equal(result.code, 0, result.stderr);
-    const metrics = await receiver.waitFor('metrics', (all) => all.some((metric) => metric.name === 'app.orders'), 5000);
+    const metrics = await receiver.waitFor(
+      'metrics',
+      (all) => all.some((metric) => metric.name === 'app.orders'),
+      5000,
+    );
     const orders = metrics.find((metric) => metric.name === 'app.orders')!;
     assert.equal(orders.dataPoints[0]!.value, 3);
   } finally {
@@ -50,17 +63,30 @@ test('with the collector away that metric is spooled (with status.json), and the
     env: otelEnv(`http://127.0.0.1:${port}`, { OTEL_SERVICE_NAME: 'metric-spooled', GENAI_OTEL_SPOOL_DIR: spool }),
   });
   assert.equal(away.code, 0, away.stderr);
-  assert.ok(spooledPayloads(spool).some((name) => name.includes('.metrics.')), readdirSync(spool).join(', '));
-  const status = JSON.parse(readFileSync(join(spool, 'status.json'), 'utf8')) as { signals: { metrics: { spooled: number } }; collectorReachable: boolean };
+  assert.ok(
+    spooledPayloads(spool).some((name) => name.includes('.metrics.')),
+    readdirSync(spool).join(', '),
+  );
+  const status = JSON.parse(readFileSync(join(spool, 'status.json'), 'utf8')) as {
+    signals: { metrics: { spooled: number } };
+    collectorReachable: boolean;
+  };
   assert.ok(status.signals.metrics.spooled > 0, JSON.stringify(status.signals.metrics));
   assert.equal(status.collectorReachable, false);
 
   // The collector comes back at the same address: payloads are only ever replayed to the destination they were for.
   const receiver = await startOtlpReceiver({ port });
   try {
-    const next = await runFixture(fixture('idle-app.cjs'), { nodeArgs: ['--import', 'genai-otel/register'], env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'metric-spooled', GENAI_OTEL_SPOOL_DIR: spool }) });
+    const next = await runFixture(fixture('idle-app.cjs'), {
+      nodeArgs: ['--import', 'genai-otel/register'],
+      env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'metric-spooled', GENAI_OTEL_SPOOL_DIR: spool }),
+    });
     assert.equal(next.code, 0, next.stderr);
-    const metrics = await receiver.waitFor('metrics', (all) => all.some((metric) => metric.name === 'app.orders'), 5000);
+    const metrics = await receiver.waitFor(
+      'metrics',
+      (all) => all.some((metric) => metric.name === 'app.orders'),
+      5000,
+    );
     assert.equal(metrics.find((metric) => metric.name === 'app.orders')!.resource['service.name'], 'metric-spooled');
     assert.deepEqual(spooledPayloads(spool), [], 'the spool is empty after the replay');
   } finally {

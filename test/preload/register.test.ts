@@ -27,11 +27,23 @@ for (const { name, nodeArgs, script } of cases) {
     let exitCode: number | null;
 
     before(async () => {
-      const result = await runFixture(fixture(script), { nodeArgs, env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: serviceName, OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test,team=ai%20platform' }) });
+      const result = await runFixture(fixture(script), {
+        nodeArgs,
+        env: otelEnv(receiver.url, {
+          OTEL_SERVICE_NAME: serviceName,
+          OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test,team=ai%20platform',
+        }),
+      });
       exitCode = result.code;
       assert.equal(result.stdout.trim(), 'app finished');
       assert.equal(result.stderr, '', 'no diagnostics on a clean run');
-      spans = (await receiver.waitFor('spans', (all) => all.filter((span) => span.resource['service.name'] === serviceName).length >= 3, 10000)).filter((span) => span.resource['service.name'] === serviceName);
+      spans = (
+        await receiver.waitFor(
+          'spans',
+          (all) => all.filter((span) => span.resource['service.name'] === serviceName).length >= 3,
+          10000,
+        )
+      ).filter((span) => span.resource['service.name'] === serviceName);
     });
 
     test('the app exits normally and its spans arrive, as a tree, with the conventions names', () => {
@@ -62,9 +74,24 @@ for (const { name, nodeArgs, script } of cases) {
     });
 
     test('the GenAI metrics of the call arrive before the process ends', async () => {
-      const metrics = await receiver.waitFor('metrics', (all) => all.some((metric) => metric.resource['service.name'] === serviceName && metric.name === 'gen_ai.client.token.usage'), 10000);
-      const names = new Set(metrics.filter((metric) => metric.resource['service.name'] === serviceName).map((metric) => metric.name));
-      for (const expected of ['gen_ai.client.operation.duration', 'gen_ai.client.token.usage', 'gen_ai.execute_tool.duration', 'gen_ai.invoke_agent.duration', 'genai_otel.client.cost']) {
+      const metrics = await receiver.waitFor(
+        'metrics',
+        (all) =>
+          all.some(
+            (metric) => metric.resource['service.name'] === serviceName && metric.name === 'gen_ai.client.token.usage',
+          ),
+        10000,
+      );
+      const names = new Set(
+        metrics.filter((metric) => metric.resource['service.name'] === serviceName).map((metric) => metric.name),
+      );
+      for (const expected of [
+        'gen_ai.client.operation.duration',
+        'gen_ai.client.token.usage',
+        'gen_ai.execute_tool.duration',
+        'gen_ai.invoke_agent.duration',
+        'genai_otel.client.cost',
+      ]) {
         assert.ok(names.has(expected), `${expected} in ${[...names].join(', ')}`);
       }
     });
@@ -72,15 +99,28 @@ for (const { name, nodeArgs, script } of cases) {
 }
 
 test('without OTEL_SERVICE_NAME the service is named after the application package.json', async () => {
-  const result = await runFixture(fixture('llm-call.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env: otelEnv(receiver.url, { FIXTURE_MARK: 'pkg' }) });
+  const result = await runFixture(fixture('llm-call.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env: otelEnv(receiver.url, { FIXTURE_MARK: 'pkg' }),
+  });
   assert.equal(result.code, 0);
   // The fixture lives inside this repository, whose package.json is genai-otel's own.
-  const spans = await receiver.waitFor('spans', (all) => all.some((span) => span.resource['service.name'] === 'genai-otel'), 10000);
-  assert.match(String(spans.find((span) => span.resource['service.name'] === 'genai-otel')?.resource['service.version']), /^\d+\.\d+\.\d+$/);
+  const spans = await receiver.waitFor(
+    'spans',
+    (all) => all.some((span) => span.resource['service.name'] === 'genai-otel'),
+    10000,
+  );
+  assert.match(
+    String(spans.find((span) => span.resource['service.name'] === 'genai-otel')?.resource['service.version']),
+    /^\d+\.\d+\.\d+$/,
+  );
 });
 
 test('the exit code the app sets is kept', async () => {
-  const result = await runFixture(fixture('llm-call.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env: otelEnv(receiver.url, { FIXTURE_EXIT_CODE: '7', OTEL_SERVICE_NAME: 'exit-code' }) });
+  const result = await runFixture(fixture('llm-call.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env: otelEnv(receiver.url, { FIXTURE_EXIT_CODE: '7', OTEL_SERVICE_NAME: 'exit-code' }),
+  });
   assert.equal(result.code, 7);
   await receiver.waitFor('spans', (all) => all.some((span) => span.resource['service.name'] === 'exit-code'), 10000);
 });

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver, type Behaviour } from '@genai-otel/mock-otlp-receiver';
@@ -14,7 +14,12 @@ import { spooledItems, spooledPayloads } from '../support/spool-files.ts';
 import { spoolFolderFor } from '../support/spool-location.ts';
 
 const sequencesOf = (receiver: OtlpReceiver, service: string) =>
-  new Set(receiver.spans().filter((span) => span.resource['service.name'] === service).map((span) => span.attributes['producer.seq'] as number));
+  new Set(
+    receiver
+      .spans()
+      .filter((span) => span.resource['service.name'] === service)
+      .map((span) => span.attributes['producer.seq'] as number),
+  );
 
 function producerEnv(endpoint: string, service: string, extra: Record<string, string> = {}) {
   return otelEnv(endpoint, {
@@ -35,12 +40,19 @@ function statusOf(spoolDirectory: string): { signals: { traces: Record<string, n
 
 test('the collector is away for the first 1.5 s of a 3 s run: every span arrives, in order of sending, none lost', async () => {
   const port = await closedPort();
-  const env = producerEnv(`http://127.0.0.1:${port}`, 'outage-seconds', { PRODUCER_SPANS: '3000', PRODUCER_RATE: '1000', PRODUCER_HOLD_MS: '500' });
+  const env = producerEnv(`http://127.0.0.1:${port}`, 'outage-seconds', {
+    PRODUCER_SPANS: '3000',
+    PRODUCER_RATE: '1000',
+    PRODUCER_HOLD_MS: '500',
+  });
   let receiver: OtlpReceiver | undefined;
   const late = setTimeout(async () => {
     receiver = await startOtlpReceiver({ port });
   }, 1500);
-  const result = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
+  const result = await runFixture(fixture('span-producer.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env,
+  });
   clearTimeout(late);
   assert.equal(result.code, 0, result.stderr);
   assert.ok(receiver, 'receiver came back');
@@ -48,7 +60,10 @@ test('the collector is away for the first 1.5 s of a 3 s run: every span arrives
   await receiver.close();
   assert.equal(received.size, 3000, `received ${received.size} of 3000`);
   const status = statusOf(env.GENAI_OTEL_SPOOL_DIR!);
-  assert.ok(status.signals.traces.spooled! > 0 && status.signals.traces.replayed === status.signals.traces.spooled, JSON.stringify(status.signals.traces));
+  assert.ok(
+    status.signals.traces.spooled! > 0 && status.signals.traces.replayed === status.signals.traces.spooled,
+    JSON.stringify(status.signals.traces),
+  );
   assert.equal(status.signals.traces.dropped, 0);
 });
 
@@ -66,7 +81,11 @@ for (const [fault, behaviour] of retryableFaults) {
     const service = `fault-${fault.replace(/\W+/g, '-')}`;
     const result = await runFixture(fixture('span-producer.cjs'), {
       nodeArgs: ['--require', 'genai-otel/register'],
-      env: producerEnv(receiver.url, service, { PRODUCER_SPANS: '2000', PRODUCER_RATE: '2000', OTEL_EXPORTER_OTLP_TIMEOUT: '500' }),
+      env: producerEnv(receiver.url, service, {
+        PRODUCER_SPANS: '2000',
+        PRODUCER_RATE: '2000',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+      }),
     });
     assert.equal(result.code, 0, result.stderr);
     const received = sequencesOf(receiver, service);
@@ -79,7 +98,10 @@ test('the collector answers 500 twice: those batches are tried again from the sp
   const receiver = await startOtlpReceiver();
   receiver.setBehaviour({ status: 500, times: 2 });
   const env = producerEnv(receiver.url, 'fault-500-passing', { PRODUCER_SPANS: '1000', PRODUCER_RATE: '2000' });
-  const result = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
+  const result = await runFixture(fixture('span-producer.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env,
+  });
   assert.equal(result.code, 0);
   const received = sequencesOf(receiver, 'fault-500-passing').size;
   await receiver.close();
@@ -89,8 +111,15 @@ test('the collector answers 500 twice: those batches are tried again from the sp
 test('the collector answers 500 to everything: after four attempts the data is dropped, counted and reported once; the app is unaffected', async () => {
   const receiver = await startOtlpReceiver();
   receiver.setBehaviour({ status: 500 });
-  const env = producerEnv(receiver.url, 'fault-500', { PRODUCER_SPANS: '1000', PRODUCER_RATE: '2000', GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '3000' });
-  const result = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
+  const env = producerEnv(receiver.url, 'fault-500', {
+    PRODUCER_SPANS: '1000',
+    PRODUCER_RATE: '2000',
+    GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '3000',
+  });
+  const result = await runFixture(fixture('span-producer.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env,
+  });
   assert.equal(result.code, 0);
   assert.equal(result.stderr.match(/the collector rejected spooled traces \(HTTP 500\)/g)?.length, 1, result.stderr);
   await receiver.close();
@@ -98,13 +127,21 @@ test('the collector answers 500 to everything: after four attempts the data is d
   // What has not used up its attempts by the exit waits in the spool for the next run: nothing vanishes uncounted.
   const waiting = spooledItems(env.GENAI_OTEL_SPOOL_DIR!);
   assert.ok(status.signals.traces.dropped! > 0, JSON.stringify(status.signals.traces));
-  assert.equal(status.signals.traces.dropped! + waiting, 1000, `${JSON.stringify(status.signals.traces)}, ${waiting} waiting`);
+  assert.equal(
+    status.signals.traces.dropped! + waiting,
+    1000,
+    `${JSON.stringify(status.signals.traces)}, ${waiting} waiting`,
+  );
 });
 
 test('SIGKILL mid-run: what was spooled is replayed by the next start of the app', async () => {
   const spoolDirectory = mkdtempSync(join(tmpdir(), 'spool-kill-'));
   const port = await closedPort();
-  const env = producerEnv(`http://127.0.0.1:${port}`, 'killed', { PRODUCER_SPANS: '1500', PRODUCER_HOLD_MS: '60000', GENAI_OTEL_SPOOL_DIR: spoolDirectory });
+  const env = producerEnv(`http://127.0.0.1:${port}`, 'killed', {
+    PRODUCER_SPANS: '1500',
+    PRODUCER_HOLD_MS: '60000',
+    GENAI_OTEL_SPOOL_DIR: spoolDirectory,
+  });
   const first = await runFixture(fixture('span-producer.cjs'), {
     nodeArgs: ['--require', 'genai-otel/register'],
     env,
@@ -124,7 +161,10 @@ test('SIGKILL mid-run: what was spooled is replayed by the next start of the app
   });
   assert.equal(first.signal, 'SIGKILL');
   const receiver = await startOtlpReceiver({ port });
-  const second = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env: { ...env, PRODUCER_SPANS: '0', PRODUCER_HOLD_MS: '0' } });
+  const second = await runFixture(fixture('span-producer.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env: { ...env, PRODUCER_SPANS: '0', PRODUCER_HOLD_MS: '0' },
+  });
   assert.equal(second.code, 0, second.stderr);
   const received = sequencesOf(receiver, 'killed');
   await receiver.close();
@@ -138,8 +178,14 @@ test('a corrupt file in the spool is rejected by the collector, dropped and coun
   const env = producerEnv(receiver.url, 'corrupt', { PRODUCER_SPANS: '100', GENAI_OTEL_SPOOL_DIR: spoolDirectory });
   const folder = spoolFolderFor(env, 'traces');
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, `${String(Date.now() - 1000).padStart(15, '0')}-1-000000.20.traces.protobuf.7.otlp`), 'this is not protobuf');
-  const result = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
+  writeFileSync(
+    join(folder, `${String(Date.now() - 1000).padStart(15, '0')}-1-000000.20.traces.protobuf.7.otlp`),
+    'this is not protobuf',
+  );
+  const result = await runFixture(fixture('span-producer.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env,
+  });
   assert.equal(result.code, 0);
   assert.equal(sequencesOf(receiver, 'corrupt').size, 100);
   await receiver.close();
@@ -160,8 +206,15 @@ test('the spool disk is full: the oldest data is dropped and counted, the app ru
   if (!tryMount(directory, 'size=256k')) return t.skip('mounting a tmpfs needs root');
   try {
     const port = await closedPort();
-    const env = producerEnv(`http://127.0.0.1:${port}`, 'disk-full', { PRODUCER_SPANS: '20000', GENAI_OTEL_SPOOL_DIR: join(directory, 'spool'), GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '2000' });
-    const result = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
+    const env = producerEnv(`http://127.0.0.1:${port}`, 'disk-full', {
+      PRODUCER_SPANS: '20000',
+      GENAI_OTEL_SPOOL_DIR: join(directory, 'spool'),
+      GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '2000',
+    });
+    const result = await runFixture(fixture('span-producer.cjs'), {
+      nodeArgs: ['--require', 'genai-otel/register'],
+      env,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /could not write to the spool .*\(ENOSPC\)/);
   } finally {
@@ -175,8 +228,15 @@ test('the spool directory is read-only: one diagnostic, nothing thrown, the app 
   if (!tryMount(directory, 'ro,size=64k')) return t.skip('mounting a tmpfs needs root');
   try {
     const port = await closedPort();
-    const env = producerEnv(`http://127.0.0.1:${port}`, 'read-only', { PRODUCER_SPANS: '500', GENAI_OTEL_SPOOL_DIR: join(directory, 'spool'), GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '1000' });
-    const result = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
+    const env = producerEnv(`http://127.0.0.1:${port}`, 'read-only', {
+      PRODUCER_SPANS: '500',
+      GENAI_OTEL_SPOOL_DIR: join(directory, 'spool'),
+      GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '1000',
+    });
+    const result = await runFixture(fixture('span-producer.cjs'), {
+      nodeArgs: ['--require', 'genai-otel/register'],
+      env,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.trim(), 'produced');
     assert.match(result.stderr, /GENAI_OTEL_SPOOL_DIR=".*" cannot be created/);
@@ -187,8 +247,16 @@ test('the spool directory is read-only: one diagnostic, nothing thrown, the app 
 
 test('a burst of 100,000 spans is exported without a drop', async () => {
   const receiver = await startOtlpReceiver();
-  const env = producerEnv(receiver.url, 'burst', { PRODUCER_SPANS: '100000', OTEL_BSP_SCHEDULE_DELAY: '1000', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048' });
-  const result = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env, timeoutMillis: 60000 });
+  const env = producerEnv(receiver.url, 'burst', {
+    PRODUCER_SPANS: '100000',
+    OTEL_BSP_SCHEDULE_DELAY: '1000',
+    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048',
+  });
+  const result = await runFixture(fixture('span-producer.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env,
+    timeoutMillis: 60000,
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.ok(!/Dropped \d+ spans/.test(result.stderr), result.stderr);
   const received = sequencesOf(receiver, 'burst').size;
@@ -198,12 +266,24 @@ test('a burst of 100,000 spans is exported without a drop', async () => {
 
 test('spans ended faster than the queue can take while the event loop is blocked: the drops are counted and reported', async () => {
   const receiver = await startOtlpReceiver();
-  const env = producerEnv(receiver.url, 'queue-full', { PRODUCER_SPANS: '5000', PRODUCER_SYNC: '1', OTEL_BSP_MAX_QUEUE_SIZE: '1000', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '500' });
-  const result = await runFixture(fixture('span-producer.cjs'), { nodeArgs: ['--require', 'genai-otel/register'], env });
+  const env = producerEnv(receiver.url, 'queue-full', {
+    PRODUCER_SPANS: '5000',
+    PRODUCER_SYNC: '1',
+    OTEL_BSP_MAX_QUEUE_SIZE: '1000',
+    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '500',
+  });
+  const result = await runFixture(fixture('span-producer.cjs'), {
+    nodeArgs: ['--require', 'genai-otel/register'],
+    env,
+  });
   assert.equal(result.code, 0);
   const received = sequencesOf(receiver, 'queue-full').size;
   await receiver.close();
   assert.match(result.stderr, /spans were dropped because the span queue \(OTEL_BSP_MAX_QUEUE_SIZE=1000\) was full/);
   const status = statusOf(env.GENAI_OTEL_SPOOL_DIR!);
-  assert.equal(status.signals.traces.dropped! + received, 5000, `dropped ${status.signals.traces.dropped} + received ${received}`);
+  assert.equal(
+    status.signals.traces.dropped! + received,
+    5000,
+    `dropped ${status.signals.traces.dropped} + received ${received}`,
+  );
 });

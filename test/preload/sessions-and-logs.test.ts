@@ -3,7 +3,12 @@
 // getLogger and typed events, feedback from the same and from another process, and request/response records.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedLog, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
+import {
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type ReceivedLog,
+  type ReceivedSpan,
+} from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture, type FixtureResult } from '../support/run-fixture.ts';
 
 let receiver: OtlpReceiver;
@@ -26,7 +31,10 @@ function refOf(result: FixtureResult): Ref {
   return JSON.parse(line.slice(4)) as Ref;
 }
 
-for (const nodeArgs of [['--require', 'genai-otel/register'], ['--import', 'genai-otel/register']]) {
+for (const nodeArgs of [
+  ['--require', 'genai-otel/register'],
+  ['--import', 'genai-otel/register'],
+]) {
   describe(`a chat backend under ${nodeArgs[0]}`, () => {
     const service = `sessions-app${nodeArgs[0]!.replace(/-/g, '_')}`;
     let result: FixtureResult;
@@ -37,12 +45,34 @@ for (const nodeArgs of [['--require', 'genai-otel/register'], ['--import', 'gena
     before(async () => {
       result = await runFixture(fixture('sessions-app.cjs'), {
         nodeArgs,
-        env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: service, GENAI_OTEL_PROPAGATE_BAGGAGE: 'true', GENAI_OTEL_LLM_LOGS: 'true', OTEL_BLRP_SCHEDULE_DELAY: '100' }),
+        env: otelEnv(receiver.url, {
+          OTEL_SERVICE_NAME: service,
+          GENAI_OTEL_PROPAGATE_BAGGAGE: 'true',
+          GENAI_OTEL_LLM_LOGS: 'true',
+          OTEL_BLRP_SCHEDULE_DELAY: '100',
+        }),
       });
       ref = refOf(result);
-      const mine = <T extends { resource: Record<string, unknown> }>(items: T[]) => items.filter((item) => item.resource['service.name'] === service);
-      spans = mine(await receiver.waitFor('spans', (all) => mine(all).some((span) => span.name === 'log-lines') && mine(all).some((span) => span.name === 'handle-downstream'), 10000));
-      logs = mine(await receiver.waitFor('logs', (all) => mine(all).filter((log) => log.eventName === 'gen_ai.evaluation.result').length >= 1 && mine(all).some((log) => log.body === 'winston says hi'), 10000));
+      const mine = <T extends { resource: Record<string, unknown> }>(items: T[]) =>
+        items.filter((item) => item.resource['service.name'] === service);
+      spans = mine(
+        await receiver.waitFor(
+          'spans',
+          (all) =>
+            mine(all).some((span) => span.name === 'log-lines') &&
+            mine(all).some((span) => span.name === 'handle-downstream'),
+          10000,
+        ),
+      );
+      logs = mine(
+        await receiver.waitFor(
+          'logs',
+          (all) =>
+            mine(all).filter((log) => log.eventName === 'gen_ai.evaluation.result').length >= 1 &&
+            mine(all).some((log) => log.body === 'winston says hi'),
+          10000,
+        ),
+      );
     });
 
     test('the app runs normally: exit code 0, no diagnostics', () => {
@@ -54,7 +84,10 @@ for (const nodeArgs of [['--require', 'genai-otel/register'], ['--import', 'gena
       const llm = spans.find((span) => span.name === 'chat gpt-4o-mini')!;
       const client = spans.find((span) => span.kind === 3 && span.scope.name.includes('instrumentation-http'));
       const server = spans.find((span) => span.kind === 2 && span.scope.name.includes('instrumentation-http'));
-      assert.ok(client && server, `http spans: ${spans.map((span) => `${span.name}/${span.kind}/${span.scope.name}`).join(', ')}`);
+      assert.ok(
+        client && server,
+        `http spans: ${spans.map((span) => `${span.name}/${span.kind}/${span.scope.name}`).join(', ')}`,
+      );
       for (const span of [llm, client, server]) {
         assert.equal(span.attributes['session.id'], 'sess-preload', span.name);
       }
@@ -63,7 +96,11 @@ for (const nodeArgs of [['--require', 'genai-otel/register'], ['--import', 'gena
       // The downstream handler set its own user through setContext, over the one received as baggage.
       assert.equal(server.attributes['user.id'], 'user-from-auth');
       assert.equal(spans.find((span) => span.name === 'handle-downstream')!.attributes['user.id'], 'user-from-auth');
-      assert.equal(spans.find((span) => span.name === 'handle-downstream')!.attributes['session.id'], 'sess-preload', 'received as baggage');
+      assert.equal(
+        spans.find((span) => span.name === 'handle-downstream')!.attributes['session.id'],
+        'sess-preload',
+        'received as baggage',
+      );
     });
 
     test('pino, winston, getLogger and typed event records arrive over OTLP with the trace and span ids of the active span', () => {
@@ -91,7 +128,12 @@ for (const nodeArgs of [['--require', 'genai-otel/register'], ['--import', 'gena
       assert.equal(feedback.attributes['gen_ai.evaluation.score.label'], 'liked');
       const exchange = logs.find((log) => log.eventName === 'genai_otel.llm.request_response')!;
       assert.equal(exchange.spanId, llm.spanId);
-      const body = exchange.body as { request: { messages: unknown[] }; response: { id: string }; client_id: string; workload_id: string };
+      const body = exchange.body as {
+        request: { messages: unknown[] };
+        response: { id: string };
+        client_id: string;
+        workload_id: string;
+      };
       assert.deepEqual(body.request.messages, [{ role: 'user', content: 'hi' }]);
       assert.equal(body.response.id, 'chatcmpl-preload');
       assert.equal(body.client_id, service);
@@ -99,9 +141,16 @@ for (const nodeArgs of [['--require', 'genai-otel/register'], ['--import', 'gena
     });
 
     test('feedback recorded later by another process, from the ids alone, lands on the same span', async () => {
-      const later = await runFixture(fixture('feedback-later.cjs'), { nodeArgs, env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: `${service}-feedback`, FIXTURE_REF: JSON.stringify(ref) }) });
+      const later = await runFixture(fixture('feedback-later.cjs'), {
+        nodeArgs,
+        env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: `${service}-feedback`, FIXTURE_REF: JSON.stringify(ref) }),
+      });
       assert.equal(later.stdout.trim(), 'recorded true');
-      const records = await receiver.waitFor('logs', (all) => all.some((log) => log.resource['service.name'] === `${service}-feedback`), 10000);
+      const records = await receiver.waitFor(
+        'logs',
+        (all) => all.some((log) => log.resource['service.name'] === `${service}-feedback`),
+        10000,
+      );
       const record = records.find((log) => log.resource['service.name'] === `${service}-feedback`)!;
       assert.equal(record.eventName, 'gen_ai.evaluation.result');
       assert.equal(record.traceId, ref.traceId);
@@ -119,16 +168,33 @@ test('attached to a tracer provider registered by another SDK, spans still carry
   });
   assert.equal(result.code, 0);
   assert.match(result.stdout, /their exporter saw: .*chat gpt-4o-mini/);
-  const spans = await receiver.waitFor('spans', (all) => all.some((span) => span.name === 'log-lines' && span.attributes['session.id'] === 'sess-attached'), 10000);
-  assert.ok(spans.some((span) => span.name === 'chat gpt-4o-mini' && span.attributes['session.id'] === 'sess-attached'));
+  const spans = await receiver.waitFor(
+    'spans',
+    (all) => all.some((span) => span.name === 'log-lines' && span.attributes['session.id'] === 'sess-attached'),
+    10000,
+  );
+  assert.ok(
+    spans.some((span) => span.name === 'chat gpt-4o-mini' && span.attributes['session.id'] === 'sess-attached'),
+  );
 });
 
 test('an ES module app importing pino under --import: its records are correlated and sent', async () => {
-  const result = await runFixture(fixture('pino-esm.mjs'), { nodeArgs: ['--import', 'genai-otel/register'], env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'pino-esm', OTEL_BLRP_SCHEDULE_DELAY: '100' }) });
+  const result = await runFixture(fixture('pino-esm.mjs'), {
+    nodeArgs: ['--import', 'genai-otel/register'],
+    env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'pino-esm', OTEL_BLRP_SCHEDULE_DELAY: '100' }),
+  });
   assert.equal(result.code, 0);
   assert.equal(result.stderr, '');
-  const logs = await receiver.waitFor('logs', (all) => all.some((log) => log.resource['service.name'] === 'pino-esm' && log.body === 'pino from ESM'), 10000);
-  const spans = await receiver.waitFor('spans', (all) => all.some((span) => span.resource['service.name'] === 'pino-esm'), 10000);
+  const logs = await receiver.waitFor(
+    'logs',
+    (all) => all.some((log) => log.resource['service.name'] === 'pino-esm' && log.body === 'pino from ESM'),
+    10000,
+  );
+  const spans = await receiver.waitFor(
+    'spans',
+    (all) => all.some((span) => span.resource['service.name'] === 'pino-esm'),
+    10000,
+  );
   const record = logs.find((log) => log.resource['service.name'] === 'pino-esm')!;
   const span = spans.find((entry) => entry.resource['service.name'] === 'pino-esm' && entry.name === 'esm-log-line')!;
   assert.equal(record.spanId, span.spanId);

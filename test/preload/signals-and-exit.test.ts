@@ -16,13 +16,18 @@ after(async () => {
   await receiver.close();
 });
 
-const hasServiceSpan = (service: string) => (all: { resource: Record<string, unknown> }[]) => all.some((span) => span.resource['service.name'] === service);
+const hasServiceSpan = (service: string) => (all: { resource: Record<string, unknown> }[]) =>
+  all.some((span) => span.resource['service.name'] === service);
 
 test('SIGTERM to a server with no handler of its own: telemetry is flushed, then the process dies of SIGTERM as it would have', async () => {
   // A long batch delay proves the span arrives because of the signal, not the timer.
   const result = await runFixture(fixture('server.cjs'), {
     nodeArgs: ['--require', 'genai-otel/register'],
-    env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'sigterm-default', OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_METRIC_EXPORT_INTERVAL: '60000' }),
+    env: otelEnv(receiver.url, {
+      OTEL_SERVICE_NAME: 'sigterm-default',
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+      OTEL_METRIC_EXPORT_INTERVAL: '60000',
+    }),
     onLine: { line: 'ready', then: (child) => child.kill('SIGTERM') },
   });
   assert.equal(result.signal, 'SIGTERM');
@@ -45,7 +50,11 @@ test('SIGINT behaves the same way', async () => {
 test('SIGTERM to a server with its own handler: the app decides how to exit, telemetry is still flushed', async () => {
   const result = await runFixture(fixture('server.cjs'), {
     nodeArgs: ['--require', 'genai-otel/register'],
-    env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'sigterm-own', OTEL_BSP_SCHEDULE_DELAY: '60000', FIXTURE_OWN_SIGTERM: '1' }),
+    env: otelEnv(receiver.url, {
+      OTEL_SERVICE_NAME: 'sigterm-own',
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+      FIXTURE_OWN_SIGTERM: '1',
+    }),
     onLine: { line: 'ready', then: (child) => child.kill('SIGTERM') },
   });
   assert.equal(result.code, 0);
@@ -60,14 +69,22 @@ test('with no collector listening, a short script still ends at once with its ex
     nodeArgs: ['--require', 'genai-otel/register'],
     // Port 9 (discard) has no listener here. Metrics go at exit only: a periodic export first (a slow start on a busy
     // machine) would spool them, and the spans would then queue behind them without a try, and without a diagnostic.
-    env: otelEnv('http://127.0.0.1:9', { GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '2000', GENAI_OTEL_SPOOL_DIR: spoolDirectory, FIXTURE_EXIT_CODE: '3', OTEL_METRIC_EXPORT_INTERVAL: '60000' }),
+    env: otelEnv('http://127.0.0.1:9', {
+      GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '2000',
+      GENAI_OTEL_SPOOL_DIR: spoolDirectory,
+      FIXTURE_EXIT_CODE: '3',
+      OTEL_METRIC_EXPORT_INTERVAL: '60000',
+    }),
   });
   assert.equal(result.code, 3);
   // A refused connection goes to disk at once, and the last drain at exit does not retry a collector that is not there
   // (it used to, until the shutdown deadline: about 2.7 s). The bound leaves room for a slow start of node.
   assert.ok(result.elapsedMillis < 1500, `took ${result.elapsedMillis} ms`);
   assert.match(result.stderr, /cannot take traces now \(ECONNREFUSED\); they wait in the spool/);
-  assert.ok(spooledPayloads(spoolDirectory).some((name) => name.includes('.traces.')), readdirSync(spoolDirectory).join(', '));
+  assert.ok(
+    spooledPayloads(spoolDirectory).some((name) => name.includes('.traces.')),
+    readdirSync(spoolDirectory).join(', '),
+  );
 });
 
 test('a collector that accepts the connection but never answers cannot hold the exit past GENAI_OTEL_SHUTDOWN_TIMEOUT_MS', async () => {
@@ -76,18 +93,29 @@ test('a collector that accepts the connection but never answers cannot hold the 
   const spoolDirectory = mkdtempSync(join(tmpdir(), 'spool-'));
   const result = await runFixture(fixture('llm-call.cjs'), {
     nodeArgs: ['--require', 'genai-otel/register'],
-    env: otelEnv(hanging.url, { GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '600', GENAI_OTEL_SPOOL_DIR: spoolDirectory, OTEL_BSP_SCHEDULE_DELAY: '60000' }),
+    env: otelEnv(hanging.url, {
+      GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '600',
+      GENAI_OTEL_SPOOL_DIR: spoolDirectory,
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+    }),
   });
   await hanging.close();
   assert.equal(result.code, 0);
   assert.ok(result.elapsedMillis < 6000, `took ${result.elapsedMillis} ms`);
-  assert.ok(spooledPayloads(spoolDirectory).some((name) => name.includes('.traces.')), 'the unanswered batch was spooled');
+  assert.ok(
+    spooledPayloads(spoolDirectory).some((name) => name.includes('.traces.')),
+    'the unanswered batch was spooled',
+  );
 });
 
 test('GENAI_OTEL_EXIT_HANDLERS=false leaves SIGTERM alone: the process dies at once, unflushed', async () => {
   const result = await runFixture(fixture('server.cjs'), {
     nodeArgs: ['--require', 'genai-otel/register'],
-    env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'no-handlers', OTEL_BSP_SCHEDULE_DELAY: '60000', GENAI_OTEL_EXIT_HANDLERS: 'false' }),
+    env: otelEnv(receiver.url, {
+      OTEL_SERVICE_NAME: 'no-handlers',
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+      GENAI_OTEL_EXIT_HANDLERS: 'false',
+    }),
     onLine: { line: 'ready', then: (child) => child.kill('SIGTERM') },
   });
   assert.equal(result.signal, 'SIGTERM');

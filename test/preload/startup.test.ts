@@ -4,9 +4,18 @@ import assert from 'node:assert/strict';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
 const probe = async (nodeArgs: string[], extra: Record<string, string> = {}) => {
-  const result = await runFixture(fixture('startup-probe.cjs'), { nodeArgs, env: otelEnv('http://127.0.0.1:9', { NODE_COMPILE_CACHE: undefined, ...extra }) });
+  const result = await runFixture(fixture('startup-probe.cjs'), {
+    nodeArgs,
+    env: otelEnv('http://127.0.0.1:9', { NODE_COMPILE_CACHE: undefined, ...extra }),
+  });
   assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout.trim()) as { sdkLoaded: boolean; builtins: string[]; disabled?: boolean; tracing?: string; compileCacheDir?: string };
+  return JSON.parse(result.stdout.trim()) as {
+    sdkLoaded: boolean;
+    builtins: string[];
+    disabled?: boolean;
+    tracing?: string;
+    compileCacheDir?: string;
+  };
 };
 
 test('OTEL_SDK_DISABLED=true: the preload loads neither the SDK nor any dependency, yet getStatus() in the app says disabled', async () => {
@@ -28,7 +37,10 @@ test('with telemetry on, the SDK is loaded and started by the preload (the probe
 
 test("the preload turns on Node's compile cache, and NODE_DISABLE_COMPILE_CACHE=1 keeps it off", async () => {
   assert.ok((await probe(['--require', 'genai-otel/register'])).compileCacheDir, 'a compile cache folder');
-  assert.equal((await probe(['--require', 'genai-otel/register'], { NODE_DISABLE_COMPILE_CACHE: '1' })).compileCacheDir, undefined);
+  assert.equal(
+    (await probe(['--require', 'genai-otel/register'], { NODE_DISABLE_COMPILE_CACHE: '1' })).compileCacheDir,
+    undefined,
+  );
   assert.equal((await probe([])).compileCacheDir, undefined, 'without the preload, no cache');
 });
 

@@ -37,16 +37,36 @@ async function emit(entries: Entry[], offset: number): Promise<void> {
   for (const [position, entry] of entries.entries()) {
     const index = offset + position;
     await withLLMCall(
-      { provider: 'openai', model: 'gpt-4o-mini', conversationId: `corpus-${index}`, messages: [{ role: 'user', content: entry.text }] },
-      async () => ({ object: 'chat.completion', id: `chatcmpl-${index}`, choices: [{ message: { role: 'assistant', content: entry.text }, finish_reason: 'stop' }] }),
+      {
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        conversationId: `corpus-${index}`,
+        messages: [{ role: 'user', content: entry.text }],
+      },
+      async () => ({
+        object: 'chat.completion',
+        id: `chatcmpl-${index}`,
+        choices: [{ message: { role: 'assistant', content: entry.text }, finish_reason: 'stop' }],
+      }),
     );
-    await withToolCall({ name: 'lookup_customer', callId: `call-${index}`, arguments: { nested: { value: entry.text } } }, async () => ({ echo: entry.text }));
-    const span = thirdParty.startSpan('crm.update', { attributes: { 'corpus.index': index, 'crm.customer.note': entry.text, 'crm.tags': [entry.text, 'vip'] } });
+    await withToolCall(
+      { name: 'lookup_customer', callId: `call-${index}`, arguments: { nested: { value: entry.text } } },
+      async () => ({ echo: entry.text }),
+    );
+    const span = thirdParty.startSpan('crm.update', {
+      attributes: { 'corpus.index': index, 'crm.customer.note': entry.text, 'crm.tags': [entry.text, 'vip'] },
+    });
     span.addEvent('crm.note', { 'crm.note.text': entry.text });
     span.setStatus({ code: SpanStatusCode.ERROR, message: entry.text });
     span.end();
-    appLogger.emit({ body: entry.text, attributes: { 'corpus.index': index, 'corpus.form': 'text', 'app.note': entry.text } });
-    appLogger.emit({ body: { message: 'note saved', context: { note: entry.text } }, attributes: { 'corpus.index': index, 'corpus.form': 'structured' } });
+    appLogger.emit({
+      body: entry.text,
+      attributes: { 'corpus.index': index, 'corpus.form': 'text', 'app.note': entry.text },
+    });
+    appLogger.emit({
+      body: { message: 'note saved', context: { note: entry.text } },
+      attributes: { 'corpus.index': index, 'corpus.form': 'structured' },
+    });
   }
   await sdk.flush();
 }
@@ -70,7 +90,8 @@ function indexLogs(records: ReadableLogRecord[]) {
   const structured = new Map<number, ReadableLogRecord>();
   for (const record of records) {
     const attributes = record.attributes;
-    if (record.eventName === 'gen_ai.client.inference.operation.details') events.set(String(attributes['gen_ai.conversation.id']), record);
+    if (record.eventName === 'gen_ai.client.inference.operation.details')
+      events.set(String(attributes['gen_ai.conversation.id']), record);
     else if (attributes['corpus.form'] === 'text') text.set(attributes['corpus.index'] as number, record);
     else if (attributes['corpus.form'] === 'structured') structured.set(attributes['corpus.index'] as number, record);
   }
@@ -91,10 +112,22 @@ function placements(found: Indexed): Placement[] {
   const crm = (index: number) => need(found.crm.get(index), `the third-party span of #${index}`);
   const event = (index: number) => need(found.events.get(`corpus-${index}`), `the content event of #${index}`);
   return [
-    { carrier: 'chat message (span attribute)', read: (i) => json(llm(i).attributes['gen_ai.input.messages'])[0].parts[0].content },
-    { carrier: 'model output (span attribute)', read: (i) => json(llm(i).attributes['gen_ai.output.messages'])[0].parts[0].content },
-    { carrier: 'chat message (content event)', read: (i) => (event(i).attributes['gen_ai.input.messages'] as any)[0].parts[0].content },
-    { carrier: 'model output (content event)', read: (i) => (event(i).attributes['gen_ai.output.messages'] as any)[0].parts[0].content },
+    {
+      carrier: 'chat message (span attribute)',
+      read: (i) => json(llm(i).attributes['gen_ai.input.messages'])[0].parts[0].content,
+    },
+    {
+      carrier: 'model output (span attribute)',
+      read: (i) => json(llm(i).attributes['gen_ai.output.messages'])[0].parts[0].content,
+    },
+    {
+      carrier: 'chat message (content event)',
+      read: (i) => (event(i).attributes['gen_ai.input.messages'] as any)[0].parts[0].content,
+    },
+    {
+      carrier: 'model output (content event)',
+      read: (i) => (event(i).attributes['gen_ai.output.messages'] as any)[0].parts[0].content,
+    },
     { carrier: 'tool arguments', read: (i) => json(tool(i).attributes['gen_ai.tool.call.arguments']).nested.value },
     { carrier: 'tool result', read: (i) => json(tool(i).attributes['gen_ai.tool.call.result']).echo },
     { carrier: 'third-party attribute', read: (i) => String(crm(i).attributes['crm.customer.note']) },
@@ -102,8 +135,14 @@ function placements(found: Indexed): Placement[] {
     { carrier: 'third-party span event', read: (i) => String(crm(i).events[0]!.attributes!['crm.note.text']) },
     { carrier: 'span status message', read: (i) => String(crm(i).status.message) },
     { carrier: 'log body', read: (i) => String(need(found.text.get(i), `the log of #${i}`).body) },
-    { carrier: 'log attribute', read: (i) => String(need(found.text.get(i), `the log of #${i}`).attributes['app.note']) },
-    { carrier: 'structured log body', read: (i) => (need(found.structured.get(i), `the structured log of #${i}`).body as any).context.note },
+    {
+      carrier: 'log attribute',
+      read: (i) => String(need(found.text.get(i), `the log of #${i}`).attributes['app.note']),
+    },
+    {
+      carrier: 'structured log body',
+      read: (i) => (need(found.structured.get(i), `the structured log of #${i}`).body as any).context.note,
+    },
   ];
 }
 
@@ -170,7 +209,11 @@ function measure(carriers: Placement[], positives: Entry[], negatives: Entry[], 
 test('default redaction over the corpus: recall and false-positive rate in every carrier', async (t) => {
   const sets = [
     { name: 'corpus', positives: corpus.positives as Entry[], negatives: corpus.negatives as Entry[] },
-    { name: 'held-out corpus', positives: corpus.heldOut.positives as Entry[], negatives: corpus.heldOut.negatives as Entry[] },
+    {
+      name: 'held-out corpus',
+      positives: corpus.heldOut.positives as Entry[],
+      negatives: corpus.heldOut.negatives as Entry[],
+    },
   ];
   let offset = 0;
   const offsets: number[] = [];
@@ -188,13 +231,20 @@ test('default redaction over the corpus: recall and false-positive rate in every
       t.diagnostic(`${set.name}: ${line}`);
       console.log(`privacy ${set.name}: ${line}`);
     }
-    for (const line of [...figures.misses, ...figures.falsePositives, ...figures.mislabels].slice(0, 40)) t.diagnostic(line);
-    assert.ok(figures.recall >= RECALL_FLOOR, `${set.name}: recall ${figures.recall} is below ${RECALL_FLOOR}:\n${figures.misses.slice(0, 20).join('\n')}`);
+    for (const line of [...figures.misses, ...figures.falsePositives, ...figures.mislabels].slice(0, 40))
+      t.diagnostic(line);
+    assert.ok(
+      figures.recall >= RECALL_FLOOR,
+      `${set.name}: recall ${figures.recall} is below ${RECALL_FLOOR}:\n${figures.misses.slice(0, 20).join('\n')}`,
+    );
     assert.ok(
       figures.falsePositiveRate <= FALSE_POSITIVE_CEILING,
       `${set.name}: false-positive rate ${figures.falsePositiveRate} is above ${FALSE_POSITIVE_CEILING}:\n${figures.falsePositives.slice(0, 20).join('\n')}`,
     );
-    assert.ok(figures.labelAccuracy >= LABEL_FLOOR, `${set.name}: labels ${figures.labelAccuracy}:\n${figures.mislabels.slice(0, 20).join('\n')}`);
+    assert.ok(
+      figures.labelAccuracy >= LABEL_FLOOR,
+      `${set.name}: labels ${figures.labelAccuracy}:\n${figures.mislabels.slice(0, 20).join('\n')}`,
+    );
   }
 });
 
@@ -203,6 +253,11 @@ test('the corpus is varied: every built-in rule has positives, and near-misses o
   const kinds = new Set((corpus.positives as Entry[]).map((entry) => entry.kind));
   for (const rule of REDACTION_RULE_NAMES) assert.ok(kinds.has(rule), `no positive for ${rule}`);
   assert.ok(corpus.negatives.length >= corpus.positives.length, 'at least as many near-misses as positives');
-  const all = [...corpus.positives, ...corpus.negatives, ...corpus.heldOut.positives, ...corpus.heldOut.negatives] as Entry[];
+  const all = [
+    ...corpus.positives,
+    ...corpus.negatives,
+    ...corpus.heldOut.positives,
+    ...corpus.heldOut.negatives,
+  ] as Entry[];
   for (const entry of all) assert.ok(entry.text.includes(entry.value), `${entry.kind}: the value is in its sentence`);
 });

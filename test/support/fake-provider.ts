@@ -56,7 +56,11 @@ function toolCallsFor(body: Record<string, unknown>): unknown[] {
   const tools = body.tools as { function?: { name?: string } }[];
   return tools.map((tool, index) => {
     const name = tool.function?.name ?? 'lookup_order';
-    return { id: `call_abc${123 + index}`, type: 'function', function: { name, arguments: index === 0 ? '{"order_id":"A-1"}' : '{"order_id":"A-1","carrier":"DHL"}' } };
+    return {
+      id: `call_abc${123 + index}`,
+      type: 'function',
+      function: { name, arguments: index === 0 ? '{"order_id":"A-1"}' : '{"order_id":"A-1","carrier":"DHL"}' },
+    };
   });
 }
 
@@ -64,7 +68,9 @@ function sse(res: ServerResponse, events: { event?: string; data: unknown }[], s
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_fake' });
   const [first, ...rest] = events;
   const write = (item: { event?: string; data: unknown }) =>
-    res.write(`${item.event === undefined ? '' : `event: ${item.event}\n`}data: ${typeof item.data === 'string' ? item.data : JSON.stringify(item.data)}\n\n`);
+    res.write(
+      `${item.event === undefined ? '' : `event: ${item.event}\n`}data: ${typeof item.data === 'string' ? item.data : JSON.stringify(item.data)}\n\n`,
+    );
   if (first !== undefined) write(first);
   if (stallAfterFirst) return; // the connection stays open, as a provider that stopped sending would leave it
   for (const item of rest) write(item);
@@ -88,7 +94,9 @@ function openaiChat(res: ServerResponse, body: Record<string, unknown>, scenario
   const tools = wantsTools(body) && !lastMessageIsToolResult(body);
   const text = wantsJsonSchema(body.response_format) ? JSON.stringify(STRUCTURED_ANSWER) : TEXT.join('');
   if (body.stream !== true) {
-    const message = tools ? { role: 'assistant', content: null, tool_calls: toolCallsFor(body), refusal: null } : { role: 'assistant', content: text, refusal: null };
+    const message = tools
+      ? { role: 'assistant', content: null, tool_calls: toolCallsFor(body), refusal: null }
+      : { role: 'assistant', content: text, refusal: null };
     json(res, 200, {
       id,
       object: 'chat.completion',
@@ -101,7 +109,12 @@ function openaiChat(res: ServerResponse, body: Record<string, unknown>, scenario
         completion_tokens: 40,
         total_tokens: 160,
         prompt_tokens_details: { cached_tokens: 20, audio_tokens: 0 },
-        completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+        completion_tokens_details: {
+          reasoning_tokens: 0,
+          audio_tokens: 0,
+          accepted_prediction_tokens: 0,
+          rejected_prediction_tokens: 0,
+        },
       },
       service_tier: 'default',
     });
@@ -118,14 +131,33 @@ function openaiChat(res: ServerResponse, body: Record<string, unknown>, scenario
   });
   const events: { data: unknown }[] = [{ data: chunk({ role: 'assistant', content: '', refusal: null }, null) }];
   if (tools) {
-    events.push({ data: chunk({ tool_calls: [{ index: 0, id: 'call_abc123', type: 'function', function: { name: 'lookup_order', arguments: '' } }] }, null) });
+    events.push({
+      data: chunk(
+        {
+          tool_calls: [
+            { index: 0, id: 'call_abc123', type: 'function', function: { name: 'lookup_order', arguments: '' } },
+          ],
+        },
+        null,
+      ),
+    });
     events.push({ data: chunk({ tool_calls: [{ index: 0, function: { arguments: '{"order_id":' } }] }, null) });
     events.push({ data: chunk({ tool_calls: [{ index: 0, function: { arguments: '"A-1"}' } }] }, null) });
   } else {
-    for (const piece of wantsJsonSchema(body.response_format) ? [text] : TEXT) events.push({ data: chunk({ content: piece }, null) });
+    for (const piece of wantsJsonSchema(body.response_format) ? [text] : TEXT)
+      events.push({ data: chunk({ content: piece }, null) });
   }
   if (scenario === 'stream-error') {
-    events.splice(2, events.length, { data: { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } } });
+    events.splice(2, events.length, {
+      data: {
+        error: {
+          message: 'The server had an error while processing your request.',
+          type: 'server_error',
+          param: null,
+          code: null,
+        },
+      },
+    });
   } else {
     events.push({ data: chunk({}, tools ? 'tool_calls' : 'stop') });
     const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
@@ -138,7 +170,13 @@ function openaiChat(res: ServerResponse, body: Record<string, unknown>, scenario
           model,
           system_fingerprint: 'fp_fake',
           choices: [],
-          usage: { prompt_tokens: 120, completion_tokens: 40, total_tokens: 160, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
+          usage: {
+            prompt_tokens: 120,
+            completion_tokens: 40,
+            total_tokens: 160,
+            prompt_tokens_details: { cached_tokens: 0 },
+            completion_tokens_details: { reasoning_tokens: 0 },
+          },
         },
       });
     }
@@ -151,14 +189,27 @@ const TOOL_LOOP_VALUES: Record<string, string> = { order_id: 'A-1', carrier: 'DH
 
 /** The next function call of a `tool-loop` Responses request, or undefined when every declared tool was called. */
 function nextResponsesToolCall(body: Record<string, unknown>): Record<string, unknown> | undefined {
-  const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown; name?: unknown; parameters?: { properties?: Record<string, unknown> } }[]) : [];
+  const tools = Array.isArray(body.tools)
+    ? (body.tools as { type?: unknown; name?: unknown; parameters?: { properties?: Record<string, unknown> } }[])
+    : [];
   const input = Array.isArray(body.input) ? (body.input as { type?: unknown; name?: unknown }[]) : [];
   const called = new Set(input.filter((item) => item?.type === 'function_call').map((item) => item.name));
-  const index = tools.findIndex((tool) => tool?.type === 'function' && typeof tool.name === 'string' && !called.has(tool.name));
+  const index = tools.findIndex(
+    (tool) => tool?.type === 'function' && typeof tool.name === 'string' && !called.has(tool.name),
+  );
   if (index === -1) return undefined;
   const tool = tools[index]!;
-  const args = Object.fromEntries(Object.keys(tool.parameters?.properties ?? {}).map((key) => [key, TOOL_LOOP_VALUES[key] ?? 'Where is order A-1?']));
-  return { type: 'function_call', id: `fc_fake${index + 1}`, call_id: `call_abc${123 + index}`, name: tool.name, arguments: JSON.stringify(args), status: 'completed' };
+  const args = Object.fromEntries(
+    Object.keys(tool.parameters?.properties ?? {}).map((key) => [key, TOOL_LOOP_VALUES[key] ?? 'Where is order A-1?']),
+  );
+  return {
+    type: 'function_call',
+    id: `fc_fake${index + 1}`,
+    call_id: `call_abc${123 + index}`,
+    name: tool.name,
+    arguments: JSON.stringify(args),
+    status: 'completed',
+  };
 }
 
 function openaiResponse(res: ServerResponse, body: Record<string, unknown>, scenario: string | undefined): void {
@@ -180,25 +231,55 @@ function openaiResponse(res: ServerResponse, body: Record<string, unknown>, scen
   };
   const structured = wantsJsonSchema((body.text as { format?: unknown } | undefined)?.format);
   const pieces = structured ? [JSON.stringify(STRUCTURED_ANSWER)] : TEXT;
-  const message = { type: 'message', id: 'msg_fake1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: pieces.join(''), annotations: [] }] };
-  const usage = { input_tokens: 90, input_tokens_details: { cached_tokens: 0 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 10 }, total_tokens: 120 };
+  const message = {
+    type: 'message',
+    id: 'msg_fake1',
+    status: 'completed',
+    role: 'assistant',
+    content: [{ type: 'output_text', text: pieces.join(''), annotations: [] }],
+  };
+  const usage = {
+    input_tokens: 90,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: 30,
+    output_tokens_details: { reasoning_tokens: 10 },
+    total_tokens: 120,
+  };
   const toolCall = scenario === 'tool-loop' ? nextResponsesToolCall(body) : undefined;
-  const completed = { ...base, status: 'completed', output: [toolCall ?? message], usage, incomplete_details: null, error: null };
+  const completed = {
+    ...base,
+    status: 'completed',
+    output: [toolCall ?? message],
+    usage,
+    incomplete_details: null,
+    error: null,
+  };
   if (body.stream !== true) {
     json(res, 200, completed);
     return;
   }
   let sequence = 0;
-  const event = (type: string, fields: Record<string, unknown>) => ({ event: type, data: { type, sequence_number: sequence++, ...fields } });
+  const event = (type: string, fields: Record<string, unknown>) => ({
+    event: type,
+    data: { type, sequence_number: sequence++, ...fields },
+  });
   const inProgress = { ...base, status: 'in_progress', output: [], usage: null, incomplete_details: null, error: null };
   if (toolCall !== undefined) {
     const itemId = toolCall.id;
     sse(res, [
       event('response.created', { response: inProgress }),
       event('response.in_progress', { response: inProgress }),
-      event('response.output_item.added', { output_index: 0, item: { ...toolCall, arguments: '', status: 'in_progress' } }),
+      event('response.output_item.added', {
+        output_index: 0,
+        item: { ...toolCall, arguments: '', status: 'in_progress' },
+      }),
       event('response.function_call_arguments.delta', { item_id: itemId, output_index: 0, delta: toolCall.arguments }),
-      event('response.function_call_arguments.done', { item_id: itemId, output_index: 0, name: toolCall.name, arguments: toolCall.arguments }),
+      event('response.function_call_arguments.done', {
+        item_id: itemId,
+        output_index: 0,
+        name: toolCall.name,
+        arguments: toolCall.arguments,
+      }),
       event('response.output_item.done', { output_index: 0, item: toolCall }),
       event('response.completed', { response: completed }),
     ]);
@@ -208,14 +289,40 @@ function openaiResponse(res: ServerResponse, body: Record<string, unknown>, scen
     event('response.created', { response: inProgress }),
     event('response.in_progress', { response: inProgress }),
     event('response.output_item.added', { output_index: 0, item: { ...message, status: 'in_progress', content: [] } }),
-    event('response.content_part.added', { item_id: 'msg_fake1', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }),
-    ...pieces.map((delta) => event('response.output_text.delta', { item_id: 'msg_fake1', output_index: 0, content_index: 0, delta })),
-    event('response.output_text.done', { item_id: 'msg_fake1', output_index: 0, content_index: 0, text: pieces.join('') }),
-    event('response.content_part.done', { item_id: 'msg_fake1', output_index: 0, content_index: 0, part: message.content[0] }),
+    event('response.content_part.added', {
+      item_id: 'msg_fake1',
+      output_index: 0,
+      content_index: 0,
+      part: { type: 'output_text', text: '', annotations: [] },
+    }),
+    ...pieces.map((delta) =>
+      event('response.output_text.delta', { item_id: 'msg_fake1', output_index: 0, content_index: 0, delta }),
+    ),
+    event('response.output_text.done', {
+      item_id: 'msg_fake1',
+      output_index: 0,
+      content_index: 0,
+      text: pieces.join(''),
+    }),
+    event('response.content_part.done', {
+      item_id: 'msg_fake1',
+      output_index: 0,
+      content_index: 0,
+      part: message.content[0],
+    }),
     event('response.output_item.done', { output_index: 0, item: message }),
     event('response.completed', { response: completed }),
   ];
-  if (scenario === 'stream-error') events.splice(3, events.length, event('error', { code: 'server_error', message: 'The server had an error while processing your request.', param: null }));
+  if (scenario === 'stream-error')
+    events.splice(
+      3,
+      events.length,
+      event('error', {
+        code: 'server_error',
+        message: 'The server had an error while processing your request.',
+        param: null,
+      }),
+    );
   sse(res, events, scenario === 'stall');
 }
 
@@ -223,7 +330,11 @@ function openaiEmbeddings(res: ServerResponse, body: Record<string, unknown>): v
   const inputs = Array.isArray(body.input) ? body.input : [body.input];
   json(res, 200, {
     object: 'list',
-    data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.0023064255, -0.009327292, 0.015797347, -0.0077780345] })),
+    data: inputs.map((_, index) => ({
+      object: 'embedding',
+      index,
+      embedding: [0.0023064255, -0.009327292, 0.015797347, -0.0077780345],
+    })),
     model: String(body.model),
     usage: { prompt_tokens: 8 * inputs.length, total_tokens: 8 * inputs.length },
   });
@@ -234,7 +345,13 @@ function openaiEmbeddings(res: ServerResponse, body: Record<string, unknown>): v
 function anthropicMessages(res: ServerResponse, body: Record<string, unknown>, scenario: string | undefined): void {
   const model = String(body.model);
   const tools = wantsTools(body);
-  const usage = { input_tokens: 200, cache_creation_input_tokens: 0, cache_read_input_tokens: 50, output_tokens: 60, service_tier: 'standard' };
+  const usage = {
+    input_tokens: 200,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 50,
+    output_tokens: 60,
+    service_tier: 'standard',
+  };
   const content = tools
     ? [
         { type: 'text', text: 'Let me look that up.' },
@@ -243,7 +360,16 @@ function anthropicMessages(res: ServerResponse, body: Record<string, unknown>, s
     : [{ type: 'text', text: TEXT.join('') }];
   const stopReason = tools ? 'tool_use' : 'end_turn';
   if (body.stream !== true) {
-    json(res, 200, { id: 'msg_01XFDUDYJgAACzvnptvVoYEL', type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage });
+    json(res, 200, {
+      id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
+      type: 'message',
+      role: 'assistant',
+      model,
+      content,
+      stop_reason: stopReason,
+      stop_sequence: null,
+      usage,
+    });
     return;
   }
   const events: { event: string; data: unknown }[] = [
@@ -251,22 +377,62 @@ function anthropicMessages(res: ServerResponse, body: Record<string, unknown>, s
       event: 'message_start',
       data: {
         type: 'message_start',
-        message: { id: 'msg_01XFDUDYJgAACzvnptvVoYEL', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
+        message: {
+          id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { ...usage, output_tokens: 1 },
+        },
       },
     },
-    { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
+    {
+      event: 'content_block_start',
+      data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+    },
     { event: 'ping', data: { type: 'ping' } },
   ];
   const texts = tools ? ['Let me look that up.'] : TEXT;
-  for (const text of texts) events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } } });
+  for (const text of texts)
+    events.push({
+      event: 'content_block_delta',
+      data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } },
+    });
   events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } });
   if (tools) {
-    events.push({ event: 'content_block_start', data: { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_01A09q90qw90lq917835lq9', name: 'lookup_order', input: {} } } });
-    events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"order_id": ' } } });
-    events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '"A-1"}' } } });
+    events.push({
+      event: 'content_block_start',
+      data: {
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'tool_use', id: 'toolu_01A09q90qw90lq917835lq9', name: 'lookup_order', input: {} },
+      },
+    });
+    events.push({
+      event: 'content_block_delta',
+      data: {
+        type: 'content_block_delta',
+        index: 1,
+        delta: { type: 'input_json_delta', partial_json: '{"order_id": ' },
+      },
+    });
+    events.push({
+      event: 'content_block_delta',
+      data: { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '"A-1"}' } },
+    });
     events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index: 1 } });
   }
-  events.push({ event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: 60 } } });
+  events.push({
+    event: 'message_delta',
+    data: {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: 60 },
+    },
+  });
   events.push({ event: 'message_stop', data: { type: 'message_stop' } });
   sse(res, events, scenario === 'stall');
 }
@@ -280,13 +446,46 @@ function fault(res: ServerResponse, path: string, scenario: string | undefined, 
     const count = (seen.get(scenario) ?? 0) + 1;
     seen.set(scenario, count);
     if (count > 1) return false;
-    if (anthropic) json(res, 429, { type: 'error', error: { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit' } }, { 'retry-after': '0' });
-    else json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } }, { 'retry-after': '0' });
+    if (anthropic)
+      json(
+        res,
+        429,
+        {
+          type: 'error',
+          error: {
+            type: 'rate_limit_error',
+            message: 'Number of request tokens has exceeded your per-minute rate limit',
+          },
+        },
+        { 'retry-after': '0' },
+      );
+    else
+      json(
+        res,
+        429,
+        {
+          error: {
+            message: 'Rate limit reached for requests',
+            type: 'requests',
+            param: null,
+            code: 'rate_limit_exceeded',
+          },
+        },
+        { 'retry-after': '0' },
+      );
     return true;
   }
   if (scenario === 'server-error') {
     if (anthropic) json(res, 500, { type: 'error', error: { type: 'api_error', message: 'Internal server error' } });
-    else json(res, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
+    else
+      json(res, 500, {
+        error: {
+          message: 'The server had an error while processing your request.',
+          type: 'server_error',
+          param: null,
+          code: null,
+        },
+      });
     return true;
   }
   if (scenario === 'hang') return true; // no response at all: the client times out
@@ -318,7 +517,8 @@ export function startFakeProvider(): Promise<FakeProvider> {
       if (path.endsWith('/chat/completions')) openaiChat(res, body, scenario);
       else if (path.endsWith('/responses')) openaiResponse(res, body, scenario);
       else if (path.endsWith('/embeddings')) openaiEmbeddings(res, body);
-      else if (path.endsWith('/traces/ingest')) json(res, 200, {}); // the Agents SDK's own exporter, pointed here
+      else if (path.endsWith('/traces/ingest'))
+        json(res, 200, {}); // the Agents SDK's own exporter, pointed here
       else if (path.endsWith('/messages')) anthropicMessages(res, body, scenario);
       else json(res, 404, { error: { message: `unknown path ${path}`, type: 'invalid_request_error' } });
     });

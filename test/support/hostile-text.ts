@@ -23,10 +23,17 @@ export const HOSTILE_INPUTS: Readonly<Record<string, Readonly<Record<string, Hos
   aws_access_key: { 'AKIA repeated': (n) => times('AKIA', n), 'AKIA words': (n) => times(' AKIA0123456789', n) },
   google_api_key: { 'AIza words': (n) => times(' AIza-_-_', n) },
   github_token: { 'ghp_ words': (n) => times(' ghp_abc', n), 'github_pat_ run': (n) => `github_pat_${'_'.repeat(n)}` },
-  slack_token: { 'xoxb- words': (n) => times(' xoxb-a', n), 'webhook path': (n) => `https://hooks.slack.com/services/${times('a/', n)}` },
+  slack_token: {
+    'xoxb- words': (n) => times(' xoxb-a', n),
+    'webhook path': (n) => `https://hooks.slack.com/services/${times('a/', n)}`,
+  },
   stripe_key: { 'sk_live_ words': (n) => times(' sk_live_a', n) },
   api_key: {
-    'prefixes repeated': (n) => times(' hf_ gsk_ xai- pplx- r8_ lsv2_pt_ pcsk_ GOCSPX- 1//0 glpat- npm_ SG. xapp- fw_ tvly- fc- ya29. GR1348941', n),
+    'prefixes repeated': (n) =>
+      times(
+        ' hf_ gsk_ xai- pplx- r8_ lsv2_pt_ pcsk_ GOCSPX- 1//0 glpat- npm_ SG. xapp- fw_ tvly- fc- ya29. GR1348941',
+        n,
+      ),
     'SendGrid dots': (n) => times(' SG.a', n),
     'refresh token slashes': (n) => times('1//', n),
   },
@@ -53,7 +60,7 @@ export const HOSTILE_INPUTS: Readonly<Record<string, Readonly<Record<string, Hos
     'assignments repeated': (n) => times('password="', n),
     'multi-word value': (n) => `db_password: ${times('ab ', n)}`,
     'flags repeated': (n) => times('--password ', n),
-    'ampersands': (n) => `password=${times('a&', n)}`,
+    ampersands: (n) => `password=${times('a&', n)}`,
   },
   email: {
     'local part never reaches @': (n) => `${'a'.repeat(n)}@`,
@@ -66,18 +73,18 @@ export const HOSTILE_INPUTS: Readonly<Record<string, Readonly<Record<string, Hos
   card: { 'spaced digits': (n) => times('4 ', n), 'dashed digits': (n) => times('4-', n) },
   phone: {
     'spaced digits': (n) => times('1 ', n),
-    'parentheses': (n) => times('(1', n),
+    parentheses: (n) => times('(1', n),
     'dashed digits': (n) => times('1-', n),
     'mixed separators': (n) => times('12 34-56.78 (90) ', n),
     'plus signs': (n) => times('+1 ', n),
   },
-  us_ssn: { 'dashed groups': (n) => times('123-45-', n), 'digits': (n) => '1'.repeat(n) },
+  us_ssn: { 'dashed groups': (n) => times('123-45-', n), digits: (n) => '1'.repeat(n) },
   uk_nino: { 'prefix and pairs': (n) => times('AB 12 ', n) },
-  ca_sin: { 'groups': (n) => times('123 456 ', n) },
-  fr_nir: { 'groups': (n) => times('1 85 ', n) },
+  ca_sin: { groups: (n) => times('123 456 ', n) },
+  fr_nir: { groups: (n) => times('1 85 ', n) },
   es_dni: { 'digits and letters': (n) => times('12345678-', n) },
   it_fiscal_code: { 'letters and digits': (n) => times('RSSMRA85', n) },
-  in_aadhaar: { 'groups': (n) => times('2345 6789 ', n) },
+  in_aadhaar: { groups: (n) => times('2345 6789 ', n) },
   br_cpf: { 'dotted groups': (n) => times('123.456.', n) },
   ip: {
     'dotted digits': (n) => times('1.', n),
@@ -89,7 +96,7 @@ export const HOSTILE_INPUTS: Readonly<Record<string, Readonly<Record<string, Hos
   },
   '*': {
     'JSON escapes': (n) => JSON.stringify(times('\n"', n)),
-    'backslashes': (n) => '\\'.repeat(n),
+    backslashes: (n) => '\\'.repeat(n),
     'spaces before colons': (n) => times(' :', n),
     'spaces then one colon': (n) => `${' '.repeat(n)}:`,
   },

@@ -2,9 +2,28 @@
 // on demand. Each test file runs in its own process (node --test), so registering globals once per file is safe.
 import { context, logs, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type LogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type MetricData } from '@opentelemetry/sdk-metrics';
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+  type LogRecordProcessor,
+  type ReadableLogRecord,
+} from '@opentelemetry/sdk-logs';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type DataPoint,
+  type MetricData,
+} from '@opentelemetry/sdk-metrics';
 
 export interface MemorySdk {
   spans(): ReadableSpan[];
@@ -27,9 +46,15 @@ export interface MemorySdkOptions {
 
 export function installMemorySdk(options: MemorySdkOptions = {}): MemorySdk {
   const spanExporter = new InMemorySpanExporter();
-  const tracerProvider = new TracerProvider({ spanProcessors: [...(options.spanProcessors ?? []), new SimpleSpanProcessor({ exporter: spanExporter })] });
+  const tracerProvider = new TracerProvider({
+    spanProcessors: [...(options.spanProcessors ?? []), new SimpleSpanProcessor({ exporter: spanExporter })],
+  });
   const logExporter = new InMemoryLogRecordExporter();
-  logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [...(options.logRecordProcessors ?? []), new SimpleLogRecordProcessor({ exporter: logExporter })] }));
+  logs.setGlobalLoggerProvider(
+    new LoggerProvider({
+      processors: [...(options.logRecordProcessors ?? []), new SimpleLogRecordProcessor({ exporter: logExporter })],
+    }),
+  );
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(tracerProvider);
   const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -42,13 +67,20 @@ export function installMemorySdk(options: MemorySdkOptions = {}): MemorySdk {
     logs: () => logExporter.getFinishedLogRecords(),
     span(name) {
       const found = spanExporter.getFinishedSpans().find((span) => span.name === name);
-      if (found === undefined) throw new Error(`no span named ${name}; have: ${spanExporter.getFinishedSpans().map((span) => span.name).join(', ')}`);
+      if (found === undefined)
+        throw new Error(
+          `no span named ${name}; have: ${spanExporter
+            .getFinishedSpans()
+            .map((span) => span.name)
+            .join(', ')}`,
+        );
       return found;
     },
     async collect() {
       const { resourceMetrics } = await reader.collect();
       const byName = new Map<string, MetricData>();
-      for (const scope of resourceMetrics.scopeMetrics) for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
+      for (const scope of resourceMetrics.scopeMetrics)
+        for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
       return byName;
     },
     async metricScopes() {
@@ -56,7 +88,7 @@ export function installMemorySdk(options: MemorySdkOptions = {}): MemorySdk {
       return resourceMetrics.scopeMetrics.filter((scope) => scope.metrics.length > 0).map((scope) => scope.scope.name);
     },
     points(metric) {
-      return (metric?.dataPoints ?? []) as DataPoint<unknown>[];
+      return metric?.dataPoints ?? [];
     },
     async reset() {
       spanExporter.reset();

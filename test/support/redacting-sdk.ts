@@ -4,8 +4,19 @@
 import { context, logs, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+  type ReadableLogRecord,
+} from '@opentelemetry/sdk-logs';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type MetricData,
+} from '@opentelemetry/sdk-metrics';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import type { PrivacySettings } from '../../src/config/config-types.ts';
 import { RedactingLogRecordExporter } from '../../src/privacy/log-exporter.ts';
@@ -31,13 +42,19 @@ export function privacyFrom(env: Record<string, string> = {}): PrivacySettings {
   return resolveConfig(env).config.privacy;
 }
 
-export function installRedactingSdk(settings: PrivacySettings = privacyFrom(), limits: { attributeValueLengthLimit?: number; attributeCountLimit?: number } = {}): RedactingSdk {
+export function installRedactingSdk(
+  settings: PrivacySettings = privacyFrom(),
+  limits: { attributeValueLengthLimit?: number; attributeCountLimit?: number } = {},
+): RedactingSdk {
   const redactor = createRedactor(settings);
   const exported = new InMemorySpanExporter();
   const raw = new InMemorySpanExporter();
   const tracerProvider = new TracerProvider({
     spanLimits: limits,
-    spanProcessors: [new SimpleSpanProcessor({ exporter: raw }), new SimpleSpanProcessor({ exporter: new RedactingSpanExporter(exported, redactor) })],
+    spanProcessors: [
+      new SimpleSpanProcessor({ exporter: raw }),
+      new SimpleSpanProcessor({ exporter: new RedactingSpanExporter(exported, redactor) }),
+    ],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(tracerProvider);
@@ -62,7 +79,8 @@ export function installRedactingSdk(settings: PrivacySettings = privacyFrom(), l
     async collect() {
       const { resourceMetrics } = await reader.collect();
       const byName = new Map<string, MetricData>();
-      for (const scope of resourceMetrics.scopeMetrics) for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
+      for (const scope of resourceMetrics.scopeMetrics)
+        for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
       return byName;
     },
     reset() {

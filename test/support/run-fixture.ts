@@ -33,9 +33,13 @@ export interface FixtureOptions {
  * Environment that points every signal at `endpoint` with quick exports, a spool folder of its own (so that runs never
  * replay each other's telemetry), and nothing else from the parent's OTEL_* settings.
  */
-export function otelEnv(endpoint: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function otelEnv(
+  endpoint: string,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   const clean: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('OTEL_') && !key.startsWith('GENAI_OTEL_')) clean[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith('OTEL_') && !key.startsWith('GENAI_OTEL_')) clean[key] = value;
   return {
     ...clean,
     OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
@@ -67,7 +71,11 @@ export function runFixture(script: string, options: FixtureOptions = {}): Promis
     child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`fixture ${script} did not finish in ${options.timeoutMillis ?? 20000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `fixture ${script} did not finish in ${options.timeoutMillis ?? 20000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, options.timeoutMillis ?? 20000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);

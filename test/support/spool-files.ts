@@ -15,9 +15,11 @@ export function spooledPayloads(spoolDirectory: string): string[] {
   } catch {
     return [];
   }
-  return folders.flatMap((folder) => readdirSync(join(spoolDirectory, folder)).filter((name) => name.endsWith('.otlp'))).sort();
+  return folders
+    .flatMap((folder) => readdirSync(join(spoolDirectory, folder)).filter((name) => name.endsWith('.otlp')))
+    .sort();
 }
 
 /** Items waiting in a spool: the sum of the item counts its payload names carry. */
-export const spooledItems = (spoolDirectory: string): number => spooledPayloads(spoolDirectory).reduce((total, name) => total + Number(name.split('.').at(-2)), 0);
-
+export const spooledItems = (spoolDirectory: string): number =>
+  spooledPayloads(spoolDirectory).reduce((total, name) => total + Number(name.split('.').at(-2)), 0);

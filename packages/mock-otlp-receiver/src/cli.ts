@@ -16,7 +16,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('Usage: node packages/mock-otlp-receiver/src/cli.ts [--port 4318] [--host 127.0.0.1]\nPrints one line per OTLP/HTTP request received.');
+  console.log(
+    'Usage: node packages/mock-otlp-receiver/src/cli.ts [--port 4318] [--host 127.0.0.1]\nPrints one line per OTLP/HTTP request received.',
+  );
   process.exit(0);
 }
 const port = Number(values.port);
@@ -25,7 +27,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const receiver = await startOtlpReceiver({ host: values.host, port, onRequest: (request, items) => console.log(describeRequest(request, items)) });
+const receiver = await startOtlpReceiver({
+  host: values.host,
+  port,
+  onRequest: (request, items) => console.log(describeRequest(request, items)),
+});
 console.log(`mock-otlp-receiver listening on ${receiver.url} (POST /v1/traces, /v1/metrics, /v1/logs)`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -39,13 +39,7 @@ export type Signal = 'traces' | 'metrics' | 'logs';
 export type ItemKind = 'spans' | 'metrics' | 'logs';
 
 export type AttributeValue =
-  | string
-  | number
-  | boolean
-  | null
-  | Uint8Array
-  | AttributeValue[]
-  | { [key: string]: AttributeValue };
+  string | number | boolean | null | Uint8Array | AttributeValue[] | { [key: string]: AttributeValue };
 export type Attributes = Record<string, AttributeValue>;
 
 export interface Scope {
@@ -277,7 +271,7 @@ export interface OtlpReceiver {
 // ---------------------------------------------------------------------------
 // Protobuf
 
-const root = protobuf.Root.fromJSON(otlpDescriptor as protobuf.INamespace);
+const root = protobuf.Root.fromJSON(otlpDescriptor);
 root.resolveAll();
 
 const TO_OBJECT_OPTIONS: protobuf.IConversionOptions = {
@@ -785,7 +779,7 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
       }
     } else {
       // google.rpc.Status in the request's encoding.
-      const message = body && 'message' in body ? body.message : http.STATUS_CODES[status] ?? 'error';
+      const message = body && 'message' in body ? body.message : (http.STATUS_CODES[status] ?? 'error');
       const statusObj = { code: GRPC_CODE_FOR_STATUS[status] ?? 2, message };
       payload =
         format === 'protobuf'
@@ -982,7 +976,9 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
         waiters.delete(waiter);
         const why = lastError ? `\nlast predicate error: ${(lastError as Error)?.message ?? String(lastError)}` : '';
         reject(
-          new Error(`otlp-receiver: timed out after ${timeoutMs} ms waiting for ${kind}${why}\nreceived:\n${summary()}`),
+          new Error(
+            `otlp-receiver: timed out after ${timeoutMs} ms waiting for ${kind}${why}\nreceived:\n${summary()}`,
+          ),
         );
       }, timeoutMs);
     });

@@ -38,13 +38,27 @@ test('prints the address it listens on, then one line per request with its outco
   const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1];
   assert.ok(url, `no address in ${JSON.stringify(banner)}`);
 
-  const accepted = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(traceRequest) });
+  const accepted = await fetch(`${url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(traceRequest),
+  });
   assert.equal(accepted.status, 200);
-  assert.match(String((await lines.next()).value), /^POST \/v1\/traces json identity \d+ B → 200 accepted: 3 spans from watched-app \(chat gpt-4o ×2, execute_tool search\)$/);
+  assert.match(
+    String((await lines.next()).value),
+    /^POST \/v1\/traces json identity \d+ B → 200 accepted: 3 spans from watched-app \(chat gpt-4o ×2, execute_tool search\)$/,
+  );
 
-  const unknownPath = await fetch(`${url}/v1/profiles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const unknownPath = await fetch(`${url}/v1/profiles`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   assert.equal(unknownPath.status, 404);
-  assert.match(String((await lines.next()).value), /^POST \/v1\/profiles json identity 2 B → 404 invalid: unknown path \/v1\/profiles$/);
+  assert.match(
+    String((await lines.next()).value),
+    /^POST \/v1\/profiles json identity 2 B → 404 invalid: unknown path \/v1\/profiles$/,
+  );
 
   child.kill('SIGTERM');
   const [code] = (await once(child, 'exit')) as [number | null];

@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 
-import { ROOT_CONTEXT, SeverityNumber, SpanKind, SpanStatusCode, TraceFlags, ValueType, trace } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SeverityNumber,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  ValueType,
+  trace,
+} from '@opentelemetry/api';
 import type { HrTime } from '@opentelemetry/api';
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
@@ -172,9 +180,7 @@ async function emitMetrics(exporter: PushMetricExporter): Promise<void> {
   const provider = new MeterProvider({
     resource: RESOURCE,
     readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })],
-    views: [
-      { instrumentName: 'test.exp_histogram', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } },
-    ],
+    views: [{ instrumentName: 'test.exp_histogram', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
   });
   const meter = provider.getMeter('receiver-test-meter', '4.5.6');
 
@@ -402,7 +408,9 @@ describe('otlp-receiver', () => {
         assert.equal(counter.description, 'tokens used');
         const points = counter.dataPoints
           .map((dp) => ({ attributes: dp.attributes, value: dp.value }))
-          .sort((a, b) => String(a.attributes['gen_ai.token.type']).localeCompare(String(b.attributes['gen_ai.token.type'])));
+          .sort((a, b) =>
+            String(a.attributes['gen_ai.token.type']).localeCompare(String(b.attributes['gen_ai.token.type'])),
+          );
         assert.deepEqual(points, [
           { attributes: { 'gen_ai.token.type': 'input' }, value: 6 },
           { attributes: { 'gen_ai.token.type': 'output' }, value: 7 },
@@ -442,11 +450,17 @@ describe('otlp-receiver', () => {
         assert.equal(gauge.type, 'gauge');
         assert.equal(gauge.isMonotonic, undefined);
         assert.equal(gauge.aggregationTemporality, undefined);
-        assert.deepEqual(gauge.dataPoints.map((dp) => [dp.attributes, dp.value]), [[{ pool: 'a' }, 17.5]]);
+        assert.deepEqual(
+          gauge.dataPoints.map((dp) => [dp.attributes, dp.value]),
+          [[{ pool: 'a' }, 17.5]],
+        );
 
         const observable = byName(metrics, 'test.observable_gauge');
         assert.equal(observable.type, 'gauge');
-        assert.deepEqual(observable.dataPoints.map((dp) => [dp.attributes, dp.value]), [[{ source: 'callback' }, 99]]);
+        assert.deepEqual(
+          observable.dataPoints.map((dp) => [dp.attributes, dp.value]),
+          [[{ source: 'callback' }, 99]],
+        );
 
         const exp = byName(metrics, 'test.exp_histogram');
         assert.equal(exp.type, 'exponentialHistogram');
@@ -640,9 +654,16 @@ describe('otlp-receiver', () => {
       const badJson = await post(receiver, '/v1/logs', '{not json', 'application/json');
       assert.equal(badJson.status, 400);
       assert.match(String(((await badJson.json()) as { message: string }).message), /cannot decode json \/v1\/logs/);
-      const badProto = await post(receiver, '/v1/metrics', new Uint8Array([0x0a, 0xff, 0xff]), 'application/x-protobuf');
+      const badProto = await post(
+        receiver,
+        '/v1/metrics',
+        new Uint8Array([0x0a, 0xff, 0xff]),
+        'application/x-protobuf',
+      );
       assert.equal(badProto.status, 400);
-      const badGzip = await post(receiver, '/v1/traces', 'not gzip', 'application/json', { 'content-encoding': 'gzip' });
+      const badGzip = await post(receiver, '/v1/traces', 'not gzip', 'application/json', {
+        'content-encoding': 'gzip',
+      });
       assert.equal(badGzip.status, 400);
       const get = await fetch(`${receiver.url}/v1/traces`);
       assert.equal(get.status, 405);
@@ -663,7 +684,12 @@ describe('otlp-receiver', () => {
     for (const status of [429, 500, 503]) {
       it(`replies ${status} with Retry-After and does not ingest the payload`, async () => {
         receiver.setBehaviour({ status, retryAfterSeconds: 7 });
-        const res = await post(receiver, '/v1/traces', JSON.stringify(minimalJsonTrace('rejected')), 'application/json');
+        const res = await post(
+          receiver,
+          '/v1/traces',
+          JSON.stringify(minimalJsonTrace('rejected')),
+          'application/json',
+        );
         assert.equal(res.status, status);
         assert.equal(res.headers.get('retry-after'), '7');
         const body = (await res.json()) as { code: number; message: string };
@@ -775,7 +801,10 @@ describe('otlp-receiver', () => {
         receiver.waitFor(
           'spans',
           (s) => {
-            assert.ok(s.some((x) => x.name === 'never'), 'no span named never');
+            assert.ok(
+              s.some((x) => x.name === 'never'),
+              'no span named never',
+            );
             return true;
           },
           100,

@@ -50,7 +50,12 @@ export function checkNode(version: string): Check {
   const ok = major > MINIMUM_NODE[0] || (major === MINIMUM_NODE[0] && minor >= MINIMUM_NODE[1]);
   return ok
     ? { name: 'Node.js', status: 'ok', detail: `v${version}` }
-    : { name: 'Node.js', status: 'fail', detail: `v${version} is older than ${MINIMUM_NODE.join('.')}, which the OpenTelemetry SDK needs`, fix: 'install Node.js 22.15 or newer (nvm install 22, or the node@22 npm package)' };
+    : {
+        name: 'Node.js',
+        status: 'fail',
+        detail: `v${version} is older than ${MINIMUM_NODE.join('.')}, which the OpenTelemetry SDK needs`,
+        fix: 'install Node.js 22.15 or newer (nvm install 22, or the node@22 npm package)',
+      };
 }
 
 /** The version of a package installed for the application in `cwd`, if any. */
@@ -78,16 +83,36 @@ export function installedVersion(name: string, cwd: string, specifier = name): s
 /** What the automatic instrumentation does for one installed library, as the preload decides it. */
 function libraryCheck(name: string, version: string, cwd: string, config: GenAIOtelConfig): Check {
   const major = Number(version.split('.')[0]);
-  const turnedOff: Check = { name, status: 'info', detail: `${version}, installed but turned off by GENAI_OTEL_INSTRUMENTATIONS` };
-  if (name === '@langchain/core' && !config.instrumentations.includes('langchain')) return { name, status: 'info', detail: `${version}, turned off by GENAI_OTEL_INSTRUMENTATIONS: traced when you pass GenAICallbackHandler` };
+  const turnedOff: Check = {
+    name,
+    status: 'info',
+    detail: `${version}, installed but turned off by GENAI_OTEL_INSTRUMENTATIONS`,
+  };
+  if (name === '@langchain/core' && !config.instrumentations.includes('langchain'))
+    return {
+      name,
+      status: 'info',
+      detail: `${version}, turned off by GENAI_OTEL_INSTRUMENTATIONS: traced when you pass GenAICallbackHandler`,
+    };
   if (name === 'openai' && !config.instrumentations.includes('openai')) return turnedOff;
   if (name === '@anthropic-ai/sdk' && !config.instrumentations.includes('anthropic')) return turnedOff;
   if (name === '@modelcontextprotocol/sdk' && !config.instrumentations.includes('mcp')) return turnedOff;
   if (name === 'ai') {
     if (!config.instrumentations.includes('ai-sdk')) return turnedOff;
-    if (major <= 6) return { name, status: 'info', detail: `${version}, traced per call: pass experimental_telemetry: { isEnabled: true } (genai-otel adds cost and metrics)` };
+    if (major <= 6)
+      return {
+        name,
+        status: 'info',
+        detail: `${version}, traced per call: pass experimental_telemetry: { isEnabled: true } (genai-otel adds cost and metrics)`,
+      };
     const otel = installedVersion('@ai-sdk/otel', cwd);
-    if (otel === undefined) return { name, status: 'warn', detail: `${version}: no spans, @ai-sdk/otel is not installed`, fix: 'npm install @ai-sdk/otel (genai-otel registers its integration; no code needed)' };
+    if (otel === undefined)
+      return {
+        name,
+        status: 'warn',
+        detail: `${version}: no spans, @ai-sdk/otel is not installed`,
+        fix: 'npm install @ai-sdk/otel (genai-otel registers its integration; no code needed)',
+      };
     return { name, status: 'ok', detail: `${version}, traced automatically (through @ai-sdk/otel ${otel})` };
   }
   return { name, status: 'ok', detail: `${version}, traced automatically` };
@@ -106,12 +131,23 @@ export function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
     if (version === undefined) continue;
     const major = Number(version.split('.')[0]);
     if (!library.majors.includes(major)) {
-      checks.push({ name: library.name, status: 'warn', detail: `${version} is a version genai-otel is not tested with (${library.majors.map((m) => `${m}.x`).join(', ')})`, fix: 'traces may miss attributes; check the README\'s "Automatic instrumentation" table' });
+      checks.push({
+        name: library.name,
+        status: 'warn',
+        detail: `${version} is a version genai-otel is not tested with (${library.majors.map((m) => `${m}.x`).join(', ')})`,
+        fix: 'traces may miss attributes; check the README\'s "Automatic instrumentation" table',
+      });
     } else {
       checks.push(libraryCheck(library.name, version, cwd, config));
     }
   }
-  if (checks.length === 0) checks.push({ name: 'LLM client libraries', status: 'info', detail: 'none of openai, @anthropic-ai/sdk, ai, @langchain/core, @modelcontextprotocol/sdk is installed here: use the helpers (withLLMCall, ...)' });
+  if (checks.length === 0)
+    checks.push({
+      name: 'LLM client libraries',
+      status: 'info',
+      detail:
+        'none of openai, @anthropic-ai/sdk, ai, @langchain/core, @modelcontextprotocol/sdk is installed here: use the helpers (withLLMCall, ...)',
+    });
   return checks;
 }
 
@@ -119,7 +155,10 @@ export function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
  * Whether the OTLP/HTTP endpoint takes an empty export request, sent as the exporter sends it (the same sender: the
  * URL's `user:password@` as Basic auth, the OTEL_EXPORTER_OTLP_*HEADERS, the protocol and compression).
  */
-async function probeOtlp(otlp: OtlpSignalConfig, timeoutMillis: number): Promise<{ reachable: boolean; accepted?: boolean; status?: number; reason?: string }> {
+async function probeOtlp(
+  otlp: OtlpSignalConfig,
+  timeoutMillis: number,
+): Promise<{ reachable: boolean; accepted?: boolean; status?: number; reason?: string }> {
   const json = otlp.protocol === 'http/json';
   const outcome = await sendOtlp(json ? new TextEncoder().encode('{}') : new Uint8Array(0), {
     url: otlp.url,
@@ -130,7 +169,9 @@ async function probeOtlp(otlp: OtlpSignalConfig, timeoutMillis: number): Promise
   });
   if (outcome.status === 'success') return { reachable: true, accepted: true };
   const status = /^HTTP (\d{3})\b/.exec(outcome.reason);
-  return status === null ? { reachable: false, reason: outcome.reason } : { reachable: true, status: Number(status[1]) };
+  return status === null
+    ? { reachable: false, reason: outcome.reason }
+    : { reachable: true, status: Number(status[1]) };
 }
 
 async function probeGet(url: string, timeoutMillis: number): Promise<boolean> {
@@ -145,7 +186,10 @@ async function probeGet(url: string, timeoutMillis: number): Promise<boolean> {
 }
 
 interface StatusFile {
-  signals?: Record<string, { exported?: number; spooled?: number; replayed?: number; dropped?: number; exportErrors?: number }>;
+  signals?: Record<
+    string,
+    { exported?: number; spooled?: number; replayed?: number; dropped?: number; exportErrors?: number }
+  >;
   spool?: { entries?: number; bytes?: number; writable?: boolean };
   collectorReachable?: boolean;
   lastError?: { signal?: string; reason?: string; at?: string };
@@ -153,14 +197,25 @@ interface StatusFile {
 }
 
 function checkSpool(config: GenAIOtelConfig, serviceName: string): Check[] {
-  if (!config.spool.enabled) return [{ name: 'spool', status: 'info', detail: 'off (GENAI_OTEL_SPOOL=false): what cannot be sent is dropped' }];
+  if (!config.spool.enabled)
+    return [{ name: 'spool', status: 'info', detail: 'off (GENAI_OTEL_SPOOL=false): what cannot be sent is dropped' }];
   const directory = spoolDirectoryFor(config, serviceName);
   const statusPath = join(directory, 'status.json');
   if (!existsSync(statusPath)) {
     // Other services' spools sit beside this one (the per-user folder, or the parent of GENAI_OTEL_SPOOL_DIR).
     const services = dirname(directory);
-    const others = existsSync(services) ? readdirSync(services).filter((name) => join(services, name) !== directory && existsSync(join(services, name, 'status.json'))) : [];
-    return [{ name: 'spool', status: 'info', detail: `${directory}: no status.json yet (no process of service "${serviceName}" has exported here)${others.length > 0 ? `; spools of other services: ${others.join(', ')} (OTEL_SERVICE_NAME=<name> genai-otel doctor)` : ''}` }];
+    const others = existsSync(services)
+      ? readdirSync(services).filter(
+          (name) => join(services, name) !== directory && existsSync(join(services, name, 'status.json')),
+        )
+      : [];
+    return [
+      {
+        name: 'spool',
+        status: 'info',
+        detail: `${directory}: no status.json yet (no process of service "${serviceName}" has exported here)${others.length > 0 ? `; spools of other services: ${others.join(', ')} (OTEL_SERVICE_NAME=<name> genai-otel doctor)` : ''}`,
+      },
+    ];
   }
   let status: StatusFile;
   try {
@@ -173,17 +228,37 @@ function checkSpool(config: GenAIOtelConfig, serviceName: string): Check[] {
   const bytes = status.spool?.bytes ?? 0;
   const when = status.writtenAt ?? statSync(statusPath).mtime.toISOString();
   if (entries > 0) {
-    checks.push({ name: 'spool', status: 'warn', detail: `${count(entries)} payloads (${count(bytes)} bytes) wait in ${directory} (as of ${when})`, fix: 'start the collector: the next process of this service sends them, in order' });
+    checks.push({
+      name: 'spool',
+      status: 'warn',
+      detail: `${count(entries)} payloads (${count(bytes)} bytes) wait in ${directory} (as of ${when})`,
+      fix: 'start the collector: the next process of this service sends them, in order',
+    });
   } else {
     checks.push({ name: 'spool', status: 'ok', detail: `empty (${directory}, as of ${when})` });
   }
-  if (status.spool?.writable === false) checks.push({ name: 'spool folder', status: 'fail', detail: `${directory} is not writable`, fix: 'set GENAI_OTEL_SPOOL_DIR to a writable folder' });
+  if (status.spool?.writable === false)
+    checks.push({
+      name: 'spool folder',
+      status: 'fail',
+      detail: `${directory} is not writable`,
+      fix: 'set GENAI_OTEL_SPOOL_DIR to a writable folder',
+    });
   const dropped = Object.entries(status.signals ?? {}).filter(([, counts]) => (counts.dropped ?? 0) > 0);
   if (dropped.length > 0) {
-    checks.push({ name: 'dropped telemetry', status: 'warn', detail: dropped.map(([signal, counts]) => `${signal} ${count(counts.dropped ?? 0)}`).join(', '), fix: 'see the diagnostics on stderr of the app; raise GENAI_OTEL_SPOOL_MAX_BYTES or OTEL_BSP_MAX_QUEUE_SIZE if the spool or the queue was full' });
+    checks.push({
+      name: 'dropped telemetry',
+      status: 'warn',
+      detail: dropped.map(([signal, counts]) => `${signal} ${count(counts.dropped ?? 0)}`).join(', '),
+      fix: 'see the diagnostics on stderr of the app; raise GENAI_OTEL_SPOOL_MAX_BYTES or OTEL_BSP_MAX_QUEUE_SIZE if the spool or the queue was full',
+    });
   }
   if (status.lastError !== undefined && status.collectorReachable === false) {
-    checks.push({ name: 'last export error', status: 'info', detail: `${status.lastError.signal ?? '?'}: ${status.lastError.reason ?? '?'} at ${status.lastError.at ?? '?'}` });
+    checks.push({
+      name: 'last export error',
+      status: 'info',
+      detail: `${status.lastError.signal ?? '?'}: ${status.lastError.reason ?? '?'} at ${status.lastError.at ?? '?'}`,
+    });
   }
   return checks;
 }
@@ -192,10 +267,17 @@ function checkFiles(config: GenAIOtelConfig): Check[] {
   const directory = resolve(config.file.directory);
   const used = [config.traces, config.metrics, config.logs].some((signal) => signal.exporters.includes('file'));
   const files = (['traces', 'metrics', 'logs'] as const).flatMap((signal) => signalFiles(directory, signal));
-  if (files.length === 0) return used ? [{ name: 'local files', status: 'info', detail: `${directory}: none written yet` }] : [];
+  if (files.length === 0)
+    return used ? [{ name: 'local files', status: 'info', detail: `${directory}: none written yet` }] : [];
   const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
   const newest = Math.max(...files.map((file) => statSync(file).mtimeMs));
-  return [{ name: 'local files', status: 'ok', detail: `${directory}: ${files.length} files, ${count(bytes)} bytes, last written ${new Date(newest).toISOString()} (genai-otel traces --source files)` }];
+  return [
+    {
+      name: 'local files',
+      status: 'ok',
+      detail: `${directory}: ${files.length} files, ${count(bytes)} bytes, last written ${new Date(newest).toISOString()} (genai-otel traces --source files)`,
+    },
+  ];
 }
 
 /** The scheme, host and port of a printable URL: three signals refused by one collector are one line. */
@@ -213,28 +295,95 @@ function originOf(url: string): string {
  * @example
  * const checks = await runChecks(2000);
  */
-export async function runChecks(timeoutMillis: number, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<Check[]> {
+export async function runChecks(
+  timeoutMillis: number,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): Promise<Check[]> {
   const { config, problems } = resolveConfig(env);
   const backends = resolveBackendUrls(env);
   const serviceName = config.serviceName ?? findApplicationPackage(undefined, cwd).name ?? 'unknown_service';
-  const checks: Check[] = [checkNode(process.versions.node), { name: 'genai-otel', status: 'info', detail: `${VERSION}, service "${serviceName}"${config.serviceName === undefined ? ' (from package.json; set OTEL_SERVICE_NAME to choose)' : ''}` }];
+  const checks: Check[] = [
+    checkNode(process.versions.node),
+    {
+      name: 'genai-otel',
+      status: 'info',
+      detail: `${VERSION}, service "${serviceName}"${config.serviceName === undefined ? ' (from package.json; set OTEL_SERVICE_NAME to choose)' : ''}`,
+    },
+  ];
 
-  if (problems.length === 0) checks.push({ name: 'configuration', status: 'ok', detail: 'every OTEL_* and GENAI_OTEL_* variable is valid' });
-  for (const problem of [...problems, ...backends.problems]) checks.push({ name: 'configuration', status: 'fail', detail: formatConfigProblem(problem), fix: `fix or unset ${problem.variable} (the default is used meanwhile)` });
-  if (config.disabled) checks.push({ name: 'telemetry', status: 'warn', detail: 'OTEL_SDK_DISABLED=true: nothing is recorded', fix: 'unset OTEL_SDK_DISABLED' });
-  const exporters = (['traces', 'metrics', 'logs'] as const).map((signal) => `${signal}: ${config[signal].exporters.join('+') || 'none'}`).join(', ');
-  checks.push({ name: 'exporters', status: 'info', detail: `${exporters}; content capture ${config.genai.captureContent === 'none' ? 'off' : config.genai.captureContent}; sampler ${config.traces.sampler}${config.traces.sampler.includes('ratio') ? ` ${config.traces.samplerRatio}` : ''}` });
+  if (problems.length === 0)
+    checks.push({ name: 'configuration', status: 'ok', detail: 'every OTEL_* and GENAI_OTEL_* variable is valid' });
+  for (const problem of [...problems, ...backends.problems])
+    checks.push({
+      name: 'configuration',
+      status: 'fail',
+      detail: formatConfigProblem(problem),
+      fix: `fix or unset ${problem.variable} (the default is used meanwhile)`,
+    });
+  if (config.disabled)
+    checks.push({
+      name: 'telemetry',
+      status: 'warn',
+      detail: 'OTEL_SDK_DISABLED=true: nothing is recorded',
+      fix: 'unset OTEL_SDK_DISABLED',
+    });
+  const exporters = (['traces', 'metrics', 'logs'] as const)
+    .map((signal) => `${signal}: ${config[signal].exporters.join('+') || 'none'}`)
+    .join(', ');
+  checks.push({
+    name: 'exporters',
+    status: 'info',
+    detail: `${exporters}; content capture ${config.genai.captureContent === 'none' ? 'off' : config.genai.captureContent}; sampler ${config.traces.sampler}${config.traces.sampler.includes('ratio') ? ` ${config.traces.samplerRatio}` : ''}`,
+  });
 
-  const otlpSignals = (['traces', 'metrics', 'logs'] as const).filter((signal) => config[signal].exporters.includes('otlp'));
+  const otlpSignals = (['traces', 'metrics', 'logs'] as const).filter((signal) =>
+    config[signal].exporters.includes('otlp'),
+  );
   const otlpCheck = async (signal: (typeof otlpSignals)[number]) => {
     const url = printableUrl(config[signal].otlp.url);
     const probe = await probeOtlp(config[signal].otlp, timeoutMillis);
     if (!probe.reachable) {
-      return { signal, url, key: `${originOf(url)} down`, check: { name: 'OTLP endpoint', status: 'fail', detail: `nothing answers (${probe.reason})`, fix: `start a collector (docker compose up -d, or npm run stack -- up) or set OTEL_EXPORTER_OTLP_ENDPOINT; meanwhile telemetry is ${config.spool.enabled ? 'spooled to disk' : 'dropped'}` } as Check };
+      return {
+        signal,
+        url,
+        key: `${originOf(url)} down`,
+        check: {
+          name: 'OTLP endpoint',
+          status: 'fail',
+          detail: `nothing answers (${probe.reason})`,
+          fix: `start a collector (docker compose up -d, or npm run stack -- up) or set OTEL_EXPORTER_OTLP_ENDPOINT; meanwhile telemetry is ${config.spool.enabled ? 'spooled to disk' : 'dropped'}`,
+        } as Check,
+      };
     }
-    if (probe.accepted === true) return { signal, url, key: `${originOf(url)} ok`, check: { name: 'OTLP endpoint', status: 'ok', detail: 'accepts OTLP (an empty export request, sent as the exporter sends it)' } as Check };
-    const hint = probe.status === 401 || probe.status === 403 ? 'check the credentials in OTEL_EXPORTER_OTLP_HEADERS (or the user:password of the endpoint URL)' : probe.status === 404 ? 'the URL has no OTLP receiver: OTEL_EXPORTER_OTLP_ENDPOINT is the base URL (no /v1/traces), the signal variables are full URLs' : 'check the collector\'s logs';
-    return { signal, url, key: `${url} ${probe.status}`, check: { name: 'OTLP endpoint', status: 'fail', detail: `answers HTTP ${probe.status} to an empty OTLP request`, fix: hint } as Check };
+    if (probe.accepted === true)
+      return {
+        signal,
+        url,
+        key: `${originOf(url)} ok`,
+        check: {
+          name: 'OTLP endpoint',
+          status: 'ok',
+          detail: 'accepts OTLP (an empty export request, sent as the exporter sends it)',
+        } as Check,
+      };
+    const hint =
+      probe.status === 401 || probe.status === 403
+        ? 'check the credentials in OTEL_EXPORTER_OTLP_HEADERS (or the user:password of the endpoint URL)'
+        : probe.status === 404
+          ? 'the URL has no OTLP receiver: OTEL_EXPORTER_OTLP_ENDPOINT is the base URL (no /v1/traces), the signal variables are full URLs'
+          : "check the collector's logs";
+    return {
+      signal,
+      url,
+      key: `${url} ${probe.status}`,
+      check: {
+        name: 'OTLP endpoint',
+        status: 'fail',
+        detail: `answers HTTP ${probe.status} to an empty OTLP request`,
+        fix: hint,
+      } as Check,
+    };
   };
   /** One line per outcome and host: three signals refused by the same collector are one problem. */
   const otlpChecks = Promise.all(otlpSignals.map(otlpCheck)).then((results) => {
@@ -242,19 +391,32 @@ export async function runChecks(timeoutMillis: number, env: NodeJS.ProcessEnv = 
     for (const result of results) groups.set(result.key, [...(groups.get(result.key) ?? []), result]);
     return [...groups.values()].map((group) => {
       const first = group[0]!;
-      const where = group.length === 1 ? first.url : `${originOf(first.url)} (${group.map((result) => result.signal).join(', ')})`;
+      const where =
+        group.length === 1 ? first.url : `${originOf(first.url)} (${group.map((result) => result.signal).join(', ')})`;
       return { ...first.check, detail: `${where}: ${first.check.detail}` };
     });
   });
   const jaegerUrl = printableUrl(backends.urls.jaegerUrl);
   const prometheusUrl = printableUrl(backends.urls.prometheusUrl);
   const probes = await Promise.all([
-    probeGet(`${backends.urls.jaegerUrl.replace(/\/+$/, '')}/api/v3/services`, timeoutMillis).then((ok): Check => ok
-      ? { name: 'Jaeger', status: 'ok', detail: `${jaegerUrl} (genai-otel traces reads it)` }
-      : { name: 'Jaeger', status: 'info', detail: `${jaegerUrl} does not answer: the CLI reads the local files (set GENAI_OTEL_JAEGER_URL if Jaeger runs elsewhere)` }),
-    probeGet(`${backends.urls.prometheusUrl.replace(/\/+$/, '')}/-/ready`, timeoutMillis).then((ok): Check => ok
-      ? { name: 'Prometheus', status: 'ok', detail: `${prometheusUrl} (genai-otel report reads it)` }
-      : { name: 'Prometheus', status: 'info', detail: `${prometheusUrl} does not answer: genai-otel report reads the local files (set GENAI_OTEL_PROMETHEUS_URL if Prometheus runs elsewhere)` }),
+    probeGet(`${backends.urls.jaegerUrl.replace(/\/+$/, '')}/api/v3/services`, timeoutMillis).then((ok): Check =>
+      ok
+        ? { name: 'Jaeger', status: 'ok', detail: `${jaegerUrl} (genai-otel traces reads it)` }
+        : {
+            name: 'Jaeger',
+            status: 'info',
+            detail: `${jaegerUrl} does not answer: the CLI reads the local files (set GENAI_OTEL_JAEGER_URL if Jaeger runs elsewhere)`,
+          },
+    ),
+    probeGet(`${backends.urls.prometheusUrl.replace(/\/+$/, '')}/-/ready`, timeoutMillis).then((ok): Check =>
+      ok
+        ? { name: 'Prometheus', status: 'ok', detail: `${prometheusUrl} (genai-otel report reads it)` }
+        : {
+            name: 'Prometheus',
+            status: 'info',
+            detail: `${prometheusUrl} does not answer: genai-otel report reads the local files (set GENAI_OTEL_PROMETHEUS_URL if Prometheus runs elsewhere)`,
+          },
+    ),
   ]);
   checks.push(...(await otlpChecks), ...probes);
   if (otlpSignals.length > 0) checks.push(...checkSpool(config, serviceName));
@@ -270,14 +432,21 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
     process.stdout.write(`${terminalOutput(JSON.stringify(checks, null, 2))}\n`);
   } else {
     const style = styleFor(process.stdout, options.color);
-    const marks: Record<CheckStatus, string> = { ok: style.green('ok  '), warn: style.yellow('warn'), fail: style.red('FAIL'), info: style.dim('info') };
+    const marks: Record<CheckStatus, string> = {
+      ok: style.green('ok  '),
+      warn: style.yellow('warn'),
+      fail: style.red('FAIL'),
+      info: style.dim('info'),
+    };
     for (const check of checks) {
       process.stdout.write(`${marks[check.status]}  ${style.bold(check.name)}: ${terminalSafe(check.detail)}\n`);
       if (check.fix !== undefined) process.stdout.write(`      ${style.cyan('fix:')} ${terminalSafe(check.fix)}\n`);
     }
     const failed = checks.filter((check) => check.status === 'fail').length;
     const warned = checks.filter((check) => check.status === 'warn').length;
-    process.stdout.write(`\n${failed === 0 ? style.green('no problem found') : style.red(`${failed} problem${failed === 1 ? '' : 's'} to fix`)}${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}\n`);
+    process.stdout.write(
+      `\n${failed === 0 ? style.green('no problem found') : style.red(`${failed} problem${failed === 1 ? '' : 's'} to fix`)}${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}\n`,
+    );
   }
   return checks.some((check) => check.status === 'fail') ? 1 : 0;
 }

@@ -47,7 +47,9 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 export function csvField(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  const text = cellSafe(typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  const text = cellSafe(
+    typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value),
+  );
   if (FORMULA_START.test(text)) return `"'${text.replaceAll('"', '""')}"`;
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
@@ -106,7 +108,15 @@ function sessionRow(row: SessionSummary): Row {
 }
 
 function logRow(log: CliLog): Row {
-  return { time: new Date(log.timeMillis).toISOString(), service: log.serviceName, event: log.eventName ?? '', trace_id: log.traceId ?? '', span_id: log.spanId ?? '', body: log.body, attributes: log.attributes };
+  return {
+    time: new Date(log.timeMillis).toISOString(),
+    service: log.serviceName,
+    event: log.eventName ?? '',
+    trace_id: log.traceId ?? '',
+    span_id: log.spanId ?? '',
+    body: log.body,
+    attributes: log.attributes,
+  };
 }
 
 const jsonValue = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
@@ -119,7 +129,12 @@ async function write(stream: Writable, text: string): Promise<void> {
 export async function runExport(options: ExportOptions): Promise<number> {
   const context = contextOf(options);
   const source = await openSource(context.sources);
-  const query = { sinceMillis: context.sinceMillis, untilMillis: context.untilMillis, service: options.service, limit: options.limit };
+  const query = {
+    sinceMillis: context.sinceMillis,
+    untilMillis: context.untilMillis,
+    service: options.service,
+    limit: options.limit,
+  };
   let rows: Row[];
   // Spans keep every attribute in JSON lines; the CSV has the columns people chart.
   let records: unknown[];
@@ -150,6 +165,8 @@ export async function runExport(options: ExportOptions): Promise<number> {
     stream.end();
     await once(stream, 'finish');
   }
-  context.note(`${source.description}: exported ${rows.length} ${options.what}${options.output === undefined ? '' : ` to ${options.output}`}`);
+  context.note(
+    `${source.description}: exported ${rows.length} ${options.what}${options.output === undefined ? '' : ` to ${options.output}`}`,
+  );
   return 0;
 }

@@ -28,11 +28,19 @@ export async function runReport(options: ReportOptions): Promise<number> {
   const context = contextOf(options);
   const window = { sinceMillis: context.sinceMillis, untilMillis: context.untilMillis, service: options.service };
   let data: ReportData;
-  if (options.source === 'prometheus' || (options.source === 'auto' && (await prometheusAnswers(context.prometheusUrl)))) {
-    data = await reportFromPrometheus(new PrometheusClient(context.prometheusUrl), window, (done, total) => context.progress.update(`querying Prometheus ${done}/${total}`));
+  if (
+    options.source === 'prometheus' ||
+    (options.source === 'auto' && (await prometheusAnswers(context.prometheusUrl)))
+  ) {
+    data = await reportFromPrometheus(new PrometheusClient(context.prometheusUrl), window, (done, total) =>
+      context.progress.update(`querying Prometheus ${done}/${total}`),
+    );
     context.progress.done();
   } else {
-    const source = await openSource({ ...context.sources, source: options.source === 'auto' ? 'files' : (options.source as 'jaeger' | 'files') });
+    const source = await openSource({
+      ...context.sources,
+      source: options.source === 'auto' ? 'files' : (options.source as 'jaeger' | 'files'),
+    });
     const query = { ...window, limit: 10_000 };
     const spans = await source.spans(query, context.progress);
     const logs = await source.logs(query, context.progress);

@@ -17,7 +17,12 @@ function responseTimes(stats: SessionSummary['assistantResponseSeconds']): strin
 export async function runSessions(options: SessionsOptions): Promise<number> {
   const context = contextOf(options);
   const source = await openSource(context.sources);
-  const query = { sinceMillis: context.sinceMillis, untilMillis: context.untilMillis, service: options.service, limit: options.limit };
+  const query = {
+    sinceMillis: context.sinceMillis,
+    untilMillis: context.untilMillis,
+    service: options.service,
+    limit: options.limit,
+  };
   const spans = await source.spans(query, context.progress);
   const logs = await source.logs(query, context.progress);
   const rows = summarizeSessions(spans, logs);
@@ -25,11 +30,27 @@ export async function runSessions(options: SessionsOptions): Promise<number> {
     context.out(JSON.stringify(rows, null, 2));
     return 0;
   }
-  context.note(`${source.description}: ${rows.length} session${rows.length === 1 ? '' : 's'}${source.kind === 'jaeger' && logs.length === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`);
+  context.note(
+    `${source.description}: ${rows.length} session${rows.length === 1 ? '' : 's'}${source.kind === 'jaeger' && logs.length === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`,
+  );
   if (rows.length === 0) return 0;
   const shown = terminalSafeDeep(rows);
   const lines = table(
-    ['session', 'user', 'started', 'duration', 'user msgs', 'assistant msgs', 'likes', 'dislikes', 'answer time avg (min–max)', 'user time avg', 'edited', 'retried', 'undone'],
+    [
+      'session',
+      'user',
+      'started',
+      'duration',
+      'user msgs',
+      'assistant msgs',
+      'likes',
+      'dislikes',
+      'answer time avg (min–max)',
+      'user time avg',
+      'edited',
+      'retried',
+      'undone',
+    ],
     shown.map((row) => [
       context.style.bold(shortId(row.sessionId)),
       row.userIds.map(shortId).join(',') || '–',

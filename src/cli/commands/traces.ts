@@ -16,14 +16,27 @@ export async function runTraces(options: TracesOptions): Promise<number> {
   const source = await openSource(context.sources);
   const traceId = options.trace?.toLowerCase();
   const spans = await source.spans(
-    { sinceMillis: context.sinceMillis, untilMillis: context.untilMillis, service: options.service, limit: options.limit, traceId, sessionIds: options.session === undefined ? undefined : context.identityForms(options.session) },
+    {
+      sinceMillis: context.sinceMillis,
+      untilMillis: context.untilMillis,
+      service: options.service,
+      limit: options.limit,
+      traceId,
+      sessionIds: options.session === undefined ? undefined : context.identityForms(options.session),
+    },
     context.progress,
   );
   const traces = groupTraces(spans);
   // A session is shown whole, oldest turn first; otherwise the newest traces.
   const shown = options.session !== undefined ? traces.reverse() : traces.slice(0, options.limit);
   if (options.json === true) {
-    context.out(JSON.stringify(shown.map((trace) => ({ traceId: trace[0]!.traceId, spans: trace })), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2));
+    context.out(
+      JSON.stringify(
+        shown.map((trace) => ({ traceId: trace[0]!.traceId, spans: trace })),
+        (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
+        2,
+      ),
+    );
   } else {
     context.note(`${source.description}: ${shown.length} of ${traces.length} trace${traces.length === 1 ? '' : 's'}`);
     shown.forEach((trace, index) => {
@@ -32,8 +45,15 @@ export async function runTraces(options: TracesOptions): Promise<number> {
     });
   }
   if (shown.length === 0) {
-    const what = traceId !== undefined ? `trace ${traceId}` : options.session !== undefined ? `traces of session ${options.session}` : 'traces';
-    process.stderr.write(`genai-otel: ${terminalSafe(`no ${what} in ${source.description}${traceId === undefined ? ` since ${new Date(context.sinceMillis).toISOString()}` : ''}`)}\n`);
+    const what =
+      traceId !== undefined
+        ? `trace ${traceId}`
+        : options.session !== undefined
+          ? `traces of session ${options.session}`
+          : 'traces';
+    process.stderr.write(
+      `genai-otel: ${terminalSafe(`no ${what} in ${source.description}${traceId === undefined ? ` since ${new Date(context.sinceMillis).toISOString()}` : ''}`)}\n`,
+    );
     return traceId !== undefined || options.session !== undefined ? 1 : 0;
   }
   return 0;

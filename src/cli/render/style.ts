@@ -24,8 +24,17 @@ export interface Style {
 export function styleFor(stream: NodeJS.WriteStream, forced?: boolean): Style {
   const enabled = forced ?? (stream.isTTY === true && typeof stream.hasColors === 'function' && stream.hasColors());
   // validateStream: false — whether to colour is decided here, for the stream the text goes to.
-  const paint = (format: Format) => (text: string) => (enabled ? styleText(format, text, { validateStream: false }) : text);
-  return { enabled, bold: paint('bold'), dim: paint('dim'), red: paint('red'), green: paint('green'), yellow: paint('yellow'), cyan: paint('cyan') };
+  const paint = (format: Format) => (text: string) =>
+    enabled ? styleText(format, text, { validateStream: false }) : text;
+  return {
+    enabled,
+    bold: paint('bold'),
+    dim: paint('dim'),
+    red: paint('red'),
+    green: paint('green'),
+    yellow: paint('yellow'),
+    cyan: paint('cyan'),
+  };
 }
 
 /** Length of `text` as shown, without colour codes. */

@@ -5,11 +5,15 @@
 // inside JSON strings, so JSON output stays parseable and means the same data.
 
 /** C0 controls, DEL, C1 controls, line and paragraph separators, bidi embeddings, overrides and isolates. */
+// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 /** The same, less tab, carriage return and line feed: what a CSV cell may hold (it is quoted then). */
+// eslint-disable-next-line no-control-regex
 const UNSAFE_IN_CELL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 /** Output lines: our own colour codes (SGR, `ESC [ … m`) are kept, line feeds separate lines, the rest is escaped. */
-const UNSAFE_IN_OUTPUT = /\u001b\[[0-9;]*m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_IN_OUTPUT =
+  // eslint-disable-next-line no-control-regex
+  /\u001b\[[0-9;]*m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const escaped = (char: string): string => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
@@ -43,7 +47,8 @@ function copySafe(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return terminalSafe(value);
   if (typeof value !== 'object' || value === null || depth > 64) return value;
   if (Array.isArray(value)) return value.map((item) => copySafe(item, depth + 1));
-  if (value instanceof Map) return new Map([...value].map(([key, item]) => [copySafe(key, depth + 1), copySafe(item, depth + 1)]));
+  if (value instanceof Map)
+    return new Map([...value].map(([key, item]) => [copySafe(key, depth + 1), copySafe(item, depth + 1)]));
   if (value instanceof Set) return new Set([...value].map((item) => copySafe(item, depth + 1)));
   const prototype = Object.getPrototypeOf(value) as unknown;
   if (prototype !== Object.prototype && prototype !== null) return value;

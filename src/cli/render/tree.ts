@@ -27,7 +27,9 @@ export function groupTraces(spans: readonly CliSpan[]): CliSpan[][] {
     traces.set(span.traceId, list);
   }
   const startOf = (trace: CliSpan[]) => Math.min(...trace.map((span) => span.startMillis));
-  return [...traces.values()].map((trace) => trace.sort((a, b) => a.startMillis - b.startMillis)).sort((a, b) => startOf(b) - startOf(a));
+  return [...traces.values()]
+    .map((trace) => trace.sort((a, b) => a.startMillis - b.startMillis))
+    .sort((a, b) => startOf(b) - startOf(a));
 }
 
 /** Spans of a trace whose parent is not in it: the root, or several when a part is missing. */
@@ -43,13 +45,19 @@ function details(span: CliSpan, style: Style): string {
   const output = a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
   if (typeof input === 'number' || typeof output === 'number') {
     const cached = a[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS];
-    parts.push(`${count(Number(input ?? 0))}→${count(Number(output ?? 0))} tokens${typeof cached === 'number' && cached > 0 ? ` (${count(cached)} cached)` : ''}`);
+    parts.push(
+      `${count(Number(input ?? 0))}→${count(Number(output ?? 0))} tokens${typeof cached === 'number' && cached > 0 ? ` (${count(cached)} cached)` : ''}`,
+    );
   }
-  if (typeof a[ATTR_GENAI_OTEL_COST_USD] === 'number') parts.push(usd(a[ATTR_GENAI_OTEL_COST_USD] as number));
-  if (typeof a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] === 'number') parts.push(`first chunk ${millis((a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] as number) * 1000)}`);
-  if (typeof a[ATTR_GEN_AI_MEMORY_RECORD_COUNT] === 'number') parts.push(`${a[ATTR_GEN_AI_MEMORY_RECORD_COUNT]} records`);
-  if (typeof a[ATTR_GENAI_OTEL_RETRY_COUNT] === 'number' && (a[ATTR_GENAI_OTEL_RETRY_COUNT] as number) > 0) {
-    parts.push(style.yellow(`retried ×${a[ATTR_GENAI_OTEL_RETRY_COUNT]} (${String(a[ATTR_GENAI_OTEL_RETRY_REASON] ?? '?')})`));
+  if (typeof a[ATTR_GENAI_OTEL_COST_USD] === 'number') parts.push(usd(a[ATTR_GENAI_OTEL_COST_USD]));
+  if (typeof a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] === 'number')
+    parts.push(`first chunk ${millis(a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] * 1000)}`);
+  if (typeof a[ATTR_GEN_AI_MEMORY_RECORD_COUNT] === 'number')
+    parts.push(`${a[ATTR_GEN_AI_MEMORY_RECORD_COUNT]} records`);
+  if (typeof a[ATTR_GENAI_OTEL_RETRY_COUNT] === 'number' && a[ATTR_GENAI_OTEL_RETRY_COUNT] > 0) {
+    parts.push(
+      style.yellow(`retried ×${a[ATTR_GENAI_OTEL_RETRY_COUNT]} (${String(a[ATTR_GENAI_OTEL_RETRY_REASON] ?? '?')})`),
+    );
   }
   if (typeof a[ATTR_GENAI_OTEL_REVISION_TYPE] === 'string') parts.push(`revision: ${a[ATTR_GENAI_OTEL_REVISION_TYPE]}`);
   if (span.error) parts.push(style.red(`ERROR ${String(a[ATTR_ERROR_TYPE] ?? span.statusMessage ?? '')}`.trim()));
@@ -83,12 +91,16 @@ export function renderTrace(given: readonly CliSpan[], style: Style): string[] {
     first.serviceName,
     clock(start, true),
     millis(end - start),
-    session === undefined ? '' : `session ${shortId(String(session.attributes[ATTR_SESSION_ID]))}${typeof session.attributes[ATTR_USER_ID] === 'string' ? ` (${shortId(session.attributes[ATTR_USER_ID])})` : ''}`,
+    session === undefined
+      ? ''
+      : `session ${shortId(String(session.attributes[ATTR_SESSION_ID]))}${typeof session.attributes[ATTR_USER_ID] === 'string' ? ` (${shortId(session.attributes[ATTR_USER_ID])})` : ''}`,
   ].filter((part) => part !== '');
   const lines = [header.join('  ')];
   const walk = (span: CliSpan, prefix: string, last: boolean) => {
     const name = span.error ? style.red(span.name) : span.name;
-    lines.push(`${prefix}${last ? '└─ ' : '├─ '}${name}  ${style.dim(millis(span.durationMillis))}${details(span, style)}`);
+    lines.push(
+      `${prefix}${last ? '└─ ' : '├─ '}${name}  ${style.dim(millis(span.durationMillis))}${details(span, style)}`,
+    );
     const kids = (children.get(span.spanId) ?? []).sort((a, b) => a.startMillis - b.startMillis);
     kids.forEach((kid, index) => walk(kid, `${prefix}${last ? '   ' : '│  '}`, index === kids.length - 1));
   };

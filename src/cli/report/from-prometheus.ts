@@ -6,7 +6,15 @@
 // first sample started from zero. What a window added is computed instead as the series' last value in the window
 // minus its last value before the window, or minus nothing for a series that began inside it.
 import type { PrometheusClient, Sample } from '../telemetry/prometheus.ts';
-import { HOUR_MILLIS, ratio, type HourRow, type ModelRow, type OperationRow, type Percentiles, type ReportData } from './model.ts';
+import {
+  HOUR_MILLIS,
+  ratio,
+  type HourRow,
+  type ModelRow,
+  type OperationRow,
+  type Percentiles,
+  type ReportData,
+} from './model.ts';
 import { printableUrl } from '../../config/printable.ts';
 
 /** A PromQL duration for a window in milliseconds (whole seconds). */
@@ -42,17 +50,26 @@ export interface PrometheusWindow {
  * @example
  * const data = await reportFromPrometheus(new PrometheusClient('http://localhost:9090'), { sinceMillis: Date.now() - 86_400_000, untilMillis: Date.now() });
  */
-export async function reportFromPrometheus(client: PrometheusClient, window: PrometheusWindow, onProgress: (done: number, total: number) => void = () => undefined): Promise<ReportData> {
+export async function reportFromPrometheus(
+  client: PrometheusClient,
+  window: PrometheusWindow,
+  onProgress: (done: number, total: number) => void = () => undefined,
+): Promise<ReportData> {
   const range = promDuration(window.untilMillis - window.sinceMillis);
   const at = window.untilMillis;
-  const inc = (metric: string, extra: string[] = []) => windowIncrease(metric, matchersFor(window.service, extra), range);
+  const inc = (metric: string, extra: string[] = []) =>
+    windowIncrease(metric, matchersFor(window.service, extra), range);
   const sumBy = (labels: string, expr: string) => `sum by (${labels}) (${expr})`;
   const total = (expr: string) => `sum(${expr})`;
-  const quantiles = (bucket: string, by = 'le') => [0.5, 0.95, 0.99].map((q) => `histogram_quantile(${q}, sum by (${by}) (${inc(bucket)}))`);
+  const quantiles = (bucket: string, by = 'le') =>
+    [0.5, 0.95, 0.99].map((q) => `histogram_quantile(${q}, sum by (${by}) (${inc(bucket)}))`);
 
   const queries = {
     requestsByModel: sumBy('gen_ai_request_model', inc('gen_ai_client_operation_duration_seconds_count')),
-    errorsByModel: sumBy('gen_ai_request_model', inc('gen_ai_client_operation_duration_seconds_count', ['error_type!=""'])),
+    errorsByModel: sumBy(
+      'gen_ai_request_model',
+      inc('gen_ai_client_operation_duration_seconds_count', ['error_type!=""']),
+    ),
     tokensByModel: sumBy('gen_ai_request_model, gen_ai_token_type', inc('gen_ai_client_token_usage_sum')),
     costByModel: sumBy('gen_ai_request_model', inc('genai_otel_client_cost_USD_total')),
     latency: quantiles('gen_ai_client_operation_duration_seconds_bucket'),
@@ -63,7 +80,10 @@ export async function reportFromPrometheus(client: PrometheusClient, window: Pro
     likes: total(inc('genai_otel_feedback_likes_total')),
     dislikes: total(inc('genai_otel_feedback_dislikes_total')),
     operationCalls: sumBy('span_name, span_kind', inc('traces_span_metrics_calls_total')),
-    operationErrors: sumBy('span_name, span_kind', inc('traces_span_metrics_calls_total', ['status_code="STATUS_CODE_ERROR"'])),
+    operationErrors: sumBy(
+      'span_name, span_kind',
+      inc('traces_span_metrics_calls_total', ['status_code="STATUS_CODE_ERROR"']),
+    ),
     operationP95: `histogram_quantile(0.95, sum by (le, span_name, span_kind) (${inc('traces_span_metrics_duration_milliseconds_bucket')}))`,
   };
   const expressions = Object.values(queries).flat();
@@ -73,30 +93,45 @@ export async function reportFromPrometheus(client: PrometheusClient, window: Pro
     onProgress(++done, expressions.length + 1);
     return result;
   };
-  const [requestsByModel, errorsByModel, tokensByModel, costByModel, latency, firstChunk, toolCalls, toolFailures, retries, likes, dislikes, operationCalls, operationErrors, operationP95] =
-    await Promise.all([
-      run(queries.requestsByModel),
-      run(queries.errorsByModel),
-      run(queries.tokensByModel),
-      run(queries.costByModel),
-      Promise.all(queries.latency.map(run)),
-      Promise.all(queries.firstChunk.map(run)),
-      run(queries.toolCalls),
-      run(queries.toolFailures),
-      run(queries.retries),
-      run(queries.likes),
-      run(queries.dislikes),
-      run(queries.operationCalls),
-      run(queries.operationErrors),
-      run(queries.operationP95),
-    ]);
+  const [
+    requestsByModel,
+    errorsByModel,
+    tokensByModel,
+    costByModel,
+    latency,
+    firstChunk,
+    toolCalls,
+    toolFailures,
+    retries,
+    likes,
+    dislikes,
+    operationCalls,
+    operationErrors,
+    operationP95,
+  ] = await Promise.all([
+    run(queries.requestsByModel),
+    run(queries.errorsByModel),
+    run(queries.tokensByModel),
+    run(queries.costByModel),
+    Promise.all(queries.latency.map(run)),
+    Promise.all(queries.firstChunk.map(run)),
+    run(queries.toolCalls),
+    run(queries.toolFailures),
+    run(queries.retries),
+    run(queries.likes),
+    run(queries.dislikes),
+    run(queries.operationCalls),
+    run(queries.operationErrors),
+    run(queries.operationP95),
+  ]);
   const byHour = await costByHour(client, window, matchersFor(window.service));
   onProgress(expressions.length + 1, expressions.length + 1);
 
   const models = new Map<string, ModelRow>();
   const modelRow = (model: string) => {
     let row = models.get(model);
-    if (row === undefined) models.set(model, (row = { model, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }));
+    if (row === undefined)
+      models.set(model, (row = { model, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }));
     return row;
   };
   for (const sample of requestsByModel) modelRow(modelOf(sample)).requests += rounded(sample.value);
@@ -107,17 +142,27 @@ export async function reportFromPrometheus(client: PrometheusClient, window: Pro
     if (sample.labels.gen_ai_token_type === 'input') row.inputTokens += rounded(sample.value);
     if (sample.labels.gen_ai_token_type === 'output') row.outputTokens += rounded(sample.value);
   }
-  const byModel = [...models.values()].filter((row) => row.requests > 0 || row.costUsd > 0).sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests);
+  const byModel = [...models.values()]
+    .filter((row) => row.requests > 0 || row.costUsd > 0)
+    .sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests);
   const requests = byModel.reduce((sum, row) => sum + row.requests, 0);
   const errors = byModel.reduce((sum, row) => sum + row.errors, 0);
-  const failuresByTool = new Map(toolFailures.map((sample) => [sample.labels.gen_ai_tool_name ?? '', rounded(sample.value)]));
+  const failuresByTool = new Map(
+    toolFailures.map((sample) => [sample.labels.gen_ai_tool_name ?? '', rounded(sample.value)]),
+  );
   const byTool = toolCalls
-    .map((sample) => ({ tool: sample.labels.gen_ai_tool_name ?? 'unknown', calls: rounded(sample.value), failures: failuresByTool.get(sample.labels.gen_ai_tool_name ?? '') ?? 0 }))
+    .map((sample) => ({
+      tool: sample.labels.gen_ai_tool_name ?? 'unknown',
+      calls: rounded(sample.value),
+      failures: failuresByTool.get(sample.labels.gen_ai_tool_name ?? '') ?? 0,
+    }))
     .filter((row) => row.calls > 0)
     .sort((a, b) => b.calls - a.calls);
   const toolCallCount = byTool.reduce((sum, row) => sum + row.calls, 0);
   const toolFailureCount = byTool.reduce((sum, row) => sum + row.failures, 0);
-  const retryRows = retries.map((sample) => ({ reason: sample.labels.genai_otel_retry_reason ?? 'unknown', count: rounded(sample.value) })).filter((row) => row.count > 0);
+  const retryRows = retries
+    .map((sample) => ({ reason: sample.labels.genai_otel_retry_reason ?? 'unknown', count: rounded(sample.value) }))
+    .filter((row) => row.count > 0);
 
   return {
     source: `Prometheus at ${printableUrl(client.baseUrl)}`,
@@ -128,12 +173,24 @@ export async function reportFromPrometheus(client: PrometheusClient, window: Pro
     errorRate: ratio(errors, requests),
     latency: percentilesOf(latency),
     timeToFirstChunk: percentilesOf(firstChunk),
-    tokens: { input: byModel.reduce((sum, row) => sum + row.inputTokens, 0), output: byModel.reduce((sum, row) => sum + row.outputTokens, 0), cacheRead: null },
+    tokens: {
+      input: byModel.reduce((sum, row) => sum + row.inputTokens, 0),
+      output: byModel.reduce((sum, row) => sum + row.outputTokens, 0),
+      cacheRead: null,
+    },
     costUsd: byModel.reduce((sum, row) => sum + row.costUsd, 0),
     byModel,
     byHour,
-    tools: { calls: toolCallCount, failures: toolFailureCount, failureRate: ratio(toolFailureCount, toolCallCount), byTool },
-    retries: { total: retryRows.reduce((sum, row) => sum + row.count, 0), byReason: retryRows.sort((a, b) => b.count - a.count) },
+    tools: {
+      calls: toolCallCount,
+      failures: toolFailureCount,
+      failureRate: ratio(toolFailureCount, toolCallCount),
+      byTool,
+    },
+    retries: {
+      total: retryRows.reduce((sum, row) => sum + row.count, 0),
+      byReason: retryRows.sort((a, b) => b.count - a.count),
+    },
     feedback: { likes: rounded(likes[0]?.value ?? 0), dislikes: rounded(dislikes[0]?.value ?? 0) },
     operations: operationsOf(operationCalls, operationErrors, operationP95),
   };
@@ -161,25 +218,37 @@ async function costByHour(client: PrometheusClient, window: PrometheusWindow, ma
     if (found === undefined) rows.set(hourStartMillis, (found = { hourStartMillis, requests: 0, costUsd: 0 }));
     return found;
   };
-  const metrics = [['genai_otel_client_cost_USD_total', 'costUsd'], ['gen_ai_client_operation_duration_seconds_count', 'requests']] as const;
+  const metrics = [
+    ['genai_otel_client_cost_USD_total', 'costUsd'],
+    ['gen_ai_client_operation_duration_seconds_count', 'requests'],
+  ] as const;
   await Promise.all(
     metrics.flatMap(([metric, field]) => {
       const work: Promise<void>[] = [];
       if (lastEnd >= firstEnd) {
-        work.push(client.queryRange(total(metric, '3600s'), firstEnd, lastEnd, 3600).then((series) => {
-          for (const point of series[0]?.points ?? []) row(point.timeMillis - HOUR_MILLIS)[field] += field === 'requests' ? rounded(point.value) : finite(point.value);
-        }));
+        work.push(
+          client.queryRange(total(metric, '3600s'), firstEnd, lastEnd, 3600).then((series) => {
+            for (const point of series[0]?.points ?? [])
+              row(point.timeMillis - HOUR_MILLIS)[field] +=
+                field === 'requests' ? rounded(point.value) : finite(point.value);
+          }),
+        );
       }
       const inProgress = window.untilMillis - Math.max(lastEnd, window.sinceMillis);
       if (inProgress >= 1000) {
-        work.push(client.query(total(metric, promDuration(inProgress)), window.untilMillis).then((samples) => {
-          row(lastEnd)[field] += field === 'requests' ? rounded(samples[0]?.value ?? 0) : finite(samples[0]?.value ?? 0);
-        }));
+        work.push(
+          client.query(total(metric, promDuration(inProgress)), window.untilMillis).then((samples) => {
+            row(lastEnd)[field] +=
+              field === 'requests' ? rounded(samples[0]?.value ?? 0) : finite(samples[0]?.value ?? 0);
+          }),
+        );
       }
       return work;
     }),
   );
-  return [...rows.values()].filter((item) => item.costUsd > 0 || item.requests > 0).sort((a, b) => a.hourStartMillis - b.hourStartMillis);
+  return [...rows.values()]
+    .filter((item) => item.costUsd > 0 || item.requests > 0)
+    .sort((a, b) => a.hourStartMillis - b.hourStartMillis);
 }
 
 function operationsOf(calls: Sample[], errors: Sample[], p95: Sample[]): OperationRow[] {

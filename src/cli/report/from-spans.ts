@@ -15,7 +15,16 @@ import {
   EVENT_GEN_AI_EVALUATION_RESULT,
 } from '../../attributes/names.ts';
 import type { CliLog, CliSpan } from '../telemetry/otlp-json.ts';
-import { HOUR_MILLIS, percentile, ratio, type HourRow, type ModelRow, type OperationRow, type Percentiles, type ReportData } from './model.ts';
+import {
+  HOUR_MILLIS,
+  percentile,
+  ratio,
+  type HourRow,
+  type ModelRow,
+  type OperationRow,
+  type Percentiles,
+  type ReportData,
+} from './model.ts';
 
 /** Operations that are one request to a model. */
 export const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);
@@ -37,7 +46,11 @@ export function llmCalls(spans: readonly CliSpan[]): CliSpan[] {
   const isLLM = (span: CliSpan) => LLM_OPERATIONS.has(String(span.attributes[ATTR_GEN_AI_OPERATION_NAME]));
   return spans.filter((span) => {
     if (!isLLM(span)) return false;
-    for (let parent = byId.get(`${span.traceId}/${span.parentSpanId}`); parent !== undefined; parent = byId.get(`${parent.traceId}/${parent.parentSpanId}`)) {
+    for (
+      let parent = byId.get(`${span.traceId}/${span.parentSpanId}`);
+      parent !== undefined;
+      parent = byId.get(`${parent.traceId}/${parent.parentSpanId}`)
+    ) {
       if (isLLM(parent)) return false;
     }
     return true;
@@ -64,7 +77,9 @@ export function reportFromSpans(spans: readonly CliSpan[], logs: readonly CliLog
   const retryReasons = new Map<string, number>();
   let retries = 0;
   for (const call of calls) {
-    const model = String(call.attributes[ATTR_GEN_AI_REQUEST_MODEL] ?? call.attributes[ATTR_GEN_AI_RESPONSE_MODEL] ?? 'unknown');
+    const model = String(
+      call.attributes[ATTR_GEN_AI_REQUEST_MODEL] ?? call.attributes[ATTR_GEN_AI_RESPONSE_MODEL] ?? 'unknown',
+    );
     const row = models.get(model) ?? { model, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
     row.requests++;
     if (call.error) row.errors++;
@@ -106,7 +121,9 @@ export function reportFromSpans(spans: readonly CliSpan[], logs: readonly CliLog
   }
 
   const errors = calls.filter((call) => call.error).length;
-  const firstChunks = calls.map((call) => call.attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]).filter((value): value is number => typeof value === 'number');
+  const firstChunks = calls
+    .map((call) => call.attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK])
+    .filter((value): value is number => typeof value === 'number');
   return {
     ...window,
     exactPercentiles: true,
@@ -123,8 +140,16 @@ export function reportFromSpans(spans: readonly CliSpan[], logs: readonly CliLog
     costUsd: calls.reduce((sum, call) => sum + numberAttr(call, ATTR_GENAI_OTEL_COST_USD), 0),
     byModel: [...models.values()].sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests),
     byHour: [...hours.values()].sort((a, b) => a.hourStartMillis - b.hourStartMillis),
-    tools: { calls: toolSpans.length, failures: toolFailures, failureRate: ratio(toolFailures, toolSpans.length), byTool: [...tools.values()].sort((a, b) => b.calls - a.calls) },
-    retries: { total: retries, byReason: [...retryReasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count) },
+    tools: {
+      calls: toolSpans.length,
+      failures: toolFailures,
+      failureRate: ratio(toolFailures, toolSpans.length),
+      byTool: [...tools.values()].sort((a, b) => b.calls - a.calls),
+    },
+    retries: {
+      total: retries,
+      byReason: [...retryReasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+    },
     feedback: { likes, dislikes },
     operations: operationsOf(spans),
   };
@@ -140,6 +165,15 @@ function operationsOf(spans: readonly CliSpan[]): OperationRow[] {
     groups.set(key, group);
   }
   return [...groups.values()]
-    .map((group) => ({ name: group.name, kind: group.kind, calls: group.durations.length, errors: group.errors, p95Millis: percentile([...group.durations].sort((a, b) => a - b), 0.95) }))
+    .map((group) => ({
+      name: group.name,
+      kind: group.kind,
+      calls: group.durations.length,
+      errors: group.errors,
+      p95Millis: percentile(
+        [...group.durations].sort((a, b) => a - b),
+        0.95,
+      ),
+    }))
     .sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
 }

@@ -28,7 +28,8 @@ function barChart(rows: { label: string; value: number; text: string }[], classN
 }
 
 function htmlTable(header: string[], rows: string[][], numeric: number[]): string {
-  const cell = (value: string, column: number, tag: string) => `<${tag}${numeric.includes(column) ? ' class="n"' : ''}>${escape(value)}</${tag}>`;
+  const cell = (value: string, column: number, tag: string) =>
+    `<${tag}${numeric.includes(column) ? ' class="n"' : ''}>${escape(value)}</${tag}>`;
   return `<table><thead><tr>${header.map((title, column) => cell(title, column, 'th')).join('')}</tr></thead><tbody>${rows
     .map((row) => `<tr>${row.map((value, column) => cell(value, column, 'td')).join('')}</tr>`)
     .join('')}</tbody></table>`;
@@ -68,14 +69,68 @@ export function renderReportHtml(data: ReportData): string {
     tile('Cost', usd(data.costUsd)),
     tile('Tool failure rate', percent(data.tools.failureRate), toolTone),
     tile('Client retries', count(data.retries.total)),
-    tile('Liked / disliked', `${count(data.feedback.likes)} / ${count(data.feedback.dislikes)}`, data.feedback.likes >= data.feedback.dislikes ? 'good' : 'bad'),
+    tile(
+      'Liked / disliked',
+      `${count(data.feedback.likes)} / ${count(data.feedback.dislikes)}`,
+      data.feedback.likes >= data.feedback.dislikes ? 'good' : 'bad',
+    ),
   ].join('');
-  const byModel = barChart(data.byModel.map((row) => ({ label: row.model, value: row.costUsd, text: `${usd(row.costUsd)} · ${count(row.requests)} req` })), 'models');
-  const byHour = barChart(data.byHour.map((row) => ({ label: clock(row.hourStartMillis), value: row.costUsd, text: `${usd(row.costUsd)} · ${count(row.requests)} req` })), 'hours');
-  const models = htmlTable(['model', 'requests', 'errors', 'input tokens', 'output tokens', 'cost'], data.byModel.map((row) => [row.model, count(row.requests), count(row.errors), count(row.inputTokens), count(row.outputTokens), usd(row.costUsd)]), [1, 2, 3, 4, 5]);
-  const tools = htmlTable(['tool', 'calls', 'failed', 'failure rate'], data.tools.byTool.map((row) => [row.tool, count(row.calls), count(row.failures), percent(row.calls > 0 ? row.failures / row.calls : null)]), [1, 2, 3]);
-  const retries = htmlTable(['reason', 'retries'], data.retries.byReason.map((row) => [row.reason, count(row.count)]), [1]);
-  const operations = htmlTable(['span', 'kind', 'calls', 'errors', 'p95'], data.operations.slice(0, 20).map((row) => [row.name, row.kind.toLowerCase(), count(row.calls), count(row.errors), row.p95Millis === null ? '–' : millis(row.p95Millis)]), [2, 3, 4]);
+  const byModel = barChart(
+    data.byModel.map((row) => ({
+      label: row.model,
+      value: row.costUsd,
+      text: `${usd(row.costUsd)} · ${count(row.requests)} req`,
+    })),
+    'models',
+  );
+  const byHour = barChart(
+    data.byHour.map((row) => ({
+      label: clock(row.hourStartMillis),
+      value: row.costUsd,
+      text: `${usd(row.costUsd)} · ${count(row.requests)} req`,
+    })),
+    'hours',
+  );
+  const models = htmlTable(
+    ['model', 'requests', 'errors', 'input tokens', 'output tokens', 'cost'],
+    data.byModel.map((row) => [
+      row.model,
+      count(row.requests),
+      count(row.errors),
+      count(row.inputTokens),
+      count(row.outputTokens),
+      usd(row.costUsd),
+    ]),
+    [1, 2, 3, 4, 5],
+  );
+  const tools = htmlTable(
+    ['tool', 'calls', 'failed', 'failure rate'],
+    data.tools.byTool.map((row) => [
+      row.tool,
+      count(row.calls),
+      count(row.failures),
+      percent(row.calls > 0 ? row.failures / row.calls : null),
+    ]),
+    [1, 2, 3],
+  );
+  const retries = htmlTable(
+    ['reason', 'retries'],
+    data.retries.byReason.map((row) => [row.reason, count(row.count)]),
+    [1],
+  );
+  const operations = htmlTable(
+    ['span', 'kind', 'calls', 'errors', 'p95'],
+    data.operations
+      .slice(0, 20)
+      .map((row) => [
+        row.name,
+        row.kind.toLowerCase(),
+        count(row.calls),
+        count(row.errors),
+        row.p95Millis === null ? '–' : millis(row.p95Millis),
+      ]),
+    [2, 3, 4],
+  );
   const title = `genai-otel report${data.service === undefined ? '' : ` · ${data.service}`}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escape(title)}</title><style>${STYLE}</style></head>

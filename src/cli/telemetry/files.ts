@@ -12,7 +12,11 @@ export function signalFiles(directory: string, signal: 'traces' | 'logs' | 'metr
 }
 
 /** Calls `onRecord` with each parsed line of `paths`; unparsable lines are counted, not fatal. */
-export async function readJsonLines(paths: readonly string[], onRecord: (record: unknown) => void, progress?: Progress): Promise<{ lines: number; bad: number }> {
+export async function readJsonLines(
+  paths: readonly string[],
+  onRecord: (record: unknown) => void,
+  progress?: Progress,
+): Promise<{ lines: number; bad: number }> {
   const total = paths.reduce((sum, path) => sum + statSync(path).size, 0);
   let done = 0;
   let lines = 0;
@@ -36,19 +40,35 @@ export async function readJsonLines(paths: readonly string[], onRecord: (record:
 }
 
 /** Spans from the traces files, started at or after `sinceMillis`. */
-export async function readSpanFiles(paths: readonly string[], sinceMillis: number, progress?: Progress): Promise<CliSpan[]> {
+export async function readSpanFiles(
+  paths: readonly string[],
+  sinceMillis: number,
+  progress?: Progress,
+): Promise<CliSpan[]> {
   const spans: CliSpan[] = [];
-  await readJsonLines(paths, (record) => {
-    for (const span of spansOf(record)) if (span.startMillis >= sinceMillis) spans.push(span);
-  }, progress);
+  await readJsonLines(
+    paths,
+    (record) => {
+      for (const span of spansOf(record)) if (span.startMillis >= sinceMillis) spans.push(span);
+    },
+    progress,
+  );
   return spans;
 }
 
 /** Log records from log files, at or after `sinceMillis`. */
-export async function readLogFiles(paths: readonly string[], sinceMillis: number, progress?: Progress): Promise<CliLog[]> {
+export async function readLogFiles(
+  paths: readonly string[],
+  sinceMillis: number,
+  progress?: Progress,
+): Promise<CliLog[]> {
   const logs: CliLog[] = [];
-  await readJsonLines(paths, (record) => {
-    for (const log of logsOf(record)) if (log.timeMillis >= sinceMillis) logs.push(log);
-  }, progress);
+  await readJsonLines(
+    paths,
+    (record) => {
+      for (const log of logsOf(record)) if (log.timeMillis >= sinceMillis) logs.push(log);
+    },
+    progress,
+  );
   return logs;
 }

@@ -57,7 +57,10 @@ export async function getJson(url: string, timeoutMillis = 5000, maxBytes = maxR
   let response: Response;
   const target = withoutCredentials(url);
   try {
-    response = await fetch(target.url, { signal: AbortSignal.timeout(timeoutMillis), headers: { accept: 'application/json', ...target.headers } });
+    response = await fetch(target.url, {
+      signal: AbortSignal.timeout(timeoutMillis),
+      headers: { accept: 'application/json', ...target.headers },
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
     throw new Error(`cannot reach ${new URL(url).origin} (${cause})`);
@@ -74,7 +77,9 @@ export async function getJson(url: string, timeoutMillis = 5000, maxBytes = maxR
     throw new Error(`the answer of ${where} could not be read (${(error as Error).name})`);
   }
   if (!body.complete) {
-    throw new Error(`the answer of ${where} is larger than ${maxBytes} bytes (GENAI_OTEL_CLI_MAX_RESPONSE_BYTES): narrow the query (e.g. a shorter --since) or raise that limit`);
+    throw new Error(
+      `the answer of ${where} is larger than ${maxBytes} bytes (GENAI_OTEL_CLI_MAX_RESPONSE_BYTES): narrow the query (e.g. a shorter --since) or raise that limit`,
+    );
   }
   try {
     return JSON.parse(body.text);

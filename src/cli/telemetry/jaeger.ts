@@ -21,7 +21,9 @@ export class JaegerClient {
   /** The services Jaeger has seen. */
   async services(): Promise<string[]> {
     const body = (await getJson(`${this.baseUrl}/api/v3/services`, this.timeoutMillis)) as { services?: unknown };
-    return Array.isArray(body.services) ? body.services.filter((name): name is string => typeof name === 'string').sort() : [];
+    return Array.isArray(body.services)
+      ? body.services.filter((name): name is string => typeof name === 'string').sort()
+      : [];
   }
 
   /** The spans of up to `limit` traces of `service` that started in the window (none: an empty list). */
@@ -32,7 +34,7 @@ export class JaegerClient {
       'query.start_time_max': new Date(untilMillis).toISOString(),
       'query.num_traces': String(limit),
     });
-    return this.spans(`${this.baseUrl}/api/v3/traces?${query}`);
+    return this.spans(`${this.baseUrl}/api/v3/traces?${query.toString()}`);
   }
 
   /** Every span of one trace (none when Jaeger does not have it). */

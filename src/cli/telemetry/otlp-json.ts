@@ -24,7 +24,8 @@ type Json = Record<string, unknown>;
 
 const KINDS: CliSpan['kind'][] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** An OTLP AnyValue as a plain JavaScript value (int64 strings become numbers). */
@@ -107,7 +108,10 @@ export function spansOf(request: unknown): CliSpan[] {
           serviceName,
           kind: kindOf(span.kind),
           error: isErrorStatus(status),
-          statusMessage: isObject(status) && typeof status.message === 'string' && status.message !== '' ? status.message : undefined,
+          statusMessage:
+            isObject(status) && typeof status.message === 'string' && status.message !== ''
+              ? status.message
+              : undefined,
           startMillis: Number(start / 1000n) / 1000,
           durationMillis: Number(end - start) / 1e6,
         });

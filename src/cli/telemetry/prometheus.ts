@@ -14,7 +14,10 @@ export interface Series {
 interface QueryResponse {
   status?: string;
   error?: string;
-  data?: { resultType?: string; result?: { metric?: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] };
+  data?: {
+    resultType?: string;
+    result?: { metric?: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
+  };
 }
 
 /**
@@ -36,15 +39,26 @@ export class PrometheusClient {
   async query(expr: string, atMillis?: number): Promise<Sample[]> {
     const params = new URLSearchParams({ query: expr });
     if (atMillis !== undefined) params.set('time', String(atMillis / 1000));
-    const body = (await getJson(`${this.baseUrl}/api/v1/query?${params}`, this.timeoutMillis)) as QueryResponse;
+    const body = (await getJson(
+      `${this.baseUrl}/api/v1/query?${params.toString()}`,
+      this.timeoutMillis,
+    )) as QueryResponse;
     if (body.status !== 'success') throw new Error(`Prometheus refused ${expr}: ${body.error ?? 'unknown error'}`);
     return (body.data?.result ?? []).map((item) => ({ labels: item.metric ?? {}, value: Number(item.value?.[1]) }));
   }
 
   /** Evaluates `expr` from `startMillis` to `endMillis` every `stepSeconds`. */
   async queryRange(expr: string, startMillis: number, endMillis: number, stepSeconds: number): Promise<Series[]> {
-    const params = new URLSearchParams({ query: expr, start: String(startMillis / 1000), end: String(endMillis / 1000), step: String(stepSeconds) });
-    const body = (await getJson(`${this.baseUrl}/api/v1/query_range?${params}`, this.timeoutMillis)) as QueryResponse;
+    const params = new URLSearchParams({
+      query: expr,
+      start: String(startMillis / 1000),
+      end: String(endMillis / 1000),
+      step: String(stepSeconds),
+    });
+    const body = (await getJson(
+      `${this.baseUrl}/api/v1/query_range?${params.toString()}`,
+      this.timeoutMillis,
+    )) as QueryResponse;
     if (body.status !== 'success') throw new Error(`Prometheus refused ${expr}: ${body.error ?? 'unknown error'}`);
     return (body.data?.result ?? []).map((item) => ({
       labels: item.metric ?? {},

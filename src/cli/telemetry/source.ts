@@ -43,7 +43,9 @@ export const STACK_LOGS_FILE = join('.stack', 'run', 'collector', 'logs', 'genai
 
 /** Keeps whole traces that have a span of the session (sessions span traces; a trace belongs if any span says so). */
 export function tracesOfSession(spans: readonly CliSpan[], sessionIds: readonly string[]): CliSpan[] {
-  const traceIds = new Set(spans.filter((span) => sessionIds.includes(span.attributes[ATTR_SESSION_ID] as string)).map((span) => span.traceId));
+  const traceIds = new Set(
+    spans.filter((span) => sessionIds.includes(span.attributes[ATTR_SESSION_ID] as string)).map((span) => span.traceId),
+  );
   return spans.filter((span) => traceIds.has(span.traceId));
 }
 
@@ -72,11 +74,17 @@ class FileSource implements TelemetrySource {
 
   async spans(query: Query, progress: Progress): Promise<CliSpan[]> {
     const since = query.traceId === undefined ? query.sinceMillis : 0;
-    return byQuery(await readSpanFiles(signalFiles(this.directory, 'traces'), since, progress), query).filter((span) => span.startMillis <= query.untilMillis);
+    return byQuery(await readSpanFiles(signalFiles(this.directory, 'traces'), since, progress), query).filter(
+      (span) => span.startMillis <= query.untilMillis,
+    );
   }
 
   async logs(query: Query, progress: Progress): Promise<CliLog[]> {
-    const logs = await readLogFiles([...signalFiles(this.directory, 'logs'), ...this.logsFiles], query.sinceMillis, progress);
+    const logs = await readLogFiles(
+      [...signalFiles(this.directory, 'logs'), ...this.logsFiles],
+      query.sinceMillis,
+      progress,
+    );
     return logs.filter((log) => query.service === undefined || log.serviceName === query.service);
   }
 }
@@ -95,7 +103,10 @@ class JaegerSource implements TelemetrySource {
 
   async spans(query: Query, progress: Progress): Promise<CliSpan[]> {
     if (query.traceId !== undefined) return this.client.trace(query.traceId);
-    const services = query.service !== undefined ? [query.service] : (await this.client.services()).filter((name) => !/^jaeger/.test(name));
+    const services =
+      query.service !== undefined
+        ? [query.service]
+        : (await this.client.services()).filter((name) => !/^jaeger/.test(name));
     // A session is found among the recent traces: ask for more of them.
     const limit = query.sessionIds === undefined ? query.limit : Math.max(query.limit, 500);
     const spans: CliSpan[] = [];
@@ -133,8 +144,10 @@ export async function jaegerAnswers(jaegerUrl: string): Promise<boolean> {
  * const source = await openSource({ source: 'auto', jaegerUrl: 'http://localhost:16686', fileDirectory: '.genai-otel', logsFiles: [] });
  */
 export async function openSource(settings: SourceSettings): Promise<TelemetrySource> {
-  const logsFiles = settings.logsFiles.length > 0 ? settings.logsFiles : existsSync(STACK_LOGS_FILE) ? [STACK_LOGS_FILE] : [];
+  const logsFiles =
+    settings.logsFiles.length > 0 ? settings.logsFiles : existsSync(STACK_LOGS_FILE) ? [STACK_LOGS_FILE] : [];
   if (settings.source === 'files') return new FileSource(settings.fileDirectory, settings.logsFiles);
-  if (settings.source === 'jaeger' || (await jaegerAnswers(settings.jaegerUrl))) return new JaegerSource(new JaegerClient(settings.jaegerUrl), logsFiles);
+  if (settings.source === 'jaeger' || (await jaegerAnswers(settings.jaegerUrl)))
+    return new JaegerSource(new JaegerClient(settings.jaegerUrl), logsFiles);
   return new FileSource(settings.fileDirectory, settings.logsFiles);
 }

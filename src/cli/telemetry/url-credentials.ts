@@ -18,7 +18,10 @@ export function withoutCredentials(url: string): { url: string; headers: Record<
   const password = safeDecode(parsed.password);
   parsed.username = '';
   parsed.password = '';
-  return { url: parsed.href, headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` } };
+  return {
+    url: parsed.href,
+    headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` },
+  };
 }
 
 function safeDecode(text: string): string {

@@ -18,7 +18,9 @@ export function costOfUsage(usage: TokenUsage, price: ModelPrice): number | unde
   const output = usage.outputTokens ?? 0;
   const reasoning = Math.min(usage.reasoningOutputTokens ?? 0, output);
   const outputCost =
-    price.reasoning === undefined ? output * price.output : (output - reasoning) * price.output + reasoning * price.reasoning;
+    price.reasoning === undefined
+      ? output * price.output
+      : (output - reasoning) * price.output + reasoning * price.reasoning;
   const total =
     uncachedInput * price.input +
     cacheRead * (price.cacheRead ?? price.input) +

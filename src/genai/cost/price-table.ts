@@ -27,11 +27,18 @@ export const BUNDLED_PRICES_VERSION: string = bundledPrices.version;
 
 function isPrice(value: unknown): value is ModelPrice {
   const price = value as Partial<ModelPrice> | null;
-  const valid = (item: unknown) => item === undefined || (typeof item === 'number' && Number.isFinite(item) && item >= 0);
+  const valid = (item: unknown) =>
+    item === undefined || (typeof item === 'number' && Number.isFinite(item) && item >= 0);
   return (
-    typeof price === 'object' && price !== null &&
-    typeof price.input === 'number' && typeof price.output === 'number' &&
-    valid(price.input) && valid(price.output) && valid(price.cacheRead) && valid(price.cacheWrite) && valid(price.reasoning)
+    typeof price === 'object' &&
+    price !== null &&
+    typeof price.input === 'number' &&
+    typeof price.output === 'number' &&
+    valid(price.input) &&
+    valid(price.output) &&
+    valid(price.cacheRead) &&
+    valid(price.cacheWrite) &&
+    valid(price.reasoning)
   );
 }
 
@@ -53,7 +60,10 @@ export function parsePriceFile(text: string, path: string): PriceEntry[] {
     if (typeof entry?.model === 'string' && isPrice(entry)) {
       entries.push(entry as PriceEntry);
     } else {
-      warnOnce(`prices:entry:${path}:${String(entry?.model)}`, `GENAI_OTEL_PRICES_FILE (${path}): entry ${JSON.stringify(entry?.model ?? null)} needs a model name and numeric input and output prices (USD per 1M tokens); it was skipped`);
+      warnOnce(
+        `prices:entry:${path}:${String(entry?.model)}`,
+        `GENAI_OTEL_PRICES_FILE (${path}): entry ${JSON.stringify(entry?.model ?? null)} needs a model name and numeric input and output prices (USD per 1M tokens); it was skipped`,
+      );
     }
   }
   return entries;
@@ -106,7 +116,10 @@ export function loadPriceTable(pricesFile: string | undefined): PriceTable {
     try {
       entries.push(...parsePriceFile(readFileSync(pricesFile, 'utf8'), pricesFile));
     } catch (error) {
-      warnOnce(`prices:file:${pricesFile}`, `GENAI_OTEL_PRICES_FILE="${pricesFile}" could not be read (${error instanceof Error ? error.message : String(error)}); accepted is a JSON or YAML file of model prices; using the bundled table only`);
+      warnOnce(
+        `prices:file:${pricesFile}`,
+        `GENAI_OTEL_PRICES_FILE="${pricesFile}" could not be read (${error instanceof Error ? error.message : String(error)}); accepted is a JSON or YAML file of model prices; using the bundled table only`,
+      );
     }
   }
   const table = createPriceTable(entries, BUNDLED_PRICES_VERSION);

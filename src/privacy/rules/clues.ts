@@ -49,7 +49,10 @@ const CLUE_PATTERNS: readonly (readonly [Clue, RegExp])[] = [
   // clue leaves the gaps unbounded (a wider net), and never splits a run of spaces two ways. The one-character
   // look-behind first (a space, a quote or a letter) refuses most other colons at once: text dense with `:` (1 MB of
   // "1:") cost five times as much without it. (A class of only the words' last letters was slower in V8.)
-  [SECRET_ASSIGNMENT, /[:=](?<=[\sa-z"'][:=])(?<=(?:password|passwd|passphrase|pwd|secret|key|token|sig|signature|credentials?)\s*(?:["']\s*)?[:=])/iy],
+  [
+    SECRET_ASSIGNMENT,
+    /[:=](?<=[\sa-z"'][:=])(?<=(?:password|passwd|passphrase|pwd|secret|key|token|sig|signature|credentials?)\s*(?:["']\s*)?[:=])/iy,
+  ],
   // Anchored on the rarer letter of each word.
   [AUTH_SCHEME, /b(?:earer|asic)|k(?<=tok)en/iy],
 ];
@@ -67,7 +70,10 @@ function anyClue(missing: number): CluePass {
   let pass = anyClueOf[missing];
   if (pass === undefined) {
     const wanted = CLUE_PATTERNS.filter(([clue]) => (missing & clue) !== 0);
-    pass = anyClueOf[missing] = { pattern: new RegExp(wanted.map(([, at]) => `(${at.source})`).join('|'), 'gi'), clues: wanted.map(([clue]) => clue) };
+    pass = anyClueOf[missing] = {
+      pattern: new RegExp(wanted.map(([, at]) => `(${at.source})`).join('|'), 'gi'),
+      clues: wanted.map(([clue]) => clue),
+    };
   }
   return pass;
 }
@@ -155,8 +161,12 @@ class AnchorTable {
   readonly patterns: RegExp[] = [];
   /** The sets that are the anchor alone: found wherever it is. */
   alone = 0;
-  private readonly before: (AnchoredLiteral[] | undefined)[] = new Array<AnchoredLiteral[] | undefined>(TABLE_CODES).fill(undefined);
-  private readonly after: (AnchoredLiteral[] | undefined)[] = new Array<AnchoredLiteral[] | undefined>(TABLE_CODES).fill(undefined);
+  private readonly before: (AnchoredLiteral[] | undefined)[] = new Array<AnchoredLiteral[] | undefined>(
+    TABLE_CODES,
+  ).fill(undefined);
+  private readonly after: (AnchoredLiteral[] | undefined)[] = new Array<AnchoredLiteral[] | undefined>(
+    TABLE_CODES,
+  ).fill(undefined);
   private readonly beforeOther = new Map<number, AnchoredLiteral[]>();
   private readonly afterOther = new Map<number, AnchoredLiteral[]>();
 
@@ -172,12 +182,15 @@ class AnchorTable {
     if (this.sets === 30) throw new Error(`too many sets of literals for the anchor "${this.anchor}"`);
     const set = 2 ** this.sets++;
     this.all |= set;
-    this.patterns.push(new RegExp(literals.map((literal) => literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')));
+    this.patterns.push(
+      new RegExp(literals.map((literal) => literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')),
+    );
     for (const literal of literals) {
       const offset = literal.indexOf(this.anchor);
       if (offset < 0) throw new Error(`"${literal}" does not hold the anchor "${this.anchor}"`);
       if (literal.length === 1) this.alone |= set;
-      else if (offset > 0) this.put(this.before, this.beforeOther, literal.charCodeAt(offset - 1), { literal, offset, set });
+      else if (offset > 0)
+        this.put(this.before, this.beforeOther, literal.charCodeAt(offset - 1), { literal, offset, set });
       else this.put(this.after, this.afterOther, literal.charCodeAt(1), { literal, offset, set });
     }
     return set;
@@ -191,7 +204,12 @@ class AnchorTable {
     return code < TABLE_CODES ? this.after[code] : this.afterOther.get(code);
   }
 
-  private put(table: (AnchoredLiteral[] | undefined)[], other: Map<number, AnchoredLiteral[]>, code: number, entry: AnchoredLiteral): void {
+  private put(
+    table: (AnchoredLiteral[] | undefined)[],
+    other: Map<number, AnchoredLiteral[]>,
+    code: number,
+    entry: AnchoredLiteral,
+  ): void {
     if (code < TABLE_CODES) (table[code] ??= []).push(entry);
     else other.set(code, [...(other.get(code) ?? []), entry]);
   }
@@ -243,7 +261,12 @@ function findLiterals(table: AnchorTable, text: string): number {
   return found;
 }
 
-function matchesAt(text: string, index: number, candidates: readonly AnchoredLiteral[] | undefined, found: number): number {
+function matchesAt(
+  text: string,
+  index: number,
+  candidates: readonly AnchoredLiteral[] | undefined,
+  found: number,
+): number {
   if (candidates === undefined) return found;
   for (const { literal, offset, set } of candidates) {
     if ((found & set) !== 0) continue;
@@ -256,7 +279,8 @@ function matchesAt(text: string, index: number, candidates: readonly AnchoredLit
 /** `text.startsWith(literal, start)` compared here: a call per occurrence of the anchor cost more than these few characters. */
 function startsAt(text: string, literal: string, start: number): boolean {
   if (start + literal.length > text.length) return false;
-  for (let index = 0; index < literal.length; index++) if (text.charCodeAt(start + index) !== literal.charCodeAt(index)) return false;
+  for (let index = 0; index < literal.length; index++)
+    if (text.charCodeAt(start + index) !== literal.charCodeAt(index)) return false;
   return true;
 }
 

@@ -5,7 +5,8 @@ import { countDigits, hasDenseDigits, textBefore, VERSION_CONTEXT, when, type De
 export const EMAIL: DetectionRule = {
   name: 'email',
   mayMatch: (text) => text.includes('@') || text.includes('%40'),
-  pattern: /(?<![\p{L}\p{N}_.%+-])[\p{L}\p{N}][\p{L}\p{N}_.%+-]*(?:@|%40)([\p{L}\p{N}-]+)(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,24}(?![\p{L}\p{N}_-])/gu,
+  pattern:
+    /(?<![\p{L}\p{N}_.%+-])[\p{L}\p{N}][\p{L}\p{N}_.%+-]*(?:@|%40)([\p{L}\p{N}-]+)(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,24}(?![\p{L}\p{N}_-])/gu,
   locate: when((match, text) => {
     // icon@2x.png is a file name; git@github.com:org/repo is an SSH destination and ssh://git@host a URL's user name,
     // not somebody's address.
@@ -21,7 +22,8 @@ const PHONE_CONTEXT =
 const NANP = /^(?:\+?1[ .-]?)?(?:\(\d{3}\)[ ]?|\d{3}[ .-])\d{3}[ .-]\d{4}$/;
 const DATE_SHAPE = /^(?:\d{1,2}([./-])\d{1,2}\1\d{4}|\d{4}([./-])\d{1,2}\2\d{1,2})(?!\d)/;
 /** Words after which a run of digits is a reference, not a number to call. */
-const REFERENCE_CONTEXT = /\b(?:part|order|invoice|ref(?:erence)?|sku|id|serial|ticket|case|account|acct|booking|tracking|item)\b\s*(?:no\.?|number|#|:)?\s*$/i;
+const REFERENCE_CONTEXT =
+  /\b(?:part|order|invoice|ref(?:erence)?|sku|id|serial|ticket|case|account|acct|booking|tracking|item)\b\s*(?:no\.?|number|#|:)?\s*$/i;
 
 const MAX_PHONE_GROUPS = 8;
 
@@ -68,7 +70,8 @@ export const PHONE: DetectionRule = {
   // (eight digits, with at most two of those separators between two) only fails where the run would hold fewer digits
   // than any number and be refused: it refuses the run at once, instead of after a match and a call per digit group
   // (500,000 of them in 1 MB of "1:"). From any later start in that run it fails too, so nothing else is found.
-  pattern: /(?<![\w+#$€£¥@/.\\-])(?=[+(]{0,2}\d(?:[ .()-]{0,2}\d){7})(?:\+|\(\+?)?\d(?:\d|[ .-](?=\(?\d)|\((?=\d)|\)[ .-]?(?=\d))*\)?(?!\w)/g,
+  pattern:
+    /(?<![\w+#$€£¥@/.\\-])(?=[+(]{0,2}\d(?:[ .()-]{0,2}\d){7})(?:\+|\(\+?)?\d(?:\d|[ .-](?=\(?\d)|\((?=\d)|\)[ .-]?(?=\d))*\)?(?!\w)/g,
   locate(match, text) {
     const candidate = match[0];
     if (countDigits(candidate, 8) < 8) return undefined;

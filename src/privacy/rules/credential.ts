@@ -10,7 +10,8 @@ import { looksGenerated, textBefore, type DetectionRule } from './rule.ts';
  * The last word of a secret's key, in any case; the words before it are free (`db_password`, `OPENAI_API_KEY`,
  * `clientSecret`, `X-Amz-Security-Token`, `SessionToken`). Every one ends with a word of the SECRET_ASSIGNMENT clue.
  */
-const SECRET_WORD = '(?:password|passwd|passphrase|pwd|secret|token|sig|signature|credentials?|api[_-]?key|private[_-]?key|secret[_-]?key|secret[_-]?access[_-]?key)';
+const SECRET_WORD =
+  '(?:password|passwd|passphrase|pwd|secret|token|sig|signature|credentials?|api[_-]?key|private[_-]?key|secret[_-]?key|secret[_-]?access[_-]?key)';
 /** Up to four words with separators, then the start of the last word (camel case): each start scans a bounded number of words. */
 const KEY = `(?:[A-Za-z0-9]+[_.-]){0,4}[A-Za-z0-9]*?${SECRET_WORD}`;
 /** Quoted values whole (at most 200 characters, one line), a bare value up to a separator. */
@@ -30,7 +31,8 @@ const PASSWORD_KEY = /(?:password|passwd|passphrase|pwd)$/i;
 const MAX_VALUE = 200;
 
 /** A bare value that is code, not a secret: a call (`readPassword()`), an index, a property of a settings object. */
-const CODE_REFERENCE = /^(?:process\.env|import\.meta\.env|os\.environ|this|self|config|settings|env|options|opts|props|args|params|req|request|ctx|context|secrets|credentials|vault)\./;
+const CODE_REFERENCE =
+  /^(?:process\.env|import\.meta\.env|os\.environ|this|self|config|settings|env|options|opts|props|args|params|req|request|ctx|context|secrets|credentials|vault)\./;
 const DECLARATION = /\b(?:const|let|var|val|final|auto)\s+$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 

@@ -1,4 +1,11 @@
-import { brazilianCpfValid, frenchNirValid, italianFiscalCodeValid, luhnValid, spanishIdValid, verhoeffValid } from '../checksums.ts';
+import {
+  brazilianCpfValid,
+  frenchNirValid,
+  italianFiscalCodeValid,
+  luhnValid,
+  spanishIdValid,
+  verhoeffValid,
+} from '../checksums.ts';
 import { hasDenseDigits, digitsOf, textBefore, when, type DetectionRule } from './rule.ts';
 
 // National identifiers of the common formats, confirmed by their check digits or by the word that names them.
@@ -21,7 +28,8 @@ export const US_SSN: DetectionRule = {
 export const UK_NINO: DetectionRule = {
   name: 'uk_nino',
   mayMatch: hasDenseDigits,
-  pattern: /(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/g,
+  pattern:
+    /(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/g,
 };
 
 /** Nine Luhn-valid digits are common (French SIREN company numbers): a SIN is only taken as one where it is named. */

@@ -20,7 +20,10 @@ export interface DetectionRule {
   locate?(match: RegExpExecArray, text: string): readonly [number, number] | undefined;
 }
 
-export const whole = (match: RegExpExecArray): readonly [number, number] => [match.index, match.index + match[0].length];
+export const whole = (match: RegExpExecArray): readonly [number, number] => [
+  match.index,
+  match.index + match[0].length,
+];
 export const digitsOf = (text: string): string => text.replace(/\D/g, '');
 /**
  * How many digits `text` holds, without making a string: rules call it for every candidate of a run of digit groups.
@@ -37,12 +40,16 @@ export function countDigits(text: string, atMost = Infinity): number {
 /** For the rules that find digits: six digits close together (see DENSE_DIGITS). */
 export const hasDenseDigits = (_text: string, clues: TextClues): boolean => clues.has(DENSE_DIGITS);
 /** A token that looks machine-made: a digit, or upper and lower case, so that "Basic internationalization" stays. */
-export const looksGenerated = (token: string): boolean => /\d/.test(token) || (/[a-z]/.test(token) && /[A-Z]/.test(token));
+export const looksGenerated = (token: string): boolean =>
+  /\d/.test(token) || (/[a-z]/.test(token) && /[A-Z]/.test(token));
 /** Replaces the whole candidate when `accept` says so. */
-export const when = (accept: (match: RegExpExecArray, text: string) => boolean) => (match: RegExpExecArray, text: string) =>
-  accept(match, text) ? whole(match) : undefined;
+export const when =
+  (accept: (match: RegExpExecArray, text: string) => boolean) => (match: RegExpExecArray, text: string) =>
+    accept(match, text) ? whole(match) : undefined;
 /** The text just before a match, where the words that give it a meaning ("SSN", "call me at", "version") stand. */
-export const textBefore = (text: string, index: number, length = 40): string => text.slice(Math.max(0, index - length), index);
+export const textBefore = (text: string, index: number, length = 40): string =>
+  text.slice(Math.max(0, index - length), index);
 
 /** Dotted numbers after these words are versions or section numbers: neither addresses nor telephone numbers. */
-export const VERSION_CONTEXT = /(?:\b(?:version|ver\.?|release|build|v|section|chapter|clause|figure|table|oid)|§)\s*[:=]?\s*$/i;
+export const VERSION_CONTEXT =
+  /(?:\b(?:version|ver\.?|release|build|v|section|chapter|clause|figure|table|oid)|§)\s*[:=]?\s*$/i;

@@ -9,7 +9,8 @@ export const PRIVATE_KEY: DetectionRule = {
   mayMatch: (text) => text.includes('PRIVATE KEY'),
   // A block cut short (by truncation) has no END line: everything after BEGIN goes, up to the end of the text or of
   // the JSON string it sits in (key material holds no quote).
-  pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|(?=")|$)/g,
+  pattern:
+    /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|(?=")|$)/g,
 };
 
 export const JWT: DetectionRule = {

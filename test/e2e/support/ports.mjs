@@ -10,13 +10,15 @@ export const PORTS_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '.
 /** Each line of collector/ports.txt: `{ setting: 'OTLP_GRPC_PORT', port: 4317, component: 'collector', what }`. */
 export function readStackPorts(file = PORTS_FILE) {
   const ports = [];
-  readFileSync(file, 'utf8').split('\n').forEach((line, index) => {
-    const text = line.replace(/#.*/, '').trim();
-    if (!text) return;
-    const match = /^([A-Z][A-Z0-9_]*_PORT)\s+(\d+)\s+([a-z]+)(?:\s+(.*))?$/.exec(text);
-    if (!match) throw new Error(`${file} line ${index + 1}: expected '<SETTING>_PORT <default> <component> <what>'`);
-    ports.push({ setting: match[1], port: Number(match[2]), component: match[3], what: match[4] ?? '' });
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, index) => {
+      const text = line.replace(/#.*/, '').trim();
+      if (!text) return;
+      const match = /^([A-Z][A-Z0-9_]*_PORT)\s+(\d+)\s+([a-z]+)(?:\s+(.*))?$/.exec(text);
+      if (!match) throw new Error(`${file} line ${index + 1}: expected '<SETTING>_PORT <default> <component> <what>'`);
+      ports.push({ setting: match[1], port: Number(match[2]), component: match[3], what: match[4] ?? '' });
+    });
   return ports;
 }
 

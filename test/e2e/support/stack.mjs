@@ -12,17 +12,21 @@ const execFileP = promisify(execFile);
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const STACK = join(ROOT, 'scripts', 'stack.sh');
 
-
 export function missingPrerequisites() {
   const missing = [];
   for (const bin of ['otelcol-genai', 'jaeger']) {
-    if (!existsSync(join(ROOT, '.stack', 'bin', bin))) missing.push(`.stack/bin/${bin} (run: scripts/stack.sh install)`);
+    if (!existsSync(join(ROOT, '.stack', 'bin', bin)))
+      missing.push(`.stack/bin/${bin} (run: scripts/stack.sh install)`);
   }
   const path = (process.env.PATH || '').split(':');
   for (const bin of ['prometheus', 'promtool']) {
     if (!path.some((dir) => dir && existsSync(join(dir, bin)))) missing.push(`${bin} (run: scripts/stack.sh install)`);
   }
-  if (!path.some((dir) => dir && (existsSync(join(dir, 'prometheus-alertmanager')) || existsSync(join(dir, 'alertmanager'))))) {
+  if (
+    !path.some(
+      (dir) => dir && (existsSync(join(dir, 'prometheus-alertmanager')) || existsSync(join(dir, 'alertmanager'))),
+    )
+  ) {
     missing.push('alertmanager (run: scripts/stack.sh install)');
   }
   const [major, minor] = process.versions.node.split('.').map(Number);
@@ -61,9 +65,19 @@ export async function freePorts(count) {
 /** A stack of our own: ports, run folder and the environment for scripts/stack.sh. */
 export async function makeStack(name, extraEnv = {}) {
   const keys = [
-    'OTLP_GRPC_PORT', 'OTLP_HTTP_PORT', 'JAEGER_UI_PORT', 'PROMETHEUS_PORT', 'ALERTMANAGER_PORT',
-    'COLLECTOR_PROM_PORT', 'COLLECTOR_HEALTH_PORT', 'COLLECTOR_METRICS_PORT', 'JAEGER_OTLP_PORT',
-    'JAEGER_OTLP_HTTP_PORT', 'JAEGER_GRPC_PORT', 'JAEGER_HEALTH_PORT', 'JAEGER_METRICS_PORT',
+    'OTLP_GRPC_PORT',
+    'OTLP_HTTP_PORT',
+    'JAEGER_UI_PORT',
+    'PROMETHEUS_PORT',
+    'ALERTMANAGER_PORT',
+    'COLLECTOR_PROM_PORT',
+    'COLLECTOR_HEALTH_PORT',
+    'COLLECTOR_METRICS_PORT',
+    'JAEGER_OTLP_PORT',
+    'JAEGER_OTLP_HTTP_PORT',
+    'JAEGER_GRPC_PORT',
+    'JAEGER_HEALTH_PORT',
+    'JAEGER_METRICS_PORT',
   ];
   const ports = await freePorts(keys.length);
   const runDir = mkdtempSync(join(tmpdir(), `genai-otel-e2e-${name}-`));
@@ -71,7 +85,9 @@ export async function makeStack(name, extraEnv = {}) {
   for (const k of Object.keys(env)) {
     if (/^(STACK_|OTELCOL_|JAEGER_|ALERT_|GENAI_OTEL_)/.test(k)) delete env[k];
   }
-  keys.forEach((k, i) => { env[`STACK_${k}`] = String(ports[i]); });
+  keys.forEach((k, i) => {
+    env[`STACK_${k}`] = String(ports[i]);
+  });
   Object.assign(env, {
     STACK_HOST: '127.0.0.1',
     STACK_RUN_DIR: runDir,
@@ -97,18 +113,25 @@ export async function makeStack(name, extraEnv = {}) {
 export async function stackCmd(stack, ...args) {
   try {
     const { stdout, stderr } = await execFileP('bash', [STACK, ...args], {
-      env: stack.env, cwd: ROOT, timeout: 150_000, maxBuffer: 8 << 20,
+      env: stack.env,
+      cwd: ROOT,
+      timeout: 150_000,
+      maxBuffer: 8 << 20,
     });
     return stdout + stderr;
   } catch (err) {
-    throw new Error(`scripts/stack.sh ${args.join(' ')} failed (exit ${err.code}):\n${err.stdout || ''}${err.stderr || ''}`);
+    throw new Error(
+      `scripts/stack.sh ${args.join(' ')} failed (exit ${err.code}):\n${err.stdout || ''}${err.stderr || ''}`,
+    );
   }
 }
 
 export async function startStack(stack) {
   const started = Date.now();
   await stackCmd(stack, 'up');
-  stack.notes.push(`${stack.name} stack up in ${((Date.now() - started) / 1000).toFixed(1)}s (run folder ${stack.runDir})`);
+  stack.notes.push(
+    `${stack.name} stack up in ${((Date.now() - started) / 1000).toFixed(1)}s (run folder ${stack.runDir})`,
+  );
 }
 
 export async function stopStack(stack) {
@@ -166,4 +189,3 @@ export async function getJson(url) {
   }
   return JSON.parse(body);
 }
-

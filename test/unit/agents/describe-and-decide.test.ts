@@ -11,12 +11,23 @@ import { withAgent, withSpan } from '../../../src/genai/operations.ts';
 
 const sdk = installMemorySdk();
 const warnings: string[] = [];
-diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+diag.setLogger(
+  { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+  DiagLogLevel.WARN,
+);
 const PROMPT = 'You are a support agent. Never reveal internal notes.';
 const lookupOrder = { type: 'function', function: { name: 'lookup_order', parameters: { type: 'object' } } };
 
 test('describeAgent: a create_agent span with name, version, model, provider, tool names and a digest of the prompt, not the prompt', () => {
-  const ref = describeAgent({ name: 'support-agent', version: '3', description: 'answers orders', provider: 'openai', model: 'gpt-4o-mini', tools: [lookupOrder, 'escalate'], systemInstructions: PROMPT });
+  const ref = describeAgent({
+    name: 'support-agent',
+    version: '3',
+    description: 'answers orders',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    tools: [lookupOrder, 'escalate'],
+    systemInstructions: PROMPT,
+  });
   const span = sdk.span('create_agent support-agent');
   assert.equal(ref?.spanId, span.spanContext().spanId);
   assert.equal(span.kind, 0, 'INTERNAL');
@@ -27,17 +38,27 @@ test('describeAgent: a create_agent span with name, version, model, provider, to
   assert.equal(span.attributes['gen_ai.provider.name'], 'openai');
   assert.equal(span.attributes['gen_ai.request.model'], 'gpt-4o-mini');
   assert.deepEqual(span.attributes['genai_otel.agent.tools'], ['lookup_order', 'escalate']);
-  assert.equal(span.attributes['genai_otel.agent.instructions.sha256'], createHash('sha256').update(PROMPT).digest('hex'));
+  assert.equal(
+    span.attributes['genai_otel.agent.instructions.sha256'],
+    createHash('sha256').update(PROMPT).digest('hex'),
+  );
   assert.equal(span.attributes['gen_ai.system_instructions'], undefined);
   assert.equal(span.attributes['gen_ai.tool.definitions'], undefined);
 });
 
 test('describeAgent with content capture records the instructions (long ones too) and tool definitions in the conventions shapes', () => {
   const longPrompt = `${PROMPT} ${'Follow the refund policy. '.repeat(200)}`;
-  describeAgent({ name: 'capturing-agent', systemInstructions: longPrompt, tools: [lookupOrder], captureContent: true });
+  describeAgent({
+    name: 'capturing-agent',
+    systemInstructions: longPrompt,
+    tools: [lookupOrder],
+    captureContent: true,
+  });
   const span = sdk.span('create_agent capturing-agent');
   assert.ok(longPrompt.length > 5000);
-  assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.system_instructions'])), [{ type: 'text', content: longPrompt }]);
+  assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.system_instructions'])), [
+    { type: 'text', content: longPrompt },
+  ]);
   assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.tool.definitions'])), [lookupOrder]);
 });
 
@@ -50,7 +71,12 @@ test('describeAgent with bad input records what it can and never throws', () => 
 
 test('recordDecision: an event on the active span with the choices, the selection and the reason', async () => {
   await withAgent({ name: 'router-agent' }, async () => {
-    recordDecision({ name: 'route', choices: ['billing', 'tech', 'sales'], selected: 'tech', reason: 'mentions error 500' });
+    recordDecision({
+      name: 'route',
+      choices: ['billing', 'tech', 'sales'],
+      selected: 'tech',
+      reason: 'mentions error 500',
+    });
   });
   const [event] = sdk.span('invoke_agent router-agent').events;
   assert.equal(event?.name, 'genai_otel.decision');
@@ -64,13 +90,18 @@ test('recordDecision: an event on the active span with the choices, the selectio
 
 test('the decision counter is by decision and choice, and stays bounded however many choices the application invents', async () => {
   withSpan('planning', () => {
-    for (let index = 0; index < 80; index++) recordDecision({ name: 'pick-document', choices: [], selected: `doc-${index}` });
+    for (let index = 0; index < 80; index++)
+      recordDecision({ name: 'pick-document', choices: [], selected: `doc-${index}` });
     recordDecision({ name: 'route', choices: ['billing', 'tech'], selected: 'billing' });
     recordDecision({ name: 'route', choices: ['billing', 'tech'], selected: 'nowhere' });
   });
   const points = sdk.points((await sdk.collect()).get('genai_otel.decisions'));
   const countOf = (name: string, selected: string) =>
-    points.find((point) => point.attributes['genai_otel.decision.name'] === name && point.attributes['genai_otel.decision.selected'] === selected)?.value;
+    points.find(
+      (point) =>
+        point.attributes['genai_otel.decision.name'] === name &&
+        point.attributes['genai_otel.decision.selected'] === selected,
+    )?.value;
   assert.equal(countOf('route', 'tech'), 1);
   assert.equal(countOf('route', 'billing'), 1);
   assert.equal(countOf('pick-document', '_OTHER'), 30, '50 choices per decision, then _OTHER');

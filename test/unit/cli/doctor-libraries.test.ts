@@ -18,7 +18,8 @@ function app(name: string, packages: Record<string, string>): string {
   }
   return directory;
 }
-const aiCheck = (cwd: string, env: Record<string, string> = {}) => checkLibraries(cwd, resolveConfig(env).config).find((check) => check.name === 'ai');
+const aiCheck = (cwd: string, env: Record<string, string> = {}) =>
+  checkLibraries(cwd, resolveConfig(env).config).find((check) => check.name === 'ai');
 
 before(() => {
   root = mkdtempSync(join(tmpdir(), 'genai-otel-doctor-libraries-'));
@@ -28,34 +29,40 @@ after(() => rmSync(root, { recursive: true, force: true }));
 test('ai 7 with @ai-sdk/otel: traced automatically, through that package', () => {
   const check = aiCheck(app('ai7', { ai: 'ai', '@ai-sdk/otel': '@ai-sdk/otel' }));
   assert.equal(check?.status, 'ok');
-  assert.match(check!.detail, /^7\.\d+\.\d+, traced automatically \(through @ai-sdk\/otel 1\.\d+\.\d+\)$/);
+  assert.match(check.detail, /^7\.\d+\.\d+, traced automatically \(through @ai-sdk\/otel 1\.\d+\.\d+\)$/);
 });
 
 test('ai 7 without @ai-sdk/otel: a warning that it makes no spans, and the command that fixes it', () => {
   const check = aiCheck(app('ai7-alone', { ai: 'ai' }));
   assert.equal(check?.status, 'warn');
-  assert.match(check!.detail, /^7\.\d+\.\d+: no spans, @ai-sdk\/otel is not installed$/);
-  assert.match(check!.fix!, /^npm install @ai-sdk\/otel/);
+  assert.match(check.detail, /^7\.\d+\.\d+: no spans, @ai-sdk\/otel is not installed$/);
+  assert.match(check.fix!, /^npm install @ai-sdk\/otel/);
 });
 
 test('ai 6: traced per call, with what to pass', () => {
   const check = aiCheck(app('ai6', { ai: 'ai6' }));
   assert.equal(check?.status, 'info');
-  assert.match(check!.detail, /^6\.\d+\.\d+, traced per call: pass experimental_telemetry: \{ isEnabled: true \}/);
+  assert.match(check.detail, /^6\.\d+\.\d+, traced per call: pass experimental_telemetry: \{ isEnabled: true \}/);
 });
 
 test('ai-sdk left out of GENAI_OTEL_INSTRUMENTATIONS: turned off, whatever is installed', () => {
-  const check = aiCheck(app('ai7-off', { ai: 'ai', '@ai-sdk/otel': '@ai-sdk/otel' }), { GENAI_OTEL_INSTRUMENTATIONS: 'openai,anthropic,mcp' });
+  const check = aiCheck(app('ai7-off', { ai: 'ai', '@ai-sdk/otel': '@ai-sdk/otel' }), {
+    GENAI_OTEL_INSTRUMENTATIONS: 'openai,anthropic,mcp',
+  });
   assert.equal(check?.status, 'info');
-  assert.match(check!.detail, /installed but turned off by GENAI_OTEL_INSTRUMENTATIONS$/);
+  assert.match(check.detail, /installed but turned off by GENAI_OTEL_INSTRUMENTATIONS$/);
 });
 
 test('the MCP SDK (no main entry in its 1.x packages) is found, and reported as traced or off', () => {
   const directory = app('mcp', { '@modelcontextprotocol/sdk': '@modelcontextprotocol/sdk' });
-  const on = checkLibraries(directory, resolveConfig({}).config).find((check) => check.name === '@modelcontextprotocol/sdk');
+  const on = checkLibraries(directory, resolveConfig({}).config).find(
+    (check) => check.name === '@modelcontextprotocol/sdk',
+  );
   assert.equal(on?.status, 'ok');
-  assert.match(on!.detail, /^1\.\d+\.\d+, traced automatically$/);
-  const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find((check) => check.name === '@modelcontextprotocol/sdk');
+  assert.match(on.detail, /^1\.\d+\.\d+, traced automatically$/);
+  const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find(
+    (check) => check.name === '@modelcontextprotocol/sdk',
+  );
   assert.equal(off?.status, 'info');
 });
 
@@ -63,8 +70,10 @@ test('LangChain: traced automatically by default; turned off by name, traced whe
   const directory = app('langchain', { '@langchain/core': '@langchain/core' });
   const on = checkLibraries(directory, resolveConfig({}).config).find((check) => check.name === '@langchain/core');
   assert.equal(on?.status, 'ok');
-  assert.match(on!.detail, /^1\.\d+\.\d+, traced automatically$/);
-  const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find((check) => check.name === '@langchain/core');
+  assert.match(on.detail, /^1\.\d+\.\d+, traced automatically$/);
+  const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find(
+    (check) => check.name === '@langchain/core',
+  );
   assert.equal(off?.status, 'info');
-  assert.match(off!.detail, /turned off by GENAI_OTEL_INSTRUMENTATIONS: traced when you pass GenAICallbackHandler$/);
+  assert.match(off.detail, /turned off by GENAI_OTEL_INSTRUMENTATIONS: traced when you pass GenAICallbackHandler$/);
 });

@@ -14,15 +14,43 @@ import type { CliSpan } from '../../../src/cli/telemetry/otlp-json.ts';
 
 const plain = styleFor(new PassThrough() as unknown as NodeJS.WriteStream);
 
-function span(traceId: string, spanId: string, parentSpanId: string | undefined, name: string, startMillis: number, attributes: Record<string, unknown> = {}, error = false): CliSpan {
-  return { traceId, spanId, parentSpanId, name, startMillis, durationMillis: 10, startTimeUnixNano: 0n, endTimeUnixNano: 0n, attributes, serviceName: 'bot', kind: 'INTERNAL', error };
+function span(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | undefined,
+  name: string,
+  startMillis: number,
+  attributes: Record<string, unknown> = {},
+  error = false,
+): CliSpan {
+  return {
+    traceId,
+    spanId,
+    parentSpanId,
+    name,
+    startMillis,
+    durationMillis: 10,
+    startTimeUnixNano: 0n,
+    endTimeUnixNano: 0n,
+    attributes,
+    serviceName: 'bot',
+    kind: 'INTERNAL',
+    error,
+  };
 }
 
 test('a trace as a tree: header, children in start order, details of LLM calls, errors', () => {
   const trace = [
     span('t1', 'a', undefined, 'invoke_agent bot', 1000, { 'session.id': 's1', 'user.id': 'u1' }),
     span('t1', 'c', 'a', 'execute_tool lookup', 1003, { 'error.type': 'TimeoutError' }, true),
-    span('t1', 'b', 'a', 'chat gpt-4o', 1001, { 'gen_ai.usage.input_tokens': 1200, 'gen_ai.usage.output_tokens': 30, 'gen_ai.usage.cache_read.input_tokens': 1024, 'genai_otel.cost.usd': 0.00213, 'genai_otel.retry.count': 1, 'genai_otel.retry.reason': 'rate_limited' }),
+    span('t1', 'b', 'a', 'chat gpt-4o', 1001, {
+      'gen_ai.usage.input_tokens': 1200,
+      'gen_ai.usage.output_tokens': 30,
+      'gen_ai.usage.cache_read.input_tokens': 1024,
+      'genai_otel.cost.usd': 0.00213,
+      'genai_otel.retry.count': 1,
+      'genai_otel.retry.reason': 'rate_limited',
+    }),
     span('t1', 'd', 'b', 'http POST', 1002),
   ];
   const lines = renderTrace(trace, plain);
@@ -38,15 +66,29 @@ test('a trace as a tree: header, children in start order, details of LLM calls, 
 });
 
 test('traces are grouped newest first; a session keeps its whole traces', () => {
-  const spans = [span('old', 'a', undefined, 'r', 1), span('new', 'b', undefined, 'r', 5, { 'session.id': 's' }), span('new', 'c', 'b', 'child', 6)];
-  assert.deepEqual(groupTraces(spans).map((trace) => trace[0]!.traceId), ['new', 'old']);
-  assert.deepEqual(tracesOfSession(spans, ['other', 's']).map((item) => item.spanId), ['b', 'c']);
+  const spans = [
+    span('old', 'a', undefined, 'r', 1),
+    span('new', 'b', undefined, 'r', 5, { 'session.id': 's' }),
+    span('new', 'c', 'b', 'child', 6),
+  ];
+  assert.deepEqual(
+    groupTraces(spans).map((trace) => trace[0]!.traceId),
+    ['new', 'old'],
+  );
+  assert.deepEqual(
+    tracesOfSession(spans, ['other', 's']).map((item) => item.spanId),
+    ['b', 'c'],
+  );
 });
 
 test('colour only on a terminal with colours, or when forced; progress only on a terminal', () => {
   assert.equal(plain.red('x'), 'x');
   assert.equal(styleFor(new PassThrough() as unknown as NodeJS.WriteStream, true).red('x'), '\x1b[31mx\x1b[39m');
-  const tty = Object.assign(new PassThrough(), { isTTY: true, hasColors: () => false, columns: 80 }) as unknown as NodeJS.WriteStream;
+  const tty = Object.assign(new PassThrough(), {
+    isTTY: true,
+    hasColors: () => false,
+    columns: 80,
+  }) as unknown as NodeJS.WriteStream;
   assert.equal(styleFor(tty).bold('x'), 'x', 'NO_COLOR or TERM=dumb make hasColors() false');
   const written: string[] = [];
   const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 20 }) as unknown as NodeJS.WriteStream;
@@ -57,23 +99,61 @@ test('colour only on a terminal with colours, or when forced; progress only on a
   assert.deepEqual(written, ['\r\x1b[Kreading a very long', '\r\x1b[K']);
   const piped = new PassThrough() as unknown as NodeJS.WriteStream;
   let wrote = false;
-  piped.write = (() => (wrote = true)) as never;
+  piped.write = () => (wrote = true);
   progressOn(piped).update('x');
   assert.equal(wrote, false);
 });
 
 test('numbers, tables and bars', () => {
   assert.deepEqual([usd(0), usd(0.000213), usd(0.0213), usd(1.423)], ['$0', '$0.000213', '$0.0213', '$1.42']);
-  assert.deepEqual([seconds(0.0123), seconds(1.5), seconds(null), percent(0.1534), percent(null)], ['12 ms', '1.50 s', '–', '15.3 %', '–']);
-  assert.deepEqual(table(['model', 'cost'], [['gpt-4o', { right: '$1.50' }], ['o3', { right: '$0.2' }]], ''), ['model   cost', 'gpt-4o  $1.50', 'o3       $0.2']);
+  assert.deepEqual(
+    [seconds(0.0123), seconds(1.5), seconds(null), percent(0.1534), percent(null)],
+    ['12 ms', '1.50 s', '–', '15.3 %', '–'],
+  );
+  assert.deepEqual(
+    table(
+      ['model', 'cost'],
+      [
+        ['gpt-4o', { right: '$1.50' }],
+        ['o3', { right: '$0.2' }],
+      ],
+      '',
+    ),
+    ['model   cost', 'gpt-4o  $1.50', 'o3       $0.2'],
+  );
   assert.deepEqual([bar(5, 10, 10), bar(0, 10), bar(0.01, 10, 10)], ['█████', '', '█']);
-  assert.deepEqual([shortId(`hmac-sha256:${'ab'.repeat(32)}`), shortId('session-1'), shortId('hmac-sha256:short')], ['hmac-sha256:abababababab…', 'session-1', 'hmac-sha256:short']);
+  assert.deepEqual(
+    [shortId(`hmac-sha256:${'ab'.repeat(32)}`), shortId('session-1'), shortId('hmac-sha256:short')],
+    ['hmac-sha256:abababababab…', 'session-1', 'hmac-sha256:short'],
+  );
 });
 
 test('durations, CSV fields and the Node version check', () => {
-  assert.deepEqual(['90s', '15m', '24h', '7d', '1.5h', '250ms', '2w'].map(parseDuration), [90_000, 900_000, 86_400_000, 604_800_000, 5_400_000, 250, 1_209_600_000]);
-  assert.deepEqual(['', '24', 'h', '-1h', '0s', 'yesterday'].map(parseDuration), [undefined, undefined, undefined, undefined, undefined, undefined]);
-  assert.deepEqual([csvField('plain'), csvField('a,b'), csvField('say "hi"'), csvField('two\nlines'), csvField(' edge'), csvField(undefined), csvField(3), csvField(['x'])], ['plain', '"a,b"', '"say ""hi"""', '"two\nlines"', '" edge"', '', '3', '"[""x""]"']);
+  assert.deepEqual(
+    ['90s', '15m', '24h', '7d', '1.5h', '250ms', '2w'].map(parseDuration),
+    [90_000, 900_000, 86_400_000, 604_800_000, 5_400_000, 250, 1_209_600_000],
+  );
+  assert.deepEqual(['', '24', 'h', '-1h', '0s', 'yesterday'].map(parseDuration), [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  assert.deepEqual(
+    [
+      csvField('plain'),
+      csvField('a,b'),
+      csvField('say "hi"'),
+      csvField('two\nlines'),
+      csvField(' edge'),
+      csvField(undefined),
+      csvField(3),
+      csvField(['x']),
+    ],
+    ['plain', '"a,b"', '"say ""hi"""', '"two\nlines"', '" edge"', '', '3', '"[""x""]"'],
+  );
   assert.equal(checkNode('22.15.0').status, 'ok');
   assert.equal(checkNode('24.0.1').status, 'ok');
   const old = checkNode('20.20.2');

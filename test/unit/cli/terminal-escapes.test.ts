@@ -28,18 +28,48 @@ const HOSTILE = [
 
 /** Every escape character that is not one of the CLI's own colour codes (SGR, `ESC [ digits m`). */
 function foreignControls(text: string): string[] {
+  // eslint-disable-next-line no-control-regex
   const withoutOurColours = text.replace(/\u001b\[[0-9;]*m/g, '');
-  return [...withoutOurColours.matchAll(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g)].map((match) => JSON.stringify(match[0]));
+  // eslint-disable-next-line no-control-regex
+  return [...withoutOurColours.matchAll(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g)].map(
+    (match) => JSON.stringify(match[0]),
+  );
 }
 
 function span(name: string, attributes: Record<string, unknown>, error = false, parentSpanId?: string): CliSpan {
-  return { traceId: 't'.repeat(32), spanId: `s${name.length}${Object.keys(attributes).length}`, parentSpanId, name, startMillis: 1000, durationMillis: 10, startTimeUnixNano: 0n, endTimeUnixNano: 0n, attributes, serviceName: `svc${HOSTILE[0]}`, kind: 'CLIENT', error };
+  return {
+    traceId: 't'.repeat(32),
+    spanId: `s${name.length}${Object.keys(attributes).length}`,
+    parentSpanId,
+    name,
+    startMillis: 1000,
+    durationMillis: 10,
+    startTimeUnixNano: 0n,
+    endTimeUnixNano: 0n,
+    attributes,
+    serviceName: `svc${HOSTILE[0]}`,
+    kind: 'CLIENT',
+    error,
+  };
 }
 
 test('traces: span names, error types, retry reasons, session and user ids are escaped; our colours stay', () => {
   for (const hostile of HOSTILE) {
     const root = span(`invoke_agent ${hostile}`, { 'session.id': `sess${hostile}`, 'user.id': `user${hostile}` });
-    const child = { ...span(`chat ${hostile}`, { 'error.type': `Err${hostile}`, 'genai_otel.retry.count': 1, 'genai_otel.retry.reason': hostile, 'gen_ai.usage.input_tokens': 1 }, true, root.spanId), spanId: 'child' };
+    const child = {
+      ...span(
+        `chat ${hostile}`,
+        {
+          'error.type': `Err${hostile}`,
+          'genai_otel.retry.count': 1,
+          'genai_otel.retry.reason': hostile,
+          'gen_ai.usage.input_tokens': 1,
+        },
+        true,
+        root.spanId,
+      ),
+      spanId: 'child',
+    };
     const text = renderTrace([root, child], coloured).join('\n');
     assert.deepEqual(foreignControls(text), [], JSON.stringify(text));
     assert.ok(text.includes('\u001b[31m'), 'the error is still red');
@@ -50,10 +80,32 @@ test('traces: span names, error types, retry reasons, session and user ids are e
 test('report: model, tool, span, service names and retry reasons are escaped in text; the HTML escapes markup', () => {
   for (const hostile of HOSTILE) {
     const spans = [
-      span(`chat ${hostile}`, { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': `gpt${hostile}<script>`, 'gen_ai.usage.input_tokens': 1, 'genai_otel.cost.usd': 0.1, 'genai_otel.retry.count': 1, 'genai_otel.retry.reason': hostile }, true),
-      { ...span(`execute_tool ${hostile}`, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': `tool${hostile}` }), spanId: 'tool' },
+      span(
+        `chat ${hostile}`,
+        {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': `gpt${hostile}<script>`,
+          'gen_ai.usage.input_tokens': 1,
+          'genai_otel.cost.usd': 0.1,
+          'genai_otel.retry.count': 1,
+          'genai_otel.retry.reason': hostile,
+        },
+        true,
+      ),
+      {
+        ...span(`execute_tool ${hostile}`, {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': `tool${hostile}`,
+        }),
+        spanId: 'tool',
+      },
     ];
-    const data = reportFromSpans(spans, [], { source: `files${hostile}`, sinceMillis: 0, untilMillis: 10_000, service: `svc${hostile}` });
+    const data = reportFromSpans(spans, [], {
+      source: `files${hostile}`,
+      sinceMillis: 0,
+      untilMillis: 10_000,
+      service: `svc${hostile}`,
+    });
     const text = renderReportText(data, coloured).join('\n');
     assert.deepEqual(foreignControls(text), [], JSON.stringify(text));
     assert.ok(text.includes('\u001b[1m'), 'headings are still bold');
@@ -66,7 +118,12 @@ test('report: model, tool, span, service names and retry reasons are escaped in 
 test('terminalSafe escapes every control character of any string; terminalOutput keeps only SGR and line feeds', () => {
   fc.assert(
     fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
-      assert.deepEqual(foreignControls(terminalSafe(text)).concat([...terminalSafe(text)].filter((char) => char === '\n' || char === '\u001b')), []);
+      assert.deepEqual(
+        foreignControls(terminalSafe(text)).concat(
+          [...terminalSafe(text)].filter((char) => char === '\n' || char === '\u001b'),
+        ),
+        [],
+      );
       const output = terminalOutput(text);
       assert.deepEqual(foreignControls(output), []);
       // Escaped output is valid inside a JSON string: the data round-trips.
@@ -74,5 +131,8 @@ test('terminalSafe escapes every control character of any string; terminalOutput
     }),
     { numRuns: 500 },
   );
-  assert.equal(terminalOutput(`${coloured.red('red')}\n\u001b]0;x\u0007`), '\u001b[31mred\u001b[39m\n\\u001b]0;x\\u0007');
+  assert.equal(
+    terminalOutput(`${coloured.red('red')}\n\u001b]0;x\u0007`),
+    '\u001b[31mred\u001b[39m\n\\u001b]0;x\\u0007',
+  );
 });

@@ -4,15 +4,38 @@ import { resolveConfig } from '../../../src/config/resolve.ts';
 import { formatConfigProblem } from '../../../src/core/diagnostics.ts';
 
 test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none', () => {
-  assert.deepEqual(resolveConfig({}).config.instrumentations, ['openai', 'anthropic', 'ai-sdk', 'mcp', 'openai-agents', 'langchain']);
-  assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'Anthropic, openai' }).config.instrumentations, ['anthropic', 'openai']);
-  assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'all' }).config.instrumentations, ['openai', 'anthropic', 'ai-sdk', 'mcp', 'openai-agents', 'langchain']);
+  assert.deepEqual(resolveConfig({}).config.instrumentations, [
+    'openai',
+    'anthropic',
+    'ai-sdk',
+    'mcp',
+    'openai-agents',
+    'langchain',
+  ]);
+  assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'Anthropic, openai' }).config.instrumentations, [
+    'anthropic',
+    'openai',
+  ]);
+  assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'all' }).config.instrumentations, [
+    'openai',
+    'anthropic',
+    'ai-sdk',
+    'mcp',
+    'openai-agents',
+    'langchain',
+  ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'none' }).config.instrumentations, []);
-  assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }, { instrumentations: [] }).config.instrumentations, [], 'the start option wins');
+  assert.deepEqual(
+    resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }, { instrumentations: [] }).config.instrumentations,
+    [],
+    'the start option wins',
+  );
 });
 
 test('GENAI_OTEL_INSTRUMENTATIONS: an unknown name is reported with the accepted values; the known ones are kept', () => {
   const { config, problems } = resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,bedrock' });
   assert.deepEqual(config.instrumentations, ['openai']);
-  assert.deepEqual(problems.map(formatConfigProblem), ['GENAI_OTEL_INSTRUMENTATIONS="openai,bedrock" is not valid: "bedrock" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, all, none']);
+  assert.deepEqual(problems.map(formatConfigProblem), [
+    'GENAI_OTEL_INSTRUMENTATIONS="openai,bedrock" is not valid: "bedrock" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, all, none',
+  ]);
 });

@@ -9,7 +9,10 @@ import { threadMillis } from '../../support/cpu-clock.ts';
 
 test('printableUrl drops userinfo, query string and fragment, valid URL or not', () => {
   const cases: [string, string][] = [
-    ['https://bob:s3cret@collector.example:4318/v1/traces?api_key=abc#frag', 'https://collector.example:4318/v1/traces'],
+    [
+      'https://bob:s3cret@collector.example:4318/v1/traces?api_key=abc#frag',
+      'https://collector.example:4318/v1/traces',
+    ],
     ['http://localhost:4318', 'http://localhost:4318'],
     ['http://token@127.0.0.1:4318/', 'http://127.0.0.1:4318'],
     ['http://[::1]:4318/v1/logs?sig=x', 'http://[::1]:4318/v1/logs'],
@@ -24,18 +27,26 @@ test('printableUrl drops userinfo, query string and fragment, valid URL or not',
 test('printableUrl never lets a password or a query value through (property)', () => {
   const secret = fc.stringMatching(/^[A-Za-z0-9]{12,24}$/).map((text) => `S3CR3T${text}`);
   fc.assert(
-    fc.property(fc.constantFrom('http', 'https', 'grpc', ''), fc.stringMatching(/^[a-z0-9.-]{1,20}$/), secret, secret, fc.boolean(), (scheme, host, password, key, validPort) => {
-      const url = `${scheme === '' ? '' : `${scheme}://`}user:${password}@${host}${validPort ? ':4318' : ':x!'}/v1/traces?api_key=${key}#${key}`;
-      const printed = printableUrl(url);
-      assert.ok(!printed.includes(password), `${url} -> ${printed}`);
-      assert.ok(!printed.includes(key), `${url} -> ${printed}`);
-    }),
+    fc.property(
+      fc.constantFrom('http', 'https', 'grpc', ''),
+      fc.stringMatching(/^[a-z0-9.-]{1,20}$/),
+      secret,
+      secret,
+      fc.boolean(),
+      (scheme, host, password, key, validPort) => {
+        const url = `${scheme === '' ? '' : `${scheme}://`}user:${password}@${host}${validPort ? ':4318' : ':x!'}/v1/traces?api_key=${key}#${key}`;
+        const printed = printableUrl(url);
+        assert.ok(!printed.includes(password), `${url} -> ${printed}`);
+        assert.ok(!printed.includes(key), `${url} -> ${printed}`);
+      },
+    ),
     { numRuns: 300 },
   );
 });
 
 test('printableUrl is linear: 10x the input takes about 10x the time, not 100x', () => {
-  const hostile = (length: number) => 'http://' + '@a'.repeat(length / 2) + '?'.repeat(length / 4) + '/'.repeat(length / 4);
+  const hostile = (length: number) =>
+    'http://' + '@a'.repeat(length / 2) + '?'.repeat(length / 4) + '/'.repeat(length / 4);
   const time = (length: number) => {
     const text = hostile(length);
     const startedAt = threadMillis();
@@ -51,10 +62,16 @@ test('printableUrl is linear: 10x the input takes about 10x the time, not 100x',
 test('printableSetting hides header lists, keys, tokens and inline patterns; strips URLs', () => {
   assert.equal(printableSetting('OTEL_EXPORTER_OTLP_HEADERS', 'authorization=Bearer abc'), HIDDEN_VALUE);
   assert.equal(printableSetting('GENAI_OTEL_USER_ID_HMAC_KEY', 'short'), HIDDEN_VALUE);
-  assert.equal(printableSetting('GENAI_OTEL_REDACT_PATTERNS', '[{"name":"mine","pattern":"sk-live-123"}]'), HIDDEN_VALUE);
+  assert.equal(
+    printableSetting('GENAI_OTEL_REDACT_PATTERNS', '[{"name":"mine","pattern":"sk-live-123"}]'),
+    HIDDEN_VALUE,
+  );
   assert.equal(printableSetting('GENAI_OTEL_REDACT_PATTERNS', './patterns.yaml'), './patterns.yaml');
   assert.equal(printableSetting('OTEL_EXPORTER_OTLP_ENDPOINT', 'https://u:p@host:4318?api_key=1'), 'https://host:4318');
-  assert.equal(printableSetting('OTEL_RESOURCE_ATTRIBUTES', 'db=postgres://admin:hunter2@db:5432/app'), 'db=postgres://db:5432/app');
+  assert.equal(
+    printableSetting('OTEL_RESOURCE_ATTRIBUTES', 'db=postgres://admin:hunter2@db:5432/app'),
+    'db=postgres://db:5432/app',
+  );
   assert.equal(printableSetting('OTEL_TRACES_SAMPLER', 'sometimes'), 'sometimes');
 });
 
@@ -67,8 +84,15 @@ test('configuration problems never carry a secret: misspelt variables, bad URLs,
     OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer tok-789,broken',
   });
   const printed = problems.map(formatConfigProblem).join('\n');
-  for (const secret of ['hmac-secret-value', 'sk-proj', 'hunter2', 'k-123', 't-456', 'tok-789']) assert.ok(!printed.includes(secret), `${secret} printed in:\n${printed}`);
-  assert.match(printed, /GENAI_OTEL_USER_ID_HMAC_KY="\[value hidden\]" is not a genai-otel variable and is ignored; did you mean GENAI_OTEL_USER_ID_HMAC_KEY\?/);
-  assert.match(printed, /GENAI_OTEL_LLM_LOG="\[value hidden\]" is not a genai-otel variable and is ignored; did you mean GENAI_OTEL_LLM_LOGS\?/);
+  for (const secret of ['hmac-secret-value', 'sk-proj', 'hunter2', 'k-123', 't-456', 'tok-789'])
+    assert.ok(!printed.includes(secret), `${secret} printed in:\n${printed}`);
+  assert.match(
+    printed,
+    /GENAI_OTEL_USER_ID_HMAC_KY="\[value hidden\]" is not a genai-otel variable and is ignored; did you mean GENAI_OTEL_USER_ID_HMAC_KEY\?/,
+  );
+  assert.match(
+    printed,
+    /GENAI_OTEL_LLM_LOG="\[value hidden\]" is not a genai-otel variable and is ignored; did you mean GENAI_OTEL_LLM_LOGS\?/,
+  );
   assert.match(printed, /OTEL_EXPORTER_OTLP_ENDPOINT="ftp:\/\/collector:4318" is not valid/);
 });

@@ -24,7 +24,10 @@ test('defaults: OTLP/HTTP protobuf to localhost:4318 for every signal, parent-ba
 });
 
 test('OTEL_EXPORTER_OTLP_ENDPOINT: signal paths appended (a trailing slash is fine); signal endpoints used as they are', () => {
-  const { config } = resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com:4318/', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'https://logs.example.com/ingest' });
+  const { config } = resolveConfig({
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com:4318/',
+    OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'https://logs.example.com/ingest',
+  });
   assert.equal(config.traces.otlp.url, 'https://otel.example.com:4318/v1/traces');
   assert.equal(config.logs.otlp.url, 'https://logs.example.com/ingest');
 });
@@ -61,23 +64,61 @@ test('"none" in an exporter list turns the signal off', () => {
 });
 
 test('OTEL_TRACES_SAMPLER_ARG applies to the ratio samplers only, and must be 0..1', () => {
-  assert.equal(resolveConfig({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).config.traces.samplerRatio, 0.25);
-  assert.equal(resolveConfig({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: '0.25' }).config.traces.samplerRatio, 1);
-  assert.deepEqual(problemsOf({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' }), ['OTEL_TRACES_SAMPLER_ARG="1.5" is not valid: accepted values are numbers from 0 to 1; using 1']);
+  assert.equal(
+    resolveConfig({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).config.traces.samplerRatio,
+    0.25,
+  );
+  assert.equal(
+    resolveConfig({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: '0.25' }).config.traces.samplerRatio,
+    1,
+  );
+  assert.deepEqual(problemsOf({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' }), [
+    'OTEL_TRACES_SAMPLER_ARG="1.5" is not valid: accepted values are numbers from 0 to 1; using 1',
+  ]);
 });
 
 test('each bad value gives one problem naming the variable and the accepted values, and a usable default', () => {
   const cases: [Record<string, string>, RegExp][] = [
-    [{ OTEL_SDK_DISABLED: 'yes' }, /^OTEL_SDK_DISABLED="yes" is not valid: accepted values are true, false; using false$/],
-    [{ OTEL_BSP_MAX_QUEUE_SIZE: '-5' }, /^OTEL_BSP_MAX_QUEUE_SIZE="-5" is not valid: accepted values are whole numbers from 1 to 10000000; using 32768$/],
-    [{ OTEL_METRIC_EXPORT_INTERVAL: '1.5s' }, /^OTEL_METRIC_EXPORT_INTERVAL="1.5s" is not valid: accepted values are whole numbers/],
-    [{ OTEL_EXPORTER_OTLP_COMPRESSION: 'brotli' }, /^OTEL_EXPORTER_OTLP_COMPRESSION="brotli" is not valid: accepted values are gzip, none; using none$/],
-    [{ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'sometimes' }, /accepted values are cumulative, delta, lowmemory; using cumulative$/],
-    [{ OTEL_PROPAGATORS: 'tracecontext,xray' }, /^OTEL_PROPAGATORS="tracecontext,xray" is not valid: "xray" is not supported; accepted values are tracecontext, baggage, b3, b3multi, none$/],
-    [{ OTEL_NODE_RESOURCE_DETECTORS: 'gcp' }, /"gcp" is not supported; accepted values are env, host, os, process, serviceinstance, all, none/],
-    [{ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'maybe' }, /accepted values are true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT; content is not captured$/],
-    [{ GENAI_OTEL_MAX_CONTENT_LENGTH: 'big' }, /^GENAI_OTEL_MAX_CONTENT_LENGTH="big" is not valid: accepted values are whole numbers from 16 to 100000000; using 16384$/],
-    [{ GENAI_OTEL_EXIT_HANDLERS: 'off' }, /^GENAI_OTEL_EXIT_HANDLERS="off" is not valid: accepted values are true, false; using true$/],
+    [
+      { OTEL_SDK_DISABLED: 'yes' },
+      /^OTEL_SDK_DISABLED="yes" is not valid: accepted values are true, false; using false$/,
+    ],
+    [
+      { OTEL_BSP_MAX_QUEUE_SIZE: '-5' },
+      /^OTEL_BSP_MAX_QUEUE_SIZE="-5" is not valid: accepted values are whole numbers from 1 to 10000000; using 32768$/,
+    ],
+    [
+      { OTEL_METRIC_EXPORT_INTERVAL: '1.5s' },
+      /^OTEL_METRIC_EXPORT_INTERVAL="1.5s" is not valid: accepted values are whole numbers/,
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_COMPRESSION: 'brotli' },
+      /^OTEL_EXPORTER_OTLP_COMPRESSION="brotli" is not valid: accepted values are gzip, none; using none$/,
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'sometimes' },
+      /accepted values are cumulative, delta, lowmemory; using cumulative$/,
+    ],
+    [
+      { OTEL_PROPAGATORS: 'tracecontext,xray' },
+      /^OTEL_PROPAGATORS="tracecontext,xray" is not valid: "xray" is not supported; accepted values are tracecontext, baggage, b3, b3multi, none$/,
+    ],
+    [
+      { OTEL_NODE_RESOURCE_DETECTORS: 'gcp' },
+      /"gcp" is not supported; accepted values are env, host, os, process, serviceinstance, all, none/,
+    ],
+    [
+      { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'maybe' },
+      /accepted values are true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT; content is not captured$/,
+    ],
+    [
+      { GENAI_OTEL_MAX_CONTENT_LENGTH: 'big' },
+      /^GENAI_OTEL_MAX_CONTENT_LENGTH="big" is not valid: accepted values are whole numbers from 16 to 100000000; using 16384$/,
+    ],
+    [
+      { GENAI_OTEL_EXIT_HANDLERS: 'off' },
+      /^GENAI_OTEL_EXIT_HANDLERS="off" is not valid: accepted values are true, false; using true$/,
+    ],
     [{ GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS: '0' }, /^GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS="0" is not valid/],
     [{ GENAI_OTEL_PRICE_FILE: 'x.json' }, /did you mean GENAI_OTEL_PRICES_FILE\?/],
   ];
@@ -89,7 +130,8 @@ test('each bad value gives one problem naming the variable and the accepted valu
 });
 
 test('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT accepts the boolean and the named forms', () => {
-  const mode = (value: string) => resolveConfig({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: value }).config.genai.captureContent;
+  const mode = (value: string) =>
+    resolveConfig({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: value }).config.genai.captureContent;
   assert.equal(mode('true'), 'span');
   assert.equal(mode('FALSE'), 'none');
   assert.equal(mode('NO_CONTENT'), 'none');
@@ -100,11 +142,27 @@ test('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT accepts the boolean and
 
 test('start options override the environment', () => {
   const { config } = resolveConfig(
-    { OTEL_SERVICE_NAME: 'from-env', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://env-traces/v1/traces', OTEL_TRACES_SAMPLER: 'always_off' },
-    { serviceName: 'from-options', endpoint: 'http://options:4318', sampler: 'traceidratio', samplerRatio: 0.5, captureContent: true, tracesExporter: 'console' },
+    {
+      OTEL_SERVICE_NAME: 'from-env',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://env-traces/v1/traces',
+      OTEL_TRACES_SAMPLER: 'always_off',
+    },
+    {
+      serviceName: 'from-options',
+      endpoint: 'http://options:4318',
+      sampler: 'traceidratio',
+      samplerRatio: 0.5,
+      captureContent: true,
+      tracesExporter: 'console',
+    },
   );
   assert.equal(config.serviceName, 'from-options');
-  assert.equal(config.traces.otlp.url, 'http://options:4318/v1/traces', 'the endpoint option wins over signal-specific variables');
+  assert.equal(
+    config.traces.otlp.url,
+    'http://options:4318/v1/traces',
+    'the endpoint option wins over signal-specific variables',
+  );
   assert.equal(config.traces.sampler, 'traceidratio');
   assert.equal(config.traces.samplerRatio, 0.5);
   assert.equal(config.genai.captureContent, 'span');
@@ -125,7 +183,21 @@ test('blank values count as unset', () => {
 });
 
 test('the preload reads OTEL_SDK_DISABLED on its own exactly as the whole configuration does', () => {
-  for (const value of [undefined, '', '  ', 'true', 'TRUE', ' True ', 'false', 'FALSE', 'yes', '1', 'on', 'truee', '\ttrue\n']) {
+  for (const value of [
+    undefined,
+    '',
+    '  ',
+    'true',
+    'TRUE',
+    ' True ',
+    'false',
+    'FALSE',
+    'yes',
+    '1',
+    'on',
+    'truee',
+    '\ttrue\n',
+  ]) {
     const env: Record<string, string> = value === undefined ? {} : { OTEL_SDK_DISABLED: value };
     assert.equal(telemetryDisabledByEnvironment(env), resolveConfig(env).config.disabled, JSON.stringify(value));
   }

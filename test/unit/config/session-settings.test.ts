@@ -39,15 +39,24 @@ test('values are read and validated', () => {
 });
 
 test('bad values name the variable and the accepted values, and fall back to the default', () => {
-  assert.deepEqual(problemsOf({ GENAI_OTEL_LLM_LOGS: 'yes' }), ['GENAI_OTEL_LLM_LOGS="yes" is not valid: accepted values are true, false; using false']);
-  assert.deepEqual(problemsOf({ GENAI_OTEL_LOGGER_LEVEL: 'trace' }), ['GENAI_OTEL_LOGGER_LEVEL="trace" is not valid: accepted values are debug, info, warn, error; using info']);
-  assert.deepEqual(problemsOf({ GENAI_OTEL_LOG_BRIDGES: 'pino,bunyan' }), ['GENAI_OTEL_LOG_BRIDGES="pino,bunyan" is not valid: "bunyan" is not supported; accepted values are pino, winston, none']);
+  assert.deepEqual(problemsOf({ GENAI_OTEL_LLM_LOGS: 'yes' }), [
+    'GENAI_OTEL_LLM_LOGS="yes" is not valid: accepted values are true, false; using false',
+  ]);
+  assert.deepEqual(problemsOf({ GENAI_OTEL_LOGGER_LEVEL: 'trace' }), [
+    'GENAI_OTEL_LOGGER_LEVEL="trace" is not valid: accepted values are debug, info, warn, error; using info',
+  ]);
+  assert.deepEqual(problemsOf({ GENAI_OTEL_LOG_BRIDGES: 'pino,bunyan' }), [
+    'GENAI_OTEL_LOG_BRIDGES="pino,bunyan" is not valid: "bunyan" is not supported; accepted values are pino, winston, none',
+  ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_LOG_BRIDGES: 'pino,bunyan' }).config.logBridges, ['pino']);
   assert.match(problemsOf({ GENAI_OTEL_LLM_LOG: 'true' })[0]!, /did you mean GENAI_OTEL_LLM_LOGS\?/);
 });
 
 test('start options win over the environment', () => {
-  const { config } = resolveConfig({ GENAI_OTEL_LLM_LOGS: 'false', GENAI_OTEL_CLIENT_ID: 'env' }, { llmLogs: true, propagateBaggage: true, clientId: 'option' });
+  const { config } = resolveConfig(
+    { GENAI_OTEL_LLM_LOGS: 'false', GENAI_OTEL_CLIENT_ID: 'env' },
+    { llmLogs: true, propagateBaggage: true, clientId: 'option' },
+  );
   assert.equal(config.genai.llmLogs, true);
   assert.equal(config.genai.propagateBaggage, true);
   assert.equal(config.genai.clientId, 'option');

@@ -44,7 +44,9 @@ async function call(path: string): Promise<Record<string, unknown>> {
 
 test('the ids go out as baggage, keep the baggage already there, and the downstream spans carry them', async () => {
   const withTenant = propagation.setBaggage(context.active(), propagation.createBaggage({ tenant: { value: 'acme' } }));
-  const seen = await context.with(withTenant, () => withContext({ sessionId: 'sess-b', userId: 'user b/1', conversationId: 'conv-b' }, () => call('/first')));
+  const seen = await context.with(withTenant, () =>
+    withContext({ sessionId: 'sess-b', userId: 'user b/1', conversationId: 'conv-b' }, () => call('/first')),
+  );
   const baggage = String(received.at(-1)?.baggage);
   assert.match(baggage, /tenant=acme/);
   assert.match(baggage, /session\.id=sess-b/);

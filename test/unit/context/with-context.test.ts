@@ -11,9 +11,15 @@ import { contextMiddleware, getContext, setContext, withContext } from '../../..
 import { withLLMCall } from '../../../src/genai/llm.ts';
 import { withToolCall } from '../../../src/genai/operations.ts';
 
-const sdk = installMemorySdk({ spanProcessors: [new ContextSpanProcessor()], logRecordProcessors: [new ContextLogRecordProcessor()] });
+const sdk = installMemorySdk({
+  spanProcessors: [new ContextSpanProcessor()],
+  logRecordProcessors: [new ContextLogRecordProcessor()],
+});
 const warnings: string[] = [];
-diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+diag.setLogger(
+  { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+  DiagLogLevel.WARN,
+);
 
 // Stands for any library that traces with the OpenTelemetry API (an HTTP client, a database driver...).
 const thirdParty = trace.getTracer('some-database-driver');
@@ -26,7 +32,16 @@ function attributesOf(name: string) {
 }
 
 test('a span started with the plain OpenTelemetry API inside withContext carries session.id, user.id and the conversation id', () => {
-  withContext({ sessionId: 'sess-1', userId: 'user-1', conversationId: 'conv-1', contentId: 'doc-9', attributes: { 'app.plan': 'pro' } }, () => thirdPartyQuery('plain-api'));
+  withContext(
+    {
+      sessionId: 'sess-1',
+      userId: 'user-1',
+      conversationId: 'conv-1',
+      contentId: 'doc-9',
+      attributes: { 'app.plan': 'pro' },
+    },
+    () => thirdPartyQuery('plain-api'),
+  );
   const attributes = attributesOf('plain-api');
   assert.equal(attributes['session.id'], 'sess-1');
   assert.equal(attributes['user.id'], 'user-1');
@@ -51,7 +66,8 @@ test('the context follows awaits, promise chains and async generators', async ()
     }
     for await (const _page of pages()) thirdPartyQuery('in-for-await');
   });
-  for (const name of ['after-await', 'in-then', 'in-for-await']) assert.equal(attributesOf(name)['session.id'], 'sess-await', name);
+  for (const name of ['after-await', 'in-then', 'in-for-await'])
+    assert.equal(attributesOf(name)['session.id'], 'sess-await', name);
 });
 
 test('the context follows setTimeout, setImmediate, setInterval and queueMicrotask', async () => {
@@ -67,7 +83,8 @@ test('the context follows setTimeout, setImmediate, setInterval and queueMicrota
       }, 2);
     });
   });
-  for (const name of ['in-timeout', 'in-immediate', 'in-microtask', 'in-interval']) assert.equal(attributesOf(name)['session.id'], 'sess-timers', name);
+  for (const name of ['in-timeout', 'in-immediate', 'in-microtask', 'in-interval'])
+    assert.equal(attributesOf(name)['session.id'], 'sess-timers', name);
 });
 
 test('event emitters: listeners run in the context of emit, or of the context they were bound to', async () => {
@@ -118,7 +135,12 @@ test('nested withContext adds to and overrides the outer values, and the outer o
     thirdPartyQuery('nested-outer-again');
   });
   assert.deepEqual(
-    { session: attributesOf('nested-inner')['session.id'], user: attributesOf('nested-inner')['user.id'], tier: attributesOf('nested-inner')['app.tier'], step: attributesOf('nested-inner')['app.step'] },
+    {
+      session: attributesOf('nested-inner')['session.id'],
+      user: attributesOf('nested-inner')['user.id'],
+      tier: attributesOf('nested-inner')['app.tier'],
+      step: attributesOf('nested-inner')['app.step'],
+    },
     { session: 'outer', user: 'user-inner', tier: 'free', step: 'refine' },
   );
   assert.equal(attributesOf('nested-outer-again')['user.id'], 'user-outer');
@@ -181,12 +203,26 @@ test('log records emitted inside withContext carry the ids and the trace context
 });
 
 test('bad values never break the function: it runs, returns its value, throws its own error; the bad field is reported', async () => {
-  assert.equal(withContext(null as never, () => 'ran'), 'ran');
-  assert.equal(withContext({ sessionId: { not: 'a string' } as never, userId: 42 as never }, () => (thirdPartyQuery('bad-values'), 'ran')), 'ran');
+  assert.equal(
+    withContext(null as never, () => 'ran'),
+    'ran',
+  );
+  assert.equal(
+    withContext(
+      { sessionId: { not: 'a string' } as never, userId: 42 as never },
+      () => (thirdPartyQuery('bad-values'), 'ran'),
+    ),
+    'ran',
+  );
   assert.equal(attributesOf('bad-values')['session.id'], undefined);
   assert.equal(attributesOf('bad-values')['user.id'], '42', 'numeric ids are accepted as strings');
   assert.ok(warnings.some((warning) => warning.includes('sessionId must be a string')));
-  await assert.rejects(withContext({ sessionId: 's' }, async () => { throw new TypeError('own error'); }), /own error/);
+  await assert.rejects(
+    withContext({ sessionId: 's' }, async () => {
+      throw new TypeError('own error');
+    }),
+    /own error/,
+  );
   const throwing = contextMiddleware(() => {
     throw new Error('extract failed');
   });

@@ -12,9 +12,19 @@ import { withSpan } from '../../../src/genai/operations.ts';
 
 const sdk = installMemorySdk({ logRecordProcessors: [new ContextLogRecordProcessor()] });
 const warnings: string[] = [];
-diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+diag.setLogger(
+  { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+  DiagLogLevel.WARN,
+);
 
-const checkout = defineEvent('shop.checkout', { orderId: 'string', amount: 'number', items: 'integer', coupon: 'string?', method: ['card', 'cash'], tags: 'string[]?' } as const);
+const checkout = defineEvent('shop.checkout', {
+  orderId: 'string',
+  amount: 'number',
+  items: 'integer',
+  coupon: 'string?',
+  method: ['card', 'cash'],
+  tags: 'string[]?',
+} as const);
 
 function recordsOf(name: string) {
   return sdk.logs().filter((record) => record.eventName === name);
@@ -30,7 +40,13 @@ test('a valid payload is sent as a log record named after the event, fields as a
   const [record] = recordsOf('shop.checkout');
   assert.ok(record);
   assert.deepEqual(
-    { orderId: record.attributes.orderId, amount: record.attributes.amount, items: record.attributes.items, method: record.attributes.method, tags: record.attributes.tags },
+    {
+      orderId: record.attributes.orderId,
+      amount: record.attributes.amount,
+      items: record.attributes.items,
+      method: record.attributes.method,
+      tags: record.attributes.tags,
+    },
     { orderId: 'o-1', amount: 42.5, items: 2, method: 'card', tags: ['gift'] },
   );
   assert.equal(record.spanContext?.traceId, span.spanContext().traceId);
@@ -48,7 +64,10 @@ test('invalid payloads are not sent; the diagnostic names the event, the field, 
   assert.equal(checkout.emit('not an object' as never), false);
   assert.equal(recordsOf('shop.checkout').length, before);
   const text = warnings.join('\n');
-  assert.match(text, /event "shop\.checkout" was not sent: amount must be of type number, got string "42"; items must be a whole number, got number 1\.5/);
+  assert.match(
+    text,
+    /event "shop\.checkout" was not sent: amount must be of type number, got string "42"; items must be a whole number, got number 1\.5/,
+  );
   assert.match(text, /method must be one of "card", "cash", got string "bitcoin"/);
   assert.match(text, /orderId is required/);
   assert.match(text, /cupon is not in the schema \(known fields: orderId, amount, items, coupon, method, tags\)/);
@@ -64,7 +83,9 @@ test('the same bad payload repeated is reported once', () => {
 
 test('a broken schema is reported at definition; its fields then accept anything, so events still flow', () => {
   const loose = defineEvent('app.loose', { count: 'numbr' } as never);
-  assert.ok(warnings.some((warning) => warning.includes('defineEvent("app.loose"): field count: "numbr" is not a type')));
+  assert.ok(
+    warnings.some((warning) => warning.includes('defineEvent("app.loose"): field count: "numbr" is not a type')),
+  );
   assert.equal(loose.emit({ count: 3 } as never), true);
   assert.equal(recordsOf('app.loose').length, 1);
 });
@@ -74,7 +95,10 @@ test('a Standard Schema validator (the interface zod, valibot and arktype implem
     '~standard': {
       version: 1,
       validate: (value) =>
-        typeof value === 'object' && value !== null && typeof (value as { n?: unknown }).n === 'number' && (value as { n: number }).n > 0
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as { n?: unknown }).n === 'number' &&
+        (value as { n: number }).n > 0
           ? { value: value as { n: number } }
           : { issues: [{ message: 'must be a positive number', path: ['n'] }] },
     },
@@ -83,5 +107,7 @@ test('a Standard Schema validator (the interface zod, valibot and arktype implem
   assert.equal(event.emit({ n: 2 }), true);
   assert.equal(event.emit({ n: -1 }), false);
   assert.equal(recordsOf('app.standard').length, 1);
-  assert.ok(warnings.some((warning) => warning.includes('event "app.standard" was not sent: n: must be a positive number')));
+  assert.ok(
+    warnings.some((warning) => warning.includes('event "app.standard" was not sent: n: must be a positive number')),
+  );
 });

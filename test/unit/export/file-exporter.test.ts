@@ -2,7 +2,19 @@
 // a full file is rotated; a folder that cannot be written costs the data, never an exception.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
@@ -11,18 +23,42 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { FileLogRecordExporter, FileMetricExporter, FileSpanExporter, JsonLinesFile } from '../../../src/export/file-exporter.ts';
+import {
+  FileLogRecordExporter,
+  FileMetricExporter,
+  FileSpanExporter,
+  JsonLinesFile,
+} from '../../../src/export/file-exporter.ts';
 import { logsOf, spansOf } from '../../../src/cli/telemetry/otlp-json.ts';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'genai-otel-file-export-'));
-const readLines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+const readLines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown);
 
 test('spans become one OTLP/JSON line per batch in traces.jsonl, read back with ids, kinds, status and attributes', async () => {
   const directory = folder();
-  const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'file-test' }), spanProcessors: [new BatchSpanProcessor({ exporter: new FileSpanExporter(directory, 1 << 20) })] });
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'file-test' }),
+    spanProcessors: [new BatchSpanProcessor({ exporter: new FileSpanExporter(directory, 1 << 20) })],
+  });
   const tracer = provider.getTracer('test');
   const root = tracer.startSpan('invoke_agent helper');
-  const child = tracer.startSpan('chat gpt-4o', { kind: SpanKind.CLIENT, attributes: { 'gen_ai.usage.input_tokens': 12, 'genai_otel.cost.usd': 0.25, 'gen_ai.response.finish_reasons': ['stop'], note: 'line one\nline two' } }, trace.setSpan(ROOT_CONTEXT, root));
+  const child = tracer.startSpan(
+    'chat gpt-4o',
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'gen_ai.usage.input_tokens': 12,
+        'genai_otel.cost.usd': 0.25,
+        'gen_ai.response.finish_reasons': ['stop'],
+        note: 'line one\nline two',
+      },
+    },
+    trace.setSpan(ROOT_CONTEXT, root),
+  );
   child.setStatus({ code: 2, message: 'rate limited' });
   child.end();
   root.end();
@@ -37,23 +73,39 @@ test('spans become one OTLP/JSON line per batch in traces.jsonl, read back with 
   assert.equal(chat.kind, 'CLIENT');
   assert.equal(chat.error, true);
   assert.equal(chat.statusMessage, 'rate limited');
-  assert.deepEqual(chat.attributes, { 'gen_ai.usage.input_tokens': 12, 'genai_otel.cost.usd': 0.25, 'gen_ai.response.finish_reasons': ['stop'], note: 'line one\nline two' });
+  assert.deepEqual(chat.attributes, {
+    'gen_ai.usage.input_tokens': 12,
+    'genai_otel.cost.usd': 0.25,
+    'gen_ai.response.finish_reasons': ['stop'],
+    note: 'line one\nline two',
+  });
   assert.ok(chat.durationMillis >= 0 && chat.startMillis > Date.now() - 60_000);
   rmSync(directory, { recursive: true });
 });
 
 test('metrics and log records go to metrics.jsonl and logs.jsonl', async () => {
   const directory = folder();
-  const reader = new PeriodicExportingMetricReader({ exporter: new FileMetricExporter(directory, 1 << 20, () => AggregationTemporality.CUMULATIVE), exportIntervalMillis: 3_600_000 });
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new FileMetricExporter(directory, 1 << 20, () => AggregationTemporality.CUMULATIVE),
+    exportIntervalMillis: 3_600_000,
+  });
   const meters = new MeterProvider({ readers: [reader] });
   meters.getMeter('test').createCounter('genai_otel.client.cost').add(1.5, { 'gen_ai.request.model': 'gpt-4o' });
   await meters.shutdown();
-  const metric = readLines(join(directory, 'metrics.jsonl'))[0] as { resourceMetrics: { scopeMetrics: { metrics: { name: string; sum: { dataPoints: { asDouble: number }[] } }[] }[] }[] };
+  const metric = readLines(join(directory, 'metrics.jsonl'))[0] as {
+    resourceMetrics: { scopeMetrics: { metrics: { name: string; sum: { dataPoints: { asDouble: number }[] } }[] }[] }[];
+  };
   assert.equal(metric.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.name, 'genai_otel.client.cost');
   assert.equal(metric.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.sum.dataPoints[0]!.asDouble, 1.5);
 
-  const loggers = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: new FileLogRecordExporter(directory, 1 << 20) })] });
-  loggers.getLogger('test').emit({ eventName: 'gen_ai.evaluation.result', body: 'liked', attributes: { 'gen_ai.evaluation.score.label': 'liked' } });
+  const loggers = new LoggerProvider({
+    processors: [new BatchLogRecordProcessor({ exporter: new FileLogRecordExporter(directory, 1 << 20) })],
+  });
+  loggers.getLogger('test').emit({
+    eventName: 'gen_ai.evaluation.result',
+    body: 'liked',
+    attributes: { 'gen_ai.evaluation.score.label': 'liked' },
+  });
   await loggers.shutdown();
   const [log] = logsOf(readLines(join(directory, 'logs.jsonl'))[0]);
   assert.equal(log!.eventName, 'gen_ai.evaluation.result');
@@ -70,7 +122,13 @@ test('a file over the size cap is renamed to <signal>.1.jsonl and a new one star
   assert.deepEqual(results, [true, true, true, true, true]);
   const current = readLines(join(directory, 'traces.jsonl')) as { n: number }[];
   const rotated = readLines(join(directory, 'traces.1.jsonl')) as { n: number }[];
-  assert.deepEqual([...rotated, ...current].slice(-current.length - rotated.length).map((item) => item.n).slice(-2), [4, 5]);
+  assert.deepEqual(
+    [...rotated, ...current]
+      .slice(-current.length - rotated.length)
+      .map((item) => item.n)
+      .slice(-2),
+    [4, 5],
+  );
   assert.ok(readFileSync(join(directory, 'traces.jsonl')).length <= 100);
   // Only one backup is kept: the oldest lines are gone, the newest are in order.
   assert.ok(current.length + rotated.length < 5);
@@ -119,13 +177,17 @@ test('a link planted where a file goes is not written through; the line is dropp
   rmSync(directory, { recursive: true });
 });
 
-test('a folder another user made, open to all (0777), is not written to', { skip: process.getuid?.() !== 0 && 'needs root to make a folder of another user' }, async () => {
-  const parent = folder();
-  const directory = join(parent, '.genai-otel');
-  mkdirSync(directory, { mode: 0o777 });
-  chmodSync(directory, 0o777);
-  chownSync(directory, NOBODY, NOBODY);
-  assert.equal(await new JsonLinesFile(directory, 'traces', 1 << 20).append(line('leak')), false);
-  assert.deepEqual(readdirSync(directory), []);
-  rmSync(parent, { recursive: true });
-});
+test(
+  'a folder another user made, open to all (0777), is not written to',
+  { skip: process.getuid?.() !== 0 && 'needs root to make a folder of another user' },
+  async () => {
+    const parent = folder();
+    const directory = join(parent, '.genai-otel');
+    mkdirSync(directory, { mode: 0o777 });
+    chmodSync(directory, 0o777);
+    chownSync(directory, NOBODY, NOBODY);
+    assert.equal(await new JsonLinesFile(directory, 'traces', 1 << 20).append(line('leak')), false);
+    assert.deepEqual(readdirSync(directory), []);
+    rmSync(parent, { recursive: true });
+  },
+);

@@ -24,7 +24,10 @@ import { spooledPayloads } from '../../support/spool-files.ts';
 /** Every diagnostic line of this process, as the user would read them on stderr. */
 const lines: string[] = [];
 const collect = (message: string, ...args: unknown[]) => lines.push([message, ...args].join(' '));
-diag.setLogger({ error: collect, warn: collect, info: collect, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.INFO);
+diag.setLogger(
+  { error: collect, warn: collect, info: collect, debug: () => undefined, verbose: () => undefined },
+  DiagLogLevel.INFO,
+);
 const linesMatching = (pattern: RegExp): string[] => lines.filter((line) => pattern.test(line));
 
 /** "A few kB": the most of an answer the exporter may keep, with room to spare. */
@@ -39,7 +42,11 @@ interface Hostile {
 }
 
 /** A node:http server on loopback that reads each request, then lets `answer` misbehave. */
-async function hostileServer(answer: (response: http.ServerResponse, state: Hostile) => void, server: http.Server | https.Server = http.createServer(), port = 0): Promise<Hostile> {
+async function hostileServer(
+  answer: (response: http.ServerResponse, state: Hostile) => void,
+  server: http.Server | https.Server = http.createServer(),
+  port = 0,
+): Promise<Hostile> {
   const state: Hostile = { url: '', requests: 0, written: 0, close: async () => undefined };
   server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     request.resume();
@@ -74,15 +81,34 @@ function stream(response: http.ServerResponse, state: Hostile, total: number): v
 
 function makeSpans(count: number): ReadableSpan[] {
   const memory = new InMemorySpanExporter();
-  const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] }).getTracer('hostile');
-  for (let index = 0; index < count; index++) tracer.startSpan('work', { attributes: { seq: index, pad: 'x'.repeat(200) } }).end();
+  const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] }).getTracer(
+    'hostile',
+  );
+  for (let index = 0; index < count; index++)
+    tracer.startSpan('work', { attributes: { seq: index, pad: 'x'.repeat(200) } }).end();
   return memory.getFinishedSpans();
 }
 
-function delivery(url: string, extra: Partial<DeliveryOptions> & { headers?: Record<string, string>; timeoutMillis?: number } = {}): { delivery: OtlpDelivery; spool: string } {
+function delivery(
+  url: string,
+  extra: Partial<DeliveryOptions> & { headers?: Record<string, string>; timeoutMillis?: number } = {},
+): { delivery: OtlpDelivery; spool: string } {
   const spool = mkdtempSync(join(tmpdir(), 'hostile-spool-'));
-  const target = { url, headers: extra.headers ?? {}, compression: 'none' as const, timeoutMillis: extra.timeoutMillis ?? 2000 };
-  return { delivery: new OtlpDelivery({ targets: { traces: target, logs: { ...target, url: url.replace('/v1/traces', '/v1/logs') } }, spool: { directory: spool, maxBytes: 10_000_000 }, initialBackoffMillis: 50, ...extra }), spool };
+  const target = {
+    url,
+    headers: extra.headers ?? {},
+    compression: 'none' as const,
+    timeoutMillis: extra.timeoutMillis ?? 2000,
+  };
+  return {
+    delivery: new OtlpDelivery({
+      targets: { traces: target, logs: { ...target, url: url.replace('/v1/traces', '/v1/logs') } },
+      spool: { directory: spool, maxBytes: 10_000_000 },
+      initialBackoffMillis: 50,
+      ...extra,
+    }),
+    spool,
+  };
 }
 
 const spooledFiles = spooledPayloads;
@@ -94,11 +120,18 @@ for (const status of [200, 503]) {
       response.writeHead(status, { 'content-type': 'application/x-protobuf' });
       stream(response, state, total);
     });
-    const outcome = await sendOtlp(new Uint8Array([1, 2, 3]), { url: server.url, contentType: 'application/x-protobuf', headers: {}, compression: 'none', timeoutMillis: 20_000 });
+    const outcome = await sendOtlp(new Uint8Array([1, 2, 3]), {
+      url: server.url,
+      contentType: 'application/x-protobuf',
+      headers: {},
+      compression: 'none',
+      timeoutMillis: 20_000,
+    });
     await new Promise((resolve) => setTimeout(resolve, 200)); // the server notices the closed connection
     await server.close();
     assert.equal(outcome.status, status === 200 ? 'success' : 'retryable');
-    if (outcome.status === 'success') assert.ok(outcome.body.byteLength <= FEW_KB, `kept ${outcome.body.byteLength} bytes`);
+    if (outcome.status === 'success')
+      assert.ok(outcome.body.byteLength <= FEW_KB, `kept ${outcome.body.byteLength} bytes`);
     // What the server wrote before the client closed is what the kernel's socket buffers hold, a small part of it all.
     assert.ok(server.written < total / 8, `the server wrote ${server.written} of ${total} bytes`);
   });
@@ -107,7 +140,10 @@ for (const status of [200, 503]) {
 test('a 200 whose body trickles is a success: sent once, neither spooled nor sent again', async () => {
   const server = await hostileServer((response) => {
     response.writeHead(200, { 'content-type': 'application/x-protobuf' });
-    const timer = setInterval(() => (response.destroyed ? clearInterval(timer) : response.write(Buffer.from([0x0a]))), 100);
+    const timer = setInterval(
+      () => (response.destroyed ? clearInterval(timer) : response.write(Buffer.from([0x0a]))),
+      100,
+    );
   });
   const { delivery: sender, spool } = delivery(server.url, { timeoutMillis: 500 });
   const spans = makeSpans(5);
@@ -132,7 +168,8 @@ for (const encoding of ['protobuf', 'json'] as const) {
     const signal = encoding === 'protobuf' ? 'traces' : 'logs';
     const { delivery: sender } = delivery(receiver.endpoints.traces);
     const spans = makeSpans(10);
-    const payload = encoding === 'protobuf' ? encodeTraceExportRequest(spans) : Buffer.from(JSON.stringify({ resourceLogs: [] }));
+    const payload =
+      encoding === 'protobuf' ? encodeTraceExportRequest(spans) : Buffer.from(JSON.stringify({ resourceLogs: [] }));
     assert.equal(await sender.deliver(signal, encoding, 10, payload), 'sent');
     assert.equal(await sender.deliver(signal, encoding, 10, payload), 'sent');
     await sender.shutdown();
@@ -144,6 +181,7 @@ for (const encoding of ['protobuf', 'json'] as const) {
     assert.equal(said.length, 1, lines.join('\n'));
     assert.match(said[0]!, /rejected 3 of 10/);
     assert.match(said[0]!, new RegExp(`too old.*owned.* ${encoding}`));
+    // eslint-disable-next-line no-control-regex
     assert.ok(!/[\u0000-\u001f]/.test(said[0]!), `no control character in ${JSON.stringify(said[0])}`);
   });
 }
@@ -172,7 +210,8 @@ test('401 with credentials in the URL: one line naming the cause and no secret, 
   assert.equal(said.length, 1, lines.join('\n'));
   assert.match(said[0]!, /refused the credentials \(HTTP 401\)/);
   assert.match(said[0]!, /not retried/);
-  for (const secret of ['hunter2', 's3cr3t', 'tok-123', 'api_key']) assert.ok(!lines.join('\n').includes(secret), `${secret} is never printed`);
+  for (const secret of ['hunter2', 's3cr3t', 'tok-123', 'api_key'])
+    assert.ok(!lines.join('\n').includes(secret), `${secret} is never printed`);
 });
 
 test('a header value HTTP does not allow: named (not its value) in one line, dropped and counted, never spooled', async () => {
@@ -194,7 +233,25 @@ test('a header value HTTP does not allow: named (not its value) in one line, dro
 function selfSignedCertificate(): { key: string; cert: string } | undefined {
   const folder = mkdtempSync(join(tmpdir(), 'hostile-tls-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(folder, 'key.pem'), '-out', join(folder, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        join(folder, 'key.pem'),
+        '-out',
+        join(folder, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(join(folder, 'key.pem'), 'utf8'), cert: readFileSync(join(folder, 'cert.pem'), 'utf8') };
   } catch {
     return undefined;
@@ -216,7 +273,11 @@ test('a spooled payload meets a TLS certificate that is not trusted: dropped and
   await earlier.shutdown();
   assert.equal(spooledFiles(spool).length, 1);
   const server = await hostileServer((response) => response.end(), https.createServer(tls), port);
-  const sender = new OtlpDelivery({ targets: target, spool: { directory: spool, maxBytes: 10_000_000 }, initialBackoffMillis: 50 });
+  const sender = new OtlpDelivery({
+    targets: target,
+    spool: { directory: spool, maxBytes: 10_000_000 },
+    initialBackoffMillis: 50,
+  });
   await new Promise((resolve) => setTimeout(resolve, 800)); // the spool opens and replays, and would retry
   sender.beginShutdown(Date.now() + 1000);
   await sender.shutdown();
@@ -237,16 +298,29 @@ for (const encoding of ['protobuf', 'json'] as const) {
     const whole = serializerFor<ReadableSpan[]>('traces', encoding).serializeRequest(spans)!.byteLength;
     const receiver = await startOtlpReceiver({ maxBodyBytes: Math.ceil((whole * 12) / 40) });
     const { delivery: sender } = delivery(receiver.endpoints.traces);
-    const exporter = new DurableSpanExporter(encoding, sender, { maxRequestRecords: 40, maxOpenMillis: 60_000, chunkRecords: 5 });
+    const exporter = new DurableSpanExporter(encoding, sender, {
+      maxRequestRecords: 40,
+      maxOpenMillis: 60_000,
+      chunkRecords: 5,
+    });
     // In protobuf the handovers of 5 are assembled into one request of 40 (cut at handovers); in JSON a batch is a request.
-    if (encoding === 'protobuf') for (let offset = 0; offset < spans.length; offset += 5) exporter.export(spans.slice(offset, offset + 5), () => undefined);
+    if (encoding === 'protobuf')
+      for (let offset = 0; offset < spans.length; offset += 5)
+        exporter.export(spans.slice(offset, offset + 5), () => undefined);
     else exporter.export(spans, () => undefined);
     await exporter.forceFlush();
     await sender.shutdown();
     const received = receiver.spans().map((span) => span.attributes.seq as number);
-    const sizes = receiver.requests().filter((request) => request.status === 200).map((request) => request.itemCount);
+    const sizes = receiver
+      .requests()
+      .filter((request) => request.status === 200)
+      .map((request) => request.itemCount);
     await receiver.close();
-    assert.deepEqual([...received].sort((a, b) => a - b), spans.map((_, index) => index), `received ${received.length} of 40`);
+    assert.deepEqual(
+      [...received].sort((a, b) => a - b),
+      spans.map((_, index) => index),
+      `received ${received.length} of 40`,
+    );
     assert.ok(sizes.length >= 4 && sizes.every((size) => size! <= 12), `requests of ${sizes.join(', ')} spans`);
     const counts = sender.health().signals.traces;
     assert.equal(counts.exported, 40);

@@ -3,10 +3,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendOwnFile, NotPrivateError, privateFolder, readOwnFile, replacePrivateFile } from '../../../src/export/private-files.ts';
+import {
+  appendOwnFile,
+  NotPrivateError,
+  privateFolder,
+  readOwnFile,
+  replacePrivateFile,
+} from '../../../src/export/private-files.ts';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'private-files-'));
 
@@ -16,7 +31,10 @@ test('reading refuses a named pipe at once, a link without following it, and a f
   await assert.rejects(readOwnFile(join(directory, 'pipe'), 1000), NotPrivateError);
   writeFileSync(join(directory, 'target'), 'behind the link');
   symlinkSync(join(directory, 'target'), join(directory, 'link'));
-  await assert.rejects(readOwnFile(join(directory, 'link'), 1000), (error: NodeJS.ErrnoException) => error.code === 'ELOOP');
+  await assert.rejects(
+    readOwnFile(join(directory, 'link'), 1000),
+    (error: NodeJS.ErrnoException) => error.code === 'ELOOP',
+  );
   await assert.rejects(readOwnFile(join(directory, 'target'), 3), NotPrivateError);
   assert.equal(Buffer.from(await readOwnFile(join(directory, 'target'), 1000)).toString(), 'behind the link');
 });

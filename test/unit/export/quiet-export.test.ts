@@ -22,8 +22,16 @@ class CollectingReader extends MetricReader {
 async function setUp() {
   const spool = join(mkdtempSync(join(tmpdir(), 'quiet-export-')), 'spool');
   const url = `http://127.0.0.1:${await closedPort()}`;
-  const target = (signal: string) => ({ url: `${url}/v1/${signal}`, headers: {}, compression: 'none' as const, timeoutMillis: 1000 });
-  const delivery = new OtlpDelivery({ targets: { traces: target('traces'), metrics: target('metrics') }, spool: { directory: spool, maxBytes: 1_000_000 } });
+  const target = (signal: string) => ({
+    url: `${url}/v1/${signal}`,
+    headers: {},
+    compression: 'none' as const,
+    timeoutMillis: 1000,
+  });
+  const delivery = new OtlpDelivery({
+    targets: { traces: target('traces'), metrics: target('metrics') },
+    spool: { directory: spool, maxBytes: 1_000_000 },
+  });
   const reader = new CollectingReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   delivery.counters.observeWith(meterProvider.getMeter('genai-otel'));
@@ -37,7 +45,10 @@ test('pipeline metrics at zero (and the queue capacity) carry no measurement; an
   const { delivery, meterProvider, collect } = await setUp();
   const idle = await collect();
   const names = idle.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => metric.descriptor.name));
-  assert.ok(names.includes('genai_otel.exporter.items') && names.includes('otel.sdk.processor.span.queue.capacity'), names.join(', '));
+  assert.ok(
+    names.includes('genai_otel.exporter.items') && names.includes('otel.sdk.processor.span.queue.capacity'),
+    names.join(', '),
+  );
   assert.equal(carriesMeasurements(idle), false);
 
   delivery.counters.count('traces', 'dropped', 1);
@@ -71,7 +82,10 @@ test('a collection with a measurement goes out; with the collector away it is sp
   delivery.beginShutdown(Date.now() + 2000);
   await delivery.shutdown();
   const files = readdirSync(spool);
-  assert.ok(spooledPayloads(spool).some((name) => name.includes('.metrics.')), files.join(', '));
+  assert.ok(
+    spooledPayloads(spool).some((name) => name.includes('.metrics.')),
+    files.join(', '),
+  );
   assert.ok(files.includes('status.json'), files.join(', '));
   assert.equal(delivery.health().signals.metrics.spooled, delivery.counters.handedToExporter.metrics);
 });

@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import {
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace';
 import { OtlpDelivery } from '../../../src/export/delivery.ts';
 import { DurableSpanExporter } from '../../../src/export/durable-exporters.ts';
 import { RequestAssembler, type AssemblyOptions } from '../../../src/export/request-assembler.ts';
@@ -18,16 +24,27 @@ import { startOtlpReceiver, type OtlpReceiver } from '@genai-otel/mock-otlp-rece
 
 function makeSpans(count: number, first: number): ReadableSpan[] {
   const memory = new InMemorySpanExporter();
-  const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] }).getTracer('assembly');
+  const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] }).getTracer(
+    'assembly',
+  );
   for (let index = 0; index < count; index++) tracer.startSpan('work', { attributes: { seq: first + index } }).end();
   return memory.getFinishedSpans();
 }
 
-async function setUp(options: { spool?: boolean } = {}): Promise<{ receiver: OtlpReceiver; delivery: OtlpDelivery; handedAtTurn: number[]; turn: () => number; stop: () => Promise<void> }> {
+async function setUp(options: { spool?: boolean } = {}): Promise<{
+  receiver: OtlpReceiver;
+  delivery: OtlpDelivery;
+  handedAtTurn: number[];
+  turn: () => number;
+  stop: () => Promise<void>;
+}> {
   const receiver = await startOtlpReceiver();
   const delivery = new OtlpDelivery({
     targets: { traces: { url: receiver.endpoints.traces, headers: {}, compression: 'none', timeoutMillis: 5000 } },
-    spool: options.spool === false ? undefined : { directory: mkdtempSync(join(tmpdir(), 'assembly-spool-')), maxBytes: 10_000_000 },
+    spool:
+      options.spool === false
+        ? undefined
+        : { directory: mkdtempSync(join(tmpdir(), 'assembly-spool-')), maxBytes: 10_000_000 },
   });
   await new Promise((resolve) => setTimeout(resolve, 50)); // the spool opens
   // Counts turns of the event loop, and notes at which turn each payload is handed to the delivery.
@@ -52,8 +69,17 @@ async function setUp(options: { spool?: boolean } = {}): Promise<{ receiver: Otl
   return { receiver, delivery, handedAtTurn, turn: () => turns, stop };
 }
 
-const spanCounts = (receiver: OtlpReceiver): number[] => receiver.requests().filter((request) => request.path === '/v1/traces').map((request) => request.itemCount ?? -1);
-const assembly = (overrides: Partial<AssemblyOptions> = {}): AssemblyOptions => ({ maxRequestRecords: 2048, maxOpenMillis: 60_000, chunkRecords: 256, ...overrides });
+const spanCounts = (receiver: OtlpReceiver): number[] =>
+  receiver
+    .requests()
+    .filter((request) => request.path === '/v1/traces')
+    .map((request) => request.itemCount ?? -1);
+const assembly = (overrides: Partial<AssemblyOptions> = {}): AssemblyOptions => ({
+  maxRequestRecords: 2048,
+  maxOpenMillis: 60_000,
+  chunkRecords: 256,
+  ...overrides,
+});
 
 test('handovers are accepted at once, encoded in a later turn, and sent together as one request once the queue runs dry', async () => {
   const { receiver, delivery, handedAtTurn, turn, stop } = await setUp();
@@ -61,13 +87,17 @@ test('handovers are accepted at once, encoded in a later turn, and sent together
   const answers: number[] = [];
   try {
     const startTurn = turn();
-    for (let chunk = 0; chunk < 4; chunk++) exporter.export(makeSpans(256, chunk * 256), (result) => answers.push(result.code));
+    for (let chunk = 0; chunk < 4; chunk++)
+      exporter.export(makeSpans(256, chunk * 256), (result) => answers.push(result.code));
     exporter.export(makeSpans(10, 1024), (result) => answers.push(result.code)); // a partial handover: the queue ran dry
     assert.deepEqual(answers, [0, 0, 0, 0, 0], 'accepted at once');
     assert.deepEqual(handedAtTurn, [], 'nothing encoded or sent in the turn that handed over');
     const spans = await receiver.waitFor('spans', (all) => all.length === 1034, 5000);
     assert.ok(handedAtTurn[0]! > startTurn, `sent at turn ${handedAtTurn[0]}, after ${startTurn}`);
-    assert.deepEqual(spans.map((span) => span.attributes.seq), Array.from({ length: 1034 }, (_, index) => index));
+    assert.deepEqual(
+      spans.map((span) => span.attributes.seq),
+      Array.from({ length: 1034 }, (_, index) => index),
+    );
     assert.deepEqual(spanCounts(receiver), [1034], 'one request');
     await delivery.flush();
     assert.equal(delivery.health().signals.traces.exported, 1034);
@@ -84,7 +114,10 @@ test('a request never holds more than the batch size: a handover that does not f
     await delivery.flush();
     const spans = await receiver.waitFor('spans', (all) => all.length === 768, 5000);
     assert.deepEqual(spanCounts(receiver), [300, 300, 168]);
-    assert.deepEqual(spans.map((span) => span.attributes.seq), Array.from({ length: 768 }, (_, index) => index));
+    assert.deepEqual(
+      spans.map((span) => span.attributes.seq),
+      Array.from({ length: 768 }, (_, index) => index),
+    );
   } finally {
     await stop();
   }
@@ -130,7 +163,10 @@ test('a burst that never yields is encoded as it comes once more than 4,096 span
     assert.ok(handedAtTurn.every((at) => at === startTurn));
     await delivery.flush();
     const spans = await receiver.waitFor('spans', (all) => all.length === 5120, 5000);
-    assert.deepEqual(spans.map((span) => span.attributes.seq), Array.from({ length: 5120 }, (_, index) => index));
+    assert.deepEqual(
+      spans.map((span) => span.attributes.seq),
+      Array.from({ length: 5120 }, (_, index) => index),
+    );
     assert.ok(spanCounts(receiver).every((count) => count <= 2048));
   } finally {
     await stop();
@@ -146,7 +182,11 @@ test('without a spool, the handover that completes a request is answered only on
     const begun = performance.now();
     exporter.export(makeSpans(256, 0), () => answeredAt.push(performance.now() - begun));
     exporter.export(makeSpans(256, 256), () => answeredAt.push(performance.now() - begun));
-    assert.equal(answeredAt.length, 1, 'the first handover is answered at once, the second waits for the request it completed');
+    assert.equal(
+      answeredAt.length,
+      1,
+      'the first handover is answered at once, the second waits for the request it completed',
+    );
     await delivery.flush();
     assert.equal(answeredAt.length, 2);
     assert.ok(answeredAt[1]! >= 290, `answered after ${Math.round(answeredAt[1]!)} ms`);
@@ -175,7 +215,10 @@ test('redaction runs when the spans are encoded, not in the call that handed the
     await delivery.flush();
     assert.equal(redactions, 5);
     const received = await receiver.waitFor('spans', (all) => all.length === 4, 5000);
-    assert.deepEqual(received.map((span) => span.attributes.seq), [0, 1, 2, 4]);
+    assert.deepEqual(
+      received.map((span) => span.attributes.seq),
+      [0, 1, 2, 4],
+    );
     const note = String(received[1]!.attributes.note);
     assert.ok(note.startsWith('mail me at ') && !note.includes('jane.doe@example.com'), note);
     assert.equal(delivery.health().signals.traces.dropped, 1);
@@ -196,8 +239,15 @@ test('assembledBatches: in protobuf the processor hands over chunks of at most 2
 
 test('through a real BatchSpanProcessor: 3,000 spans reach the collector in requests of at most the batch size, none lost', async () => {
   const { receiver, delivery, stop } = await setUp();
-  const { batch, assembly: assembled } = assembledBatches({ scheduledDelayMillis: 200, exportTimeoutMillis: 30000, maxQueueSize: 8192, maxExportBatchSize: 1000 }, 'protobuf');
-  const provider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: new DurableSpanExporter('protobuf', delivery, assembled), ...batch })] });
+  const { batch, assembly: assembled } = assembledBatches(
+    { scheduledDelayMillis: 200, exportTimeoutMillis: 30000, maxQueueSize: 8192, maxExportBatchSize: 1000 },
+    'protobuf',
+  );
+  const provider = new TracerProvider({
+    spanProcessors: [
+      new BatchSpanProcessor({ exporter: new DurableSpanExporter('protobuf', delivery, assembled), ...batch }),
+    ],
+  });
   const tracer = provider.getTracer('assembly');
   try {
     for (let index = 0; index < 3000; index++) {
@@ -209,7 +259,10 @@ test('through a real BatchSpanProcessor: 3,000 spans reach the collector in requ
     const spans = await receiver.waitFor('spans', (all) => all.length === 3000, 5000);
     assert.deepEqual(new Set(spans.map((span) => span.attributes.seq)).size, 3000);
     const counts = spanCounts(receiver);
-    assert.ok(counts.every((count) => count <= 1000), `requests of ${counts.join(', ')}`);
+    assert.ok(
+      counts.every((count) => count <= 1000),
+      `requests of ${counts.join(', ')}`,
+    );
     assert.ok(counts.length <= 6, `${counts.length} requests for 3,000 spans`);
   } finally {
     await provider.shutdown();
@@ -222,9 +275,14 @@ test('an encoding that throws in the later turn is reported and counted, never t
   const uncaught: unknown[] = [];
   const onUncaught = (error: unknown): void => void uncaught.push(error);
   process.on('uncaughtException', onUncaught);
-  const assembler = new RequestAssembler<ReadableSpan>('traces', delivery, () => {
-    throw new Error('encoder bug');
-  }, assembly());
+  const assembler = new RequestAssembler<ReadableSpan>(
+    'traces',
+    delivery,
+    () => {
+      throw new Error('encoder bug');
+    },
+    assembly(),
+  );
   try {
     const answers: number[] = [];
     assembler.accept(makeSpans(256, 0), undefined, (result) => answers.push(result.code));

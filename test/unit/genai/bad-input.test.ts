@@ -7,7 +7,10 @@ import { withAgent, withMemoryOperation, withToolCall } from '../../../src/genai
 
 const sdk = installMemorySdk();
 const warnings: string[] = [];
-diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+diag.setLogger(
+  { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+  DiagLogLevel.WARN,
+);
 
 function warningsAbout(text: string): string[] {
   return warnings.filter((warning) => warning.includes(text));
@@ -24,7 +27,12 @@ test('a missing model: the call runs, the span is named after the operation, one
 
 test('NaN, negative and string token counts are left out with a diagnostic; the good ones are kept', async () => {
   const value = await withLLMCall({ provider: 'openai', model: 'nan-model' }, async (call) => {
-    call.setUsage({ inputTokens: Number.NaN, outputTokens: 7, cacheReadInputTokens: -3, reasoningOutputTokens: '5' as never });
+    call.setUsage({
+      inputTokens: Number.NaN,
+      outputTokens: 7,
+      cacheReadInputTokens: -3,
+      reasoningOutputTokens: '5' as never,
+    });
     return 'ok';
   });
   assert.equal(value, 'ok');
@@ -40,14 +48,26 @@ test('cyclic messages do not throw and are captured with the cycle marked', asyn
   message.self = message;
   const cyclic = { role: 'user', parts: [{ type: 'text', content: 'x', back: null as unknown }] };
   cyclic.parts[0]!.back = cyclic;
-  await withLLMCall({ provider: 'openai', model: 'cyclic-model', messages: [message as never, cyclic as never], captureContent: true }, async () => 'ok');
+  await withLLMCall(
+    { provider: 'openai', model: 'cyclic-model', messages: [message as never, cyclic as never], captureContent: true },
+    async () => 'ok',
+  );
   const captured = sdk.span('chat cyclic-model').attributes['gen_ai.input.messages'] as string;
   assert.match(captured, /\[Circular\]/);
 });
 
 test('a 10 MB string is cut: plain attributes at 1 KB, captured content at GENAI_OTEL_MAX_CONTENT_LENGTH', async () => {
   const huge = 'x'.repeat(10 * 1024 * 1024);
-  await withLLMCall({ provider: 'openai', model: 'big-model', conversationId: huge, messages: [{ role: 'user', content: huge }], captureContent: true }, async () => 'ok');
+  await withLLMCall(
+    {
+      provider: 'openai',
+      model: 'big-model',
+      conversationId: huge,
+      messages: [{ role: 'user', content: huge }],
+      captureContent: true,
+    },
+    async () => 'ok',
+  );
   const attributes = sdk.span('chat big-model').attributes;
   assert.ok((attributes['gen_ai.conversation.id'] as string).length <= 1024);
   assert.ok((attributes['gen_ai.input.messages'] as string).length <= 16384);
@@ -65,22 +85,40 @@ test('a 10 MB model name does not become a 10 MB span name or attribute', async 
 test('requests that are not objects, and non-function callbacks, never throw', async () => {
   for (const request of [null, undefined, 42, 'gpt-4o', [], () => {}]) {
     assert.equal(await withLLMCall(request as never, async () => 'value'), 'value');
-    assert.equal(withToolCall(request as never, () => 'tool'), 'tool');
-    assert.equal(withAgent(request as never, () => 'agent'), 'agent');
-    assert.equal(withMemoryOperation(request as never, () => 'memory'), 'memory');
+    assert.equal(
+      withToolCall(request as never, () => 'tool'),
+      'tool',
+    );
+    assert.equal(
+      withAgent(request as never, () => 'agent'),
+      'agent',
+    );
+    assert.equal(
+      withMemoryOperation(request as never, () => 'memory'),
+      'memory',
+    );
   }
   assert.equal(withLLMCall({ provider: 'openai', model: 'x' }, 'not a function' as never), 'not a function');
   assert.equal(withToolCall({ name: 't' }, undefined as never), undefined);
 });
 
 test('a bad response object is ignored, the value is returned unchanged', async () => {
-  const weird = { object: 'chat.completion', choices: 'nope', usage: { prompt_tokens: 'many', completion_tokens: Infinity } };
+  const weird = {
+    object: 'chat.completion',
+    choices: 'nope',
+    usage: { prompt_tokens: 'many', completion_tokens: Infinity },
+  };
   assert.equal(await withLLMCall({ provider: 'openai', model: 'weird' }, async () => weird), weird);
   assert.equal(sdk.span('chat weird').attributes['gen_ai.usage.input_tokens'], undefined);
 });
 
 test('a getter that throws inside a response does not reach the caller', async () => {
-  const hostile = { object: 'chat.completion', get usage(): never { throw new Error('boom'); } };
+  const hostile = {
+    object: 'chat.completion',
+    get usage(): never {
+      throw new Error('boom');
+    },
+  };
   assert.equal(await withLLMCall({ provider: 'openai', model: 'hostile' }, async () => hostile), hostile);
   assert.ok(sdk.span('chat hostile').ended);
 });

@@ -56,8 +56,12 @@ test('EVENT_ONLY: the event carries structured content and the call attributes, 
   assert.equal(event!.spanContext?.spanId, span.spanContext().spanId);
   assert.equal(event!.instrumentationScope.name, 'genai-otel');
   assert.equal(event!.body, undefined);
-  assert.deepEqual(event!.attributes['gen_ai.input.messages'], [{ role: 'user', parts: [{ type: 'text', content: 'Capital of France?' }] }]);
-  assert.deepEqual(event!.attributes['gen_ai.output.messages'], [{ role: 'assistant', parts: [{ type: 'text', content: 'Paris.' }], finish_reason: 'stop' }]);
+  assert.deepEqual(event!.attributes['gen_ai.input.messages'], [
+    { role: 'user', parts: [{ type: 'text', content: 'Capital of France?' }] },
+  ]);
+  assert.deepEqual(event!.attributes['gen_ai.output.messages'], [
+    { role: 'assistant', parts: [{ type: 'text', content: 'Paris.' }], finish_reason: 'stop' },
+  ]);
   assert.deepEqual(event!.attributes['gen_ai.system_instructions'], [{ type: 'text', content: 'Answer in one word.' }]);
   assert.deepEqual(event!.attributes['gen_ai.tool.definitions'], [{ type: 'function', name: 'lookup' }]);
   assert.equal(event!.attributes['gen_ai.operation.name'], 'chat');
@@ -74,15 +78,26 @@ test('SPAN_AND_EVENT: the same content as JSON strings on the span and structure
   withMode('SPAN_AND_EVENT');
   const { span, events } = await call();
   assert.equal(events.length, 1);
-  assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.input.messages'])), events[0]!.attributes['gen_ai.input.messages']);
-  assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.output.messages'])), events[0]!.attributes['gen_ai.output.messages']);
+  assert.deepEqual(
+    JSON.parse(String(span.attributes['gen_ai.input.messages'])),
+    events[0]!.attributes['gen_ai.input.messages'],
+  );
+  assert.deepEqual(
+    JSON.parse(String(span.attributes['gen_ai.output.messages'])),
+    events[0]!.attributes['gen_ai.output.messages'],
+  );
 });
 
 test('default: no content anywhere and no event', async () => {
   withMode(undefined);
   const { span, events } = await call();
   assert.equal(events.length, 0);
-  for (const key of ['gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions', 'gen_ai.tool.definitions']) {
+  for (const key of [
+    'gen_ai.input.messages',
+    'gen_ai.output.messages',
+    'gen_ai.system_instructions',
+    'gen_ai.tool.definitions',
+  ]) {
     assert.equal(span.attributes[key], undefined, key);
   }
   await withToolCall({ name: 'lookup', arguments: { q: 'secret' } }, async () => ({ found: true }));
@@ -107,14 +122,18 @@ test('per call: captureContent false captures nothing even in SPAN_AND_EVENT; tr
 
 test('long content is cut at GENAI_OTEL_MAX_CONTENT_LENGTH and marked, in the event as on the span', async () => {
   withMode('SPAN_AND_EVENT', { GENAI_OTEL_MAX_CONTENT_LENGTH: '64' });
-  await withLLMCall({ provider: 'openai', model: 'long-model', messages: [{ role: 'user', content: 'x'.repeat(500) }] }, async () => 'ok');
+  await withLLMCall(
+    { provider: 'openai', model: 'long-model', messages: [{ role: 'user', content: 'x'.repeat(500) }] },
+    async () => 'ok',
+  );
   await sdk.flush();
   const span = sdk.spans().find((item) => item.name === 'chat long-model')!;
   const spanValue = String(span.attributes['gen_ai.input.messages']);
   assert.equal(spanValue.length, 64);
   assert.ok(spanValue.endsWith(TRUNCATION_MARKER));
   const event = sdk.logs().find((record) => record.eventName === EVENT)!;
-  const content = (event.attributes['gen_ai.input.messages'] as { parts: { content: string }[] }[])[0]!.parts[0]!.content;
+  const content = (event.attributes['gen_ai.input.messages'] as { parts: { content: string }[] }[])[0]!.parts[0]!
+    .content;
   assert.equal(content.length, 64);
   assert.ok(content.endsWith(TRUNCATION_MARKER));
   delete process.env.GENAI_OTEL_MAX_CONTENT_LENGTH;
@@ -123,13 +142,18 @@ test('long content is cut at GENAI_OTEL_MAX_CONTENT_LENGTH and marked, in the ev
 test('a failed call still emits its event, with error.type', async () => {
   withMode('EVENT_ONLY');
   await assert.rejects(
-    withLLMCall({ provider: 'openai', model: 'failing-model', messages: [{ role: 'user', content: 'hi' }] }, async () => {
-      throw new RangeError('quota');
-    }),
+    withLLMCall(
+      { provider: 'openai', model: 'failing-model', messages: [{ role: 'user', content: 'hi' }] },
+      async () => {
+        throw new RangeError('quota');
+      },
+    ),
     RangeError,
   );
   await sdk.flush();
   const event = sdk.logs().find((record) => record.eventName === EVENT)!;
   assert.equal(event.attributes['error.type'], 'RangeError');
-  assert.deepEqual(event.attributes['gen_ai.input.messages'], [{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]);
+  assert.deepEqual(event.attributes['gen_ai.input.messages'], [
+    { role: 'user', parts: [{ type: 'text', content: 'hi' }] },
+  ]);
 });

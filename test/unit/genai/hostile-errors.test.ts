@@ -56,11 +56,39 @@ function revokedProxy(target: object): object {
 
 /** A proxy whose every trap throws (typeof still says object, or function for a function target). */
 function allTrapsThrow(target: object): object {
-  const traps = ['get', 'set', 'has', 'deleteProperty', 'ownKeys', 'getOwnPropertyDescriptor', 'defineProperty', 'getPrototypeOf', 'setPrototypeOf', 'isExtensible', 'preventExtensions', 'apply', 'construct'];
+  const traps = [
+    'get',
+    'set',
+    'has',
+    'deleteProperty',
+    'ownKeys',
+    'getOwnPropertyDescriptor',
+    'defineProperty',
+    'getPrototypeOf',
+    'setPrototypeOf',
+    'isExtensible',
+    'preventExtensions',
+    'apply',
+    'construct',
+  ];
   return new Proxy(target, Object.fromEntries(traps.map((trap) => [trap, boom])));
 }
 
-const hostileKeys = ['constructor', 'name', 'code', 'status', 'statusCode', 'message', 'stack', 'cause', 'then', 'toString', 'valueOf', 'toJSON', Symbol.toPrimitive];
+const hostileKeys = [
+  'constructor',
+  'name',
+  'code',
+  'status',
+  'statusCode',
+  'message',
+  'stack',
+  'cause',
+  'then',
+  'toString',
+  'valueOf',
+  'toJSON',
+  Symbol.toPrimitive,
+];
 
 /**
  * fast-check draws a recipe and the property builds the value: fast-check itself inspects the values it holds (it
@@ -76,10 +104,31 @@ type Recipe =
   | { kind: 'null-prototype-error' };
 
 const recipe: fc.Arbitrary<Recipe> = fc.oneof(
-  fc.record({ kind: fc.constant('getter' as const), key: fc.constantFrom(...hostileKeys), base: fc.constantFrom('object' as const, 'error' as const) }),
-  fc.record({ kind: fc.constant('revoked' as const), target: fc.constantFrom('object' as const, 'error' as const, 'array' as const, 'function' as const) }),
-  fc.record({ kind: fc.constant('all-traps-throw' as const), target: fc.constantFrom('object' as const, 'error' as const, 'function' as const) }),
-  fc.record({ kind: fc.constant('plain' as const), value: fc.oneof(fc.constant(null), fc.constant(undefined), fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.bigInt()) }),
+  fc.record({
+    kind: fc.constant('getter' as const),
+    key: fc.constantFrom(...hostileKeys),
+    base: fc.constantFrom('object' as const, 'error' as const),
+  }),
+  fc.record({
+    kind: fc.constant('revoked' as const),
+    target: fc.constantFrom('object' as const, 'error' as const, 'array' as const, 'function' as const),
+  }),
+  fc.record({
+    kind: fc.constant('all-traps-throw' as const),
+    target: fc.constantFrom('object' as const, 'error' as const, 'function' as const),
+  }),
+  fc.record({
+    kind: fc.constant('plain' as const),
+    value: fc.oneof(
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.bigInt(),
+    ),
+  }),
   fc.record({ kind: fc.constant('symbol' as const), description: fc.string() }),
   fc.constant({ kind: 'unconvertible' as const }),
   fc.constant({ kind: 'null-prototype-error' as const }),
@@ -103,7 +152,11 @@ function build(given: Recipe): unknown {
     case 'symbol':
       return Symbol(given.description);
     case 'unconvertible':
-      return Object.assign(Object.create(null) as object, { [Symbol.toPrimitive]: boom, toString: boom, valueOf: boom });
+      return Object.assign(Object.create(null) as object, {
+        [Symbol.toPrimitive]: boom,
+        toString: boom,
+        valueOf: boom,
+      });
     case 'null-prototype-error':
       return Object.assign(Object.create(null) as object, { name: 'NullProtoError', message: 'no prototype' });
   }
@@ -127,11 +180,44 @@ const helpers: [string, Helper][] = [
   ['withSpan', (fn) => withSpan('plain', fn)],
   ['traceSpan', (fn) => traceSpan(fn, 'plain')()],
   ['withContext', (fn) => withContext({ sessionId: 's-1' }, fn)],
-  ['withRevision', (fn) => withRevision({ of: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }, type: 'reran' }, fn)],
-  ['instrument(OpenAI-like client)', (fn) => (instrument({ chat: { completions: { create: fn } } }) as { chat: { completions: { create: (body: unknown) => unknown } } }).chat.completions.create({ model: 'gpt-4o', messages: [] })],
-  ['instrument(OpenAI-like client), embeddings', (fn) => (instrument({ chat: { completions: { create: () => undefined } }, embeddings: { create: fn } }) as { embeddings: { create: (body: unknown) => unknown } }).embeddings.create({ model: 'text-embedding-3-small', input: 'x' })],
-  ['instrument(OpenAI-like client), responses', (fn) => (instrument({ chat: { completions: { create: () => undefined } }, responses: { create: fn } }) as { responses: { create: (body: unknown) => unknown } }).responses.create({ model: 'gpt-4o', input: 'x' })],
-  ['instrument(Anthropic-like client)', (fn) => (instrument({ messages: { create: fn } }) as { messages: { create: (body: unknown) => unknown } }).messages.create({ model: 'claude-x', max_tokens: 8, messages: [] })],
+  [
+    'withRevision',
+    (fn) => withRevision({ of: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }, type: 'reran' }, fn),
+  ],
+  [
+    'instrument(OpenAI-like client)',
+    (fn) =>
+      (
+        instrument({ chat: { completions: { create: fn } } }) as {
+          chat: { completions: { create: (body: unknown) => unknown } };
+        }
+      ).chat.completions.create({ model: 'gpt-4o', messages: [] }),
+  ],
+  [
+    'instrument(OpenAI-like client), embeddings',
+    (fn) =>
+      (
+        instrument({ chat: { completions: { create: () => undefined } }, embeddings: { create: fn } }) as {
+          embeddings: { create: (body: unknown) => unknown };
+        }
+      ).embeddings.create({ model: 'text-embedding-3-small', input: 'x' }),
+  ],
+  [
+    'instrument(OpenAI-like client), responses',
+    (fn) =>
+      (
+        instrument({ chat: { completions: { create: () => undefined } }, responses: { create: fn } }) as {
+          responses: { create: (body: unknown) => unknown };
+        }
+      ).responses.create({ model: 'gpt-4o', input: 'x' }),
+  ],
+  [
+    'instrument(Anthropic-like client)',
+    (fn) =>
+      (
+        instrument({ messages: { create: fn } }) as { messages: { create: (body: unknown) => unknown } }
+      ).messages.create({ model: 'claude-x', max_tokens: 8, messages: [] }),
+  ],
 ];
 
 /** Lets every callback queued by the helper (span end, metric records) run, then a macrotask for the rejection tracker. */
@@ -168,7 +254,10 @@ for (const [name, helper] of helpers) {
           (error: unknown) => void (rejectedWith = { error }),
         );
         assert.ok(rejectedWith !== undefined, `${name} resolved although the function rejected`);
-        assert.ok(Object.is(rejectedWith.error, hostile), `${name} rejected with something other than the user's value`);
+        assert.ok(
+          Object.is(rejectedWith.error, hostile),
+          `${name} rejected with something other than the user's value`,
+        );
         await settle();
         assert.equal(unhandled.length, 0, `${name}: ${unhandled.length} unhandled rejection(s)`);
       }),
@@ -182,7 +271,10 @@ for (const [name, helper] of helpers) {
 test('the spans of hostile failures are ended, marked failed and typed', async () => {
   await sdk.reset();
   const hostile = throwingGetter('constructor', 'error');
-  await assert.rejects(withToolCall({ name: 'typed' }, () => Promise.reject(hostile)), (error) => error === hostile);
+  await assert.rejects(
+    withToolCall({ name: 'typed' }, () => Promise.reject(hostile)),
+    (error) => error === hostile,
+  );
   const revokedValue = revokedProxy({});
   const caught = await withToolCall({ name: 'revoked' }, () => Promise.reject(revokedValue)).then(
     () => undefined,
@@ -202,14 +294,20 @@ test('the spans of hostile failures are ended, marked failed and typed', async (
 
 test('the classifier and the describer never throw, whatever they are given', () => {
   fc.assert(
-    fc.property(fc.oneof(recipe.map((given) => ({ given })), fc.anything({ withBigInt: true, withNullPrototype: true }).map((value) => ({ value }))), (drawn) => {
-      const value = 'given' in drawn ? build(drawn.given) : drawn.value;
-      assert.equal(typeof errorTypeOf(value), 'string');
-      const facts = { name: '', message: '' };
-      assert.equal(typeof facts.name, 'string');
-      assert.equal(typeof facts.message, 'string');
-      assert.equal(typeof describeError(value), 'string');
-    }),
+    fc.property(
+      fc.oneof(
+        recipe.map((given) => ({ given })),
+        fc.anything({ withBigInt: true, withNullPrototype: true }).map((value) => ({ value })),
+      ),
+      (drawn) => {
+        const value = 'given' in drawn ? build(drawn.given) : drawn.value;
+        assert.equal(typeof errorTypeOf(value), 'string');
+        const facts = { name: '', message: '' };
+        assert.equal(typeof facts.name, 'string');
+        assert.equal(typeof facts.message, 'string');
+        assert.equal(typeof describeError(value), 'string');
+      },
+    ),
     { numRuns: 500 },
   );
 });
@@ -237,19 +335,40 @@ test('a diagnostic logger that throws (the app may install its own) changes noth
   const throwing = () => {
     throw new Error('diag logger failed');
   };
-  diag.setLogger({ error: throwing, warn: throwing, info: throwing, debug: throwing, verbose: throwing }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  diag.setLogger(
+    { error: throwing, warn: throwing, info: throwing, debug: throwing, verbose: throwing },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
   try {
     unhandled.length = 0;
     const hostile = revokedProxy({});
     // Bad requests make the helpers warn; the warnings go to the throwing logger.
     const outcomes = await Promise.all([
-      Promise.resolve(withLLMCall(undefined as never, () => Promise.reject(hostile))).then(() => undefined, (error: unknown) => ({ error })),
-      Promise.resolve(withToolCall({} as never, () => Promise.reject(hostile))).then(() => undefined, (error: unknown) => ({ error })),
-      Promise.resolve(withMemoryOperation({ operation: 'nope' } as never, () => Promise.reject(hostile))).then(() => undefined, (error: unknown) => ({ error })),
+      Promise.resolve(withLLMCall(undefined as never, () => Promise.reject(hostile))).then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      ),
+      Promise.resolve(withToolCall({} as never, () => Promise.reject(hostile))).then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      ),
+      Promise.resolve(withMemoryOperation({ operation: 'nope' } as never, () => Promise.reject(hostile))).then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      ),
     ]);
     for (const outcome of outcomes) assert.ok(outcome?.error === hostile);
-    assert.equal(withAgent({} as never, () => 'value'), 'value');
-    assert.throws(() => withWorkflow({} as never, () => { throw hostile; }), (error) => error === hostile);
+    assert.equal(
+      withAgent({} as never, () => 'value'),
+      'value',
+    );
+    assert.throws(
+      () =>
+        withWorkflow({} as never, () => {
+          throw hostile;
+        }),
+      (error) => error === hostile,
+    );
     await settle();
     assert.equal(unhandled.length, 0);
   } finally {

@@ -9,12 +9,27 @@ import { DURATION_BUCKETS_SECONDS, TOKEN_BUCKETS } from '../../../src/genai/gena
 const sdk = installMemorySdk();
 
 function histogramPoints(metric: unknown) {
-  return sdk.points(metric as never) as { attributes: Record<string, unknown>; value: { count: number; sum: number; buckets: { boundaries: number[] } } }[];
+  return sdk.points(metric as never) as {
+    attributes: Record<string, unknown>;
+    value: { count: number; sum: number; buckets: { boundaries: number[] } };
+  }[];
 }
 
 test('withLLMCall makes a CLIENT span named "{operation} {model}" with the request attributes of the conventions', async () => {
   const result = await withLLMCall(
-    { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.2, maxTokens: 300, topP: 0.9, stopSequences: ['END'], seed: 7, stream: false, choiceCount: 2, conversationId: 'conv-1', serverAddress: 'https://api.openai.com/v1' },
+    {
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      temperature: 0.2,
+      maxTokens: 300,
+      topP: 0.9,
+      stopSequences: ['END'],
+      seed: 7,
+      stream: false,
+      choiceCount: 2,
+      conversationId: 'conv-1',
+      serverAddress: 'https://api.openai.com/v1',
+    },
     async (call) => {
       call.setUsage({ inputTokens: 120, outputTokens: 40 });
       call.setResponse({ id: 'chatcmpl-1', model: 'gpt-4o-mini-2024-07-18', finishReasons: ['stop'] });
@@ -70,13 +85,19 @@ test('duration, token usage and cost metrics carry bounded attributes and the ad
   assert.equal(DURATION_BUCKETS_SECONDS.at(-1), 81.92);
   assert.equal(metrics.get('gen_ai.client.operation.duration')?.descriptor.unit, 's');
 
-  const tokens = histogramPoints(metrics.get('gen_ai.client.token.usage')).filter((candidate) => candidate.attributes['gen_ai.request.model'] === 'gpt-4o-mini');
-  const byType = Object.fromEntries(tokens.map((candidate) => [candidate.attributes['gen_ai.token.type'], candidate.value.sum]));
+  const tokens = histogramPoints(metrics.get('gen_ai.client.token.usage')).filter(
+    (candidate) => candidate.attributes['gen_ai.request.model'] === 'gpt-4o-mini',
+  );
+  const byType = Object.fromEntries(
+    tokens.map((candidate) => [candidate.attributes['gen_ai.token.type'], candidate.value.sum]),
+  );
   assert.deepEqual(byType, { input: 120, output: 40 });
   assert.deepEqual(tokens[0]!.value.buckets.boundaries, TOKEN_BUCKETS);
   assert.equal(TOKEN_BUCKETS.at(-1), 67108864);
 
-  const cost = sdk.points(metrics.get('genai_otel.client.cost')).find((candidate) => candidate.attributes['gen_ai.request.model'] === 'gpt-4o-mini');
+  const cost = sdk
+    .points(metrics.get('genai_otel.client.cost'))
+    .find((candidate) => candidate.attributes['gen_ai.request.model'] === 'gpt-4o-mini');
   assert.ok(cost);
   assert.ok(Math.abs((cost.value as number) - 0.000042) < 1e-12);
   assert.equal(metrics.get('genai_otel.client.cost')?.descriptor.unit, 'USD');
@@ -100,10 +121,14 @@ test('a rejected call marks the span ERROR with error.type and the exception, co
   assert.equal(span.events[0]?.name, 'exception');
   assert.equal(span.events[0]?.attributes?.['exception.message'], 'slow down');
   const metrics = await sdk.collect();
-  const errors = sdk.points(metrics.get('genai_otel.client.errors')).find((point) => point.attributes['gen_ai.request.model'] === 'claude-sonnet-4');
+  const errors = sdk
+    .points(metrics.get('genai_otel.client.errors'))
+    .find((point) => point.attributes['gen_ai.request.model'] === 'claude-sonnet-4');
   assert.equal(errors?.value, 1);
   assert.equal(errors?.attributes['error.type'], 'RateLimitError');
-  const duration = histogramPoints(metrics.get('gen_ai.client.operation.duration')).find((point) => point.attributes['gen_ai.request.model'] === 'claude-sonnet-4');
+  const duration = histogramPoints(metrics.get('gen_ai.client.operation.duration')).find(
+    (point) => point.attributes['gen_ai.request.model'] === 'claude-sonnet-4',
+  );
   assert.equal(duration?.attributes['error.type'], 'RateLimitError');
 });
 
@@ -112,14 +137,29 @@ test('sync functions: the value and the thrown error are unchanged, the span end
   assert.equal(value, 42);
   assert.ok(sdk.span('chat sync-model').ended);
   const thrown = new TypeError('bad');
-  assert.throws(() => withLLMCall({ provider: 'openai', model: 'sync-throw' }, () => { throw thrown; }), (error) => error === thrown);
+  assert.throws(
+    () =>
+      withLLMCall({ provider: 'openai', model: 'sync-throw' }, () => {
+        throw thrown;
+      }),
+    (error) => error === thrown,
+  );
   assert.equal(sdk.span('chat sync-throw').attributes['error.type'], 'TypeError');
 });
 
 test('the caller gets the very same thenable back, so client helpers like .withResponse() keep working', async () => {
-  const apiPromise = Object.assign(Promise.resolve({ object: 'chat.completion', id: 'x', model: 'm', choices: [], usage: { prompt_tokens: 1, completion_tokens: 2 } }), {
-    withResponse: () => 'raw response',
-  });
+  const apiPromise = Object.assign(
+    Promise.resolve({
+      object: 'chat.completion',
+      id: 'x',
+      model: 'm',
+      choices: [],
+      usage: { prompt_tokens: 1, completion_tokens: 2 },
+    }),
+    {
+      withResponse: () => 'raw response',
+    },
+  );
   const returned = withLLMCall({ provider: 'openai', model: 'thenable-model' }, () => apiPromise);
   assert.equal(returned, apiPromise);
   assert.equal(returned.withResponse(), 'raw response');
@@ -137,7 +177,9 @@ test('retries are counted by reason on the span and in genai_otel.client.retries
   const span = sdk.span('chat retry-model');
   assert.equal(span.attributes['genai_otel.retry.count'], 2);
   const metrics = await sdk.collect();
-  const retries = sdk.points(metrics.get('genai_otel.client.retries')).find((point) => point.attributes['gen_ai.request.model'] === 'retry-model');
+  const retries = sdk
+    .points(metrics.get('genai_otel.client.retries'))
+    .find((point) => point.attributes['gen_ai.request.model'] === 'retry-model');
   assert.equal(retries?.value, 2);
   assert.equal(retries?.attributes['genai_otel.retry.reason'], 'rate_limited');
 });
@@ -164,7 +206,10 @@ test('traceLLM wraps a function once: this, arguments and result kept; request c
       return `${this.prefix}${prompt}`;
     },
   };
-  const complete = traceLLM(client.complete, (prompt: string) => ({ provider: 'openai', model: `wrapped-${prompt.length}` }));
+  const complete = traceLLM(client.complete, (prompt: string) => ({
+    provider: 'openai',
+    model: `wrapped-${prompt.length}`,
+  }));
   assert.equal(await complete.call(client, 'hello'), 'answer:hello');
   assert.equal(await complete.call(client, 'hi'), 'answer:hi');
   assert.equal(sdk.span('chat wrapped-5').attributes['gen_ai.usage.input_tokens'], 5);
@@ -173,22 +218,52 @@ test('traceLLM wraps a function once: this, arguments and result kept; request c
 });
 
 test('content is not captured unless asked: messages, instructions and tool definitions stay out by default', async () => {
-  await withLLMCall({ provider: 'openai', model: 'private-model', messages: [{ role: 'user', content: 'my card is 4111 1111 1111 1111' }], systemInstructions: 'be nice', tools: [{ name: 'x' }] }, async () => ({
-    object: 'chat.completion', choices: [{ finish_reason: 'stop', message: { role: 'assistant', content: 'secret answer' } }],
-  }));
+  await withLLMCall(
+    {
+      provider: 'openai',
+      model: 'private-model',
+      messages: [{ role: 'user', content: 'my card is 4111 1111 1111 1111' }],
+      systemInstructions: 'be nice',
+      tools: [{ name: 'x' }],
+    },
+    async () => ({
+      object: 'chat.completion',
+      choices: [{ finish_reason: 'stop', message: { role: 'assistant', content: 'secret answer' } }],
+    }),
+  );
   const span = sdk.span('chat private-model');
-  for (const key of Object.keys(span.attributes)) assert.ok(!/messages|instructions|definitions/.test(key), `unexpected ${key}`);
+  for (const key of Object.keys(span.attributes))
+    assert.ok(!/messages|instructions|definitions/.test(key), `unexpected ${key}`);
   assert.ok(!JSON.stringify(span.attributes).includes('4111'));
 });
 
 test('with captureContent the messages use the conventions shape', async () => {
-  await withLLMCall({ provider: 'openai', model: 'capture-model', captureContent: true, messages: [{ role: 'user', content: 'hi' }], systemInstructions: 'be brief' }, async () => ({
-    object: 'chat.completion', id: 'c', model: 'capture-model', choices: [{ finish_reason: 'stop', message: { role: 'assistant', content: 'hello' } }], usage: { prompt_tokens: 3, completion_tokens: 1 },
-  }));
+  await withLLMCall(
+    {
+      provider: 'openai',
+      model: 'capture-model',
+      captureContent: true,
+      messages: [{ role: 'user', content: 'hi' }],
+      systemInstructions: 'be brief',
+    },
+    async () => ({
+      object: 'chat.completion',
+      id: 'c',
+      model: 'capture-model',
+      choices: [{ finish_reason: 'stop', message: { role: 'assistant', content: 'hello' } }],
+      usage: { prompt_tokens: 3, completion_tokens: 1 },
+    }),
+  );
   const span = sdk.span('chat capture-model');
-  assert.deepEqual(JSON.parse(span.attributes['gen_ai.input.messages'] as string), [{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]);
-  assert.deepEqual(JSON.parse(span.attributes['gen_ai.system_instructions'] as string), [{ type: 'text', content: 'be brief' }]);
-  assert.deepEqual(JSON.parse(span.attributes['gen_ai.output.messages'] as string), [{ role: 'assistant', parts: [{ type: 'text', content: 'hello' }], finish_reason: 'stop' }]);
+  assert.deepEqual(JSON.parse(span.attributes['gen_ai.input.messages'] as string), [
+    { role: 'user', parts: [{ type: 'text', content: 'hi' }] },
+  ]);
+  assert.deepEqual(JSON.parse(span.attributes['gen_ai.system_instructions'] as string), [
+    { type: 'text', content: 'be brief' },
+  ]);
+  assert.deepEqual(JSON.parse(span.attributes['gen_ai.output.messages'] as string), [
+    { role: 'assistant', parts: [{ type: 'text', content: 'hello' }], finish_reason: 'stop' },
+  ]);
 });
 
 test('an unknown model records no cost, marks the span and counts the call; never a silent 0', async () => {
@@ -199,9 +274,13 @@ test('an unknown model records no cost, marks the span and counts the call; neve
   assert.equal(span.attributes['genai_otel.cost.unknown_model'], true);
   assert.equal(span.attributes['genai_otel.cost.usd'], undefined);
   const metrics = await sdk.collect();
-  const unpriced = sdk.points(metrics.get('genai_otel.client.unpriced_calls')).find((point) => point.attributes['gen_ai.request.model'] === 'my-private-finetune-xyz');
+  const unpriced = sdk
+    .points(metrics.get('genai_otel.client.unpriced_calls'))
+    .find((point) => point.attributes['gen_ai.request.model'] === 'my-private-finetune-xyz');
   assert.equal(unpriced?.value, 1);
-  const cost = sdk.points(metrics.get('genai_otel.client.cost')).find((point) => point.attributes['gen_ai.request.model'] === 'my-private-finetune-xyz');
+  const cost = sdk
+    .points(metrics.get('genai_otel.client.cost'))
+    .find((point) => point.attributes['gen_ai.request.model'] === 'my-private-finetune-xyz');
   assert.equal(cost, undefined);
 });
 

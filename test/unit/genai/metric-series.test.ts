@@ -9,7 +9,14 @@ import { MetricSeriesStore } from '../../../src/genai/metric-series.ts';
 import { DURATION_BUCKETS_SECONDS, TOKEN_BUCKETS } from '../../../src/genai/genai-instruments.ts';
 
 class ManualReader extends MetricReader {
-  constructor(temporality: AggregationTemporality, metricProducers?: ConstructorParameters<typeof MetricReader>[0] extends infer O ? (O extends { metricProducers?: infer P } ? P : never) : never) {
+  constructor(
+    temporality: AggregationTemporality,
+    metricProducers?: ConstructorParameters<typeof MetricReader>[0] extends infer O
+      ? O extends { metricProducers?: infer P }
+        ? P
+        : never
+      : never,
+  ) {
     super({ aggregationTemporalitySelector: () => temporality, metricProducers });
   }
   protected async onShutdown(): Promise<void> {}
@@ -27,8 +34,16 @@ function sdkSide(temporality: AggregationTemporality): Side {
   const reader = new ManualReader(temporality);
   const meter = new MeterProvider({ readers: [reader] }).getMeter('genai-otel', '1');
   return {
-    duration: meter.createHistogram('gen_ai.client.operation.duration', { unit: 's', description: 'd', advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS } }),
-    tokens: meter.createHistogram('gen_ai.client.token.usage', { unit: '{token}', description: 't', advice: { explicitBucketBoundaries: TOKEN_BUCKETS } }),
+    duration: meter.createHistogram('gen_ai.client.operation.duration', {
+      unit: 's',
+      description: 'd',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },
+    }),
+    tokens: meter.createHistogram('gen_ai.client.token.usage', {
+      unit: '{token}',
+      description: 't',
+      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+    }),
     cost: meter.createCounter('genai_otel.client.cost', { unit: 'USD', description: 'c' }),
     collect: async () => (await reader.collect()).resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics),
   };
@@ -39,8 +54,18 @@ function seriesSide(temporality: AggregationTemporality): Side {
   const reader = new ManualReader(temporality, [store.producer(() => temporality)]);
   new MeterProvider({ readers: [reader] });
   return {
-    duration: store.histogram({ name: 'gen_ai.client.operation.duration', unit: 's', description: 'd', boundaries: DURATION_BUCKETS_SECONDS }),
-    tokens: store.histogram({ name: 'gen_ai.client.token.usage', unit: '{token}', description: 't', boundaries: TOKEN_BUCKETS }),
+    duration: store.histogram({
+      name: 'gen_ai.client.operation.duration',
+      unit: 's',
+      description: 'd',
+      boundaries: DURATION_BUCKETS_SECONDS,
+    }),
+    tokens: store.histogram({
+      name: 'gen_ai.client.token.usage',
+      unit: '{token}',
+      description: 't',
+      boundaries: TOKEN_BUCKETS,
+    }),
     cost: store.counter({ name: 'genai_otel.client.cost', unit: 'USD', description: 'c' }),
     collect: async () => (await reader.collect()).resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics),
   };
@@ -48,19 +73,32 @@ function seriesSide(temporality: AggregationTemporality): Side {
 
 /** Everything but the timestamps, points in a stable order; sums to 12 digits (the SDK adds up per interval). */
 function comparable(metrics: MetricData[]): unknown[] {
-  const rounded = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_key, item: unknown) => (typeof item === 'number' ? Number(item.toPrecision(12)) : item)));
-  return rounded(metrics
-    .map((metric) => ({
-      ...metric,
-      dataPoints: metric.dataPoints
-        .map((point) => ({ attributes: point.attributes, value: point.value }))
-        .sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes))),
-    }))
-    .sort((a, b) => a.descriptor.name.localeCompare(b.descriptor.name))) as unknown[];
+  const rounded = (value: unknown): unknown =>
+    JSON.parse(
+      JSON.stringify(value, (_key, item: unknown) => (typeof item === 'number' ? Number(item.toPrecision(12)) : item)),
+    );
+  return rounded(
+    metrics
+      .map((metric) => ({
+        ...metric,
+        dataPoints: metric.dataPoints
+          .map((point) => ({ attributes: point.attributes, value: point.value }))
+          .sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes))),
+      }))
+      .sort((a, b) => a.descriptor.name.localeCompare(b.descriptor.name)),
+  ) as unknown[];
 }
 
-const gpt: Attributes = Object.freeze({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' });
-const claude: Attributes = Object.freeze({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'error.type': 'RateLimitError' });
+const gpt: Attributes = Object.freeze({
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o',
+});
+const claude: Attributes = Object.freeze({
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'anthropic',
+  'error.type': 'RateLimitError',
+});
 
 function recordRound(side: Side, round: number): void {
   for (let index = 0; index < 50; index++) {
@@ -75,7 +113,10 @@ function recordRound(side: Side, round: number): void {
   if (round === 1) side.cost.add(2.5, claude); // only in the first interval
 }
 
-for (const [label, temporality] of [['cumulative', AggregationTemporality.CUMULATIVE], ['delta', AggregationTemporality.DELTA]] as const) {
+for (const [label, temporality] of [
+  ['cumulative', AggregationTemporality.CUMULATIVE],
+  ['delta', AggregationTemporality.DELTA],
+] as const) {
   test(`pre-bound series export the same ${label} histograms and sums as the metrics SDK, over two collections`, async () => {
     const sdk = sdkSide(temporality);
     const series = seriesSide(temporality);

@@ -12,8 +12,26 @@ const openAIChat = {
   object: 'chat.completion',
   created: 1741570283,
   model: 'gpt-4o-2024-08-06',
-  choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' }],
-  usage: { prompt_tokens: 1117, completion_tokens: 46, total_tokens: 1163, prompt_tokens_details: { cached_tokens: 1024 }, completion_tokens_details: { reasoning_tokens: 0 } },
+  choices: [
+    {
+      index: 0,
+      message: {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        ],
+      },
+      finish_reason: 'tool_calls',
+    },
+  ],
+  usage: {
+    prompt_tokens: 1117,
+    completion_tokens: 46,
+    total_tokens: 1163,
+    prompt_tokens_details: { cached_tokens: 1024 },
+    completion_tokens_details: { reasoning_tokens: 0 },
+  },
 };
 
 const openAIResponses = {
@@ -23,9 +41,20 @@ const openAIResponses = {
   model: 'o4-mini-2025-04-16',
   output: [
     { type: 'reasoning', id: 'rs_1', summary: [] },
-    { type: 'message', id: 'msg_1', role: 'assistant', content: [{ type: 'output_text', text: 'In a peaceful grove...' }] },
+    {
+      type: 'message',
+      id: 'msg_1',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: 'In a peaceful grove...' }],
+    },
   ],
-  usage: { input_tokens: 36, input_tokens_details: { cached_tokens: 0 }, output_tokens: 87, output_tokens_details: { reasoning_tokens: 64 }, total_tokens: 123 },
+  usage: {
+    input_tokens: 36,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: 87,
+    output_tokens_details: { reasoning_tokens: 64 },
+    total_tokens: 123,
+  },
 };
 
 const openAIEmbeddings = {
@@ -56,7 +85,13 @@ const bedrockConverse = {
 
 const geminiResponse = {
   candidates: [{ content: { parts: [{ text: 'Hello' }], role: 'model' }, finishReason: 'STOP', index: 0 }],
-  usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 30, thoughtsTokenCount: 20, totalTokenCount: 62, cachedContentTokenCount: 4 },
+  usageMetadata: {
+    promptTokenCount: 12,
+    candidatesTokenCount: 30,
+    thoughtsTokenCount: 20,
+    totalTokenCount: 62,
+    cachedContentTokenCount: 4,
+  },
   modelVersion: 'gemini-2.5-flash',
   responseId: 'gemini-resp-1',
 };
@@ -84,7 +119,10 @@ test('OpenAI Responses API: usage, reasoning tokens and a completed status', asy
 });
 
 test('OpenAI embeddings: input tokens and the vector length', async () => {
-  await withLLMCall({ provider: 'openai', model: 'text-embedding-3-small', operation: 'embeddings' }, async () => openAIEmbeddings);
+  await withLLMCall(
+    { provider: 'openai', model: 'text-embedding-3-small', operation: 'embeddings' },
+    async () => openAIEmbeddings,
+  );
   const span = sdk.span('embeddings text-embedding-3-small');
   assert.equal(span.attributes['gen_ai.operation.name'], 'embeddings');
   assert.equal(span.attributes['gen_ai.usage.input_tokens'], 8);
@@ -104,7 +142,10 @@ test('Anthropic message: cache tokens are added to input tokens, as the conventi
 });
 
 test('AWS Bedrock Converse: usage, request id and stop reason', async () => {
-  await withLLMCall({ provider: 'aws.bedrock', model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' }, async () => bedrockConverse);
+  await withLLMCall(
+    { provider: 'aws.bedrock', model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' },
+    async () => bedrockConverse,
+  );
   const attributes = sdk.span('chat us.anthropic.claude-3-5-haiku-20241022-v1:0').attributes;
   assert.equal(attributes['gen_ai.response.id'], bedrockConverse.$metadata.requestId);
   assert.equal(attributes['gen_ai.usage.input_tokens'], 130);
@@ -115,7 +156,12 @@ test('AWS Bedrock Converse: usage, request id and stop reason', async () => {
 
 test('Gemini generateContent: thinking tokens are output tokens and reasoning tokens', () => {
   const read = readProviderResponse(geminiResponse);
-  assert.deepEqual(read?.usage, { inputTokens: 12, outputTokens: 50, cacheReadInputTokens: 4, reasoningOutputTokens: 20 });
+  assert.deepEqual(read?.usage, {
+    inputTokens: 12,
+    outputTokens: 50,
+    cacheReadInputTokens: 4,
+    reasoningOutputTokens: 20,
+  });
   assert.equal(read?.response.model, 'gemini-2.5-flash');
   assert.deepEqual(read?.response.finishReasons, ['STOP']);
 });

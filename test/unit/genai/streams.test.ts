@@ -12,18 +12,47 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** OpenAI chat-completion chunks as the API streams them with stream_options.include_usage. */
 async function* openAIChunks(delayMs: number) {
   await sleep(delayMs);
-  yield { object: 'chat.completion.chunk', id: 'chatcmpl-s', model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] };
+  yield {
+    object: 'chat.completion.chunk',
+    id: 'chatcmpl-s',
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }],
+  };
   await sleep(delayMs);
-  yield { object: 'chat.completion.chunk', id: 'chatcmpl-s', model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: null }] };
-  yield { object: 'chat.completion.chunk', id: 'chatcmpl-s', model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] };
-  yield { object: 'chat.completion.chunk', id: 'chatcmpl-s', model: 'gpt-4o-mini-2024-07-18', choices: [], usage: { prompt_tokens: 11, completion_tokens: 2 } };
+  yield {
+    object: 'chat.completion.chunk',
+    id: 'chatcmpl-s',
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: null }],
+  };
+  yield {
+    object: 'chat.completion.chunk',
+    id: 'chatcmpl-s',
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+  };
+  yield {
+    object: 'chat.completion.chunk',
+    id: 'chatcmpl-s',
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [],
+    usage: { prompt_tokens: 11, completion_tokens: 2 },
+  };
 }
 
 test('a returned stream keeps the span open until it is read to the end; usage comes from the final chunk', async () => {
-  const stream = await withLLMCall({ provider: 'openai', model: 'gpt-4o-mini', stream: true }, async () => openAIChunks(20));
-  assert.equal(sdk.spans().filter((span) => span.name === 'chat gpt-4o-mini').length, 0, 'span still open before reading');
+  const stream = await withLLMCall({ provider: 'openai', model: 'gpt-4o-mini', stream: true }, async () =>
+    openAIChunks(20),
+  );
+  assert.equal(
+    sdk.spans().filter((span) => span.name === 'chat gpt-4o-mini').length,
+    0,
+    'span still open before reading',
+  );
   const text: string[] = [];
-  for await (const chunk of stream) text.push((chunk.choices[0]?.delta as { content?: string } | undefined)?.content ?? '');
+  for await (const chunk of stream)
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: one member of the union is {}
+    text.push((chunk.choices[0]?.delta as { content?: string } | undefined)?.content ?? '');
   assert.equal(text.join(''), 'Hello');
   const span = sdk.span('chat gpt-4o-mini');
   assert.equal(span.attributes['gen_ai.usage.input_tokens'], 11);
@@ -43,10 +72,17 @@ test('a returned stream keeps the span open until it is read to the end; usage c
 
 test('a stream without usage says the counts are missing instead of guessing', async () => {
   async function* noUsage() {
-    yield { object: 'chat.completion.chunk', id: 'n', model: 'm', choices: [{ delta: { content: 'x' }, finish_reason: 'stop' }] };
+    yield {
+      object: 'chat.completion.chunk',
+      id: 'n',
+      model: 'm',
+      choices: [{ delta: { content: 'x' }, finish_reason: 'stop' }],
+    };
   }
   const stream = await withLLMCall({ provider: 'openai', model: 'no-usage-model' }, async () => noUsage());
-  for await (const _ of stream) { /* drain */ }
+  for await (const _ of stream) {
+    /* drain */
+  }
   const span = sdk.span('chat no-usage-model');
   assert.equal(span.attributes['genai_otel.usage.reported'], false);
   assert.equal(span.attributes['gen_ai.usage.output_tokens'], undefined);
@@ -73,21 +109,38 @@ test('a stream that fails marks the span ERROR and the consumer sees the same er
     throw failure;
   }
   const stream = withLLMCall({ provider: 'openai', model: 'failing-stream' }, () => failing());
-  await assert.rejects(async () => {
-    for await (const _ of stream) { /* drain */ }
-  }, (error) => error === failure);
+  await assert.rejects(
+    async () => {
+      for await (const _ of stream) {
+        /* drain */
+      }
+    },
+    (error) => error === failure,
+  );
   assert.equal(sdk.span('chat failing-stream').status.code, 2);
 });
 
 test('Anthropic message events give id, model, usage (cache tokens counted in input) and stop reason', async () => {
   async function* anthropicEvents() {
-    yield { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-20250514', content: [], usage: { input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 5, output_tokens: 1 } } };
+    yield {
+      type: 'message_start',
+      message: {
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-20250514',
+        content: [],
+        usage: { input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 5, output_tokens: 1 },
+      },
+    };
     yield { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hi' } };
     yield { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 25 } };
     yield { type: 'message_stop' };
   }
   const stream = await withLLMCall({ provider: 'anthropic', model: 'claude-sonnet-4' }, async () => anthropicEvents());
-  for await (const _ of stream) { /* drain */ }
+  for await (const _ of stream) {
+    /* drain */
+  }
   const span = sdk.span('chat claude-sonnet-4');
   assert.equal(span.attributes['gen_ai.response.id'], 'msg_1');
   assert.equal(span.attributes['gen_ai.usage.input_tokens'], 115);

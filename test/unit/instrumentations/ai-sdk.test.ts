@@ -29,7 +29,9 @@ test('ai 7 + @ai-sdk/otel, generateText: the chat span gets cost; the invoke_age
   assert.ok(chat);
   assert.equal(chat.instrumentationScope.name, 'gen_ai');
   assert.equal(chat.attributes['gen_ai.usage.cache_read.input_tokens'], 20);
-  assert.ok(Math.abs((chat.attributes['genai_otel.cost.usd'] as number) - (100 * 0.15 + 20 * 0.075 + 40 * 0.6) / 1e6) < 1e-12);
+  assert.ok(
+    Math.abs((chat.attributes['genai_otel.cost.usd'] as number) - (100 * 0.15 + 20 * 0.075 + 40 * 0.6) / 1e6) < 1e-12,
+  );
   const [agent] = spansNamed('invoke_agent gpt-4o-mini');
   assert.ok(agent);
   assert.equal(agent.attributes['genai_otel.cost.usd'], undefined);
@@ -59,8 +61,16 @@ test('ai 6 with experimental_telemetry: legacy doGenerate spans get operation, p
   const { createOpenAI: createOpenAI3 } = await import('ai-sdk-openai3');
   const legacy = createOpenAI3({ apiKey: 'test-key', baseURL: fake.openaiBaseURL });
   await sdk.reset();
-  await ai6.generateText({ model: legacy.chat('gpt-4o-mini'), prompt: 'Where is my order?', experimental_telemetry: { isEnabled: true } });
-  const stream = ai6.streamText({ model: legacy.chat('gpt-4o-mini'), prompt: 'Where is my order?', experimental_telemetry: { isEnabled: true } });
+  await ai6.generateText({
+    model: legacy.chat('gpt-4o-mini'),
+    prompt: 'Where is my order?',
+    experimental_telemetry: { isEnabled: true },
+  });
+  const stream = ai6.streamText({
+    model: legacy.chat('gpt-4o-mini'),
+    prompt: 'Where is my order?',
+    experimental_telemetry: { isEnabled: true },
+  });
   for await (const delta of stream.textStream) void delta;
   await settle();
   const [generate] = spansNamed('ai.generateText.doGenerate');

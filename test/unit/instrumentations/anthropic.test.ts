@@ -16,12 +16,28 @@ const require = createRequire(import.meta.url);
 const { Anthropic } = require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
 const fake = await startFakeProvider();
 after(() => fake.close());
-const versionOf = (name: string): string => (JSON.parse(readFileSync(new URL(`../../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+const versionOf = (name: string): string =>
+  (
+    JSON.parse(readFileSync(new URL(`../../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 
 const client = new Anthropic({ apiKey: 'test-key', baseURL: fake.anthropicBaseURL, maxRetries: 2 });
 const model = 'claude-sonnet-4-20250514';
-const request = { model, max_tokens: 256, system: 'You answer order questions.', messages: [{ role: 'user' as const, content: 'Where is my order A-1?' }] };
-const tools = [{ name: 'lookup_order', description: 'Finds an order', input_schema: { type: 'object' as const, properties: { order_id: { type: 'string' } } } }];
+const request = {
+  model,
+  max_tokens: 256,
+  system: 'You answer order questions.',
+  messages: [{ role: 'user' as const, content: 'Where is my order A-1?' }],
+};
+const tools = [
+  {
+    name: 'lookup_order',
+    description: 'Finds an order',
+    input_schema: { type: 'object' as const, properties: { order_id: { type: 'string' } } },
+  },
+];
 
 function llmSpans() {
   return sdk.spans().filter((span) => span.attributes['gen_ai.operation.name'] === 'chat');
@@ -40,7 +56,11 @@ test('a message: one chat span with the same attributes and cost withLLMCall giv
   assert.equal(span.instrumentationScope.name, 'genai-otel');
   assert.equal(span.attributes['gen_ai.provider.name'], 'anthropic');
   assert.equal(span.attributes['gen_ai.request.max_tokens'], 256);
-  assert.equal(span.attributes['gen_ai.usage.input_tokens'], 250, 'cached tokens count as input, as the conventions say');
+  assert.equal(
+    span.attributes['gen_ai.usage.input_tokens'],
+    250,
+    'cached tokens count as input, as the conventions say',
+  );
   assert.equal(span.attributes['gen_ai.usage.cache_read.input_tokens'], 50);
   assert.deepEqual(span.attributes['gen_ai.response.finish_reasons'], ['end_turn']);
 
@@ -48,7 +68,13 @@ test('a message: one chat span with the same attributes and cost withLLMCall giv
   const manual = await withLLMCall({ provider: 'anthropic', model, maxTokens: 256 }, () => Promise.resolve(message));
   void manual;
   const helperSpan = lastSpan();
-  for (const key of ['gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'gen_ai.usage.cache_read.input_tokens', 'genai_otel.cost.usd', 'gen_ai.response.id']) {
+  for (const key of [
+    'gen_ai.usage.input_tokens',
+    'gen_ai.usage.output_tokens',
+    'gen_ai.usage.cache_read.input_tokens',
+    'genai_otel.cost.usd',
+    'gen_ai.response.id',
+  ]) {
     assert.equal(span.attributes[key], helperSpan.attributes[key], key);
   }
 });
@@ -59,7 +85,10 @@ test('the SDK’s own span (1.x traces itself) is not added on top of ours; its 
   assert.equal(sdk.spans().length, before + 1);
   assert.ok(!sdk.spans().some((span) => span.name === 'anthropic.messages.create'));
   await client.messages.countTokens({ model, messages: request.messages }).catch(() => undefined);
-  assert.ok(sdk.spans().some((span) => span.name === 'anthropic.messages.count_tokens'), 'the SDK tracing is on in this test');
+  assert.ok(
+    sdk.spans().some((span) => span.name === 'anthropic.messages.count_tokens'),
+    'the SDK tracing is on in this test',
+  );
 });
 
 test('tool use: finish reason tool_use', async () => {
@@ -95,13 +124,20 @@ test('create({ stream: true }) returns the SDK Stream (tee, controller) and ends
 
 test('an abandoned stream ends as abandoned after the idle timeout', async () => {
   const before = sdk.spans().length;
-  const stream = await client.messages.create({ ...request, stream: true }, { headers: { 'x-fake-scenario': 'stall' } });
+  const stream = await client.messages.create(
+    { ...request, stream: true },
+    { headers: { 'x-fake-scenario': 'stall' } },
+  );
   const iterator = stream[Symbol.asyncIterator]();
   await iterator.next();
   await new Promise((resolve) => setTimeout(resolve, 500));
   assert.equal(sdk.spans().length, before + 1);
   assert.equal(lastSpan().attributes['genai_otel.stream.end'], 'abandoned');
-  assert.equal(lastSpan().attributes['genai_otel.usage.reported'], undefined, 'message_start already reported the input');
+  assert.equal(
+    lastSpan().attributes['genai_otel.usage.reported'],
+    undefined,
+    'message_start already reported the input',
+  );
   stream.controller.abort();
 });
 
@@ -111,11 +147,19 @@ test('429 then success: one span, one retry counted as rate_limited', async () =
   assert.equal(span.attributes['genai_otel.retry.count'], 1);
   assert.equal(span.attributes['genai_otel.retry.reason'], 'rate_limited');
   const retries = sdk.points((await sdk.collect()).get('genai_otel.client.retries'));
-  assert.ok(retries.some((point) => point.attributes['gen_ai.provider.name'] === 'anthropic' && point.attributes['genai_otel.retry.reason'] === 'rate_limited'));
+  assert.ok(
+    retries.some(
+      (point) =>
+        point.attributes['gen_ai.provider.name'] === 'anthropic' &&
+        point.attributes['genai_otel.retry.reason'] === 'rate_limited',
+    ),
+  );
 });
 
 test('500: InternalServerError on the span and in genai_otel.client.errors', async () => {
-  await assert.rejects(client.messages.create(request, { headers: { 'x-fake-scenario': 'server-error' }, maxRetries: 0 }));
+  await assert.rejects(
+    client.messages.create(request, { headers: { 'x-fake-scenario': 'server-error' }, maxRetries: 0 }),
+  );
   const span = lastSpan();
   assert.equal(span.status.code, 2);
   assert.equal(span.attributes['error.type'], 'InternalServerError');
@@ -124,14 +168,18 @@ test('500: InternalServerError on the span and in genai_otel.client.errors', asy
 });
 
 test('a timeout: APIConnectionTimeoutError', async () => {
-  await assert.rejects(client.messages.create(request, { headers: { 'x-fake-scenario': 'hang' }, timeout: 150, maxRetries: 0 }));
+  await assert.rejects(
+    client.messages.create(request, { headers: { 'x-fake-scenario': 'hang' }, timeout: 150, maxRetries: 0 }),
+  );
   assert.equal(lastSpan().attributes['error.type'], 'APIConnectionTimeoutError');
 });
 
 test('@anthropic-ai/sdk 0.x (previous line) is patched by the same definition', async () => {
   const version = versionOf('anthropic0');
   assert.match(version, /^0\./);
-  const definition = (instrumentation as unknown as { getModuleDefinitions(): { patch(exports: unknown, version: string): unknown }[] }).getModuleDefinitions()[0]!;
+  const definition = (
+    instrumentation as unknown as { getModuleDefinitions(): { patch(exports: unknown, version: string): unknown }[] }
+  ).getModuleDefinitions()[0]!;
   const previous = require('anthropic0') as typeof import('@anthropic-ai/sdk');
   definition.patch(previous, version);
   const old = new previous.Anthropic({ apiKey: 'k', baseURL: fake.anthropicBaseURL });

@@ -22,7 +22,12 @@ test('an instrumented OpenAI client is traced; another instance and the prototyp
   await plain.chat.completions.create({ model: 'gpt-4o-mini', messages });
   assert.equal(sdk.spans().length, 0);
 
-  const stream = await traced.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+  const stream = await traced.chat.completions.create({
+    model: 'gpt-4o-mini',
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
   for await (const chunk of stream) void chunk;
   const span = sdk.span('chat gpt-4o-mini');
   assert.equal(span.attributes['gen_ai.provider.name'], 'openai');
@@ -34,7 +39,10 @@ test('an instrumented OpenAI client is traced; another instance and the prototyp
 test('an instrumented OpenAI client counts its retries', async () => {
   await sdk.reset();
   const traced = instrument(new OpenAI({ apiKey: 'k', baseURL: fake.openaiBaseURL }));
-  await traced.responses.create({ model: 'gpt-4o-mini', input: 'hi' }, { headers: { 'x-fake-scenario': 'rate-limit-once:instrument-openai' } });
+  await traced.responses.create(
+    { model: 'gpt-4o-mini', input: 'hi' },
+    { headers: { 'x-fake-scenario': 'rate-limit-once:instrument-openai' } },
+  );
   const span = sdk.spans().at(-1)!;
   assert.equal(span.attributes['genai_otel.retry.count'], 1);
   assert.equal(span.attributes['gen_ai.usage.reasoning.output_tokens'], 10);
@@ -43,24 +51,43 @@ test('an instrumented OpenAI client counts its retries', async () => {
 test('an instrumented OpenAI client: parse() returns its parsed value (contrib #3586), runTools() is one invoke_agent tree', async () => {
   await sdk.reset();
   const traced = instrument(new OpenAI({ apiKey: 'k', baseURL: fake.openaiBaseURL }));
-  const schema = { type: 'object', properties: { order_id: { type: 'string' }, status: { type: 'string' } }, required: ['order_id', 'status'], additionalProperties: false };
-  const completion = await traced.chat.completions.parse({ model: 'gpt-4o-mini', messages, response_format: { type: 'json_schema', json_schema: { name: 'order', strict: true, schema } } });
+  const schema = {
+    type: 'object',
+    properties: { order_id: { type: 'string' }, status: { type: 'string' } },
+    required: ['order_id', 'status'],
+    additionalProperties: false,
+  };
+  const completion = await traced.chat.completions.parse({
+    model: 'gpt-4o-mini',
+    messages,
+    response_format: { type: 'json_schema', json_schema: { name: 'order', strict: true, schema } },
+  });
   assert.deepEqual(completion.choices[0]?.message.parsed, { order_id: 'A-1', status: 'shipped' });
   assert.equal(sdk.spans().at(-1)?.attributes['gen_ai.usage.input_tokens'], 120);
 
   await sdk.reset();
-  const tools = [{ type: 'function' as const, function: { name: 'lookup_order', parameters: { type: 'object', properties: {} }, function: () => 'shipped' } }];
+  const tools = [
+    {
+      type: 'function' as const,
+      function: { name: 'lookup_order', parameters: { type: 'object', properties: {} }, function: () => 'shipped' },
+    },
+  ];
   await traced.chat.completions.runTools({ model: 'gpt-4o-mini', messages, tools: tools as never }).done();
   const agent = sdk.span('invoke_agent');
   const children = sdk.spans().filter((span) => span.parentSpanContext?.spanId === agent.spanContext().spanId);
-  assert.deepEqual(children.map((span) => span.name), ['chat gpt-4o-mini', 'execute_tool lookup_order', 'chat gpt-4o-mini']);
+  assert.deepEqual(
+    children.map((span) => span.name),
+    ['chat gpt-4o-mini', 'execute_tool lookup_order', 'chat gpt-4o-mini'],
+  );
 });
 
 test('an instrumented Anthropic client: messages.create and messages.stream are traced', async () => {
   await sdk.reset();
   const client = instrument(new Anthropic({ apiKey: 'k', baseURL: fake.anthropicBaseURL }));
   await client.messages.create({ model: 'claude-3-5-haiku-20241022', max_tokens: 64, messages });
-  const final = await client.messages.stream({ model: 'claude-3-5-haiku-20241022', max_tokens: 64, messages }).finalMessage();
+  const final = await client.messages
+    .stream({ model: 'claude-3-5-haiku-20241022', max_tokens: 64, messages })
+    .finalMessage();
   assert.equal(final.stop_reason, 'end_turn');
   const spans = sdk.spans().filter((span) => span.name === 'chat claude-3-5-haiku-20241022');
   assert.equal(spans.length, 2);

@@ -20,7 +20,10 @@ import { GenAICallbackHandler } from '../../../src/instrumentations/langchain.ts
 import { injectHandler } from '../../../src/instrumentations/langchain-auto.ts';
 
 const messages: string[] = [];
-diag.setLogger({ error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+diag.setLogger(
+  { error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+  DiagLogLevel.WARN,
+);
 
 const sdk = installMemorySdk();
 const fake = await startFakeProvider();
@@ -38,9 +41,17 @@ class FakeProviderChatModel extends BaseChatModel {
     const response = await fetch(`${fake.openaiBaseURL}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', messages: messages.map((message) => ({ role: 'user', content: message.content })) }),
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        messages: messages.map((message) => ({ role: 'user', content: message.content })),
+      }),
     });
-    const body = (await response.json()) as { id: string; model: string; choices: { message: { content: string }; finish_reason: string }[]; usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number } } };
+    const body = (await response.json()) as {
+      id: string;
+      model: string;
+      choices: { message: { content: string }; finish_reason: string }[];
+      usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number } };
+    };
     const message = new AIMessage({
       id: body.id,
       content: body.choices[0]!.message.content,
@@ -68,9 +79,12 @@ const lookupOrder = tool(async ({ orderId }: { orderId: string }) => `order ${or
   description: 'Finds an order by id',
   schema: z.object({ orderId: z.string() }),
 });
-const failingTool = tool(async () => {
-  throw new Error('inventory service down');
-}, { name: 'check_stock', description: 'Checks stock', schema: z.object({}) });
+const failingTool = tool(
+  async () => {
+    throw new Error('inventory service down');
+  },
+  { name: 'check_stock', description: 'Checks stock', schema: z.object({}) },
+);
 
 test('a chain becomes invoke_workflow, with retrieval, chat (usage, cost) and execute_tool spans nested under it', async () => {
   const handler = new GenAICallbackHandler({ llmRuns: 'all' });
@@ -91,7 +105,11 @@ test('a chain becomes invoke_workflow, with retrieval, chat (usage, cost) and ex
   const chat = sdk.span('chat gpt-4o-mini');
   const toolSpan = sdk.span('execute_tool lookup_order');
   for (const child of [retrieval, chat, toolSpan]) {
-    assert.equal(child.parentSpanContext?.spanId, workflow.spanContext().spanId, `${child.name} nests under the workflow`);
+    assert.equal(
+      child.parentSpanContext?.spanId,
+      workflow.spanContext().spanId,
+      `${child.name} nests under the workflow`,
+    );
     assert.equal(child.spanContext().traceId, workflow.spanContext().traceId);
   }
   assert.equal(chat.attributes['gen_ai.provider.name'], 'openai');
@@ -144,7 +162,8 @@ test('a handler method that throws: LangChain gets nothing thrown, the fault is 
     },
   };
   const before = messages.length;
-  for (const runId of ['hostile-1', 'hostile-2']) assert.doesNotThrow(() => handler.handleChainStart({}, {}, runId, 'some-parent', [], hostile));
+  for (const runId of ['hostile-1', 'hostile-2'])
+    assert.doesNotThrow(() => handler.handleChainStart({}, {}, runId, 'some-parent', [], hostile));
   assert.equal(messages.length - before, 1);
   assert.match(messages.at(-1)!, /handleChainStart failed.*metadata fault/);
 });
@@ -156,7 +175,7 @@ test('injected: every configured callback manager has one genai-otel handler, no
   const names = (manager: CallbackManager | undefined) => (manager?.handlers ?? []).map((handler) => handler.name);
   assert.deepEqual(names(CallbackManager.configure()), ['GenAICallbackHandler']);
   const byHand = new GenAICallbackHandler();
-  const configured = CallbackManager.configure([byHand as never]);
+  const configured = CallbackManager.configure([byHand]);
   assert.deepEqual(names(configured), ['GenAICallbackHandler']);
   assert.equal(configured!.handlers[0], byHand);
 });

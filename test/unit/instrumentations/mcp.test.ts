@@ -3,7 +3,16 @@
 import { after, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { DiagLogLevel, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, diag, propagation, trace } from '@opentelemetry/api';
+import {
+  DiagLogLevel,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  diag,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { contextFromRequest, withTraceContext } from '../../../src/instrumentations/mcp-meta.ts';
@@ -11,13 +20,24 @@ import { tracedRequest, tracedSetRequestHandler } from '../../../src/instrumenta
 import { networkTransportOf, requestFacts } from '../../../src/instrumentations/mcp-spans.ts';
 
 const warnings: string[] = [];
-diag.setLogger({ error: (message) => warnings.push(message), warn: (message) => warnings.push(message), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+diag.setLogger(
+  {
+    error: (message) => warnings.push(message),
+    warn: (message) => warnings.push(message),
+    info: () => {},
+    debug: () => {},
+    verbose: () => {},
+  },
+  DiagLogLevel.WARN,
+);
 const sdk = installMemorySdk();
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 beforeEach(() => sdk.reset());
 
 const require = createRequire(import.meta.url);
-const { Protocol } = require('@modelcontextprotocol/sdk/shared/protocol.js') as { Protocol: { prototype: Record<string, unknown> } };
+const { Protocol } = require('@modelcontextprotocol/sdk/shared/protocol.js') as {
+  Protocol: { prototype: Record<string, unknown> };
+};
 const { McpServer } = require('@modelcontextprotocol/sdk/server/mcp.js');
 const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
 const { InMemoryTransport } = require('@modelcontextprotocol/sdk/inMemory.js');
@@ -54,11 +74,16 @@ test('withTraceContext: a copy of the request with traceparent in params._meta; 
   const request = { method: 'tools/call', params: { name: 'get_weather', _meta: meta } };
   const sent = withTraceContext(request, ctx);
   assert.notEqual(sent, request);
-  assert.deepEqual(request, { method: 'tools/call', params: { name: 'get_weather', _meta: { progressToken: 7, traceparent: 'caller-set' } } });
+  assert.deepEqual(request, {
+    method: 'tools/call',
+    params: { name: 'get_weather', _meta: { progressToken: 7, traceparent: 'caller-set' } },
+  });
   assert.equal(sent.params._meta.progressToken, 7);
   assert.equal(sent.params._meta.traceparent, 'caller-set', 'a value the caller put there wins');
 
-  const bare = withTraceContext({ method: 'tools/list' }, ctx) as unknown as { params: { _meta: { traceparent: string } } };
+  const bare = withTraceContext({ method: 'tools/list' }, ctx) as unknown as {
+    params: { _meta: { traceparent: string } };
+  };
   assert.equal(bare.params._meta.traceparent, `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`);
   span.end();
 });
@@ -71,17 +96,38 @@ test('contextFromRequest: the context withTraceContext put in, as a remote paren
   assert.equal(spanContext?.traceId, span.spanContext().traceId);
   assert.equal(spanContext?.spanId, span.spanContext().spanId);
   assert.equal(spanContext?.isRemote, true);
-  for (const request of [undefined, null, 'text', {}, { params: 3 }, { params: { _meta: [] } }, { params: { _meta: { traceparent: 'garbage' } } }, { params: { _meta: { traceparent: 42 } } }]) {
+  for (const request of [
+    undefined,
+    null,
+    'text',
+    {},
+    { params: 3 },
+    { params: { _meta: [] } },
+    { params: { _meta: { traceparent: 'garbage' } } },
+    { params: { _meta: { traceparent: 42 } } },
+  ]) {
     assert.equal(contextFromRequest(request, ROOT_CONTEXT), undefined);
   }
   // An active local span is the ambient context, not a remote parent.
-  assert.equal(context.with(trace.setSpan(ROOT_CONTEXT, span), () => contextFromRequest({ params: { _meta: {} } })), undefined);
+  assert.equal(
+    context.with(trace.setSpan(ROOT_CONTEXT, span), () => contextFromRequest({ params: { _meta: {} } })),
+    undefined,
+  );
   span.end();
 });
 
 test('withTraceContext: requests it cannot extend are returned as given', () => {
   const ctx = trace.setSpan(ROOT_CONTEXT, trace.getTracer('test').startSpan('s'));
-  for (const request of [undefined, null, 42, 'text', { params: 'x' }, { params: [1] }, { params: { _meta: 'x' } }, { params: { _meta: [1] } }]) {
+  for (const request of [
+    undefined,
+    null,
+    42,
+    'text',
+    { params: 'x' },
+    { params: [1] },
+    { params: { _meta: 'x' } },
+    { params: { _meta: [1] } },
+  ]) {
     assert.equal(withTraceContext(request, ctx), request);
   }
   assert.equal(withTraceContext({ method: 'ping' }, ROOT_CONTEXT).constructor, Object, 'no span: nothing to inject');
@@ -89,13 +135,21 @@ test('withTraceContext: requests it cannot extend are returned as given', () => 
 });
 
 test('requestFacts and networkTransportOf: the method and its target; the transport told by its class', () => {
-  assert.deepEqual(requestFacts({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'get_weather', arguments: { city: 'Paris' } } }), {
-    method: 'tools/call',
-    toolName: 'get_weather',
-    toolArguments: { city: 'Paris' },
-    jsonrpcVersion: '2.0',
-    requestId: '4',
-  });
+  assert.deepEqual(
+    requestFacts({
+      jsonrpc: '2.0',
+      id: 4,
+      method: 'tools/call',
+      params: { name: 'get_weather', arguments: { city: 'Paris' } },
+    }),
+    {
+      method: 'tools/call',
+      toolName: 'get_weather',
+      toolArguments: { city: 'Paris' },
+      jsonrpcVersion: '2.0',
+      requestId: '4',
+    },
+  );
   assert.equal(requestFacts({ method: 'resources/read', params: { uri: 'file:///a' } })?.resourceUri, 'file:///a');
   assert.equal(requestFacts({ method: 'prompts/get', params: { name: 'greet' } })?.promptName, 'greet');
   assert.equal(requestFacts({ method: 42 }), undefined);
@@ -136,7 +190,13 @@ test('a real client and server in one process: CLIENT span, SERVER span under it
   const spans = sdk.spans().filter((span) => span.name === 'tools/call get_weather');
   const call = spans.find((span) => span.kind === SpanKind.CLIENT)!;
   const handled = spans.find((span) => span.kind === SpanKind.SERVER)!;
-  assert.ok(call && handled, sdk.spans().map((span) => span.name).join(', '));
+  assert.ok(
+    call && handled,
+    sdk
+      .spans()
+      .map((span) => span.name)
+      .join(', '),
+  );
   assert.equal(handled.parentSpanContext?.spanId, call.spanContext().spanId);
   assert.equal(handled.spanContext().traceId, call.spanContext().traceId);
   assert.equal(sdk.span('inside_tool').parentSpanContext?.spanId, handled.spanContext().spanId);
@@ -166,12 +226,30 @@ test('hostile values around request(): the SDK’s own value or error reaches th
   const throws = tracedRequest(() => {
     throw failure;
   });
-  const hostileThis = [undefined, null, revoked(), throwingGetter('_transport'), throwingGetter('_requestMessageId'), { _transport: revoked() }];
-  const hostileRequests = [undefined, null, revoked(), throwingGetter('method'), { method: 'tools/call', params: throwingGetter('name') }, { method: 'x', params: revoked() }, { method: 'x', params: { _meta: revoked() } }];
+  const hostileThis = [
+    undefined,
+    null,
+    revoked(),
+    throwingGetter('_transport'),
+    throwingGetter('_requestMessageId'),
+    { _transport: revoked() },
+  ];
+  const hostileRequests = [
+    undefined,
+    null,
+    revoked(),
+    throwingGetter('method'),
+    { method: 'tools/call', params: throwingGetter('name') },
+    { method: 'x', params: revoked() },
+    { method: 'x', params: { _meta: revoked() } },
+  ];
   for (const self of hostileThis) {
     for (const request of hostileRequests) {
       assert.equal(returns.call(self, request, undefined, {}), value);
-      assert.throws(() => throws.call(self, request), (error) => error === failure);
+      assert.throws(
+        () => throws.call(self, request),
+        (error) => error === failure,
+      );
     }
   }
   // Each kind of failure is said once, however often it happens.
@@ -182,7 +260,7 @@ test('hostile values around request(): the SDK’s own value or error reaches th
   const rejects = tracedRequest(() => rejected);
   const got = rejects.call({}, { method: 'tools/call', params: { name: 't' } });
   assert.equal(got, rejected);
-  await assert.rejects(got as Promise<unknown>, (error) => error === failure);
+  await assert.rejects(got, (error) => error === failure);
 });
 
 test('hostile values around request handlers: the handler’s value or error reaches the SDK unchanged', async () => {
@@ -190,22 +268,40 @@ test('hostile values around request handlers: the handler’s value or error rea
   const register = tracedSetRequestHandler(function (this: unknown, _schema: unknown, handler: unknown) {
     registered.push(handler as AnyFunction);
     return 'registered';
-  } as AnyFunction);
+  });
   const failure = new Error('handler error');
   const value = { content: [] };
   for (const self of [undefined, revoked(), throwingGetter('_transport')]) {
-    assert.equal(register.call(self, {}, () => value), 'registered');
-    assert.equal(register.call(self, {}, () => Promise.reject(failure)), 'registered');
-    assert.equal(register.call(self, {}, () => {
-      throw failure;
-    }), 'registered');
+    assert.equal(
+      register.call(self, {}, () => value),
+      'registered',
+    );
+    assert.equal(
+      register.call(self, {}, () => Promise.reject(failure)),
+      'registered',
+    );
+    assert.equal(
+      register.call(self, {}, () => {
+        throw failure;
+      }),
+      'registered',
+    );
   }
-  const hostileArgs = [[undefined, undefined], [revoked(), revoked()], [throwingGetter('method'), throwingGetter('sessionId')], [{ method: 'tools/call', params: throwingGetter('name') }, { requestInfo: throwingGetter('headers') }], [{ method: 'x', params: { _meta: throwingGetter('traceparent') } }, {}]];
+  const hostileArgs = [
+    [undefined, undefined],
+    [revoked(), revoked()],
+    [throwingGetter('method'), throwingGetter('sessionId')],
+    [{ method: 'tools/call', params: throwingGetter('name') }, { requestInfo: throwingGetter('headers') }],
+    [{ method: 'x', params: { _meta: throwingGetter('traceparent') } }, {}],
+  ];
   for (let index = 0; index < registered.length; index += 3) {
     for (const args of hostileArgs) {
       assert.equal(registered[index]!(...args), value);
       await assert.rejects(registered[index + 1]!(...args) as Promise<unknown>, (error) => error === failure);
-      assert.throws(() => registered[index + 2]!(...args), (error) => error === failure);
+      assert.throws(
+        () => registered[index + 2]!(...args),
+        (error) => error === failure,
+      );
     }
   }
   assert.equal(register.call({}, {}, 'not a function'), 'registered', 'non-functions are handed over as given');

@@ -16,7 +16,10 @@ import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { startFakeProvider, type FakeProvider } from '../../support/fake-provider.ts';
 
 const messages: string[] = [];
-diag.setLogger({ error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+diag.setLogger(
+  { error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+  DiagLogLevel.WARN,
+);
 
 const sdk = installMemorySdk();
 // The SDK genai-otel starts registers the resolving manager; the memory SDK registered a plain one.
@@ -29,7 +32,14 @@ before(async () => {
   installOnAgentsSdk(agents);
   // No export to OpenAI's platform from a test; genai-otel's processor stays.
   agents.setTraceProcessors([]);
-  agents.setDefaultOpenAIClient(new OpenAI({ apiKey: 'test-key', baseURL: provider.openaiBaseURL, maxRetries: 0, defaultHeaders: { 'x-fake-scenario': 'tool-loop' } }) as never);
+  agents.setDefaultOpenAIClient(
+    new OpenAI({
+      apiKey: 'test-key',
+      baseURL: provider.openaiBaseURL,
+      maxRetries: 0,
+      defaultHeaders: { 'x-fake-scenario': 'tool-loop' },
+    }),
+  );
 });
 after(async () => {
   setActiveContextResolver('test', undefined);
@@ -52,7 +62,12 @@ const throwing = (): object =>
   );
 
 function agentWith(execute: (input: { order_id: string }) => Promise<string>) {
-  const lookup = agents.tool({ name: 'lookup_order', description: 'Finds an order', parameters: z.object({ order_id: z.string() }), execute });
+  const lookup = agents.tool({
+    name: 'lookup_order',
+    description: 'Finds an order',
+    parameters: z.object({ order_id: z.string() }),
+    execute,
+  });
   return new agents.Agent({ name: 'Order assistant', instructions: 'Answer.', model: 'gpt-4o-mini', tools: [lookup] });
 }
 
@@ -70,14 +85,22 @@ test('inside a tool, its execute_tool span is the active span: a span the app st
   assert.equal(activeInTool, tool.spanContext().spanId);
   assert.equal(sdk.span('app work').parentSpanContext?.spanId, tool.spanContext().spanId);
   assert.equal(tool.parentSpanContext?.spanId, sdk.span('invoke_agent Order assistant').spanContext().spanId);
-  assert.equal(sdk.span('invoke_agent Order assistant').parentSpanContext?.spanId, sdk.span('invoke_workflow Agent workflow').spanContext().spanId);
+  assert.equal(
+    sdk.span('invoke_agent Order assistant').parentSpanContext?.spanId,
+    sdk.span('invoke_workflow Agent workflow').spanContext().spanId,
+  );
   assert.equal(tool.attributes['gen_ai.tool.call.id'], 'call_abc123');
 });
 
 test('a run started inside a span of the app joins its trace; outside any run nothing is resolved', async () => {
   await sdk.reset();
   const outer = genaiTracer().startSpan('request');
-  await context.with(trace.setSpan(context.active(), outer), () => agents.run(agentWith(async () => 'shipped'), 'Where is A-1?'));
+  await context.with(trace.setSpan(context.active(), outer), () =>
+    agents.run(
+      agentWith(async () => 'shipped'),
+      'Where is A-1?',
+    ),
+  );
   outer.end();
   assert.equal(sdk.span('invoke_workflow Agent workflow').parentSpanContext?.spanId, outer.spanContext().spanId);
   assert.equal(trace.getActiveSpan(), undefined);
@@ -87,7 +110,15 @@ test("the app's own custom spans become spans of that name; the SDK's group id i
   await sdk.reset();
   await agents.withTrace(
     'support chat',
-    () => agents.withCustomSpan(async () => agents.run(agentWith(async () => 'shipped'), 'Where is A-1?'), { data: { name: 'answer question', data: {} } }),
+    () =>
+      agents.withCustomSpan(
+        async () =>
+          agents.run(
+            agentWith(async () => 'shipped'),
+            'Where is A-1?',
+          ),
+        { data: { name: 'answer question', data: {} } },
+      ),
     { groupId: 'thread-42' },
   );
   const root = sdk.span('invoke_workflow support chat');
@@ -132,9 +163,15 @@ test('a tracer that throws: the run returns its own result, the fault is logged'
     throw new Error('tracer fault');
   };
   try {
-    const result = await agents.run(agentWith(async () => 'shipped'), 'Where is A-1?');
+    const result = await agents.run(
+      agentWith(async () => 'shipped'),
+      'Where is A-1?',
+    );
     assert.equal(result.finalOutput, 'The order has shipped.');
-    assert.ok(messages.some((message) => message.includes('tracer fault')), messages.join('\n'));
+    assert.ok(
+      messages.some((message) => message.includes('tracer fault')),
+      messages.join('\n'),
+    );
     assert.equal(sdk.spans().length, 0);
   } finally {
     tracer.startSpan = startSpan;
@@ -143,14 +180,26 @@ test('a tracer that throws: the run returns its own result, the fault is logged'
 
 test('hostile values given to the processor: every method resolves, nothing is thrown', async () => {
   const processor = new OpenAIAgentsProcessor({ span: () => throwing() as never, trace: () => revoked() as never });
-  const hostile = [undefined, null, 42, {}, revoked(), throwing(), { spanId: 's', traceId: 't', parentId: null, spanData: throwing(), error: null }];
+  const hostile = [
+    undefined,
+    null,
+    42,
+    {},
+    revoked(),
+    throwing(),
+    { spanId: 's', traceId: 't', parentId: null, spanData: throwing(), error: null },
+  ];
   for (const value of hostile) {
     await assert.doesNotReject(processor.onTraceStart(value as never));
     await assert.doesNotReject(processor.onSpanStart(value as never));
     await assert.doesNotReject(processor.onSpanEnd(value as never));
     await assert.doesNotReject(processor.onTraceEnd(value as never));
   }
-  assert.throws(() => processor.resolve(ROOT_CONTEXT), /hostile getter/, 'resolve() throws to the context manager, which catches it');
+  assert.throws(
+    () => processor.resolve(ROOT_CONTEXT),
+    /hostile getter/,
+    'resolve() throws to the context manager, which catches it',
+  );
   await assert.doesNotReject(processor.shutdown());
   await assert.doesNotReject(processor.forceFlush());
 });
@@ -164,8 +213,14 @@ test('a context resolver that throws: the stored context is active, logged once'
   });
   try {
     const before = messages.length;
-    assert.equal(manager.with(stored, () => manager.active()), stored);
-    assert.equal(manager.with(stored, () => manager.active()), stored);
+    assert.equal(
+      manager.with(stored, () => manager.active()),
+      stored,
+    );
+    assert.equal(
+      manager.with(stored, () => manager.active()),
+      stored,
+    );
     assert.equal(messages.length - before, 1);
     assert.match(messages.at(-1)!, /resolver fault/);
     setActiveContextResolver('test', () => ROOT_CONTEXT.setValue(key, 'resolved'));

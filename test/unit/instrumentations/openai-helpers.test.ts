@@ -17,7 +17,9 @@ const instrumentation = createOpenAIInstrumentation({ captureContent: 'none' });
 const require = createRequire(import.meta.url);
 const openai7 = require('openai') as typeof import('openai');
 const openai6 = require('openai6') as typeof import('openai');
-const definition = (instrumentation as unknown as { getModuleDefinitions(): { patch(exports: unknown, version: string): unknown }[] }).getModuleDefinitions()[0]!;
+const definition = (
+  instrumentation as unknown as { getModuleDefinitions(): { patch(exports: unknown, version: string): unknown }[] }
+).getModuleDefinitions()[0]!;
 definition.patch(openai6, '6.49.0');
 const zod7 = require('openai/helpers/zod') as typeof import('openai/helpers/zod');
 const zod6 = require('openai6/helpers/zod') as typeof import('openai/helpers/zod');
@@ -43,7 +45,11 @@ async function spansOf(fn: () => Promise<unknown>): Promise<ReadableSpan[]> {
   return sdk.spans().slice(before);
 }
 
-function assertCompleteChatSpan(span: ReadableSpan | undefined, usage: { input: number; output: number }, responseId: string): void {
+function assertCompleteChatSpan(
+  span: ReadableSpan | undefined,
+  usage: { input: number; output: number },
+  responseId: string,
+): void {
   assert.ok(span, 'a span ended');
   assert.equal(span.name, 'chat gpt-4o-mini');
   assert.equal(span.attributes['gen_ai.provider.name'], 'openai');
@@ -70,7 +76,11 @@ for (const { major, OpenAI, helpers } of [
       test('chat.completions.parse() with zodResponseFormat', async () => {
         let parsed: unknown;
         const spans = await spansOf(async () => {
-          const completion = await client.chat.completions.parse({ model: 'gpt-4o-mini', messages, response_format: helpers.zodResponseFormat(Order, 'order') });
+          const completion = await client.chat.completions.parse({
+            model: 'gpt-4o-mini',
+            messages,
+            response_format: helpers.zodResponseFormat(Order, 'order'),
+          });
           parsed = completion.choices[0]?.message.parsed;
         });
         assert.deepEqual(parsed, STRUCTURED_ANSWER);
@@ -96,7 +106,11 @@ for (const { major, OpenAI, helpers } of [
       test('responses.parse() with zodTextFormat', async () => {
         let parsed: unknown;
         const spans = await spansOf(async () => {
-          const response = await client.responses.parse({ model: 'gpt-4o-mini', input: 'Where is my order A-1?', text: { format: helpers.zodTextFormat(Order, 'order') } });
+          const response = await client.responses.parse({
+            model: 'gpt-4o-mini',
+            input: 'Where is my order A-1?',
+            text: { format: helpers.zodTextFormat(Order, 'order') },
+          });
           parsed = response.output_parsed;
         });
         assert.deepEqual(parsed, STRUCTURED_ANSWER);
@@ -107,7 +121,11 @@ for (const { major, OpenAI, helpers } of [
       test('responses.parse() with a JSON schema text format', async () => {
         let parsed: unknown;
         const spans = await spansOf(async () => {
-          const response = await client.responses.parse({ model: 'gpt-4o-mini', input: 'Where is my order A-1?', text: { format: { type: 'json_schema', name: 'order', strict: true, schema: orderSchema } } });
+          const response = await client.responses.parse({
+            model: 'gpt-4o-mini',
+            input: 'Where is my order A-1?',
+            text: { format: { type: 'json_schema', name: 'order', strict: true, schema: orderSchema } },
+          });
           parsed = response.output_parsed;
         });
         assert.deepEqual(parsed, STRUCTURED_ANSWER);
@@ -115,7 +133,9 @@ for (const { major, OpenAI, helpers } of [
       });
 
       test('parse().withResponse(): the parsed value, the raw response and its request id, as without tracing', async () => {
-        const { data, response, request_id } = await client.chat.completions.parse({ model: 'gpt-4o-mini', messages, response_format: helpers.zodResponseFormat(Order, 'order') }).withResponse();
+        const { data, response, request_id } = await client.chat.completions
+          .parse({ model: 'gpt-4o-mini', messages, response_format: helpers.zodResponseFormat(Order, 'order') })
+          .withResponse();
         assert.deepEqual(data.choices[0]?.message.parsed, STRUCTURED_ANSWER);
         assert.equal(response.status, 200);
         assert.equal(request_id, 'req_fake');
@@ -151,7 +171,10 @@ for (const { major, OpenAI, helpers } of [
 
       test('aborted by the caller: the span ends as cancelled', async () => {
         const spans = await spansOf(async () => {
-          const stream = client.responses.stream({ model: 'gpt-4o-mini', input: 'x' }, { headers: { 'x-fake-scenario': 'stall' } });
+          const stream = client.responses.stream(
+            { model: 'gpt-4o-mini', input: 'x' },
+            { headers: { 'x-fake-scenario': 'stall' } },
+          );
           stream.on('event', () => stream.abort());
           await assert.rejects(stream.finalResponse(), isUserAbort);
         });
@@ -162,7 +185,10 @@ for (const { major, OpenAI, helpers } of [
 
       test('failing midway: the span ends as an error', async () => {
         const spans = await spansOf(async () => {
-          const stream = client.responses.stream({ model: 'gpt-4o-mini', input: 'x' }, { headers: { 'x-fake-scenario': 'stream-error' } });
+          const stream = client.responses.stream(
+            { model: 'gpt-4o-mini', input: 'x' },
+            { headers: { 'x-fake-scenario': 'stream-error' } },
+          );
           await assert.rejects(stream.finalResponse());
         });
         assert.equal(spans.length, 1);
@@ -200,7 +226,10 @@ for (const { major, OpenAI, helpers } of [
       test('with a Zod response format: the parsed result and the span', async () => {
         let parsed: unknown;
         const spans = await spansOf(async () => {
-          const stream = client.chat.completions.stream({ ...request, response_format: helpers.zodResponseFormat(Order, 'order') });
+          const stream = client.chat.completions.stream({
+            ...request,
+            response_format: helpers.zodResponseFormat(Order, 'order'),
+          });
           parsed = (await stream.finalChatCompletion()).choices[0]?.message.parsed;
         });
         assert.deepEqual(parsed, STRUCTURED_ANSWER);
@@ -219,7 +248,11 @@ for (const { major, OpenAI, helpers } of [
 
       test('failing midway: the span ends as an error', async () => {
         const spans = await spansOf(async () => {
-          await assert.rejects(client.chat.completions.stream(request, { headers: { 'x-fake-scenario': 'stream-error' } }).finalChatCompletion());
+          await assert.rejects(
+            client.chat.completions
+              .stream(request, { headers: { 'x-fake-scenario': 'stream-error' } })
+              .finalChatCompletion(),
+          );
         });
         assert.equal(spans.length, 1);
         assert.equal(spans[0]!.status.code, 2);
@@ -258,7 +291,9 @@ for (const { major, OpenAI, helpers } of [
         const seen: unknown[] = [];
         let content: string | null = null;
         const spans = await spansOf(async () => {
-          content = await client.chat.completions.runTools({ model: 'gpt-4o-mini', messages, tools: orderTools(seen) as never }).finalContent();
+          content = await client.chat.completions
+            .runTools({ model: 'gpt-4o-mini', messages, tools: orderTools(seen) as never })
+            .finalContent();
         });
         assert.equal(content, 'The order has shipped.');
         assert.deepEqual(seen, [
@@ -275,7 +310,12 @@ for (const { major, OpenAI, helpers } of [
         const tools = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool');
         assert.equal(chats.length, 2);
         assert.deepEqual(
-          tools.map((span) => [span.name, span.attributes['gen_ai.tool.name'], span.attributes['gen_ai.tool.call.id'], span.attributes['gen_ai.tool.type']]),
+          tools.map((span) => [
+            span.name,
+            span.attributes['gen_ai.tool.name'],
+            span.attributes['gen_ai.tool.call.id'],
+            span.attributes['gen_ai.tool.type'],
+          ]),
           [
             ['execute_tool lookup_order', 'lookup_order', 'call_abc123', 'function'],
             ['execute_tool shipping_eta', 'shipping_eta', 'call_abc124', 'function'],
@@ -284,10 +324,18 @@ for (const { major, OpenAI, helpers } of [
         assert.equal(tools[0]!.attributes['gen_ai.tool.description'], 'Finds an order');
         for (const span of [...chats, ...tools]) {
           assert.equal(span.spanContext().traceId, agent.spanContext().traceId);
-          assert.equal(span.parentSpanContext?.spanId, agent.spanContext().spanId, `${span.name} is a child of the run`);
+          assert.equal(
+            span.parentSpanContext?.spanId,
+            agent.spanContext().spanId,
+            `${span.name} is a child of the run`,
+          );
         }
         for (const span of tools) {
-          assert.equal(span.attributes['gen_ai.tool.call.arguments'], undefined, 'no arguments without content capture');
+          assert.equal(
+            span.attributes['gen_ai.tool.call.arguments'],
+            undefined,
+            'no arguments without content capture',
+          );
           assert.equal(span.attributes['gen_ai.tool.call.result'], undefined, 'no result without content capture');
         }
         // The run's span ended before the caller had its content, and after its last model call.
@@ -296,15 +344,22 @@ for (const { major, OpenAI, helpers } of [
 
       test('a streamed run (stream: true): its streamed model calls and its tool call under one invoke_agent span', async () => {
         const seen: unknown[] = [];
-        const spans = await spansOf(() => client.chat.completions.runTools({ model: 'gpt-4o-mini', messages, stream: true, tools: orderTools(seen).slice(0, 1) as never }).done());
+        const spans = await spansOf(() =>
+          client.chat.completions
+            .runTools({ model: 'gpt-4o-mini', messages, stream: true, tools: orderTools(seen).slice(0, 1) as never })
+            .done(),
+        );
         assert.deepEqual(seen, [['lookup_order', '{"order_id":"A-1"}']]);
         const agent = spans.find((span) => span.name === 'invoke_agent');
         const children = spans.filter((span) => span.parentSpanContext?.spanId === agent?.spanContext().spanId);
-        assert.deepEqual(children.map((span) => [span.name, span.attributes['gen_ai.tool.call.id']]), [
-          ['chat gpt-4o-mini', undefined],
-          ['execute_tool lookup_order', 'call_abc123'],
-          ['chat gpt-4o-mini', undefined],
-        ]);
+        assert.deepEqual(
+          children.map((span) => [span.name, span.attributes['gen_ai.tool.call.id']]),
+          [
+            ['chat gpt-4o-mini', undefined],
+            ['execute_tool lookup_order', 'call_abc123'],
+            ['chat gpt-4o-mini', undefined],
+          ],
+        );
       });
 
       test('with content capture on spans: arguments and results on the execute_tool spans', async () => {
@@ -312,11 +367,19 @@ for (const { major, OpenAI, helpers } of [
         process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'SPAN_ONLY';
         resetGenAISettingsForTests();
         try {
-          const spans = await spansOf(() => client.chat.completions.runTools({ model: 'gpt-4o-mini', messages, tools: orderTools([]) as never }).done());
+          const spans = await spansOf(() =>
+            client.chat.completions.runTools({ model: 'gpt-4o-mini', messages, tools: orderTools([]) as never }).done(),
+          );
           const tools = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool');
           assert.equal(tools[0]!.attributes['gen_ai.tool.call.arguments'], '{"order_id":"A-1"}');
-          assert.deepEqual(JSON.parse(tools[0]!.attributes['gen_ai.tool.call.result'] as string), { order_id: 'A-1', status: 'shipped' });
-          assert.deepEqual(JSON.parse(tools[1]!.attributes['gen_ai.tool.call.arguments'] as string), { order_id: 'A-1', carrier: 'DHL' });
+          assert.deepEqual(JSON.parse(tools[0]!.attributes['gen_ai.tool.call.result'] as string), {
+            order_id: 'A-1',
+            status: 'shipped',
+          });
+          assert.deepEqual(JSON.parse(tools[1]!.attributes['gen_ai.tool.call.arguments'] as string), {
+            order_id: 'A-1',
+            carrier: 'DHL',
+          });
           assert.equal(tools[1]!.attributes['gen_ai.tool.call.result'], 'DHL: 2 days');
         } finally {
           delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
@@ -326,10 +389,22 @@ for (const { major, OpenAI, helpers } of [
 
       test('a tool that throws: the caller gets its error, the tool and run spans are marked failed', async () => {
         const failure = new RangeError('no such order');
-        const tools = [{ type: 'function' as const, function: { name: 'lookup_order', parameters: { type: 'object', properties: {} }, function: () => Promise.reject(failure) } }];
+        const tools = [
+          {
+            type: 'function' as const,
+            function: {
+              name: 'lookup_order',
+              parameters: { type: 'object', properties: {} },
+              function: () => Promise.reject(failure),
+            },
+          },
+        ];
         let caught: unknown;
         const spans = await spansOf(async () => {
-          caught = await client.chat.completions.runTools({ model: 'gpt-4o-mini', messages, tools: tools as never }).done().catch((error: unknown) => error);
+          caught = await client.chat.completions
+            .runTools({ model: 'gpt-4o-mini', messages, tools: tools as never })
+            .done()
+            .catch((error: unknown) => error);
         });
         // The SDK wraps the tool's error in an OpenAIError (with or without tracing); the tool's own error is its cause.
         assert.equal((caught as { cause?: unknown }).cause, failure);

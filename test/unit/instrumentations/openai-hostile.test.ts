@@ -46,7 +46,9 @@ test('parseBodyOnce: a response parsed by two derived promises is parsed once, e
       return Promise.all([this.parse(), this.asResponse()]);
     }
     _thenUnwrap(transform: (value: unknown) => unknown): FakeAPIPromise {
-      return new FakeAPIPromise(this.responsePromise, async (client, props) => transform(await this.parseResponse(client, props)));
+      return new FakeAPIPromise(this.responsePromise, async (client, props) =>
+        transform(await this.parseResponse(client, props)),
+      );
     }
   }
   const base = new FakeAPIPromise(Promise.resolve({ response: {} }), async () => ({ parse: ++parses }));
@@ -66,7 +68,15 @@ test('runTools wrapper: hostile bodies reach the SDK as given, and its runner co
     },
   });
   const oddTools = [null, 1, { type: 'function', function: null }];
-  for (const body of [undefined, null, 'text', { tools: 'not a list' }, { tools: oddTools }, throwingTools, revoked()]) {
+  for (const body of [
+    undefined,
+    null,
+    'text',
+    { tools: 'not a list' },
+    { tools: oddTools },
+    throwingTools,
+    revoked(),
+  ]) {
     let given: unknown = 'not called';
     const runTools = wrapRunTools(function (this: unknown, received: unknown) {
       given = received;
@@ -83,5 +93,8 @@ test('runTools wrapper: an error thrown by the SDK reaches the caller unchanged'
   const runTools = wrapRunTools(() => {
     throw failure;
   });
-  assert.throws(() => runTools.call({}, { tools: [] }), (error) => error === failure);
+  assert.throws(
+    () => runTools.call({}, { tools: [] }),
+    (error) => error === failure,
+  );
 });

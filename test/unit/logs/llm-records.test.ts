@@ -12,7 +12,12 @@ import { withLLMCall } from '../../../src/genai/llm.ts';
 import { resetGenAISettingsForTests } from '../../../src/config/genai-settings.ts';
 
 const sdk = installMemorySdk({ spanProcessors: [new ContextSpanProcessor()] });
-const tools = [{ type: 'function', function: { name: 'lookup_order', parameters: { type: 'object', properties: { id: { type: 'string' } } } } }];
+const tools = [
+  {
+    type: 'function',
+    function: { name: 'lookup_order', parameters: { type: 'object', properties: { id: { type: 'string' } } } },
+  },
+];
 const messages = [{ role: 'user', content: 'Where is order 42?' }];
 
 function records() {
@@ -22,19 +27,28 @@ function records() {
 test('an OpenAI chat call: the record body is { request, response, timestamp, client_id, workload_id }', async () => {
   const before = Math.floor(Date.now() / 1000);
   await withContext({ sessionId: 'sess-fw', workloadId: 'order-status' }, () =>
-    withLLMCall({ provider: 'openai', model: 'gpt-4o-mini', temperature: 0.2, maxTokens: 300, messages, tools }, async () => ({
-      id: 'chatcmpl-42',
-      object: 'chat.completion',
-      model: 'gpt-4o-mini-2024-07-18',
-      choices: [
-        {
-          index: 0,
-          finish_reason: 'tool_calls',
-          message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup_order', arguments: '{"id":"42"}' } }] },
-        },
-      ],
-      usage: { prompt_tokens: 31, completion_tokens: 12, total_tokens: 43 },
-    })),
+    withLLMCall(
+      { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.2, maxTokens: 300, messages, tools },
+      async () => ({
+        id: 'chatcmpl-42',
+        object: 'chat.completion',
+        model: 'gpt-4o-mini-2024-07-18',
+        choices: [
+          {
+            index: 0,
+            finish_reason: 'tool_calls',
+            message: {
+              role: 'assistant',
+              content: null,
+              tool_calls: [
+                { id: 'call_1', type: 'function', function: { name: 'lookup_order', arguments: '{"id":"42"}' } },
+              ],
+            },
+          },
+        ],
+        usage: { prompt_tokens: 31, completion_tokens: 12, total_tokens: 43 },
+      }),
+    ),
   );
   const [record] = records();
   assert.ok(record, 'one record');
@@ -51,7 +65,13 @@ test('an OpenAI chat call: the record body is { request, response, timestamp, cl
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup_order', arguments: '{"id":"42"}' } }] },
+        message: {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'lookup_order', arguments: '{"id":"42"}' } },
+          ],
+        },
         finish_reason: 'tool_calls',
       },
     ],
@@ -59,52 +79,99 @@ test('an OpenAI chat call: the record body is { request, response, timestamp, cl
   });
   assert.equal(body.client_id, 'support-bot');
   assert.equal(body.workload_id, 'order-status');
-  assert.ok(Number.isInteger(body.timestamp) && (body.timestamp as number) >= before && (body.timestamp as number) <= before + 5);
+  assert.ok(
+    Number.isInteger(body.timestamp) &&
+      (body.timestamp as number) >= before &&
+      (body.timestamp as number) <= before + 5,
+  );
 });
 
 test('an Anthropic response and separate system instructions come out in the same OpenAI shape; the session is the workload', async () => {
   await withContext({ sessionId: 'sess-anthropic' }, () =>
-    withLLMCall({ provider: 'anthropic', model: 'claude-sonnet-4', systemInstructions: 'Be brief.', messages }, async () => ({
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      model: 'claude-sonnet-4-20250514',
-      content: [{ type: 'text', text: 'It ships tomorrow.' }],
-      stop_reason: 'end_turn',
-      usage: { input_tokens: 20, output_tokens: 6 },
-    })),
+    withLLMCall(
+      { provider: 'anthropic', model: 'claude-sonnet-4', systemInstructions: 'Be brief.', messages },
+      async () => ({
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-20250514',
+        content: [{ type: 'text', text: 'It ships tomorrow.' }],
+        stop_reason: 'end_turn',
+        usage: { input_tokens: 20, output_tokens: 6 },
+      }),
+    ),
   );
-  const body = records().at(-1)!.body as { request: { messages: unknown[] }; response: Record<string, unknown>; workload_id: string };
+  const body = records().at(-1)!.body as {
+    request: { messages: unknown[] };
+    response: Record<string, unknown>;
+    workload_id: string;
+  };
   assert.deepEqual(body.request.messages, [{ role: 'system', content: 'Be brief.' }, ...messages]);
-  assert.deepEqual(body.response.choices, [{ index: 0, message: { role: 'assistant', content: 'It ships tomorrow.' }, finish_reason: 'end_turn' }]);
+  assert.deepEqual(body.response.choices, [
+    { index: 0, message: { role: 'assistant', content: 'It ships tomorrow.' }, finish_reason: 'end_turn' },
+  ]);
   assert.deepEqual(body.response.usage, { prompt_tokens: 20, completion_tokens: 6, total_tokens: 26 });
   assert.equal(body.workload_id, 'sess-anthropic');
 });
 
 test('a streamed answer is recorded once the stream ends, with its text, although spans capture no content', async () => {
   async function* chunks() {
-    yield { object: 'chat.completion.chunk', id: 'chatcmpl-s', model: 'gpt-4o', choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' } }] };
-    yield { object: 'chat.completion.chunk', id: 'chatcmpl-s', model: 'gpt-4o', choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: 'stop' }] };
-    yield { object: 'chat.completion.chunk', id: 'chatcmpl-s', model: 'gpt-4o', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2 } };
+    yield {
+      object: 'chat.completion.chunk',
+      id: 'chatcmpl-s',
+      model: 'gpt-4o',
+      choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' } }],
+    };
+    yield {
+      object: 'chat.completion.chunk',
+      id: 'chatcmpl-s',
+      model: 'gpt-4o',
+      choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: 'stop' }],
+    };
+    yield {
+      object: 'chat.completion.chunk',
+      id: 'chatcmpl-s',
+      model: 'gpt-4o',
+      choices: [],
+      usage: { prompt_tokens: 3, completion_tokens: 2 },
+    };
   }
-  const stream = await withLLMCall({ provider: 'openai', model: 'gpt-4o', stream: true, messages }, async () => chunks());
+  const stream = await withLLMCall({ provider: 'openai', model: 'gpt-4o', stream: true, messages }, async () =>
+    chunks(),
+  );
   const count = records().length;
   for await (const _chunk of stream);
   assert.equal(records().length, count + 1);
   const body = records().at(-1)!.body as { response: { choices: { message: { content: string } }[]; id: string } };
   assert.equal(body.response.id, 'chatcmpl-s');
   assert.equal(body.response.choices[0]!.message.content, 'Hello');
-  assert.equal(sdk.span('chat gpt-4o').attributes['gen_ai.output.messages'], undefined, 'the span stays free of content');
+  assert.equal(
+    sdk.span('chat gpt-4o').attributes['gen_ai.output.messages'],
+    undefined,
+    'the span stays free of content',
+  );
 });
 
 test('failed calls and embeddings make no record; with the setting off nothing is recorded', async () => {
   const count = records().length;
-  await assert.rejects(withLLMCall({ provider: 'openai', model: 'gpt-4o', messages }, async () => { throw new Error('429'); }));
-  await withLLMCall({ provider: 'openai', model: 'text-embedding-3-small', operation: 'embeddings' }, async () => ({ object: 'list', data: [{ embedding: [0.1] }] }));
+  await assert.rejects(
+    withLLMCall({ provider: 'openai', model: 'gpt-4o', messages }, async () => {
+      throw new Error('429');
+    }),
+  );
+  await withLLMCall({ provider: 'openai', model: 'text-embedding-3-small', operation: 'embeddings' }, async () => ({
+    object: 'list',
+    data: [{ embedding: [0.1] }],
+  }));
   assert.equal(records().length, count);
 
   process.env.GENAI_OTEL_LLM_LOGS = 'false';
   resetGenAISettingsForTests();
-  await withLLMCall({ provider: 'openai', model: 'gpt-4o', messages }, async () => ({ id: 'x', object: 'chat.completion', model: 'gpt-4o', choices: [] }));
+  await withLLMCall({ provider: 'openai', model: 'gpt-4o', messages }, async () => ({
+    id: 'x',
+    object: 'chat.completion',
+    model: 'gpt-4o',
+    choices: [],
+  }));
   assert.equal(records().length, count);
 });

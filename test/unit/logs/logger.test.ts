@@ -15,7 +15,7 @@ const sdk = installMemorySdk({ logRecordProcessors: [new ContextLogRecordProcess
 function captureStdout(fn: () => void): string[] {
   const lines: string[] = [];
   const original = process.stdout.write;
-  process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stdout.write = (chunk: string) => (lines.push(String(chunk)), true);
   try {
     fn();
   } finally {
@@ -72,7 +72,10 @@ test('errors become exception.* fields; child loggers add their fields; below th
   const record = sdk.logs().find((entry) => entry.body === 'job failed')!;
   assert.equal(record.severityNumber, 17);
   assert.equal(record.attributes.job, 'nightly');
-  assert.equal(sdk.logs().some((entry) => entry.body === 'too chatty'), false);
+  assert.equal(
+    sdk.logs().some((entry) => entry.body === 'too chatty'),
+    false,
+  );
 });
 
 test('unserializable fields (cycles, bigints, functions) never throw', () => {
@@ -104,10 +107,15 @@ test('distinct logger names are bounded: past MAX_LOGGER_SCOPES they share one s
 test('fields and child fields that are hostile (revoked proxy, throwing getters) never throw', () => {
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
-  const hostile = Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new Error('getter'); } });
+  const hostile = Object.defineProperty({}, 'boom', {
+    enumerable: true,
+    get: () => {
+      throw new Error('getter');
+    },
+  });
   captureStdout(() => {
-    const log = getLogger('hostile').child(proxy as never).child(hostile);
-    log.error('still fine', proxy as never);
+    const log = getLogger('hostile').child(proxy).child(hostile);
+    log.error('still fine', proxy);
     log.info('still fine', hostile);
   });
 });

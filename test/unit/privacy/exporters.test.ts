@@ -30,7 +30,10 @@ test('the exported copy is redacted everywhere in the span; the SDK span other p
   const linked = tracer.startSpan('linked');
   linked.end();
   const span = tracer.startSpan('lookup jane@example.com', {
-    attributes: { 'db.query.text': "SELECT * FROM users WHERE email = 'jane@example.com'", 'http.request.header.authorization': ['Bearer abcDEF1234567890xyz'] },
+    attributes: {
+      'db.query.text': "SELECT * FROM users WHERE email = 'jane@example.com'",
+      'http.request.header.authorization': ['Bearer abcDEF1234567890xyz'],
+    },
     links: [{ context: linked.spanContext(), attributes: { 'link.note': 'card 4111 1111 1111 1111' } }],
   });
   span.addEvent('retry', { 'retry.reason': 'timeout calling +44 20 7946 0958' });
@@ -47,7 +50,10 @@ test('the exported copy is redacted everywhere in the span; the SDK span other p
   assert.equal(exported.links[0]!.attributes!['link.note'], 'card [REDACTED:card]');
   assert.equal(exported.events[0]!.attributes!['retry.reason'], 'timeout calling [REDACTED:phone]');
   assert.equal(exported.events[1]!.attributes!['exception.message'], 'user [REDACTED:email] not found');
-  assert.match(String(exported.events[1]!.attributes!['exception.stacktrace']), /^Error: user \[REDACTED:email\] not found/);
+  assert.match(
+    String(exported.events[1]!.attributes!['exception.stacktrace']),
+    /^Error: user \[REDACTED:email\] not found/,
+  );
   assert.equal(exported.status.message, '[REDACTED:email] not found');
   assert.equal(exported.spanContext().spanId, span.spanContext().spanId);
 
@@ -57,8 +63,13 @@ test('the exported copy is redacted everywhere in the span; the SDK span other p
 });
 
 test('a span with nothing to redact is handed on as the very same object', () => {
-  const exporter = new RedactingSpanExporter({ export: () => undefined, shutdown: async () => undefined }, new Redactor(privacyFrom(), BUILT_IN_RULES));
-  const span = tracer.startSpan('clean', { attributes: { 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 12 } });
+  const exporter = new RedactingSpanExporter(
+    { export: () => undefined, shutdown: async () => undefined },
+    new Redactor(privacyFrom(), BUILT_IN_RULES),
+  );
+  const span = tracer.startSpan('clean', {
+    attributes: { 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 12 },
+  });
   span.end();
   const readable = span as unknown as Parameters<typeof exporter.redactSpan>[0];
   assert.equal(exporter.redactSpan(readable), readable);
@@ -66,9 +77,17 @@ test('a span with nothing to redact is handed on as the very same object', () =>
 
 test('identity attributes are hashed with HMAC-SHA256 in span and log attributes; nested credential keys are dropped', async () => {
   sdk.reset();
-  tracer.startSpan('request', { attributes: { 'user.id': 'alice@example.com', 'session.id': 'sess-42', 'enduser.id': 'alice' } }).end();
+  tracer
+    .startSpan('request', {
+      attributes: { 'user.id': 'alice@example.com', 'session.id': 'sess-42', 'enduser.id': 'alice' },
+    })
+    .end();
   logs.getLogger('app').emit({
-    body: { message: 'login', headers: { authorization: 'Basic YWxhZGRpbjpvcGVuc2VzYW1l', accept: 'text/html' }, user: { password: 'hunter22!' } },
+    body: {
+      message: 'login',
+      headers: { authorization: 'Basic YWxhZGRpbjpvcGVuc2VzYW1l', accept: 'text/html' },
+      user: { password: 'hunter22!' },
+    },
     attributes: { 'user.id': 'alice@example.com', 'user.email': 'alice@example.com' },
   });
   await sdk.flush();
@@ -79,7 +98,11 @@ test('identity attributes are hashed with HMAC-SHA256 in span and log attributes
   const record = sdk.logs().at(-1)!;
   assert.equal(record.attributes['user.id'], hmac('alice@example.com'));
   assert.equal(record.attributes['user.email'], hmac('alice@example.com'));
-  assert.deepEqual(record.body, { message: 'login', headers: { accept: 'text/html' }, user: { password: '[REDACTED:credential]' } });
+  assert.deepEqual(record.body, {
+    message: 'login',
+    headers: { accept: 'text/html' },
+    user: { password: '[REDACTED:credential]' },
+  });
 });
 
 test('fail closed: a value whose redaction throws is dropped, counted, and logged once without the value', async () => {
@@ -91,12 +114,12 @@ test('fail closed: a value whose redaction throws is dropped, counted, and logge
     },
   };
   const logger = logs.getLogger('app');
-  logger.emit({ body: hostile as never, attributes: { 'app.kept': 'fine' } });
-  logger.emit({ body: hostile as never });
+  logger.emit({ body: hostile, attributes: { 'app.kept': 'fine' } });
+  logger.emit({ body: hostile });
   // A value nested deeper than the redactor walks cannot be checked: it goes too.
   let deep: Record<string, unknown> = { leaf: 'jane@example.com' };
   for (let level = 0; level < 40; level++) deep = { next: deep };
-  logger.emit({ body: 'deep', attributes: { 'app.deep': deep as never, 'app.kept': 'fine' } });
+  logger.emit({ body: 'deep', attributes: { 'app.deep': deep, 'app.kept': 'fine' } });
   await sdk.flush();
 
   const [first, second, third] = sdk.logs();
@@ -113,13 +136,25 @@ test('fail closed: a value whose redaction throws is dropped, counted, and logge
   assert.equal(total, 3);
   assert.deepEqual(failures?.dataPoints[0]?.attributes, { 'genai_otel.redaction.signal': 'logs' });
   const reported = diagnostics.filter((line) => line.includes('redaction'));
-  assert.deepEqual(reported, ['genai-otel: redaction of a log record value failed (TypeError); the value was dropped instead of exported']);
+  assert.deepEqual(reported, [
+    'genai-otel: redaction of a log record value failed (TypeError); the value was dropped instead of exported',
+  ]);
   assert.ok(!diagnostics.some((line) => line.includes('jane@example.com')));
 });
 
 test('fail closed in spans: a rule that throws drops the attribute; a name that cannot be redacted is replaced', () => {
-  const failing = { name: 'boom', mayMatch: (text: string) => text.includes('boom'), pattern: /boom/g, locate: () => { throw new Error('rule failed'); } };
-  const exporter = new RedactingSpanExporter({ export: () => undefined, shutdown: async () => undefined }, new Redactor(privacyFrom(), [failing]));
+  const failing = {
+    name: 'boom',
+    mayMatch: (text: string) => text.includes('boom'),
+    pattern: /boom/g,
+    locate: () => {
+      throw new Error('rule failed');
+    },
+  };
+  const exporter = new RedactingSpanExporter(
+    { export: () => undefined, shutdown: async () => undefined },
+    new Redactor(privacyFrom(), [failing]),
+  );
   const span = tracer.startSpan('boom span', { attributes: { 'app.ok': 'fine', 'app.bad': 'boom value' } });
   span.end();
   const copy = exporter.redactSpan(span as never);
@@ -130,7 +165,11 @@ test('fail closed in spans: a rule that throws drops the attribute; a name that 
 
 test('card numbers stored as numbers are redacted; timestamps and counts are not', async () => {
   sdk.reset();
-  tracer.startSpan('numbers', { attributes: { 'payment.pan': 4111111111111111, 'event.time_ms': 1718041234567, 'tokens': 4111 } }).end();
+  tracer
+    .startSpan('numbers', {
+      attributes: { 'payment.pan': 4111111111111111, 'event.time_ms': 1718041234567, tokens: 4111 },
+    })
+    .end();
   await sdk.flush();
   const span = sdk.spans().find((item) => item.name === 'numbers')!;
   assert.equal(span.attributes['payment.pan'], '[REDACTED:card]');
@@ -141,7 +180,10 @@ test('card numbers stored as numbers are redacted; timestamps and counts are not
 test('resource attributes are redacted once per resource, and spans keep sharing one resource object', async () => {
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'bot', 'process.command_args': ['node', 'bot.js', '--api-key', 'sk-ant-api03-Zx8Yw7Vu6Ts5Rq4Po3Nm2Lk1Jh0Gf9'] }),
+    resource: resourceFromAttributes({
+      'service.name': 'bot',
+      'process.command_args': ['node', 'bot.js', '--api-key', 'sk-ant-api03-Zx8Yw7Vu6Ts5Rq4Po3Nm2Lk1Jh0Gf9'],
+    }),
     spanProcessors: [new SimpleSpanProcessor({ exporter: new RedactingSpanExporter(memory, sdk.redactor) })],
   });
   const own = provider.getTracer('own');
@@ -149,19 +191,34 @@ test('resource attributes are redacted once per resource, and spans keep sharing
   own.startSpan('two').end();
   await provider.forceFlush();
   const [one, two] = memory.getFinishedSpans();
-  assert.deepEqual(one!.resource.attributes['process.command_args'], ['node', 'bot.js', '--api-key', '[REDACTED:anthropic_key]']);
+  assert.deepEqual(one!.resource.attributes['process.command_args'], [
+    'node',
+    'bot.js',
+    '--api-key',
+    '[REDACTED:anthropic_key]',
+  ]);
   assert.equal(one!.resource.attributes['service.name'], 'bot');
   assert.equal(one!.resource, two!.resource, 'exporters group spans by resource identity');
 });
 
 test('public API: redactText uses the settings in force; redactingSpanExporter takes the options start() takes', async () => {
   const { redactText, redactingSpanExporter } = await import('../../../src/index.ts');
-  assert.equal(redactText('card 4111 1111 1111 1111, mail jane@example.com'), 'card [REDACTED:card], mail [REDACTED:email]');
+  assert.equal(
+    redactText('card 4111 1111 1111 1111, mail jane@example.com'),
+    'card [REDACTED:card], mail [REDACTED:email]',
+  );
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({
-    spanProcessors: [new SimpleSpanProcessor({ exporter: redactingSpanExporter(memory, { redact: { disable: ['email'] }, userIdHmacKey: KEY }) })],
+    spanProcessors: [
+      new SimpleSpanProcessor({
+        exporter: redactingSpanExporter(memory, { redact: { disable: ['email'] }, userIdHmacKey: KEY }),
+      }),
+    ],
   });
-  provider.getTracer('own').startSpan('mine', { attributes: { note: 'jane@example.com paid with 4111 1111 1111 1111', 'user.id': 'jane' } }).end();
+  provider
+    .getTracer('own')
+    .startSpan('mine', { attributes: { note: 'jane@example.com paid with 4111 1111 1111 1111', 'user.id': 'jane' } })
+    .end();
   await provider.forceFlush();
   const [span] = memory.getFinishedSpans();
   assert.equal(span!.attributes['note'], 'jane@example.com paid with [REDACTED:card]');

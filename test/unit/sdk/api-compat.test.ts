@@ -8,7 +8,7 @@ test('an API that has the logs API (1.10 and later) is returned as it is', () =>
   assert.equal(completeApi(api), api);
 });
 
-test('an API 1.9 (no logs, SeverityNumber or createNoopLogger) gets stand-ins equal to 1.10\'s, and keeps the rest', () => {
+test("an API 1.9 (no logs, SeverityNumber or createNoopLogger) gets stand-ins equal to 1.10's, and keeps the rest", () => {
   const { logs, SeverityNumber, createNoopLogger, ...older } = api;
   const completed = completeApi(older as typeof api);
   assert.deepEqual({ ...completed.SeverityNumber }, { ...SeverityNumber });
@@ -21,7 +21,9 @@ test('the stand-in logs API keeps the first provider, hands out its loggers, and
   const { logs: _logs, ...older } = api;
   const standIn = completeApi(older as typeof api).logs;
   const emitted: unknown[] = [];
-  const provider = { getLogger: (name: string) => ({ emit: (record: unknown) => emitted.push([name, record]), enabled: () => true }) };
+  const provider = {
+    getLogger: (name: string) => ({ emit: (record: unknown) => emitted.push([name, record]), enabled: () => true }),
+  };
   try {
     assert.equal(standIn.setGlobalLoggerProvider(provider), true);
     assert.equal(standIn.setGlobalLoggerProvider({ getLogger: provider.getLogger }), false);

@@ -19,8 +19,14 @@ test('the SDK provider is built at the first getLogger(), once, and its records 
   deferred.getLogger('b', '1.0.0').emit({ body: 'second' });
   await deferred.forceFlush();
   assert.equal(builds, 1);
-  assert.deepEqual(exporter.getFinishedLogRecords().map((record) => record.body), ['first', 'second']);
-  assert.deepEqual(exporter.getFinishedLogRecords().map((record) => record.instrumentationScope.name), ['a', 'b']);
+  assert.deepEqual(
+    exporter.getFinishedLogRecords().map((record) => record.body),
+    ['first', 'second'],
+  );
+  assert.deepEqual(
+    exporter.getFinishedLogRecords().map((record) => record.instrumentationScope.name),
+    ['a', 'b'],
+  );
   await deferred.shutdown();
 });
 
@@ -38,7 +44,10 @@ test('shut down before any logger was asked for: nothing is built, later loggers
 
 test('a pipeline that cannot be built is reported once and gives no-op loggers; the caller never sees the error', () => {
   const errors: string[] = [];
-  diag.setLogger({ error: (message: string) => errors.push(message), warn() {}, info() {}, debug() {}, verbose() {} }, DiagLogLevel.ERROR);
+  diag.setLogger(
+    { error: (message: string) => errors.push(message), warn() {}, info() {}, debug() {}, verbose() {} },
+    DiagLogLevel.ERROR,
+  );
   let builds = 0;
   const deferred = new DeferredLoggerProvider(() => {
     builds++;

@@ -15,10 +15,10 @@ test('forceFlush() past its deadline with a hanging collector: the line says the
   process.env.OTEL_EXPORTER_OTLP_TIMEOUT = '1500';
   const written: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+  process.stderr.write = (chunk: string | Uint8Array, ...rest: never[]) => {
     written.push(String(chunk));
     return write(chunk, ...rest);
-  }) as typeof process.stderr.write;
+  };
   start({
     serviceName: 'flush-timeout',
     endpoint: receiver.url,
@@ -31,7 +31,10 @@ test('forceFlush() past its deadline with a hanging collector: the line says the
   });
   trace.getTracer('t').startSpan('slow-to-deliver').end();
   await forceFlush();
-  const said = written.join('').split('\n').filter((line) => line.includes('flush did not finish'));
+  const said = written
+    .join('')
+    .split('\n')
+    .filter((line) => line.includes('flush did not finish'));
   assert.equal(said.length, 1, written.join(''));
   assert.ok(!/dropped/.test(said[0]!), said[0]);
   assert.match(said[0]!, /1 item is still being sent: what the collector does not take goes to the spool/);

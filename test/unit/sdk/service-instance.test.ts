@@ -29,7 +29,8 @@ test('the detector reports one id per process, and two processes get different i
   const first = serviceInstanceDetector.detect().attributes?.['service.instance.id'];
   assert.match(String(first), UUID_V4);
   assert.equal(serviceInstanceDetector.detect().attributes?.['service.instance.id'], first);
-  const script = "import('./src/sdk/service-instance.ts').then((m) => console.log(m.serviceInstanceDetector.detect().attributes['service.instance.id']))";
+  const script =
+    "import('./src/sdk/service-instance.ts').then((m) => console.log(m.serviceInstanceDetector.detect().attributes['service.instance.id']))";
   const others = [0, 1, 2].map(() => spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout.trim());
   for (const other of others) assert.match(other, UUID_V4);
   assert.equal(new Set([String(first), ...others]).size, 4);

@@ -15,7 +15,14 @@ test('start() with options, forceFlush() delivers, a second start() keeps the fi
   const receiver = await startOtlpReceiver();
   process.env.OTEL_SERVICE_NAME = 'from-env';
   assert.equal(getStatus(), undefined);
-  const status = start({ serviceName: 'programmatic', endpoint: receiver.url, installExitHandlers: false, metricsExporter: 'none', logsExporter: 'none', logLevel: 'none' });
+  const status = start({
+    serviceName: 'programmatic',
+    endpoint: receiver.url,
+    installExitHandlers: false,
+    metricsExporter: 'none',
+    logsExporter: 'none',
+    logLevel: 'none',
+  });
   assert.equal(status.tracing, 'registered');
   assert.equal(status.metrics, 'off');
   assert.equal(start({ serviceName: 'ignored' }), status);

@@ -12,12 +12,24 @@ import { withLLMCall } from '../../../src/genai/llm.ts';
 import type { LLMCallHandle } from '../../../src/genai/llm-types.ts';
 import { recordRevision, withRevision } from '../../../src/sessions/revisions.ts';
 
-const sdk = installMemorySdk({ spanProcessors: [new ContextSpanProcessor()], logRecordProcessors: [new ContextLogRecordProcessor()] });
+const sdk = installMemorySdk({
+  spanProcessors: [new ContextSpanProcessor()],
+  logRecordProcessors: [new ContextLogRecordProcessor()],
+});
 const warnings: string[] = [];
-diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+diag.setLogger(
+  { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+  DiagLogLevel.WARN,
+);
 
 function completion(id: string, model: string, text: string) {
-  return { id, object: 'chat.completion', model, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: text } }], usage: { prompt_tokens: 10, completion_tokens: 5 } };
+  return {
+    id,
+    object: 'chat.completion',
+    model,
+    choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: text } }],
+    usage: { prompt_tokens: 10, completion_tokens: 5 },
+  };
 }
 
 async function answer(model: string, id: string): Promise<LLMCallHandle> {
@@ -56,7 +68,13 @@ test('feedback through the call handle: an evaluation record on the LLM span, wi
 test('feedback from ids alone (another process, later): the record points at that span; the given user wins', async () => {
   const ref = answerRef(await answer('claude-sonnet-4', 'msg-ids'))!;
   const wire = JSON.parse(JSON.stringify(ref)) as typeof ref; // what a browser sends back
-  assert.equal(recordFeedback({ traceId: wire.traceId.toUpperCase(), spanId: wire.spanId, model: wire.model }, { disliked: true, userId: 'reviewer-3' }), true);
+  assert.equal(
+    recordFeedback(
+      { traceId: wire.traceId.toUpperCase(), spanId: wire.spanId, model: wire.model },
+      { disliked: true, userId: 'reviewer-3' },
+    ),
+    true,
+  );
   const record = evaluations().at(-1)!;
   assert.equal(record.spanContext?.traceId, ref.traceId);
   assert.equal(record.spanContext?.spanId, ref.spanId);
@@ -72,15 +90,28 @@ test('likes, dislikes and scores are counted by model, with the model set bounde
   recordFeedback({ ...ref, model: 'model-x' }, { disliked: true });
   recordFeedback({ ...ref, model: 'model-x' }, { score: 4, name: 'stars' });
   const metrics = await sdk.collect();
-  const likesOfX = sdk.points(metrics.get('genai_otel.feedback.likes')).find((point) => point.attributes['gen_ai.request.model'] === 'model-x');
-  const dislikesOfX = sdk.points(metrics.get('genai_otel.feedback.dislikes')).find((point) => point.attributes['gen_ai.request.model'] === 'model-x');
+  const likesOfX = sdk
+    .points(metrics.get('genai_otel.feedback.likes'))
+    .find((point) => point.attributes['gen_ai.request.model'] === 'model-x');
+  const dislikesOfX = sdk
+    .points(metrics.get('genai_otel.feedback.dislikes'))
+    .find((point) => point.attributes['gen_ai.request.model'] === 'model-x');
   assert.equal(likesOfX?.value, 2);
   assert.equal(dislikesOfX?.value, 1);
-  const stars = sdk.points(metrics.get('genai_otel.feedback.score')).find((point) => point.attributes['gen_ai.evaluation.name'] === 'stars');
-  assert.deepEqual({ count: (stars?.value as { count: number }).count, sum: (stars?.value as { sum: number }).sum }, { count: 1, sum: 4 });
+  const stars = sdk
+    .points(metrics.get('genai_otel.feedback.score'))
+    .find((point) => point.attributes['gen_ai.evaluation.name'] === 'stars');
+  assert.deepEqual(
+    { count: (stars?.value as { count: number }).count, sum: (stars?.value as { sum: number }).sum },
+    { count: 1, sum: 4 },
+  );
 
   for (let index = 0; index < 120; index++) recordFeedback({ ...ref, model: `fine-tune-${index}` }, { liked: true });
-  const models = new Set(sdk.points((await sdk.collect()).get('genai_otel.feedback.likes')).map((point) => point.attributes['gen_ai.request.model']));
+  const models = new Set(
+    sdk
+      .points((await sdk.collect()).get('genai_otel.feedback.likes'))
+      .map((point) => point.attributes['gen_ai.request.model']),
+  );
   assert.ok(models.size <= 101, `at most 100 models and _OTHER, got ${models.size}`);
   assert.ok(models.has('_OTHER'));
 });
@@ -107,9 +138,15 @@ test('regenerations are spans linked to the first attempt, numbered 2, 3..., par
   await withRevision({ of: answerRef(first)!, type: 'edited' }, () => answer('gpt-4o', 'third-attempt'));
   const undone = recordRevision({ of: { call: first }, type: 'undone' });
 
-  const revisions = sdk.spans().filter((span) => span.attributes['genai_otel.revision.first_span_id'] === firstSpan.spanId);
+  const revisions = sdk
+    .spans()
+    .filter((span) => span.attributes['genai_otel.revision.first_span_id'] === firstSpan.spanId);
   assert.deepEqual(
-    revisions.map((span) => [span.name, span.attributes['genai_otel.revision.type'], span.attributes['genai_otel.revision.attempt']]),
+    revisions.map((span) => [
+      span.name,
+      span.attributes['genai_otel.revision.type'],
+      span.attributes['genai_otel.revision.attempt'],
+    ]),
     [
       ['answer_revision reran', 'reran', 2],
       ['answer_revision edited', 'edited', 3],
@@ -124,10 +161,17 @@ test('regenerations are spans linked to the first attempt, numbered 2, 3..., par
   }
   const rerun = revisions[0]!;
   const secondSpan = sdk.spans().find((span) => span.spanContext().spanId === second!.span.spanContext().spanId)!;
-  assert.equal(secondSpan.parentSpanContext?.spanId, rerun.spanContext().spanId, 'the regenerated call runs inside its revision');
+  assert.equal(
+    secondSpan.parentSpanContext?.spanId,
+    rerun.spanContext().spanId,
+    'the regenerated call runs inside its revision',
+  );
   assert.equal(undone?.spanId, revisions[2]!.spanContext().spanId);
   const counted = sdk.points((await sdk.collect()).get('genai_otel.answer.revisions'));
-  assert.deepEqual(Object.fromEntries(counted.map((point) => [point.attributes['genai_otel.revision.type'], point.value])), { reran: 1, edited: 1, undone: 1 });
+  assert.deepEqual(
+    Object.fromEntries(counted.map((point) => [point.attributes['genai_otel.revision.type'], point.value])),
+    { reran: 1, edited: 1, undone: 1 },
+  );
 });
 
 test('an attempt number given by the application is kept; feedback on a regenerated answer points at it', async () => {
@@ -145,7 +189,10 @@ test('an attempt number given by the application is kept; feedback on a regenera
 test('a revision of nothing or of an unknown type is reported and not recorded; the function still runs', async () => {
   const spansBefore = sdk.spans().length;
   assert.equal(recordRevision({ of: { traceId: 'x', spanId: 'y' }, type: 'undone' }), undefined);
-  assert.equal(recordRevision({ of: { traceId: 'e'.repeat(32), spanId: 'f'.repeat(16) }, type: 'deleted' as never }), undefined);
+  assert.equal(
+    recordRevision({ of: { traceId: 'e'.repeat(32), spanId: 'f'.repeat(16) }, type: 'deleted' as never }),
+    undefined,
+  );
   assert.equal(sdk.spans().length, spansBefore);
   assert.equal(await withRevision({ of: undefined as never, type: 'reran' }, async () => 'value'), 'value');
   assert.ok(warnings.some((warning) => warning.includes('type must be one of edited, reran, undone, cleared')));

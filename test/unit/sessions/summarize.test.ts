@@ -13,12 +13,21 @@ import type { LLMCallHandle } from '../../../src/genai/llm-types.ts';
 import { recordRevision, withRevision } from '../../../src/sessions/revisions.ts';
 import { summarizeSessions, type TelemetryLog, type TelemetrySpan } from '../../../src/sessions/summarize.ts';
 
-const sdk = installMemorySdk({ spanProcessors: [new ContextSpanProcessor()], logRecordProcessors: [new ContextLogRecordProcessor()] });
+const sdk = installMemorySdk({
+  spanProcessors: [new ContextSpanProcessor()],
+  logRecordProcessors: [new ContextLogRecordProcessor()],
+});
 
 const T0 = 1_700_000_000_000n * 1_000_000n; // nanoseconds
 const at = (seconds: number) => T0 + BigInt(Math.round(seconds * 1e9));
 let nextId = 1;
-function span(name: string, start: number, end: number, attributes: Record<string, unknown>, parent?: TelemetrySpan): TelemetrySpan {
+function span(
+  name: string,
+  start: number,
+  end: number,
+  attributes: Record<string, unknown>,
+  parent?: TelemetrySpan,
+): TelemetrySpan {
   return {
     traceId: parent?.traceId ?? (nextId++).toString(16).padStart(32, '0'),
     spanId: (nextId++).toString(16).padStart(16, '0'),
@@ -37,7 +46,11 @@ test('exact figures from known spans: turns, reruns, revisions, feedback joined 
   const innerTool = span('execute_tool search', 1.5, 1.8, { ...s, 'gen_ai.operation.name': 'execute_tool' }, turn1);
   const llmUnderTool = span('chat small', 1.6, 1.7, { ...s, 'gen_ai.operation.name': 'chat' }, innerTool);
   const turn2 = span('chat gpt-4o', 10, 13, { ...s, 'gen_ai.operation.name': 'chat' }); // the user took 8 s
-  const rerun = span('answer_revision reran', 20, 24, { ...s, 'genai_otel.revision.type': 'reran', 'genai_otel.revision.attempt': 2 });
+  const rerun = span('answer_revision reran', 20, 24, {
+    ...s,
+    'genai_otel.revision.type': 'reran',
+    'genai_otel.revision.attempt': 2,
+  });
   const turn3 = span('chat gpt-4o', 20.5, 24, { ...s, 'gen_ai.operation.name': 'chat' }, rerun); // user gap 7.5 s, answer 3.5 s
   const edit = span('answer_revision edited', 30, 31, { ...s, 'genai_otel.revision.type': 'edited' });
   const turn4 = span('chat gpt-4o', 30, 31, { ...s, 'gen_ai.operation.name': 'chat' }, edit); // gap 6 s, answer 1 s
@@ -47,18 +60,52 @@ test('exact figures from known spans: turns, reruns, revisions, feedback joined 
   const unrelated = span('db query', 5, 6, {});
   const logs: TelemetryLog[] = [
     // From another process: no session.id of its own, found through the span it evaluates.
-    { traceId: turn2.traceId, spanId: turn2.spanId, eventName: 'gen_ai.evaluation.result', timeUnixNano: at(50), attributes: { 'gen_ai.evaluation.score.label': 'liked' } },
-    { traceId: turn3.traceId, spanId: turn3.spanId, eventName: 'gen_ai.evaluation.result', timeUnixNano: at(25), attributes: { 'gen_ai.evaluation.score.label': 'disliked' } },
-    { eventName: 'gen_ai.evaluation.result', timeUnixNano: at(26), attributes: { 'session.id': 'S1', 'gen_ai.evaluation.score.label': 'liked' } },
+    {
+      traceId: turn2.traceId,
+      spanId: turn2.spanId,
+      eventName: 'gen_ai.evaluation.result',
+      timeUnixNano: at(50),
+      attributes: { 'gen_ai.evaluation.score.label': 'liked' },
+    },
+    {
+      traceId: turn3.traceId,
+      spanId: turn3.spanId,
+      eventName: 'gen_ai.evaluation.result',
+      timeUnixNano: at(25),
+      attributes: { 'gen_ai.evaluation.score.label': 'disliked' },
+    },
+    {
+      eventName: 'gen_ai.evaluation.result',
+      timeUnixNano: at(26),
+      attributes: { 'session.id': 'S1', 'gen_ai.evaluation.score.label': 'liked' },
+    },
     { eventName: 'app.other', timeUnixNano: at(27), attributes: { 'session.id': 'S1' } },
   ];
-  const spans = [turn1, innerLLM, innerTool, llmUnderTool, turn2, rerun, turn3, edit, turn4, undo, http, other, unrelated];
+  const spans = [
+    turn1,
+    innerLLM,
+    innerTool,
+    llmUnderTool,
+    turn2,
+    rerun,
+    turn3,
+    edit,
+    turn4,
+    undo,
+    http,
+    other,
+    unrelated,
+  ];
   const [s1, s2] = summarizeSessions(spans.reverse(), logs);
 
   assert.equal(s1!.sessionId, 'S1');
   assert.deepEqual(s1!.userIds, ['alice', 'bob']);
   assert.equal(s1!.durationSeconds, 50, 'from the first span to the last feedback');
-  assert.equal(s1!.assistantMessages, 4, 'agent run, chat, regenerated chat, edited chat; inner calls are not messages');
+  assert.equal(
+    s1!.assistantMessages,
+    4,
+    'agent run, chat, regenerated chat, edited chat; inner calls are not messages',
+  );
   assert.equal(s1!.userMessages, 3, 'a regeneration is not a new user message');
   assert.equal(s1!.likes, 2);
   assert.equal(s1!.dislikes, 1);
@@ -74,7 +121,11 @@ test('exact figures from known spans: turns, reruns, revisions, feedback joined 
 
 test('timestamps as numbers or decimal strings (OTLP/JSON) give the same table', () => {
   const asBigint = span('chat m', 0, 4, { 'session.id': 'S3', 'gen_ai.operation.name': 'chat' });
-  const asString = { ...asBigint, startTimeUnixNano: String(asBigint.startTimeUnixNano), endTimeUnixNano: String(asBigint.endTimeUnixNano) };
+  const asString = {
+    ...asBigint,
+    startTimeUnixNano: String(asBigint.startTimeUnixNano),
+    endTimeUnixNano: String(asBigint.endTimeUnixNano),
+  };
   assert.equal(summarizeSessions([asString])[0]!.assistantResponseSeconds!.max, 4);
   assert.deepEqual(summarizeSessions([]), []);
 });

@@ -15,7 +15,8 @@ type Node = Record<string, any>;
 
 /** Replaces `${env:NAME:-default}` (collector/Jaeger syntax) or `${NAME:-default}` (compose syntax) in every string. */
 function expand(value: unknown, env: Env, pattern: RegExp): any {
-  if (typeof value === 'string') return value.replace(pattern, (_, name: string, fallback = '') => env[name] || fallback);
+  if (typeof value === 'string')
+    return value.replace(pattern, (_, name: string, fallback = '') => env[name] || fallback);
   if (Array.isArray(value)) return value.map((item) => expand(item, env, pattern));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, expand(item, env, pattern)]));
@@ -35,7 +36,11 @@ const stackScript = stackScriptFiles.map(read).join('\n');
 function traceStore(env: Env) {
   const config = jaegerConfig(env);
   const name = config.extensions.jaeger_query.storage.traces;
-  assert.equal(config.exporters.jaeger_storage_exporter.trace_storage, name, 'the exporter writes where jaeger_query reads');
+  assert.equal(
+    config.exporters.jaeger_storage_exporter.trace_storage,
+    name,
+    'the exporter writes where jaeger_query reads',
+  );
   const backend = config.extensions.jaeger_storage.backends[name];
   assert.ok(backend, `trace store "${name}" is declared`);
   return backend as Node;
@@ -67,7 +72,11 @@ test('Jaeger stores traces in Badger on disk by default, through stack.sh', () =
   assert.ok(fallback, 'stack.sh reads STACK_JAEGER_STORAGE with a default');
   assert.match(stackScript, /"JAEGER_STORAGE=\$JAEGER_STORAGE"/, 'stack.sh hands the choice to Jaeger');
   assert.match(stackScript, /"JAEGER_BADGER_DIR=\$RUN_DIR\//, 'Badger lives in the run folder');
-  assert.match(stackScript, /cmd=\("\$bin" "--config" "\$COLLECTOR_DIR\/jaeger\.yaml"\)/, 'stack.sh runs collector/jaeger.yaml');
+  assert.match(
+    stackScript,
+    /cmd=\("\$bin" "--config" "\$COLLECTOR_DIR\/jaeger\.yaml"\)/,
+    'stack.sh runs collector/jaeger.yaml',
+  );
   assertPersistentBadger(traceStore({ JAEGER_STORAGE: fallback[1] }));
   assertPersistentBadger(traceStore({}));
 });
@@ -76,20 +85,31 @@ test('Jaeger stores traces in Badger on a named volume writable by its uid by de
   const { services, volumes } = compose();
   const jaeger = services.jaeger as Node;
   assert.ok(jaeger.command.includes('/etc/jaeger/config.yaml'));
-  assert.ok(jaeger.volumes.includes('./collector/jaeger.yaml:/etc/jaeger/config.yaml:ro'), 'compose mounts collector/jaeger.yaml');
+  assert.ok(
+    jaeger.volumes.includes('./collector/jaeger.yaml:/etc/jaeger/config.yaml:ro'),
+    'compose mounts collector/jaeger.yaml',
+  );
   const env = jaeger.environment as Env;
   assertPersistentBadger(traceStore(env));
   const folder = traceStore(env).badger.directories.keys as string;
-  const mount = (jaeger.volumes as string[]).map((v) => v.split(':')).find(([, target]) => folder.startsWith(`${target}/`));
+  const mount = (jaeger.volumes as string[])
+    .map((v) => v.split(':'))
+    .find(([, target]) => folder.startsWith(`${target}/`));
   assert.ok(mount, `Badger's folder ${folder} is on a mounted volume`);
   const [volume] = mount;
   assert.ok(volume && volume in volumes, `${volume} is a named volume (kept by "docker compose down")`);
   // The image runs as uid 10001 and a fresh named volume belongs to root: a root job must hand it over first.
-  const init = Object.entries(services as Record<string, Node>).find(([name, s]) => name !== 'jaeger'
-    && s.user === '0:0' && (s.volumes ?? []).some((v: string) => v.startsWith(`${volume}:`)));
+  const init = Object.entries(services as Record<string, Node>).find(
+    ([name, s]) =>
+      name !== 'jaeger' && s.user === '0:0' && (s.volumes ?? []).some((v: string) => v.startsWith(`${volume}:`)),
+  );
   assert.ok(init, `a root job prepares ${volume}`);
   assert.match(JSON.stringify(init[1].entrypoint ?? init[1].command), /chown -R 10001:10001/);
-  assert.equal(jaeger.depends_on?.[init[0]]?.condition, 'service_completed_successfully', `Jaeger waits for ${init[0]}`);
+  assert.equal(
+    jaeger.depends_on?.[init[0]]?.condition,
+    'service_completed_successfully',
+    `Jaeger waits for ${init[0]}`,
+  );
 });
 
 test('the memory store stays an option (JAEGER_STORAGE=memory)', () => {

@@ -20,13 +20,15 @@ type StackPort = { setting: string; port: number; component: string; what: strin
 /** collector/versions.env as NAME -> value (plain NAME=value lines, # comments). */
 function readVersions(): Record<string, string> {
   const versions: Record<string, string> = {};
-  read('collector/versions.env').split('\n').forEach((line, index) => {
-    const text = line.replace(/#.*/, '').trim();
-    if (!text) return;
-    const [, name, value] = /^([A-Z][A-Z0-9_]*)=([^\s'"$`]+)$/.exec(text) ?? [];
-    assert.ok(name && value, `collector/versions.env line ${index + 1} is not a plain NAME=value line: ${line}`);
-    versions[name] = value;
-  });
+  read('collector/versions.env')
+    .split('\n')
+    .forEach((line, index) => {
+      const text = line.replace(/#.*/, '').trim();
+      if (!text) return;
+      const [, name, value] = /^([A-Z][A-Z0-9_]*)=([^\s'"$`]+)$/.exec(text) ?? [];
+      assert.ok(name && value, `collector/versions.env line ${index + 1} is not a plain NAME=value line: ${line}`);
+      versions[name] = value;
+    });
   return versions;
 }
 
@@ -40,11 +42,13 @@ function pinned(name: string): string {
 /** Every match of `pattern` in a file, with its line number (comments included: they state versions too). */
 function occurrences(path: string, pattern: RegExp): { line: number; match: RegExpExecArray }[] {
   const found: { line: number; match: RegExpExecArray }[] = [];
-  read(path).split('\n').forEach((text, index) => {
-    for (const match of text.matchAll(new RegExp(pattern.source, 'g'))) {
-      found.push({ line: index + 1, match: match as RegExpExecArray });
-    }
-  });
+  read(path)
+    .split('\n')
+    .forEach((text, index) => {
+      for (const match of text.matchAll(new RegExp(pattern.source, 'g'))) {
+        found.push({ line: index + 1, match: match });
+      }
+    });
   return found;
 }
 
@@ -101,9 +105,15 @@ test('docker-compose.yml runs the image versions of collector/versions.env', () 
     const [, repository, tag] = /^(.+):([^:/]+)$/.exec(service.image) ?? [];
     assert.ok(repository, `docker-compose.yml service ${name}: image "${service.image}" has no tag`);
     const pinned = IMAGE_TAGS[repository];
-    assert.ok(pinned, `docker-compose.yml service ${name}: image ${repository} has no version in collector/versions.env`);
-    assert.equal(tag, pinned(versions),
-      `docker-compose.yml service ${name} runs ${service.image}: collector/versions.env pins ${pinned(versions)}`);
+    assert.ok(
+      pinned,
+      `docker-compose.yml service ${name}: image ${repository} has no version in collector/versions.env`,
+    );
+    assert.equal(
+      tag,
+      pinned(versions),
+      `docker-compose.yml service ${name} runs ${service.image}: collector/versions.env pins ${pinned(versions)}`,
+    );
   }
 });
 
@@ -113,18 +123,26 @@ test('collector/builder-config.yaml builds the collector release of collector/ve
   assert.match(COLLECTOR_VERSION, /^0\.\d+\.\d+$/, 'COLLECTOR_VERSION is a v0.x release');
   assert.match(COLLECTOR_STABLE_VERSION, /^1\.\d+\.\d+$/, 'COLLECTOR_STABLE_VERSION is a v1.x release');
   // Core's stable modules are numbered v1.(x-94) in collector release 0.x.
-  assert.equal(Number(COLLECTOR_STABLE_VERSION.split('.')[1]), Number(COLLECTOR_VERSION.split('.')[1]) - 94,
-    `collector/versions.env: COLLECTOR_STABLE_VERSION ${COLLECTOR_STABLE_VERSION} is not the v1.(x-94) of ${COLLECTOR_VERSION}`);
+  assert.equal(
+    Number(COLLECTOR_STABLE_VERSION.split('.')[1]),
+    Number(COLLECTOR_VERSION.split('.')[1]) - 94,
+    `collector/versions.env: COLLECTOR_STABLE_VERSION ${COLLECTOR_STABLE_VERSION} is not the v1.(x-94) of ${COLLECTOR_VERSION}`,
+  );
 
   const manifest = parse(read('collector/builder-config.yaml'));
   assert.equal(String(manifest.dist.version), COLLECTOR_VERSION, 'collector/builder-config.yaml: dist.version');
-  const modules = ['receivers', 'processors', 'exporters', 'connectors', 'extensions', 'providers']
-    .flatMap((kind) => (manifest[kind] ?? []).map((entry: { gomod: string }) => entry.gomod));
+  const modules = ['receivers', 'processors', 'exporters', 'connectors', 'extensions', 'providers'].flatMap((kind) =>
+    (manifest[kind] ?? []).map((entry: { gomod: string }) => entry.gomod),
+  );
   assert.ok(modules.length >= 10, 'the manifest lists its modules');
   for (const gomod of modules) {
     const [module, version = ''] = gomod.split(' ');
     const expected = version.startsWith('v1.') ? COLLECTOR_STABLE_VERSION : COLLECTOR_VERSION;
-    assert.equal(version, `v${expected}`, `collector/builder-config.yaml: ${module} is at ${version}, not v${expected}`);
+    assert.equal(
+      version,
+      `v${expected}`,
+      `collector/builder-config.yaml: ${module} is at ${version}, not v${expected}`,
+    );
   }
   // The comments name the release too (the build command, the numbering): every version written in the file.
   for (const { line, match } of occurrences('collector/builder-config.yaml', /\bv?([01]\.\d+\.\d+)\b/)) {
@@ -147,11 +165,20 @@ test('docker-compose.yml publishes the ports of collector/ports.txt at their def
     const [, setting = '', port] = match;
     if (COMPOSE_ONLY_PORTS.has(setting)) continue;
     assert.ok(setting in want, `docker-compose.yml line ${line}: ${setting} is not a setting of collector/ports.txt`);
-    assert.equal(Number(port), want[setting],
-      `docker-compose.yml line ${line}: ${setting} defaults to ${port}, collector/ports.txt says ${want[setting]}`);
+    assert.equal(
+      Number(port),
+      want[setting],
+      `docker-compose.yml line ${line}: ${setting} defaults to ${port}, collector/ports.txt says ${want[setting]}`,
+    );
     published.add(setting);
   }
-  for (const setting of ['OTLP_GRPC_PORT', 'OTLP_HTTP_PORT', 'JAEGER_UI_PORT', 'PROMETHEUS_PORT', 'ALERTMANAGER_PORT']) {
+  for (const setting of [
+    'OTLP_GRPC_PORT',
+    'OTLP_HTTP_PORT',
+    'JAEGER_UI_PORT',
+    'PROMETHEUS_PORT',
+    'ALERTMANAGER_PORT',
+  ]) {
     assert.ok(published.has(setting), `docker-compose.yml publishes ${setting}`);
   }
 });
@@ -176,13 +203,22 @@ test('the end-to-end helper gives every port of scripts/stack.sh a free port, an
   assert.equal(new Set(Object.values(ports)).size, Object.keys(ports).length, 'the free ports are distinct');
   const env = Object.fromEntries(Object.entries(ports).map(([setting, port]) => [`STACK_${setting}`, String(port)]));
   const stack = stackSettings(env);
-  assert.deepEqual(stack.ports, ports, 'with the helper\'s environment, scripts/stack.sh uses exactly its ports');
+  assert.deepEqual(stack.ports, ports, "with the helper's environment, scripts/stack.sh uses exactly its ports");
   // Each port is checked free before its component starts: none is left out, none is shared.
-  const owned = Object.values(stack.componentPorts).flat().sort((a, b) => a - b);
-  assert.deepEqual(owned, Object.values(ports).sort((a, b) => a - b), 'every port belongs to one component');
+  const owned = Object.values(stack.componentPorts)
+    .flat()
+    .sort((a, b) => a - b);
+  assert.deepEqual(
+    owned,
+    Object.values(ports).sort((a, b) => a - b),
+    'every port belongs to one component',
+  );
   const components = new Set(stackPorts().map((p) => p.component));
-  assert.deepEqual([...components].sort(), Object.keys(stack.componentPorts).sort(),
-    'the components of collector/ports.txt are the four scripts/stack.sh runs');
+  assert.deepEqual(
+    [...components].sort(),
+    Object.keys(stack.componentPorts).sort(),
+    'the components of collector/ports.txt are the four scripts/stack.sh runs',
+  );
 });
 
 test('collector/ports.txt gives each setting one distinct port', () => {
