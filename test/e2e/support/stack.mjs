@@ -2,11 +2,13 @@
 // scripts/stack.sh on free ports, in a run folder of their own, and the polling helpers the tests wait with.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePorts } from './ports.mjs';
+
+export { freePorts };
 
 const execFileP = promisify(execFile);
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -45,22 +47,6 @@ if (MISSING.length && REQUIRED) {
   throw new Error(`e2e prerequisites missing (GENAI_OTEL_E2E=1 or CI requires them): ${MISSING.join('; ')}`);
 }
 export const SKIP = MISSING.length ? `prerequisites missing: ${MISSING.join('; ')}` : false;
-
-export async function freePorts(count) {
-  const servers = [];
-  const ports = new Set();
-  while (ports.size < count) {
-    const server = createServer();
-    await new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', resolve);
-    });
-    servers.push(server);
-    ports.add(server.address().port);
-  }
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return [...ports];
-}
 
 /** A stack of our own: ports, run folder and the environment for scripts/stack.sh. */
 export async function makeStack(name, extraEnv = {}) {
