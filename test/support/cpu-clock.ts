@@ -3,6 +3,7 @@
 /**
  * Milliseconds of this thread's CPU: time the scheduler gives other processes (a busy CI machine, parallel test
  * files) is not counted, so a ratio of two timings is the work's own. Wall time where Node has no per-thread CPU clock.
+ * On many Linux kernels this clock advances in scheduler ticks (4 ms here): time work that lasts 25 ms or more.
  *
  * @example
  * const started = threadMillis();
