@@ -3,71 +3,19 @@
 // in rounds: no processor (telemetry off), genai-otel's processor (its context resolver on), and a hand-written
 // processor making one plain OTel span per step (workflow, agent, each tool) with the same names and attributes.
 // Prints one JSON line: median CPU µs per run per side, the medians of the per-round added CPU, and the checks made.
-import { context, metrics, trace, ROOT_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
+import { context, trace, ROOT_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AggregationTemporality,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type PushMetricExporter,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BatchSpanProcessor,
-  TracerProvider,
-  type ReadableSpan,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace';
 import { z } from 'zod';
 import * as agents from '@openai/agents-core';
 import { ResolvingContextManager, setActiveContextResolver } from '../../src/context/agents-context.ts';
-import { MetricSeriesStore, serveFromStore } from '../../src/genai/metric-series.ts';
-import { INSTRUMENTATION_SCOPE } from '../../src/attributes/names.ts';
 import { OpenAIAgentsProcessor } from '../../src/instrumentations/openai-agents-processor.ts';
-import { VERSION } from '../../src/version.ts';
+import { startInProcessSdk } from '../lib/in-process-sdk.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 
 // --- the SDK, as start() wires it, minus the network ---------------------------------------------------------------
-let side = 'warm-up';
-const spansBySide = new Map<string, number>();
-const sideCounter: SpanProcessor = {
-  onStart: () => undefined,
-  onEnd: (_span: ReadableSpan) => void spansBySide.set(side, (spansBySide.get(side) ?? 0) + 1),
-  forceFlush: async () => undefined,
-  shutdown: async () => undefined,
-};
-const discardSpans: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
-context.setGlobalContextManager(new ResolvingContextManager(new AsyncLocalStorageContextManager()).enable());
-const tracerProvider = new TracerProvider({
-  spanProcessors: [
-    sideCounter,
-    new BatchSpanProcessor({
-      exporter: discardSpans,
-      maxQueueSize: 65_536,
-      maxExportBatchSize: 2048,
-      scheduledDelayMillis: 200,
-    }),
-  ],
-});
-trace.setGlobalTracerProvider(tracerProvider);
-const resource = resourceFromAttributes({ 'service.name': 'bench' });
-const store = new MetricSeriesStore({ name: INSTRUMENTATION_SCOPE, version: VERSION }, resource);
-const discardMetrics: PushMetricExporter = {
-  export: (_metrics, done) => done({ code: 0 }),
-  shutdown: async () => undefined,
-  forceFlush: async () => undefined,
-};
-const reader = new PeriodicExportingMetricReader({
-  exporter: discardMetrics,
-  exportIntervalMillis: 3_600_000,
-  metricProducers: [store.producer(() => AggregationTemporality.CUMULATIVE)],
-});
-const meterProvider = new MeterProvider({ resource, readers: [reader] });
-metrics.setGlobalMeterProvider(meterProvider);
-serveFromStore(meterProvider, store);
+const sdk = startInProcessSdk({ contextManager: new ResolvingContextManager(new AsyncLocalStorageContextManager()) });
 
 // --- the processors ------------------------------------------------------------------------------------------------
 const genaiOtel = new OpenAIAgentsProcessor({
@@ -198,7 +146,7 @@ const sides: Record<string, () => void> = {
 };
 
 async function block(name: string, runs: number): Promise<number> {
-  side = name;
+  sdk.sides.current = name;
   sides[name]!();
   const before = process.cpuUsage();
   for (let index = 0; index < runs; index++) {
@@ -206,7 +154,7 @@ async function block(name: string, runs: number): Promise<number> {
     if (result.finalOutput !== 'The order has shipped.')
       throw new Error(`unexpected output ${String(result.finalOutput)}`);
   }
-  await tracerProvider.forceFlush();
+  await sdk.tracerProvider.forceFlush();
   const used = process.cpuUsage(before);
   return (used.user + used.system) / runs;
 }
@@ -214,7 +162,7 @@ async function block(name: string, runs: number): Promise<number> {
 // BENCH_SIDES=genai-otel (a comma list) runs only those: for a profile of one side.
 const names = process.env.BENCH_SIDES?.split(',') ?? Object.keys(sides);
 for (const name of names) await block(name, Math.max(20, RUNS / 10));
-spansBySide.clear();
+sdk.sides.spans.clear();
 const perSide = new Map<string, number[]>(names.map((name) => [name, []]));
 for (let round = 0; round < ROUNDS; round++) {
   const order = names.map((_, index) => names[(index + round) % names.length]!);
@@ -227,11 +175,11 @@ if (process.env.BENCH_SIDES !== undefined) {
   process.exit(0);
 }
 const expected = RUNS * ROUNDS * 4;
-if ((spansBySide.get('genai-otel') ?? 0) !== expected)
-  checks.push(`genai-otel made ${spansBySide.get('genai-otel')} spans, not ${expected}`);
-if ((spansBySide.get('plain') ?? 0) !== expected)
-  checks.push(`plain made ${spansBySide.get('plain')} spans, not ${expected}`);
-if ((spansBySide.get('off') ?? 0) !== 0) checks.push(`off made ${spansBySide.get('off')} spans`);
+if ((sdk.sides.spans.get('genai-otel') ?? 0) !== expected)
+  checks.push(`genai-otel made ${sdk.sides.spans.get('genai-otel')} spans, not ${expected}`);
+if ((sdk.sides.spans.get('plain') ?? 0) !== expected)
+  checks.push(`plain made ${sdk.sides.spans.get('plain')} spans, not ${expected}`);
+if ((sdk.sides.spans.get('off') ?? 0) !== 0) checks.push(`off made ${sdk.sides.spans.get('off')} spans`);
 // Added CPU per round, against that round's own "off" block: the machine's load drifts between rounds.
 const added = (name: string) => median(perSide.get(name)!.map((value, round) => value - perSide.get('off')![round]!));
 console.log(

@@ -5,88 +5,35 @@
 // discards, and a MeterProvider whose reader collects genai-otel's pre-bound metric series exactly as start() wires
 // them (metricProducers + serveFromStore). Export work is left out on purpose: it is the same for both sides (same
 // spans) and would only dilute the ratio; row 4 measures it.
-import { context, metrics, trace, SpanKind, type Attributes, type Span } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AggregationTemporality,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type PushMetricExporter,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BatchSpanProcessor,
-  TracerProvider,
-  type ReadableSpan,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace';
+import { trace, SpanKind, type Attributes, type Span } from '@opentelemetry/api';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import { withLLMCall } from '../../src/genai/llm.ts';
 import { createRedactor } from '../../src/privacy/redactor.ts';
 import { RedactingSpanExporter } from '../../src/privacy/span-exporter.ts';
 import { assembledBatches } from '../../src/sdk/pipelines.ts';
 import { withMemoryOperation, withToolCall } from '../../src/genai/operations.ts';
-import { MetricSeriesStore, serveFromStore } from '../../src/genai/metric-series.ts';
 import { loadPriceTable } from '../../src/genai/cost/price-table.ts';
-import { INSTRUMENTATION_SCOPE } from '../../src/attributes/names.ts';
-import { VERSION } from '../../src/version.ts';
+import { DISCARD_SPANS, startInProcessSdk } from '../lib/in-process-sdk.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 
 // --- the SDK -------------------------------------------------------------------------------------------------------
-let side = 'warm-up';
-const spansBySide = new Map<string, number>();
-const firstSpanBySide = new Map<string, { name: string; kind: number; attributes: Attributes }>();
-const sideCounter: SpanProcessor = {
-  onStart: () => undefined,
-  onEnd(span: ReadableSpan) {
-    spansBySide.set(side, (spansBySide.get(side) ?? 0) + 1);
-    if (!firstSpanBySide.has(side))
-      firstSpanBySide.set(side, { name: span.name, kind: span.kind, attributes: { ...span.attributes } });
-  },
-  forceFlush: async () => undefined,
-  shutdown: async () => undefined,
-};
 const which = process.argv[2] ?? 'llm';
-const discardSpans: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
 // Redaction runs in the exporter, as start() wires it (default privacy settings): the redaction case pays for it by
 // flushing the batch processor at the end of every block, inside the timed part.
 const redacting = which === 'redaction';
 const spanExporter = redacting
-  ? new RedactingSpanExporter(discardSpans, createRedactor(resolveConfig({}).config.privacy))
-  : discardSpans;
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const tracerProvider = new TracerProvider({
-  // Batches as start() hands them to its OTLP/protobuf exporter: chunks of 256 spans (see assembledBatches).
-  spanProcessors: [
-    sideCounter,
-    new BatchSpanProcessor({
-      exporter: spanExporter,
-      ...assembledBatches(
-        { maxQueueSize: 65_536, maxExportBatchSize: 2048, scheduledDelayMillis: 200, exportTimeoutMillis: 30_000 },
-        'protobuf',
-      ).batch,
-    }),
-  ],
+  ? new RedactingSpanExporter(DISCARD_SPANS, createRedactor(resolveConfig({}).config.privacy))
+  : DISCARD_SPANS;
+// Batches as start() hands them to its OTLP/protobuf exporter: chunks of 256 spans (see assembledBatches).
+const sdk = startInProcessSdk({
+  spanExporter,
+  batch: assembledBatches(
+    { maxQueueSize: 65_536, maxExportBatchSize: 2048, scheduledDelayMillis: 200, exportTimeoutMillis: 30_000 },
+    'protobuf',
+  ).batch,
 });
-trace.setGlobalTracerProvider(tracerProvider);
-const resource = resourceFromAttributes({ 'service.name': 'bench' });
-const store = new MetricSeriesStore({ name: INSTRUMENTATION_SCOPE, version: VERSION }, resource);
-const discardMetrics: PushMetricExporter = {
-  export: (_metrics, done) => done({ code: 0 }),
-  shutdown: async () => undefined,
-  forceFlush: async () => undefined,
-};
-const reader = new PeriodicExportingMetricReader({
-  exporter: discardMetrics,
-  exportIntervalMillis: 3_600_000,
-  metricProducers: [store.producer(() => AggregationTemporality.CUMULATIVE)],
-});
-const meterProvider = new MeterProvider({ resource, readers: [reader] });
-metrics.setGlobalMeterProvider(meterProvider);
-serveFromStore(meterProvider, store);
 const tracer = trace.getTracer('bench-baseline');
 
 // --- the cases -----------------------------------------------------------------------------------------------------
@@ -222,14 +169,14 @@ const cases: Record<string, { ours: Call; baseline: Call; metric?: string; expec
 };
 
 async function timeBlock(name: string, call: Call): Promise<number> {
-  side = name;
+  sdk.sides.current = name;
   const started = process.hrtime.bigint();
   for (let index = 0; index < CALLS; index++) {
     await call();
     // A server gives the event loop a turn between requests; the batch processor exports then.
     if (index % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));
   }
-  if (redacting) await tracerProvider.forceFlush();
+  if (redacting) await sdk.tracerProvider.forceFlush();
   return Number(process.hrtime.bigint() - started) / CALLS;
 }
 
@@ -239,7 +186,7 @@ const chosen = cases[which];
 if (chosen === undefined) throw new Error(`unknown case ${which}`);
 await timeBlock('warm-up', chosen.baseline);
 await timeBlock('warm-up', chosen.ours);
-spansBySide.clear();
+sdk.sides.spans.clear();
 const ours: number[] = [];
 const baseline: number[] = [];
 const ratios: number[] = [];
@@ -262,19 +209,19 @@ for (let round = 0; round < ROUNDS; round++) {
 // Checks: both sides made the same number of spans, with the same name, kind and attributes; the metric was recorded
 // once per call of ours (and of the warm-up), never for the baseline.
 const checks: string[] = [];
-if (spansBySide.get('ours') !== spansBySide.get('baseline') || spansBySide.get('ours') !== CALLS * ROUNDS) {
-  checks.push(`span counts differ: ours ${spansBySide.get('ours')}, baseline ${spansBySide.get('baseline')}`);
+if (sdk.sides.spans.get('ours') !== sdk.sides.spans.get('baseline') || sdk.sides.spans.get('ours') !== CALLS * ROUNDS) {
+  checks.push(`span counts differ: ours ${sdk.sides.spans.get('ours')}, baseline ${sdk.sides.spans.get('baseline')}`);
 }
 if (
   chosen.expectSameSpan &&
-  JSON.stringify(firstSpanBySide.get('ours')) !== JSON.stringify(firstSpanBySide.get('baseline'))
+  JSON.stringify(sdk.sides.firstSpan.get('ours')) !== JSON.stringify(sdk.sides.firstSpan.get('baseline'))
 ) {
   checks.push(
-    `spans differ: ours ${JSON.stringify(firstSpanBySide.get('ours'))} baseline ${JSON.stringify(firstSpanBySide.get('baseline'))}`,
+    `spans differ: ours ${JSON.stringify(sdk.sides.firstSpan.get('ours'))} baseline ${JSON.stringify(sdk.sides.firstSpan.get('baseline'))}`,
   );
 }
 if (chosen.metric !== undefined) {
-  const { resourceMetrics } = await reader.collect();
+  const { resourceMetrics } = await sdk.reader.collect();
   const metric = resourceMetrics.scopeMetrics
     .flatMap((scope) => scope.metrics)
     .find((item) => item.descriptor.name === chosen.metric);

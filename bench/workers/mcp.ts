@@ -3,80 +3,16 @@
 // step (a CLIENT span around callTool, the context put in _meta, a SERVER span in the tool). Prints one JSON line:
 // medians of ns per call of each side, and the ratio of the CPU each adds to the untraced call.
 import { createRequire } from 'node:module';
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  context,
-  metrics,
-  propagation,
-  trace,
-  type Attributes,
-  type Span,
-} from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ROOT_CONTEXT, SpanKind, context, propagation, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AggregationTemporality,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type PushMetricExporter,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BatchSpanProcessor,
-  TracerProvider,
-  type ReadableSpan,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace';
 import { tracedRequest, tracedSetRequestHandler } from '../../src/instrumentations/mcp.ts';
-import { MetricSeriesStore, serveFromStore } from '../../src/genai/metric-series.ts';
-import { INSTRUMENTATION_SCOPE } from '../../src/attributes/names.ts';
-import { VERSION } from '../../src/version.ts';
+import { startInProcessSdk } from '../lib/in-process-sdk.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 
-let side = 'warm-up';
-const spansBySide = new Map<string, number>();
-const counter: SpanProcessor = {
-  onStart: () => undefined,
-  onEnd: (_span: ReadableSpan) => void spansBySide.set(side, (spansBySide.get(side) ?? 0) + 1),
-  forceFlush: async () => undefined,
-  shutdown: async () => undefined,
-};
-const discard: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+const sdk = startInProcessSdk({});
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-trace.setGlobalTracerProvider(
-  new TracerProvider({
-    spanProcessors: [
-      counter,
-      new BatchSpanProcessor({
-        exporter: discard,
-        maxQueueSize: 65_536,
-        maxExportBatchSize: 2048,
-        scheduledDelayMillis: 200,
-      }),
-    ],
-  }),
-);
-// Metrics as start() wires them: genai-otel's pre-bound series, collected by the reader (never, in this run).
-const resource = resourceFromAttributes({ 'service.name': 'bench' });
-const store = new MetricSeriesStore({ name: INSTRUMENTATION_SCOPE, version: VERSION }, resource);
-const discardMetrics: PushMetricExporter = {
-  export: (_metrics, done) => done({ code: 0 }),
-  shutdown: async () => undefined,
-  forceFlush: async () => undefined,
-};
-const reader = new PeriodicExportingMetricReader({
-  exporter: discardMetrics,
-  exportIntervalMillis: 3_600_000,
-  metricProducers: [store.producer(() => AggregationTemporality.CUMULATIVE)],
-});
-const meterProvider = new MeterProvider({ resource, readers: [reader] });
-metrics.setGlobalMeterProvider(meterProvider);
-serveFromStore(meterProvider, store);
 const tracer = trace.getTracer('bench-baseline');
 
 const require = createRequire(import.meta.url);
@@ -143,7 +79,7 @@ const byHand = () =>
   );
 
 async function timeBlock(name: string, call: () => Promise<unknown>, withTracing: boolean): Promise<number> {
-  side = name;
+  sdk.sides.current = name;
   traced = withTracing;
   const started = process.hrtime.bigint();
   for (let index = 0; index < CALLS; index++) {
@@ -160,7 +96,7 @@ const sides = [
   { name: 'hand', call: byHand, tracing: false },
 ];
 for (const each of sides) await timeBlock('warm-up', each.call, each.tracing);
-spansBySide.clear();
+sdk.sides.spans.clear();
 const results = new Map<string, number[]>(sides.map((each) => [each.name, []]));
 const ratios: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
@@ -175,11 +111,11 @@ await client.close();
 await server.close();
 
 const checks: string[] = [];
-if (spansBySide.get('ours') !== 2 * CALLS * ROUNDS)
-  checks.push(`ours made ${spansBySide.get('ours')} spans, expected ${2 * CALLS * ROUNDS}`);
-if (spansBySide.get('hand') !== 2 * CALLS * ROUNDS)
-  checks.push(`by hand made ${spansBySide.get('hand')} spans, expected ${2 * CALLS * ROUNDS}`);
-if ((spansBySide.get('off') ?? 0) !== 0) checks.push(`untraced made ${spansBySide.get('off')} spans`);
+if (sdk.sides.spans.get('ours') !== 2 * CALLS * ROUNDS)
+  checks.push(`ours made ${sdk.sides.spans.get('ours')} spans, expected ${2 * CALLS * ROUNDS}`);
+if (sdk.sides.spans.get('hand') !== 2 * CALLS * ROUNDS)
+  checks.push(`by hand made ${sdk.sides.spans.get('hand')} spans, expected ${2 * CALLS * ROUNDS}`);
+if ((sdk.sides.spans.get('off') ?? 0) !== 0) checks.push(`untraced made ${sdk.sides.spans.get('off')} spans`);
 console.log(
   JSON.stringify({
     calls: CALLS,
