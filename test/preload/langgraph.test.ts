@@ -13,6 +13,7 @@ import {
 } from '@genai-otel/mock-otlp-receiver';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
+import { spanTree } from '../support/span-tree.ts';
 
 let receiver: OtlpReceiver;
 let provider: FakeProvider;
@@ -31,13 +32,7 @@ const expectedOutput = [
   'prebuilt agent: 2 tool results, "The order has shipped."',
 ].join('\n');
 
-/** The span tree under `root`, one line per span, children sorted by start: `name` indented by depth. */
-function tree(spans: ReceivedSpan[], root: ReceivedSpan, depth = 0): string[] {
-  const children = spans
-    .filter((span) => span.parentSpanId === root.spanId && span.traceId === root.traceId)
-    .sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1) || a.name.localeCompare(b.name));
-  return [`${'  '.repeat(depth)}${root.name}`, ...children.flatMap((child) => tree(spans, child, depth + 1))];
-}
+const tree = (spans: ReceivedSpan[], root: ReceivedSpan): string[] => spanTree(spans, root, 'start');
 
 const graphRun = [
   'invoke_workflow order graph',

@@ -13,6 +13,7 @@ import {
 } from '@genai-otel/mock-otlp-receiver';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
+import { spanTree } from '../support/span-tree.ts';
 
 let receiver: OtlpReceiver;
 let provider: FakeProvider;
@@ -35,13 +36,7 @@ const expectedOutput = [
   'outside loopback: []',
 ].join('\n');
 
-/** The span tree under `root`, one line per span, children sorted by name: `name` indented by depth. */
-function tree(spans: ReceivedSpan[], root: ReceivedSpan, depth = 0): string[] {
-  const children = spans
-    .filter((span) => span.parentSpanId === root.spanId && span.traceId === root.traceId)
-    .sort((a, b) => a.name.localeCompare(b.name));
-  return [`${'  '.repeat(depth)}${root.name}`, ...children.flatMap((child) => tree(spans, child, depth + 1))];
-}
+const tree = (spans: ReceivedSpan[], root: ReceivedSpan): string[] => spanTree(spans, root, 'name');
 
 function workflow(spans: ReceivedSpan[], name: string): ReceivedSpan {
   const root = spans.find((span) => span.name === `invoke_workflow ${name}`);

@@ -1,0 +1,23 @@
+// The span tree of a trace as lines of text, for tests that assert a whole run's shape at once.
+import type { ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
+
+/**
+ * The spans under `root`, one line per span (`name` indented two spaces per level). Siblings are ordered by start
+ * time (`'start'`: the order a run made them) or by name (`'name'`: for siblings that run concurrently).
+ *
+ * @example
+ * assert.deepEqual(spanTree(spans, root, 'start'), ['invoke_workflow order graph', '  langgraph.node agent']);
+ */
+export function spanTree(spans: ReceivedSpan[], root: ReceivedSpan, order: 'start' | 'name', depth = 0): string[] {
+  const children = spans
+    .filter((span) => span.parentSpanId === root.spanId && span.traceId === root.traceId)
+    .sort((a, b) =>
+      order === 'name'
+        ? a.name.localeCompare(b.name)
+        : (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1) || a.name.localeCompare(b.name),
+    );
+  return [
+    `${'  '.repeat(depth)}${root.name}`,
+    ...children.flatMap((child) => spanTree(spans, child, order, depth + 1)),
+  ];
+}
