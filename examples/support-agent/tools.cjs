@@ -53,13 +53,15 @@ const ARTICLES = [
   { id: 'kb-52', title: 'Warranty', keywords: ['warranty', 'broken', 'repair'], snippet: 'appliances carry a two-year warranty covering defects.' },
 ];
 
-// The order service is overloaded: every third request times out. The agent retries.
-let orderServiceRequests = 0;
+// The order service is overloaded: every third request for an order times out. Counted per order, so that which
+// request fails does not depend on how the customers' concurrent requests interleave. The agent retries.
+const orderServiceRequests = new Map();
 
 async function lookupOrder({ order_id: orderId }) {
-  orderServiceRequests++;
-  await sleep(60 + (orderServiceRequests % 4) * 25);
-  if (orderServiceRequests % 3 === 1) {
+  const request = (orderServiceRequests.get(orderId) ?? 0) + 1;
+  orderServiceRequests.set(orderId, request);
+  await sleep(60 + (request % 4) * 25);
+  if (request % 3 === 1) {
     throw Object.assign(new Error('order service did not answer within 2000 ms'), { name: 'TimeoutError' });
   }
   const order = ORDERS[orderId];

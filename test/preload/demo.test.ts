@@ -74,7 +74,7 @@ describe('npm run demo without a collector', () => {
     assert.match(tail, /└─ upsert_memory/);
     assert.match(tail, /\$ genai-otel report --source files --since \d+s\ngenai-otel report/);
     assert.match(tail, /LLM calls\n +requests +errors +error rate +p50 +p95 +p99 .*\n +28 +0 +0\.0 %/);
-    assert.match(tail, /lookup_order +6 +2 +33\.3 %/);
+    assert.match(tail, /lookup_order +7 +3 +42\.9 %/);
     assert.match(tail, /LLM client retries: [1-9]\d* \(rate_limited [1-9]\d*\)/);
     assert.match(tail, /feedback: 4 liked, 2 disliked/);
     assert.match(tail, /Demo finished in [\d.]+ s\./);
