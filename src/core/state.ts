@@ -46,12 +46,12 @@ export function currentStatus(): GenAIOtelStatus | undefined {
   return currentState()?.status;
 }
 
-/** The state of a start with OTEL_SDK_DISABLED=true: nothing set up, the helpers run untraced. */
-export function disabledState(config: GenAIOtelConfig): SdkState {
+/** The state of a start before anything is set up: every signal off, no instrumentation yet. */
+export function startedState(config: GenAIOtelConfig, disabled: boolean): SdkState {
   return {
     status: {
       started: true,
-      disabled: true,
+      disabled,
       tracing: 'off',
       metrics: 'off',
       logs: 'off',
@@ -60,4 +60,9 @@ export function disabledState(config: GenAIOtelConfig): SdkState {
     },
     attachedSpanProcessors: [],
   };
+}
+
+/** The state of a start with OTEL_SDK_DISABLED=true: nothing set up, the helpers run untraced. */
+export function disabledState(config: GenAIOtelConfig): SdkState {
+  return startedState(config, true);
 }

@@ -28,6 +28,7 @@ import {
   currentState,
   currentStatus,
   disabledState,
+  startedState,
   setState,
   type GenAIOtelStatus,
   type SdkState,
@@ -68,18 +69,7 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
     debug('OTEL_SDK_DISABLED is true: no telemetry is set up');
     return currentState()!.status;
   }
-  const state: SdkState = {
-    status: {
-      started: true,
-      disabled: false,
-      tracing: 'off',
-      metrics: 'off',
-      logs: 'off',
-      instrumentations: [],
-      config,
-    },
-    attachedSpanProcessors: [],
-  };
+  const state = startedState(config, false);
   setState(state);
 
   try {
