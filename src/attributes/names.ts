@@ -113,6 +113,20 @@ export const METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION = 'genai_otel.memory.op
 export const METRIC_GENAI_OTEL_REDACTION_FAILURES = 'genai_otel.redaction.failures';
 export const ATTR_GENAI_OTEL_REDACTION_SIGNAL = 'genai_otel.redaction.signal';
 
+/**
+ * true on another library's model-call span whose call a span nearer the provider (or genai-otel's own) already
+ * counts: it gets no cost and feeds no metric, and `genai-otel report` counts the other span.
+ */
+export const ATTR_GENAI_OTEL_CALL_DUPLICATE = 'genai_otel.call.duplicate';
+
+// Names of older GenAI conventions that other libraries still put on their spans: read, never written.
+export const ATTR_GEN_AI_SYSTEM_DEPRECATED = 'gen_ai.system';
+export const ATTR_GEN_AI_USAGE_PROMPT_TOKENS_DEPRECATED = 'gen_ai.usage.prompt_tokens';
+export const ATTR_GEN_AI_USAGE_COMPLETION_TOKENS_DEPRECATED = 'gen_ai.usage.completion_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_DEPRECATED = 'gen_ai.usage.cache_creation.input_tokens';
+export const ATTR_GEN_AI_USAGE_REASONING_TOKENS_DEPRECATED = 'gen_ai.usage.reasoning_tokens';
+export const ATTR_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK_DEPRECATED = 'gen_ai.client.operation.time_to_first_chunk';
+
 /** The scope name of every span and instrument genai-otel creates. */
 export const INSTRUMENTATION_SCOPE = 'genai-otel';
 

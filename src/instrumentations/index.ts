@@ -14,10 +14,11 @@ import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
- * makes them without global patching) and, with `ai-sdk`, those of the Vercel AI SDK.
+ * makes them without global patching), with `ai-sdk` those of the Vercel AI SDK, and the GenAI spans of any other
+ * library (always: they are made whether genai-otel hooks the library or not).
  */
 export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
-  return new LLMSpanProcessor({ openai: true, aiSdk: config.instrumentations.includes('ai-sdk') });
+  return new LLMSpanProcessor({ openai: true, aiSdk: config.instrumentations.includes('ai-sdk'), others: true });
 }
 
 /**
