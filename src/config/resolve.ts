@@ -59,6 +59,7 @@ const INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'mcp',
   'openai-agents',
   'langchain',
+  'mastra',
 ];
 const LOGGER_LEVELS: readonly LoggerLevel[] = ['debug', 'info', 'warn', 'error'];
 const LOG_BRIDGES: readonly LogBridgeName[] = ['pino', 'winston'];

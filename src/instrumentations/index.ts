@@ -8,6 +8,7 @@ import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createLangChainInstrumentation } from './langchain-auto.ts';
+import { createMastraInstrumentation } from './mastra.ts';
 import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
@@ -31,6 +32,7 @@ const PACKAGES: Partial<Record<InstrumentationName, string>> = {
   mcp: '@modelcontextprotocol/sdk/shared/protocol.js',
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
+  mastra: '@mastra/core',
 };
 
 /**
@@ -83,6 +85,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createOpenAIAgentsInstrumentation());
       } else if (name === 'langchain') {
         enabled.instrumentations.push(createLangChainInstrumentation());
+      } else if (name === 'mastra') {
+        enabled.instrumentations.push(createMastraInstrumentation());
       } else if (name === 'ai-sdk') {
         enableAiSdkTelemetry();
       }

@@ -11,6 +11,7 @@ import {
 } from './ai-sdk.ts';
 import { isOwnScope, MODEL_OPERATIONS, ModelCallNesting } from './model-call-nesting.ts';
 import { finishOpenAISpan, OPENAI_INSTRUMENTATION_SCOPE } from './openai-call.ts';
+import { dropMastraContent, MASTRA_BRIDGE_SCOPE } from './mastra.ts';
 import { finishOthersSpan } from './others-spans.ts';
 
 export interface LLMSpanProcessorOptions {
@@ -61,6 +62,7 @@ export class LLMSpanProcessor implements SpanProcessor {
       } else if (scope === AI_SDK_LEGACY_SCOPE || scope === AI_SDK_GENAI_SCOPE) {
         if (this.options.aiSdk) this.finishAiSdk(span);
       } else if (this.options.others !== false) {
+        if (scope === MASTRA_BRIDGE_SCOPE) dropMastraContent(span);
         finishOthersSpan(span, this.nesting);
       }
     } catch (error) {
