@@ -37,11 +37,13 @@ export function installLoaderHookOnDemand(announcements: MessagePort, parentURL:
 /**
  * Files inside packages that an instrumentation patches but that apps never import by name, only the package's own
  * modules do, by relative path: the loader wraps a module only when its specifier was announced, so these are listed
- * by URL. `@langchain/core`'s callback manager: where genai-otel's LangChain handler joins every run. `@mastra/core`'s
+ * by URL. `@langchain/core`'s callback manager: where genai-otel's LangChain handler joins every run; its chat models'
+ * module: where a model run as a chain's step gets the chain's context. `@mastra/core`'s
  * `mastra` entry, which apps import by its subpath (`@mastra/core/mastra`): where the `Mastra` class is exported.
  */
 const INTERNAL_FILES: RegExp[] = [
   /\/node_modules\/@langchain\/core\/dist\/callbacks\/manager\.js$/,
+  /\/node_modules\/@langchain\/core\/dist\/language_models\/chat_models\.js$/,
   /\/node_modules\/@mastra\/core\/dist\/mastra\/index\.js$/,
 ];
 
