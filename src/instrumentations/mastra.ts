@@ -57,12 +57,15 @@ function bridgeObservability(): object | undefined {
   return observability;
 }
 
-/** The app's `Mastra` configuration, with the OTel bridge as its observability when it has none. */
+/**
+ * The app's `Mastra` configuration, with the OTel bridge as its observability when it has none. Never throws: a
+ * configuration genai-otel cannot read (a throwing getter, a revoked proxy) is handed to Mastra as it was.
+ */
 function withBridge(config: unknown): unknown {
-  if (config !== undefined && (typeof config !== 'object' || config === null)) return config;
-  const given = config as Record<string, unknown> | undefined;
-  if (given?.observability !== undefined) return config;
   try {
+    if (config !== undefined && (typeof config !== 'object' || config === null)) return config;
+    const given = config as Record<string, unknown> | undefined;
+    if (given?.observability !== undefined) return config;
     const observability = bridgeObservability();
     return observability === undefined ? config : { ...given, observability };
   } catch (error) {
