@@ -39,21 +39,22 @@ function isOwnModelCall(span: SpanLike): boolean {
  *   model-call span inside it ended before it (the span nearest the wire, the provider-level one, counts).
  *
  * Parents are remembered at start (a span's parent is only known then, as an object); attributes are read at end,
- * since some libraries (Mastra's bridge) set them all just before ending.
+ * since some libraries (Mastra's bridge) set them all just before ending. The parent is kept on the span itself, under
+ * a symbol exporters never read: a WeakMap entry per span cost about 0.4 µs of CPU per span (on a 1 µs span), this
+ * about 0.05 µs.
  */
 export class ModelCallNesting {
-  private readonly parents = new WeakMap<object, SpanLike>();
   private readonly enclosingACall = new WeakSet<object>();
 
   /** Remembers the parent of a starting span, when it is a span of this process. */
   noteStart(span: object, parentContext: Context): void {
     const parent = trace.getSpan(parentContext) as SpanLike | undefined;
-    if (parent !== undefined && parent.instrumentationScope !== undefined) this.parents.set(span, parent);
+    if (parent !== undefined && parent.instrumentationScope !== undefined) (span as Linked)[PARENT] = parent;
   }
 
   /** Marks every span around a model call that is ending, so that none of them counts it again. */
   noteModelCallEnding(span: object): void {
-    for (let ancestor = this.parents.get(span); ancestor !== undefined; ancestor = this.parents.get(ancestor)) {
+    for (let ancestor = parentOf(span); ancestor !== undefined; ancestor = parentOf(ancestor)) {
       if (this.enclosingACall.has(ancestor)) return;
       this.enclosingACall.add(ancestor);
     }
@@ -62,9 +63,13 @@ export class ModelCallNesting {
   /** Whether another library's model-call span describes a call that another span counts (see the rule above). */
   countedElsewhere(span: EndingSpan): boolean {
     if (this.enclosingACall.has(span)) return true;
-    for (let ancestor = this.parents.get(span); ancestor !== undefined; ancestor = this.parents.get(ancestor)) {
+    for (let ancestor = parentOf(span); ancestor !== undefined; ancestor = parentOf(ancestor)) {
       if (isOwnModelCall(ancestor)) return true;
     }
     return false;
   }
 }
+
+const PARENT = Symbol('genai-otel.parent-span');
+type Linked = { [PARENT]?: SpanLike };
+const parentOf = (span: object): SpanLike | undefined => (span as Linked)[PARENT];
