@@ -42,6 +42,7 @@ import { MAX_PLAIN_STRING_LENGTH, isObject, safeJson, truncate } from '../attrib
 import { storeServing } from '../genai/metric-series.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import { genaiTracer } from '../genai/span-runner.ts';
+import { toolSpanOf } from '../genai/tool-spans.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
 
@@ -212,28 +213,47 @@ export class McpCall {
   private readonly captureContent: boolean;
   private readonly maxContentLength: number;
   private readonly startTime = performance.now();
+  /** False when the span is an agent framework's `execute_tool` span this call only adds its attributes to. */
+  private readonly owned: boolean;
   private ended = false;
   /** Called with the result of a successful request, before the span ends (the initialize exchange reads its version). */
   onResult?: (value: unknown) => void;
 
-  private constructor(side: 'client' | 'server', facts: McpRequestFacts, parent: Context, links: Link[]) {
+  private constructor(
+    side: 'client' | 'server',
+    facts: McpRequestFacts,
+    parent: Context,
+    links: Link[],
+    outer: Span | undefined,
+  ) {
     const settings = genaiSettings();
     this.side = side;
     this.facts = facts;
     this.captureContent = capturesContentOnSpans(settings.captureContent, undefined);
     this.maxContentLength = settings.maxContentLength;
+    const attributes = spanAttributes(facts, this.captureContent, this.maxContentLength);
+    if (outer !== undefined) {
+      this.owned = false;
+      this.span = outer;
+      this.span.setAttributes(attributes);
+      this.context = parent;
+      return;
+    }
+    this.owned = true;
     const kind = side === 'client' ? SpanKind.CLIENT : SpanKind.SERVER;
-    this.span = genaiTracer().startSpan(
-      mcpSpanName(facts),
-      { kind, attributes: spanAttributes(facts, this.captureContent, this.maxContentLength), links },
-      parent,
-    );
+    this.span = genaiTracer().startSpan(mcpSpanName(facts), { kind, attributes, links }, parent);
     this.context = trace.setSpan(parent, this.span);
   }
 
-  /** A CLIENT span under the active context. */
+  /**
+   * A CLIENT span under the active context; for a tools/call made inside an agent framework's `execute_tool` span of
+   * the same tool (the OpenAI Agents SDK's MCP servers), that span itself, given the MCP attributes, as the MCP
+   * conventions ask: one span per tool call, whose context the request carries to the server.
+   */
   static client(facts: McpRequestFacts): McpCall {
-    return new McpCall('client', facts, context.active(), []);
+    const active = context.active();
+    const outer = facts.method === 'tools/call' ? toolSpanOf(active, facts.toolName) : undefined;
+    return new McpCall('client', facts, active, [], outer);
   }
 
   /**
@@ -242,10 +262,10 @@ export class McpCall {
    */
   static server(facts: McpRequestFacts, remote: Context | undefined): McpCall {
     const ambient = context.active();
-    if (remote === undefined) return new McpCall('server', facts, ambient, []);
+    if (remote === undefined) return new McpCall('server', facts, ambient, [], undefined);
     const ambientSpan = trace.getSpanContext(ambient);
     const links = ambientSpan !== undefined && trace.isSpanContextValid(ambientSpan) ? [{ context: ambientSpan }] : [];
-    return new McpCall('server', facts, remote, links);
+    return new McpCall('server', facts, remote, links, undefined);
   }
 
   /** Follows what the traced function returned: a promise settles the span later; anything else settles it now. */
@@ -329,6 +349,7 @@ export class McpCall {
     } catch (error) {
       errorOnce('mcp:metric', 'could not record the duration of an MCP request', error);
     }
+    if (!this.owned) return;
     try {
       this.span.end();
     } catch (error) {
