@@ -17,7 +17,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { contextFromRequest, withTraceContext } from '../../../src/instrumentations/mcp-meta.ts';
 import { tracedRequest, tracedSetRequestHandler } from '../../../src/instrumentations/mcp.ts';
-import { networkTransportOf, requestFacts } from '../../../src/instrumentations/mcp-spans.ts';
+import { McpCall, networkTransportOf, requestFacts } from '../../../src/instrumentations/mcp-spans.ts';
 
 const warnings: string[] = [];
 diag.setLogger(
@@ -199,6 +199,8 @@ test('a real client and server in one process: CLIENT span, SERVER span under it
   );
   assert.equal(handled.parentSpanContext?.spanId, call.spanContext().spanId);
   assert.equal(handled.spanContext().traceId, call.spanContext().traceId);
+  // In one process the ambient context of the handler is the client span's: a link to the parent would say nothing.
+  assert.deepEqual(handled.links, []);
   assert.equal(sdk.span('inside_tool').parentSpanContext?.spanId, handled.spanContext().spanId);
   for (const span of [call, handled]) {
     assert.equal(span.attributes['gen_ai.operation.name'], 'execute_tool');
@@ -215,6 +217,27 @@ test('a real client and server in one process: CLIENT span, SERVER span under it
   const durations = await sdk.collect();
   assert.ok(sdk.points(durations.get('mcp.client.operation.duration')).length > 0);
   assert.ok(sdk.points(durations.get('mcp.server.operation.duration')).length > 0);
+});
+
+test('a SERVER span has the client span of _meta as parent and links the ambient span (the transport’s), when another', () => {
+  const transportSpan = trace.getTracer('test').startSpan('POST /mcp');
+  const remote = contextFromRequest(
+    withTraceContext(
+      { method: 'tools/list', params: {} },
+      trace.setSpan(ROOT_CONTEXT, trace.getTracer('test').startSpan('client')),
+    ),
+    ROOT_CONTEXT,
+  );
+  const call = context.with(trace.setSpan(ROOT_CONTEXT, transportSpan), () =>
+    McpCall.server({ method: 'tools/list' }, remote),
+  );
+  call.succeed({ tools: [] });
+  const handled = sdk.span('tools/list');
+  assert.equal(handled.parentSpanContext?.spanId, trace.getSpanContext(remote!)?.spanId);
+  assert.deepEqual(
+    handled.links.map((link) => link.context.spanId),
+    [transportSpan.spanContext().spanId],
+  );
 });
 
 test('hostile values around request(): the SDK’s own value or error reaches the caller, untraced if need be', async () => {
