@@ -42,6 +42,9 @@ const LIBRARIES: { name: string; majors: number[]; since?: string; entry?: strin
   { name: '@langchain/core', majors: [1] },
   // Its main entry is missing from its 1.x packages: the module the instrumentation hooks is looked up instead.
   { name: '@modelcontextprotocol/sdk', majors: [1], entry: '@modelcontextprotocol/sdk/shared/protocol.js' },
+  // The SDK's 2.x: two packages.
+  { name: '@modelcontextprotocol/client', majors: [2] },
+  { name: '@modelcontextprotocol/server', majors: [2] },
   { name: '@openai/agents', majors: [0] },
   { name: '@mastra/core', majors: [1] },
 ];
@@ -98,7 +101,7 @@ function libraryCheck(name: string, version: string, cwd: string, config: GenAIO
     };
   if (name === 'openai' && !config.instrumentations.includes('openai')) return turnedOff;
   if (name === '@anthropic-ai/sdk' && !config.instrumentations.includes('anthropic')) return turnedOff;
-  if (name === '@modelcontextprotocol/sdk' && !config.instrumentations.includes('mcp')) return turnedOff;
+  if (name.startsWith('@modelcontextprotocol/') && !config.instrumentations.includes('mcp')) return turnedOff;
   if (name === '@openai/agents' && !config.instrumentations.includes('openai-agents')) return turnedOff;
   if (name === '@mastra/core') return mastraCheck(version, cwd, config);
   if (name === 'ai') {
@@ -172,7 +175,7 @@ export function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
       name: 'LLM client libraries',
       status: 'info',
       detail:
-        'none of openai, @anthropic-ai/sdk, ai, @langchain/core, @modelcontextprotocol/sdk, @openai/agents, @mastra/core is installed here: use the helpers (withLLMCall, ...)',
+        'none of openai, @anthropic-ai/sdk, ai, @langchain/core, @modelcontextprotocol/sdk (or /client, /server), @openai/agents, @mastra/core is installed here: use the helpers (withLLMCall, ...)',
     });
   return checks;
 }
