@@ -11,6 +11,7 @@ import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
+import { createPineconeInstrumentation } from './pinecone.ts';
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
@@ -30,6 +31,7 @@ const PACKAGES: Partial<Record<InstrumentationName, string>> = {
   mcp: '@modelcontextprotocol/sdk/shared/protocol.js',
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
+  pinecone: '@pinecone-database/pinecone',
 };
 
 /**
@@ -82,6 +84,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createOpenAIAgentsInstrumentation());
       } else if (name === 'langchain') {
         enabled.instrumentations.push(createLangChainInstrumentation());
+      } else if (name === 'pinecone') {
+        enabled.instrumentations.push(createPineconeInstrumentation());
       } else if (name === 'ai-sdk') {
         enableAiSdkTelemetry();
       }

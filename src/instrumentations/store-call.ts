@@ -1,0 +1,123 @@
+import { context, createContextKey, type Attributes } from '@opentelemetry/api';
+import {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_SUMMARY,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '../attributes/names.ts';
+import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../attributes/safe-values.ts';
+import { errorOnce } from '../core/diagnostics.ts';
+import type { MemoryOperationRequest, RetrievalRequest } from '../genai/llm-types.ts';
+import { runStoreMemoryOperation, runStoreRetrieval, type StoreCallFacts } from '../genai/operations.ts';
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+/** How one vector-store call is traced: as a retrieval or as a memory operation, with the store's facts. */
+export type StoreCall =
+  | { kind: 'retrieval'; request: RetrievalRequest; facts: StoreCallFacts }
+  | { kind: 'memory'; request: MemoryOperationRequest; facts: StoreCallFacts };
+
+/** Reads one call's `this` and arguments into a StoreCall; undefined leaves the call untraced. May throw. */
+export type DescribeStoreCall = (thisArg: unknown, args: unknown[]) => StoreCall | undefined;
+
+/** Set while a traced store call runs: a client method calling another (Chroma's `peek()` calls `get()`) adds no span. */
+const IN_STORE_CALL = createContextKey('genai-otel.vector-store.in-call');
+
+/** Where a store is reached, from its URL (`server.address`, `server.port`); nothing when it is not a URL. */
+export function serverOf(url: unknown): Attributes {
+  if (typeof url !== 'string' || url === '') return {};
+  try {
+    const parsed = new URL(url);
+    const port =
+      parsed.port !== ''
+        ? Number(parsed.port)
+        : parsed.protocol === 'https:'
+          ? 443
+          : parsed.protocol === 'http:'
+            ? 80
+            : 0;
+    const attributes: Attributes = { [ATTR_SERVER_ADDRESS]: parsed.hostname };
+    if (port > 0) attributes[ATTR_SERVER_PORT] = port;
+    return attributes;
+  } catch {
+    return {};
+  }
+}
+
+/** A string the conventions want on a span, bounded; undefined for anything else. */
+export function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? truncate(value, MAX_PLAIN_STRING_LENGTH) : undefined;
+}
+
+/** A non-negative integer (top-k, counts) or undefined. */
+export function countOf(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * The `db.*` attributes of one call: system, collection (index, table), operation as the client names it, and
+ * `db.query.summary` = "{operation} {collection}" as the database conventions build it.
+ */
+export function storeAttributes(
+  system: string,
+  collection: string | undefined,
+  operation: string,
+  more: { namespace?: string; server?: Attributes } = {},
+): Attributes {
+  const attributes: Attributes = {
+    [ATTR_DB_SYSTEM_NAME]: system,
+    [ATTR_DB_OPERATION_NAME]: operation,
+    [ATTR_DB_QUERY_SUMMARY]: collection === undefined ? operation : `${operation} ${collection}`,
+    ...more.server,
+  };
+  if (collection !== undefined) attributes[ATTR_DB_COLLECTION_NAME] = collection;
+  if (more.namespace !== undefined) attributes[ATTR_DB_NAMESPACE] = more.namespace;
+  return attributes;
+}
+
+/** The first argument as an object (a store method's options), or an empty one. May throw on a hostile value. */
+export function optionsOf(args: unknown[]): Record<string, unknown> {
+  const first = args[0];
+  return isObject(first) ? first : {};
+}
+
+/**
+ * Wraps one client method: each call becomes the span `describe` asks for. When describing fails (a shape we do not
+ * know, a hostile argument) the call runs untraced after one diagnostic; the method's value or error always reaches
+ * the caller unchanged.
+ *
+ * @example
+ * this._wrap(Index.prototype, 'query', (original) => tracedStoreMethod('pinecone', 'query', original, describeQuery, enabled));
+ */
+export function tracedStoreMethod(
+  store: string,
+  method: string,
+  original: AnyFunction,
+  describe: DescribeStoreCall,
+  isEnabled: () => boolean = () => true,
+): AnyFunction {
+  return function tracedStoreCall(this: unknown, ...args: unknown[]): unknown {
+    if (!isEnabled() || context.active().getValue(IN_STORE_CALL) === true) return original.apply(this, args);
+    let call: StoreCall | undefined;
+    try {
+      call = describe(this, args);
+    } catch (error) {
+      errorOnce(
+        `${store}:${method}:describe`,
+        `could not read a ${store} ${method}() call; the call runs untraced`,
+        error,
+      );
+      call = undefined;
+    }
+    if (call === undefined) return original.apply(this, args);
+    const inner = function (this: unknown, ...innerArgs: unknown[]): unknown {
+      return context.with(context.active().setValue(IN_STORE_CALL, true), () => original.apply(this, innerArgs));
+    };
+    return call.kind === 'retrieval'
+      ? runStoreRetrieval(call.request, call.facts, inner, this, args)
+      : runStoreMemoryOperation(call.request, call.facts, inner, this, args);
+  };
+}
