@@ -12,6 +12,7 @@ import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
 import { createPineconeInstrumentation } from './pinecone.ts';
+import { createQdrantInstrumentation } from './qdrant.ts';
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
@@ -32,6 +33,7 @@ const PACKAGES: Partial<Record<InstrumentationName, string>> = {
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
   pinecone: '@pinecone-database/pinecone',
+  qdrant: '@qdrant/js-client-rest',
 };
 
 /**
@@ -86,6 +88,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createLangChainInstrumentation());
       } else if (name === 'pinecone') {
         enabled.instrumentations.push(createPineconeInstrumentation());
+      } else if (name === 'qdrant') {
+        enabled.instrumentations.push(createQdrantInstrumentation());
       } else if (name === 'ai-sdk') {
         enableAiSdkTelemetry();
       }
