@@ -6,6 +6,7 @@ import type { GenAIOtelConfig, InstrumentationName } from '../config/config-type
 import { debug, errorOnce } from '../core/diagnostics.ts';
 import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
+import { createChromaInstrumentation } from './chroma.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMcpInstrumentation } from './mcp.ts';
@@ -34,6 +35,7 @@ const PACKAGES: Partial<Record<InstrumentationName, string>> = {
   langchain: '@langchain/core/callbacks/manager',
   pinecone: '@pinecone-database/pinecone',
   qdrant: '@qdrant/js-client-rest',
+  chroma: 'chromadb',
 };
 
 /**
@@ -90,6 +92,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createPineconeInstrumentation());
       } else if (name === 'qdrant') {
         enabled.instrumentations.push(createQdrantInstrumentation());
+      } else if (name === 'chroma') {
+        enabled.instrumentations.push(createChromaInstrumentation());
       } else if (name === 'ai-sdk') {
         enableAiSdkTelemetry();
       }

@@ -7,6 +7,7 @@ import { instrumentationBase } from '../core/loaders.ts';
 import { VERSION } from '../version.ts';
 import {
   countOf,
+  idOf,
   storeAttributes,
   textOf,
   tracedStoreMethod,
@@ -104,7 +105,7 @@ const describeUpsert: DescribeStoreCall = (thisArg, args): StoreCall => {
       operation: 'upsert_memory',
       storeId: collection,
       recordCount: points?.length ?? batchIds?.length,
-      recordId: only === undefined ? undefined : String(only.id),
+      recordId: idOf(only?.id),
     },
     facts: { attributes, sentRecords: () => points?.map(pointOf) },
   };
@@ -119,7 +120,7 @@ const describeDelete: DescribeStoreCall = (thisArg, args): StoreCall => {
       operation: 'delete_memory',
       storeId: collection,
       recordCount: ids?.length,
-      recordId: ids?.length === 1 ? String(ids[0] as string | number) : undefined,
+      recordId: ids?.length === 1 ? idOf(ids[0]) : undefined,
     },
     facts: { attributes },
   };

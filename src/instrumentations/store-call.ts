@@ -52,6 +52,12 @@ export function textOf(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? truncate(value, MAX_PLAIN_STRING_LENGTH) : undefined;
 }
 
+/** A record id as the conventions' string: ids are strings or numbers (Qdrant); anything else is no id. */
+export function idOf(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return textOf(value);
+}
+
 /** A non-negative integer (top-k, counts) or undefined. */
 export function countOf(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
