@@ -12,6 +12,7 @@ import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
+import { createPgvectorInstrumentation } from './pgvector.ts';
 import { createPineconeInstrumentation } from './pinecone.ts';
 import { createQdrantInstrumentation } from './qdrant.ts';
 
@@ -36,6 +37,7 @@ const PACKAGES: Partial<Record<InstrumentationName, string>> = {
   pinecone: '@pinecone-database/pinecone',
   qdrant: '@qdrant/js-client-rest',
   chroma: 'chromadb',
+  pgvector: 'pg',
 };
 
 /**
@@ -94,6 +96,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createQdrantInstrumentation());
       } else if (name === 'chroma') {
         enabled.instrumentations.push(createChromaInstrumentation());
+      } else if (name === 'pgvector') {
+        enabled.instrumentations.push(createPgvectorInstrumentation());
       } else if (name === 'ai-sdk') {
         enableAiSdkTelemetry();
       }

@@ -104,6 +104,7 @@ export function tracedStoreMethod(
   original: AnyFunction,
   describe: DescribeStoreCall,
   isEnabled: () => boolean = () => true,
+  options: { callbackLast?: boolean } = {},
 ): AnyFunction {
   return function tracedStoreCall(this: unknown, ...args: unknown[]): unknown {
     if (!isEnabled() || context.active().getValue(IN_STORE_CALL) === true) return original.apply(this, args);
@@ -122,8 +123,60 @@ export function tracedStoreMethod(
     const inner = function (this: unknown, ...innerArgs: unknown[]): unknown {
       return context.with(context.active().setValue(IN_STORE_CALL, true), () => original.apply(this, innerArgs));
     };
-    return call.kind === 'retrieval'
-      ? runStoreRetrieval(call.request, call.facts, inner, this, args)
-      : runStoreMemoryOperation(call.request, call.facts, inner, this, args);
+    const last = args[args.length - 1];
+    if (options.callbackLast === true && typeof last === 'function')
+      return runWithCallback(call, inner, this, args, last as AnyFunction);
+    return runStoreCall(call, inner, this, args);
   };
+}
+
+function runStoreCall(call: StoreCall, fn: AnyFunction, thisArg: unknown, args: unknown[]): unknown {
+  return call.kind === 'retrieval'
+    ? runStoreRetrieval(call.request, call.facts, fn, thisArg, args)
+    : runStoreMemoryOperation(call.request, call.facts, fn, thisArg, args);
+}
+
+/**
+ * A call in callback style (`client.query(text, values, callback)`, which pg's Pool makes too): the span follows a
+ * promise settled by the callback, the callback is called as the client calls it, and the method's own return value
+ * (or synchronous throw) reaches the caller.
+ */
+function runWithCallback(
+  call: StoreCall,
+  fn: AnyFunction,
+  thisArg: unknown,
+  args: unknown[],
+  callback: AnyFunction,
+): unknown {
+  let returned: unknown;
+  let threw = false;
+  let thrown: unknown;
+  const settled = runStoreCall(
+    call,
+    function (this: unknown, ...innerArgs: unknown[]): Promise<unknown> {
+      return new Promise((resolve, reject) => {
+        const done = function (this: unknown, error: unknown, ...results: unknown[]): unknown {
+          // The client's own error, whatever it is: the span records it as the caller gets it.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          if (error !== undefined && error !== null) reject(error);
+          else resolve(results[0]);
+          return callback.call(this, error, ...results);
+        };
+        try {
+          returned = fn.apply(this, [...innerArgs.slice(0, -1), done]);
+        } catch (error) {
+          threw = true;
+          thrown = error;
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(error);
+        }
+      });
+    },
+    thisArg,
+    args,
+  );
+  // The callback hands the error to the caller; the promise only feeds the span.
+  if (settled instanceof Promise) settled.catch(() => undefined);
+  if (threw) throw thrown;
+  return returned;
 }
