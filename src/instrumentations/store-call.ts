@@ -120,9 +120,11 @@ export function tracedStoreMethod(
       call = undefined;
     }
     if (call === undefined) return original.apply(this, args);
-    const inner = function (this: unknown, ...innerArgs: unknown[]): unknown {
-      return context.with(context.active().setValue(IN_STORE_CALL, true), () => original.apply(this, innerArgs));
-    };
+    // The client's method gets the caller's `this` as it was, undefined included (a context manager may call the
+    // function it runs with a `this` of its own).
+    const self = this;
+    const inner = (...innerArgs: unknown[]): unknown =>
+      context.with(context.active().setValue(IN_STORE_CALL, true), () => original.apply(self, innerArgs));
     const last = args[args.length - 1];
     if (options.callbackLast === true && typeof last === 'function')
       return runWithCallback(call, inner, this, args, last as AnyFunction);
@@ -153,8 +155,8 @@ function runWithCallback(
   let thrown: unknown;
   const settled = runStoreCall(
     call,
-    function (this: unknown, ...innerArgs: unknown[]): Promise<unknown> {
-      return new Promise((resolve, reject) => {
+    (...innerArgs: unknown[]): Promise<unknown> =>
+      new Promise((resolve, reject) => {
         const done = function (this: unknown, error: unknown, ...results: unknown[]): unknown {
           // The client's own error, whatever it is: the span records it as the caller gets it.
           // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
@@ -163,15 +165,14 @@ function runWithCallback(
           return callback.call(this, error, ...results);
         };
         try {
-          returned = fn.apply(this, [...innerArgs.slice(0, -1), done]);
+          returned = fn.apply(thisArg, [...innerArgs.slice(0, -1), done]);
         } catch (error) {
           threw = true;
           thrown = error;
           // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
           reject(error);
         }
-      });
-    },
+      }),
     thisArg,
     args,
   );
