@@ -5,6 +5,23 @@
  * genai-otel's own names live under `genai_otel.`.
  */
 export { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
+
+// Vector stores (src/instrumentations/store-*.ts): the database conventions, stable except the returned row count.
+export {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_SUMMARY,
+  ATTR_DB_SYSTEM_NAME,
+  DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+  METRIC_DB_CLIENT_OPERATION_DURATION,
+} from '@opentelemetry/semantic-conventions';
+export { ATTR_DB_RESPONSE_RETURNED_ROWS } from '@opentelemetry/semantic-conventions/incubating';
+/** `db.system.name` of the vector stores the database conventions do not list (custom values, lower case). */
+export const DB_SYSTEM_NAME_VALUE_PINECONE = 'pinecone';
+export const DB_SYSTEM_NAME_VALUE_QDRANT = 'qdrant';
+export const DB_SYSTEM_NAME_VALUE_CHROMA = 'chroma';
+export const DB_SYSTEM_NAME_VALUE_WEAVIATE = 'weaviate';
 export {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_ID,
@@ -84,7 +101,6 @@ export const MCP_ERROR_TYPE_TOOL_ERROR = 'tool_error';
 // Defined by the GenAI conventions (semantic-conventions-genai) but absent from @opentelemetry/semantic-conventions 1.45.
 /** Renamed from `gen_ai.usage.cache_creation.input_tokens` in the newest conventions. */
 export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
-export const ATTR_GEN_AI_RETRIEVAL_TOP_K = 'gen_ai.retrieval.top_k';
 export const ATTR_GEN_AI_MEMORY_STORE_ID = 'gen_ai.memory.store.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_ID = 'gen_ai.memory.record.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_COUNT = 'gen_ai.memory.record.count';

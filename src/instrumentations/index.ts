@@ -6,12 +6,16 @@ import type { GenAIOtelConfig, InstrumentationName } from '../config/config-type
 import { debug, errorOnce } from '../core/diagnostics.ts';
 import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
+import { createChromaInstrumentation } from './chroma.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMastraInstrumentation } from './mastra.ts';
 import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
+import { createPgvectorInstrumentation } from './pgvector.ts';
+import { createPineconeInstrumentation } from './pinecone.ts';
+import { createQdrantInstrumentation } from './qdrant.ts';
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
@@ -34,6 +38,10 @@ const PACKAGES: Partial<Record<InstrumentationName, string | string[]>> = {
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
   mastra: '@mastra/core',
+  pinecone: '@pinecone-database/pinecone',
+  qdrant: '@qdrant/js-client-rest',
+  chroma: 'chromadb',
+  pgvector: 'pg',
 };
 
 /**
@@ -89,6 +97,14 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createLangChainInstrumentation());
       } else if (name === 'mastra') {
         enabled.instrumentations.push(createMastraInstrumentation());
+      } else if (name === 'pinecone') {
+        enabled.instrumentations.push(createPineconeInstrumentation());
+      } else if (name === 'qdrant') {
+        enabled.instrumentations.push(createQdrantInstrumentation());
+      } else if (name === 'chroma') {
+        enabled.instrumentations.push(createChromaInstrumentation());
+      } else if (name === 'pgvector') {
+        enabled.instrumentations.push(createPgvectorInstrumentation());
       } else if (name === 'ai-sdk') {
         enableAiSdkTelemetry();
       }

@@ -12,6 +12,10 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'openai-agents',
     'langchain',
     'mastra',
+    'pinecone',
+    'qdrant',
+    'chroma',
+    'pgvector',
   ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'Anthropic, openai' }).config.instrumentations, [
     'anthropic',
@@ -25,6 +29,10 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'openai-agents',
     'langchain',
     'mastra',
+    'pinecone',
+    'qdrant',
+    'chroma',
+    'pgvector',
   ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'none' }).config.instrumentations, []);
   assert.deepEqual(
@@ -38,6 +46,6 @@ test('GENAI_OTEL_INSTRUMENTATIONS: an unknown name is reported with the accepted
   const { config, problems } = resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,bedrock' });
   assert.deepEqual(config.instrumentations, ['openai']);
   assert.deepEqual(problems.map(formatConfigProblem), [
-    'GENAI_OTEL_INSTRUMENTATIONS="openai,bedrock" is not valid: "bedrock" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, all, none',
+    'GENAI_OTEL_INSTRUMENTATIONS="openai,bedrock" is not valid: "bedrock" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, all, none',
   ]);
 });
