@@ -58,6 +58,13 @@ export {
   METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
 } from '@opentelemetry/semantic-conventions/incubating';
+/** Deprecated by `gen_ai.provider.name`; emitted only with OTEL_SEMCONV_STABILITY_OPT_IN asking for the previous names. */
+export { ATTR_GEN_AI_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
+export {
+  ATTR_OPENAI_REQUEST_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT,
+} from '@opentelemetry/semantic-conventions/incubating';
 
 // Model Context Protocol (src/instrumentations/mcp*.ts): the MCP conventions, from the same package.
 export {

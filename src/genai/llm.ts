@@ -13,6 +13,7 @@ import {
   inputMessagesJson,
   toConventionMessages,
   toInstructionParts,
+  toToolDefinitions,
   type ContentDestinations,
 } from './content.ts';
 import { emitInferenceDetails, type InferenceContent } from './content-event.ts';
@@ -167,7 +168,7 @@ function requestAttributes(
       );
     }
     if (Array.isArray(request.tools))
-      attributes[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(request.tools, maxContentLength);
+      attributes[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(toToolDefinitions(request.tools), maxContentLength);
   }
   return attributes;
 }
@@ -178,7 +179,7 @@ function requestContent(request: Partial<LLMRequest>): InferenceContent {
     inputMessages: Array.isArray(request.messages) ? toConventionMessages(request.messages) : undefined,
     systemInstructions:
       request.systemInstructions === undefined ? undefined : toInstructionParts(request.systemInstructions),
-    toolDefinitions: Array.isArray(request.tools) ? request.tools : undefined,
+    toolDefinitions: Array.isArray(request.tools) ? toToolDefinitions(request.tools) : undefined,
   };
 }
 
