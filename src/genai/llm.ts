@@ -282,7 +282,12 @@ class LLMCall implements LLMCallHandle, RunHooks {
 
   onChunkTiming(timeToFirstChunk: number | undefined, interval: number | undefined): void {
     if (timeToFirstChunk !== undefined) this.timeToFirstChunk = timeToFirstChunk;
-    recordChunkTiming(this.target, timeToFirstChunk, interval);
+    recordChunkTiming(
+      this.target,
+      timeToFirstChunk,
+      interval,
+      this.explicitResponse?.model ?? this.stream?.response.model,
+    );
   }
 
   /** Final attributes and every metric of the call, from what the function reported and what its result shows. */

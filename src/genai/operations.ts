@@ -1,8 +1,10 @@
-import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanKind, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { describeError, warnOnce } from '../core/diagnostics.ts';
 import { ShapeCache } from './shape-cache.ts';
 import { capturesContentOnSpans } from './content.ts';
 import { genaiInstruments } from './genai-instruments.ts';
+import { activeAgentName, withAgentName } from './agent-scope.ts';
+import { recordAgentDuration, recordToolDuration, recordWorkflowDuration } from './operation-metrics.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_DESCRIPTION,
@@ -49,6 +51,7 @@ interface OperationSpec {
   kind: SpanKind;
   attributes: Attributes;
   onEnd?(span: Span, outcome: RunOutcome): void;
+  decorateContext?(runContext: Context): Context;
 }
 
 interface HelperContext {
@@ -93,6 +96,7 @@ function runOperation<Req, R>(
   const run = startRun(spec.spanName, spec.kind, spec.attributes, {
     streamIdleTimeoutMillis,
     onEnd: (span, outcome) => spec.onEnd?.(span, outcome),
+    decorateContext: spec.decorateContext,
   });
   if (run === undefined) return fn.apply(thisArg, args);
   const callArgs = args.length === 0 ? [run.span] : args;
@@ -143,7 +147,6 @@ function named(operation: string, name: string | undefined): string {
   return name === undefined ? operation : `${operation} ${name}`;
 }
 
-const toolMetricAttributes = new ShapeCache();
 const memoryMetricAttributes = new ShapeCache();
 
 const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, helper) => {
@@ -153,6 +156,7 @@ const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, hel
   putAttribute(attributes, ATTR_GEN_AI_TOOL_CALL_ID, request.callId, 'withToolCall');
   putAttribute(attributes, ATTR_GEN_AI_TOOL_TYPE, request.type, 'withToolCall');
   putAttribute(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, request.description, 'withToolCall');
+  putAttribute(attributes, ATTR_GEN_AI_AGENT_NAME, activeAgentName(), 'withToolCall');
   if (helper.captureContent && request.arguments !== undefined) {
     attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = safeJson(request.arguments, helper.maxContentLength);
   }
@@ -164,13 +168,11 @@ const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, hel
       if (helper.captureContent && request.captureResult !== false && outcome.value !== undefined) {
         span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, safeJson(outcome.value, helper.maxContentLength));
       }
-      const metricAttributes = toolMetricAttributes.get([name, outcome.errorType], () => {
-        const built: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
-        if (name !== undefined) built[ATTR_GEN_AI_TOOL_NAME] = attributes[ATTR_GEN_AI_TOOL_NAME];
-        if (outcome.errorType !== undefined) built[ATTR_ERROR_TYPE] = outcome.errorType;
-        return built;
+      recordToolDuration(outcome.durationSeconds, {
+        name: attributes[ATTR_GEN_AI_TOOL_NAME] as string | undefined,
+        type: attributes[ATTR_GEN_AI_TOOL_TYPE] as string | undefined,
+        errorType: outcome.errorType,
       });
-      genaiInstruments().toolDuration.record(outcome.durationSeconds, metricAttributes);
     },
   };
 });
@@ -274,13 +276,14 @@ const agentHelpers = defineHelpers<AgentRequest>('withAgent', (request) => {
     kind: request.remote === true ? SpanKind.CLIENT : SpanKind.INTERNAL,
     attributes,
     onEnd(_span, outcome) {
-      const metricAttributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent' };
-      if (name !== undefined) metricAttributes[ATTR_GEN_AI_AGENT_NAME] = attributes[ATTR_GEN_AI_AGENT_NAME];
-      if (attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined)
-        metricAttributes[ATTR_GEN_AI_PROVIDER_NAME] = attributes[ATTR_GEN_AI_PROVIDER_NAME];
-      if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
-      genaiInstruments().agentDuration.record(outcome.durationSeconds, metricAttributes);
+      recordAgentDuration(outcome.durationSeconds, {
+        name: attributes[ATTR_GEN_AI_AGENT_NAME] as string | undefined,
+        provider: attributes[ATTR_GEN_AI_PROVIDER_NAME] as string | undefined,
+        errorType: outcome.errorType,
+      });
     },
+    decorateContext: (runContext) =>
+      withAgentName(runContext, attributes[ATTR_GEN_AI_AGENT_NAME] as string | undefined),
   };
 });
 
@@ -299,7 +302,17 @@ const workflowHelpers = defineHelpers<WorkflowRequest>('withWorkflow', (request)
   const name = requireName('withWorkflow', 'name', request.name);
   const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_workflow' };
   putAttribute(attributes, ATTR_GEN_AI_WORKFLOW_NAME, name, 'withWorkflow');
-  return { spanName: named('invoke_workflow', name), kind: SpanKind.INTERNAL, attributes };
+  return {
+    spanName: named('invoke_workflow', name),
+    kind: SpanKind.INTERNAL,
+    attributes,
+    onEnd(_span, outcome) {
+      recordWorkflowDuration(outcome.durationSeconds, {
+        name: attributes[ATTR_GEN_AI_WORKFLOW_NAME] as string | undefined,
+        errorType: outcome.errorType,
+      });
+    },
+  };
 });
 
 /**

@@ -147,15 +147,17 @@ class ObservedOpenAICall implements RetryRecorder {
     try {
       const now = performance.now();
       this.chunkCount++;
-      if (this.lastChunkTime === undefined) {
-        this.timeToFirstChunk = (now - this.startTime) / 1000;
-        recordChunkTiming(this.targetOf(), this.timeToFirstChunk, undefined);
-      } else {
-        recordChunkTiming(this.targetOf(), undefined, (now - this.lastChunkTime) / 1000);
-      }
-      this.lastChunkTime = now;
+      // The chunk is read first: the timing metrics carry the response model it announces.
       this.accumulator.add(chunk);
       noteServed(this.served, chunk);
+      const responseModel = this.accumulator.response.model;
+      if (this.lastChunkTime === undefined) {
+        this.timeToFirstChunk = (now - this.startTime) / 1000;
+        recordChunkTiming(this.targetOf(), this.timeToFirstChunk, undefined, responseModel);
+      } else {
+        recordChunkTiming(this.targetOf(), undefined, (now - this.lastChunkTime) / 1000, responseModel);
+      }
+      this.lastChunkTime = now;
       const failure = streamEventFailure(chunk);
       // openai 6 yields a Responses `error` event instead of throwing; its helpers reject before the stream ends.
       if (failure !== undefined) this.endOpenSpan(failure);
