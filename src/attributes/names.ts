@@ -117,6 +117,8 @@ export const METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS = 'gen_ai.cli
 export const METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS = 'gen_ai.client.inference.operation.output_tokens';
 /** Required on the token counters; `unknown` when the provider does not split its counts by modality. */
 export const ATTR_GEN_AI_TOKEN_MODALITY = 'gen_ai.token.modality';
+/** The log event of a failed GenAI client operation (severity WARN), beside the span's `exception` event. */
+export const EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION = 'gen_ai.client.operation.exception';
 export const GEN_AI_TOKEN_MODALITY_VALUE_UNKNOWN = 'unknown';
 
 // genai-otel's own names: the conventions define no cost, retry, error-count or memory metric.

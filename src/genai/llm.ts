@@ -8,6 +8,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { describeError, warnOnce } from '../core/diagnostics.ts';
+import type { ThrownFacts } from '../core/error-type.ts';
 import {
   contentDestinations,
   inputMessagesJson,
@@ -16,7 +17,7 @@ import {
   toToolDefinitions,
   type ContentDestinations,
 } from './content.ts';
-import { emitInferenceDetails, type InferenceContent } from './content-event.ts';
+import { emitInferenceDetails, emitOperationException, type InferenceContent } from './content-event.ts';
 import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from './llm-end.ts';
 import {
   ATTR_ERROR_TYPE,
@@ -313,6 +314,7 @@ class LLMCall implements LLMCallHandle, RunHooks {
       origin: ORIGIN,
     });
     if (this.capture.event) this.emitContentEvent(span, endAttributes, response, outcome);
+    if (outcome.exception !== undefined) emitFailure(span, outcome.exception);
     const { operation, provider, model, request } = this.normalized;
     recordLLMExchange({ span, operation, provider, model, request, response, usage, errorType: outcome.errorType });
   }
@@ -353,6 +355,18 @@ class LLMCall implements LLMCallHandle, RunHooks {
   private streamResult(): ReadResponse {
     this.stream ??= new StreamAccumulator(false);
     return this.stream.result();
+  }
+}
+
+/** The conventions' exception event of a failed call; a fault here never reaches the caller. */
+function emitFailure(span: Span, exception: ThrownFacts): void {
+  try {
+    emitOperationException(span, exception);
+  } catch (error) {
+    warnOnce(
+      'llm:exception-event',
+      `${ORIGIN}: could not emit gen_ai.client.operation.exception (${describeError(error)})`,
+    );
   }
 }
 

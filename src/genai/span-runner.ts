@@ -10,7 +10,7 @@ import {
 } from '@opentelemetry/api';
 import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
-import { describeThrown } from '../core/error-type.ts';
+import { describeThrown, type ThrownFacts } from '../core/error-type.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT,
@@ -29,6 +29,8 @@ export interface RunOutcome {
   durationSeconds: number;
   /** Set when the function threw or rejected, or the stream failed. */
   errorType?: string;
+  /** What could be read of the thrown value, when there was one. */
+  exception?: ThrownFacts;
   /** The function's value (or undefined for a stream or an error). */
   value?: unknown;
 }
@@ -168,7 +170,7 @@ export class SpanRun {
     } catch (recordError) {
       errorOnce('run:fail', 'could not record an error on a span', recordError);
     }
-    this.end({ durationSeconds: this.elapsedSeconds(), errorType: facts.type });
+    this.end({ durationSeconds: this.elapsedSeconds(), errorType: facts.type, exception: facts });
   }
 
   private end(outcome: RunOutcome): void {

@@ -1,6 +1,6 @@
 import { INVALID_SPAN_CONTEXT, SpanStatusCode, context, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { contentDestinations, toConventionMessages, toInstructionParts, toToolDefinitions } from '../genai/content.ts';
-import { emitInferenceDetails, type InferenceContent } from '../genai/content-event.ts';
+import { emitInferenceDetails, emitOperationException, type InferenceContent } from '../genai/content-event.ts';
 import { describeThrown } from '../core/error-type.ts';
 import { parseServer } from '../genai/llm.ts';
 import { recordLLMExchange } from '../logs/llm-records.ts';
@@ -412,6 +412,7 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
     span.setAttribute(ATTR_ERROR_TYPE, errorType);
     if (!(span.events ?? []).some((event) => event.name === 'exception')) span.recordException(facts);
     span.setStatus({ code: SpanStatusCode.ERROR, message: facts.message });
+    emitOperationException(span, facts);
   } else if (span.status?.code === SpanStatusCode.ERROR) {
     errorType = stringAttribute(attributes, 'error.type') ?? '_OTHER';
   }

@@ -132,6 +132,13 @@ test('a rejected call marks the span ERROR with error.type and the exception, co
   assert.equal(span.attributes['error.type'], 'RateLimitError');
   assert.equal(span.events[0]?.name, 'exception');
   assert.equal(span.events[0]?.attributes?.['exception.message'], 'slow down');
+  // The conventions' log event of a failed client operation, at WARN, correlated to the span.
+  const exception = sdk.logs().find((record) => record.eventName === 'gen_ai.client.operation.exception');
+  assert.ok(exception, 'a gen_ai.client.operation.exception record');
+  assert.equal(exception.severityNumber, 13);
+  assert.equal(exception.attributes['exception.type'], 'RateLimitError');
+  assert.equal(exception.attributes['exception.message'], 'slow down');
+  assert.equal(exception.spanContext?.spanId, span.spanContext().spanId);
   const metrics = await sdk.collect();
   const errors = sdk
     .points(metrics.get('genai_otel.client.errors'))

@@ -141,3 +141,20 @@ test('content as events: one gen_ai.client.inference.operation.details record, n
   ]);
   assert.equal(span.attributes['gen_ai.input.messages'], undefined, 'EVENT_ONLY keeps content off the span');
 });
+
+test("a failed call: the exception span event and the conventions' gen_ai.client.operation.exception log event", async () => {
+  await assert.rejects(
+    client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] },
+      { headers: { 'x-fake-scenario': 'server-error' } },
+    ),
+  );
+  const span = lastSpan();
+  assert.equal(span.status.code, 2);
+  assert.ok(span.events.some((event) => event.name === 'exception'));
+  const records = sdk.logs().filter((record) => record.eventName === 'gen_ai.client.operation.exception');
+  assert.equal(records.length, 1);
+  assert.equal(records[0]!.severityNumber, 13);
+  assert.equal(records[0]!.attributes['exception.type'], span.attributes['error.type']);
+  assert.equal(records[0]!.spanContext?.spanId, span.spanContext().spanId);
+});
