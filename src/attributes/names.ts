@@ -91,7 +91,6 @@ export const MCP_ERROR_TYPE_TOOL_ERROR = 'tool_error';
 // Defined by the GenAI conventions (semantic-conventions-genai) but absent from @opentelemetry/semantic-conventions 1.45.
 /** Renamed from `gen_ai.usage.cache_creation.input_tokens` in the newest conventions. */
 export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
-export const ATTR_GEN_AI_RETRIEVAL_TOP_K = 'gen_ai.retrieval.top_k';
 export const ATTR_GEN_AI_MEMORY_STORE_ID = 'gen_ai.memory.store.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_ID = 'gen_ai.memory.record.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_COUNT = 'gen_ai.memory.record.count';
@@ -140,6 +139,14 @@ export const METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION = 'genai_otel.memory.op
 /** Values dropped because redacting them failed (fail closed), by `genai_otel.redaction.signal` (traces, logs). */
 export const METRIC_GENAI_OTEL_REDACTION_FAILURES = 'genai_otel.redaction.failures';
 export const ATTR_GENAI_OTEL_REDACTION_SIGNAL = 'genai_otel.redaction.signal';
+
+// Export health (src/export/health.ts): the exporter's own metrics, by signal and outcome or error kind.
+export const METRIC_GENAI_OTEL_EXPORTER_ITEMS = 'genai_otel.exporter.items';
+export const METRIC_GENAI_OTEL_EXPORTER_ERRORS = 'genai_otel.exporter.errors';
+export const METRIC_GENAI_OTEL_SPOOL_SIZE = 'genai_otel.spool.size';
+export const ATTR_GENAI_OTEL_SIGNAL = 'genai_otel.signal';
+export const ATTR_GENAI_OTEL_EXPORT_OUTCOME = 'genai_otel.export.outcome';
+export const ATTR_GENAI_OTEL_EXPORT_ERROR = 'genai_otel.export.error';
 
 /** The scope name of every span and instrument genai-otel creates. */
 export const INSTRUMENTATION_SCOPE = 'genai-otel';

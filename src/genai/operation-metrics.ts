@@ -85,7 +85,8 @@ export function recordAgentDuration(seconds: number, facts: AgentMetricFacts): v
  */
 export function recordWorkflowDuration(seconds: number, facts: { name?: string; errorType?: string }): void {
   const attributes = workflowShapes.get([facts.name, facts.errorType], () => {
-    const built: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_workflow' };
+    // The conventions give this metric the workflow name and error type only.
+    const built: Attributes = {};
     put(built, ATTR_GEN_AI_WORKFLOW_NAME, facts.name);
     put(built, ATTR_ERROR_TYPE, facts.errorType);
     return built;

@@ -21,9 +21,9 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
   ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
-  ATTR_GEN_AI_RETRIEVAL_TOP_K,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_ID,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
@@ -329,7 +329,8 @@ const retrievalHelpers = defineHelpers<RetrievalRequest>('withRetrieval', (reque
   const dataSourceId = requireName('withRetrieval', 'dataSourceId', request.dataSourceId);
   const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'retrieval' };
   putAttribute(attributes, ATTR_GEN_AI_DATA_SOURCE_ID, dataSourceId, 'withRetrieval');
-  putAttribute(attributes, ATTR_GEN_AI_RETRIEVAL_TOP_K, request.topK, 'withRetrieval');
+  // The conventions' retrieval span takes the request's top_k (there is no gen_ai.retrieval.top_k).
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_TOP_K, request.topK, 'withRetrieval');
   putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withRetrieval');
   if (helper.captureContent && request.query !== undefined)
     attributes[ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);

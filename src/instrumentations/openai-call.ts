@@ -421,7 +421,8 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
     span.setAttribute(ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT, call.chunkCount);
     if (call.streamEnd !== undefined) span.setAttribute(ATTR_GENAI_OTEL_STREAM_END, call.streamEnd);
   }
-  const content = call === undefined ? undefined : requestContentOf(call);
+  // The conventions define content (attributes and the details event) for inference, not for embeddings.
+  const content = call === undefined || call.operation !== 'chat' ? undefined : requestContentOf(call);
   if (captureContent && content !== undefined) {
     if (content.inputMessages !== undefined)
       span.setAttribute(ATTR_GEN_AI_INPUT_MESSAGES, safeJson(content.inputMessages, settings.maxContentLength));
