@@ -2,9 +2,10 @@
 // scripts/semconv/extract.mjs): attribute names, types and enum members, requirement levels and allowed attributes
 // per span, event and metric, span kinds, metric instruments and units, and the JSON schemas of the content
 // attributes. The helpers (withLLMCall, tools, agents, workflow, retrieval, memory, describeAgent) and the OpenAI
-// instrumentation (chat, tools, streams, Responses, embeddings, errors) run against the local fake provider in every
-// content capture mode. The other automatic instrumentations (Anthropic, AI SDK, LangChain, Agents SDK, MCP) record
-// through the same helpers (llm-end.ts, operation-metrics.ts, content-event.ts) and are not run here (issue 20).
+// instrumentation (chat, tools, streams, Responses, embeddings, errors) and the Anthropic one (tools, streams) run
+// against the local fake provider in every content capture mode. The other automatic instrumentations (AI SDK,
+// LangChain, Agents SDK, MCP) record through the same helpers (llm-end.ts, operation-metrics.ts, content-event.ts) and
+// are not run here (issue 20).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -18,6 +19,7 @@ import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { startFakeProvider } from '../../support/fake-provider.ts';
 import { LLMSpanProcessor } from '../../../src/instrumentations/llm-span-processor.ts';
 import { createOpenAIInstrumentation } from '../../../src/instrumentations/openai.ts';
+import { createAnthropicInstrumentation } from '../../../src/instrumentations/anthropic.ts';
 import { resetGenAISettingsForTests } from '../../../src/config/genai-settings.ts';
 import {
   describeAgent,
@@ -265,6 +267,9 @@ const { OpenAI } = require('openai') as typeof import('openai');
 const fake = await startFakeProvider();
 after(() => fake.close());
 const client = new OpenAI({ apiKey: 'test-key', baseURL: fake.openaiBaseURL, maxRetries: 0 });
+createAnthropicInstrumentation();
+const { Anthropic } = require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
+const anthropic = new Anthropic({ apiKey: 'test-key', baseURL: fake.anthropicBaseURL, maxRetries: 0 });
 
 const completion = {
   object: 'chat.completion',
@@ -352,6 +357,18 @@ async function emitEverything(): Promise<void> {
       { headers: { 'x-fake-scenario': 'server-error' } },
     ),
   );
+  const claude = {
+    model: 'claude-sonnet-4-20250514',
+    max_tokens: 256,
+    system: 'You answer order questions.',
+    messages: [{ role: 'user' as const, content: 'Where is A-1?' }],
+  };
+  await anthropic.messages.create({
+    ...claude,
+    tools: [{ name: 'lookup_order', description: 'Finds an order', input_schema: { type: 'object', properties: {} } }],
+  });
+  const claudeStream = await anthropic.messages.create({ ...claude, stream: true });
+  for await (const event of claudeStream) void event;
 }
 
 async function problemsWith(env: Record<string, string | undefined>, catalogue: Record<string, SignalFact>) {
@@ -384,7 +401,17 @@ for (const mode of ['NO_CONTENT', 'SPAN_ONLY', 'EVENT_ONLY', 'SPAN_AND_EVENT']) 
     );
     assert.deepEqual(problems, []);
     // The run did emit what the modes promise, so an empty list means something.
-    assert.ok(spans.length >= 14, `${spans.length} spans`);
+    assert.ok(spans.length >= 16, `${spans.length} spans`);
+    for (const scope of ['genai-otel', '@opentelemetry/instrumentation-openai'])
+      assert.ok(
+        spans.some((span) => span.instrumentationScope.name === scope),
+        `spans of ${scope}`,
+      );
+    assert.equal(
+      spans.filter((span) => span.name === 'chat claude-sonnet-4-20250514').length,
+      2,
+      'the Anthropic instrumentation traced both calls',
+    );
     const onSpans = spans.some((span) => span.attributes['gen_ai.input.messages'] !== undefined);
     const events = logs.filter((record) => record.eventName === 'gen_ai.client.inference.operation.details').length;
     assert.equal(onSpans, mode === 'SPAN_ONLY' || mode === 'SPAN_AND_EVENT');
