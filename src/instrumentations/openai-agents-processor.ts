@@ -27,6 +27,7 @@ import {
 } from '../attributes/names.ts';
 import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
+import { closeToolSpan, openToolSpan } from '../genai/tool-spans.ts';
 import { genaiTracer } from '../genai/span-runner.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
@@ -351,12 +352,15 @@ export class OpenAIAgentsProcessor {
         if (agent !== undefined) described.attributes[ATTR_GEN_AI_AGENT_NAME] = agent;
       }
       const span = this.startSpan(described.name, described.attributes, parentContext);
+      const name = text(data.name);
+      // An MCP tool's call (the SDK's MCP servers) joins this span instead of starting its own (see tool-spans.ts).
+      if (type === 'function' && name !== undefined) openToolSpan(span, name);
       step = {
         span,
         context: trace.setSpan(parentContext, span),
         stored,
         type,
-        name: text(data.name),
+        name,
         startTime: performance.now(),
         parent,
       };
@@ -377,6 +381,7 @@ export class OpenAIAgentsProcessor {
     }
     const span = step.span;
     if (span === undefined) return;
+    closeToolSpan(span);
     if (step.type === 'agent') {
       const tools = names(data.tools);
       const handoffs = names(data.handoffs);
