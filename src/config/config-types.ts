@@ -27,8 +27,22 @@ export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbo
 
 export type SignalName = 'traces' | 'metrics' | 'logs';
 
-/** Client libraries traced automatically by `start()` (`ai-sdk`: the Vercel AI SDK's own spans are completed). */
-export type InstrumentationName = 'openai' | 'anthropic' | 'ai-sdk' | 'mcp' | 'openai-agents' | 'langchain';
+/**
+ * Libraries traced automatically by `start()`: LLM clients and agent frameworks (`ai-sdk`: the Vercel AI SDK's own
+ * spans are completed), Node's HTTP server and client (`http`: server spans, incoming `traceparent`), web frameworks.
+ */
+export type InstrumentationName =
+  | 'openai'
+  | 'anthropic'
+  | 'ai-sdk'
+  | 'mcp'
+  | 'openai-agents'
+  | 'langchain'
+  | 'http'
+  | 'express'
+  | 'fastify'
+  | 'koa'
+  | 'nestjs';
 
 /** Where captured prompt/completion content goes: nowhere (default), span attributes, log events, or both. */
 export type ContentCaptureMode = 'none' | 'span' | 'event' | 'span_and_event';

@@ -1,7 +1,12 @@
+import type * as FastifyOtelModule from '@fastify/otel';
 import type * as ApiModule from '@opentelemetry/api';
 import type * as ContextAsyncHooksModule from '@opentelemetry/context-async-hooks';
 import type * as CoreModule from '@opentelemetry/core';
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
+import type * as ExpressInstrumentationModule from '@opentelemetry/instrumentation-express';
+import type * as HttpInstrumentationModule from '@opentelemetry/instrumentation-http';
+import type * as KoaInstrumentationModule from '@opentelemetry/instrumentation-koa';
+import type * as NestInstrumentationModule from '@opentelemetry/instrumentation-nestjs-core';
 import type * as OpenAIInstrumentationModule from '@opentelemetry/instrumentation-openai';
 import type * as PinoInstrumentationModule from '@opentelemetry/instrumentation-pino';
 import type * as WinstonInstrumentationModule from '@opentelemetry/instrumentation-winston';
@@ -44,6 +49,15 @@ export const otlpTransformer = (): typeof TransformerModule => lazyRequire('@ope
 export const instrumentationBase = (): typeof InstrumentationModule => lazyRequire('@opentelemetry/instrumentation');
 export const openaiInstrumentation = (): typeof OpenAIInstrumentationModule =>
   lazyRequire('@opentelemetry/instrumentation-openai');
+export const httpInstrumentation = (): typeof HttpInstrumentationModule =>
+  lazyRequire('@opentelemetry/instrumentation-http');
+export const expressInstrumentation = (): typeof ExpressInstrumentationModule =>
+  lazyRequire('@opentelemetry/instrumentation-express');
+export const koaInstrumentation = (): typeof KoaInstrumentationModule =>
+  lazyRequire('@opentelemetry/instrumentation-koa');
+export const nestInstrumentation = (): typeof NestInstrumentationModule =>
+  lazyRequire('@opentelemetry/instrumentation-nestjs-core');
+export const fastifyOtel = (): typeof FastifyOtelModule => lazyRequire('@fastify/otel');
 export const pinoInstrumentation = (): typeof PinoInstrumentationModule =>
   lazyRequire('@opentelemetry/instrumentation-pino');
 export const winstonInstrumentation = (): typeof WinstonInstrumentationModule =>
@@ -64,6 +78,12 @@ export const nodeHttp = (): typeof HttpModule => lazyRequire('node:http');
 export const nodeHttps = (): typeof HttpsModule => lazyRequire('node:https');
 export const nodeNet = (): typeof NetModule => lazyRequire('node:net');
 export const nodeZlib = (): typeof ZlibModule => lazyRequire('node:zlib');
+
+/**
+ * Whether a module request comes from these loaders (a module hook's `context.parentURL`): genai-otel's own use of
+ * `node:http` to export must not count as the application's.
+ */
+export const requestedByLoaders = (parentURL: string | undefined): boolean => parentURL === import.meta.url;
 
 /**
  * A file of the built package, by its path from the bundle that runs (the preload entries start the full build only

@@ -1,5 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { applicationApi } from '../core/loaders.ts';
+import { currentStatus } from '../core/state.ts';
+import { PATCHED_WITHOUT_LOADER_HOOK } from '../instrumentations/http-servers.ts';
 
 type Announcement = unknown;
 
@@ -22,6 +24,10 @@ export function installLoaderHookOnDemand(announcements: MessagePort, parentURL:
   let toHook: Promise<MessagePort | undefined> | undefined;
   announcements
     .on('message', (modules: Announcement) => {
+      if (patchedEagerly(modules)) {
+        announcements.postMessage('ack');
+        return;
+      }
       toHook ??= installLoaderHook(announcements, parentURL);
       // Same promise for every announcement: they reach the hook in the order they were sent.
       void toHook.then((port) => {
@@ -32,6 +38,18 @@ export function installLoaderHookOnDemand(announcements: MessagePort, parentURL:
     })
     // The app's end is not held up by a port waiting for announcements.
     .unref();
+}
+
+/** Whether every module announced is a built-in genai-otel's HTTP instrumentation patches without the hook. */
+function patchedEagerly(modules: Announcement): boolean {
+  return (
+    currentStatus()?.instrumentations.includes('http') === true &&
+    Array.isArray(modules) &&
+    modules.length > 0 &&
+    modules.every(
+      (name) => typeof name === 'string' && PATCHED_WITHOUT_LOADER_HOOK.includes(name.replace(/^node:/, '')),
+    )
+  );
 }
 
 /**

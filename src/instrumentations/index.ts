@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { GenAIOtelConfig, InstrumentationName } from '../config/config-types.ts';
-import { debug, errorOnce } from '../core/diagnostics.ts';
+import { debug, errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
@@ -11,6 +11,9 @@ import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
+import { createServerInstrumentation, isServerInstrumentation, SERVER_PACKAGES } from './http-servers.ts';
+import { instrumentationBase } from '../core/loaders.ts';
+import { enableOnFirstHttpUse } from './http-first-use.ts';
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
@@ -30,6 +33,7 @@ const PACKAGES: Partial<Record<InstrumentationName, string>> = {
   mcp: '@modelcontextprotocol/sdk/shared/protocol.js',
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
+  ...SERVER_PACKAGES,
 };
 
 /**
@@ -57,10 +61,10 @@ export function isInstalled(name: string): boolean {
  * application loads those libraries (the ESM preload waits for the hooks they register).
  */
 export function enableInstrumentations(config: GenAIOtelConfig): {
-  names: InstrumentationName[];
+  names: string[];
   instrumentations: Instrumentation[];
 } {
-  const enabled: { names: InstrumentationName[]; instrumentations: Instrumentation[] } = {
+  const enabled: { names: string[]; instrumentations: Instrumentation[] } = {
     names: [],
     instrumentations: [],
   };
@@ -84,6 +88,10 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createLangChainInstrumentation());
       } else if (name === 'ai-sdk') {
         enableAiSdkTelemetry();
+      } else if (name === 'http') {
+        enableOnFirstHttpUse(() => void createServerInstrumentation('http'));
+      } else if (isServerInstrumentation(name)) {
+        enabled.instrumentations.push(createServerInstrumentation(name));
       }
       enabled.names.push(name);
     } catch (error) {
@@ -95,4 +103,38 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
     }
   }
   return enabled;
+}
+
+/**
+ * Enables the instrumentation objects passed to `start({ instrumentations })` with the global providers genai-otel
+ * registered (or joined), and returns the names of those it took. Anything that is not an instrumentation is skipped
+ * with one warning.
+ */
+export function enableExtraInstrumentations(entries: readonly unknown[]): string[] {
+  const extras = entries.filter(
+    (entry): entry is Instrumentation =>
+      typeof entry === 'object' &&
+      entry !== null &&
+      typeof (entry as Partial<Instrumentation>).enable === 'function' &&
+      typeof (entry as Partial<Instrumentation>).setTracerProvider === 'function',
+  );
+  if (extras.length < entries.filter((entry) => typeof entry !== 'string').length)
+    warnOnce(
+      'instrumentation:not-an-instrumentation',
+      'start({ instrumentations }): an entry is neither an instrumentation name nor an OpenTelemetry instrumentation object; it is ignored',
+    );
+  const names: string[] = [];
+  for (const extra of extras) {
+    try {
+      instrumentationBase().registerInstrumentations({ instrumentations: [extra] });
+      names.push(String(extra.instrumentationName));
+    } catch (error) {
+      errorOnce(
+        `instrumentation:extra:${names.length}`,
+        'could not enable an instrumentation passed to start()',
+        error,
+      );
+    }
+  }
+  return names;
 }

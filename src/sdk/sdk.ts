@@ -22,7 +22,11 @@ import { contextAsyncHooks, sdkLogs, sdkMetrics, sdkTrace } from '../core/loader
 import { createPropagator } from './propagators.ts';
 import { buildResource } from './resource.ts';
 import { createSampler } from './sampler.ts';
-import { createLLMSpanProcessor, enableInstrumentations } from '../instrumentations/index.ts';
+import {
+  createLLMSpanProcessor,
+  enableExtraInstrumentations,
+  enableInstrumentations,
+} from '../instrumentations/index.ts';
 import { MetricSeriesStore, serveFromStore } from '../genai/metric-series.ts';
 import {
   currentState,
@@ -73,7 +77,7 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
   setState(state);
 
   try {
-    setUpSignals(state, config);
+    setUpSignals(state, config, options.instrumentations ?? []);
   } catch (error) {
     errorOnce('start:failed', 'could not start OpenTelemetry; the application runs without telemetry', error);
   }
@@ -86,7 +90,7 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
   return state.status;
 }
 
-function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
+function setUpSignals(state: SdkState, config: GenAIOtelConfig, requested: readonly unknown[]): void {
   const apiCopies = reportApiCopies(config.logLevel === 'none');
   if (registeredGlobal('context') === undefined) {
     const { AsyncLocalStorageContextManager } = contextAsyncHooks();
@@ -181,7 +185,10 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
   // After the providers are registered: a tracer taken from the API's proxy before that would never reach the SDK
   // when the instrumentation uses the other (CommonJS or ESM) copy of @opentelemetry/api. Still inside start(),
   // before the application loads the libraries they hook (the ESM preload waits for their hooks).
-  state.status.instrumentations = enableInstrumentations(config).names;
+  state.status.instrumentations = [
+    ...enableInstrumentations(config).names,
+    ...enableExtraInstrumentations(Array.isArray(requested) ? requested : []),
+  ];
   // Correlation (trace ids in pino/winston records) helps even where logs are not exported by us.
   enableLogBridges(config.logBridges);
 }
