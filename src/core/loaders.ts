@@ -16,6 +16,7 @@ import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
 import type * as SdkMetricsModule from '@opentelemetry/sdk-metrics';
 import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
 import type * as ImportInTheMiddleModule from 'import-in-the-middle';
+import type * as InThreadHooksModule from 'import-in-the-middle/register-hooks.mjs';
 import type * as CryptoModule from 'node:crypto';
 import type * as FsModule from 'node:fs';
 import type * as FsPromisesModule from 'node:fs/promises';
@@ -66,6 +67,14 @@ export const winstonInstrumentation = (): typeof WinstonInstrumentationModule =>
 // Left outside the bundle (scripts/build.mjs, `external`): the application's copies.
 export const applicationApi = (): typeof ApiModule => lazyRequire('@opentelemetry/api');
 export const importInTheMiddle = (): typeof ImportInTheMiddleModule => lazyRequire('import-in-the-middle');
+/** ES modules, required synchronously (Node 22.12+): the in-thread hook may be installed within a module resolution. */
+export const importInTheMiddleInThread = (): typeof InThreadHooksModule =>
+  lazyRequire('import-in-the-middle/register-hooks.mjs');
+export const importInTheMiddleSupportsSyncHooks = (): Pick<typeof InThreadHooksModule, 'supportsSyncHooks'> =>
+  lazyRequire('import-in-the-middle/supports-sync-hooks.mjs');
+/** Whether a module file of this package was loaded by CommonJS (e.g. an instrumentation library, by another preload). */
+export const loadedAlready = (pathPart: string): boolean =>
+  Object.keys(lazyRequire.cache).some((file) => file.includes(pathPart));
 export const yaml = (): typeof YamlModule => lazyRequire('yaml');
 /** Where an external package resolves from this bundle (throws when it is not installed). */
 export const resolveExternal = (specifier: '@opentelemetry/api' | '@opentelemetry/winston-transport'): string =>

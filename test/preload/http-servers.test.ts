@@ -161,3 +161,57 @@ describe('GENAI_OTEL_INSTRUMENTATIONS without http', () => {
     assert.notEqual(llm.traceId, served.traceId);
   });
 });
+
+// The app registers the HTTP and Express instrumentations in a preload of its own, before or after genai-otel's;
+// genai-otel leaves HTTP to it. Express must be patched whichever runs first.
+describe("instrumentations registered by the app's own preload", () => {
+  const own = (file: string) => fixture(`servers/${file}`);
+  const orders = [
+    {
+      name: 'ES module app, its preload first',
+      script: 'servers/express-app.mjs',
+      nodeArgs: ['--import', own('own-otel.mjs'), '--import', 'genai-otel/register'],
+    },
+    {
+      name: 'ES module app, its preload after genai-otel',
+      script: 'servers/express-app.mjs',
+      nodeArgs: ['--import', 'genai-otel/register', '--import', own('own-otel.mjs')],
+    },
+    {
+      name: 'CommonJS app, its preload first',
+      script: 'servers/express-app.cjs',
+      nodeArgs: ['--require', own('own-otel.cjs'), '--require', 'genai-otel/register'],
+    },
+    {
+      name: 'CommonJS app, its preload after genai-otel',
+      script: 'servers/express-app.cjs',
+      nodeArgs: ['--require', 'genai-otel/register', '--require', own('own-otel.cjs')],
+    },
+  ];
+  for (const { name, script, nodeArgs } of orders) {
+    test(`${name}: Express is patched, the server span continues the caller's trace, the LLM span is under it`, async () => {
+      const serviceName = `own-preload-${name.replace(/\W+/g, '-')}`;
+      const served = await serveOneRequest(script, nodeArgs, serviceName, { GENAI_OTEL_INSTRUMENTATIONS: 'openai' });
+      assert.equal(served.code, 0, served.stderr);
+      assert.equal(served.answer.tier, 'gold');
+      const scopes = new Set(served.spans.map((span) => span.scope.name));
+      assert.ok(scopes.has('@opentelemetry/instrumentation-express'), [...scopes].join(', '));
+      const server = served.spans.find((span) => span.kind === 2)!;
+      assert.equal(server.traceId, served.traceId);
+      assert.equal(server.attributes['http.route'], '/ask');
+      const llm = served.spans.find((span) => span.attributes['gen_ai.provider.name'] === 'openai')!;
+      assert.equal(ancestry(served.spans, llm).at(-1)?.spanId, server.spanId);
+    });
+  }
+});
+
+test('start({ instrumentations }) from code: names and an instrumentation object, both enabled', async () => {
+  const served = await serveOneRequest('servers/start-with-extra.cjs', [], 'start-with-extra');
+  assert.equal(served.code, 0, served.stderr);
+  assert.match(served.stderr, /^instrumentations: openai,http,@opentelemetry\/instrumentation-express$/m);
+  const scopes = new Set(served.spans.map((span) => span.scope.name));
+  assert.ok(scopes.has('@opentelemetry/instrumentation-express'), [...scopes].join(', '));
+  const server = served.spans.find((span) => span.kind === 2)!;
+  assert.equal(server.traceId, served.traceId);
+  assert.equal(server.attributes['http.route'], '/ask');
+});
