@@ -307,6 +307,66 @@ export async function forceFlush(): Promise<void> {
   );
 }
 
+/** What a bounded flush did with the items it handed over. */
+export interface BoundedFlushResult {
+  /** The flush settled within the bound. */
+  finished: boolean;
+  /** Items the collector took, items put in the spool for later, items lost (counted), during the flush. */
+  sent: number;
+  spooled: number;
+  dropped: number;
+}
+
+const countsOf = (state: SdkState) => {
+  const health = state.delivery?.health();
+  let sent = 0;
+  let spooled = 0;
+  let dropped = 0;
+  for (const counts of Object.values(health?.signals ?? {})) {
+    sent += counts.exported;
+    spooled += counts.spooled;
+    dropped += counts.dropped;
+  }
+  return { sent, spooled, dropped };
+};
+
+/**
+ * Exports everything buffered, taking at most `boundMillis`: sends the collector has not answered shortly before the
+ * bound give up and their payloads are spooled (to be sent by a later invocation or start), so a hanging collector
+ * costs the bound and nothing more. Never rejects. For wrapHandler().
+ */
+export async function flushWithin(boundMillis: number): Promise<BoundedFlushResult | undefined> {
+  const state = currentState();
+  if (state === undefined || state.shutdownPromise !== undefined || state.status.config.disabled) return undefined;
+  const before = countsOf(state);
+  const cancelCut = state.delivery?.cutSendsAt(Date.now() + boundMillis);
+  let timer: NodeJS.Timeout | undefined;
+  const work = Promise.all(flushableParts(state).map((part) => part.forceFlush()))
+    .then(() => state.delivery?.flush())
+    .then(
+      () => true,
+      (error: unknown) => {
+        errorOnce('failed:bounded-flush', 'flush failed', error);
+        return true;
+      },
+    );
+  const finished = await Promise.race([
+    work,
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), boundMillis);
+    }),
+  ]);
+  clearTimeout(timer);
+  cancelCut?.();
+  const after = countsOf(state);
+  return {
+    finished,
+    sent: after.sent - before.sent,
+    spooled: after.spooled - before.spooled,
+    dropped: after.dropped - before.dropped,
+  };
+}
+
 /**
  * What becomes of the telemetry a flush (or, with `stopping`, the shutdown) did not finish delivering: items still
  * being sent go on (and to the spool if the collector does not take them) unless the process ends first; what is
