@@ -39,7 +39,9 @@ export function installLoaderHookOnDemand(
 ): void {
   let inThread: boolean;
   try {
-    inThread = importInTheMiddleSupportsSyncHooks().supportsSyncHooks();
+    inThread =
+      typeof process.getBuiltinModule('node:module').registerHooks === 'function' &&
+      importInTheMiddleSupportsSyncHooks().supportsSyncHooks();
   } catch {
     inThread = false;
   }

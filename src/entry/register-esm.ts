@@ -20,7 +20,8 @@ if (preloadNeedsSdk()) {
   // and only those modules are ever wrapped. The hook itself is installed at the first announcement.
   const channel = createAddHookMessageChannel();
   const { start } = requireBuiltFile('../cjs/index.cjs') as typeof GenAIOtel;
-  if (!start().disabled) {
+  // Bun runs no module loader hooks: nothing to install (start() says what that leaves out).
+  if (!start().disabled && process.versions.bun === undefined) {
     installLoaderHookOnDemand(channel.addHookMessagePort, import.meta.url, { everyModule: instrumentedBefore });
     await channel.waitForAllMessagesAcknowledged();
     if (instrumentedBefore) await handEarlyTracersOver();

@@ -55,6 +55,28 @@ export function isInstalled(name: string): boolean {
   return false;
 }
 
+/** What works without module loader hooks: registration (ai-sdk), diagnostics channels (fastify), prototype patches. */
+const WITHOUT_MODULE_HOOKS: readonly InstrumentationName[] = ['ai-sdk', 'http', 'fastify'];
+
+/**
+ * Bun runs no Node.js module loader hooks (`module.registerHooks`, `module.register`): the instrumentations that patch
+ * a library as it loads cannot work there. They are left out, with one line saying so and what still works, so that
+ * `getStatus()` does not list them.
+ */
+function withoutModuleHooksWhereMissing(names: InstrumentationName[]): InstrumentationName[] {
+  if (process.versions.bun === undefined) return names;
+  const off = names.filter((name) => {
+    const packageName = PACKAGES[name];
+    return !WITHOUT_MODULE_HOOKS.includes(name) && (packageName === undefined || isInstalled(packageName));
+  });
+  if (off.length > 0)
+    warnOnce(
+      'runtime:bun',
+      `Bun runs no module loader hooks: ${off.join(', ')} ${off.length === 1 ? 'is' : 'are'} not traced automatically; wrap clients with instrument(client); the helpers (withLLMCall, …) work as on Node.js`,
+    );
+  return names.filter((name) => WITHOUT_MODULE_HOOKS.includes(name));
+}
+
 /**
  * Enables the instrumentations the configuration asks for, each loaded only when its library is installed, and
  * returns the names of those on. Runs inside `start()`, after the providers are registered and before the
@@ -68,7 +90,7 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
     names: [],
     instrumentations: [],
   };
-  for (const name of config.instrumentations) {
+  for (const name of withoutModuleHooksWhereMissing(config.instrumentations)) {
     const packageName = PACKAGES[name];
     if (packageName !== undefined && !isInstalled(packageName)) {
       debug(`${packageName} is not installed: its instrumentation is not loaded`);
