@@ -193,7 +193,11 @@ const builds = await Promise.all([
   build({
     ...common,
     ...esmOptions,
-    entryPoints: { index: 'src/index.ts', register: 'src/entry/register-esm.ts' },
+    entryPoints: {
+      index: 'src/index.ts',
+      register: 'src/entry/register-esm.ts',
+      esbuild: 'src/entry/esbuild-plugin.ts',
+    },
     outdir: 'dist/esm',
     outExtension: { '.js': '.js' },
     banner: { js: esmRequire },
@@ -201,7 +205,11 @@ const builds = await Promise.all([
   build({
     ...common,
     format: 'cjs',
-    entryPoints: { index: 'src/index.ts', register: 'src/entry/register-cjs.ts' },
+    entryPoints: {
+      index: 'src/index.ts',
+      register: 'src/entry/register-cjs.ts',
+      esbuild: 'src/entry/esbuild-plugin.ts',
+    },
     outdir: 'dist/cjs',
     outExtension: { '.js': '.cjs' },
     define: { 'import.meta.url': '__genaiOtelFileUrl' },
@@ -284,5 +292,14 @@ async function bundleDeclarations() {
   const register = '// genai-otel/register only has side effects: it starts OpenTelemetry.\nexport {};\n';
   writeFileSync('dist/types/register.d.ts', register);
   writeFileSync('dist/types/register.d.cts', register);
+  // The esbuild plugin: written here, since its module is not part of the main declarations.
+  const esbuildTypes = [
+    '/** An esbuild plugin that bundles what genai-otel loads at run time, for self-contained bundles. */',
+    'export declare function genaiOtelEsbuild(): { name: string; setup(build: any): void };',
+    '',
+  ].join('\n');
+  for (const extension of ['d.ts', 'd.cts']) {
+    writeFileSync(`dist/types/esbuild.${extension}`, esbuildTypes);
+  }
 }
 await bundleDeclarations();
