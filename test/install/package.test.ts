@@ -131,8 +131,9 @@ describe('the tarball', () => {
       'yaml',
     ]);
     assert.deepEqual(Object.keys(manifest.peerDependencies ?? {}), ['@opentelemetry/api']);
+    // Each bundle is over a megabyte: more than execFileSync's default buffer.
     const bundles = ['dist/cjs/index.cjs', 'dist/esm/index.js'].map((file) =>
-      execFileSync('tar', ['-xzOf', tarball, `package/${file}`], { encoding: 'utf8' }),
+      execFileSync('tar', ['-xzOf', tarball, `package/${file}`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
     );
     const loaded = new Set(
       bundles.flatMap((text) =>
