@@ -35,7 +35,7 @@ const isPackage = (specifier) =>
 const root = new URL('..', import.meta.url).pathname;
 // The instrumentation packages each bring their own @opentelemetry/instrumentation of the same line (0.300 beside our
 // 0.301): bundled once, from the top of node_modules.
-const sharedPackages = ['@opentelemetry/instrumentation'];
+const sharedPackages = ['@opentelemetry/instrumentation', '@opentelemetry/core'];
 
 /**
  * `lazyRequire('@opentelemetry/sdk-metrics')` in src/core/loaders.ts (the typed loaders: a runtime require, so that a
@@ -107,6 +107,36 @@ const apiCompat = {
   },
 };
 
+/**
+ * `@fastify/otel` is CommonJS: its `require('@opentelemetry/semantic-conventions')` would bundle all 160 kB of that
+ * package (a require cannot be tree-shaken), and its `require('minimatch')` (for a glob in `ignorePaths` only) 70 kB.
+ * The names it destructures become a literal object of their values, and minimatch becomes Node's own
+ * `path.matchesGlob` (built on the same minimatch).
+ */
+const fastifyOtelSlim = {
+  name: 'fastify-otel-slim',
+  setup(builder) {
+    const semconv = createRequire(import.meta.url)('@opentelemetry/semantic-conventions');
+    builder.onLoad({ filter: /[/\\]@fastify[/\\]otel[/\\]index\.js$/ }, (args) => {
+      let source = readFileSync(args.path, 'utf8');
+      const destructured = /const \{([^}]*)\} = require\('@opentelemetry\/semantic-conventions'\)/.exec(source);
+      const glob = "require('minimatch').minimatch";
+      if (destructured === null || !source.includes(glob))
+        return { errors: [{ text: '@fastify/otel changed shape: update fastify-otel-slim in scripts/build.mjs' }] };
+      const names = destructured[1]
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
+      const values = Object.fromEntries(names.map((name) => [name, semconv[name]]));
+      if (names.some((name) => typeof values[name] !== 'string'))
+        return { errors: [{ text: `@fastify/otel uses semantic conventions missing here: ${names.join(', ')}` }] };
+      source = source.replace(destructured[0], `const {${destructured[1]}} = ${JSON.stringify(values)}`);
+      source = source.replace(glob, "process.getBuiltinModule('node:path').matchesGlob");
+      return { contents: source, loader: 'js' };
+    });
+  },
+};
+
 rmSync('dist', { recursive: true, force: true });
 
 const common = {
@@ -118,7 +148,7 @@ const common = {
   sourcemap,
   legalComments: 'none',
   metafile: true,
-  plugins: [apiCompat, bundleDependencies],
+  plugins: [apiCompat, fastifyOtelSlim, bundleDependencies],
 };
 // A bundled package may still call require() on a Node built-in; the ESM bundle gets a real require for that.
 // process.getBuiltinModule rather than an import of node:module, whose ES module facade costs the preload time.
@@ -163,7 +193,11 @@ const builds = await Promise.all([
   build({
     ...common,
     ...esmOptions,
-    entryPoints: { index: 'src/index.ts', register: 'src/entry/register-esm.ts' },
+    entryPoints: {
+      index: 'src/index.ts',
+      register: 'src/entry/register-esm.ts',
+      esbuild: 'src/entry/esbuild-plugin.ts',
+    },
     outdir: 'dist/esm',
     outExtension: { '.js': '.js' },
     banner: { js: esmRequire },
@@ -171,7 +205,11 @@ const builds = await Promise.all([
   build({
     ...common,
     format: 'cjs',
-    entryPoints: { index: 'src/index.ts', register: 'src/entry/register-cjs.ts' },
+    entryPoints: {
+      index: 'src/index.ts',
+      register: 'src/entry/register-cjs.ts',
+      esbuild: 'src/entry/esbuild-plugin.ts',
+    },
     outdir: 'dist/cjs',
     outExtension: { '.js': '.cjs' },
     define: { 'import.meta.url': '__genaiOtelFileUrl' },
@@ -254,5 +292,14 @@ async function bundleDeclarations() {
   const register = '// genai-otel/register only has side effects: it starts OpenTelemetry.\nexport {};\n';
   writeFileSync('dist/types/register.d.ts', register);
   writeFileSync('dist/types/register.d.cts', register);
+  // The esbuild plugin: written here, since its module is not part of the main declarations.
+  const esbuildTypes = [
+    '/** An esbuild plugin that bundles what genai-otel loads at run time, for self-contained bundles. */',
+    'export declare function genaiOtelEsbuild(): { name: string; setup(build: any): void };',
+    '',
+  ].join('\n');
+  for (const extension of ['d.ts', 'd.cts']) {
+    writeFileSync(`dist/types/esbuild.${extension}`, esbuildTypes);
+  }
 }
 await bundleDeclarations();

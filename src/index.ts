@@ -1,5 +1,7 @@
 // Setting up OpenTelemetry.
 export { start, shutdown, forceFlush, getStatus, getExportHealth } from './sdk/sdk.ts';
+export { wrapHandler } from './sdk/wrap-handler.ts';
+export type { WrapHandlerOptions } from './sdk/wrap-handler.ts';
 export type { ExportHealth, SignalCounts } from './export/health.ts';
 export type { GenAIOtelStatus } from './core/state.ts';
 export type { StartOptions, RedactOptions } from './config/start-options.ts';

@@ -27,7 +27,10 @@ export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbo
 
 export type SignalName = 'traces' | 'metrics' | 'logs';
 
-/** Client libraries traced automatically by `start()` (`ai-sdk`: the Vercel AI SDK's own spans are completed). */
+/**
+ * Libraries traced automatically by `start()`: LLM clients and agent frameworks (`ai-sdk`: the Vercel AI SDK's own
+ * spans are completed), Node's HTTP server and client (`http`: server spans, incoming `traceparent`), web frameworks.
+ */
 export type InstrumentationName =
   | 'openai'
   | 'anthropic'
@@ -39,7 +42,12 @@ export type InstrumentationName =
   | 'pinecone'
   | 'qdrant'
   | 'chroma'
-  | 'pgvector';
+  | 'pgvector'
+  | 'http'
+  | 'express'
+  | 'fastify'
+  | 'koa'
+  | 'nestjs';
 
 /** Where captured prompt/completion content goes: nowhere (default), span attributes, log events, or both. */
 export type ContentCaptureMode = 'none' | 'span' | 'event' | 'span_and_event';

@@ -65,6 +65,11 @@ const INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'qdrant',
   'chroma',
   'pgvector',
+  'http',
+  'express',
+  'fastify',
+  'koa',
+  'nestjs',
 ];
 const LOGGER_LEVELS: readonly LoggerLevel[] = ['debug', 'info', 'warn', 'error'];
 const LOG_BRIDGES: readonly LogBridgeName[] = ['pino', 'winston'];
@@ -162,7 +167,7 @@ export function resolveConfig(
       directory: options.fileDirectory ?? reader.raw('GENAI_OTEL_FILE_DIR') ?? DEFAULT_FILE_DIR,
       maxBytes: reader.integer('GENAI_OTEL_FILE_MAX_BYTES', DEFAULT_FILE_MAX_BYTES, 1024, Number.MAX_SAFE_INTEGER),
     },
-    instrumentations: options.instrumentations ?? resolveInstrumentations(reader),
+    instrumentations: namesFromOptions(options.instrumentations) ?? resolveInstrumentations(reader),
     logBridges: resolveLogBridges(reader),
     genai: resolveGenAISettings(reader, options),
     privacy: resolvePrivacySettings(reader, options),
@@ -286,6 +291,16 @@ function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISe
     loggerLevel: reader.oneOf('GENAI_OTEL_LOGGER_LEVEL', LOGGER_LEVELS, 'info'),
     loggerStdout: reader.boolean('GENAI_OTEL_LOGGER_STDOUT', true),
   };
+}
+
+/**
+ * The names in `start({ instrumentations })`, which override GENAI_OTEL_INSTRUMENTATIONS; undefined (the variable
+ * decides) when the option is missing or holds only instrumentation objects, which are added to the named ones.
+ */
+function namesFromOptions(option: StartOptions['instrumentations']): InstrumentationName[] | undefined {
+  if (!Array.isArray(option)) return undefined;
+  const names = option.filter((entry): entry is InstrumentationName => typeof entry === 'string');
+  return names.length === 0 && option.length > 0 ? undefined : names;
 }
 
 function resolveInstrumentations(reader: EnvReader): InstrumentationName[] {

@@ -1,3 +1,4 @@
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { RedactionGroupName, RedactionRuleName } from './redaction-rule-names.ts';
 import type {
   ContentCaptureMode,
@@ -67,8 +68,11 @@ export interface StartOptions {
   spoolDirectory?: string;
   /** Overrides GENAI_OTEL_FILE_DIR (the `file` exporter's folder). */
   fileDirectory?: string;
-  /** Overrides GENAI_OTEL_INSTRUMENTATIONS; `[]` traces no client library automatically. */
-  instrumentations?: InstrumentationName[];
+  /**
+   * Names override GENAI_OTEL_INSTRUMENTATIONS (`[]` traces no library automatically); OpenTelemetry instrumentation
+   * objects (`new PgInstrumentation()`) are enabled with genai-otel's providers, in addition to the named ones.
+   */
+  instrumentations?: (InstrumentationName | Instrumentation)[];
   /** Overrides GENAI_OTEL_PROPAGATE_BAGGAGE. */
   propagateBaggage?: boolean;
   /** Overrides GENAI_OTEL_LLM_LOGS. */

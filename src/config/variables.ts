@@ -242,9 +242,9 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   },
   {
     name: 'GENAI_OTEL_INSTRUMENTATIONS',
-    defaultValue: 'openai,anthropic,ai-sdk,mcp,openai-agents,langchain,mastra,pinecone,qdrant,chroma,pgvector',
+    defaultValue: 'openai,anthropic,ai-sdk,mcp,openai-agents,langchain,mastra,pinecone,qdrant,chroma,pgvector,http,express,fastify,koa,nestjs',
     description:
-      'client libraries traced automatically: openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, all, none',
+      'libraries traced automatically: openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, http (server spans, incoming traceparent), express, fastify, koa, nestjs, all, none',
   },
   {
     name: 'GENAI_OTEL_EXIT_HANDLERS',

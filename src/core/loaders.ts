@@ -1,7 +1,12 @@
+import type * as FastifyOtelModule from '@fastify/otel';
 import type * as ApiModule from '@opentelemetry/api';
 import type * as ContextAsyncHooksModule from '@opentelemetry/context-async-hooks';
 import type * as CoreModule from '@opentelemetry/core';
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
+import type * as ExpressInstrumentationModule from '@opentelemetry/instrumentation-express';
+import type * as HttpInstrumentationModule from '@opentelemetry/instrumentation-http';
+import type * as KoaInstrumentationModule from '@opentelemetry/instrumentation-koa';
+import type * as NestInstrumentationModule from '@opentelemetry/instrumentation-nestjs-core';
 import type * as OpenAIInstrumentationModule from '@opentelemetry/instrumentation-openai';
 import type * as PinoInstrumentationModule from '@opentelemetry/instrumentation-pino';
 import type * as WinstonInstrumentationModule from '@opentelemetry/instrumentation-winston';
@@ -11,6 +16,7 @@ import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
 import type * as SdkMetricsModule from '@opentelemetry/sdk-metrics';
 import type * as SdkTraceModule from '@opentelemetry/sdk-trace';
 import type * as ImportInTheMiddleModule from 'import-in-the-middle';
+import type * as InThreadHooksModule from 'import-in-the-middle/register-hooks.mjs';
 import type * as CryptoModule from 'node:crypto';
 import type * as FsModule from 'node:fs';
 import type * as FsPromisesModule from 'node:fs/promises';
@@ -44,6 +50,15 @@ export const otlpTransformer = (): typeof TransformerModule => lazyRequire('@ope
 export const instrumentationBase = (): typeof InstrumentationModule => lazyRequire('@opentelemetry/instrumentation');
 export const openaiInstrumentation = (): typeof OpenAIInstrumentationModule =>
   lazyRequire('@opentelemetry/instrumentation-openai');
+export const httpInstrumentation = (): typeof HttpInstrumentationModule =>
+  lazyRequire('@opentelemetry/instrumentation-http');
+export const expressInstrumentation = (): typeof ExpressInstrumentationModule =>
+  lazyRequire('@opentelemetry/instrumentation-express');
+export const koaInstrumentation = (): typeof KoaInstrumentationModule =>
+  lazyRequire('@opentelemetry/instrumentation-koa');
+export const nestInstrumentation = (): typeof NestInstrumentationModule =>
+  lazyRequire('@opentelemetry/instrumentation-nestjs-core');
+export const fastifyOtel = (): typeof FastifyOtelModule => lazyRequire('@fastify/otel');
 export const pinoInstrumentation = (): typeof PinoInstrumentationModule =>
   lazyRequire('@opentelemetry/instrumentation-pino');
 export const winstonInstrumentation = (): typeof WinstonInstrumentationModule =>
@@ -52,6 +67,14 @@ export const winstonInstrumentation = (): typeof WinstonInstrumentationModule =>
 // Left outside the bundle (scripts/build.mjs, `external`): the application's copies.
 export const applicationApi = (): typeof ApiModule => lazyRequire('@opentelemetry/api');
 export const importInTheMiddle = (): typeof ImportInTheMiddleModule => lazyRequire('import-in-the-middle');
+/** ES modules, required synchronously (Node 22.12+): the in-thread hook may be installed within a module resolution. */
+export const importInTheMiddleInThread = (): typeof InThreadHooksModule =>
+  lazyRequire('import-in-the-middle/register-hooks.mjs');
+export const importInTheMiddleSupportsSyncHooks = (): Pick<typeof InThreadHooksModule, 'supportsSyncHooks'> =>
+  lazyRequire('import-in-the-middle/supports-sync-hooks.mjs');
+/** Whether a module file of this package was loaded by CommonJS (e.g. an instrumentation library, by another preload). */
+export const loadedAlready = (pathPart: string): boolean =>
+  Object.keys(lazyRequire.cache).some((file) => file.includes(pathPart));
 export const yaml = (): typeof YamlModule => lazyRequire('yaml');
 /** Where an external package resolves from this bundle (throws when it is not installed). */
 export const resolveExternal = (specifier: '@opentelemetry/api' | '@opentelemetry/winston-transport'): string =>
@@ -64,6 +87,12 @@ export const nodeHttp = (): typeof HttpModule => lazyRequire('node:http');
 export const nodeHttps = (): typeof HttpsModule => lazyRequire('node:https');
 export const nodeNet = (): typeof NetModule => lazyRequire('node:net');
 export const nodeZlib = (): typeof ZlibModule => lazyRequire('node:zlib');
+
+/**
+ * Whether a module request comes from these loaders (a module hook's `context.parentURL`): genai-otel's own use of
+ * `node:http` to export must not count as the application's.
+ */
+export const requestedByLoaders = (parentURL: string | undefined): boolean => parentURL === import.meta.url;
 
 /**
  * A file of the built package, by its path from the bundle that runs (the preload entries start the full build only

@@ -6,18 +6,24 @@
 // the app works the same.
 // import-in-the-middle is required, not imported: importing a CommonJS module from ESM costs ~10 ms more at start.
 import type * as GenAIOtel from '../index.ts';
-import { importInTheMiddle, requireBuiltFile } from '../core/loaders.ts';
+import { importInTheMiddle, loadedAlready, requireBuiltFile } from '../core/loaders.ts';
 import { installLoaderHookOnDemand } from './esm-loader-hook.ts';
 import { preloadNeedsSdk } from './preload.ts';
+import { handEarlyTracersOver } from './early-tracers.ts';
 
 if (preloadNeedsSdk()) {
+  // A preload that ran before this one and set up instrumentations (their module hooks are loaded) announced its
+  // modules to no one: the hook then wraps every module so that they are patched all the same.
+  const instrumentedBefore = loadedAlready('/require-in-the-middle/') || loadedAlready('/import-in-the-middle/');
   const { createAddHookMessageChannel } = importInTheMiddle();
   // The channel must exist before start(): instrumentations announce the modules they hook while they are enabled,
   // and only those modules are ever wrapped. The hook itself is installed at the first announcement.
   const channel = createAddHookMessageChannel();
   const { start } = requireBuiltFile('../cjs/index.cjs') as typeof GenAIOtel;
-  if (!start().disabled) {
-    installLoaderHookOnDemand(channel.addHookMessagePort, import.meta.url);
+  // Bun runs no module loader hooks: nothing to install (start() says what that leaves out).
+  if (!start().disabled && process.versions.bun === undefined) {
+    installLoaderHookOnDemand(channel.addHookMessagePort, import.meta.url, { everyModule: instrumentedBefore });
     await channel.waitForAllMessagesAcknowledged();
+    if (instrumentedBefore) await handEarlyTracersOver();
   }
 }

@@ -80,6 +80,8 @@ export class OtlpDelivery {
   private deadline: number | undefined;
   /** Aborted shortly before the shutdown deadline: sends still waiting for an answer give up, so that they are spooled. */
   private readonly shutdownAbort = new AbortController();
+  /** Cuts the sends in flight at a bounded flush's deadline (see cutSendsAt); replaced once used. */
+  private flushAbort = new AbortController();
   private statusTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -304,7 +306,7 @@ export class OtlpDelivery {
       compression: target.compression,
       contentType: CONTENT_TYPES[encoding],
       timeoutMillis,
-      signal: this.shutdownAbort.signal,
+      signal: this.shutdownAbort.signal.aborted ? this.shutdownAbort.signal : this.flushAbort.signal,
       keepsProcessAlive: false,
     };
   }
@@ -398,10 +400,33 @@ export class OtlpDelivery {
     this.deadline = deadline;
     // Sends begun earlier keep their own (longer) timeout: they are cut at the same point as later ones.
     const abort = setTimeout(
-      () => this.shutdownAbort.abort(),
+      () => {
+        this.shutdownAbort.abort();
+        this.flushAbort.abort();
+      },
       Math.max(0, deadline - Date.now() - SPOOL_WRITE_MARGIN_MILLIS),
     );
     abort.unref();
+  }
+
+  /**
+   * For a flush bounded by `deadline` (epoch ms; a serverless invocation): sends still waiting for an answer shortly
+   * before it give up, and their payloads go to the spool (or are dropped without one) before the deadline. Sends begun
+   * after that are not affected. Returns a function that cancels the cut (the flush ended in time).
+   */
+  cutSendsAt(deadline: number): () => void {
+    const controller = this.flushAbort;
+    const remaining = deadline - Date.now();
+    const margin = Math.min(SPOOL_WRITE_MARGIN_MILLIS, remaining / 2);
+    const timer = setTimeout(
+      () => {
+        this.flushAbort = new AbortController();
+        controller.abort();
+      },
+      Math.max(0, remaining - margin),
+    );
+    timer.unref();
+    return () => clearTimeout(timer);
   }
 
   /** Makes flush() (and so shutdown()) first call `sendHeldRecords`, which hands over what an exporter still holds. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { GenAIOtelConfig, InstrumentationName } from '../config/config-types.ts';
-import { debug, errorOnce } from '../core/diagnostics.ts';
+import { debug, errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
 import { createChromaInstrumentation } from './chroma.ts';
@@ -16,6 +16,9 @@ import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
 import { createPgvectorInstrumentation } from './pgvector.ts';
 import { createPineconeInstrumentation } from './pinecone.ts';
 import { createQdrantInstrumentation } from './qdrant.ts';
+import { createServerInstrumentation, isServerInstrumentation, SERVER_PACKAGES } from './http-servers.ts';
+import { instrumentationBase } from '../core/loaders.ts';
+import { enableOnFirstHttpUse } from './http-first-use.ts';
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
@@ -42,6 +45,7 @@ const PACKAGES: Partial<Record<InstrumentationName, string | string[]>> = {
   qdrant: '@qdrant/js-client-rest',
   chroma: 'chromadb',
   pgvector: 'pg',
+  ...SERVER_PACKAGES,
 };
 
 /**
@@ -63,20 +67,46 @@ export function isInstalled(name: string): boolean {
   return false;
 }
 
+/** What works without module loader hooks: registration (ai-sdk), diagnostics channels (fastify), prototype patches. */
+const WITHOUT_MODULE_HOOKS: readonly InstrumentationName[] = ['ai-sdk', 'http', 'fastify'];
+
+/**
+ * Bun runs no Node.js module loader hooks (`module.registerHooks`, `module.register`): the instrumentations that patch
+ * a library as it loads cannot work there. They are left out, with one line saying so and what still works, so that
+ * `getStatus()` does not list them.
+ */
+function withoutModuleHooksWhereMissing(names: InstrumentationName[]): InstrumentationName[] {
+  if (process.versions.bun === undefined) return names;
+  const off = names.filter((name) => {
+    const packages = PACKAGES[name];
+    const packageNames = packages === undefined ? [] : typeof packages === 'string' ? [packages] : packages;
+    return (
+      !WITHOUT_MODULE_HOOKS.includes(name) &&
+      (packageNames.length === 0 || packageNames.some((packageName) => isInstalled(packageName)))
+    );
+  });
+  if (off.length > 0)
+    warnOnce(
+      'runtime:bun',
+      `Bun runs no module loader hooks: ${off.join(', ')} ${off.length === 1 ? 'is' : 'are'} not traced automatically; wrap clients with instrument(client); the helpers (withLLMCall, …) work as on Node.js`,
+    );
+  return names.filter((name) => WITHOUT_MODULE_HOOKS.includes(name));
+}
+
 /**
  * Enables the instrumentations the configuration asks for, each loaded only when its library is installed, and
  * returns the names of those on. Runs inside `start()`, after the providers are registered and before the
  * application loads those libraries (the ESM preload waits for the hooks they register).
  */
 export function enableInstrumentations(config: GenAIOtelConfig): {
-  names: InstrumentationName[];
+  names: string[];
   instrumentations: Instrumentation[];
 } {
-  const enabled: { names: InstrumentationName[]; instrumentations: Instrumentation[] } = {
+  const enabled: { names: string[]; instrumentations: Instrumentation[] } = {
     names: [],
     instrumentations: [],
   };
-  for (const name of config.instrumentations) {
+  for (const name of withoutModuleHooksWhereMissing(config.instrumentations)) {
     const packages = PACKAGES[name];
     const packageNames = packages === undefined ? [] : typeof packages === 'string' ? [packages] : packages;
     if (packageNames.length > 0 && !packageNames.some((packageName) => isInstalled(packageName))) {
@@ -107,6 +137,10 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createPgvectorInstrumentation());
       } else if (name === 'ai-sdk') {
         enableAiSdkTelemetry();
+      } else if (name === 'http') {
+        enableOnFirstHttpUse(() => void createServerInstrumentation('http'));
+      } else if (isServerInstrumentation(name)) {
+        enabled.instrumentations.push(createServerInstrumentation(name));
       }
       enabled.names.push(name);
     } catch (error) {
@@ -118,4 +152,38 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
     }
   }
   return enabled;
+}
+
+/**
+ * Enables the instrumentation objects passed to `start({ instrumentations })` with the global providers genai-otel
+ * registered (or joined), and returns the names of those it took. Anything that is not an instrumentation is skipped
+ * with one warning.
+ */
+export function enableExtraInstrumentations(entries: readonly unknown[]): string[] {
+  const extras = entries.filter(
+    (entry): entry is Instrumentation =>
+      typeof entry === 'object' &&
+      entry !== null &&
+      typeof (entry as Partial<Instrumentation>).enable === 'function' &&
+      typeof (entry as Partial<Instrumentation>).setTracerProvider === 'function',
+  );
+  if (extras.length < entries.filter((entry) => typeof entry !== 'string').length)
+    warnOnce(
+      'instrumentation:not-an-instrumentation',
+      'start({ instrumentations }): an entry is neither an instrumentation name nor an OpenTelemetry instrumentation object; it is ignored',
+    );
+  const names: string[] = [];
+  for (const extra of extras) {
+    try {
+      instrumentationBase().registerInstrumentations({ instrumentations: [extra] });
+      names.push(String(extra.instrumentationName));
+    } catch (error) {
+      errorOnce(
+        `instrumentation:extra:${names.length}`,
+        'could not enable an instrumentation passed to start()',
+        error,
+      );
+    }
+  }
+  return names;
 }

@@ -6,11 +6,12 @@ export type FlushableLoggerProvider = LoggerProvider & { forceFlush(): Promise<v
 
 /**
  * The global LoggerProvider, registered at start, that builds the SDK's provider (and loads @opentelemetry/sdk-logs)
- * the first time somebody asks for a logger.
+ * the first time somebody uses a logger (emits a record or asks whether one is enabled).
  *
  * Why: most apps log through OpenTelemetry only once an LLM call or a log bridge runs, if ever; building the log
- * pipeline at start cost the preload about 1.5 ms before the application's first line. Nothing is lost by waiting:
- * a record can only be emitted through a logger, and the first getLogger() builds the pipeline.
+ * pipeline at start cost the preload about 1.5 ms before the application's first line, and loading sdk-logs ~10 ms
+ * more when an instrumentation's constructor takes its logger (every `InstrumentationBase` does, the HTTP one at
+ * start). Nothing is lost by waiting: a record can only be emitted through a logger, and its first use builds it.
  *
  * @example
  * logs.setGlobalLoggerProvider(new DeferredLoggerProvider(() => new LoggerProvider({ processors })));
@@ -25,6 +26,16 @@ export class DeferredLoggerProvider implements LoggerProvider {
   }
 
   getLogger(name: string, version?: string, options?: LoggerOptions): Logger {
+    if (this.built !== undefined || this.stopped) return this.loggerNow(name, version, options);
+    let logger: Logger | undefined;
+    const resolved = () => (logger ??= this.loggerNow(name, version, options));
+    return {
+      emit: (record) => resolved().emit(record),
+      enabled: (query) => resolved().enabled?.(query) ?? true,
+    };
+  }
+
+  private loggerNow(name: string, version?: string, options?: LoggerOptions): Logger {
     // After shutdown the SDK's provider hands out no-op loggers; one never built has nothing to shut down either.
     if (this.built === undefined && !this.stopped) {
       try {
@@ -37,7 +48,7 @@ export class DeferredLoggerProvider implements LoggerProvider {
     return this.built === undefined ? createNoopLogger() : this.built.getLogger(name, version, options);
   }
 
-  /** Whether the SDK's provider was built (somebody asked for a logger). */
+  /** Whether the SDK's provider was built (somebody used a logger). */
   get isBuilt(): boolean {
     return this.built !== undefined;
   }

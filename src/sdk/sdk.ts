@@ -22,7 +22,11 @@ import { contextAsyncHooks, sdkLogs, sdkMetrics, sdkTrace } from '../core/loader
 import { createPropagator } from './propagators.ts';
 import { buildResource } from './resource.ts';
 import { createSampler } from './sampler.ts';
-import { createLLMSpanProcessor, enableInstrumentations } from '../instrumentations/index.ts';
+import {
+  createLLMSpanProcessor,
+  enableExtraInstrumentations,
+  enableInstrumentations,
+} from '../instrumentations/index.ts';
 import { MetricSeriesStore, serveFromStore } from '../genai/metric-series.ts';
 import {
   currentState,
@@ -73,7 +77,7 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
   setState(state);
 
   try {
-    setUpSignals(state, config);
+    setUpSignals(state, config, options.instrumentations ?? []);
   } catch (error) {
     errorOnce('start:failed', 'could not start OpenTelemetry; the application runs without telemetry', error);
   }
@@ -86,7 +90,7 @@ export function start(options: StartOptions = {}): GenAIOtelStatus {
   return state.status;
 }
 
-function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
+function setUpSignals(state: SdkState, config: GenAIOtelConfig, requested: readonly unknown[]): void {
   const apiCopies = reportApiCopies(config.logLevel === 'none');
   if (registeredGlobal('context') === undefined) {
     const { AsyncLocalStorageContextManager } = contextAsyncHooks();
@@ -181,7 +185,10 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig): void {
   // After the providers are registered: a tracer taken from the API's proxy before that would never reach the SDK
   // when the instrumentation uses the other (CommonJS or ESM) copy of @opentelemetry/api. Still inside start(),
   // before the application loads the libraries they hook (the ESM preload waits for their hooks).
-  state.status.instrumentations = enableInstrumentations(config).names;
+  state.status.instrumentations = [
+    ...enableInstrumentations(config).names,
+    ...enableExtraInstrumentations(Array.isArray(requested) ? requested : []),
+  ];
   // Correlation (trace ids in pino/winston records) helps even where logs are not exported by us.
   enableLogBridges(config.logBridges);
 }
@@ -298,6 +305,66 @@ export async function forceFlush(): Promise<void> {
     'flush',
     () => unfinishedWork(state, false),
   );
+}
+
+/** What a bounded flush did with the items it handed over. */
+export interface BoundedFlushResult {
+  /** The flush settled within the bound. */
+  finished: boolean;
+  /** Items the collector took, items put in the spool for later, items lost (counted), during the flush. */
+  sent: number;
+  spooled: number;
+  dropped: number;
+}
+
+const countsOf = (state: SdkState) => {
+  const health = state.delivery?.health();
+  let sent = 0;
+  let spooled = 0;
+  let dropped = 0;
+  for (const counts of Object.values(health?.signals ?? {})) {
+    sent += counts.exported;
+    spooled += counts.spooled;
+    dropped += counts.dropped;
+  }
+  return { sent, spooled, dropped };
+};
+
+/**
+ * Exports everything buffered, taking at most `boundMillis`: sends the collector has not answered shortly before the
+ * bound give up and their payloads are spooled (to be sent by a later invocation or start), so a hanging collector
+ * costs the bound and nothing more. Never rejects. For wrapHandler().
+ */
+export async function flushWithin(boundMillis: number): Promise<BoundedFlushResult | undefined> {
+  const state = currentState();
+  if (state === undefined || state.shutdownPromise !== undefined || state.status.config.disabled) return undefined;
+  const before = countsOf(state);
+  const cancelCut = state.delivery?.cutSendsAt(Date.now() + boundMillis);
+  let timer: NodeJS.Timeout | undefined;
+  const work = Promise.all(flushableParts(state).map((part) => part.forceFlush()))
+    .then(() => state.delivery?.flush())
+    .then(
+      () => true,
+      (error: unknown) => {
+        errorOnce('failed:bounded-flush', 'flush failed', error);
+        return true;
+      },
+    );
+  const finished = await Promise.race([
+    work,
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), boundMillis);
+    }),
+  ]);
+  clearTimeout(timer);
+  cancelCut?.();
+  const after = countsOf(state);
+  return {
+    finished,
+    sent: after.sent - before.sent,
+    spooled: after.spooled - before.spooled,
+    dropped: after.dropped - before.dropped,
+  };
 }
 
 /**

@@ -8,8 +8,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startOtlpReceiver, type OtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import {
   apiCopies,
@@ -130,8 +131,9 @@ describe('the tarball', () => {
       'yaml',
     ]);
     assert.deepEqual(Object.keys(manifest.peerDependencies ?? {}), ['@opentelemetry/api']);
+    // Each bundle is over a megabyte: more than execFileSync's default buffer.
     const bundles = ['dist/cjs/index.cjs', 'dist/esm/index.js'].map((file) =>
-      execFileSync('tar', ['-xzOf', tarball, `package/${file}`], { encoding: 'utf8' }),
+      execFileSync('tar', ['-xzOf', tarball, `package/${file}`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
     );
     const loaded = new Set(
       bundles.flatMap((text) =>
@@ -310,6 +312,83 @@ withLLMCall({ provider: 'openai', model: 'gpt-install' }, async () => 'ok').then
       });
     }
   }
+});
+
+// A self-contained bundle, run from a folder with no node_modules: what genai-otel loads at run time must be in it.
+// The app's openai client is wrapped with instrument(client) and pointed at a closed port: the failed call's span
+// shows the instrumentation ran from the bundle.
+describe('a self-contained bundle (no node_modules next to it): esbuild with genai-otel/esbuild, webpack as is', () => {
+  let app: string;
+  before(async () => {
+    app = createApp(root, 'self-contained', {
+      'entry.mjs': `import OpenAI from 'openai';
+import { start, getStatus, instrument } from 'genai-otel';
+start();
+const openai = instrument(new OpenAI({ apiKey: 'test-key', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0 }));
+await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).catch(() => undefined);
+console.log('tracing=' + getStatus().tracing);
+`,
+    });
+    await npmInstall(app, [tarball, join(repositoryRoot, 'node_modules/openai')]);
+  });
+  const bundlers: Record<string, (outfile: string, withPlugin?: boolean) => Promise<void>> = {
+    async esbuild(outfile, withPlugin) {
+      const { build } = await import('esbuild');
+      const { genaiOtelEsbuild } = (await import(
+        pathToFileURL(join(app, 'node_modules/genai-otel/dist/esm/esbuild.js')).href
+      )) as {
+        genaiOtelEsbuild: () => import('esbuild').Plugin;
+      };
+      await build({
+        entryPoints: [join(app, 'entry.mjs')],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outfile,
+        logLevel: 'error',
+        absWorkingDir: app,
+        plugins: withPlugin === false ? [] : [genaiOtelEsbuild()],
+      });
+    },
+    // webpack follows genai-otel's run-time requires by itself: no plugin.
+    async webpack(outfile) {
+      const { default: webpack } = await import('webpack');
+      await new Promise<void>((resolve, reject) => {
+        webpack(
+          {
+            mode: 'production',
+            target: 'node22',
+            context: app,
+            entry: join(app, 'entry.mjs'),
+            optimization: { minimize: false },
+            output: { path: join(outfile, '..'), filename: outfile.split('/').at(-1)!, library: { type: 'commonjs2' } },
+          },
+          (error, stats) =>
+            error !== null || stats?.hasErrors() === true
+              ? reject(error ?? new Error(stats!.toString('errors-only')))
+              : resolve(),
+        );
+      });
+    },
+  };
+  for (const [name, bundle] of Object.entries(bundlers)) {
+    test(`${name}: the bundle runs from an empty folder and its instrument(client) call is traced`, async () => {
+      const alone = mkdtempSync(join(root, `alone-${name}-`));
+      const outfile = join(alone, name === 'esbuild' ? 'app.mjs' : 'app.cjs');
+      await bundle(outfile);
+      const result = await runApp(alone, [outfile]);
+      assertSucceeded(result, `${name} bundle`);
+      assert.match(result.stdout, /tracing=registered/);
+      assert.ok(result.spans.includes('chat gpt-4o-mini'), `${result.spans.join(', ')}\n${result.stderr}`);
+    });
+  }
+  test('esbuild without the plugin: the bundle cannot find @opentelemetry/api (what the plugin is for)', async () => {
+    const without = join(mkdtempSync(join(root, 'alone-esbuild-plain-')), 'app.mjs');
+    await bundlers.esbuild!(without, false);
+    const plain = await runApp(join(without, '..'), [without]);
+    assert.notEqual(plain.code, 0);
+    assert.match(plain.stderr, /Cannot find module '@opentelemetry\/api'/);
+  });
 });
 
 describe("on a Node.js older than supported (the machine's own node)", () => {

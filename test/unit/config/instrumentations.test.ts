@@ -16,6 +16,11 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'qdrant',
     'chroma',
     'pgvector',
+    'http',
+    'express',
+    'fastify',
+    'koa',
+    'nestjs',
   ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'Anthropic, openai' }).config.instrumentations, [
     'anthropic',
@@ -33,6 +38,11 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'qdrant',
     'chroma',
     'pgvector',
+    'http',
+    'express',
+    'fastify',
+    'koa',
+    'nestjs',
   ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'none' }).config.instrumentations, []);
   assert.deepEqual(
@@ -42,10 +52,19 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
   );
 });
 
+test('start({ instrumentations }): names override the variable; instrumentation objects alone leave it in charge', () => {
+  const extra = { instrumentationName: 'app-own', enable() {}, setTracerProvider() {} } as never;
+  const env = { GENAI_OTEL_INSTRUMENTATIONS: 'openai,http' };
+  assert.deepEqual(resolveConfig(env, { instrumentations: [extra] }).config.instrumentations, ['openai', 'http']);
+  assert.deepEqual(resolveConfig(env, { instrumentations: ['anthropic', extra] }).config.instrumentations, [
+    'anthropic',
+  ]);
+});
+
 test('GENAI_OTEL_INSTRUMENTATIONS: an unknown name is reported with the accepted values; the known ones are kept', () => {
   const { config, problems } = resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,bedrock' });
   assert.deepEqual(config.instrumentations, ['openai']);
   assert.deepEqual(problems.map(formatConfigProblem), [
-    'GENAI_OTEL_INSTRUMENTATIONS="openai,bedrock" is not valid: "bedrock" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, all, none',
+    'GENAI_OTEL_INSTRUMENTATIONS="openai,bedrock" is not valid: "bedrock" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, http, express, fastify, koa, nestjs, all, none',
   ]);
 });

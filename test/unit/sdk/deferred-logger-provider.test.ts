@@ -30,6 +30,27 @@ test('the SDK provider is built at the first getLogger(), once, and its records 
   await deferred.shutdown();
 });
 
+test('taking a logger builds nothing (instrumentations take theirs when created); its first record builds the pipeline', async () => {
+  const exporter = new InMemoryLogRecordExporter();
+  let builds = 0;
+  const deferred = new DeferredLoggerProvider(() => {
+    builds++;
+    return new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+  });
+  const logger = deferred.getLogger('@opentelemetry/instrumentation-http', '0.301.0');
+  assert.equal(builds, 0);
+  assert.equal(deferred.isBuilt, false);
+  assert.equal(logger.enabled(), true);
+  assert.equal(builds, 1);
+  logger.emit({ body: 'late' });
+  await deferred.forceFlush();
+  assert.deepEqual(
+    exporter.getFinishedLogRecords().map((record) => [record.instrumentationScope.name, record.body]),
+    [['@opentelemetry/instrumentation-http', 'late']],
+  );
+  await deferred.shutdown();
+});
+
 test('shut down before any logger was asked for: nothing is built, later loggers are no-ops', async () => {
   let builds = 0;
   const deferred = new DeferredLoggerProvider(() => {
