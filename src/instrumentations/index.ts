@@ -11,6 +11,36 @@ import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
+import { patchImportedCopies } from './esm-copies.ts';
+
+type PatchFunction = (exports: unknown, version?: string) => unknown;
+interface PatchableDefinition {
+  patch?: PatchFunction;
+  files?: { patch: PatchFunction }[];
+}
+
+/**
+ * Calls `onPatched` each time one of the instrumentation's patches has run on a loaded module: a library counts as
+ * traced automatically once it was actually patched, not when its instrumentation was merely enabled (a bundled copy,
+ * or an ES module imported without the loader hook, is never patched).
+ */
+function reportPatches(instrumentation: Instrumentation, onPatched: () => void): void {
+  // The definitions the module hooks hold (getModuleDefinitions() would build new ones).
+  const definitions = (instrumentation as { _modules?: PatchableDefinition[] })._modules;
+  const track = (owner: { patch?: PatchFunction }): void => {
+    const patch = owner.patch;
+    if (typeof patch !== 'function') return;
+    owner.patch = function (this: unknown, exports: unknown, version?: string) {
+      const patched = patch.call(this, exports, version);
+      onPatched();
+      return patched;
+    };
+  };
+  for (const definition of definitions ?? []) {
+    track(definition);
+    for (const file of definition.files ?? []) track(file);
+  }
+}
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
@@ -53,10 +83,16 @@ export function isInstalled(name: string): boolean {
 
 /**
  * Enables the instrumentations the configuration asks for, each loaded only when its library is installed, and
- * returns the names of those on. Runs inside `start()`, after the providers are registered and before the
- * application loads those libraries (the ESM preload waits for the hooks they register).
+ * returns the names of those on. `onPatched(name)` is called when a library was actually patched (the AI SDK's
+ * telemetry integration, registered rather than patched, is reported at once). Runs inside `start()`, after the
+ * providers are registered and before the application loads those libraries (the ESM preload waits for the hooks
+ * they register). In a Next.js server (NEXT_RUNTIME=nodejs), the ES module copies of the hooked packages are patched
+ * at once as well: Next.js imports its external packages where no loader hook sees them (see esm-copies.ts).
  */
-export function enableInstrumentations(config: GenAIOtelConfig): {
+export function enableInstrumentations(
+  config: GenAIOtelConfig,
+  onPatched: (name: InstrumentationName) => void = () => undefined,
+): {
   names: InstrumentationName[];
   instrumentations: Instrumentation[];
 } {
@@ -71,19 +107,26 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
       continue;
     }
     try {
+      let instrumentation: Instrumentation | undefined;
       if (name === 'openai') {
         // The official instrumentation and @opentelemetry/instrumentation are required inside, only now.
-        enabled.instrumentations.push(createOpenAIInstrumentation({ captureContent: config.genai.captureContent }));
+        instrumentation = createOpenAIInstrumentation({ captureContent: config.genai.captureContent });
       } else if (name === 'anthropic') {
-        enabled.instrumentations.push(createAnthropicInstrumentation());
+        instrumentation = createAnthropicInstrumentation();
       } else if (name === 'mcp') {
-        enabled.instrumentations.push(createMcpInstrumentation());
+        instrumentation = createMcpInstrumentation();
       } else if (name === 'openai-agents') {
-        enabled.instrumentations.push(createOpenAIAgentsInstrumentation());
+        instrumentation = createOpenAIAgentsInstrumentation();
       } else if (name === 'langchain') {
-        enabled.instrumentations.push(createLangChainInstrumentation());
+        instrumentation = createLangChainInstrumentation();
       } else if (name === 'ai-sdk') {
-        enableAiSdkTelemetry();
+        // Registered (ai 7 with @ai-sdk/otel), or per call with experimental_telemetry (ai 6), whose spans the LLM
+        // span processor completes.
+        if (enableAiSdkTelemetry() || isInstalled('ai')) onPatched(name);
+      }
+      if (instrumentation !== undefined) {
+        reportPatches(instrumentation, () => onPatched(name));
+        enabled.instrumentations.push(instrumentation);
       }
       enabled.names.push(name);
     } catch (error) {
@@ -94,5 +137,6 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
       );
     }
   }
+  if (process.env.NEXT_RUNTIME === 'nodejs') patchImportedCopies(enabled.instrumentations, process.cwd());
   return enabled;
 }
