@@ -11,7 +11,7 @@ import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
-import { patchImportedCopies } from './esm-copies.ts';
+import { importedFile, patchImportedCopies } from './esm-copies.ts';
 
 type PatchFunction = (exports: unknown, version?: string) => unknown;
 interface PatchableDefinition {
@@ -76,9 +76,20 @@ export function isInstalled(name: string): boolean {
     } catch (error) {
       // An ESM-only package has no CommonJS entry to resolve, but it is there.
       if ((error as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return true;
+      // Next.js's standalone output copies only the files the server imports: the ES module entry, not `main`.
+      if (importedFile(name, base) !== undefined) return true;
     }
   }
   return false;
+}
+
+/**
+ * Whether this process is a Next.js server: `next start`/`next dev` set NEXT_RUNTIME; the `output: 'standalone'`
+ * server.js does not (the bundles have the value inlined), but it hands its configuration over in
+ * __NEXT_PRIVATE_STANDALONE_CONFIG.
+ */
+function isNextServer(): boolean {
+  return process.env.NEXT_RUNTIME === 'nodejs' || process.env.__NEXT_PRIVATE_STANDALONE_CONFIG !== undefined;
 }
 
 /**
@@ -86,7 +97,7 @@ export function isInstalled(name: string): boolean {
  * returns the names of those on. `onPatched(name)` is called when a library was actually patched (the AI SDK's
  * telemetry integration, registered rather than patched, is reported at once). Runs inside `start()`, after the
  * providers are registered and before the application loads those libraries (the ESM preload waits for the hooks
- * they register). In a Next.js server (NEXT_RUNTIME=nodejs), the ES module copies of the hooked packages are patched
+ * they register). In a Next.js server, the ES module copies of the hooked packages are patched
  * at once as well: Next.js imports its external packages where no loader hook sees them (see esm-copies.ts).
  */
 export function enableInstrumentations(
@@ -137,6 +148,6 @@ export function enableInstrumentations(
       );
     }
   }
-  if (process.env.NEXT_RUNTIME === 'nodejs') patchImportedCopies(enabled.instrumentations, process.cwd());
+  if (isNextServer()) patchImportedCopies(enabled.instrumentations, process.cwd());
   return enabled;
 }
