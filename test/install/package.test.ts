@@ -560,8 +560,12 @@ console.log('tracing=' + getStatus().tracing + ' instrumentations=' + getStatus(
           ),
         });
         assertSucceeded(result, `genai app ${flag} ${label}`);
-        assert.match(result.stdout, /tracing=registered instrumentations=.*openai/);
-        assert.match(result.stdout, /instrumentations=.*anthropic/);
+        assert.match(result.stdout, /tracing=registered instrumentations=/);
+        // Listed once patched: their ES modules are patched through the loader hook of --import only.
+        if (flag === '--import') {
+          assert.match(result.stdout, /instrumentations=.*openai/);
+          assert.match(result.stdout, /instrumentations=.*anthropic/);
+        }
         await receiver.waitFor('spans', (spans) => spans.some((span) => span.name === `chat ${model}`), 10_000);
       });
     }
