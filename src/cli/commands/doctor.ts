@@ -42,6 +42,9 @@ const LIBRARIES: { name: string; majors: number[]; since?: string; entry?: strin
   { name: '@langchain/core', majors: [1] },
   // Its main entry is missing from its 1.x packages: the module the instrumentation hooks is looked up instead.
   { name: '@modelcontextprotocol/sdk', majors: [1], entry: '@modelcontextprotocol/sdk/shared/protocol.js' },
+  // The SDK's 2.x: two packages.
+  { name: '@modelcontextprotocol/client', majors: [2] },
+  { name: '@modelcontextprotocol/server', majors: [2] },
 ];
 
 /** Whether this Node.js can run the SDK. @example checkNode(process.versions.node).status // 'ok' */
@@ -96,7 +99,7 @@ function libraryCheck(name: string, version: string, cwd: string, config: GenAIO
     };
   if (name === 'openai' && !config.instrumentations.includes('openai')) return turnedOff;
   if (name === '@anthropic-ai/sdk' && !config.instrumentations.includes('anthropic')) return turnedOff;
-  if (name === '@modelcontextprotocol/sdk' && !config.instrumentations.includes('mcp')) return turnedOff;
+  if (name.startsWith('@modelcontextprotocol/') && !config.instrumentations.includes('mcp')) return turnedOff;
   if (name === 'ai') {
     if (!config.instrumentations.includes('ai-sdk')) return turnedOff;
     if (major <= 6)
