@@ -11,6 +11,8 @@ export const GENAI_OTEL_SERVER_EXTERNALS: readonly string[] = [
   'openai',
   '@anthropic-ai/sdk',
   '@modelcontextprotocol/sdk',
+  '@modelcontextprotocol/client',
+  '@modelcontextprotocol/server',
   '@openai/agents',
   '@openai/agents-core',
   '@openai/agents-openai',

@@ -98,8 +98,8 @@ function isNextServer(): boolean {
  * returns the names of those on. `onPatched(name)` is called when a library was actually patched (the AI SDK's
  * telemetry integration, registered rather than patched, is reported at once). Runs inside `start()`, after the
  * providers are registered and before the application loads those libraries (the ESM preload waits for the hooks
- * they register). In a Next.js server, the ES module copies of the hooked packages are patched
- * at once as well: Next.js imports its external packages where no loader hook sees them (see esm-copies.ts).
+ * they register). In a Next.js server, the ES module copies of the hooked packages are patched at once as well:
+ * Next.js imports its external packages where no loader hook sees them (see esm-copies.ts).
  */
 export function enableInstrumentations(
   config: GenAIOtelConfig,
