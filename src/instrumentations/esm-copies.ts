@@ -46,6 +46,15 @@ function splitSpecifier(specifier: string): { name: string; subpath: string } {
  * Exact subpaths only: the patched modules are package entries, never `*` patterns.
  */
 export function importedFile(specifier: string, base: string): { file: string; packageDir: string } | undefined {
+  try {
+    return findImportedFile(specifier, base);
+  } catch {
+    // An unreadable or malformed package.json: the package is as good as absent.
+    return undefined;
+  }
+}
+
+function findImportedFile(specifier: string, base: string): { file: string; packageDir: string } | undefined {
   const { name, subpath } = splitSpecifier(specifier);
   const fs = nodeFs();
   const { join, dirname } = process.getBuiltinModule('node:path');
