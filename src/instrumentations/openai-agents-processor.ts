@@ -191,6 +191,7 @@ export class OpenAIAgentsProcessor {
 
   /** Called by the SDK's `agent_tool_start` event, while the tool's span is the SDK's current span. */
   noteToolCall(callId: unknown, description: unknown): void {
+    if (!this.enabled) return;
     const sdkSpan = this.current.span();
     if (sdkSpan === null || sdkSpan === undefined || sdkSpan.spanData?.type !== 'function') return;
     const step = this.traces.get(sdkSpan.traceId)?.steps.get(sdkSpan.spanId);
@@ -206,7 +207,7 @@ export class OpenAIAgentsProcessor {
    * description (`handoffDescription`, how the SDK describes an agent to others).
    */
   noteAgent(agent: unknown): void {
-    if (!isObject(agent)) return;
+    if (!this.enabled || !isObject(agent)) return;
     const sdkSpan = this.current.span();
     if (sdkSpan === null || sdkSpan === undefined) return;
     let step = this.traces.get(sdkSpan.traceId)?.steps.get(sdkSpan.spanId);

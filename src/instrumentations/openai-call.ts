@@ -43,6 +43,15 @@ function providerOf(serverAddress: string | undefined): string {
   return serverAddress !== undefined && serverAddress.endsWith('.openai.azure.com') ? 'azure.ai.openai' : 'openai';
 }
 
+/** The last client base URL and its server: an app's calls go to one or two base URLs, each parsed once, not per call. */
+let lastServer: { baseURL: unknown; server: { serverAddress?: string; serverPort?: number } } | undefined;
+
+function serverOf(baseURL: unknown): { serverAddress?: string; serverPort?: number } {
+  if (lastServer === undefined || lastServer.baseURL !== baseURL || typeof baseURL !== 'string')
+    lastServer = { baseURL, server: parseServer(baseURL, undefined) };
+  return lastServer.server;
+}
+
 /**
  * What genai-otel learns about one call traced by the official OpenAI instrumentation, from inside that call: the
  * request, the result or error, retries, and the stream as it is read. Its span is finished by `finishOpenAISpan`.
@@ -52,7 +61,8 @@ class ObservedOpenAICall implements RetryRecorder {
   readonly operation: Operation;
   readonly params: Record<string, unknown>;
   readonly streamRequested: boolean;
-  readonly accumulator: StreamAccumulator;
+  /** Only a streamed call has chunks to add up. */
+  readonly accumulator: StreamAccumulator | undefined;
   readonly startTime = performance.now();
   readonly target: LLMCallTarget;
   result: unknown;
@@ -74,9 +84,9 @@ class ObservedOpenAICall implements RetryRecorder {
     this.operation = operation;
     this.params = params;
     this.streamRequested = params.stream === true;
-    this.accumulator = new StreamAccumulator(true);
+    this.accumulator = this.streamRequested ? new StreamAccumulator(true) : undefined;
     this.recording = span.isRecording();
-    const server = parseServer(baseURL, undefined);
+    const server = serverOf(baseURL);
     this.target = {
       operation,
       provider: providerOf(server.serverAddress),
@@ -143,7 +153,7 @@ class ObservedOpenAICall implements RetryRecorder {
         recordChunkTiming(this.targetOf(), undefined, (now - this.lastChunkTime) / 1000);
       }
       this.lastChunkTime = now;
-      this.accumulator.add(chunk);
+      this.accumulator?.add(chunk);
       const failure = streamEventFailure(chunk);
       // openai 6 yields a Responses `error` event instead of throwing; its helpers reject before the stream ends.
       if (failure !== undefined) this.endOpenSpan(failure);
@@ -176,7 +186,8 @@ class ObservedOpenAICall implements RetryRecorder {
   }
 
   read(): ReadResponse | undefined {
-    if (this.streamRequested) return this.timeToFirstChunk === undefined ? undefined : this.accumulator.result();
+    if (this.accumulator !== undefined)
+      return this.timeToFirstChunk === undefined ? undefined : this.accumulator.result();
     return readProviderResponse(this.result);
   }
 }
@@ -238,7 +249,8 @@ function observeCalls(
   onResult: (result: unknown) => void,
 ): AnyFunction {
   return function observedCreate(this: unknown, ...args: unknown[]): unknown {
-    const active = trace.getActiveSpan();
+    const activeContext = context.active();
+    const active = trace.getSpan(activeContext);
     const params = args[0];
     // Only the official patch calls this function, inside the span it started; a span of another scope here means
     // it started none (sampled out, or no SDK), and the call is observed for its metrics alone.
@@ -256,7 +268,7 @@ function observeCalls(
       (this as { _client?: { baseURL?: unknown } })?._client?.baseURL,
     );
     if (call.recording) observedCalls.set(span, call);
-    const result = context.with(withRetryRecorder(context.active(), call), () => original.apply(this, args));
+    const result = context.with(withRetryRecorder(activeContext, call), () => original.apply(this, args));
     parseBodyOnce(result);
     onResult(result);
     try {

@@ -232,3 +232,38 @@ test('a context resolver that throws: the stored context is active, logged once'
     installOnAgentsSdk(agents);
   }
 });
+
+test('a processor turned off mid-step (the instrumentation disabled) notes no tool call or agent description', async () => {
+  await sdk.reset();
+  const sdkTrace = { traceId: 'trace_off', name: 'turned off', groupId: null };
+  const agentSpan = {
+    spanId: 'span_agent',
+    traceId: 'trace_off',
+    parentId: null,
+    error: null,
+    spanData: { type: 'agent', name: 'Helper' },
+  };
+  const toolSpan = {
+    spanId: 'span_tool',
+    traceId: 'trace_off',
+    parentId: 'span_agent',
+    error: null,
+    spanData: { type: 'function', name: 'lookup' },
+  };
+  let current: typeof agentSpan | typeof toolSpan = agentSpan;
+  const processor = new OpenAIAgentsProcessor({ span: () => current, trace: () => sdkTrace });
+  await processor.onTraceStart(sdkTrace);
+  await processor.onSpanStart(agentSpan);
+  await processor.onSpanStart(toolSpan);
+  processor.enabled = false;
+  processor.noteAgent({ name: 'Helper', handoffDescription: 'Helps' });
+  current = toolSpan;
+  processor.noteToolCall('call_off', 'Looks things up');
+  processor.enabled = true;
+  await processor.onSpanEnd(toolSpan);
+  await processor.onSpanEnd(agentSpan);
+  await processor.onTraceEnd(sdkTrace);
+  assert.equal(sdk.span('execute_tool lookup').attributes['gen_ai.tool.call.id'], undefined);
+  assert.equal(sdk.span('execute_tool lookup').attributes['gen_ai.tool.description'], undefined);
+  assert.equal(sdk.span('invoke_agent Helper').attributes['gen_ai.agent.description'], undefined);
+});
