@@ -81,7 +81,7 @@ console.log('tracing=' + getStatus().tracing);
 `;
 
 describe('the tarball', () => {
-  test('holds the builds, the preload entries, the CLI, the types, README, LICENSE, CHANGELOG and the notices of bundled packages, and nothing else', () => {
+  test('holds the builds (Node.js and edge), the preload entries, genai-otel/next, the CLI, the types, README, LICENSE, CHANGELOG and the notices of bundled packages, and nothing else', () => {
     const listing = execFileSync('tar', ['-tzvf', tarball], { encoding: 'utf8' }).trim().split('\n');
     const files = listing
       .map((line) =>
@@ -98,6 +98,11 @@ describe('the tarball', () => {
       'CHANGELOG.md',
       'dist/cjs/index.cjs',
       'dist/cjs/register.cjs',
+      'dist/cjs/next.cjs',
+      'dist/edge/index.js',
+      'dist/edge/next.js',
+      'dist/types/next.d.ts',
+      'dist/types/next.d.cts',
       'dist/esm/index.js',
       'dist/esm/register.js',
       'dist/cli/genai-otel.js',
@@ -111,7 +116,7 @@ describe('the tarball', () => {
     }
     const strays = files.filter(
       (file) =>
-        !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/THIRD-PARTY-NOTICES\.md|dist\/(cjs|esm|cli|types)\/.+\.(c?js|d\.c?ts))$/.test(
+        !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/THIRD-PARTY-NOTICES\.md|dist\/(cjs|esm|edge|cli|types)\/.+\.(c?js|d\.c?ts))$/.test(
           file,
         ),
     );
