@@ -102,6 +102,7 @@ class PassThroughProcessor {
 }
 export const ContextSpanProcessor = PassThroughProcessor as unknown as typeof Full.ContextSpanProcessor;
 export const ContextLogRecordProcessor = PassThroughProcessor as unknown as typeof Full.ContextLogRecordProcessor;
+export const LLMSpanProcessor = PassThroughProcessor as unknown as typeof Full.LLMSpanProcessor;
 export const ContextBaggagePropagator = class {
   inject(): void {}
   extract(context: unknown): unknown {

@@ -6,11 +6,16 @@ import type { GenAIOtelConfig, InstrumentationName } from '../config/config-type
 import { debug, errorOnce } from '../core/diagnostics.ts';
 import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
+import { createChromaInstrumentation } from './chroma.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createLangChainInstrumentation } from './langchain-auto.ts';
+import { createMastraInstrumentation } from './mastra.ts';
 import { createMcpInstrumentation } from './mcp.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
+import { createPgvectorInstrumentation } from './pgvector.ts';
+import { createPineconeInstrumentation } from './pinecone.ts';
+import { createQdrantInstrumentation } from './qdrant.ts';
 import { importedFile, patchImportedCopies } from './esm-copies.ts';
 
 type PatchFunction = (exports: unknown, version?: string) => unknown;
@@ -44,10 +49,11 @@ function reportPatches(instrumentation: Instrumentation, onPatched: () => void):
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
- * makes them without global patching) and, with `ai-sdk`, those of the Vercel AI SDK.
+ * makes them without global patching), with `ai-sdk` those of the Vercel AI SDK, and the GenAI spans of any other
+ * library (always: they are made whether genai-otel hooks the library or not).
  */
 export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
-  return new LLMSpanProcessor({ openai: true, aiSdk: config.instrumentations.includes('ai-sdk') });
+  return new LLMSpanProcessor({ openai: true, aiSdk: config.instrumentations.includes('ai-sdk'), others: true });
 }
 
 /**
@@ -61,6 +67,11 @@ const PACKAGES: Partial<Record<InstrumentationName, string | string[]>> = {
   mcp: ['@modelcontextprotocol/sdk/shared/protocol.js', '@modelcontextprotocol/client', '@modelcontextprotocol/server'],
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
+  mastra: '@mastra/core',
+  pinecone: '@pinecone-database/pinecone',
+  qdrant: '@qdrant/js-client-rest',
+  chroma: 'chromadb',
+  pgvector: 'pg',
 };
 
 /**
@@ -132,6 +143,16 @@ export function enableInstrumentations(
         instrumentation = createOpenAIAgentsInstrumentation();
       } else if (name === 'langchain') {
         instrumentation = createLangChainInstrumentation();
+      } else if (name === 'mastra') {
+        instrumentation = createMastraInstrumentation();
+      } else if (name === 'pinecone') {
+        instrumentation = createPineconeInstrumentation();
+      } else if (name === 'qdrant') {
+        instrumentation = createQdrantInstrumentation();
+      } else if (name === 'chroma') {
+        instrumentation = createChromaInstrumentation();
+      } else if (name === 'pgvector') {
+        instrumentation = createPgvectorInstrumentation();
       } else if (name === 'ai-sdk') {
         // Registered (ai 7 with @ai-sdk/otel), or per call with experimental_telemetry (ai 6), whose spans the LLM
         // span processor completes.
