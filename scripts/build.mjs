@@ -225,8 +225,31 @@ const builds = await Promise.all([
     chunkNames: 'chunks/[name]-[hash]',
     banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
   }),
+  // `genai-otel/next` (next.config's helper) and the edge build of `genai-otel`: no Node.js built-in, no SDK, no
+  // process.getBuiltinModule; @opentelemetry/api is imported as is, for the edge bundler to take the app's copy.
+  build({
+    ...common,
+    platform: 'neutral',
+    format: 'esm',
+    plugins: [],
+    entryPoints: { index: 'src/entry/edge.ts', next: 'src/entry/next.ts' },
+    outdir: 'dist/edge',
+    outExtension: { '.js': '.js' },
+  }),
+  build({
+    ...common,
+    format: 'cjs',
+    plugins: [],
+    entryPoints: { next: 'src/entry/next.ts' },
+    outdir: 'dist/cjs',
+    outExtension: { '.js': '.cjs' },
+  }),
 ]);
 chmodSync('dist/cli/genai-otel.js', 0o755);
+for (const file of Object.keys(builds.at(-2).metafile.inputs)) {
+  if (/^node:|(^|\/)(node_modules\/)?(fs|os|path)(\/|$)/.test(file))
+    throw new Error(`the edge build must not load Node.js built-ins: ${file}`);
+}
 
 /**
  * dist/THIRD-PARTY-NOTICES.md: the name, version and license of every package bundled into dist/, with its license
@@ -301,5 +324,8 @@ async function bundleDeclarations() {
   for (const extension of ['d.ts', 'd.cts']) {
     writeFileSync(`dist/types/esbuild.${extension}`, esbuildTypes);
   }
+  // genai-otel/next imports nothing: tsc's declarations serve as they are.
+  copyFileSync('.cache/dts/entry/next.d.ts', 'dist/types/next.d.ts');
+  copyFileSync('.cache/dts/entry/next.d.ts', 'dist/types/next.d.cts');
 }
 await bundleDeclarations();

@@ -242,7 +242,8 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   },
   {
     name: 'GENAI_OTEL_INSTRUMENTATIONS',
-    defaultValue: 'openai,anthropic,ai-sdk,mcp,openai-agents,langchain,mastra,pinecone,qdrant,chroma,pgvector,http,express,fastify,koa,nestjs',
+    defaultValue:
+      'openai,anthropic,ai-sdk,mcp,openai-agents,langchain,mastra,pinecone,qdrant,chroma,pgvector,http,express,fastify,koa,nestjs',
     description:
       'libraries traced automatically: openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, http (server spans, incoming traceparent), express, fastify, koa, nestjs, all, none',
   },

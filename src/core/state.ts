@@ -11,7 +11,10 @@ export interface GenAIOtelStatus {
   tracing: 'registered' | 'attached-to-existing' | 'existing-provider-kept' | 'off';
   metrics: 'registered' | 'existing-provider-kept' | 'off';
   logs: 'registered' | 'existing-provider-kept' | 'off';
-  /** Client libraries traced automatically (GENAI_OTEL_INSTRUMENTATIONS, when installed). */
+  /**
+   * Client libraries traced automatically: those of GENAI_OTEL_INSTRUMENTATIONS whose module was actually patched
+   * (a library joins the list when the application loads it; a bundled copy never does).
+   */
   instrumentations: string[];
   config: GenAIOtelConfig;
 }

@@ -19,6 +19,41 @@ import { createQdrantInstrumentation } from './qdrant.ts';
 import { createServerInstrumentation, isServerInstrumentation, SERVER_PACKAGES } from './http-servers.ts';
 import { instrumentationBase } from '../core/loaders.ts';
 import { enableOnFirstHttpUse } from './http-first-use.ts';
+import { importedFile, patchImportedCopies } from './esm-copies.ts';
+
+type PatchFunction = (exports: unknown, version?: string) => unknown;
+interface PatchableDefinition {
+  patch?: PatchFunction;
+  files?: { patch: PatchFunction }[];
+}
+
+/**
+ * Calls `onPatched` each time one of the instrumentation's patches has run on a loaded module: a library counts as
+ * traced automatically once it was actually patched, not when its instrumentation was merely enabled (a bundled copy,
+ * or an ES module imported without the loader hook, is never patched).
+ */
+function reportPatches(instrumentation: Instrumentation, onPatched: () => void): void {
+  // The definitions the module hooks hold (getModuleDefinitions() would build new ones).
+  const definitions = (instrumentation as { _modules?: PatchableDefinition[] })._modules;
+  // One that patches no module (diagnostics channels, as @fastify/otel) works as soon as it is enabled.
+  if (definitions === undefined || definitions.length === 0) {
+    onPatched();
+    return;
+  }
+  const track = (owner: { patch?: PatchFunction }): void => {
+    const patch = owner.patch;
+    if (typeof patch !== 'function') return;
+    owner.patch = function (this: unknown, exports: unknown, version?: string) {
+      const patched = patch.call(this, exports, version);
+      onPatched();
+      return patched;
+    };
+  };
+  for (const definition of definitions ?? []) {
+    track(definition);
+    for (const file of definition.files ?? []) track(file);
+  }
+}
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
@@ -62,6 +97,8 @@ export function isInstalled(name: string): boolean {
     } catch (error) {
       // An ESM-only package has no CommonJS entry to resolve, but it is there.
       if ((error as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return true;
+      // Next.js's standalone output copies only the files the server imports: the ES module entry, not `main`.
+      if (importedFile(name, base) !== undefined) return true;
     }
   }
   return false;
@@ -94,15 +131,30 @@ function withoutModuleHooksWhereMissing(names: InstrumentationName[]): Instrumen
 }
 
 /**
- * Enables the instrumentations the configuration asks for, each loaded only when its library is installed, and
- * returns the names of those on. Runs inside `start()`, after the providers are registered and before the
- * application loads those libraries (the ESM preload waits for the hooks they register).
+ * Whether this process is a Next.js server: `next start`/`next dev` set NEXT_RUNTIME; the `output: 'standalone'`
+ * server.js does not (the bundles have the value inlined), but it hands its configuration over in
+ * __NEXT_PRIVATE_STANDALONE_CONFIG.
  */
-export function enableInstrumentations(config: GenAIOtelConfig): {
-  names: string[];
+function isNextServer(): boolean {
+  return process.env.NEXT_RUNTIME === 'nodejs' || process.env.__NEXT_PRIVATE_STANDALONE_CONFIG !== undefined;
+}
+
+/**
+ * Enables the instrumentations the configuration asks for, each loaded only when its library is installed, and
+ * returns the names of those on. `onPatched(name)` is called when a library was actually patched (the AI SDK's
+ * telemetry integration, registered rather than patched, is reported at once). Runs inside `start()`, after the
+ * providers are registered and before the application loads those libraries (the ESM preload waits for the hooks
+ * they register). In a Next.js server, the ES module copies of the hooked packages are patched at once as well:
+ * Next.js imports its external packages where no loader hook sees them (see esm-copies.ts).
+ */
+export function enableInstrumentations(
+  config: GenAIOtelConfig,
+  onPatched: (name: InstrumentationName) => void = () => undefined,
+): {
+  names: InstrumentationName[];
   instrumentations: Instrumentation[];
 } {
-  const enabled: { names: string[]; instrumentations: Instrumentation[] } = {
+  const enabled: { names: InstrumentationName[]; instrumentations: Instrumentation[] } = {
     names: [],
     instrumentations: [],
   };
@@ -114,33 +166,43 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
       continue;
     }
     try {
+      let instrumentation: Instrumentation | undefined;
       if (name === 'openai') {
         // The official instrumentation and @opentelemetry/instrumentation are required inside, only now.
-        enabled.instrumentations.push(createOpenAIInstrumentation({ captureContent: config.genai.captureContent }));
+        instrumentation = createOpenAIInstrumentation({ captureContent: config.genai.captureContent });
       } else if (name === 'anthropic') {
-        enabled.instrumentations.push(createAnthropicInstrumentation());
+        instrumentation = createAnthropicInstrumentation();
       } else if (name === 'mcp') {
-        enabled.instrumentations.push(createMcpInstrumentation());
+        instrumentation = createMcpInstrumentation();
       } else if (name === 'openai-agents') {
-        enabled.instrumentations.push(createOpenAIAgentsInstrumentation());
+        instrumentation = createOpenAIAgentsInstrumentation();
       } else if (name === 'langchain') {
-        enabled.instrumentations.push(createLangChainInstrumentation());
+        instrumentation = createLangChainInstrumentation();
       } else if (name === 'mastra') {
-        enabled.instrumentations.push(createMastraInstrumentation());
+        instrumentation = createMastraInstrumentation();
       } else if (name === 'pinecone') {
-        enabled.instrumentations.push(createPineconeInstrumentation());
+        instrumentation = createPineconeInstrumentation();
       } else if (name === 'qdrant') {
-        enabled.instrumentations.push(createQdrantInstrumentation());
+        instrumentation = createQdrantInstrumentation();
       } else if (name === 'chroma') {
-        enabled.instrumentations.push(createChromaInstrumentation());
+        instrumentation = createChromaInstrumentation();
       } else if (name === 'pgvector') {
-        enabled.instrumentations.push(createPgvectorInstrumentation());
+        instrumentation = createPgvectorInstrumentation();
       } else if (name === 'ai-sdk') {
-        enableAiSdkTelemetry();
+        // Registered (ai 7 with @ai-sdk/otel), or per call with experimental_telemetry (ai 6), whose spans the LLM
+        // span processor completes.
+        if (enableAiSdkTelemetry() || isInstalled('ai')) onPatched(name);
       } else if (name === 'http') {
-        enableOnFirstHttpUse(() => void createServerInstrumentation('http'));
+        enableOnFirstHttpUse(() => {
+          createServerInstrumentation('http');
+          onPatched(name);
+        });
       } else if (isServerInstrumentation(name)) {
-        enabled.instrumentations.push(createServerInstrumentation(name));
+        instrumentation = createServerInstrumentation(name);
+      }
+      if (instrumentation !== undefined) {
+        reportPatches(instrumentation, () => onPatched(name));
+        enabled.instrumentations.push(instrumentation);
       }
       enabled.names.push(name);
     } catch (error) {
@@ -151,6 +213,7 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
       );
     }
   }
+  if (isNextServer()) patchImportedCopies(enabled.instrumentations, process.cwd());
   return enabled;
 }
 

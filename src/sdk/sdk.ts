@@ -185,10 +185,13 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig, requested: reado
   // After the providers are registered: a tracer taken from the API's proxy before that would never reach the SDK
   // when the instrumentation uses the other (CommonJS or ESM) copy of @opentelemetry/api. Still inside start(),
   // before the application loads the libraries they hook (the ESM preload waits for their hooks).
-  state.status.instrumentations = [
-    ...enableInstrumentations(config).names,
-    ...enableExtraInstrumentations(Array.isArray(requested) ? requested : []),
-  ];
+  // Listed once patched: an instrumentation that is on but never saw its library (bundled, or imported where no hook
+  // looks) is not listed. Instrumentation objects passed to start() are listed as given.
+  const traced = state.status.instrumentations;
+  enableInstrumentations(config, (name) => {
+    if (!traced.includes(name)) traced.push(name);
+  });
+  traced.push(...enableExtraInstrumentations(Array.isArray(requested) ? requested : []));
   // Correlation (trace ids in pino/winston records) helps even where logs are not exported by us.
   enableLogBridges(config.logBridges);
 }

@@ -169,3 +169,35 @@ test('GENAI_OTEL_INSTRUMENTATIONS with an unknown name: one diagnostic naming th
     /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, http, express, fastify, koa, nestjs, all, none/,
   );
 });
+
+describe('getStatus().instrumentations: libraries actually patched', () => {
+  const statusRun = (serviceName: string, extra: Record<string, string>) =>
+    runFixture(fixture('status-before-load.mjs'), {
+      env: otelEnv(receiver.url, {
+        OTEL_SERVICE_NAME: serviceName,
+        FAKE_OPENAI_URL: provider.openaiBaseURL,
+        GENAI_OTEL_INSTRUMENTATIONS: 'openai',
+        ...extra,
+      }),
+    });
+  const chatSpans = (spans: ReceivedSpan[], serviceName: string) =>
+    spans.filter((span) => span.resource['service.name'] === serviceName && span.name === 'chat gpt-status');
+
+  test('started from code: openai is listed once require() loaded it, not at start; an ES module import without the loader hook is not patched and not listed', async () => {
+    const required = await statusRun('status-require', { FIXTURE_LOAD: 'require' });
+    assert.equal(required.code, 0, required.stderr);
+    assert.match(required.stdout, /^at start: $/m);
+    assert.match(required.stdout, /^after loading openai: openai$/m);
+    const imported = await statusRun('status-import', {});
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /^after loading openai: $/m);
+  });
+
+  test('in a Next.js server (NEXT_RUNTIME=nodejs), start() patches the ES module copy: listed at start, and the imported client is traced', async () => {
+    const result = await statusRun('status-next', { NEXT_RUNTIME: 'nodejs' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^at start: openai$/m);
+    const spans = await receiver.waitFor('spans', (all) => chatSpans(all, 'status-next').length > 0, 5000);
+    assert.equal(chatSpans(spans, 'status-next').length, 1);
+  });
+});

@@ -63,6 +63,16 @@ test('SIGTERM to a server with its own handler: the app decides how to exit, tel
   await receiver.waitFor('spans', hasServiceSpan('sigterm-own'), 5000);
 });
 
+test('SIGTERM to a server whose earlier handler calls process.exit(143) at once (next start): the exit waits for the flush', async () => {
+  const result = await runFixture(fixture('exit-on-sigterm.cjs'), {
+    env: otelEnv(receiver.url, { OTEL_SERVICE_NAME: 'sigterm-exit-at-once', OTEL_BSP_SCHEDULE_DELAY: '60000' }),
+    onLine: { line: 'ready', then: (child) => child.kill('SIGTERM') },
+  });
+  assert.equal(result.code, 143, result.stderr);
+  const spans = await receiver.waitFor('spans', hasServiceSpan('sigterm-exit-at-once'), 5000);
+  assert.ok(spans.some((span) => span.name === 'chat gpt-exit-at-once'));
+});
+
 test('with no collector listening, a short script still ends at once with its exit code; its telemetry waits in the spool', async () => {
   const spoolDirectory = mkdtempSync(join(tmpdir(), 'spool-'));
   const result = await runFixture(fixture('llm-call.cjs'), {

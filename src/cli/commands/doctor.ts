@@ -153,8 +153,78 @@ function mastraCheck(version: string, cwd: string, config: GenAIOtelConfig): Che
  * @example
  * checkLibraries('/app', config); // [{ name: 'ai', status: 'ok', detail: '7.0.173, traced automatically (through @ai-sdk/otel 1.0.173)' }]
  */
+const NEXT_CONFIG_FILES = ['next.config.ts', 'next.config.mts', 'next.config.mjs', 'next.config.js', 'next.config.cjs'];
+const INSTRUMENTATION_FILES = [
+  'instrumentation.ts',
+  'instrumentation.js',
+  'src/instrumentation.ts',
+  'src/instrumentation.js',
+];
+
+interface NextJsSetup {
+  version: string;
+  configFile: string | undefined;
+  /** next.config wraps its configuration in withGenAIOtel: the LLM clients stay external, where they are patched. */
+  wrapped: boolean;
+  instrumentationFile: string | undefined;
+}
+
+function nextJsSetup(cwd: string): NextJsSetup | undefined {
+  const version = installedVersion('next', cwd);
+  if (version === undefined) return undefined;
+  const configFile = NEXT_CONFIG_FILES.find((file) => existsSync(join(cwd, file)));
+  let wrapped = false;
+  try {
+    wrapped = configFile !== undefined && readFileSync(join(cwd, configFile), 'utf8').includes('withGenAIOtel');
+  } catch {
+    // An unreadable config counts as not wrapped: the check says what to add.
+  }
+  return {
+    version,
+    configFile,
+    wrapped,
+    instrumentationFile: INSTRUMENTATION_FILES.find((file) => existsSync(join(cwd, file))),
+  };
+}
+
+/**
+ * For a Next.js app: whether next.config uses withGenAIOtel (without it, Next.js bundles the LLM clients, where no
+ * patch reaches them) and whether an instrumentation file is there to start genai-otel. Undefined without `next`.
+ *
+ * @example
+ * checkNextJs('/app')?.status; // 'warn' when next.config lacks withGenAIOtel
+ */
+export function checkNextJs(cwd: string): Check | undefined {
+  const setup = nextJsSetup(cwd);
+  if (setup === undefined) return undefined;
+  const fix =
+    'add the two files of the README\'s "Next.js" section (next.config with withGenAIOtel, instrumentation.ts)';
+  if (!setup.wrapped)
+    return {
+      name: 'Next.js',
+      status: 'warn',
+      detail: `${setup.version}: ${setup.configFile ?? 'next.config'} does not use withGenAIOtel: Next.js bundles the LLM clients and they are not traced`,
+      fix,
+    };
+  if (setup.instrumentationFile === undefined)
+    return {
+      name: 'Next.js',
+      status: 'warn',
+      detail: `${setup.version}: no instrumentation file starts genai-otel`,
+      fix,
+    };
+  return {
+    name: 'Next.js',
+    status: 'ok',
+    detail: `${setup.version}: ${setup.configFile} uses withGenAIOtel, ${setup.instrumentationFile} is there`,
+  };
+}
+
 export function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
   const checks: Check[] = [];
+  const next = checkNextJs(cwd);
+  if (next !== undefined) checks.push(next);
+  const bundledByNext = nextJsSetup(cwd)?.wrapped === false;
   for (const library of LIBRARIES) {
     const version = installedVersion(library.name, cwd, library.entry);
     if (version === undefined) continue;
@@ -167,10 +237,19 @@ export function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
         fix: 'traces may miss attributes; check the README\'s "Automatic instrumentation" table',
       });
     } else {
-      checks.push(libraryCheck(library.name, version, cwd, config));
+      const check = libraryCheck(library.name, version, cwd, config);
+      // Only patched copies are traced: Next.js bundles this library unless withGenAIOtel keeps it external.
+      if (bundledByNext && check.status === 'ok' && library.name !== 'ai')
+        checks.push({
+          name: library.name,
+          status: 'warn',
+          detail: `${version}, bundled by Next.js: not traced automatically`,
+          fix: 'use withGenAIOtel in next.config (README, Next.js), or instrument(client)',
+        });
+      else checks.push(check);
     }
   }
-  if (checks.length === 0)
+  if (checks.length === (next === undefined ? 0 : 1))
     checks.push({
       name: 'LLM client libraries',
       status: 'info',

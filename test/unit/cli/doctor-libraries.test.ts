@@ -94,6 +94,44 @@ test('LangChain: traced automatically by default; turned off by name, traced whe
   assert.match(off.detail, /turned off by GENAI_OTEL_INSTRUMENTATIONS: traced when you pass GenAICallbackHandler$/);
 });
 
+/** A Next.js app folder: a stand-in `next` package, openai linked, and the given files. */
+function nextApp(name: string, files: Record<string, string>): string {
+  const directory = app(name, { openai: 'openai' });
+  mkdirSync(join(directory, 'node_modules/next'), { recursive: true });
+  writeFileSync(
+    join(directory, 'node_modules/next/package.json'),
+    '{"name":"next","version":"16.5.0","main":"index.js"}',
+  );
+  writeFileSync(join(directory, 'node_modules/next/index.js'), '');
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(directory, file), text);
+  return directory;
+}
+
+test('a Next.js app without withGenAIOtel: a warning, and openai is said to be bundled, not traced', () => {
+  const checks = checkLibraries(
+    nextApp('next-bare', { 'next.config.mjs': 'export default {};\n' }),
+    resolveConfig({}).config,
+  );
+  const next = checks.find((check) => check.name === 'Next.js');
+  assert.equal(next?.status, 'warn');
+  assert.match(next?.detail ?? '', /does not use withGenAIOtel/);
+  const openai = checks.find((check) => check.name === 'openai');
+  assert.equal(openai?.status, 'warn');
+  assert.match(openai?.detail ?? '', /bundled by Next\.js: not traced/);
+});
+
+test('a Next.js app with withGenAIOtel and an instrumentation file: both ok, openai traced automatically', () => {
+  const checks = checkLibraries(
+    nextApp('next-wrapped', {
+      'next.config.mjs': "import { withGenAIOtel } from 'genai-otel/next';\nexport default withGenAIOtel({});\n",
+      'instrumentation.js': 'export async function register() {}\n',
+    }),
+    resolveConfig({}).config,
+  );
+  assert.equal(checks.find((check) => check.name === 'Next.js')?.status, 'ok');
+  assert.match(checks.find((check) => check.name === 'openai')?.detail ?? '', /traced automatically/);
+});
+
 test('OpenAI Agents SDK: traced automatically, or turned off by name', () => {
   const directory = app('agents', { '@openai/agents': '@openai/agents' });
   const on = checkLibraries(directory, resolveConfig({}).config).find((check) => check.name === '@openai/agents');
