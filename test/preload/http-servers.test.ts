@@ -208,7 +208,7 @@ describe("instrumentations registered by the app's own preload", () => {
 test('start({ instrumentations }) from code: names and an instrumentation object, both enabled', async () => {
   const served = await serveOneRequest('servers/start-with-extra.cjs', [], 'start-with-extra');
   assert.equal(served.code, 0, served.stderr);
-  assert.match(served.stderr, /^instrumentations: openai,http,@opentelemetry\/instrumentation-express$/m);
+  assert.match(served.stderr, /^instrumentations: @opentelemetry\/instrumentation-express,http,openai$/m);
   const scopes = new Set(served.spans.map((span) => span.scope.name));
   assert.ok(scopes.has('@opentelemetry/instrumentation-express'), [...scopes].join(', '));
   const server = served.spans.find((span) => span.kind === 2)!;
