@@ -1,14 +1,23 @@
 // Local telemetry: the JSON-lines files of the `file` exporter (GENAI_OTEL_FILE_DIR), or any file of OTLP/JSON lines
 // such as the bundled Collector's log file. Read line by line, so large files never sit in memory whole.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Progress } from '../render/progress.ts';
+import { rotatedGenerations } from '../../export/file-exporter.ts';
 import { logsOf, spansOf, type CliLog, type CliSpan } from './otlp-json.ts';
 
-/** The files of one signal in the order they were written: the rotated one first. */
+/** The files of one signal in the order they were written: every rotated generation present, oldest first, then the current one. */
 export function signalFiles(directory: string, signal: 'traces' | 'logs' | 'metrics'): string[] {
-  return [join(directory, `${signal}.1.jsonl`), join(directory, `${signal}.jsonl`)].filter((path) => existsSync(path));
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return [];
+  }
+  return [...rotatedGenerations(names, signal), `${signal}.jsonl`]
+    .map((name) => join(directory, name))
+    .filter((path) => existsSync(path));
 }
 
 /** Calls `onRecord` with each parsed line of `paths`; unparsable lines are counted, not fatal. */
