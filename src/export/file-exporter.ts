@@ -16,7 +16,7 @@ import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { serializerFor, type Serializer } from './durable-exporters.ts';
 import type { SignalName } from './spool.ts';
 import type { HealthCounters } from './health.ts';
-import { appendOwnFile, privateFolder } from './private-files.ts';
+import { appendOwnFile, privateFolder, replacePrivateFile } from './private-files.ts';
 
 const NEWLINE = 10;
 /** Lines waiting in memory for the disk, at most (per file): beyond it new lines are dropped and counted. */
@@ -55,7 +55,7 @@ export interface FileCounts {
  */
 export class JsonLinesFile {
   readonly path: string;
-  private readonly directory: string;
+  readonly directory: string;
   private readonly signal: SignalName;
   private readonly maxBytes: number;
   private readonly maxPendingBytes: number;
@@ -194,6 +194,16 @@ export class JsonLinesFile {
   }
 }
 
+/**
+ * Writes `<directory>/status.json`: what this process's exporters counted (the same shape as the spool's status.json),
+ * for `genai-otel doctor`. The last process to flush writes it; a failure is ignored (the lines matter, not this).
+ */
+async function writeFileStatus(directory: string, counters: HealthCounters): Promise<void> {
+  const path = join(directory, 'status.json');
+  const status = { pid: process.pid, writtenAt: new Date().toISOString(), signals: counters.health.signals };
+  await replacePrivateFile(path, `${path}.${process.pid}.tmp`, JSON.stringify(status, null, 2)).catch(() => undefined);
+}
+
 /** What the three exporters share: serialize with the official OTLP/JSON serializer, append one line. */
 class FileExport<T> {
   private readonly file: JsonLinesFile;
@@ -244,6 +254,7 @@ class FileExport<T> {
   async flush(): Promise<void> {
     await this.file.flush();
     this.reconcile();
+    if (this.counters !== undefined) await writeFileStatus(this.file.directory, this.counters);
   }
 
   /** Lines the file could not take (buffer full, disk error) go into the export health as dropped. */

@@ -7,12 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, runFixture } from '../support/run-fixture.ts';
 import { spansOf } from '../../src/cli/telemetry/otlp-json.ts';
+import { runChecks, type Check } from '../../src/cli/commands/doctor.ts';
 
 interface Outcome {
   spans: number;
   inFiles: number;
   dropped: number | undefined;
   stderr: string;
+  /** What `genai-otel doctor` says about the files afterwards. */
+  doctor: Check[];
 }
 
 async function burst(settings: Record<string, string>): Promise<Outcome> {
@@ -45,8 +48,15 @@ async function burst(settings: Record<string, string>): Promise<Outcome> {
     for (const line of readFileSync(join(folder, name), 'utf8').split('\n'))
       if (line !== '') inFiles += spansOf(JSON.parse(line)).length;
   }
+  const doctor = await runChecks(500, { OTEL_TRACES_EXPORTER: 'file', GENAI_OTEL_FILE_DIR: folder }, directory);
   rmSync(directory, { recursive: true });
-  return { spans: report.spans, inFiles, dropped: report.health?.signals.traces.dropped, stderr: result.stderr };
+  return {
+    spans: report.spans,
+    inFiles,
+    dropped: report.health?.signals.traces.dropped,
+    stderr: result.stderr,
+    doctor: doctor.filter((check) => check.name.includes('local files')),
+  };
 }
 
 test('a burst of 100,000 spans (20,000 agent turns, 64 at a time) ends up whole in traces.jsonl', async () => {
@@ -61,6 +71,10 @@ test('a burst of 100,000 spans (20,000 agent turns, 64 at a time) ends up whole 
   assert.equal(outcome.spans, 100_000);
   assert.equal(outcome.inFiles, outcome.spans, outcome.stderr);
   assert.equal(outcome.dropped, 0);
+  assert.deepEqual(
+    outcome.doctor.map((check) => check.status),
+    ['ok'],
+  );
 });
 
 test('spans the queue still drops (a burst that never yields to the event loop) are counted in the export health', async () => {
@@ -75,4 +89,7 @@ test('spans the queue still drops (a burst that never yields to the event loop) 
   assert.ok(outcome.dropped !== undefined && outcome.dropped > 0, outcome.stderr);
   assert.equal(outcome.inFiles + outcome.dropped, outcome.spans);
   assert.match(outcome.stderr, /spans were dropped because the span queue \(OTEL_BSP_MAX_QUEUE_SIZE=2048\) was full/);
+  const drops = outcome.doctor.find((check) => check.name === 'dropped telemetry (local files)');
+  assert.ok(drops !== undefined && drops.status === 'warn', JSON.stringify(outcome.doctor));
+  assert.ok(drops.detail.startsWith(`traces ${outcome.dropped.toLocaleString('en-US')} `), drops.detail);
 });

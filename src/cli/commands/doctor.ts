@@ -197,6 +197,7 @@ interface StatusFile {
   collectorReachable?: boolean;
   lastError?: { signal?: string; reason?: string; at?: string };
   writtenAt?: string;
+  pid?: number;
 }
 
 function checkSpool(config: GenAIOtelConfig, serviceName: string): Check[] {
@@ -274,13 +275,36 @@ function checkFiles(config: GenAIOtelConfig): Check[] {
     return used ? [{ name: 'local files', status: 'info', detail: `${directory}: none written yet` }] : [];
   const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
   const newest = Math.max(...files.map((file) => statSync(file).mtimeMs));
-  return [
+  const checks: Check[] = [
     {
       name: 'local files',
       status: 'ok',
       detail: `${directory}: ${files.length} files, ${count(bytes)} bytes, last written ${new Date(newest).toISOString()} (genai-otel traces --source files)`,
     },
   ];
+  const dropped = fileDrops(directory);
+  if (dropped !== undefined)
+    checks.push({
+      name: 'dropped telemetry (local files)',
+      status: 'warn',
+      detail: dropped,
+      fix: 'see the diagnostics on stderr of the app; raise OTEL_BSP_MAX_QUEUE_SIZE if the queue was full, or free disk space',
+    });
+  return checks;
+}
+
+/** What the last process writing the local files counted as dropped (its status.json), or undefined when nothing. */
+function fileDrops(directory: string): string | undefined {
+  let status: StatusFile;
+  try {
+    status = JSON.parse(readFileSync(join(directory, 'status.json'), 'utf8')) as StatusFile;
+  } catch {
+    return undefined;
+  }
+  const dropped = Object.entries(status.signals ?? {}).filter(([, counts]) => (counts.dropped ?? 0) > 0);
+  if (dropped.length === 0) return undefined;
+  const list = dropped.map(([signal, counts]) => `${signal} ${count(counts.dropped ?? 0)}`).join(', ');
+  return `${list} (process ${String(status.pid ?? '?')}, as of ${status.writtenAt ?? '?'})`;
 }
 
 /** The scheme, host and port of a printable URL: three signals refused by one collector are one line. */
