@@ -274,7 +274,7 @@ function checkFiles(config: GenAIOtelConfig): Check[] {
   if (files.length === 0)
     return used ? [{ name: 'local files', status: 'info', detail: `${directory}: none written yet` }] : [];
   const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
-  const newest = Math.max(...files.map((file) => statSync(file).mtimeMs));
+  const newest = files.reduce((latest, file) => Math.max(latest, statSync(file).mtimeMs), 0);
   const checks: Check[] = [
     {
       name: 'local files',
@@ -445,11 +445,13 @@ export async function runChecks(
           },
     ),
   ]);
-  checks.push(...(await otlpChecks), ...probes);
-  if (otlpSignals.length > 0) checks.push(...checkSpool(config, serviceName));
-  checks.push(...checkFiles(config));
-  checks.push(...checkLibraries(cwd, config));
-  return checks;
+  return checks.concat(
+    await otlpChecks,
+    probes,
+    otlpSignals.length > 0 ? checkSpool(config, serviceName) : [],
+    checkFiles(config),
+    checkLibraries(cwd, config),
+  );
 }
 
 /** `genai-otel doctor`: prints the checks; resolves with 1 when one failed. @example process.exitCode = await runDoctor({ timeout: 2000 }); */
