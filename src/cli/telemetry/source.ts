@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ATTR_SESSION_ID } from '../../attributes/names.ts';
 import type { Progress } from '../render/progress.ts';
-import { readLogFiles, readSpanFiles, signalFiles } from './files.ts';
+import { coverageNote, readLogFiles, readSpanFiles, signalFiles } from './files.ts';
 import { JaegerClient } from './jaeger.ts';
 import type { CliLog, CliSpan } from './otlp-json.ts';
 import { printableUrl } from '../../config/printable.ts';
@@ -82,9 +82,12 @@ class FileSource implements TelemetrySource {
 
   async spans(query: Query, progress: Progress): Promise<CliSpan[]> {
     const since = query.traceId === undefined ? query.sinceMillis : 0;
-    return byQuery(await readSpanFiles(signalFiles(this.directory, 'traces'), since, progress), query).filter(
-      (span) => span.startMillis <= query.untilMillis,
-    );
+    const paths = signalFiles(this.directory, 'traces');
+    let earliest: number | undefined;
+    const spans = await readSpanFiles(paths, since, progress, (first) => (earliest = first));
+    const note = query.traceId === undefined ? coverageNote(paths, earliest, since, Date.now()) : undefined;
+    if (note !== undefined) this.notes.push(note);
+    return byQuery(spans, query).filter((span) => span.startMillis <= query.untilMillis);
   }
 
   async logs(query: Query, progress: Progress): Promise<CliLog[]> {
