@@ -72,6 +72,29 @@ export default tseslint.config(
     },
   },
   {
+    // Where arrays grow with the data (spans, sessions, rows of the CLI); elsewhere spread arrays are a few elements.
+    files: ['src/cli/**/*.ts', 'src/sessions/**/*.ts', 'src/export/**/*.ts'],
+    rules: {
+      // Spreading an array into arguments puts every element on the stack: past ~125k (spans read from Jaeger or the
+      // files) it throws "Maximum call stack size exceeded". Append with a loop; take extremes with reduce.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(push|unshift|splice)$/] > SpreadElement',
+          message: 'Spreading an array into push()/unshift()/splice() overflows the stack on large arrays: use a loop.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name=/^(max|min)$/] > SpreadElement",
+          message: 'Spreading an array into Math.max()/min() overflows the stack on large arrays: use reduce().',
+        },
+        {
+          selector: "CallExpression[callee.object.name='String'][callee.property.name='fromCharCode'] > SpreadElement",
+          message: 'Spreading an array into String.fromCharCode() overflows the stack on large arrays.',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'packages/*/test/**/*.ts'],
     rules: {
       // Tests throw, reject and pass non-Error and loosely typed values on purpose (hostile-value cases, test doubles).

@@ -226,6 +226,11 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
     description: 'largest answer the genai-otel CLI reads from Jaeger or Prometheus; a larger one is an error',
   },
   {
+    name: 'GENAI_OTEL_CLI_REQUEST_TIMEOUT_MS',
+    defaultValue: '120000',
+    description: 'how long the genai-otel CLI waits for one answer from Jaeger or Prometheus',
+  },
+  {
     name: 'GENAI_OTEL_PRICES_FILE',
     defaultValue: '',
     description: 'JSON or YAML file of model prices merged over the bundled table',

@@ -3,6 +3,7 @@ import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { DeferredLoggerProvider } from '../sdk/deferred-logger-provider.ts';
 import type { GenAIOtelConfig } from '../config/config-types.ts';
 import type { OtlpDelivery } from '../export/delivery.ts';
+import type { HealthCounters } from '../export/health.ts';
 
 /** What `start()` set up; `tracing` says whether our tracer provider is the global one, attached to another, or absent. */
 export interface GenAIOtelStatus {
@@ -26,6 +27,8 @@ export interface SdkState {
   meterProvider?: MeterProvider;
   loggerProvider?: DeferredLoggerProvider;
   delivery?: OtlpDelivery;
+  /** The export health: the delivery's counters, or the local files' when nothing goes over OTLP. */
+  health?: HealthCounters;
   removeExitHandlers?: () => void;
   /** Resolves true when everything was flushed in time. */
   shutdownPromise?: Promise<boolean>;

@@ -11,13 +11,21 @@ export class DropCountingSpanProcessor implements SpanProcessor {
   private readonly inner: SpanProcessor;
   private readonly counters: HealthCounters;
   private readonly queueSize: number;
+  private readonly handed: () => number;
   private ended = 0;
   private reportedDrops = 0;
 
-  constructor(inner: SpanProcessor, counters: HealthCounters, queueSize: number) {
+  /** `handed`: the spans the processor's exporter received so far (by default, what our OTLP exporters count). */
+  constructor(
+    inner: SpanProcessor,
+    counters: HealthCounters,
+    queueSize: number,
+    handed: () => number = () => counters.handedToExporter.traces,
+  ) {
     this.inner = inner;
     this.counters = counters;
     this.queueSize = queueSize;
+    this.handed = handed;
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -42,8 +50,7 @@ export class DropCountingSpanProcessor implements SpanProcessor {
   }
 
   private reconcile(): void {
-    const handed = this.counters.handedToExporter.traces;
-    const dropped = this.ended - handed - this.reportedDrops;
+    const dropped = this.ended - this.handed() - this.reportedDrops;
     if (dropped <= 0) return;
     this.reportedDrops += dropped;
     this.counters.count('traces', 'dropped', dropped);

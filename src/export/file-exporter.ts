@@ -15,69 +15,193 @@ import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-lo
 import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { serializerFor, type Serializer } from './durable-exporters.ts';
 import type { SignalName } from './spool.ts';
-import { appendOwnFile, privateFolder } from './private-files.ts';
+import type { HealthCounters } from './health.ts';
+import { appendOwnFile, privateFolder, replacePrivateFile } from './private-files.ts';
 
-const NEWLINE = new Uint8Array([10]);
+const NEWLINE = 10;
+/** Lines waiting in memory for the disk, at most (per file): beyond it new lines are dropped and counted. */
+export const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+/** One append writes at most this much (whole lines; a single longer line is written alone). */
+const MAX_APPEND_BYTES = 4 * 1024 * 1024;
+/** A rotated generation: `<signal>.<ms since epoch, 13 digits>-<pid>.jsonl`, unique among processes sharing the folder. */
+const GENERATION = /^(traces|metrics|logs)\.(\d{13})-(\d+)\.jsonl$/;
 
 /**
- * One JSON-lines file, appended to in order. Writes are chained so lines never interleave within the process, and
- * each line is one append, so processes sharing the folder append whole lines. The folder is made 0700 and must be
- * this user's alone (not a link, not writable by others); the file is 0600 and never written through a link. Never
- * rejects.
+ * The rotated generations of a signal in `names` (a folder listing), oldest first: the legacy `<signal>.1.jsonl`, then
+ * `<signal>.<ms>-<pid>.jsonl` by time of rotation.
+ *
+ * @example
+ * rotatedGenerations(['traces.jsonl', 'traces.1765000000000-42.jsonl'], 'traces'); // ['traces.1765000000000-42.jsonl']
+ */
+export function rotatedGenerations(names: readonly string[], signal: SignalName): string[] {
+  const rotated = names.filter((name) => GENERATION.exec(name)?.[1] === signal).sort();
+  return names.includes(`${signal}.1.jsonl`) ? [`${signal}.1.jsonl`, ...rotated] : rotated;
+}
+
+/** What became of the lines of one file: accepted, written, and dropped (items, not lines). */
+export interface FileCounts {
+  written: number;
+  dropped: number;
+}
+
+/**
+ * One JSON-lines file, appended to in order. Lines are accepted at once into a buffer bounded by bytes
+ * (MAX_PENDING_BYTES; over it they are dropped and counted) and written by one writer in large appends, so that a slow
+ * disk never holds up the SDK's batch processor (whose queue would then drop spans). Each append is one write call on
+ * an O_APPEND descriptor, so processes sharing the folder never interleave lines. Before rotating, the file's size is
+ * read again (other processes append too); the full file is renamed to a name no other process uses, and the oldest
+ * generations beyond `maxBytes` are deleted. The folder is made 0700 and must be this user's alone; files are 0600 and
+ * never written through a link. Never rejects.
  */
 export class JsonLinesFile {
   readonly path: string;
-  private readonly directory: string;
+  readonly directory: string;
+  private readonly signal: SignalName;
   private readonly maxBytes: number;
-  private tail: Promise<void> = Promise.resolve();
-  private size: number | undefined;
+  private readonly maxPendingBytes: number;
+  private pending: { line: Uint8Array; items: number }[] = [];
+  private pendingBytes = 0;
+  private writing: Promise<void> | undefined;
+  private folderReady = false;
+  readonly counts: FileCounts = { written: 0, dropped: 0 };
 
-  constructor(directory: string, signal: SignalName, maxBytes: number) {
+  constructor(directory: string, signal: SignalName, maxBytes: number, maxPendingBytes = MAX_PENDING_BYTES) {
     this.directory = directory;
+    this.signal = signal;
     this.path = join(directory, `${signal}.jsonl`);
     this.maxBytes = maxBytes;
+    this.maxPendingBytes = maxPendingBytes;
   }
 
-  /** Appends `line` and a newline; resolves false when the line could not be written (reported once). */
-  append(line: Uint8Array): Promise<boolean> {
-    const written = this.tail.then(() => this.write(line));
-    this.tail = written.then(() => undefined);
-    return written;
+  /**
+   * Accepts `line` (`items` spans, data points or log records) for writing; false when the buffer is full and the line
+   * is dropped (counted). The line is written by the time flush() resolves, or counted as dropped.
+   */
+  offer(line: Uint8Array, items = 1): boolean {
+    if (this.pendingBytes > 0 && this.pendingBytes + line.byteLength + 1 > this.maxPendingBytes) {
+      this.counts.dropped += items;
+      warnOnce(
+        `file-full:${this.path}`,
+        `${this.path}: lines arrive faster than the disk takes them (more than ${this.maxPendingBytes} bytes waiting); new ones are dropped and counted`,
+      );
+      return false;
+    }
+    this.pending.push({ line, items });
+    this.pendingBytes += line.byteLength + 1;
+    this.writing ??= this.writeAll().finally(() => {
+      this.writing = undefined;
+    });
+    return true;
   }
 
-  /** Resolves once every line appended so far is written. */
-  flush(): Promise<void> {
-    return this.tail;
+  /** Appends `line`; resolves false when it could not be written (reported once). */
+  async append(line: Uint8Array): Promise<boolean> {
+    const dropped = this.counts.dropped;
+    if (!this.offer(line)) return false;
+    await this.flush();
+    return this.counts.dropped === dropped;
   }
 
-  private async write(line: Uint8Array): Promise<boolean> {
+  /** Resolves once every line accepted so far is written (or dropped). */
+  async flush(): Promise<void> {
+    while (this.writing !== undefined) await this.writing;
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.pending.length > 0) {
+      const taken = this.takeChunk();
+      const bytes = Buffer.allocUnsafe(taken.reduce((sum, entry) => sum + entry.line.byteLength + 1, 0));
+      let offset = 0;
+      let items = 0;
+      for (const entry of taken) {
+        bytes.set(entry.line, offset);
+        offset += entry.line.byteLength;
+        bytes[offset++] = NEWLINE;
+        items += entry.items;
+      }
+      this.pendingBytes -= bytes.byteLength;
+      if (await this.write(bytes)) this.counts.written += items;
+      else this.counts.dropped += items;
+    }
+  }
+
+  /** Whole lines from the front of the buffer, up to MAX_APPEND_BYTES and the size cap (at least one line). */
+  private takeChunk(): { line: Uint8Array; items: number }[] {
+    const limit = Math.min(MAX_APPEND_BYTES, this.maxBytes);
+    let bytes = 0;
+    let count = 0;
+    while (count < this.pending.length) {
+      const size = this.pending[count]!.line.byteLength + 1;
+      if (count > 0 && bytes + size > limit) break;
+      bytes += size;
+      count++;
+    }
+    return this.pending.splice(0, count);
+  }
+
+  private async write(bytes: Uint8Array): Promise<boolean> {
     try {
-      if (this.size === undefined) {
+      if (!this.folderReady) {
         await privateFolder(dirname(this.directory), [basename(this.directory)], true);
-        this.size = await fsPromises()
-          .lstat(this.path)
-          .then(
-            (info) => info.size,
-            () => 0,
-          );
+        this.folderReady = true;
       }
-      if (this.size > 0 && this.size + line.length + 1 > this.maxBytes) {
-        // One backup is kept: the CLI reads it before the current file.
-        await fsPromises().rename(this.path, this.path.replace(/\.jsonl$/, '.1.jsonl'));
-        this.size = 0;
-      }
-      this.size = await appendOwnFile(this.path, Buffer.concat([line, NEWLINE]));
+      // Other processes append to the same file: its size is read now, not remembered.
+      const size = await fsPromises()
+        .lstat(this.path)
+        .then(
+          (info) => info.size,
+          () => 0,
+        );
+      if (size > 0 && size + bytes.byteLength > this.maxBytes) await this.rotate();
+      await appendOwnFile(this.path, bytes);
       return true;
     } catch (error) {
       errorOnce(
         `file-export:${this.path}`,
-        `cannot write ${this.path} (GENAI_OTEL_FILE_DIR); telemetry for this file is dropped`,
+        `cannot write ${this.path} (GENAI_OTEL_FILE_DIR); telemetry for this file is dropped and counted`,
         error,
       );
-      this.size = undefined;
+      this.folderReady = false;
       return false;
     }
   }
+
+  /**
+   * Renames the full file to a generation of its own (a second process rotating at the same moment renames the next
+   * file, or finds none: nothing is overwritten), then deletes the oldest generations while they hold more than
+   * `maxBytes`.
+   */
+  private async rotate(): Promise<void> {
+    const fs = fsPromises();
+    const name = `${this.signal}.${String(Date.now()).padStart(13, '0')}-${process.pid}.jsonl`;
+    await fs.rename(this.path, join(this.directory, name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    const generations = rotatedGenerations(await fs.readdir(this.directory), this.signal);
+    const sizes = await Promise.all(
+      generations.map((generation) =>
+        fs.lstat(join(this.directory, generation)).then(
+          (info) => info.size,
+          () => 0,
+        ),
+      ),
+    );
+    let kept = sizes.reduce((sum, size) => sum + size, 0);
+    for (let index = 0; index < generations.length - 1 && kept > this.maxBytes; index++) {
+      await fs.unlink(join(this.directory, generations[index]!)).catch(() => undefined);
+      kept -= sizes[index]!;
+    }
+  }
+}
+
+/**
+ * Writes `<directory>/status.json`: what this process's exporters counted (the same shape as the spool's status.json),
+ * for `genai-otel doctor`. The last process to flush writes it; a failure is ignored (the lines matter, not this).
+ */
+async function writeFileStatus(directory: string, counters: HealthCounters): Promise<void> {
+  const path = join(directory, 'status.json');
+  const status = { pid: process.pid, writtenAt: new Date().toISOString(), signals: counters.health.signals };
+  await replacePrivateFile(path, `${path}.${process.pid}.tmp`, JSON.stringify(status, null, 2)).catch(() => undefined);
 }
 
 /** What the three exporters share: serialize with the official OTLP/JSON serializer, append one line. */
@@ -85,14 +209,20 @@ class FileExport<T> {
   private readonly file: JsonLinesFile;
   private readonly serializer: Serializer<T>;
   private readonly signal: SignalName;
+  private readonly counters: HealthCounters | undefined;
+  private reportedDrops = 0;
+  /** Items the SDK handed to this exporter: what its processor's queue did not drop. */
+  handed = 0;
 
-  constructor(signal: SignalName, directory: string, maxBytes: number) {
+  constructor(signal: SignalName, directory: string, maxBytes: number, counters?: HealthCounters) {
     this.signal = signal;
     this.file = new JsonLinesFile(directory, signal, maxBytes);
     this.serializer = serializerFor<T>(signal, 'json');
+    this.counters = counters;
   }
 
-  export(request: T, resultCallback: (result: ExportResult) => void): void {
+  export(request: T, items: number, resultCallback: (result: ExportResult) => void): void {
+    this.handed += items;
     const answer = (code: ExportResultCode) => {
       try {
         resultCallback({ code });
@@ -111,14 +241,28 @@ class FileExport<T> {
       );
     }
     if (line === undefined) {
+      this.counters?.count(this.signal, 'dropped', items);
       answer(ExportResultCode.FAILED);
       return;
     }
-    void this.file.append(line).then((ok) => answer(ok ? ExportResultCode.SUCCESS : ExportResultCode.FAILED));
+    // Accepted at once: the SDK's processor goes on with its queue while the line waits for the disk.
+    const accepted = this.file.offer(line, items);
+    this.reconcile();
+    answer(accepted ? ExportResultCode.SUCCESS : ExportResultCode.FAILED);
   }
 
-  flush(): Promise<void> {
-    return this.file.flush();
+  async flush(): Promise<void> {
+    await this.file.flush();
+    this.reconcile();
+    if (this.counters !== undefined) await writeFileStatus(this.file.directory, this.counters);
+  }
+
+  /** Lines the file could not take (buffer full, disk error) go into the export health as dropped. */
+  private reconcile(): void {
+    const dropped = this.file.counts.dropped - this.reportedDrops;
+    if (dropped <= 0) return;
+    this.reportedDrops += dropped;
+    this.counters?.count(this.signal, 'dropped', dropped);
   }
 }
 
@@ -131,12 +275,18 @@ class FileExport<T> {
 export class FileSpanExporter implements SpanExporter {
   private readonly core: FileExport<ReadableSpan[]>;
 
-  constructor(directory: string, maxBytes: number) {
-    this.core = new FileExport('traces', directory, maxBytes);
+  /** `counters`: the export health, where spans the file could not take are counted as dropped. */
+  constructor(directory: string, maxBytes: number, counters?: HealthCounters) {
+    this.core = new FileExport('traces', directory, maxBytes, counters);
+  }
+
+  /** Spans handed to this exporter so far (see DropCountingSpanProcessor). */
+  get handedSpans(): number {
+    return this.core.handed;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.core.export(spans, resultCallback);
+    this.core.export(spans, spans.length, resultCallback);
   }
 
   shutdown(): Promise<void> {
@@ -157,13 +307,18 @@ export class FileMetricExporter implements PushMetricExporter {
     directory: string,
     maxBytes: number,
     temporalityOf: (instrumentType: InstrumentType) => AggregationTemporality,
+    counters?: HealthCounters,
   ) {
-    this.core = new FileExport('metrics', directory, maxBytes);
+    this.core = new FileExport('metrics', directory, maxBytes, counters);
     this.temporalityOf = temporalityOf;
   }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    this.core.export(metrics, resultCallback);
+    const points = metrics.scopeMetrics.reduce(
+      (sum, scope) => sum + scope.metrics.reduce((inner, metric) => inner + metric.dataPoints.length, 0),
+      0,
+    );
+    this.core.export(metrics, points, resultCallback);
   }
 
   selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
@@ -183,12 +338,12 @@ export class FileMetricExporter implements PushMetricExporter {
 export class FileLogRecordExporter implements LogRecordExporter {
   private readonly core: FileExport<ReadableLogRecord[]>;
 
-  constructor(directory: string, maxBytes: number) {
-    this.core = new FileExport('logs', directory, maxBytes);
+  constructor(directory: string, maxBytes: number, counters?: HealthCounters) {
+    this.core = new FileExport('logs', directory, maxBytes, counters);
   }
 
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    this.core.export(logs, resultCallback);
+    this.core.export(logs, logs.length, resultCallback);
   }
 
   shutdown(): Promise<void> {

@@ -146,7 +146,7 @@ export async function readOwnFile(path: string, maxBytes: number): Promise<Uint8
 }
 
 /**
- * Appends `data` in one write to `path`, created 0600 if missing; resolves the file's size afterwards. An existing
+ * Appends `data` in one write call to `path`, created 0600 if missing; resolves the file's size afterwards. An existing
  * name must be a regular file of ours (a link is not followed, a pipe not waited on); one left readable by others
  * (written by an earlier version) is made 0600.
  *
@@ -165,7 +165,14 @@ export async function appendOwnFile(path: string, data: Uint8Array): Promise<num
       if (info.uid !== uid) throw new NotPrivateError(`${path} belongs to another user (uid ${info.uid})`);
       if ((info.mode & 0o077) !== 0) await handle.chmod(0o600);
     }
-    await handle.writeFile(data);
+    // One write call, not writeFile (which writes in 512 KiB pieces): an O_APPEND write of a regular file lands whole,
+    // so lines of processes sharing the file never interleave. A short write (a full disk) continues, then fails.
+    let written = 0;
+    while (written < data.byteLength) {
+      const { bytesWritten } = await handle.write(data, written, data.byteLength - written);
+      if (bytesWritten === 0) throw new Error(`${path}: nothing could be written`);
+      written += bytesWritten;
+    }
     return info.size + data.byteLength;
   } finally {
     await handle.close();

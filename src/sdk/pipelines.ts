@@ -17,6 +17,7 @@ import { DurableLogRecordExporter, DurableMetricExporter, DurableSpanExporter } 
 import type { Encoding } from '../export/spool.ts';
 import { ENCODE_CHUNK_RECORDS, type AssemblyOptions } from '../export/request-assembler.ts';
 import { DropCountingSpanProcessor } from '../export/counting-processor.ts';
+import { HealthCounters } from '../export/health.ts';
 import { RedactingLogRecordExporter } from '../privacy/log-exporter.ts';
 import { createRedactor, type Redactor } from '../privacy/redactor.ts';
 import { RedactingSpanExporter } from '../privacy/span-exporter.ts';
@@ -113,6 +114,7 @@ export function createSpanProcessors(
   delivery: OtlpDelivery | undefined,
   selfObsMeterProvider?: ApiMeterProvider,
   redactor: Redactor = createRedactor(config.privacy),
+  counters: HealthCounters | undefined = delivery?.counters,
 ): SpanProcessor[] {
   const traces = config.traces;
   if (traces.exporters.length === 0) return [];
@@ -120,16 +122,21 @@ export function createSpanProcessors(
   return traces.exporters.flatMap((name): SpanProcessor[] => {
     if (name === 'console')
       return [new SimpleSpanProcessor({ exporter: new RedactingSpanExporter(new ConsoleSpanExporter(), redactor) })];
-    if (name === 'file')
+    if (name === 'file') {
+      // The file exporter takes each batch at once (see JsonLinesFile), so the queue drains as fast as spans are
+      // serialized; what the queue still drops is counted like the OTLP pipeline's.
+      const file = new FileSpanExporter(config.file.directory, config.file.maxBytes, counters);
+      const batch = new BatchSpanProcessor({
+        exporter: new RedactingSpanExporter(file, redactor),
+        ...traces.batch,
+        selfObsMeterProvider,
+      });
       return [
-        new BatchSpanProcessor({
-          exporter: new RedactingSpanExporter(
-            new FileSpanExporter(config.file.directory, config.file.maxBytes),
-            redactor,
-          ),
-          ...traces.batch,
-        }),
+        counters === undefined
+          ? batch
+          : new DropCountingSpanProcessor(batch, counters, traces.batch.maxQueueSize, () => file.handedSpans),
       ];
+    }
     if (delivery === undefined) return [];
     const encoding = encodingOf(traces.otlp.protocol);
     const { batch: settings, assembly } = assembledBatches(traces.batch, encoding);
@@ -180,6 +187,7 @@ export function createMetricReaders(
   config: GenAIOtelConfig,
   delivery: OtlpDelivery | undefined,
   series?: MetricSeriesStore,
+  counters: HealthCounters | undefined = delivery?.counters,
 ): IMetricReader[] {
   const metrics = config.metrics;
   if (metrics.exporters.length === 0) return [];
@@ -194,6 +202,7 @@ export function createMetricReaders(
               config.file.directory,
               config.file.maxBytes,
               temporalitySelector(metrics.temporality),
+              counters,
             )
           : new DurableMetricExporter(
               encodingOf(metrics.otlp.protocol),
@@ -213,6 +222,22 @@ export function createMetricReaders(
   });
 }
 
+/**
+ * Where the process counts what its exporters did: the OTLP delivery's counters, else counters of its own when a signal
+ * goes to the local files (their drops are counted too), else none.
+ *
+ * @example
+ * const counters = healthCountersFor(config, createDelivery(config, 'checkout'));
+ */
+export function healthCountersFor(
+  config: GenAIOtelConfig,
+  delivery: OtlpDelivery | undefined,
+): HealthCounters | undefined {
+  if (delivery !== undefined) return delivery.counters;
+  const files = [config.traces, config.metrics, config.logs].some((signal) => signal.exporters.includes('file'));
+  return files ? new HealthCounters() : undefined;
+}
+
 /** Whether createLogRecordProcessors would make any processor, without making them (nor loading sdk-logs). */
 export function exportsLogs(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined): boolean {
   return config.logs.exporters.some((name) => name === 'console' || name === 'file' || delivery !== undefined);
@@ -223,6 +248,7 @@ export function createLogRecordProcessors(
   config: GenAIOtelConfig,
   delivery: OtlpDelivery | undefined,
   redactor: Redactor = createRedactor(config.privacy),
+  counters: HealthCounters | undefined = delivery?.counters,
 ): LogRecordProcessor[] {
   const logs = config.logs;
   if (!exportsLogs(config, delivery)) return [];
@@ -238,7 +264,7 @@ export function createLogRecordProcessors(
       return [
         new BatchLogRecordProcessor({
           exporter: new RedactingLogRecordExporter(
-            new FileLogRecordExporter(config.file.directory, config.file.maxBytes),
+            new FileLogRecordExporter(config.file.directory, config.file.maxBytes, counters),
             redactor,
           ),
           ...logs.batch,

@@ -10,6 +10,7 @@ import {
   createLogRecordProcessors,
   createMetricReaders,
   createSpanProcessors,
+  healthCountersFor,
   exportsLogs,
 } from './pipelines.ts';
 import type { ExportHealth } from '../export/health.ts';
@@ -105,6 +106,8 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig, requested: reado
   const { resource, serviceName } = buildResource(config);
   const delivery = createDelivery(config, serviceName);
   state.delivery = delivery;
+  const counters = healthCountersFor(config, delivery);
+  state.health = counters;
   const spanLimits = {
     attributeValueLengthLimit: config.limits.attributeValueLengthLimit,
     attributeCountLimit: config.limits.attributeCountLimit,
@@ -115,7 +118,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig, requested: reado
   const series = metricsTaken
     ? undefined
     : new MetricSeriesStore({ name: INSTRUMENTATION_SCOPE, version: VERSION }, resource);
-  const readers = createMetricReaders(config, delivery, series);
+  const readers = createMetricReaders(config, delivery, series, counters);
   if (readers.length > 0) {
     if (metricsTaken) {
       state.status.metrics = 'existing-provider-kept';
@@ -129,13 +132,13 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig, requested: reado
       metrics.setGlobalMeterProvider(state.meterProvider);
       serveFromStore(state.meterProvider, series!);
       state.status.metrics = 'registered';
-      delivery?.counters.observeWith(state.meterProvider.getMeter(INSTRUMENTATION_SCOPE, VERSION));
+      counters?.observeWith(state.meterProvider.getMeter(INSTRUMENTATION_SCOPE, VERSION));
     }
   }
 
   // One redactor for spans and logs: every exporter genai-otel creates, on its own provider or attached to another's.
   const redactor = createRedactor(config.privacy);
-  const exporting = createSpanProcessors(config, delivery, state.meterProvider, redactor);
+  const exporting = createSpanProcessors(config, delivery, state.meterProvider, redactor, counters);
   // The LLM span processor completes other libraries' spans; it exports nothing, so alone it sets up no provider.
   const spanProcessors = exporting.length === 0 ? exporting : [createLLMSpanProcessor(config), ...exporting];
   if (spanProcessors.length > 0) {
@@ -170,7 +173,7 @@ function setUpSignals(state: SdkState, config: GenAIOtelConfig, requested: reado
       // Built at the first getLogger(): see DeferredLoggerProvider.
       state.loggerProvider = new DeferredLoggerProvider(() => {
         const { LoggerProvider } = sdkLogs();
-        const processors = createLogRecordProcessors(config, delivery, redactor);
+        const processors = createLogRecordProcessors(config, delivery, redactor, counters);
         return new LoggerProvider({
           resource,
           processors: [new ContextLogRecordProcessor(), ...processors],
@@ -397,13 +400,14 @@ function unfinishedWork(state: SdkState, stopping: boolean): string {
 
 /**
  * The export pipeline's health: items exported, spooled, replayed and dropped per signal, export errors, spool size,
- * whether the collector answered last time. Undefined when nothing is exported over OTLP.
+ * whether the collector answered last time. Undefined when nothing is exported over OTLP or to the local files.
  *
  * @example
  * app.get('/healthz/telemetry', (req, res) => res.json(getExportHealth()));
  */
 export function getExportHealth(): ExportHealth | undefined {
-  return currentState()?.delivery?.health();
+  const state = currentState();
+  return state?.delivery?.health() ?? (state?.health === undefined ? undefined : structuredClone(state.health.health));
 }
 
 /** What genai-otel set up, or undefined before `start()`. */

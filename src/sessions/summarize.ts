@@ -87,7 +87,12 @@ function millis(value: UnixNanos): number {
 function stats(values: number[]): DurationStats | null {
   if (values.length === 0) return null;
   const sum = values.reduce((total, value) => total + value, 0);
-  return { avg: sum / values.length, min: Math.min(...values), max: Math.max(...values), count: values.length };
+  return {
+    avg: sum / values.length,
+    min: values.reduce((a, b) => Math.min(a, b)),
+    max: values.reduce((a, b) => Math.max(a, b)),
+    count: values.length,
+  };
 }
 
 function text(value: unknown): string | undefined {

@@ -302,6 +302,7 @@ interface StatusFile {
   collectorReachable?: boolean;
   lastError?: { signal?: string; reason?: string; at?: string };
   writtenAt?: string;
+  pid?: number;
 }
 
 function checkSpool(config: GenAIOtelConfig, serviceName: string): Check[] {
@@ -378,14 +379,37 @@ function checkFiles(config: GenAIOtelConfig): Check[] {
   if (files.length === 0)
     return used ? [{ name: 'local files', status: 'info', detail: `${directory}: none written yet` }] : [];
   const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
-  const newest = Math.max(...files.map((file) => statSync(file).mtimeMs));
-  return [
+  const newest = files.reduce((latest, file) => Math.max(latest, statSync(file).mtimeMs), 0);
+  const checks: Check[] = [
     {
       name: 'local files',
       status: 'ok',
       detail: `${directory}: ${files.length} files, ${count(bytes)} bytes, last written ${new Date(newest).toISOString()} (genai-otel traces --source files)`,
     },
   ];
+  const dropped = fileDrops(directory);
+  if (dropped !== undefined)
+    checks.push({
+      name: 'dropped telemetry (local files)',
+      status: 'warn',
+      detail: dropped,
+      fix: 'see the diagnostics on stderr of the app; raise OTEL_BSP_MAX_QUEUE_SIZE if the queue was full, or free disk space',
+    });
+  return checks;
+}
+
+/** What the last process writing the local files counted as dropped (its status.json), or undefined when nothing. */
+function fileDrops(directory: string): string | undefined {
+  let status: StatusFile;
+  try {
+    status = JSON.parse(readFileSync(join(directory, 'status.json'), 'utf8')) as StatusFile;
+  } catch {
+    return undefined;
+  }
+  const dropped = Object.entries(status.signals ?? {}).filter(([, counts]) => (counts.dropped ?? 0) > 0);
+  if (dropped.length === 0) return undefined;
+  const list = dropped.map(([signal, counts]) => `${signal} ${count(counts.dropped ?? 0)}`).join(', ');
+  return `${list} (process ${String(status.pid ?? '?')}, as of ${status.writtenAt ?? '?'})`;
 }
 
 /** The scheme, host and port of a printable URL: three signals refused by one collector are one line. */
@@ -526,11 +550,13 @@ export async function runChecks(
           },
     ),
   ]);
-  checks.push(...(await otlpChecks), ...probes);
-  if (otlpSignals.length > 0) checks.push(...checkSpool(config, serviceName));
-  checks.push(...checkFiles(config));
-  checks.push(...checkLibraries(cwd, config));
-  return checks;
+  return checks.concat(
+    await otlpChecks,
+    probes,
+    otlpSignals.length > 0 ? checkSpool(config, serviceName) : [],
+    checkFiles(config),
+    checkLibraries(cwd, config),
+  );
 }
 
 /** `genai-otel doctor`: prints the checks; resolves with 1 when one failed. @example process.exitCode = await runDoctor({ timeout: 2000 }); */

@@ -134,6 +134,7 @@ export async function runExport(options: ExportOptions): Promise<number> {
     untilMillis: context.untilMillis,
     service: options.service,
     limit: options.limit,
+    every: true,
   };
   let rows: Row[];
   // Spans keep every attribute in JSON lines; the CSV has the columns people chart.
@@ -152,6 +153,7 @@ export async function runExport(options: ExportOptions): Promise<number> {
       records = spans;
     }
   }
+  for (const line of source.notes) context.note(line);
   const stream: Writable = options.output === undefined ? process.stdout : createWriteStream(options.output);
   if (options.format === 'jsonl') {
     // Control characters JSON leaves raw (DEL, C1, bidi) become \u escapes: the same data, harmless on a terminal.

@@ -41,9 +41,10 @@ export async function runReport(options: ReportOptions): Promise<number> {
       ...context.sources,
       source: options.source === 'auto' ? 'files' : (options.source as 'jaeger' | 'files'),
     });
-    const query = { ...window, limit: 10_000 };
+    const query = { ...window, limit: 10_000, every: true };
     const spans = await source.spans(query, context.progress);
     const logs = await source.logs(query, context.progress);
+    for (const line of source.notes) context.note(line);
     data = reportFromSpans(spans, logs, { source: source.description, ...window });
   }
   if (options.html !== undefined) {

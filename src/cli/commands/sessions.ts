@@ -22,9 +22,11 @@ export async function runSessions(options: SessionsOptions): Promise<number> {
     untilMillis: context.untilMillis,
     service: options.service,
     limit: options.limit,
+    every: true,
   };
   const spans = await source.spans(query, context.progress);
   const logs = await source.logs(query, context.progress);
+  for (const line of source.notes) context.note(line);
   const rows = summarizeSessions(spans, logs);
   if (options.json === true) {
     context.out(JSON.stringify(rows, null, 2));

@@ -26,6 +26,7 @@ export async function runTraces(options: TracesOptions): Promise<number> {
     },
     context.progress,
   );
+  for (const line of source.notes) context.note(line);
   const traces = groupTraces(spans);
   // A session is shown whole, oldest turn first; otherwise the newest traces.
   const shown = options.session !== undefined ? traces.reverse() : traces.slice(0, options.limit);

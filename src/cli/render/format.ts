@@ -42,7 +42,7 @@ export function clock(timeMillis: number, withSeconds = false): string {
 export function table(header: string[], rows: (string | { right: string })[][], indent = '  '): string[] {
   const text = (cell: string | { right: string }) => (typeof cell === 'string' ? cell : cell.right);
   const widths = header.map((title, column) =>
-    Math.max(visibleLength(title), ...rows.map((row) => visibleLength(text(row[column] ?? '')))),
+    rows.reduce((widest, row) => Math.max(widest, visibleLength(text(row[column] ?? ''))), visibleLength(title)),
   );
   const line = (cells: (string | { right: string })[]) =>
     indent +

@@ -26,7 +26,7 @@ export function groupTraces(spans: readonly CliSpan[]): CliSpan[][] {
     list.push(span);
     traces.set(span.traceId, list);
   }
-  const startOf = (trace: CliSpan[]) => Math.min(...trace.map((span) => span.startMillis));
+  const startOf = (trace: CliSpan[]) => trace.reduce((first, span) => Math.min(first, span.startMillis), Infinity);
   return [...traces.values()]
     .map((trace) => trace.sort((a, b) => a.startMillis - b.startMillis))
     .sort((a, b) => startOf(b) - startOf(a));
@@ -84,8 +84,8 @@ export function renderTrace(given: readonly CliSpan[], style: Style): string[] {
   const first = roots[0] ?? trace[0];
   if (first === undefined) return [];
   const session = trace.find((span) => typeof span.attributes[ATTR_SESSION_ID] === 'string');
-  const start = Math.min(...trace.map((span) => span.startMillis));
-  const end = Math.max(...trace.map((span) => span.startMillis + span.durationMillis));
+  const start = trace.reduce((first, span) => Math.min(first, span.startMillis), Infinity);
+  const end = trace.reduce((last, span) => Math.max(last, span.startMillis + span.durationMillis), -Infinity);
   const header = [
     style.bold(`trace ${first.traceId}`),
     first.serviceName,

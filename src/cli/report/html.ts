@@ -12,7 +12,7 @@ function tile(label: string, value: string, tone = ''): string {
 /** A horizontal bar chart as inline SVG: one labelled bar per row, scaled to the largest value. */
 function barChart(rows: { label: string; value: number; text: string }[], className: string): string {
   if (rows.length === 0) return '<p class="empty">No LLM calls in this window.</p>';
-  const max = Math.max(...rows.map((row) => row.value), 0) || 1;
+  const max = rows.reduce((largest, row) => Math.max(largest, row.value), 0) || 1;
   const rowHeight = 26;
   const labelWidth = 140;
   const barWidth = 300;

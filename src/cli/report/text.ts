@@ -15,6 +15,9 @@ export function renderReportText(given: ReportData, style: Style): string[] {
   const data = terminalSafeDeep(given);
   const lines: string[] = [];
   const heading = (title: string) => lines.push('', style.bold(title));
+  const add = (more: readonly string[]) => {
+    for (const line of more) lines.push(line);
+  };
   lines.push(
     style.bold(
       `genai-otel report · ${clock(data.sinceMillis)} → ${clock(data.untilMillis)}${data.service === undefined ? '' : ` · ${data.service}`}`,
@@ -31,8 +34,8 @@ export function renderReportText(given: ReportData, style: Style): string[] {
       ? style.yellow(percent(data.tools.failureRate))
       : percent(data.tools.failureRate);
   heading('LLM calls');
-  lines.push(
-    ...table(
+  add(
+    table(
       [
         'requests',
         'errors',
@@ -65,9 +68,9 @@ export function renderReportText(given: ReportData, style: Style): string[] {
   );
 
   heading('Cost by model');
-  const maxModelCost = Math.max(0, ...data.byModel.map((row) => row.costUsd));
-  lines.push(
-    ...(data.byModel.length === 0
+  const maxModelCost = data.byModel.reduce((largest, row) => Math.max(largest, row.costUsd), 0);
+  add(
+    data.byModel.length === 0
       ? ['  no LLM calls']
       : table(
           ['model', 'requests', 'errors', 'input', 'output', 'cost', ''],
@@ -80,13 +83,13 @@ export function renderReportText(given: ReportData, style: Style): string[] {
             { right: usd(row.costUsd) },
             style.cyan(bar(row.costUsd, maxModelCost)),
           ]),
-        )),
+        ),
   );
 
   heading('Cost by hour');
-  const maxHourCost = Math.max(0, ...data.byHour.map((row) => row.costUsd));
-  lines.push(
-    ...(data.byHour.length === 0
+  const maxHourCost = data.byHour.reduce((largest, row) => Math.max(largest, row.costUsd), 0);
+  add(
+    data.byHour.length === 0
       ? ['  no LLM calls']
       : table(
           ['hour', 'requests', 'cost', ''],
@@ -96,14 +99,14 @@ export function renderReportText(given: ReportData, style: Style): string[] {
             { right: usd(row.costUsd) },
             style.cyan(bar(row.costUsd, maxHourCost)),
           ]),
-        )),
+        ),
   );
 
   heading('Tools');
   lines.push(`  ${count(data.tools.calls)} calls, ${count(data.tools.failures)} failed (${toolRate})`);
   if (data.tools.byTool.length > 0) {
-    lines.push(
-      ...table(
+    add(
+      table(
         ['tool', 'calls', 'failed', 'failure rate'],
         data.tools.byTool.map((row) => [
           row.tool,
@@ -124,8 +127,8 @@ export function renderReportText(given: ReportData, style: Style): string[] {
 
   if (data.operations.length > 0) {
     heading("Operations (what Jaeger's Monitor tab shows)");
-    lines.push(
-      ...table(
+    add(
+      table(
         ['span', 'kind', 'calls', 'errors', 'p95'],
         data.operations
           .slice(0, 15)

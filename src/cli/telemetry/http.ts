@@ -17,6 +17,15 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 /** Of an error answer, only the start is read: it is shown cut to 200 characters anyway. */
 const MAX_ERROR_BODY_BYTES = 4096;
 
+/** How long one request may take unless GENAI_OTEL_CLI_REQUEST_TIMEOUT_MS says otherwise: Jaeger can take 15 s and more on a large window. */
+export const DEFAULT_REQUEST_TIMEOUT_MILLIS = 120_000;
+
+/** GENAI_OTEL_CLI_REQUEST_TIMEOUT_MS when it is a positive whole number, else the default. */
+export function requestTimeoutMillis(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const value = Number(env.GENAI_OTEL_CLI_REQUEST_TIMEOUT_MS?.trim() || Number.NaN);
+  return Number.isSafeInteger(value) && value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MILLIS;
+}
+
 /** GENAI_OTEL_CLI_MAX_RESPONSE_BYTES when it is a positive whole number, else the default. */
 export function maxResponseBytes(env: Readonly<Record<string, string | undefined>> = process.env): number {
   const value = Number(env.GENAI_OTEL_CLI_MAX_RESPONSE_BYTES?.trim() || Number.NaN);
@@ -63,6 +72,10 @@ export async function getJson(url: string, timeoutMillis = 5000, maxBytes = maxR
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    if (cause === 'TimeoutError')
+      throw new Error(
+        `${new URL(url).origin} did not answer within ${timeoutMillis} ms (GENAI_OTEL_CLI_REQUEST_TIMEOUT_MS): raise it, or narrow the query (a shorter --since)`,
+      );
     throw new Error(`cannot reach ${new URL(url).origin} (${cause})`);
   }
   const where = printableUrl(url);

@@ -1,6 +1,6 @@
 // Jaeger's stable query API (/api/v3): OTLP/JSON traces by service and time window, or by id. It has no attribute
 // filter over HTTP, so a session is found by reading the service's recent traces.
-import { getJson, HttpError } from './http.ts';
+import { getJson, HttpError, requestTimeoutMillis } from './http.ts';
 import { spansOf, type CliSpan } from './otlp-json.ts';
 
 /**
@@ -13,7 +13,7 @@ export class JaegerClient {
   readonly baseUrl: string;
   private readonly timeoutMillis: number;
 
-  constructor(baseUrl: string, timeoutMillis = 10_000) {
+  constructor(baseUrl: string, timeoutMillis = requestTimeoutMillis()) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.timeoutMillis = timeoutMillis;
   }
@@ -35,6 +35,50 @@ export class JaegerClient {
       'query.num_traces': String(limit),
     });
     return this.spans(`${this.baseUrl}/api/v3/traces?${query.toString()}`);
+  }
+
+  /**
+   * Every span of the traces of `service` that started in the window. Jaeger answers at most `pageTraces` traces per
+   * query, so a window that comes back full is read again as two halves, down to `minWindowMillis`; a window still
+   * full at that width is read as far as Jaeger goes and counted in `leftOut`. `onWindow` hears of each answer.
+   *
+   * @example
+   * const { spans, leftOut } = await client.findAllSpans('checkout', since, until, 1000);
+   */
+  async findAllSpans(
+    service: string,
+    sinceMillis: number,
+    untilMillis: number,
+    pageTraces: number,
+    onWindow: (doneMillis: number, spans: number) => void = () => undefined,
+    minWindowMillis = 1000,
+  ): Promise<{ spans: CliSpan[]; windows: number; leftOut: { sinceMillis: number; untilMillis: number }[] }> {
+    const spans: CliSpan[] = [];
+    const leftOut: { sinceMillis: number; untilMillis: number }[] = [];
+    let windows = 0;
+    let done = 0;
+    // Oldest first, one window at a time: a list of windows, never recursion over the data.
+    const pending = [{ sinceMillis, untilMillis }];
+    while (pending.length > 0) {
+      const window = pending.shift()!;
+      const found = await this.findSpans(service, window.sinceMillis, window.untilMillis, pageTraces);
+      windows++;
+      const traces = new Set(found.map((span) => span.traceId)).size;
+      const width = window.untilMillis - window.sinceMillis;
+      if (traces >= pageTraces && width > minWindowMillis) {
+        const middle = window.sinceMillis + Math.floor(width / 2);
+        pending.unshift(
+          { sinceMillis: window.sinceMillis, untilMillis: middle },
+          { sinceMillis: middle, untilMillis: window.untilMillis },
+        );
+        continue;
+      }
+      if (traces >= pageTraces) leftOut.push(window);
+      for (const span of found) spans.push(span);
+      done += width;
+      onWindow(done, spans.length);
+    }
+    return { spans, windows, leftOut };
   }
 
   /** Every span of one trace (none when Jaeger does not have it). */

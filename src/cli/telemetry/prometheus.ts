@@ -1,5 +1,5 @@
 // Prometheus's HTTP query API: instant vectors and ranges, values as numbers.
-import { getJson } from './http.ts';
+import { getJson, requestTimeoutMillis } from './http.ts';
 
 export interface Sample {
   labels: Record<string, string>;
@@ -30,7 +30,7 @@ export class PrometheusClient {
   readonly baseUrl: string;
   private readonly timeoutMillis: number;
 
-  constructor(baseUrl: string, timeoutMillis = 15_000) {
+  constructor(baseUrl: string, timeoutMillis = requestTimeoutMillis()) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.timeoutMillis = timeoutMillis;
   }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ATTR_SESSION_ID } from '../../attributes/names.ts';
 import type { Progress } from '../render/progress.ts';
-import { readLogFiles, readSpanFiles, signalFiles } from './files.ts';
+import { coverageNote, readLogFiles, readSpanFiles, signalFiles } from './files.ts';
 import { JaegerClient } from './jaeger.ts';
 import type { CliLog, CliSpan } from './otlp-json.ts';
 import { printableUrl } from '../../config/printable.ts';
@@ -15,8 +15,13 @@ export interface Query {
   sinceMillis: number;
   untilMillis: number;
   service?: string;
-  /** Most recent traces wanted (Jaeger is asked for this many per service). */
+  /**
+   * Most recent traces wanted (Jaeger is asked for this many per service); with `every`, the traces Jaeger is asked for
+   * per query while every trace of the window is read, window by window.
+   */
   limit: number;
+  /** Read every trace of the window (report, sessions, export), not only the latest `limit` (traces). */
+  every?: boolean;
   traceId?: string;
   /** The session as the user knows it, and as exported when ids are hashed (GENAI_OTEL_USER_ID_HMAC_KEY). */
   sessionIds?: string[];
@@ -27,6 +32,8 @@ export interface TelemetrySource {
   /** For people: `Jaeger at http://…` or `files in …`. */
   description: string;
   spans(query: Query, progress: Progress): Promise<CliSpan[]>;
+  /** What the last reads could not cover (a limit reached, data rotated away), for people: printed on stderr. */
+  readonly notes: string[];
   logs(query: Query, progress: Progress): Promise<CliLog[]>;
 }
 
@@ -62,6 +69,7 @@ function byQuery(spans: CliSpan[], query: Query): CliSpan[] {
 
 class FileSource implements TelemetrySource {
   readonly kind = 'files';
+  readonly notes: string[] = [];
   readonly description: string;
   private readonly directory: string;
   private readonly logsFiles: string[];
@@ -74,9 +82,12 @@ class FileSource implements TelemetrySource {
 
   async spans(query: Query, progress: Progress): Promise<CliSpan[]> {
     const since = query.traceId === undefined ? query.sinceMillis : 0;
-    return byQuery(await readSpanFiles(signalFiles(this.directory, 'traces'), since, progress), query).filter(
-      (span) => span.startMillis <= query.untilMillis,
-    );
+    const paths = signalFiles(this.directory, 'traces');
+    let earliest: number | undefined;
+    const spans = await readSpanFiles(paths, since, progress, (first) => (earliest = first));
+    const note = query.traceId === undefined ? coverageNote(paths, earliest, since, Date.now()) : undefined;
+    if (note !== undefined) this.notes.push(note);
+    return byQuery(spans, query).filter((span) => span.startMillis <= query.untilMillis);
   }
 
   async logs(query: Query, progress: Progress): Promise<CliLog[]> {
@@ -91,6 +102,7 @@ class FileSource implements TelemetrySource {
 
 class JaegerSource implements TelemetrySource {
   readonly kind = 'jaeger';
+  readonly notes: string[] = [];
   readonly description: string;
   private readonly client: JaegerClient;
   private readonly logsFiles: string[];
@@ -111,13 +123,43 @@ class JaegerSource implements TelemetrySource {
     const limit = query.sessionIds === undefined ? query.limit : Math.max(query.limit, 500);
     const spans: CliSpan[] = [];
     let done = 0;
+    const width = Math.max(1, query.untilMillis - query.sinceMillis);
     for (const service of services) {
-      progress.update(`reading traces of ${service} from Jaeger (${++done}/${services.length})`);
-      spans.push(...(await this.client.findSpans(service, query.sinceMillis, query.untilMillis, limit)));
+      done++;
+      progress.update(`reading traces of ${service} from Jaeger (${done}/${services.length})`);
+      if (query.every === true) {
+        const read = await this.client.findAllSpans(
+          service,
+          query.sinceMillis,
+          query.untilMillis,
+          limit,
+          (covered, count) =>
+            progress.update(
+              `reading traces of ${service} from Jaeger (${done}/${services.length}): ${Math.floor((covered / width) * 100)} % of the window, ${count} spans`,
+            ),
+        );
+        for (const span of read.spans) spans.push(span);
+        if (read.leftOut.length > 0)
+          this.notes.push(
+            `${service}: Jaeger returned its limit of ${limit} traces in ${read.leftOut.length} window(s) of ${read.leftOut
+              .map((w) => `${new Date(w.sinceMillis).toISOString()}..${new Date(w.untilMillis).toISOString()}`)
+              .slice(0, 3)
+              .join(
+                ', ',
+              )}${read.leftOut.length > 3 ? ', …' : ''}: traces beyond it there were not read (raise --limit)`,
+          );
+      } else {
+        const found = await this.client.findSpans(service, query.sinceMillis, query.untilMillis, limit);
+        for (const span of found) spans.push(span);
+      }
     }
     progress.done();
-    // A trace spanning several services comes back once per service.
+    // A trace spanning several services comes back once per service (and a trace on a window's edge in both windows).
     const unique = new Map(spans.map((span) => [`${span.traceId}/${span.spanId}`, span]));
+    if (query.every === true)
+      this.notes.push(
+        `read ${unique.size} spans of ${new Set(spans.map((span) => span.traceId)).size} traces from ${this.description} (${services.length} services, at most ${limit} traces per query)`,
+      );
     return byQuery([...unique.values()], query);
   }
 

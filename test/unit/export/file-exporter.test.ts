@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -30,6 +30,8 @@ import {
   JsonLinesFile,
 } from '../../../src/export/file-exporter.ts';
 import { logsOf, spansOf } from '../../../src/cli/telemetry/otlp-json.ts';
+import { signalFiles } from '../../../src/cli/telemetry/files.ts';
+import { HealthCounters } from '../../../src/export/health.ts';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'genai-otel-file-export-'));
 const readLines = (path: string) =>
@@ -114,24 +116,57 @@ test('metrics and log records go to metrics.jsonl and logs.jsonl', async () => {
   rmSync(directory, { recursive: true });
 });
 
-test('a file over the size cap is renamed to <signal>.1.jsonl and a new one started; lines are never split', async () => {
+test('a file over the size cap is renamed to a generation of its own and a new one started; lines are never split', async () => {
   const directory = folder();
   const file = new JsonLinesFile(directory, 'traces', 100);
   const line = (n: number) => new TextEncoder().encode(JSON.stringify({ n, pad: 'x'.repeat(30) }));
   const results = await Promise.all([1, 2, 3, 4, 5].map((n) => file.append(line(n))));
   assert.deepEqual(results, [true, true, true, true, true]);
-  const current = readLines(join(directory, 'traces.jsonl')) as { n: number }[];
-  const rotated = readLines(join(directory, 'traces.1.jsonl')) as { n: number }[];
-  assert.deepEqual(
-    [...rotated, ...current]
-      .slice(-current.length - rotated.length)
-      .map((item) => item.n)
-      .slice(-2),
-    [4, 5],
-  );
+  const paths = signalFiles(directory, 'traces');
+  assert.ok(paths.length >= 2, paths.join(', '));
+  assert.equal(paths.at(-1), join(directory, 'traces.jsonl'));
+  for (const path of paths.slice(0, -1)) assert.match(path, /traces\.\d{13}-\d+\.jsonl$/);
+  const kept = paths.flatMap((path) => readLines(path) as { n: number }[]).map((item) => item.n);
+  // In order, the newest last; the oldest generations beyond the cap are deleted.
+  assert.deepEqual(kept, [...kept].sort());
+  assert.deepEqual(kept.slice(-2), [4, 5]);
+  assert.ok(kept.length < 5);
   assert.ok(readFileSync(join(directory, 'traces.jsonl')).length <= 100);
-  // Only one backup is kept: the oldest lines are gone, the newest are in order.
-  assert.ok(current.length + rotated.length < 5);
+  rmSync(directory, { recursive: true });
+});
+
+test('processes sharing the folder rotate without overwriting each other: every line is in a file, none twice', async () => {
+  const directory = folder();
+  // Four writers of one file stand for four processes: each reads the size afresh before deciding to rotate (one that
+  // remembered its own appends let the file grow to about four times the cap).
+  const writers = [0, 1, 2, 3].map(() => new JsonLinesFile(directory, 'traces', 4096));
+  const line = (n: number) => new TextEncoder().encode(JSON.stringify({ n, pad: 'y'.repeat(200) }));
+  const sizes: number[] = [];
+  for (let n = 0; n < 120; n += 4) {
+    await Promise.all(writers.map((writer, index) => writer.append(line(n + index))));
+    sizes.push(statSync(join(directory, 'traces.jsonl')).size);
+  }
+  // At most the lines of writers that looked at the same moment go past the cap.
+  assert.ok(Math.max(...sizes) <= 4096 + 4 * 212, String(sizes));
+  const kept = signalFiles(directory, 'traces').flatMap((path) => readLines(path) as { n: number }[]);
+  assert.equal(new Set(kept.map((item) => item.n)).size, kept.length);
+  assert.ok(kept.some((item) => item.n === 119) && kept.some((item) => item.n === 116));
+  rmSync(directory, { recursive: true });
+});
+
+test('a line of several MiB is appended with one write call: a concurrent writer never lands inside it', async () => {
+  const directory = folder();
+  const big = new TextEncoder().encode(JSON.stringify({ big: 'z'.repeat(3 * 1024 * 1024) }));
+  const small = new TextEncoder().encode(JSON.stringify({ small: true }));
+  const writers = [new JsonLinesFile(directory, 'logs', 1 << 30), new JsonLinesFile(directory, 'logs', 1 << 30)];
+  for (let n = 0; n < 6; n++) {
+    writers[0]!.offer(big);
+    writers[1]!.offer(small);
+  }
+  await Promise.all(writers.map((writer) => writer.flush()));
+  const lines = readFileSync(join(directory, 'logs.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(lines.length, 12);
+  for (const text of lines) JSON.parse(text);
   rmSync(directory, { recursive: true });
 });
 
@@ -140,13 +175,15 @@ test('an unwritable folder: the export fails and says so once, nothing throws', 
   const blocked = join(directory, 'not-a-folder');
   writeFileSync(blocked, 'a file where the folder should be');
   chmodSync(blocked, 0o400);
-  const exporter = new FileSpanExporter(join(blocked, 'sub'), 1 << 20);
+  const counters = new HealthCounters();
+  const exporter = new FileSpanExporter(join(blocked, 'sub'), 1 << 20, counters);
   const provider = new TracerProvider({ spanProcessors: [] });
   const span = provider.getTracer('t').startSpan('x');
   span.end();
-  const result = await new Promise<ExportResult>((resolve) => exporter.export([span as never], resolve));
-  assert.equal(result.code, ExportResultCode.FAILED);
+  // Accepted at once (the SDK's queue goes on); the write fails later and the span is counted as dropped.
+  await new Promise<ExportResult>((resolve) => exporter.export([span as never], resolve));
   await exporter.shutdown();
+  assert.equal(counters.health.signals.traces.dropped, 1);
   assert.ok(!existsSync(join(blocked, 'sub')));
   rmSync(directory, { recursive: true, force: true });
 });
