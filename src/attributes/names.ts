@@ -5,6 +5,23 @@
  * genai-otel's own names live under `genai_otel.`.
  */
 export { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
+
+// Vector stores (src/instrumentations/store-*.ts): the database conventions, stable except the returned row count.
+export {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_SUMMARY,
+  ATTR_DB_SYSTEM_NAME,
+  DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+  METRIC_DB_CLIENT_OPERATION_DURATION,
+} from '@opentelemetry/semantic-conventions';
+export { ATTR_DB_RESPONSE_RETURNED_ROWS } from '@opentelemetry/semantic-conventions/incubating';
+/** `db.system.name` of the vector stores the database conventions do not list (custom values, lower case). */
+export const DB_SYSTEM_NAME_VALUE_PINECONE = 'pinecone';
+export const DB_SYSTEM_NAME_VALUE_QDRANT = 'qdrant';
+export const DB_SYSTEM_NAME_VALUE_CHROMA = 'chroma';
+export const DB_SYSTEM_NAME_VALUE_WEAVIATE = 'weaviate';
 export {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_ID,
@@ -84,7 +101,6 @@ export const MCP_ERROR_TYPE_TOOL_ERROR = 'tool_error';
 // Defined by the GenAI conventions (semantic-conventions-genai) but absent from @opentelemetry/semantic-conventions 1.45.
 /** Renamed from `gen_ai.usage.cache_creation.input_tokens` in the newest conventions. */
 export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
-export const ATTR_GEN_AI_RETRIEVAL_TOP_K = 'gen_ai.retrieval.top_k';
 export const ATTR_GEN_AI_MEMORY_STORE_ID = 'gen_ai.memory.store.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_ID = 'gen_ai.memory.record.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_COUNT = 'gen_ai.memory.record.count';
@@ -118,6 +134,20 @@ export const ATTR_GENAI_OTEL_REDACTION_SIGNAL = 'genai_otel.redaction.signal';
  * that claims it otherwise.
  */
 export const ATTR_GENAI_OTEL_REDACTION_RULESET = 'genai_otel.redaction.ruleset';
+
+/**
+ * true on another library's model-call span whose call a span nearer the provider (or genai-otel's own) already
+ * counts: it gets no cost and feeds no metric, and `genai-otel report` counts the other span.
+ */
+export const ATTR_GENAI_OTEL_CALL_DUPLICATE = 'genai_otel.call.duplicate';
+
+// Names of older GenAI conventions that other libraries still put on their spans: read, never written.
+export const ATTR_GEN_AI_SYSTEM_DEPRECATED = 'gen_ai.system';
+export const ATTR_GEN_AI_USAGE_PROMPT_TOKENS_DEPRECATED = 'gen_ai.usage.prompt_tokens';
+export const ATTR_GEN_AI_USAGE_COMPLETION_TOKENS_DEPRECATED = 'gen_ai.usage.completion_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_DEPRECATED = 'gen_ai.usage.cache_creation.input_tokens';
+export const ATTR_GEN_AI_USAGE_REASONING_TOKENS_DEPRECATED = 'gen_ai.usage.reasoning_tokens';
+export const ATTR_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK_DEPRECATED = 'gen_ai.client.operation.time_to_first_chunk';
 
 /** The scope name of every span and instrument genai-otel creates. */
 export const INSTRUMENTATION_SCOPE = 'genai-otel';

@@ -59,6 +59,11 @@ const INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'mcp',
   'openai-agents',
   'langchain',
+  'mastra',
+  'pinecone',
+  'qdrant',
+  'chroma',
+  'pgvector',
 ];
 const LOGGER_LEVELS: readonly LoggerLevel[] = ['debug', 'info', 'warn', 'error'];
 const LOG_BRIDGES: readonly LogBridgeName[] = ['pino', 'winston'];

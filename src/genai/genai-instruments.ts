@@ -14,6 +14,7 @@ import {
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
   METRIC_GEN_AI_EXECUTE_TOOL_DURATION,
   METRIC_GEN_AI_INVOKE_AGENT_DURATION,
+  METRIC_DB_CLIENT_OPERATION_DURATION,
 } from '../attributes/names.ts';
 
 function doubling(first: number, count: number): number[] {
@@ -24,6 +25,8 @@ function doubling(first: number, count: number): number[] {
 export const DURATION_BUCKETS_SECONDS = doubling(0.01, 14); // 0.01 … 81.92
 export const TOKEN_BUCKETS = Array.from({ length: 14 }, (_, index) => 4 ** index); // 1 … 67108864
 export const AGENT_DURATION_BUCKETS_SECONDS = doubling(0.1, 13); // 0.1 … 409.6
+/** The database conventions' advice for `db.client.operation.duration`. */
+export const DB_DURATION_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 
 export interface GenAIInstruments {
   operationDuration: Histogram;
@@ -33,6 +36,8 @@ export interface GenAIInstruments {
   toolDuration: Histogram;
   agentDuration: Histogram;
   memoryDuration: Histogram;
+  /** `db.client.operation.duration` of the vector-store calls the automatic instrumentations trace. */
+  storeDuration: Histogram;
   cost: Counter;
   retries: Counter;
   errors: Counter;
@@ -97,6 +102,11 @@ export function genaiInstruments(): GenAIInstruments {
       AGENT_DURATION_BUCKETS_SECONDS,
     ),
     memoryDuration: seconds(METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION, 'Memory operation duration'),
+    storeDuration: seconds(
+      METRIC_DB_CLIENT_OPERATION_DURATION,
+      'Duration of vector-store operations',
+      DB_DURATION_BUCKETS_SECONDS,
+    ),
     cost: make.counter(METRIC_GENAI_OTEL_CLIENT_COST, 'USD', 'Cost of GenAI calls in US dollars, from the price table'),
     retries: make.counter(METRIC_GENAI_OTEL_CLIENT_RETRIES, '{retry}', 'Retries of GenAI calls, by reason'),
     errors: make.counter(METRIC_GENAI_OTEL_CLIENT_ERRORS, '{error}', 'GenAI calls that failed, by error.type'),

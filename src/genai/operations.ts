@@ -21,7 +21,13 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
   ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
-  ATTR_GEN_AI_RETRIEVAL_TOP_K,
+  ATTR_GEN_AI_REQUEST_TOP_K,
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_RESPONSE_RETURNED_ROWS,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_ID,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
@@ -56,7 +62,20 @@ interface HelperContext {
   maxContentLength: number;
 }
 
-type Describe<Req> = (request: Partial<Req>, helper: HelperContext) => OperationSpec;
+type Describe<Req> = (request: Partial<Req>, helper: HelperContext, store?: StoreCallFacts) => OperationSpec;
+
+/**
+ * What an automatic instrumentation knows about one vector-store call beyond the helper's request: the `db.*` and
+ * `server.*` attributes (also the labels of `db.client.operation.duration`), and how to read what the call returned
+ * or sent. Readers run when the span ends, inside its guard: a reader that throws costs the attribute, not the call.
+ */
+export interface StoreCallFacts {
+  attributes: Attributes;
+  /** The records or documents a query returned, as `{ id, score, content?, metadata? }` objects (undefined: unknown). */
+  resultRecords?(value: unknown): unknown[] | undefined;
+  /** The records a write sent, recorded as `gen_ai.memory.records` with content capture on. */
+  sentRecords?(): unknown;
+}
 
 /** Runs `fn` (with `this` and `args` as given) in the span `describe` asks for; untraced if anything about the setup fails. */
 function runOperation<Req, R>(
@@ -66,6 +85,7 @@ function runOperation<Req, R>(
   fn: UntypedFunction<R>,
   thisArg: unknown,
   args: unknown[],
+  store?: StoreCallFacts,
 ): R {
   if (typeof fn !== 'function') {
     warnOnce(`${origin}:fn`, `${origin}: the function argument is not a function; nothing was called`);
@@ -79,10 +99,14 @@ function runOperation<Req, R>(
     const settings = genaiSettings();
     streamIdleTimeoutMillis = settings.streamIdleTimeoutMillis;
     const given = (isObject(request) ? request : {}) as Partial<Req> & { captureContent?: boolean };
-    spec = describe(given, {
-      captureContent: capturesContentOnSpans(settings.captureContent, given.captureContent),
-      maxContentLength: settings.maxContentLength,
-    });
+    spec = describe(
+      given,
+      {
+        captureContent: capturesContentOnSpans(settings.captureContent, given.captureContent),
+        maxContentLength: settings.maxContentLength,
+      },
+      store,
+    );
   } catch (error) {
     warnOnce(
       `${origin}:setup`,
@@ -95,8 +119,45 @@ function runOperation<Req, R>(
     onEnd: (span, outcome) => spec.onEnd?.(span, outcome),
   });
   if (run === undefined) return fn.apply(thisArg, args);
-  const callArgs = args.length === 0 ? [run.span] : args;
+  // A store call keeps its own arguments, none included; a helper's callback gets the span.
+  const callArgs = args.length === 0 && store === undefined ? [run.span] : args;
   return run.run(fn, thisArg, callArgs);
+}
+
+const storeMetricAttributes = new ShapeCache();
+
+/** `db.client.operation.duration` of one store call, labelled as the database conventions say. */
+function recordStoreDuration(store: StoreCallFacts | undefined, outcome: RunOutcome): void {
+  if (store === undefined) return;
+  const { attributes } = store;
+  const labels = [
+    attributes[ATTR_DB_SYSTEM_NAME],
+    attributes[ATTR_DB_COLLECTION_NAME],
+    attributes[ATTR_DB_OPERATION_NAME],
+    attributes[ATTR_SERVER_ADDRESS],
+    attributes[ATTR_SERVER_PORT],
+    outcome.errorType,
+  ] as (string | number | undefined)[];
+  const metricAttributes = storeMetricAttributes.get(labels, () => {
+    const built: Attributes = {};
+    for (const key of [
+      ATTR_DB_SYSTEM_NAME,
+      ATTR_DB_COLLECTION_NAME,
+      ATTR_DB_OPERATION_NAME,
+      ATTR_SERVER_ADDRESS,
+      ATTR_SERVER_PORT,
+    ])
+      if (attributes[key] !== undefined) built[key] = attributes[key];
+    if (outcome.errorType !== undefined) built[ATTR_ERROR_TYPE] = outcome.errorType;
+    return built;
+  });
+  genaiInstruments().storeDuration.record(outcome.durationSeconds, metricAttributes);
+}
+
+/** The records a store call returned, read once per span end (a reader that throws leaves them unknown). */
+function returnedRecords(store: StoreCallFacts | undefined, value: unknown): unknown[] | undefined {
+  if (store?.resultRecords === undefined || value === undefined) return undefined;
+  return store.resultRecords(value);
 }
 
 /** The pair of helpers every operation gets: `with*(request, fn)` for one call, `trace*(fn, request)` to wrap a function. */
@@ -208,7 +269,11 @@ const MEMORY_OPERATIONS: Record<MemoryOperation, string> = {
   delete: 'delete_memory',
 };
 
-const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation', (request, helper) => {
+function describeMemory(
+  request: Partial<MemoryOperationRequest>,
+  helper: HelperContext,
+  store?: StoreCallFacts,
+): OperationSpec {
   let operation = MEMORY_OPERATIONS[request.operation as MemoryOperation];
   if (operation === undefined) {
     warnOnce(
@@ -217,24 +282,33 @@ const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation
     );
     operation = 'search_memory';
   }
-  const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation };
+  const attributes: Attributes = { ...store?.attributes, [ATTR_GEN_AI_OPERATION_NAME]: operation };
   putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withMemoryOperation');
   putAttribute(attributes, ATTR_GEN_AI_MEMORY_STORE_ID, request.storeId, 'withMemoryOperation');
   putAttribute(attributes, ATTR_GEN_AI_MEMORY_RECORD_ID, request.recordId, 'withMemoryOperation');
   putAttribute(attributes, ATTR_GEN_AI_MEMORY_RECORD_COUNT, request.recordCount, 'withMemoryOperation');
   if (helper.captureContent && request.query !== undefined)
     attributes[ATTR_GEN_AI_MEMORY_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);
+  if (helper.captureContent && store?.sentRecords !== undefined) {
+    const sent = store.sentRecords();
+    if (sent !== undefined) attributes[ATTR_GEN_AI_MEMORY_RECORDS] = safeJson(sent, helper.maxContentLength);
+  }
   return {
     spanName: operation,
     kind: SpanKind.CLIENT,
     attributes,
     onEnd(span, outcome) {
-      // A search that returns its records tells how many it found.
-      if (request.recordCount === undefined && operation === 'search_memory' && Array.isArray(outcome.value)) {
-        span.setAttribute(ATTR_GEN_AI_MEMORY_RECORD_COUNT, outcome.value.length);
-      }
-      if (helper.captureContent && operation === 'search_memory' && outcome.value !== undefined) {
-        span.setAttribute(ATTR_GEN_AI_MEMORY_RECORDS, safeJson(outcome.value, helper.maxContentLength));
+      if (operation === 'search_memory') {
+        const records = store === undefined ? undefined : returnedRecords(store, outcome.value);
+        const found = store === undefined ? outcome.value : records;
+        // A search that returns its records tells how many it found.
+        if (request.recordCount === undefined && Array.isArray(found)) {
+          span.setAttribute(ATTR_GEN_AI_MEMORY_RECORD_COUNT, found.length);
+          if (store !== undefined) span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, found.length);
+        }
+        if (helper.captureContent && found !== undefined) {
+          span.setAttribute(ATTR_GEN_AI_MEMORY_RECORDS, safeJson(found, helper.maxContentLength));
+        }
       }
       const provider = attributes[ATTR_GEN_AI_PROVIDER_NAME] as string | undefined;
       const metricAttributes = memoryMetricAttributes.get([operation, provider, outcome.errorType], () => {
@@ -244,9 +318,12 @@ const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation
         return built;
       });
       genaiInstruments().memoryDuration.record(outcome.durationSeconds, metricAttributes);
+      recordStoreDuration(store, outcome);
     },
   };
-});
+}
+
+const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation', describeMemory);
 
 /**
  * Runs `fn` as a memory operation (create/update/upsert/search/delete a memory, create/delete a store): a CLIENT span
@@ -312,11 +389,15 @@ export const withWorkflow = workflowHelpers.withOperation;
 /** Wraps a workflow function once. @example const digest = traceWorkflow(rawDigest, { name: 'nightly-digest' }); */
 export const traceWorkflow = workflowHelpers.traceOperation;
 
-const retrievalHelpers = defineHelpers<RetrievalRequest>('withRetrieval', (request, helper) => {
+function describeRetrieval(
+  request: Partial<RetrievalRequest>,
+  helper: HelperContext,
+  store?: StoreCallFacts,
+): OperationSpec {
   const dataSourceId = requireName('withRetrieval', 'dataSourceId', request.dataSourceId);
-  const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'retrieval' };
+  const attributes: Attributes = { ...store?.attributes, [ATTR_GEN_AI_OPERATION_NAME]: 'retrieval' };
   putAttribute(attributes, ATTR_GEN_AI_DATA_SOURCE_ID, dataSourceId, 'withRetrieval');
-  putAttribute(attributes, ATTR_GEN_AI_RETRIEVAL_TOP_K, request.topK, 'withRetrieval');
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_TOP_K, request.topK, 'withRetrieval');
   putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withRetrieval');
   if (helper.captureContent && request.query !== undefined)
     attributes[ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);
@@ -325,12 +406,18 @@ const retrievalHelpers = defineHelpers<RetrievalRequest>('withRetrieval', (reque
     kind: SpanKind.CLIENT,
     attributes,
     onEnd(span, outcome) {
-      if (helper.captureContent && outcome.value !== undefined) {
-        span.setAttribute(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, safeJson(outcome.value, helper.maxContentLength));
+      const documents = store === undefined ? outcome.value : returnedRecords(store, outcome.value);
+      if (store !== undefined && Array.isArray(documents))
+        span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, documents.length);
+      if (helper.captureContent && documents !== undefined) {
+        span.setAttribute(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, safeJson(documents, helper.maxContentLength));
       }
+      recordStoreDuration(store, outcome);
     },
   };
-});
+}
+
+const retrievalHelpers = defineHelpers<RetrievalRequest>('withRetrieval', describeRetrieval);
 
 /**
  * Runs `fn` as a retrieval from a data source (RAG): a CLIENT `retrieval {dataSourceId}` span. Query and documents
@@ -342,6 +429,42 @@ const retrievalHelpers = defineHelpers<RetrievalRequest>('withRetrieval', (reque
 export const withRetrieval = retrievalHelpers.withOperation;
 /** Wraps a retrieval function once. @example const search = traceRetrieval(rawSearch, { dataSourceId: 'kb' }); */
 export const traceRetrieval = retrievalHelpers.traceOperation;
+
+/**
+ * Runs one vector-store query of an automatic instrumentation as a `retrieval {dataSourceId}` span: the withRetrieval
+ * span with the store's `db.*` attributes, `db.response.returned_rows`, the documents (content capture on) and
+ * `db.client.operation.duration`. `fn` gets `thisArg` and `args` unchanged.
+ *
+ * @example
+ * return runStoreRetrieval({ dataSourceId: 'docs', topK: 5 }, facts, original, this, args);
+ */
+export function runStoreRetrieval<R>(
+  request: RetrievalRequest,
+  store: StoreCallFacts,
+  fn: UntypedFunction<R>,
+  thisArg: unknown,
+  args: unknown[],
+): R {
+  return runOperation('withRetrieval', describeRetrieval, request, fn, thisArg, args, store);
+}
+
+/**
+ * Runs one vector-store write or search of an automatic instrumentation as a memory operation span (`upsert_memory`,
+ * `delete_memory`, ...): the withMemoryOperation span with the store's `db.*` attributes, the records sent (content
+ * capture on) and both duration metrics.
+ *
+ * @example
+ * return runStoreMemoryOperation({ operation: 'upsert', storeId: 'docs', recordCount: 3 }, facts, original, this, args);
+ */
+export function runStoreMemoryOperation<R>(
+  request: MemoryOperationRequest,
+  store: StoreCallFacts,
+  fn: UntypedFunction<R>,
+  thisArg: unknown,
+  args: unknown[],
+): R {
+  return runOperation('withMemoryOperation', describeMemory, request, fn, thisArg, args, store);
+}
 
 const KINDS: Record<NonNullable<SpanOptions['kind']>, SpanKind> = {
   internal: SpanKind.INTERNAL,

@@ -72,6 +72,11 @@ function modelCallOf(span: EndingSpan): ModelCall | undefined {
   return { operation, streamed: span.attributes['gen_ai.client.operation.time_to_first_chunk'] !== undefined };
 }
 
+/** Whether an AI SDK span is one model call (priced and measured), not an operation, step or tool. */
+export function isAiSdkModelCall(span: EndingSpan): boolean {
+  return modelCallOf(span) !== undefined;
+}
+
 const operationSpansWithCalls = new WeakSet<object>();
 
 /** Remembers which `@ai-sdk/otel` embeddings spans have provider-call children (they must not be counted twice). */

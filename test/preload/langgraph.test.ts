@@ -226,3 +226,35 @@ describe('LangChain without LangGraph, CommonJS app under --require genai-otel/r
     assert.equal(spans.filter((span) => span.attributes['gen_ai.usage.input_tokens'] !== undefined).length, 1);
   });
 });
+
+for (const { module, script, preload } of [
+  { module: 'CommonJS', script: 'langchain-lcel.cjs', preload: ['--require', 'genai-otel/register'] },
+  { module: 'ESM', script: 'langchain-lcel.mjs', preload: ['--import', 'genai-otel/register'] },
+]) {
+  describe(`a plain LCEL chain (prompt.pipe(model)), ${module} app under ${preload.join(' ')}`, () => {
+    test('one trace: the chain span, and the openai client’s chat span under it with the usage', async () => {
+      const serviceName = `langchain-lcel-${module.toLowerCase()}`;
+      const env = otelEnv(receiver.url, {
+        OTEL_SERVICE_NAME: serviceName,
+        FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''),
+        OPENAI_API_KEY: 'test-key',
+      });
+      const result = await runFixture(fixture(script), { nodeArgs: preload, env });
+      assert.equal(result.stdout.trim(), 'chain: "The order has shipped."', result.stderr);
+      const spans = (
+        await receiver.waitFor(
+          'spans',
+          (all) => all.filter((span) => span.resource['service.name'] === serviceName).length >= 2,
+          5000,
+        )
+      ).filter((span) => span.resource['service.name'] === serviceName);
+      const root = spans.find((span) => span.name === 'invoke_workflow lcel chain');
+      assert.ok(root, spans.map((span) => span.name).join(', '));
+      assert.deepEqual(tree(spans, root), ['invoke_workflow lcel chain', '  chat gpt-4o-mini']);
+      assert.equal(spans.length, 2, spans.map((span) => span.name).join(', '));
+      const chat = spans.find((span) => span.name === 'chat gpt-4o-mini')!;
+      assert.equal(chat.scope.name, '@opentelemetry/instrumentation-openai');
+      assert.equal(typeof chat.attributes['genai_otel.cost.usd'], 'number');
+    });
+  });
+}

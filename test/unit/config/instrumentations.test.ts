@@ -11,6 +11,11 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'mcp',
     'openai-agents',
     'langchain',
+    'mastra',
+    'pinecone',
+    'qdrant',
+    'chroma',
+    'pgvector',
   ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'Anthropic, openai' }).config.instrumentations, [
     'anthropic',
@@ -23,6 +28,11 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'mcp',
     'openai-agents',
     'langchain',
+    'mastra',
+    'pinecone',
+    'qdrant',
+    'chroma',
+    'pgvector',
   ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'none' }).config.instrumentations, []);
   assert.deepEqual(
@@ -36,6 +46,6 @@ test('GENAI_OTEL_INSTRUMENTATIONS: an unknown name is reported with the accepted
   const { config, problems } = resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,bedrock' });
   assert.deepEqual(config.instrumentations, ['openai']);
   assert.deepEqual(problems.map(formatConfigProblem), [
-    'GENAI_OTEL_INSTRUMENTATIONS="openai,bedrock" is not valid: "bedrock" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, all, none',
+    'GENAI_OTEL_INSTRUMENTATIONS="openai,bedrock" is not valid: "bedrock" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, all, none',
   ]);
 });

@@ -142,7 +142,7 @@ test('withRetrieval: CLIENT retrieval span with data source and top_k', async ()
   const span = sdk.span('retrieval kb-articles');
   assert.equal(span.kind, SpanKind.CLIENT);
   assert.equal(span.attributes['gen_ai.data_source.id'], 'kb-articles');
-  assert.equal(span.attributes['gen_ai.retrieval.top_k'], 5);
+  assert.equal(span.attributes['gen_ai.request.top_k'], 5);
   assert.equal(span.attributes['gen_ai.retrieval.query.text'], undefined);
 });
 
