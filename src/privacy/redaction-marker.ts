@@ -1,23 +1,32 @@
-import { nodeCrypto } from '../core/loaders.ts';
 import { BUILT_IN_RULES, type DetectionRule } from './rules/index.ts';
 
 let builtInRuleset: string | undefined;
 
 /**
- * The name of the built-in rule set: `builtin-` and the first 16 hex digits of a SHA-256 over every rule's name and
- * pattern. Any change to a rule changes it, so a collector configured for one rule set never trusts another (the
- * unit test that compares it with collector/config.yaml then says the collector's value needs a review).
+ * The name of the built-in rule set: `builtin-` and 16 hex digits of a hash (two FNV-1a 32-bit sums) of every rule's
+ * name and pattern. Any change to a rule changes it, so a collector configured for one rule set never trusts another
+ * (the unit test that compares it with collector/config.yaml then says the collector's value needs a review). Not a
+ * cryptographic hash, and needs none: it names a rule set, it proves nothing; and the preload must not load node:crypto.
  *
  * @example
  * builtInRulesetName(); // 'builtin-3f0c…'
  */
 export function builtInRulesetName(): string {
   if (builtInRuleset === undefined) {
-    const hash = nodeCrypto().createHash('sha256');
-    for (const rule of BUILT_IN_RULES) hash.update(`${rule.name}\n${rule.pattern.source}\n${rule.pattern.flags}\n`);
-    builtInRuleset = `builtin-${hash.digest('hex').slice(0, 16)}`;
+    const text = BUILT_IN_RULES.map((rule) => `${rule.name}\n${rule.pattern.source}\n${rule.pattern.flags}\n`).join('');
+    builtInRuleset = `builtin-${fnv1a(text, 0x811c9dc5)}${fnv1a(text, 0x050c5d1f)}`;
   }
   return builtInRuleset;
+}
+
+/** FNV-1a over the UTF-16 code units of `text`, from `basis`, as 8 hex digits. */
+function fnv1a(text: string, basis: number): string {
+  let hash = basis >>> 0;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
 }
 
 /**
