@@ -75,6 +75,13 @@ export {
   METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
 } from '@opentelemetry/semantic-conventions/incubating';
+/** Deprecated by `gen_ai.provider.name`; emitted only with OTEL_SEMCONV_STABILITY_OPT_IN asking for the previous names. */
+export { ATTR_GEN_AI_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
+export {
+  ATTR_OPENAI_REQUEST_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT,
+} from '@opentelemetry/semantic-conventions/incubating';
 
 // Model Context Protocol (src/instrumentations/mcp*.ts): the MCP conventions, from the same package.
 export {
@@ -108,6 +115,27 @@ export const ATTR_GEN_AI_MEMORY_QUERY_TEXT = 'gen_ai.memory.query.text';
 export const ATTR_GEN_AI_MEMORY_RECORDS = 'gen_ai.memory.records';
 export const METRIC_GEN_AI_EXECUTE_TOOL_DURATION = 'gen_ai.execute_tool.duration';
 export const METRIC_GEN_AI_INVOKE_AGENT_DURATION = 'gen_ai.invoke_agent.duration';
+export const METRIC_GEN_AI_INVOKE_WORKFLOW_DURATION = 'gen_ai.invoke_workflow.duration';
+// The pinned conventions' inference metrics (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental, the default);
+// the previous names (METRIC_GEN_AI_CLIENT_OPERATION_*, METRIC_GEN_AI_CLIENT_TOKEN_USAGE) come from the package above.
+export const METRIC_GEN_AI_CLIENT_INFERENCE_DURATION = 'gen_ai.client.inference.duration';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK = 'gen_ai.client.inference.time_to_first_chunk';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_TIME_PER_OUTPUT_CHUNK = 'gen_ai.client.inference.time_per_output_chunk';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS = 'gen_ai.client.inference.usage.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS = 'gen_ai.client.inference.usage.output_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS =
+  'gen_ai.client.inference.usage.cache_read.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_WRITE_INPUT_TOKENS =
+  'gen_ai.client.inference.usage.cache_write.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_REASONING_OUTPUT_TOKENS =
+  'gen_ai.client.inference.usage.reasoning.output_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS = 'gen_ai.client.inference.operation.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS = 'gen_ai.client.inference.operation.output_tokens';
+/** Required on the token counters; `unknown` when the provider does not split its counts by modality. */
+export const ATTR_GEN_AI_TOKEN_MODALITY = 'gen_ai.token.modality';
+/** The log event of a failed GenAI client operation (severity WARN), beside the span's `exception` event. */
+export const EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION = 'gen_ai.client.operation.exception';
+export const GEN_AI_TOKEN_MODALITY_VALUE_UNKNOWN = 'unknown';
 
 // genai-otel's own names: the conventions define no cost, retry, error-count or memory metric.
 export const ATTR_GENAI_OTEL_COST_USD = 'genai_otel.cost.usd';
@@ -148,6 +176,13 @@ export const ATTR_GEN_AI_USAGE_COMPLETION_TOKENS_DEPRECATED = 'gen_ai.usage.comp
 export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_DEPRECATED = 'gen_ai.usage.cache_creation.input_tokens';
 export const ATTR_GEN_AI_USAGE_REASONING_TOKENS_DEPRECATED = 'gen_ai.usage.reasoning_tokens';
 export const ATTR_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK_DEPRECATED = 'gen_ai.client.operation.time_to_first_chunk';
+// Export health (src/export/health.ts): the exporter's own metrics, by signal and outcome or error kind.
+export const METRIC_GENAI_OTEL_EXPORTER_ITEMS = 'genai_otel.exporter.items';
+export const METRIC_GENAI_OTEL_EXPORTER_ERRORS = 'genai_otel.exporter.errors';
+export const METRIC_GENAI_OTEL_SPOOL_SIZE = 'genai_otel.spool.size';
+export const ATTR_GENAI_OTEL_SIGNAL = 'genai_otel.signal';
+export const ATTR_GENAI_OTEL_EXPORT_OUTCOME = 'genai_otel.export.outcome';
+export const ATTR_GENAI_OTEL_EXPORT_ERROR = 'genai_otel.export.error';
 
 /** The scope name of every span and instrument genai-otel creates. */
 export const INSTRUMENTATION_SCOPE = 'genai-otel';

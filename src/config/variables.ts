@@ -165,6 +165,12 @@ export const STANDARD_VARIABLES: readonly VariableDescription[] = [
       'capture prompts, completions, tool arguments: true/false, or NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT',
   },
   {
+    name: 'OTEL_SEMCONV_STABILITY_OPT_IN',
+    defaultValue: 'gen_ai_latest_experimental',
+    description:
+      'GenAI names: gen_ai_latest_experimental (the pinned conventions), gen_ai_latest_experimental/dup (also the previous names), gen_ai_previous (the previous names only)',
+  },
+  {
     name: 'OTEL_ATTRIBUTE_COUNT_LIMIT',
     defaultValue: '128',
     description: 'most attributes kept per span or log record',

@@ -1,8 +1,10 @@
-import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanKind, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { describeError, warnOnce } from '../core/diagnostics.ts';
 import { ShapeCache } from './shape-cache.ts';
 import { capturesContentOnSpans } from './content.ts';
 import { genaiInstruments } from './genai-instruments.ts';
+import { activeAgentName, withAgentName } from './agent-scope.ts';
+import { recordAgentDuration, recordToolDuration, recordWorkflowDuration } from './operation-metrics.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_DESCRIPTION,
@@ -19,9 +21,9 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
   ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
-  ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_DB_COLLECTION_NAME,
   ATTR_DB_OPERATION_NAME,
   ATTR_DB_RESPONSE_RETURNED_ROWS,
@@ -55,6 +57,7 @@ interface OperationSpec {
   kind: SpanKind;
   attributes: Attributes;
   onEnd?(span: Span, outcome: RunOutcome): void;
+  decorateContext?(runContext: Context): Context;
 }
 
 interface HelperContext {
@@ -117,6 +120,7 @@ function runOperation<Req, R>(
   const run = startRun(spec.spanName, spec.kind, spec.attributes, {
     streamIdleTimeoutMillis,
     onEnd: (span, outcome) => spec.onEnd?.(span, outcome),
+    decorateContext: spec.decorateContext,
   });
   if (run === undefined) return fn.apply(thisArg, args);
   // A store call keeps its own arguments, none included; a helper's callback gets the span.
@@ -204,7 +208,6 @@ function named(operation: string, name: string | undefined): string {
   return name === undefined ? operation : `${operation} ${name}`;
 }
 
-const toolMetricAttributes = new ShapeCache();
 const memoryMetricAttributes = new ShapeCache();
 
 const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, helper) => {
@@ -214,6 +217,7 @@ const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, hel
   putAttribute(attributes, ATTR_GEN_AI_TOOL_CALL_ID, request.callId, 'withToolCall');
   putAttribute(attributes, ATTR_GEN_AI_TOOL_TYPE, request.type, 'withToolCall');
   putAttribute(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, request.description, 'withToolCall');
+  putAttribute(attributes, ATTR_GEN_AI_AGENT_NAME, activeAgentName(), 'withToolCall');
   if (helper.captureContent && request.arguments !== undefined) {
     attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = safeJson(request.arguments, helper.maxContentLength);
   }
@@ -225,13 +229,11 @@ const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, hel
       if (helper.captureContent && request.captureResult !== false && outcome.value !== undefined) {
         span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, safeJson(outcome.value, helper.maxContentLength));
       }
-      const metricAttributes = toolMetricAttributes.get([name, outcome.errorType], () => {
-        const built: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
-        if (name !== undefined) built[ATTR_GEN_AI_TOOL_NAME] = attributes[ATTR_GEN_AI_TOOL_NAME];
-        if (outcome.errorType !== undefined) built[ATTR_ERROR_TYPE] = outcome.errorType;
-        return built;
+      recordToolDuration(outcome.durationSeconds, {
+        name: attributes[ATTR_GEN_AI_TOOL_NAME] as string | undefined,
+        type: attributes[ATTR_GEN_AI_TOOL_TYPE] as string | undefined,
+        errorType: outcome.errorType,
       });
-      genaiInstruments().toolDuration.record(outcome.durationSeconds, metricAttributes);
     },
   };
 });
@@ -351,13 +353,14 @@ const agentHelpers = defineHelpers<AgentRequest>('withAgent', (request) => {
     kind: request.remote === true ? SpanKind.CLIENT : SpanKind.INTERNAL,
     attributes,
     onEnd(_span, outcome) {
-      const metricAttributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent' };
-      if (name !== undefined) metricAttributes[ATTR_GEN_AI_AGENT_NAME] = attributes[ATTR_GEN_AI_AGENT_NAME];
-      if (attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined)
-        metricAttributes[ATTR_GEN_AI_PROVIDER_NAME] = attributes[ATTR_GEN_AI_PROVIDER_NAME];
-      if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
-      genaiInstruments().agentDuration.record(outcome.durationSeconds, metricAttributes);
+      recordAgentDuration(outcome.durationSeconds, {
+        name: attributes[ATTR_GEN_AI_AGENT_NAME] as string | undefined,
+        provider: attributes[ATTR_GEN_AI_PROVIDER_NAME] as string | undefined,
+        errorType: outcome.errorType,
+      });
     },
+    decorateContext: (runContext) =>
+      withAgentName(runContext, attributes[ATTR_GEN_AI_AGENT_NAME] as string | undefined),
   };
 });
 
@@ -376,7 +379,17 @@ const workflowHelpers = defineHelpers<WorkflowRequest>('withWorkflow', (request)
   const name = requireName('withWorkflow', 'name', request.name);
   const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_workflow' };
   putAttribute(attributes, ATTR_GEN_AI_WORKFLOW_NAME, name, 'withWorkflow');
-  return { spanName: named('invoke_workflow', name), kind: SpanKind.INTERNAL, attributes };
+  return {
+    spanName: named('invoke_workflow', name),
+    kind: SpanKind.INTERNAL,
+    attributes,
+    onEnd(_span, outcome) {
+      recordWorkflowDuration(outcome.durationSeconds, {
+        name: attributes[ATTR_GEN_AI_WORKFLOW_NAME] as string | undefined,
+        errorType: outcome.errorType,
+      });
+    },
+  };
 });
 
 /**
@@ -397,6 +410,7 @@ function describeRetrieval(
   const dataSourceId = requireName('withRetrieval', 'dataSourceId', request.dataSourceId);
   const attributes: Attributes = { ...store?.attributes, [ATTR_GEN_AI_OPERATION_NAME]: 'retrieval' };
   putAttribute(attributes, ATTR_GEN_AI_DATA_SOURCE_ID, dataSourceId, 'withRetrieval');
+  // The conventions' retrieval span takes the request's top_k (there is no gen_ai.retrieval.top_k).
   putAttribute(attributes, ATTR_GEN_AI_REQUEST_TOP_K, request.topK, 'withRetrieval');
   putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withRetrieval');
   if (helper.captureContent && request.query !== undefined)

@@ -112,9 +112,9 @@ for (const { name, script, nodeArgs } of cases) {
       assert.deepEqual([...scopes], ['genai-otel']);
       const providers = (metricName: string) =>
         new Set(byName.get(metricName)?.dataPoints.map((point) => point.attributes['gen_ai.provider.name']));
-      assert.deepEqual(providers('gen_ai.client.operation.duration'), new Set(['openai', 'anthropic']));
+      assert.deepEqual(providers('gen_ai.client.inference.duration'), new Set(['openai', 'anthropic']));
       assert.deepEqual(providers('genai_otel.client.cost'), new Set(['openai', 'anthropic']));
-      assert.deepEqual(providers('gen_ai.client.operation.time_to_first_chunk'), new Set(['openai', 'anthropic']));
+      assert.deepEqual(providers('gen_ai.client.inference.time_to_first_chunk'), new Set(['openai', 'anthropic']));
       assert.deepEqual(providers('genai_otel.client.retries'), new Set(['openai']));
       assert.deepEqual(providers('genai_otel.client.errors'), new Set(['anthropic']));
     });

@@ -86,7 +86,7 @@ for (const { module, script, preload } of cases) {
         await receiver
           .waitFor(
             'metrics',
-            (received) => mine(received).some((metric) => metric.name === 'gen_ai.client.token.usage'),
+            (received) => mine(received).some((metric) => metric.name === 'gen_ai.client.inference.usage.input_tokens'),
             5000,
           )
           .catch(() => receiver.metrics()),
@@ -153,13 +153,9 @@ for (const { module, script, preload } of cases) {
       const withCost = spans.filter((span) => span.attributes['genai_otel.cost.usd'] !== undefined);
       assert.equal(withCost.length, 6);
       for (const span of withCost) assert.equal(span.scope.name, '@opentelemetry/instrumentation-openai');
-      const usage = metrics.filter((metric) => metric.name === 'gen_ai.client.token.usage');
+      const usage = metrics.filter((metric) => metric.name === 'gen_ai.client.inference.operation.input_tokens');
       // Cumulative points, exported every 200 ms: the last export holds the process's total.
-      const inputCounts = usage.map((metric) =>
-        metric.dataPoints
-          .filter((point) => point.attributes['gen_ai.token.type'] === 'input')
-          .reduce((sum, point) => sum + (point.count ?? 0), 0),
-      );
+      const inputCounts = usage.map((metric) => metric.dataPoints.reduce((sum, point) => sum + (point.count ?? 0), 0));
       assert.equal(Math.max(...inputCounts), 6);
     });
 

@@ -166,7 +166,7 @@ for (const { module, script, preload } of cases) {
     });
 
     test('genai-otel’s metrics count the call once, and genai-otel report counts it with its cost', async () => {
-      assert.equal(lastMetric(folder, 'gen_ai.client.operation.duration')?.count, 1);
+      assert.equal(lastMetric(folder, 'gen_ai.client.inference.duration')?.count, 1);
       assert.ok(Math.abs(lastMetric(folder, 'genai_otel.client.cost')!.sum! - expectedCost) < 1e-12);
       assert.equal(lastMetric(folder, 'gen_ai.execute_tool.duration')?.count, 1);
       assert.equal(lastMetric(folder, 'gen_ai.invoke_agent.duration')?.count, 1);

@@ -71,7 +71,7 @@ function assertOneRun(spans: ReadableSpan[], calls: string[]): void {
 test('toolRunner (SDK 1.x): runner → chat, execute_tool, chat in one trace; cost and metrics once', async () => {
   await sdk.reset();
   const [callsBefore, toolsBefore, agentsBefore] = [
-    await histogramCount('gen_ai.client.operation.duration'),
+    await histogramCount('gen_ai.client.inference.duration'),
     await histogramCount('gen_ai.execute_tool.duration'),
     await histogramCount('gen_ai.invoke_agent.duration'),
   ];
@@ -85,7 +85,7 @@ test('toolRunner (SDK 1.x): runner → chat, execute_tool, chat in one trace; co
   });
   assert.equal(final.stop_reason, 'end_turn');
   assertOneRun(sdk.spans(), calls);
-  assert.equal((await histogramCount('gen_ai.client.operation.duration')) - callsBefore, 2);
+  assert.equal((await histogramCount('gen_ai.client.inference.duration')) - callsBefore, 2);
   assert.equal((await histogramCount('gen_ai.execute_tool.duration')) - toolsBefore, 1);
   assert.equal((await histogramCount('gen_ai.invoke_agent.duration')) - agentsBefore, 1);
 });

@@ -90,6 +90,9 @@ test('inside a tool, its execute_tool span is the active span: a span the app st
     sdk.span('invoke_workflow Agent workflow').spanContext().spanId,
   );
   assert.equal(tool.attributes['gen_ai.tool.call.id'], 'call_abc123');
+  assert.equal(tool.attributes['gen_ai.agent.name'], 'Order assistant', 'the conventions name the agent on its tools');
+  const toolDuration = sdk.points((await sdk.collect()).get('gen_ai.execute_tool.duration'));
+  assert.ok(toolDuration.some((point) => point.attributes['gen_ai.tool.type'] === 'function'));
 });
 
 test('a run started inside a span of the app joins its trace; outside any run nothing is resolved', async () => {

@@ -64,7 +64,7 @@ test('ai 7 chat span around a self-traced client: the SDK’s span counts, the A
   assert.ok(
     Math.abs((provider.attributes['genai_otel.cost.usd'] as number) - (200 * 3 + 50 * 0.3 + 60 * 15) / 1e6) < 1e-12,
   );
-  const duration = (await sdk.collect()).get('gen_ai.client.operation.duration') as HistogramMetricData;
+  const duration = (await sdk.collect()).get('gen_ai.client.inference.duration') as HistogramMetricData;
   assert.equal(
     duration.dataPoints.reduce((sum, point) => sum + point.value.count, 0),
     1,

@@ -36,7 +36,7 @@ const modelCalls = (spans: ReadableSpan[]) =>
 /** How many calls genai-otel's duration histogram and cost counter have counted so far (cumulative). */
 async function counted(): Promise<{ calls: number; cost: number }> {
   const metrics = await sdk.collect();
-  const duration = metrics.get('gen_ai.client.operation.duration') as HistogramMetricData | undefined;
+  const duration = metrics.get('gen_ai.client.inference.duration') as HistogramMetricData | undefined;
   const cost = metrics.get('genai_otel.client.cost');
   return {
     calls: (duration?.dataPoints ?? []).reduce((sum, point) => sum + point.value.count, 0),
