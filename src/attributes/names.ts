@@ -156,6 +156,12 @@ export const METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION = 'genai_otel.memory.op
 /** Values dropped because redacting them failed (fail closed), by `genai_otel.redaction.signal` (traces, logs). */
 export const METRIC_GENAI_OTEL_REDACTION_FAILURES = 'genai_otel.redaction.failures';
 export const ATTR_GENAI_OTEL_REDACTION_SIGNAL = 'genai_otel.redaction.signal';
+/**
+ * Resource attribute set only by genai-otel's redacting exporters, naming the built-in rule set they applied
+ * (`builtin-<hash>`); the bundled collector lets such telemetry skip its pattern safety net. Removed from any resource
+ * that claims it otherwise.
+ */
+export const ATTR_GENAI_OTEL_REDACTION_RULESET = 'genai_otel.redaction.ruleset';
 
 /**
  * true on another library's model-call span whose call a span nearer the provider (or genai-otel's own) already

@@ -5,6 +5,7 @@ import { keyVerdict } from './attribute-keys.ts';
 import { createIdentityHasher } from './identity-hash.ts';
 import { BUILT_IN_RULES, isCardNumber, type DetectionRule } from './rules/index.ts';
 import { TextClues } from './rules/clues.ts';
+import { rulesetOf } from './redaction-marker.ts';
 
 /** Deeper values than this are not walked: they are dropped, as a value that cannot be checked must be. */
 const MAX_DEPTH = 32;
@@ -43,10 +44,13 @@ export class Redactor {
   /** Shorter text is returned as it is; a user's pattern may match less ("[0-9]{4}"), so it is given everything. */
   private readonly minLength: number;
   private readonly recent = new Map<string, string>();
+  /** The built-in rule set this redactor applies whole (see rulesetOf), stated on the resources it exports. */
+  readonly ruleset: string | undefined;
 
   constructor(settings: PrivacySettings, rules: readonly DetectionRule[]) {
     this.settings = settings;
     this.rules = rules;
+    this.ruleset = rulesetOf(rules);
     this.minLength = rules.every((rule) => BUILT_IN_RULES.includes(rule)) ? BUILT_IN_MIN_LENGTH : 1;
     this.labels = rules.map((rule) => redactedLabel(rule.name));
     this.credentialKeys = rules.some((rule) => rule.name === 'credential');

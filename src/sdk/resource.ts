@@ -14,6 +14,7 @@ import {
   ATTR_TELEMETRY_DISTRO_NAME,
   ATTR_TELEMETRY_DISTRO_VERSION,
 } from '@opentelemetry/semantic-conventions';
+import { ATTR_GENAI_OTEL_REDACTION_RULESET } from '../attributes/names.ts';
 import type { GenAIOtelConfig, ResourceDetectorName } from '../config/config-types.ts';
 import { DISTRO_NAME, VERSION } from '../version.ts';
 import { findApplicationPackage } from '../core/application-package.ts';
@@ -45,6 +46,8 @@ export function buildResource(config: GenAIOtelConfig): { resource: Resource; se
   const explicit: Record<string, string> = { ...config.resourceAttributes };
   if (config.serviceName !== undefined) explicit[ATTR_SERVICE_NAME] = config.serviceName;
   if (config.serviceVersion !== undefined) explicit[ATTR_SERVICE_VERSION] = config.serviceVersion;
+  // Only a redacting exporter may state what it applied (see ResourceRedactor): exporters the user adds must not claim it.
+  delete explicit[ATTR_GENAI_OTEL_REDACTION_RULESET];
 
   const resource = defaultResource()
     .merge(resourceFromAttributes(fallback))

@@ -62,17 +62,27 @@ test('the exported copy is redacted everywhere in the span; the SDK span other p
   assert.deepEqual(raw.attributes['http.request.header.authorization'], ['Bearer abcDEF1234567890xyz']);
 });
 
-test('a span with nothing to redact is handed on as the very same object', () => {
-  const exporter = new RedactingSpanExporter(
-    { export: () => undefined, shutdown: async () => undefined },
-    new Redactor(privacyFrom(), BUILT_IN_RULES),
-  );
-  const span = tracer.startSpan('clean', {
-    attributes: { 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 12 },
-  });
-  span.end();
-  const readable = span as unknown as Parameters<typeof exporter.redactSpan>[0];
-  assert.equal(exporter.redactSpan(readable), readable);
+test('a span with nothing to redact is handed on as the very same object, or, when the resource states the rule set, with only that swapped', () => {
+  const clean = () => {
+    const span = tracer.startSpan('clean', {
+      attributes: { 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 12 },
+    });
+    span.end();
+    return span as unknown as Parameters<RedactingSpanExporter['redactSpan']>[0];
+  };
+  const sink = { export: () => undefined, shutdown: async () => undefined };
+  // Without the whole built-in set there is nothing to state: the span itself.
+  const partial = new RedactingSpanExporter(sink, new Redactor(privacyFrom(), BUILT_IN_RULES.slice(1)));
+  const span = clean();
+  assert.equal(partial.redactSpan(span), span);
+  // With it, the resource copy stating it (made once per resource) is the only change: no attribute map is copied.
+  const exporter = new RedactingSpanExporter(sink, new Redactor(privacyFrom(), BUILT_IN_RULES));
+  const [first, second] = [clean(), clean()];
+  const [a, b] = [exporter.redactSpan(first), exporter.redactSpan(second)];
+  assert.equal(a.attributes, first.attributes);
+  assert.equal(a.events, first.events);
+  assert.equal(a.resource, b.resource);
+  assert.notEqual(a.resource, first.resource);
 });
 
 test('identity attributes are hashed with HMAC-SHA256 in span and log attributes; nested credential keys are dropped', async () => {
