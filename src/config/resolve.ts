@@ -55,6 +55,7 @@ const TEMPORALITIES: readonly MetricsTemporality[] = ['cumulative', 'delta', 'lo
 const INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'openai',
   'anthropic',
+  'google-genai',
   'ai-sdk',
   'mcp',
   'openai-agents',

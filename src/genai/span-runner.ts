@@ -43,6 +43,11 @@ export interface RunHooks {
   onChunkTiming?(timeToFirstChunkSeconds: number | undefined, intervalSeconds: number | undefined): void;
   /** Streams idle this long end their span as abandoned. */
   streamIdleTimeoutMillis: number;
+  /**
+   * The stream inside a settled value that is not itself one (Bedrock's `{ stream }`, `{ body }`): the span stays
+   * open until it ends, as for a returned stream.
+   */
+  streamIn?(value: unknown): AsyncIterable<unknown> | undefined;
 }
 
 let cachedTracer: Tracer | undefined;
@@ -112,6 +117,11 @@ export class SpanRun {
     try {
       if (isAsyncIterable(value)) {
         this.followStream(value);
+        return;
+      }
+      const inner = this.hooks.streamIn?.(value);
+      if (inner !== undefined && isAsyncIterable(inner)) {
+        this.followStream(inner);
         return;
       }
       this.end({ durationSeconds: this.elapsedSeconds(), value });

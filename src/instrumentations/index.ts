@@ -6,6 +6,7 @@ import type { GenAIOtelConfig, InstrumentationName } from '../config/config-type
 import { debug, errorOnce } from '../core/diagnostics.ts';
 import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
+import { createGoogleGenAIInstrumentation } from './google-genai.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMcpInstrumentation } from './mcp.ts';
@@ -27,6 +28,7 @@ export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
 const PACKAGES: Partial<Record<InstrumentationName, string>> = {
   openai: 'openai',
   anthropic: '@anthropic-ai/sdk',
+  'google-genai': '@google/genai',
   mcp: '@modelcontextprotocol/sdk/shared/protocol.js',
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
@@ -76,6 +78,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createOpenAIInstrumentation({ captureContent: config.genai.captureContent }));
       } else if (name === 'anthropic') {
         enabled.instrumentations.push(createAnthropicInstrumentation());
+      } else if (name === 'google-genai') {
+        enabled.instrumentations.push(createGoogleGenAIInstrumentation());
       } else if (name === 'mcp') {
         enabled.instrumentations.push(createMcpInstrumentation());
       } else if (name === 'openai-agents') {
