@@ -56,6 +56,7 @@ const INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'openai',
   'anthropic',
   'google-genai',
+  'bedrock',
   'ai-sdk',
   'mcp',
   'openai-agents',

@@ -312,6 +312,12 @@ export class StreamAccumulator {
       if (this.collectText && typeof text === 'string') this.text.push(text);
       return;
     }
+    const bedrockDelta = obj(event.contentBlockDelta);
+    if (bedrockDelta !== undefined) {
+      const text = obj(bedrockDelta.delta)?.text;
+      if (this.collectText && typeof text === 'string') this.text.push(text);
+      return;
+    }
     const bedrockStop = obj(event.messageStop);
     if (bedrockStop !== undefined) {
       const reason = str(bedrockStop.stopReason);

@@ -6,6 +6,7 @@ import type { GenAIOtelConfig, InstrumentationName } from '../config/config-type
 import { debug, errorOnce } from '../core/diagnostics.ts';
 import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
+import { createBedrockInstrumentation } from './bedrock.ts';
 import { createGoogleGenAIInstrumentation } from './google-genai.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createLangChainInstrumentation } from './langchain-auto.ts';
@@ -29,6 +30,7 @@ const PACKAGES: Partial<Record<InstrumentationName, string>> = {
   openai: 'openai',
   anthropic: '@anthropic-ai/sdk',
   'google-genai': '@google/genai',
+  bedrock: '@aws-sdk/client-bedrock-runtime',
   mcp: '@modelcontextprotocol/sdk/shared/protocol.js',
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
@@ -80,6 +82,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createAnthropicInstrumentation());
       } else if (name === 'google-genai') {
         enabled.instrumentations.push(createGoogleGenAIInstrumentation());
+      } else if (name === 'bedrock') {
+        enabled.instrumentations.push(createBedrockInstrumentation());
       } else if (name === 'mcp') {
         enabled.instrumentations.push(createMcpInstrumentation());
       } else if (name === 'openai-agents') {

@@ -2,13 +2,15 @@
 // real client libraries can be tested without a network. Bodies follow the providers' public API references:
 //   Gemini API / Vertex AI   POST …/models/{model}:generateContent, :streamGenerateContent?alt=sse (SSE of
 //                            GenerateContentResponse), :embedContent, :batchEmbedContents, :predict
-//   AWS Bedrock Runtime      POST /model/{modelId}/converse, /converse-stream (application/vnd.amazon.eventstream
+//   AWS Bedrock Runtime      (HTTP/2 without TLS, as its client's default handler speaks it: `bedrockURL`)
+//                            POST /model/{modelId}/converse, /converse-stream (application/vnd.amazon.eventstream
 //                            frames written with @smithy/eventstream-codec), /invoke, /invoke-with-response-stream
 //
 // A request picks a fault with the header `x-fake-scenario`:
 //   bad-request   400 with the provider's error body
 //   stall         a stream sends its first event, then nothing more, keeping the connection open
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 
@@ -19,9 +21,11 @@ export interface FakeApiRequest {
 }
 
 export interface FakeProviderApis {
-  /** `http://127.0.0.1:{port}`: the base URL every client here takes. */
+  /** `http://127.0.0.1:{port}`: the base URL the HTTP/1.1 clients here take. */
   baseURL: string;
   port: number;
+  /** The endpoint of the Bedrock Runtime client (HTTP/2). */
+  bedrockURL: string;
   requests(): FakeApiRequest[];
   close(): Promise<void>;
 }
@@ -36,7 +40,18 @@ export const GEMINI_USAGE = {
 };
 export const BEDROCK_USAGE = { inputTokens: 100, outputTokens: 25, totalTokens: 145, cacheReadInputTokens: 20 };
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** What the handlers use of an HTTP/1.1 or HTTP/2 compatibility response. */
+interface Response {
+  readonly headersSent: boolean;
+  writeHead(status: number, headers?: Record<string, string>): unknown;
+  setHeader(name: string, value: string): unknown;
+  write(chunk: string | Uint8Array): unknown;
+  end(chunk: string): unknown;
+  end(): unknown;
+  destroy(): unknown;
+}
+
+function json(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -56,7 +71,7 @@ function geminiChunk(model: string, text: string, last: boolean): Record<string,
   };
 }
 
-function gemini(res: ServerResponse, path: string, body: Record<string, unknown>, scenario: string | undefined): void {
+function gemini(res: Response, path: string, body: Record<string, unknown>, scenario: string | undefined): void {
   const match = /models\/([^/:]+):(\w+)/.exec(path);
   const model = match?.[1] ?? 'unknown';
   const method = match?.[2];
@@ -138,7 +153,7 @@ export function bedrockFrame(eventType: string, payload: unknown): Uint8Array {
 }
 
 /** Bedrock's error frames and bodies name the exception in `x-amzn-errortype` (a JSON 1.1-style REST service). */
-function bedrockError(res: ServerResponse, status: number, type: string, message: string): void {
+function bedrockError(res: Response, status: number, type: string, message: string): void {
   json(
     res,
     status,
@@ -199,7 +214,7 @@ function invokeBody(modelId: string): Record<string, unknown> {
 }
 
 async function bedrock(
-  res: ServerResponse,
+  res: Response,
   path: string,
   body: Record<string, unknown>,
   scenario: string | undefined,
@@ -245,8 +260,8 @@ async function bedrock(
       bedrockFrame('metadata', { usage: BEDROCK_USAGE, metrics: { latencyMs: 90 } }),
     ];
     if (scenario === 'stall') {
-      res.write(frames[0]);
-      res.write(frames[1]);
+      res.write(frames[0]!);
+      res.write(frames[1]!);
       return;
     }
     for (const frame of frames) res.write(frame);
@@ -293,7 +308,7 @@ async function bedrock(
   bedrockError(res, 404, 'ResourceNotFoundException', `no action ${String(action)}`);
 }
 
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readBody(req: IncomingMessage | Http2ServerRequest): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
@@ -307,7 +322,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 /** Starts the server on a free port of 127.0.0.1. */
 export async function startFakeProviderApis(): Promise<FakeProviderApis> {
   const seen: FakeApiRequest[] = [];
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage | Http2ServerRequest, res: Response): void => {
     void (async () => {
       const body = await readBody(req);
       const path = req.url ?? '/';
@@ -320,17 +335,30 @@ export async function startFakeProviderApis(): Promise<FakeProviderApis> {
       if (!res.headersSent) json(res, 500, { message: String(error) });
       else res.destroy();
     });
+  };
+  const server = createServer((req, res: ServerResponse) => handle(req, res));
+  const http2Server = createHttp2Server((req, res: Http2ServerResponse) => handle(req, res));
+  const sessions = new Set<{ destroy(): void }>();
+  http2Server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => http2Server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const http2Port = (http2Server.address() as AddressInfo).port;
   return {
     baseURL: `http://127.0.0.1:${port}`,
     port,
+    bedrockURL: `http://127.0.0.1:${http2Port}`,
     requests: () => seen,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      for (const session of sessions) session.destroy();
+      await new Promise<void>((resolve) => http2Server.close(() => resolve()));
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
