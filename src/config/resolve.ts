@@ -57,6 +57,7 @@ const INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'anthropic',
   'google-genai',
   'bedrock',
+  'mistral',
   'ai-sdk',
   'mcp',
   'openai-agents',

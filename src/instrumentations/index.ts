@@ -11,6 +11,7 @@ import { createGoogleGenAIInstrumentation } from './google-genai.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMcpInstrumentation } from './mcp.ts';
+import { createMistralInstrumentation } from './mistral.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
 
@@ -31,6 +32,7 @@ const PACKAGES: Partial<Record<InstrumentationName, string>> = {
   anthropic: '@anthropic-ai/sdk',
   'google-genai': '@google/genai',
   bedrock: '@aws-sdk/client-bedrock-runtime',
+  mistral: '@mistralai/mistralai',
   mcp: '@modelcontextprotocol/sdk/shared/protocol.js',
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
@@ -84,6 +86,8 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createGoogleGenAIInstrumentation());
       } else if (name === 'bedrock') {
         enabled.instrumentations.push(createBedrockInstrumentation());
+      } else if (name === 'mistral') {
+        enabled.instrumentations.push(createMistralInstrumentation());
       } else if (name === 'mcp') {
         enabled.instrumentations.push(createMcpInstrumentation());
       } else if (name === 'openai-agents') {

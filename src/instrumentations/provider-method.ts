@@ -48,11 +48,23 @@ export function tracedProviderMethod(
   };
 }
 
-/** A method to wrap: `target[method]` is replaced by `wrap(original)`. */
+/**
+ * A method to wrap: `target[method]` is replaced by `wrap(original)`. With `accessor`, `target[method]` is a getter
+ * (a client's lazily made resource, `client.chat`) and `wrap` is given the getter instead.
+ */
 export interface PatchPoint {
   target: object;
   method: string;
+  accessor?: boolean;
   wrap(original: AnyFunction): AnyFunction;
+}
+
+/** Replaces the getter of `point`; returns how to put the original back, or undefined when there is no getter. */
+function wrapAccessor(point: PatchPoint): (() => void) | undefined {
+  const descriptor = Object.getOwnPropertyDescriptor(point.target, point.method);
+  if (descriptor?.get === undefined || descriptor.configurable !== true) return undefined;
+  Object.defineProperty(point.target, point.method, { ...descriptor, get: point.wrap(descriptor.get) });
+  return () => Object.defineProperty(point.target, point.method, descriptor);
 }
 
 export interface ProviderInstrumentationSpec {
@@ -80,6 +92,7 @@ export function createProviderInstrumentation(
 
   class ProviderInstrumentation extends InstrumentationBase {
     private patched: PatchPoint[] = [];
+    private restoreAccessors: (() => void)[] = [];
 
     constructor() {
       super(spec.name, VERSION, {});
@@ -106,16 +119,23 @@ export function createProviderInstrumentation(
               return moduleExports;
             }
             for (const point of points) {
-              this._wrap(point.target as Record<string, AnyFunction>, point.method, (original: AnyFunction) =>
-                point.wrap(original),
-              );
+              if (point.accessor === true) {
+                const restore = wrapAccessor(point);
+                if (restore !== undefined) this.restoreAccessors.push(restore);
+              } else {
+                this._wrap(point.target as Record<string, AnyFunction>, point.method, (original: AnyFunction) =>
+                  point.wrap(original),
+                );
+              }
             }
-            this.patched = points;
+            this.patched = points.filter((point) => point.accessor !== true);
             return moduleExports;
           },
           () => {
             for (const point of this.patched) this._unwrap(point.target as Record<string, AnyFunction>, point.method);
+            for (const restore of this.restoreAccessors) restore();
             this.patched = [];
+            this.restoreAccessors = [];
           },
         ),
       ];

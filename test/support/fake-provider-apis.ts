@@ -5,6 +5,8 @@
 //   AWS Bedrock Runtime      (HTTP/2 without TLS, as its client's default handler speaks it: `bedrockURL`)
 //                            POST /model/{modelId}/converse, /converse-stream (application/vnd.amazon.eventstream
 //                            frames written with @smithy/eventstream-codec), /invoke, /invoke-with-response-stream
+//   Mistral                  POST /v1/chat/completions (JSON, or SSE chunks ending in `data: [DONE]`),
+//                            /v1/fim/completions, /v1/embeddings
 //
 // A request picks a fault with the header `x-fake-scenario`:
 //   bad-request   400 with the provider's error body
@@ -308,6 +310,67 @@ async function bedrock(
   bedrockError(res, 404, 'ResourceNotFoundException', `no action ${String(action)}`);
 }
 
+export const MISTRAL_USAGE = { prompt_tokens: 42, completion_tokens: 11, total_tokens: 53 };
+
+function mistral(res: Response, path: string, body: Record<string, unknown>, scenario: string | undefined): void {
+  const model = typeof body.model === 'string' ? body.model : 'unknown';
+  if (scenario === 'bad-request') {
+    json(res, 422, { detail: [{ type: 'missing', loc: ['body', 'messages'], msg: 'Field required' }] });
+    return;
+  }
+  if (path.startsWith('/v1/embeddings')) {
+    const inputs = Array.isArray(body.inputs) ? body.inputs : [body.inputs];
+    json(res, 200, {
+      id: 'emb-mistral-1',
+      object: 'list',
+      model,
+      usage: { prompt_tokens: 9, completion_tokens: 0, total_tokens: 9 },
+      data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3, 0.4, 0.5] })),
+    });
+    return;
+  }
+  const tools = Array.isArray(body.tools) && body.tools.length > 0;
+  const message = tools
+    ? {
+        role: 'assistant',
+        content: '',
+        tool_calls: [
+          { id: 'call_m1', type: 'function', function: { name: 'lookup_order', arguments: '{"order_id":"A-1"}' } },
+        ],
+      }
+    : { role: 'assistant', content: 'The order has shipped.', tool_calls: null };
+  const finish = tools ? 'tool_calls' : 'stop';
+  if (body.stream === true) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const pieces = ['The order', ' has shipped.'];
+    pieces.forEach((content, index) => {
+      if (scenario === 'stall' && index > 0) return;
+      const last = index === pieces.length - 1;
+      const chunk = {
+        id: 'cmpl-mistral-2',
+        object: 'chat.completion.chunk',
+        created: 1_735_689_600,
+        model,
+        choices: [{ index: 0, delta: { role: 'assistant', content }, finish_reason: last ? 'stop' : null }],
+        ...(last ? { usage: MISTRAL_USAGE } : {}),
+      };
+      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    });
+    if (scenario === 'stall') return;
+    res.write('data: [DONE]\n\n');
+    res.end();
+    return;
+  }
+  json(res, 200, {
+    id: 'cmpl-mistral-1',
+    object: 'chat.completion',
+    created: 1_735_689_600,
+    model,
+    usage: MISTRAL_USAGE,
+    choices: [{ index: 0, message, finish_reason: finish }],
+  });
+}
+
 async function readBody(req: IncomingMessage | Http2ServerRequest): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -330,6 +393,7 @@ export async function startFakeProviderApis(): Promise<FakeProviderApis> {
       const scenario = typeof header === 'string' ? header : undefined;
       seen.push({ path, scenario, body });
       if (path.startsWith('/model/')) await bedrock(res, path, body, scenario);
+      else if (/^\/v1\/(chat|fim|embeddings)/.test(path)) mistral(res, path, body, scenario);
       else gemini(res, path, body, scenario);
     })().catch((error: unknown) => {
       if (!res.headersSent) json(res, 500, { message: String(error) });
