@@ -27,7 +27,7 @@ export type * from './genai/llm-types.ts';
 export * as names from './attributes/names.ts';
 
 // Automatic instrumentation of LLM client libraries.
-export { instrument } from './instrumentations/instrument-client.ts';
+export { instrument, type InstrumentOptions } from './instrumentations/instrument-client.ts';
 export { GenAICallbackHandler } from './instrumentations/langchain.ts';
 export type { GenAICallbackHandlerOptions } from './instrumentations/langchain.ts';
 // Sessions, users, feedback and revisions.

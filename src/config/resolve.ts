@@ -240,6 +240,7 @@ function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISe
       1,
       24 * 60 * 60 * 1000,
     ),
+    providerHosts: { ...lowerCaseKeys(reader.keyValueList('GENAI_OTEL_PROVIDER_HOSTS')), ...options.providerHosts },
     propagateBaggage: options.propagateBaggage ?? reader.boolean('GENAI_OTEL_PROPAGATE_BAGGAGE', false),
     llmLogs: options.llmLogs ?? reader.boolean('GENAI_OTEL_LLM_LOGS', false),
     clientId: options.clientId ?? reader.raw('GENAI_OTEL_CLIENT_ID'),
@@ -247,6 +248,11 @@ function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISe
     loggerLevel: reader.oneOf('GENAI_OTEL_LOGGER_LEVEL', LOGGER_LEVELS, 'info'),
     loggerStdout: reader.boolean('GENAI_OTEL_LOGGER_STDOUT', true),
   };
+}
+
+/** Host names are case-insensitive: `API.Example.com=x` matches `api.example.com`. */
+function lowerCaseKeys(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([key, value]) => [key.toLowerCase(), value]));
 }
 
 function resolveInstrumentations(reader: EnvReader): InstrumentationName[] {

@@ -225,6 +225,12 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
     description: 'JSON or YAML file of model prices merged over the bundled table',
   },
   {
+    name: 'GENAI_OTEL_PROVIDER_HOSTS',
+    defaultValue: '',
+    description:
+      'gen_ai.provider.name of OpenAI-compatible servers reached through the openai client, as host=name or host:port=name pairs (localhost:8000=vllm), over the built-in host list',
+  },
+  {
     name: 'GENAI_OTEL_MAX_CONTENT_LENGTH',
     defaultValue: String(DEFAULT_MAX_CONTENT_LENGTH),
     description: 'longest captured content value in characters; longer values are cut and marked',

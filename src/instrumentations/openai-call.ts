@@ -22,6 +22,7 @@ import type { ChatMessage } from '../genai/llm-types.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { withRetryRecorder, type RetryRecorder } from './client-retries.ts';
 import { parseBodyOnce } from './openai-body-once.ts';
+import { clientProvider, providerOfServer } from '../genai/provider-hosts.ts';
 import {
   durationSecondsOf,
   dropAttributes,
@@ -38,9 +39,12 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type Operation = 'chat' | 'embeddings';
 type IteratorProperty = 'iterator' | typeof Symbol.asyncIterator;
 
-/** Azure OpenAI speaks the same wire format from its own hosts. */
-function providerOf(serverAddress: string | undefined): string {
-  return serverAddress !== undefined && serverAddress.endsWith('.openai.azure.com') ? 'azure.ai.openai' : 'openai';
+/**
+ * Azure OpenAI, DeepSeek, Groq, Together, OpenRouter, local servers ... speak the same wire format from their own
+ * hosts: the provider is the one `instrument(client, { provider })` named, else the one its host says.
+ */
+function providerOf(client: unknown, serverAddress: string | undefined, serverPort: number | undefined): string {
+  return clientProvider(client) ?? providerOfServer(serverAddress, serverPort, 'openai');
 }
 
 /**
@@ -69,17 +73,22 @@ class ObservedOpenAICall implements RetryRecorder {
   readonly recording: boolean;
   private finished = false;
 
-  constructor(span: Span, operation: Operation, params: Record<string, unknown>, baseURL: unknown) {
+  constructor(
+    span: Span,
+    operation: Operation,
+    params: Record<string, unknown>,
+    client: { baseURL?: unknown } | undefined,
+  ) {
     this.span = span;
     this.operation = operation;
     this.params = params;
     this.streamRequested = params.stream === true;
     this.accumulator = new StreamAccumulator(true);
     this.recording = span.isRecording();
-    const server = parseServer(baseURL, undefined);
+    const server = parseServer(client?.baseURL, undefined);
     this.target = {
       operation,
-      provider: providerOf(server.serverAddress),
+      provider: providerOf(client, server.serverAddress, server.serverPort),
       requestModel: typeof params.model === 'string' ? params.model : undefined,
       ...server,
     };
@@ -253,7 +262,7 @@ function observeCalls(
       span,
       operation,
       params,
-      (this as { _client?: { baseURL?: unknown } })?._client?.baseURL,
+      (this as { _client?: { baseURL?: unknown } })?._client,
     );
     if (call.recording) observedCalls.set(span, call);
     const result = context.with(withRetryRecorder(context.active(), call), () => original.apply(this, args));
@@ -318,7 +327,11 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
   const captureContent = capturesContentOnSpans(settings.captureContent, undefined);
   const target: LLMCallTarget = call?.targetOf() ?? {
     operation: stringAttribute(attributes, 'gen_ai.operation.name') ?? 'chat',
-    provider: providerOf(stringAttribute(attributes, 'server.address')),
+    provider: providerOf(
+      undefined,
+      stringAttribute(attributes, 'server.address'),
+      numberAttribute(attributes, 'server.port'),
+    ),
     requestModel: stringAttribute(attributes, 'gen_ai.request.model'),
     serverAddress: stringAttribute(attributes, 'server.address'),
     serverPort: numberAttribute(attributes, 'server.port'),

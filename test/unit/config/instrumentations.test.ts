@@ -7,6 +7,9 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
   assert.deepEqual(resolveConfig({}).config.instrumentations, [
     'openai',
     'anthropic',
+    'google-genai',
+    'bedrock',
+    'mistral',
     'ai-sdk',
     'mcp',
     'openai-agents',
@@ -19,6 +22,9 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'all' }).config.instrumentations, [
     'openai',
     'anthropic',
+    'google-genai',
+    'bedrock',
+    'mistral',
     'ai-sdk',
     'mcp',
     'openai-agents',
@@ -33,9 +39,9 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
 });
 
 test('GENAI_OTEL_INSTRUMENTATIONS: an unknown name is reported with the accepted values; the known ones are kept', () => {
-  const { config, problems } = resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,bedrock' });
+  const { config, problems } = resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,watsonx' });
   assert.deepEqual(config.instrumentations, ['openai']);
   assert.deepEqual(problems.map(formatConfigProblem), [
-    'GENAI_OTEL_INSTRUMENTATIONS="openai,bedrock" is not valid: "bedrock" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, all, none',
+    'GENAI_OTEL_INSTRUMENTATIONS="openai,watsonx" is not valid: "watsonx" is not supported; accepted values are openai, anthropic, google-genai, bedrock, mistral, ai-sdk, mcp, openai-agents, langchain, all, none',
   ]);
 });
