@@ -29,7 +29,18 @@ export type SignalName = 'traces' | 'metrics' | 'logs';
 
 /** Client libraries traced automatically by `start()` (`ai-sdk`: the Vercel AI SDK's own spans are completed). */
 export type InstrumentationName =
-  'openai' | 'anthropic' | 'google-genai' | 'bedrock' | 'mistral' | 'ai-sdk' | 'mcp' | 'openai-agents' | 'langchain';
+  | 'openai'
+  | 'anthropic'
+  | 'google-genai'
+  | 'bedrock'
+  | 'mistral'
+  | 'cohere'
+  | 'ollama'
+  | 'groq'
+  | 'ai-sdk'
+  | 'mcp'
+  | 'openai-agents'
+  | 'langchain';
 
 /** Where captured prompt/completion content goes: nowhere (default), span attributes, log events, or both. */
 export type ContentCaptureMode = 'none' | 'span' | 'event' | 'span_and_event';

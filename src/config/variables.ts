@@ -242,9 +242,9 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   },
   {
     name: 'GENAI_OTEL_INSTRUMENTATIONS',
-    defaultValue: 'openai,anthropic,google-genai,bedrock,mistral,ai-sdk,mcp,openai-agents,langchain',
+    defaultValue: 'openai,anthropic,google-genai,bedrock,mistral,cohere,ollama,groq,ai-sdk,mcp,openai-agents,langchain',
     description:
-      'client libraries traced automatically: openai, anthropic, google-genai, bedrock, mistral, ai-sdk, mcp, openai-agents, langchain, all, none',
+      'client libraries traced automatically: openai, anthropic, google-genai, bedrock, mistral, cohere, ollama, groq, ai-sdk, mcp, openai-agents, langchain, all, none',
   },
   {
     name: 'GENAI_OTEL_EXIT_HANDLERS',

@@ -7,7 +7,10 @@ import { debug, errorOnce } from '../core/diagnostics.ts';
 import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
 import { createBedrockInstrumentation } from './bedrock.ts';
+import { createCohereInstrumentation } from './cohere.ts';
 import { createGoogleGenAIInstrumentation } from './google-genai.ts';
+import { createGroqInstrumentation } from './groq.ts';
+import { createOllamaInstrumentation } from './ollama.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMcpInstrumentation } from './mcp.ts';
@@ -33,6 +36,9 @@ const PACKAGES: Partial<Record<InstrumentationName, string>> = {
   'google-genai': '@google/genai',
   bedrock: '@aws-sdk/client-bedrock-runtime',
   mistral: '@mistralai/mistralai',
+  cohere: 'cohere-ai',
+  ollama: 'ollama',
+  groq: 'groq-sdk',
   mcp: '@modelcontextprotocol/sdk/shared/protocol.js',
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
@@ -88,6 +94,12 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createBedrockInstrumentation());
       } else if (name === 'mistral') {
         enabled.instrumentations.push(createMistralInstrumentation());
+      } else if (name === 'cohere') {
+        enabled.instrumentations.push(createCohereInstrumentation());
+      } else if (name === 'ollama') {
+        enabled.instrumentations.push(createOllamaInstrumentation());
+      } else if (name === 'groq') {
+        enabled.instrumentations.push(createGroqInstrumentation());
       } else if (name === 'mcp') {
         enabled.instrumentations.push(createMcpInstrumentation());
       } else if (name === 'openai-agents') {

@@ -72,6 +72,8 @@ export interface ProviderInstrumentationSpec {
   name: string;
   /** The npm package hooked. */
   module: string;
+  /** A file of the package to hook instead of its main entry (`api/resources/v2/client/Client.js`). */
+  file?: string;
   supportedVersions: string[];
   /**
    * The methods to wrap in the loaded module, given whether the instrumentation is on; undefined when the module does
@@ -88,7 +90,8 @@ export interface ProviderInstrumentationSpec {
 export function createProviderInstrumentation(
   spec: ProviderInstrumentationSpec,
 ): InstrumentationModule.Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition } = instrumentationBase();
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } =
+    instrumentationBase();
 
   class ProviderInstrumentation extends InstrumentationBase {
     private patched: PatchPoint[] = [];
@@ -99,45 +102,50 @@ export function createProviderInstrumentation(
     }
 
     protected init() {
+      const patch = (moduleExports: unknown) => {
+        let points: PatchPoint[] | undefined;
+        try {
+          points = spec.patchPoints(moduleExports, () => this.isEnabled());
+        } catch (error) {
+          points = undefined;
+          errorOnce(`${spec.module}:shape`, `could not read the exports of ${spec.module}`, error);
+        }
+        if (points === undefined || points.length === 0) {
+          errorOnce(
+            `${spec.module}:shape`,
+            `this version of ${spec.module} does not have the methods genai-otel wraps; its calls are not traced`,
+          );
+          return moduleExports;
+        }
+        for (const point of points) {
+          if (point.accessor === true) {
+            const restore = wrapAccessor(point);
+            if (restore !== undefined) this.restoreAccessors.push(restore);
+          } else {
+            this._wrap(point.target as Record<string, AnyFunction>, point.method, (original: AnyFunction) =>
+              point.wrap(original),
+            );
+          }
+        }
+        this.patched.push(...points.filter((point) => point.accessor !== true));
+        return moduleExports;
+      };
+      const unpatch = () => {
+        for (const point of this.patched) this._unwrap(point.target as Record<string, AnyFunction>, point.method);
+        for (const restore of this.restoreAccessors) restore();
+        this.patched = [];
+        this.restoreAccessors = [];
+      };
+      if (spec.file === undefined)
+        return [new InstrumentationNodeModuleDefinition(spec.module, spec.supportedVersions, patch, unpatch)];
+      const file = new InstrumentationNodeModuleFile(
+        `${spec.module}/${spec.file}`,
+        spec.supportedVersions,
+        patch,
+        unpatch,
+      );
       return [
-        new InstrumentationNodeModuleDefinition(
-          spec.module,
-          spec.supportedVersions,
-          (moduleExports) => {
-            let points: PatchPoint[] | undefined;
-            try {
-              points = spec.patchPoints(moduleExports, () => this.isEnabled());
-            } catch (error) {
-              points = undefined;
-              errorOnce(`${spec.module}:shape`, `could not read the exports of ${spec.module}`, error);
-            }
-            if (points === undefined || points.length === 0) {
-              errorOnce(
-                `${spec.module}:shape`,
-                `this version of ${spec.module} does not have the methods genai-otel wraps; its calls are not traced`,
-              );
-              return moduleExports;
-            }
-            for (const point of points) {
-              if (point.accessor === true) {
-                const restore = wrapAccessor(point);
-                if (restore !== undefined) this.restoreAccessors.push(restore);
-              } else {
-                this._wrap(point.target as Record<string, AnyFunction>, point.method, (original: AnyFunction) =>
-                  point.wrap(original),
-                );
-              }
-            }
-            this.patched = points.filter((point) => point.accessor !== true);
-            return moduleExports;
-          },
-          () => {
-            for (const point of this.patched) this._unwrap(point.target as Record<string, AnyFunction>, point.method);
-            for (const restore of this.restoreAccessors) restore();
-            this.patched = [];
-            this.restoreAccessors = [];
-          },
-        ),
+        new InstrumentationNodeModuleDefinition(spec.module, spec.supportedVersions, undefined, undefined, [file]),
       ];
     }
   }

@@ -7,6 +7,10 @@
 //                            frames written with @smithy/eventstream-codec), /invoke, /invoke-with-response-stream
 //   Mistral                  POST /v1/chat/completions (JSON, or SSE chunks ending in `data: [DONE]`),
 //                            /v1/fim/completions, /v1/embeddings
+//   Groq                     POST /openai/v1/chat/completions (SSE: usage in the last chunk's `x_groq.usage`),
+//                            /openai/v1/embeddings
+//   Ollama                   POST /api/chat, /api/generate (JSON, or NDJSON when `stream` is true), /api/embed
+//   Cohere v2                POST /v2/chat (JSON, or SSE of typed events when `stream` is true), /v2/embed
 //
 // A request picks a fault with the header `x-fake-scenario`:
 //   bad-request   400 with the provider's error body
@@ -371,6 +375,139 @@ function mistral(res: Response, path: string, body: Record<string, unknown>, sce
   });
 }
 
+export const GROQ_USAGE = {
+  prompt_tokens: 64,
+  completion_tokens: 16,
+  total_tokens: 80,
+  prompt_tokens_details: { cached_tokens: 32 },
+};
+
+function groq(res: Response, path: string, body: Record<string, unknown>, scenario: string | undefined): void {
+  const model = typeof body.model === 'string' ? body.model : 'unknown';
+  if (scenario === 'bad-request') {
+    json(res, 400, { error: { message: 'model not found', type: 'invalid_request_error', code: 'model_not_found' } });
+    return;
+  }
+  if (path.endsWith('/embeddings')) {
+    json(res, 200, {
+      object: 'list',
+      model,
+      data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }],
+      usage: { prompt_tokens: 4, total_tokens: 4 },
+    });
+    return;
+  }
+  if (body.stream === true) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const pieces = ['The order', ' has shipped.'];
+    pieces.forEach((content, index) => {
+      const last = index === pieces.length - 1;
+      const chunk = {
+        id: 'chatcmpl-groq-2',
+        object: 'chat.completion.chunk',
+        created: 1_735_689_600,
+        model,
+        choices: [{ index: 0, delta: { content }, finish_reason: last ? 'stop' : null }],
+        x_groq: last ? { id: 'req_groq_2', usage: GROQ_USAGE } : { id: 'req_groq_2' },
+      };
+      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    });
+    res.write('data: [DONE]\n\n');
+    res.end();
+    return;
+  }
+  json(res, 200, {
+    id: 'chatcmpl-groq-1',
+    object: 'chat.completion',
+    created: 1_735_689_600,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: 'The order has shipped.' }, finish_reason: 'stop' }],
+    usage: GROQ_USAGE,
+    x_groq: { id: 'req_groq_1' },
+  });
+}
+
+function ollama(res: Response, path: string, body: Record<string, unknown>, scenario: string | undefined): void {
+  const model = typeof body.model === 'string' ? body.model : 'unknown';
+  if (scenario === 'bad-request' || model === 'missing-model') {
+    json(res, 404, { error: `model "${model}" not found, try pulling it first` });
+    return;
+  }
+  if (path === '/api/embed') {
+    const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    json(res, 200, {
+      model,
+      embeddings: inputs.map(() => [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
+      total_duration: 1_000_000,
+      prompt_eval_count: 5,
+    });
+    return;
+  }
+  const chat = path === '/api/chat';
+  const part = (text: string) => (chat ? { message: { role: 'assistant', content: text } } : { response: text });
+  const end = {
+    done: true,
+    done_reason: 'stop',
+    total_duration: 5_000_000,
+    load_duration: 1_000_000,
+    prompt_eval_count: 26,
+    eval_count: 9,
+  };
+  if (body.stream === true) {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    const pieces = ['The order', ' has shipped.'];
+    pieces.forEach((text, index) => {
+      const last = index === pieces.length - 1;
+      const line = { model, created_at: '2026-12-06T10:00:00Z', ...part(text), ...(last ? end : { done: false }) };
+      res.write(`${JSON.stringify(line)}\n`);
+    });
+    res.end();
+    return;
+  }
+  json(res, 200, { model, created_at: '2026-12-06T10:00:00Z', ...part('The order has shipped.'), ...end });
+}
+
+export const COHERE_TOKENS = { input_tokens: 30, output_tokens: 8 };
+
+function cohere(res: Response, path: string, body: Record<string, unknown>, scenario: string | undefined): void {
+  if (scenario === 'bad-request') {
+    json(res, 400, { message: 'invalid request: model is required' });
+    return;
+  }
+  if (path === '/v2/embed') {
+    const texts = Array.isArray(body.texts) ? body.texts : [];
+    json(res, 200, {
+      id: 'emb-cohere-1',
+      embeddings: { float: texts.map(() => [0.1, 0.2, 0.3, 0.4]) },
+      texts,
+      meta: { api_version: { version: '2' }, billed_units: { input_tokens: 3 } },
+      response_type: 'embeddings_by_type',
+    });
+    return;
+  }
+  const usage = { billed_units: COHERE_TOKENS, tokens: { input_tokens: 130, output_tokens: 8 }, cached_tokens: 100 };
+  if (body.stream === true) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const events = [
+      { type: 'message-start', id: 'chat-cohere-2', delta: { message: { role: 'assistant' } } },
+      { type: 'content-start', index: 0, delta: { message: { content: { type: 'text', text: '' } } } },
+      { type: 'content-delta', index: 0, delta: { message: { content: { text: 'The order' } } } },
+      { type: 'content-delta', index: 0, delta: { message: { content: { text: ' has shipped.' } } } },
+      { type: 'content-end', index: 0 },
+      { type: 'message-end', delta: { finish_reason: 'COMPLETE', usage } },
+    ];
+    for (const event of events) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    res.end();
+    return;
+  }
+  json(res, 200, {
+    id: 'chat-cohere-1',
+    finish_reason: 'COMPLETE',
+    message: { role: 'assistant', content: [{ type: 'text', text: 'The order has shipped.' }] },
+    usage,
+  });
+}
+
 async function readBody(req: IncomingMessage | Http2ServerRequest): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -394,6 +531,9 @@ export async function startFakeProviderApis(): Promise<FakeProviderApis> {
       seen.push({ path, scenario, body });
       if (path.startsWith('/model/')) await bedrock(res, path, body, scenario);
       else if (/^\/v1\/(chat|fim|embeddings)/.test(path)) mistral(res, path, body, scenario);
+      else if (path.startsWith('/openai/v1/')) groq(res, path, body, scenario);
+      else if (path.startsWith('/api/')) ollama(res, path, body, scenario);
+      else if (path.startsWith('/v2/')) cohere(res, path, body, scenario);
       else gemini(res, path, body, scenario);
     })().catch((error: unknown) => {
       if (!res.headersSent) json(res, 500, { message: String(error) });

@@ -10,6 +10,9 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'google-genai',
     'bedrock',
     'mistral',
+    'cohere',
+    'ollama',
+    'groq',
     'ai-sdk',
     'mcp',
     'openai-agents',
@@ -25,6 +28,9 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'google-genai',
     'bedrock',
     'mistral',
+    'cohere',
+    'ollama',
+    'groq',
     'ai-sdk',
     'mcp',
     'openai-agents',
@@ -42,6 +48,6 @@ test('GENAI_OTEL_INSTRUMENTATIONS: an unknown name is reported with the accepted
   const { config, problems } = resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,watsonx' });
   assert.deepEqual(config.instrumentations, ['openai']);
   assert.deepEqual(problems.map(formatConfigProblem), [
-    'GENAI_OTEL_INSTRUMENTATIONS="openai,watsonx" is not valid: "watsonx" is not supported; accepted values are openai, anthropic, google-genai, bedrock, mistral, ai-sdk, mcp, openai-agents, langchain, all, none',
+    'GENAI_OTEL_INSTRUMENTATIONS="openai,watsonx" is not valid: "watsonx" is not supported; accepted values are openai, anthropic, google-genai, bedrock, mistral, cohere, ollama, groq, ai-sdk, mcp, openai-agents, langchain, all, none',
   ]);
 });

@@ -215,6 +215,8 @@ for (const family of families) {
     assert.equal(span.attributes['gen_ai.usage.output_tokens'], family.output);
     if (family.finish !== undefined)
       assert.deepEqual(span.attributes['gen_ai.response.finish_reasons'], [family.finish]);
+    if (family.modelId.includes('nova') || family.modelId.includes('titan'))
+      assert.ok((span.attributes['genai_otel.cost.usd'] as number) > 0, 'Amazon models are in the price table');
     if (family.operation === 'embeddings')
       assert.ok((span.attributes['gen_ai.embeddings.dimension.count'] as number) > 0);
   });
