@@ -166,6 +166,6 @@ test('GENAI_OTEL_INSTRUMENTATIONS with an unknown name: one diagnostic naming th
   assert.equal(result.code, 0);
   assert.match(
     result.stderr,
-    /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, all, none/,
+    /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, google-genai, bedrock, mistral, cohere, ollama, groq, ai-sdk, mcp, openai-agents, langchain, all, none/,
   );
 });
