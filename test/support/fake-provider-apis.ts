@@ -15,6 +15,8 @@
 // A request picks a fault with the header `x-fake-scenario`:
 //   bad-request   400 with the provider's error body
 //   stall         a stream sends its first event, then nothing more, keeping the connection open
+//   cut           a stream sends its first event, then the connection is destroyed
+//   not-json      a 200 whose body is not JSON
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -113,10 +115,11 @@ function gemini(res: Response, path: string, body: Record<string, unknown>, scen
   if (method === 'streamGenerateContent') {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     GEMINI_TEXT.forEach((text, index) => {
-      if (scenario === 'stall' && index > 0) return;
+      if ((scenario === 'stall' || scenario === 'cut') && index > 0) return;
       res.write(`data: ${JSON.stringify(geminiChunk(model, text, index === GEMINI_TEXT.length - 1))}\r\n\r\n`);
     });
-    if (scenario !== 'stall') res.end();
+    if (scenario === 'cut') setTimeout(() => res.destroy(), 20);
+    else if (scenario !== 'stall') res.end();
     return;
   }
   const vector = { values: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8] };
@@ -272,6 +275,11 @@ async function bedrock(
     }
     for (const frame of frames) res.write(frame);
     res.end();
+    return;
+  }
+  if (action === 'invoke' && scenario === 'not-json') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('<html>gateway</html>');
     return;
   }
   if (action === 'invoke') {
@@ -456,6 +464,13 @@ function ollama(res: Response, path: string, body: Record<string, unknown>, scen
   if (body.stream === true) {
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const pieces = ['The order', ' has shipped.'];
+    if (scenario === 'cut') {
+      res.write(
+        `${JSON.stringify({ model, created_at: '2026-12-06T10:00:00Z', ...part('The order'), done: false })}\n`,
+      );
+      setTimeout(() => res.destroy(), 20);
+      return;
+    }
     pieces.forEach((text, index) => {
       const last = index === pieces.length - 1;
       const line = { model, created_at: '2026-12-06T10:00:00Z', ...part(text), ...(last ? end : { done: false }) };
