@@ -77,3 +77,22 @@ test('LangChain: traced automatically by default; turned off by name, traced whe
   assert.equal(off?.status, 'info');
   assert.match(off.detail, /turned off by GENAI_OTEL_INSTRUMENTATIONS: traced when you pass GenAICallbackHandler$/);
 });
+
+test('the provider clients (Gemini, Bedrock, Cohere, Ollama, Groq): traced automatically, or off by name', () => {
+  const packages = ['@google/genai', '@aws-sdk/client-bedrock-runtime', 'cohere-ai', 'ollama', 'groq-sdk'];
+  const directory = app('providers', Object.fromEntries(packages.map((name) => [name, name])));
+  const on = checkLibraries(directory, resolveConfig({}).config).filter((check) => packages.includes(check.name));
+  assert.deepEqual(
+    on.map((check) => [check.name, check.status]),
+    packages.map((name) => [name, 'ok']),
+  );
+  assert.ok(on.every((check) => /^\d+\.\d+\.\d+, traced automatically$/.test(check.detail)));
+  const off = checkLibraries(
+    directory,
+    resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,google-genai' }).config,
+  ).filter((check) => packages.includes(check.name));
+  assert.deepEqual(
+    off.map((check) => [check.name, check.status]),
+    packages.map((name) => [name, name === '@google/genai' ? 'ok' : 'info']),
+  );
+});
