@@ -243,7 +243,10 @@ function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISe
       1,
       24 * 60 * 60 * 1000,
     ),
-    providerHosts: { ...lowerCaseKeys(reader.keyValueList('GENAI_OTEL_PROVIDER_HOSTS')), ...options.providerHosts },
+    providerHosts: {
+      ...lowerCaseKeys(reader.keyValueList('GENAI_OTEL_PROVIDER_HOSTS')),
+      ...lowerCaseKeys(options.providerHosts ?? {}),
+    },
     propagateBaggage: options.propagateBaggage ?? reader.boolean('GENAI_OTEL_PROPAGATE_BAGGAGE', false),
     llmLogs: options.llmLogs ?? reader.boolean('GENAI_OTEL_LLM_LOGS', false),
     clientId: options.clientId ?? reader.raw('GENAI_OTEL_CLIENT_ID'),

@@ -51,3 +51,18 @@ test('GENAI_OTEL_INSTRUMENTATIONS: an unknown name is reported with the accepted
     'GENAI_OTEL_INSTRUMENTATIONS="openai,watsonx" is not valid: "watsonx" is not supported; accepted values are openai, anthropic, google-genai, bedrock, mistral, cohere, ollama, groq, ai-sdk, mcp, openai-agents, langchain, all, none',
   ]);
 });
+
+test('GENAI_OTEL_PROVIDER_HOSTS: host=name pairs, hosts lower-cased; start({ providerHosts }) adds to them', () => {
+  assert.deepEqual(
+    resolveConfig({ GENAI_OTEL_PROVIDER_HOSTS: 'VLLM.internal:8000=vllm, gateway.example=openrouter' }).config.genai
+      .providerHosts,
+    { 'vllm.internal:8000': 'vllm', 'gateway.example': 'openrouter' },
+  );
+  assert.deepEqual(
+    resolveConfig({ GENAI_OTEL_PROVIDER_HOSTS: 'a.example=x' }, { providerHosts: { 'b.example': 'y' } }).config.genai
+      .providerHosts,
+    { 'a.example': 'x', 'b.example': 'y' },
+  );
+  const { problems } = resolveConfig({ GENAI_OTEL_PROVIDER_HOSTS: 'no-name-here' });
+  assert.match(problems.map(formatConfigProblem).join('\n'), /GENAI_OTEL_PROVIDER_HOSTS/);
+});
