@@ -27,10 +27,11 @@ export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
 }
 
 /**
- * The npm package each patching instrumentation hooks, by a module it exports (the MCP SDK's own main entry,
- * `dist/cjs/index.js`, is missing from its 1.x packages, so its hooked module is looked up instead).
+ * The npm packages each patching instrumentation hooks (any one installed enables it), by a module they export (the
+ * MCP SDK's own main entry, `dist/cjs/index.js`, is missing from its 1.x packages, so its hooked module is looked up
+ * instead; its 2.x is two packages).
  */
-const PACKAGES: Partial<Record<InstrumentationName, string>> = {
+const PACKAGES: Partial<Record<InstrumentationName, string | string[]>> = {
   openai: 'openai',
   anthropic: '@anthropic-ai/sdk',
   'google-genai': '@google/genai',
@@ -39,7 +40,7 @@ const PACKAGES: Partial<Record<InstrumentationName, string>> = {
   cohere: 'cohere-ai',
   ollama: 'ollama',
   groq: 'groq-sdk',
-  mcp: '@modelcontextprotocol/sdk/shared/protocol.js',
+  mcp: ['@modelcontextprotocol/sdk/shared/protocol.js', '@modelcontextprotocol/client', '@modelcontextprotocol/server'],
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
 };
@@ -77,9 +78,10 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
     instrumentations: [],
   };
   for (const name of config.instrumentations) {
-    const packageName = PACKAGES[name];
-    if (packageName !== undefined && !isInstalled(packageName)) {
-      debug(`${packageName} is not installed: its instrumentation is not loaded`);
+    const packages = PACKAGES[name];
+    const packageNames = packages === undefined ? [] : typeof packages === 'string' ? [packages] : packages;
+    if (packageNames.length > 0 && !packageNames.some((packageName) => isInstalled(packageName))) {
+      debug(`${packageNames.join(', ')}: not installed, so their instrumentation is not loaded`);
       continue;
     }
     try {

@@ -42,6 +42,7 @@ import { MAX_PLAIN_STRING_LENGTH, isObject, safeJson, truncate } from '../attrib
 import { storeServing } from '../genai/metric-series.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import { genaiTracer } from '../genai/span-runner.ts';
+import { toolSpanOf } from '../genai/tool-spans.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
 
@@ -122,7 +123,7 @@ export function mcpSpanName(facts: McpRequestFacts): string {
 }
 
 /** The attributes both the span and the duration metric carry. */
-function metricAttributes(facts: McpRequestFacts): Attributes {
+function metricAttributes(facts: McpRequestFacts, errorType?: string, statusCode?: string): Attributes {
   const attributes: Attributes = { [ATTR_MCP_METHOD_NAME]: facts.method };
   if (facts.toolName !== undefined) attributes[ATTR_GEN_AI_TOOL_NAME] = facts.toolName;
   if (facts.method === 'tools/call') attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL;
@@ -133,12 +134,43 @@ function metricAttributes(facts: McpRequestFacts): Attributes {
   if (facts.transport !== undefined) attributes[ATTR_NETWORK_TRANSPORT] = facts.transport;
   if (facts.serverAddress !== undefined) attributes[ATTR_SERVER_ADDRESS] = facts.serverAddress;
   if (facts.serverPort !== undefined) attributes[ATTR_SERVER_PORT] = facts.serverPort;
+  if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+  if (statusCode !== undefined) attributes[ATTR_RPC_RESPONSE_STATUS_CODE] = statusCode;
   return attributes;
 }
 
+/** What every call of one shape (method, target, connection facts, outcome) shares: its metric attributes and name. */
+interface CallShape {
+  readonly metric: Attributes;
+  readonly name: string;
+}
+
+/**
+ * Shapes seen, by a key of their facts: a call of a known shape reuses the very attribute object, which the metric
+ * store binds to its series once (no hashing of the attributes per record) and the span copies, and its name. The
+ * shapes are bounded like a metric's series: past the bound, each call builds its own.
+ */
+const shapes = new Map<string, CallShape>();
+const MAX_SHAPES = 2000;
+
+function shapeOf(facts: McpRequestFacts, errorType?: string, statusCode?: string): CallShape {
+  const key = `${facts.method}\0${facts.toolName ?? ''}\0${facts.promptName ?? ''}\0${facts.protocolVersion ?? ''}\0${facts.jsonrpcVersion ?? ''}\0${facts.transport ?? ''}\0${facts.serverAddress ?? ''}\0${facts.serverPort ?? ''}\0${errorType ?? ''}\0${statusCode ?? ''}`;
+  let shape = shapes.get(key);
+  if (shape === undefined) {
+    shape = { metric: Object.freeze(metricAttributes(facts, errorType, statusCode)), name: mcpSpanName(facts) };
+    if (shapes.size < MAX_SHAPES) shapes.set(key, shape);
+  }
+  return shape;
+}
+
 /** The span's attributes at start: the metric's, plus the per-request ones (ids, resource URI, arguments). */
-export function spanAttributes(facts: McpRequestFacts, captureContent: boolean, maxContentLength: number): Attributes {
-  const attributes = metricAttributes(facts);
+export function spanAttributes(
+  facts: McpRequestFacts,
+  captureContent: boolean,
+  maxContentLength: number,
+  metric: Attributes = metricAttributes(facts),
+): Attributes {
+  const attributes = { ...metric };
   if (facts.requestId !== undefined) attributes[ATTR_JSONRPC_REQUEST_ID] = facts.requestId;
   if (facts.sessionId !== undefined) attributes[ATTR_MCP_SESSION_ID] = facts.sessionId;
   if (facts.resourceUri !== undefined) attributes[ATTR_MCP_RESOURCE_URI] = facts.resourceUri;
@@ -208,32 +240,54 @@ export class McpCall {
   /** The context the request (client) or its handler (server) runs in: the span's. */
   readonly context: Context;
   private readonly facts: McpRequestFacts;
+  /** The shape at start; the protocol version learnt later, or an error, makes another. */
+  private shape: CallShape;
   private readonly side: 'client' | 'server';
   private readonly captureContent: boolean;
   private readonly maxContentLength: number;
   private readonly startTime = performance.now();
+  /** False when the span is an agent framework's `execute_tool` span this call only adds its attributes to. */
+  private readonly owned: boolean;
   private ended = false;
   /** Called with the result of a successful request, before the span ends (the initialize exchange reads its version). */
   onResult?: (value: unknown) => void;
 
-  private constructor(side: 'client' | 'server', facts: McpRequestFacts, parent: Context, links: Link[]) {
+  private constructor(
+    side: 'client' | 'server',
+    facts: McpRequestFacts,
+    parent: Context,
+    links: Link[],
+    outer: Span | undefined,
+  ) {
     const settings = genaiSettings();
     this.side = side;
     this.facts = facts;
     this.captureContent = capturesContentOnSpans(settings.captureContent, undefined);
     this.maxContentLength = settings.maxContentLength;
+    this.shape = shapeOf(facts);
+    const attributes = spanAttributes(facts, this.captureContent, this.maxContentLength, this.shape.metric);
+    if (outer !== undefined) {
+      this.owned = false;
+      this.span = outer;
+      this.span.setAttributes(attributes);
+      this.context = parent;
+      return;
+    }
+    this.owned = true;
     const kind = side === 'client' ? SpanKind.CLIENT : SpanKind.SERVER;
-    this.span = genaiTracer().startSpan(
-      mcpSpanName(facts),
-      { kind, attributes: spanAttributes(facts, this.captureContent, this.maxContentLength), links },
-      parent,
-    );
+    this.span = genaiTracer().startSpan(this.shape.name, { kind, attributes, links }, parent);
     this.context = trace.setSpan(parent, this.span);
   }
 
-  /** A CLIENT span under the active context. */
+  /**
+   * A CLIENT span under the active context; for a tools/call made inside an agent framework's `execute_tool` span of
+   * the same tool (the OpenAI Agents SDK's MCP servers), that span itself, given the MCP attributes, as the MCP
+   * conventions ask: one span per tool call, whose context the request carries to the server.
+   */
   static client(facts: McpRequestFacts): McpCall {
-    return new McpCall('client', facts, context.active(), []);
+    const active = context.active();
+    const outer = facts.method === 'tools/call' ? toolSpanOf(active, facts.toolName) : undefined;
+    return new McpCall('client', facts, active, [], outer);
   }
 
   /**
@@ -242,10 +296,16 @@ export class McpCall {
    */
   static server(facts: McpRequestFacts, remote: Context | undefined): McpCall {
     const ambient = context.active();
-    if (remote === undefined) return new McpCall('server', facts, ambient, []);
+    if (remote === undefined) return new McpCall('server', facts, ambient, [], undefined);
     const ambientSpan = trace.getSpanContext(ambient);
-    const links = ambientSpan !== undefined && trace.isSpanContextValid(ambientSpan) ? [{ context: ambientSpan }] : [];
-    return new McpCall('server', facts, remote, links);
+    // A link to the parent itself (client and server in one process, the ambient context the sender's) says nothing.
+    const links =
+      ambientSpan !== undefined &&
+      trace.isSpanContextValid(ambientSpan) &&
+      ambientSpan.spanId !== trace.getSpanContext(remote)?.spanId
+        ? [{ context: ambientSpan }]
+        : [];
+    return new McpCall('server', facts, remote, links, undefined);
   }
 
   /** Follows what the traced function returned: a promise settles the span later; anything else settles it now. */
@@ -310,6 +370,7 @@ export class McpCall {
   /** Sets the protocol version learnt while the request ran (the initialize result). */
   setProtocolVersion(version: string): void {
     this.facts.protocolVersion = version;
+    this.shape = shapeOf(this.facts);
     this.span.setAttribute(ATTR_MCP_PROTOCOL_VERSION, version);
   }
 
@@ -317,10 +378,10 @@ export class McpCall {
     if (this.ended) return;
     this.ended = true;
     try {
-      const attributes = metricAttributes(this.facts);
-      if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-      if (withCode && errorType !== undefined && /^-?\d+$/.test(errorType))
-        attributes[ATTR_RPC_RESPONSE_STATUS_CODE] = errorType;
+      const attributes =
+        errorType === undefined
+          ? this.shape.metric
+          : shapeOf(this.facts, errorType, withCode && /^-?\d+$/.test(errorType) ? errorType : undefined).metric;
       const histograms = durationHistograms();
       (this.side === 'client' ? histograms.client : histograms.server).record(
         (performance.now() - this.startTime) / 1000,
@@ -329,6 +390,7 @@ export class McpCall {
     } catch (error) {
       errorOnce('mcp:metric', 'could not record the duration of an MCP request', error);
     }
+    if (!this.owned) return;
     try {
       this.span.end();
     } catch (error) {

@@ -28,6 +28,7 @@ import {
 import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import { ShapeCache } from '../genai/shape-cache.ts';
+import { closeToolSpan, openToolSpan } from '../genai/tool-spans.ts';
 import { genaiTracer } from '../genai/span-runner.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
@@ -359,12 +360,15 @@ export class OpenAIAgentsProcessor {
       step = { context: parentContext, stored, type, startTime: 0, parent };
     } else {
       const span = this.startSpan(described.name, described.attributes, parentContext);
+      const name = text(data.name);
+      // An MCP tool's call (the SDK's MCP servers) joins this span instead of starting its own (see tool-spans.ts).
+      if (type === 'function' && name !== undefined) openToolSpan(span, name);
       step = {
         span,
         context: trace.setSpan(parentContext, span),
         stored,
         type,
-        name: text(data.name),
+        name,
         startTime: performance.now(),
         parent,
       };
@@ -385,6 +389,7 @@ export class OpenAIAgentsProcessor {
     }
     const span = step.span;
     if (span === undefined) return;
+    closeToolSpan(span);
     if (step.type === 'agent') {
       const tools = names(data.tools);
       const handoffs = names(data.handoffs);

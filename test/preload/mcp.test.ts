@@ -1,5 +1,6 @@
-// MCP through the real preload: a client and a server (separate processes, the real @modelcontextprotocol/sdk) over
-// stdio and Streamable HTTP, in CommonJS and ES modules; the server's spans must join the client's trace.
+// MCP through the real preload: a client and a server (separate processes, the real @modelcontextprotocol/sdk 1.x, and
+// the 2.x packages @modelcontextprotocol/client, /server and /node) over stdio and Streamable HTTP, in CommonJS and ES
+// modules; the server's spans must join the client's trace, notifications included.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -22,14 +23,21 @@ const CLIENT = 3;
 const SERVER = 2;
 const ERROR = 2;
 
+const REQUIRE = ['--require', 'genai-otel/register'];
+const IMPORT = ['--import', 'genai-otel/register'];
 const cases = [
-  { script: 'mcp-app.cjs', kind: 'stdio', nodeArgs: ['--require', 'genai-otel/register'], transport: 'pipe' },
-  { script: 'mcp-app.cjs', kind: 'http', nodeArgs: ['--require', 'genai-otel/register'], transport: 'tcp' },
-  { script: 'mcp-app.mjs', kind: 'stdio', nodeArgs: ['--import', 'genai-otel/register'], transport: 'pipe' },
-  { script: 'mcp-app.mjs', kind: 'http', nodeArgs: ['--import', 'genai-otel/register'], transport: 'tcp' },
+  { script: 'mcp-app.cjs', kind: 'stdio', nodeArgs: REQUIRE, transport: 'pipe' },
+  { script: 'mcp-app.cjs', kind: 'http', nodeArgs: REQUIRE, transport: 'tcp' },
+  { script: 'mcp-app.mjs', kind: 'stdio', nodeArgs: IMPORT, transport: 'pipe' },
+  { script: 'mcp-app.mjs', kind: 'http', nodeArgs: IMPORT, transport: 'tcp' },
+  { script: 'mcp2-app.cjs', kind: 'stdio', nodeArgs: REQUIRE, transport: 'pipe' },
+  { script: 'mcp2-app.cjs', kind: 'http', nodeArgs: REQUIRE, transport: 'tcp' },
+  { script: 'mcp2-app.mjs', kind: 'stdio', nodeArgs: IMPORT, transport: 'pipe' },
+  { script: 'mcp2-app.mjs', kind: 'http', nodeArgs: IMPORT, transport: 'tcp' },
 ];
 
 for (const { script, kind, nodeArgs, transport } of cases) {
+  const split = script.startsWith('mcp2');
   describe(`${script} over ${kind} under ${nodeArgs.join(' ')}`, () => {
     const serviceName = `mcp-${script.replace(/\W+/g, '-')}-${kind}`;
     let client: ReceivedSpan[];
@@ -52,7 +60,7 @@ for (const { script, kind, nodeArgs, transport } of cases) {
       assert.equal(result.code, 0, result.stderr);
       assert.equal(
         result.stdout,
-        'tools: get_weather,explode\nweather: sunny in Paris\nexplode isError: true\nprompt error: -32602\nclient finished\n',
+        `tools: get_weather,explode\nweather: sunny in Paris\nexplode isError: true\nprompt error: -32602\n${split ? 'logged: looking up Paris\n' : ''}client finished\n`,
         result.stderr,
       );
       const ofService = (spans: ReceivedSpan[], name: string) =>
@@ -161,6 +169,41 @@ for (const { script, kind, nodeArgs, transport } of cases) {
         assert.equal(span.attributes['gen_ai.prompt.name'], 'nope');
         assert.equal(span.status.code, ERROR);
         assert.match(span.status.message, /nope/);
+      }
+    });
+
+    test('notifications are spans too: CLIENT where sent, SERVER where handled, joined through their _meta', () => {
+      // Sent by the client's connect(), handled by the server.
+      const sent = named(client, 'notifications/initialized');
+      const handled = named(server, 'notifications/initialized');
+      assert.equal(sent.kind, CLIENT);
+      assert.equal(handled.kind, SERVER);
+      assert.equal(handled.traceId, sent.traceId);
+      assert.equal(handled.parentSpanId, sent.spanId);
+      for (const span of [sent, handled]) {
+        assert.equal(span.attributes['mcp.method.name'], 'notifications/initialized');
+        assert.equal(span.attributes['network.transport'], transport);
+        // A notification has no id.
+        assert.equal(span.attributes['jsonrpc.request.id'], undefined);
+        assert.equal(span.attributes['gen_ai.operation.name'], undefined);
+      }
+      if (!split) return;
+      // Sent by the server's tool while it runs (a log message, a progress update) inside the tool's own span,
+      // handled by the client.
+      const tool = named(server, 'tools/call get_weather');
+      const lookup = named(
+        all.filter((span) => span.resource['service.name'] === `${serviceName}-server`),
+        'lookup_forecast',
+      );
+      for (const method of ['notifications/message', 'notifications/progress']) {
+        const fromServer = named(server, method);
+        assert.equal(fromServer.kind, CLIENT);
+        assert.equal(fromServer.traceId, tool.traceId);
+        assert.equal(fromServer.parentSpanId, lookup.spanId);
+        const atClient = named(client, method);
+        assert.equal(atClient.kind, SERVER);
+        assert.equal(atClient.traceId, tool.traceId);
+        assert.equal(atClient.parentSpanId, fromServer.spanId);
       }
     });
 

@@ -153,6 +153,10 @@ for (const { module, script, preload } of cases) {
         '    chat gpt-4o-mini',
         '    execute_tool explode',
         '    execute_tool get_weather',
+        // The SDK lists the server's tools on each turn: MCP client spans of their own.
+        '    tools/list',
+        '    tools/list',
+        '    tools/list',
       ]);
       const mcpTools = spans
         .filter((span) => span.traceId === workflow(spans, 'mcp run').traceId && span.name.startsWith('execute_tool'))
@@ -290,6 +294,36 @@ for (const { module, script, preload } of cases) {
         assert.equal(lookup.attributes['gen_ai.tool.call.result'], 'A-1: shipped');
       });
 
+      test("an MCP tool call is one execute_tool span, the agent's, with the MCP client's attributes; the MCP server's spans join under it", async () => {
+        const root = workflow(spans, 'mcp run');
+        const calls = spans.filter((span) => span.traceId === root.traceId && span.name.startsWith('execute_tool'));
+        // No second span for the same call: the MCP client joined the agent's execute_tool span (MCP conventions).
+        assert.equal(spans.filter((span) => span.attributes['mcp.method.name'] === 'tools/call').length, 2);
+        for (const call of calls) {
+          assert.equal(call.attributes['mcp.method.name'], 'tools/call');
+          assert.equal(call.attributes['network.transport'], 'pipe');
+          assert.match(String(call.attributes['jsonrpc.request.id']), /^\d+$/);
+          assert.match(String(call.attributes['mcp.protocol.version']), /^\d{4}-\d{2}-\d{2}$/);
+        }
+        const explode = calls.find((span) => span.name === 'execute_tool explode')!;
+        assert.equal(explode.attributes['error.type'], 'tool_error');
+        const weather = calls.find((span) => span.name === 'execute_tool get_weather')!;
+        const serverName = `${serviceName}-mcp-server`;
+        const server = (
+          await receiver.waitFor(
+            'spans',
+            (all) =>
+              all.some((span) => span.resource['service.name'] === serverName && span.name === 'lookup_forecast'),
+            5000,
+          )
+        ).filter((span) => span.resource['service.name'] === serverName && span.traceId === root.traceId);
+        const handled = server.find((span) => span.name === 'tools/call get_weather');
+        assert.ok(handled, server.map((span) => span.name).join(', '));
+        assert.equal(handled.kind, 2);
+        assert.equal(handled.parentSpanId, weather.spanId);
+        assert.equal(server.find((span) => span.name === 'lookup_forecast')?.parentSpanId, handled.spanId);
+      });
+
       test("OPENAI_AGENTS_DISABLE_TRACING=1: the SDK's tracing is off, genai-otel's mapping with it; the model calls still traced", async () => {
         const off = await run(preload, {
           OTEL_SERVICE_NAME: 'agents-sdk-tracing-off',
@@ -304,9 +338,15 @@ for (const { module, script, preload } of cases) {
           )
         ).filter((span) => span.resource['service.name'] === 'agents-sdk-tracing-off');
         assert.ok(
-          received.every((span) => span.name.startsWith('chat ')),
+          received.every((span) => span.name.startsWith('chat ') || span.attributes['mcp.method.name'] !== undefined),
           received.map((span) => span.name).join(', '),
         );
+        // Without the SDK's function spans to join, each MCP tool call is its MCP client span, the one execute_tool.
+        const calls = received.filter((span) => span.attributes['mcp.method.name'] === 'tools/call');
+        assert.deepEqual(calls.map((span) => [span.name, span.kind, span.attributes['gen_ai.operation.name']]).sort(), [
+          ['tools/call explode', 3, 'execute_tool'],
+          ['tools/call get_weather', 3, 'execute_tool'],
+        ]);
       });
 
       test('GENAI_OTEL_INSTRUMENTATIONS without openai-agents: no agent spans, the model calls still traced', async () => {

@@ -48,6 +48,9 @@ const LIBRARIES: { name: string; majors: number[]; since?: string; entry?: strin
   { name: '@langchain/core', majors: [1] },
   // Its main entry is missing from its 1.x packages: the module the instrumentation hooks is looked up instead.
   { name: '@modelcontextprotocol/sdk', majors: [1], entry: '@modelcontextprotocol/sdk/shared/protocol.js' },
+  // The SDK's 2.x: two packages.
+  { name: '@modelcontextprotocol/client', majors: [2] },
+  { name: '@modelcontextprotocol/server', majors: [2] },
 ];
 
 /** The provider clients' packages and the GENAI_OTEL_INSTRUMENTATIONS name of each one's instrumentation. */
@@ -112,7 +115,7 @@ function libraryCheck(name: string, version: string, cwd: string, config: GenAIO
     };
   if (name === 'openai' && !config.instrumentations.includes('openai')) return turnedOff;
   if (name === '@anthropic-ai/sdk' && !config.instrumentations.includes('anthropic')) return turnedOff;
-  if (name === '@modelcontextprotocol/sdk' && !config.instrumentations.includes('mcp')) return turnedOff;
+  if (name.startsWith('@modelcontextprotocol/') && !config.instrumentations.includes('mcp')) return turnedOff;
   const provider = PROVIDER_INSTRUMENTATIONS[name];
   if (provider !== undefined && !config.instrumentations.includes(provider)) return turnedOff;
   if (name === 'ai') {

@@ -66,6 +66,22 @@ test('the MCP SDK (no main entry in its 1.x packages) is found, and reported as 
   assert.equal(off?.status, 'info');
 });
 
+test('the MCP SDK 2.x packages are found, and reported as traced or off', () => {
+  const directory = app('mcp2', {
+    '@modelcontextprotocol/client': '@modelcontextprotocol/client',
+    '@modelcontextprotocol/server': '@modelcontextprotocol/server',
+  });
+  for (const name of ['@modelcontextprotocol/client', '@modelcontextprotocol/server']) {
+    const on = checkLibraries(directory, resolveConfig({}).config).find((check) => check.name === name);
+    assert.equal(on?.status, 'ok', name);
+    assert.match(on.detail, /^2\.\d+\.\d+, traced automatically$/);
+    const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find(
+      (check) => check.name === name,
+    );
+    assert.equal(off?.status, 'info');
+  }
+});
+
 test('LangChain: traced automatically by default; turned off by name, traced when the handler is passed', () => {
   const directory = app('langchain', { '@langchain/core': '@langchain/core' });
   const on = checkLibraries(directory, resolveConfig({}).config).find((check) => check.name === '@langchain/core');

@@ -16,8 +16,13 @@ import {
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { contextFromRequest, withTraceContext } from '../../../src/instrumentations/mcp-meta.ts';
-import { tracedRequest, tracedSetRequestHandler } from '../../../src/instrumentations/mcp.ts';
-import { networkTransportOf, requestFacts } from '../../../src/instrumentations/mcp-spans.ts';
+import {
+  tracedNotification,
+  tracedRequest,
+  tracedSetRequestHandler,
+  tracingHandlerMap,
+} from '../../../src/instrumentations/mcp.ts';
+import { McpCall, networkTransportOf, requestFacts } from '../../../src/instrumentations/mcp-spans.ts';
 
 const warnings: string[] = [];
 diag.setLogger(
@@ -199,6 +204,8 @@ test('a real client and server in one process: CLIENT span, SERVER span under it
   );
   assert.equal(handled.parentSpanContext?.spanId, call.spanContext().spanId);
   assert.equal(handled.spanContext().traceId, call.spanContext().traceId);
+  // In one process the ambient context of the handler is the client span's: a link to the parent would say nothing.
+  assert.deepEqual(handled.links, []);
   assert.equal(sdk.span('inside_tool').parentSpanContext?.spanId, handled.spanContext().spanId);
   for (const span of [call, handled]) {
     assert.equal(span.attributes['gen_ai.operation.name'], 'execute_tool');
@@ -215,6 +222,27 @@ test('a real client and server in one process: CLIENT span, SERVER span under it
   const durations = await sdk.collect();
   assert.ok(sdk.points(durations.get('mcp.client.operation.duration')).length > 0);
   assert.ok(sdk.points(durations.get('mcp.server.operation.duration')).length > 0);
+});
+
+test('a SERVER span has the client span of _meta as parent and links the ambient span (the transport’s), when another', () => {
+  const transportSpan = trace.getTracer('test').startSpan('POST /mcp');
+  const remote = contextFromRequest(
+    withTraceContext(
+      { method: 'tools/list', params: {} },
+      trace.setSpan(ROOT_CONTEXT, trace.getTracer('test').startSpan('client')),
+    ),
+    ROOT_CONTEXT,
+  );
+  const call = context.with(trace.setSpan(ROOT_CONTEXT, transportSpan), () =>
+    McpCall.server({ method: 'tools/list' }, remote),
+  );
+  call.succeed({ tools: [] });
+  const handled = sdk.span('tools/list');
+  assert.equal(handled.parentSpanContext?.spanId, trace.getSpanContext(remote!)?.spanId);
+  assert.deepEqual(
+    handled.links.map((link) => link.context.spanId),
+    [transportSpan.spanContext().spanId],
+  );
 });
 
 test('hostile values around request(): the SDK’s own value or error reaches the caller, untraced if need be', async () => {
@@ -305,6 +333,51 @@ test('hostile values around request handlers: the handler’s value or error rea
     }
   }
   assert.equal(register.call({}, {}, 'not a function'), 'registered', 'non-functions are handed over as given');
+});
+
+test('hostile values around notifications: the SDK’s value or error reaches the caller, handlers run as registered', async () => {
+  const failure = new Error('sdk error');
+  const sent = Promise.resolve(undefined);
+  const sends = tracedNotification(() => sent, undefined, 1);
+  const throws = tracedNotification(() => {
+    throw failure;
+  });
+  const hostile = [undefined, null, revoked(), throwingGetter('method'), { method: 'x', params: revoked() }];
+  for (const self of [undefined, revoked(), throwingGetter('_transport'), {}]) {
+    for (const notification of hostile) {
+      assert.equal(sends.call(self, 'codec', notification), sent);
+      assert.throws(
+        () => throws.call(self, notification),
+        (error) => error === failure,
+      );
+    }
+  }
+  // Handler maps that are not maps, or hold what is not a function, are left as they are.
+  const register = tracingHandlerMap(() => 'registered', '_notificationHandlers', 'notification');
+  for (const self of [undefined, revoked(), throwingGetter('_notificationHandlers'), { _notificationHandlers: {} }])
+    assert.equal(register.call(self), 'registered');
+  const handlers = new Map<string, unknown>([
+    ['notifications/message', () => 'handled'],
+    ['notifications/progress', () => Promise.reject(failure)],
+    ['odd', 'not a function'],
+  ]);
+  const protocol = { _notificationHandlers: handlers };
+  assert.equal(register.call(protocol), 'registered');
+  const traced = handlers.get('notifications/message') as AnyFunction;
+  assert.equal(handlers.get('odd'), 'not a function');
+  // Registering again traces nothing twice.
+  register.call(protocol);
+  assert.equal(handlers.get('notifications/message'), traced);
+  for (const notification of hostile) assert.equal(traced(notification), 'handled');
+  await assert.rejects(
+    (handlers.get('notifications/progress') as AnyFunction)({
+      method: 'notifications/progress',
+      params: {},
+    }) as Promise<unknown>,
+    (error) => error === failure,
+  );
+  assert.equal(traced({ method: 'notifications/message', params: { level: 'info' } }), 'handled');
+  assert.equal(sdk.spans().filter((span) => span.name === 'notifications/message').length, 1);
 });
 
 test('disabled: the original gets the very same arguments and nothing is recorded', () => {
