@@ -4,11 +4,11 @@
 //   npm run bench                 the default run (a few minutes on 2 cores; the outage row lasts 15 s)
 //   npm run bench -- --long       the outage row at 60 s, and more rounds everywhere
 //   npm run bench -- --quick      fewer rounds (a smoke run)
-//   npm run bench -- --only=1,4   some rows only (1 start-up, 2/3/6 helpers, 4 export CPU, 5 outage, 7 event loop, A agents, R request path,
+//   npm run bench -- --only=1,4   some rows only (1 start-up, 2/3/6 helpers, 4 export CPU, 5 outage, 7 event loop, A agents, L langgraph, R request path,
 //                                 M MCP, H redaction of hostile text)
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { agentsRow } from './agents.ts';
+import { agentsRow, langGraphRow } from './agents.ts';
 import { helperRows } from './helpers.ts';
 import { hostileRedactionRows } from './hostile-redaction.ts';
 import { mcpRow } from './mcp.ts';
@@ -38,8 +38,8 @@ if (wanted('2') || wanted('3') || wanted('6'))
 if (wanted('4')) rows.push(...(await exportCpuRows({ rounds: quick ? 1 : long ? 5 : 3, spans: 100_000 })));
 if (wanted('5')) rows.push(await outageRow({ seconds: long ? 60 : quick ? 5 : 15 }));
 if (wanted('7')) rows.push(await eventLoopRow({ rounds: quick ? 1 : long ? 5 : 3, seconds: quick ? 2 : 4 }));
-if (wanted('A'))
-  rows.push(await agentsRow({ runs: quick ? 100 : long ? 500 : 300, rounds: quick ? 3 : long ? 15 : 9 }));
+if (wanted('A')) rows.push(await agentsRow({ runs: quick ? 30 : 60, rounds: quick ? 5 : long ? 45 : 25 }));
+if (wanted('L')) rows.push(await langGraphRow({ runs: quick ? 10 : 30, rounds: quick ? 5 : long ? 25 : 15 }));
 if (wanted('R')) rows.push(await requestPathRow({ rounds: quick ? 1 : long ? 5 : 3, seconds: quick ? 2 : 3 }));
 if (wanted('M')) rows.push(await mcpRow({ calls: quick ? 500 : 2_000, rounds: quick ? 3 : long ? 15 : 9 }));
 if (wanted('H')) rows.push(...hostileRedactionRows({ rounds: quick ? 3 : long ? 9 : 5 }));

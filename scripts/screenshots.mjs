@@ -90,7 +90,7 @@ try {
     async () => {
       const body = await (
         await fetch(
-          `${stack.prometheus}/api/v1/query?${new URLSearchParams({ query: `sum(gen_ai_client_operation_duration_seconds_count{service_name="${service}"})` })}`,
+          `${stack.prometheus}/api/v1/query?${new URLSearchParams({ query: `sum(gen_ai_client_inference_duration_seconds_count{service_name="${service}"})` })}`,
         )
       ).json();
       return Number(body.data.result[0]?.value[1]) >= 56;

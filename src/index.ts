@@ -28,6 +28,8 @@ export * as names from './attributes/names.ts';
 
 // Automatic instrumentation of LLM client libraries.
 export { instrument, type InstrumentOptions } from './instrumentations/instrument-client.ts';
+export { LLMSpanProcessor } from './instrumentations/llm-span-processor.ts';
+export type { LLMSpanProcessorOptions } from './instrumentations/llm-span-processor.ts';
 export { GenAICallbackHandler } from './instrumentations/langchain.ts';
 export type { GenAICallbackHandlerOptions } from './instrumentations/langchain.ts';
 // Sessions, users, feedback and revisions.

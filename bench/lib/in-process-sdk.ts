@@ -54,6 +54,8 @@ export function startInProcessSdk(options: {
   spanExporter?: SpanExporter;
   batch?: Partial<Omit<ConstructorParameters<typeof BatchSpanProcessor>[0], 'exporter'>>;
   contextManager?: ContextManager;
+  /** Processors that run before the counting and batching ones (genai-otel's LLMSpanProcessor). */
+  spanProcessors?: SpanProcessor[];
 }): { sides: SideCounts; tracerProvider: TracerProvider; reader: PeriodicExportingMetricReader } {
   const sides: SideCounts = { current: 'warm-up', spans: new Map(), firstSpan: new Map() };
   const counter: SpanProcessor = {
@@ -69,6 +71,7 @@ export function startInProcessSdk(options: {
   context.setGlobalContextManager((options.contextManager ?? new AsyncLocalStorageContextManager()).enable());
   const tracerProvider = new TracerProvider({
     spanProcessors: [
+      ...(options.spanProcessors ?? []),
       counter,
       new BatchSpanProcessor({
         exporter: options.spanExporter ?? DISCARD_SPANS,

@@ -1,43 +1,69 @@
-// Row A: one OpenAI Agents SDK run (an agent, 2 function tools, 3 model calls; the model answers in process, so the
-// figure is the SDK's and the telemetry's CPU, not a network's) under three sides in the same process, alternating
-// in rounds: no processor (telemetry off), genai-otel's processor (its context resolver on), and a hand-written
-// processor making one plain OTel span per step (workflow, agent, each tool) with the same names and attributes.
+// Row A: one OpenAI Agents SDK run (an agent, 2 function tools, 3 model calls made by the real `openai` client through
+// the SDK's OpenAIChatCompletionsModel; the endpoint answers in process, so the figure is CPU, not a network's) under
+// three sides in the same process, alternating in rounds: telemetry off; genai-otel (its Agents SDK processor and
+// context resolver, the openai instrumentation and the span processor that completes its spans, as the preload
+// installs them); and a hand-written processor making one plain OTel span per step (workflow, agent, each tool, each
+// model call) with as many attributes as genai-otel's spans carry.
 // Prints one JSON line: median CPU µs per run per side, the medians of the per-round added CPU, and the checks made.
+import { createRequire } from 'node:module';
+import type * as AgentsCore from '@openai/agents-core';
 import { context, trace, ROOT_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { z } from 'zod';
-import * as agents from '@openai/agents-core';
 import { ResolvingContextManager, setActiveContextResolver } from '../../src/context/agents-context.ts';
+import { LLMSpanProcessor } from '../../src/instrumentations/llm-span-processor.ts';
 import { OpenAIAgentsProcessor } from '../../src/instrumentations/openai-agents-processor.ts';
+import { readToolCalls } from '../../src/instrumentations/openai-agents.ts';
+import { createOpenAIInstrumentation } from '../../src/instrumentations/openai.ts';
+import { threadMillis } from '../../test/support/cpu-clock.ts';
+import { fakeOpenAIFetch, FINAL_ANSWER } from '../lib/fake-openai-fetch.ts';
 import { startInProcessSdk } from '../lib/in-process-sdk.ts';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 300);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const RUNS = Number(process.env.BENCH_RUNS ?? 60);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 25);
 
 // --- the SDK, as start() wires it, minus the network ---------------------------------------------------------------
-const sdk = startInProcessSdk({ contextManager: new ResolvingContextManager(new AsyncLocalStorageContextManager()) });
+const sdk = startInProcessSdk({
+  contextManager: new ResolvingContextManager(new AsyncLocalStorageContextManager()),
+  spanProcessors: [new LLMSpanProcessor({ openai: true, aiSdk: false })],
+});
+// The openai instrumentation patches the client when it loads (require hook); off and plain sides disable it.
+const openaiInstrumentation = createOpenAIInstrumentation({ captureContent: 'none' });
+const require = createRequire(import.meta.url);
+const { OpenAI } = require('openai') as typeof import('openai');
+const agents = require('@openai/agents-core') as typeof AgentsCore;
+const { OpenAIChatCompletionsModel } = require('@openai/agents-openai') as typeof import('@openai/agents-openai');
+const { z } = require('zod') as typeof import('zod');
 
 // --- the processors ------------------------------------------------------------------------------------------------
 const genaiOtel = new OpenAIAgentsProcessor({
   span: () => agents.getCurrentSpan(),
   trace: () => agents.getCurrentTrace(),
 });
+// The preload also reads the SDK's agent_start / agent_tool_start events (tool call ids, descriptions).
+readToolCalls(agents.Runner.prototype, genaiOtel);
+
 const tracer = trace.getTracer('bench-baseline');
-/** One plain span per workflow, agent and tool, nested by the SDK's parent ids, the same names and attributes. */
+const MODEL = 'gpt-4o-mini';
+const descriptions = new Map<string, string>();
+
+/**
+ * One plain span per workflow, agent, tool and model call, nested by the SDK's parent ids, with as many attributes
+ * as genai-otel's: what a user's minimal processor would make.
+ */
 class PlainProcessor {
   private readonly spans = new Map<string, Span>();
-  private start(id: string, name: string, attributes: Attributes, parentId: string | undefined): void {
+  private start(id: string, name: string, attributes: Attributes, parentId: string | undefined, kind = 0): void {
     const parent = parentId === undefined ? undefined : this.spans.get(parentId);
     this.spans.set(
       id,
       tracer.startSpan(
         name,
-        { attributes },
+        { attributes, kind },
         parent === undefined ? context.active() : trace.setSpan(ROOT_CONTEXT, parent),
       ),
     );
   }
-  async onTraceStart(t: agents.Trace) {
+  async onTraceStart(t: AgentsCore.Trace) {
     this.start(
       t.traceId,
       `invoke_workflow ${t.name}`,
@@ -45,11 +71,11 @@ class PlainProcessor {
       undefined,
     );
   }
-  async onTraceEnd(t: agents.Trace) {
+  async onTraceEnd(t: AgentsCore.Trace) {
     this.spans.get(t.traceId)?.end();
     this.spans.delete(t.traceId);
   }
-  async onSpanStart(s: agents.Span<agents.SpanData>) {
+  async onSpanStart(s: AgentsCore.Span<AgentsCore.SpanData>) {
     const data = s.spanData;
     const parent = s.parentId ?? s.traceId;
     // Under the closest ancestor that has a span (task and turn spans have none).
@@ -65,13 +91,57 @@ class PlainProcessor {
       this.start(
         s.spanId,
         `execute_tool ${data.name}`,
-        { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': data.name, 'gen_ai.tool.type': 'function' },
+        {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': data.name,
+          'gen_ai.tool.type': 'function',
+          'gen_ai.tool.call.id': `call_${data.name}`,
+          'gen_ai.tool.description': descriptions.get(data.name) ?? '',
+        },
         parentId,
       );
+    else if (data.type === 'generation')
+      this.start(
+        s.spanId,
+        `chat ${MODEL}`,
+        {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.system': 'openai',
+          'gen_ai.request.model': MODEL,
+          'server.address': '127.0.0.1',
+          'server.port': 9,
+        },
+        parentId,
+        2,
+      );
   }
-  async onSpanEnd(s: agents.Span<agents.SpanData>) {
-    this.spans.get(s.spanId)?.end();
+  async onSpanEnd(s: AgentsCore.Span<AgentsCore.SpanData>) {
+    const span = this.spans.get(s.spanId);
+    if (span === undefined) return;
     this.spans.delete(s.spanId);
+    const data = s.spanData;
+    if (data.type === 'agent') span.setAttribute('gen_ai.agent.tools', data.tools ?? []);
+    else if (data.type === 'generation') {
+      // The SDK keeps the raw chat completion as the generation's output.
+      const response = (data.output?.[0] ?? {}) as {
+        id?: string;
+        model?: string;
+        choices?: { finish_reason?: string }[];
+        usage?: { prompt_tokens?: number; completion_tokens?: number };
+      };
+      const input = response.usage?.prompt_tokens ?? 0;
+      const output = response.usage?.completion_tokens ?? 0;
+      span.setAttributes({
+        'gen_ai.response.model': response.model ?? '',
+        'gen_ai.response.id': response.id ?? '',
+        'gen_ai.response.finish_reasons': (response.choices ?? []).map((choice) => choice.finish_reason ?? ''),
+        'gen_ai.usage.input_tokens': input,
+        'gen_ai.usage.output_tokens': output,
+        'genai_otel.cost.usd': (input * 0.15 + output * 0.6) / 1e6,
+      });
+    }
+    span.end();
   }
   async shutdown() {}
   async forceFlush() {}
@@ -79,42 +149,8 @@ class PlainProcessor {
 const plain = new PlainProcessor();
 
 // --- the run -------------------------------------------------------------------------------------------------------
-const usage = new agents.Usage({ requests: 1, inputTokens: 90, outputTokens: 30, totalTokens: 120 });
-/** Calls each tool once, one per response, then answers: an agent loop of 3 model calls. */
-const model: agents.Model = {
-  async getResponse(request) {
-    const input = Array.isArray(request.input) ? request.input : [];
-    const called = new Set(
-      input.filter((item) => item.type === 'function_call').map((item) => (item as { name: string }).name),
-    );
-    const next = request.tools.find((tool) => tool.type === 'function' && !called.has(tool.name));
-    const output =
-      next === undefined
-        ? [
-            {
-              type: 'message' as const,
-              id: 'msg_1',
-              role: 'assistant' as const,
-              status: 'completed' as const,
-              content: [{ type: 'output_text' as const, text: 'The order has shipped.' }],
-            },
-          ]
-        : [
-            {
-              type: 'function_call' as const,
-              id: `fc_${next.name}`,
-              callId: `call_${next.name}`,
-              name: next.name,
-              arguments: JSON.stringify({ order_id: 'A-1', carrier: 'DHL' }),
-              status: 'completed' as const,
-            },
-          ];
-    return { usage, output, responseId: 'resp_bench' };
-  },
-  getStreamedResponse() {
-    throw new Error('not used');
-  },
-};
+const client = new OpenAI({ apiKey: 'bench', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: fakeOpenAIFetch });
+const model = new OpenAIChatCompletionsModel(client, MODEL);
 const lookup = agents.tool({
   name: 'lookup_order',
   description: 'Finds an order',
@@ -127,20 +163,27 @@ const eta = agents.tool({
   parameters: z.object({ order_id: z.string(), carrier: z.string() }),
   execute: async ({ carrier }) => `${carrier}: 2 days`,
 });
+for (const tool of [lookup, eta]) descriptions.set(tool.name, tool.description);
 const agent = new agents.Agent({ name: 'Order assistant', instructions: 'Answer.', model, tools: [lookup, eta] });
 const runner = new agents.Runner({ workflowName: 'bench run' });
 
 const sides: Record<string, () => void> = {
   off: () => {
+    openaiInstrumentation.disable();
     agents.setTraceProcessors([]);
+    genaiOtel.enabled = false;
     setActiveContextResolver('openai-agents', undefined);
   },
   'genai-otel': () => {
+    openaiInstrumentation.enable();
     agents.setTraceProcessors([genaiOtel]);
+    genaiOtel.enabled = true;
     setActiveContextResolver('openai-agents', (stored) => genaiOtel.resolve(stored));
   },
   plain: () => {
+    openaiInstrumentation.disable();
     agents.setTraceProcessors([plain as never]);
+    genaiOtel.enabled = false;
     setActiveContextResolver('openai-agents', undefined);
   },
 };
@@ -148,20 +191,18 @@ const sides: Record<string, () => void> = {
 async function block(name: string, runs: number): Promise<number> {
   sdk.sides.current = name;
   sides[name]!();
-  const before = process.cpuUsage();
+  const before = threadMillis();
   for (let index = 0; index < runs; index++) {
     const result = await runner.run(agent, 'Where is my order A-1?');
-    if (result.finalOutput !== 'The order has shipped.')
-      throw new Error(`unexpected output ${String(result.finalOutput)}`);
+    if (result.finalOutput !== FINAL_ANSWER) throw new Error(`unexpected output ${String(result.finalOutput)}`);
   }
   await sdk.tracerProvider.forceFlush();
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / runs;
+  return ((threadMillis() - before) * 1000) / runs;
 }
 
 // BENCH_SIDES=genai-otel (a comma list) runs only those: for a profile of one side.
 const names = process.env.BENCH_SIDES?.split(',') ?? Object.keys(sides);
-for (const name of names) await block(name, Math.max(20, RUNS / 10));
+for (const name of names) await block(name, Math.max(20, RUNS / 2));
 sdk.sides.spans.clear();
 const perSide = new Map<string, number[]>(names.map((name) => [name, []]));
 for (let round = 0; round < ROUNDS; round++) {
@@ -174,7 +215,8 @@ if (process.env.BENCH_SIDES !== undefined) {
   console.log(JSON.stringify(Object.fromEntries(names.map((name) => [name, median(perSide.get(name)!)]))));
   process.exit(0);
 }
-const expected = RUNS * ROUNDS * 4;
+// Per run: workflow, agent, 2 tools, 3 model calls.
+const expected = RUNS * ROUNDS * 7;
 if ((sdk.sides.spans.get('genai-otel') ?? 0) !== expected)
   checks.push(`genai-otel made ${sdk.sides.spans.get('genai-otel')} spans, not ${expected}`);
 if ((sdk.sides.spans.get('plain') ?? 0) !== expected)

@@ -129,7 +129,7 @@ const cases: Record<string, { ours: Call; baseline: Call; metric?: string; expec
   llm: {
     ours: () => withLLMCall(request, userCall),
     baseline: bareLLMCall,
-    metric: 'gen_ai.client.operation.duration',
+    metric: 'gen_ai.client.inference.duration',
     expectSameSpan: true,
   },
   tool: {

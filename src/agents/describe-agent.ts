@@ -1,7 +1,7 @@
 import { nodeCrypto } from '../core/loaders.ts';
 import type { Attributes } from '@opentelemetry/api';
 import { errorOnce, warnOnce } from '../core/diagnostics.ts';
-import { capturesContentOnSpans, toInstructionParts } from '../genai/content.ts';
+import { capturesContentOnSpans, toInstructionParts, toToolDefinitions } from '../genai/content.ts';
 import {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_ID,
@@ -72,7 +72,7 @@ function agentAttributes(agent: Partial<AgentDescription>): { attributes: Attrib
         .filter((name) => name !== undefined)
         .map((name) => truncate(name, MAX_PLAIN_STRING_LENGTH));
       attributes[ATTR_GENAI_OTEL_AGENT_TOOLS] = names;
-      const definitions = agent.tools.filter((tool) => typeof tool !== 'string');
+      const definitions = toToolDefinitions(agent.tools.filter((tool) => typeof tool !== 'string'));
       if (captureContent && definitions.length > 0)
         content[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(definitions, settings.maxContentLength);
     } else {

@@ -5,6 +5,23 @@
  * genai-otel's own names live under `genai_otel.`.
  */
 export { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
+
+// Vector stores (src/instrumentations/store-*.ts): the database conventions, stable except the returned row count.
+export {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_SUMMARY,
+  ATTR_DB_SYSTEM_NAME,
+  DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+  METRIC_DB_CLIENT_OPERATION_DURATION,
+} from '@opentelemetry/semantic-conventions';
+export { ATTR_DB_RESPONSE_RETURNED_ROWS } from '@opentelemetry/semantic-conventions/incubating';
+/** `db.system.name` of the vector stores the database conventions do not list (custom values, lower case). */
+export const DB_SYSTEM_NAME_VALUE_PINECONE = 'pinecone';
+export const DB_SYSTEM_NAME_VALUE_QDRANT = 'qdrant';
+export const DB_SYSTEM_NAME_VALUE_CHROMA = 'chroma';
+export const DB_SYSTEM_NAME_VALUE_WEAVIATE = 'weaviate';
 export {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_ID,
@@ -58,6 +75,13 @@ export {
   METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
 } from '@opentelemetry/semantic-conventions/incubating';
+/** Deprecated by `gen_ai.provider.name`; emitted only with OTEL_SEMCONV_STABILITY_OPT_IN asking for the previous names. */
+export { ATTR_GEN_AI_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
+export {
+  ATTR_OPENAI_REQUEST_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT,
+} from '@opentelemetry/semantic-conventions/incubating';
 
 // Model Context Protocol (src/instrumentations/mcp*.ts): the MCP conventions, from the same package.
 export {
@@ -84,7 +108,6 @@ export const MCP_ERROR_TYPE_TOOL_ERROR = 'tool_error';
 // Defined by the GenAI conventions (semantic-conventions-genai) but absent from @opentelemetry/semantic-conventions 1.45.
 /** Renamed from `gen_ai.usage.cache_creation.input_tokens` in the newest conventions. */
 export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
-export const ATTR_GEN_AI_RETRIEVAL_TOP_K = 'gen_ai.retrieval.top_k';
 export const ATTR_GEN_AI_MEMORY_STORE_ID = 'gen_ai.memory.store.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_ID = 'gen_ai.memory.record.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_COUNT = 'gen_ai.memory.record.count';
@@ -92,6 +115,27 @@ export const ATTR_GEN_AI_MEMORY_QUERY_TEXT = 'gen_ai.memory.query.text';
 export const ATTR_GEN_AI_MEMORY_RECORDS = 'gen_ai.memory.records';
 export const METRIC_GEN_AI_EXECUTE_TOOL_DURATION = 'gen_ai.execute_tool.duration';
 export const METRIC_GEN_AI_INVOKE_AGENT_DURATION = 'gen_ai.invoke_agent.duration';
+export const METRIC_GEN_AI_INVOKE_WORKFLOW_DURATION = 'gen_ai.invoke_workflow.duration';
+// The pinned conventions' inference metrics (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental, the default);
+// the previous names (METRIC_GEN_AI_CLIENT_OPERATION_*, METRIC_GEN_AI_CLIENT_TOKEN_USAGE) come from the package above.
+export const METRIC_GEN_AI_CLIENT_INFERENCE_DURATION = 'gen_ai.client.inference.duration';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK = 'gen_ai.client.inference.time_to_first_chunk';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_TIME_PER_OUTPUT_CHUNK = 'gen_ai.client.inference.time_per_output_chunk';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS = 'gen_ai.client.inference.usage.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS = 'gen_ai.client.inference.usage.output_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS =
+  'gen_ai.client.inference.usage.cache_read.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_WRITE_INPUT_TOKENS =
+  'gen_ai.client.inference.usage.cache_write.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_REASONING_OUTPUT_TOKENS =
+  'gen_ai.client.inference.usage.reasoning.output_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS = 'gen_ai.client.inference.operation.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS = 'gen_ai.client.inference.operation.output_tokens';
+/** Required on the token counters; `unknown` when the provider does not split its counts by modality. */
+export const ATTR_GEN_AI_TOKEN_MODALITY = 'gen_ai.token.modality';
+/** The log event of a failed GenAI client operation (severity WARN), beside the span's `exception` event. */
+export const EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION = 'gen_ai.client.operation.exception';
+export const GEN_AI_TOKEN_MODALITY_VALUE_UNKNOWN = 'unknown';
 
 // genai-otel's own names: the conventions define no cost, retry, error-count or memory metric.
 export const ATTR_GENAI_OTEL_COST_USD = 'genai_otel.cost.usd';
@@ -112,6 +156,27 @@ export const METRIC_GENAI_OTEL_MEMORY_OPERATION_DURATION = 'genai_otel.memory.op
 /** Values dropped because redacting them failed (fail closed), by `genai_otel.redaction.signal` (traces, logs). */
 export const METRIC_GENAI_OTEL_REDACTION_FAILURES = 'genai_otel.redaction.failures';
 export const ATTR_GENAI_OTEL_REDACTION_SIGNAL = 'genai_otel.redaction.signal';
+
+/**
+ * true on another library's model-call span whose call a span nearer the provider (or genai-otel's own) already
+ * counts: it gets no cost and feeds no metric, and `genai-otel report` counts the other span.
+ */
+export const ATTR_GENAI_OTEL_CALL_DUPLICATE = 'genai_otel.call.duplicate';
+
+// Names of older GenAI conventions that other libraries still put on their spans: read, never written.
+export const ATTR_GEN_AI_SYSTEM_DEPRECATED = 'gen_ai.system';
+export const ATTR_GEN_AI_USAGE_PROMPT_TOKENS_DEPRECATED = 'gen_ai.usage.prompt_tokens';
+export const ATTR_GEN_AI_USAGE_COMPLETION_TOKENS_DEPRECATED = 'gen_ai.usage.completion_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_DEPRECATED = 'gen_ai.usage.cache_creation.input_tokens';
+export const ATTR_GEN_AI_USAGE_REASONING_TOKENS_DEPRECATED = 'gen_ai.usage.reasoning_tokens';
+export const ATTR_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK_DEPRECATED = 'gen_ai.client.operation.time_to_first_chunk';
+// Export health (src/export/health.ts): the exporter's own metrics, by signal and outcome or error kind.
+export const METRIC_GENAI_OTEL_EXPORTER_ITEMS = 'genai_otel.exporter.items';
+export const METRIC_GENAI_OTEL_EXPORTER_ERRORS = 'genai_otel.exporter.errors';
+export const METRIC_GENAI_OTEL_SPOOL_SIZE = 'genai_otel.spool.size';
+export const ATTR_GENAI_OTEL_SIGNAL = 'genai_otel.signal';
+export const ATTR_GENAI_OTEL_EXPORT_OUTCOME = 'genai_otel.export.outcome';
+export const ATTR_GENAI_OTEL_EXPORT_ERROR = 'genai_otel.export.error';
 
 /** The scope name of every span and instrument genai-otel creates. */
 export const INSTRUMENTATION_SCOPE = 'genai-otel';

@@ -31,16 +31,21 @@ export type SignalName = 'traces' | 'metrics' | 'logs';
 export type InstrumentationName =
   | 'openai'
   | 'anthropic'
+  | 'ai-sdk'
+  | 'mcp'
+  | 'openai-agents'
+  | 'langchain'
+  | 'mastra'
+  | 'pinecone'
+  | 'qdrant'
+  | 'chroma'
+  | 'pgvector'
   | 'google-genai'
   | 'bedrock'
   | 'mistral'
   | 'cohere'
   | 'ollama'
-  | 'groq'
-  | 'ai-sdk'
-  | 'mcp'
-  | 'openai-agents'
-  | 'langchain';
+  | 'groq';
 
 /** Where captured prompt/completion content goes: nowhere (default), span attributes, log events, or both. */
 export type ContentCaptureMode = 'none' | 'span' | 'event' | 'span_and_event';
@@ -72,9 +77,16 @@ export interface PrivacySettings {
   identity: IdentityHandling;
 }
 
+/**
+ * Which GenAI convention names are emitted (OTEL_SEMCONV_STABILITY_OPT_IN): `latest` the pinned newest model only,
+ * `previous` the names of the model before it only, `both` each renamed signal under both names.
+ */
+export type GenAISemconvMode = 'latest' | 'previous' | 'both';
+
 /** Settings of the GenAI helpers; they apply even when the SDK is started by someone else. */
 export interface GenAISettings {
   captureContent: ContentCaptureMode;
+  semconv: GenAISemconvMode;
   /** Longest captured content value, in characters; longer values are cut and marked. */
   maxContentLength: number;
   /** A JSON or YAML price file merged over the bundled table. */

@@ -7,6 +7,7 @@ import type {
   BatchConfig,
   ConfigProblem,
   ContentCaptureMode,
+  GenAISemconvMode,
   GenAISettings,
   ExporterName,
   LogBridgeName,
@@ -55,16 +56,21 @@ const TEMPORALITIES: readonly MetricsTemporality[] = ['cumulative', 'delta', 'lo
 const INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'openai',
   'anthropic',
+  'ai-sdk',
+  'mcp',
+  'openai-agents',
+  'langchain',
+  'mastra',
+  'pinecone',
+  'qdrant',
+  'chroma',
+  'pgvector',
   'google-genai',
   'bedrock',
   'mistral',
   'cohere',
   'ollama',
   'groq',
-  'ai-sdk',
-  'mcp',
-  'openai-agents',
-  'langchain',
 ];
 const LOGGER_LEVELS: readonly LoggerLevel[] = ['debug', 'info', 'warn', 'error'];
 const LOG_BRIDGES: readonly LogBridgeName[] = ['pino', 'winston'];
@@ -213,6 +219,41 @@ const CAPTURE_MODES: Record<string, ContentCaptureMode> = {
   span_and_event: 'span_and_event',
 };
 
+/** The GenAI values of OTEL_SEMCONV_STABILITY_OPT_IN; other groups' values (http, database, ...) are not ours. */
+const SEMCONV_MODES: Record<string, GenAISemconvMode> = {
+  gen_ai_latest_experimental: 'latest',
+  'gen_ai_latest_experimental/dup': 'both',
+  gen_ai_previous: 'previous',
+};
+
+/**
+ * OTEL_SEMCONV_STABILITY_OPT_IN is a comma-separated list shared by every instrumentation; only its `gen_ai*` items
+ * are read here. Unset or without a GenAI item: the latest names.
+ */
+function resolveSemconvMode(reader: EnvReader): GenAISemconvMode {
+  const raw = reader.raw('OTEL_SEMCONV_STABILITY_OPT_IN');
+  if (raw === undefined) return 'latest';
+  const items = raw
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item.startsWith('gen_ai'));
+  const modes = new Set<GenAISemconvMode>();
+  for (const item of items) {
+    const mode = SEMCONV_MODES[item];
+    if (mode === undefined) {
+      reader.problem(
+        'OTEL_SEMCONV_STABILITY_OPT_IN',
+        raw,
+        `"${item}" is not a GenAI value; accepted: ${Object.keys(SEMCONV_MODES).join(', ')}; using gen_ai_latest_experimental`,
+      );
+      return 'latest';
+    }
+    modes.add(mode);
+  }
+  if (modes.has('both') || (modes.has('latest') && modes.has('previous'))) return 'both';
+  return modes.has('previous') ? 'previous' : 'latest';
+}
+
 function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISettings {
   let captureContent: ContentCaptureMode = 'none';
   if (options.captureContent !== undefined) {
@@ -235,6 +276,7 @@ function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISe
   }
   return {
     captureContent,
+    semconv: resolveSemconvMode(reader),
     maxContentLength: reader.integer('GENAI_OTEL_MAX_CONTENT_LENGTH', DEFAULT_MAX_CONTENT_LENGTH, 16, 100_000_000),
     pricesFile: options.pricesFile ?? reader.raw('GENAI_OTEL_PRICES_FILE'),
     streamIdleTimeoutMillis: reader.integer(

@@ -165,6 +165,12 @@ export const STANDARD_VARIABLES: readonly VariableDescription[] = [
       'capture prompts, completions, tool arguments: true/false, or NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT',
   },
   {
+    name: 'OTEL_SEMCONV_STABILITY_OPT_IN',
+    defaultValue: 'gen_ai_latest_experimental',
+    description:
+      'GenAI names: gen_ai_latest_experimental (the pinned conventions), gen_ai_latest_experimental/dup (also the previous names), gen_ai_previous (the previous names only)',
+  },
+  {
     name: 'OTEL_ATTRIBUTE_COUNT_LIMIT',
     defaultValue: '128',
     description: 'most attributes kept per span or log record',
@@ -242,9 +248,10 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   },
   {
     name: 'GENAI_OTEL_INSTRUMENTATIONS',
-    defaultValue: 'openai,anthropic,google-genai,bedrock,mistral,cohere,ollama,groq,ai-sdk,mcp,openai-agents,langchain',
+    defaultValue:
+      'openai,anthropic,ai-sdk,mcp,openai-agents,langchain,mastra,pinecone,qdrant,chroma,pgvector,google-genai,bedrock,mistral,cohere,ollama,groq',
     description:
-      'client libraries traced automatically: openai, anthropic, google-genai, bedrock, mistral, cohere, ollama, groq, ai-sdk, mcp, openai-agents, langchain, all, none',
+      'client libraries traced automatically: openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, google-genai, bedrock, mistral, cohere, ollama, groq, all, none',
   },
   {
     name: 'GENAI_OTEL_EXIT_HANDLERS',

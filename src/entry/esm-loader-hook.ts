@@ -37,9 +37,15 @@ export function installLoaderHookOnDemand(announcements: MessagePort, parentURL:
 /**
  * Files inside packages that an instrumentation patches but that apps never import by name, only the package's own
  * modules do, by relative path: the loader wraps a module only when its specifier was announced, so these are listed
- * by URL. `@langchain/core`'s callback manager: where genai-otel's LangChain handler joins every run.
+ * by URL. `@langchain/core`'s callback manager: where genai-otel's LangChain handler joins every run; its chat models'
+ * module: where a model run as a chain's step gets the chain's context. `@mastra/core`'s
+ * `mastra` entry, which apps import by its subpath (`@mastra/core/mastra`): where the `Mastra` class is exported.
  */
-const INTERNAL_FILES: RegExp[] = [/\/node_modules\/@langchain\/core\/dist\/callbacks\/manager\.js$/];
+const INTERNAL_FILES: RegExp[] = [
+  /\/node_modules\/@langchain\/core\/dist\/callbacks\/manager\.js$/,
+  /\/node_modules\/@langchain\/core\/dist\/language_models\/chat_models\.js$/,
+  /\/node_modules\/@mastra\/core\/dist\/mastra\/index\.js$/,
+];
 
 /** The hook's end of a channel whose acknowledgements are passed on to `announcements`; undefined if it failed. */
 async function installLoaderHook(announcements: MessagePort, parentURL: string): Promise<MessagePort | undefined> {

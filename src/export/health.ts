@@ -1,5 +1,13 @@
 import type { Meter } from '@opentelemetry/api';
 import type { SignalName } from './spool.ts';
+import {
+  ATTR_GENAI_OTEL_EXPORT_ERROR,
+  ATTR_GENAI_OTEL_EXPORT_OUTCOME,
+  ATTR_GENAI_OTEL_SIGNAL,
+  METRIC_GENAI_OTEL_EXPORTER_ERRORS,
+  METRIC_GENAI_OTEL_EXPORTER_ITEMS,
+  METRIC_GENAI_OTEL_SPOOL_SIZE,
+} from '../attributes/names.ts';
 
 /**
  * What became of items: sent (`exported`, or `replayed` from the spool), kept on disk (`spooled`), lost (`dropped`:
@@ -96,32 +104,38 @@ export class HealthCounters {
    * `genai_otel.spool.size` (bytes).
    */
   observeWith(meter: Meter): void {
-    const items = meter.createObservableCounter('genai_otel.exporter.items', {
+    const items = meter.createObservableCounter(METRIC_GENAI_OTEL_EXPORTER_ITEMS, {
       unit: '{item}',
       description: 'Telemetry items handled by the exporter, by outcome',
     });
-    const errors = meter.createObservableCounter('genai_otel.exporter.errors', {
+    const errors = meter.createObservableCounter(METRIC_GENAI_OTEL_EXPORTER_ERRORS, {
       unit: '{error}',
       description: 'Failed attempts to reach the collector',
     });
-    const spoolSize = meter.createObservableGauge('genai_otel.spool.size', {
+    const spoolSize = meter.createObservableGauge(METRIC_GENAI_OTEL_SPOOL_SIZE, {
       unit: 'By',
       description: 'Bytes waiting in the on-disk spool',
     });
     items.addCallback((result) => {
       for (const [signal, counts] of Object.entries(this.health.signals)) {
         for (const outcome of ['exported', 'spooled', 'replayed', 'dropped', 'rejected'] as const) {
-          result.observe(counts[outcome], { 'genai_otel.signal': signal, 'genai_otel.export.outcome': outcome });
+          result.observe(counts[outcome], {
+            [ATTR_GENAI_OTEL_SIGNAL]: signal,
+            [ATTR_GENAI_OTEL_EXPORT_OUTCOME]: outcome,
+          });
         }
       }
     });
     errors.addCallback((result) => {
       for (const [signal, counts] of Object.entries(this.health.signals)) {
         result.observe(counts.exportErrors - counts.permanentErrors, {
-          'genai_otel.signal': signal,
-          'genai_otel.export.error': 'transient',
+          [ATTR_GENAI_OTEL_SIGNAL]: signal,
+          [ATTR_GENAI_OTEL_EXPORT_ERROR]: 'transient',
         });
-        result.observe(counts.permanentErrors, { 'genai_otel.signal': signal, 'genai_otel.export.error': 'permanent' });
+        result.observe(counts.permanentErrors, {
+          [ATTR_GENAI_OTEL_SIGNAL]: signal,
+          [ATTR_GENAI_OTEL_EXPORT_ERROR]: 'permanent',
+        });
       }
     });
     spoolSize.addCallback((result) => result.observe(this.health.spool.bytes));

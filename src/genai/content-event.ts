@@ -1,4 +1,5 @@
-import { context, logs, trace, type AnyValue, type Attributes, type Span } from '@opentelemetry/api';
+import { SeverityNumber, context, logs, trace, type AnyValue, type Attributes, type Span } from '@opentelemetry/api';
+import type { ThrownFacts } from '../core/error-type.ts';
 import { VERSION } from '../version.ts';
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
@@ -6,6 +7,7 @@ import {
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_DEFINITIONS,
   EVENT_GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS,
+  EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION,
   INSTRUMENTATION_SCOPE,
 } from '../attributes/names.ts';
 import { safeJson, truncate } from '../attributes/safe-values.ts';
@@ -59,6 +61,29 @@ export function emitInferenceDetails(
   logs.getLogger(INSTRUMENTATION_SCOPE, VERSION).emit({
     eventName: EVENT_GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS,
     attributes: eventAttributes,
+    context: trace.setSpan(context.active(), span),
+  });
+}
+
+/**
+ * Emits the conventions' `gen_ai.client.operation.exception` log event for a failed GenAI client operation, at WARN
+ * (severity number 13) as they ask, correlated to `span`: the exception's type, message and stack trace (the span
+ * also has its `exception` span event and `error.type`).
+ *
+ * @example
+ * emitOperationException(span, describeThrown(error));
+ */
+export function emitOperationException(span: Span, exception: ThrownFacts): void {
+  const attributes: Record<string, AnyValue> = {
+    'exception.type': exception.type,
+    'exception.message': exception.message,
+  };
+  if (exception.stack !== undefined) attributes['exception.stacktrace'] = exception.stack;
+  logs.getLogger(INSTRUMENTATION_SCOPE, VERSION).emit({
+    eventName: EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION,
+    severityNumber: SeverityNumber.WARN,
+    severityText: 'WARN',
+    attributes,
     context: trace.setSpan(context.active(), span),
   });
 }

@@ -79,7 +79,7 @@ export function toConventionMessages(messages: readonly unknown[], notes?: Conve
           type: 'tool_call',
           id: isObject(call) ? call.id : undefined,
           name: fn?.name,
-          arguments: fn?.arguments,
+          arguments: deserializedArguments(fn?.arguments),
         });
       }
     }
@@ -108,4 +108,71 @@ export function inputMessagesJson(messages: readonly unknown[], maxLength: numbe
 /** System instructions in the conventions' shape: a list of parts. */
 export function toInstructionParts(instructions: string | readonly MessagePart[]): MessagePart[] {
   return typeof instructions === 'string' ? [{ type: 'text', content: instructions }] : [...instructions];
+}
+
+/** One entry of `gen_ai.tool.definitions` in the conventions' shape (their tool-definitions JSON schema). */
+export interface ToolDefinition {
+  type: string;
+  name: string;
+  description?: string | null;
+  parameters?: unknown;
+}
+
+function textOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * One tool in the conventions' shape, from a name or a provider's request shape: OpenAI Chat
+ * `{ type: 'function', function: { name, description, parameters } }`, OpenAI Responses and the conventions'
+ * own `{ type, name, description, parameters }`, Anthropic `{ name, description, input_schema }`, or a built-in tool
+ * with only a type (`{ type: 'web_search' }`, named after its type). Undefined for what names no tool.
+ */
+function toToolDefinition(tool: unknown): ToolDefinition | undefined {
+  if (typeof tool === 'string') return tool === '' ? undefined : { type: 'function', name: tool };
+  if (!isObject(tool)) return undefined;
+  const fn = isObject(tool.function) ? tool.function : undefined;
+  const source = fn ?? tool;
+  const type = textOrUndefined(tool.type) ?? 'function';
+  const name =
+    textOrUndefined(source.name) ?? (fn === undefined && typeof tool.type === 'string' ? tool.type : undefined);
+  if (name === undefined || name === '') return undefined;
+  const parameters = source.parameters ?? source.input_schema ?? source.inputSchema;
+  const definition: ToolDefinition = { type, name };
+  if (typeof source.description === 'string' || source.description === null)
+    definition.description = source.description;
+  if (isObject(parameters) || typeof parameters === 'boolean') definition.parameters = parameters;
+  return definition;
+}
+
+/**
+ * `gen_ai.tool.definitions` in the conventions' shape (`[{ type: 'function', name, description, parameters }]`), from
+ * tool names or the providers' request shapes; entries that name no tool are left out.
+ *
+ * @example
+ * toToolDefinitions([{ type: 'function', function: { name: 'lookup_order', parameters: { type: 'object' } } }]);
+ * // [{ type: 'function', name: 'lookup_order', parameters: { type: 'object' } }]
+ */
+export function toToolDefinitions(tools: readonly unknown[]): ToolDefinition[] {
+  const definitions: ToolDefinition[] = [];
+  for (const tool of tools) {
+    const definition = toToolDefinition(tool);
+    if (definition !== undefined) definitions.push(definition);
+  }
+  return definitions;
+}
+
+/**
+ * Tool-call arguments as the conventions want them: the object a JSON string holds, else the value as given (a string
+ * that is not JSON stays a string).
+ */
+export function deserializedArguments(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (!text.startsWith('{') && !text.startsWith('[')) return value;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return value;
+  }
 }

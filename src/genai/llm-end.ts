@@ -3,7 +3,7 @@ import { warnOnce } from '../core/diagnostics.ts';
 import { costOfUsage } from './cost/calculate.ts';
 import { loadPriceTable } from './cost/price-table.ts';
 import { ShapeCache } from './shape-cache.ts';
-import { genaiInstruments } from './genai-instruments.ts';
+import { genaiInstruments, INFERENCE_OPERATIONS, type GenAIInstruments } from './genai-instruments.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GENAI_OTEL_COST_UNKNOWN_MODEL,
@@ -20,7 +20,9 @@ import {
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_TOKEN_MODALITY,
   ATTR_GEN_AI_TOKEN_TYPE,
+  GEN_AI_TOKEN_MODALITY_VALUE_UNKNOWN,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
@@ -31,7 +33,7 @@ import {
   GEN_AI_TOKEN_TYPE_VALUE_INPUT,
   GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
 } from '../attributes/names.ts';
-import { isObject, putAttribute, safeJson } from '../attributes/safe-values.ts';
+import { isObject, MAX_PLAIN_STRING_LENGTH, putAttribute, safeJson, truncate } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import type { LLMResponseInfo, ModelPrice, TokenUsage } from './llm-types.ts';
 
@@ -118,9 +120,9 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): Attributes {
     end.errorType,
   );
   const instruments = genaiInstruments();
-  instruments.operationDuration.record(end.durationSeconds, shape.call);
-  if (usage.inputTokens !== undefined) instruments.tokenUsage.record(usage.inputTokens, shape.inputTokens);
-  if (usage.outputTokens !== undefined) instruments.tokenUsage.record(usage.outputTokens, shape.outputTokens);
+  const inference = INFERENCE_OPERATIONS.has(end.target.operation);
+  (inference ? instruments.inferenceDuration : instruments.operationDuration).record(end.durationSeconds, shape.call);
+  recordTokenMetrics(instruments, usage, shape);
   if (cost.usd !== undefined) instruments.cost.add(cost.usd, shape.call);
   if (cost.unknownModel) instruments.unpricedCalls.add(1, shape.call);
   if (end.errorType !== undefined) instruments.errors.add(1, shape.call);
@@ -129,9 +131,37 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): Attributes {
 
 /** The metric attribute sets of one call shape, frozen and shared by every call of that shape. */
 interface ShapeAttributes {
+  /** The conventions' metric attributes of the call, with `error.type` when it failed. */
   call: Attributes;
+  /** Previous names: `gen_ai.client.token.usage` by token type. */
   inputTokens: Attributes;
   outputTokens: Attributes;
+  /** Latest names: the token counters' attributes (no `error.type`, a `gen_ai.token.modality`). */
+  usage: Attributes;
+}
+
+/**
+ * Token metrics of one call under the names the mode selects (the instruments a mode does not use record nothing):
+ * the previous `gen_ai.client.token.usage` histogram, or the latest counters and per-call histograms. The provider's
+ * counts are totals, not split by modality: the counters carry `gen_ai.token.modality=unknown`.
+ */
+function recordTokenMetrics(instruments: GenAIInstruments, usage: TokenUsage, shape: ShapeAttributes): void {
+  if (usage.inputTokens !== undefined) {
+    instruments.tokenUsage.record(usage.inputTokens, shape.inputTokens);
+    instruments.usage.input.add(usage.inputTokens, shape.usage);
+    instruments.operationInputTokens.record(usage.inputTokens, shape.call);
+  }
+  if (usage.outputTokens !== undefined) {
+    instruments.tokenUsage.record(usage.outputTokens, shape.outputTokens);
+    instruments.usage.output.add(usage.outputTokens, shape.usage);
+    instruments.operationOutputTokens.record(usage.outputTokens, shape.call);
+  }
+  if (usage.cacheReadInputTokens !== undefined)
+    instruments.usage.cacheRead.add(usage.cacheReadInputTokens, shape.usage);
+  if (usage.cacheWriteInputTokens !== undefined)
+    instruments.usage.cacheWrite.add(usage.cacheWriteInputTokens, shape.usage);
+  if (usage.reasoningOutputTokens !== undefined)
+    instruments.usage.reasoning.add(usage.reasoningOutputTokens, shape.usage);
 }
 
 const shapes = new ShapeCache<ShapeAttributes>();
@@ -157,11 +187,13 @@ function shapeAttributes(
   return shapes.get(parts, () => {
     const call = metricAttributesOf(target);
     if (responseModel !== undefined) call[ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+    const usage = Object.freeze({ ...call, [ATTR_GEN_AI_TOKEN_MODALITY]: GEN_AI_TOKEN_MODALITY_VALUE_UNKNOWN });
     if (errorType !== undefined) call[ATTR_ERROR_TYPE] = errorType;
     return {
       call: Object.freeze(call),
       inputTokens: Object.freeze({ ...call, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT }),
       outputTokens: Object.freeze({ ...call, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }),
+      usage,
     };
   });
 }
@@ -192,14 +224,22 @@ function priceCall(end: LLMCallEnd): { usd?: number; unknownModel: boolean } {
   return usd === undefined ? { unknownModel: false } : { usd, unknownModel: false };
 }
 
-/** Records streaming timing metrics of a call: time to first chunk, then the time between chunks. */
+/**
+ * Records streaming timing metrics of a call: time to first chunk, then the time between chunks, with the response
+ * model when the stream announced it (the conventions' metric attributes include it).
+ */
 export function recordChunkTiming(
   target: LLMCallTarget,
   timeToFirstChunk: number | undefined,
   interval: number | undefined,
+  responseModel?: string,
 ): void {
   const instruments = genaiInstruments();
-  const attributes = shapeAttributes(target, undefined, undefined).call;
+  const model =
+    typeof responseModel === 'string' && responseModel !== ''
+      ? truncate(responseModel, MAX_PLAIN_STRING_LENGTH)
+      : undefined;
+  const attributes = shapeAttributes(target, model, undefined).call;
   if (timeToFirstChunk !== undefined) instruments.timeToFirstChunk.record(timeToFirstChunk, attributes);
   if (interval !== undefined) instruments.timePerOutputChunk.record(interval, attributes);
 }

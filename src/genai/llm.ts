@@ -8,14 +8,16 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { describeError, warnOnce } from '../core/diagnostics.ts';
+import type { ThrownFacts } from '../core/error-type.ts';
 import {
   contentDestinations,
   inputMessagesJson,
   toConventionMessages,
   toInstructionParts,
+  toToolDefinitions,
   type ContentDestinations,
 } from './content.ts';
-import { emitInferenceDetails, type InferenceContent } from './content-event.ts';
+import { emitInferenceDetails, emitOperationException, type InferenceContent } from './content-event.ts';
 import { recordChunkTiming, recordLLMCallEnd, recordRetryMetric, type LLMCallTarget } from './llm-end.ts';
 import {
   ATTR_ERROR_TYPE,
@@ -167,7 +169,7 @@ function requestAttributes(
       );
     }
     if (Array.isArray(request.tools))
-      attributes[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(request.tools, maxContentLength);
+      attributes[ATTR_GEN_AI_TOOL_DEFINITIONS] = safeJson(toToolDefinitions(request.tools), maxContentLength);
   }
   return attributes;
 }
@@ -178,7 +180,7 @@ function requestContent(request: Partial<LLMRequest>): InferenceContent {
     inputMessages: Array.isArray(request.messages) ? toConventionMessages(request.messages) : undefined,
     systemInstructions:
       request.systemInstructions === undefined ? undefined : toInstructionParts(request.systemInstructions),
-    toolDefinitions: Array.isArray(request.tools) ? request.tools : undefined,
+    toolDefinitions: Array.isArray(request.tools) ? toToolDefinitions(request.tools) : undefined,
   };
 }
 
@@ -307,7 +309,12 @@ class LLMCall implements LLMCallHandle, RunHooks {
 
   onChunkTiming(timeToFirstChunk: number | undefined, interval: number | undefined): void {
     if (timeToFirstChunk !== undefined) this.timeToFirstChunk = timeToFirstChunk;
-    recordChunkTiming(this.target, timeToFirstChunk, interval);
+    recordChunkTiming(
+      this.target,
+      timeToFirstChunk,
+      interval,
+      this.explicitResponse?.model ?? this.stream?.response.model,
+    );
   }
 
   /** Final attributes and every metric of the call, from what the function reported and what its result shows. */
@@ -333,6 +340,7 @@ class LLMCall implements LLMCallHandle, RunHooks {
       origin: ORIGIN,
     });
     if (this.capture.event) this.emitContentEvent(span, endAttributes, response, outcome);
+    if (outcome.exception !== undefined) emitFailure(span, outcome.exception);
     const { operation, provider, model, request } = this.normalized;
     recordLLMExchange({ span, operation, provider, model, request, response, usage, errorType: outcome.errorType });
   }
@@ -383,6 +391,18 @@ function convertedOrUndefined<T>(convert: (value: unknown) => T, value: unknown)
   } catch (error) {
     warnOnce('llm:shape', `could not read a provider's response (${describeError(error)}); its details are missing`);
     return undefined;
+  }
+}
+
+/** The conventions' exception event of a failed call; a fault here never reaches the caller. */
+function emitFailure(span: Span, exception: ThrownFacts): void {
+  try {
+    emitOperationException(span, exception);
+  } catch (error) {
+    warnOnce(
+      'llm:exception-event',
+      `${ORIGIN}: could not emit gen_ai.client.operation.exception (${describeError(error)})`,
+    );
   }
 }
 

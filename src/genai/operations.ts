@@ -1,8 +1,10 @@
-import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanKind, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { describeError, warnOnce } from '../core/diagnostics.ts';
 import { ShapeCache } from './shape-cache.ts';
 import { capturesContentOnSpans } from './content.ts';
 import { genaiInstruments } from './genai-instruments.ts';
+import { activeAgentName, withAgentName } from './agent-scope.ts';
+import { recordAgentDuration, recordToolDuration, recordWorkflowDuration } from './operation-metrics.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_DESCRIPTION,
@@ -19,9 +21,15 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
   ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
-  ATTR_GEN_AI_RETRIEVAL_TOP_K,
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_RESPONSE_RETURNED_ROWS,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_ID,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
@@ -49,6 +57,7 @@ interface OperationSpec {
   kind: SpanKind;
   attributes: Attributes;
   onEnd?(span: Span, outcome: RunOutcome): void;
+  decorateContext?(runContext: Context): Context;
 }
 
 interface HelperContext {
@@ -56,7 +65,20 @@ interface HelperContext {
   maxContentLength: number;
 }
 
-type Describe<Req> = (request: Partial<Req>, helper: HelperContext) => OperationSpec;
+type Describe<Req> = (request: Partial<Req>, helper: HelperContext, store?: StoreCallFacts) => OperationSpec;
+
+/**
+ * What an automatic instrumentation knows about one vector-store call beyond the helper's request: the `db.*` and
+ * `server.*` attributes (also the labels of `db.client.operation.duration`), and how to read what the call returned
+ * or sent. Readers run when the span ends, inside its guard: a reader that throws costs the attribute, not the call.
+ */
+export interface StoreCallFacts {
+  attributes: Attributes;
+  /** The records or documents a query returned, as `{ id, score, content?, metadata? }` objects (undefined: unknown). */
+  resultRecords?(value: unknown): unknown[] | undefined;
+  /** The records a write sent, recorded as `gen_ai.memory.records` with content capture on. */
+  sentRecords?(): unknown;
+}
 
 /** Runs `fn` (with `this` and `args` as given) in the span `describe` asks for; untraced if anything about the setup fails. */
 function runOperation<Req, R>(
@@ -66,6 +88,7 @@ function runOperation<Req, R>(
   fn: UntypedFunction<R>,
   thisArg: unknown,
   args: unknown[],
+  store?: StoreCallFacts,
 ): R {
   if (typeof fn !== 'function') {
     warnOnce(`${origin}:fn`, `${origin}: the function argument is not a function; nothing was called`);
@@ -79,10 +102,14 @@ function runOperation<Req, R>(
     const settings = genaiSettings();
     streamIdleTimeoutMillis = settings.streamIdleTimeoutMillis;
     const given = (isObject(request) ? request : {}) as Partial<Req> & { captureContent?: boolean };
-    spec = describe(given, {
-      captureContent: capturesContentOnSpans(settings.captureContent, given.captureContent),
-      maxContentLength: settings.maxContentLength,
-    });
+    spec = describe(
+      given,
+      {
+        captureContent: capturesContentOnSpans(settings.captureContent, given.captureContent),
+        maxContentLength: settings.maxContentLength,
+      },
+      store,
+    );
   } catch (error) {
     warnOnce(
       `${origin}:setup`,
@@ -93,10 +120,48 @@ function runOperation<Req, R>(
   const run = startRun(spec.spanName, spec.kind, spec.attributes, {
     streamIdleTimeoutMillis,
     onEnd: (span, outcome) => spec.onEnd?.(span, outcome),
+    decorateContext: spec.decorateContext,
   });
   if (run === undefined) return fn.apply(thisArg, args);
-  const callArgs = args.length === 0 ? [run.span] : args;
+  // A store call keeps its own arguments, none included; a helper's callback gets the span.
+  const callArgs = args.length === 0 && store === undefined ? [run.span] : args;
   return run.run(fn, thisArg, callArgs);
+}
+
+const storeMetricAttributes = new ShapeCache();
+
+/** `db.client.operation.duration` of one store call, labelled as the database conventions say. */
+function recordStoreDuration(store: StoreCallFacts | undefined, outcome: RunOutcome): void {
+  if (store === undefined) return;
+  const { attributes } = store;
+  const labels = [
+    attributes[ATTR_DB_SYSTEM_NAME],
+    attributes[ATTR_DB_COLLECTION_NAME],
+    attributes[ATTR_DB_OPERATION_NAME],
+    attributes[ATTR_SERVER_ADDRESS],
+    attributes[ATTR_SERVER_PORT],
+    outcome.errorType,
+  ] as (string | number | undefined)[];
+  const metricAttributes = storeMetricAttributes.get(labels, () => {
+    const built: Attributes = {};
+    for (const key of [
+      ATTR_DB_SYSTEM_NAME,
+      ATTR_DB_COLLECTION_NAME,
+      ATTR_DB_OPERATION_NAME,
+      ATTR_SERVER_ADDRESS,
+      ATTR_SERVER_PORT,
+    ])
+      if (attributes[key] !== undefined) built[key] = attributes[key];
+    if (outcome.errorType !== undefined) built[ATTR_ERROR_TYPE] = outcome.errorType;
+    return built;
+  });
+  genaiInstruments().storeDuration.record(outcome.durationSeconds, metricAttributes);
+}
+
+/** The records a store call returned, read once per span end (a reader that throws leaves them unknown). */
+function returnedRecords(store: StoreCallFacts | undefined, value: unknown): unknown[] | undefined {
+  if (store?.resultRecords === undefined || value === undefined) return undefined;
+  return store.resultRecords(value);
 }
 
 /** The pair of helpers every operation gets: `with*(request, fn)` for one call, `trace*(fn, request)` to wrap a function. */
@@ -143,7 +208,6 @@ function named(operation: string, name: string | undefined): string {
   return name === undefined ? operation : `${operation} ${name}`;
 }
 
-const toolMetricAttributes = new ShapeCache();
 const memoryMetricAttributes = new ShapeCache();
 
 const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, helper) => {
@@ -153,6 +217,7 @@ const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, hel
   putAttribute(attributes, ATTR_GEN_AI_TOOL_CALL_ID, request.callId, 'withToolCall');
   putAttribute(attributes, ATTR_GEN_AI_TOOL_TYPE, request.type, 'withToolCall');
   putAttribute(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, request.description, 'withToolCall');
+  putAttribute(attributes, ATTR_GEN_AI_AGENT_NAME, activeAgentName(), 'withToolCall');
   if (helper.captureContent && request.arguments !== undefined) {
     attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = safeJson(request.arguments, helper.maxContentLength);
   }
@@ -164,13 +229,11 @@ const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, hel
       if (helper.captureContent && request.captureResult !== false && outcome.value !== undefined) {
         span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, safeJson(outcome.value, helper.maxContentLength));
       }
-      const metricAttributes = toolMetricAttributes.get([name, outcome.errorType], () => {
-        const built: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
-        if (name !== undefined) built[ATTR_GEN_AI_TOOL_NAME] = attributes[ATTR_GEN_AI_TOOL_NAME];
-        if (outcome.errorType !== undefined) built[ATTR_ERROR_TYPE] = outcome.errorType;
-        return built;
+      recordToolDuration(outcome.durationSeconds, {
+        name: attributes[ATTR_GEN_AI_TOOL_NAME] as string | undefined,
+        type: attributes[ATTR_GEN_AI_TOOL_TYPE] as string | undefined,
+        errorType: outcome.errorType,
       });
-      genaiInstruments().toolDuration.record(outcome.durationSeconds, metricAttributes);
     },
   };
 });
@@ -208,7 +271,11 @@ const MEMORY_OPERATIONS: Record<MemoryOperation, string> = {
   delete: 'delete_memory',
 };
 
-const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation', (request, helper) => {
+function describeMemory(
+  request: Partial<MemoryOperationRequest>,
+  helper: HelperContext,
+  store?: StoreCallFacts,
+): OperationSpec {
   let operation = MEMORY_OPERATIONS[request.operation as MemoryOperation];
   if (operation === undefined) {
     warnOnce(
@@ -217,24 +284,33 @@ const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation
     );
     operation = 'search_memory';
   }
-  const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation };
+  const attributes: Attributes = { ...store?.attributes, [ATTR_GEN_AI_OPERATION_NAME]: operation };
   putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withMemoryOperation');
   putAttribute(attributes, ATTR_GEN_AI_MEMORY_STORE_ID, request.storeId, 'withMemoryOperation');
   putAttribute(attributes, ATTR_GEN_AI_MEMORY_RECORD_ID, request.recordId, 'withMemoryOperation');
   putAttribute(attributes, ATTR_GEN_AI_MEMORY_RECORD_COUNT, request.recordCount, 'withMemoryOperation');
   if (helper.captureContent && request.query !== undefined)
     attributes[ATTR_GEN_AI_MEMORY_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);
+  if (helper.captureContent && store?.sentRecords !== undefined) {
+    const sent = store.sentRecords();
+    if (sent !== undefined) attributes[ATTR_GEN_AI_MEMORY_RECORDS] = safeJson(sent, helper.maxContentLength);
+  }
   return {
     spanName: operation,
     kind: SpanKind.CLIENT,
     attributes,
     onEnd(span, outcome) {
-      // A search that returns its records tells how many it found.
-      if (request.recordCount === undefined && operation === 'search_memory' && Array.isArray(outcome.value)) {
-        span.setAttribute(ATTR_GEN_AI_MEMORY_RECORD_COUNT, outcome.value.length);
-      }
-      if (helper.captureContent && operation === 'search_memory' && outcome.value !== undefined) {
-        span.setAttribute(ATTR_GEN_AI_MEMORY_RECORDS, safeJson(outcome.value, helper.maxContentLength));
+      if (operation === 'search_memory') {
+        const records = store === undefined ? undefined : returnedRecords(store, outcome.value);
+        const found = store === undefined ? outcome.value : records;
+        // A search that returns its records tells how many it found.
+        if (request.recordCount === undefined && Array.isArray(found)) {
+          span.setAttribute(ATTR_GEN_AI_MEMORY_RECORD_COUNT, found.length);
+          if (store !== undefined) span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, found.length);
+        }
+        if (helper.captureContent && found !== undefined) {
+          span.setAttribute(ATTR_GEN_AI_MEMORY_RECORDS, safeJson(found, helper.maxContentLength));
+        }
       }
       const provider = attributes[ATTR_GEN_AI_PROVIDER_NAME] as string | undefined;
       const metricAttributes = memoryMetricAttributes.get([operation, provider, outcome.errorType], () => {
@@ -244,9 +320,12 @@ const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation
         return built;
       });
       genaiInstruments().memoryDuration.record(outcome.durationSeconds, metricAttributes);
+      recordStoreDuration(store, outcome);
     },
   };
-});
+}
+
+const memoryHelpers = defineHelpers<MemoryOperationRequest>('withMemoryOperation', describeMemory);
 
 /**
  * Runs `fn` as a memory operation (create/update/upsert/search/delete a memory, create/delete a store): a CLIENT span
@@ -274,13 +353,14 @@ const agentHelpers = defineHelpers<AgentRequest>('withAgent', (request) => {
     kind: request.remote === true ? SpanKind.CLIENT : SpanKind.INTERNAL,
     attributes,
     onEnd(_span, outcome) {
-      const metricAttributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent' };
-      if (name !== undefined) metricAttributes[ATTR_GEN_AI_AGENT_NAME] = attributes[ATTR_GEN_AI_AGENT_NAME];
-      if (attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined)
-        metricAttributes[ATTR_GEN_AI_PROVIDER_NAME] = attributes[ATTR_GEN_AI_PROVIDER_NAME];
-      if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
-      genaiInstruments().agentDuration.record(outcome.durationSeconds, metricAttributes);
+      recordAgentDuration(outcome.durationSeconds, {
+        name: attributes[ATTR_GEN_AI_AGENT_NAME] as string | undefined,
+        provider: attributes[ATTR_GEN_AI_PROVIDER_NAME] as string | undefined,
+        errorType: outcome.errorType,
+      });
     },
+    decorateContext: (runContext) =>
+      withAgentName(runContext, attributes[ATTR_GEN_AI_AGENT_NAME] as string | undefined),
   };
 });
 
@@ -299,7 +379,17 @@ const workflowHelpers = defineHelpers<WorkflowRequest>('withWorkflow', (request)
   const name = requireName('withWorkflow', 'name', request.name);
   const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_workflow' };
   putAttribute(attributes, ATTR_GEN_AI_WORKFLOW_NAME, name, 'withWorkflow');
-  return { spanName: named('invoke_workflow', name), kind: SpanKind.INTERNAL, attributes };
+  return {
+    spanName: named('invoke_workflow', name),
+    kind: SpanKind.INTERNAL,
+    attributes,
+    onEnd(_span, outcome) {
+      recordWorkflowDuration(outcome.durationSeconds, {
+        name: attributes[ATTR_GEN_AI_WORKFLOW_NAME] as string | undefined,
+        errorType: outcome.errorType,
+      });
+    },
+  };
 });
 
 /**
@@ -312,11 +402,16 @@ export const withWorkflow = workflowHelpers.withOperation;
 /** Wraps a workflow function once. @example const digest = traceWorkflow(rawDigest, { name: 'nightly-digest' }); */
 export const traceWorkflow = workflowHelpers.traceOperation;
 
-const retrievalHelpers = defineHelpers<RetrievalRequest>('withRetrieval', (request, helper) => {
+function describeRetrieval(
+  request: Partial<RetrievalRequest>,
+  helper: HelperContext,
+  store?: StoreCallFacts,
+): OperationSpec {
   const dataSourceId = requireName('withRetrieval', 'dataSourceId', request.dataSourceId);
-  const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'retrieval' };
+  const attributes: Attributes = { ...store?.attributes, [ATTR_GEN_AI_OPERATION_NAME]: 'retrieval' };
   putAttribute(attributes, ATTR_GEN_AI_DATA_SOURCE_ID, dataSourceId, 'withRetrieval');
-  putAttribute(attributes, ATTR_GEN_AI_RETRIEVAL_TOP_K, request.topK, 'withRetrieval');
+  // The conventions' retrieval span takes the request's top_k (there is no gen_ai.retrieval.top_k).
+  putAttribute(attributes, ATTR_GEN_AI_REQUEST_TOP_K, request.topK, 'withRetrieval');
   putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withRetrieval');
   if (helper.captureContent && request.query !== undefined)
     attributes[ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);
@@ -325,12 +420,18 @@ const retrievalHelpers = defineHelpers<RetrievalRequest>('withRetrieval', (reque
     kind: SpanKind.CLIENT,
     attributes,
     onEnd(span, outcome) {
-      if (helper.captureContent && outcome.value !== undefined) {
-        span.setAttribute(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, safeJson(outcome.value, helper.maxContentLength));
+      const documents = store === undefined ? outcome.value : returnedRecords(store, outcome.value);
+      if (store !== undefined && Array.isArray(documents))
+        span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, documents.length);
+      if (helper.captureContent && documents !== undefined) {
+        span.setAttribute(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, safeJson(documents, helper.maxContentLength));
       }
+      recordStoreDuration(store, outcome);
     },
   };
-});
+}
+
+const retrievalHelpers = defineHelpers<RetrievalRequest>('withRetrieval', describeRetrieval);
 
 /**
  * Runs `fn` as a retrieval from a data source (RAG): a CLIENT `retrieval {dataSourceId}` span. Query and documents
@@ -342,6 +443,42 @@ const retrievalHelpers = defineHelpers<RetrievalRequest>('withRetrieval', (reque
 export const withRetrieval = retrievalHelpers.withOperation;
 /** Wraps a retrieval function once. @example const search = traceRetrieval(rawSearch, { dataSourceId: 'kb' }); */
 export const traceRetrieval = retrievalHelpers.traceOperation;
+
+/**
+ * Runs one vector-store query of an automatic instrumentation as a `retrieval {dataSourceId}` span: the withRetrieval
+ * span with the store's `db.*` attributes, `db.response.returned_rows`, the documents (content capture on) and
+ * `db.client.operation.duration`. `fn` gets `thisArg` and `args` unchanged.
+ *
+ * @example
+ * return runStoreRetrieval({ dataSourceId: 'docs', topK: 5 }, facts, original, this, args);
+ */
+export function runStoreRetrieval<R>(
+  request: RetrievalRequest,
+  store: StoreCallFacts,
+  fn: UntypedFunction<R>,
+  thisArg: unknown,
+  args: unknown[],
+): R {
+  return runOperation('withRetrieval', describeRetrieval, request, fn, thisArg, args, store);
+}
+
+/**
+ * Runs one vector-store write or search of an automatic instrumentation as a memory operation span (`upsert_memory`,
+ * `delete_memory`, ...): the withMemoryOperation span with the store's `db.*` attributes, the records sent (content
+ * capture on) and both duration metrics.
+ *
+ * @example
+ * return runStoreMemoryOperation({ operation: 'upsert', storeId: 'docs', recordCount: 3 }, facts, original, this, args);
+ */
+export function runStoreMemoryOperation<R>(
+  request: MemoryOperationRequest,
+  store: StoreCallFacts,
+  fn: UntypedFunction<R>,
+  thisArg: unknown,
+  args: unknown[],
+): R {
+  return runOperation('withMemoryOperation', describeMemory, request, fn, thisArg, args, store);
+}
 
 const KINDS: Record<NonNullable<SpanOptions['kind']>, SpanKind> = {
   internal: SpanKind.INTERNAL,

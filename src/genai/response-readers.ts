@@ -1,5 +1,6 @@
 import type { ChatMessage, LLMResponseInfo, MessagePart, TokenUsage } from './llm-types.ts';
 import { isObject } from '../attributes/safe-values.ts';
+import { deserializedArguments } from './content.ts';
 
 /** What could be read from a provider's response object or stream. */
 export interface ReadResponse {
@@ -46,7 +47,12 @@ function openAIMessage(message: Json | undefined, finishReason: string | undefin
   const parts: MessagePart[] = textPart(message?.content);
   for (const call of Array.isArray(message?.tool_calls) ? message.tool_calls : []) {
     const fn = obj(obj(call)?.function);
-    parts.push({ type: 'tool_call', id: str(obj(call)?.id), name: str(fn?.name), arguments: fn?.arguments });
+    parts.push({
+      type: 'tool_call',
+      id: str(obj(call)?.id),
+      name: str(fn?.name),
+      arguments: deserializedArguments(fn?.arguments),
+    });
   }
   return {
     role: str(message?.role) ?? 'assistant',
@@ -68,7 +74,12 @@ function readOpenAIResponses(value: Json): ReadResponse {
     if (item.type === 'message' && Array.isArray(item.content)) {
       for (const piece of item.content.map(obj)) if (piece?.type === 'output_text') parts.push(...textPart(piece.text));
     } else if (item.type === 'function_call') {
-      parts.push({ type: 'tool_call', id: str(item.call_id), name: str(item.name), arguments: item.arguments });
+      parts.push({
+        type: 'tool_call',
+        id: str(item.call_id),
+        name: str(item.name),
+        arguments: deserializedArguments(item.arguments),
+      });
     }
   }
   return {

@@ -10,7 +10,7 @@ import {
 } from '@opentelemetry/api';
 import { errorOnce } from '../core/diagnostics.ts';
 import { VERSION } from '../version.ts';
-import { describeThrown } from '../core/error-type.ts';
+import { describeThrown, type ThrownFacts } from '../core/error-type.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT,
@@ -29,6 +29,8 @@ export interface RunOutcome {
   durationSeconds: number;
   /** Set when the function threw or rejected, or the stream failed. */
   errorType?: string;
+  /** What could be read of the thrown value, when there was one. */
+  exception?: ThrownFacts;
   /** The function's value (or undefined for a stream or an error). */
   value?: unknown;
 }
@@ -37,7 +39,7 @@ export interface RunOutcome {
 export interface RunHooks {
   /** Called once, just before the span ends; sets final attributes and records metrics. */
   onEnd(span: Span, outcome: RunOutcome): void;
-  /** Called for each chunk of a returned stream, after timing was recorded. */
+  /** Called for each chunk of a returned stream, before its timing is recorded. */
   onChunk?(chunk: unknown): void;
   /** Time to first chunk and time between chunks, in seconds. */
   onChunkTiming?(timeToFirstChunkSeconds: number | undefined, intervalSeconds: number | undefined): void;
@@ -48,6 +50,8 @@ export interface RunHooks {
    * open until it ends, as for a returned stream.
    */
   streamIn?(value: unknown): AsyncIterable<unknown> | undefined;
+  /** Values the function's context carries besides its span (the running agent's name). */
+  decorateContext?(runContext: Context): Context;
 }
 
 let cachedTracer: Tracer | undefined;
@@ -137,13 +141,12 @@ export class SpanRun {
     try {
       const now = performance.now();
       this.chunkCount++;
-      if (this.lastChunkTime === undefined) {
-        this.hooks.onChunkTiming?.((now - this.startTime) / 1000, undefined);
-      } else {
-        this.hooks.onChunkTiming?.(undefined, (now - this.lastChunkTime) / 1000);
-      }
+      const previous = this.lastChunkTime;
       this.lastChunkTime = now;
+      // The chunk is read before its timing is recorded: the timing metrics carry the response model it announces.
       if (chunk !== undefined) this.hooks.onChunk?.(chunk);
+      if (previous === undefined) this.hooks.onChunkTiming?.((now - this.startTime) / 1000, undefined);
+      else this.hooks.onChunkTiming?.(undefined, (now - previous) / 1000);
     } catch (error) {
       errorOnce('run:chunk', 'could not record a stream chunk', error);
     }
@@ -177,7 +180,7 @@ export class SpanRun {
     } catch (recordError) {
       errorOnce('run:fail', 'could not record an error on a span', recordError);
     }
-    this.end({ durationSeconds: this.elapsedSeconds(), errorType: facts.type });
+    this.end({ durationSeconds: this.elapsedSeconds(), errorType: facts.type, exception: facts });
   }
 
   private end(outcome: RunOutcome): void {
@@ -209,7 +212,8 @@ export function startRun(name: string, kind: SpanKind, attributes: Attributes, h
   try {
     const parent = context.active();
     const span = genaiTracer().startSpan(name, { kind, attributes }, parent);
-    return new SpanRun(span, trace.setSpan(parent, span), hooks);
+    const runContext = trace.setSpan(parent, span);
+    return new SpanRun(span, hooks.decorateContext?.(runContext) ?? runContext, hooks);
   } catch (error) {
     errorOnce('run:start', 'could not start a span; the function runs untraced', error);
     return undefined;

@@ -1,13 +1,13 @@
 import { SpanKind, trace, type Attributes, type Context } from '@opentelemetry/api';
 import { capturesContentOnSpans } from '../genai/content.ts';
-import { genaiInstruments } from '../genai/genai-instruments.ts';
+import { recordToolDuration } from '../genai/operation-metrics.ts';
 import { recordChunkTiming, recordLLMCallEnd, type LLMCallTarget } from '../genai/llm-end.ts';
 import {
-  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
 } from '../attributes/names.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import type { TokenUsage } from '../genai/llm-types.ts';
@@ -70,6 +70,11 @@ function modelCallOf(span: EndingSpan): ModelCall | undefined {
   // embed/embedMany: the operation span and its provider calls share a name; only the calls are counted.
   if (operationSpansWithCalls.has(span)) return undefined;
   return { operation, streamed: span.attributes['gen_ai.client.operation.time_to_first_chunk'] !== undefined };
+}
+
+/** Whether an AI SDK span is one model call (priced and measured), not an operation, step or tool. */
+export function isAiSdkModelCall(span: EndingSpan): boolean {
+  return modelCallOf(span) !== undefined;
 }
 
 const operationSpansWithCalls = new WeakSet<object>();
@@ -140,15 +145,12 @@ function finishToolSpan(span: EndingSpan): void {
       : span.attributes[ATTR_GEN_AI_OPERATION_NAME] === 'execute_tool';
   if (!isTool) return;
   const toolName = stringAttribute(span.attributes, ATTR_GEN_AI_TOOL_NAME, 'ai.toolCall.name');
-  const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
-  if (toolName !== undefined) {
-    attributes[ATTR_GEN_AI_TOOL_NAME] = toolName;
-    span.setAttribute(ATTR_GEN_AI_TOOL_NAME, toolName);
-  }
+  if (toolName !== undefined) span.setAttribute(ATTR_GEN_AI_TOOL_NAME, toolName);
   span.setAttribute(ATTR_GEN_AI_OPERATION_NAME, 'execute_tool');
-  const errorType = errorTypeOfSpan(span);
-  if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-  genaiInstruments().toolDuration.record(durationSecondsOf(span), attributes);
+  // AI SDK tools are functions the application runs (the conventions' `function` type).
+  const toolType = stringAttribute(span.attributes, ATTR_GEN_AI_TOOL_TYPE) ?? 'function';
+  span.setAttribute(ATTR_GEN_AI_TOOL_TYPE, toolType);
+  recordToolDuration(durationSecondsOf(span), { name: toolName, type: toolType, errorType: errorTypeOfSpan(span) });
 }
 
 /**
@@ -180,7 +182,13 @@ export function finishAiSdkSpan(span: EndingSpan): void {
     stringListAttribute(attributes, 'gen_ai.response.finish_reasons') ??
     stringListAttribute(attributes, 'ai.response.finishReason');
   const timeToFirstChunk = timeToFirstChunkOf(attributes);
-  if (timeToFirstChunk !== undefined) recordChunkTiming(target, timeToFirstChunk, undefined);
+  if (timeToFirstChunk !== undefined)
+    recordChunkTiming(
+      target,
+      timeToFirstChunk,
+      undefined,
+      stringAttribute(attributes, 'gen_ai.response.model', 'ai.response.model'),
+    );
   const settings = genaiSettings();
   recordLLMCallEnd(span, {
     target,

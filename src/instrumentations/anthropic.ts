@@ -95,14 +95,26 @@ export function messageStreamWithoutSdkSpans(
   };
 }
 
+interface MessagesClass {
+  prototype: Record<string, unknown>;
+}
 interface AnthropicExports {
-  Anthropic?: { prototype: Record<string, unknown>; Messages?: { prototype: Record<string, unknown> } };
+  Anthropic?: { prototype: Record<string, unknown>; Messages?: MessagesClass; Beta?: { Messages?: MessagesClass } };
   default?: AnthropicExports['Anthropic'];
 }
 
 function anthropicClass(moduleExports: unknown): AnthropicExports['Anthropic'] {
   const exported = moduleExports as AnthropicExports;
   return exported?.Anthropic ?? exported?.default;
+}
+
+/**
+ * The message resources whose calls are LLM calls: `messages` and `beta.messages` (the beta tool runner, `toolRunner()`,
+ * makes its model calls through the latter).
+ */
+function messageResources(client: AnthropicExports['Anthropic']): Record<string, unknown>[] {
+  const resources = [client?.Messages?.prototype, client?.Beta?.Messages?.prototype];
+  return resources.filter((resource): resource is Record<string, unknown> => resource !== undefined);
 }
 
 /**
@@ -133,11 +145,14 @@ export function createAnthropicInstrumentation(): InstrumentationModule.Instrume
               return moduleExports;
             }
             const enabled = () => this.isEnabled();
-            this._wrap(messages, 'create', (original) => tracedMessagesCreate(original as AnyFunction, enabled));
-            if (typeof messages.stream === 'function')
-              this._wrap(messages, 'stream', (original) =>
-                messageStreamWithoutSdkSpans(original as AnyFunction, enabled),
-              );
+            for (const resource of messageResources(client)) {
+              if (typeof resource.create === 'function')
+                this._wrap(resource, 'create', (original) => tracedMessagesCreate(original as AnyFunction, enabled));
+              if (typeof resource.stream === 'function')
+                this._wrap(resource, 'stream', (original) =>
+                  messageStreamWithoutSdkSpans(original as AnyFunction, enabled),
+                );
+            }
             if (typeof client.prototype.shouldRetry === 'function')
               this._wrap(client.prototype, 'shouldRetry', wrapShouldRetry as never);
             if (typeof client.prototype.retryRequest === 'function')
@@ -147,8 +162,10 @@ export function createAnthropicInstrumentation(): InstrumentationModule.Instrume
           (moduleExports) => {
             const client = anthropicClass(moduleExports);
             if (client?.Messages === undefined) return;
-            this._unwrap(client.Messages.prototype, 'create');
-            this._unwrap(client.Messages.prototype, 'stream');
+            for (const resource of messageResources(client)) {
+              this._unwrap(resource, 'create');
+              this._unwrap(resource, 'stream');
+            }
             this._unwrap(client.prototype, 'shouldRetry');
             this._unwrap(client.prototype, 'retryRequest');
           },

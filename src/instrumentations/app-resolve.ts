@@ -20,3 +20,16 @@ export function resolveFromApplication(specifier: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Loads `specifier` as the application's `require` would (CommonJS, synchronously: for hooks that run inside a
+ * constructor), from where `resolveFromApplication` finds it. Throws when it is not installed.
+ *
+ * @example
+ * const { OtelBridge } = requireFromApplication<{ OtelBridge: new () => object }>('@mastra/otel-bridge');
+ */
+export function requireFromApplication<T>(specifier: string): T {
+  const file = resolveFromApplication(specifier);
+  if (file === undefined) throw new Error(`${specifier} is not installed`);
+  return createRequire(file)(file) as T;
+}

@@ -7,23 +7,29 @@ import { debug, errorOnce } from '../core/diagnostics.ts';
 import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
 import { createBedrockInstrumentation } from './bedrock.ts';
+import { createChromaInstrumentation } from './chroma.ts';
 import { createCohereInstrumentation } from './cohere.ts';
 import { createGoogleGenAIInstrumentation } from './google-genai.ts';
 import { createGroqInstrumentation } from './groq.ts';
 import { createOllamaInstrumentation } from './ollama.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createLangChainInstrumentation } from './langchain-auto.ts';
+import { createMastraInstrumentation } from './mastra.ts';
 import { createMcpInstrumentation } from './mcp.ts';
 import { createMistralInstrumentation } from './mistral.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
+import { createPgvectorInstrumentation } from './pgvector.ts';
+import { createPineconeInstrumentation } from './pinecone.ts';
+import { createQdrantInstrumentation } from './qdrant.ts';
 
 /**
  * The span processor that completes the spans of the official OpenAI instrumentation (always: `instrument(client)`
- * makes them without global patching) and, with `ai-sdk`, those of the Vercel AI SDK.
+ * makes them without global patching), with `ai-sdk` those of the Vercel AI SDK, and the GenAI spans of any other
+ * library (always: they are made whether genai-otel hooks the library or not).
  */
 export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
-  return new LLMSpanProcessor({ openai: true, aiSdk: config.instrumentations.includes('ai-sdk') });
+  return new LLMSpanProcessor({ openai: true, aiSdk: config.instrumentations.includes('ai-sdk'), others: true });
 }
 
 /**
@@ -43,6 +49,11 @@ const PACKAGES: Partial<Record<InstrumentationName, string | string[]>> = {
   mcp: ['@modelcontextprotocol/sdk/shared/protocol.js', '@modelcontextprotocol/client', '@modelcontextprotocol/server'],
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
+  mastra: '@mastra/core',
+  pinecone: '@pinecone-database/pinecone',
+  qdrant: '@qdrant/js-client-rest',
+  chroma: 'chromadb',
+  pgvector: 'pg',
 };
 
 /**
@@ -108,6 +119,16 @@ export function enableInstrumentations(config: GenAIOtelConfig): {
         enabled.instrumentations.push(createOpenAIAgentsInstrumentation());
       } else if (name === 'langchain') {
         enabled.instrumentations.push(createLangChainInstrumentation());
+      } else if (name === 'mastra') {
+        enabled.instrumentations.push(createMastraInstrumentation());
+      } else if (name === 'pinecone') {
+        enabled.instrumentations.push(createPineconeInstrumentation());
+      } else if (name === 'qdrant') {
+        enabled.instrumentations.push(createQdrantInstrumentation());
+      } else if (name === 'chroma') {
+        enabled.instrumentations.push(createChromaInstrumentation());
+      } else if (name === 'pgvector') {
+        enabled.instrumentations.push(createPgvectorInstrumentation());
       } else if (name === 'ai-sdk') {
         enableAiSdkTelemetry();
       }

@@ -80,6 +80,10 @@ export function instrument<T>(client: T, options?: InstrumentOptions): T {
     if (typeof messages?.create === 'function') {
       wrapOwn(messages, 'create', (original) => tracedMessagesCreate(original));
       wrapOwn(messages, 'stream', (original) => messageStreamWithoutSdkSpans(original));
+      // The beta tool runner (`beta.messages.toolRunner()`) makes its model calls through these.
+      const betaMessages = resourceOf(target, 'beta', 'messages');
+      wrapOwn(betaMessages, 'create', (original) => tracedMessagesCreate(original));
+      wrapOwn(betaMessages, 'stream', (original) => messageStreamWithoutSdkSpans(original));
     } else if (typeof completions?.create === 'function') {
       openAIPatches ??= createOpenAIInstrumentation({
         captureContent: genaiSettings().captureContent,

@@ -1,10 +1,11 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { context } from '@opentelemetry/api';
 import { setActiveContextResolver } from '../context/agents-context.ts';
 import { isObject } from '../attributes/safe-values.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { instrumentationBase } from '../core/loaders.ts';
 import { VERSION } from '../version.ts';
-import { GenAICallbackHandler, langChainActiveContext } from './langchain.ts';
+import { callerRunContext, GenAICallbackHandler, langChainActiveContext } from './langchain.ts';
 
 /** `@langchain/core` versions traced: 0.3 (still used by LangGraph 0.x apps) and the 1.x line, current in December 2026. */
 export const LANGCHAIN_SUPPORTED_VERSIONS = ['>=0.3.0 <2'];
@@ -24,6 +25,9 @@ interface CallbackManagerLike {
 let injected: GenAICallbackHandler | undefined;
 let enabled = false;
 const ORIGINAL = Symbol.for('genai-otel.langchain.configure');
+
+/** shimmer marks what it wrapped: a prototype another hook (or a second load of the file) wrapped already is left as it is. */
+const isWrapped = (value: unknown): boolean => (value as { __wrapped?: unknown }).__wrapped === true;
 
 // LangChain's run storage: the code of a runnable (a RunnableLambda, a node) runs with its run's config in it, which is
 // how genai-otel finds the run whose span the code's spans belong under.
@@ -95,6 +99,30 @@ export function injectHandler(moduleExports: unknown): void {
   });
 }
 
+type Invoke = (this: unknown, input: unknown, options?: unknown) => unknown;
+
+/**
+ * Wraps `BaseChatModel.prototype.invoke` so that a model run as a step of a chain runs in its caller's context (the
+ * chain's span): the LLM client's span, started inside, then joins the chain's trace. Anything else runs as before.
+ */
+export function invokeInCallerContext(original: Invoke): Invoke {
+  return function invoke(this: unknown, input: unknown, options?: unknown): unknown {
+    let parent;
+    try {
+      parent = enabled ? callerRunContext(options) : undefined;
+    } catch (error) {
+      errorOnce(
+        'langchain:caller',
+        'could not find the chain a LangChain model runs in; its call is traced alone',
+        error,
+      );
+    }
+    return parent === undefined
+      ? original.call(this, input, options)
+      : context.with(parent, () => original.call(this, input, options));
+  };
+}
+
 /**
  * The instrumentation of LangChain JS and LangGraph: when `@langchain/core`'s callback manager loads (CommonJS through
  * require-in-the-middle, ES modules through import-in-the-middle), genai-otel's handler joins every run and the code
@@ -132,6 +160,29 @@ export function createLangChainInstrumentation(): Instrumentation {
         (file) =>
           new InstrumentationNodeModuleFile(`@langchain/core/${file}`, LANGCHAIN_SUPPORTED_VERSIONS, onLoad, onUnload),
       );
+      const onChatModels = (moduleExports: unknown) => {
+        const chatModel = (isObject(moduleExports) ? moduleExports.BaseChatModel : undefined) as
+          { prototype?: Record<string, unknown> } | undefined;
+        const prototype = chatModel?.prototype;
+        if (prototype !== undefined && typeof prototype.invoke === 'function' && !isWrapped(prototype.invoke))
+          this._wrap(prototype, 'invoke', (original) => invokeInCallerContext(original as Invoke));
+        return moduleExports;
+      };
+      const offChatModels = (moduleExports: unknown) => {
+        const chatModel = (isObject(moduleExports) ? moduleExports.BaseChatModel : undefined) as
+          { prototype?: Record<string, unknown> } | undefined;
+        if (chatModel?.prototype !== undefined) this._unwrap(chatModel.prototype, 'invoke');
+        return moduleExports;
+      };
+      for (const file of ['dist/language_models/chat_models.cjs', 'dist/language_models/chat_models.js'])
+        files.push(
+          new InstrumentationNodeModuleFile(
+            `@langchain/core/${file}`,
+            LANGCHAIN_SUPPORTED_VERSIONS,
+            onChatModels,
+            offChatModels,
+          ),
+        );
       return [
         new InstrumentationNodeModuleDefinition(
           '@langchain/core',

@@ -69,6 +69,21 @@ export function langChainActiveContext(stored: Context): Context | undefined {
   return run !== undefined && run.stored === stored ? run.context : undefined;
 }
 
+/**
+ * The context of the run that called a chat model, from the callbacks LangChain passes it (`options.callbacks`, the
+ * caller's child manager): a model that is a step of a chain (`prompt.pipe(model)`) runs with no LangChain config in
+ * its async-local storage, so without this its client's span would start a trace of its own.
+ *
+ * @example
+ * const parent = callerRunContext(options); // the chain's span, or undefined
+ */
+export function callerRunContext(options: unknown): Context | undefined {
+  if (runs.size === 0) return undefined;
+  const callbacks = obj(obj(options)?.callbacks) as { getParentRunId?: () => unknown } | undefined;
+  const parentRunId = typeof callbacks?.getParentRunId === 'function' ? callbacks.getParentRunId() : undefined;
+  return typeof parentRunId === 'string' ? runs.get(parentRunId)?.context : undefined;
+}
+
 /** LangGraph's metadata on the runs of a node (and inherited by every run inside it). */
 function graphTaskOf(
   metadata: unknown,

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, logs, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { storedActiveContext } from '../context/agents-context.ts';
 import { capturesContentOnSpans } from '../genai/content.ts';
-import { genaiInstruments } from '../genai/genai-instruments.ts';
+import { recordAgentDuration, recordToolDuration } from '../genai/operation-metrics.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GENAI_OTEL_AGENT_TOOLS,
@@ -27,7 +27,6 @@ import {
 } from '../attributes/names.ts';
 import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
-import { ShapeCache } from '../genai/shape-cache.ts';
 import { closeToolSpan, openToolSpan } from '../genai/tool-spans.ts';
 import { genaiTracer } from '../genai/span-runner.ts';
 import { errorOnce } from '../core/diagnostics.ts';
@@ -53,25 +52,6 @@ export interface AgentsTrace {
 export interface AgentsCurrent {
   span(): AgentsSpan | null;
   trace(): AgentsTrace | null;
-}
-
-/** Metric attribute sets by (step type, name, error type): one frozen object per shape, found by identity. */
-const metricAttributeSets = new ShapeCache();
-
-function metricAttributesOf(
-  type: 'agent' | 'function',
-  name: string | undefined,
-  errorType: string | undefined,
-): Attributes {
-  return metricAttributeSets.get([type, name, errorType], () => {
-    const attributes: Attributes =
-      type === 'agent'
-        ? { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [ATTR_GEN_AI_PROVIDER_NAME]: 'openai' }
-        : { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
-    if (name !== undefined) attributes[type === 'agent' ? ATTR_GEN_AI_AGENT_NAME : ATTR_GEN_AI_TOOL_NAME] = name;
-    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-    return attributes;
-  });
 }
 
 const DONE: Promise<void> = Promise.resolve();
@@ -112,6 +92,13 @@ function names(value: unknown): string[] | undefined {
     .filter((item): item is string => typeof item === 'string')
     .map((item) => truncate(item, MAX_PLAIN_STRING_LENGTH));
   return list.length === 0 ? undefined : list;
+}
+
+/** The name of the closest agent step above `step` (or `step` itself). */
+function enclosingAgentName(step: Step | undefined): string | undefined {
+  for (let current = step; current !== undefined; current = current.parent)
+    if (current.type === 'agent') return current.name;
+  return undefined;
 }
 
 /** The span an SDK span maps to, or undefined for those that map to nothing. */
@@ -191,6 +178,7 @@ export class OpenAIAgentsProcessor {
 
   /** Called by the SDK's `agent_tool_start` event, while the tool's span is the SDK's current span. */
   noteToolCall(callId: unknown, description: unknown): void {
+    if (!this.enabled) return;
     const sdkSpan = this.current.span();
     if (sdkSpan === null || sdkSpan === undefined || sdkSpan.spanData?.type !== 'function') return;
     const step = this.traces.get(sdkSpan.traceId)?.steps.get(sdkSpan.spanId);
@@ -206,7 +194,7 @@ export class OpenAIAgentsProcessor {
    * description (`handoffDescription`, how the SDK describes an agent to others).
    */
   noteAgent(agent: unknown): void {
-    if (!isObject(agent)) return;
+    if (!this.enabled || !isObject(agent)) return;
     const sdkSpan = this.current.span();
     if (sdkSpan === null || sdkSpan === undefined) return;
     let step = this.traces.get(sdkSpan.traceId)?.steps.get(sdkSpan.spanId);
@@ -359,6 +347,11 @@ export class OpenAIAgentsProcessor {
     if (described === undefined) {
       step = { context: parentContext, stored, type, startTime: 0, parent };
     } else {
+      if (type === 'function') {
+        // The conventions name the agent a tool runs for on its span.
+        const agent = enclosingAgentName(parent);
+        if (agent !== undefined) described.attributes[ATTR_GEN_AI_AGENT_NAME] = agent;
+      }
       const span = this.startSpan(described.name, described.attributes, parentContext);
       const name = text(data.name);
       // An MCP tool's call (the SDK's MCP servers) joins this span instead of starting its own (see tool-spans.ts).
@@ -420,10 +413,13 @@ export class OpenAIAgentsProcessor {
       });
     }
     span.end();
-    if (step.type === 'agent')
-      genaiInstruments().agentDuration.record(durationSeconds, metricAttributesOf('agent', step.name, errorType));
+    if (step.type === 'agent') recordAgentDuration(durationSeconds, { name: step.name, provider: 'openai', errorType });
     else if (step.type === 'function')
-      genaiInstruments().toolDuration.record(durationSeconds, metricAttributesOf('function', step.name, errorType));
+      recordToolDuration(durationSeconds, {
+        name: step.name,
+        type: data.mcp_data !== undefined && data.mcp_data !== null ? 'extension' : 'function',
+        errorType,
+      });
   }
 
   /** The conventions' event for a guardrail of a dedicated guardrail API (their "OpenAI Agents" example), in its agent's context. */

@@ -63,8 +63,11 @@ function keepProcessorOn(provider: TraceProvider, ours: OpenAIAgentsProcessor): 
  * The SDK tells its hooks the tool call it executes (`agent_tool_start`, with the call id) while the tool's span is
  * its current span, and the agent it starts (`agent_start`, the agent object): the event emitter shared by runners
  * and agents is where the call id and the agent's description can be read.
+ *
+ * @example
+ * readToolCalls(agentsCore.Runner.prototype, processor);
  */
-function readToolCalls(runnerPrototype: unknown, ours: OpenAIAgentsProcessor): void {
+export function readToolCalls(runnerPrototype: unknown, ours: OpenAIAgentsProcessor): void {
   let owner: unknown = runnerPrototype;
   while (isObject(owner) && !Object.prototype.hasOwnProperty.call(owner, 'emit')) owner = Object.getPrototypeOf(owner);
   if (!isObject(owner) || patchedEmitters.has(owner) || typeof owner.emit !== 'function') return;

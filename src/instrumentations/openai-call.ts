@@ -1,5 +1,6 @@
-import { INVALID_SPAN_CONTEXT, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
-import { capturesContentOnSpans, toConventionMessages, toInstructionParts } from '../genai/content.ts';
+import { INVALID_SPAN_CONTEXT, SpanStatusCode, context, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { contentDestinations, toConventionMessages, toInstructionParts, toToolDefinitions } from '../genai/content.ts';
+import { emitInferenceDetails, emitOperationException, type InferenceContent } from '../genai/content-event.ts';
 import { describeThrown } from '../core/error-type.ts';
 import { parseServer } from '../genai/llm.ts';
 import { recordLLMExchange } from '../logs/llm-records.ts';
@@ -10,9 +11,16 @@ import {
   ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT,
   ATTR_GENAI_OTEL_STREAM_END,
   ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_SYSTEM,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_DEFINITIONS,
+  ATTR_OPENAI_REQUEST_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT,
 } from '../attributes/names.ts';
 import { readProviderResponse, StreamAccumulator, type ReadResponse } from '../genai/response-readers.ts';
 import { isObject, safeJson } from '../attributes/safe-values.ts';
@@ -47,6 +55,15 @@ function providerOf(client: unknown, serverAddress: string | undefined, serverPo
   return clientProvider(client) ?? providerOfServer(serverAddress, serverPort, 'openai');
 }
 
+/** The last client base URL and its server: an app's calls go to one or two base URLs, each parsed once, not per call. */
+let lastServer: { baseURL: unknown; server: { serverAddress?: string; serverPort?: number } } | undefined;
+
+function serverOf(baseURL: unknown): { serverAddress?: string; serverPort?: number } {
+  if (lastServer === undefined || lastServer.baseURL !== baseURL || typeof baseURL !== 'string')
+    lastServer = { baseURL, server: parseServer(baseURL, undefined) };
+  return lastServer.server;
+}
+
 /**
  * What genai-otel learns about one call traced by the official OpenAI instrumentation, from inside that call: the
  * request, the result or error, retries, and the stream as it is read. Its span is finished by `finishOpenAISpan`.
@@ -56,7 +73,8 @@ class ObservedOpenAICall implements RetryRecorder {
   readonly operation: Operation;
   readonly params: Record<string, unknown>;
   readonly streamRequested: boolean;
-  readonly accumulator: StreamAccumulator;
+  /** Only a streamed call has chunks to add up. */
+  readonly accumulator: StreamAccumulator | undefined;
   readonly startTime = performance.now();
   readonly target: LLMCallTarget;
   result: unknown;
@@ -68,6 +86,8 @@ class ObservedOpenAICall implements RetryRecorder {
   private lastChunkTime: number | undefined;
   chunkCount = 0;
   streamEnd: 'cancelled' | 'abandoned' | undefined;
+  /** `service_tier` and `system_fingerprint` of the response or of its chunks. */
+  readonly served: OpenAIServed = {};
 
   /** False when the span is not recorded (sampled out, or no SDK): the call then finishes itself, for its metrics. */
   readonly recording: boolean;
@@ -83,9 +103,9 @@ class ObservedOpenAICall implements RetryRecorder {
     this.operation = operation;
     this.params = params;
     this.streamRequested = params.stream === true;
-    this.accumulator = new StreamAccumulator(true);
+    this.accumulator = this.streamRequested ? new StreamAccumulator(true) : undefined;
     this.recording = span.isRecording();
-    const server = parseServer(client?.baseURL, undefined);
+    const server = serverOf(client?.baseURL);
     this.target = {
       operation,
       provider: providerOf(client, server.serverAddress, server.serverPort),
@@ -128,6 +148,7 @@ class ObservedOpenAICall implements RetryRecorder {
           });
         } else {
           this.result = value;
+          noteServed(this.served, value);
           this.finishUnrecorded();
         }
       },
@@ -145,14 +166,17 @@ class ObservedOpenAICall implements RetryRecorder {
     try {
       const now = performance.now();
       this.chunkCount++;
+      // The chunk is read first: the timing metrics carry the response model it announces.
+      this.accumulator?.add(chunk);
+      noteServed(this.served, chunk);
+      const responseModel = this.accumulator?.response.model;
       if (this.lastChunkTime === undefined) {
         this.timeToFirstChunk = (now - this.startTime) / 1000;
-        recordChunkTiming(this.targetOf(), this.timeToFirstChunk, undefined);
+        recordChunkTiming(this.targetOf(), this.timeToFirstChunk, undefined, responseModel);
       } else {
-        recordChunkTiming(this.targetOf(), undefined, (now - this.lastChunkTime) / 1000);
+        recordChunkTiming(this.targetOf(), undefined, (now - this.lastChunkTime) / 1000, responseModel);
       }
       this.lastChunkTime = now;
-      this.accumulator.add(chunk);
       const failure = streamEventFailure(chunk);
       // openai 6 yields a Responses `error` event instead of throwing; its helpers reject before the stream ends.
       if (failure !== undefined) this.endOpenSpan(failure);
@@ -185,12 +209,46 @@ class ObservedOpenAICall implements RetryRecorder {
   }
 
   read(): ReadResponse | undefined {
-    if (this.streamRequested) return this.timeToFirstChunk === undefined ? undefined : this.accumulator.result();
+    if (this.accumulator !== undefined)
+      return this.timeToFirstChunk === undefined ? undefined : this.accumulator.result();
     return readProviderResponse(this.result);
   }
 }
 
 const observedCalls = new WeakMap<object, ObservedOpenAICall>();
+
+interface OpenAIServed {
+  serviceTier?: string;
+  systemFingerprint?: string;
+}
+
+/** Keeps the first `service_tier` / `system_fingerprint` seen on a response, a chunk or a Responses event's `response`. */
+function noteServed(served: OpenAIServed, value: unknown): void {
+  if (!isObject(value)) return;
+  const source = isObject(value.response) ? value.response : value;
+  if (served.serviceTier === undefined && typeof source.service_tier === 'string')
+    served.serviceTier = source.service_tier;
+  if (served.systemFingerprint === undefined && typeof source.system_fingerprint === 'string')
+    served.systemFingerprint = source.system_fingerprint;
+}
+
+/**
+ * The request and response attributes the official instrumentation leaves out: the seed and stream flags, and
+ * OpenAI's service tier (requested and served) and system fingerprint.
+ */
+function openaiCallAttributes(call: ObservedOpenAICall): Attributes {
+  const { params, served } = call;
+  const attributes: Attributes = {};
+  if (typeof params.seed === 'number' && Number.isInteger(params.seed))
+    attributes[ATTR_GEN_AI_REQUEST_SEED] = params.seed;
+  if (call.streamRequested) attributes[ATTR_GEN_AI_REQUEST_STREAM] = true;
+  if (typeof params.service_tier === 'string' && params.service_tier !== 'auto')
+    attributes[ATTR_OPENAI_REQUEST_SERVICE_TIER] = params.service_tier;
+  if (served.serviceTier !== undefined) attributes[ATTR_OPENAI_RESPONSE_SERVICE_TIER] = served.serviceTier;
+  if (served.systemFingerprint !== undefined)
+    attributes[ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = served.systemFingerprint;
+  return attributes;
+}
 
 function wasAborted(stream: unknown): boolean {
   return (stream as { controller?: { signal?: { aborted?: unknown } } }).controller?.signal?.aborted === true;
@@ -247,7 +305,8 @@ function observeCalls(
   onResult: (result: unknown) => void,
 ): AnyFunction {
   return function observedCreate(this: unknown, ...args: unknown[]): unknown {
-    const active = trace.getActiveSpan();
+    const activeContext = context.active();
+    const active = trace.getSpan(activeContext);
     const params = args[0];
     // Only the official patch calls this function, inside the span it started; a span of another scope here means
     // it started none (sampled out, or no SDK), and the call is observed for its metrics alone.
@@ -265,7 +324,7 @@ function observeCalls(
       (this as { _client?: { baseURL?: unknown } })?._client,
     );
     if (call.recording) observedCalls.set(span, call);
-    const result = context.with(withRetryRecorder(context.active(), call), () => original.apply(this, args));
+    const result = context.with(withRetryRecorder(activeContext, call), () => original.apply(this, args));
     parseBodyOnce(result);
     onResult(result);
     try {
@@ -301,6 +360,23 @@ export function composeOpenAIPatch(
   };
 }
 
+const CONTENT_KEYS = [
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
+];
+
+/** The request's content in the conventions' shapes: input messages, system instructions, tool definitions. */
+function requestContentOf(call: ObservedOpenAICall): InferenceContent {
+  const instructions = call.params.instructions;
+  return {
+    inputMessages: inputMessagesOf(call),
+    systemInstructions: typeof instructions === 'string' ? toInstructionParts(instructions) : undefined,
+    toolDefinitions: Array.isArray(call.params.tools) ? toToolDefinitions(call.params.tools) : undefined,
+  };
+}
+
 function inputMessagesOf(call: ObservedOpenAICall): ChatMessage[] | undefined {
   const { params } = call;
   if (Array.isArray(params.messages)) return toConventionMessages(params.messages);
@@ -324,7 +400,8 @@ export function finishOpenAISpan(span: EndingSpan): void {
 function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, durationSeconds: number): void {
   const attributes = span.attributes ?? {};
   const settings = genaiSettings();
-  const captureContent = capturesContentOnSpans(settings.captureContent, undefined);
+  const destinations = contentDestinations(settings.captureContent, undefined);
+  const captureContent = destinations.span;
   const target: LLMCallTarget = call?.targetOf() ?? {
     operation: stringAttribute(attributes, 'gen_ai.operation.name') ?? 'chat',
     provider: providerOf(
@@ -337,6 +414,10 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
     serverPort: numberAttribute(attributes, 'server.port'),
   };
   span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, target.provider);
+  // The official instrumentation still names the provider with the deprecated `gen_ai.system`.
+  if (settings.semconv === 'latest') dropAttributes(span, [ATTR_GEN_AI_SYSTEM]);
+  else span.setAttribute(ATTR_GEN_AI_SYSTEM, target.provider);
+  if (call !== undefined) span.setAttributes(openaiCallAttributes(call));
 
   const read = call?.read();
   const usage = read?.usage ?? {
@@ -356,6 +437,7 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
     span.setAttribute(ATTR_ERROR_TYPE, errorType);
     if (!(span.events ?? []).some((event) => event.name === 'exception')) span.recordException(facts);
     span.setStatus({ code: SpanStatusCode.ERROR, message: facts.message });
+    emitOperationException(span, facts);
   } else if (span.status?.code === SpanStatusCode.ERROR) {
     errorType = stringAttribute(attributes, 'error.type') ?? '_OTHER';
   }
@@ -364,24 +446,24 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
     span.setAttribute(ATTR_GENAI_OTEL_STREAM_CHUNK_COUNT, call.chunkCount);
     if (call.streamEnd !== undefined) span.setAttribute(ATTR_GENAI_OTEL_STREAM_END, call.streamEnd);
   }
-  if (captureContent && call !== undefined) {
-    const messages = inputMessagesOf(call);
-    if (messages !== undefined)
-      span.setAttribute(ATTR_GEN_AI_INPUT_MESSAGES, safeJson(messages, settings.maxContentLength));
-    const instructions = call.params.instructions;
-    if (typeof instructions === 'string')
+  // The conventions define content (attributes and the details event) for inference, not for embeddings.
+  const content = call === undefined || call.operation !== 'chat' ? undefined : requestContentOf(call);
+  if (captureContent && content !== undefined) {
+    if (content.inputMessages !== undefined)
+      span.setAttribute(ATTR_GEN_AI_INPUT_MESSAGES, safeJson(content.inputMessages, settings.maxContentLength));
+    if (content.systemInstructions !== undefined)
       span.setAttribute(
         ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-        safeJson(toInstructionParts(instructions), settings.maxContentLength),
+        safeJson(content.systemInstructions, settings.maxContentLength),
       );
-    if (Array.isArray(call.params.tools))
-      span.setAttribute(ATTR_GEN_AI_TOOL_DEFINITIONS, safeJson(call.params.tools, settings.maxContentLength));
+    if (content.toolDefinitions !== undefined)
+      span.setAttribute(ATTR_GEN_AI_TOOL_DEFINITIONS, safeJson(content.toolDefinitions, settings.maxContentLength));
   } else if (!captureContent) {
     // The official instrumentation records the Responses API's `instructions` whatever its content setting says.
     dropAttributes(span, [ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]);
   }
 
-  recordLLMCallEnd(span, {
+  const ended = recordLLMCallEnd(span, {
     target,
     usage,
     response,
@@ -395,6 +477,14 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
     maxContentLength: settings.maxContentLength,
     origin: 'openai instrumentation',
   });
+  if (destinations.event && content !== undefined) {
+    // The span's attributes without its content (the event carries content structured) and without gen_ai.system.
+    const eventAttributes: Attributes = { ...span.attributes, ...ended };
+    for (const key of [...CONTENT_KEYS, ATTR_GEN_AI_SYSTEM]) delete eventAttributes[key];
+    const outputMessages =
+      response.outputMessages !== undefined && response.outputMessages.length > 0 ? response.outputMessages : undefined;
+    emitInferenceDetails(span, eventAttributes, { ...content, outputMessages }, settings.maxContentLength);
+  }
   if (call !== undefined) {
     const { params } = call;
     const messages = Array.isArray(params.messages)

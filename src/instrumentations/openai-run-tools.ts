@@ -1,7 +1,6 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { genaiInstruments } from '../genai/genai-instruments.ts';
+import { recordAgentDuration } from '../genai/operation-metrics.ts';
 import {
-  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -129,12 +128,7 @@ function traceRunnerLoop(runner: unknown, model: unknown): void {
       const run = startRun('invoke_agent', SpanKind.INTERNAL, attributes, {
         streamIdleTimeoutMillis: genaiSettings().streamIdleTimeoutMillis,
         onEnd(_span, outcome) {
-          const metricAttributes: Attributes = {
-            [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent',
-            [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
-          };
-          if (outcome.errorType !== undefined) metricAttributes[ATTR_ERROR_TYPE] = outcome.errorType;
-          genaiInstruments().agentDuration.record(outcome.durationSeconds, metricAttributes);
+          recordAgentDuration(outcome.durationSeconds, { provider: 'openai', errorType: outcome.errorType });
         },
       });
       return run === undefined ? runLoop.apply(this, args) : run.run(runLoop, this, args);

@@ -30,7 +30,10 @@ interface OfficialInternals extends Instrumentation {
 }
 
 const NOOP_METER_PROVIDER: MeterProvider = { getMeter: () => createNoopMeter() };
-/** Takes the official instrumentation's log events when content capture does not ask for events. */
+/**
+ * Takes the official instrumentation's log events: its chat calls emit the deprecated per-message events; genai-otel
+ * emits `gen_ai.client.inference.operation.details` itself when content capture asks for events (openai-call.ts).
+ */
 const NOOP_LOGGER_PROVIDER = { getLogger: () => ({ emit: () => undefined, enabled: () => false }) };
 
 const CAPTURE_CONTENT_VARIABLE = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
@@ -79,8 +82,8 @@ function chatCompletionsOf(moduleExports: unknown): Record<string, unknown> | un
 /**
  * The official `@opentelemetry/instrumentation-openai` with what genai-otel adds: openai 7, retries, streams that end
  * their span when they fail, stop early or idle, the client's own promise for streamed Responses calls, helpers that
- * parse the body once (contrib issue #3586), `runTools()` runs as agent and tool spans, and its log
- * events only when content capture asks for events. Spans are completed (cost, usage details, genai-otel metrics) by
+ * parse the body once (contrib issue #3586), `runTools()` runs as agent and tool spans, and content as the
+ * conventions' one `gen_ai.client.inference.operation.details` event instead of its deprecated per-message events. Spans are completed (cost, usage details, genai-otel metrics) by
  * the span processor; the official metrics are replaced by genai-otel's, recorded once with the same attributes as
  * `withLLMCall` (the official ones name the provider `gen_ai.system` on chat calls and miss streams not read to the end).
  */
@@ -89,7 +92,6 @@ export function createOpenAIInstrumentation(
 ): Instrumentation & { patches(): OpenAIPatches } {
   const { OpenAIInstrumentation } = openaiInstrumentation();
   const Official = OpenAIInstrumentation as unknown as new (config: object) => OfficialInternals;
-  const eventsWanted = options.captureContent === 'event' || options.captureContent === 'span_and_event';
 
   class GenAIOpenAIInstrumentation extends Official {
     override init(): InstrumentationNodeModuleDefinition[] {
@@ -173,9 +175,9 @@ export function createOpenAIInstrumentation(
   // convention's values (SPAN_AND_EVENT, ...) and override the setting with `true`/`false`.
   const instrumentation = withoutEnvironmentVariable(
     CAPTURE_CONTENT_VARIABLE,
-    () => new GenAIOpenAIInstrumentation({ enabled: options.enabled ?? true, captureMessageContent: eventsWanted }),
+    () => new GenAIOpenAIInstrumentation({ enabled: options.enabled ?? true, captureMessageContent: false }),
   );
   instrumentation.setMeterProvider(NOOP_METER_PROVIDER);
-  if (!eventsWanted) instrumentation.setLoggerProvider(NOOP_LOGGER_PROVIDER);
+  instrumentation.setLoggerProvider(NOOP_LOGGER_PROVIDER);
   return instrumentation;
 }

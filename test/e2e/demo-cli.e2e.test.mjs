@@ -215,7 +215,7 @@ describe(
         await poll(
           '28 LLM calls in Prometheus',
           async () =>
-            (await value(`sum(gen_ai_client_operation_duration_seconds_count{service_name="${service}"})`)) === 28,
+            (await value(`sum(gen_ai_client_inference_duration_seconds_count{service_name="${service}"})`)) === 28,
           { timeoutMs: 60_000 },
         );
         assert.ok((await value(`sum(genai_otel_client_retries_total{service_name="${service}"})`)) >= 1);

@@ -248,20 +248,21 @@ describe('genai-otel -> bundled collector -> Jaeger + Prometheus', { skip: SKIP 
       await fixtures;
       const duration = await waitForSeries(
         stack,
-        `gen_ai_client_operation_duration_seconds_count{job="${cjsService}"}`,
+        `gen_ai_client_inference_duration_seconds_count{job="${cjsService}"}`,
       );
       assert.equal(duration[0].metric.gen_ai_operation_name, 'chat');
       assert.equal(duration[0].metric.gen_ai_provider_name, 'openai');
       assert.equal(duration[0].metric.gen_ai_request_model, 'gpt-4o-mini');
       assert.equal(Number(duration[0].value[1]), 1);
 
-      const tokens = await waitForSeries(
+      const input = await waitForSeries(stack, `gen_ai_client_inference_usage_input_tokens_total{job="${cjsService}"}`);
+      const output = await waitForSeries(
         stack,
-        `sum by (gen_ai_token_type) (gen_ai_client_token_usage_sum{job="${cjsService}"})`,
+        `gen_ai_client_inference_usage_output_tokens_total{job="${cjsService}"}`,
       );
-      const byType = Object.fromEntries(tokens.map((s) => [s.metric.gen_ai_token_type, Number(s.value[1])]));
-      assert.deepEqual(byType, { input: 120, output: 40 });
-      await waitForSeries(stack, `gen_ai_client_token_usage_bucket{job="${cjsService}",gen_ai_token_type="input"}`);
+      assert.deepEqual([Number(input[0].value[1]), Number(output[0].value[1])], [120, 40]);
+      assert.equal(input[0].metric.gen_ai_token_modality, 'unknown');
+      await waitForSeries(stack, `gen_ai_client_inference_operation_input_tokens_bucket{job="${cjsService}"}`);
 
       const tool = await waitForSeries(stack, `gen_ai_execute_tool_duration_seconds_count{job="${cjsService}"}`);
       assert.equal(tool[0].metric.gen_ai_tool_name, 'lookup_order');

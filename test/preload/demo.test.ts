@@ -92,8 +92,8 @@ describe('npm run demo without a collector', () => {
       ),
     );
     for (const name of [
-      'gen_ai.client.operation.duration',
-      'gen_ai.client.token.usage',
+      'gen_ai.client.inference.duration',
+      'gen_ai.client.inference.usage.input_tokens',
       'genai_otel.client.cost',
       'genai_otel.client.retries',
       'genai_otel.feedback.likes',

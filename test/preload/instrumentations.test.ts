@@ -112,9 +112,9 @@ for (const { name, script, nodeArgs } of cases) {
       assert.deepEqual([...scopes], ['genai-otel']);
       const providers = (metricName: string) =>
         new Set(byName.get(metricName)?.dataPoints.map((point) => point.attributes['gen_ai.provider.name']));
-      assert.deepEqual(providers('gen_ai.client.operation.duration'), new Set(['openai', 'anthropic']));
+      assert.deepEqual(providers('gen_ai.client.inference.duration'), new Set(['openai', 'anthropic']));
       assert.deepEqual(providers('genai_otel.client.cost'), new Set(['openai', 'anthropic']));
-      assert.deepEqual(providers('gen_ai.client.operation.time_to_first_chunk'), new Set(['openai', 'anthropic']));
+      assert.deepEqual(providers('gen_ai.client.inference.time_to_first_chunk'), new Set(['openai', 'anthropic']));
       assert.deepEqual(providers('genai_otel.client.retries'), new Set(['openai']));
       assert.deepEqual(providers('genai_otel.client.errors'), new Set(['anthropic']));
     });
@@ -166,6 +166,6 @@ test('GENAI_OTEL_INSTRUMENTATIONS with an unknown name: one diagnostic naming th
   assert.equal(result.code, 0);
   assert.match(
     result.stderr,
-    /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, google-genai, bedrock, mistral, cohere, ollama, groq, ai-sdk, mcp, openai-agents, langchain, all, none/,
+    /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, google-genai, bedrock, mistral, cohere, ollama, groq, all, none/,
   );
 });

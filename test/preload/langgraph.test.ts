@@ -86,7 +86,7 @@ for (const { module, script, preload } of cases) {
         await receiver
           .waitFor(
             'metrics',
-            (received) => mine(received).some((metric) => metric.name === 'gen_ai.client.token.usage'),
+            (received) => mine(received).some((metric) => metric.name === 'gen_ai.client.inference.usage.input_tokens'),
             5000,
           )
           .catch(() => receiver.metrics()),
@@ -153,13 +153,9 @@ for (const { module, script, preload } of cases) {
       const withCost = spans.filter((span) => span.attributes['genai_otel.cost.usd'] !== undefined);
       assert.equal(withCost.length, 6);
       for (const span of withCost) assert.equal(span.scope.name, '@opentelemetry/instrumentation-openai');
-      const usage = metrics.filter((metric) => metric.name === 'gen_ai.client.token.usage');
+      const usage = metrics.filter((metric) => metric.name === 'gen_ai.client.inference.operation.input_tokens');
       // Cumulative points, exported every 200 ms: the last export holds the process's total.
-      const inputCounts = usage.map((metric) =>
-        metric.dataPoints
-          .filter((point) => point.attributes['gen_ai.token.type'] === 'input')
-          .reduce((sum, point) => sum + (point.count ?? 0), 0),
-      );
+      const inputCounts = usage.map((metric) => metric.dataPoints.reduce((sum, point) => sum + (point.count ?? 0), 0));
       assert.equal(Math.max(...inputCounts), 6);
     });
 
@@ -226,3 +222,35 @@ describe('LangChain without LangGraph, CommonJS app under --require genai-otel/r
     assert.equal(spans.filter((span) => span.attributes['gen_ai.usage.input_tokens'] !== undefined).length, 1);
   });
 });
+
+for (const { module, script, preload } of [
+  { module: 'CommonJS', script: 'langchain-lcel.cjs', preload: ['--require', 'genai-otel/register'] },
+  { module: 'ESM', script: 'langchain-lcel.mjs', preload: ['--import', 'genai-otel/register'] },
+]) {
+  describe(`a plain LCEL chain (prompt.pipe(model)), ${module} app under ${preload.join(' ')}`, () => {
+    test('one trace: the chain span, and the openai client’s chat span under it with the usage', async () => {
+      const serviceName = `langchain-lcel-${module.toLowerCase()}`;
+      const env = otelEnv(receiver.url, {
+        OTEL_SERVICE_NAME: serviceName,
+        FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''),
+        OPENAI_API_KEY: 'test-key',
+      });
+      const result = await runFixture(fixture(script), { nodeArgs: preload, env });
+      assert.equal(result.stdout.trim(), 'chain: "The order has shipped."', result.stderr);
+      const spans = (
+        await receiver.waitFor(
+          'spans',
+          (all) => all.filter((span) => span.resource['service.name'] === serviceName).length >= 2,
+          5000,
+        )
+      ).filter((span) => span.resource['service.name'] === serviceName);
+      const root = spans.find((span) => span.name === 'invoke_workflow lcel chain');
+      assert.ok(root, spans.map((span) => span.name).join(', '));
+      assert.deepEqual(tree(spans, root), ['invoke_workflow lcel chain', '  chat gpt-4o-mini']);
+      assert.equal(spans.length, 2, spans.map((span) => span.name).join(', '));
+      const chat = spans.find((span) => span.name === 'chat gpt-4o-mini')!;
+      assert.equal(chat.scope.name, '@opentelemetry/instrumentation-openai');
+      assert.equal(typeof chat.attributes['genai_otel.cost.usd'], 'number');
+    });
+  });
+}

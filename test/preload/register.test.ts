@@ -78,7 +78,9 @@ for (const { name, nodeArgs, script } of cases) {
         'metrics',
         (all) =>
           all.some(
-            (metric) => metric.resource['service.name'] === serviceName && metric.name === 'gen_ai.client.token.usage',
+            (metric) =>
+              metric.resource['service.name'] === serviceName &&
+              metric.name === 'gen_ai.client.inference.usage.input_tokens',
           ),
         10000,
       );
@@ -86,8 +88,8 @@ for (const { name, nodeArgs, script } of cases) {
         metrics.filter((metric) => metric.resource['service.name'] === serviceName).map((metric) => metric.name),
       );
       for (const expected of [
-        'gen_ai.client.operation.duration',
-        'gen_ai.client.token.usage',
+        'gen_ai.client.inference.duration',
+        'gen_ai.client.inference.usage.input_tokens',
         'gen_ai.execute_tool.duration',
         'gen_ai.invoke_agent.duration',
         'genai_otel.client.cost',

@@ -298,7 +298,8 @@ test('OTEL_METRIC_EXPORT_INTERVAL: a long-running app exports metrics on that in
             (all) =>
               all.some(
                 (metric) =>
-                  metric.resource['service.name'] === 'interval' && metric.name === 'gen_ai.client.token.usage',
+                  metric.resource['service.name'] === 'interval' &&
+                  metric.name === 'gen_ai.client.inference.usage.input_tokens',
               ),
             5000,
           )
@@ -313,7 +314,11 @@ test('OTEL_METRIC_EXPORT_INTERVAL: a long-running app exports metrics on that in
   assert.ok(
     receiver
       .metrics()
-      .some((metric) => metric.resource['service.name'] === 'interval' && metric.name === 'gen_ai.client.token.usage'),
+      .some(
+        (metric) =>
+          metric.resource['service.name'] === 'interval' &&
+          metric.name === 'gen_ai.client.inference.usage.input_tokens',
+      ),
   );
 });
 

@@ -342,9 +342,21 @@ function openaiEmbeddings(res: ServerResponse, body: Record<string, unknown>): v
 
 // ---- Anthropic ----
 
+/** Whether an Anthropic conversation ends with the results of tool calls (then the model answers in text). */
+function lastAnthropicMessageIsToolResult(body: Record<string, unknown>): boolean {
+  const messages = body.messages;
+  const last = Array.isArray(messages)
+    ? (messages[messages.length - 1] as { content?: unknown } | undefined)
+    : undefined;
+  return (
+    Array.isArray(last?.content) &&
+    last.content.some((block) => (block as { type?: unknown } | undefined)?.type === 'tool_result')
+  );
+}
+
 function anthropicMessages(res: ServerResponse, body: Record<string, unknown>, scenario: string | undefined): void {
   const model = String(body.model);
-  const tools = wantsTools(body);
+  const tools = wantsTools(body) && !lastAnthropicMessageIsToolResult(body);
   const usage = {
     input_tokens: 200,
     cache_creation_input_tokens: 0,

@@ -51,6 +51,8 @@ const LIBRARIES: { name: string; majors: number[]; since?: string; entry?: strin
   // The SDK's 2.x: two packages.
   { name: '@modelcontextprotocol/client', majors: [2] },
   { name: '@modelcontextprotocol/server', majors: [2] },
+  { name: '@openai/agents', majors: [0] },
+  { name: '@mastra/core', majors: [1] },
 ];
 
 /** The provider clients' packages and the GENAI_OTEL_INSTRUMENTATIONS name of each one's instrumentation. */
@@ -116,6 +118,8 @@ function libraryCheck(name: string, version: string, cwd: string, config: GenAIO
   if (name === 'openai' && !config.instrumentations.includes('openai')) return turnedOff;
   if (name === '@anthropic-ai/sdk' && !config.instrumentations.includes('anthropic')) return turnedOff;
   if (name.startsWith('@modelcontextprotocol/') && !config.instrumentations.includes('mcp')) return turnedOff;
+  if (name === '@openai/agents' && !config.instrumentations.includes('openai-agents')) return turnedOff;
+  if (name === '@mastra/core') return mastraCheck(version, cwd, config);
   const provider = PROVIDER_INSTRUMENTATIONS[name];
   if (provider !== undefined && !config.instrumentations.includes(provider)) return turnedOff;
   if (name === 'ai') {
@@ -137,6 +141,28 @@ function libraryCheck(name: string, version: string, cwd: string, config: GenAIO
     return { name, status: 'ok', detail: `${version}, traced automatically (through @ai-sdk/otel ${otel})` };
   }
   return { name, status: 'ok', detail: `${version}, traced automatically` };
+}
+
+/** Mastra makes spans only through its OTel bridge, which the preload configures when both packages are there. */
+function mastraCheck(version: string, cwd: string, config: GenAIOtelConfig): Check {
+  const name = '@mastra/core';
+  if (!config.instrumentations.includes('mastra'))
+    return { name, status: 'info', detail: `${version}, installed but turned off by GENAI_OTEL_INSTRUMENTATIONS` };
+  const missing = ['@mastra/observability', '@mastra/otel-bridge'].filter(
+    (needed) => installedVersion(needed, cwd) === undefined,
+  );
+  if (missing.length > 0)
+    return {
+      name,
+      status: 'warn',
+      detail: `${version}: no spans, ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not installed`,
+      fix: `npm install ${missing.join(' ')} (genai-otel configures Mastra's OTel bridge; no code needed)`,
+    };
+  return {
+    name,
+    status: 'ok',
+    detail: `${version}, traced automatically (through @mastra/otel-bridge ${installedVersion('@mastra/otel-bridge', cwd)}) where your Mastra configures no observability of its own`,
+  };
 }
 
 /**
@@ -167,7 +193,7 @@ export function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
       name: 'LLM client libraries',
       status: 'info',
       detail:
-        'none of the client libraries genai-otel traces (openai, @anthropic-ai/sdk, @google/genai, Bedrock Runtime, Mistral, Cohere, Ollama, Groq, ai, @langchain/core, @modelcontextprotocol/sdk) is installed here: use the helpers (withLLMCall, ...)',
+        'none of the client libraries genai-otel traces (openai, @anthropic-ai/sdk, @google/genai, Bedrock Runtime, Mistral, Cohere, Ollama, Groq, ai, @langchain/core, @modelcontextprotocol/sdk (or /client, /server), @openai/agents, @mastra/core) is installed here: use the helpers (withLLMCall, ...)',
     });
   return checks;
 }

@@ -64,16 +64,21 @@ export async function reportFromPrometheus(
   const quantiles = (bucket: string, by = 'le') =>
     [0.5, 0.95, 0.99].map((q) => `histogram_quantile(${q}, sum by (${by}) (${inc(bucket)}))`);
 
+  // Calls by model: inference calls (gen_ai.client.inference.duration), `or` the other operations (embeddings) by
+  // gen_ai.client.operation.duration: a model found in the first is not counted again from the second, which
+  // OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental/dup also fills for inference calls.
+  const calls = (extra: string[] = []) =>
+    `${sumBy('gen_ai_request_model', inc('gen_ai_client_inference_duration_seconds_count', extra))} or ${sumBy('gen_ai_request_model', inc('gen_ai_client_operation_duration_seconds_count', extra))}`;
+  // The token counters, one per token type: labelled as the report reads them.
+  const tokens = (metric: string, type: string) =>
+    `label_replace(${sumBy('gen_ai_request_model', inc(metric))}, "gen_ai_token_type", "${type}", "", "")`;
   const queries = {
-    requestsByModel: sumBy('gen_ai_request_model', inc('gen_ai_client_operation_duration_seconds_count')),
-    errorsByModel: sumBy(
-      'gen_ai_request_model',
-      inc('gen_ai_client_operation_duration_seconds_count', ['error_type!=""']),
-    ),
-    tokensByModel: sumBy('gen_ai_request_model, gen_ai_token_type', inc('gen_ai_client_token_usage_sum')),
+    requestsByModel: calls(),
+    errorsByModel: calls(['error_type!=""']),
+    tokensByModel: `${tokens('gen_ai_client_inference_usage_input_tokens_total', 'input')} or ${tokens('gen_ai_client_inference_usage_output_tokens_total', 'output')}`,
     costByModel: sumBy('gen_ai_request_model', inc('genai_otel_client_cost_USD_total')),
-    latency: quantiles('gen_ai_client_operation_duration_seconds_bucket'),
-    firstChunk: quantiles('gen_ai_client_operation_time_to_first_chunk_seconds_bucket'),
+    latency: quantiles('gen_ai_client_inference_duration_seconds_bucket'),
+    firstChunk: quantiles('gen_ai_client_inference_time_to_first_chunk_seconds_bucket'),
     toolCalls: sumBy('gen_ai_tool_name', inc('gen_ai_execute_tool_duration_seconds_count')),
     toolFailures: sumBy('gen_ai_tool_name', inc('gen_ai_execute_tool_duration_seconds_count', ['error_type!=""'])),
     retries: sumBy('genai_otel_retry_reason', inc('genai_otel_client_retries_total')),
@@ -220,7 +225,7 @@ async function costByHour(client: PrometheusClient, window: PrometheusWindow, ma
   };
   const metrics = [
     ['genai_otel_client_cost_USD_total', 'costUsd'],
-    ['gen_ai_client_operation_duration_seconds_count', 'requests'],
+    ['gen_ai_client_inference_duration_seconds_count', 'requests'],
   ] as const;
   await Promise.all(
     metrics.flatMap(([metric, field]) => {

@@ -9,6 +9,7 @@ import {
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GENAI_OTEL_CALL_DUPLICATE,
   ATTR_GENAI_OTEL_COST_USD,
   ATTR_GENAI_OTEL_RETRY_COUNT,
   ATTR_GENAI_OTEL_RETRY_REASON,
@@ -40,10 +41,16 @@ function percentiles(values: number[]): Percentiles | null {
   return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99) };
 }
 
-/** LLM call spans, leaving out those nested in another LLM call span (a helper around an instrumented client). */
+/**
+ * LLM call spans, leaving out those nested in another LLM call span (a helper around an instrumented client) and
+ * those genai-otel marked as describing a call another span counts (`genai_otel.call.duplicate`: a framework's span
+ * around the provider client's).
+ */
 export function llmCalls(spans: readonly CliSpan[]): CliSpan[] {
   const byId = new Map(spans.map((span) => [`${span.traceId}/${span.spanId}`, span]));
-  const isLLM = (span: CliSpan) => LLM_OPERATIONS.has(String(span.attributes[ATTR_GEN_AI_OPERATION_NAME]));
+  const isLLM = (span: CliSpan) =>
+    LLM_OPERATIONS.has(String(span.attributes[ATTR_GEN_AI_OPERATION_NAME])) &&
+    span.attributes[ATTR_GENAI_OTEL_CALL_DUPLICATE] !== true;
   return spans.filter((span) => {
     if (!isLLM(span)) return false;
     for (

@@ -59,7 +59,10 @@ test('describeAgent with content capture records the instructions (long ones too
   assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.system_instructions'])), [
     { type: 'text', content: longPrompt },
   ]);
-  assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.tool.definitions'])), [lookupOrder]);
+  // The provider's shape becomes the conventions' (their tool-definitions schema: type, name, parameters).
+  assert.deepEqual(JSON.parse(String(span.attributes['gen_ai.tool.definitions'])), [
+    { type: 'function', name: 'lookup_order', parameters: { type: 'object' } },
+  ]);
 });
 
 test('describeAgent with bad input records what it can and never throws', () => {

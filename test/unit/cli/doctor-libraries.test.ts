@@ -1,7 +1,7 @@
 // `genai-otel doctor` on the client libraries: for each, whether the preload traces it, what it needs, or that it is off.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkLibraries } from '../../../src/cli/commands/doctor.ts';
@@ -111,4 +111,43 @@ test('the provider clients (Gemini, Bedrock, Cohere, Ollama, Groq): traced autom
     off.map((check) => [check.name, check.status]),
     packages.map((name) => [name, name === '@google/genai' ? 'ok' : 'info']),
   );
+});
+
+test('OpenAI Agents SDK: traced automatically, or turned off by name', () => {
+  const directory = app('agents', { '@openai/agents': '@openai/agents' });
+  const on = checkLibraries(directory, resolveConfig({}).config).find((check) => check.name === '@openai/agents');
+  assert.equal(on?.status, 'ok');
+  assert.match(on.detail, /^0\.\d+\.\d+, traced automatically$/);
+  const off = checkLibraries(directory, resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }).config).find(
+    (check) => check.name === '@openai/agents',
+  );
+  assert.equal(off?.status, 'info');
+  assert.match(off.detail, /turned off by GENAI_OTEL_INSTRUMENTATIONS$/);
+});
+
+/** A package as npm leaves it in node_modules (its manifest and main file): Mastra is not installed in this repository. */
+function installed(directory: string, name: string, version: string): void {
+  const folder = join(directory, 'node_modules', name);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'package.json'), JSON.stringify({ name, version, main: 'index.js' }));
+  writeFileSync(join(folder, 'index.js'), 'module.exports = {};\n');
+}
+
+test('Mastra: what to install for spans; traced through its bridge once installed; off by name', () => {
+  const directory = app('mastra', {});
+  installed(directory, '@mastra/core', '1.71.0');
+  const mastraCheck = (env: Record<string, string> = {}) =>
+    checkLibraries(directory, resolveConfig(env).config).find((check) => check.name === '@mastra/core');
+  const alone = mastraCheck();
+  assert.equal(alone?.status, 'warn');
+  assert.equal(alone.detail, '1.71.0: no spans, @mastra/observability and @mastra/otel-bridge are not installed');
+  assert.match(alone.fix!, /^npm install @mastra\/observability @mastra\/otel-bridge /);
+  installed(directory, '@mastra/observability', '1.17.9');
+  installed(directory, '@mastra/otel-bridge', '1.5.4');
+  const traced = mastraCheck();
+  assert.equal(traced?.status, 'ok');
+  assert.match(traced.detail, /^1\.71\.0, traced automatically \(through @mastra\/otel-bridge 1\.5\.4\)/);
+  assert.equal(mastraCheck({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' })?.status, 'info');
+  installed(directory, '@mastra/core', '0.20.0');
+  assert.equal(mastraCheck()?.status, 'warn', 'Mastra 0.x (telemetry:) is not what genai-otel hooks');
 });

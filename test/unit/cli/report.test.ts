@@ -151,6 +151,15 @@ test('an LLM span inside another (a helper around an instrumented client) is one
   assert.equal(reportFromSpans([], [], { source: 'none', sinceMillis: 0, untilMillis: 1 }).errorRate, null);
 });
 
+test('a framework span marked genai_otel.call.duplicate is left out: the provider-level span inside it is the call', () => {
+  const framework = chat('gpt-4o', { attributes: { 'genai_otel.call.duplicate': true } });
+  const provider = chat('gpt-4o', { parentSpanId: framework.spanId });
+  assert.deepEqual(
+    llmCalls([framework, provider]).map((call) => call.spanId),
+    [provider.spanId],
+  );
+});
+
 test('PromQL: what a window added, per series, counting series that began inside it from zero', () => {
   assert.equal(promDuration(86_400_000), '86400s');
   assert.equal(promDuration(10), '1s');

@@ -17,6 +17,11 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'mcp',
     'openai-agents',
     'langchain',
+    'mastra',
+    'pinecone',
+    'qdrant',
+    'chroma',
+    'pgvector',
   ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'Anthropic, openai' }).config.instrumentations, [
     'anthropic',
@@ -35,6 +40,11 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'mcp',
     'openai-agents',
     'langchain',
+    'mastra',
+    'pinecone',
+    'qdrant',
+    'chroma',
+    'pgvector',
   ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'none' }).config.instrumentations, []);
   assert.deepEqual(
@@ -48,7 +58,7 @@ test('GENAI_OTEL_INSTRUMENTATIONS: an unknown name is reported with the accepted
   const { config, problems } = resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,watsonx' });
   assert.deepEqual(config.instrumentations, ['openai']);
   assert.deepEqual(problems.map(formatConfigProblem), [
-    'GENAI_OTEL_INSTRUMENTATIONS="openai,watsonx" is not valid: "watsonx" is not supported; accepted values are openai, anthropic, google-genai, bedrock, mistral, cohere, ollama, groq, ai-sdk, mcp, openai-agents, langchain, all, none',
+    'GENAI_OTEL_INSTRUMENTATIONS="openai,watsonx" is not valid: "watsonx" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, google-genai, bedrock, mistral, cohere, ollama, groq, all, none',
   ]);
 });
 

@@ -112,6 +112,10 @@ test('each bad value gives one problem naming the variable and the accepted valu
       /accepted values are true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT; content is not captured$/,
     ],
     [
+      { OTEL_SEMCONV_STABILITY_OPT_IN: 'http,gen_ai_newest' },
+      /"gen_ai_newest" is not a GenAI value; accepted: gen_ai_latest_experimental, gen_ai_latest_experimental\/dup, gen_ai_previous; using gen_ai_latest_experimental$/,
+    ],
+    [
       { GENAI_OTEL_MAX_CONTENT_LENGTH: 'big' },
       /^GENAI_OTEL_MAX_CONTENT_LENGTH="big" is not valid: accepted values are whole numbers from 16 to 100000000; using 16384$/,
     ],
@@ -138,6 +142,17 @@ test('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT accepts the boolean and
   assert.equal(mode('SPAN_ONLY'), 'span');
   assert.equal(mode('EVENT_ONLY'), 'event');
   assert.equal(mode('span_and_event'), 'span_and_event');
+});
+
+test('OTEL_SEMCONV_STABILITY_OPT_IN picks the GenAI names and leaves other groups alone', () => {
+  const mode = (value: string | undefined) =>
+    resolveConfig(value === undefined ? {} : { OTEL_SEMCONV_STABILITY_OPT_IN: value }).config.genai.semconv;
+  assert.equal(mode(undefined), 'latest');
+  assert.equal(mode('http,database'), 'latest');
+  assert.equal(mode('gen_ai_latest_experimental'), 'latest');
+  assert.equal(mode('http/dup, gen_ai_latest_experimental/dup'), 'both');
+  assert.equal(mode('GEN_AI_PREVIOUS'), 'previous');
+  assert.equal(mode('gen_ai_previous,gen_ai_latest_experimental'), 'both');
 });
 
 test('start options override the environment', () => {

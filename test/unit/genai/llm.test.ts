@@ -70,7 +70,9 @@ test('withLLMCall makes a CLIENT span named "{operation} {model}" with the reque
 
 test('duration, token usage and cost metrics carry bounded attributes and the advised buckets', async () => {
   const metrics = await sdk.collect();
-  const duration = histogramPoints(metrics.get('gen_ai.client.operation.duration'));
+  // The pinned conventions: inference calls are timed by gen_ai.client.inference.duration.
+  assert.equal(metrics.get('gen_ai.client.operation.duration'), undefined, 'not for inference calls');
+  const duration = histogramPoints(metrics.get('gen_ai.client.inference.duration'));
   const point = duration.find((candidate) => candidate.attributes['gen_ai.request.model'] === 'gpt-4o-mini');
   assert.ok(point, 'a duration point for gpt-4o-mini');
   assert.deepEqual(point.attributes, {
@@ -83,16 +85,26 @@ test('duration, token usage and cost metrics carry bounded attributes and the ad
   });
   assert.deepEqual(point.value.buckets.boundaries, DURATION_BUCKETS_SECONDS);
   assert.equal(DURATION_BUCKETS_SECONDS.at(-1), 81.92);
-  assert.equal(metrics.get('gen_ai.client.operation.duration')?.descriptor.unit, 's');
+  assert.equal(metrics.get('gen_ai.client.inference.duration')?.descriptor.unit, 's');
 
-  const tokens = histogramPoints(metrics.get('gen_ai.client.token.usage')).filter(
+  // Token counters by modality (the provider's totals: unknown modality), per-call histograms with the advised buckets.
+  assert.equal(metrics.get('gen_ai.client.token.usage'), undefined, 'the previous histogram is opt-in');
+  for (const [name, expected] of [
+    ['gen_ai.client.inference.usage.input_tokens', 120],
+    ['gen_ai.client.inference.usage.output_tokens', 40],
+  ] as const) {
+    const counter = sdk
+      .points(metrics.get(name))
+      .find((candidate) => candidate.attributes['gen_ai.request.model'] === 'gpt-4o-mini');
+    assert.equal(counter?.value, expected, name);
+    assert.equal(counter?.attributes['gen_ai.token.modality'], 'unknown');
+    assert.equal(metrics.get(name)?.descriptor.unit, '{token}');
+  }
+  const inputTokens = histogramPoints(metrics.get('gen_ai.client.inference.operation.input_tokens')).find(
     (candidate) => candidate.attributes['gen_ai.request.model'] === 'gpt-4o-mini',
   );
-  const byType = Object.fromEntries(
-    tokens.map((candidate) => [candidate.attributes['gen_ai.token.type'], candidate.value.sum]),
-  );
-  assert.deepEqual(byType, { input: 120, output: 40 });
-  assert.deepEqual(tokens[0]!.value.buckets.boundaries, TOKEN_BUCKETS);
+  assert.equal(inputTokens?.value.sum, 120);
+  assert.deepEqual(inputTokens?.value.buckets.boundaries, TOKEN_BUCKETS);
   assert.equal(TOKEN_BUCKETS.at(-1), 67108864);
 
   const cost = sdk
@@ -120,13 +132,20 @@ test('a rejected call marks the span ERROR with error.type and the exception, co
   assert.equal(span.attributes['error.type'], 'RateLimitError');
   assert.equal(span.events[0]?.name, 'exception');
   assert.equal(span.events[0]?.attributes?.['exception.message'], 'slow down');
+  // The conventions' log event of a failed client operation, at WARN, correlated to the span.
+  const exception = sdk.logs().find((record) => record.eventName === 'gen_ai.client.operation.exception');
+  assert.ok(exception, 'a gen_ai.client.operation.exception record');
+  assert.equal(exception.severityNumber, 13);
+  assert.equal(exception.attributes['exception.type'], 'RateLimitError');
+  assert.equal(exception.attributes['exception.message'], 'slow down');
+  assert.equal(exception.spanContext?.spanId, span.spanContext().spanId);
   const metrics = await sdk.collect();
   const errors = sdk
     .points(metrics.get('genai_otel.client.errors'))
     .find((point) => point.attributes['gen_ai.request.model'] === 'claude-sonnet-4');
   assert.equal(errors?.value, 1);
   assert.equal(errors?.attributes['error.type'], 'RateLimitError');
-  const duration = histogramPoints(metrics.get('gen_ai.client.operation.duration')).find(
+  const duration = histogramPoints(metrics.get('gen_ai.client.inference.duration')).find(
     (point) => point.attributes['gen_ai.request.model'] === 'claude-sonnet-4',
   );
   assert.equal(duration?.attributes['error.type'], 'RateLimitError');

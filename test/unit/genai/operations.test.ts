@@ -46,7 +46,11 @@ test('withToolCall: INTERNAL execute_tool span, tool attributes, duration metric
   );
   const metrics = await sdk.collect();
   const point = sdk.points(metrics.get('gen_ai.execute_tool.duration'))[0];
-  assert.deepEqual(point?.attributes, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup_order' });
+  assert.deepEqual(point?.attributes, {
+    'gen_ai.operation.name': 'execute_tool',
+    'gen_ai.tool.name': 'lookup_order',
+    'gen_ai.tool.type': 'function',
+  });
 });
 
 test('a failing tool: ERROR status, error.type on span and metric, the same error reaches the caller', async () => {
@@ -137,12 +141,40 @@ test('withAgent and withWorkflow: invoke spans, agent duration with its buckets;
   assert.equal(AGENT_DURATION_BUCKETS_SECONDS.at(-1), 409.6);
 });
 
+test('withWorkflow records gen_ai.invoke_workflow.duration by workflow name, with error.type when it fails', async () => {
+  await withWorkflow({ name: 'nightly-digest' }, async () => 'done');
+  await assert.rejects(
+    withWorkflow({ name: 'broken-digest' }, async () => {
+      throw new SyntaxError('bad feed');
+    }),
+    SyntaxError,
+  );
+  const metrics = await sdk.collect();
+  assert.equal(metrics.get('gen_ai.invoke_workflow.duration')?.descriptor.unit, 's');
+  const points = sdk.points(metrics.get('gen_ai.invoke_workflow.duration'));
+  const ok = points.find((point) => point.attributes['gen_ai.workflow.name'] === 'nightly-digest');
+  const failed = points.find((point) => point.attributes['gen_ai.workflow.name'] === 'broken-digest');
+  // The conventions give the workflow metric the workflow name and error type only.
+  assert.deepEqual(ok?.attributes, { 'gen_ai.workflow.name': 'nightly-digest' });
+  assert.equal(failed?.attributes['error.type'], 'SyntaxError');
+});
+
+test('a tool inside an agent names its agent (gen_ai.agent.name on execute_tool); outside one it names none', async () => {
+  await withAgent({ name: 'order-agent' }, async () => {
+    await withToolCall({ name: 'inside_tool' }, async () => 'found');
+  });
+  await withToolCall({ name: 'outside_tool' }, async () => 'found');
+  assert.equal(sdk.span('execute_tool inside_tool').attributes['gen_ai.agent.name'], 'order-agent');
+  assert.equal(sdk.span('execute_tool outside_tool').attributes['gen_ai.agent.name'], undefined);
+});
+
 test('withRetrieval: CLIENT retrieval span with data source and top_k', async () => {
   await withRetrieval({ dataSourceId: 'kb-articles', topK: 5, query: 'refund policy' }, async () => [{ id: 'doc1' }]);
   const span = sdk.span('retrieval kb-articles');
   assert.equal(span.kind, SpanKind.CLIENT);
   assert.equal(span.attributes['gen_ai.data_source.id'], 'kb-articles');
-  assert.equal(span.attributes['gen_ai.retrieval.top_k'], 5);
+  assert.equal(span.attributes['gen_ai.request.top_k'], 5);
+  assert.equal(span.attributes['gen_ai.retrieval.top_k'], undefined, 'not a name of the conventions');
   assert.equal(span.attributes['gen_ai.retrieval.query.text'], undefined);
 });
 

@@ -64,10 +64,13 @@ test('a returned stream keeps the span open until it is read to the end; usage c
   assert.ok(ttfc >= 0.015 && ttfc < 5, `time to first chunk ${ttfc}`);
 
   const metrics = await sdk.collect();
-  const first = sdk.points(metrics.get('gen_ai.client.operation.time_to_first_chunk'));
+  const first = sdk.points(metrics.get('gen_ai.client.inference.time_to_first_chunk'));
   assert.equal((first[0]?.value as { count: number }).count, 1);
-  const perChunk = sdk.points(metrics.get('gen_ai.client.operation.time_per_output_chunk'));
+  const perChunk = sdk.points(metrics.get('gen_ai.client.inference.time_per_output_chunk'));
   assert.equal((perChunk[0]?.value as { count: number }).count, 3, 'one interval per chunk after the first');
+  // The conventions' metric attributes include the response model, which the first chunk announces.
+  assert.equal(first[0]?.attributes['gen_ai.response.model'], span.attributes['gen_ai.response.model']);
+  assert.ok(perChunk.every((point) => point.attributes['gen_ai.response.model'] !== undefined));
 });
 
 test('a stream without usage says the counts are missing instead of guessing', async () => {

@@ -43,7 +43,7 @@ test('ai 7 streamText: time to first chunk reaches genai-otel’s histogram', as
   for await (const delta of stream.textStream) text += delta;
   assert.equal(text, 'The order has shipped.');
   await settle();
-  const points = sdk.points((await sdk.collect()).get('gen_ai.client.operation.time_to_first_chunk'));
+  const points = sdk.points((await sdk.collect()).get('gen_ai.client.inference.time_to_first_chunk'));
   assert.ok(points.some((point) => point.attributes['gen_ai.provider.name'] === 'openai'));
 });
 

@@ -95,6 +95,30 @@ test('an instrumented Anthropic client: messages.create and messages.stream are 
   assert.ok(!sdk.spans().some((span) => span.name === 'anthropic.messages.create'));
 });
 
+test('an instrumented Anthropic client: beta.messages too, so a toolRunner() run has genai-otel chat spans', async () => {
+  await sdk.reset();
+  const { betaTool } = await import('@anthropic-ai/sdk/helpers/beta/json-schema');
+  const client = instrument(new Anthropic({ apiKey: 'k', baseURL: fake.anthropicBaseURL }));
+  await client.beta.messages.toolRunner({
+    model: 'claude-3-5-haiku-20241022',
+    max_tokens: 64,
+    messages,
+    tools: [
+      betaTool({
+        name: 'lookup_order',
+        description: 'Finds an order',
+        inputSchema: { type: 'object', properties: { order_id: { type: 'string' } } },
+        run: () => 'shipped',
+      }),
+    ],
+  });
+  const runner = sdk.span('anthropic.messages.tool_runner');
+  const chats = sdk.spans().filter((span) => span.name === 'chat claude-3-5-haiku-20241022');
+  assert.equal(chats.length, 2);
+  assert.ok(chats.every((span) => span.parentSpanContext?.spanId === runner.spanContext().spanId));
+  assert.ok(!sdk.spans().some((span) => span.name === 'anthropic.messages.create'));
+});
+
 test('anything else is returned unchanged', () => {
   const notAClient = { hello: 'world' };
   assert.equal(instrument(notAClient), notAClient);

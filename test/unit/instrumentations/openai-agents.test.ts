@@ -90,6 +90,9 @@ test('inside a tool, its execute_tool span is the active span: a span the app st
     sdk.span('invoke_workflow Agent workflow').spanContext().spanId,
   );
   assert.equal(tool.attributes['gen_ai.tool.call.id'], 'call_abc123');
+  assert.equal(tool.attributes['gen_ai.agent.name'], 'Order assistant', 'the conventions name the agent on its tools');
+  const toolDuration = sdk.points((await sdk.collect()).get('gen_ai.execute_tool.duration'));
+  assert.ok(toolDuration.some((point) => point.attributes['gen_ai.tool.type'] === 'function'));
 });
 
 test('a run started inside a span of the app joins its trace; outside any run nothing is resolved', async () => {
@@ -231,4 +234,39 @@ test('a context resolver that throws: the stored context is active, logged once'
     setActiveContextResolver('test', undefined);
     installOnAgentsSdk(agents);
   }
+});
+
+test('a processor turned off mid-step (the instrumentation disabled) notes no tool call or agent description', async () => {
+  await sdk.reset();
+  const sdkTrace = { traceId: 'trace_off', name: 'turned off', groupId: null };
+  const agentSpan = {
+    spanId: 'span_agent',
+    traceId: 'trace_off',
+    parentId: null,
+    error: null,
+    spanData: { type: 'agent', name: 'Helper' },
+  };
+  const toolSpan = {
+    spanId: 'span_tool',
+    traceId: 'trace_off',
+    parentId: 'span_agent',
+    error: null,
+    spanData: { type: 'function', name: 'lookup' },
+  };
+  let current: typeof agentSpan | typeof toolSpan = agentSpan;
+  const processor = new OpenAIAgentsProcessor({ span: () => current, trace: () => sdkTrace });
+  await processor.onTraceStart(sdkTrace);
+  await processor.onSpanStart(agentSpan);
+  await processor.onSpanStart(toolSpan);
+  processor.enabled = false;
+  processor.noteAgent({ name: 'Helper', handoffDescription: 'Helps' });
+  current = toolSpan;
+  processor.noteToolCall('call_off', 'Looks things up');
+  processor.enabled = true;
+  await processor.onSpanEnd(toolSpan);
+  await processor.onSpanEnd(agentSpan);
+  await processor.onTraceEnd(sdkTrace);
+  assert.equal(sdk.span('execute_tool lookup').attributes['gen_ai.tool.call.id'], undefined);
+  assert.equal(sdk.span('execute_tool lookup').attributes['gen_ai.tool.description'], undefined);
+  assert.equal(sdk.span('invoke_agent Helper').attributes['gen_ai.agent.description'], undefined);
 });

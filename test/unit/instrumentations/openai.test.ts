@@ -68,7 +68,7 @@ test('a chat completion: official span completed with provider, cached tokens, c
 
 test('the official instrumentation records no metrics of its own (genai-otel records them once, same attributes as withLLMCall)', async () => {
   assert.deepEqual(await sdk.metricScopes(), ['genai-otel']);
-  const duration = (await sdk.collect()).get('gen_ai.client.operation.duration');
+  const duration = (await sdk.collect()).get('gen_ai.client.inference.duration');
   assert.ok(sdk.points(duration).length > 0, 'duration recorded');
   for (const point of sdk.points(duration)) assert.equal(point.attributes['gen_ai.provider.name'], 'openai');
   assert.equal(instrumentation.instrumentationName, '@opentelemetry/instrumentation-openai');
@@ -101,8 +101,9 @@ test('a stream: the caller gets the client Stream (helpers work), usage from the
   assert.equal(span.attributes['genai_otel.stream.chunk_count'], 8);
   assert.ok((span.attributes['gen_ai.response.time_to_first_chunk'] as number) > 0);
   assert.equal(span.attributes['genai_otel.usage.reported'], undefined);
-  const ttfc = await metricPoints('gen_ai.client.operation.time_to_first_chunk');
+  const ttfc = await metricPoints('gen_ai.client.inference.time_to_first_chunk');
   assert.ok(ttfc.length > 0);
+  assert.ok(ttfc.some((point) => point.attributes['gen_ai.response.model'] === 'gpt-4o-mini-2024-07-18'));
 });
 
 test('a stream without usage says so (genai_otel.usage.reported=false), no guessed count', async () => {

@@ -1,0 +1,200 @@
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GENAI_OTEL_CALL_DUPLICATE,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK_DEPRECATED,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_SYSTEM_DEPRECATED,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_DEPRECATED,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_COMPLETION_TOKENS_DEPRECATED,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_PROMPT_TOKENS_DEPRECATED,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_TOKENS_DEPRECATED,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '../attributes/names.ts';
+import { genaiSettings } from '../config/genai-settings.ts';
+import { capturesContentOnSpans } from '../genai/content.ts';
+import { genaiInstruments } from '../genai/genai-instruments.ts';
+import { recordChunkTiming, recordLLMCallEnd, type LLMCallTarget } from '../genai/llm-end.ts';
+import type { TokenUsage } from '../genai/llm-types.ts';
+import { conventionProviderName } from './ai-sdk.ts';
+import { MODEL_OPERATIONS, type ModelCallNesting } from './model-call-nesting.ts';
+import {
+  durationSecondsOf,
+  errorTypeOfSpan,
+  numberAttribute,
+  stringAttribute,
+  stringListAttribute,
+  type EndingSpan,
+} from './span-facts.ts';
+
+/** Operation names of older conventions (OpenLLMetry's `llm.request.type`) in the current ones. */
+const LEGACY_OPERATIONS: Record<string, string> = {
+  chat: 'chat',
+  completion: 'text_completion',
+  embedding: 'embeddings',
+};
+
+/** The GenAI operation a span of another library describes, if it describes one. */
+export function operationOfSpan(attributes: Attributes): string | undefined {
+  const operation = stringAttribute(attributes, ATTR_GEN_AI_OPERATION_NAME);
+  if (operation !== undefined) return operation;
+  const legacy = stringAttribute(attributes, 'llm.request.type');
+  return legacy === undefined ? undefined : LEGACY_OPERATIONS[legacy];
+}
+
+function providerOfSpan(attributes: Attributes): string | undefined {
+  const provider = stringAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME);
+  if (provider !== undefined) return provider;
+  const system = stringAttribute(attributes, ATTR_GEN_AI_SYSTEM_DEPRECATED);
+  return system === undefined ? undefined : conventionProviderName(system);
+}
+
+function usageOfSpan(attributes: Attributes): TokenUsage {
+  return {
+    inputTokens: numberAttribute(
+      attributes,
+      ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+      ATTR_GEN_AI_USAGE_PROMPT_TOKENS_DEPRECATED,
+    ),
+    outputTokens: numberAttribute(
+      attributes,
+      ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+      ATTR_GEN_AI_USAGE_COMPLETION_TOKENS_DEPRECATED,
+    ),
+    cacheReadInputTokens: numberAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+    cacheWriteInputTokens: numberAttribute(
+      attributes,
+      ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
+      ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_DEPRECATED,
+    ),
+    reasoningOutputTokens: numberAttribute(
+      attributes,
+      ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+      ATTR_GEN_AI_USAGE_REASONING_TOKENS_DEPRECATED,
+    ),
+  };
+}
+
+/** Finish reasons as a list, or as the JSON text of one (Mastra's bridge sets `["stop"]` as a string). */
+function finishReasonsOf(attributes: Attributes): string[] | undefined {
+  const value = attributes['gen_ai.response.finish_reasons'];
+  if (typeof value === 'string' && value.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (Array.isArray(parsed)) return parsed.filter((item): item is string => typeof item === 'string');
+    } catch {
+      // Not JSON after all: the text is one reason.
+    }
+  }
+  return stringListAttribute(attributes, 'gen_ai.response.finish_reasons');
+}
+
+function finishModelCall(span: EndingSpan, operation: string, provider: string, origin: string): void {
+  const attributes = span.attributes;
+  const target: LLMCallTarget = {
+    operation,
+    provider,
+    requestModel: stringAttribute(attributes, ATTR_GEN_AI_REQUEST_MODEL),
+    serverAddress: stringAttribute(attributes, ATTR_SERVER_ADDRESS),
+    serverPort: numberAttribute(attributes, ATTR_SERVER_PORT),
+  };
+  // The conventions' provider name where the span only had the deprecated `gen_ai.system`.
+  if (attributes[ATTR_GEN_AI_PROVIDER_NAME] === undefined) span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, provider);
+  const timeToFirstChunk = numberAttribute(
+    attributes,
+    ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+    ATTR_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK_DEPRECATED,
+  );
+  if (timeToFirstChunk !== undefined) recordChunkTiming(target, timeToFirstChunk, undefined);
+  const settings = genaiSettings();
+  recordLLMCallEnd(span, {
+    target,
+    usage: usageOfSpan(attributes),
+    response: {
+      id: stringAttribute(attributes, 'gen_ai.response.id'),
+      model: stringAttribute(attributes, 'gen_ai.response.model'),
+      finishReasons: finishReasonsOf(attributes),
+    },
+    durationSeconds: durationSecondsOf(span),
+    errorType: errorTypeOfSpan(span),
+    timeToFirstChunk,
+    streamed: attributes[ATTR_GEN_AI_REQUEST_STREAM] === true || timeToFirstChunk !== undefined,
+    captureContent: capturesContentOnSpans(settings.captureContent, undefined),
+    maxContentLength: settings.maxContentLength,
+    origin,
+  });
+}
+
+function recordToolDuration(span: EndingSpan): void {
+  const metric: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
+  const toolName = stringAttribute(span.attributes, ATTR_GEN_AI_TOOL_NAME);
+  if (toolName !== undefined) metric[ATTR_GEN_AI_TOOL_NAME] = toolName;
+  const errorType = errorTypeOfSpan(span);
+  if (errorType !== undefined) metric[ATTR_ERROR_TYPE] = errorType;
+  genaiInstruments().toolDuration.record(durationSecondsOf(span), metric);
+}
+
+function recordAgentDuration(span: EndingSpan): void {
+  const metric: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent' };
+  const agentName = stringAttribute(span.attributes, ATTR_GEN_AI_AGENT_NAME);
+  if (agentName !== undefined) metric[ATTR_GEN_AI_AGENT_NAME] = agentName;
+  const provider = providerOfSpan(span.attributes);
+  if (provider !== undefined) metric[ATTR_GEN_AI_PROVIDER_NAME] = provider;
+  const errorType = errorTypeOfSpan(span);
+  if (errorType !== undefined) metric[ATTR_ERROR_TYPE] = errorType;
+  genaiInstruments().agentDuration.record(durationSecondsOf(span), metric);
+}
+
+/** Whether an ending span of another library is one model call: a model operation with a provider or a model. */
+export function isOthersModelCall(span: EndingSpan): boolean {
+  const operation = operationOfSpan(span.attributes);
+  return (
+    operation !== undefined &&
+    MODEL_OPERATIONS.has(operation) &&
+    (providerOfSpan(span.attributes) !== undefined ||
+      stringAttribute(span.attributes, ATTR_GEN_AI_REQUEST_MODEL) !== undefined)
+  );
+}
+
+/**
+ * Completes a GenAI span another library made (Mastra's OTel bridge, the Anthropic SDK's own spans, OpenLLMetry-style
+ * instrumentations, ...) as genai-otel completes its own: a model call gets cost and the duration, token, cost and
+ * error metrics, once (`nesting` says when another span already counts the call: then the span is marked
+ * `genai_otel.call.duplicate` instead); a tool execution feeds `gen_ai.execute_tool.duration`, an agent invocation
+ * `gen_ai.invoke_agent.duration`. Spans that describe no GenAI operation are left alone.
+ *
+ * @example
+ * onEnding(span) { if (!isOwnScope(span.instrumentationScope.name)) finishOthersSpan(span, nesting); }
+ */
+export function finishOthersSpan(span: EndingSpan, nesting: ModelCallNesting): void {
+  const operation = operationOfSpan(span.attributes);
+  if (operation === undefined) return;
+  if (operation === 'execute_tool') {
+    recordToolDuration(span);
+    return;
+  }
+  if (operation === 'invoke_agent') {
+    recordAgentDuration(span);
+    return;
+  }
+  if (!isOthersModelCall(span)) return;
+  if (nesting.countedElsewhere(span)) {
+    span.setAttribute(ATTR_GENAI_OTEL_CALL_DUPLICATE, true);
+  } else {
+    const provider = providerOfSpan(span.attributes) ?? '_OTHER';
+    finishModelCall(span, operation, provider, `span processor (${span.instrumentationScope.name})`);
+  }
+  nesting.noteModelCallEnding(span);
+}
