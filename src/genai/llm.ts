@@ -339,7 +339,9 @@ class LLMCall implements LLMCallHandle, RunHooks {
       price: this.normalized.request.price,
       origin: ORIGIN,
     });
-    if (this.capture.event) this.emitContentEvent(span, endAttributes, response, outcome);
+    // The conventions define the details event for inference, not for embeddings (as the OpenAI path does).
+    if (this.capture.event && this.normalized.operation !== 'embeddings')
+      this.emitContentEvent(span, endAttributes, response, outcome);
     if (outcome.exception !== undefined) emitFailure(span, outcome.exception);
     const { operation, provider, model, request } = this.normalized;
     recordLLMExchange({ span, operation, provider, model, request, response, usage, errorType: outcome.errorType });

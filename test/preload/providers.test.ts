@@ -131,8 +131,8 @@ for (const { name, script, nodeArgs } of cases) {
       const byName = new Map(metrics.map((metric) => [metric.name, metric]));
       const providers = (metricName: string) =>
         new Set(byName.get(metricName)?.dataPoints.map((point) => point.attributes['gen_ai.provider.name']));
-      assert.deepEqual(providers('gen_ai.client.operation.duration'), new Set(PROVIDERS));
-      assert.deepEqual(providers('gen_ai.client.token.usage'), new Set(PROVIDERS));
+      assert.deepEqual(providers('gen_ai.client.inference.duration'), new Set(PROVIDERS));
+      assert.deepEqual(providers('gen_ai.client.inference.usage.input_tokens'), new Set(PROVIDERS));
       assert.deepEqual(
         providers('genai_otel.client.cost'),
         new Set(['gcp.gemini', 'aws.bedrock', 'mistral_ai', 'cohere', 'groq']),

@@ -7,12 +7,6 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
   assert.deepEqual(resolveConfig({}).config.instrumentations, [
     'openai',
     'anthropic',
-    'google-genai',
-    'bedrock',
-    'mistral',
-    'cohere',
-    'ollama',
-    'groq',
     'ai-sdk',
     'mcp',
     'openai-agents',
@@ -22,6 +16,12 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'qdrant',
     'chroma',
     'pgvector',
+    'google-genai',
+    'bedrock',
+    'mistral',
+    'cohere',
+    'ollama',
+    'groq',
   ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'Anthropic, openai' }).config.instrumentations, [
     'anthropic',
@@ -30,12 +30,6 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'all' }).config.instrumentations, [
     'openai',
     'anthropic',
-    'google-genai',
-    'bedrock',
-    'mistral',
-    'cohere',
-    'ollama',
-    'groq',
     'ai-sdk',
     'mcp',
     'openai-agents',
@@ -45,6 +39,12 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'qdrant',
     'chroma',
     'pgvector',
+    'google-genai',
+    'bedrock',
+    'mistral',
+    'cohere',
+    'ollama',
+    'groq',
   ]);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'none' }).config.instrumentations, []);
   assert.deepEqual(

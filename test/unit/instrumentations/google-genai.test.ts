@@ -116,7 +116,7 @@ test('generateContentStream: the generator is the SDK’s, the span ends with th
   assert.ok((span.attributes['genai_otel.cost.usd'] as number) > 0);
   const output = JSON.parse(span.attributes['gen_ai.output.messages'] as string) as { parts: { content: string }[] }[];
   assert.equal(output[0]?.parts[0]?.content, 'The order has shipped.');
-  const ttfc = sdk.points((await sdk.collect()).get('gen_ai.client.operation.time_to_first_chunk'));
+  const ttfc = sdk.points((await sdk.collect()).get('gen_ai.client.inference.time_to_first_chunk'));
   assert.ok(ttfc.some((point) => point.attributes['gen_ai.provider.name'] === 'gcp.gemini'));
 });
 

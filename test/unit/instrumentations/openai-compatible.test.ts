@@ -65,7 +65,7 @@ for (const [baseURL, model, provider] of hosts) {
     const span = await providerOfCall(clientOf(baseURL), model);
     assert.equal(span.attributes['gen_ai.provider.name'], provider);
     assert.equal(span.attributes['server.address'], new URL(baseURL).hostname);
-    const durations = sdk.points((await sdk.collect()).get('gen_ai.client.operation.duration'));
+    const durations = sdk.points((await sdk.collect()).get('gen_ai.client.inference.duration'));
     assert.ok(
       durations.some((point) => point.attributes['gen_ai.provider.name'] === provider),
       'the metrics carry the same provider name',
