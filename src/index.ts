@@ -29,7 +29,7 @@ export type * from './genai/llm-types.ts';
 export * as names from './attributes/names.ts';
 
 // Automatic instrumentation of LLM client libraries.
-export { instrument } from './instrumentations/instrument-client.ts';
+export { instrument, type InstrumentOptions } from './instrumentations/instrument-client.ts';
 export { LLMSpanProcessor } from './instrumentations/llm-span-processor.ts';
 export type { LLMSpanProcessorOptions } from './instrumentations/llm-span-processor.ts';
 export { GenAICallbackHandler } from './instrumentations/langchain.ts';

@@ -43,6 +43,12 @@ export type InstrumentationName =
   | 'qdrant'
   | 'chroma'
   | 'pgvector'
+  | 'google-genai'
+  | 'bedrock'
+  | 'mistral'
+  | 'cohere'
+  | 'ollama'
+  | 'groq'
   | 'http'
   | 'express'
   | 'fastify'
@@ -95,6 +101,8 @@ export interface GenAISettings {
   pricesFile?: string;
   /** A stream that yields nothing for this long is considered abandoned and its span ends. */
   streamIdleTimeoutMillis: number;
+  /** `gen_ai.provider.name` of OpenAI-compatible servers, by `host` or `host:port`, over the built-in host list. */
+  providerHosts: Record<string, string>;
   /** Session, user and conversation ids also travel as W3C baggage, and are read from incoming baggage. */
   propagateBaggage: boolean;
   /** Each LLM call also emits one request/response log record (the data flywheel). */

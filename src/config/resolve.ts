@@ -65,6 +65,12 @@ const INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'qdrant',
   'chroma',
   'pgvector',
+  'google-genai',
+  'bedrock',
+  'mistral',
+  'cohere',
+  'ollama',
+  'groq',
   'http',
   'express',
   'fastify',
@@ -284,6 +290,10 @@ function resolveGenAISettings(reader: EnvReader, options: StartOptions): GenAISe
       1,
       24 * 60 * 60 * 1000,
     ),
+    providerHosts: {
+      ...lowerCaseKeys(reader.keyValueList('GENAI_OTEL_PROVIDER_HOSTS')),
+      ...lowerCaseKeys(options.providerHosts ?? {}),
+    },
     propagateBaggage: options.propagateBaggage ?? reader.boolean('GENAI_OTEL_PROPAGATE_BAGGAGE', false),
     llmLogs: options.llmLogs ?? reader.boolean('GENAI_OTEL_LLM_LOGS', false),
     clientId: options.clientId ?? reader.raw('GENAI_OTEL_CLIENT_ID'),
@@ -301,6 +311,11 @@ function namesFromOptions(option: StartOptions['instrumentations']): Instrumenta
   if (!Array.isArray(option)) return undefined;
   const names = option.filter((entry): entry is InstrumentationName => typeof entry === 'string');
   return names.length === 0 && option.length > 0 ? undefined : names;
+}
+
+/** Host names are case-insensitive: `API.Example.com=x` matches `api.example.com`. */
+function lowerCaseKeys(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([key, value]) => [key.toLowerCase(), value]));
 }
 
 function resolveInstrumentations(reader: EnvReader): InstrumentationName[] {

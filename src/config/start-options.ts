@@ -62,6 +62,8 @@ export interface StartOptions {
   captureContent?: boolean | ContentCaptureMode;
   /** Overrides GENAI_OTEL_PRICES_FILE. */
   pricesFile?: string;
+  /** Added to GENAI_OTEL_PROVIDER_HOSTS: `{ 'localhost:8000': 'vllm' }`. */
+  providerHosts?: Record<string, string>;
   /** Overrides GENAI_OTEL_SPOOL. */
   spool?: boolean;
   /** Overrides GENAI_OTEL_SPOOL_DIR. */

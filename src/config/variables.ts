@@ -236,6 +236,12 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
     description: 'JSON or YAML file of model prices merged over the bundled table',
   },
   {
+    name: 'GENAI_OTEL_PROVIDER_HOSTS',
+    defaultValue: '',
+    description:
+      'gen_ai.provider.name of OpenAI-compatible servers reached through the openai client, as host=name or host:port=name pairs (localhost:8000=vllm), over the built-in host list',
+  },
+  {
     name: 'GENAI_OTEL_MAX_CONTENT_LENGTH',
     defaultValue: String(DEFAULT_MAX_CONTENT_LENGTH),
     description: 'longest captured content value in characters; longer values are cut and marked',
@@ -248,9 +254,9 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   {
     name: 'GENAI_OTEL_INSTRUMENTATIONS',
     defaultValue:
-      'openai,anthropic,ai-sdk,mcp,openai-agents,langchain,mastra,pinecone,qdrant,chroma,pgvector,http,express,fastify,koa,nestjs',
+      'openai,anthropic,ai-sdk,mcp,openai-agents,langchain,mastra,pinecone,qdrant,chroma,pgvector,google-genai,bedrock,mistral,cohere,ollama,groq,http,express,fastify,koa,nestjs',
     description:
-      'libraries traced automatically: openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, http (server spans, incoming traceparent), express, fastify, koa, nestjs, all, none',
+      'libraries traced automatically: openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, google-genai, bedrock, mistral, cohere, ollama, groq, http (server spans, incoming traceparent), express, fastify, koa, nestjs, all, none',
   },
   {
     name: 'GENAI_OTEL_EXIT_HANDLERS',

@@ -185,6 +185,20 @@ function requestContent(request: Partial<LLMRequest>): InferenceContent {
 }
 
 /**
+ * How an instrumentation lets the shared readers read a client library's own objects: each converter returns the
+ * value in a shape `readProviderResponse` / `StreamAccumulator` read (a JSON body decoded, camelCase keys turned back
+ * into the wire's names). A converter that throws leaves that value unread; the call is never affected.
+ */
+export interface ProviderShapes {
+  /** The settled value of the call, in a shape `readProviderResponse` reads. */
+  response?(value: unknown): unknown;
+  /** One streamed chunk, in a shape `StreamAccumulator` reads. */
+  chunk?(chunk: unknown): unknown;
+  /** The stream inside a settled value that is not itself one (Bedrock's `{ stream }`). */
+  streamIn?(value: unknown): AsyncIterable<unknown> | undefined;
+}
+
+/**
  * One LLM call in flight: the handle the user's function gets, and the bookkeeping that ends its span (it is the
  * run's hooks itself: no closures per call).
  */
@@ -204,14 +218,17 @@ class LLMCall implements LLMCallHandle, RunHooks {
   private timeToFirstChunk: number | undefined;
   private readonly target: LLMCallTarget;
   readonly streamIdleTimeoutMillis: number;
+  private readonly shapes: ProviderShapes | undefined;
 
   constructor(
     normalized: NormalizedRequest,
     capture: ContentDestinations,
     maxContentLength: number,
     streamIdleTimeoutMillis: number,
+    shapes?: ProviderShapes,
   ) {
     this.normalized = normalized;
+    this.shapes = shapes;
     this.capture = capture;
     this.maxContentLength = maxContentLength;
     this.streamIdleTimeoutMillis = streamIdleTimeoutMillis;
@@ -278,7 +295,16 @@ class LLMCall implements LLMCallHandle, RunHooks {
   onChunk(chunk: unknown): void {
     // Request/response records (GENAI_OTEL_LLM_LOGS) need the streamed text even when spans carry no content.
     this.stream ??= new StreamAccumulator(this.capture.span || this.capture.event || genaiSettings().llmLogs);
-    this.stream.add(chunk);
+    this.stream.add(this.shapes?.chunk === undefined ? chunk : convertedOrUndefined(this.shapes.chunk, chunk));
+  }
+
+  streamIn(value: unknown): AsyncIterable<unknown> | undefined {
+    return this.shapes?.streamIn === undefined ? undefined : convertedOrUndefined(this.shapes.streamIn, value);
+  }
+
+  private readValue(value: unknown): ReadResponse | undefined {
+    const shaped = this.shapes?.response === undefined ? value : convertedOrUndefined(this.shapes.response, value);
+    return readProviderResponse(shaped);
   }
 
   onChunkTiming(timeToFirstChunk: number | undefined, interval: number | undefined): void {
@@ -295,7 +321,7 @@ class LLMCall implements LLMCallHandle, RunHooks {
   onEnd(span: Span, outcome: RunOutcome): void {
     const streamed = this.timeToFirstChunk !== undefined;
     const read: ReadResponse | undefined =
-      outcome.value !== undefined ? readProviderResponse(outcome.value) : streamed ? this.streamResult() : undefined;
+      outcome.value !== undefined ? this.readValue(outcome.value) : streamed ? this.streamResult() : undefined;
     // What the function reported through the handle wins over what its result shows.
     const usage: TokenUsage = merged(read?.usage, this.explicitUsage);
     const response: LLMResponseInfo = merged(read?.response, this.explicitResponse);
@@ -313,7 +339,9 @@ class LLMCall implements LLMCallHandle, RunHooks {
       price: this.normalized.request.price,
       origin: ORIGIN,
     });
-    if (this.capture.event) this.emitContentEvent(span, endAttributes, response, outcome);
+    // The conventions define the details event for inference, not for embeddings (as the OpenAI path does).
+    if (this.capture.event && this.normalized.operation !== 'embeddings')
+      this.emitContentEvent(span, endAttributes, response, outcome);
     if (outcome.exception !== undefined) emitFailure(span, outcome.exception);
     const { operation, provider, model, request } = this.normalized;
     recordLLMExchange({ span, operation, provider, model, request, response, usage, errorType: outcome.errorType });
@@ -358,6 +386,16 @@ class LLMCall implements LLMCallHandle, RunHooks {
   }
 }
 
+/** A converter's result, or undefined (after one diagnostic) when it throws on a value it did not expect. */
+function convertedOrUndefined<T>(convert: (value: unknown) => T, value: unknown): T | undefined {
+  try {
+    return convert(value);
+  } catch (error) {
+    warnOnce('llm:shape', `could not read a provider's response (${describeError(error)}); its details are missing`);
+    return undefined;
+  }
+}
+
 /** The conventions' exception event of a failed call; a fault here never reaches the caller. */
 function emitFailure(span: Span, exception: ThrownFacts): void {
   try {
@@ -383,6 +421,7 @@ export function runLLMCall<R>(
   thisArg: unknown,
   args: unknown[],
   passHandle: boolean,
+  shapes?: ProviderShapes,
 ): R {
   let call: LLMCall;
   let run: SpanRun | undefined;
@@ -390,7 +429,7 @@ export function runLLMCall<R>(
     const settings = genaiSettings();
     const normalized = normalizeRequest(request);
     const capture = contentDestinations(settings.captureContent, normalized.request.captureContent);
-    call = new LLMCall(normalized, capture, settings.maxContentLength, settings.streamIdleTimeoutMillis);
+    call = new LLMCall(normalized, capture, settings.maxContentLength, settings.streamIdleTimeoutMillis, shapes);
     const name = normalized.model === undefined ? normalized.operation : `${normalized.operation} ${normalized.model}`;
     run = startRun(name, SpanKind.CLIENT, requestAttributes(normalized, capture.span, settings.maxContentLength), call);
   } catch (error) {

@@ -206,7 +206,32 @@ function readGemini(value: Json): ReadResponse {
       finishReasons: candidates
         .map((candidate) => str(candidate.finishReason))
         .filter((reason) => reason !== undefined),
+      outputMessages: candidates.map((candidate) => geminiMessage(candidate)),
     },
+  };
+}
+
+function geminiMessage(candidate: Json): ChatMessage {
+  const content = obj(candidate.content);
+  const parts: MessagePart[] = [];
+  for (const part of Array.isArray(content?.parts) ? content.parts.map(obj) : []) {
+    if (typeof part?.text === 'string') parts.push(...textPart(part.text));
+    const call = obj(part?.functionCall);
+    if (call !== undefined)
+      parts.push({ type: 'tool_call', id: str(call.id), name: str(call.name), arguments: call.args });
+  }
+  const finishReason = str(candidate.finishReason);
+  return { role: 'assistant', parts, ...(finishReason === undefined ? {} : { finish_reason: finishReason }) };
+}
+
+/** Google Gemini / Vertex AI embedContent (`embeddings[].values`, token counts in `statistics` on Vertex AI). */
+function readGeminiEmbeddings(value: Json): ReadResponse {
+  const embeddings = Array.isArray(value.embeddings) ? value.embeddings.map(obj) : [];
+  const counts = embeddings.map((embedding) => num(obj(embedding?.statistics)?.tokenCount));
+  const vector = embeddings[0]?.values;
+  return {
+    usage: { inputTokens: num(obj(value.usageMetadata)?.promptTokenCount) ?? sum(...counts) },
+    response: { embeddingDimensions: Array.isArray(vector) ? vector.length : undefined },
   };
 }
 
@@ -222,6 +247,8 @@ export function readProviderResponse(value: unknown): ReadResponse | undefined {
   if (response.object === 'list' && Array.isArray(response.data)) return readOpenAIEmbeddings(response);
   if (response.type === 'message' && 'usage' in response) return readAnthropicMessage(response);
   if ('stopReason' in response && ('output' in response || 'usage' in response)) return readBedrockConverse(response);
+  if (Array.isArray(response.embeddings) && obj(response.embeddings[0])?.values !== undefined)
+    return readGeminiEmbeddings(response);
   if ('usageMetadata' in response || 'candidates' in response) return readGemini(response);
   return undefined;
 }
@@ -296,6 +323,12 @@ export class StreamAccumulator {
       if (this.collectText && typeof text === 'string') this.text.push(text);
       return;
     }
+    const bedrockDelta = obj(event.contentBlockDelta);
+    if (bedrockDelta !== undefined) {
+      const text = obj(bedrockDelta.delta)?.text;
+      if (this.collectText && typeof text === 'string') this.text.push(text);
+      return;
+    }
     const bedrockStop = obj(event.messageStop);
     if (bedrockStop !== undefined) {
       const reason = str(bedrockStop.stopReason);
@@ -313,6 +346,9 @@ export class StreamAccumulator {
       this.response.model ??= read.response.model;
       this.finishReasons.push(...(read.response.finishReasons ?? []));
       if (obj(event.usageMetadata) !== undefined) this.merge(read.usage);
+      if (this.collectText)
+        for (const part of read.response.outputMessages?.[0]?.parts ?? [])
+          if (part.type === 'text' && typeof part.content === 'string') this.text.push(part.content);
     }
   }
 

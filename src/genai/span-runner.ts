@@ -45,6 +45,11 @@ export interface RunHooks {
   onChunkTiming?(timeToFirstChunkSeconds: number | undefined, intervalSeconds: number | undefined): void;
   /** Streams idle this long end their span as abandoned. */
   streamIdleTimeoutMillis: number;
+  /**
+   * The stream inside a settled value that is not itself one (Bedrock's `{ stream }`, `{ body }`): the span stays
+   * open until it ends, as for a returned stream.
+   */
+  streamIn?(value: unknown): AsyncIterable<unknown> | undefined;
   /** Values the function's context carries besides its span (the running agent's name). */
   decorateContext?(runContext: Context): Context;
 }
@@ -116,6 +121,11 @@ export class SpanRun {
     try {
       if (isAsyncIterable(value)) {
         this.followStream(value);
+        return;
+      }
+      const inner = this.hooks.streamIn?.(value);
+      if (inner !== undefined && isAsyncIterable(inner)) {
+        this.followStream(inner);
         return;
       }
       this.end({ durationSeconds: this.elapsedSeconds(), value });

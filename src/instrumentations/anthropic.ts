@@ -4,6 +4,7 @@ import { runLLMCall } from '../genai/llm.ts';
 import { isObject } from '../attributes/safe-values.ts';
 import type { ChatMessage, LLMRequest, MessagePart } from '../genai/llm-types.ts';
 import { errorOnce } from '../core/diagnostics.ts';
+import { clientProvider } from '../genai/provider-hosts.ts';
 import { instrumentationBase } from '../core/loaders.ts';
 import { VERSION } from '../version.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
@@ -28,10 +29,10 @@ function systemParts(system: unknown): string | MessagePart[] | undefined {
 }
 
 /** The `withLLMCall` request an Anthropic `messages.create()` body describes. */
-export function anthropicRequestOf(params: unknown, baseURL: unknown): LLMRequest {
+export function anthropicRequestOf(params: unknown, baseURL: unknown, provider = 'anthropic'): LLMRequest {
   const body = isObject(params) ? params : {};
   return {
-    provider: 'anthropic',
+    provider,
     model: body.model as string,
     maxTokens: body.max_tokens as number | undefined,
     temperature: body.temperature as number | undefined,
@@ -71,7 +72,7 @@ export function tracedMessagesCreate(original: AnyFunction, isEnabled: () => boo
     const resource = this as MessagesResource;
     let request: LLMRequest;
     try {
-      request = anthropicRequestOf(args[0], resource?._client?.baseURL);
+      request = anthropicRequestOf(args[0], resource?._client?.baseURL, clientProvider(resource?._client));
     } catch (error) {
       errorOnce('anthropic:request', 'could not read an Anthropic request; the call runs untraced', error);
       return original.apply(this, args);

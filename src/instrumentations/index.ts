@@ -6,11 +6,17 @@ import type { GenAIOtelConfig, InstrumentationName } from '../config/config-type
 import { debug, errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { enableAiSdkTelemetry } from './ai-sdk-telemetry.ts';
 import { createAnthropicInstrumentation } from './anthropic.ts';
+import { createBedrockInstrumentation } from './bedrock.ts';
 import { createChromaInstrumentation } from './chroma.ts';
+import { createCohereInstrumentation } from './cohere.ts';
+import { createGoogleGenAIInstrumentation } from './google-genai.ts';
+import { createGroqInstrumentation } from './groq.ts';
+import { createOllamaInstrumentation } from './ollama.ts';
 import { LLMSpanProcessor } from './llm-span-processor.ts';
 import { createLangChainInstrumentation } from './langchain-auto.ts';
 import { createMastraInstrumentation } from './mastra.ts';
 import { createMcpInstrumentation } from './mcp.ts';
+import { createMistralInstrumentation } from './mistral.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
 import { createPgvectorInstrumentation } from './pgvector.ts';
@@ -72,6 +78,12 @@ export function createLLMSpanProcessor(config: GenAIOtelConfig): SpanProcessor {
 const PACKAGES: Partial<Record<InstrumentationName, string | string[]>> = {
   openai: 'openai',
   anthropic: '@anthropic-ai/sdk',
+  'google-genai': '@google/genai',
+  bedrock: '@aws-sdk/client-bedrock-runtime',
+  mistral: '@mistralai/mistralai',
+  cohere: 'cohere-ai',
+  ollama: 'ollama',
+  groq: 'groq-sdk',
   mcp: ['@modelcontextprotocol/sdk/shared/protocol.js', '@modelcontextprotocol/client', '@modelcontextprotocol/server'],
   'openai-agents': '@openai/agents-core',
   langchain: '@langchain/core/callbacks/manager',
@@ -172,6 +184,18 @@ export function enableInstrumentations(
         instrumentation = createOpenAIInstrumentation({ captureContent: config.genai.captureContent });
       } else if (name === 'anthropic') {
         instrumentation = createAnthropicInstrumentation();
+      } else if (name === 'google-genai') {
+        instrumentation = createGoogleGenAIInstrumentation();
+      } else if (name === 'bedrock') {
+        instrumentation = createBedrockInstrumentation();
+      } else if (name === 'mistral') {
+        instrumentation = createMistralInstrumentation();
+      } else if (name === 'cohere') {
+        instrumentation = createCohereInstrumentation();
+      } else if (name === 'ollama') {
+        instrumentation = createOllamaInstrumentation();
+      } else if (name === 'groq') {
+        instrumentation = createGroqInstrumentation();
       } else if (name === 'mcp') {
         instrumentation = createMcpInstrumentation();
       } else if (name === 'openai-agents') {

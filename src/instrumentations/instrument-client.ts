@@ -1,6 +1,7 @@
 import { describeError, warnOnce } from '../core/diagnostics.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import { isObject } from '../attributes/safe-values.ts';
+import { setClientProvider } from '../genai/provider-hosts.ts';
 import { messageStreamWithoutSdkSpans, tracedMessagesCreate } from './anthropic.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 import { wrapRunTools } from './openai-run-tools.ts';
@@ -35,6 +36,15 @@ function wrapRetries(client: Record<string, unknown>): void {
   wrapOwn(client, 'retryRequest', wrapRetryRequest);
 }
 
+/** Options of `instrument(client, options)`. */
+export interface InstrumentOptions {
+  /**
+   * `gen_ai.provider.name` of this client's calls, for an OpenAI-compatible server the host does not name (vLLM,
+   * LM Studio, a gateway): `instrument(new OpenAI({ baseURL }), { provider: 'vllm' })`.
+   */
+  provider?: string;
+}
+
 /**
  * Traces the calls of one OpenAI or Anthropic client instance, with the same spans and metrics as the automatic
  * instrumentation, without patching anything globally: for ES module apps started without the preload, bundled apps
@@ -45,8 +55,9 @@ function wrapRetries(client: Record<string, unknown>): void {
  * import OpenAI from 'openai';
  * import { instrument } from 'genai-otel';
  * const openai = instrument(new OpenAI());
+ * const local = instrument(new OpenAI({ baseURL: 'http://localhost:8000/v1' }), { provider: 'vllm' });
  */
-export function instrument<T>(client: T): T {
+export function instrument<T>(client: T, options?: InstrumentOptions): T {
   if (!isObject(client)) {
     warnOnce(
       'instrument:not-a-client',
@@ -55,6 +66,13 @@ export function instrument<T>(client: T): T {
     return client;
   }
   const target = client as unknown as Record<string | symbol, unknown>;
+  const provider = isObject(options) ? options.provider : undefined;
+  if (provider !== undefined) {
+    // Also for a client the preload already traces: only its provider name changes.
+    if (typeof provider === 'string' && provider !== '') setClientProvider(target, provider);
+    else
+      warnOnce('instrument:provider', 'instrument(client, { provider }): provider must be a non-empty string; ignored');
+  }
   if (target[INSTRUMENTED] === true) return client;
   try {
     const messages = resourceOf(target, 'messages');

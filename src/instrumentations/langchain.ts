@@ -107,7 +107,7 @@ function graphTaskOf(
 export interface GenAICallbackHandlerOptions {
   /**
    * `auto` (default): chat model and LLM runs get a span unless their provider's client is already traced by
-   * genai-otel's automatic instrumentation (openai, anthropic): that client span, a child of the node or chain that
+   * genai-otel's automatic instrumentation (openai, anthropic, Bedrock Converse): that client span, a child of the node or chain that
    * made the call, records the call once. `all`: kept for compatibility, the same as `auto` (a second span for a
    * traced call counted its usage, cost and metrics twice).
    */
@@ -120,6 +120,8 @@ const AUTO_TRACED: Record<string, string> = {
   azure: 'openai',
   azure_openai: 'openai',
   anthropic: 'anthropic',
+  // @langchain/aws's ChatBedrockConverse calls the Bedrock Runtime client's Converse commands.
+  amazon_bedrock: 'bedrock',
 };
 
 /** The name of a LangChain `Serialized` object (`{ id: ['langchain', 'chat_models', 'openai', 'ChatOpenAI'] }`). */

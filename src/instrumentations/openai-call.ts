@@ -30,6 +30,7 @@ import type { ChatMessage } from '../genai/llm-types.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import { withRetryRecorder, type RetryRecorder } from './client-retries.ts';
 import { parseBodyOnce } from './openai-body-once.ts';
+import { clientProvider, providerOfServer } from '../genai/provider-hosts.ts';
 import {
   durationSecondsOf,
   dropAttributes,
@@ -46,9 +47,12 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type Operation = 'chat' | 'embeddings';
 type IteratorProperty = 'iterator' | typeof Symbol.asyncIterator;
 
-/** Azure OpenAI speaks the same wire format from its own hosts. */
-function providerOf(serverAddress: string | undefined): string {
-  return serverAddress !== undefined && serverAddress.endsWith('.openai.azure.com') ? 'azure.ai.openai' : 'openai';
+/**
+ * Azure OpenAI, DeepSeek, Groq, Together, OpenRouter, local servers ... speak the same wire format from their own
+ * hosts: the provider is the one `instrument(client, { provider })` named, else the one its host says.
+ */
+function providerOf(client: unknown, serverAddress: string | undefined, serverPort: number | undefined): string {
+  return clientProvider(client) ?? providerOfServer(serverAddress, serverPort, 'openai');
 }
 
 /** The last client base URL and its server: an app's calls go to one or two base URLs, each parsed once, not per call. */
@@ -89,17 +93,22 @@ class ObservedOpenAICall implements RetryRecorder {
   readonly recording: boolean;
   private finished = false;
 
-  constructor(span: Span, operation: Operation, params: Record<string, unknown>, baseURL: unknown) {
+  constructor(
+    span: Span,
+    operation: Operation,
+    params: Record<string, unknown>,
+    client: { baseURL?: unknown } | undefined,
+  ) {
     this.span = span;
     this.operation = operation;
     this.params = params;
     this.streamRequested = params.stream === true;
     this.accumulator = this.streamRequested ? new StreamAccumulator(true) : undefined;
     this.recording = span.isRecording();
-    const server = serverOf(baseURL);
+    const server = serverOf(client?.baseURL);
     this.target = {
       operation,
-      provider: providerOf(server.serverAddress),
+      provider: providerOf(client, server.serverAddress, server.serverPort),
       requestModel: typeof params.model === 'string' ? params.model : undefined,
       ...server,
     };
@@ -312,7 +321,7 @@ function observeCalls(
       span,
       operation,
       params,
-      (this as { _client?: { baseURL?: unknown } })?._client?.baseURL,
+      (this as { _client?: { baseURL?: unknown } })?._client,
     );
     if (call.recording) observedCalls.set(span, call);
     const result = context.with(withRetryRecorder(activeContext, call), () => original.apply(this, args));
@@ -395,7 +404,11 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
   const captureContent = destinations.span;
   const target: LLMCallTarget = call?.targetOf() ?? {
     operation: stringAttribute(attributes, 'gen_ai.operation.name') ?? 'chat',
-    provider: providerOf(stringAttribute(attributes, 'server.address')),
+    provider: providerOf(
+      undefined,
+      stringAttribute(attributes, 'server.address'),
+      numberAttribute(attributes, 'server.port'),
+    ),
     requestModel: stringAttribute(attributes, 'gen_ai.request.model'),
     serverAddress: stringAttribute(attributes, 'server.address'),
     serverPort: numberAttribute(attributes, 'server.port'),

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { resolveBackendUrls, resolveConfig } from '../../config/resolve.ts';
 import { printableUrl } from '../../config/printable.ts';
-import type { GenAIOtelConfig, OtlpSignalConfig } from '../../config/config-types.ts';
+import type { GenAIOtelConfig, InstrumentationName, OtlpSignalConfig } from '../../config/config-types.ts';
 import { sendOtlp } from '../../export/http-sender.ts';
 import { formatConfigProblem } from '../../core/diagnostics.ts';
 import { spoolDirectoryFor } from '../../sdk/pipelines.ts';
@@ -38,6 +38,12 @@ const MINIMUM_NODE = [22, 15] as const;
 const LIBRARIES: { name: string; majors: number[]; since?: string; entry?: string }[] = [
   { name: 'openai', majors: [4, 5, 6, 7] },
   { name: '@anthropic-ai/sdk', majors: [0, 1] },
+  { name: '@google/genai', majors: [3] },
+  { name: '@aws-sdk/client-bedrock-runtime', majors: [3] },
+  { name: '@mistralai/mistralai', majors: [2] },
+  { name: 'cohere-ai', majors: [8] },
+  { name: 'ollama', majors: [0] },
+  { name: 'groq-sdk', majors: [1] },
   { name: 'ai', majors: [6, 7] },
   { name: '@langchain/core', majors: [1] },
   // Its main entry is missing from its 1.x packages: the module the instrumentation hooks is looked up instead.
@@ -48,6 +54,16 @@ const LIBRARIES: { name: string; majors: number[]; since?: string; entry?: strin
   { name: '@openai/agents', majors: [0] },
   { name: '@mastra/core', majors: [1] },
 ];
+
+/** The provider clients' packages and the GENAI_OTEL_INSTRUMENTATIONS name of each one's instrumentation. */
+const PROVIDER_INSTRUMENTATIONS: Record<string, InstrumentationName> = {
+  '@google/genai': 'google-genai',
+  '@aws-sdk/client-bedrock-runtime': 'bedrock',
+  '@mistralai/mistralai': 'mistral',
+  'cohere-ai': 'cohere',
+  ollama: 'ollama',
+  'groq-sdk': 'groq',
+};
 
 /** Whether this Node.js can run the SDK. @example checkNode(process.versions.node).status // 'ok' */
 export function checkNode(version: string): Check {
@@ -104,6 +120,8 @@ function libraryCheck(name: string, version: string, cwd: string, config: GenAIO
   if (name.startsWith('@modelcontextprotocol/') && !config.instrumentations.includes('mcp')) return turnedOff;
   if (name === '@openai/agents' && !config.instrumentations.includes('openai-agents')) return turnedOff;
   if (name === '@mastra/core') return mastraCheck(version, cwd, config);
+  const provider = PROVIDER_INSTRUMENTATIONS[name];
+  if (provider !== undefined && !config.instrumentations.includes(provider)) return turnedOff;
   if (name === 'ai') {
     if (!config.instrumentations.includes('ai-sdk')) return turnedOff;
     if (major <= 6)
@@ -254,7 +272,7 @@ export function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
       name: 'LLM client libraries',
       status: 'info',
       detail:
-        'none of openai, @anthropic-ai/sdk, ai, @langchain/core, @modelcontextprotocol/sdk (or /client, /server), @openai/agents, @mastra/core is installed here: use the helpers (withLLMCall, ...)',
+        'none of the client libraries genai-otel traces (openai, @anthropic-ai/sdk, @google/genai, Bedrock Runtime, Mistral, Cohere, Ollama, Groq, ai, @langchain/core, @modelcontextprotocol/sdk (or /client, /server), @openai/agents, @mastra/core) is installed here: use the helpers (withLLMCall, ...)',
     });
   return checks;
 }

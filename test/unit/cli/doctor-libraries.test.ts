@@ -132,6 +132,25 @@ test('a Next.js app with withGenAIOtel and an instrumentation file: both ok, ope
   assert.match(checks.find((check) => check.name === 'openai')?.detail ?? '', /traced automatically/);
 });
 
+test('the provider clients (Gemini, Bedrock, Cohere, Ollama, Groq): traced automatically, or off by name', () => {
+  const packages = ['@google/genai', '@aws-sdk/client-bedrock-runtime', 'cohere-ai', 'ollama', 'groq-sdk'];
+  const directory = app('providers', Object.fromEntries(packages.map((name) => [name, name])));
+  const on = checkLibraries(directory, resolveConfig({}).config).filter((check) => packages.includes(check.name));
+  assert.deepEqual(
+    on.map((check) => [check.name, check.status]),
+    packages.map((name) => [name, 'ok']),
+  );
+  assert.ok(on.every((check) => /^\d+\.\d+\.\d+, traced automatically$/.test(check.detail)));
+  const off = checkLibraries(
+    directory,
+    resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,google-genai' }).config,
+  ).filter((check) => packages.includes(check.name));
+  assert.deepEqual(
+    off.map((check) => [check.name, check.status]),
+    packages.map((name) => [name, name === '@google/genai' ? 'ok' : 'info']),
+  );
+});
+
 test('OpenAI Agents SDK: traced automatically, or turned off by name', () => {
   const directory = app('agents', { '@openai/agents': '@openai/agents' });
   const on = checkLibraries(directory, resolveConfig({}).config).find((check) => check.name === '@openai/agents');

@@ -16,6 +16,12 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'qdrant',
     'chroma',
     'pgvector',
+    'google-genai',
+    'bedrock',
+    'mistral',
+    'cohere',
+    'ollama',
+    'groq',
     'http',
     'express',
     'fastify',
@@ -38,6 +44,12 @@ test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none
     'qdrant',
     'chroma',
     'pgvector',
+    'google-genai',
+    'bedrock',
+    'mistral',
+    'cohere',
+    'ollama',
+    'groq',
     'http',
     'express',
     'fastify',
@@ -62,9 +74,24 @@ test('start({ instrumentations }): names override the variable; instrumentation 
 });
 
 test('GENAI_OTEL_INSTRUMENTATIONS: an unknown name is reported with the accepted values; the known ones are kept', () => {
-  const { config, problems } = resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,bedrock' });
+  const { config, problems } = resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,watsonx' });
   assert.deepEqual(config.instrumentations, ['openai']);
   assert.deepEqual(problems.map(formatConfigProblem), [
-    'GENAI_OTEL_INSTRUMENTATIONS="openai,bedrock" is not valid: "bedrock" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, http, express, fastify, koa, nestjs, all, none',
+    'GENAI_OTEL_INSTRUMENTATIONS="openai,watsonx" is not valid: "watsonx" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, google-genai, bedrock, mistral, cohere, ollama, groq, http, express, fastify, koa, nestjs, all, none',
   ]);
+});
+
+test('GENAI_OTEL_PROVIDER_HOSTS: host=name pairs, hosts lower-cased; start({ providerHosts }) adds to them', () => {
+  assert.deepEqual(
+    resolveConfig({ GENAI_OTEL_PROVIDER_HOSTS: 'VLLM.internal:8000=vllm, gateway.example=openrouter' }).config.genai
+      .providerHosts,
+    { 'vllm.internal:8000': 'vllm', 'gateway.example': 'openrouter' },
+  );
+  assert.deepEqual(
+    resolveConfig({ GENAI_OTEL_PROVIDER_HOSTS: 'a.example=x' }, { providerHosts: { 'b.example': 'y' } }).config.genai
+      .providerHosts,
+    { 'a.example': 'x', 'b.example': 'y' },
+  );
+  const { problems } = resolveConfig({ GENAI_OTEL_PROVIDER_HOSTS: 'no-name-here' });
+  assert.match(problems.map(formatConfigProblem).join('\n'), /GENAI_OTEL_PROVIDER_HOSTS/);
 });

@@ -2,8 +2,9 @@
 // scripts/semconv/extract.mjs): attribute names, types and enum members, requirement levels and allowed attributes
 // per span, event and metric, span kinds, metric instruments and units, and the JSON schemas of the content
 // attributes. The helpers (withLLMCall, tools, agents, workflow, retrieval, memory, describeAgent) and the OpenAI
-// instrumentation (chat, tools, streams, Responses, embeddings, errors) and the Anthropic one (tools, streams) run
-// against the local fake provider in every content capture mode. The other automatic instrumentations (AI SDK,
+// instrumentation (chat, tools, streams, Responses, embeddings, errors), the Anthropic one (tools, streams) and the
+// provider clients (@google/genai with tools, stream and embeddings; Bedrock Converse with tools and its stream; Groq,
+// Ollama, Cohere chat) run against the local fakes of their wire formats in every content capture mode. The other automatic instrumentations (AI SDK,
 // LangChain, Agents SDK, MCP) record through the same helpers (llm-end.ts, operation-metrics.ts, content-event.ts) and
 // are not run here (issue 20).
 import { test, after } from 'node:test';
@@ -20,6 +21,12 @@ import { startFakeProvider } from '../../support/fake-provider.ts';
 import { LLMSpanProcessor } from '../../../src/instrumentations/llm-span-processor.ts';
 import { createOpenAIInstrumentation } from '../../../src/instrumentations/openai.ts';
 import { createAnthropicInstrumentation } from '../../../src/instrumentations/anthropic.ts';
+import { createGoogleGenAIInstrumentation } from '../../../src/instrumentations/google-genai.ts';
+import { createBedrockInstrumentation } from '../../../src/instrumentations/bedrock.ts';
+import { createGroqInstrumentation } from '../../../src/instrumentations/groq.ts';
+import { createOllamaInstrumentation } from '../../../src/instrumentations/ollama.ts';
+import { createCohereInstrumentation } from '../../../src/instrumentations/cohere.ts';
+import { startFakeProviderApis } from '../../support/fake-provider-apis.ts';
 import { resetGenAISettingsForTests } from '../../../src/config/genai-settings.ts';
 import {
   describeAgent,
@@ -56,6 +63,8 @@ interface Facts {
     attributes: Record<string, string>;
     spans: Record<string, Record<string, Level>>;
     kinds: Record<string, string[]>;
+    /** Values of open enums the conventions do not list, by attribute. */
+    members?: Record<string, Record<string, string>>;
   };
 }
 
@@ -119,7 +128,10 @@ function typeProblem(key: string, value: unknown, structured: boolean): string |
       case 'string[]':
         return Array.isArray(value) && value.every((item) => typeof item === 'string');
       case 'enum':
-        return typeof value === 'string' && fact.members!.includes(value);
+        return (
+          typeof value === 'string' &&
+          (fact.members!.includes(value) || facts.additions.members?.[key]?.[value] !== undefined)
+        );
       case 'any':
         // JSON strings on spans (structured form is not supported there), structured values on events.
         return structured ? typeof value === 'object' && value !== null : typeof value === 'string';
@@ -270,6 +282,29 @@ const client = new OpenAI({ apiKey: 'test-key', baseURL: fake.openaiBaseURL, max
 createAnthropicInstrumentation();
 const { Anthropic } = require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
 const anthropic = new Anthropic({ apiKey: 'test-key', baseURL: fake.anthropicBaseURL, maxRetries: 0 });
+// The provider clients of issue 19, each against the fake of its own wire format.
+createGoogleGenAIInstrumentation();
+createBedrockInstrumentation();
+createGroqInstrumentation();
+createOllamaInstrumentation();
+createCohereInstrumentation();
+const fakeApis = await startFakeProviderApis();
+after(() => fakeApis.close());
+const { GoogleGenAI } = require('@google/genai') as typeof import('@google/genai');
+const gemini = new GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl: fakeApis.baseURL } });
+const bedrockRuntime = require('@aws-sdk/client-bedrock-runtime') as typeof import('@aws-sdk/client-bedrock-runtime');
+const bedrock = new bedrockRuntime.BedrockRuntimeClient({
+  region: 'us-east-1',
+  endpoint: fakeApis.bedrockURL,
+  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+  maxAttempts: 1,
+});
+const Groq = (require('groq-sdk') as typeof import('groq-sdk')).default;
+const groq = new Groq({ apiKey: 'test-key', baseURL: fakeApis.baseURL, maxRetries: 0 });
+const { Ollama } = require('ollama') as typeof import('ollama');
+const ollama = new Ollama({ host: fakeApis.baseURL });
+const { CohereClientV2 } = require('cohere-ai') as typeof import('cohere-ai');
+const cohere = new CohereClientV2({ token: 'test-key', environment: fakeApis.baseURL });
 
 const completion = {
   object: 'chat.completion',
@@ -369,6 +404,47 @@ async function emitEverything(): Promise<void> {
   });
   const claudeStream = await anthropic.messages.create({ ...claude, stream: true });
   for await (const event of claudeStream) void event;
+  await emitProviderCalls();
+}
+
+/** The provider clients' calls: Gemini (tools, stream, embeddings), Bedrock Converse (tools, stream), Groq, Ollama, Cohere. */
+async function emitProviderCalls(): Promise<void> {
+  const question = 'Where is A-1?';
+  await gemini.models.generateContent({
+    model: 'gemini-2.5-flash',
+    contents: question,
+    config: {
+      systemInstruction: 'You answer order questions.',
+      temperature: 0.2,
+      tools: [{ functionDeclarations: [{ name: 'lookup_order', description: 'Find an order' }] }],
+    },
+  });
+  for await (const chunk of await gemini.models.generateContentStream({
+    model: 'gemini-2.5-flash',
+    contents: question,
+  }))
+    void chunk;
+  await gemini.models.embedContent({ model: 'text-embedding-004', contents: question });
+  const converse = {
+    modelId: 'anthropic.claude-sonnet-4-20250514-v1:0',
+    messages: [{ role: 'user' as const, content: [{ text: question }] }],
+    system: [{ text: 'You answer order questions.' }],
+    inferenceConfig: { maxTokens: 256, temperature: 0.3 },
+  };
+  await bedrock.send(
+    new bedrockRuntime.ConverseCommand({
+      ...converse,
+      toolConfig: {
+        tools: [{ toolSpec: { name: 'lookup_order', description: 'Find an order', inputSchema: { json: {} } } }],
+      },
+    }),
+  );
+  const converseStream = await bedrock.send(new bedrockRuntime.ConverseStreamCommand(converse));
+  for await (const event of converseStream.stream ?? []) void event;
+  const messages = [{ role: 'user' as const, content: question }];
+  await groq.chat.completions.create({ model: 'llama-3.3-70b-versatile', messages, max_tokens: 64 });
+  await ollama.chat({ model: 'llama3.2', messages });
+  await cohere.chat({ model: 'command-a-03-2025', messages });
 }
 
 async function problemsWith(env: Record<string, string | undefined>, catalogue: Record<string, SignalFact>) {
@@ -411,6 +487,11 @@ for (const mode of ['NO_CONTENT', 'SPAN_ONLY', 'EVENT_ONLY', 'SPAN_AND_EVENT']) 
       spans.filter((span) => span.name === 'chat claude-sonnet-4-20250514').length,
       2,
       'the Anthropic instrumentation traced both calls',
+    );
+    assert.deepEqual(
+      new Set(spans.flatMap((span) => span.attributes['gen_ai.provider.name'] ?? [])),
+      new Set(['openai', 'anthropic', 'gcp.gemini', 'aws.bedrock', 'groq', 'ollama', 'cohere']),
+      'every provider client made its spans',
     );
     const onSpans = spans.some((span) => span.attributes['gen_ai.input.messages'] !== undefined);
     const events = logs.filter((record) => record.eventName === 'gen_ai.client.inference.operation.details').length;
