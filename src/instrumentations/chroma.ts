@@ -1,17 +1,14 @@
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
+import { createStoreInstrumentation } from './store-instrumentation.ts';
 import type { MemoryOperation } from '../genai/llm-types.ts';
 import { DB_SYSTEM_NAME_VALUE_CHROMA } from '../attributes/names.ts';
 import { isObject } from '../attributes/safe-values.ts';
-import { errorOnce } from '../core/diagnostics.ts';
-import { instrumentationBase } from '../core/loaders.ts';
-import { VERSION } from '../version.ts';
 import {
   countOf,
   optionsOf,
   serverOf,
   storeAttributes,
   textOf,
-  tracedStoreMethod,
   type DescribeStoreCall,
   type StoreCall,
 } from './store-call.ts';
@@ -20,7 +17,6 @@ import {
 export const CHROMA_SUPPORTED_VERSIONS = ['>=3.0.0 <4'];
 export const CHROMA_INSTRUMENTATION_NAME = 'genai-otel/instrumentation-chroma';
 
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 /** Chroma's default number of results per query without `nResults`. */
 const DEFAULT_RESULTS = 10;
 
@@ -147,43 +143,14 @@ function collectionPrototypes(moduleExports: unknown): Record<string, unknown>[]
  * (`peek()` calls `get()`, a handle's `add()` its base class's) makes one span.
  */
 export function createChromaInstrumentation(): InstrumentationModule.Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } = instrumentationBase();
-
-  class ChromaInstrumentation extends InstrumentationBase {
-    constructor() {
-      super(CHROMA_INSTRUMENTATION_NAME, VERSION, {});
-    }
-
-    protected init() {
-      return [
-        new InstrumentationNodeModuleDefinition(
-          'chromadb',
-          CHROMA_SUPPORTED_VERSIONS,
-          (moduleExports) => {
-            const prototypes = collectionPrototypes(moduleExports);
-            if (prototypes.length === 0) {
-              errorOnce('chroma:shape', 'this version of chromadb has no CollectionHandle; its calls are not traced');
-              return moduleExports;
-            }
-            const enabled = () => this.isEnabled();
-            for (const prototype of prototypes)
-              for (const [method, describe] of Object.entries(METHODS)) {
-                if (!Object.prototype.hasOwnProperty.call(prototype, method)) continue;
-                if (typeof prototype[method] !== 'function' || isWrapped(prototype[method])) continue;
-                this._wrap(prototype, method, (original) =>
-                  tracedStoreMethod('chroma', method, original as AnyFunction, describe, enabled),
-                );
-              }
-            return moduleExports;
-          },
-          (moduleExports) => {
-            for (const prototype of collectionPrototypes(moduleExports))
-              for (const method of Object.keys(METHODS))
-                if (Object.prototype.hasOwnProperty.call(prototype, method)) this._unwrap(prototype, method);
-          },
-        ),
-      ];
-    }
-  }
-  return new ChromaInstrumentation();
+  return createStoreInstrumentation({
+    instrumentationName: CHROMA_INSTRUMENTATION_NAME,
+    packageName: 'chromadb',
+    supportedVersions: CHROMA_SUPPORTED_VERSIONS,
+    store: 'chroma',
+    prototypesOf: collectionPrototypes,
+    missingShape: 'has no CollectionHandle',
+    methods: METHODS,
+    ownMethodsOnly: true,
+  });
 }

@@ -1,16 +1,13 @@
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
+import { createStoreInstrumentation } from './store-instrumentation.ts';
 import { DB_SYSTEM_NAME_VALUE_PINECONE } from '../attributes/names.ts';
 import { isObject } from '../attributes/safe-values.ts';
-import { errorOnce } from '../core/diagnostics.ts';
-import { instrumentationBase } from '../core/loaders.ts';
-import { VERSION } from '../version.ts';
 import {
   countOf,
   optionsOf,
   serverOf,
   storeAttributes,
   textOf,
-  tracedStoreMethod,
   type DescribeStoreCall,
   type StoreCall,
 } from './store-call.ts';
@@ -19,7 +16,6 @@ import {
 export const PINECONE_SUPPORTED_VERSIONS = ['>=9.0.0 <10'];
 export const PINECONE_INSTRUMENTATION_NAME = 'genai-otel/instrumentation-pinecone';
 
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 interface IndexTarget {
   indexName?: unknown;
   namespace?: unknown;
@@ -142,10 +138,10 @@ const METHODS: Record<string, DescribeStoreCall> = {
   deleteAll: describeDelete('delete_all'),
 };
 
-function indexPrototype(moduleExports: unknown): Record<string, unknown> | undefined {
+function indexPrototypes(moduleExports: unknown): Record<string, unknown>[] {
   const exported = moduleExports as { Index?: { prototype?: Record<string, unknown> } } | undefined;
   const prototype = exported?.Index?.prototype;
-  return isObject(prototype) ? prototype : undefined;
+  return isObject(prototype) ? [prototype] : [];
 }
 
 /**
@@ -154,44 +150,13 @@ function indexPrototype(moduleExports: unknown): Record<string, unknown> | undef
  * enabled and installed.
  */
 export function createPineconeInstrumentation(): InstrumentationModule.Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } = instrumentationBase();
-
-  class PineconeInstrumentation extends InstrumentationBase {
-    constructor() {
-      super(PINECONE_INSTRUMENTATION_NAME, VERSION, {});
-    }
-
-    protected init() {
-      return [
-        new InstrumentationNodeModuleDefinition(
-          '@pinecone-database/pinecone',
-          PINECONE_SUPPORTED_VERSIONS,
-          (moduleExports) => {
-            const prototype = indexPrototype(moduleExports);
-            if (prototype === undefined) {
-              errorOnce(
-                'pinecone:shape',
-                'this version of @pinecone-database/pinecone has no Index; its calls are not traced',
-              );
-              return moduleExports;
-            }
-            const enabled = () => this.isEnabled();
-            for (const [method, describe] of Object.entries(METHODS)) {
-              if (typeof prototype[method] !== 'function' || isWrapped(prototype[method])) continue;
-              this._wrap(prototype, method, (original) =>
-                tracedStoreMethod('pinecone', method, original as AnyFunction, describe, enabled),
-              );
-            }
-            return moduleExports;
-          },
-          (moduleExports) => {
-            const prototype = indexPrototype(moduleExports);
-            if (prototype === undefined) return;
-            for (const method of Object.keys(METHODS)) this._unwrap(prototype, method);
-          },
-        ),
-      ];
-    }
-  }
-  return new PineconeInstrumentation();
+  return createStoreInstrumentation({
+    instrumentationName: PINECONE_INSTRUMENTATION_NAME,
+    packageName: '@pinecone-database/pinecone',
+    supportedVersions: PINECONE_SUPPORTED_VERSIONS,
+    store: 'pinecone',
+    prototypesOf: indexPrototypes,
+    missingShape: 'has no Index',
+    methods: METHODS,
+  });
 }

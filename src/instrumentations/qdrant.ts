@@ -1,25 +1,14 @@
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
+import { createStoreInstrumentation } from './store-instrumentation.ts';
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, DB_SYSTEM_NAME_VALUE_QDRANT } from '../attributes/names.ts';
 import { isObject } from '../attributes/safe-values.ts';
-import { errorOnce } from '../core/diagnostics.ts';
-import { instrumentationBase } from '../core/loaders.ts';
-import { VERSION } from '../version.ts';
-import {
-  countOf,
-  idOf,
-  storeAttributes,
-  textOf,
-  tracedStoreMethod,
-  type DescribeStoreCall,
-  type StoreCall,
-} from './store-call.ts';
+import { countOf, idOf, storeAttributes, textOf, type DescribeStoreCall, type StoreCall } from './store-call.ts';
 
 /** `@qdrant/js-client-rest` versions traced: the 1.x line (the Query API arrived in 1.10; `search()` before it). */
 export const QDRANT_SUPPORTED_VERSIONS = ['>=1.9.0 <2'];
 export const QDRANT_INSTRUMENTATION_NAME = 'genai-otel/instrumentation-qdrant';
 
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 /** Qdrant's default number of points for a query without `limit`. */
 const DEFAULT_LIMIT = 10;
 
@@ -134,10 +123,10 @@ const METHODS: Record<string, DescribeStoreCall> = {
   delete: describeDelete,
 };
 
-function clientPrototype(moduleExports: unknown): Record<string, unknown> | undefined {
+function clientPrototypes(moduleExports: unknown): Record<string, unknown>[] {
   const exported = moduleExports as { QdrantClient?: { prototype?: Record<string, unknown> } } | undefined;
   const prototype = exported?.QdrantClient?.prototype;
-  return isObject(prototype) ? prototype : undefined;
+  return isObject(prototype) ? [prototype] : [];
 }
 
 /**
@@ -145,44 +134,13 @@ function clientPrototype(moduleExports: unknown): Record<string, unknown> | unde
  * `delete()` memory operations, on `QdrantClient.prototype` (its CommonJS and ES module builds each).
  */
 export function createQdrantInstrumentation(): InstrumentationModule.Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } = instrumentationBase();
-
-  class QdrantInstrumentation extends InstrumentationBase {
-    constructor() {
-      super(QDRANT_INSTRUMENTATION_NAME, VERSION, {});
-    }
-
-    protected init() {
-      return [
-        new InstrumentationNodeModuleDefinition(
-          '@qdrant/js-client-rest',
-          QDRANT_SUPPORTED_VERSIONS,
-          (moduleExports) => {
-            const prototype = clientPrototype(moduleExports);
-            if (prototype === undefined) {
-              errorOnce(
-                'qdrant:shape',
-                'this version of @qdrant/js-client-rest has no QdrantClient; its calls are not traced',
-              );
-              return moduleExports;
-            }
-            const enabled = () => this.isEnabled();
-            for (const [method, describe] of Object.entries(METHODS)) {
-              if (typeof prototype[method] !== 'function' || isWrapped(prototype[method])) continue;
-              this._wrap(prototype, method, (original) =>
-                tracedStoreMethod('qdrant', method, original as AnyFunction, describe, enabled),
-              );
-            }
-            return moduleExports;
-          },
-          (moduleExports) => {
-            const prototype = clientPrototype(moduleExports);
-            if (prototype === undefined) return;
-            for (const method of Object.keys(METHODS)) this._unwrap(prototype, method);
-          },
-        ),
-      ];
-    }
-  }
-  return new QdrantInstrumentation();
+  return createStoreInstrumentation({
+    instrumentationName: QDRANT_INSTRUMENTATION_NAME,
+    packageName: '@qdrant/js-client-rest',
+    supportedVersions: QDRANT_SUPPORTED_VERSIONS,
+    store: 'qdrant',
+    prototypesOf: clientPrototypes,
+    missingShape: 'has no QdrantClient',
+    methods: METHODS,
+  });
 }
