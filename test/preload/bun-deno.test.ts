@@ -85,7 +85,7 @@ for (const runtime of runtimes) {
 
     if (runtime.automatic) {
       test('openai is traced automatically, and listed; the instrumented client once, not twice', () => {
-        assert.match(result.stdout, /^instrumentations: openai,/m);
+        assert.match(result.stdout, /^instrumentations: (.*,)?openai(,|$)/m);
         assert.equal(spans.length, 2, spans.map((span) => span.name).join(', '));
       });
     } else {
