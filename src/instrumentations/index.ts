@@ -216,6 +216,11 @@ export function enableInstrumentations(
         // Registered (ai 7 with @ai-sdk/otel), or per call with experimental_telemetry (ai 6), whose spans the LLM
         // span processor completes.
         if (enableAiSdkTelemetry() || isInstalled('ai')) onPatched(name);
+      } else if (name === 'http' && isNextServer()) {
+        // Next.js makes its own request spans from the incoming traceparent; an HTTP server span around them made
+        // Next 16 write to its request span after it ended (a diagnostic per request), and adds nothing.
+        debug('http: not enabled in a Next.js server, which traces its requests itself');
+        continue;
       } else if (name === 'http') {
         enableOnFirstHttpUse(() => {
           createServerInstrumentation('http');
