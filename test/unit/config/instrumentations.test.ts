@@ -3,59 +3,39 @@ import assert from 'node:assert/strict';
 import { resolveConfig } from '../../../src/config/resolve.ts';
 import { formatConfigProblem } from '../../../src/core/diagnostics.ts';
 
+/** Every instrumentation name, in the order the default and `all` give them. */
+const EVERY_NAME = [
+  'openai',
+  'anthropic',
+  'ai-sdk',
+  'mcp',
+  'openai-agents',
+  'langchain',
+  'mastra',
+  'pinecone',
+  'qdrant',
+  'chroma',
+  'pgvector',
+  'google-genai',
+  'bedrock',
+  'mistral',
+  'cohere',
+  'ollama',
+  'groq',
+  'http',
+  'express',
+  'fastify',
+  'koa',
+  'nestjs',
+];
+
 test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none', () => {
-  assert.deepEqual(resolveConfig({}).config.instrumentations, [
-    'openai',
-    'anthropic',
-    'ai-sdk',
-    'mcp',
-    'openai-agents',
-    'langchain',
-    'mastra',
-    'pinecone',
-    'qdrant',
-    'chroma',
-    'pgvector',
-    'google-genai',
-    'bedrock',
-    'mistral',
-    'cohere',
-    'ollama',
-    'groq',
-    'http',
-    'express',
-    'fastify',
-    'koa',
-    'nestjs',
-  ]);
+  assert.deepEqual(resolveConfig({}).config.instrumentations, EVERY_NAME);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'Anthropic, openai' }).config.instrumentations, [
     'anthropic',
     'openai',
   ]);
-  assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'all' }).config.instrumentations, [
-    'openai',
-    'anthropic',
-    'ai-sdk',
-    'mcp',
-    'openai-agents',
-    'langchain',
-    'mastra',
-    'pinecone',
-    'qdrant',
-    'chroma',
-    'pgvector',
-    'google-genai',
-    'bedrock',
-    'mistral',
-    'cohere',
-    'ollama',
-    'groq',
-    'http',
-    'express',
-    'fastify',
-    'koa',
-    'nestjs',
-  ]);
+  assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'all' }).config.instrumentations, EVERY_NAME);
   assert.deepEqual(resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'none' }).config.instrumentations, []);
   assert.deepEqual(
     resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai' }, { instrumentations: [] }).config.instrumentations,
