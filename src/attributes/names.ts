@@ -108,6 +108,8 @@ export const MCP_ERROR_TYPE_TOOL_ERROR = 'tool_error';
 // Defined by the GenAI conventions (semantic-conventions-genai) but absent from @opentelemetry/semantic-conventions 1.45.
 /** Renamed from `gen_ai.usage.cache_creation.input_tokens` in the newest conventions. */
 export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+/** The retrieval span's number of documents asked for (the conventions moved it off `gen_ai.request.top_k`). */
+export const ATTR_GEN_AI_RETRIEVAL_TOP_K = 'gen_ai.retrieval.top_k';
 export const ATTR_GEN_AI_MEMORY_STORE_ID = 'gen_ai.memory.store.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_ID = 'gen_ai.memory.record.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_COUNT = 'gen_ai.memory.record.count';

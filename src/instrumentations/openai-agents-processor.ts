@@ -413,7 +413,7 @@ export class OpenAIAgentsProcessor {
       });
     }
     span.end();
-    if (step.type === 'agent') recordAgentDuration(durationSeconds, { name: step.name, provider: 'openai', errorType });
+    if (step.type === 'agent') recordAgentDuration(durationSeconds, { name: step.name, errorType });
     else if (step.type === 'function')
       recordToolDuration(durationSeconds, {
         name: step.name,

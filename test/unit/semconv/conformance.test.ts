@@ -60,9 +60,11 @@ interface Facts {
   previousMetrics: Record<string, SignalFact>;
   schemas: Record<string, object>;
   additions: {
-    attributes: Record<string, string>;
+    attributes: Record<string, AttributeFact & { reason: string }>;
     spans: Record<string, Record<string, Level>>;
     kinds: Record<string, string[]>;
+    /** Requirements of a refinement genai-otel cannot meet on every call, by refinement: checked as conditional. */
+    unmet?: Record<string, Record<string, string>>;
     /** Values of open enums the conventions do not list, by attribute. */
     members?: Record<string, Record<string, string>>;
   };
@@ -112,7 +114,7 @@ function spanTypeOf(operation: string, kind: SpanKind): string | undefined {
 const KIND_NAMES: Record<number, string> = { [SpanKind.CLIENT]: 'client', [SpanKind.INTERNAL]: 'internal' };
 
 function typeProblem(key: string, value: unknown, structured: boolean): string | undefined {
-  const fact = facts.attributes[key] ?? (facts.additions.attributes[key] !== undefined ? { type: 'int' } : undefined);
+  const fact = facts.attributes[key] ?? facts.additions.attributes[key];
   if (fact === undefined) return `${key} is not in the registry`;
   if (fact.deprecated === true) return `${key} is deprecated`;
   const ok = (() => {
@@ -130,7 +132,10 @@ function typeProblem(key: string, value: unknown, structured: boolean): string |
       case 'enum':
         return (
           typeof value === 'string' &&
-          (fact.members!.includes(value) || facts.additions.members?.[key]?.[value] !== undefined)
+          (fact.members!.includes(value) ||
+            // `_OTHER` is the fallback member of an open set (error.type: the class name, the provider's code, ...).
+            fact.members!.includes('_OTHER') ||
+            facts.additions.members?.[key]?.[value] !== undefined)
         );
       case 'any':
         // JSON strings on spans (structured form is not supported there), structured values on events.
@@ -199,6 +204,17 @@ function checkAttributes(
   }
 }
 
+/** The attributes a refinement adds for the call's provider, its unmet requirements (additions.unmet) made conditional. */
+function refinedAttributes(fact: SignalFact, provider: unknown): Record<string, Level> {
+  const allowed: Record<string, Level> = {};
+  for (const [refinement, attributes] of Object.entries(fact.refinements ?? {})) {
+    if (!refinement.startsWith(`${String(provider)}.`)) continue;
+    Object.assign(allowed, attributes);
+    for (const key of Object.keys(facts.additions.unmet?.[refinement] ?? {})) allowed[key] = 'conditionally_required';
+  }
+  return allowed;
+}
+
 function checkSpan(span: ReadableSpan, problems: string[]): void {
   const operation = span.attributes['gen_ai.operation.name'];
   const where = `span "${span.name}" (${span.instrumentationScope.name})`;
@@ -217,9 +233,11 @@ function checkSpan(span: ReadableSpan, problems: string[]): void {
   if (!kinds.includes(KIND_NAMES[span.kind]))
     problems.push(`${where}: kind ${KIND_NAMES[span.kind]} is not ${kinds.join('|')}`);
   const provider = span.attributes['gen_ai.provider.name'];
-  const allowed: Record<string, Level> = { ...fact.attributes, ...facts.additions.spans[type] };
-  for (const [refinement, attributes] of Object.entries(fact.refinements ?? {}))
-    if (refinement.startsWith(`${String(provider)}.`)) Object.assign(allowed, attributes);
+  const allowed: Record<string, Level> = {
+    ...fact.attributes,
+    ...facts.additions.spans[type],
+    ...refinedAttributes(fact, provider),
+  };
   checkAttributes(where, span.attributes, allowed, false, problems);
   if (span.status.code === SpanStatusCode.ERROR) {
     if (span.attributes['error.type'] === undefined) problems.push(`${where}: failed without error.type`);
@@ -241,8 +259,7 @@ function checkLog(record: ReadableLogRecord, problems: string[]): void {
   const allowed: Record<string, Level> = { ...fact.attributes };
   if (name === 'gen_ai.client.inference.operation.details') {
     Object.assign(allowed, facts.additions.spans['gen_ai.inference.client']);
-    for (const [refinement, attributes] of Object.entries(facts.spans['gen_ai.inference.client']!.refinements ?? {}))
-      if (refinement.startsWith(`${String(provider)}.`)) Object.assign(allowed, attributes);
+    Object.assign(allowed, refinedAttributes(facts.spans['gen_ai.inference.client']!, provider));
   }
   const attributes = { ...record.attributes };
   // genai-otel's own names (cost, stream facts) may ride along; they are ours, not the conventions'.
@@ -265,8 +282,7 @@ function checkMetric(metric: MetricData, catalogue: Record<string, SignalFact>, 
   if (instrument !== fact.instrument) problems.push(`${where}: a ${instrument}, not a ${fact.instrument}`);
   if (unit !== fact.unit) problems.push(`${where}: unit ${unit}, not ${fact.unit}`);
   for (const point of metric.dataPoints) {
-    const allowed: Record<string, Level> = { ...fact.attributes };
-    if (point.attributes['gen_ai.provider.name'] === 'openai') Object.assign(allowed, fact.refinements?.openai);
+    const allowed = { ...fact.attributes, ...refinedAttributes(fact, point.attributes['gen_ai.provider.name']) };
     checkAttributes(`${where} point ${JSON.stringify(point.attributes)}`, point.attributes, allowed, false, problems);
   }
 }
