@@ -171,7 +171,8 @@ export const ATTR_GENAI_OTEL_REDACTION_RULESET = 'genai_otel.redaction.ruleset';
  */
 export const ATTR_GENAI_OTEL_CALL_DUPLICATE = 'genai_otel.call.duplicate';
 
-// Names of older GenAI conventions that other libraries still put on their spans: read, never written.
+// Names of older GenAI conventions that other libraries still put on their spans: read; written only when
+// OTEL_SEMCONV_STABILITY_OPT_IN asks for the previous model (gen_ai.system, cache_creation).
 export const ATTR_GEN_AI_SYSTEM_DEPRECATED = 'gen_ai.system';
 export const ATTR_GEN_AI_USAGE_PROMPT_TOKENS_DEPRECATED = 'gen_ai.usage.prompt_tokens';
 export const ATTR_GEN_AI_USAGE_COMPLETION_TOKENS_DEPRECATED = 'gen_ai.usage.completion_tokens';

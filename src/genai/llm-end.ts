@@ -24,6 +24,7 @@ import {
   ATTR_GEN_AI_TOKEN_TYPE,
   GEN_AI_TOKEN_MODALITY_VALUE_UNKNOWN,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_DEPRECATED,
   ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
@@ -95,7 +96,7 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): Attributes {
   putAttribute(attributes, ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens, origin);
   putAttribute(attributes, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens, origin);
   putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens, origin);
-  putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, usage.cacheWriteInputTokens, origin);
+  putCacheWriteTokens(attributes, usage.cacheWriteInputTokens, origin);
   putAttribute(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningOutputTokens, origin);
   const streamed = end.streamed ?? end.timeToFirstChunk !== undefined;
   if (end.timeToFirstChunk !== undefined) attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = end.timeToFirstChunk;
@@ -127,6 +128,18 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): Attributes {
   if (cost.unknownModel) instruments.unpricedCalls.add(1, shape.call);
   if (end.errorType !== undefined) instruments.errors.add(1, shape.call);
   return attributes;
+}
+
+/**
+ * Cache writes under the name OTEL_SEMCONV_STABILITY_OPT_IN selects: the pinned model's
+ * `gen_ai.usage.cache_write.input_tokens` (semantic-conventions-genai#440), the previous model's
+ * `gen_ai.usage.cache_creation.input_tokens`, or both.
+ */
+function putCacheWriteTokens(attributes: Attributes, tokens: number | undefined, origin: string): void {
+  const mode = genaiSettings().semconv;
+  if (mode !== 'previous') putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, tokens, origin);
+  if (mode !== 'latest')
+    putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_DEPRECATED, tokens, origin);
 }
 
 /** The metric attribute sets of one call shape, frozen and shared by every call of that shape. */

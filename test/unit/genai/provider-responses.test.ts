@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { withLLMCall } from '../../../src/genai/llm.ts';
 import { readProviderResponse } from '../../../src/genai/response-readers.ts';
+import { resetGenAISettingsForTests } from '../../../src/config/genai-settings.ts';
 
 const sdk = installMemorySdk();
 
@@ -139,6 +140,29 @@ test('Anthropic message: cache tokens are added to input tokens, as the conventi
   assert.equal(attributes['gen_ai.usage.cache_read.input_tokens'], 0);
   assert.equal(attributes['gen_ai.usage.output_tokens'], 503);
   assert.deepEqual(attributes['gen_ai.response.finish_reasons'], ['end_turn']);
+});
+
+test("cache writes: the pinned name by default, the previous model's under OTEL_SEMCONV_STABILITY_OPT_IN", async () => {
+  const names = async (optIn: string | undefined) => {
+    if (optIn === undefined) delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
+    else process.env.OTEL_SEMCONV_STABILITY_OPT_IN = optIn;
+    resetGenAISettingsForTests();
+    await sdk.reset();
+    await withLLMCall({ provider: 'anthropic', model: 'claude-sonnet-4' }, async () => anthropicMessage);
+    const attributes = sdk.span('chat claude-sonnet-4').attributes;
+    return [
+      attributes['gen_ai.usage.cache_write.input_tokens'],
+      attributes['gen_ai.usage.cache_creation.input_tokens'],
+    ];
+  };
+  try {
+    assert.deepEqual(await names(undefined), [2051, undefined]);
+    assert.deepEqual(await names('gen_ai_previous'), [undefined, 2051]);
+    assert.deepEqual(await names('gen_ai_latest_experimental/dup'), [2051, 2051]);
+  } finally {
+    delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
+    resetGenAISettingsForTests();
+  }
 });
 
 test('AWS Bedrock Converse: usage, request id and stop reason', async () => {
