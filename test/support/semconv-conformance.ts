@@ -67,11 +67,16 @@ for (const [name, definition] of Object.entries(
 }
 
 const CONTENT_KEYS = new Set(Object.keys(facts.schemas));
-const OUR_PREFIXES = ['gen_ai.', 'openai.'];
+const OUR_PREFIXES = ['gen_ai.', 'openai.', 'mcp.', 'jsonrpc.', 'aws.bedrock.'];
+/** Names of the core registry the GenAI and MCP signals reference: checked on those signals like the model's own. */
+const CORE_PREFIXES = ['error.type', 'server.', 'client.', 'network.', 'rpc.'];
 const isConventionKey = (key: string) => OUR_PREFIXES.some((prefix) => key.startsWith(prefix));
 
 /** The conventions' span type of a span, from its operation and kind. */
-function spanTypeOf(operation: string, kind: SpanKind): string | undefined {
+function spanTypeOf(operation: string | undefined, kind: SpanKind, mcpMethod: unknown): string | undefined {
+  // An MCP request is an MCP span, whatever GenAI operation (execute_tool for tools/call) it also carries.
+  if (mcpMethod !== undefined) return kind === SpanKind.SERVER ? 'mcp.server' : 'mcp.client';
+  if (operation === undefined) return undefined;
   if (['chat', 'text_completion', 'generate_content'].includes(operation)) return 'gen_ai.inference.client';
   if (operation === 'embeddings') return 'gen_ai.embeddings.client';
   if (operation === 'retrieval') return 'gen_ai.retrieval.client';
@@ -84,7 +89,11 @@ function spanTypeOf(operation: string, kind: SpanKind): string | undefined {
   return undefined;
 }
 
-const KIND_NAMES: Record<number, string> = { [SpanKind.CLIENT]: 'client', [SpanKind.INTERNAL]: 'internal' };
+const KIND_NAMES: Record<number, string> = {
+  [SpanKind.CLIENT]: 'client',
+  [SpanKind.INTERNAL]: 'internal',
+  [SpanKind.SERVER]: 'server',
+};
 
 function typeProblem(key: string, value: unknown, structured: boolean): string | undefined {
   const fact = facts.attributes[key] ?? facts.additions.attributes[key];
@@ -158,7 +167,7 @@ export function checkAttributes(
   for (const [key, level] of Object.entries(allowed))
     if (level === 'required' && attributes[key] === undefined) problems.push(`${where}: required ${key} missing`);
   for (const [key, value] of Object.entries(attributes)) {
-    if (!isConventionKey(key) && key !== 'error.type' && !key.startsWith('server.')) continue;
+    if (!isConventionKey(key) && !CORE_PREFIXES.some((prefix) => key.startsWith(prefix))) continue;
     if (allowed[key] === undefined) problems.push(`${where}: ${key} is not an attribute of this signal`);
     const typeIssue = typeProblem(key, value, structured);
     if (typeIssue !== undefined) problems.push(`${where}: ${typeIssue}`);
@@ -190,15 +199,16 @@ function refinedAttributes(fact: SignalFact, provider: unknown): Record<string, 
 
 export function checkSpan(span: ReadableSpan, problems: string[]): void {
   const operation = span.attributes['gen_ai.operation.name'];
+  const mcpMethod = span.attributes['mcp.method.name'];
   const where = `span "${span.name}" (${span.instrumentationScope.name})`;
-  if (typeof operation !== 'string') {
+  if (typeof operation !== 'string' && mcpMethod === undefined) {
     // Spans of ours without an operation (answer revisions, custom spans) carry no convention attribute.
     for (const key of Object.keys(span.attributes))
       if (isConventionKey(key)) problems.push(`${where}: ${key} on a span with no gen_ai.operation.name`);
     return;
   }
-  const type = spanTypeOf(operation, span.kind);
-  if (type === undefined) return void problems.push(`${where}: operation ${operation} has no span type`);
+  const type = spanTypeOf(typeof operation === 'string' ? operation : undefined, span.kind, mcpMethod);
+  if (type === undefined) return void problems.push(`${where}: operation ${String(operation)} has no span type`);
   const fact = facts.spans[type]!;
   const kinds = [fact.kind, ...(facts.additions.kinds[type] ?? [])];
   // Inference and memory spans MAY be INTERNAL for in-process models and stores.
@@ -214,7 +224,10 @@ export function checkSpan(span: ReadableSpan, problems: string[]): void {
   checkAttributes(where, span.attributes, allowed, false, problems);
   if (span.status.code === SpanStatusCode.ERROR) {
     if (span.attributes['error.type'] === undefined) problems.push(`${where}: failed without error.type`);
-    if (!span.events.some((event) => event.name === 'exception'))
+    // MCP's tool_error is a result the tool returned (isError: true), not an exception.
+    const returnedError =
+      type === 'mcp.client' || type === 'mcp.server' ? span.attributes['error.type'] === 'tool_error' : false;
+    if (!returnedError && !span.events.some((event) => event.name === 'exception'))
       problems.push(`${where}: failed without an exception event`);
   }
 }
@@ -242,7 +255,7 @@ export function checkLog(record: ReadableLogRecord, problems: string[]): void {
 
 export function checkMetric(metric: MetricData, catalogue: Record<string, SignalFact>, problems: string[]): void {
   const { name, unit } = metric.descriptor;
-  if (!name.startsWith('gen_ai.')) return;
+  if (!name.startsWith('gen_ai.') && !name.startsWith('mcp.')) return;
   const where = `metric ${name}`;
   const fact = catalogue[name];
   if (fact === undefined) return void problems.push(`${where}: not a metric of these conventions`);
