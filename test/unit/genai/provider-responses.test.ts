@@ -165,6 +165,53 @@ test("cache writes: the pinned name by default, the previous model's under OTEL_
   }
 });
 
+test('the token counters carry the modalities the provider reports (Gemini, OpenAI), the rest as unknown', async () => {
+  await withLLMCall({ provider: 'gcp.gemini', model: 'gemini-modality', operation: 'generate_content' }, async () => ({
+    candidates: [{ content: { role: 'model', parts: [{ text: 'A cat.' }] }, finishReason: 'STOP' }],
+    usageMetadata: {
+      promptTokenCount: 268,
+      candidatesTokenCount: 20,
+      promptTokensDetails: [
+        { modality: 'TEXT', tokenCount: 10 },
+        { modality: 'IMAGE', tokenCount: 258 },
+      ],
+      candidatesTokensDetails: [{ modality: 'TEXT', tokenCount: 20 }],
+    },
+    modelVersion: 'gemini-modality',
+  }));
+  await withLLMCall({ provider: 'openai', model: 'gpt-audio-modality' }, async () => ({
+    object: 'chat.completion',
+    id: 'chatcmpl-audio',
+    model: 'gpt-audio-modality',
+    choices: [{ message: { role: 'assistant', content: 'Hi.' }, finish_reason: 'stop' }],
+    usage: {
+      prompt_tokens: 80,
+      completion_tokens: 30,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 50 },
+      completion_tokens_details: { audio_tokens: 0, reasoning_tokens: 0 },
+    },
+  }));
+  const metrics = await sdk.collect();
+  const byModality = (metric: string, model: string) =>
+    Object.fromEntries(
+      sdk
+        .points(metrics.get(metric))
+        .filter((point) => point.attributes['gen_ai.request.model'] === model)
+        .map((point) => [point.attributes['gen_ai.token.modality'], point.value]),
+    );
+  assert.deepEqual(byModality('gen_ai.client.inference.usage.input_tokens', 'gemini-modality'), {
+    text: 10,
+    image: 258,
+  });
+  assert.deepEqual(byModality('gen_ai.client.inference.usage.output_tokens', 'gemini-modality'), { text: 20 });
+  // OpenAI splits out audio (and image, text where it reports them); what it does not split is of unknown modality.
+  assert.deepEqual(byModality('gen_ai.client.inference.usage.input_tokens', 'gpt-audio-modality'), {
+    audio: 50,
+    unknown: 30,
+  });
+  assert.deepEqual(byModality('gen_ai.client.inference.usage.output_tokens', 'gpt-audio-modality'), { unknown: 30 });
+});
+
 test('AWS Bedrock Converse: usage, request id and stop reason', async () => {
   await withLLMCall(
     { provider: 'aws.bedrock', model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' },
