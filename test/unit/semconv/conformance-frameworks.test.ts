@@ -2,11 +2,15 @@
 // conformance.test.ts checks the helpers and provider clients (test/support/semconv-conformance.ts): the Vercel AI SDK
 // (ai 7 with @ai-sdk/otel, through genai-otel's span processor), LangChain and LangGraph (the callback handler, with
 // @langchain/openai's ChatOpenAI), the OpenAI Agents SDK (genai-otel's processor: tools, a handoff, a guardrail that
-// trips), MCP (client and server of @modelcontextprotocol/sdk in one process) and the vector stores (Pinecone, Qdrant),
-// each against a local fake of its wire format, in every content capture mode.
+// trips), MCP (client and server of @modelcontextprotocol/sdk in one process, in memory and over Streamable HTTP) and
+// the vector stores (Pinecone, Qdrant, Chroma against fakes of their REST APIs; pgvector in PGlite), each against a
+// local fake of its wire format on 127.0.0.1, in every content capture mode.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { z } from 'zod';
@@ -29,6 +33,11 @@ import { ResolvingContextManager } from '../../../src/context/agents-context.ts'
 import { tracedRequest, tracedSetRequestHandler } from '../../../src/instrumentations/mcp.ts';
 import { createPineconeInstrumentation } from '../../../src/instrumentations/pinecone.ts';
 import { createQdrantInstrumentation } from '../../../src/instrumentations/qdrant.ts';
+import { createChromaInstrumentation } from '../../../src/instrumentations/chroma.ts';
+import { createPgvectorInstrumentation } from '../../../src/instrumentations/pgvector.ts';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { withAgent } from '../../../src/index.ts';
 
 process.env.GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS = '300';
@@ -67,6 +76,8 @@ const { Protocol } = require('@modelcontextprotocol/sdk/shared/protocol.js') as 
 const { McpServer } = require('@modelcontextprotocol/sdk/server/mcp.js');
 const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
 const { InMemoryTransport } = require('@modelcontextprotocol/sdk/inMemory.js');
+const { StreamableHTTPServerTransport } = require('@modelcontextprotocol/sdk/server/streamableHttp.js');
+const { StreamableHTTPClientTransport } = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
 const originalRequest = Protocol.prototype.request as AnyFunction;
 const originalSetRequestHandler = Protocol.prototype.setRequestHandler as AnyFunction;
 Protocol.prototype.request = tracedRequest(originalRequest);
@@ -79,8 +90,43 @@ after(() => {
 // Vector stores against a fake of their REST APIs.
 const pineconeInstrumentation = createPineconeInstrumentation();
 const qdrantInstrumentation = createQdrantInstrumentation();
+const chromaInstrumentation = createChromaInstrumentation();
+const pgvectorInstrumentation = createPgvectorInstrumentation();
+const CHROMA_COLLECTIONS = '/api/v2/tenants/default_tenant/databases/default_database/collections';
+const CHROMA_ID = '5f1c2a8e-6a8b-4c57-9d1e-0b7f3c7d9a11';
 const store = await startFakeVectorStore((request) => {
   const body = (request.body ?? {}) as Record<string, unknown>;
+  if (request.path === '/api/v2/auth/identity')
+    return { body: { user_id: 'local', tenant: 'default_tenant', databases: ['default_database'] } };
+  if (request.path === '/api/v2/pre-flight-checks')
+    return { body: { max_batch_size: 1000, supports_base64_encoding: false } };
+  if (request.path === CHROMA_COLLECTIONS)
+    return {
+      body: {
+        id: CHROMA_ID,
+        name: body.name,
+        configuration_json: {},
+        metadata: null,
+        dimension: 3,
+        tenant: 'default_tenant',
+        database: 'default_database',
+        log_position: 0,
+        version: 0,
+      },
+    };
+  if (request.path === `${CHROMA_COLLECTIONS}/${CHROMA_ID}/query`)
+    return {
+      body: {
+        ids: [['note-1']],
+        distances: [[0.12]],
+        documents: [['Ana likes green tea.']],
+        metadatas: [[null]],
+        embeddings: null,
+        uris: null,
+        include: ['documents', 'metadatas', 'distances'],
+      },
+    };
+  if (request.path === `${CHROMA_COLLECTIONS}/${CHROMA_ID}/add`) return { status: 201, body: {} };
   if (request.path === '/query')
     return {
       body: { matches: [{ id: 'doc-1', score: 0.9, values: [], metadata: { text: 'Refunds take 5 days.' } }] },
@@ -93,12 +139,41 @@ const store = await startFakeVectorStore((request) => {
 after(async () => {
   pineconeInstrumentation.disable();
   qdrantInstrumentation.disable();
+  chromaInstrumentation.disable();
   await store.close();
 });
 const { Pinecone } = require('@pinecone-database/pinecone') as typeof import('@pinecone-database/pinecone');
 const pineconeIndex = new Pinecone({ apiKey: 'test-key' }).index({ name: 'support-kb', host: store.url });
 const { QdrantClient } = require('@qdrant/js-client-rest') as typeof import('@qdrant/js-client-rest');
 const qdrant = new QdrantClient({ url: store.url, checkCompatibility: false });
+const { ChromaClient } = require('chromadb') as typeof import('chromadb');
+const chromaNotes = await new ChromaClient({ host: '127.0.0.1', port: store.port, ssl: false }).getOrCreateCollection({
+  name: 'user-notes',
+  embeddingFunction: null,
+});
+// pgvector: the real extension in PGlite, served on 127.0.0.1 to the pg client (one connection, as PGlite serves one).
+const pg = require('pg') as typeof import('pg');
+const pglite = await PGlite.create({ extensions: { vector } });
+const pgServer = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1' });
+await pgServer.start();
+const pgPool = new pg.Pool({
+  host: '127.0.0.1',
+  port: Number(pgServer.getServerConn().split(':').at(-1)),
+  user: 'postgres',
+  database: 'postgres',
+  max: 1,
+});
+const pgClient = await pgPool.connect();
+await pgClient.query('CREATE EXTENSION IF NOT EXISTS vector');
+await pgClient.query('CREATE TABLE notes (id serial PRIMARY KEY, body text, embedding vector(3))');
+await pgClient.query("INSERT INTO notes (body, embedding) VALUES ('likes green tea', '[1,2,3]')");
+after(async () => {
+  pgvectorInstrumentation.disable();
+  pgClient.release();
+  await pgPool.end();
+  await pgServer.stop();
+  await pglite.close();
+});
 
 class KnowledgeBase extends BaseRetriever {
   override lc_namespace = ['tests', 'retrievers'];
@@ -199,7 +274,7 @@ async function emitAgentsSdk(): Promise<void> {
   );
 }
 
-async function emitMcp(): Promise<void> {
+function weatherServer() {
   const server = new McpServer({ name: 'weather', version: '1.0.0' });
   server.registerTool('get_weather', { inputSchema: { city: z.string() } }, async ({ city }: { city: string }) => ({
     content: [{ type: 'text', text: `sunny in ${city}` }],
@@ -207,14 +282,43 @@ async function emitMcp(): Promise<void> {
   server.registerTool('explode', { inputSchema: {} }, async () => {
     throw new Error('boom');
   });
-  const client = new Client({ name: 'c', version: '1.0.0' });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  return server;
+}
+
+async function callWeather(client: { listTools(): Promise<unknown>; callTool(request: object): Promise<unknown> }) {
   await client.listTools();
   await client.callTool({ name: 'get_weather', arguments: { city: 'Oslo' } });
   await client.callTool({ name: 'explode', arguments: {} });
+}
+
+/** An MCP client and server in one process: over the in-memory transport, then over Streamable HTTP on 127.0.0.1. */
+async function emitMcp(): Promise<void> {
+  const server = weatherServer();
+  const client = new Client({ name: 'c', version: '1.0.0' });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  await callWeather(client);
   await client.close();
   await server.close();
+
+  // Over HTTP the spans have a transport, a server address and the session id the server hands out.
+  const httpServer = weatherServer();
+  const serverTransport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID() });
+  await httpServer.connect(serverTransport);
+  const listener = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => serverTransport.handleRequest(req, res, body === '' ? undefined : JSON.parse(body)));
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const { port } = listener.address() as AddressInfo;
+  const httpClient = new Client({ name: 'c', version: '1.0.0' });
+  await httpClient.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+  await callWeather(httpClient);
+  await httpClient.close();
+  await httpServer.close();
+  listener.closeAllConnections();
+  await new Promise((resolve) => listener.close(resolve));
 }
 
 async function emitVectorStores(): Promise<void> {
@@ -222,6 +326,9 @@ async function emitVectorStores(): Promise<void> {
     await pineconeIndex.query({ topK: 3, vector: [0.1, 0.2, 0.3], includeMetadata: true });
     await pineconeIndex.upsert({ records: [{ id: 'doc-3', values: [0.1, 0.2, 0.3] }] });
     await qdrant.query('user-memories', { query: [0.1, 0.2, 0.3], limit: 5 });
+    await chromaNotes.query({ queryEmbeddings: [[0.1, 0.2, 0.3]], nResults: 2 });
+    await chromaNotes.add({ ids: ['note-9'], embeddings: [[0.3, 0.2, 0.1]], documents: ['Ana has a cat.'] });
+    await pgClient.query('SELECT id, body FROM notes ORDER BY embedding <-> $1 LIMIT $2', ['[1,2,3]', 2]);
   });
 }
 
@@ -246,6 +353,16 @@ for (const mode of ['NO_CONTENT', 'SPAN_ONLY', 'EVENT_ONLY', 'SPAN_AND_EVENT']) 
       problems.filter((problem) => !AI_SDK_OWN.some((own) => own.test(problem))),
       [],
     );
+    // The MCP spans over HTTP carry what the MCP conventions ask of a networked call.
+    const overHttp = spans.filter(
+      (span) => span.name === 'tools/call get_weather' && span.attributes['network.transport'] === 'tcp',
+    );
+    assert.equal(overHttp.length, 2, 'client and server spans over HTTP');
+    for (const span of overHttp) {
+      assert.equal(typeof span.attributes['mcp.session.id'], 'string');
+      assert.equal(span.attributes['mcp.method.name'], 'tools/call');
+      assert.equal(span.attributes['jsonrpc.request.id'] !== undefined, true);
+    }
     // Each framework made its spans, so an empty list means something.
     const names = new Set(spans.map((span) => span.name));
     for (const name of [
@@ -262,6 +379,8 @@ for (const mode of ['NO_CONTENT', 'SPAN_ONLY', 'EVENT_ONLY', 'SPAN_AND_EVENT']) 
       'tools/list',
       'retrieval support-kb',
       'retrieval user-memories',
+      'retrieval user-notes',
+      'retrieval notes',
     ])
       assert.ok(names.has(name), `a span ${name} among ${[...names].join(', ')}`);
   });
