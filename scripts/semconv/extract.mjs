@@ -72,9 +72,11 @@ function definitionsIn(documents) {
     definitions[key] = { ...typeOf(attribute.type), ...(attribute.deprecated ? { deprecated: true } : {}) };
   };
   for (const { yaml } of documents) {
-    for (const attribute of yaml.attributes ?? []) if (typeof attribute.key === 'string') define(attribute.key, attribute);
+    for (const attribute of yaml.attributes ?? [])
+      if (typeof attribute.key === 'string') define(attribute.key, attribute);
     for (const group of yaml.groups ?? [])
-      for (const attribute of group.attributes ?? []) if (typeof attribute.id === 'string') define(attribute.id, attribute);
+      for (const attribute of group.attributes ?? [])
+        if (typeof attribute.id === 'string') define(attribute.id, attribute);
   }
   return definitions;
 }

@@ -104,7 +104,8 @@ test('every distance operator is seen; a literal LIMIT and a cosine search throu
       .spans()
       .find(
         (candidate) =>
-          candidate.attributes['db.system.name'] === 'postgresql' && candidate.attributes['gen_ai.retrieval.top_k'] === 3,
+          candidate.attributes['db.system.name'] === 'postgresql' &&
+          candidate.attributes['gen_ai.retrieval.top_k'] === 3,
       )!;
     assert.equal(span.parentSpanContext?.spanId, sdk.span('invoke_agent pool-agent').spanContext().spanId);
     assert.equal(span.attributes['db.response.returned_rows'], 3);
