@@ -28,8 +28,8 @@
 #   STACK_SCALE_DNS_INTERVAL [5s]      how often the agent resolves it again
 #   STACK_SCALE_GATEWAY_OVERLAY        one more --config file for the gateways (tests add file exporters)
 #   STACK_SCALE_TRACES                 badger: the single-node Jaeger even when scale-traces.sh exists
-#   STACK_AGENT_HEALTH_PORT [13135], STACK_AGENT_METRICS_PORT [8890]
-#   STACK_GATEWAY_OTLP_PORT [4417], STACK_GATEWAY_HEALTH_PORT [13136], STACK_GATEWAY_PROM_PORT [8891],
+#   STACK_AGENT_HEALTH_PORT [13137], STACK_AGENT_METRICS_PORT [8890]
+#   STACK_GATEWAY_OTLP_PORT [4417], STACK_GATEWAY_HEALTH_PORT [13138], STACK_GATEWAY_PROM_PORT [8891],
 #   STACK_GATEWAY_METRICS_PORT [8892]  the same ports on every gateway address
 #   STACK_VICTORIAMETRICS_PORT [8428]  VictoriaMetrics (PromQL API: genai-otel report --prometheus <its URL>)
 #   STACK_VM_RETENTION [1]             VictoriaMetrics -retentionPeriod (months, or 30d, 1y ...)

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { guarded } from './support/stack.mjs';
 import {
   SCALE_SKIP,
+  gatewaySpans,
   hopsInJaeger,
   makeScaleStack,
   pidOf,
@@ -106,8 +107,17 @@ describe('scale-out: a gateway leaves the pool while traffic flows', { skip: SCA
       const complete = await delivered(sent, since);
       const lost = sent.filter((s) => !complete.has(s.traceId));
       t.diagnostic(`SIGTERM: ${sent.length} traces sent, ${complete.size} whole in Jaeger, ${lost.length} lost`);
+      // Where the missing ones were last seen, to tell a routing loss from a gateway's exit.
+      const seen = (traceId) =>
+        ['gateway1', 'gateway2']
+          .flatMap((g) =>
+            ['received', 'sampled'].map(
+              (kind) => `${g}-${kind}:${gatewaySpans(stack, g, kind).filter((x) => x.traceId === traceId).length}`,
+            ),
+          )
+          .join(' ');
       assert.deepEqual(
-        lost.map((s) => s.traceId),
+        lost.map((s) => `${s.traceId} sent ${s.at - since} ms in, ${seen(s.traceId)}`),
         [],
         'every trace is whole in Jaeger',
       );
