@@ -209,8 +209,9 @@ scale_start_component() {
            "OTELCOL_GATEWAY_HOSTNAME=$GATEWAY_HOSTNAME" "OTELCOL_GATEWAY_PORT=$GATEWAY_OTLP_PORT"
            "OTELCOL_GATEWAY_DNS_INTERVAL=$DNS_INTERVAL" "OTELCOL_STORAGE_DIR=$RUN_DIR/agent/queue")
       mkdir -p "$RUN_DIR/agent/queue"
-      # The pool starts with every gateway; `pool` changes it while the agent runs.
-      [[ -f $(hosts_file) ]] || write_pool "${GATEWAY_ADDRS[@]}"
+      # The pool starts with every gateway on a full `up`; `pool` changes it while the agent runs, and `up agent`
+      # alone keeps what `pool` set.
+      if [[ ! -f $(hosts_file) || $SCALE_FULL_UP == 1 ]]; then write_pool "${GATEWAY_ADDRS[@]}"; fi
       # shellcheck disable=SC2207,SC2016 # the command words; $1 and $@ are the inner shell's
       cmd=($(unshare_cmd) sh -c 'mount --bind "$1" /etc/hosts && shift && exec "$@"' agent-hosts "$(hosts_file)"
            "$bin" "--config" "$COLLECTOR_DIR/privacy.yaml" "--config" "$SCALE_DIR/agent.yaml")
@@ -223,6 +224,7 @@ scale_start_component() {
 scale_up() {
   local t0 c started=() deadline
   t0=$(now)
+  SCALE_FULL_UP=$(( $# == 0 ))
   select_components "$@"
   check_installed "${SELECTED[@]}"
   if [[ " ${SELECTED[*]} " == *" agent "* ]]; then check_unshare; fi
