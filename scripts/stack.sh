@@ -18,7 +18,7 @@
 # Components: prometheus alertmanager jaeger collector
 #
 # --profile scale: the scale-out stack (README "Scaling out"; scripts/stack/scale.sh) with install, up, down,
-# status, logs, urls and
+# status, logs, urls, check and
 #   pool [GATEWAY...]    show (or set) the gateways the agent's DNS lists
 # Components: victoriametrics jaeger prometheus gateway1 gateway2 agent (jaeger: the trace tier of
 # scripts/stack/scale-traces.sh instead when that file exists). The agent takes STACK_OTLP_GRPC_PORT and
@@ -123,6 +123,8 @@ main_scale() {
     logs) cmd_logs "$@" ;;
     urls) scale_urls ;;
     pool) scale_pool "$@" ;;
+    # The same checks: they validate the scale profile's configs too.
+    check) source "$STACK_LIB/check.sh"; cmd_check ;;
     -h|--help|help) usage ;;
     *) usage >&2; die "unknown command '$sub' for --profile scale" ;;
   esac
