@@ -25,7 +25,7 @@ cmd_check() {
       fails=$((fails + 1))
     fi
   }
-  run_check "collector/privacy.yaml + config.yaml (otelcol-genai validate)" \
+  run_check "collector/privacy.yaml + collector/config.yaml (otelcol-genai validate)" \
     "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/privacy.yaml" --config "$COLLECTOR_DIR/config.yaml"
   run_check "collector/config.yaml + tail-sampling.yaml" \
     "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/privacy.yaml" --config "$COLLECTOR_DIR/config.yaml" --config "$COLLECTOR_DIR/tail-sampling.yaml"
