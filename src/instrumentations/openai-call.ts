@@ -486,7 +486,10 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
     if (call.streamEnd !== undefined) span.setAttribute(ATTR_GENAI_OTEL_STREAM_END, call.streamEnd);
   }
   // The conventions define content (attributes and the details event) for inference, not for embeddings.
-  const content = call === undefined || call.operation !== 'chat' ? undefined : requestContentOf(call);
+  const content =
+    call === undefined || call.operation !== 'chat' || (!captureContent && !destinations.event)
+      ? undefined
+      : requestContentOf(call);
   if (captureContent && content !== undefined) {
     if (content.inputMessages !== undefined)
       span.setAttribute(ATTR_GEN_AI_INPUT_MESSAGES, safeJson(content.inputMessages, settings.maxContentLength));
