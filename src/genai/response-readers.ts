@@ -79,6 +79,7 @@ function geminiModalities(details: unknown): TokensByModality | undefined {
 function readOpenAIChat(value: Json): ReadResponse {
   const usage = obj(value.usage);
   const choices = Array.isArray(value.choices) ? value.choices.map(obj).filter((choice) => choice !== undefined) : [];
+  let outputMessages: ChatMessage[] | undefined;
   return {
     usage: {
       inputTokens: num(usage?.prompt_tokens),
@@ -94,7 +95,11 @@ function readOpenAIChat(value: Json): ReadResponse {
       id: str(value.id),
       model: str(value.model),
       finishReasons: choices.map((choice) => str(choice.finish_reason)).filter((reason) => reason !== undefined),
-      outputMessages: choices.map((choice) => openAIMessage(obj(choice.message), str(choice.finish_reason))),
+      // Built when read: only content capture and log records read them, and tool call arguments are parsed JSON.
+      get outputMessages() {
+        outputMessages ??= choices.map((choice) => openAIMessage(obj(choice.message), str(choice.finish_reason)));
+        return outputMessages;
+      },
     },
   };
 }

@@ -226,6 +226,8 @@ for (const { module, script, preload } of cases) {
         ],
       );
       for (const span of tools) {
+        // A local function tool: INTERNAL (the GenAI conventions' execute_tool span).
+        assert.equal(span.kind, 1, span.name);
         assert.equal(span.attributes['gen_ai.tool.call.arguments'], undefined);
         assert.equal(span.attributes['gen_ai.tool.call.result'], undefined);
       }
@@ -301,6 +303,8 @@ for (const { module, script, preload } of cases) {
         // No second span for the same call: the MCP client joined the agent's execute_tool span (MCP conventions).
         assert.equal(spans.filter((span) => span.attributes['mcp.method.name'] === 'tools/call').length, 2);
         for (const call of calls) {
+          // CLIENT: the MCP client's span (the MCP conventions), parent of the MCP server's SERVER span.
+          assert.equal(call.kind, 3, call.name);
           assert.equal(call.attributes['mcp.method.name'], 'tools/call');
           assert.equal(call.attributes['network.transport'], 'pipe');
           assert.match(String(call.attributes['jsonrpc.request.id']), /^\d+$/);
