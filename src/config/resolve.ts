@@ -76,6 +76,7 @@ const INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'fastify',
   'koa',
   'nestjs',
+  'weaviate',
 ];
 const LOGGER_LEVELS: readonly LoggerLevel[] = ['debug', 'info', 'warn', 'error'];
 const LOG_BRIDGES: readonly LogBridgeName[] = ['pino', 'winston'];

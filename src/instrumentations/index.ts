@@ -20,6 +20,7 @@ import { createMistralInstrumentation } from './mistral.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
 import { createPgvectorInstrumentation } from './pgvector.ts';
+import { createWeaviateInstrumentation } from './weaviate.ts';
 import { createPineconeInstrumentation } from './pinecone.ts';
 import { createQdrantInstrumentation } from './qdrant.ts';
 import { createServerInstrumentation, isServerInstrumentation, SERVER_PACKAGES } from './http-servers.ts';
@@ -92,6 +93,7 @@ const PACKAGES: Partial<Record<InstrumentationName, string | string[]>> = {
   qdrant: '@qdrant/js-client-rest',
   chroma: 'chromadb',
   pgvector: 'pg',
+  weaviate: 'weaviate-client',
   ...SERVER_PACKAGES,
 };
 
@@ -212,6 +214,8 @@ export function enableInstrumentations(
         instrumentation = createChromaInstrumentation();
       } else if (name === 'pgvector') {
         instrumentation = createPgvectorInstrumentation();
+      } else if (name === 'weaviate') {
+        instrumentation = createWeaviateInstrumentation();
       } else if (name === 'ai-sdk') {
         // Registered (ai 7 with @ai-sdk/otel), or per call with experimental_telemetry (ai 6), whose spans the LLM
         // span processor completes.
