@@ -54,7 +54,8 @@ export type InstrumentationName =
   | 'fastify'
   | 'koa'
   | 'nestjs'
-  | 'weaviate';
+  | 'weaviate'
+  | 'llamaindex';
 
 /** Where captured prompt/completion content goes: nowhere (default), span attributes, log events, or both. */
 export type ContentCaptureMode = 'none' | 'span' | 'event' | 'span_and_event';

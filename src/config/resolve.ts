@@ -77,6 +77,7 @@ const INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'koa',
   'nestjs',
   'weaviate',
+  'llamaindex',
 ];
 const LOGGER_LEVELS: readonly LoggerLevel[] = ['debug', 'info', 'warn', 'error'];
 const LOG_BRIDGES: readonly LogBridgeName[] = ['pino', 'winston'];
