@@ -1,4 +1,5 @@
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
+import { errorOnce } from '../core/diagnostics.ts';
 import type { Attributes } from '@opentelemetry/api';
 import { createStoreInstrumentation, type AnyFunction, type MakerTools } from './store-instrumentation.ts';
 import type { MemoryOperation } from '../genai/llm-types.ts';
@@ -163,10 +164,14 @@ function traceClient(client: unknown, server: WeaviateServer, tools: MakerTools)
     if (typeof original !== 'function') continue;
     collections[method] = function collectionTraced(this: unknown, ...args: unknown[]): unknown {
       const collection: unknown = (original as AnyFunction).apply(this, args);
-      if (isObject(collection)) {
-        const madeWith = [server, collection.name];
-        tools.trace(collection.query, madeWith, QUERY_METHODS);
-        tools.trace(collection.data, madeWith, DATA_METHODS);
+      try {
+        if (isObject(collection)) {
+          const madeWith = [server, collection.name];
+          tools.trace(collection.query, madeWith, QUERY_METHODS);
+          tools.trace(collection.data, madeWith, DATA_METHODS);
+        }
+      } catch (error) {
+        errorOnce('weaviate:collection', 'could not trace a Weaviate collection', error);
       }
       return collection;
     };
@@ -188,7 +193,13 @@ function patchConnectors(moduleExports: unknown, tools: MakerTools): void {
             const server = serverOfConnect(connector, args);
             // A reaction of its own, registered first: the caller's promise is returned as it is.
             connecting.then(
-              (client: unknown) => traceClient(client, server, tools),
+              (client: unknown) => {
+                try {
+                  traceClient(client, server, tools);
+                } catch (error) {
+                  errorOnce('weaviate:client', 'could not trace a Weaviate client', error);
+                }
+              },
               () => undefined,
             );
           }

@@ -226,3 +226,19 @@ test('disabled: calls run untraced', async () => {
     instrumentation.enable();
   }
 });
+
+test('a hostile argument reaches the client as it is; genai-otel adds no error of its own', async () => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const traced: unknown = await notes.query.nearVector!([0.1, 0.2, 0.3], proxy).catch((error: unknown) => error);
+  instrumentation.disable();
+  let untraced: unknown;
+  try {
+    untraced = await notes.query.nearVector!([0.1, 0.2, 0.3], proxy).catch((error: unknown) => error);
+  } finally {
+    instrumentation.enable();
+  }
+  assert.ok(traced instanceof Error);
+  assert.equal(traced.message, (untraced as Error).message);
+  assert.equal(traced.constructor, (untraced as Error).constructor);
+});
