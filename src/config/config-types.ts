@@ -53,7 +53,9 @@ export type InstrumentationName =
   | 'express'
   | 'fastify'
   | 'koa'
-  | 'nestjs';
+  | 'nestjs'
+  | 'weaviate'
+  | 'llamaindex';
 
 /** Where captured prompt/completion content goes: nowhere (default), span attributes, log events, or both. */
 export type ContentCaptureMode = 'none' | 'span' | 'event' | 'span_and_event';

@@ -76,6 +76,8 @@ const INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'fastify',
   'koa',
   'nestjs',
+  'weaviate',
+  'llamaindex',
 ];
 const LOGGER_LEVELS: readonly LoggerLevel[] = ['debug', 'info', 'warn', 'error'];
 const LOG_BRIDGES: readonly LogBridgeName[] = ['pino', 'winston'];

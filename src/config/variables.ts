@@ -254,9 +254,9 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
   {
     name: 'GENAI_OTEL_INSTRUMENTATIONS',
     defaultValue:
-      'openai,anthropic,ai-sdk,mcp,openai-agents,langchain,mastra,pinecone,qdrant,chroma,pgvector,google-genai,bedrock,mistral,cohere,ollama,groq,http,express,fastify,koa,nestjs',
+      'openai,anthropic,ai-sdk,mcp,openai-agents,langchain,mastra,pinecone,qdrant,chroma,pgvector,google-genai,bedrock,mistral,cohere,ollama,groq,http,express,fastify,koa,nestjs,weaviate,llamaindex',
     description:
-      'libraries traced automatically: openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, google-genai, bedrock, mistral, cohere, ollama, groq, http (server spans, incoming traceparent), express, fastify, koa, nestjs, all, none',
+      'libraries traced automatically: openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, google-genai, bedrock, mistral, cohere, ollama, groq, http (server spans, incoming traceparent), express, fastify, koa, nestjs, weaviate, llamaindex, all, none',
   },
   {
     name: 'GENAI_OTEL_EXIT_HANDLERS',

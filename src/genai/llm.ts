@@ -278,6 +278,17 @@ class LLMCall implements LLMCallHandle, RunHooks {
     if (typeof response.embeddingDimensions === 'number') explicit.embeddingDimensions = response.embeddingDimensions;
   }
 
+  /** The server of a client that resolves its endpoint while the request is made (Bedrock's region endpoint). */
+  setServer(address: unknown, port: unknown): void {
+    if (this.target.serverAddress !== undefined) return;
+    const server = parseServer(address, port);
+    if (server.serverAddress === undefined) return;
+    this.target.serverAddress = server.serverAddress;
+    this.target.serverPort = server.serverPort;
+    this.span.setAttribute(ATTR_SERVER_ADDRESS, server.serverAddress);
+    if (server.serverPort !== undefined) this.span.setAttribute(ATTR_SERVER_PORT, server.serverPort);
+  }
+
   recordRetry(reason?: string): void {
     try {
       this.retries++;
@@ -501,4 +512,16 @@ export function traceLLM<A extends unknown[], R>(
 /** The handle of the LLM call the code runs in, if any (for functions wrapped with `traceLLM`). */
 export function currentLLMCall(): LLMCallHandle | undefined {
   return context.active().getValue(LLM_CALL_KEY) as LLMCallHandle | undefined;
+}
+
+/**
+ * Sets `server.address` / `server.port` of the LLM call the code runs in, when its request did not know them: for
+ * instrumentations of clients that resolve their endpoint while sending (a middleware sees the real request).
+ *
+ * @example
+ * reportLLMServer('bedrock-runtime.us-east-1.amazonaws.com', 443);
+ */
+export function reportLLMServer(address: unknown, port: unknown): void {
+  const call = context.active().getValue(LLM_CALL_KEY);
+  if (call instanceof LLMCall) call.setServer(address, port);
 }

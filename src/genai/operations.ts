@@ -132,7 +132,8 @@ const storeMetricAttributes = new ShapeCache();
 
 /** `db.client.operation.duration` of one store call, labelled as the database conventions say. */
 function recordStoreDuration(store: StoreCallFacts | undefined, outcome: RunOutcome): void {
-  if (store === undefined) return;
+  // A retrieval that is no database call of its own (a LlamaIndex retriever) has no database duration.
+  if (store?.attributes[ATTR_DB_SYSTEM_NAME] === undefined) return;
   const { attributes } = store;
   const labels = [
     attributes[ATTR_DB_SYSTEM_NAME],

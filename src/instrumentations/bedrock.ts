@@ -1,7 +1,8 @@
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
 import { isObject } from '../attributes/safe-values.ts';
 import type { ChatMessage, LLMOperation, LLMRequest, MessagePart } from '../genai/llm-types.ts';
-import type { ProviderShapes } from '../genai/llm.ts';
+import { reportLLMServer, type ProviderShapes } from '../genai/llm.ts';
+import { errorOnce } from '../core/diagnostics.ts';
 import {
   createProviderInstrumentation,
   prototypeOf,
@@ -276,6 +277,38 @@ function commandKinds(exports: BedrockExports): [unknown, CommandKind][] {
   ).filter(([command]) => typeof command === 'function');
 }
 
+type Handler = (args: unknown) => Promise<unknown>;
+/** The clients whose middleware stack has the server middleware (a stack refuses a name added twice). */
+const WITH_SERVER_MIDDLEWARE = new WeakSet<object>();
+
+/** `server.address` / `server.port` of the request being sent: its endpoint (the region's or the configured one) is
+ * resolved asynchronously by the SDK, and known on the request from the build step on. */
+function serverMiddleware(next: Handler): Handler {
+  return (args: unknown) => {
+    const request = obj(obj(args)?.request);
+    if (typeof request?.hostname === 'string') {
+      const port = num(request.port) ?? (request.protocol === 'http:' ? 80 : 443);
+      reportLLMServer(request.hostname, port);
+    }
+    return next(args);
+  };
+}
+
+function addServerMiddleware(client: unknown): void {
+  if (!isObject(client) || WITH_SERVER_MIDDLEWARE.has(client)) return;
+  WITH_SERVER_MIDDLEWARE.add(client);
+  try {
+    const stack = obj(client.middlewareStack);
+    if (typeof stack?.add !== 'function') return;
+    (stack.add as (middleware: unknown, options: object) => void).call(stack, serverMiddleware, {
+      step: 'build',
+      name: 'genaiOtelServerAddress',
+    });
+  } catch (error) {
+    errorOnce('bedrock:middleware', 'could not add the server middleware to a Bedrock client', error);
+  }
+}
+
 /**
  * The instrumentation of `@aws-sdk/client-bedrock-runtime`: `client.send()` of Converse, ConverseStream, InvokeModel
  * and InvokeModelWithResponseStream (and the aggregated client's `converse()`, ... which call it) as `aws.bedrock`
@@ -291,11 +324,13 @@ export function createBedrockInstrumentation(): InstrumentationModule.Instrument
       const client = prototypeOf(exports?.BedrockRuntimeClient);
       const kinds = commandKinds(exports);
       if (client === undefined || typeof client.send !== 'function' || kinds.length === 0) return undefined;
-      const describe = (_self: unknown, args: readonly unknown[]): ProviderCall | undefined => {
+      const describe = (self: unknown, args: readonly unknown[]): ProviderCall | undefined => {
         const [command, options, callback] = args;
         if (typeof options === 'function' || typeof callback === 'function') return undefined;
         const kind = kinds.find(([commandClass]) => command instanceof (commandClass as new () => unknown))?.[1];
-        return kind === undefined ? undefined : describeCommand(kind, obj(command)?.input);
+        if (kind === undefined) return undefined;
+        addServerMiddleware(self);
+        return describeCommand(kind, obj(command)?.input);
       };
       return [
         {

@@ -44,12 +44,18 @@ function facts(thisArg: unknown, operation: string) {
 const at = (list: unknown, index: number): unknown => (Array.isArray(list) ? (list[index] as unknown) : undefined);
 
 /** Records as column lists (`{ ids, documents, metadatas }`, Chroma's shape) turned into one object per record. */
-function recordsOf(columns: Record<string, unknown>, distances?: unknown): Record<string, unknown>[] | undefined {
+function recordsOf(
+  columns: Record<string, unknown>,
+  distances?: unknown,
+  scores?: unknown,
+): Record<string, unknown>[] | undefined {
   if (!Array.isArray(columns.ids)) return undefined;
   return columns.ids.map((id: unknown, index) => {
     const record: Record<string, unknown> = { id };
     const distance = at(distances, index);
     if (typeof distance === 'number') record.distance = distance;
+    const score = at(scores, index);
+    if (typeof score === 'number') record.score = score;
     const document = at(columns.documents, index);
     if (document !== undefined && document !== null) record.content = document;
     const metadata = at(columns.metadatas, index);
@@ -79,6 +85,58 @@ const describeQuery: DescribeStoreCall = (thisArg, args): StoreCall => {
             recordsOf(
               { ids, documents: at(value.documents, query), metadatas: at(value.metadatas, query) },
               at(value.distances, query),
+            ) ?? [],
+        );
+      },
+    },
+  };
+};
+
+/** A `Search` (its builder's payload) or a plain `SearchInit`, as JSON: `{ limit, rank }`. May throw. */
+function searchPayloadOf(search: unknown): Record<string, unknown> {
+  if (!isObject(search)) return {};
+  const payload: unknown = typeof search.toPayload === 'function' ? (search.toPayload as () => unknown)() : search;
+  return isObject(payload) ? payload : {};
+}
+
+/** The number a search's `limit` asks for (`5`, `{ limit: 5 }`, a `Limit` object), if any. */
+function searchLimitOf(limit: unknown): number | undefined {
+  if (isObject(limit)) return countOf(limit.limit);
+  return countOf(limit);
+}
+
+/** The text of a `Knn({ query: 'text' })` rank (a `RankExpression` or its JSON `{ $knn: { query } }`). */
+function knnTextOf(rank: unknown): string | undefined {
+  if (!isObject(rank)) return undefined;
+  const json: unknown = typeof rank.toJSON === 'function' ? (rank.toJSON as () => unknown)() : rank;
+  return isObject(json) && isObject(json.$knn) ? textOf(json.$knn.query) : undefined;
+}
+
+/**
+ * `search()` (chromadb 3.1+), one or several searches: a retrieval whose top-k is the limit and whose query is the
+ * Knn text of a single search; its result is column lists per search, with scores.
+ */
+const describeSearch: DescribeStoreCall = (thisArg, args): StoreCall => {
+  const { name, attributes } = facts(thisArg, 'search');
+  const searches = Array.isArray(args[0]) ? (args[0] as unknown[]) : [args[0]];
+  const only = searches.length === 1 ? searchPayloadOf(searches[0]) : undefined;
+  return {
+    kind: 'retrieval',
+    request: {
+      dataSourceId: name as string,
+      topK: only === undefined ? undefined : searchLimitOf(only.limit),
+      query: only === undefined ? undefined : knnTextOf(only.rank),
+    },
+    facts: {
+      attributes,
+      resultRecords: (value) => {
+        if (!isObject(value) || !Array.isArray(value.ids)) return undefined;
+        return value.ids.flatMap(
+          (ids: unknown, search) =>
+            recordsOf(
+              { ids, documents: at(value.documents, search), metadatas: at(value.metadatas, search) },
+              undefined,
+              at(value.scores, search),
             ) ?? [],
         );
       },
@@ -121,6 +179,7 @@ function describeWrite(operation: MemoryOperation, method: string): DescribeStor
 /** The traced collection methods, each with how its calls are read. */
 const METHODS: Record<string, DescribeStoreCall> = {
   query: describeQuery,
+  search: describeSearch,
   get: describeGet,
   add: describeWrite('create_memory', 'add'),
   upsert: describeWrite('upsert_memory', 'upsert'),
@@ -138,7 +197,7 @@ function collectionPrototypes(moduleExports: unknown): Record<string, unknown>[]
 }
 
 /**
- * The instrumentation of `chromadb`: a collection's `query()` is a retrieval span; `add()`, `upsert()`, `update()`,
+ * The instrumentation of `chromadb`: a collection's `query()` and `search()` are retrieval spans; `add()`, `upsert()`, `update()`,
  * `delete()` and `get()` are memory operations (create, upsert, update, delete, search). A method calling another
  * (`peek()` calls `get()`, a handle's `add()` its base class's) makes one span.
  */

@@ -11,8 +11,8 @@ import {
 } from './provider-method.ts';
 import { snakeCaseKeys } from './wire-keys.ts';
 
-/** `cohere-ai` versions traced: the 7.x and 8.x lines, whose `CohereClientV2` calls the v2 API through `V2Client`. */
-export const COHERE_SUPPORTED_VERSIONS = ['>=7.10.0 <9'];
+/** `cohere-ai` versions traced: 7.12 (the first with `CohereClientV2`, the v2 API through `V2Client`) to 8.x. */
+export const COHERE_SUPPORTED_VERSIONS = ['>=7.12.0 <9'];
 export const COHERE_INSTRUMENTATION_NAME = 'genai-otel/instrumentation-cohere';
 /** The file of `cohere-ai` that defines `V2Client` (the client classes bind its methods when they are made). */
 export const COHERE_V2_CLIENT_FILE = 'api/resources/v2/client/Client.js';

@@ -24,12 +24,20 @@ interface ApiClient {
  * The methods of `Models` that send one request each. The public ones (`generateContent`, `generateContentStream`,
  * `embedContent`) are arrow functions made per instance, and with automatic function calling one public call makes
  * several requests: tracing these gives one span per model request, whatever the public entry point (chats too).
+ * Before 1.45, `embedContent` was itself a method of `Models` (there was no `embedContentInternal`).
  */
 const OPERATIONS: Record<string, LLMOperation> = {
   generateContentInternal: 'generate_content',
   generateContentStreamInternal: 'generate_content',
   embedContentInternal: 'embeddings',
+  embedContent: 'embeddings',
 };
+const GENERATE_METHODS = ['generateContentInternal', 'generateContentStreamInternal'];
+
+/** The embedding method of this version's `Models`: the internal one where it exists, else the public method. */
+function embedMethodOf(models: Record<string, unknown>): string {
+  return typeof models.embedContentInternal === 'function' ? 'embedContentInternal' : 'embedContent';
+}
 
 const num = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -149,9 +157,11 @@ export function createGoogleGenAIInstrumentation(): InstrumentationModule.Instru
     supportedVersions: GOOGLE_GENAI_SUPPORTED_VERSIONS,
     patchPoints(moduleExports, isEnabled) {
       const models = prototypeOf((moduleExports as GoogleGenAIExports)?.Models);
+      if (models === undefined) return undefined;
+      const methods = [...GENERATE_METHODS, embedMethodOf(models)];
       const points = methodsOf(
         models,
-        Object.keys(OPERATIONS),
+        methods,
         (method) => (original: AnyFunction) =>
           tracedProviderMethod(
             original,
@@ -160,7 +170,7 @@ export function createGoogleGenAIInstrumentation(): InstrumentationModule.Instru
             isEnabled,
           ),
       );
-      return points.length === Object.keys(OPERATIONS).length ? points : undefined;
+      return points.length === methods.length ? points : undefined;
     },
   });
 }

@@ -20,6 +20,8 @@ import { createMistralInstrumentation } from './mistral.ts';
 import { createOpenAIInstrumentation } from './openai.ts';
 import { createOpenAIAgentsInstrumentation } from './openai-agents.ts';
 import { createPgvectorInstrumentation } from './pgvector.ts';
+import { createWeaviateInstrumentation } from './weaviate.ts';
+import { createLlamaIndexInstrumentation } from './llamaindex.ts';
 import { createPineconeInstrumentation } from './pinecone.ts';
 import { createQdrantInstrumentation } from './qdrant.ts';
 import { createServerInstrumentation, isServerInstrumentation, SERVER_PACKAGES } from './http-servers.ts';
@@ -92,6 +94,8 @@ const PACKAGES: Partial<Record<InstrumentationName, string | string[]>> = {
   qdrant: '@qdrant/js-client-rest',
   chroma: 'chromadb',
   pgvector: 'pg',
+  weaviate: 'weaviate-client',
+  llamaindex: 'llamaindex',
   ...SERVER_PACKAGES,
 };
 
@@ -212,6 +216,10 @@ export function enableInstrumentations(
         instrumentation = createChromaInstrumentation();
       } else if (name === 'pgvector') {
         instrumentation = createPgvectorInstrumentation();
+      } else if (name === 'weaviate') {
+        instrumentation = createWeaviateInstrumentation();
+      } else if (name === 'llamaindex') {
+        instrumentation = createLlamaIndexInstrumentation();
       } else if (name === 'ai-sdk') {
         // Registered (ai 7 with @ai-sdk/otel), or per call with experimental_telemetry (ai 6), whose spans the LLM
         // span processor completes.

@@ -107,7 +107,7 @@ function graphTaskOf(
 export interface GenAICallbackHandlerOptions {
   /**
    * `auto` (default): chat model and LLM runs get a span unless their provider's client is already traced by
-   * genai-otel's automatic instrumentation (openai, anthropic, Bedrock Converse): that client span, a child of the node or chain that
+   * genai-otel's automatic instrumentation (openai, anthropic, Bedrock Converse, Mistral, Groq, Ollama): that client span, a child of the node or chain that
    * made the call, records the call once. `all`: kept for compatibility, the same as `auto` (a second span for a
    * traced call counted its usage, cost and metrics twice).
    */
@@ -122,6 +122,12 @@ const AUTO_TRACED: Record<string, string> = {
   anthropic: 'anthropic',
   // @langchain/aws's ChatBedrockConverse calls the Bedrock Runtime client's Converse commands.
   amazon_bedrock: 'bedrock',
+  // @langchain/mistralai, @langchain/groq and @langchain/ollama call @mistralai/mistralai, groq-sdk and ollama/browser.
+  // Not here: @langchain/google-genai (on @google/generative-ai) and @langchain/cohere (the v1 API of cohere-ai),
+  // whose clients are not traced: their handler span is the model call.
+  mistral: 'mistral',
+  groq: 'groq',
+  ollama: 'ollama',
 };
 
 /** The name of a LangChain `Serialized` object (`{ id: ['langchain', 'chat_models', 'openai', 'ChatOpenAI'] }`). */

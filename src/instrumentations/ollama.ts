@@ -114,8 +114,22 @@ const SHAPES: ProviderShapes = {
   chunk: (value) => chatShape(value, true),
 };
 
+/** The files of `ollama/browser` (the entry `@langchain/ollama` loads), whose `Ollama` class holds the methods. */
+const OLLAMA_BROWSER_FILES = ['dist/browser.cjs', 'dist/browser.mjs'];
+
+/** The object of `target`'s prototype chain that defines `method` itself. */
+function ownerOf(target: object, method: string): object {
+  for (
+    let owner: object | null = target;
+    owner !== null && owner !== Object.prototype;
+    owner = Object.getPrototypeOf(owner) as object | null
+  )
+    if (Object.prototype.hasOwnProperty.call(owner, method)) return owner;
+  return target;
+}
+
 /**
- * The instrumentation of `ollama` (its Node.js entry, and the default client it exports): `chat()`, `generate()`,
+ * The instrumentation of `ollama` (its Node.js entry, the default client it exports, and `ollama/browser`): `chat()`, `generate()`,
  * `embed()` and `embeddings()`, JSON and streamed, as `ollama` spans with the token counts Ollama reports
  * (`prompt_eval_count`, `eval_count`).
  */
@@ -124,6 +138,7 @@ export function createOllamaInstrumentation(): InstrumentationModule.Instrumenta
     name: OLLAMA_INSTRUMENTATION_NAME,
     module: 'ollama',
     supportedVersions: OLLAMA_SUPPORTED_VERSIONS,
+    alsoFiles: OLLAMA_BROWSER_FILES,
     patchPoints(moduleExports, isEnabled) {
       const proto = prototypeOf((moduleExports as { Ollama?: unknown })?.Ollama);
       const points = methodsOf(
@@ -137,7 +152,10 @@ export function createOllamaInstrumentation(): InstrumentationModule.Instrumenta
             isEnabled,
           ),
       );
-      return points.length > 0 ? points : undefined;
+      // The methods live on the browser entry's class, which the Node entry's class extends: wrapping them there
+      // traces both entries' clients once.
+      const owned = points.map((point) => ({ ...point, target: ownerOf(point.target, point.method) }));
+      return owned.length > 0 ? owned : undefined;
     },
   });
 }

@@ -74,6 +74,8 @@ export interface ProviderInstrumentationSpec {
   module: string;
   /** A file of the package to hook instead of its main entry (`api/resources/v2/client/Client.js`). */
   file?: string;
+  /** Files of the package hooked besides its main entry, patched the same way (another entry's copy of a class). */
+  alsoFiles?: string[];
   supportedVersions: string[];
   /**
    * The methods to wrap in the loaded module, given whether the instrumentation is on; undefined when the module does
@@ -90,7 +92,7 @@ export interface ProviderInstrumentationSpec {
 export function createProviderInstrumentation(
   spec: ProviderInstrumentationSpec,
 ): InstrumentationModule.Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } =
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } =
     instrumentationBase();
 
   class ProviderInstrumentation extends InstrumentationBase {
@@ -121,13 +123,15 @@ export function createProviderInstrumentation(
           if (point.accessor === true) {
             const restore = wrapAccessor(point);
             if (restore !== undefined) this.restoreAccessors.push(restore);
-          } else {
-            this._wrap(point.target as Record<string, AnyFunction>, point.method, (original: AnyFunction) =>
-              point.wrap(original),
-            );
+            continue;
           }
+          // A class shared by two hooked entries (the main one and the file it loads) is patched once.
+          if (isWrapped((point.target as Record<string, unknown>)[point.method])) continue;
+          this._wrap(point.target as Record<string, AnyFunction>, point.method, (original: AnyFunction) =>
+            point.wrap(original),
+          );
+          this.patched.push(point);
         }
-        this.patched.push(...points.filter((point) => point.accessor !== true));
         return moduleExports;
       };
       const unpatch = () => {
@@ -136,8 +140,12 @@ export function createProviderInstrumentation(
         this.patched = [];
         this.restoreAccessors = [];
       };
-      if (spec.file === undefined)
-        return [new InstrumentationNodeModuleDefinition(spec.module, spec.supportedVersions, patch, unpatch)];
+      if (spec.file === undefined) {
+        const files = (spec.alsoFiles ?? []).map(
+          (file) => new InstrumentationNodeModuleFile(`${spec.module}/${file}`, spec.supportedVersions, patch, unpatch),
+        );
+        return [new InstrumentationNodeModuleDefinition(spec.module, spec.supportedVersions, patch, unpatch, files)];
+      }
       const file = new InstrumentationNodeModuleFile(
         `${spec.module}/${spec.file}`,
         spec.supportedVersions,

@@ -83,6 +83,23 @@ const describeQueryBatch: DescribeStoreCall = (thisArg, args): StoreCall => {
   };
 };
 
+/**
+ * `scroll()` pages through a collection by filter, with no similarity: a memory search (as Chroma's `get()`), the
+ * points of the page as its records.
+ */
+const describeScroll: DescribeStoreCall = (thisArg, args): StoreCall => {
+  const { collection, attributes } = facts(thisArg, args, 'scroll');
+  return {
+    kind: 'memory',
+    request: { operation: 'search_memory', storeId: collection },
+    facts: {
+      attributes,
+      resultRecords: (value) =>
+        isObject(value) && Array.isArray(value.points) ? value.points.map(pointOf) : undefined,
+    },
+  };
+};
+
 const describeUpsert: DescribeStoreCall = (thisArg, args): StoreCall => {
   const { collection, options, attributes } = facts(thisArg, args, 'upsert');
   const points = Array.isArray(options.points) ? (options.points as unknown[]) : undefined;
@@ -119,6 +136,7 @@ const describeDelete: DescribeStoreCall = (thisArg, args): StoreCall => {
 const METHODS: Record<string, DescribeStoreCall> = {
   query: describeQuery,
   queryBatch: describeQueryBatch,
+  scroll: describeScroll,
   upsert: describeUpsert,
   delete: describeDelete,
 };
@@ -130,8 +148,8 @@ function clientPrototypes(moduleExports: unknown): Record<string, unknown>[] {
 }
 
 /**
- * The instrumentation of `@qdrant/js-client-rest`: `query()` and `queryBatch()` are retrieval spans, `upsert()` and
- * `delete()` memory operations, on `QdrantClient.prototype` (its CommonJS and ES module builds each).
+ * The instrumentation of `@qdrant/js-client-rest`: `query()` and `queryBatch()` are retrieval spans, `scroll()`
+ * (`search_memory`), `upsert()` and `delete()` memory operations, on `QdrantClient.prototype` (its CommonJS and ES module builds each).
  */
 export function createQdrantInstrumentation(): InstrumentationModule.Instrumentation {
   return createStoreInstrumentation({

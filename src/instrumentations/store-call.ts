@@ -20,8 +20,11 @@ export type StoreCall =
   | { kind: 'retrieval'; request: RetrievalRequest; facts: StoreCallFacts }
   | { kind: 'memory'; request: MemoryOperationRequest; facts: StoreCallFacts };
 
-/** Reads one call's `this` and arguments into a StoreCall; undefined leaves the call untraced. May throw. */
-export type DescribeStoreCall = (thisArg: unknown, args: unknown[]) => StoreCall | undefined;
+/**
+ * Reads one call's `this` and arguments into a StoreCall; undefined leaves the call untraced. May throw. `madeWith`:
+ * the arguments of the function that made `this`, for objects a package's factory makes (store-instrumentation.ts).
+ */
+export type DescribeStoreCall = (thisArg: unknown, args: unknown[], madeWith?: unknown[]) => StoreCall | undefined;
 
 /** Set while a traced store call runs: a client method calling another (Chroma's `peek()` calls `get()`) adds no span. */
 const IN_STORE_CALL = createContextKey('genai-otel.vector-store.in-call');

@@ -166,7 +166,7 @@ test('GENAI_OTEL_INSTRUMENTATIONS with an unknown name: one diagnostic naming th
   assert.equal(result.code, 0);
   assert.match(
     result.stderr,
-    /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, google-genai, bedrock, mistral, cohere, ollama, groq, http, express, fastify, koa, nestjs, all, none/,
+    /GENAI_OTEL_INSTRUMENTATIONS="openai,langchian" is not valid: "langchian" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, google-genai, bedrock, mistral, cohere, ollama, groq, http, express, fastify, koa, nestjs, weaviate, llamaindex, all, none/,
   );
 });
 

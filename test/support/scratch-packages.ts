@@ -8,12 +8,17 @@ import { childEnv, repositoryRoot, run } from '../install/scratch.ts';
 
 const CACHE = join(repositoryRoot, 'node_modules/.cache/genai-otel-scratch');
 
+/** The folder `scratchRequire(folder, ...)` installs into. */
+export function scratchFolder(folder: string): string {
+  return join(CACHE, folder);
+}
+
 /**
  * A `require` that resolves from a folder where `specs` are installed (`npm install --legacy-peer-deps`); the folder is
  * inside the repository, so packages it lacks (`@opentelemetry/api`) resolve to the repository's copies.
  */
 export async function scratchRequire(folder: string, specs: string[]): Promise<NodeJS.Require> {
-  const directory = join(CACHE, folder);
+  const directory = scratchFolder(folder);
   const marker = join(directory, 'installed.json');
   const wanted = JSON.stringify(specs);
   if (!existsSync(marker) || readFileSync(marker, 'utf8') !== wanted) {

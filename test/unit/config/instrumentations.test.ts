@@ -27,6 +27,8 @@ const EVERY_NAME = [
   'fastify',
   'koa',
   'nestjs',
+  'weaviate',
+  'llamaindex',
 ];
 
 test('GENAI_OTEL_INSTRUMENTATIONS: every library by default; a list, all or none', () => {
@@ -57,7 +59,7 @@ test('GENAI_OTEL_INSTRUMENTATIONS: an unknown name is reported with the accepted
   const { config, problems } = resolveConfig({ GENAI_OTEL_INSTRUMENTATIONS: 'openai,watsonx' });
   assert.deepEqual(config.instrumentations, ['openai']);
   assert.deepEqual(problems.map(formatConfigProblem), [
-    'GENAI_OTEL_INSTRUMENTATIONS="openai,watsonx" is not valid: "watsonx" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, google-genai, bedrock, mistral, cohere, ollama, groq, http, express, fastify, koa, nestjs, all, none',
+    'GENAI_OTEL_INSTRUMENTATIONS="openai,watsonx" is not valid: "watsonx" is not supported; accepted values are openai, anthropic, ai-sdk, mcp, openai-agents, langchain, mastra, pinecone, qdrant, chroma, pgvector, google-genai, bedrock, mistral, cohere, ollama, groq, http, express, fastify, koa, nestjs, weaviate, llamaindex, all, none',
   ]);
 });
 

@@ -85,6 +85,38 @@ test('Converse: one chat span, aws.bedrock, usage with cached tokens, finish rea
   ]);
 });
 
+test('server.address and server.port: the configured endpoint, on the span and the duration metric', async () => {
+  await client.send(new ConverseCommand({ modelId: claude, messages }));
+  const span = lastSpan();
+  const port = Number(new URL(fake.bedrockURL).port);
+  assert.equal(span.attributes['server.address'], '127.0.0.1');
+  assert.equal(span.attributes['server.port'], port);
+  const durations = sdk.points((await sdk.collect()).get('gen_ai.client.inference.duration'));
+  assert.ok(
+    durations.some(
+      (point) => point.attributes['gen_ai.provider.name'] === 'aws.bedrock' && point.attributes['server.port'] === port,
+    ),
+  );
+});
+
+test('server.address from the region: the endpoint the SDK resolves, also when the request fails', async () => {
+  const regional = new BedrockRuntimeClient({
+    region: 'eu-west-3',
+    credentials: clientConfig.credentials,
+    maxAttempts: 1,
+    // No network here: the request stops at the handler, after the SDK resolved the region's endpoint.
+    requestHandler: {
+      handle: () => Promise.reject(Object.assign(new Error('offline'), { name: 'OfflineError' })),
+    },
+  });
+  await assert.rejects(regional.send(new ConverseCommand({ modelId: claude, messages })), /offline/);
+  const span = lastSpan();
+  assert.equal(span.attributes['gen_ai.provider.name'], 'aws.bedrock');
+  assert.equal(span.attributes['server.address'], 'bedrock-runtime.eu-west-3.amazonaws.com');
+  assert.equal(span.attributes['server.port'], 443);
+  assert.equal(span.attributes['error.type'], 'OfflineError');
+});
+
 test('the aggregated client (converse()) and tool use: finish reason tool_use, the call in the output', async () => {
   const aggregated = new BedrockRuntime(clientConfig);
   await aggregated.converse({

@@ -14,7 +14,7 @@ import { resetGenAISettingsForTests } from '../../../src/config/genai-settings.t
 const sdk = installMemorySdk();
 const instrumentation = createChromaInstrumentation();
 const require = createRequire(import.meta.url);
-const { ChromaClient } = require('chromadb') as typeof import('chromadb');
+const { ChromaClient, Search, Knn, K } = require('chromadb') as typeof import('chromadb');
 
 const COLLECTION_ID = '5f1c2a8e-6a8b-4c57-9d1e-0b7f3c7d9a11';
 const collectionJson = (name: string) => ({
@@ -51,6 +51,17 @@ const store = await startFakeVectorStore((request) => {
       },
     };
   }
+  if (action === 'search')
+    return {
+      body: {
+        ids: [['note-2', 'note-1']],
+        scores: [[0.91, 0.55]],
+        documents: [['Ana lives in Porto.', 'Ana likes green tea.']],
+        metadatas: [[null, { source: 'chat' }]],
+        embeddings: [null],
+        select: [['#document', '#score', '#metadata']],
+      },
+    };
   if (action === 'get')
     return {
       body: {
@@ -166,6 +177,47 @@ test('add, upsert, update, delete and get are memory operations; peek() (which c
     ],
   );
   assert.equal(sdk.spans()[0]!.attributes['gen_ai.memory.records'], undefined, 'no records without content capture');
+});
+
+test('search() (chromadb 3.1+): a retrieval span, the limit as top-k, the Knn text as the query, scored documents', async () => {
+  process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'SPAN_ONLY';
+  resetGenAISettingsForTests();
+  // An app's own embedding function: Chroma embeds a Knn text query with it before sending.
+  const embedded = await client.getOrCreateCollection({
+    name: 'user-notes',
+    embeddingFunction: { generate: (texts: string[]) => Promise.resolve(texts.map(() => [0.1, 0.2, 0.3])) },
+  });
+  await sdk.reset();
+  const search = new Search()
+    .rank(Knn({ query: 'what does Ana drink?' }))
+    .limit(2)
+    .select(K.DOCUMENT, K.SCORE);
+  const result = await withAgent({ name: 'notes-agent' }, () => embedded.search(search));
+  assert.deepEqual(result.ids, [['note-2', 'note-1']], 'the caller gets the SearchResult unchanged');
+  assert.equal(typeof result.rows, 'function');
+  const span = sdk.span('retrieval user-notes');
+  assert.equal(span.kind, SpanKind.CLIENT);
+  assert.equal(span.parentSpanContext?.spanId, sdk.span('invoke_agent notes-agent').spanContext().spanId);
+  assert.equal(span.attributes['db.operation.name'], 'search');
+  assert.equal(span.attributes['gen_ai.request.top_k'], 2);
+  assert.equal(span.attributes['gen_ai.retrieval.query.text'], 'what does Ana drink?');
+  assert.equal(span.attributes['db.response.returned_rows'], 2);
+  assert.deepEqual(JSON.parse(span.attributes['gen_ai.retrieval.documents'] as string), [
+    { id: 'note-2', score: 0.91, content: 'Ana lives in Porto.' },
+    { id: 'note-1', score: 0.55, content: 'Ana likes green tea.', metadata: { source: 'chat' } },
+  ]);
+  const sent = store.requests.findLast((request) => request.path.endsWith('/search'));
+  assert.deepEqual((sent?.body as { searches: { rank: unknown }[] }).searches[0]?.rank, {
+    $knn: { query: [0.1, 0.2, 0.3], key: '#embedding', limit: 128 },
+  });
+});
+
+test('search() with several searches, as plain objects: one span, every result, no single top-k or query', async () => {
+  await notes.search([{ rank: Knn({ query: [0.1, 0.2, 0.3] }), limit: 1 }, { limit: 5 }]);
+  const span = sdk.span('retrieval user-notes');
+  assert.equal(span.attributes['gen_ai.request.top_k'], undefined);
+  assert.equal(span.attributes['gen_ai.retrieval.query.text'], undefined);
+  assert.equal(span.attributes['db.response.returned_rows'], 2);
 });
 
 test('a failing call: the client error reaches the caller, the span records it', async () => {

@@ -28,6 +28,8 @@ const store = await startFakeVectorStore((request) => {
   if (request.path.endsWith('/points/query')) return ok({ points: POINTS });
   if (request.path.endsWith('/points/query/batch')) return ok([{ points: POINTS }, { points: POINTS.slice(0, 1) }]);
   if (request.path.endsWith('/points') && request.method === 'PUT') return ok({ operation_id: 1, status: 'completed' });
+  if (request.path.endsWith('/points/scroll'))
+    return ok({ points: POINTS.map(({ score: _score, ...point }) => point), next_page_offset: null });
   if (request.path.endsWith('/points/delete')) return ok({ operation_id: 2, status: 'completed' });
   return undefined;
 });
@@ -118,6 +120,29 @@ test('queryBatch counts the points of every query; upsert and delete are memory 
   const deleted = sdk.span('delete_memory');
   assert.equal(deleted.attributes['gen_ai.memory.record.id'], '1');
   assert.equal(deleted.attributes['gen_ai.memory.record.count'], 1);
+});
+
+test('scroll: a search_memory operation (a page by filter, no similarity), its points as the records', async () => {
+  process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'SPAN_ONLY';
+  resetGenAISettingsForTests();
+  const page = await withAgent({ name: 'travel-agent' }, () =>
+    client.scroll('user-memories', {
+      filter: { must: [{ key: 'user', match: { value: 'ana' } }] },
+      limit: 20,
+      with_payload: true,
+    }),
+  );
+  assert.equal(page.points.length, 2, 'the caller gets the page unchanged');
+  const span = sdk.span('search_memory');
+  assert.equal(span.parentSpanContext?.spanId, sdk.span('invoke_agent travel-agent').spanContext().spanId);
+  assert.equal(span.attributes['gen_ai.memory.store.id'], 'user-memories');
+  assert.equal(span.attributes['db.operation.name'], 'scroll');
+  assert.equal(span.attributes['db.system.name'], 'qdrant');
+  assert.equal(span.attributes['gen_ai.memory.record.count'], 2);
+  assert.deepEqual(JSON.parse(span.attributes['gen_ai.memory.records'] as string), [
+    { id: 7, content: { text: 'The user prefers window seats.' } },
+    { id: 'b1c2', content: { text: 'The user is vegetarian.' } },
+  ]);
 });
 
 test('a failing call: the client error reaches the caller, the span records it', async () => {
