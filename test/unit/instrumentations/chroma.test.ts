@@ -199,7 +199,7 @@ test('search() (chromadb 3.1+): a retrieval span, the limit as top-k, the Knn te
   assert.equal(span.kind, SpanKind.CLIENT);
   assert.equal(span.parentSpanContext?.spanId, sdk.span('invoke_agent notes-agent').spanContext().spanId);
   assert.equal(span.attributes['db.operation.name'], 'search');
-  assert.equal(span.attributes['gen_ai.request.top_k'], 2);
+  assert.equal(span.attributes['gen_ai.retrieval.top_k'], 2);
   assert.equal(span.attributes['gen_ai.retrieval.query.text'], 'what does Ana drink?');
   assert.equal(span.attributes['db.response.returned_rows'], 2);
   assert.deepEqual(JSON.parse(span.attributes['gen_ai.retrieval.documents'] as string), [
@@ -215,7 +215,7 @@ test('search() (chromadb 3.1+): a retrieval span, the limit as top-k, the Knn te
 test('search() with several searches, as plain objects: one span, every result, no single top-k or query', async () => {
   await notes.search([{ rank: Knn({ query: [0.1, 0.2, 0.3] }), limit: 1 }, { limit: 5 }]);
   const span = sdk.span('retrieval user-notes');
-  assert.equal(span.attributes['gen_ai.request.top_k'], undefined);
+  assert.equal(span.attributes['gen_ai.retrieval.top_k'], undefined);
   assert.equal(span.attributes['gen_ai.retrieval.query.text'], undefined);
   assert.equal(span.attributes['db.response.returned_rows'], 2);
 });

@@ -68,7 +68,7 @@ test('a query engine: invoke_workflow over the retrieval span and the chat call,
   const retrieval = sdk.span('retrieval VectorIndexRetriever');
   assert.equal(retrieval.kind, SpanKind.CLIENT);
   assert.equal(retrieval.parentSpanContext?.spanId, workflow.spanContext().spanId);
-  assert.equal(retrieval.attributes['gen_ai.request.top_k'], 2);
+  assert.equal(retrieval.attributes['gen_ai.retrieval.top_k'], 2);
   assert.equal(retrieval.attributes['db.response.returned_rows'], 2);
   assert.equal(retrieval.attributes['db.system.name'], undefined, 'a retriever is not a database');
   const embedding = sdk.spans().find((span) => span.attributes['gen_ai.operation.name'] === 'embeddings');

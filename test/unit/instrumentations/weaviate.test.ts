@@ -136,7 +136,7 @@ test('query.nearVector: a CLIENT retrieval span, limit as top-k, db.* attributes
     {
       'gen_ai.operation.name': 'retrieval',
       'gen_ai.data_source.id': 'Notes',
-      'gen_ai.request.top_k': 2,
+      'gen_ai.retrieval.top_k': 2,
       'db.system.name': 'weaviate',
       'db.collection.name': 'Notes',
       'db.operation.name': 'nearVector',
@@ -158,7 +158,7 @@ test('nearText, hybrid and bm25 with content capture: the query text and the obj
     spans.map((span) => [
       span.attributes['db.operation.name'],
       span.attributes['gen_ai.retrieval.query.text'],
-      span.attributes['gen_ai.request.top_k'],
+      span.attributes['gen_ai.retrieval.top_k'],
     ]),
     [
       ['nearText', 'what does Ana drink?', 2],
