@@ -4,17 +4,17 @@ import { capturesContentOnSpans } from '../genai/content.ts';
 import { recordAgentDuration, recordToolDuration } from '../genai/operation-metrics.ts';
 import {
   ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_MESSAGE,
   ATTR_GENAI_OTEL_AGENT_TOOLS,
   ATTR_GENAI_OTEL_HANDOFF_FROM_AGENT,
   ATTR_GENAI_OTEL_HANDOFF_TO_AGENT,
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_GUARDRAIL_COMPONENT_NAME,
-  ATTR_GEN_AI_GUARDRAIL_RESULT_TYPE,
-  ATTR_GEN_AI_GUARDRAIL_RESULT_VALUE,
+  ATTR_GENAI_OTEL_GUARDRAIL_NAME,
+  ATTR_GENAI_OTEL_GUARDRAIL_RESULT_TYPE,
+  ATTR_GENAI_OTEL_GUARDRAIL_RESULT_VALUE,
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_ID,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
@@ -22,7 +22,7 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
   ATTR_GEN_AI_WORKFLOW_NAME,
-  EVENT_GEN_AI_GUARDRAIL_RESULT,
+  EVENT_GENAI_OTEL_GUARDRAIL_RESULT,
   INSTRUMENTATION_SCOPE,
 } from '../attributes/names.ts';
 import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../attributes/safe-values.ts';
@@ -106,10 +106,8 @@ function describe(data: AgentsSpan['spanData']): { name: string; attributes: Att
   switch (data.type) {
     case 'agent': {
       const name = text(data.name);
-      const attributes: Attributes = {
-        [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent',
-        [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
-      };
+      // The conventions' in-process agent span names no provider: its model calls (the openai client's spans) do.
+      const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent' };
       if (name !== undefined) attributes[ATTR_GEN_AI_AGENT_NAME] = name;
       return { name: name === undefined ? 'invoke_agent' : `invoke_agent ${name}`, attributes };
     }
@@ -141,7 +139,7 @@ function describe(data: AgentsSpan['spanData']): { name: string; attributes: Att
 /**
  * A tracing processor for the OpenAI Agents SDK (`addTraceProcessor`): each SDK trace becomes an `invoke_workflow`
  * span, each agent an `invoke_agent {name}` span, each tool an `execute_tool {name}` span, each handoff a `handoff`
- * span, each guardrail result a `gen_ai.guardrail.result` event, all in one OpenTelemetry trace under the context the
+ * span, each guardrail result a `genai_otel.guardrail.result` event, all in one OpenTelemetry trace under the context the
  * run started in. Its `resolve()` makes the current SDK step the active OpenTelemetry span, so the LLM client's spans
  * nest under the agent that made the call. Every method is guarded: the SDK and the run never see our faults.
  *
@@ -406,14 +404,14 @@ export class OpenAIAgentsProcessor {
       }
     }
     if (errorType !== undefined) {
+      const message = typeof error?.message === 'string' ? truncate(error.message, MAX_PLAIN_STRING_LENGTH) : undefined;
       span.setAttribute(ATTR_ERROR_TYPE, errorType);
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: typeof error?.message === 'string' ? truncate(error.message, MAX_PLAIN_STRING_LENGTH) : undefined,
-      });
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
+      // The conventions' failed operation records its exception; the SDK keeps only the message, not the error.
+      span.addEvent('exception', { [ATTR_EXCEPTION_MESSAGE]: message ?? 'unknown error' });
     }
     span.end();
-    if (step.type === 'agent') recordAgentDuration(durationSeconds, { name: step.name, provider: 'openai', errorType });
+    if (step.type === 'agent') recordAgentDuration(durationSeconds, { name: step.name, errorType });
     else if (step.type === 'function')
       recordToolDuration(durationSeconds, {
         name: step.name,
@@ -422,16 +420,16 @@ export class OpenAIAgentsProcessor {
       });
   }
 
-  /** The conventions' event for a guardrail of a dedicated guardrail API (their "OpenAI Agents" example), in its agent's context. */
+  /** The guardrail's result as an event of our own (the pinned conventions have none), in its agent's context. */
   private emitGuardrailResult(step: Step, data: AgentsSpan['spanData']): void {
     const attributes: Attributes = {
-      [ATTR_GEN_AI_GUARDRAIL_RESULT_TYPE]: 'tripwire_triggered',
-      [ATTR_GEN_AI_GUARDRAIL_RESULT_VALUE]: String(data.triggered === true),
+      [ATTR_GENAI_OTEL_GUARDRAIL_RESULT_TYPE]: 'tripwire_triggered',
+      [ATTR_GENAI_OTEL_GUARDRAIL_RESULT_VALUE]: String(data.triggered === true),
     };
     const name = text(data.name);
-    if (name !== undefined) attributes[ATTR_GEN_AI_GUARDRAIL_COMPONENT_NAME] = name;
+    if (name !== undefined) attributes[ATTR_GENAI_OTEL_GUARDRAIL_NAME] = name;
     logs
       .getLogger(INSTRUMENTATION_SCOPE, VERSION)
-      .emit({ eventName: EVENT_GEN_AI_GUARDRAIL_RESULT, attributes, context: step.context });
+      .emit({ eventName: EVENT_GENAI_OTEL_GUARDRAIL_RESULT, attributes, context: step.context });
   }
 }
