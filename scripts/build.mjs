@@ -197,6 +197,7 @@ const builds = await Promise.all([
       index: 'src/index.ts',
       register: 'src/entry/register-esm.ts',
       esbuild: 'src/entry/esbuild-plugin.ts',
+      rollup: 'src/entry/rollup-plugin.ts',
     },
     outdir: 'dist/esm',
     outExtension: { '.js': '.js' },
@@ -209,6 +210,7 @@ const builds = await Promise.all([
       index: 'src/index.ts',
       register: 'src/entry/register-cjs.ts',
       esbuild: 'src/entry/esbuild-plugin.ts',
+      rollup: 'src/entry/rollup-plugin.ts',
     },
     outdir: 'dist/cjs',
     outExtension: { '.js': '.cjs' },
@@ -321,8 +323,18 @@ async function bundleDeclarations() {
     'export declare function genaiOtelEsbuild(): { name: string; setup(build: any): void };',
     '',
   ].join('\n');
+  // The Rollup/Vite plugin likewise: its types name no Rollup type (Rollup is not a dependency of genai-otel).
+  const rollupTypes = [
+    '/** A Rollup (and Vite) plugin that bundles what genai-otel loads at run time, for self-contained bundles. */',
+    'export declare function genaiOtelRollup(): {',
+    '  name: string;',
+    '  transform(code: string, id: string): { code: string; map: null } | undefined;',
+    '};',
+    '',
+  ].join('\n');
   for (const extension of ['d.ts', 'd.cts']) {
     writeFileSync(`dist/types/esbuild.${extension}`, esbuildTypes);
+    writeFileSync(`dist/types/rollup.${extension}`, rollupTypes);
   }
   // genai-otel/next imports nothing: tsc's declarations serve as they are.
   copyFileSync('.cache/dts/entry/next.d.ts', 'dist/types/next.d.ts');

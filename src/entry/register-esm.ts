@@ -20,7 +20,7 @@ if (preloadNeedsSdk()) {
   // and only those modules are ever wrapped. The hook itself is installed at the first announcement.
   const channel = createAddHookMessageChannel();
   const { start } = requireBuiltFile('../cjs/index.cjs') as typeof GenAIOtel;
-  // Bun runs no module loader hooks: nothing to install (start() says what that leaves out).
+  // Bun runs no module loader hooks: nothing to install (start() patches the ES module copies of the clients instead).
   if (!start().disabled && process.versions.bun === undefined) {
     installLoaderHookOnDemand(channel.addHookMessagePort, import.meta.url, { everyModule: instrumentedBefore });
     await channel.waitForAllMessagesAcknowledged();

@@ -90,7 +90,8 @@ function hasSubpathKeys(value: unknown): boolean {
  * loaded with require() (Node 22.12+ loads an ES module synchronously, and a later `import()` of the same file gets
  * the same classes), then handed to the instrumentation as its module hook would. For applications whose imports no
  * loader hook sees: Next.js loads its external packages with `import()` under names of its own
- * (`openai-<hash>` with Turbopack), from its server bundles, where only the instrumentation file ran before.
+ * (`openai-<hash>` with Turbopack), from its server bundles, where only the instrumentation file ran before; Bun
+ * runs no loader hooks at all.
  * A package not installed (or of a version the instrumentation does not support) is left alone; a failure is logged
  * once and the application goes on untraced.
  *

@@ -120,30 +120,14 @@ export function isInstalled(name: string): boolean {
   return false;
 }
 
-/** What works without module loader hooks: registration (ai-sdk), diagnostics channels (fastify), prototype patches. */
-const WITHOUT_MODULE_HOOKS: readonly InstrumentationName[] = ['ai-sdk', 'http', 'fastify'];
-
 /**
- * Bun runs no Node.js module loader hooks (`module.registerHooks`, `module.register`): the instrumentations that patch
- * a library as it loads cannot work there. They are left out, with one line saying so and what still works, so that
- * `getStatus()` does not list them.
+ * Bun runs no Node.js module loader hooks (`module.registerHooks`, `module.register`), so no ES module import is seen
+ * as it loads; its `require()` does go through `Module.prototype.require`, where the CommonJS hook patches. The ES
+ * module copies are patched at start instead, as in a Next.js server: Bun's `require()` of an ES module gives the very
+ * module a later `import` gets.
  */
-function withoutModuleHooksWhereMissing(names: InstrumentationName[]): InstrumentationName[] {
-  if (process.versions.bun === undefined) return names;
-  const off = names.filter((name) => {
-    const packages = PACKAGES[name];
-    const packageNames = packages === undefined ? [] : typeof packages === 'string' ? [packages] : packages;
-    return (
-      !WITHOUT_MODULE_HOOKS.includes(name) &&
-      (packageNames.length === 0 || packageNames.some((packageName) => isInstalled(packageName)))
-    );
-  });
-  if (off.length > 0)
-    warnOnce(
-      'runtime:bun',
-      `Bun runs no module loader hooks: ${off.join(', ')} ${off.length === 1 ? 'is' : 'are'} not traced automatically; wrap clients with instrument(client); the helpers (withLLMCall, …) work as on Node.js`,
-    );
-  return names.filter((name) => WITHOUT_MODULE_HOOKS.includes(name));
+function isBun(): boolean {
+  return process.versions.bun !== undefined;
 }
 
 /**
@@ -160,8 +144,9 @@ function isNextServer(): boolean {
  * returns the names of those on. `onPatched(name)` is called when a library was actually patched (the AI SDK's
  * telemetry integration, registered rather than patched, is reported at once). Runs inside `start()`, after the
  * providers are registered and before the application loads those libraries (the ESM preload waits for the hooks
- * they register). In a Next.js server, the ES module copies of the hooked packages are patched at once as well:
- * Next.js imports its external packages where no loader hook sees them (see esm-copies.ts).
+ * they register). In a Next.js server and on Bun, the ES module copies of the hooked packages are patched at once as
+ * well: Next.js imports its external packages where no loader hook sees them, and Bun runs no loader hooks (see
+ * esm-copies.ts).
  */
 export function enableInstrumentations(
   config: GenAIOtelConfig,
@@ -174,7 +159,7 @@ export function enableInstrumentations(
     names: [],
     instrumentations: [],
   };
-  for (const name of withoutModuleHooksWhereMissing(config.instrumentations)) {
+  for (const name of config.instrumentations) {
     const packages = PACKAGES[name];
     const packageNames = packages === undefined ? [] : typeof packages === 'string' ? [packages] : packages;
     if (packageNames.length > 0 && !packageNames.some((packageName) => isInstalled(packageName))) {
@@ -250,7 +235,7 @@ export function enableInstrumentations(
       );
     }
   }
-  if (isNextServer()) patchImportedCopies(enabled.instrumentations, process.cwd());
+  if (isNextServer() || isBun()) patchImportedCopies(enabled.instrumentations, process.cwd());
   return enabled;
 }
 

@@ -1,10 +1,12 @@
 // Next.js 16 and 15 (app router) with the packed genai-otel, as the README's Next.js section has a user write it: an
 // instrumentation.js that starts genai-otel in the Node.js runtime, next.config with withGenAIOtel(), a route handler
 // calling the real `openai` client against a local fake provider, an edge route and a middleware importing
-// genai-otel. One scratch app per major, built once per bundler (16: Turbopack, webpack, and Turbopack with output:
-// 'standalone'; 15: webpack, its default), each build in its own distDir. Every server is stopped with SIGTERM right
-// after its requests: the spans must reach the OTLP receiver although Next's own handler ends the process at once
-// (process.exit(143) in 16). Slow (four builds, about five minutes here): kept to this one file.
+// genai-otel; in the 16 app, one route each for `@anthropic-ai/sdk` and the AI SDK 7 (with `@ai-sdk/otel`). One scratch
+// app per major, built once per bundler (16: Turbopack, webpack, and Turbopack with output: 'standalone'; 15: webpack,
+// its default), each build in its own distDir, and the 16 app run once with `next dev` (Turbopack, compiled on
+// request). Every built server is stopped with SIGTERM right after its requests: the spans must reach the OTLP receiver
+// although Next's own handler ends the process at once (process.exit(143) in 16). Slow (four builds, about five
+// minutes here): kept to this one file.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -72,16 +74,49 @@ export async function GET() {
 `,
 };
 
+// The 16 app's other LLM clients: what withGenAIOtel keeps external (Anthropic) and what registers rather than patches
+// (the AI SDK, through @ai-sdk/otel).
+const files16: Record<string, string> = {
+  ...files,
+  'app/api/anthropic/route.js': `import Anthropic from '@anthropic-ai/sdk';
+export const dynamic = 'force-dynamic';
+const client = new Anthropic({ baseURL: process.env.FAKE_ANTHROPIC_URL, apiKey: 'test-key' });
+export async function GET() {
+  const message = await client.messages.create({ model: \`\${process.env.MODEL}-claude\`, max_tokens: 256, messages: [{ role: 'user', content: 'Where is my order?' }] });
+  return Response.json({ text: message.content[0].text });
+}
+`,
+  'app/api/ai/route.js': `import { generateText } from 'ai';
+import { createOpenAI } from '@ai-sdk/openai';
+export const dynamic = 'force-dynamic';
+const openai = createOpenAI({ baseURL: process.env.FAKE_OPENAI_URL, apiKey: 'test-key' });
+export async function GET() {
+  const { text } = await generateText({ model: openai.chat(\`\${process.env.MODEL}-ai-sdk\`), prompt: 'Where is my order?' });
+  return Response.json({ text });
+}
+`,
+};
+
 const nextEnv = (extra: Record<string, string>): Record<string, string | undefined> =>
   childEnv({ NEXT_TELEMETRY_DISABLED: '1', ...extra });
 
 before(async () => {
   [receiver, provider] = await Promise.all([startOtlpReceiver(), startFakeProvider()]);
   const tarball = await packRepository(root);
-  app = createApp(root, 'next16', files);
+  app = createApp(root, 'next16', files16);
   app15 = createApp(root, 'next15', files);
   await Promise.all([
-    npmInstall(app, ['next@16', 'react@19', 'react-dom@19', 'openai@6', tarball]),
+    npmInstall(app, [
+      'next@16',
+      'react@19',
+      'react-dom@19',
+      'openai@6',
+      '@anthropic-ai/sdk@1',
+      'ai@7',
+      '@ai-sdk/openai@4',
+      '@ai-sdk/otel@1',
+      tarball,
+    ]),
     npmInstall(app15, ['next@15', 'react@19', 'react-dom@19', 'openai@6', tarball]),
   ]);
 });
@@ -106,12 +141,23 @@ interface Served {
   chat: { text: string; instrumentations: string[] };
   edge: { answer: string; status: unknown };
   middlewareHeader: string | null;
+  /** The text each of the `routes` asked answered. */
+  texts: Record<string, string>;
   exitCode: number | null;
   stderr: string;
 }
 
-/** Starts the server, asks /api/chat and /api/edge, sends SIGTERM at once and waits for the process to end. */
-async function serve(args: string[], distDir: string, model: string, cwd = app): Promise<Served> {
+/**
+ * Starts the server, asks /api/chat, /api/edge and `routes`, runs `beforeStop`, sends SIGTERM and waits for the
+ * process to end. Spans are exported at SIGTERM only, unless `scheduleDelay` says otherwise.
+ */
+async function serve(
+  args: string[],
+  distDir: string,
+  model: string,
+  cwd = app,
+  options: { routes?: string[]; scheduleDelay?: string; beforeStop?: () => Promise<void> } = {},
+): Promise<Served> {
   const port = await freePort();
   const child = spawn(node22, args, {
     cwd,
@@ -121,11 +167,12 @@ async function serve(args: string[], distDir: string, model: string, cwd = app):
       HOSTNAME: '127.0.0.1',
       MODEL: model,
       FAKE_OPENAI_URL: provider.openaiBaseURL,
+      FAKE_ANTHROPIC_URL: provider.anthropicBaseURL,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_METRICS_EXPORTER: 'none',
       OTEL_LOGS_EXPORTER: 'none',
       // Only the flush at SIGTERM can deliver these spans.
-      OTEL_BSP_SCHEDULE_DELAY: '60000',
+      OTEL_BSP_SCHEDULE_DELAY: options.scheduleDelay ?? '60000',
       GENAI_OTEL_SPOOL_DIR: join(root, 'spool'),
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -150,15 +197,29 @@ async function serve(args: string[], distDir: string, model: string, cwd = app):
     const edgeResponse = await fetch(`${base}/api/edge`);
     assert.equal(edgeResponse.status, 200, `the edge route failed: ${await edgeResponse.clone().text()}\n${stderr}`);
     const edge = (await edgeResponse.json()) as Served['edge'];
+    const texts: Record<string, string> = {};
+    for (const route of options.routes ?? []) {
+      const response = await fetch(`${base}${route}`);
+      assert.equal(response.status, 200, `${route} failed: ${await response.clone().text()}\n${stderr}`);
+      texts[route] = ((await response.json()) as { text: string }).text;
+    }
+    await options.beforeStop?.();
     child.kill('SIGTERM');
-    return { chat, edge, middlewareHeader: chatResponse.headers.get('x-middleware'), exitCode: await exited, stderr };
+    return {
+      chat,
+      edge,
+      middlewareHeader: chatResponse.headers.get('x-middleware'),
+      texts,
+      exitCode: await exited,
+      stderr,
+    };
   } finally {
     child.kill('SIGKILL');
   }
 }
 
-/** The LLM span of `model`, a child of the request span of GET /api/chat, delivered after SIGTERM. */
-async function assertTracedUnderRequest(model: string): Promise<void> {
+/** The LLM span `chat <model>`, a descendant of the request span of GET `route`, delivered. */
+async function assertTracedUnderRequest(model: string, route = '/api/chat'): Promise<void> {
   const spans = await receiver.waitFor('spans', (all) => all.some((span) => span.name === `chat ${model}`), 10_000);
   const llm = spans.find((span) => span.name === `chat ${model}`)!;
   const byId = new Map<string, ReceivedSpan>(spans.map((span) => [span.spanId, span]));
@@ -170,7 +231,7 @@ async function assertTracedUnderRequest(model: string): Promise<void> {
   )
     ancestors.push(parent.name);
   assert.ok(
-    ancestors.some((name) => /GET \/api\/chat/.test(name)),
+    ancestors.some((name) => name.startsWith(`GET ${route}`)),
     `chat ${model} is not under the request span: ${ancestors.join(' < ')}`,
   );
   assert.equal(llm.attributes['gen_ai.usage.input_tokens'] !== undefined, true, 'the span has token usage');
@@ -185,6 +246,13 @@ function assertServed(served: Served, exitCode = 143): void {
   assert.doesNotMatch(served.stderr, /Error|__import_unsupported/);
 }
 
+/** The Anthropic and AI SDK routes answered, and their LLM spans are under their requests. */
+async function assertOtherClientsTraced(served: Served, model: string): Promise<void> {
+  assert.deepEqual(served.texts, { '/api/anthropic': 'The order has shipped.', '/api/ai': 'The order has shipped.' });
+  await assertTracedUnderRequest(`${model}-claude`, '/api/anthropic');
+  await assertTracedUnderRequest(`${model}-ai-sdk`, '/api/ai');
+}
+
 describe('Next.js 16', () => {
   for (const [bundler, args] of [
     ['Turbopack', []],
@@ -194,11 +262,30 @@ describe('Next.js 16', () => {
       const distDir = `.next-${bundler.toLowerCase()}`;
       await build(distDir, [...args]);
       const model = `gpt-next-${bundler.toLowerCase()}`;
-      const served = await serve(['node_modules/next/dist/bin/next', 'start'], distDir, model);
+      const routes = bundler === 'Turbopack' ? ['/api/anthropic', '/api/ai'] : [];
+      const served = await serve(['node_modules/next/dist/bin/next', 'start'], distDir, model, app, { routes });
       assertServed(served);
       await assertTracedUnderRequest(model);
+      if (bundler === 'Turbopack') await assertOtherClientsTraced(served, model);
     });
   }
+
+  test('next dev (Turbopack, compiled on request): openai, Anthropic and AI SDK calls traced under their requests', async () => {
+    const model = 'gpt-next-dev';
+    const served = await serve(['node_modules/next/dist/bin/next', 'dev'], '.next-dev', model, app, {
+      routes: ['/api/anthropic', '/api/ai'],
+      // The dev server's SIGTERM ends its worker from outside: the spans are exported while it runs.
+      scheduleDelay: '100',
+      beforeStop: async () => {
+        await receiver.waitFor('spans', (all) => all.some((span) => span.name === `chat ${model}-ai-sdk`), 20_000);
+      },
+    });
+    assert.equal(served.chat.text, 'The order has shipped.');
+    assert.ok(served.chat.instrumentations.includes('openai'), served.chat.instrumentations.join(','));
+    assert.doesNotMatch(served.stderr, /Error|__import_unsupported/);
+    await assertTracedUnderRequest(model);
+    await assertOtherClientsTraced(served, model);
+  });
 
   test("output: 'standalone' (Turbopack): the standalone server keeps LLM spans", async () => {
     const distDir = '.next-standalone';

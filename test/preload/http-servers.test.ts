@@ -1,24 +1,47 @@
-// HTTP servers under the real preload: an Express 5 app (ES module), a Fastify 5 app (CommonJS) and a bare node:http
-// server (ES module), each using the real openai client and sent one real request carrying a `traceparent` and a
-// `baggage` header. The server span continues the caller's trace, the framework names the route, and the LLM span is a
-// descendant of the server span.
+// HTTP servers under the real preload: Express 5, Fastify 5, Koa 3 and 2 (with @koa/router), NestJS 11 (on its
+// Express and Fastify platforms) and a bare node:http server, as CommonJS and ES module apps, each using the real openai
+// client and sent one real request carrying a `traceparent` and a `baggage` header. The server span continues the
+// caller's trace, the framework names the route, and the LLM span is a descendant of the server span.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
-import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
+import { fixture, otelEnv, repositoryRoot, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
+import { createApp, npmInstall } from '../install/scratch.ts';
 
 let receiver: OtlpReceiver;
 let provider: FakeProvider;
+// Koa 2 (the previous major, still widely used) is installed from npm into a scratch app of its own, beside the
+// repository's Koa 3; genai-otel, openai and the API are the repository's.
+let koa2App: string;
 before(async () => {
   receiver = await startOtlpReceiver();
   provider = await startFakeProvider();
+  koa2App = createApp(mkdtempSync(join(tmpdir(), 'genai-otel-koa2-')), 'koa2');
+  await npmInstall(koa2App, ['koa@^2', '@koa/router']);
+  assert.match(
+    (JSON.parse(readFileSync(join(koa2App, 'node_modules/koa/package.json'), 'utf8')) as { version: string }).version,
+    /^2\./,
+  );
+  for (const name of ['genai-otel', 'openai', '@opentelemetry/api']) {
+    mkdirSync(join(koa2App, 'node_modules', name, '..'), { recursive: true });
+    symlinkSync(
+      name === 'genai-otel' ? repositoryRoot : join(repositoryRoot, 'node_modules', name),
+      join(koa2App, 'node_modules', name),
+      'dir',
+    );
+  }
+  for (const file of ['koa-app.cjs', 'koa-app.mjs']) copyFileSync(fixture(`servers/${file}`), join(koa2App, file));
 });
 after(async () => {
   await provider.close();
   await receiver.close();
+  rmSync(join(koa2App, '..'), { recursive: true, force: true });
 });
 
 interface Served {
@@ -36,12 +59,15 @@ async function serveOneRequest(
   nodeArgs: string[],
   serviceName: string,
   extra: Record<string, string> = {},
+  cwd?: string,
 ): Promise<Served> {
   const traceId = randomBytes(16).toString('hex');
   const callerSpanId = randomBytes(8).toString('hex');
   const port = await closedPort();
   let answer: Promise<Served['answer']> | undefined;
-  const result = await runFixture(fixture(script), {
+  const result = await runFixture(cwd === undefined ? fixture(script) : join(cwd, script), {
+    ...(cwd === undefined ? {} : { cwd }),
+    timeoutMillis: 40_000,
     nodeArgs,
     env: otelEnv(receiver.url, {
       OTEL_SERVICE_NAME: serviceName,
@@ -94,7 +120,15 @@ function ancestry(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan[] {
   return chain;
 }
 
-const cases = [
+const cases: {
+  name: string;
+  script: string;
+  nodeArgs: string[];
+  frameworkScope: string | undefined;
+  env?: Record<string, string>;
+  /** The scratch app to run the script in (the repository's test/fixtures otherwise). */
+  app?: () => string;
+}[] = [
   {
     name: 'Express 5, ES module app, --import genai-otel/register',
     script: 'servers/express-app.mjs',
@@ -113,14 +147,59 @@ const cases = [
     nodeArgs: ['--import', 'genai-otel/register'],
     frameworkScope: undefined,
   },
+  {
+    name: 'Koa 3 with @koa/router, ES module app, --import genai-otel/register',
+    script: 'servers/koa-app.mjs',
+    nodeArgs: ['--import', 'genai-otel/register'],
+    frameworkScope: '@opentelemetry/instrumentation-koa',
+  },
+  {
+    name: 'Koa 3 with @koa/router, CommonJS app, --require genai-otel/register',
+    script: 'servers/koa-app.cjs',
+    nodeArgs: ['--require', 'genai-otel/register'],
+    frameworkScope: '@opentelemetry/instrumentation-koa',
+  },
+  {
+    name: 'Koa 2 with @koa/router, ES module app, --import genai-otel/register',
+    script: 'koa-app.mjs',
+    nodeArgs: ['--import', 'genai-otel/register'],
+    frameworkScope: '@opentelemetry/instrumentation-koa',
+    app: () => koa2App,
+  },
+  {
+    name: 'Koa 2 with @koa/router, CommonJS app, --require genai-otel/register',
+    script: 'koa-app.cjs',
+    nodeArgs: ['--require', 'genai-otel/register'],
+    frameworkScope: '@opentelemetry/instrumentation-koa',
+    app: () => koa2App,
+  },
+  {
+    name: 'NestJS 11 on @nestjs/platform-express, ES module app, --import genai-otel/register',
+    script: 'servers/nest-app.mjs',
+    nodeArgs: ['--import', 'genai-otel/register'],
+    frameworkScope: '@opentelemetry/instrumentation-nestjs-core',
+  },
+  {
+    name: 'NestJS 11 on @nestjs/platform-express, CommonJS app, --require genai-otel/register',
+    script: 'servers/nest-app.cjs',
+    nodeArgs: ['--require', 'genai-otel/register'],
+    frameworkScope: '@opentelemetry/instrumentation-nestjs-core',
+  },
+  {
+    name: 'NestJS 11 on @nestjs/platform-fastify, ES module app, --import genai-otel/register',
+    script: 'servers/nest-app.mjs',
+    nodeArgs: ['--import', 'genai-otel/register'],
+    frameworkScope: '@opentelemetry/instrumentation-nestjs-core',
+    env: { NEST_PLATFORM: 'fastify' },
+  },
 ];
 
-for (const { name, script, nodeArgs, frameworkScope } of cases) {
+for (const { name, script, nodeArgs, frameworkScope, env, app } of cases) {
   describe(name, () => {
-    const serviceName = `server-${script.replace(/\W+/g, '-')}`;
+    const serviceName = `server-${name.replace(/\W+/g, '-')}`;
     let served: Served;
     before(async () => {
-      served = await serveOneRequest(script, nodeArgs, serviceName);
+      served = await serveOneRequest(script, nodeArgs, serviceName, env, app?.());
     });
 
     test('the app answers with the LLM text and sees the caller’s baggage', () => {
