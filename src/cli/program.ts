@@ -67,8 +67,8 @@ export function createProgram(): Command {
         )
         .option('--prometheus <url>', 'Prometheus URL (default: GENAI_OTEL_PROMETHEUS_URL, else http://localhost:9090)')
         .option('--html <file>', 'write the report as a static HTML page'),
-      ['auto', 'prometheus', 'jaeger', 'files'],
-      'Prometheus when it answers, else the local files',
+      ['auto', 'prometheus', 'store', 'jaeger', 'files'],
+      'Prometheus when it answers, else the local store when it holds spans, else the local files',
     ),
   )
     .addHelpText(

@@ -8,8 +8,9 @@ import { coverageNote, readLogFiles, readSpanFiles, signalFiles } from './files.
 import { JaegerClient } from './jaeger.ts';
 import type { CliLog, CliSpan } from './otlp-json.ts';
 import { printableUrl } from '../../config/printable.ts';
+import { StoreSource, storeHasData } from './store-source.ts';
 
-export type SourceChoice = 'auto' | 'jaeger' | 'files';
+export type SourceChoice = 'auto' | 'jaeger' | 'files' | 'store';
 
 export interface Query {
   sinceMillis: number;
@@ -28,7 +29,7 @@ export interface Query {
 }
 
 export interface TelemetrySource {
-  kind: 'jaeger' | 'files';
+  kind: 'jaeger' | 'files' | 'store';
   /** For people: `Jaeger at http://…` or `files in …`. */
   description: string;
   spans(query: Query, progress: Progress): Promise<CliSpan[]>;
@@ -180,7 +181,8 @@ export async function jaegerAnswers(jaegerUrl: string): Promise<boolean> {
 }
 
 /**
- * The source for `--source`: `auto` takes Jaeger when it answers, else the local files.
+ * The source for `--source`: `auto` takes the local store when it holds spans (`telemetry.db` in the folder), else
+ * Jaeger when it answers, else the local files. `--source store` with no store is an error.
  *
  * @example
  * const source = await openSource({ source: 'auto', jaegerUrl: 'http://localhost:16686', fileDirectory: '.genai-otel', logsFiles: [] });
@@ -189,6 +191,12 @@ export async function openSource(settings: SourceSettings): Promise<TelemetrySou
   const logsFiles =
     settings.logsFiles.length > 0 ? settings.logsFiles : existsSync(STACK_LOGS_FILE) ? [STACK_LOGS_FILE] : [];
   if (settings.source === 'files') return new FileSource(settings.fileDirectory, settings.logsFiles);
+  if (settings.source === 'store' || (settings.source === 'auto' && storeHasData(settings.fileDirectory))) {
+    const store = StoreSource.open(settings.fileDirectory);
+    if (store === undefined)
+      throw new Error(`no local store in ${resolve(settings.fileDirectory)} (GENAI_OTEL_FILE_DIR, --dir)`);
+    return store;
+  }
   if (settings.source === 'jaeger' || (await jaegerAnswers(settings.jaegerUrl)))
     return new JaegerSource(new JaegerClient(settings.jaegerUrl), logsFiles);
   return new FileSource(settings.fileDirectory, settings.logsFiles);
