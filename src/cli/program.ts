@@ -106,6 +106,19 @@ export function createProgram(): Command {
     )
     .action(action(async () => (await import('./commands/export.ts')).runExport));
 
+  program
+    .command('import')
+    .description("load OTLP/JSON lines files (the file exporter's or the Collector's) into the local store")
+    .argument('<files...>', 'OTLP/JSON lines files')
+    .option('--dir <path>', 'folder of the local store (default: GENAI_OTEL_FILE_DIR, else .genai-otel)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  genai-otel import .genai-otel/traces.jsonl .genai-otel/logs.jsonl\n  genai-otel import collector/traces.json --dir ./store',
+    )
+    .action(async (files: string[], options: { dir?: string }) =>
+      action(async () => (await import('./commands/import.ts')).runImport)({ ...options, files }),
+    );
+
   withOutputOptions(
     program
       .command('doctor')

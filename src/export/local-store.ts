@@ -57,7 +57,7 @@ type Signal = 'traces' | 'logs';
  * Makes sure the database file is a regular file of ours before SQLite opens it (SQLite follows links): created 0600
  * when missing, without following a link; an existing name that is a link or another user's file is refused.
  */
-async function prepareStoreFile(path: string): Promise<void> {
+export async function prepareStoreFile(path: string): Promise<void> {
   const fs = fsPromises();
   const { O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
   const noFollow = (fs.constants as Record<string, number | undefined>).O_NOFOLLOW ?? 0;

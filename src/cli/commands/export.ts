@@ -19,6 +19,7 @@ import {
 import { summarizeSessions, type SessionSummary } from '../../sessions/summarize.ts';
 import { contextOf, type CommonOptions } from '../command-options.ts';
 import { openSource } from '../telemetry/source.ts';
+import { StoreSource, sessionsFromStore } from '../telemetry/store-source.ts';
 import type { CliLog, CliSpan } from '../telemetry/otlp-json.ts';
 import { cellSafe, terminalOutput } from '../render/terminal-text.ts';
 
@@ -136,6 +137,7 @@ export async function runExport(options: ExportOptions): Promise<number> {
     limit: options.limit,
     every: true,
   };
+  if (source instanceof StoreSource) return exportFromStore(source, query, options, context);
   let rows: Row[];
   // Spans keep every attribute in JSON lines; the CSV has the columns people chart.
   let records: unknown[];
@@ -171,4 +173,57 @@ export async function runExport(options: ExportOptions): Promise<number> {
     `${source.description}: exported ${rows.length} ${options.what}${options.output === undefined ? '' : ` to ${options.output}`}`,
   );
   return 0;
+}
+
+/**
+ * `export` from the local store: rows are written as the store gives them, one at a time (oldest first), so an export
+ * of any size holds one row in memory; the CSV's columns are the fixed set of each kind of row.
+ */
+async function exportFromStore(
+  source: StoreSource,
+  query: { sinceMillis: number; untilMillis: number; service?: string; limit: number; every: boolean },
+  options: ExportOptions,
+  context: ReturnType<typeof contextOf>,
+): Promise<number> {
+  const records: Iterable<{ record: unknown; row: Row }> =
+    options.what === 'logs'
+      ? map(source.iterateLogs(query, context.progress), (log) => {
+          const row = logRow(log);
+          return { record: row, row };
+        })
+      : options.what === 'sessions'
+        ? map(
+            [...sessionsFromStore(source, query, context.progress)].sort((a, b) => a.startMillis - b.startMillis),
+            (session) => ({ record: session, row: sessionRow(session) }),
+          )
+        : map(source.iterateSpans(query, context.progress), (span) => ({ record: span, row: spanRow(span) }));
+  const stream: Writable = options.output === undefined ? process.stdout : createWriteStream(options.output);
+  let count = 0;
+  let columns: string[] | undefined;
+  for (const { record, row } of records) {
+    count++;
+    if (options.format === 'jsonl') {
+      await write(stream, `${terminalOutput(JSON.stringify(record, jsonValue))}\n`);
+      continue;
+    }
+    if (columns === undefined) {
+      columns = Object.keys(row);
+      await write(stream, `${columns.join(',')}\n`);
+    }
+    await write(stream, `${columns.map((column) => csvField(row[column])).join(',')}\n`);
+  }
+  context.progress.done();
+  source.close();
+  if (stream !== process.stdout) {
+    stream.end();
+    await once(stream, 'finish');
+  }
+  context.note(
+    `${source.description}: exported ${count} ${options.what}${options.output === undefined ? '' : ` to ${options.output}`}`,
+  );
+  return 0;
+}
+
+function* map<T, U>(items: Iterable<T>, transform: (item: T) => U): Generator<U> {
+  for (const item of items) yield transform(item);
 }

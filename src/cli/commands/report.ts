@@ -9,6 +9,8 @@ import type { ReportData } from '../report/model.ts';
 import { renderReportText } from '../report/text.ts';
 import { PrometheusClient } from '../telemetry/prometheus.ts';
 import { openSource } from '../telemetry/source.ts';
+import { StoreSource, storeHasData } from '../telemetry/store-source.ts';
+import { reportFromStore } from '../report/from-store.ts';
 
 export interface ReportOptions extends CommonOptions {
   html?: string;
@@ -37,15 +39,22 @@ export async function runReport(options: ReportOptions): Promise<number> {
     );
     context.progress.done();
   } else {
+    // Without Prometheus: the local store when it holds spans, else the files (Jaeger only when asked for).
+    const local = storeHasData(context.sources.fileDirectory) ? 'store' : 'files';
     const source = await openSource({
       ...context.sources,
-      source: options.source === 'auto' ? 'files' : (options.source as 'jaeger' | 'files'),
+      source: options.source === 'auto' ? local : (options.source as 'jaeger' | 'files' | 'store'),
     });
-    const query = { ...window, limit: 10_000, every: true };
-    const spans = await source.spans(query, context.progress);
-    const logs = await source.logs(query, context.progress);
-    for (const line of source.notes) context.note(line);
-    data = reportFromSpans(spans, logs, { source: source.description, ...window });
+    if (source instanceof StoreSource) {
+      data = reportFromStore(source.db, { source: source.description, ...window }, context.progress);
+      source.close();
+    } else {
+      const query = { ...window, limit: 10_000, every: true };
+      const spans = await source.spans(query, context.progress);
+      const logs = await source.logs(query, context.progress);
+      for (const line of source.notes) context.note(line);
+      data = reportFromSpans(spans, logs, { source: source.description, ...window });
+    }
   }
   if (options.html !== undefined) {
     const path = resolve(options.html);

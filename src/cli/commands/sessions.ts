@@ -3,6 +3,7 @@ import { summarizeSessions, type SessionSummary } from '../../sessions/summarize
 import { contextOf, type CommonOptions } from '../command-options.ts';
 import { clock, seconds, shortId, table } from '../render/format.ts';
 import { openSource } from '../telemetry/source.ts';
+import { StoreSource, sessionsFromStore } from '../telemetry/store-source.ts';
 import { terminalSafeDeep } from '../render/terminal-text.ts';
 
 export interface SessionsOptions extends CommonOptions {
@@ -24,16 +25,25 @@ export async function runSessions(options: SessionsOptions): Promise<number> {
     limit: options.limit,
     every: true,
   };
-  const spans = await source.spans(query, context.progress);
-  const logs = await source.logs(query, context.progress);
+  let rows: SessionSummary[];
+  let logCount = 0;
+  if (source instanceof StoreSource) {
+    // A few sessions at a time, through the session index (see sessionsFromStore).
+    rows = [...sessionsFromStore(source, query, context.progress)].sort((a, b) => a.startMillis - b.startMillis);
+    source.close();
+  } else {
+    const spans = await source.spans(query, context.progress);
+    const logs = await source.logs(query, context.progress);
+    logCount = logs.length;
+    rows = summarizeSessions(spans, logs);
+  }
   for (const line of source.notes) context.note(line);
-  const rows = summarizeSessions(spans, logs);
   if (options.json === true) {
     context.out(JSON.stringify(rows, null, 2));
     return 0;
   }
   context.note(
-    `${source.description}: ${rows.length} session${rows.length === 1 ? '' : 's'}${source.kind === 'jaeger' && logs.length === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`,
+    `${source.description}: ${rows.length} session${rows.length === 1 ? '' : 's'}${source.kind === 'jaeger' && logCount === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`,
   );
   if (rows.length === 0) return 0;
   const shown = terminalSafeDeep(rows);

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { nodeSqlite } from '../../core/loaders.ts';
 import { storePath } from '../../export/store-schema.ts';
+import { summarizeSessions, type SessionSummary } from '../../sessions/summarize.ts';
 import type { Progress } from '../render/progress.ts';
 import type { CliLog, CliSpan } from './otlp-json.ts';
 
@@ -252,4 +253,56 @@ export class StoreSource {
 /** A trace id typed by a person (hex) as the bytes the store keys on; invalid hex matches nothing. */
 function hexBytes(hex: string): Buffer {
   return /^[0-9a-f]{32}$/.test(hex) ? Buffer.from(hex, 'hex') : Buffer.alloc(0);
+}
+
+/**
+ * The session table of a window, computed a few sessions at a time: each chunk reads the traces its sessions have
+ * spans in (through the session index) and the log records of those traces and sessions, so memory holds one chunk,
+ * never the window. The rows are those summarizeSessions gives over the whole window.
+ *
+ * @example
+ * for (const row of sessionsFromStore(store, { sinceMillis, untilMillis: Date.now(), limit: 0 })) console.log(row.sessionId);
+ */
+export function* sessionsFromStore(
+  source: StoreSource,
+  query: Query,
+  progress?: Progress,
+  sessionsPerChunk = 200,
+): Generator<SessionSummary> {
+  const window = windowFilter(query);
+  const { since, until } = windowNanos(query);
+  const ids = source.db
+    .prepare(
+      `SELECT s.session_id FROM spans s WHERE s.session_id IS NOT NULL AND ${window.sql}
+         GROUP BY s.session_id ORDER BY min(s.start_ns)`,
+    )
+    .all(...window.parameters)
+    .map((row) => row.session_id as string);
+  for (let offset = 0; offset < ids.length; offset += sessionsPerChunk) {
+    progress?.update(`computing sessions: ${offset.toLocaleString('en-US')} of ${ids.length.toLocaleString('en-US')}`);
+    const chunk = ids.slice(offset, offset + sessionsPerChunk);
+    const marks = chunk.map(() => '?').join(', ');
+    const traces = `SELECT DISTINCT trace_id FROM spans WHERE session_id IN (${marks}) AND start_ns BETWEEN ? AND ?`;
+    const spans = source.db
+      .prepare(`SELECT ${SPAN_SELECT} FROM spans s WHERE ${window.sql} AND s.trace_id IN (${traces})`)
+      .all(...window.parameters, ...chunk, since, until)
+      .map(cliSpanOf);
+    const service = query.service === undefined ? '' : ' AND l.service = ?';
+    const logs = source.db
+      .prepare(
+        `SELECT ${LOG_SELECT} FROM logs l WHERE l.time_ns BETWEEN ? AND ?${service}
+           AND (l.trace_id IN (${traces}) OR l.attributes ->> '$."session.id"' IN (${marks}))`,
+      )
+      .all(
+        ...(query.service === undefined ? [since, until] : [since, until, query.service]),
+        ...chunk,
+        since,
+        until,
+        ...chunk,
+      )
+      .map(cliLogOf);
+    const wanted = new Set(chunk);
+    for (const row of summarizeSessions(spans, logs)) if (wanted.has(row.sessionId)) yield row;
+  }
+  progress?.done();
 }

@@ -1,0 +1,222 @@
+// The dashboard computed by the local store: the database finds the LLM calls of the window (leaving out those nested
+// in another LLM call, as reportFromSpans does) and groups tools and feedback; only the few numbers percentiles need
+// come out, one row at a time. Same figures as reportFromSpans over the same spans.
+import type { DatabaseSync } from 'node:sqlite';
+import {
+  ATTR_GEN_AI_EVALUATION_SCORE_LABEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GENAI_OTEL_CALL_DUPLICATE,
+  ATTR_GENAI_OTEL_RETRY_COUNT,
+  ATTR_GENAI_OTEL_RETRY_REASON,
+  EVENT_GEN_AI_EVALUATION_RESULT,
+} from '../../attributes/names.ts';
+import type { Progress } from '../render/progress.ts';
+import { windowFilter, windowNanos } from '../telemetry/store-source.ts';
+import { LLM_OPERATIONS, type ReportWindow } from './from-spans.ts';
+import {
+  HOUR_MILLIS,
+  percentile,
+  ratio,
+  type HourRow,
+  type ModelRow,
+  type Percentiles,
+  type ReportData,
+} from './model.ts';
+
+/** `attributes ->> '$."name"'`: one attribute of the JSON column (names hold dots, hence the quotes). */
+const attribute = (table: string, name: string) => `${table}.attributes ->> '$."${name}"'`;
+
+const LLM_LIST = [...LLM_OPERATIONS].map((operation) => `'${operation}'`).join(', ');
+/** An LLM call span (not one genai-otel marked as a duplicate of another span's call). */
+const isLLM = (table: string) =>
+  `(ifnull(${table}.operation, '') IN (${LLM_LIST}) AND coalesce(${attribute(table, ATTR_GENAI_OTEL_CALL_DUPLICATE)}, 0) <> 1)`;
+
+function sortedPercentiles(values: Float64Array): Percentiles | null {
+  if (values.length === 0) return null;
+  const sorted = values as unknown as number[];
+  return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99) };
+}
+
+/** A growing list of numbers in one typed array (a day of calls is a few MB, not a few hundred). */
+class Numbers {
+  private values = new Float64Array(1024);
+  length = 0;
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+  /** A sorted copy (typed arrays sort numerically). */
+  sorted(): Float64Array {
+    return this.values.slice(0, this.length).sort();
+  }
+}
+
+/**
+ * The dashboard of a window, computed by the store.
+ *
+ * @example
+ * const data = reportFromStore(store.db, { source: store.description, sinceMillis, untilMillis: Date.now() });
+ */
+export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress?: Progress): ReportData {
+  const filter = windowFilter(window);
+  const { since, until } = windowNanos(window);
+  // Ancestors count only inside the window, as when the window's spans are read whole.
+  const callsSql = `WITH RECURSIVE
+    candidates AS (SELECT s.rowid AS id, s.trace_id, s.parent_span_id FROM spans s WHERE ${filter.sql} AND ${isLLM('s')}),
+    chain(id, trace_id, parent) AS (
+      SELECT id, trace_id, parent_span_id FROM candidates
+      UNION
+      SELECT chain.id, chain.trace_id, p.parent_span_id FROM chain
+        JOIN spans p ON p.trace_id = chain.trace_id AND p.span_id = chain.parent
+        WHERE p.start_ns BETWEEN ? AND ? AND NOT ${isLLM('p')}
+    ),
+    nested AS (
+      SELECT DISTINCT chain.id FROM chain
+        JOIN spans p ON p.trace_id = chain.trace_id AND p.span_id = chain.parent
+        WHERE p.start_ns BETWEEN ? AND ? AND ${isLLM('p')}
+    )
+    SELECT s.model, s.status_code, s.input_tokens, s.output_tokens, s.cost_usd, s.duration_ms,
+      CAST(s.start_ns / 1000000 AS INTEGER) AS start_ms,
+      ${attribute('s', ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS)} AS cache_read,
+      ${attribute('s', ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK)} AS first_chunk,
+      ${attribute('s', ATTR_GENAI_OTEL_RETRY_COUNT)} AS retries,
+      ${attribute('s', ATTR_GENAI_OTEL_RETRY_REASON)} AS retry_reason
+    FROM candidates JOIN spans s ON s.rowid = candidates.id
+    WHERE candidates.id NOT IN nested`;
+  const models = new Map<string, ModelRow>();
+  const hours = new Map<number, HourRow>();
+  const retryReasons = new Map<string, number>();
+  const latencies = new Numbers();
+  const firstChunks = new Numbers();
+  let requests = 0;
+  let errors = 0;
+  let retries = 0;
+  let cost = 0;
+  let input = 0;
+  let output = 0;
+  let cacheRead = 0;
+  const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+  for (const row of db.prepare(callsSql).iterate(...filter.parameters, since, until, since, until)) {
+    requests++;
+    if (requests % 10_000 === 0)
+      progress?.update(`computing the report: ${requests.toLocaleString('en-US')} LLM calls`);
+    const model = typeof row.model === 'string' ? row.model : 'unknown';
+    const entry = models.get(model) ?? { model, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    const failed = row.status_code === 2;
+    entry.requests++;
+    if (failed) {
+      entry.errors++;
+      errors++;
+    }
+    entry.inputTokens += number(row.input_tokens);
+    entry.outputTokens += number(row.output_tokens);
+    entry.costUsd += number(row.cost_usd);
+    models.set(model, entry);
+    input += number(row.input_tokens);
+    output += number(row.output_tokens);
+    cost += number(row.cost_usd);
+    cacheRead += number(row.cache_read);
+    const hourStartMillis = Math.floor(Number(row.start_ms) / HOUR_MILLIS) * HOUR_MILLIS;
+    const hour = hours.get(hourStartMillis) ?? { hourStartMillis, requests: 0, costUsd: 0 };
+    hour.requests++;
+    hour.costUsd += number(row.cost_usd);
+    hours.set(hourStartMillis, hour);
+    latencies.push(Number(row.duration_ms) / 1000);
+    if (typeof row.first_chunk === 'number') firstChunks.push(row.first_chunk);
+    const count = number(row.retries);
+    if (count > 0) {
+      retries += count;
+      const reason = row.retry_reason === null || row.retry_reason === undefined ? 'unknown' : String(row.retry_reason);
+      retryReasons.set(reason, (retryReasons.get(reason) ?? 0) + count);
+    }
+  }
+
+  const tools = db
+    .prepare(
+      `SELECT coalesce(${attribute('s', ATTR_GEN_AI_TOOL_NAME)}, s.name) AS tool, count(*) AS calls,
+         sum(s.status_code = 2) AS failures
+       FROM spans s WHERE ${filter.sql} AND s.operation = 'execute_tool' GROUP BY tool`,
+    )
+    .all(...filter.parameters)
+    .map((row) => ({ tool: String(row.tool), calls: Number(row.calls), failures: Number(row.failures) }))
+    .sort((a, b) => b.calls - a.calls);
+  const toolCalls = tools.reduce((sum, tool) => sum + tool.calls, 0);
+  const toolFailures = tools.reduce((sum, tool) => sum + tool.failures, 0);
+
+  const service = window.service === undefined ? '' : ' AND l.service = ?';
+  const feedback = db
+    .prepare(
+      `SELECT l.attributes ->> '$."${ATTR_GEN_AI_EVALUATION_SCORE_LABEL}"' AS label, count(*) AS n FROM logs l
+       WHERE l.time_ns BETWEEN ? AND ?${service} AND l.event_name = ? GROUP BY label`,
+    )
+    .all(
+      ...(window.service === undefined
+        ? [since, until, EVENT_GEN_AI_EVALUATION_RESULT]
+        : [since, until, window.service, EVENT_GEN_AI_EVALUATION_RESULT]),
+    );
+  const labelCount = (label: string) => Number(feedback.find((row) => row.label === label)?.n ?? 0);
+
+  // Operations: the durations of each (name, kind), read in that order, one group in memory at a time.
+  const operations: ReportData['operations'] = [];
+  let group: { name: string; kind: number; durations: Numbers; errors: number } | undefined;
+  const closeGroup = () => {
+    if (group === undefined) return;
+    const sorted = group.durations.sorted();
+    operations.push({
+      name: group.name,
+      kind: KIND_NAMES[group.kind] ?? 'UNSPECIFIED',
+      calls: sorted.length,
+      errors: group.errors,
+      p95Millis: percentile(sorted as unknown as number[], 0.95),
+    });
+  };
+  for (const row of db
+    .prepare(
+      `SELECT s.name, s.kind, s.duration_ms, s.status_code FROM spans s WHERE ${filter.sql} ORDER BY s.name, s.kind`,
+    )
+    .iterate(...filter.parameters)) {
+    if (group === undefined || group.name !== row.name || group.kind !== row.kind) {
+      closeGroup();
+      group = { name: row.name as string, kind: row.kind as number, durations: new Numbers(), errors: 0 };
+    }
+    group.durations.push(Number(row.duration_ms));
+    if (row.status_code === 2) group.errors++;
+  }
+  closeGroup();
+  operations.sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
+  progress?.done();
+
+  return {
+    ...window,
+    exactPercentiles: true,
+    requests,
+    errors,
+    errorRate: ratio(errors, requests),
+    latency: sortedPercentiles(latencies.sorted()),
+    timeToFirstChunk: sortedPercentiles(firstChunks.sorted()),
+    tokens: { input, output, cacheRead },
+    costUsd: cost,
+    byModel: [...models.values()].sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests),
+    byHour: [...hours.values()].sort((a, b) => a.hourStartMillis - b.hourStartMillis),
+    tools: {
+      calls: toolCalls,
+      failures: toolFailures,
+      failureRate: ratio(toolFailures, toolCalls),
+      byTool: tools,
+    },
+    retries: {
+      total: retries,
+      byReason: [...retryReasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+    },
+    feedback: { likes: labelCount('liked'), dislikes: labelCount('disliked') },
+    operations,
+  };
+}
+
+const KIND_NAMES = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
