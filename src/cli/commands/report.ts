@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { contextOf, type CommonOptions } from '../command-options.ts';
 import { reportFromPrometheus } from '../report/from-prometheus.ts';
-import { reportFromSpans } from '../report/from-spans.ts';
+import { ReportAccumulator } from '../report/from-spans.ts';
 import { renderReportHtml } from '../report/html.ts';
 import type { ReportData } from '../report/model.ts';
 import { renderReportText } from '../report/text.ts';
@@ -33,7 +33,7 @@ export async function runReport(options: ReportOptions): Promise<number> {
     (options.source === 'auto' && (await prometheusAnswers(context.prometheusUrl)))
   ) {
     data = await reportFromPrometheus(new PrometheusClient(context.prometheusUrl), window, (done, total) =>
-      context.progress.update(`querying Prometheus ${done}/${total}`),
+      context.progress.update('querying', done / total, `Prometheus ${done}/${total}`),
     );
     context.progress.done();
   } else {
@@ -42,10 +42,13 @@ export async function runReport(options: ReportOptions): Promise<number> {
       source: options.source === 'auto' ? 'files' : (options.source as 'jaeger' | 'files'),
     });
     const query = { ...window, limit: 10_000, every: true };
-    const spans = await source.spans(query, context.progress);
-    const logs = await source.logs(query, context.progress);
+    const report = new ReportAccumulator();
+    for await (const batch of source.spanBatches(query, context.progress)) report.addSpans(batch);
+    for await (const batch of source.logBatches(query, context.progress)) report.addLogs(batch);
     for (const line of source.notes) context.note(line);
-    data = reportFromSpans(spans, logs, { source: source.description, ...window });
+    context.progress.update('aggregating', undefined, 'percentiles');
+    data = report.result({ source: source.description, ...window });
+    context.progress.done();
   }
   if (options.html !== undefined) {
     const path = resolve(options.html);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openSource } from '../../../src/cli/telemetry/source.ts';
+import { allSpans, openSource } from '../../../src/cli/telemetry/source.ts';
 import { JaegerClient } from '../../../src/cli/telemetry/jaeger.ts';
 
 interface FakeTrace {
@@ -86,9 +86,13 @@ test('a window holding more traces than Jaeger answers per query is read whole, 
   const jaeger = await fakeJaeger(traces);
   const source = await openSource({ source: 'jaeger', jaegerUrl: jaeger.url, fileDirectory: '.', logsFiles: [] });
   const updates: string[] = [];
-  const spans = await source.spans(
+  const spans = await allSpans(
+    source,
     { sinceMillis: start, untilMillis: start + HOUR, limit: 1000, every: true },
-    { update: (text) => updates.push(text), done: () => undefined },
+    {
+      update: (phase, fraction, detail) => updates.push(`${phase} ${Math.round((fraction ?? 0) * 100)} % ${detail}`),
+      done: () => undefined,
+    },
   );
   jaeger.server.close();
   assert.equal(new Set(spans.map((span) => span.traceId)).size, 2500);
@@ -96,7 +100,7 @@ test('a window holding more traces than Jaeger answers per query is read whole, 
   assert.ok(jaeger.queries() > 3, String(jaeger.queries()));
   assert.match(source.notes.join('\n'), /read 5000 spans of 2500 traces from Jaeger/);
   assert.doesNotMatch(source.notes.join('\n'), /not read/);
-  assert.match(updates.at(-1)!, /100 % of the window/);
+  assert.match(updates.at(-1)!, /^reading 100 % traces of svc from Jaeger \(1\/1\), 5000 spans$/);
 });
 
 test('traces beyond the limit within the narrowest window are said to be left out', async () => {
@@ -109,7 +113,11 @@ test('traces beyond the limit within the narrowest window are said to be left ou
   }));
   const jaeger = await fakeJaeger(traces);
   const source = await openSource({ source: 'jaeger', jaegerUrl: jaeger.url, fileDirectory: '.', logsFiles: [] });
-  const spans = await source.spans({ sinceMillis: start, untilMillis: start + HOUR, limit: 10, every: true }, silent);
+  const spans = await allSpans(
+    source,
+    { sinceMillis: start, untilMillis: start + HOUR, limit: 10, every: true },
+    silent,
+  );
   jaeger.server.close();
   assert.equal(spans.length, 10);
   assert.match(source.notes.join('\n'), /svc: Jaeger returned its limit of 10 traces in 1 window\(s\) of .*not read/);
@@ -119,7 +127,7 @@ test('an answer of 200,000 spans is read without overflowing the stack', async (
   const start = Date.parse('2026-01-01T00:00:00Z');
   const jaeger = await fakeJaeger([{ traceId: hex(7, 32), startMillis: start + 10, spans: 200_000 }]);
   const source = await openSource({ source: 'jaeger', jaegerUrl: jaeger.url, fileDirectory: '.', logsFiles: [] });
-  const spans = await source.spans({ sinceMillis: start, untilMillis: start + HOUR, limit: 20 }, silent);
+  const spans = await allSpans(source, { sinceMillis: start, untilMillis: start + HOUR, limit: 20 }, silent);
   jaeger.server.close();
   assert.equal(spans.length, 200_000);
 });

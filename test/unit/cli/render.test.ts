@@ -94,13 +94,13 @@ test('colour only on a terminal with colours, or when forced; progress only on a
   const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 20 }) as unknown as NodeJS.WriteStream;
   stream.write = ((chunk: string) => written.push(chunk)) as never;
   const progress = progressOn(stream);
-  progress.update('reading a very long file name indeed');
+  progress.update('reading', 0.42, 'a very long file name indeed');
   progress.done();
-  assert.deepEqual(written, ['\r\x1b[Kreading a very long', '\r\x1b[K']);
+  assert.deepEqual(written, ['\r\x1b[Kreading 42 % (a ver', '\r\x1b[K']);
   const piped = new PassThrough() as unknown as NodeJS.WriteStream;
   let wrote = false;
   piped.write = () => (wrote = true);
-  progressOn(piped).update('x');
+  progressOn(piped).update('reading', 0.5, 'x');
   assert.equal(wrote, false);
 });
 
