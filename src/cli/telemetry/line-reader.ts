@@ -39,7 +39,8 @@ export async function closeFiles(files: readonly OpenedFile[]): Promise<void> {
 /**
  * The lines of `file` up to its size when opened, a chunk's worth at a time, split on `\n` only (a `\r` stays in the
  * line; JSON ignores it). `read` is the bytes consumed so far. The last line may lack its newline (a write cut short).
- * Lines are views of a buffer made for that chunk: use them before asking for the next chunk.
+ * Lines are views of one buffer that the next chunk overwrites: use them before asking for it (a 1 MiB buffer read
+ * into again, instead of one per chunk left for the garbage collector: that kept 50 MB of dead chunks on a large read).
  *
  * @example
  * for await (const { lines } of linesOf(file)) for (const line of lines) JSON.parse(line.toString());
@@ -47,9 +48,9 @@ export async function closeFiles(files: readonly OpenedFile[]): Promise<void> {
 export async function* linesOf(file: OpenedFile): AsyncGenerator<{ lines: Buffer[]; read: number }> {
   let position = 0;
   let carried: Buffer[] = [];
+  const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, file.size)));
   while (position < file.size) {
-    const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, file.size - position));
-    const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, position);
+    const { bytesRead } = await file.handle.read(buffer, 0, Math.min(buffer.length, file.size - position), position);
     if (bytesRead === 0) break; // truncated since it was opened
     position += bytesRead;
     const chunk = buffer.subarray(0, bytesRead);
@@ -63,8 +64,8 @@ export async function* linesOf(file: OpenedFile): AsyncGenerator<{ lines: Buffer
       } else lines.push(chunk.subarray(start, end));
       start = end + 1;
     }
-    // A line longer than a chunk is kept in pieces and joined once, when its end arrives.
-    if (start < chunk.length) carried.push(chunk.subarray(start));
+    // A line longer than a chunk is kept in pieces (copies: the buffer is read into again) and joined once, at its end.
+    if (start < chunk.length) carried.push(Buffer.from(chunk.subarray(start)));
     yield { lines, read: position };
   }
   if (carried.length > 0) yield { lines: [Buffer.concat(carried)], read: position };
