@@ -97,7 +97,10 @@ export async function generateTelemetry(options: GeneratorOptions): Promise<Gene
   const next = random(options.seed ?? 1);
   const hex = (digits: number) => {
     let text = '';
-    while (text.length < digits) text += Math.floor(next() * 0x100000000).toString(16).padStart(8, '0');
+    while (text.length < digits)
+      text += Math.floor(next() * 0x100000000)
+        .toString(16)
+        .padStart(8, '0');
     return text.slice(0, digits);
   };
   const endMillis = options.endMillis ?? Date.now();
@@ -169,7 +172,8 @@ export async function generateTelemetry(options: GeneratorOptions): Promise<Gene
         id = hex(16),
         scope: PendingSpan['scope'] = 'genai-otel',
       ) => {
-        const nanos = (millis: number) => `${Math.floor(millis)}${String(Math.floor((millis % 1) * 1e6)).padStart(6, '0')}`;
+        const nanos = (millis: number) =>
+          `${Math.floor(millis)}${String(Math.floor((millis % 1) * 1e6)).padStart(6, '0')}`;
         spans.push({
           end: spanEnd,
           scope,
@@ -305,9 +309,7 @@ export async function generateTelemetry(options: GeneratorOptions): Promise<Gene
           int('gen_ai.evaluation.score.value', liked ? 1 : 0),
           str('gen_ai.evaluation.score.label', liked ? 'liked' : 'disliked'),
           ...(withSession ? [context] : []),
-        ].join(
-          ',',
-        )}],"droppedAttributesCount":0,"flags":1,"traceId":"${traceId}","spanId":"${rootId}"}]}]}]}\n`;
+        ].join(',')}],"droppedAttributesCount":0,"flags":1,"traceId":"${traceId}","spanId":"${rootId}"}]}]}]}\n`;
         if (logText.length > 1 << 20) {
           if (!logs.write(logText)) await once(logs, 'drain');
           logText = '';

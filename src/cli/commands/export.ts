@@ -152,6 +152,7 @@ export async function runExport(options: ExportOptions): Promise<number> {
   const stream: Writable = options.output === undefined ? process.stdout : createWriteStream(options.output);
   const columns = COLUMNS[options.what];
   let written = 0;
+  let header = options.format === 'csv' ? `${columns.join(',')}\n` : '';
   // Spans keep every attribute in JSON lines; the CSV has the columns people chart.
   const writeRecords = async <T>(records: readonly T[], row: (record: T) => Row): Promise<void> => {
     let text = '';
@@ -160,7 +161,8 @@ export async function runExport(options: ExportOptions): Promise<number> {
         // Control characters JSON leaves raw (DEL, C1, bidi) become \u escapes: the same data, harmless on a terminal.
         text += `${terminalOutput(JSON.stringify(record, jsonValue))}\n`;
       else {
-        if (written === 0 && text === '') text += `${columns.join(',')}\n`;
+        text += header;
+        header = '';
         const values = row(record);
         text += `${columns.map((column) => csvField(values[column])).join(',')}\n`;
       }
