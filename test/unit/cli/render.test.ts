@@ -183,3 +183,29 @@ test('CSV injection (OWASP): text that would run as a formula is prefixed with a
   ];
   for (const [value, expected] of cases) assert.equal(csvField(value), expected, String(value));
 });
+
+test('progress off a terminal: nothing for short work, then a line every interval with the phase, ending at 100 %', () => {
+  const lines: string[] = [];
+  const stream = { isTTY: false, columns: 80, write: (text: string) => lines.push(text) } as never;
+  let now = 0;
+  const progress = progressOn(stream, { intervalMillis: 5000, now: () => now });
+  progress.update('scanning', 0.5, 'traces.jsonl');
+  progress.done();
+  assert.deepEqual(lines, [], 'work shorter than the interval prints nothing');
+  now = 6000;
+  progress.update('reading', 0.25, 'traces.jsonl');
+  now = 7000;
+  progress.update('reading', 0.5, 'traces.jsonl');
+  now = 11_000;
+  progress.update('reading', 0.756, 'traces.jsonl');
+  now = 17_000;
+  progress.update('aggregating', undefined, 'percentiles');
+  progress.done();
+  assert.deepEqual(lines, [
+    'genai-otel: reading 25 % (traces.jsonl)\n',
+    'genai-otel: reading 75 % (traces.jsonl)\n',
+    'genai-otel: reading 100 % (traces.jsonl)\n',
+    'genai-otel: aggregating (percentiles)\n',
+    'genai-otel: aggregating 100 % (percentiles)\n',
+  ]);
+});
