@@ -8,7 +8,7 @@ import { renderReportHtml } from '../report/html.ts';
 import type { ReportData } from '../report/model.ts';
 import { renderReportText } from '../report/text.ts';
 import { PrometheusClient } from '../telemetry/prometheus.ts';
-import { openSource } from '../telemetry/source.ts';
+import { openSource, type TelemetrySource } from '../telemetry/source.ts';
 
 export interface ReportOptions extends CommonOptions {
   html?: string;
@@ -21,6 +21,18 @@ async function prometheusAnswers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * What people must know when the spans read from Jaeger miss traces (a window held more than Jaeger returns per query):
+ * the figures are then a part, and the metrics count every call. Undefined when nothing was left out.
+ *
+ * @example
+ * const note = missedTotalsNote(source); // 'these figures miss …' or undefined
+ */
+export function missedTotalsNote(source: Pick<TelemetrySource, 'kind' | 'notes'>): string | undefined {
+  if (source.kind !== 'jaeger' || !source.notes.some((line) => line.includes('were not read'))) return undefined;
+  return 'these figures miss the traces Jaeger did not return: the metrics count every call (genai-otel report --source prometheus, with the collector and Prometheus running)';
 }
 
 /** `genai-otel report`; resolves with the exit code. @example process.exitCode = await runReport({ since: 86_400_000, source: 'auto' }); */
@@ -46,6 +58,8 @@ export async function runReport(options: ReportOptions): Promise<number> {
     for await (const batch of source.spanBatches(query, context.progress)) report.addSpans(batch);
     for await (const batch of source.logBatches(query, context.progress)) report.addLogs(batch);
     for (const line of source.notes) context.note(line);
+    const missed = missedTotalsNote(source);
+    if (missed !== undefined) context.note(missed);
     context.progress.update('aggregating', undefined, 'percentiles');
     data = report.result({ source: source.description, ...window });
     context.progress.done();

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { allSpans, openSource } from '../../../src/cli/telemetry/source.ts';
 import { JaegerClient } from '../../../src/cli/telemetry/jaeger.ts';
+import { missedTotalsNote } from '../../../src/cli/commands/report.ts';
 
 interface FakeTrace {
   traceId: string;
@@ -150,4 +151,17 @@ test('a slow answer is waited for as long as GENAI_OTEL_CLI_REQUEST_TIMEOUT_MS s
     jaeger.server.closeAllConnections();
     jaeger.server.close();
   }
+});
+
+test('report says its figures miss traces when Jaeger left some out, and points to the metrics for totals', async () => {
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const jaeger = await fakeJaeger(
+    Array.from({ length: 30 }, (_, index) => ({ traceId: hex(index + 1, 32), startMillis: start + 500, spans: 1 })),
+  );
+  const source = await openSource({ source: 'jaeger', jaegerUrl: jaeger.url, fileDirectory: '.', logsFiles: [] });
+  assert.equal(missedTotalsNote(source), undefined);
+  await allSpans(source, { sinceMillis: start, untilMillis: start + HOUR, limit: 10, every: true }, silent);
+  jaeger.server.close();
+  assert.match(missedTotalsNote(source) ?? '', /miss the traces Jaeger did not return: .*--source prometheus/);
+  assert.equal(missedTotalsNote({ kind: 'files', notes: source.notes }), undefined);
 });
