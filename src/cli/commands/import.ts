@@ -32,7 +32,7 @@ import {
   storePath,
 } from '../../export/store-schema.ts';
 import { contextOf, type CommonOptions } from '../command-options.ts';
-import { readJsonLines } from '../telemetry/files.ts';
+import { closeFiles, isBlank, linesOf, openFiles } from '../telemetry/line-reader.ts';
 import { logsOf, spansOf, type CliLog, type CliSpan } from '../telemetry/otlp-json.ts';
 
 export interface ImportOptions extends Pick<CommonOptions, 'dir' | 'color'> {
@@ -132,12 +132,12 @@ function logValues(log: CliLog): (string | number | bigint | Buffer | null)[] {
 export async function importFiles(
   paths: readonly string[],
   directory: string,
-  onProgress?: (text: string) => void,
+  onProgress?: (fraction: number, path: string) => void,
 ): Promise<{ spans: number; logs: number; lines: number; bad: number; stored: number }> {
   const db = await openStoreForWriting(directory);
   const insertSpan: StatementSync = db.prepare(insertStatement('spans', SPAN_COLUMNS));
   const insertLog: StatementSync = db.prepare(insertStatement('logs', LOG_COLUMNS));
-  const before = Number(db.prepare('SELECT count(*) AS n FROM spans').get()!.n);
+  const storedBefore = Number(db.prepare('SELECT count(*) AS n FROM spans').get()!.n);
   let spans = 0;
   let logs = 0;
   let inTransaction = 0;
@@ -148,27 +148,43 @@ export async function importFiles(
     inTransaction = 0;
   };
   db.exec('BEGIN IMMEDIATE');
+  const files = await openFiles(paths);
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  let before = 0;
+  let lines = 0;
+  let bad = 0;
   try {
-    const read = await readJsonLines(
-      paths,
-      (record) => {
-        for (const span of spansOf(record)) {
-          insertSpan.run(...spanValues(span));
-          spans++;
-          inTransaction++;
+    for (const file of files) {
+      for await (const chunk of linesOf(file)) {
+        for (const line of chunk.lines) {
+          if (isBlank(line)) continue;
+          lines++;
+          let record: unknown;
+          try {
+            record = JSON.parse(line.toString('utf8'));
+          } catch {
+            bad++; // a line cut short by a crash or a full disk
+            continue;
+          }
+          for (const span of spansOf(record)) {
+            insertSpan.run(...spanValues(span));
+            spans++;
+            inTransaction++;
+          }
+          for (const log of logsOf(record)) {
+            insertLog.run(...logValues(log));
+            logs++;
+            inTransaction++;
+          }
+          commitIfFull();
         }
-        for (const log of logsOf(record)) {
-          insertLog.run(...logValues(log));
-          logs++;
-          inTransaction++;
-        }
-        commitIfFull();
-      },
-      onProgress === undefined ? undefined : { update: onProgress, done: () => undefined },
-    );
+        onProgress?.((before + chunk.read) / Math.max(1, total), file.path);
+      }
+      before += file.size;
+    }
     db.exec('COMMIT');
-    const stored = Number(db.prepare('SELECT count(*) AS n FROM spans').get()!.n) - before;
-    return { spans, logs, lines: read.lines, bad: read.bad, stored };
+    const stored = Number(db.prepare('SELECT count(*) AS n FROM spans').get()!.n) - storedBefore;
+    return { spans, logs, lines, bad, stored };
   } catch (error) {
     try {
       db.exec('ROLLBACK');
@@ -177,6 +193,7 @@ export async function importFiles(
     }
     throw error;
   } finally {
+    await closeFiles(files);
     db.close();
   }
 }
@@ -185,7 +202,9 @@ export async function importFiles(
 export async function runImport(options: ImportOptions): Promise<number> {
   const context = contextOf({ ...options, since: 0 });
   const directory = context.sources.fileDirectory;
-  const result = await importFiles(options.files, directory, (line) => context.progress.update(line));
+  const result = await importFiles(options.files, directory, (fraction, path) =>
+    context.progress.update('writing', fraction, path),
+  );
   context.progress.done();
   context.note(
     `imported ${result.spans} spans (${result.stored} new) and ${result.logs} log records from ${result.lines} lines into ${storePath(resolve(directory))}${result.bad > 0 ? `; ${result.bad} lines could not be read (cut short?)` : ''}`,

@@ -5,7 +5,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { ATTR_GEN_AI_EVALUATION_SCORE_LABEL, EVENT_GEN_AI_EVALUATION_RESULT } from '../../attributes/names.ts';
 import type { Progress } from '../render/progress.ts';
 import { windowFilter, windowNanos } from '../telemetry/store-source.ts';
-import { LLM_OPERATIONS, type ReportWindow } from './from-spans.ts';
+import { LLM_OPERATIONS, NumberList, Sum, type ReportWindow } from './from-spans.ts';
 import {
   HOUR_MILLIS,
   percentile,
@@ -25,24 +25,6 @@ function sortedPercentiles(values: Float64Array): Percentiles | null {
   if (values.length === 0) return null;
   const sorted = values as unknown as number[];
   return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99) };
-}
-
-/** A growing list of numbers in one typed array (a day of calls is a few MB, not a few hundred). */
-class Numbers {
-  private values = new Float64Array(1024);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.length++] = value;
-  }
-  /** A sorted copy (typed arrays sort numerically). */
-  sorted(): Float64Array {
-    return this.values.slice(0, this.length).sort();
-  }
 }
 
 /**
@@ -80,12 +62,14 @@ export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress
   const models = new Map<string, ModelRow>();
   const hours = new Map<number, HourRow>();
   const retryReasons = new Map<string, number>();
-  const latencies = new Numbers();
-  const firstChunks = new Numbers();
+  const latencies = new NumberList();
+  const firstChunks = new NumberList();
   let requests = 0;
   let errors = 0;
   let retries = 0;
-  let cost = 0;
+  const cost = new Sum();
+  const modelCosts = new Map<string, Sum>();
+  const hourCosts = new Map<number, Sum>();
   let input = 0;
   let output = 0;
   let cacheRead = 0;
@@ -93,7 +77,7 @@ export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress
   for (const row of db.prepare(callsSql).iterate(...filter.parameters, since, until, since, until)) {
     requests++;
     if (requests % 10_000 === 0)
-      progress?.update(`computing the report: ${requests.toLocaleString('en-US')} LLM calls`);
+      progress?.update('aggregating', undefined, `${requests.toLocaleString('en-US')} LLM calls`);
     const model = typeof row.model === 'string' ? row.model : 'unknown';
     const entry = models.get(model) ?? { model, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
     const failed = row.status_code === 2;
@@ -104,16 +88,22 @@ export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress
     }
     entry.inputTokens += number(row.input_tokens);
     entry.outputTokens += number(row.output_tokens);
-    entry.costUsd += number(row.cost_usd);
+    let modelCost = modelCosts.get(model);
+    if (modelCost === undefined) modelCosts.set(model, (modelCost = new Sum()));
+    modelCost.add(number(row.cost_usd));
+    entry.costUsd = modelCost.value;
     models.set(model, entry);
     input += number(row.input_tokens);
     output += number(row.output_tokens);
-    cost += number(row.cost_usd);
+    cost.add(number(row.cost_usd));
     cacheRead += number(row.cache_read);
     const hourStartMillis = Math.floor(Number(row.start_ms) / HOUR_MILLIS) * HOUR_MILLIS;
     const hour = hours.get(hourStartMillis) ?? { hourStartMillis, requests: 0, costUsd: 0 };
     hour.requests++;
-    hour.costUsd += number(row.cost_usd);
+    let hourCost = hourCosts.get(hourStartMillis);
+    if (hourCost === undefined) hourCosts.set(hourStartMillis, (hourCost = new Sum()));
+    hourCost.add(number(row.cost_usd));
+    hour.costUsd = hourCost.value;
     hours.set(hourStartMillis, hour);
     latencies.push(Number(row.duration_ms) / 1000);
     if (typeof row.first_chunk === 'number') firstChunks.push(row.first_chunk);
@@ -151,7 +141,7 @@ export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress
   const labelCount = (label: string) => Number(feedback.find((row) => row.label === label)?.n ?? 0);
 
   // Operations: the durations of each (name, kind) in typed arrays (8 bytes a span), no sort of the window's rows.
-  const groups = new Map<string, { name: string; kind: number; durations: Numbers; errors: number }>();
+  const groups = new Map<string, { name: string; kind: number; durations: NumberList; errors: number }>();
   for (const row of db
     .prepare(`SELECT s.name, s.kind, s.duration_ms, s.status_code FROM spans s WHERE ${filter.sql}`)
     .iterate(...filter.parameters)) {
@@ -160,7 +150,7 @@ export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress
     if (group === undefined)
       groups.set(
         key,
-        (group = { name: row.name as string, kind: row.kind as number, durations: new Numbers(), errors: 0 }),
+        (group = { name: row.name as string, kind: row.kind as number, durations: new NumberList(), errors: 0 }),
       );
     group.durations.push(row.duration_ms as number);
     if (row.status_code === 2) group.errors++;
@@ -172,7 +162,7 @@ export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress
       kind: KIND_NAMES[group.kind] ?? 'UNSPECIFIED',
       calls: sorted.length,
       errors: group.errors,
-      p95Millis: percentile(sorted as unknown as number[], 0.95),
+      p95Millis: percentile(sorted, 0.95),
     };
   });
   operations.sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
@@ -187,7 +177,7 @@ export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress
     latency: sortedPercentiles(latencies.sorted()),
     timeToFirstChunk: sortedPercentiles(firstChunks.sorted()),
     tokens: { input, output, cacheRead },
-    costUsd: cost,
+    costUsd: cost.value,
     byModel: [...models.values()].sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests),
     byHour: [...hours.values()].sort((a, b) => a.hourStartMillis - b.hourStartMillis),
     tools: {

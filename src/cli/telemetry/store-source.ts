@@ -149,7 +149,7 @@ export function* rowsOf(
   let count = 0;
   for (const row of statement.iterate(...parameters)) {
     count++;
-    if (count % 10_000 === 0) progress?.update(`reading the local store: ${count.toLocaleString('en-US')} ${what}`);
+    if (count % 10_000 === 0) progress?.update('reading', undefined, `${count.toLocaleString('en-US')} ${what}`);
     yield row;
   }
 }
@@ -216,16 +216,80 @@ export class StoreSource {
     return ids;
   }
 
-  async spans(query: Query, progress: Progress): Promise<CliSpan[]> {
-    const spans: CliSpan[] = [];
-    if (query.traceId === undefined && query.sessionIds === undefined && query.every !== true) {
-      const statement = this.db.prepare(`SELECT ${SPAN_SELECT} FROM spans s WHERE s.trace_id = ? ORDER BY s.start_ns`);
-      for (const id of this.latestTraceIds(query)) for (const row of statement.iterate(id)) spans.push(cliSpanOf(row));
+  /**
+   * The spans of the query in batches of whole traces (source.ts's contract): the traces of the window are found by
+   * the time index a thousand at a time, and each thousand read whole by the trace index.
+   */
+  async *spanBatches(query: Query, progress: Progress): AsyncGenerator<CliSpan[]> {
+    try {
+      if (query.traceId !== undefined || query.sessionIds !== undefined) {
+        const spans = [
+          ...this.iterateSpans(
+            { ...query, sinceMillis: query.traceId === undefined ? query.sinceMillis : 0 },
+            progress,
+          ),
+        ];
+        if (spans.length > 0) yield spans;
+        return;
+      }
+      const window = windowFilter(query);
+      const ids = this.db.prepare(`SELECT s.trace_id FROM spans s WHERE ${window.sql} ORDER BY s.start_ns`);
+      const seen = new Set<string>();
+      let chunk: Uint8Array[] = [];
+      const read = (traces: Uint8Array[]) => {
+        const marks = traces.map(() => '?').join(', ');
+        return this.db
+          .prepare(`SELECT ${SPAN_SELECT} FROM spans s WHERE ${window.sql} AND s.trace_id IN (${marks})`)
+          .all(...window.parameters, ...traces)
+          .map(cliSpanOf);
+      };
+      for (const row of ids.iterate(...window.parameters)) {
+        const id = row.trace_id as Uint8Array;
+        const key = Buffer.from(id).toString('latin1');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        chunk.push(id);
+        if (chunk.length >= 1000) {
+          progress.update('reading', undefined, `${seen.size.toLocaleString('en-US')} traces of ${this.path}`);
+          yield read(chunk);
+          chunk = [];
+        }
+      }
+      if (chunk.length > 0) yield read(chunk);
+    } finally {
+      progress.done();
+    }
+  }
+
+  /** The newest `limit` traces (every trace of a trace id or sessions), by the time index read backwards. */
+  async latestTraces(query: Query, progress: Progress): Promise<{ traces: CliSpan[][]; total: number }> {
+    const all = query.traceId !== undefined || query.sessionIds !== undefined;
+    const byTrace = new Map<string, CliSpan[]>();
+    if (all) {
+      for (const span of this.iterateSpans(
+        { ...query, sinceMillis: query.traceId === undefined ? query.sinceMillis : 0 },
+        progress,
+      )) {
+        const trace = byTrace.get(span.traceId);
+        if (trace === undefined) byTrace.set(span.traceId, [span]);
+        else trace.push(span);
+      }
     } else {
-      for (const span of this.iterateSpans(query, progress)) spans.push(span);
+      const statement = this.db.prepare(`SELECT ${SPAN_SELECT} FROM spans s WHERE s.trace_id = ? ORDER BY s.start_ns`);
+      for (const id of this.latestTraceIds(query)) byTrace.set(id.toString('hex'), statement.all(id).map(cliSpanOf));
     }
     progress.done();
-    return spans;
+    const startOf = (trace: CliSpan[]) => trace.reduce((first, span) => Math.min(first, span.startMillis), Infinity);
+    const traces = [...byTrace.values()].sort((a, b) => startOf(b) - startOf(a));
+    const window = windowFilter(query);
+    const total = all
+      ? traces.length
+      : Number(
+          this.db
+            .prepare(`SELECT count(DISTINCT s.trace_id) AS n FROM spans s WHERE ${window.sql}`)
+            .get(...window.parameters)!.n,
+        );
+    return { traces, total };
   }
 
   /** Log records of the window, oldest first, one at a time. */
@@ -239,10 +303,27 @@ export class StoreSource {
     for (const row of rowsOf(statement, parameters, progress, 'log records')) yield cliLogOf(row);
   }
 
-  async logs(query: Query, progress: Progress): Promise<CliLog[]> {
-    const logs = [...this.iterateLogs(query, progress)];
-    progress.done();
-    return logs;
+  /** The log records of the window in batches of a few thousand. */
+  async *logBatches(query: Query, progress: Progress): AsyncGenerator<CliLog[]> {
+    let batch: CliLog[] = [];
+    try {
+      for (const log of this.iterateLogs(query, progress)) {
+        batch.push(log);
+        if (batch.length >= 4096) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      progress.done();
+    }
+  }
+
+  /** How many log records the window holds. */
+  logCount(query: Query): number {
+    const { since, until } = windowNanos(query);
+    return Number(this.db.prepare('SELECT count(*) AS n FROM logs WHERE time_ns BETWEEN ? AND ?').get(since, until)!.n);
   }
 
   close(): void {
@@ -279,7 +360,7 @@ export function* sessionsFromStore(
     .all(...window.parameters)
     .map((row) => row.session_id as string);
   for (let offset = 0; offset < ids.length; offset += sessionsPerChunk) {
-    progress?.update(`computing sessions: ${offset.toLocaleString('en-US')} of ${ids.length.toLocaleString('en-US')}`);
+    progress?.update('aggregating', offset / ids.length, `sessions ${offset} of ${ids.length}`);
     const chunk = ids.slice(offset, offset + sessionsPerChunk);
     const marks = chunk.map(() => '?').join(', ');
     const traces = `SELECT DISTINCT trace_id FROM spans WHERE session_id IN (${marks}) AND start_ns BETWEEN ? AND ?`;

@@ -11,7 +11,7 @@ import { importFiles } from '../../../src/cli/commands/import.ts';
 import { StoreSource, sessionsFromStore } from '../../../src/cli/telemetry/store-source.ts';
 import { reportFromStore } from '../../../src/cli/report/from-store.ts';
 import { reportFromSpans } from '../../../src/cli/report/from-spans.ts';
-import { readLogFiles, readSpanFiles } from '../../../src/cli/telemetry/files.ts';
+import { logsOf, spansOf, type CliLog, type CliSpan } from '../../../src/cli/telemetry/otlp-json.ts';
 import { summarizeSessions } from '../../../src/sessions/summarize.ts';
 import type { ReportData } from '../../../src/cli/report/model.ts';
 
@@ -52,6 +52,9 @@ test('report and sessions from the store equal the in-memory computation over th
   assert.equal(imported.spans, generated.spans);
   assert.equal(imported.stored, generated.spans);
 
+  // The reference: every span and log record of the lines, in memory.
+  const allSpans: CliSpan[] = generated.lines.flatMap((line) => spansOf(JSON.parse(line)));
+  const allLogs: CliLog[] = generated.lines.flatMap((line) => logsOf(JSON.parse(line)));
   const source = StoreSource.open(join(directory, 'store'))!;
   const windows = [
     { sinceMillis: now - 24 * HOUR, untilMillis: now },
@@ -59,14 +62,16 @@ test('report and sessions from the store equal the in-memory computation over th
     { sinceMillis: now - 3 * HOUR, untilMillis: now - HOUR },
   ];
   for (const window of windows) {
-    const spans = (await readSpanFiles([file], window.sinceMillis)).filter(
-      (span) => span.startMillis <= window.untilMillis,
+    const spans = allSpans.filter(
+      (span) => span.startMillis >= window.sinceMillis && span.startMillis <= window.untilMillis,
     );
     const traces = new Set(spans.filter((span) => span.serviceName === window.service).map((span) => span.traceId));
     const inService = window.service === undefined ? spans : spans.filter((span) => traces.has(span.traceId));
-    const logs = (await readLogFiles([file], window.sinceMillis)).filter(
+    const logs = allLogs.filter(
       (log) =>
-        log.timeMillis <= window.untilMillis && (window.service === undefined || log.serviceName === window.service),
+        log.timeMillis >= window.sinceMillis &&
+        log.timeMillis <= window.untilMillis &&
+        (window.service === undefined || log.serviceName === window.service),
     );
     const expected = reportFromSpans(inService, logs, { source: 'reference', ...window });
     const actual = reportFromStore(source.db, { source: 'store', ...window });

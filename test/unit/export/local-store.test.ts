@@ -15,6 +15,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LocalStore, LocalStoreLogRecordExporter, LocalStoreSpanExporter } from '../../../src/export/local-store.ts';
 import { HealthCounters } from '../../../src/export/health.ts';
 import { StoreSource } from '../../../src/cli/telemetry/store-source.ts';
+import { allLogs, allSpans, latestTraces } from '../../../src/cli/telemetry/source.ts';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'genai-otel-store-'));
 const SILENT = { update: () => undefined, done: () => undefined };
@@ -90,7 +91,7 @@ test('spans and log records become rows of telemetry.db, read back by the CLI wi
   assert.equal(statSync(directory).mode & 0o777, 0o700);
   assert.equal(statSync(join(directory, 'telemetry.db')).mode & 0o777, 0o600);
   const source = StoreSource.open(directory)!;
-  const spans = await source.spans(everything, SILENT);
+  const spans = await allSpans(source, everything, SILENT);
   assert.equal(spans.length, 2);
   const chat = spans.find((span) => span.name === 'chat gpt-4o')!;
   const agent = spans.find((span) => span.name === 'invoke_agent helper')!;
@@ -124,10 +125,10 @@ test('spans and log records become rows of telemetry.db, read back by the CLI wi
   assert.equal(row.cost_usd, 0.25);
   assert.equal((JSON.parse(row.events as string) as { name: string }[])[0]!.name, 'retry');
   // Queries: one trace, one session, the latest traces.
-  assert.equal((await source.spans({ ...everything, traceId: chat.traceId }, SILENT)).length, 2);
-  assert.equal((await source.spans({ ...everything, sessionIds: ['s-1'] }, SILENT)).length, 2);
-  assert.equal((await source.spans({ ...everything, sessionIds: ['s-2'] }, SILENT)).length, 0);
-  const [log] = await source.logs(everything, SILENT);
+  assert.equal((await allSpans(source, { ...everything, traceId: chat.traceId }, SILENT)).length, 2);
+  assert.equal((await allSpans(source, { ...everything, sessionIds: ['s-1'] }, SILENT)).length, 2);
+  assert.equal((await allSpans(source, { ...everything, sessionIds: ['s-2'] }, SILENT)).length, 0);
+  const [log] = await allLogs(source, everything, SILENT);
   assert.equal(log!.eventName, 'gen_ai.evaluation.result');
   assert.equal(log!.body, 'liked');
   assert.equal(log!.attributes['gen_ai.evaluation.score.label'], 'liked');
@@ -146,7 +147,9 @@ test('traces: the latest N traces of the window, newest first, found without rea
   }
   await tracerProvider.shutdown();
   const source = StoreSource.open(directory)!;
-  const spans = await source.spans({ sinceMillis: Date.now() - DAY, untilMillis: Date.now(), limit: 5 }, SILENT);
+  const spans = (
+    await latestTraces(source, { sinceMillis: Date.now() - DAY, untilMillis: Date.now(), limit: 5 }, SILENT)
+  ).traces.flat();
   assert.equal(spans.length, 10);
   assert.deepEqual([...new Set(spans.filter((span) => span.name.startsWith('turn')).map((span) => span.name))].sort(), [
     'turn 45',
@@ -170,7 +173,7 @@ test('retention by age deletes spans older than GENAI_OTEL_LOCAL_RETENTION, and 
   assert.equal(exporter.store.counts.traces.expired, 30);
   await tracerProvider.shutdown();
   const source = StoreSource.open(directory)!;
-  const kept = await source.spans(everything, SILENT);
+  const kept = await allSpans(source, everything, SILENT);
   assert.equal(kept.length, 30);
   assert.ok(kept.every((span) => span.startMillis > Date.now() - 7 * DAY));
   source.close();
@@ -194,7 +197,7 @@ test('retention by size deletes the oldest ranges first until the store is under
     )
     .get()!;
   assert.ok(Number(used.bytes) <= 2 * 1024 * 1024, `${used.bytes} bytes used`);
-  const kept = await source.spans(everything, SILENT);
+  const kept = await allSpans(source, everything, SILENT);
   assert.equal(kept.length + expired, 3000);
   assert.ok(kept.length > 0 && expired > 0);
   // What is left is the newest: every kept batch is newer than every deleted one.

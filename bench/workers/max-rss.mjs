@@ -1,0 +1,7 @@
+// Preloaded into a bench child (`--import`): at exit it writes its own peak resident memory to BENCH_RSS_FILE.
+import { writeFileSync } from 'node:fs';
+
+process.on('exit', () => {
+  if (process.env.BENCH_RSS_FILE)
+    writeFileSync(process.env.BENCH_RSS_FILE, JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
+});
