@@ -59,7 +59,15 @@ export async function runSessions(options: SessionsOptions): Promise<number> {
   const { rows, logs } = await sessionsOf(source, query, context.progress);
   for (const line of source.notes) context.note(line);
   if (options.json === true) {
-    context.out(JSON.stringify(rows, null, 2));
+    // JSON.stringify(rows, null, 2) row by row: the same text, without a second copy of the whole table in memory.
+    if (rows.length === 0) context.out('[]');
+    else {
+      context.out('[');
+      rows.forEach((row, index) =>
+        context.out(`  ${JSON.stringify(row, null, 2).replaceAll('\n', '\n  ')}${index < rows.length - 1 ? ',' : ''}`),
+      );
+      context.out(']');
+    }
     return 0;
   }
   context.note(
