@@ -92,7 +92,9 @@ test('four processes writing to one store at once: every span of each is stored'
   rmSync(directory, { recursive: true });
 });
 
-test('spans the queue still drops (a burst that never yields to the event loop) are counted: stored + dropped = made', async () => {
+test('a burst that never yields to the event loop: every span is stored or counted as dropped (stored + dropped = made)', async () => {
+  // host.id is read when the SDK starts (no export waits for an event-loop turn), so such a burst is now stored whole;
+  // whatever the queue still drops must be counted, never lost silently.
   const directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-drops-'));
   const folder = join(directory, 'store');
   const outcome = await produce(folder, {
@@ -101,7 +103,8 @@ test('spans the queue still drops (a burst that never yields to the event loop) 
     OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512',
   });
   assert.equal(outcome.spans, 20_000);
-  assert.ok(outcome.dropped !== undefined && outcome.dropped > 0, outcome.stderr);
+  assert.ok(outcome.dropped !== undefined, outcome.stderr);
   assert.equal(stored(folder) + outcome.dropped, outcome.spans);
+  if (outcome.dropped > 0) assert.match(outcome.stderr, /spans were dropped because the span queue/);
   rmSync(directory, { recursive: true });
 });
