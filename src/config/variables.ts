@@ -65,10 +65,10 @@ export const STANDARD_VARIABLES: readonly VariableDescription[] = [
   {
     name: 'OTEL_TRACES_EXPORTER',
     defaultValue: 'otlp',
-    description: 'otlp, file, console, none (comma-separated for several)',
+    description: 'otlp, file, local, console, none (comma-separated for several)',
   },
   { name: 'OTEL_METRICS_EXPORTER', defaultValue: 'otlp', description: 'otlp, file, console, none' },
-  { name: 'OTEL_LOGS_EXPORTER', defaultValue: 'otlp', description: 'otlp, file, console, none' },
+  { name: 'OTEL_LOGS_EXPORTER', defaultValue: 'otlp', description: 'otlp, file, local, console, none' },
   {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     defaultValue: DEFAULT_OTLP_ENDPOINT,
