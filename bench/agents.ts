@@ -2,15 +2,7 @@
 // span per step, both against the run with telemetry off (bench/workers/agents.ts and langgraph.ts, one process
 // each, sides alternating in rounds).
 import { benchFile, progress, runWorker, times, us, type BenchRow } from './lib/common.ts';
-
-interface AgentRunResult {
-  offUs: number;
-  oursUs: number;
-  plainUs: number;
-  oursAddedUs: number;
-  plainAddedUs: number;
-  checks: string[];
-}
+import type { SideRoundsResult } from './lib/side-rounds.ts';
 
 async function agentRunRow(
   worker: string,
@@ -19,13 +11,14 @@ async function agentRunRow(
   options: { runs: number; rounds: number },
 ): Promise<BenchRow> {
   const env = { ...process.env, BENCH_RUNS: String(options.runs), BENCH_ROUNDS: String(options.rounds) };
-  const result = await runWorker<AgentRunResult>([benchFile(worker)], { env, timeoutMillis: 600_000 });
+  const result = await runWorker<SideRoundsResult>([benchFile(worker)], { env, timeoutMillis: 600_000 });
   if (result.checks.length > 0) throw new Error(`bench ${label}: ${result.checks.join('; ')}`);
   const ours = result.oursAddedUs;
   const plain = result.plainAddedUs;
   const ratio = ours / plain;
+  const spread = (values: [number, number]) => `${values[0].toFixed(0)}–${values[1].toFixed(0)}`;
   progress(
-    `${label}: +${ours.toFixed(0)} µs per run vs +${plain.toFixed(0)} µs (${times(ratio)}); off ${result.offUs.toFixed(0)} µs`,
+    `${label}: +${ours.toFixed(0)} µs per run (${spread(result.oursAddedSpread)}) vs +${plain.toFixed(0)} µs (${spread(result.plainAddedSpread)}): ${times(ratio)}; per-round ratio ${times(result.roundRatio)} (${result.roundRatioSpread.map((value) => value.toFixed(2)).join('–')}); off ${result.offUs.toFixed(0)} µs; ${result.rounds} rounds`,
   );
   return {
     figure,

@@ -1,5 +1,5 @@
 // The collector's CPU per span on its redaction safety net: the same GenAI spans sent to the bundled collector
-// (.stack/bin/otelcol-genai with collector/config.yaml) with and without the resource attribute that genai-otel's
+// (.stack/bin/otelcol-genai with collector/privacy.yaml and config.yaml) with and without the resource attribute that genai-otel's
 // redacting exporters set (genai_otel.redaction.ruleset), alternating in rounds, and, for where the rest goes, the
 // same unmarked spans through the config without the transform processor, and without it and the redaction processor.
 // CPU is the collector process's (utime + stime from /proc/<pid>/stat), divided by the spans sent.
@@ -125,10 +125,15 @@ async function startCollector(dir: string, name: string, processors: string[] | 
     OTELCOL_LOG_LEVEL: 'warn',
   });
   const binary = join(root, '.stack', 'bin', 'otelcol-genai');
-  const child = spawn(binary, ['--config', join(root, 'collector', 'config.yaml'), '--config', overlay], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const configs = [join(root, 'collector', 'privacy.yaml'), join(root, 'collector', 'config.yaml'), overlay];
+  const child = spawn(
+    binary,
+    configs.flatMap((config) => ['--config', config]),
+    {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   for (let attempt = 0; ; attempt++) {
     try {
       if ((await fetch(`http://127.0.0.1:${health}/`)).ok) break;

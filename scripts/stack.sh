@@ -3,7 +3,7 @@
 # Prometheus and Alertmanager, run as plain processes (no Docker), bound to
 # 127.0.0.1, with the same collector/config.yaml as docker-compose.yml.
 #
-# Usage: scripts/stack.sh <command> [args]
+# Usage: scripts/stack.sh <command> [args] [--profile single|scale]
 #   install              build/install the binaries (cached; safe to re-run)
 #   up [COMPONENT...]    start everything (or the named components), wait until healthy
 #   down [--purge] [COMPONENT...]
@@ -16,6 +16,24 @@
 #   check                validate every config with the installed binaries (collector, Jaeger,
 #                        promtool config + rule unit tests, amtool, compose YAML, dashboard JSON)
 # Components: prometheus alertmanager jaeger collector
+#
+# --profile scale: the scale-out stack (README "Scaling out"; scripts/stack/scale.sh) with install, up, down,
+# status, logs, urls, check and
+#   pool [GATEWAY...]    show (or set) the gateways the agent's DNS lists
+# Components: victoriametrics jaeger prometheus gateway1 gateway2 agent (jaeger: the trace tier of
+# scripts/stack/scale-traces.sh instead when that file exists). The agent takes STACK_OTLP_GRPC_PORT and
+# STACK_OTLP_HTTP_PORT; its run folder is <repo>/.stack/run-scale unless STACK_RUN_DIR is set.
+#   STACK_SCALE_GATEWAYS [127.0.0.2 127.0.0.3]   one gateway per address (loopback aliases need no setup on Linux)
+#   STACK_SCALE_GATEWAY_HOSTNAME [otel-gateway]  the name the agent resolves (its private /etc/hosts)
+#   STACK_SCALE_DNS_INTERVAL [5s]      how often the agent resolves it again
+#   STACK_SCALE_GATEWAY_OVERLAY        one more --config file for the gateways (tests add file exporters)
+#   STACK_SCALE_TRACES                 badger: the single-node Jaeger even when scale-traces.sh exists
+#   STACK_AGENT_HEALTH_PORT [13137], STACK_AGENT_METRICS_PORT [8890]
+#   STACK_GATEWAY_OTLP_PORT [4417], STACK_GATEWAY_HEALTH_PORT [13138], STACK_GATEWAY_PROM_PORT [8891],
+#   STACK_GATEWAY_METRICS_PORT [8892]  the same ports on every gateway address
+#   STACK_VICTORIAMETRICS_PORT [8428]  VictoriaMetrics (PromQL API: genai-otel report --prometheus <its URL>)
+#   STACK_VM_RETENTION [1]             VictoriaMetrics -retentionPeriod (months, or 30d, 1y ...)
+#   STACK_VM_LATENCY_OFFSET [30s]      VictoriaMetrics -search.latencyOffset (newest data hidden from queries)
 #
 # Environment (defaults in brackets):
 #   STACK_HOST [127.0.0.1]             address every component binds
@@ -59,6 +77,20 @@ usage() {
 
 # shellcheck source-path=SCRIPTDIR/stack
 main() {
+  local profile=single args=()
+  while (( $# )); do
+    case "$1" in
+      --profile) profile=${2:-}; shift 2 || shift ;;
+      --profile=*) profile=${1#*=}; shift ;;
+      *) args+=("$1"); shift ;;
+    esac
+  done
+  set -- "${args[@]}"
+  case "$profile" in
+    single) ;;
+    scale) main_scale "$@"; return ;;
+    *) usage >&2; die "unknown profile '$profile' (expected single or scale)" ;;
+  esac
   local sub=${1:-}
   if (( $# )); then shift; fi
   case "$sub" in
@@ -72,6 +104,29 @@ main() {
     -h|--help|help) usage ;;
     "") usage >&2; exit 2 ;;
     *) usage >&2; die "unknown command '$sub'" ;;
+  esac
+}
+
+# shellcheck source-path=SCRIPTDIR/stack
+main_scale() {
+  local sub=${1:-}
+  if (( $# )); then shift; fi
+  source "$STACK_LIB/run.sh"
+  source "$STACK_LIB/scale.sh"
+  load_settings
+  scale_load_settings
+  case "$sub" in
+    install) source "$STACK_LIB/install.sh"; scale_install "$@" ;;
+    up) scale_up "$@" ;;
+    down|stop) scale_down "$@" ;;
+    status) scale_status ;;
+    logs) cmd_logs "$@" ;;
+    urls) scale_urls ;;
+    pool) scale_pool "$@" ;;
+    # The same checks: they validate the scale profile's configs too.
+    check) source "$STACK_LIB/check.sh"; cmd_check ;;
+    -h|--help|help) usage ;;
+    *) usage >&2; die "unknown command '$sub' for --profile scale" ;;
   esac
 }
 

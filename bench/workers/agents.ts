@@ -17,9 +17,12 @@ import { createOpenAIInstrumentation } from '../../src/instrumentations/openai.t
 import { threadMillis } from '../../test/support/cpu-clock.ts';
 import { fakeOpenAIFetch, FINAL_ANSWER } from '../lib/fake-openai-fetch.ts';
 import { startInProcessSdk } from '../lib/in-process-sdk.ts';
+import { median, measureSides } from '../lib/side-rounds.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 25);
+// Uncounted rounds first: the JIT speeds every side up for a few hundred runs.
+const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? 5);
 
 // --- the SDK, as start() wires it, minus the network ---------------------------------------------------------------
 const sdk = startInProcessSdk({
@@ -201,36 +204,25 @@ async function block(name: string, runs: number): Promise<number> {
 }
 
 // BENCH_SIDES=genai-otel (a comma list) runs only those: for a profile of one side.
-const names = process.env.BENCH_SIDES?.split(',') ?? Object.keys(sides);
-for (const name of names) await block(name, Math.max(20, RUNS / 2));
-sdk.sides.spans.clear();
-const perSide = new Map<string, number[]>(names.map((name) => [name, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  const order = names.map((_, index) => names[(index + round) % names.length]!);
-  for (const name of order) perSide.get(name)!.push(await block(name, RUNS));
-}
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const checks: string[] = [];
 if (process.env.BENCH_SIDES !== undefined) {
-  console.log(JSON.stringify(Object.fromEntries(names.map((name) => [name, median(perSide.get(name)!)]))));
+  const names = process.env.BENCH_SIDES.split(',');
+  for (const name of names) await block(name, Math.max(20, RUNS / 2));
+  const times: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) for (const name of names) times[name]!.push(await block(name, RUNS));
+  console.log(JSON.stringify(Object.fromEntries(names.map((name) => [name, median(times[name]!)]))));
   process.exit(0);
 }
+const result = await measureSides({
+  rounds: ROUNDS,
+  warmupRounds: WARMUP_ROUNDS,
+  block: (name) => block(name, RUNS),
+  afterWarmup: () => sdk.sides.spans.clear(),
+});
+const checks: string[] = [];
 // Per run: workflow, agent, 2 tools, 3 model calls.
 const expected = RUNS * ROUNDS * 7;
-if ((sdk.sides.spans.get('genai-otel') ?? 0) !== expected)
-  checks.push(`genai-otel made ${sdk.sides.spans.get('genai-otel')} spans, not ${expected}`);
-if ((sdk.sides.spans.get('plain') ?? 0) !== expected)
-  checks.push(`plain made ${sdk.sides.spans.get('plain')} spans, not ${expected}`);
+for (const name of ['genai-otel', 'plain'])
+  if ((sdk.sides.spans.get(name) ?? 0) !== expected)
+    checks.push(`${name} made ${sdk.sides.spans.get(name)} spans, not ${expected}`);
 if ((sdk.sides.spans.get('off') ?? 0) !== 0) checks.push(`off made ${sdk.sides.spans.get('off')} spans`);
-// Added CPU per round, against that round's own "off" block: the machine's load drifts between rounds.
-const added = (name: string) => median(perSide.get(name)!.map((value, round) => value - perSide.get('off')![round]!));
-console.log(
-  JSON.stringify({
-    offUs: median(perSide.get('off')!),
-    oursUs: median(perSide.get('genai-otel')!),
-    plainUs: median(perSide.get('plain')!),
-    oursAddedUs: added('genai-otel'),
-    plainAddedUs: added('plain'),
-    checks,
-  }),
-);
+console.log(JSON.stringify({ ...result, checks }));

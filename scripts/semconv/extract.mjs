@@ -4,10 +4,15 @@
 // metric the attributes with their requirement levels; span kinds; metric instruments and units; and the JSON schemas
 // of the content attributes without their prose. Names and rules only: no brief, note or example is kept.
 //
-//   node scripts/semconv/extract.mjs <checkout> [--commit <sha>] [--write]
+//   node scripts/semconv/extract.mjs <checkout> [--commit <sha>] [--core <checkout> --core-version <tag>]
+//                                    [--file-commit <path>=<sha> ...] [--write]
 //
 // Without --write it prints the differences from the committed facts (test/unit/semconv/facts.json) and exits 1 when
 // there are any: an upgrade is `git -C <checkout> checkout <new sha>`, this command, then --write.
+// The GenAI model references attributes it does not define (error.type, server.*, exception.*, jsonrpc.*, ...): they
+// come from the core registry (open-telemetry/semantic-conventions at the tag the model's versions.env names), read
+// from --core. A reference found in neither is listed as `unresolved` and printed.
+// --file-commit records a file taken from another commit than --commit (a checkout assembled from several).
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,18 +65,46 @@ function rulesOf(schema) {
   return out;
 }
 
-export function extract(checkout, commit) {
+/** The attribute definitions of a model folder: `attributes` (definition/2) and `groups[].attributes` (the older form). */
+function definitionsIn(documents) {
+  const definitions = {};
+  const define = (key, attribute) => {
+    definitions[key] = { ...typeOf(attribute.type), ...(attribute.deprecated ? { deprecated: true } : {}) };
+  };
+  for (const { yaml } of documents) {
+    for (const attribute of yaml.attributes ?? [])
+      if (typeof attribute.key === 'string') define(attribute.key, attribute);
+    for (const group of yaml.groups ?? [])
+      for (const attribute of group.attributes ?? [])
+        if (typeof attribute.id === 'string') define(attribute.id, attribute);
+  }
+  return definitions;
+}
+
+function yamlDocuments(folder, skip = new Set()) {
+  return filesUnder(folder, '.yaml')
+    .filter((path) => !skip.has(relative(folder, path).split(/[\\/]/)[0]))
+    .map((path) => ({ path, yaml: parse(readFileSync(path, 'utf8')) ?? {} }));
+}
+
+/**
+ * @param checkout a checkout of semantic-conventions-genai (its `model/` folder is read)
+ * @param commit the commit it is at
+ * @param options `core`: a checkout of the core semantic-conventions for the attributes the model references but does
+ *   not define, with `coreVersion` its tag; `fileCommits`: files of the checkout taken from other commits
+ */
+export function extract(checkout, commit, options = {}) {
   const model = join(checkout, 'model');
-  const documents = filesUnder(model, '.yaml').map((path) => ({ path, yaml: parse(readFileSync(path, 'utf8')) ?? {} }));
-  const attributes = {};
+  const documents = yamlDocuments(model);
+  const attributes = definitionsIn(documents);
   const groups = new Map();
   for (const { yaml } of documents) {
-    for (const attribute of yaml.attributes ?? []) {
-      if (typeof attribute.key !== 'string') continue;
-      attributes[attribute.key] = { ...typeOf(attribute.type), ...(attribute.deprecated ? { deprecated: true } : {}) };
-    }
     for (const group of yaml.attribute_groups ?? []) groups.set(group.id, group.attributes ?? []);
+    // A signal's attributes are a group too: events reference a span's with `ref_group: span.<type>`.
+    for (const span of yaml.spans ?? []) groups.set(`span.${span.type}`, span.attributes ?? []);
+    for (const event of yaml.events ?? []) groups.set(`event.${event.name}`, event.attributes ?? []);
   }
+  const unresolved = new Set();
 
   /** The attribute references of a signal, ref_groups expanded, later references overriding earlier ones. */
   const resolve = (references, seen = new Set()) => {
@@ -79,6 +112,7 @@ export function extract(checkout, commit) {
     for (const reference of references ?? []) {
       if (reference.ref_group !== undefined) {
         if (seen.has(reference.ref_group)) continue;
+        if (!groups.has(reference.ref_group)) unresolved.add(`group ${reference.ref_group}`);
         Object.assign(levels, resolve(groups.get(reference.ref_group) ?? [], new Set([...seen, reference.ref_group])));
       } else if (typeof reference.ref === 'string') {
         if (reference.requirement_level !== undefined || levels[reference.ref] === undefined)
@@ -120,9 +154,32 @@ export function extract(checkout, commit) {
     const path = filesUnder(model, '.json').find((candidate) => basename(candidate) === file);
     if (path !== undefined) schemas[attribute] = rulesOf(JSON.parse(readFileSync(path, 'utf8')));
   }
+  // Attributes the signals reference but the model does not define: the core registry's (the model depends on it).
+  const referenced = new Set(
+    [spans, events, metrics].flatMap((signals) =>
+      Object.values(signals).flatMap((signal) => [
+        ...Object.keys(signal.attributes),
+        ...Object.values(signal.refinements ?? {}).flatMap((levels) => Object.keys(levels)),
+      ]),
+    ),
+  );
+  const missing = [...referenced].filter((key) => attributes[key] === undefined);
+  if (missing.length > 0 && options.core !== undefined) {
+    // The model's own folders are stripped from core, as the model's manifest does: the model is their home now.
+    const core = definitionsIn(yamlDocuments(join(options.core, 'model'), new Set(['gen-ai', 'mcp', 'openai'])));
+    for (const key of missing) if (core[key] !== undefined) attributes[key] = { ...core[key], core: true };
+  }
+  for (const key of missing) if (attributes[key] === undefined) unresolved.add(`attribute ${key}`);
+
   const sorted = (object) => Object.fromEntries(Object.entries(object).sort(([a], [b]) => a.localeCompare(b)));
+  const source = { repository: 'open-telemetry/semantic-conventions-genai', commit };
+  if (options.fileCommits !== undefined && Object.keys(options.fileCommits).length > 0)
+    source.files = sorted(options.fileCommits);
+  if (options.coreVersion !== undefined)
+    source.core = { repository: 'open-telemetry/semantic-conventions', version: options.coreVersion };
+  if (unresolved.size > 0) source.unresolved = [...unresolved].sort();
   return {
-    source: { repository: 'open-telemetry/semantic-conventions-genai', commit },
+    source,
     attributes: sorted(attributes),
     spans: sorted(spans),
     events: sorted(events),
@@ -149,17 +206,32 @@ export function differences(before, after, path = '') {
 }
 
 function main(argv) {
-  const checkout = argv.find((argument) => !argument.startsWith('--'));
+  const valued = new Set(['--commit', '--core', '--core-version', '--file-commit']);
+  const checkout = argv.find((argument, index) => !argument.startsWith('--') && !valued.has(argv[index - 1]));
   if (checkout === undefined || !existsSync(join(checkout, 'model'))) {
     console.error(
-      'usage: node scripts/semconv/extract.mjs <checkout of semantic-conventions-genai> [--commit <sha>] [--write]',
+      'usage: node scripts/semconv/extract.mjs <checkout of semantic-conventions-genai> [--commit <sha>] ' +
+        '[--core <checkout of semantic-conventions> --core-version <tag>] [--file-commit <path>=<sha> ...] [--write]',
     );
     return 2;
   }
-  const commitIndex = argv.indexOf('--commit');
-  const commit = commitIndex >= 0 ? argv[commitIndex + 1] : undefined;
+  const option = (name) => {
+    const index = argv.indexOf(name);
+    return index >= 0 ? argv[index + 1] : undefined;
+  };
+  const fileCommits = {};
+  argv.forEach((argument, index) => {
+    if (argument !== '--file-commit') return;
+    const [path, sha] = String(argv[index + 1]).split('=');
+    if (path && sha) fileCommits[path] = sha;
+  });
   const committed = existsSync(FACTS) ? JSON.parse(readFileSync(FACTS, 'utf8')) : {};
-  const facts = extract(checkout, commit ?? 'unknown');
+  const facts = extract(checkout, option('--commit') ?? 'unknown', {
+    core: option('--core'),
+    coreVersion: option('--core-version'),
+    fileCommits,
+  });
+  for (const reference of facts.source.unresolved ?? []) console.error(`unresolved: ${reference}`);
   // Kept from the committed facts, not from the model: the previous model's metric names (OTEL_SEMCONV_STABILITY_OPT_IN)
   // and genai-otel's documented additions, each with its reason.
   if (committed.previousMetrics !== undefined) facts.previousMetrics = committed.previousMetrics;

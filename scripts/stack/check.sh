@@ -25,17 +25,25 @@ cmd_check() {
       fails=$((fails + 1))
     fi
   }
-  run_check "collector/config.yaml (otelcol-genai validate)" \
-    "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/config.yaml"
+  run_check "collector/privacy.yaml + collector/config.yaml (otelcol-genai validate)" \
+    "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/privacy.yaml" --config "$COLLECTOR_DIR/config.yaml"
   run_check "collector/config.yaml + tail-sampling.yaml" \
-    "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/config.yaml" --config "$COLLECTOR_DIR/tail-sampling.yaml"
+    "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/privacy.yaml" --config "$COLLECTOR_DIR/config.yaml" --config "$COLLECTOR_DIR/tail-sampling.yaml"
   # The elasticsearch exporter cannot be built here (see builder-config.yaml): validate the overlay's processors and
   # pipeline with a file exporter standing in for it.
   sed -e 's#^  elasticsearch/llm_records:#  file/elasticsearch_stand_in:#' -e 's#elasticsearch/llm_records\]#file/elasticsearch_stand_in]#' \
       -e 's#^    endpoint: .*#    path: /tmp/genai-otel-es-stand-in.jsonl#' -e '/^    logs_index:/d' -e '/^    mapping:/,/^      mode:/d' \
       -e '/^    sending_queue:/,/^      storage:/d' "$COLLECTOR_DIR/elasticsearch.yaml" >"$tmp/elasticsearch-stand-in.yaml"
   run_check "collector/config.yaml + elasticsearch.yaml (exporter stood in for)" \
-    "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/config.yaml" --config "$tmp/elasticsearch-stand-in.yaml"
+    "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/privacy.yaml" --config "$COLLECTOR_DIR/config.yaml" --config "$tmp/elasticsearch-stand-in.yaml"
+  run_check "collector/privacy.yaml + scale/agent.yaml (the scale-out agent)" \
+    "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/privacy.yaml" --config "$COLLECTOR_DIR/scale/agent.yaml"
+  run_check "collector/tail-sampling.yaml + scale/gateway.yaml (a scale-out gateway)" \
+    "$BIN_DIR/otelcol-genai" validate --config "$COLLECTOR_DIR/tail-sampling.yaml" --config "$COLLECTOR_DIR/scale/gateway.yaml"
+  # Prometheus cannot expand variables: check the file as the scale profile renders it.
+  cp "$COLLECTOR_DIR/scale/prometheus.yml" "$COLLECTOR_DIR/alert-rules.yml" "$COLLECTOR_DIR/cost-budget.rules.yml" "$tmp/"
+  run_check "collector/scale/prometheus.yml with the alert rules (promtool check config)" \
+    promtool check config "$tmp/prometheus.yml"
   run_check "collector/jaeger.yaml (jaeger validate)" "$BIN_DIR/jaeger" validate --config "$COLLECTOR_DIR/jaeger.yaml"
   run_check "collector/jaeger.yaml with JAEGER_STORAGE=memory (jaeger validate)" \
     env JAEGER_STORAGE=memory "$BIN_DIR/jaeger" validate --config "$COLLECTOR_DIR/jaeger.yaml"

@@ -105,7 +105,8 @@ component_bin() {
     prometheus) command -v prometheus || true ;;
     alertmanager) command -v prometheus-alertmanager || command -v alertmanager || true ;;
     jaeger) echo "$BIN_DIR/jaeger" ;;
-    collector) echo "$BIN_DIR/otelcol-genai" ;;
+    collector|agent|gateway[0-9]*) echo "$BIN_DIR/otelcol-genai" ;;
+    victoriametrics) echo "$BIN_DIR/victoria-metrics" ;;
   esac
 }
 
@@ -124,6 +125,10 @@ component_health_url() {
     alertmanager) echo "http://$HOST:$ALERTMANAGER_PORT/-/ready" ;;
     jaeger) echo "http://$HOST:$JAEGER_HEALTH_PORT/status" ;;
     collector) echo "http://$HOST:$COLLECTOR_HEALTH_PORT/" ;;
+    # The scale profile (scripts/stack/scale.sh): gateway_addr gives a gateway's loopback address.
+    agent) echo "http://$HOST:$AGENT_HEALTH_PORT/" ;;
+    gateway[0-9]*) echo "http://$(gateway_addr "$1"):$GATEWAY_HEALTH_PORT/" ;;
+    victoriametrics) echo "http://$HOST:$VICTORIAMETRICS_PORT/health" ;;
   esac
 }
 
@@ -132,7 +137,9 @@ component_url() {
     prometheus) echo "http://$HOST:$PROMETHEUS_PORT" ;;
     alertmanager) echo "http://$HOST:$ALERTMANAGER_PORT" ;;
     jaeger) echo "http://$HOST:$JAEGER_UI_PORT" ;;
-    collector) echo "grpc://$HOST:$OTLP_GRPC_PORT http://$HOST:$OTLP_HTTP_PORT" ;;
+    collector|agent) echo "grpc://$HOST:$OTLP_GRPC_PORT http://$HOST:$OTLP_HTTP_PORT" ;;
+    gateway[0-9]*) echo "grpc://$(gateway_addr "$1"):$GATEWAY_OTLP_PORT metrics http://$(gateway_addr "$1"):$GATEWAY_PROM_PORT/metrics" ;;
+    victoriametrics) echo "http://$HOST:$VICTORIAMETRICS_PORT" ;;
   esac
 }
 

@@ -106,7 +106,7 @@ build_collector() {
       die "collector build failed; full log: $work/build.log"
     fi
     local c lacking=""
-    for c in otlp memory_limiter batch tail_sampling otlp_grpc prometheus file span_metrics health_check file_storage; do
+    for c in otlp memory_limiter batch tail_sampling otlp_grpc prometheus file span_metrics health_check file_storage load_balancing; do
       "$work/out/otelcol-genai" components 2>/dev/null | grep -qE "name: $c\$" || lacking+=" $c"
     done
     [[ -z $lacking ]] || die "the built collector lacks components:$lacking"

@@ -69,7 +69,7 @@ start_component() {
            "JAEGER_QUERY_HTTP_PORT=$JAEGER_UI_PORT" "JAEGER_QUERY_GRPC_PORT=$JAEGER_GRPC_PORT"
            "JAEGER_HEALTH_PORT=$JAEGER_HEALTH_PORT" "JAEGER_METRICS_PORT=$JAEGER_METRICS_PORT"
            "JAEGER_STORAGE=$JAEGER_STORAGE" "JAEGER_BADGER_DIR=$RUN_DIR/jaeger/badger" "JAEGER_RETENTION=$JAEGER_RETENTION"
-           "JAEGER_MAX_TRACES=$JAEGER_MAX_TRACES" "JAEGER_PROMETHEUS_URL=http://$HOST:$PROMETHEUS_PORT")
+           "JAEGER_MAX_TRACES=$JAEGER_MAX_TRACES" "JAEGER_PROMETHEUS_URL=${JAEGER_METRICS_STORE_URL:-http://$HOST:$PROMETHEUS_PORT}")
       cmd=("$bin" "--config" "$COLLECTOR_DIR/jaeger.yaml")
       # Badger creates keys/ and values/ itself; the folder holding them is for this user only.
       # shellcheck disable=SC2174 # only that folder needs the mode
@@ -82,7 +82,7 @@ start_component() {
            "OTELCOL_JAEGER_ENDPOINT=$HOST:$JAEGER_OTLP_PORT"
            "OTELCOL_STORAGE_DIR=$RUN_DIR/collector/queue" "OTELCOL_LOGS_PATH=$RUN_DIR/collector/logs/genai-logs.jsonl"
            "OTELCOL_LLM_RECORDS_PATH=$RUN_DIR/collector/logs/llm-records.jsonl")
-      cmd=("$bin" "--config" "$COLLECTOR_DIR/config.yaml")
+      cmd=("$bin" "--config" "$COLLECTOR_DIR/privacy.yaml" "--config" "$COLLECTOR_DIR/config.yaml")
       [[ $TAIL_SAMPLING == 1 || $TAIL_SAMPLING == true ]] && cmd+=("--config" "$COLLECTOR_DIR/tail-sampling.yaml")
       mkdir -p "$RUN_DIR/collector/queue" "$RUN_DIR/collector/logs"
       ;;

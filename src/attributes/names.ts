@@ -4,7 +4,12 @@
  * define but the package lacks (they moved to open-telemetry/semantic-conventions-genai) are spelled here once;
  * genai-otel's own names live under `genai_otel.`.
  */
-export { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
+export {
+  ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '@opentelemetry/semantic-conventions';
 
 // Vector stores (src/instrumentations/store-*.ts): the database conventions, stable except the returned row count.
 export {
@@ -108,6 +113,8 @@ export const MCP_ERROR_TYPE_TOOL_ERROR = 'tool_error';
 // Defined by the GenAI conventions (semantic-conventions-genai) but absent from @opentelemetry/semantic-conventions 1.45.
 /** Renamed from `gen_ai.usage.cache_creation.input_tokens` in the newest conventions. */
 export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+/** The retrieval span's number of documents asked for (the conventions moved it off `gen_ai.request.top_k`). */
+export const ATTR_GEN_AI_RETRIEVAL_TOP_K = 'gen_ai.retrieval.top_k';
 export const ATTR_GEN_AI_MEMORY_STORE_ID = 'gen_ai.memory.store.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_ID = 'gen_ai.memory.record.id';
 export const ATTR_GEN_AI_MEMORY_RECORD_COUNT = 'gen_ai.memory.record.count';
@@ -169,7 +176,8 @@ export const ATTR_GENAI_OTEL_REDACTION_RULESET = 'genai_otel.redaction.ruleset';
  */
 export const ATTR_GENAI_OTEL_CALL_DUPLICATE = 'genai_otel.call.duplicate';
 
-// Names of older GenAI conventions that other libraries still put on their spans: read, never written.
+// Names of older GenAI conventions that other libraries still put on their spans: read; written only when
+// OTEL_SEMCONV_STABILITY_OPT_IN asks for the previous model (gen_ai.system, cache_creation).
 export const ATTR_GEN_AI_SYSTEM_DEPRECATED = 'gen_ai.system';
 export const ATTR_GEN_AI_USAGE_PROMPT_TOKENS_DEPRECATED = 'gen_ai.usage.prompt_tokens';
 export const ATTR_GEN_AI_USAGE_COMPLETION_TOKENS_DEPRECATED = 'gen_ai.usage.completion_tokens';
@@ -229,12 +237,12 @@ export const METRIC_GENAI_OTEL_FEEDBACK_SCORE = 'genai_otel.feedback.score';
 export const METRIC_GENAI_OTEL_DECISIONS = 'genai_otel.decisions';
 export const METRIC_GENAI_OTEL_REVISIONS = 'genai_otel.answer.revisions';
 
-// OpenAI Agents SDK runs (src/instrumentations/openai-agents*.ts). Guardrail names are defined by the newest GenAI
-// conventions (semantic-conventions-genai, docs/gen-ai/gen-ai-guardrails.md) and absent from the package.
-export const EVENT_GEN_AI_GUARDRAIL_RESULT = 'gen_ai.guardrail.result';
-export const ATTR_GEN_AI_GUARDRAIL_COMPONENT_NAME = 'gen_ai.guardrail.component.name';
-export const ATTR_GEN_AI_GUARDRAIL_RESULT_TYPE = 'gen_ai.guardrail.result.type';
-export const ATTR_GEN_AI_GUARDRAIL_RESULT_VALUE = 'gen_ai.guardrail.result.value';
+// OpenAI Agents SDK runs (src/instrumentations/openai-agents*.ts). The pinned conventions have no guardrail names
+// (semantic-conventions-genai#427 proposes some, not these): the guardrail result is an event of our own.
+export const EVENT_GENAI_OTEL_GUARDRAIL_RESULT = 'genai_otel.guardrail.result';
+export const ATTR_GENAI_OTEL_GUARDRAIL_NAME = 'genai_otel.guardrail.name';
+export const ATTR_GENAI_OTEL_GUARDRAIL_RESULT_TYPE = 'genai_otel.guardrail.result.type';
+export const ATTR_GENAI_OTEL_GUARDRAIL_RESULT_VALUE = 'genai_otel.guardrail.result.value';
 /** The conventions have no handoff vocabulary: the agents a handoff goes from and to. */
 export const ATTR_GENAI_OTEL_HANDOFF_FROM_AGENT = 'genai_otel.handoff.from_agent';
 export const ATTR_GENAI_OTEL_HANDOFF_TO_AGENT = 'genai_otel.handoff.to_agent';

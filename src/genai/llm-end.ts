@@ -24,6 +24,7 @@ import {
   ATTR_GEN_AI_TOKEN_TYPE,
   GEN_AI_TOKEN_MODALITY_VALUE_UNKNOWN,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_DEPRECATED,
   ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
@@ -35,7 +36,8 @@ import {
 } from '../attributes/names.ts';
 import { isObject, MAX_PLAIN_STRING_LENGTH, putAttribute, safeJson, truncate } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
-import type { LLMResponseInfo, ModelPrice, TokenUsage } from './llm-types.ts';
+import type { Counter } from '@opentelemetry/api';
+import type { LLMResponseInfo, ModelPrice, TokenModality, TokensByModality, TokenUsage } from './llm-types.ts';
 
 /** Who the call was made to: the bounded attributes every metric of the call carries. */
 export interface LLMCallTarget {
@@ -95,7 +97,7 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): Attributes {
   putAttribute(attributes, ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens, origin);
   putAttribute(attributes, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens, origin);
   putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens, origin);
-  putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, usage.cacheWriteInputTokens, origin);
+  putCacheWriteTokens(attributes, usage.cacheWriteInputTokens, origin);
   putAttribute(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningOutputTokens, origin);
   const streamed = end.streamed ?? end.timeToFirstChunk !== undefined;
   if (end.timeToFirstChunk !== undefined) attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = end.timeToFirstChunk;
@@ -129,6 +131,18 @@ export function recordLLMCallEnd(span: Span, end: LLMCallEnd): Attributes {
   return attributes;
 }
 
+/**
+ * Cache writes under the name OTEL_SEMCONV_STABILITY_OPT_IN selects: the pinned model's
+ * `gen_ai.usage.cache_write.input_tokens` (semantic-conventions-genai#440), the previous model's
+ * `gen_ai.usage.cache_creation.input_tokens`, or both.
+ */
+function putCacheWriteTokens(attributes: Attributes, tokens: number | undefined, origin: string): void {
+  const mode = genaiSettings().semconv;
+  if (mode !== 'previous') putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, tokens, origin);
+  if (mode !== 'latest')
+    putAttribute(attributes, ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_DEPRECATED, tokens, origin);
+}
+
 /** The metric attribute sets of one call shape, frozen and shared by every call of that shape. */
 interface ShapeAttributes {
   /** The conventions' metric attributes of the call, with `error.type` when it failed. */
@@ -136,24 +150,27 @@ interface ShapeAttributes {
   /** Previous names: `gen_ai.client.token.usage` by token type. */
   inputTokens: Attributes;
   outputTokens: Attributes;
-  /** Latest names: the token counters' attributes (no `error.type`, a `gen_ai.token.modality`). */
+  /** Latest names: the token counters' attributes (no `error.type`, `gen_ai.token.modality=unknown`). */
   usage: Attributes;
+  /** The counters' attributes for a modality the provider reported, made once per shape and modality. */
+  usageOf(modality: TokenModality): Attributes;
 }
 
 /**
  * Token metrics of one call under the names the mode selects (the instruments a mode does not use record nothing):
- * the previous `gen_ai.client.token.usage` histogram, or the latest counters and per-call histograms. The provider's
- * counts are totals, not split by modality: the counters carry `gen_ai.token.modality=unknown`.
+ * the previous `gen_ai.client.token.usage` histogram, or the latest counters and per-call histograms. The input and
+ * output counters are split by `gen_ai.token.modality` as far as the provider reports a split; the rest, and the
+ * cache and reasoning counters, are `unknown`.
  */
 function recordTokenMetrics(instruments: GenAIInstruments, usage: TokenUsage, shape: ShapeAttributes): void {
   if (usage.inputTokens !== undefined) {
     instruments.tokenUsage.record(usage.inputTokens, shape.inputTokens);
-    instruments.usage.input.add(usage.inputTokens, shape.usage);
+    addByModality(instruments.usage.input, usage.inputTokens, usage.inputByModality, shape);
     instruments.operationInputTokens.record(usage.inputTokens, shape.call);
   }
   if (usage.outputTokens !== undefined) {
     instruments.tokenUsage.record(usage.outputTokens, shape.outputTokens);
-    instruments.usage.output.add(usage.outputTokens, shape.usage);
+    addByModality(instruments.usage.output, usage.outputTokens, usage.outputByModality, shape);
     instruments.operationOutputTokens.record(usage.outputTokens, shape.call);
   }
   if (usage.cacheReadInputTokens !== undefined)
@@ -162,6 +179,25 @@ function recordTokenMetrics(instruments: GenAIInstruments, usage: TokenUsage, sh
     instruments.usage.cacheWrite.add(usage.cacheWriteInputTokens, shape.usage);
   if (usage.reasoningOutputTokens !== undefined)
     instruments.usage.reasoning.add(usage.reasoningOutputTokens, shape.usage);
+}
+
+/** Adds `total` to a counter: each reported modality's share under its modality, the rest under `unknown`. */
+function addByModality(
+  counter: Counter,
+  total: number,
+  split: TokensByModality | undefined,
+  shape: ShapeAttributes,
+): void {
+  let rest = total;
+  if (split !== undefined) {
+    for (const [modality, tokens] of Object.entries(split) as [TokenModality, number | undefined][]) {
+      if (tokens === undefined || tokens <= 0 || tokens > rest) continue;
+      counter.add(tokens, shape.usageOf(modality));
+      rest -= tokens;
+    }
+  }
+  // The conventions record a call without usage (or whose split covers nothing) as 0 / the total of `unknown`.
+  if (rest > 0 || rest === total) counter.add(rest, shape.usage);
 }
 
 const shapes = new ShapeCache<ShapeAttributes>();
@@ -188,8 +224,18 @@ function shapeAttributes(
     const call = metricAttributesOf(target);
     if (responseModel !== undefined) call[ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
     const usage = Object.freeze({ ...call, [ATTR_GEN_AI_TOKEN_MODALITY]: GEN_AI_TOKEN_MODALITY_VALUE_UNKNOWN });
+    const byModality = new Map<TokenModality, Attributes>();
+    const usageOf = (modality: TokenModality): Attributes => {
+      let attributes = byModality.get(modality);
+      if (attributes === undefined) {
+        attributes = Object.freeze({ ...usage, [ATTR_GEN_AI_TOKEN_MODALITY]: modality });
+        byModality.set(modality, attributes);
+      }
+      return attributes;
+    };
     if (errorType !== undefined) call[ATTR_ERROR_TYPE] = errorType;
     return {
+      usageOf,
       call: Object.freeze(call),
       inputTokens: Object.freeze({ ...call, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT }),
       outputTokens: Object.freeze({ ...call, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }),

@@ -85,6 +85,11 @@ export interface LLMRequest {
   captureContent?: boolean;
 }
 
+/** A modality the conventions' `gen_ai.token.modality` names (besides `unknown`). */
+export type TokenModality = 'text' | 'image' | 'audio' | 'video' | 'document';
+/** Tokens by modality, as far as the provider splits them (the rest of the total is of unknown modality). */
+export type TokensByModality = Partial<Record<TokenModality, number>>;
+
 /** Token counts as providers report them. `inputTokens` includes cached tokens, as the conventions ask. */
 export interface TokenUsage {
   inputTokens?: number;
@@ -92,6 +97,9 @@ export interface TokenUsage {
   cacheReadInputTokens?: number;
   cacheWriteInputTokens?: number;
   reasoningOutputTokens?: number;
+  /** The provider's split of `inputTokens` by modality (OpenAI's token details, Gemini's modality counts). */
+  inputByModality?: TokensByModality;
+  outputByModality?: TokensByModality;
 }
 
 export interface LLMResponseInfo {

@@ -4,8 +4,6 @@ import { ShapeCache } from './shape-cache.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_NAME,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
@@ -15,7 +13,9 @@ import {
 /**
  * The duration metrics of tools, agents and workflows, with the conventions' attributes decided here once for every
  * helper and instrumentation (withToolCall, the OpenAI Agents SDK, runTools, the AI SDK, ...). Attribute sets are
- * frozen and shared per shape, as the pre-bound metric series find their series by object identity.
+ * frozen and shared per shape, as the pre-bound metric series find their series by object identity. The conventions
+ * give these metrics the attributes of the tool's and the in-process agent's spans they measure, without
+ * `gen_ai.operation.name` (the metric names the operation) and without a provider (an agent may call several).
  */
 
 /** What the tool metric says about one execution. */
@@ -23,13 +23,15 @@ export interface ToolMetricFacts {
   name?: string;
   /** `function`, `extension` or `datastore`. */
   type?: string;
+  /** The agent the tool ran for. */
+  agentName?: string;
   errorType?: string;
 }
 
 /** What the agent metric says about one invocation. */
 export interface AgentMetricFacts {
   name?: string;
-  provider?: string;
+  /** The one model the agent is configured with, when it has only one. */
   requestModel?: string;
   errorType?: string;
 }
@@ -49,10 +51,11 @@ function put(attributes: Attributes, key: string, value: string | undefined): vo
  * recordToolDuration(0.12, { name: 'lookup_order', type: 'function' });
  */
 export function recordToolDuration(seconds: number, facts: ToolMetricFacts): void {
-  const attributes = toolShapes.get([facts.name, facts.type, facts.errorType], () => {
-    const built: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
+  const attributes = toolShapes.get([facts.name, facts.type, facts.agentName, facts.errorType], () => {
+    const built: Attributes = {};
     put(built, ATTR_GEN_AI_TOOL_NAME, facts.name);
     put(built, ATTR_GEN_AI_TOOL_TYPE, facts.type);
+    put(built, ATTR_GEN_AI_AGENT_NAME, facts.agentName);
     put(built, ATTR_ERROR_TYPE, facts.errorType);
     return built;
   });
@@ -63,13 +66,12 @@ export function recordToolDuration(seconds: number, facts: ToolMetricFacts): voi
  * Records `gen_ai.invoke_agent.duration` for one agent invocation.
  *
  * @example
- * recordAgentDuration(2.5, { name: 'support-agent', provider: 'openai' });
+ * recordAgentDuration(2.5, { name: 'support-agent', requestModel: 'gpt-4o-mini' });
  */
 export function recordAgentDuration(seconds: number, facts: AgentMetricFacts): void {
-  const attributes = agentShapes.get([facts.name, facts.provider, facts.requestModel, facts.errorType], () => {
-    const built: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent' };
+  const attributes = agentShapes.get([facts.name, facts.requestModel, facts.errorType], () => {
+    const built: Attributes = {};
     put(built, ATTR_GEN_AI_AGENT_NAME, facts.name);
-    put(built, ATTR_GEN_AI_PROVIDER_NAME, facts.provider);
     put(built, ATTR_GEN_AI_REQUEST_MODEL, facts.requestModel);
     put(built, ATTR_ERROR_TYPE, facts.errorType);
     return built;

@@ -21,9 +21,9 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
   ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
+  ATTR_GEN_AI_RETRIEVAL_TOP_K,
   ATTR_DB_COLLECTION_NAME,
   ATTR_DB_OPERATION_NAME,
   ATTR_DB_RESPONSE_RETURNED_ROWS,
@@ -232,6 +232,7 @@ const toolHelpers = defineHelpers<ToolCallRequest>('withToolCall', (request, hel
       recordToolDuration(outcome.durationSeconds, {
         name: attributes[ATTR_GEN_AI_TOOL_NAME] as string | undefined,
         type: attributes[ATTR_GEN_AI_TOOL_TYPE] as string | undefined,
+        agentName: attributes[ATTR_GEN_AI_AGENT_NAME] as string | undefined,
         errorType: outcome.errorType,
       });
     },
@@ -345,7 +346,8 @@ const agentHelpers = defineHelpers<AgentRequest>('withAgent', (request) => {
   putAttribute(attributes, ATTR_GEN_AI_AGENT_ID, request.id, 'withAgent');
   putAttribute(attributes, ATTR_GEN_AI_AGENT_DESCRIPTION, request.description, 'withAgent');
   putAttribute(attributes, ATTR_GEN_AI_AGENT_VERSION, request.version, 'withAgent');
-  putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withAgent');
+  // The conventions' in-process agent span has no provider (its model calls name theirs); a remote agent's has one.
+  if (request.remote === true) putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withAgent');
   putAttribute(attributes, ATTR_GEN_AI_REQUEST_MODEL, request.model, 'withAgent');
   putAttribute(attributes, ATTR_GEN_AI_CONVERSATION_ID, request.conversationId, 'withAgent');
   return {
@@ -355,7 +357,7 @@ const agentHelpers = defineHelpers<AgentRequest>('withAgent', (request) => {
     onEnd(_span, outcome) {
       recordAgentDuration(outcome.durationSeconds, {
         name: attributes[ATTR_GEN_AI_AGENT_NAME] as string | undefined,
-        provider: attributes[ATTR_GEN_AI_PROVIDER_NAME] as string | undefined,
+        requestModel: attributes[ATTR_GEN_AI_REQUEST_MODEL] as string | undefined,
         errorType: outcome.errorType,
       });
     },
@@ -410,8 +412,7 @@ function describeRetrieval(
   const dataSourceId = requireName('withRetrieval', 'dataSourceId', request.dataSourceId);
   const attributes: Attributes = { ...store?.attributes, [ATTR_GEN_AI_OPERATION_NAME]: 'retrieval' };
   putAttribute(attributes, ATTR_GEN_AI_DATA_SOURCE_ID, dataSourceId, 'withRetrieval');
-  // The conventions' retrieval span takes the request's top_k (there is no gen_ai.retrieval.top_k).
-  putAttribute(attributes, ATTR_GEN_AI_REQUEST_TOP_K, request.topK, 'withRetrieval');
+  putAttribute(attributes, ATTR_GEN_AI_RETRIEVAL_TOP_K, request.topK, 'withRetrieval');
   putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, request.provider, 'withRetrieval');
   if (helper.captureContent && request.query !== undefined)
     attributes[ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT] = safeJson(request.query, helper.maxContentLength);

@@ -1,4 +1,11 @@
-import type { ChatMessage, LLMResponseInfo, MessagePart, TokenUsage } from './llm-types.ts';
+import type {
+  ChatMessage,
+  LLMResponseInfo,
+  MessagePart,
+  TokenModality,
+  TokensByModality,
+  TokenUsage,
+} from './llm-types.ts';
 import { isObject } from '../attributes/safe-values.ts';
 import { deserializedArguments } from './content.ts';
 
@@ -23,22 +30,76 @@ function textPart(content: unknown): MessagePart[] {
   return typeof content === 'string' && content !== '' ? [{ type: 'text', content }] : [];
 }
 
+/** The modalities of OpenAI's token details (`prompt_tokens_details`, `completion_tokens_details`, ...). */
+function openAIModalities(details: Json | undefined): TokensByModality | undefined {
+  const split: TokensByModality = {};
+  for (const [key, modality] of [
+    ['text_tokens', 'text'],
+    ['image_tokens', 'image'],
+    ['audio_tokens', 'audio'],
+  ] as const) {
+    const tokens = num(details?.[key]);
+    if (tokens !== undefined && tokens > 0) split[modality] = tokens;
+  }
+  return Object.keys(split).length > 0 ? split : undefined;
+}
+
+/** The split fields of a usage, only those the provider reported. */
+function modalitySplit(
+  input: TokensByModality | undefined,
+  output: TokensByModality | undefined,
+): Pick<TokenUsage, 'inputByModality' | 'outputByModality'> {
+  return {
+    ...(input === undefined ? {} : { inputByModality: input }),
+    ...(output === undefined ? {} : { outputByModality: output }),
+  };
+}
+
+const GEMINI_MODALITIES: Record<string, TokenModality> = {
+  TEXT: 'text',
+  IMAGE: 'image',
+  AUDIO: 'audio',
+  VIDEO: 'video',
+  DOCUMENT: 'document',
+};
+
+/** Gemini's modality token counts (`promptTokensDetails`, `candidatesTokensDetails`: `[{ modality, tokenCount }]`). */
+function geminiModalities(details: unknown): TokensByModality | undefined {
+  if (!Array.isArray(details)) return undefined;
+  const split: TokensByModality = {};
+  for (const entry of details.map(obj)) {
+    const modality = GEMINI_MODALITIES[str(entry?.modality) ?? ''];
+    const tokens = num(entry?.tokenCount);
+    if (modality !== undefined && tokens !== undefined && tokens > 0) split[modality] = (split[modality] ?? 0) + tokens;
+  }
+  return Object.keys(split).length > 0 ? split : undefined;
+}
+
 /** OpenAI chat completion (`object: 'chat.completion'`). */
 function readOpenAIChat(value: Json): ReadResponse {
   const usage = obj(value.usage);
   const choices = Array.isArray(value.choices) ? value.choices.map(obj).filter((choice) => choice !== undefined) : [];
+  let outputMessages: ChatMessage[] | undefined;
   return {
     usage: {
       inputTokens: num(usage?.prompt_tokens),
       outputTokens: num(usage?.completion_tokens),
       cacheReadInputTokens: num(obj(usage?.prompt_tokens_details)?.cached_tokens),
       reasoningOutputTokens: num(obj(usage?.completion_tokens_details)?.reasoning_tokens),
+      ...modalitySplit(
+        openAIModalities(obj(usage?.prompt_tokens_details)),
+        openAIModalities(obj(usage?.completion_tokens_details)),
+      ),
     },
     response: {
       id: str(value.id),
       model: str(value.model),
       finishReasons: choices.map((choice) => str(choice.finish_reason)).filter((reason) => reason !== undefined),
-      outputMessages: choices.map((choice) => openAIMessage(obj(choice.message), str(choice.finish_reason))),
+      // Built when read: only content capture and log records read them, and tool call arguments are parsed JSON.
+      get outputMessages() {
+        outputMessages ??= choices.map((choice) => openAIMessage(obj(choice.message), str(choice.finish_reason)));
+        return outputMessages;
+      },
     },
   };
 }
@@ -199,6 +260,7 @@ function readGemini(value: Json): ReadResponse {
       outputTokens: sum(num(usage?.candidatesTokenCount), thoughts),
       cacheReadInputTokens: num(usage?.cachedContentTokenCount),
       reasoningOutputTokens: thoughts,
+      ...modalitySplit(geminiModalities(usage?.promptTokensDetails), geminiModalities(usage?.candidatesTokensDetails)),
     },
     response: {
       id: str(value.responseId),
@@ -353,9 +415,9 @@ export class StreamAccumulator {
   }
 
   private merge(usage: TokenUsage): void {
-    for (const [key, value] of Object.entries(usage) as [keyof TokenUsage, number | undefined][]) {
+    for (const [key, value] of Object.entries(usage) as [keyof TokenUsage, TokenUsage[keyof TokenUsage]][]) {
       if (value !== undefined) {
-        this.usage[key] = value;
+        (this.usage as Record<string, unknown>)[key] = value;
         this.sawUsage = true;
       }
     }

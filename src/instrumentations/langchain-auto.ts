@@ -1,5 +1,5 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { context } from '@opentelemetry/api';
+import { context, type Context } from '@opentelemetry/api';
 import { setActiveContextResolver } from '../context/agents-context.ts';
 import { isObject } from '../attributes/safe-values.ts';
 import { errorOnce } from '../core/diagnostics.ts';
@@ -123,6 +123,50 @@ export function invokeInCallerContext(original: Invoke): Invoke {
   };
 }
 
+type StreamIterator = (this: unknown, input: unknown, options?: unknown) => AsyncIterator<unknown>;
+
+/** The same iterator, each step of it run in `parent`: an async generator's body runs in the context of `next()`. */
+function iterateIn(iterator: AsyncIterator<unknown>, parent: Context): AsyncIterator<unknown> & AsyncIterable<unknown> {
+  return {
+    next: (...args: [] | [unknown]) => context.with(parent, () => iterator.next(...args)),
+    return: (value?: unknown) =>
+      context.with(parent, () =>
+        typeof iterator.return === 'function' ? iterator.return(value) : Promise.resolve({ done: true, value }),
+      ),
+    throw: (error?: unknown) =>
+      context.with(parent, () =>
+        typeof iterator.throw === 'function' ? iterator.throw(error) : Promise.reject(error as Error),
+      ),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/**
+ * Wraps `BaseChatModel.prototype._streamIterator` (what `.stream()` and a streamed chain's model step run) so that the
+ * stream is read in its caller's context: LangChain iterates it with no config in its async-local storage, so the
+ * LLM client's span, started inside, would otherwise begin a trace of its own.
+ */
+export function streamInCallerContext(original: StreamIterator): StreamIterator {
+  return function _streamIterator(this: unknown, input: unknown, options?: unknown): AsyncIterator<unknown> {
+    const iterator = original.call(this, input, options);
+    let parent;
+    try {
+      parent = enabled ? callerRunContext(options) : undefined;
+      if (parent !== undefined && isObject(iterator) && typeof iterator.next === 'function')
+        return iterateIn(iterator, parent);
+    } catch (error) {
+      errorOnce(
+        'langchain:caller',
+        'could not find the chain a LangChain model runs in; its call is traced alone',
+        error,
+      );
+    }
+    return iterator;
+  };
+}
+
 /**
  * The instrumentation of LangChain JS and LangGraph: when `@langchain/core`'s callback manager loads (CommonJS through
  * require-in-the-middle, ES modules through import-in-the-middle), genai-otel's handler joins every run and the code
@@ -166,12 +210,21 @@ export function createLangChainInstrumentation(): Instrumentation {
         const prototype = chatModel?.prototype;
         if (prototype !== undefined && typeof prototype.invoke === 'function' && !isWrapped(prototype.invoke))
           this._wrap(prototype, 'invoke', (original) => invokeInCallerContext(original as Invoke));
+        if (
+          prototype !== undefined &&
+          typeof prototype._streamIterator === 'function' &&
+          !isWrapped(prototype._streamIterator)
+        )
+          this._wrap(prototype, '_streamIterator', (original) => streamInCallerContext(original as StreamIterator));
         return moduleExports;
       };
       const offChatModels = (moduleExports: unknown) => {
         const chatModel = (isObject(moduleExports) ? moduleExports.BaseChatModel : undefined) as
           { prototype?: Record<string, unknown> } | undefined;
-        if (chatModel?.prototype !== undefined) this._unwrap(chatModel.prototype, 'invoke');
+        if (chatModel?.prototype !== undefined) {
+          this._unwrap(chatModel.prototype, 'invoke');
+          this._unwrap(chatModel.prototype, '_streamIterator');
+        }
         return moduleExports;
       };
       for (const file of ['dist/language_models/chat_models.cjs', 'dist/language_models/chat_models.js'])

@@ -186,6 +186,43 @@ function responseOf(output: Json | undefined): { model?: string; id?: string; fi
 }
 
 /**
+ * What a run's span waits for: settled by the handler when LangChain reports the run's end or error. A thenable rather
+ * than a promise: the span helpers only call its `then`, and a run (LangGraph makes about thirty per graph run) then
+ * costs no promise, no microtask and no async-hook call; the span ends as the run ends, not a turn later.
+ */
+class RunSettlement implements PromiseLike<void> {
+  private onDone: (() => unknown) | undefined;
+  private onFail: ((error: unknown) => unknown) | undefined;
+  private outcome: { failed: boolean; error: unknown } | undefined;
+
+  then<A = void, B = never>(
+    onDone?: ((value: void) => A | PromiseLike<A>) | null,
+    onFail?: ((error: unknown) => B | PromiseLike<B>) | null,
+  ): PromiseLike<A | B> {
+    this.onDone = onDone ?? undefined;
+    this.onFail = onFail ?? undefined;
+    if (this.outcome !== undefined) this.report(this.outcome);
+    // The span helpers ignore what `then` returns.
+    return this as unknown as PromiseLike<A | B>;
+  }
+
+  settle(failed: boolean, error: unknown): void {
+    if (this.outcome !== undefined) return;
+    this.outcome = { failed, error };
+    this.report(this.outcome);
+  }
+
+  private report(outcome: { failed: boolean; error: unknown }): void {
+    const done = this.onDone;
+    const fail = this.onFail;
+    this.onDone = undefined;
+    this.onFail = undefined;
+    if (outcome.failed) fail?.(outcome.error);
+    else done?.();
+  }
+}
+
+/**
  * A LangChain JS callback handler that turns runs into genai-otel spans and metrics: chat model and LLM runs into LLM
  * calls (`chat {model}`, with usage, cost and streaming timing), tools into `execute_tool`, retrievers into
  * `retrieval`, the outermost chain (a graph run) into `invoke_workflow` (`invoke_agent` when named an agent) and
@@ -223,23 +260,22 @@ export class GenAICallbackHandler {
   private begin(
     runId: string,
     parentRunId: string | undefined,
-    start: (work: (span: Span) => Promise<void>) => unknown,
+    start: (work: (span: Span) => RunSettlement) => unknown,
   ): Run | undefined {
     try {
       const stored = storedActiveContext();
       const parent = (parentRunId === undefined ? undefined : runs.get(parentRunId)?.context) ?? context.active();
-      let resolve!: () => void;
-      let reject!: (error: unknown) => void;
-      const promise = new Promise<void>((onResolve, onReject) => {
-        resolve = onResolve;
-        reject = onReject;
-      });
-      promise.catch(() => undefined);
-      const run: Run = { context: parent, stored, finish: () => resolve(), fail: (error) => reject(error) };
+      const settlement = new RunSettlement();
+      const run: Run = {
+        context: parent,
+        stored,
+        finish: () => settlement.settle(false, undefined),
+        fail: (error) => settlement.settle(true, error),
+      };
       context.with(parent, () =>
         start((span) => {
           run.context = trace.setSpan(parent, span);
-          return promise;
+          return settlement;
         }),
       );
       runs.set(runId, run);

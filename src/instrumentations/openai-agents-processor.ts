@@ -4,17 +4,17 @@ import { capturesContentOnSpans } from '../genai/content.ts';
 import { recordAgentDuration, recordToolDuration } from '../genai/operation-metrics.ts';
 import {
   ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_MESSAGE,
   ATTR_GENAI_OTEL_AGENT_TOOLS,
   ATTR_GENAI_OTEL_HANDOFF_FROM_AGENT,
   ATTR_GENAI_OTEL_HANDOFF_TO_AGENT,
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_GUARDRAIL_COMPONENT_NAME,
-  ATTR_GEN_AI_GUARDRAIL_RESULT_TYPE,
-  ATTR_GEN_AI_GUARDRAIL_RESULT_VALUE,
+  ATTR_GENAI_OTEL_GUARDRAIL_NAME,
+  ATTR_GENAI_OTEL_GUARDRAIL_RESULT_TYPE,
+  ATTR_GENAI_OTEL_GUARDRAIL_RESULT_VALUE,
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_ID,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
@@ -22,7 +22,7 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
   ATTR_GEN_AI_WORKFLOW_NAME,
-  EVENT_GEN_AI_GUARDRAIL_RESULT,
+  EVENT_GENAI_OTEL_GUARDRAIL_RESULT,
   INSTRUMENTATION_SCOPE,
 } from '../attributes/names.ts';
 import { MAX_PLAIN_STRING_LENGTH, isObject, truncate } from '../attributes/safe-values.ts';
@@ -73,6 +73,23 @@ interface Step {
   parent?: Step;
   /** Whether the agent's description was set (once per agent span). */
   described?: boolean;
+  /** A tool step's span, not started yet (see `spanOf`). */
+  deferred?: DeferredSpan;
+}
+
+/**
+ * A tool's span waits until something needs it: the SDK marks an MCP tool (`mcp_data`) only once the tool runs, and an
+ * MCP tool call's span is the MCP client's, of kind CLIENT (the MCP conventions; the MCP server's span is its child),
+ * where any other tool's is INTERNAL (the GenAI conventions). It starts with the SDK span's start time.
+ */
+interface DeferredSpan {
+  name: string;
+  attributes: Attributes;
+  parentContext: Context;
+  /** `performance.now()` when the SDK span started: the SDK takes it as its own clock's (as it would its end time). */
+  startTime: number;
+  data: Record<string, unknown>;
+  toolName?: string;
 }
 
 interface TraceState {
@@ -106,10 +123,8 @@ function describe(data: AgentsSpan['spanData']): { name: string; attributes: Att
   switch (data.type) {
     case 'agent': {
       const name = text(data.name);
-      const attributes: Attributes = {
-        [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent',
-        [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
-      };
+      // The conventions' in-process agent span names no provider: its model calls (the openai client's spans) do.
+      const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent' };
       if (name !== undefined) attributes[ATTR_GEN_AI_AGENT_NAME] = name;
       return { name: name === undefined ? 'invoke_agent' : `invoke_agent ${name}`, attributes };
     }
@@ -141,7 +156,7 @@ function describe(data: AgentsSpan['spanData']): { name: string; attributes: Att
 /**
  * A tracing processor for the OpenAI Agents SDK (`addTraceProcessor`): each SDK trace becomes an `invoke_workflow`
  * span, each agent an `invoke_agent {name}` span, each tool an `execute_tool {name}` span, each handoff a `handoff`
- * span, each guardrail result a `gen_ai.guardrail.result` event, all in one OpenTelemetry trace under the context the
+ * span, each guardrail result a `genai_otel.guardrail.result` event, all in one OpenTelemetry trace under the context the
  * run started in. Its `resolve()` makes the current SDK step the active OpenTelemetry span, so the LLM client's spans
  * nest under the agent that made the call. Every method is guarded: the SDK and the run never see our faults.
  *
@@ -173,7 +188,7 @@ export class OpenAIAgentsProcessor {
       const sdkTrace = this.current.trace();
       if (sdkTrace !== null && sdkTrace !== undefined) step = this.rootOf(sdkTrace, stored);
     }
-    return step !== undefined && step.stored === stored ? step.context : undefined;
+    return step !== undefined && step.stored === stored ? this.contextOf(step) : undefined;
   }
 
   /** Called by the SDK's `agent_tool_start` event, while the tool's span is the SDK's current span. */
@@ -182,11 +197,16 @@ export class OpenAIAgentsProcessor {
     const sdkSpan = this.current.span();
     if (sdkSpan === null || sdkSpan === undefined || sdkSpan.spanData?.type !== 'function') return;
     const step = this.traces.get(sdkSpan.traceId)?.steps.get(sdkSpan.spanId);
-    if (step?.span === undefined) return;
+    if (step === undefined) return;
+    // Before the tool runs: its span has not started yet, the attributes wait with the rest.
+    const set = (key: string, value: string) => {
+      if (step.deferred !== undefined) step.deferred.attributes[key] = value;
+      else step.span?.setAttribute(key, value);
+    };
     const id = text(callId);
-    if (id !== undefined) step.span.setAttribute(ATTR_GEN_AI_TOOL_CALL_ID, id);
+    if (id !== undefined) set(ATTR_GEN_AI_TOOL_CALL_ID, id);
     const about = text(description);
-    if (about !== undefined) step.span.setAttribute(ATTR_GEN_AI_TOOL_DESCRIPTION, about);
+    if (about !== undefined) set(ATTR_GEN_AI_TOOL_DESCRIPTION, about);
   }
 
   /**
@@ -231,7 +251,7 @@ export class OpenAIAgentsProcessor {
     if (state === undefined) return;
     this.traces.delete(traceId);
     // Spans the SDK never ended (an abandoned stream) end with their trace.
-    for (const step of state.steps.values()) step.span?.end();
+    for (const step of state.steps.values()) this.spanOf(step)?.end(performance.now());
     const root = state.root?.span;
     if (root === undefined) return;
     if (error !== null && error !== undefined) {
@@ -279,7 +299,7 @@ export class OpenAIAgentsProcessor {
     if (state === undefined || step === undefined) return;
     state.steps.delete(sdkSpan.spanId);
     // A copy of an ended step must not start a second span; one without a span can come back harmlessly.
-    if (step.span !== undefined) state.ended.add(sdkSpan.spanId);
+    if (this.spanOf(step) !== undefined) state.ended.add(sdkSpan.spanId);
     this.finish(step, sdkSpan);
     // A run that fails never ends its trace (agents-core 0.20 skips trace.end() when the run throws): the trace
     // ends with the failed run's last span instead of staying open for good.
@@ -296,10 +316,16 @@ export class OpenAIAgentsProcessor {
     );
   }
 
-  private startSpan(name: string, attributes: Attributes, parent: Context): Span {
+  private startSpan(
+    name: string,
+    attributes: Attributes,
+    parent: Context,
+    kind: SpanKind = SpanKind.INTERNAL,
+    startTime?: number,
+  ): Span {
     this.starting = true;
     try {
-      return genaiTracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+      return genaiTracer().startSpan(name, { kind, attributes, startTime }, parent);
     } finally {
       this.starting = false;
     }
@@ -339,7 +365,7 @@ export class OpenAIAgentsProcessor {
     if (existing !== undefined || state.ended.has(spanId)) return existing;
     const parent = (sdkSpan.parentId === null ? undefined : state.steps.get(sdkSpan.parentId)) ?? state.root;
     // Inside the parent, unless OpenTelemetry's context moved on since (a span the app started inside it).
-    const parentContext = parent !== undefined && parent.stored === stored ? parent.context : stored;
+    const parentContext = parent !== undefined && parent.stored === stored ? this.contextOf(parent) : stored;
     const data = sdkSpan.spanData;
     const type = isObject(data) && typeof data.type === 'string' ? data.type : 'unknown';
     const described = isObject(data) ? describe(data) : undefined;
@@ -347,15 +373,31 @@ export class OpenAIAgentsProcessor {
     if (described === undefined) {
       step = { context: parentContext, stored, type, startTime: 0, parent };
     } else {
+      const name = text(data.name);
       if (type === 'function') {
         // The conventions name the agent a tool runs for on its span.
         const agent = enclosingAgentName(parent);
         if (agent !== undefined) described.attributes[ATTR_GEN_AI_AGENT_NAME] = agent;
+        step = {
+          context: parentContext,
+          stored,
+          type,
+          name,
+          startTime: performance.now(),
+          parent,
+          deferred: {
+            name: described.name,
+            attributes: described.attributes,
+            parentContext,
+            startTime: performance.now(),
+            data,
+            toolName: name,
+          },
+        };
+        state.steps.set(spanId, step);
+        return step;
       }
       const span = this.startSpan(described.name, described.attributes, parentContext);
-      const name = text(data.name);
-      // An MCP tool's call (the SDK's MCP servers) joins this span instead of starting its own (see tool-spans.ts).
-      if (type === 'function' && name !== undefined) openToolSpan(span, name);
       step = {
         span,
         context: trace.setSpan(parentContext, span),
@@ -370,6 +412,32 @@ export class OpenAIAgentsProcessor {
     return step;
   }
 
+  /** The step's span, started now if it waited (a tool's: CLIENT when the SDK marked it an MCP tool). */
+  private spanOf(step: Step): Span | undefined {
+    const deferred = step.deferred;
+    if (deferred === undefined) return step.span;
+    step.deferred = undefined;
+    const mcp = deferred.data.mcp_data !== undefined && deferred.data.mcp_data !== null;
+    const span = this.startSpan(
+      deferred.name,
+      deferred.attributes,
+      deferred.parentContext,
+      mcp ? SpanKind.CLIENT : SpanKind.INTERNAL,
+      deferred.startTime,
+    );
+    // An MCP tool's call (the SDK's MCP servers) joins this span instead of starting its own (see tool-spans.ts).
+    if (deferred.toolName !== undefined) openToolSpan(span, deferred.toolName);
+    step.span = span;
+    step.context = trace.setSpan(deferred.parentContext, span);
+    return span;
+  }
+
+  /** The context children of the step start in (its span started if it waited). */
+  private contextOf(step: Step): Context {
+    if (step.deferred !== undefined) this.spanOf(step);
+    return step.context;
+  }
+
   private finish(step: Step, sdkSpan: AgentsSpan): void {
     const data = sdkSpan.spanData;
     const durationSeconds = (performance.now() - step.startTime) / 1000;
@@ -380,7 +448,7 @@ export class OpenAIAgentsProcessor {
       this.emitGuardrailResult(step, data);
       return;
     }
-    const span = step.span;
+    const span = this.spanOf(step);
     if (span === undefined) return;
     closeToolSpan(span);
     if (step.type === 'agent') {
@@ -406,14 +474,15 @@ export class OpenAIAgentsProcessor {
       }
     }
     if (errorType !== undefined) {
+      const message = typeof error?.message === 'string' ? truncate(error.message, MAX_PLAIN_STRING_LENGTH) : undefined;
       span.setAttribute(ATTR_ERROR_TYPE, errorType);
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: typeof error?.message === 'string' ? truncate(error.message, MAX_PLAIN_STRING_LENGTH) : undefined,
-      });
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
+      // The conventions' failed operation records its exception; the SDK keeps only the message, not the error.
+      span.addEvent('exception', { [ATTR_EXCEPTION_MESSAGE]: message ?? 'unknown error' });
     }
-    span.end();
-    if (step.type === 'agent') recordAgentDuration(durationSeconds, { name: step.name, provider: 'openai', errorType });
+    // On the clock its start used (a waiting tool span was given the SDK span's start time).
+    span.end(performance.now());
+    if (step.type === 'agent') recordAgentDuration(durationSeconds, { name: step.name, errorType });
     else if (step.type === 'function')
       recordToolDuration(durationSeconds, {
         name: step.name,
@@ -422,16 +491,16 @@ export class OpenAIAgentsProcessor {
       });
   }
 
-  /** The conventions' event for a guardrail of a dedicated guardrail API (their "OpenAI Agents" example), in its agent's context. */
+  /** The guardrail's result as an event of our own (the pinned conventions have none), in its agent's context. */
   private emitGuardrailResult(step: Step, data: AgentsSpan['spanData']): void {
     const attributes: Attributes = {
-      [ATTR_GEN_AI_GUARDRAIL_RESULT_TYPE]: 'tripwire_triggered',
-      [ATTR_GEN_AI_GUARDRAIL_RESULT_VALUE]: String(data.triggered === true),
+      [ATTR_GENAI_OTEL_GUARDRAIL_RESULT_TYPE]: 'tripwire_triggered',
+      [ATTR_GENAI_OTEL_GUARDRAIL_RESULT_VALUE]: String(data.triggered === true),
     };
     const name = text(data.name);
-    if (name !== undefined) attributes[ATTR_GEN_AI_GUARDRAIL_COMPONENT_NAME] = name;
+    if (name !== undefined) attributes[ATTR_GENAI_OTEL_GUARDRAIL_NAME] = name;
     logs
       .getLogger(INSTRUMENTATION_SCOPE, VERSION)
-      .emit({ eventName: EVENT_GEN_AI_GUARDRAIL_RESULT, attributes, context: step.context });
+      .emit({ eventName: EVENT_GENAI_OTEL_GUARDRAIL_RESULT, attributes, context: step.context });
   }
 }

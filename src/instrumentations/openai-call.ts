@@ -64,11 +64,26 @@ function serverOf(baseURL: unknown): { serverAddress?: string; serverPort?: numb
   return lastServer.server;
 }
 
+/** Who an OpenAI call goes to: the bounded attributes of its span and of every metric of the call. */
+export function callTarget(
+  operation: Operation,
+  params: Record<string, unknown>,
+  client: { baseURL?: unknown } | undefined,
+): LLMCallTarget {
+  const server = serverOf(client?.baseURL);
+  return {
+    operation,
+    provider: providerOf(client, server.serverAddress, server.serverPort),
+    requestModel: typeof params.model === 'string' ? params.model : undefined,
+    ...server,
+  };
+}
+
 /**
  * What genai-otel learns about one call traced by the official OpenAI instrumentation, from inside that call: the
  * request, the result or error, retries, and the stream as it is read. Its span is finished by `finishOpenAISpan`.
  */
-class ObservedOpenAICall implements RetryRecorder {
+export class ObservedOpenAICall implements RetryRecorder {
   readonly span: Span;
   readonly operation: Operation;
   readonly params: Record<string, unknown>;
@@ -98,6 +113,7 @@ class ObservedOpenAICall implements RetryRecorder {
     operation: Operation,
     params: Record<string, unknown>,
     client: { baseURL?: unknown } | undefined,
+    target: LLMCallTarget = callTarget(operation, params, client),
   ) {
     this.span = span;
     this.operation = operation;
@@ -105,13 +121,7 @@ class ObservedOpenAICall implements RetryRecorder {
     this.streamRequested = params.stream === true;
     this.accumulator = this.streamRequested ? new StreamAccumulator(true) : undefined;
     this.recording = span.isRecording();
-    const server = serverOf(client?.baseURL);
-    this.target = {
-      operation,
-      provider: providerOf(client, server.serverAddress, server.serverPort),
-      requestModel: typeof params.model === 'string' ? params.model : undefined,
-      ...server,
-    };
+    this.target = target;
   }
 
   targetOf(): LLMCallTarget {
@@ -160,6 +170,35 @@ class ObservedOpenAICall implements RetryRecorder {
         setImmediate(() => this.endOpenSpan(error));
       },
     );
+  }
+
+  /**
+   * Follows a call whose span this layer started itself (a chat completion not streamed, see openai-chat-create.ts):
+   * the span ends when the client's promise settles, with the result or the error noted for `finish`.
+   */
+  settle(result: unknown): void {
+    const promise = result as PromiseLike<unknown> | undefined;
+    if (!isObject(promise) || typeof promise.then !== 'function') {
+      this.endSettled();
+      return;
+    }
+    promise.then(
+      (value) => {
+        this.result = value;
+        noteServed(this.served, value);
+        this.endSettled();
+      },
+      (error: unknown) => {
+        this.error = error;
+        this.failed = true;
+        this.endSettled();
+      },
+    );
+  }
+
+  private endSettled(): void {
+    if (this.span.isRecording()) this.span.end();
+    else this.finishUnrecorded();
   }
 
   private chunk(chunk: unknown): void {
@@ -215,7 +254,7 @@ class ObservedOpenAICall implements RetryRecorder {
   }
 }
 
-const observedCalls = new WeakMap<object, ObservedOpenAICall>();
+export const observedCalls = new WeakMap<object, ObservedOpenAICall>();
 
 interface OpenAIServed {
   serviceTier?: string;
@@ -447,7 +486,10 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
     if (call.streamEnd !== undefined) span.setAttribute(ATTR_GENAI_OTEL_STREAM_END, call.streamEnd);
   }
   // The conventions define content (attributes and the details event) for inference, not for embeddings.
-  const content = call === undefined || call.operation !== 'chat' ? undefined : requestContentOf(call);
+  const content =
+    call === undefined || call.operation !== 'chat' || (!captureContent && !destinations.event)
+      ? undefined
+      : requestContentOf(call);
   if (captureContent && content !== undefined) {
     if (content.inputMessages !== undefined)
       span.setAttribute(ATTR_GEN_AI_INPUT_MESSAGES, safeJson(content.inputMessages, settings.maxContentLength));

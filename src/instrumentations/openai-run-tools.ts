@@ -128,7 +128,10 @@ function traceRunnerLoop(runner: unknown, model: unknown): void {
       const run = startRun('invoke_agent', SpanKind.INTERNAL, attributes, {
         streamIdleTimeoutMillis: genaiSettings().streamIdleTimeoutMillis,
         onEnd(_span, outcome) {
-          recordAgentDuration(outcome.durationSeconds, { provider: 'openai', errorType: outcome.errorType });
+          recordAgentDuration(outcome.durationSeconds, {
+            requestModel: attributes[ATTR_GEN_AI_REQUEST_MODEL] as string | undefined,
+            errorType: outcome.errorType,
+          });
         },
       });
       return run === undefined ? runLoop.apply(this, args) : run.run(runLoop, this, args);

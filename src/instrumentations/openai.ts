@@ -1,9 +1,10 @@
-import { createNoopMeter, type MeterProvider } from '@opentelemetry/api';
+import { createNoopMeter, type MeterProvider, type Tracer } from '@opentelemetry/api';
 import type { Instrumentation, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { ContentCaptureMode } from '../config/config-types.ts';
 import { openaiInstrumentation } from '../core/loaders.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 import { composeOpenAIPatch } from './openai-call.ts';
+import { chatCreatePatch } from './openai-chat-create.ts';
 import { wrapRunTools } from './openai-run-tools.ts';
 
 /**
@@ -18,6 +19,7 @@ type Patch = (original: AnyFunction) => AnyFunction;
 
 /** The parts of the official instrumentation this layer builds on (private in its type declarations, public at run time). */
 interface OfficialInternals extends Instrumentation {
+  readonly tracer: Tracer;
   init(): InstrumentationNodeModuleDefinition[];
   _getPatchedChatCompletionsCreate(): Patch;
   _getPatchedEmbeddingsCreate(): Patch;
@@ -129,7 +131,7 @@ export function createOpenAIInstrumentation(
     }
 
     override _getPatchedChatCompletionsCreate(): Patch {
-      return composeOpenAIPatch(super._getPatchedChatCompletionsCreate(), 'chat', 'iterator');
+      return chatCreatePatch(this, composeOpenAIPatch(super._getPatchedChatCompletionsCreate(), 'chat', 'iterator'));
     }
 
     override _getPatchedEmbeddingsCreate(): Patch {

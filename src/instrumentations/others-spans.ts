@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import {
-  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_TOOL_TYPE,
   ATTR_GENAI_OTEL_CALL_DUPLICATE,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK_DEPRECATED,
@@ -25,7 +25,7 @@ import {
 } from '../attributes/names.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import { capturesContentOnSpans } from '../genai/content.ts';
-import { genaiInstruments } from '../genai/genai-instruments.ts';
+import { recordAgentDuration, recordToolDuration } from '../genai/operation-metrics.ts';
 import { recordChunkTiming, recordLLMCallEnd, type LLMCallTarget } from '../genai/llm-end.ts';
 import type { TokenUsage } from '../genai/llm-types.ts';
 import { conventionProviderName } from './ai-sdk.ts';
@@ -137,24 +137,22 @@ function finishModelCall(span: EndingSpan, operation: string, provider: string, 
   });
 }
 
-function recordToolDuration(span: EndingSpan): void {
-  const metric: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' };
-  const toolName = stringAttribute(span.attributes, ATTR_GEN_AI_TOOL_NAME);
-  if (toolName !== undefined) metric[ATTR_GEN_AI_TOOL_NAME] = toolName;
-  const errorType = errorTypeOfSpan(span);
-  if (errorType !== undefined) metric[ATTR_ERROR_TYPE] = errorType;
-  genaiInstruments().toolDuration.record(durationSecondsOf(span), metric);
+/** The tool metric of another library's `execute_tool` span, with the attributes genai-otel's own tool spans give it. */
+function recordOthersToolDuration(span: EndingSpan): void {
+  recordToolDuration(durationSecondsOf(span), {
+    name: stringAttribute(span.attributes, ATTR_GEN_AI_TOOL_NAME),
+    type: stringAttribute(span.attributes, ATTR_GEN_AI_TOOL_TYPE),
+    agentName: stringAttribute(span.attributes, ATTR_GEN_AI_AGENT_NAME),
+    errorType: errorTypeOfSpan(span),
+  });
 }
 
-function recordAgentDuration(span: EndingSpan): void {
-  const metric: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent' };
-  const agentName = stringAttribute(span.attributes, ATTR_GEN_AI_AGENT_NAME);
-  if (agentName !== undefined) metric[ATTR_GEN_AI_AGENT_NAME] = agentName;
-  const provider = providerOfSpan(span.attributes);
-  if (provider !== undefined) metric[ATTR_GEN_AI_PROVIDER_NAME] = provider;
-  const errorType = errorTypeOfSpan(span);
-  if (errorType !== undefined) metric[ATTR_ERROR_TYPE] = errorType;
-  genaiInstruments().agentDuration.record(durationSecondsOf(span), metric);
+function recordOthersAgentDuration(span: EndingSpan): void {
+  recordAgentDuration(durationSecondsOf(span), {
+    name: stringAttribute(span.attributes, ATTR_GEN_AI_AGENT_NAME),
+    requestModel: stringAttribute(span.attributes, ATTR_GEN_AI_REQUEST_MODEL),
+    errorType: errorTypeOfSpan(span),
+  });
 }
 
 /** Whether an ending span of another library is one model call: a model operation with a provider or a model. */
@@ -182,11 +180,11 @@ export function finishOthersSpan(span: EndingSpan, nesting: ModelCallNesting): v
   const operation = operationOfSpan(span.attributes);
   if (operation === undefined) return;
   if (operation === 'execute_tool') {
-    recordToolDuration(span);
+    recordOthersToolDuration(span);
     return;
   }
   if (operation === 'invoke_agent') {
-    recordAgentDuration(span);
+    recordOthersAgentDuration(span);
     return;
   }
   if (!isOthersModelCall(span)) return;

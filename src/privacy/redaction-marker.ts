@@ -5,7 +5,7 @@ let builtInRuleset: string | undefined;
 /**
  * The name of the built-in rule set: `builtin-` and 16 hex digits of a hash (two FNV-1a 32-bit sums) of every rule's
  * name and pattern. Any change to a rule changes it, so a collector configured for one rule set never trusts another
- * (the unit test that compares it with collector/config.yaml then says the collector's value needs a review). Not a
+ * (the unit test that compares it with collector/privacy.yaml then says the collector's value needs a review). Not a
  * cryptographic hash, and needs none: it names a rule set, it proves nothing; and the preload must not load node:crypto.
  *
  * @example

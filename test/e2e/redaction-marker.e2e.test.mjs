@@ -1,4 +1,4 @@
-// End-to-end test of the collector's trusted-redaction path with the real collector binary and collector/config.yaml:
+// End-to-end test of the collector's trusted-redaction path with the real collector binary and collector/privacy.yaml + config.yaml:
 // telemetry genai-otel redacted with its whole built-in rule set (resource attribute genai_otel.redaction.ruleset)
 // skips the collector's pattern rules; telemetry from a plain OpenTelemetry SDK, from genai-otel with a rule switched
 // off, or carrying a claim of another rule set, gets all of them.
@@ -62,10 +62,18 @@ describe(
         OTELCOL_LLM_RECORDS_PATH: join(dir, 'llm-records.jsonl'),
         OTELCOL_BATCH_TIMEOUT: '100ms',
       });
-      collector = spawn(COLLECTOR, ['--config', join(ROOT, 'collector', 'config.yaml'), '--config', overlay], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      collector = spawn(
+        COLLECTOR,
+        [
+          '--config',
+          join(ROOT, 'collector', 'privacy.yaml'),
+          '--config',
+          join(ROOT, 'collector', 'config.yaml'),
+          '--config',
+          overlay,
+        ],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       collector.stdout.on('data', (d) => (collectorLog += d));
       collector.stderr.on('data', (d) => (collectorLog += d));
       await poll('the collector to be healthy', async () => (await fetch(`http://127.0.0.1:${health}/`)).ok, {

@@ -745,6 +745,8 @@ describe('configuration checks: collector validate, promtool check/test rules, a
     });
     const output = stdout + stderr;
     assert.match(output, /collector\/config\.yaml \(otelcol-genai validate\)/);
+    assert.match(output, /ok: collector\/privacy\.yaml \+ scale\/agent\.yaml/);
+    assert.match(output, /ok: collector\/tail-sampling\.yaml \+ scale\/gateway\.yaml/);
     assert.match(output, /promtool test rules/);
     assert.doesNotMatch(output, /FAIL/);
   });

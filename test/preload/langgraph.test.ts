@@ -254,3 +254,43 @@ for (const { module, script, preload } of [
     });
   });
 }
+
+for (const { module, script, preload } of [
+  { module: 'CommonJS', script: 'langchain-stream.cjs', preload: ['--require', 'genai-otel/register'] },
+  { module: 'ESM', script: 'langchain-stream.mjs', preload: ['--import', 'genai-otel/register'] },
+]) {
+  describe(`a model streamed as a chain step (.stream()), ${module} app under ${preload.join(' ')}`, () => {
+    test('each chain is one trace: the chain span, and the streamed chat span under it with the usage', async () => {
+      const serviceName = `langchain-stream-${module.toLowerCase()}`;
+      const env = otelEnv(receiver.url, {
+        OTEL_SERVICE_NAME: serviceName,
+        FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''),
+        OPENAI_API_KEY: 'test-key',
+      });
+      const result = await runFixture(fixture(script), { nodeArgs: preload, env });
+      assert.equal(
+        result.stdout.trim(),
+        'streamed chain: "The order has shipped."\nstreaming step: "The order has shipped."',
+        result.stderr,
+      );
+      const spans = (
+        await receiver.waitFor(
+          'spans',
+          (all) => all.filter((span) => span.resource['service.name'] === serviceName).length >= 4,
+          5000,
+        )
+      ).filter((span) => span.resource['service.name'] === serviceName);
+      for (const name of ['invoke_workflow streamed chain', 'invoke_workflow streaming step']) {
+        const root = spans.find((span) => span.name === name);
+        assert.ok(root, spans.map((span) => span.name).join(', '));
+        assert.deepEqual(tree(spans, root), [name, '  chat gpt-4o-mini']);
+      }
+      assert.equal(spans.length, 4, spans.map((span) => span.name).join(', '));
+      const chats = spans.filter((span) => span.name === 'chat gpt-4o-mini');
+      for (const chat of chats) {
+        assert.equal(chat.attributes['gen_ai.request.stream'], true);
+        assert.equal(typeof chat.attributes['gen_ai.usage.input_tokens'], 'number');
+      }
+    });
+  });
+}

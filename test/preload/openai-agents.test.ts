@@ -1,7 +1,7 @@
 // OpenAI Agents SDK runs under the real preload, CommonJS (--require) and ESM (--import), against the local fake
 // provider: each run is one trace — invoke_workflow → invoke_agent → the model calls (the openai client's spans, with
 // usage and cost, once) and execute_tool spans — for a plain run, a streamed run, an agent used as a tool, a handoff,
-// an input guardrail that trips (a gen_ai.guardrail.result event) and an agent using an MCP server's tools. The app prints what it prints untraced, its
+// an input guardrail that trips (a genai_otel.guardrail.result event) and an agent using an MCP server's tools. The app prints what it prints untraced, its
 // own export to OpenAI's platform stays as it configured it, and nothing leaves loopback.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -92,7 +92,8 @@ for (const { module, script, preload } of cases) {
             'logs',
             (received) =>
               received.some(
-                (log) => log.resource['service.name'] === serviceName && log.eventName === 'gen_ai.guardrail.result',
+                (log) =>
+                  log.resource['service.name'] === serviceName && log.eventName === 'genai_otel.guardrail.result',
               ),
             3000,
           )
@@ -206,7 +207,7 @@ for (const { module, script, preload } of cases) {
       assert.equal(agent.kind, 1);
       assert.equal(agent.attributes['gen_ai.operation.name'], 'invoke_agent');
       assert.equal(agent.attributes['gen_ai.agent.name'], 'Order assistant');
-      assert.equal(agent.attributes['gen_ai.provider.name'], 'openai');
+      assert.equal(agent.attributes['gen_ai.provider.name'], undefined, 'the in-process agent span names no provider');
       assert.deepEqual(agent.attributes['genai_otel.agent.tools'], ['lookup_order', 'shipping_eta']);
       const tools = spans
         .filter((span) => span.parentSpanId === agent.spanId && span.name.startsWith('execute_tool'))
@@ -225,6 +226,8 @@ for (const { module, script, preload } of cases) {
         ],
       );
       for (const span of tools) {
+        // A local function tool: INTERNAL (the GenAI conventions' execute_tool span).
+        assert.equal(span.kind, 1, span.name);
         assert.equal(span.attributes['gen_ai.tool.call.arguments'], undefined);
         assert.equal(span.attributes['gen_ai.tool.call.result'], undefined);
       }
@@ -244,7 +247,7 @@ for (const { module, script, preload } of cases) {
       );
     });
 
-    test('a tripped input guardrail: a gen_ai.guardrail.result event in the agent span, the agent and its run failed', () => {
+    test('a tripped input guardrail: a genai_otel.guardrail.result event in the agent span, the agent and its run failed', () => {
       const root = workflow(spans, 'guardrail run');
       assert.equal(root.status.code, 2);
       const agent = spans.find(
@@ -253,12 +256,12 @@ for (const { module, script, preload } of cases) {
       assert.ok(agent);
       assert.equal(agent.status.code, 2);
       assert.equal(agent.attributes['error.type'], '_OTHER');
-      const event = logs.find((log) => log.eventName === 'gen_ai.guardrail.result');
+      const event = logs.find((log) => log.eventName === 'genai_otel.guardrail.result');
       assert.ok(event);
       assert.deepEqual(event.attributes, {
-        'gen_ai.guardrail.component.name': 'no_refund_talk',
-        'gen_ai.guardrail.result.type': 'tripwire_triggered',
-        'gen_ai.guardrail.result.value': 'true',
+        'genai_otel.guardrail.name': 'no_refund_talk',
+        'genai_otel.guardrail.result.type': 'tripwire_triggered',
+        'genai_otel.guardrail.result.value': 'true',
       });
       assert.equal(event.traceId, agent.traceId);
       assert.equal(event.spanId, agent.spanId);
@@ -300,6 +303,8 @@ for (const { module, script, preload } of cases) {
         // No second span for the same call: the MCP client joined the agent's execute_tool span (MCP conventions).
         assert.equal(spans.filter((span) => span.attributes['mcp.method.name'] === 'tools/call').length, 2);
         for (const call of calls) {
+          // CLIENT: the MCP client's span (the MCP conventions), parent of the MCP server's SERVER span.
+          assert.equal(call.kind, 3, call.name);
           assert.equal(call.attributes['mcp.method.name'], 'tools/call');
           assert.equal(call.attributes['network.transport'], 'pipe');
           assert.match(String(call.attributes['jsonrpc.request.id']), /^\d+$/);

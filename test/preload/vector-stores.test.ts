@@ -127,7 +127,7 @@ for (const { name, script, nodeArgs } of cases) {
       const topK = Object.fromEntries(
         spans
           .filter((span) => span.name.startsWith('retrieval'))
-          .map((span) => [span.attributes['db.system.name'], span.attributes['gen_ai.request.top_k']]),
+          .map((span) => [span.attributes['db.system.name'], span.attributes['gen_ai.retrieval.top_k']]),
       );
       assert.deepEqual(topK, { pinecone: 2, qdrant: 2, chroma: 2, postgresql: 2 });
     });

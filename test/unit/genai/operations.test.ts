@@ -46,11 +46,8 @@ test('withToolCall: INTERNAL execute_tool span, tool attributes, duration metric
   );
   const metrics = await sdk.collect();
   const point = sdk.points(metrics.get('gen_ai.execute_tool.duration'))[0];
-  assert.deepEqual(point?.attributes, {
-    'gen_ai.operation.name': 'execute_tool',
-    'gen_ai.tool.name': 'lookup_order',
-    'gen_ai.tool.type': 'function',
-  });
+  // The conventions' tool metric: the tool span's attributes, without gen_ai.operation.name (the metric names it).
+  assert.deepEqual(point?.attributes, { 'gen_ai.tool.name': 'lookup_order', 'gen_ai.tool.type': 'function' });
 });
 
 test('a failing tool: ERROR status, error.type on span and metric, the same error reaches the caller', async () => {
@@ -112,7 +109,7 @@ test('withMemoryOperation: operation names of the conventions (short forms accep
 test('withAgent and withWorkflow: invoke spans, agent duration with its buckets; remote agents are CLIENT', async () => {
   await withWorkflow({ name: 'support-flow' }, async () => {
     await withAgent({ name: 'triage', id: 'agent-1', description: 'routes tickets', version: '2' }, async () => 'ok');
-    await withAgent({ name: 'remote-helper', remote: true }, async () => 'ok');
+    await withAgent({ name: 'remote-helper', remote: true, provider: 'openai' }, async () => 'ok');
   });
   const workflow = sdk.span('invoke_workflow support-flow');
   const agent = sdk.span('invoke_agent triage');
@@ -130,10 +127,14 @@ test('withAgent and withWorkflow: invoke spans, agent duration with its buckets;
     },
   );
   assert.equal(sdk.span('invoke_agent remote-helper').kind, SpanKind.CLIENT);
+  // Only a remote agent's span names a provider: the conventions' in-process agent span has none.
+  assert.equal(sdk.span('invoke_agent remote-helper').attributes['gen_ai.provider.name'], 'openai');
   const metrics = await sdk.collect();
   const point = sdk
     .points(metrics.get('gen_ai.invoke_agent.duration'))
     .find((candidate) => candidate.attributes['gen_ai.agent.name'] === 'triage');
+  // The conventions' agent metric: the agent's name (and its one model), no operation name, no provider.
+  assert.deepEqual(point?.attributes, { 'gen_ai.agent.name': 'triage' });
   assert.deepEqual(
     (point?.value as { buckets: { boundaries: number[] } }).buckets.boundaries,
     AGENT_DURATION_BUCKETS_SECONDS,
@@ -173,8 +174,12 @@ test('withRetrieval: CLIENT retrieval span with data source and top_k', async ()
   const span = sdk.span('retrieval kb-articles');
   assert.equal(span.kind, SpanKind.CLIENT);
   assert.equal(span.attributes['gen_ai.data_source.id'], 'kb-articles');
-  assert.equal(span.attributes['gen_ai.request.top_k'], 5);
-  assert.equal(span.attributes['gen_ai.retrieval.top_k'], undefined, 'not a name of the conventions');
+  assert.equal(span.attributes['gen_ai.retrieval.top_k'], 5);
+  assert.equal(
+    span.attributes['gen_ai.request.top_k'],
+    undefined,
+    'the conventions moved it to gen_ai.retrieval.top_k',
+  );
   assert.equal(span.attributes['gen_ai.retrieval.query.text'], undefined);
 });
 

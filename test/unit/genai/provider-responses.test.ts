@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { withLLMCall } from '../../../src/genai/llm.ts';
 import { readProviderResponse } from '../../../src/genai/response-readers.ts';
+import { resetGenAISettingsForTests } from '../../../src/config/genai-settings.ts';
 
 const sdk = installMemorySdk();
 
@@ -139,6 +140,76 @@ test('Anthropic message: cache tokens are added to input tokens, as the conventi
   assert.equal(attributes['gen_ai.usage.cache_read.input_tokens'], 0);
   assert.equal(attributes['gen_ai.usage.output_tokens'], 503);
   assert.deepEqual(attributes['gen_ai.response.finish_reasons'], ['end_turn']);
+});
+
+test("cache writes: the pinned name by default, the previous model's under OTEL_SEMCONV_STABILITY_OPT_IN", async () => {
+  const names = async (optIn: string | undefined) => {
+    if (optIn === undefined) delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
+    else process.env.OTEL_SEMCONV_STABILITY_OPT_IN = optIn;
+    resetGenAISettingsForTests();
+    await sdk.reset();
+    await withLLMCall({ provider: 'anthropic', model: 'claude-sonnet-4' }, async () => anthropicMessage);
+    const attributes = sdk.span('chat claude-sonnet-4').attributes;
+    return [
+      attributes['gen_ai.usage.cache_write.input_tokens'],
+      attributes['gen_ai.usage.cache_creation.input_tokens'],
+    ];
+  };
+  try {
+    assert.deepEqual(await names(undefined), [2051, undefined]);
+    assert.deepEqual(await names('gen_ai_previous'), [undefined, 2051]);
+    assert.deepEqual(await names('gen_ai_latest_experimental/dup'), [2051, 2051]);
+  } finally {
+    delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
+    resetGenAISettingsForTests();
+  }
+});
+
+test('the token counters carry the modalities the provider reports (Gemini, OpenAI), the rest as unknown', async () => {
+  await withLLMCall({ provider: 'gcp.gemini', model: 'gemini-modality', operation: 'generate_content' }, async () => ({
+    candidates: [{ content: { role: 'model', parts: [{ text: 'A cat.' }] }, finishReason: 'STOP' }],
+    usageMetadata: {
+      promptTokenCount: 268,
+      candidatesTokenCount: 20,
+      promptTokensDetails: [
+        { modality: 'TEXT', tokenCount: 10 },
+        { modality: 'IMAGE', tokenCount: 258 },
+      ],
+      candidatesTokensDetails: [{ modality: 'TEXT', tokenCount: 20 }],
+    },
+    modelVersion: 'gemini-modality',
+  }));
+  await withLLMCall({ provider: 'openai', model: 'gpt-audio-modality' }, async () => ({
+    object: 'chat.completion',
+    id: 'chatcmpl-audio',
+    model: 'gpt-audio-modality',
+    choices: [{ message: { role: 'assistant', content: 'Hi.' }, finish_reason: 'stop' }],
+    usage: {
+      prompt_tokens: 80,
+      completion_tokens: 30,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 50 },
+      completion_tokens_details: { audio_tokens: 0, reasoning_tokens: 0 },
+    },
+  }));
+  const metrics = await sdk.collect();
+  const byModality = (metric: string, model: string) =>
+    Object.fromEntries(
+      sdk
+        .points(metrics.get(metric))
+        .filter((point) => point.attributes['gen_ai.request.model'] === model)
+        .map((point) => [point.attributes['gen_ai.token.modality'], point.value]),
+    );
+  assert.deepEqual(byModality('gen_ai.client.inference.usage.input_tokens', 'gemini-modality'), {
+    text: 10,
+    image: 258,
+  });
+  assert.deepEqual(byModality('gen_ai.client.inference.usage.output_tokens', 'gemini-modality'), { text: 20 });
+  // OpenAI splits out audio (and image, text where it reports them); what it does not split is of unknown modality.
+  assert.deepEqual(byModality('gen_ai.client.inference.usage.input_tokens', 'gpt-audio-modality'), {
+    audio: 50,
+    unknown: 30,
+  });
+  assert.deepEqual(byModality('gen_ai.client.inference.usage.output_tokens', 'gpt-audio-modality'), { unknown: 30 });
 });
 
 test('AWS Bedrock Converse: usage, request id and stop reason', async () => {

@@ -1,8 +1,9 @@
 // What tracing an agent run costs, guarded loosely: bench rows A (OpenAI Agents SDK) and L (LangGraph) in small
 // rounds, genai-otel's added CPU against a hand-written tracer making one plain span per step of the same run, on the
-// thread CPU clock, in one process per row (bench/workers/agents.ts, langgraph.ts). The bound is far above the
-// measured ratio (bench/README.md) so that a loaded machine does not fail it; what it catches is a change that makes
-// every step several times dearer, and sides that stop making the same spans.
+// thread CPU clock, in one process per row (bench/workers/agents.ts, langgraph.ts). The bound is about twice the
+// measured ratio (bench/README.md: about 1.2x for both rows) so that a loaded machine does not fail it; what it
+// catches is a change that makes each model call or run dearer again (row A read 2.2x before genai-otel's own chat
+// patch, bench/README.md), and sides that stop making the same spans.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,7 @@ function runRow(worker: string, runs: number, rounds: number): RowResult {
     process.execPath,
     [fileURLToPath(new URL(`../../../bench/workers/${worker}`, import.meta.url))],
     {
-      env: { ...process.env, BENCH_RUNS: String(runs), BENCH_ROUNDS: String(rounds) },
+      env: { ...process.env, BENCH_RUNS: String(runs), BENCH_ROUNDS: String(rounds), BENCH_WARMUP_ROUNDS: '2' },
       encoding: 'utf8',
       timeout: 240_000,
     },
@@ -31,8 +32,8 @@ function runRow(worker: string, runs: number, rounds: number): RowResult {
 }
 
 const rows = [
-  { worker: 'agents.ts', name: 'an OpenAI Agents SDK run', runs: 30, rounds: 9, bound: 5 },
-  { worker: 'langgraph.ts', name: 'a LangGraph run', runs: 10, rounds: 9, bound: 3.5 },
+  { worker: 'agents.ts', name: 'an OpenAI Agents SDK run', runs: 30, rounds: 9, bound: 2.5 },
+  { worker: 'langgraph.ts', name: 'a LangGraph run', runs: 10, rounds: 9, bound: 2.2 },
 ];
 
 for (const { worker, name, runs, rounds, bound } of rows) {

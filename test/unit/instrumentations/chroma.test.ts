@@ -97,7 +97,7 @@ test('query: a CLIENT retrieval span with the collection, nResults as top-k, db.
     {
       'gen_ai.operation.name': 'retrieval',
       'gen_ai.data_source.id': 'user-notes',
-      'gen_ai.request.top_k': 2,
+      'gen_ai.retrieval.top_k': 2,
       'db.system.name': 'chroma',
       'db.collection.name': 'user-notes',
       'db.namespace': 'default_database',
@@ -119,7 +119,7 @@ test('with content capture on: the documents with their distances and metadata, 
   resetGenAISettingsForTests();
   await notes.query({ queryEmbeddings: [[0.1, 0.2, 0.3]] });
   const span = sdk.span('retrieval user-notes');
-  assert.equal(span.attributes['gen_ai.request.top_k'], 10, "Chroma's default nResults");
+  assert.equal(span.attributes['gen_ai.retrieval.top_k'], 10, "Chroma's default nResults");
   assert.deepEqual(JSON.parse(span.attributes['gen_ai.retrieval.documents'] as string), [
     { id: 'note-1', distance: 0.12, content: 'Ana likes green tea.', metadata: { source: 'chat' } },
     { id: 'note-2', distance: 0.4, content: 'Ana lives in Porto.' },

@@ -67,7 +67,7 @@ test('a vector search is a CLIENT retrieval span: table, LIMIT as top-k, rows re
     {
       'gen_ai.operation.name': 'retrieval',
       'gen_ai.data_source.id': 'notes',
-      'gen_ai.request.top_k': 2,
+      'gen_ai.retrieval.top_k': 2,
       'db.system.name': 'postgresql',
       'db.collection.name': 'notes',
       'db.namespace': 'postgres',
@@ -94,7 +94,7 @@ test('every distance operator is seen; a literal LIMIT and a cosine search throu
   for (const operator of ['<=>', '<#>', '<+>'])
     await client.query(`SELECT id FROM notes ORDER BY embedding ${operator} '[1,1,1]' LIMIT 1`);
   assert.equal(sdk.spans().length, 3);
-  assert.ok(sdk.spans().every((span) => span.attributes['gen_ai.request.top_k'] === 1));
+  assert.ok(sdk.spans().every((span) => span.attributes['gen_ai.retrieval.top_k'] === 1));
   client.release();
   try {
     await withAgent({ name: 'pool-agent' }, () =>
@@ -104,7 +104,8 @@ test('every distance operator is seen; a literal LIMIT and a cosine search throu
       .spans()
       .find(
         (candidate) =>
-          candidate.attributes['db.system.name'] === 'postgresql' && candidate.attributes['gen_ai.request.top_k'] === 3,
+          candidate.attributes['db.system.name'] === 'postgresql' &&
+          candidate.attributes['gen_ai.retrieval.top_k'] === 3,
       )!;
     assert.equal(span.parentSpanContext?.spanId, sdk.span('invoke_agent pool-agent').spanContext().spanId);
     assert.equal(span.attributes['db.response.returned_rows'], 3);

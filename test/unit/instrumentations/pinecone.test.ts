@@ -71,7 +71,7 @@ test('query: a CLIENT retrieval span with the index, top-k, the db.* attributes 
     {
       'gen_ai.operation.name': 'retrieval',
       'gen_ai.data_source.id': 'support-kb',
-      'gen_ai.request.top_k': 3,
+      'gen_ai.retrieval.top_k': 3,
       'db.system.name': 'pinecone',
       'db.collection.name': 'support-kb',
       'db.namespace': 'faq',

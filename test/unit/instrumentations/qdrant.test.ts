@@ -62,7 +62,7 @@ test('query: a CLIENT retrieval span with the collection, limit as top-k, db.* a
     {
       'gen_ai.operation.name': 'retrieval',
       'gen_ai.data_source.id': 'user-memories',
-      'gen_ai.request.top_k': 5,
+      'gen_ai.retrieval.top_k': 5,
       'db.system.name': 'qdrant',
       'db.collection.name': 'user-memories',
       'db.operation.name': 'query',
@@ -86,7 +86,7 @@ test('with content capture on: the points (id, score, payload) and a text query 
     with_payload: true,
   });
   const span = sdk.span('retrieval user-memories');
-  assert.equal(span.attributes['gen_ai.request.top_k'], 10, "Qdrant's default limit");
+  assert.equal(span.attributes['gen_ai.retrieval.top_k'], 10, "Qdrant's default limit");
   assert.equal(span.attributes['gen_ai.retrieval.query.text'], 'seat preference');
   assert.deepEqual(JSON.parse(span.attributes['gen_ai.retrieval.documents'] as string), [
     { id: 7, score: 0.88, content: { text: 'The user prefers window seats.' } },

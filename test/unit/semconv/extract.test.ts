@@ -11,7 +11,11 @@ import { fileURLToPath } from 'node:url';
 // @ts-expect-error: a plain ES module script without declarations
 import { extract, differences } from '../../../scripts/semconv/extract.mjs';
 
-type Extract = (checkout: string, commit: string) => Record<string, unknown>;
+type Extract = (
+  checkout: string,
+  commit: string,
+  options?: { core?: string; coreVersion?: string; fileCommits?: Record<string, string> },
+) => Record<string, unknown>;
 type Differences = (before: unknown, after: unknown) => string[];
 const run = extract as Extract;
 const diff = differences as Differences;
@@ -116,6 +120,78 @@ test('extract: names, types, enums, levels (later references win), kinds, instru
     });
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("extract on the shapes of the real model: an event taking a span's attributes, core attributes, unresolved references", () => {
+  const root = modelFolder();
+  const core = mkdtempSync(join(tmpdir(), 'semconv-core-'));
+  try {
+    writeFileSync(
+      join(root, 'model', 'gen-ai', 'events.yaml'),
+      `file_format: definition/2
+events:
+  - name: demo.details
+    attributes:
+      - ref_group: span.demo.client
+      - ref: error.type
+        requirement_level:
+          conditionally_required: on failure
+      - ref: demo.undefined
+`,
+    );
+    // The core registry in its older form (groups), with a copy of the model's folder that the manifest strips.
+    mkdirSync(join(core, 'model', 'error'), { recursive: true });
+    mkdirSync(join(core, 'model', 'gen-ai'), { recursive: true });
+    writeFileSync(
+      join(core, 'model', 'error', 'registry.yaml'),
+      `groups:
+  - id: registry.error
+    type: attribute_group
+    attributes:
+      - id: error.type
+        type:
+          members:
+            - id: other
+              value: "_OTHER"
+`,
+    );
+    writeFileSync(
+      join(core, 'model', 'gen-ai', 'registry.yaml'),
+      `groups:
+  - id: registry.gen_ai
+    attributes:
+      - id: demo.undefined
+        type: string
+`,
+    );
+    const facts = run(root, 'abc123', {
+      core,
+      coreVersion: 'v1.43.0',
+      fileCommits: { 'model/gen-ai/events.yaml': 'def456' },
+    }) as {
+      source: Record<string, unknown>;
+      attributes: Record<string, unknown>;
+      events: Record<string, { attributes: Record<string, string> }>;
+    };
+    assert.deepEqual(facts.events['demo.details']?.attributes, {
+      'demo.count': 'opt_in',
+      'demo.operation.name': 'required',
+      'demo.undefined': 'recommended',
+      'error.type': 'conditionally_required',
+    });
+    assert.deepEqual(facts.attributes['error.type'], { type: 'enum', members: ['_OTHER'], core: true });
+    assert.equal(facts.attributes['demo.undefined'], undefined, 'core copies of the model itself are not read');
+    assert.deepEqual(facts.source, {
+      repository: 'open-telemetry/semantic-conventions-genai',
+      commit: 'abc123',
+      files: { 'model/gen-ai/events.yaml': 'def456' },
+      core: { repository: 'open-telemetry/semantic-conventions', version: 'v1.43.0' },
+      unresolved: ['attribute demo.undefined'],
+    });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(core, { recursive: true, force: true });
   }
 });
 

@@ -1,4 +1,4 @@
-// Guards on the collector's redaction safety net (collector/config.yaml), read as a file: which statement groups
+// Guards on the collector's redaction safety net (collector/privacy.yaml), read as a file: which statement groups
 // telemetry redacted by genai-otel skips, and that the rule set the collector trusts is the one genai-otel states.
 // test/e2e/redaction-marker.e2e.test.mjs checks the same with the real collector.
 import { test } from 'node:test';
@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { builtInRulesetName } from '../../../src/privacy/redaction-marker.ts';
 
-const config = parse(readFileSync(new URL('../../../collector/config.yaml', import.meta.url), 'utf8'));
+const config = parse(readFileSync(new URL('../../../collector/privacy.yaml', import.meta.url), 'utf8'));
 const transform = config.processors['transform/genai_otel_privacy'];
 
 interface Group {
@@ -52,8 +52,23 @@ test('credential keys and identities are handled for everyone, genai-otel includ
   assert.match(statements, /attributes\["user\.id"\]/);
   assert.match(statements, /attributes\["session\.id"\]/);
   assert.ok(!always.some((group) => group.statements.some(isPatternRule)));
-  // The redaction processor has no condition: it judges every span (see the README's "Defence in depth").
-  assert.ok(config.service.pipelines.traces.processors.includes('redaction/genai_otel_privacy'));
+});
+
+test('the single-node collector and the scale-out agent run the safety net in every traces and logs pipeline', () => {
+  for (const file of ['config.yaml', 'scale/agent.yaml']) {
+    const pipelines = parse(readFileSync(new URL(`../../../collector/${file}`, import.meta.url), 'utf8')).service
+      .pipelines as Record<string, { processors: string[] }>;
+    const redacting = Object.entries(pipelines).filter(([name]) => /^(traces|logs)(\/|$)/.test(name));
+    assert.ok(redacting.length >= 2, `${file}: traces and logs pipelines`);
+    for (const [name, pipeline] of redacting) {
+      // The redaction processor has no condition: it judges every span (see the README's "Defence in depth").
+      assert.deepEqual(
+        pipeline.processors.slice(0, 3),
+        ['memory_limiter', 'transform/genai_otel_privacy', 'redaction/genai_otel_privacy'],
+        `${file}: pipeline ${name} redacts first`,
+      );
+    }
+  }
 });
 
 test('OTELCOL_GENAI_OTEL_TRUSTED_RULESET=none gives genai-otel telemetry the full safety net too', () => {

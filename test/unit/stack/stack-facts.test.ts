@@ -54,16 +54,23 @@ function occurrences(path: string, pattern: RegExp): { line: number; match: RegE
 
 /**
  * Runs scripts/stack/common.sh's load_settings with `env` (and no other STACK_* variable) and returns the port
- * settings it ends up with, and the ports each component must find free before it starts.
+ * settings it ends up with, and the ports each component must find free before it starts: of the single-node
+ * stack, or of the scale-out profile (scripts/stack/scale.sh, whose gateways all listen on the same ports).
  */
-function stackSettings(env: Record<string, string> = {}) {
+function stackSettings(env: Record<string, string> = {}, profile: 'single' | 'scale' = 'single') {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('STACK_')));
   const script = [
     'set -euo pipefail',
     'source "$1"',
     'load_settings',
     'settings_fingerprint',
-    'for c in "${COMPONENTS[@]}"; do echo "component $c $(component_ports "$c")"; done',
+    profile === 'single'
+      ? 'for c in "${COMPONENTS[@]}"; do echo "component $c $(component_ports "$c")"; done'
+      : [
+          'STACK_LIB=$(dirname "$1"); source "$STACK_LIB/run.sh"; source "$STACK_LIB/scale.sh"',
+          'STACK_SCALE_TRACES=badger scale_load_settings',
+          'for c in "${COMPONENTS[@]}"; do echo "component ${c%%[0-9]*} $(scale_component_ports "$c")"; done',
+        ].join('\n'),
   ].join('\n');
   const result = spawnSync('bash', ['-c', script, 'stack-facts', join(root, 'scripts/stack/common.sh')], {
     env: { ...clean, ...env },
@@ -145,7 +152,12 @@ test('collector/builder-config.yaml builds the collector release of collector/ve
     );
   }
   // The comments name the release too (the build command, the numbering): every version written in the file.
+  // The replaces: lines pin third-party modules at their own versions.
+  const replaced = new Set(
+    ((manifest.replaces ?? []) as string[]).map((line) => line.split('=>')[1]?.trim().split(' ')[1]),
+  );
   for (const { line, match } of occurrences('collector/builder-config.yaml', /\bv?([01]\.\d+\.\d+)\b/)) {
+    if (replaced.has(match[0])) continue;
     const written = match[1] ?? '';
     const expected = written.startsWith('1.') ? COLLECTOR_STABLE_VERSION : COLLECTOR_VERSION;
     assert.equal(written, expected, `collector/builder-config.yaml line ${line} says ${match[0]}, not ${expected}`);
@@ -204,20 +216,34 @@ test('the end-to-end helper gives every port of scripts/stack.sh a free port, an
   const env = Object.fromEntries(Object.entries(ports).map(([setting, port]) => [`STACK_${setting}`, String(port)]));
   const stack = stackSettings(env);
   assert.deepEqual(stack.ports, ports, "with the helper's environment, scripts/stack.sh uses exactly its ports");
-  // Each port is checked free before its component starts: none is left out, none is shared.
-  const owned = Object.values(stack.componentPorts)
-    .flat()
-    .sort((a, b) => a - b);
+  const scale = stackSettings(env, 'scale');
+  // Each port is checked free before its component starts: within a profile, none is shared; over both profiles,
+  // none is left out.
+  for (const [profile, settings] of [
+    ['single-node', stack],
+    ['scale', scale],
+  ] as const) {
+    const owned = Object.values(settings.componentPorts).flat();
+    assert.equal(new Set(owned).size, owned.length, `${profile}: no port belongs to two components`);
+  }
+  const everyOwned = new Set([...Object.values(stack.componentPorts), ...Object.values(scale.componentPorts)].flat());
   assert.deepEqual(
-    owned,
+    [...everyOwned].sort((a, b) => a - b),
     Object.values(ports).sort((a, b) => a - b),
-    'every port belongs to one component',
+    'every port belongs to a component',
   );
   const components = new Set(stackPorts().map((p) => p.component));
   assert.deepEqual(
     [...components].sort(),
-    Object.keys(stack.componentPorts).sort(),
-    'the components of collector/ports.txt are the four scripts/stack.sh runs',
+    [...new Set([...Object.keys(stack.componentPorts), ...Object.keys(scale.componentPorts)])]
+      .filter((c) => components.has(c))
+      .sort(),
+    'the components of collector/ports.txt are those scripts/stack.sh runs',
+  );
+  assert.deepEqual(
+    Object.keys(scale.componentPorts).sort(),
+    ['agent', 'gateway', 'jaeger', 'prometheus', 'victoriametrics'],
+    'the scale profile runs an agent, gateways, Jaeger, Prometheus and VictoriaMetrics',
   );
 });
 

@@ -1,0 +1,100 @@
+// Another library's bridge of the OpenAI Agents SDK beside genai-otel: OpenInference's
+// `@arizeai/openinference-instrumentation-openai-agents` (a trace processor of its own, registered as its README says)
+// with the real SDK and `openai` client against the local fake provider, genai-otel wired as the preload wires it (its
+// Agents SDK processor, the openai instrumentation, the span processor that completes spans). Each model call is
+// counted once (cost, duration and token metrics), by the client's span; OpenInference's spans of the same run, in
+// its own conventions, add nothing to genai-otel's metrics.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
+import { ResolvingContextManager } from '../../../src/context/agents-context.ts';
+import { LLMSpanProcessor } from '../../../src/instrumentations/llm-span-processor.ts';
+import { installOnAgentsSdk } from '../../../src/instrumentations/openai-agents.ts';
+import { createOpenAIInstrumentation } from '../../../src/instrumentations/openai.ts';
+import { installMemorySdk } from '../../support/memory-sdk.ts';
+import { startFakeProvider, type FakeProvider } from '../../support/fake-provider.ts';
+
+const sdk = installMemorySdk({ spanProcessors: [new LLMSpanProcessor()] });
+context.disable();
+context.setGlobalContextManager(new ResolvingContextManager(new AsyncLocalStorageContextManager()).enable());
+// As the preload: the openai instrumentation patches the client when it loads.
+const openaiInstrumentation = createOpenAIInstrumentation({ captureContent: 'none' });
+const require = createRequire(import.meta.url);
+const { OpenAI } = require('openai') as typeof import('openai');
+const agents = require('@openai/agents') as typeof import('@openai/agents');
+const { z } = require('zod') as typeof import('zod');
+const { OpenAIAgentsInstrumentation } =
+  require('@arizeai/openinference-instrumentation-openai-agents') as typeof import('@arizeai/openinference-instrumentation-openai-agents');
+
+let provider: FakeProvider;
+before(async () => {
+  provider = await startFakeProvider();
+  installOnAgentsSdk(agents);
+  // OpenInference's quickstart: its processor replaces the SDK's (no export to OpenAI's platform from a test).
+  new OpenAIAgentsInstrumentation().manuallyInstrument(agents as never);
+  agents.setDefaultOpenAIClient(
+    new OpenAI({
+      apiKey: 'test-key',
+      baseURL: provider.openaiBaseURL,
+      maxRetries: 0,
+      defaultHeaders: { 'x-fake-scenario': 'tool-loop' },
+    }),
+  );
+});
+after(async () => {
+  openaiInstrumentation.disable();
+  await provider.close();
+});
+
+async function counted(name: string): Promise<number> {
+  const metric = (await sdk.collect()).get(name) as HistogramMetricData | undefined;
+  return (metric?.dataPoints ?? []).reduce((sum, point) => sum + point.value.count, 0);
+}
+
+test('OpenInference bridge beside genai-otel: cost and metrics once per model call, tool durations once', async () => {
+  await sdk.reset();
+  const lookup = agents.tool({
+    name: 'lookup_order',
+    description: 'Finds an order',
+    parameters: z.object({ order_id: z.string() }),
+    execute: async ({ order_id }) => `${order_id}: shipped`,
+  });
+  const agent = new agents.Agent({
+    name: 'Order assistant',
+    instructions: 'Answer.',
+    model: 'gpt-4o-mini',
+    tools: [lookup],
+  });
+  const result = await agents.run(agent, 'Where is my order A-1?');
+  assert.equal(typeof result.finalOutput, 'string');
+  await agents.getGlobalTraceProvider().forceFlush();
+
+  const spans = sdk.spans();
+  // Both bridges made their spans of the run: OpenInference's (its own conventions) and genai-otel's.
+  const openInference = spans.filter((span) => span.attributes['openinference.span.kind'] !== undefined);
+  const theirModelCalls = openInference.filter((span) => span.attributes['openinference.span.kind'] === 'LLM');
+  assert.ok(theirModelCalls.length >= 2, openInference.map((span) => span.name).join(', '));
+  assert.ok(spans.some((span) => span.name === 'invoke_agent Order assistant'));
+  const clientCalls = spans.filter(
+    (span) => span.instrumentationScope.name === '@opentelemetry/instrumentation-openai',
+  );
+  assert.equal(clientCalls.length, theirModelCalls.length, 'one client span per model call OpenInference saw');
+
+  // Metrics: one duration point per model call, cost summed once.
+  assert.equal(await counted('gen_ai.client.inference.duration'), clientCalls.length);
+  assert.equal(await counted('gen_ai.client.inference.operation.input_tokens'), clientCalls.length);
+  const costOnSpans = spans
+    .map((span) => span.attributes['genai_otel.cost.usd'])
+    .filter((cost): cost is number => typeof cost === 'number');
+  assert.equal(costOnSpans.length, clientCalls.length, 'cost on the client spans only');
+  const cost = (await sdk.collect()).get('genai_otel.client.cost');
+  const costTotal = (cost?.dataPoints ?? []).reduce((sum, point) => sum + (point.value as number), 0);
+  assert.ok(Math.abs(costTotal - costOnSpans.reduce((sum, value) => sum + value, 0)) < 1e-12, String(costTotal));
+  for (const span of theirModelCalls) assert.equal(span.attributes['genai_otel.cost.usd'], undefined);
+  // One tool call, one execute_tool duration (genai-otel's span; OpenInference's TOOL span is not counted again).
+  assert.equal(await counted('gen_ai.execute_tool.duration'), 1);
+  assert.equal(await counted('gen_ai.invoke_agent.duration'), 1);
+});
