@@ -5,12 +5,15 @@
 //   npm run bench -- --long       the outage row at 60 s, and more rounds everywhere
 //   npm run bench -- --quick      fewer rounds (a smoke run)
 //   npm run bench -- --only=1,4   some rows only (1 start-up, 2/3/6 helpers, 4 export CPU, 5 outage, 7 event loop, A agents, L langgraph, R request path,
-//                                 M MCP, H redaction of hostile text)
+//                                 M MCP, H redaction of hostile text, Q the CLI's queries on 1M spans of local files)
+//   npm run bench -- --only=Q --cli-10m   row Q on 10M spans too (about 9 GB of scratch files, many minutes)
+//   npm run bench -- --only=S --store-10m row S (the same queries on the local store, after import) on 10M spans too
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentsRow, langGraphRow } from './agents.ts';
 import { helperRows } from './helpers.ts';
 import { hostileRedactionRows } from './hostile-redaction.ts';
+import { cliQueryRows } from './cli-queries.ts';
 import { mcpRow } from './mcp.ts';
 import { progress, repositoryRoot, type BenchRow } from './lib/common.ts';
 import { eventLoopRow, exportCpuRows, outageRow, requestPathRow } from './pipeline.ts';
@@ -43,6 +46,14 @@ if (wanted('L')) rows.push(await langGraphRow({ runs: quick ? 10 : 30, rounds: q
 if (wanted('R')) rows.push(await requestPathRow({ rounds: quick ? 1 : long ? 5 : 3, seconds: quick ? 2 : 3 }));
 if (wanted('M')) rows.push(await mcpRow({ calls: quick ? 500 : 2_000, rounds: quick ? 3 : long ? 15 : 9 }));
 if (wanted('H')) rows.push(...hostileRedactionRows({ rounds: quick ? 3 : long ? 9 : 5 }));
+if (wanted('S')) {
+  rows.push(...(await cliQueryRows({ spans: quick ? 100_000 : 1_000_000, rounds: long ? 3 : 1, store: true })));
+  if (args.includes('--store-10m')) rows.push(...(await cliQueryRows({ spans: 10_000_000, rounds: 1, store: true })));
+}
+if (wanted('Q')) {
+  rows.push(...(await cliQueryRows({ spans: quick ? 100_000 : 1_000_000, rounds: long ? 3 : 1 })));
+  if (args.includes('--cli-10m')) rows.push(...(await cliQueryRows({ spans: 10_000_000, rounds: 1 })));
+}
 progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 const header: BenchRow = {

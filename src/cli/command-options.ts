@@ -48,14 +48,14 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** Adds the options of commands that read telemetry. */
 export function withSourceOptions(
   command: Command,
-  sources: readonly string[] = ['auto', 'jaeger', 'files'],
-  autoMeans = 'Jaeger when it answers, else the local files',
+  sources: readonly string[] = ['auto', 'store', 'jaeger', 'files'],
+  autoMeans = 'the local store when it holds spans, else Jaeger when it answers, else the local files',
 ): Command {
   return command
     .addOption(
       new Option('--source <source>', `where to read: auto takes ${autoMeans}`).choices([...sources]).default('auto'),
     )
-    .option('--dir <path>', 'folder of the file exporter (default: GENAI_OTEL_FILE_DIR, else .genai-otel)')
+    .option('--dir <path>', 'folder of the local store and files (default: GENAI_OTEL_FILE_DIR, else .genai-otel)')
     .option('--jaeger <url>', 'Jaeger query URL (default: GENAI_OTEL_JAEGER_URL, else http://localhost:16686)')
     .option(
       '--logs-file <path>',

@@ -67,8 +67,8 @@ export function createProgram(): Command {
         )
         .option('--prometheus <url>', 'Prometheus URL (default: GENAI_OTEL_PROMETHEUS_URL, else http://localhost:9090)')
         .option('--html <file>', 'write the report as a static HTML page'),
-      ['auto', 'prometheus', 'jaeger', 'files'],
-      'Prometheus when it answers, else the local files',
+      ['auto', 'prometheus', 'store', 'jaeger', 'files'],
+      'Prometheus when it answers, else the local store when it holds spans, else the local files',
     ),
   )
     .addHelpText(
@@ -105,6 +105,19 @@ export function createProgram(): Command {
       '\nExamples:\n  genai-otel export --format csv > spans.csv\n  genai-otel export --format jsonl --what sessions --since 7d',
     )
     .action(action(async () => (await import('./commands/export.ts')).runExport));
+
+  program
+    .command('import')
+    .description("load OTLP/JSON lines files (the file exporter's or the Collector's) into the local store")
+    .argument('<files...>', 'OTLP/JSON lines files')
+    .option('--dir <path>', 'folder of the local store (default: GENAI_OTEL_FILE_DIR, else .genai-otel)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  genai-otel import .genai-otel/traces.jsonl .genai-otel/logs.jsonl\n  genai-otel import collector/traces.json --dir ./store',
+    )
+    .action(async (files: string[], options: { dir?: string }) =>
+      action(async () => (await import('./commands/import.ts')).runImport)({ ...options, files }),
+    );
 
   withOutputOptions(
     program

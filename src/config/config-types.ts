@@ -2,7 +2,7 @@
  * Where a signal's data goes. `otlp` is OTLP/HTTP; `file` appends OTLP/JSON lines to a local file (what the
  * `genai-otel` CLI reads when no backend runs); `console` prints to stdout; `none` turns the signal off.
  */
-export type ExporterName = 'otlp' | 'file' | 'console' | 'none';
+export type ExporterName = 'otlp' | 'file' | 'local' | 'console' | 'none';
 
 /** OTLP/HTTP encodings. gRPC is not bundled (it costs start-up time and a native-free HTTP path covers every collector). */
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
@@ -180,6 +180,15 @@ export interface FileExportConfig {
   maxBytes: number;
 }
 
+/**
+ * The `local` exporter: spans and log records in an SQLite database, `<file.directory>/telemetry.db`. What is older
+ * than `retentionMillis`, and the oldest ranges while the store holds more than `maxBytes`, are deleted (0: no limit).
+ */
+export interface LocalStoreConfig {
+  retentionMillis: number;
+  maxBytes: number;
+}
+
 /** Where the `genai-otel` CLI finds the bundled backend's query APIs. */
 export interface BackendUrls {
   jaegerUrl: string;
@@ -202,6 +211,7 @@ export interface GenAIOtelConfig {
   installExitHandlers: boolean;
   spool: SpoolConfig;
   file: FileExportConfig;
+  local: LocalStoreConfig;
   /** The client libraries traced automatically; empty for none. */
   instrumentations: InstrumentationName[];
   /** Logging libraries bridged to OpenTelemetry when the application has them installed. */

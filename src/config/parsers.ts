@@ -5,6 +5,15 @@ import type { ConfigProblem } from './config-types.ts';
  * Reads raw strings and records a `ConfigProblem` for every value it cannot use, so that a bad value
  * never stops the application: the caller always gets a usable result (the default).
  */
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
 export class EnvReader {
   readonly problems: ConfigProblem[] = [];
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -81,6 +90,28 @@ export class EnvReader {
       return fallback;
     }
     return parsed;
+  }
+
+  /**
+   * A duration such as `90s`, `12h`, `7d`, `2w` in milliseconds; `0` or `none` is 0 (no limit). Anything else is
+   * reported with the accepted forms and the fallback is used.
+   */
+  duration(name: string, fallback: number, fallbackText: string): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const trimmed = value.trim().toLowerCase();
+    if (trimmed === '0' || trimmed === 'none') return 0;
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/.exec(trimmed);
+    const millis = match === null ? Number.NaN : Number(match[1]) * DURATION_UNITS[match[2]!]!;
+    if (!Number.isSafeInteger(Math.round(millis)) || millis <= 0) {
+      this.problem(
+        name,
+        value,
+        `accepted values are a duration such as 12h, 7d or 4w (units ms, s, m, h, d, w), or 0 for no limit; using ${fallbackText}`,
+      );
+      return fallback;
+    }
+    return Math.round(millis);
   }
 
   /** One of `accepted` (case-insensitive). */

@@ -30,6 +30,9 @@ import {
   DEFAULT_SPOOL_MAX_BYTES,
   DEFAULT_FILE_DIR,
   DEFAULT_FILE_MAX_BYTES,
+  DEFAULT_LOCAL_MAX_BYTES,
+  DEFAULT_LOCAL_RETENTION,
+  DEFAULT_LOCAL_RETENTION_MILLIS,
   DEFAULT_JAEGER_URL,
   DEFAULT_PROMETHEUS_URL,
   DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
@@ -39,7 +42,7 @@ import {
   GENAI_OTEL_VARIABLES,
 } from './variables.ts';
 
-const EXPORTERS: readonly ExporterName[] = ['otlp', 'file', 'console', 'none'];
+const EXPORTERS: readonly ExporterName[] = ['otlp', 'file', 'local', 'console', 'none'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
 const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
 const SAMPLERS: readonly SamplerName[] = [
@@ -174,6 +177,14 @@ export function resolveConfig(
     file: {
       directory: options.fileDirectory ?? reader.raw('GENAI_OTEL_FILE_DIR') ?? DEFAULT_FILE_DIR,
       maxBytes: reader.integer('GENAI_OTEL_FILE_MAX_BYTES', DEFAULT_FILE_MAX_BYTES, 1024, Number.MAX_SAFE_INTEGER),
+    },
+    local: {
+      retentionMillis: reader.duration(
+        'GENAI_OTEL_LOCAL_RETENTION',
+        DEFAULT_LOCAL_RETENTION_MILLIS,
+        DEFAULT_LOCAL_RETENTION,
+      ),
+      maxBytes: reader.integer('GENAI_OTEL_LOCAL_MAX_BYTES', DEFAULT_LOCAL_MAX_BYTES, 0, Number.MAX_SAFE_INTEGER),
     },
     instrumentations: namesFromOptions(options.instrumentations) ?? resolveInstrumentations(reader),
     logBridges: resolveLogBridges(reader),

@@ -25,6 +25,10 @@ export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
 /** Relative to the working directory of the process that writes (or, for the CLI, reads) the files. */
 export const DEFAULT_FILE_DIR = '.genai-otel';
 export const DEFAULT_FILE_MAX_BYTES = 64 * 1024 * 1024;
+/** The local store keeps a week by default, and at most 1 GiB (about 2 million spans). */
+export const DEFAULT_LOCAL_RETENTION = '7d';
+export const DEFAULT_LOCAL_RETENTION_MILLIS = 7 * 86_400_000;
+export const DEFAULT_LOCAL_MAX_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_JAEGER_URL = 'http://localhost:16686';
 export const DEFAULT_PROMETHEUS_URL = 'http://localhost:9090';
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MILLIS = 300000;
@@ -61,10 +65,10 @@ export const STANDARD_VARIABLES: readonly VariableDescription[] = [
   {
     name: 'OTEL_TRACES_EXPORTER',
     defaultValue: 'otlp',
-    description: 'otlp, file, console, none (comma-separated for several)',
+    description: 'otlp, file, local, console, none (comma-separated for several)',
   },
   { name: 'OTEL_METRICS_EXPORTER', defaultValue: 'otlp', description: 'otlp, file, console, none' },
-  { name: 'OTEL_LOGS_EXPORTER', defaultValue: 'otlp', description: 'otlp, file, console, none' },
+  { name: 'OTEL_LOGS_EXPORTER', defaultValue: 'otlp', description: 'otlp, file, local, console, none' },
   {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     defaultValue: DEFAULT_OTLP_ENDPOINT,
@@ -209,6 +213,17 @@ export const GENAI_OTEL_VARIABLES: readonly VariableDescription[] = [
     name: 'GENAI_OTEL_FILE_MAX_BYTES',
     defaultValue: String(DEFAULT_FILE_MAX_BYTES),
     description: 'size at which a file of the file exporter is renamed to <signal>.1.jsonl and a new one started',
+  },
+  {
+    name: 'GENAI_OTEL_LOCAL_RETENTION',
+    defaultValue: DEFAULT_LOCAL_RETENTION,
+    description:
+      'how long the local store (OTEL_TRACES_EXPORTER=local: telemetry.db in GENAI_OTEL_FILE_DIR) keeps spans and log records: 12h, 7d, 4w; 0 for no limit',
+  },
+  {
+    name: 'GENAI_OTEL_LOCAL_MAX_BYTES',
+    defaultValue: String(DEFAULT_LOCAL_MAX_BYTES),
+    description: 'size of the local store beyond which its oldest spans and log records are deleted; 0 for no limit',
   },
   {
     name: 'GENAI_OTEL_JAEGER_URL',

@@ -23,6 +23,8 @@ import type * as FsPromisesModule from 'node:fs/promises';
 import type * as HttpModule from 'node:http';
 import type * as HttpsModule from 'node:https';
 import type * as NetModule from 'node:net';
+import type * as SqliteModule from 'node:sqlite';
+import type * as WorkerThreadsModule from 'node:worker_threads';
 import type * as ZlibModule from 'node:zlib';
 import type * as YamlModule from 'yaml';
 
@@ -87,6 +89,28 @@ export const nodeHttp = (): typeof HttpModule => lazyRequire('node:http');
 export const nodeHttps = (): typeof HttpsModule => lazyRequire('node:https');
 export const nodeNet = (): typeof NetModule => lazyRequire('node:net');
 export const nodeZlib = (): typeof ZlibModule => lazyRequire('node:zlib');
+export const nodeWorkerThreads = (): typeof WorkerThreadsModule => lazyRequire('node:worker_threads');
+
+/**
+ * `node:sqlite` (Node 22.13+), without the one ExperimentalWarning some Node lines print when it first loads: that
+ * line would land on the application's stderr (or the CLI's) for a module the user never chose. Every other warning,
+ * emitted meanwhile or later, goes through untouched.
+ */
+export function nodeSqlite(): typeof SqliteModule {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function withoutSqliteNotice(this: unknown, warning: unknown, ...rest: unknown[]) {
+    const text = typeof warning === 'string' ? warning : warning instanceof Error ? warning.message : '';
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    if (/^SQLite is an experimental feature/.test(text) && (type === 'ExperimentalWarning' || warning instanceof Error))
+      return;
+    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  };
+  try {
+    return lazyRequire('node:sqlite') as typeof SqliteModule;
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
 
 /**
  * Whether a module request comes from these loaders (a module hook's `context.parentURL`): genai-otel's own use of

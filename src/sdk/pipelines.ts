@@ -23,6 +23,17 @@ import { createRedactor, type Redactor } from '../privacy/redactor.ts';
 import { RedactingSpanExporter } from '../privacy/span-exporter.ts';
 import { FileLogRecordExporter, FileMetricExporter, FileSpanExporter } from '../export/file-exporter.ts';
 import { sdkLogs, sdkMetrics, sdkTrace } from '../core/loaders.ts';
+import { LocalStoreLogRecordExporter, LocalStoreSpanExporter, type LocalStoreOptions } from '../export/local-store.ts';
+import { warnOnce } from '../core/diagnostics.ts';
+
+/** Where the `local` exporters write: `telemetry.db` in GENAI_OTEL_FILE_DIR, with the retention settings. */
+export function localStoreOptions(config: GenAIOtelConfig): LocalStoreOptions {
+  return {
+    directory: config.file.directory,
+    retentionMillis: config.local.retentionMillis,
+    maxBytes: config.local.maxBytes,
+  };
+}
 
 const encodingOf = (protocol: OtlpProtocol): Encoding => (protocol === 'http/json' ? 'json' : 'protobuf');
 
@@ -137,6 +148,20 @@ export function createSpanProcessors(
           : new DropCountingSpanProcessor(batch, counters, traces.batch.maxQueueSize, () => file.handedSpans),
       ];
     }
+    if (name === 'local') {
+      // Like the file exporter: each batch is taken at once (see LocalStore), and queue drops are counted.
+      const local = new LocalStoreSpanExporter(localStoreOptions(config), counters);
+      const batch = new BatchSpanProcessor({
+        exporter: new RedactingSpanExporter(local, redactor),
+        ...traces.batch,
+        selfObsMeterProvider,
+      });
+      return [
+        counters === undefined
+          ? batch
+          : new DropCountingSpanProcessor(batch, counters, traces.batch.maxQueueSize, () => local.handedSpans),
+      ];
+    }
     if (delivery === undefined) return [];
     const encoding = encodingOf(traces.otlp.protocol);
     const { batch: settings, assembly } = assembledBatches(traces.batch, encoding);
@@ -194,6 +219,13 @@ export function createMetricReaders(
   const { AggregationTemporality, PeriodicExportingMetricReader, ConsoleMetricExporter } = sdkMetrics();
   return metrics.exporters.flatMap((name): IMetricReader[] => {
     if (name === 'otlp' && delivery === undefined) return [];
+    if (name === 'local') {
+      warnOnce(
+        'local-metrics',
+        'OTEL_METRICS_EXPORTER=local: the local store keeps spans and log records, not metrics (the CLI computes its figures from spans); use file or otlp for metrics',
+      );
+      return [];
+    }
     const exporter: PushMetricExporter =
       name === 'console'
         ? new ConsoleMetricExporter()
@@ -234,13 +266,17 @@ export function healthCountersFor(
   delivery: OtlpDelivery | undefined,
 ): HealthCounters | undefined {
   if (delivery !== undefined) return delivery.counters;
-  const files = [config.traces, config.metrics, config.logs].some((signal) => signal.exporters.includes('file'));
+  const files = [config.traces, config.metrics, config.logs].some(
+    (signal) => signal.exporters.includes('file') || signal.exporters.includes('local'),
+  );
   return files ? new HealthCounters() : undefined;
 }
 
 /** Whether createLogRecordProcessors would make any processor, without making them (nor loading sdk-logs). */
 export function exportsLogs(config: GenAIOtelConfig, delivery: OtlpDelivery | undefined): boolean {
-  return config.logs.exporters.some((name) => name === 'console' || name === 'file' || delivery !== undefined);
+  return config.logs.exporters.some(
+    (name) => name === 'console' || name === 'file' || name === 'local' || delivery !== undefined,
+  );
 }
 
 /** Log record processors for OTEL_LOGS_EXPORTER, their exporters wrapped in redaction as for spans. */
@@ -265,6 +301,16 @@ export function createLogRecordProcessors(
         new BatchLogRecordProcessor({
           exporter: new RedactingLogRecordExporter(
             new FileLogRecordExporter(config.file.directory, config.file.maxBytes, counters),
+            redactor,
+          ),
+          ...logs.batch,
+        }),
+      ];
+    if (name === 'local')
+      return [
+        new BatchLogRecordProcessor({
+          exporter: new RedactingLogRecordExporter(
+            new LocalStoreLogRecordExporter(localStoreOptions(config), counters),
             redactor,
           ),
           ...logs.batch,

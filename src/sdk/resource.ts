@@ -1,7 +1,6 @@
 import {
   defaultResource,
   detectResources,
-  hostDetector,
   osDetector,
   processDetector,
   resourceFromAttributes,
@@ -19,6 +18,7 @@ import type { GenAIOtelConfig, ResourceDetectorName } from '../config/config-typ
 import { DISTRO_NAME, VERSION } from '../version.ts';
 import { findApplicationPackage } from '../core/application-package.ts';
 import { serviceInstanceDetector } from './service-instance.ts';
+import { hostDetector } from './host-detector.ts';
 
 // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are parsed by the config module (the one place that reads the
 // environment), so `env` selects no detector of its own here.
@@ -56,7 +56,7 @@ export function buildResource(config: GenAIOtelConfig): { resource: Resource; se
     .merge(
       resourceFromAttributes({ [ATTR_TELEMETRY_DISTRO_NAME]: DISTRO_NAME, [ATTR_TELEMETRY_DISTRO_VERSION]: VERSION }),
     );
-  // Known without waiting for the detectors' asynchronous attributes (host.id).
+  // Known without waiting for a detector's asynchronous attributes (none of ours has any; OTEL_RESOURCE_ATTRIBUTES none).
   const serviceName = explicit[ATTR_SERVICE_NAME] ?? fallback[ATTR_SERVICE_NAME] ?? 'unknown_service';
   return { resource, serviceName };
 }

@@ -108,15 +108,138 @@ function isGenAIOperation(span: TelemetrySpan): boolean {
 }
 
 interface Turn {
-  span: TelemetrySpan;
   start: number;
   end: number;
   rerun: boolean;
 }
 
-interface SessionData {
-  spans: TelemetrySpan[];
-  logs: TelemetryLog[];
+/** What is kept of a session while spans stream by: sums, counts and one small record per turn. */
+interface SessionState {
+  userIds: Set<string>;
+  startMillis: number;
+  endMillis: number;
+  revisions: { edited: number; reran: number; undone: number; cleared: number };
+  turns: Turn[];
+  likes: number;
+  dislikes: number;
+}
+
+/**
+ * The session table computed incrementally, for data too large to hold: add the log records first (feedback given
+ * from another process names only the span it judged, which is then recognised as it streams by), then spans in
+ * batches of whole traces (a turn is found by walking its parents, which are in its trace). Memory: per session a few
+ * numbers and one small record per turn, plus the feedback records still waiting for their span.
+ *
+ * @example
+ * const sessions = new SessionAccumulator();
+ * sessions.addLogs(logs);
+ * for (const batch of traceBatches) sessions.addSpans(batch);
+ * const table = sessions.result();
+ */
+export class SessionAccumulator {
+  private readonly sessions = new Map<string, SessionState>();
+  /** Feedback without a session.id, by the span it judged (`traceId/spanId`). */
+  private readonly waiting = new Map<string, TelemetryLog[]>();
+
+  private state(id: string): SessionState {
+    let state = this.sessions.get(id);
+    if (state === undefined)
+      this.sessions.set(
+        id,
+        (state = {
+          userIds: new Set(),
+          startMillis: Number.POSITIVE_INFINITY,
+          endMillis: Number.NEGATIVE_INFINITY,
+          revisions: { edited: 0, reran: 0, undone: 0, cleared: 0 },
+          turns: [],
+          likes: 0,
+          dislikes: 0,
+        }),
+      );
+    return state;
+  }
+
+  /** Log records, before the spans they may refer to. */
+  addLogs(logs: readonly TelemetryLog[]): void {
+    for (const log of logs) {
+      const id = text(log.attributes[ATTR_SESSION_ID]);
+      if (id !== undefined) this.addLog(this.state(id), log);
+      else if (log.traceId !== undefined && log.spanId !== undefined) {
+        const key = `${log.traceId}/${log.spanId}`;
+        const list = this.waiting.get(key);
+        if (list === undefined) this.waiting.set(key, [log]);
+        else list.push(log);
+      }
+    }
+  }
+
+  private addLog(state: SessionState, log: TelemetryLog): void {
+    const time = millis(log.timeUnixNano);
+    if (Number.isFinite(time)) {
+      state.startMillis = Math.min(state.startMillis, time);
+      state.endMillis = Math.max(state.endMillis, time);
+    }
+    if (log.eventName !== EVENT_GEN_AI_EVALUATION_RESULT) return;
+    const label = log.attributes[ATTR_GEN_AI_EVALUATION_SCORE_LABEL];
+    if (label === 'liked') state.likes++;
+    else if (label === 'disliked') state.dislikes++;
+  }
+
+  /** Spans of whole traces: a trace split across two calls could miss the parent that makes a span a nested call. */
+  addSpans(spans: readonly TelemetrySpan[]): void {
+    const byId = new Map<string, TelemetrySpan>();
+    for (const span of spans) byId.set(`${span.traceId}/${span.spanId}`, span);
+    const parentOf = (span: TelemetrySpan): TelemetrySpan | undefined =>
+      span.parentSpanId === undefined || span.parentSpanId === ''
+        ? undefined
+        : byId.get(`${span.traceId}/${span.parentSpanId}`);
+    for (const span of spans) {
+      const id = text(span.attributes[ATTR_SESSION_ID]);
+      if (id === undefined) continue;
+      const state = this.state(id);
+      this.addSpan(state, span, parentOf);
+      const key = `${span.traceId}/${span.spanId}`;
+      const judged = this.waiting.get(key);
+      if (judged !== undefined) {
+        this.waiting.delete(key);
+        for (const log of judged) this.addLog(state, log);
+      }
+    }
+  }
+
+  private addSpan(
+    state: SessionState,
+    span: TelemetrySpan,
+    parentOf: (span: TelemetrySpan) => TelemetrySpan | undefined,
+  ): void {
+    const start = millis(span.startTimeUnixNano);
+    const end = millis(span.endTimeUnixNano);
+    if (Number.isFinite(start)) state.startMillis = Math.min(state.startMillis, start);
+    if (Number.isFinite(end)) state.endMillis = Math.max(state.endMillis, end);
+    const userId = text(span.attributes[ATTR_USER_ID]);
+    if (userId !== undefined) state.userIds.add(userId);
+    const revisionType = text(span.attributes[ATTR_GENAI_OTEL_REVISION_TYPE]);
+    if (revisionType !== undefined && revisionType in state.revisions)
+      state.revisions[revisionType as keyof SessionState['revisions']]++;
+
+    const operation = text(span.attributes[ATTR_GEN_AI_OPERATION_NAME]);
+    if (operation === undefined || !TURN_OPERATIONS.has(operation)) return;
+    let rerun = false;
+    for (let ancestor = parentOf(span); ancestor !== undefined; ancestor = parentOf(ancestor)) {
+      if (isGenAIOperation(ancestor)) return;
+      if (ancestor.attributes[ATTR_GENAI_OTEL_REVISION_TYPE] === 'reran') rerun = true;
+    }
+    if (Number.isFinite(start) && Number.isFinite(end)) state.turns.push({ start, end, rerun });
+  }
+
+  /** One row per session, oldest first (sessions that began together by id, whatever order the data came in). */
+  result(): SessionSummary[] {
+    const rows: SessionSummary[] = [];
+    for (const [sessionId, state] of this.sessions) rows.push(summaryOf(sessionId, state));
+    return rows.sort(
+      (a, b) => a.startMillis - b.startMillis || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0),
+    );
+  }
 }
 
 /**
@@ -132,109 +255,36 @@ export function summarizeSessions(
   spans: readonly TelemetrySpan[],
   logs: readonly TelemetryLog[] = [],
 ): SessionSummary[] {
-  const byId = new Map<string, TelemetrySpan>();
-  for (const span of spans) byId.set(`${span.traceId}/${span.spanId}`, span);
-  const parentOf = (span: TelemetrySpan): TelemetrySpan | undefined =>
-    span.parentSpanId === undefined || span.parentSpanId === ''
-      ? undefined
-      : byId.get(`${span.traceId}/${span.parentSpanId}`);
-
-  const sessions = new Map<string, SessionData>();
-  const sessionData = (id: string): SessionData => {
-    let data = sessions.get(id);
-    if (data === undefined) sessions.set(id, (data = { spans: [], logs: [] }));
-    return data;
-  };
-  for (const span of spans) {
-    const id = text(span.attributes[ATTR_SESSION_ID]);
-    if (id !== undefined) sessionData(id).spans.push(span);
-  }
-  for (const log of logs) {
-    // Feedback given from another process has no session.id of its own: its evaluated span has.
-    const evaluated =
-      log.traceId !== undefined && log.spanId !== undefined ? byId.get(`${log.traceId}/${log.spanId}`) : undefined;
-    const id =
-      text(log.attributes[ATTR_SESSION_ID]) ??
-      (evaluated === undefined ? undefined : text(evaluated.attributes[ATTR_SESSION_ID]));
-    if (id !== undefined) sessionData(id).logs.push(log);
-  }
-
-  const rows: SessionSummary[] = [];
-  for (const [sessionId, data] of sessions) rows.push(summarizeOne(sessionId, data, parentOf));
-  return rows.sort((a, b) => a.startMillis - b.startMillis);
+  const sessions = new SessionAccumulator();
+  sessions.addLogs(logs);
+  sessions.addSpans(spans);
+  return sessions.result();
 }
 
-function summarizeOne(
-  sessionId: string,
-  data: SessionData,
-  parentOf: (span: TelemetrySpan) => TelemetrySpan | undefined,
-): SessionSummary {
-  const revisions = { edited: 0, reran: 0, undone: 0, cleared: 0 };
-  const turns: Turn[] = [];
-  const userIds = new Set<string>();
-  let startMillis = Number.POSITIVE_INFINITY;
-  let endMillis = Number.NEGATIVE_INFINITY;
-
-  for (const span of data.spans) {
-    const start = millis(span.startTimeUnixNano);
-    const end = millis(span.endTimeUnixNano);
-    if (Number.isFinite(start)) startMillis = Math.min(startMillis, start);
-    if (Number.isFinite(end)) endMillis = Math.max(endMillis, end);
-    const userId = text(span.attributes[ATTR_USER_ID]);
-    if (userId !== undefined) userIds.add(userId);
-    const revisionType = text(span.attributes[ATTR_GENAI_OTEL_REVISION_TYPE]);
-    if (revisionType !== undefined && revisionType in revisions) revisions[revisionType as keyof typeof revisions]++;
-
-    const operation = text(span.attributes[ATTR_GEN_AI_OPERATION_NAME]);
-    if (operation === undefined || !TURN_OPERATIONS.has(operation)) continue;
-    let rerun = false;
-    let nested = false;
-    for (let ancestor = parentOf(span); ancestor !== undefined; ancestor = parentOf(ancestor)) {
-      if (isGenAIOperation(ancestor)) {
-        nested = true;
-        break;
-      }
-      if (ancestor.attributes[ATTR_GENAI_OTEL_REVISION_TYPE] === 'reran') rerun = true;
-    }
-    if (!nested && Number.isFinite(start) && Number.isFinite(end)) turns.push({ span, start, end, rerun });
-  }
-
-  let likes = 0;
-  let dislikes = 0;
-  for (const log of data.logs) {
-    const time = millis(log.timeUnixNano);
-    if (Number.isFinite(time)) {
-      startMillis = Math.min(startMillis, time);
-      endMillis = Math.max(endMillis, time);
-    }
-    if (log.eventName !== EVENT_GEN_AI_EVALUATION_RESULT) continue;
-    const label = log.attributes[ATTR_GEN_AI_EVALUATION_SCORE_LABEL];
-    if (label === 'liked') likes++;
-    else if (label === 'disliked') dislikes++;
-  }
-
-  turns.sort((a, b) => a.start - b.start);
+function summaryOf(sessionId: string, state: SessionState): SessionSummary {
+  const turns = state.turns.sort((a, b) => a.start - b.start);
   const userGaps: number[] = [];
   for (let index = 1; index < turns.length; index++) {
     const gap = turns[index]!.start - turns[index - 1]!.end;
     if (gap >= 0) userGaps.push(gap / 1000);
   }
+  const { startMillis, endMillis } = state;
   const hasTime = Number.isFinite(startMillis) && Number.isFinite(endMillis);
   return {
     sessionId,
-    userIds: [...userIds].sort(),
+    userIds: [...state.userIds].sort(),
     startMillis: hasTime ? startMillis : 0,
     endMillis: hasTime ? endMillis : 0,
     durationSeconds: hasTime ? (endMillis - startMillis) / 1000 : 0,
     userMessages: turns.filter((turn) => !turn.rerun).length,
     assistantMessages: turns.length,
-    likes,
-    dislikes,
+    likes: state.likes,
+    dislikes: state.dislikes,
     assistantResponseSeconds: stats(turns.map((turn) => (turn.end - turn.start) / 1000)),
     userResponseSeconds: stats(userGaps),
-    edited: revisions.edited,
-    retried: revisions.reran,
-    undone: revisions.undone,
-    cleared: revisions.cleared,
+    edited: state.revisions.edited,
+    retried: state.revisions.reran,
+    undone: state.revisions.undone,
+    cleared: state.revisions.cleared,
   };
 }

@@ -58,7 +58,7 @@ describe('--help', () => {
     report: [
       /--html <file>/,
       /--prometheus <url>/,
-      /auto takes Prometheus when it answers, else the local files \(choices: "auto", "prometheus", "jaeger", "files", default: "auto"\)/,
+      /auto takes Prometheus when it answers, else the local store when it holds spans, else the local files \(choices: "auto", "prometheus", "store", "jaeger", "files", default: "auto"\)/,
       /--since <duration> how far back to look: 30m, 24h, 7d \(default: 24h\)/,
     ],
     sessions: [/--logs-file <path>/, /--service <name>/],
@@ -68,6 +68,7 @@ describe('--help', () => {
       /-o, --output <file>/,
     ],
     doctor: [/--timeout <ms>/, /Exit code 1 when a check failed/],
+    import: [/--dir <path>/, /genai-otel import \.genai-otel\/traces\.jsonl/],
   };
 
   test('genai-otel --help lists every command', async () => {

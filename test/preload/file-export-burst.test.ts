@@ -77,19 +77,15 @@ test('a burst of 100,000 spans (20,000 agent turns, 64 at a time) ends up whole 
   );
 });
 
-test('spans the queue still drops (a burst that never yields to the event loop) are counted in the export health', async () => {
-  // Without an event-loop turn the SDK cannot export at all (it waits for the resource's asynchronous attributes), so
-  // the queue overflows whatever the exporter does; every span must be either in the files or counted.
+test('a burst that never yields to the event loop (awaited work that returns at once) ends up whole too', async () => {
+  // The SDK held every export until the resource's asynchronous host.id settled, which needs an event-loop turn: the
+  // queue overflowed and most of such a burst was dropped. host.id is now read when the SDK starts.
   const outcome = await burst({
     TURNS: '4000',
     OTEL_BSP_MAX_QUEUE_SIZE: '2048',
     OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512',
   });
   assert.equal(outcome.spans, 20_000);
-  assert.ok(outcome.dropped !== undefined && outcome.dropped > 0, outcome.stderr);
-  assert.equal(outcome.inFiles + outcome.dropped, outcome.spans);
-  assert.match(outcome.stderr, /spans were dropped because the span queue \(OTEL_BSP_MAX_QUEUE_SIZE=2048\) was full/);
-  const drops = outcome.doctor.find((check) => check.name === 'dropped telemetry (local files)');
-  assert.ok(drops !== undefined && drops.status === 'warn', JSON.stringify(outcome.doctor));
-  assert.ok(drops.detail.startsWith(`traces ${outcome.dropped.toLocaleString('en-US')} `), drops.detail);
+  assert.equal(outcome.inFiles, outcome.spans, outcome.stderr);
+  assert.equal(outcome.dropped, 0);
 });

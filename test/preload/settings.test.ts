@@ -241,7 +241,7 @@ test('OTEL_TRACES_EXPORTER=otlp,bogus: the unknown exporter is reported, otlp st
   const result = await run({ OTEL_TRACES_EXPORTER: 'otlp,bogus', OTEL_SERVICE_NAME: 'bogus-exporter' });
   assert.match(
     result.stderr,
-    /OTEL_TRACES_EXPORTER="otlp,bogus" is not valid: "bogus" is not supported; accepted values are otlp, file, console, none/,
+    /OTEL_TRACES_EXPORTER="otlp,bogus" is not valid: "bogus" is not supported; accepted values are otlp, file, local, console, none/,
   );
   await receiver.waitFor(
     'spans',

@@ -16,9 +16,10 @@ import {
   ATTR_SESSION_ID,
   ATTR_USER_ID,
 } from '../../attributes/names.ts';
-import { summarizeSessions, type SessionSummary } from '../../sessions/summarize.ts';
+import type { SessionSummary } from '../../sessions/summarize.ts';
 import { contextOf, type CommonOptions } from '../command-options.ts';
-import { openSource } from '../telemetry/source.ts';
+import { byTrace, openSource } from '../telemetry/source.ts';
+import { sessionsOf } from './sessions.ts';
 import type { CliLog, CliSpan } from '../telemetry/otlp-json.ts';
 import { cellSafe, terminalOutput } from '../render/terminal-text.ts';
 
@@ -125,7 +126,19 @@ async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
 }
 
-/** `genai-otel export`; resolves with the exit code. @example process.exitCode = await runExport({ since: 86_400_000, format: 'csv', what: 'spans', limit: 1000 }); */
+/** The columns of each kind of row, in order (every row of a kind has the same keys). */
+const COLUMNS = {
+  spans: Object.keys(spanRow({ attributes: {}, startMillis: 0, durationMillis: 0 } as unknown as CliSpan)),
+  logs: Object.keys(logRow({ attributes: {}, timeMillis: 0 } as unknown as CliLog)),
+  sessions: Object.keys(sessionRow({ userIds: [], startMillis: 0, endMillis: 0 } as unknown as SessionSummary)),
+};
+
+/**
+ * `genai-otel export`; resolves with the exit code. Spans and log records are written as they are read, a batch at a
+ * time (spans trace by trace, each trace in start order); sessions when all is read.
+ *
+ * @example process.exitCode = await runExport({ since: 86_400_000, format: 'csv', what: 'spans', limit: 1000 });
+ */
 export async function runExport(options: ExportOptions): Promise<number> {
   const context = contextOf(options);
   const source = await openSource(context.sources);
@@ -136,39 +149,53 @@ export async function runExport(options: ExportOptions): Promise<number> {
     limit: options.limit,
     every: true,
   };
-  let rows: Row[];
+  const stream: Writable = options.output === undefined ? process.stdout : createWriteStream(options.output);
+  const columns = COLUMNS[options.what];
+  let written = 0;
+  let header = options.format === 'csv' ? `${columns.join(',')}\n` : '';
   // Spans keep every attribute in JSON lines; the CSV has the columns people chart.
-  let records: unknown[];
+  const writeRecords = async <T>(records: readonly T[], row: (record: T) => Row): Promise<void> => {
+    let text = '';
+    for (const record of records) {
+      if (options.format === 'jsonl')
+        // Control characters JSON leaves raw (DEL, C1, bidi) become \u escapes: the same data, harmless on a terminal.
+        text += `${terminalOutput(JSON.stringify(record, jsonValue))}\n`;
+      else {
+        text += header;
+        header = '';
+        const values = row(record);
+        text += `${columns.map((column) => csvField(values[column])).join(',')}\n`;
+      }
+      if (text.length > 1 << 16) {
+        await write(stream, text);
+        text = '';
+      }
+    }
+    written += records.length;
+    if (text !== '') await write(stream, text);
+  };
   if (options.what === 'logs') {
-    rows = (await source.logs(query, context.progress)).map(logRow);
-    records = rows;
+    for await (const batch of source.logBatches(query, context.progress))
+      await writeRecords(batch.map(logRow), (row) => row);
+  } else if (options.what === 'sessions') {
+    const { rows } = await sessionsOf(source, query, context.progress);
+    await writeRecords(rows, sessionRow);
   } else {
-    const spans = (await source.spans(query, context.progress)).sort((a, b) => a.startMillis - b.startMillis);
-    if (options.what === 'sessions') {
-      const sessions = summarizeSessions(spans, await source.logs(query, context.progress));
-      rows = sessions.map(sessionRow);
-      records = sessions;
-    } else {
-      rows = spans.map(spanRow);
-      records = spans;
+    for await (const batch of source.spanBatches(query, context.progress)) {
+      const traces = byTrace(batch);
+      for (const trace of traces) trace.sort((a, b) => a.startMillis - b.startMillis);
+      await writeRecords(traces.flat(), spanRow);
     }
   }
+  // As before streaming: a CSV of nothing is one empty line.
+  if (written === 0 && options.format === 'csv') await write(stream, '\n');
   for (const line of source.notes) context.note(line);
-  const stream: Writable = options.output === undefined ? process.stdout : createWriteStream(options.output);
-  if (options.format === 'jsonl') {
-    // Control characters JSON leaves raw (DEL, C1, bidi) become \u escapes: the same data, harmless on a terminal.
-    for (const record of records) await write(stream, `${terminalOutput(JSON.stringify(record, jsonValue))}\n`);
-  } else {
-    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-    await write(stream, `${columns.join(',')}\n`);
-    for (const row of rows) await write(stream, `${columns.map((column) => csvField(row[column])).join(',')}\n`);
-  }
   if (stream !== process.stdout) {
     stream.end();
     await once(stream, 'finish');
   }
   context.note(
-    `${source.description}: exported ${rows.length} ${options.what}${options.output === undefined ? '' : ` to ${options.output}`}`,
+    `${source.description}: exported ${written} ${options.what}${options.output === undefined ? '' : ` to ${options.output}`}`,
   );
   return 0;
 }

@@ -1,8 +1,10 @@
 // `genai-otel sessions`: the session table (summarizeSessions) from Jaeger or the local files.
-import { summarizeSessions, type SessionSummary } from '../../sessions/summarize.ts';
+import { SessionAccumulator, type SessionSummary } from '../../sessions/summarize.ts';
 import { contextOf, type CommonOptions } from '../command-options.ts';
 import { clock, seconds, shortId, table } from '../render/format.ts';
-import { openSource } from '../telemetry/source.ts';
+import type { Progress } from '../render/progress.ts';
+import { openSource, type Query, type TelemetrySource } from '../telemetry/source.ts';
+import { StoreSource, sessionsFromStore } from '../telemetry/store-source.ts';
 import { terminalSafeDeep } from '../render/terminal-text.ts';
 
 export interface SessionsOptions extends CommonOptions {
@@ -11,6 +13,36 @@ export interface SessionsOptions extends CommonOptions {
 
 function responseTimes(stats: SessionSummary['assistantResponseSeconds']): string {
   return stats === null ? '–' : `${seconds(stats.avg)} (${seconds(stats.min)}–${seconds(stats.max)})`;
+}
+
+/**
+ * The session table of `query`, streamed: log records first (feedback may name only the span it judged), then spans
+ * trace batch by trace batch. `logs` is how many log records were read.
+ *
+ * @example
+ * const { rows } = await sessionsOf(source, { sinceMillis, untilMillis, limit: 500, every: true }, progress);
+ */
+export async function sessionsOf(
+  source: TelemetrySource,
+  query: Query,
+  progress: Progress,
+): Promise<{ rows: SessionSummary[]; logs: number }> {
+  if (source instanceof StoreSource) {
+    // A few sessions at a time, through the session index (see sessionsFromStore).
+    const rows = [...sessionsFromStore(source, query, progress)].sort((a, b) => a.startMillis - b.startMillis);
+    return { rows, logs: source.logCount(query) };
+  }
+  const sessions = new SessionAccumulator();
+  let logs = 0;
+  for await (const batch of source.logBatches(query, progress)) {
+    logs += batch.length;
+    sessions.addLogs(batch);
+  }
+  for await (const batch of source.spanBatches(query, progress)) sessions.addSpans(batch);
+  progress.update('aggregating', undefined, 'sessions');
+  const rows = sessions.result();
+  progress.done();
+  return { rows, logs };
 }
 
 /** `genai-otel sessions`; resolves with the exit code. @example process.exitCode = await runSessions({ since: 86_400_000, limit: 500 }); */
@@ -24,16 +56,22 @@ export async function runSessions(options: SessionsOptions): Promise<number> {
     limit: options.limit,
     every: true,
   };
-  const spans = await source.spans(query, context.progress);
-  const logs = await source.logs(query, context.progress);
+  const { rows, logs } = await sessionsOf(source, query, context.progress);
   for (const line of source.notes) context.note(line);
-  const rows = summarizeSessions(spans, logs);
   if (options.json === true) {
-    context.out(JSON.stringify(rows, null, 2));
+    // JSON.stringify(rows, null, 2) row by row: the same text, without a second copy of the whole table in memory.
+    if (rows.length === 0) context.out('[]');
+    else {
+      context.out('[');
+      rows.forEach((row, index) =>
+        context.out(`  ${JSON.stringify(row, null, 2).replaceAll('\n', '\n  ')}${index < rows.length - 1 ? ',' : ''}`),
+      );
+      context.out(']');
+    }
     return 0;
   }
   context.note(
-    `${source.description}: ${rows.length} session${rows.length === 1 ? '' : 's'}${source.kind === 'jaeger' && logs.length === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`,
+    `${source.description}: ${rows.length} session${rows.length === 1 ? '' : 's'}${source.kind === 'jaeger' && logs === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`,
   );
   if (rows.length === 0) return 0;
   const shown = terminalSafeDeep(rows);

@@ -1,7 +1,7 @@
 // `genai-otel traces`: recent traces as trees.
 import { contextOf, type CommonOptions } from '../command-options.ts';
-import { groupTraces, renderTrace } from '../render/tree.ts';
-import { openSource } from '../telemetry/source.ts';
+import { renderTrace } from '../render/tree.ts';
+import { latestTraces, openSource } from '../telemetry/source.ts';
 import { terminalSafe } from '../render/terminal-text.ts';
 
 export interface TracesOptions extends CommonOptions {
@@ -15,7 +15,8 @@ export async function runTraces(options: TracesOptions): Promise<number> {
   const context = contextOf(options);
   const source = await openSource(context.sources);
   const traceId = options.trace?.toLowerCase();
-  const spans = await source.spans(
+  const { traces, total } = await latestTraces(
+    source,
     {
       sinceMillis: context.sinceMillis,
       untilMillis: context.untilMillis,
@@ -27,7 +28,6 @@ export async function runTraces(options: TracesOptions): Promise<number> {
     context.progress,
   );
   for (const line of source.notes) context.note(line);
-  const traces = groupTraces(spans);
   // A session is shown whole, oldest turn first; otherwise the newest traces.
   const shown = options.session !== undefined ? traces.reverse() : traces.slice(0, options.limit);
   if (options.json === true) {
@@ -39,7 +39,7 @@ export async function runTraces(options: TracesOptions): Promise<number> {
       ),
     );
   } else {
-    context.note(`${source.description}: ${shown.length} of ${traces.length} trace${traces.length === 1 ? '' : 's'}`);
+    context.note(`${source.description}: ${shown.length} of ${total} trace${total === 1 ? '' : 's'}`);
     shown.forEach((trace, index) => {
       if (index > 0) context.out();
       for (const line of renderTrace(trace, context.style)) context.out(line);

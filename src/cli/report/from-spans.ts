@@ -16,16 +16,7 @@ import {
   EVENT_GEN_AI_EVALUATION_RESULT,
 } from '../../attributes/names.ts';
 import type { CliLog, CliSpan } from '../telemetry/otlp-json.ts';
-import {
-  HOUR_MILLIS,
-  percentile,
-  ratio,
-  type HourRow,
-  type ModelRow,
-  type OperationRow,
-  type Percentiles,
-  type ReportData,
-} from './model.ts';
+import { HOUR_MILLIS, percentile, ratio, type ModelRow, type Percentiles, type ReportData } from './model.ts';
 
 /** Operations that are one request to a model. */
 export const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);
@@ -34,12 +25,6 @@ const numberAttr = (span: CliSpan, key: string): number => {
   const value = span.attributes[key];
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 };
-
-function percentiles(values: number[]): Percentiles | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99) };
-}
 
 /**
  * LLM call spans, leaving out those nested in another LLM call span (a helper around an instrumented client) and
@@ -71,6 +56,209 @@ export interface ReportWindow {
   service?: string;
 }
 
+/** Numbers in a growing typed array: 8 bytes each, where a plain array of numbers costs two to three times that. */
+export class NumberList {
+  private values = new Float64Array(64);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+
+  sorted(): Float64Array {
+    return this.values.subarray(0, this.length).sort();
+  }
+}
+
+/**
+ * A sum that does not depend on the order of its terms in practice (Neumaier's compensated summation): the same
+ * figures whichever order a source hands the spans in, and the error of a naive sum of a million costs kept out.
+ */
+export class Sum {
+  private total = 0;
+  private compensation = 0;
+
+  add(value: number): void {
+    const next = this.total + value;
+    this.compensation +=
+      Math.abs(this.total) >= Math.abs(value) ? this.total - next + value : value - next + this.total;
+    this.total = next;
+  }
+
+  get value(): number {
+    return this.total + this.compensation;
+  }
+}
+
+function percentilesOf(values: NumberList): Percentiles | null {
+  if (values.length === 0) return null;
+  const sorted = values.sorted();
+  return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99) };
+}
+
+/**
+ * The dashboard computed incrementally: give it spans in batches of whole traces (TelemetrySource.spanBatches) and log
+ * records in any batches, then ask for the result. It keeps running sums and, for the exact percentiles, one number per
+ * LLM call and per span (8 bytes each): 10 M spans cost about 100 MB, whatever their attributes.
+ *
+ * @example
+ * const report = new ReportAccumulator();
+ * for await (const batch of source.spanBatches(query, progress)) report.addSpans(batch);
+ * const data = report.result({ source: source.description, sinceMillis, untilMillis });
+ */
+export class ReportAccumulator {
+  private readonly models = new Map<string, ModelRow>();
+  private readonly hours = new Map<number, { hourStartMillis: number; requests: number; cost: Sum }>();
+  private readonly modelCosts = new Map<string, Sum>();
+  private readonly retryReasons = new Map<string, number>();
+  private readonly tools = new Map<string, { tool: string; calls: number; failures: number }>();
+  private readonly operations = new Map<
+    string,
+    { name: string; kind: string; durations: NumberList; errors: number }
+  >();
+  private readonly latencies = new NumberList();
+  private readonly firstChunks = new NumberList();
+  private retries = 0;
+  private requests = 0;
+  private errors = 0;
+  private toolCalls = 0;
+  private toolFailures = 0;
+  private likes = 0;
+  private dislikes = 0;
+  private readonly tokens = { input: 0, output: 0, cacheRead: 0 };
+  private readonly costUsd = new Sum();
+
+  /** Spans of whole traces (a trace split across two calls could count a nested LLM call twice). */
+  addSpans(spans: readonly CliSpan[]): void {
+    for (const call of llmCalls(spans)) this.addCall(call);
+    for (const span of spans) {
+      if (span.attributes[ATTR_GEN_AI_OPERATION_NAME] === 'execute_tool') {
+        const tool = String(span.attributes[ATTR_GEN_AI_TOOL_NAME] ?? span.name);
+        const row = this.tools.get(tool) ?? { tool, calls: 0, failures: 0 };
+        row.calls++;
+        this.toolCalls++;
+        if (span.error) {
+          row.failures++;
+          this.toolFailures++;
+        }
+        this.tools.set(tool, row);
+      }
+      const key = `${span.name}\u0000${span.kind}`;
+      let group = this.operations.get(key);
+      if (group === undefined)
+        this.operations.set(
+          key,
+          (group = { name: span.name, kind: span.kind, durations: new NumberList(), errors: 0 }),
+        );
+      group.durations.push(span.durationMillis);
+      if (span.error) group.errors++;
+    }
+  }
+
+  addLogs(logs: readonly CliLog[]): void {
+    for (const log of logs) {
+      if (log.eventName !== EVENT_GEN_AI_EVALUATION_RESULT) continue;
+      const label = log.attributes[ATTR_GEN_AI_EVALUATION_SCORE_LABEL];
+      if (label === 'liked') this.likes++;
+      else if (label === 'disliked') this.dislikes++;
+    }
+  }
+
+  private addCall(call: CliSpan): void {
+    const model = String(
+      call.attributes[ATTR_GEN_AI_REQUEST_MODEL] ?? call.attributes[ATTR_GEN_AI_RESPONSE_MODEL] ?? 'unknown',
+    );
+    const row = this.models.get(model) ?? {
+      model,
+      requests: 0,
+      errors: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+    };
+    const input = numberAttr(call, ATTR_GEN_AI_USAGE_INPUT_TOKENS);
+    const output = numberAttr(call, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS);
+    const cost = numberAttr(call, ATTR_GENAI_OTEL_COST_USD);
+    this.requests++;
+    row.requests++;
+    if (call.error) {
+      row.errors++;
+      this.errors++;
+    }
+    row.inputTokens += input;
+    row.outputTokens += output;
+    let modelCost = this.modelCosts.get(model);
+    if (modelCost === undefined) this.modelCosts.set(model, (modelCost = new Sum()));
+    modelCost.add(cost);
+    row.costUsd = modelCost.value;
+    this.models.set(model, row);
+    this.tokens.input += input;
+    this.tokens.output += output;
+    this.tokens.cacheRead += numberAttr(call, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS);
+    this.costUsd.add(cost);
+    const hourStartMillis = Math.floor(call.startMillis / HOUR_MILLIS) * HOUR_MILLIS;
+    const hour = this.hours.get(hourStartMillis) ?? { hourStartMillis, requests: 0, cost: new Sum() };
+    hour.requests++;
+    hour.cost.add(cost);
+    this.hours.set(hourStartMillis, hour);
+    const count = numberAttr(call, ATTR_GENAI_OTEL_RETRY_COUNT);
+    if (count > 0) {
+      this.retries += count;
+      const reason = String(call.attributes[ATTR_GENAI_OTEL_RETRY_REASON] ?? 'unknown');
+      this.retryReasons.set(reason, (this.retryReasons.get(reason) ?? 0) + count);
+    }
+    this.latencies.push(call.durationMillis / 1000);
+    const firstChunk = call.attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK];
+    if (typeof firstChunk === 'number') this.firstChunks.push(firstChunk);
+  }
+
+  /** The dashboard of everything added so far. */
+  result(window: ReportWindow): ReportData {
+    return {
+      ...window,
+      exactPercentiles: true,
+      requests: this.requests,
+      errors: this.errors,
+      errorRate: ratio(this.errors, this.requests),
+      latency: percentilesOf(this.latencies),
+      timeToFirstChunk: percentilesOf(this.firstChunks),
+      tokens: { ...this.tokens },
+      costUsd: this.costUsd.value,
+      byModel: [...this.models.values()].sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests),
+      byHour: [...this.hours.values()]
+        .map((hour) => ({ hourStartMillis: hour.hourStartMillis, requests: hour.requests, costUsd: hour.cost.value }))
+        .sort((a, b) => a.hourStartMillis - b.hourStartMillis),
+      tools: {
+        calls: this.toolCalls,
+        failures: this.toolFailures,
+        failureRate: ratio(this.toolFailures, this.toolCalls),
+        byTool: [...this.tools.values()].sort((a, b) => b.calls - a.calls),
+      },
+      retries: {
+        total: this.retries,
+        byReason: [...this.retryReasons]
+          .map(([reason, count]) => ({ reason, count }))
+          .sort((a, b) => b.count - a.count),
+      },
+      feedback: { likes: this.likes, dislikes: this.dislikes },
+      operations: [...this.operations.values()]
+        .map((group) => ({
+          name: group.name,
+          kind: group.kind,
+          calls: group.durations.length,
+          errors: group.errors,
+          p95Millis: percentile(group.durations.sorted(), 0.95),
+        }))
+        .sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name)),
+    };
+  }
+}
+
 /**
  * Computes the dashboard from spans and logs already limited to the window and service.
  *
@@ -78,109 +266,8 @@ export interface ReportWindow {
  * const data = reportFromSpans(spans, logs, { source: 'files in .genai-otel', sinceMillis, untilMillis: Date.now() });
  */
 export function reportFromSpans(spans: readonly CliSpan[], logs: readonly CliLog[], window: ReportWindow): ReportData {
-  const calls = llmCalls(spans);
-  const models = new Map<string, ModelRow>();
-  const hours = new Map<number, HourRow>();
-  const retryReasons = new Map<string, number>();
-  let retries = 0;
-  for (const call of calls) {
-    const model = String(
-      call.attributes[ATTR_GEN_AI_REQUEST_MODEL] ?? call.attributes[ATTR_GEN_AI_RESPONSE_MODEL] ?? 'unknown',
-    );
-    const row = models.get(model) ?? { model, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
-    row.requests++;
-    if (call.error) row.errors++;
-    row.inputTokens += numberAttr(call, ATTR_GEN_AI_USAGE_INPUT_TOKENS);
-    row.outputTokens += numberAttr(call, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS);
-    row.costUsd += numberAttr(call, ATTR_GENAI_OTEL_COST_USD);
-    models.set(model, row);
-    const hourStartMillis = Math.floor(call.startMillis / HOUR_MILLIS) * HOUR_MILLIS;
-    const hour = hours.get(hourStartMillis) ?? { hourStartMillis, requests: 0, costUsd: 0 };
-    hour.requests++;
-    hour.costUsd += numberAttr(call, ATTR_GENAI_OTEL_COST_USD);
-    hours.set(hourStartMillis, hour);
-    const count = numberAttr(call, ATTR_GENAI_OTEL_RETRY_COUNT);
-    if (count > 0) {
-      retries += count;
-      const reason = String(call.attributes[ATTR_GENAI_OTEL_RETRY_REASON] ?? 'unknown');
-      retryReasons.set(reason, (retryReasons.get(reason) ?? 0) + count);
-    }
-  }
-
-  const toolSpans = spans.filter((span) => span.attributes[ATTR_GEN_AI_OPERATION_NAME] === 'execute_tool');
-  const tools = new Map<string, { tool: string; calls: number; failures: number }>();
-  for (const span of toolSpans) {
-    const tool = String(span.attributes[ATTR_GEN_AI_TOOL_NAME] ?? span.name);
-    const row = tools.get(tool) ?? { tool, calls: 0, failures: 0 };
-    row.calls++;
-    if (span.error) row.failures++;
-    tools.set(tool, row);
-  }
-  const toolFailures = toolSpans.filter((span) => span.error).length;
-
-  let likes = 0;
-  let dislikes = 0;
-  for (const log of logs) {
-    if (log.eventName !== EVENT_GEN_AI_EVALUATION_RESULT) continue;
-    const label = log.attributes[ATTR_GEN_AI_EVALUATION_SCORE_LABEL];
-    if (label === 'liked') likes++;
-    else if (label === 'disliked') dislikes++;
-  }
-
-  const errors = calls.filter((call) => call.error).length;
-  const firstChunks = calls
-    .map((call) => call.attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK])
-    .filter((value): value is number => typeof value === 'number');
-  return {
-    ...window,
-    exactPercentiles: true,
-    requests: calls.length,
-    errors,
-    errorRate: ratio(errors, calls.length),
-    latency: percentiles(calls.map((call) => call.durationMillis / 1000)),
-    timeToFirstChunk: percentiles(firstChunks),
-    tokens: {
-      input: calls.reduce((sum, call) => sum + numberAttr(call, ATTR_GEN_AI_USAGE_INPUT_TOKENS), 0),
-      output: calls.reduce((sum, call) => sum + numberAttr(call, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS), 0),
-      cacheRead: calls.reduce((sum, call) => sum + numberAttr(call, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS), 0),
-    },
-    costUsd: calls.reduce((sum, call) => sum + numberAttr(call, ATTR_GENAI_OTEL_COST_USD), 0),
-    byModel: [...models.values()].sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests),
-    byHour: [...hours.values()].sort((a, b) => a.hourStartMillis - b.hourStartMillis),
-    tools: {
-      calls: toolSpans.length,
-      failures: toolFailures,
-      failureRate: ratio(toolFailures, toolSpans.length),
-      byTool: [...tools.values()].sort((a, b) => b.calls - a.calls),
-    },
-    retries: {
-      total: retries,
-      byReason: [...retryReasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
-    },
-    feedback: { likes, dislikes },
-    operations: operationsOf(spans),
-  };
-}
-
-function operationsOf(spans: readonly CliSpan[]): OperationRow[] {
-  const groups = new Map<string, { name: string; kind: string; durations: number[]; errors: number }>();
-  for (const span of spans) {
-    const key = `${span.name}\u0000${span.kind}`;
-    const group = groups.get(key) ?? { name: span.name, kind: span.kind, durations: [], errors: 0 };
-    group.durations.push(span.durationMillis);
-    if (span.error) group.errors++;
-    groups.set(key, group);
-  }
-  return [...groups.values()]
-    .map((group) => ({
-      name: group.name,
-      kind: group.kind,
-      calls: group.durations.length,
-      errors: group.errors,
-      p95Millis: percentile(
-        [...group.durations].sort((a, b) => a - b),
-        0.95,
-      ),
-    }))
-    .sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
+  const report = new ReportAccumulator();
+  report.addSpans(spans);
+  report.addLogs(logs);
+  return report.result(window);
 }

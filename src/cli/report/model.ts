@@ -63,7 +63,7 @@ export interface OperationRow {
 export const HOUR_MILLIS = 3_600_000;
 
 /** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], fraction: number): number {
+export function percentile(sorted: ArrayLike<number>, fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.max(1, Math.ceil(fraction * sorted.length));
   return sorted[Math.min(rank, sorted.length) - 1]!;

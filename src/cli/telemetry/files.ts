@@ -1,11 +1,11 @@
 // Local telemetry: the JSON-lines files of the `file` exporter (GENAI_OTEL_FILE_DIR), or any file of OTLP/JSON lines
 // such as the bundled Collector's log file. Read line by line, so large files never sit in memory whole.
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Progress } from '../render/progress.ts';
 import { rotatedGenerations } from '../../export/file-exporter.ts';
-import { logsOf, spansOf, type CliLog, type CliSpan } from './otlp-json.ts';
+import { closeFiles, isBlank, linesOf, openFiles } from './line-reader.ts';
+import { logsOf, type CliLog } from './otlp-json.ts';
 
 /** The files of one signal in the order they were written: every rotated generation present, oldest first, then the current one. */
 export function signalFiles(directory: string, signal: 'traces' | 'logs' | 'metrics'): string[] {
@@ -18,57 +18,6 @@ export function signalFiles(directory: string, signal: 'traces' | 'logs' | 'metr
   return [...rotatedGenerations(names, signal), `${signal}.jsonl`]
     .map((name) => join(directory, name))
     .filter((path) => existsSync(path));
-}
-
-/** Calls `onRecord` with each parsed line of `paths`; unparsable lines are counted, not fatal. */
-export async function readJsonLines(
-  paths: readonly string[],
-  onRecord: (record: unknown) => void,
-  progress?: Progress,
-): Promise<{ lines: number; bad: number }> {
-  const total = paths.reduce((sum, path) => sum + statSync(path).size, 0);
-  let done = 0;
-  let lines = 0;
-  let bad = 0;
-  for (const path of paths) {
-    const input = createReadStream(path, { encoding: 'utf8' });
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      done += Buffer.byteLength(line) + 1;
-      if (line.trim() === '') continue;
-      lines++;
-      try {
-        onRecord(JSON.parse(line));
-      } catch {
-        bad++; // a line cut short by a crash or a full disk
-      }
-      if (lines % 200 === 0) progress?.update(`reading ${path}: ${Math.round((done / Math.max(total, 1)) * 100)} %`);
-    }
-  }
-  progress?.done();
-  return { lines, bad };
-}
-
-/** Spans from the traces files, started at or after `sinceMillis`; `earliest` hears the first start in the files. */
-export async function readSpanFiles(
-  paths: readonly string[],
-  sinceMillis: number,
-  progress?: Progress,
-  earliest?: (startMillis: number) => void,
-): Promise<CliSpan[]> {
-  const spans: CliSpan[] = [];
-  let first = Infinity;
-  await readJsonLines(
-    paths,
-    (record) => {
-      for (const span of spansOf(record)) {
-        if (span.startMillis < first) first = span.startMillis;
-        if (span.startMillis >= sinceMillis) spans.push(span);
-      }
-    },
-    progress,
-  );
-  if (first !== Infinity) earliest?.(first);
-  return spans;
 }
 
 /**
@@ -96,19 +45,46 @@ function describeSpan(millis: number): string {
   return hours < 48 ? `${Math.round(hours * 10) / 10} h` : `${Math.round((hours / 24) * 10) / 10} days`;
 }
 
-/** Log records from log files, at or after `sinceMillis`. */
-export async function readLogFiles(
+/**
+ * The log records of `paths` that the query's window and service select, a chunk of lines at a time.
+ *
+ * @example
+ * for await (const batch of logBatchesOf(['logs.jsonl'], { sinceMillis: 0, untilMillis: Date.now(), limit: 0 }, progress)) ...
+ */
+export async function* logBatchesOf(
   paths: readonly string[],
-  sinceMillis: number,
-  progress?: Progress,
-): Promise<CliLog[]> {
-  const logs: CliLog[] = [];
-  await readJsonLines(
-    paths,
-    (record) => {
-      for (const log of logsOf(record)) if (log.timeMillis >= sinceMillis) logs.push(log);
-    },
-    progress,
-  );
-  return logs;
+  query: { sinceMillis: number; service?: string },
+  progress: Progress,
+): AsyncGenerator<CliLog[]> {
+  const files = await openFiles(paths);
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  let before = 0;
+  try {
+    for (const file of files) {
+      for await (const { lines, read } of linesOf(file)) {
+        const batch: CliLog[] = [];
+        for (const line of lines) {
+          if (isBlank(line)) continue;
+          let logs: CliLog[];
+          try {
+            logs = logsOf(JSON.parse(line.toString('utf8')));
+          } catch {
+            continue; // a line cut short by a crash or a full disk
+          }
+          for (const log of logs)
+            if (
+              log.timeMillis >= query.sinceMillis &&
+              (query.service === undefined || log.serviceName === query.service)
+            )
+              batch.push(log);
+        }
+        progress.update('reading', (before + read) / Math.max(1, total), file.path);
+        if (batch.length > 0) yield batch;
+      }
+      before += file.size;
+    }
+  } finally {
+    await closeFiles(files);
+    progress.done();
+  }
 }

@@ -56,13 +56,43 @@ export class JaegerClient {
     const spans: CliSpan[] = [];
     const leftOut: { sinceMillis: number; untilMillis: number }[] = [];
     let windows = 0;
-    let done = 0;
+    for await (const window of this.findAllSpanWindows(
+      service,
+      sinceMillis,
+      untilMillis,
+      pageTraces,
+      minWindowMillis,
+    )) {
+      windows++;
+      if (window.full) leftOut.push({ sinceMillis: window.sinceMillis, untilMillis: window.untilMillis });
+      for (const span of window.spans) spans.push(span);
+      onWindow(window.covered, spans.length);
+    }
+    return { spans, windows, leftOut };
+  }
+
+  /**
+   * The windows findAllSpans reads, oldest first, each with its spans as Jaeger returned them (whole traces), as they
+   * arrive: a caller aggregates one window and lets it go. `full` marks a window Jaeger filled at the smallest width
+   * (traces beyond its limit there were not read); `covered` is how much of the range is done, in milliseconds.
+   * Windows that came back full and were split again are not yielded.
+   *
+   * @example
+   * for await (const window of client.findAllSpanWindows('checkout', since, until, 1000)) report.addSpans(window.spans);
+   */
+  async *findAllSpanWindows(
+    service: string,
+    sinceMillis: number,
+    untilMillis: number,
+    pageTraces: number,
+    minWindowMillis = 1000,
+  ): AsyncGenerator<{ sinceMillis: number; untilMillis: number; spans: CliSpan[]; full: boolean; covered: number }> {
+    let covered = 0;
     // Oldest first, one window at a time: a list of windows, never recursion over the data.
     const pending = [{ sinceMillis, untilMillis }];
     while (pending.length > 0) {
       const window = pending.shift()!;
       const found = await this.findSpans(service, window.sinceMillis, window.untilMillis, pageTraces);
-      windows++;
       const traces = new Set(found.map((span) => span.traceId)).size;
       const width = window.untilMillis - window.sinceMillis;
       if (traces >= pageTraces && width > minWindowMillis) {
@@ -73,12 +103,9 @@ export class JaegerClient {
         );
         continue;
       }
-      if (traces >= pageTraces) leftOut.push(window);
-      for (const span of found) spans.push(span);
-      done += width;
-      onWindow(done, spans.length);
+      covered += width;
+      yield { ...window, spans: found, full: traces >= pageTraces, covered };
     }
-    return { spans, windows, leftOut };
   }
 
   /** Every span of one trace (none when Jaeger does not have it). */

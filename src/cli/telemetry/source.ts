@@ -1,15 +1,18 @@
-// Where the CLI reads spans and log records: Jaeger's API when it answers (or is asked for), else the local files
-// of the `file` exporter.
+// Where the CLI reads spans and log records: Jaeger's API when it answers (or is asked for), else the local files.
+// Every read streams: the commands aggregate batch by batch and never hold a whole window's spans.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ATTR_SESSION_ID } from '../../attributes/names.ts';
 import type { Progress } from '../render/progress.ts';
-import { coverageNote, readLogFiles, readSpanFiles, signalFiles } from './files.ts';
+import { coverageNote, logBatchesOf, signalFiles } from './files.ts';
 import { JaegerClient } from './jaeger.ts';
+import { closeFiles, openFiles } from './line-reader.ts';
 import type { CliLog, CliSpan } from './otlp-json.ts';
+import { groupedTraces, lastLineOfTraces } from './trace-grouping.ts';
 import { printableUrl } from '../../config/printable.ts';
+import { StoreSource, storeHasData } from './store-source.ts';
 
-export type SourceChoice = 'auto' | 'jaeger' | 'files';
+export type SourceChoice = 'auto' | 'jaeger' | 'files' | 'store';
 
 export interface Query {
   sinceMillis: number;
@@ -27,14 +30,43 @@ export interface Query {
   sessionIds?: string[];
 }
 
+/**
+ * A place the CLI reads telemetry from (Jaeger, the local JSON-lines files, an embedded database). The contract every
+ * source keeps, so that each command runs in memory bounded by what it shows, not by what was read:
+ *
+ * - `spanBatches(query)` yields the spans the query selects in batches of WHOLE traces: all the spans of a trace that
+ *   the query selects come in one batch, never split across two, so a consumer can work out per-trace facts (the
+ *   parent chain of an LLM call, a session's turns) batch by batch and let each batch go. Selection: spans that
+ *   started in [sinceMillis, untilMillis] (a trace by id: any time); with `service`, traces having a span of that
+ *   service; with `traceId`, that trace; with `sessionIds`, traces having a span whose session.id is one of them.
+ *   Without `every`, a source may read only the latest `limit` traces (per service for Jaeger). Batches come in no
+ *   promised order (the files: the order traces were written; a database may use any index order), the spans in a
+ *   batch neither. A batch holds a few thousand spans (a larger trace comes alone). A trace seen twice (Jaeger
+ *   returns a trace once per service) comes once.
+ * - `logBatches(query)` yields the log records of the window (and service) in batches, in no promised order.
+ * - `notes` collects, for people, what the reads could not cover (a limit reached, data rotated away); the commands
+ *   print them on stderr after reading.
+ * - `progress` hears the phase and how far it is ('scanning', 'reading'); a source calls `progress.done()` when its
+ *   reading is over.
+ *
+ * `latestTraces()` (below) answers "the newest N traces" over `spanBatches` with a bounded heap; a source with an
+ * index on trace start (a database) may answer it itself by implementing `latestTraces`.
+ *
+ * @example
+ * for await (const batch of source.spanBatches({ sinceMillis, untilMillis, limit: 1000, every: true }, progress))
+ *   report.addSpans(batch);
+ */
 export interface TelemetrySource {
-  kind: 'jaeger' | 'files';
+  /** 'jaeger' | 'files', or another source's name. */
+  readonly kind: string;
   /** For people: `Jaeger at http://…` or `files in …`. */
-  description: string;
-  spans(query: Query, progress: Progress): Promise<CliSpan[]>;
+  readonly description: string;
   /** What the last reads could not cover (a limit reached, data rotated away), for people: printed on stderr. */
   readonly notes: string[];
-  logs(query: Query, progress: Progress): Promise<CliLog[]>;
+  spanBatches(query: Query, progress: Progress): AsyncIterable<CliSpan[]>;
+  logBatches(query: Query, progress: Progress): AsyncIterable<CliLog[]>;
+  /** Optional: the newest `limit` traces (all of them with traceId or sessionIds); see latestTraces(). */
+  latestTraces?(query: Query, progress: Progress): Promise<LatestTraces>;
 }
 
 export interface SourceSettings {
@@ -56,15 +88,113 @@ export function tracesOfSession(spans: readonly CliSpan[], sessionIds: readonly 
   return spans.filter((span) => traceIds.has(span.traceId));
 }
 
-function byQuery(spans: CliSpan[], query: Query): CliSpan[] {
-  let kept = spans;
-  if (query.service !== undefined) {
-    const traceIds = new Set(kept.filter((span) => span.serviceName === query.service).map((span) => span.traceId));
-    kept = kept.filter((span) => traceIds.has(span.traceId));
+/** The query's trace-level filters applied to one whole trace (undefined: left out). */
+export function selectTrace(trace: CliSpan[], query: Query): CliSpan[] | undefined {
+  if (query.service !== undefined && !trace.some((span) => span.serviceName === query.service)) return undefined;
+  if (query.traceId !== undefined && trace[0]?.traceId !== query.traceId) return undefined;
+  if (
+    query.sessionIds !== undefined &&
+    !trace.some((span) => query.sessionIds!.includes(span.attributes[ATTR_SESSION_ID] as string))
+  )
+    return undefined;
+  const kept = trace.filter((span) => span.startMillis <= query.untilMillis);
+  return kept.length > 0 ? kept : undefined;
+}
+
+/** Spans grouped by trace id, in the order each trace first appears. */
+export function byTrace(spans: readonly CliSpan[]): CliSpan[][] {
+  const traces = new Map<string, CliSpan[]>();
+  for (const span of spans) {
+    const trace = traces.get(span.traceId);
+    if (trace === undefined) traces.set(span.traceId, [span]);
+    else trace.push(span);
   }
-  if (query.traceId !== undefined) kept = kept.filter((span) => span.traceId === query.traceId);
-  if (query.sessionIds !== undefined) kept = tracesOfSession(kept, query.sessionIds);
-  return kept;
+  return [...traces.values()];
+}
+
+/** The newest traces and how many traces the query selected in all. */
+export interface LatestTraces {
+  /** Newest first (by their earliest span), each trace's spans in start order. */
+  traces: CliSpan[][];
+  total: number;
+}
+
+const startOf = (trace: readonly CliSpan[]) =>
+  trace.reduce((first, span) => Math.min(first, span.startMillis), Infinity);
+
+/**
+ * The `limit` newest traces of `batches` (all of them when limit is Infinity), holding no more than `limit` traces at
+ * a time: a heap ordered oldest first, so the oldest kept is the one a newer trace replaces.
+ *
+ * @example
+ * const { traces, total } = await latestOf(source.spanBatches(query, progress), 20);
+ */
+export async function latestOf(batches: AsyncIterable<CliSpan[]>, limit: number): Promise<LatestTraces> {
+  type Entry = { start: number; order: number; spans: CliSpan[] };
+  // Of two traces that started together, the one seen first ranks first (as a stable sort would have it).
+  const older = (a: Entry, b: Entry) => a.start < b.start || (a.start === b.start && a.order > b.order);
+  const heap: Entry[] = [];
+  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+  const siftDown = (from: number) => {
+    for (let index = from; ;) {
+      const left = 2 * index + 1;
+      const right = left + 1;
+      let least = index;
+      if (left < heap.length && older(heap[left]!, heap[least]!)) least = left;
+      if (right < heap.length && older(heap[right]!, heap[least]!)) least = right;
+      if (least === index) return;
+      swap(index, least);
+      index = least;
+    }
+  };
+  let total = 0;
+  for await (const batch of batches) {
+    for (const spans of byTrace(batch)) {
+      const entry = { start: startOf(spans), order: total++, spans };
+      if (heap.length < limit) {
+        heap.push(entry);
+        for (let index = heap.length - 1; index > 0;) {
+          const parent = (index - 1) >> 1;
+          if (!older(heap[index]!, heap[parent]!)) break;
+          swap(index, parent);
+          index = parent;
+        }
+      } else if (heap.length > 0 && older(heap[0]!, entry)) {
+        heap[0] = entry;
+        siftDown(0);
+      }
+    }
+  }
+  const traces = heap
+    .sort((a, b) => b.start - a.start || a.order - b.order)
+    .map((entry) => entry.spans.sort((a, b) => a.startMillis - b.startMillis));
+  return { traces, total };
+}
+
+/**
+ * The newest `query.limit` traces of `source` (every matching trace when the query names a trace or sessions).
+ *
+ * @example
+ * const { traces, total } = await latestTraces(source, { sinceMillis, untilMillis, limit: 20 }, progress);
+ */
+export function latestTraces(source: TelemetrySource, query: Query, progress: Progress): Promise<LatestTraces> {
+  if (source.latestTraces !== undefined) return source.latestTraces(query, progress);
+  const all = query.traceId !== undefined || query.sessionIds !== undefined;
+  return latestOf(source.spanBatches(query, progress), all ? Infinity : query.limit);
+}
+
+/** Every span the query selects, in one list: for small reads and tests only (commands stream). */
+export async function allSpans(source: TelemetrySource, query: Query, progress: Progress): Promise<CliSpan[]> {
+  const spans: CliSpan[] = [];
+  for await (const batch of source.spanBatches(query, progress)) for (const span of batch) spans.push(span);
+  return spans;
+}
+
+/** Every log record the query selects, in one list: for small reads and tests only. */
+export async function allLogs(source: TelemetrySource, query: Query, progress: Progress): Promise<CliLog[]> {
+  const logs: CliLog[] = [];
+  for await (const batch of source.logBatches(query, progress)) for (const log of batch) logs.push(log);
+  return logs;
 }
 
 class FileSource implements TelemetrySource {
@@ -80,23 +210,38 @@ class FileSource implements TelemetrySource {
     this.description = `files in ${this.directory}`;
   }
 
-  async spans(query: Query, progress: Progress): Promise<CliSpan[]> {
+  async *spanBatches(query: Query, progress: Progress): AsyncGenerator<CliSpan[]> {
     const since = query.traceId === undefined ? query.sinceMillis : 0;
     const paths = signalFiles(this.directory, 'traces');
-    let earliest: number | undefined;
-    const spans = await readSpanFiles(paths, since, progress, (first) => (earliest = first));
-    const note = query.traceId === undefined ? coverageNote(paths, earliest, since, Date.now()) : undefined;
+    const files = await openFiles(paths);
+    let earliest = Infinity;
+    try {
+      const lastLine = await lastLineOfTraces(files, progress);
+      yield* groupedTraces(
+        files,
+        lastLine,
+        {
+          sinceMillis: since,
+          onStart: (start) => {
+            if (start < earliest) earliest = start;
+          },
+          select: (trace) => selectTrace(trace, query),
+        },
+        progress,
+      );
+    } finally {
+      await closeFiles(files);
+      progress.done();
+    }
+    const note =
+      query.traceId === undefined
+        ? coverageNote(paths, earliest === Infinity ? undefined : earliest, since, Date.now())
+        : undefined;
     if (note !== undefined) this.notes.push(note);
-    return byQuery(spans, query).filter((span) => span.startMillis <= query.untilMillis);
   }
 
-  async logs(query: Query, progress: Progress): Promise<CliLog[]> {
-    const logs = await readLogFiles(
-      [...signalFiles(this.directory, 'logs'), ...this.logsFiles],
-      query.sinceMillis,
-      progress,
-    );
-    return logs.filter((log) => query.service === undefined || log.serviceName === query.service);
+  logBatches(query: Query, progress: Progress): AsyncIterable<CliLog[]> {
+    return logBatchesOf([...signalFiles(this.directory, 'logs'), ...this.logsFiles], query, progress);
   }
 }
 
@@ -113,59 +258,68 @@ class JaegerSource implements TelemetrySource {
     this.description = `Jaeger at ${printableUrl(client.baseUrl)}`;
   }
 
-  async spans(query: Query, progress: Progress): Promise<CliSpan[]> {
-    if (query.traceId !== undefined) return this.client.trace(query.traceId);
+  async *spanBatches(query: Query, progress: Progress): AsyncGenerator<CliSpan[]> {
+    if (query.traceId !== undefined) {
+      const trace = selectTrace(await this.client.trace(query.traceId), { ...query, untilMillis: Infinity });
+      if (trace !== undefined) yield trace;
+      return;
+    }
     const services =
       query.service !== undefined
         ? [query.service]
         : (await this.client.services()).filter((name) => !/^jaeger/.test(name));
     // A session is found among the recent traces: ask for more of them.
     const limit = query.sessionIds === undefined ? query.limit : Math.max(query.limit, 500);
-    const spans: CliSpan[] = [];
-    let done = 0;
+    // A trace spanning several services comes back once per service (and a trace on a window's edge in both windows).
+    const seen = new Set<string>();
+    let spans = 0;
+    const leftOut: string[] = [];
     const width = Math.max(1, query.untilMillis - query.sinceMillis);
-    for (const service of services) {
-      done++;
-      progress.update(`reading traces of ${service} from Jaeger (${done}/${services.length})`);
+    const fresh = function* (found: CliSpan[]): Generator<CliSpan[]> {
+      const batch: CliSpan[] = [];
+      for (const trace of byTrace(found)) {
+        const traceId = trace[0]!.traceId;
+        if (seen.has(traceId)) continue;
+        seen.add(traceId);
+        spans += trace.length;
+        const kept = selectTrace(trace, query);
+        if (kept !== undefined) for (const span of kept) batch.push(span);
+      }
+      if (batch.length > 0) yield batch;
+    };
+    for (const [index, service] of services.entries()) {
+      const detail = `traces of ${service} from Jaeger (${index + 1}/${services.length})`;
+      progress.update('reading', index / services.length, detail);
       if (query.every === true) {
-        const read = await this.client.findAllSpans(
-          service,
-          query.sinceMillis,
-          query.untilMillis,
-          limit,
-          (covered, count) =>
-            progress.update(
-              `reading traces of ${service} from Jaeger (${done}/${services.length}): ${Math.floor((covered / width) * 100)} % of the window, ${count} spans`,
-            ),
-        );
-        for (const span of read.spans) spans.push(span);
-        if (read.leftOut.length > 0)
+        const windows = this.client.findAllSpanWindows(service, query.sinceMillis, query.untilMillis, limit);
+        for await (const window of windows) {
+          yield* fresh(window.spans);
+          if (window.full)
+            leftOut.push(
+              `${new Date(window.sinceMillis).toISOString()}..${new Date(window.untilMillis).toISOString()}`,
+            );
+          progress.update('reading', (index + window.covered / width) / services.length, `${detail}, ${spans} spans`);
+        }
+        if (leftOut.length > 0)
           this.notes.push(
-            `${service}: Jaeger returned its limit of ${limit} traces in ${read.leftOut.length} window(s) of ${read.leftOut
-              .map((w) => `${new Date(w.sinceMillis).toISOString()}..${new Date(w.untilMillis).toISOString()}`)
+            `${service}: Jaeger returned its limit of ${limit} traces in ${leftOut.length} window(s) of ${leftOut
               .slice(0, 3)
-              .join(
-                ', ',
-              )}${read.leftOut.length > 3 ? ', …' : ''}: traces beyond it there were not read (raise --limit)`,
+              .join(', ')}${leftOut.length > 3 ? ', …' : ''}: traces beyond it there were not read (raise --limit)`,
           );
+        leftOut.length = 0;
       } else {
-        const found = await this.client.findSpans(service, query.sinceMillis, query.untilMillis, limit);
-        for (const span of found) spans.push(span);
+        yield* fresh(await this.client.findSpans(service, query.sinceMillis, query.untilMillis, limit));
       }
     }
     progress.done();
-    // A trace spanning several services comes back once per service (and a trace on a window's edge in both windows).
-    const unique = new Map(spans.map((span) => [`${span.traceId}/${span.spanId}`, span]));
     if (query.every === true)
       this.notes.push(
-        `read ${unique.size} spans of ${new Set(spans.map((span) => span.traceId)).size} traces from ${this.description} (${services.length} services, at most ${limit} traces per query)`,
+        `read ${spans} spans of ${seen.size} traces from ${this.description} (${services.length} services, at most ${limit} traces per query)`,
       );
-    return byQuery([...unique.values()], query);
   }
 
-  async logs(query: Query, progress: Progress): Promise<CliLog[]> {
-    const logs = await readLogFiles(this.logsFiles, query.sinceMillis, progress);
-    return logs.filter((log) => query.service === undefined || log.serviceName === query.service);
+  logBatches(query: Query, progress: Progress): AsyncIterable<CliLog[]> {
+    return logBatchesOf(this.logsFiles, query, progress);
   }
 }
 
@@ -180,7 +334,8 @@ export async function jaegerAnswers(jaegerUrl: string): Promise<boolean> {
 }
 
 /**
- * The source for `--source`: `auto` takes Jaeger when it answers, else the local files.
+ * The source for `--source`: `auto` takes the local store when it holds spans (`telemetry.db` in the folder), else
+ * Jaeger when it answers, else the local files. `--source store` without a store is an error.
  *
  * @example
  * const source = await openSource({ source: 'auto', jaegerUrl: 'http://localhost:16686', fileDirectory: '.genai-otel', logsFiles: [] });
@@ -189,6 +344,12 @@ export async function openSource(settings: SourceSettings): Promise<TelemetrySou
   const logsFiles =
     settings.logsFiles.length > 0 ? settings.logsFiles : existsSync(STACK_LOGS_FILE) ? [STACK_LOGS_FILE] : [];
   if (settings.source === 'files') return new FileSource(settings.fileDirectory, settings.logsFiles);
+  if (settings.source === 'store' || (settings.source === 'auto' && storeHasData(settings.fileDirectory))) {
+    const store = StoreSource.open(settings.fileDirectory);
+    if (store === undefined)
+      throw new Error(`no local store in ${resolve(settings.fileDirectory)} (GENAI_OTEL_FILE_DIR, --dir)`);
+    return store;
+  }
   if (settings.source === 'jaeger' || (await jaegerAnswers(settings.jaegerUrl)))
     return new JaegerSource(new JaegerClient(settings.jaegerUrl), logsFiles);
   return new FileSource(settings.fileDirectory, settings.logsFiles);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSource } from '../../../src/cli/telemetry/source.ts';
+import { allSpans, openSource } from '../../../src/cli/telemetry/source.ts';
 
 const HOUR = 3_600_000;
 const silent = { update: () => undefined, done: () => undefined };
@@ -47,7 +47,11 @@ test('rotated generations are all read, and a window older than the files is sai
     fileDirectory: directory,
     logsFiles: [],
   });
-  const spans = await source.spans({ sinceMillis: now - 24 * HOUR, untilMillis: now, limit: 20, every: true }, silent);
+  const spans = await allSpans(
+    source,
+    { sinceMillis: now - 24 * HOUR, untilMillis: now, limit: 20, every: true },
+    silent,
+  );
   assert.equal(spans.length, 3);
   assert.match(
     source.notes.join('\n'),
@@ -60,7 +64,7 @@ test('rotated generations are all read, and a window older than the files is sai
     fileDirectory: directory,
     logsFiles: [],
   });
-  await recent.spans({ sinceMillis: now - 2.5 * HOUR, untilMillis: now, limit: 20 }, silent);
+  await allSpans(recent, { sinceMillis: now - 2.5 * HOUR, untilMillis: now, limit: 20 }, silent);
   assert.deepEqual(recent.notes, []);
   rmSync(directory, { recursive: true });
 });

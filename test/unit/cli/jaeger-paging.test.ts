@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openSource } from '../../../src/cli/telemetry/source.ts';
+import { allSpans, openSource } from '../../../src/cli/telemetry/source.ts';
 import { JaegerClient } from '../../../src/cli/telemetry/jaeger.ts';
+import { missedTotalsNote } from '../../../src/cli/commands/report.ts';
 
 interface FakeTrace {
   traceId: string;
@@ -86,9 +87,13 @@ test('a window holding more traces than Jaeger answers per query is read whole, 
   const jaeger = await fakeJaeger(traces);
   const source = await openSource({ source: 'jaeger', jaegerUrl: jaeger.url, fileDirectory: '.', logsFiles: [] });
   const updates: string[] = [];
-  const spans = await source.spans(
+  const spans = await allSpans(
+    source,
     { sinceMillis: start, untilMillis: start + HOUR, limit: 1000, every: true },
-    { update: (text) => updates.push(text), done: () => undefined },
+    {
+      update: (phase, fraction, detail) => updates.push(`${phase} ${Math.round((fraction ?? 0) * 100)} % ${detail}`),
+      done: () => undefined,
+    },
   );
   jaeger.server.close();
   assert.equal(new Set(spans.map((span) => span.traceId)).size, 2500);
@@ -96,7 +101,7 @@ test('a window holding more traces than Jaeger answers per query is read whole, 
   assert.ok(jaeger.queries() > 3, String(jaeger.queries()));
   assert.match(source.notes.join('\n'), /read 5000 spans of 2500 traces from Jaeger/);
   assert.doesNotMatch(source.notes.join('\n'), /not read/);
-  assert.match(updates.at(-1)!, /100 % of the window/);
+  assert.match(updates.at(-1)!, /^reading 100 % traces of svc from Jaeger \(1\/1\), 5000 spans$/);
 });
 
 test('traces beyond the limit within the narrowest window are said to be left out', async () => {
@@ -109,7 +114,11 @@ test('traces beyond the limit within the narrowest window are said to be left ou
   }));
   const jaeger = await fakeJaeger(traces);
   const source = await openSource({ source: 'jaeger', jaegerUrl: jaeger.url, fileDirectory: '.', logsFiles: [] });
-  const spans = await source.spans({ sinceMillis: start, untilMillis: start + HOUR, limit: 10, every: true }, silent);
+  const spans = await allSpans(
+    source,
+    { sinceMillis: start, untilMillis: start + HOUR, limit: 10, every: true },
+    silent,
+  );
   jaeger.server.close();
   assert.equal(spans.length, 10);
   assert.match(source.notes.join('\n'), /svc: Jaeger returned its limit of 10 traces in 1 window\(s\) of .*not read/);
@@ -119,7 +128,7 @@ test('an answer of 200,000 spans is read without overflowing the stack', async (
   const start = Date.parse('2026-01-01T00:00:00Z');
   const jaeger = await fakeJaeger([{ traceId: hex(7, 32), startMillis: start + 10, spans: 200_000 }]);
   const source = await openSource({ source: 'jaeger', jaegerUrl: jaeger.url, fileDirectory: '.', logsFiles: [] });
-  const spans = await source.spans({ sinceMillis: start, untilMillis: start + HOUR, limit: 20 }, silent);
+  const spans = await allSpans(source, { sinceMillis: start, untilMillis: start + HOUR, limit: 20 }, silent);
   jaeger.server.close();
   assert.equal(spans.length, 200_000);
 });
@@ -142,4 +151,17 @@ test('a slow answer is waited for as long as GENAI_OTEL_CLI_REQUEST_TIMEOUT_MS s
     jaeger.server.closeAllConnections();
     jaeger.server.close();
   }
+});
+
+test('report says its figures miss traces when Jaeger left some out, and points to the metrics for totals', async () => {
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const jaeger = await fakeJaeger(
+    Array.from({ length: 30 }, (_, index) => ({ traceId: hex(index + 1, 32), startMillis: start + 500, spans: 1 })),
+  );
+  const source = await openSource({ source: 'jaeger', jaegerUrl: jaeger.url, fileDirectory: '.', logsFiles: [] });
+  assert.equal(missedTotalsNote(source), undefined);
+  await allSpans(source, { sinceMillis: start, untilMillis: start + HOUR, limit: 10, every: true }, silent);
+  jaeger.server.close();
+  assert.match(missedTotalsNote(source) ?? '', /miss the traces Jaeger did not return: .*--source prometheus/);
+  assert.equal(missedTotalsNote({ kind: 'files', notes: source.notes }), undefined);
 });

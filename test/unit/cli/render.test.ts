@@ -94,13 +94,13 @@ test('colour only on a terminal with colours, or when forced; progress only on a
   const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 20 }) as unknown as NodeJS.WriteStream;
   stream.write = ((chunk: string) => written.push(chunk)) as never;
   const progress = progressOn(stream);
-  progress.update('reading a very long file name indeed');
+  progress.update('reading', 0.42, 'a very long file name indeed');
   progress.done();
-  assert.deepEqual(written, ['\r\x1b[Kreading a very long', '\r\x1b[K']);
+  assert.deepEqual(written, ['\r\x1b[Kreading 42 % (a ver', '\r\x1b[K']);
   const piped = new PassThrough() as unknown as NodeJS.WriteStream;
   let wrote = false;
   piped.write = () => (wrote = true);
-  progressOn(piped).update('x');
+  progressOn(piped).update('reading', 0.5, 'x');
   assert.equal(wrote, false);
 });
 
@@ -182,4 +182,30 @@ test('CSV injection (OWASP): text that would run as a formula is prefixed with a
     ['x\u001b]0;t\u0007', 'x\\u001b]0;t\\u0007'],
   ];
   for (const [value, expected] of cases) assert.equal(csvField(value), expected, String(value));
+});
+
+test('progress off a terminal: nothing for short work, then a line every interval with the phase, ending at 100 %', () => {
+  const lines: string[] = [];
+  const stream = { isTTY: false, columns: 80, write: (text: string) => lines.push(text) } as never;
+  let now = 0;
+  const progress = progressOn(stream, { intervalMillis: 5000, now: () => now });
+  progress.update('scanning', 0.5, 'traces.jsonl');
+  progress.done();
+  assert.deepEqual(lines, [], 'work shorter than the interval prints nothing');
+  now = 6000;
+  progress.update('reading', 0.25, 'traces.jsonl');
+  now = 7000;
+  progress.update('reading', 0.5, 'traces.jsonl');
+  now = 11_000;
+  progress.update('reading', 0.756, 'traces.jsonl');
+  now = 17_000;
+  progress.update('aggregating', undefined, 'percentiles');
+  progress.done();
+  assert.deepEqual(lines, [
+    'genai-otel: reading 25 % (traces.jsonl)\n',
+    'genai-otel: reading 75 % (traces.jsonl)\n',
+    'genai-otel: reading 100 % (traces.jsonl)\n',
+    'genai-otel: aggregating (percentiles)\n',
+    'genai-otel: aggregating 100 % (percentiles)\n',
+  ]);
 });

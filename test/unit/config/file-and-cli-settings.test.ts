@@ -28,7 +28,7 @@ test('a bad exporter name or size is reported with the accepted values, and the 
   assert.equal(config.file.maxBytes, 64 * 1024 * 1024);
   assert.match(
     problems.find((problem) => problem.variable === 'OTEL_TRACES_EXPORTER')!.message,
-    /otlp, file, console, none/,
+    /otlp, file, local, console, none/,
   );
   assert.match(
     problems.find((problem) => problem.variable === 'GENAI_OTEL_FILE_MAX_BYTES')!.message,

@@ -1,0 +1,213 @@
+// `genai-otel import <files…>`: OTLP/JSON lines (the `file` exporter's, or the Collector's file exporter's) into the
+// local store, read line by line and written in transactions of a few thousand rows, so files of any size pass
+// through a bounded amount of memory. Spans already in the store (same trace and span id) are kept once.
+import { basename, dirname, resolve } from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GENAI_OTEL_CALL_DUPLICATE,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GENAI_OTEL_RETRY_COUNT,
+  ATTR_GENAI_OTEL_RETRY_REASON,
+  ATTR_GENAI_OTEL_COST_USD,
+  ATTR_SESSION_ID,
+} from '../../attributes/names.ts';
+import { nodeSqlite } from '../../core/loaders.ts';
+import { prepareStoreFile } from '../../export/local-store.ts';
+import { privateFolder } from '../../export/private-files.ts';
+import {
+  LOG_COLUMNS,
+  SPAN_COLUMNS,
+  STORE_PRAGMAS,
+  STORE_SCHEMA,
+  insertStatement,
+  storePath,
+} from '../../export/store-schema.ts';
+import { contextOf, type CommonOptions } from '../command-options.ts';
+import { closeFiles, isBlank, linesOf, openFiles } from '../telemetry/line-reader.ts';
+import { logsOf, spansOf, type CliLog, type CliSpan } from '../telemetry/otlp-json.ts';
+
+export interface ImportOptions extends Pick<CommonOptions, 'dir' | 'color'> {
+  files: string[];
+}
+
+const KIND_NUMBERS: Record<CliSpan['kind'], number> = {
+  UNSPECIFIED: 0,
+  INTERNAL: 1,
+  SERVER: 2,
+  CLIENT: 3,
+  PRODUCER: 4,
+  CONSUMER: 5,
+};
+const ROWS_PER_TRANSACTION = 5000;
+
+const text = (value: unknown): string | null =>
+  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null;
+const finite = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const bytes = (hex: string | undefined): Buffer | null => (hex === undefined ? null : Buffer.from(hex, 'hex'));
+const json = (value: unknown): string =>
+  JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item)) ?? 'null';
+
+/** Opens (creating it 0600 in a 0700 folder when missing) the store of a folder for writing. */
+export async function openStoreForWriting(directory: string): Promise<DatabaseSync> {
+  const folder = resolve(directory);
+  await privateFolder(dirname(folder), [basename(folder)], true);
+  const path = storePath(folder);
+  await prepareStoreFile(path);
+  const { DatabaseSync } = nodeSqlite();
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA busy_timeout = 10000');
+  db.exec(STORE_PRAGMAS);
+  db.exec('BEGIN IMMEDIATE');
+  db.exec(STORE_SCHEMA);
+  db.exec('COMMIT');
+  return db;
+}
+
+function spanValues(span: CliSpan): (string | number | bigint | Buffer | null)[] {
+  const a = span.attributes;
+  const start = BigInt(span.startTimeUnixNano);
+  const end = BigInt(span.endTimeUnixNano);
+  return [
+    start,
+    end,
+    bytes(span.traceId),
+    bytes(span.spanId),
+    bytes(span.parentSpanId),
+    span.serviceName,
+    span.name,
+    KIND_NUMBERS[span.kind],
+    span.error ? 2 : 0,
+    span.statusMessage ?? null,
+    Number(end - start) / 1e6,
+    text(a[ATTR_GEN_AI_OPERATION_NAME]),
+    text(a[ATTR_GEN_AI_REQUEST_MODEL] ?? a[ATTR_GEN_AI_RESPONSE_MODEL]),
+    text(a[ATTR_GEN_AI_PROVIDER_NAME] ?? a[ATTR_GEN_AI_SYSTEM]),
+    text(a[ATTR_SESSION_ID]),
+    finite(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS]),
+    finite(a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]),
+    finite(a[ATTR_GENAI_OTEL_COST_USD]),
+    a[ATTR_GENAI_OTEL_CALL_DUPLICATE] === true ? 1 : null,
+    finite(a[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]),
+    finite(a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]),
+    finite(a[ATTR_GENAI_OTEL_RETRY_COUNT]),
+    text(a[ATTR_GENAI_OTEL_RETRY_REASON]),
+    text(a[ATTR_GEN_AI_TOOL_NAME]),
+    json(a),
+    null,
+    null,
+  ];
+}
+
+function logValues(log: CliLog): (string | number | bigint | Buffer | null)[] {
+  return [
+    BigInt(log.timeUnixNano),
+    bytes(log.traceId),
+    bytes(log.spanId),
+    log.serviceName,
+    log.eventName ?? null,
+    null,
+    null,
+    text(log.attributes[ATTR_SESSION_ID]),
+    log.body === undefined ? null : json(log.body),
+    json(log.attributes),
+  ];
+}
+
+/**
+ * Imports OTLP/JSON lines files into the store of `directory`; resolves with what was read. Unparsable lines (cut
+ * short by a crash) are counted, not fatal.
+ *
+ * @example
+ * const counts = await importFiles(['traces.jsonl'], '.genai-otel');
+ */
+export async function importFiles(
+  paths: readonly string[],
+  directory: string,
+  onProgress?: (fraction: number, path: string) => void,
+): Promise<{ spans: number; logs: number; lines: number; bad: number; stored: number }> {
+  const db = await openStoreForWriting(directory);
+  const insertSpan: StatementSync = db.prepare(insertStatement('spans', SPAN_COLUMNS));
+  const insertLog: StatementSync = db.prepare(insertStatement('logs', LOG_COLUMNS));
+  const storedBefore = Number(db.prepare('SELECT count(*) AS n FROM spans').get()!.n);
+  let spans = 0;
+  let logs = 0;
+  let inTransaction = 0;
+  const commitIfFull = () => {
+    if (inTransaction < ROWS_PER_TRANSACTION) return;
+    db.exec('COMMIT');
+    db.exec('BEGIN IMMEDIATE');
+    inTransaction = 0;
+  };
+  db.exec('BEGIN IMMEDIATE');
+  const files = await openFiles(paths);
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  let before = 0;
+  let lines = 0;
+  let bad = 0;
+  try {
+    for (const file of files) {
+      for await (const chunk of linesOf(file)) {
+        for (const line of chunk.lines) {
+          if (isBlank(line)) continue;
+          lines++;
+          let record: unknown;
+          try {
+            record = JSON.parse(line.toString('utf8'));
+          } catch {
+            bad++; // a line cut short by a crash or a full disk
+            continue;
+          }
+          for (const span of spansOf(record)) {
+            insertSpan.run(...spanValues(span));
+            spans++;
+            inTransaction++;
+          }
+          for (const log of logsOf(record)) {
+            insertLog.run(...logValues(log));
+            logs++;
+            inTransaction++;
+          }
+          commitIfFull();
+        }
+        onProgress?.((before + chunk.read) / Math.max(1, total), file.path);
+      }
+      before += file.size;
+    }
+    db.exec('COMMIT');
+    const stored = Number(db.prepare('SELECT count(*) AS n FROM spans').get()!.n) - storedBefore;
+    return { spans, logs, lines, bad, stored };
+  } catch (error) {
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // nothing left to roll back
+    }
+    throw error;
+  } finally {
+    await closeFiles(files);
+    db.close();
+  }
+}
+
+/** `genai-otel import`; resolves with the exit code. @example process.exitCode = await runImport({ files: ['traces.jsonl'] }); */
+export async function runImport(options: ImportOptions): Promise<number> {
+  const context = contextOf({ ...options, since: 0 });
+  const directory = context.sources.fileDirectory;
+  const result = await importFiles(options.files, directory, (fraction, path) =>
+    context.progress.update('writing', fraction, path),
+  );
+  context.progress.done();
+  context.note(
+    `imported ${result.spans} spans (${result.stored} new) and ${result.logs} log records from ${result.lines} lines into ${storePath(resolve(directory))}${result.bad > 0 ? `; ${result.bad} lines could not be read (cut short?)` : ''}`,
+  );
+  return 0;
+}

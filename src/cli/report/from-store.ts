@@ -1,0 +1,198 @@
+// The dashboard computed by the local store: the database finds the LLM calls of the window (leaving out those nested
+// in another LLM call, as reportFromSpans does) and groups tools and feedback; only the few numbers percentiles need
+// come out, one row at a time. Same figures as reportFromSpans over the same spans.
+import type { DatabaseSync } from 'node:sqlite';
+import { ATTR_GEN_AI_EVALUATION_SCORE_LABEL, EVENT_GEN_AI_EVALUATION_RESULT } from '../../attributes/names.ts';
+import type { Progress } from '../render/progress.ts';
+import { windowFilter, windowNanos } from '../telemetry/store-source.ts';
+import { LLM_OPERATIONS, NumberList, Sum, type ReportWindow } from './from-spans.ts';
+import {
+  HOUR_MILLIS,
+  percentile,
+  ratio,
+  type HourRow,
+  type ModelRow,
+  type Percentiles,
+  type ReportData,
+} from './model.ts';
+
+const LLM_LIST = [...LLM_OPERATIONS].map((operation) => `'${operation}'`).join(', ');
+/** An LLM call span (not one genai-otel marked as a duplicate of another span's call). */
+const isLLM = (table: string) =>
+  `(ifnull(${table}.operation, '') IN (${LLM_LIST}) AND ${table}.call_duplicate IS NULL)`;
+
+function sortedPercentiles(values: Float64Array): Percentiles | null {
+  if (values.length === 0) return null;
+  const sorted = values as unknown as number[];
+  return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99) };
+}
+
+/**
+ * The dashboard of a window, computed by the store.
+ *
+ * @example
+ * const data = reportFromStore(store.db, { source: store.description, sinceMillis, untilMillis: Date.now() });
+ */
+export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress?: Progress): ReportData {
+  const filter = windowFilter(window);
+  const { since, until } = windowNanos(window);
+  // Ancestors count only inside the window, as when the window's spans are read whole. The walk goes up from each
+  // call by the (trace, span) index, in that order (CROSS JOIN), and stops at 256 levels (a hostile parent loop).
+  const callsSql = `WITH RECURSIVE
+    candidates AS MATERIALIZED (
+      SELECT s.rowid AS id, s.trace_id, s.parent_span_id FROM spans s WHERE ${filter.sql} AND ${isLLM('s')}
+    ),
+    chain(id, trace_id, parent, depth) AS (
+      SELECT id, trace_id, parent_span_id, 0 FROM candidates
+      UNION ALL
+      SELECT chain.id, chain.trace_id, p.parent_span_id, chain.depth + 1 FROM chain
+        CROSS JOIN spans p ON p.trace_id = chain.trace_id AND p.span_id = chain.parent
+        WHERE chain.depth < 256 AND +p.start_ns BETWEEN ? AND ? AND NOT ${isLLM('p')}
+    ),
+    nested AS MATERIALIZED (
+      SELECT DISTINCT chain.id FROM chain
+        CROSS JOIN spans p ON p.trace_id = chain.trace_id AND p.span_id = chain.parent
+        WHERE +p.start_ns BETWEEN ? AND ? AND ${isLLM('p')}
+    )
+    SELECT s.model, s.status_code, s.input_tokens, s.output_tokens, s.cost_usd, s.duration_ms,
+      CAST(s.start_ns / 1000000 AS INTEGER) AS start_ms,
+      s.cache_read_tokens AS cache_read, s.first_chunk_s AS first_chunk, s.retries, s.retry_reason
+    FROM candidates JOIN spans s ON s.rowid = candidates.id
+    WHERE candidates.id NOT IN nested`;
+  const models = new Map<string, ModelRow>();
+  const hours = new Map<number, HourRow>();
+  const retryReasons = new Map<string, number>();
+  const latencies = new NumberList();
+  const firstChunks = new NumberList();
+  let requests = 0;
+  let errors = 0;
+  let retries = 0;
+  const cost = new Sum();
+  const modelCosts = new Map<string, Sum>();
+  const hourCosts = new Map<number, Sum>();
+  let input = 0;
+  let output = 0;
+  let cacheRead = 0;
+  const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+  for (const row of db.prepare(callsSql).iterate(...filter.parameters, since, until, since, until)) {
+    requests++;
+    if (requests % 10_000 === 0)
+      progress?.update('aggregating', undefined, `${requests.toLocaleString('en-US')} LLM calls`);
+    const model = typeof row.model === 'string' ? row.model : 'unknown';
+    const entry = models.get(model) ?? { model, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    const failed = row.status_code === 2;
+    entry.requests++;
+    if (failed) {
+      entry.errors++;
+      errors++;
+    }
+    entry.inputTokens += number(row.input_tokens);
+    entry.outputTokens += number(row.output_tokens);
+    let modelCost = modelCosts.get(model);
+    if (modelCost === undefined) modelCosts.set(model, (modelCost = new Sum()));
+    modelCost.add(number(row.cost_usd));
+    entry.costUsd = modelCost.value;
+    models.set(model, entry);
+    input += number(row.input_tokens);
+    output += number(row.output_tokens);
+    cost.add(number(row.cost_usd));
+    cacheRead += number(row.cache_read);
+    const hourStartMillis = Math.floor(Number(row.start_ms) / HOUR_MILLIS) * HOUR_MILLIS;
+    const hour = hours.get(hourStartMillis) ?? { hourStartMillis, requests: 0, costUsd: 0 };
+    hour.requests++;
+    let hourCost = hourCosts.get(hourStartMillis);
+    if (hourCost === undefined) hourCosts.set(hourStartMillis, (hourCost = new Sum()));
+    hourCost.add(number(row.cost_usd));
+    hour.costUsd = hourCost.value;
+    hours.set(hourStartMillis, hour);
+    latencies.push(Number(row.duration_ms) / 1000);
+    if (typeof row.first_chunk === 'number') firstChunks.push(row.first_chunk);
+    const count = number(row.retries);
+    if (count > 0) {
+      retries += count;
+      const reason = row.retry_reason === null || row.retry_reason === undefined ? 'unknown' : String(row.retry_reason);
+      retryReasons.set(reason, (retryReasons.get(reason) ?? 0) + count);
+    }
+  }
+
+  const tools = db
+    .prepare(
+      `SELECT coalesce(s.tool_name, s.name) AS tool, count(*) AS calls,
+         sum(s.status_code = 2) AS failures
+       FROM spans s WHERE ${filter.sql} AND s.operation = 'execute_tool' GROUP BY tool`,
+    )
+    .all(...filter.parameters)
+    .map((row) => ({ tool: String(row.tool), calls: Number(row.calls), failures: Number(row.failures) }))
+    .sort((a, b) => b.calls - a.calls);
+  const toolCalls = tools.reduce((sum, tool) => sum + tool.calls, 0);
+  const toolFailures = tools.reduce((sum, tool) => sum + tool.failures, 0);
+
+  const service = window.service === undefined ? '' : ' AND l.service = ?';
+  const feedback = db
+    .prepare(
+      `SELECT l.attributes ->> '$."${ATTR_GEN_AI_EVALUATION_SCORE_LABEL}"' AS label, count(*) AS n FROM logs l
+       WHERE l.time_ns BETWEEN ? AND ?${service} AND l.event_name = ? GROUP BY label`,
+    )
+    .all(
+      ...(window.service === undefined
+        ? [since, until, EVENT_GEN_AI_EVALUATION_RESULT]
+        : [since, until, window.service, EVENT_GEN_AI_EVALUATION_RESULT]),
+    );
+  const labelCount = (label: string) => Number(feedback.find((row) => row.label === label)?.n ?? 0);
+
+  // Operations: the durations of each (name, kind) in typed arrays (8 bytes a span), no sort of the window's rows.
+  const groups = new Map<string, { name: string; kind: number; durations: NumberList; errors: number }>();
+  for (const row of db
+    .prepare(`SELECT s.name, s.kind, s.duration_ms, s.status_code FROM spans s WHERE ${filter.sql}`)
+    .iterate(...filter.parameters)) {
+    const key = `${row.name as string}\u0000${row.kind as number}`;
+    let group = groups.get(key);
+    if (group === undefined)
+      groups.set(
+        key,
+        (group = { name: row.name as string, kind: row.kind as number, durations: new NumberList(), errors: 0 }),
+      );
+    group.durations.push(row.duration_ms as number);
+    if (row.status_code === 2) group.errors++;
+  }
+  const operations: ReportData['operations'] = [...groups.values()].map((group) => {
+    const sorted = group.durations.sorted();
+    return {
+      name: group.name,
+      kind: KIND_NAMES[group.kind] ?? 'UNSPECIFIED',
+      calls: sorted.length,
+      errors: group.errors,
+      p95Millis: percentile(sorted, 0.95),
+    };
+  });
+  operations.sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
+  progress?.done();
+
+  return {
+    ...window,
+    exactPercentiles: true,
+    requests,
+    errors,
+    errorRate: ratio(errors, requests),
+    latency: sortedPercentiles(latencies.sorted()),
+    timeToFirstChunk: sortedPercentiles(firstChunks.sorted()),
+    tokens: { input, output, cacheRead },
+    costUsd: cost.value,
+    byModel: [...models.values()].sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests),
+    byHour: [...hours.values()].sort((a, b) => a.hourStartMillis - b.hourStartMillis),
+    tools: {
+      calls: toolCalls,
+      failures: toolFailures,
+      failureRate: ratio(toolFailures, toolCalls),
+      byTool: tools,
+    },
+    retries: {
+      total: retries,
+      byReason: [...retryReasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+    },
+    feedback: { likes: labelCount('liked'), dislikes: labelCount('disliked') },
+    operations,
+  };
+}
+
+const KIND_NAMES = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];

@@ -1,0 +1,404 @@
+// The `local` exporter: spans and log records into the local store, an SQLite database (node:sqlite, built into
+// Node) that the `genai-otel` CLI queries with indexes. See store-schema.ts for the layout and store-worker.ts for the
+// thread that writes.
+import { basename, dirname } from 'node:path';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { Worker } from 'node:worker_threads';
+import { errorOnce, warnOnce } from '../core/diagnostics.ts';
+import { nodeWorkerThreads } from '../core/loaders.ts';
+import { fsPromises } from './fs-promises.ts';
+import type { HealthCounters } from './health.ts';
+import { NotPrivateError, privateFolder } from './private-files.ts';
+import {
+  LOG_COLUMNS,
+  LOG_ID_POSITIONS,
+  SPAN_COLUMNS,
+  SPAN_ID_POSITIONS,
+  STORE_PRAGMAS,
+  STORE_SCHEMA,
+  insertStatement,
+  storePath,
+  type LogRow,
+  type SpanRow,
+} from './store-schema.ts';
+import { logRow, rowBytes, spanRow } from './store-rows.ts';
+import { storeWorkerSource, type StoreAnswer, type StoreRequest, type StoreWorkerSettings } from './store-worker.ts';
+
+/** Rows waiting for the store's thread, at most (bytes, about): beyond it new ones are dropped and counted. */
+export const MAX_PENDING_STORE_BYTES = 128 * 1024 * 1024;
+/** Spans converted to rows per turn of the event loop: a batch of 512 is never converted in one go. */
+const ROWS_PER_TURN = 128;
+
+export interface LocalStoreOptions {
+  /** The folder (GENAI_OTEL_FILE_DIR); the store is `telemetry.db` in it. */
+  directory: string;
+  /** 0: keep everything. */
+  retentionMillis: number;
+  /** 0: no size cap. */
+  maxBytes: number;
+  maxPendingBytes?: number;
+  busyTimeoutMillis?: number;
+  retentionIntervalMillis?: number;
+}
+
+/** What became of the rows of one signal. */
+export interface StoreCounts {
+  written: number;
+  dropped: number;
+  /** Rows retention deleted (old data, not new). */
+  expired: number;
+}
+
+type Signal = 'traces' | 'logs';
+
+/**
+ * Makes sure the database file is a regular file of ours before SQLite opens it (SQLite follows links): created 0600
+ * when missing, without following a link; an existing name that is a link or another user's file is refused.
+ */
+export async function prepareStoreFile(path: string): Promise<void> {
+  const fs = fsPromises();
+  const { O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
+  const noFollow = (fs.constants as Record<string, number | undefined>).O_NOFOLLOW ?? 0;
+  try {
+    const handle = await fs.open(path, O_WRONLY | O_CREAT | O_EXCL | noFollow, 0o600);
+    await handle.close();
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const info = await fs.lstat(path);
+  if (!info.isFile()) throw new NotPrivateError(`${path} is not a regular file`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid)
+    throw new NotPrivateError(`${path} belongs to another user (uid ${info.uid})`);
+  if (uid !== undefined && (info.mode & 0o077) !== 0) await fs.chmod(path, 0o600);
+}
+
+/**
+ * The writer side of the local store, one per database file in a process (the span and log exporters share it).
+ * Batches are accepted at once, turned into rows a few at a time between the application's own work, and posted to
+ * one thread that writes them in transactions; so the event loop is never held by SQLite, and the SDK's queue drains
+ * as fast as spans end. Rows beyond MAX_PENDING_STORE_BYTES waiting, and rows a failed write loses, are dropped and
+ * counted. Never rejects, never throws into the SDK.
+ */
+export class LocalStore {
+  private static readonly open = new Map<string, LocalStore>();
+  readonly path: string;
+  readonly directory: string;
+  readonly counts: Record<Signal, StoreCounts> = {
+    traces: { written: 0, dropped: 0, expired: 0 },
+    logs: { written: 0, dropped: 0, expired: 0 },
+  };
+  private readonly options: LocalStoreOptions;
+  private readonly maxPendingBytes: number;
+  private readonly toConvert: { signal: Signal; items: readonly (ReadableSpan | ReadableLogRecord)[] }[] = [];
+  private converting = false;
+  private pendingBytes = 0;
+  private nextId = 1;
+  private readonly waiting = new Map<
+    number,
+    { signal?: Signal; rows: number; bytes: number; resolve?: (answer: StoreAnswer) => void }
+  >();
+  private worker: Worker | undefined;
+  private starting: Promise<Worker | undefined> | undefined;
+  private broken = false;
+  private users = 0;
+
+  private constructor(options: LocalStoreOptions) {
+    this.options = options;
+    this.directory = options.directory;
+    this.path = storePath(options.directory);
+    this.maxPendingBytes = options.maxPendingBytes ?? MAX_PENDING_STORE_BYTES;
+  }
+
+  /**
+   * The store for a folder, shared by this process's exporters; each caller should `release()` it at shutdown.
+   *
+   * @example
+   * const store = LocalStore.acquire({ directory: '.genai-otel', retentionMillis: 7 * 86_400_000, maxBytes: 1 << 30 });
+   */
+  static acquire(options: LocalStoreOptions): LocalStore {
+    const key = storePath(options.directory);
+    let store = LocalStore.open.get(key);
+    if (store === undefined) {
+      store = new LocalStore(options);
+      LocalStore.open.set(key, store);
+    }
+    store.users++;
+    return store;
+  }
+
+  /** Accepts a batch; false when it is dropped (counted): rows waiting over the cap, or the store unusable. */
+  offer(signal: Signal, items: readonly (ReadableSpan | ReadableLogRecord)[]): boolean {
+    if (items.length === 0) return true;
+    if (this.broken || this.pendingBytes > this.maxPendingBytes) {
+      this.counts[signal].dropped += items.length;
+      if (!this.broken)
+        warnOnce(
+          `store-full:${this.path}`,
+          `${this.path}: telemetry arrives faster than the local store takes it (more than ${this.maxPendingBytes} bytes waiting); new ${signal} are dropped and counted`,
+        );
+      return false;
+    }
+    // An estimate until the rows are made (a span is rarely under 300 bytes as a row).
+    this.pendingBytes += items.length * 300;
+    this.toConvert.push({ signal, items });
+    if (!this.converting) {
+      this.converting = true;
+      setImmediate(() => this.convertSome());
+    }
+    return true;
+  }
+
+  /** Resolves once everything offered so far is written (or dropped and counted). */
+  async flush(): Promise<void> {
+    while (this.converting) await new Promise((resolve) => setImmediate(resolve));
+    const worker = await this.start();
+    if (worker === undefined) return;
+    await this.request(worker, { op: 'flush', id: this.nextId++ });
+  }
+
+  /** Applies retention now (it otherwise runs as rows are written); resolves when done. */
+  async retain(): Promise<void> {
+    await this.flush();
+    const worker = await this.start();
+    if (worker !== undefined) await this.request(worker, { op: 'retain', id: this.nextId++ });
+  }
+
+  /** Flushes; the last user's release also ends the store's thread. */
+  async release(): Promise<void> {
+    await this.flush();
+    this.users = Math.max(0, this.users - 1);
+    if (this.users > 0) return;
+    LocalStore.open.delete(this.path);
+    const worker = this.worker;
+    this.worker = undefined;
+    this.starting = undefined;
+    await worker?.terminate();
+  }
+
+  private request(worker: Worker, message: StoreRequest): Promise<StoreAnswer> {
+    return new Promise((resolve) => {
+      this.waiting.set(message.id, { rows: 0, bytes: 0, resolve });
+      // Waiting for an answer keeps the process alive; an idle store's thread does not.
+      worker.ref();
+      worker.postMessage(message);
+    });
+  }
+
+  /** Turns a few items into rows and posts them, then yields to the application until everything is posted. */
+  private convertSome(): void {
+    const front = this.toConvert[0];
+    if (front === undefined) {
+      this.converting = false;
+      return;
+    }
+    const taken = front.items.slice(0, ROWS_PER_TURN);
+    front.items = front.items.slice(taken.length);
+    if (front.items.length === 0) this.toConvert.shift();
+    this.pendingBytes -= taken.length * 300;
+    const rows: (SpanRow | LogRow)[] = [];
+    let bytes = 0;
+    for (const item of taken) {
+      try {
+        const row = front.signal === 'traces' ? spanRow(item as ReadableSpan) : logRow(item as ReadableLogRecord);
+        bytes += rowBytes(row);
+        rows.push(row);
+      } catch (error) {
+        this.counts[front.signal].dropped++;
+        errorOnce(`store-row:${front.signal}`, `could not turn ${front.signal} into rows of the local store`, error);
+      }
+    }
+    if (rows.length > 0) this.post(front.signal, rows, bytes);
+    setImmediate(() => this.convertSome());
+  }
+
+  private post(signal: Signal, rows: (SpanRow | LogRow)[], bytes: number): void {
+    this.pendingBytes += bytes;
+    const id = this.nextId++;
+    this.waiting.set(id, { signal, rows: rows.length, bytes });
+    void this.start().then((worker) => {
+      if (worker === undefined) {
+        this.settle({ id, written: 0, dropped: rows.length, expired: 0 });
+        return;
+      }
+      worker.ref();
+      worker.postMessage({ op: signal === 'traces' ? 'spans' : 'logs', id, rows } satisfies StoreRequest);
+    });
+  }
+
+  private settle(answer: StoreAnswer): void {
+    const entry = this.waiting.get(answer.id);
+    if (entry === undefined) return;
+    this.waiting.delete(answer.id);
+    this.pendingBytes -= entry.bytes;
+    if (entry.signal !== undefined) {
+      this.counts[entry.signal].written += answer.written;
+      this.counts[entry.signal].dropped += answer.dropped;
+    }
+    // Retention deletes spans and log records together; the count is kept with the spans.
+    this.counts.traces.expired += answer.expired;
+    if (answer.error !== undefined)
+      errorOnce(
+        `store-write:${this.path}`,
+        `cannot write the local store ${this.path} (GENAI_OTEL_FILE_DIR): ${answer.error}; telemetry is dropped and counted`,
+      );
+    entry.resolve?.(answer);
+    if (this.waiting.size === 0) this.worker?.unref();
+  }
+
+  /** The store's thread, started on first use; undefined (and everything dropped, counted) when it cannot start. */
+  private start(): Promise<Worker | undefined> {
+    this.starting ??= this.startWorker();
+    return this.starting;
+  }
+
+  private async startWorker(): Promise<Worker | undefined> {
+    try {
+      await privateFolder(dirname(this.directory), [basename(this.directory)], true);
+      await prepareStoreFile(this.path);
+      const settings: StoreWorkerSettings = {
+        path: this.path,
+        pragmas: STORE_PRAGMAS,
+        schema: STORE_SCHEMA,
+        insertSpan: insertStatement('spans', SPAN_COLUMNS),
+        insertLog: insertStatement('logs', LOG_COLUMNS),
+        spanIdPositions: SPAN_ID_POSITIONS,
+        logIdPositions: LOG_ID_POSITIONS,
+        busyTimeoutMillis: this.options.busyTimeoutMillis ?? 10_000,
+        retentionMillis: this.options.retentionMillis,
+        maxBytes: this.options.maxBytes,
+        retentionEveryRows: 100_000,
+        retentionIntervalMillis: this.options.retentionIntervalMillis ?? 60_000,
+      };
+      const { Worker } = nodeWorkerThreads();
+      // No stdout/stderr of the thread's own: a failure comes back as an answer or an 'error' event.
+      const worker = new Worker(storeWorkerSource(), { eval: true, workerData: settings, stdout: true, stderr: true });
+      worker.unref();
+      worker.on('message', (answer: StoreAnswer) => this.settle(answer));
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', () => {
+        if (this.worker === worker && this.waiting.size > 0) this.fail(new Error('the local store thread ended'));
+      });
+      this.worker = worker;
+      return worker;
+    } catch (error) {
+      this.fail(error);
+      return undefined;
+    }
+  }
+
+  /** The store cannot be used: report once, count what waits and what comes as dropped. */
+  private fail(error: unknown): void {
+    this.broken = true;
+    errorOnce(
+      `store-open:${this.path}`,
+      `cannot use the local store ${this.path} (GENAI_OTEL_FILE_DIR); telemetry for it is dropped and counted`,
+      error,
+    );
+    for (const [id, entry] of [...this.waiting])
+      this.settle({ id, written: 0, dropped: entry.rows, expired: 0, error: undefined });
+  }
+}
+
+/** What the span and log exporters share: accept at once, count what the store drops in the export health. */
+class StoreExport {
+  readonly store: LocalStore;
+  private readonly signal: Signal;
+  private readonly counters: HealthCounters | undefined;
+  private reportedDrops = 0;
+  handed = 0;
+
+  constructor(signal: Signal, options: LocalStoreOptions, counters: HealthCounters | undefined) {
+    this.signal = signal;
+    this.store = LocalStore.acquire(options);
+    this.counters = counters;
+  }
+
+  export(items: readonly (ReadableSpan | ReadableLogRecord)[], resultCallback: (result: ExportResult) => void): void {
+    this.handed += items.length;
+    const accepted = this.store.offer(this.signal, items);
+    this.reconcile();
+    try {
+      resultCallback({ code: accepted ? ExportResultCode.SUCCESS : ExportResultCode.FAILED });
+    } catch (error) {
+      warnOnce(`store-callback:${this.signal}`, `the SDK's export callback threw: ${String(error)}`);
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.store.flush();
+    this.reconcile();
+  }
+
+  async shutdown(): Promise<void> {
+    await this.store.release();
+    this.reconcile();
+  }
+
+  private reconcile(): void {
+    const dropped = this.store.counts[this.signal].dropped - this.reportedDrops;
+    if (dropped <= 0) return;
+    this.reportedDrops += dropped;
+    this.counters?.count(this.signal, 'dropped', dropped);
+  }
+}
+
+/**
+ * Span exporter writing to the local store (`OTEL_TRACES_EXPORTER=local`).
+ *
+ * @example
+ * new BatchSpanProcessor({ exporter: new LocalStoreSpanExporter({ directory: '.genai-otel', retentionMillis: 0, maxBytes: 0 }) });
+ */
+export class LocalStoreSpanExporter implements SpanExporter {
+  private readonly core: StoreExport;
+
+  constructor(options: LocalStoreOptions, counters?: HealthCounters) {
+    this.core = new StoreExport('traces', options, counters);
+  }
+
+  /** The store this exporter writes to (shared with the process's other local exporters). */
+  get store(): LocalStore {
+    return this.core.store;
+  }
+
+  /** Spans handed to this exporter so far (see DropCountingSpanProcessor). */
+  get handedSpans(): number {
+    return this.core.handed;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    this.core.export(spans, resultCallback);
+  }
+
+  shutdown(): Promise<void> {
+    return this.core.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.core.flush();
+  }
+}
+
+/** Log record exporter writing to the local store (`OTEL_LOGS_EXPORTER=local`). */
+export class LocalStoreLogRecordExporter implements LogRecordExporter {
+  private readonly core: StoreExport;
+
+  constructor(options: LocalStoreOptions, counters?: HealthCounters) {
+    this.core = new StoreExport('logs', options, counters);
+  }
+
+  export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    this.core.export(logs, resultCallback);
+  }
+
+  shutdown(): Promise<void> {
+    return this.core.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.core.flush();
+  }
+}

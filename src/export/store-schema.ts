@@ -1,0 +1,189 @@
+// The local store's layout: one SQLite database (`telemetry.db` in GENAI_OTEL_FILE_DIR) that the `local` exporter
+// writes and the `genai-otel` CLI queries. The columns the CLI filters and sums on are columns of their own, with
+// indexes; everything else a span carries stays in JSON beside them, so that `export` can give it back whole.
+import { join } from 'node:path';
+
+/** The database file in the local folder. */
+export const STORE_FILE_NAME = 'telemetry.db';
+
+/** Bumped when a change needs more than `CREATE … IF NOT EXISTS`. */
+export const STORE_SCHEMA_VERSION = 1;
+
+/**
+ * The store's path in a folder (GENAI_OTEL_FILE_DIR).
+ *
+ * @example
+ * storePath('.genai-otel'); // '.genai-otel/telemetry.db'
+ */
+export function storePath(directory: string): string {
+  return join(directory, STORE_FILE_NAME);
+}
+
+/**
+ * Settings for every connection. WAL lets readers (the CLI) run beside writers and several processes append in turn;
+ * `busy_timeout` makes a writer wait for another's transaction instead of failing. `auto_vacuum` only takes effect
+ * before the first table exists: retention's deletes then give pages back with `incremental_vacuum`.
+ */
+export const STORE_PRAGMAS = `PRAGMA auto_vacuum = INCREMENTAL;
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;`;
+
+/** Tables and indexes; ids are bytes (16 and 8), times nanoseconds since the epoch. */
+export const STORE_SCHEMA = `CREATE TABLE IF NOT EXISTS spans (
+  start_ns INTEGER NOT NULL,
+  end_ns INTEGER NOT NULL,
+  trace_id BLOB NOT NULL,
+  span_id BLOB NOT NULL,
+  parent_span_id BLOB,
+  service TEXT NOT NULL,
+  name TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  status_code INTEGER NOT NULL,
+  status_message TEXT,
+  duration_ms REAL NOT NULL,
+  operation TEXT,
+  model TEXT,
+  provider TEXT,
+  session_id TEXT,
+  input_tokens INTEGER,
+  output_tokens INTEGER,
+  cost_usd REAL,
+  call_duplicate INTEGER,
+  cache_read_tokens INTEGER,
+  first_chunk_s REAL,
+  retries INTEGER,
+  retry_reason TEXT,
+  tool_name TEXT,
+  attributes TEXT NOT NULL,
+  events TEXT,
+  scope TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS spans_id ON spans (trace_id, span_id);
+CREATE INDEX IF NOT EXISTS spans_time ON spans (start_ns);
+CREATE INDEX IF NOT EXISTS spans_session ON spans (session_id, start_ns) WHERE session_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS spans_service ON spans (service, start_ns);
+CREATE INDEX IF NOT EXISTS spans_model ON spans (model, start_ns) WHERE model IS NOT NULL;
+CREATE TABLE IF NOT EXISTS logs (
+  time_ns INTEGER NOT NULL,
+  trace_id BLOB,
+  span_id BLOB,
+  service TEXT NOT NULL,
+  event_name TEXT,
+  severity_number INTEGER,
+  severity_text TEXT,
+  session_id TEXT,
+  body TEXT,
+  attributes TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS logs_time ON logs (time_ns);
+CREATE INDEX IF NOT EXISTS logs_trace ON logs (trace_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '${STORE_SCHEMA_VERSION}');`;
+
+/** The span columns in the order of a SpanRow. */
+export const SPAN_COLUMNS = [
+  'start_ns',
+  'end_ns',
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'service',
+  'name',
+  'kind',
+  'status_code',
+  'status_message',
+  'duration_ms',
+  'operation',
+  'model',
+  'provider',
+  'session_id',
+  'input_tokens',
+  'output_tokens',
+  'cost_usd',
+  'call_duplicate',
+  'cache_read_tokens',
+  'first_chunk_s',
+  'retries',
+  'retry_reason',
+  'tool_name',
+  'attributes',
+  'events',
+  'scope',
+] as const;
+
+/** The log columns in the order of a LogRow. */
+export const LOG_COLUMNS = [
+  'time_ns',
+  'trace_id',
+  'span_id',
+  'service',
+  'event_name',
+  'severity_number',
+  'severity_text',
+  'session_id',
+  'body',
+  'attributes',
+] as const;
+
+/**
+ * A span as the writer sends it to the store's thread: ids in hex (made bytes there), times in nanoseconds, the
+ * attributes and events as JSON text. Only plain values, so that posting it to the worker is a cheap copy.
+ */
+export type SpanRow = [
+  startNs: bigint,
+  endNs: bigint,
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | null,
+  service: string,
+  name: string,
+  kind: number,
+  statusCode: number,
+  statusMessage: string | null,
+  durationMillis: number,
+  operation: string | null,
+  model: string | null,
+  provider: string | null,
+  sessionId: string | null,
+  inputTokens: number | null,
+  outputTokens: number | null,
+  costUsd: number | null,
+  /** 1 when genai_otel.call.duplicate is true: the span describes a call another span counts. */
+  callDuplicate: number | null,
+  cacheReadTokens: number | null,
+  firstChunkSeconds: number | null,
+  retries: number | null,
+  retryReason: string | null,
+  toolName: string | null,
+  attributes: string,
+  events: string | null,
+  scope: string | null,
+];
+
+/** A log record as the writer sends it: ids in hex, the body and attributes as JSON text. */
+export type LogRow = [
+  timeNs: bigint,
+  traceId: string | null,
+  spanId: string | null,
+  service: string,
+  eventName: string | null,
+  severityNumber: number | null,
+  severityText: string | null,
+  sessionId: string | null,
+  body: string | null,
+  attributes: string,
+];
+
+/** Positions of the hex ids in each row, turned into bytes before they are stored. */
+export const SPAN_ID_POSITIONS = [2, 3, 4];
+export const LOG_ID_POSITIONS = [1, 2];
+
+/**
+ * `INSERT OR IGNORE` (a span or record already stored, e.g. a file imported twice, is kept once) of one row.
+ *
+ * @example
+ * db.prepare(insertStatement('spans', SPAN_COLUMNS));
+ */
+export function insertStatement(table: string, columns: readonly string[]): string {
+  return `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+}

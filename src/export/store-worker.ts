@@ -1,0 +1,250 @@
+// The local store's writing thread. SQLite's API is synchronous, and a commit (or waiting for another process's
+// transaction) takes milliseconds: in the application's thread that would stall its requests. Here the application
+// thread only posts rows; this thread writes them in transactions, and applies retention.
+//
+// The thread runs `storeWorkerMain` from its source text (`new Worker(text, { eval: true })`), so the package needs
+// no separate worker file in each of its builds: the function must stay self-contained (no imports, no outer names).
+
+/** What the thread is told at start. */
+export interface StoreWorkerSettings {
+  path: string;
+  pragmas: string;
+  schema: string;
+  insertSpan: string;
+  insertLog: string;
+  spanIdPositions: number[];
+  logIdPositions: number[];
+  busyTimeoutMillis: number;
+  /** 0: no limit. */
+  retentionMillis: number;
+  /** 0: no limit. */
+  maxBytes: number;
+  /** Retention runs after this many rows were written, and at least every retentionIntervalMillis while writing. */
+  retentionEveryRows: number;
+  retentionIntervalMillis: number;
+}
+
+/** A message to the thread: rows of a signal, or a flush (answered once everything before it is written). */
+export type StoreRequest =
+  { op: 'spans' | 'logs'; id: number; rows: unknown[][] } | { op: 'flush'; id: number } | { op: 'retain'; id: number };
+
+/** The answer to each request, in order. */
+export interface StoreAnswer {
+  id: number;
+  written: number;
+  dropped: number;
+  /** Rows retention deleted since the previous answer. */
+  expired: number;
+  error?: string;
+}
+
+/**
+ * The thread's program. Rows are written as they come, in transactions of up to a few thousand rows; a store locked
+ * by another process is waited for (busy_timeout), and retried later rather than dropped; any other failure drops that
+ * transaction's rows, counted in the answer. Retention deletes whole ranges, oldest first: spans and log records older
+ * than retentionMillis, then the oldest tenth again while the database holds more than maxBytes.
+ */
+export function storeWorkerMain(): void {
+  const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+  const settings = workerData as StoreWorkerSettings;
+  // Some Node lines print an ExperimentalWarning when node:sqlite loads; it is no concern of the application's.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = (warning: unknown, ...rest: unknown[]) => {
+    if (String(warning instanceof Error ? warning.message : warning).startsWith('SQLite is an experimental')) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  };
+  const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
+  process.emitWarning = emitWarning;
+
+  type Statement = ReturnType<InstanceType<typeof DatabaseSync>['prepare']>;
+  let db: InstanceType<typeof DatabaseSync> | undefined;
+  let insert: Record<'spans' | 'logs', Statement> | undefined;
+  const queue: StoreRequest[] = [];
+  let scheduled = false;
+  let expired = 0;
+  let rowsSinceRetention = 0;
+  let lastRetention = 0;
+  const ROWS_PER_TRANSACTION = 4096;
+
+  const open = () => {
+    if (db !== undefined && insert !== undefined) return insert;
+    const opened = new DatabaseSync(settings.path);
+    try {
+      opened.exec(`PRAGMA busy_timeout = ${settings.busyTimeoutMillis}`);
+      opened.exec(settings.pragmas);
+      opened.exec('BEGIN IMMEDIATE');
+      opened.exec(settings.schema);
+      opened.exec('COMMIT');
+      insert = { spans: opened.prepare(settings.insertSpan), logs: opened.prepare(settings.insertLog) };
+    } catch (error) {
+      try {
+        opened.close();
+      } catch {
+        // already unusable
+      }
+      throw error;
+    }
+    db = opened;
+    return insert;
+  };
+
+  const forget = () => {
+    try {
+      db?.close();
+    } catch {
+      // a broken connection is dropped all the same
+    }
+    db = undefined;
+    insert = undefined;
+  };
+
+  const isBusy = (error: unknown) => {
+    const code = (error as { errcode?: number }).errcode;
+    return (code !== undefined && (code & 0xff) === 5) || /database is locked|SQLITE_BUSY/i.test(String(error));
+  };
+
+  const bytesOf = (row: unknown[], positions: number[]) => {
+    const copy = row.slice();
+    for (const position of positions) {
+      const hex = copy[position];
+      copy[position] = typeof hex === 'string' && hex !== '' ? Buffer.from(hex, 'hex') : null;
+    }
+    return copy;
+  };
+
+  /** Deletes whole ranges of the oldest rows; returns how many rows went. */
+  const retain = () => {
+    if (db === undefined) return;
+    lastRetention = Date.now();
+    rowsSinceRetention = 0;
+    if (settings.retentionMillis > 0) {
+      const cutoff = (BigInt(Date.now()) - BigInt(settings.retentionMillis)) * 1_000_000n;
+      expired += Number(db.prepare('DELETE FROM spans WHERE start_ns < ?').run(cutoff).changes);
+      expired += Number(db.prepare('DELETE FROM logs WHERE time_ns < ?').run(cutoff).changes);
+    }
+    if (settings.maxBytes > 0) {
+      const used = () => {
+        const pages = Number(db!.prepare('PRAGMA page_count').get()!.page_count);
+        const free = Number(db!.prepare('PRAGMA freelist_count').get()!.freelist_count);
+        const size = Number(db!.prepare('PRAGMA page_size').get()!.page_size);
+        return (pages - free) * size;
+      };
+      for (let round = 0; round < 50 && used() > settings.maxBytes; round++) {
+        const count = Number(db.prepare('SELECT count(*) AS n FROM spans').get()!.n);
+        const logCount = Number(db.prepare('SELECT count(*) AS n FROM logs').get()!.n);
+        if (count + logCount === 0) break;
+        // The start of the oldest tenth: everything before it goes, spans and log records alike.
+        const oldest = (table: string, column: string, rows: number) =>
+          rows === 0
+            ? undefined
+            : (db!
+                .prepare(`SELECT CAST(${column} AS TEXT) AS t FROM ${table} ORDER BY ${column} LIMIT 1 OFFSET ?`)
+                .get(Math.max(1, Math.floor(rows / 10)) - 1)?.t as string | undefined);
+        const spanCut = oldest('spans', 'start_ns', count);
+        const logCut = oldest('logs', 'time_ns', logCount);
+        const cut = [spanCut, logCut]
+          .filter((value) => value !== undefined)
+          .map((value) => BigInt(value))
+          .reduce((a, b) => (a < b ? a : b));
+        expired += Number(db.prepare('DELETE FROM spans WHERE start_ns <= ?').run(cut).changes);
+        expired += Number(db.prepare('DELETE FROM logs WHERE time_ns <= ?').run(cut).changes);
+      }
+      db.exec('PRAGMA incremental_vacuum');
+    }
+  };
+
+  const answer = (request: StoreRequest, written: number, dropped: number, error?: string) => {
+    parentPort!.postMessage({ id: request.id, written, dropped, expired, error } satisfies StoreAnswer);
+    expired = 0;
+  };
+
+  const drain = () => {
+    scheduled = false;
+    while (queue.length > 0) {
+      // One transaction for the requests at the front, up to ROWS_PER_TRANSACTION rows.
+      let rows = 0;
+      let count = 0;
+      while (count < queue.length && (count === 0 || rows < ROWS_PER_TRANSACTION)) {
+        const request = queue[count]!;
+        if (request.op === 'flush' || request.op === 'retain') {
+          if (count === 0) count = 1;
+          break;
+        }
+        rows += request.rows.length;
+        count++;
+      }
+      const taken = queue.slice(0, count);
+      const first = taken[0]!;
+      if (first.op === 'flush' || first.op === 'retain') {
+        let error: string | undefined;
+        if (first.op === 'retain') {
+          try {
+            open();
+            retain();
+          } catch (caught) {
+            error = String(caught);
+          }
+        }
+        queue.shift();
+        answer(first, 0, 0, error);
+        continue;
+      }
+      try {
+        const statements = open();
+        db!.exec('BEGIN IMMEDIATE');
+        try {
+          for (const request of taken) {
+            if (request.op !== 'spans' && request.op !== 'logs') continue;
+            const statement = statements[request.op];
+            const positions = request.op === 'spans' ? settings.spanIdPositions : settings.logIdPositions;
+            for (const row of request.rows) statement.run(...(bytesOf(row, positions) as Parameters<Statement['run']>));
+          }
+          db!.exec('COMMIT');
+        } catch (error) {
+          try {
+            db!.exec('ROLLBACK');
+          } catch {
+            // no transaction left to roll back
+          }
+          throw error;
+        }
+        queue.splice(0, count);
+        rowsSinceRetention += rows;
+        for (const request of taken) answer(request, (request as { rows: unknown[] }).rows.length, 0);
+      } catch (error) {
+        if (isBusy(error)) {
+          // Another process holds the store longer than busy_timeout: keep the rows and try again shortly.
+          scheduled = true;
+          setTimeout(drain, 200);
+          return;
+        }
+        forget();
+        queue.splice(0, count);
+        for (const request of taken) answer(request, 0, (request as { rows: unknown[] }).rows.length, String(error));
+      }
+      if (
+        rowsSinceRetention >= settings.retentionEveryRows ||
+        (rowsSinceRetention > 0 && Date.now() - lastRetention >= settings.retentionIntervalMillis)
+      ) {
+        try {
+          retain();
+        } catch {
+          // retention waits for the next round (another process may be holding the store)
+        }
+      }
+    }
+  };
+
+  parentPort!.on('message', (request: StoreRequest) => {
+    queue.push(request);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(drain);
+    }
+  });
+}
+
+/** The thread's source text, as `new Worker(…, { eval: true })` takes it. */
+export function storeWorkerSource(): string {
+  return `(${storeWorkerMain.toString()})();`;
+}
