@@ -64,21 +64,31 @@ function stackSettings(env: Record<string, string> = {}) {
     'load_settings',
     'settings_fingerprint',
     'for c in "${COMPONENTS[@]}"; do echo "component $c $(component_ports "$c")"; done',
+    // The trace tier of the scale profile: its processes and the component names of its own ports.
+    'source "$2"',
+    'for p in "${SCALE_TRACES_PROCESSES[@]}"; do echo "process $p $(st_ports "$p")"; done',
+    'echo "trace-components ${SCALE_TRACES_COMPONENTS[*]}"',
   ].join('\n');
-  const result = spawnSync('bash', ['-c', script, 'stack-facts', join(root, 'scripts/stack/common.sh')], {
+  const args = [join(root, 'scripts/stack/common.sh'), join(root, 'scripts/stack/scale-traces.sh')];
+  const result = spawnSync('bash', ['-c', script, 'stack-facts', ...args], {
     env: { ...clean, ...env },
     encoding: 'utf8',
   });
   assert.equal(result.status, 0, `scripts/stack/common.sh failed: ${result.stderr}`);
   const ports: Record<string, number> = {};
   const componentPorts: Record<string, number[]> = {};
+  const traceProcessPorts: Record<string, number[]> = {};
+  let traceComponents: string[] = [];
   for (const line of result.stdout.split('\n')) {
+    const [, processName, processPorts = ''] = /^process (\S+) ?(.*)$/.exec(line) ?? [];
+    if (processName) traceProcessPorts[processName] = processPorts.split(' ').filter(Boolean).map(Number);
+    if (line.startsWith('trace-components ')) traceComponents = line.split(' ').slice(1);
     const [, setting, port] = /^([A-Z0-9_]+_PORT)=(.*)$/.exec(line) ?? [];
     if (setting) ports[setting] = Number(port);
     const [, component, owned = ''] = /^component (\S+) ?(.*)$/.exec(line) ?? [];
     if (component) componentPorts[component] = owned.split(' ').filter(Boolean).map(Number);
   }
-  return { ports, componentPorts };
+  return { ports, componentPorts, traceProcessPorts, traceComponents };
 }
 
 const stackPorts = (): StackPort[] => readStackPorts();
@@ -204,20 +214,23 @@ test('the end-to-end helper gives every port of scripts/stack.sh a free port, an
   const env = Object.fromEntries(Object.entries(ports).map(([setting, port]) => [`STACK_${setting}`, String(port)]));
   const stack = stackSettings(env);
   assert.deepEqual(stack.ports, ports, "with the helper's environment, scripts/stack.sh uses exactly its ports");
-  // Each port is checked free before its component starts: none is left out, none is shared.
-  const owned = Object.values(stack.componentPorts)
-    .flat()
-    .sort((a, b) => a - b);
+  // Each port is checked free before its component (or the scale profile's trace-tier process) starts: within a
+  // profile none is shared, and every port is used by one of them.
+  const single = Object.values(stack.componentPorts).flat();
+  const traceTier = Object.values(stack.traceProcessPorts).flat();
+  assert.equal(new Set(single).size, single.length, 'no port shared by two components of the single-node profile');
+  assert.equal(new Set(traceTier).size, traceTier.length, 'no port shared by two processes of the trace tier');
+  assert.ok(traceTier.every(Boolean), 'every port of the trace tier is set');
   assert.deepEqual(
-    owned,
+    [...new Set([...single, ...traceTier])].sort((a, b) => a - b),
     Object.values(ports).sort((a, b) => a - b),
-    'every port belongs to one component',
+    'every port belongs to a component or a trace-tier process',
   );
   const components = new Set(stackPorts().map((p) => p.component));
   assert.deepEqual(
     [...components].sort(),
-    Object.keys(stack.componentPorts).sort(),
-    'the components of collector/ports.txt are the four scripts/stack.sh runs',
+    [...Object.keys(stack.componentPorts), ...stack.traceComponents].sort(),
+    'the components of collector/ports.txt are the four scripts/stack.sh runs and those of the trace tier',
   );
 });
 
