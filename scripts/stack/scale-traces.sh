@@ -36,6 +36,8 @@ SCALE_TRACES_OPENSEARCH_VERSION=2.19.6
 # log4j-core must be the version of the log4j-api the OpenSearch release depends on (install checks it).
 SCALE_TRACES_LOG4J_VERSION=2.25.4
 SCALE_TRACES_KAFKA_VERSION=4.4.0
+# Kafka logs through SLF4J 1: the log4j binding of the log4j-api version Kafka depends on.
+SCALE_TRACES_KAFKA_LOG4J_VERSION=2.25.5
 # Bump when the recipe below changes, to invalidate the cached jars and classes.
 SCALE_TRACES_RECIPE_REV=1
 
@@ -57,7 +59,7 @@ st_opensearch_key() {
   } | sha256sum | cut -c1-16
 }
 st_kafka_key() {
-  echo "kafka=$SCALE_TRACES_KAFKA_VERSION recipe=$SCALE_TRACES_RECIPE_REV" | sha256sum | cut -c1-16
+  echo "kafka=$SCALE_TRACES_KAFKA_VERSION log4j=$SCALE_TRACES_KAFKA_LOG4J_VERSION recipe=$SCALE_TRACES_RECIPE_REV" | sha256sum | cut -c1-16
 }
 st_opensearch_home() { echo "$CACHE_DIR/opensearch-harness-$(st_opensearch_key)"; }
 st_kafka_home() { echo "$CACHE_DIR/kafka-harness-$(st_kafka_key)"; }
@@ -146,13 +148,26 @@ st_install_kafka() {
   t0=$(now)
   log "kafka harness: Kafka $SCALE_TRACES_KAFKA_VERSION jars from Maven Central"
   st_maven_jars "$home" "org.apache.kafka:kafka_2.13:$SCALE_TRACES_KAFKA_VERSION" \
-    "org.apache.kafka:kafka-tools:$SCALE_TRACES_KAFKA_VERSION"
+    "org.apache.kafka:kafka-tools:$SCALE_TRACES_KAFKA_VERSION" \
+    "org.apache.logging.log4j:log4j-slf4j-impl:$SCALE_TRACES_KAFKA_LOG4J_VERSION"
   rm -rf "$home"
   mkdir -p "$home"
   mv "$home.build/lib" "$home/"
   echo "kafka $SCALE_TRACES_KAFKA_VERSION (test harness)" >"$home/READY"
   rm -rf "$home.build"
   log "kafka harness: ready in $(elapsed "$t0")s -> $home"
+}
+
+# Says what `scale_traces_install` still has to do (nothing printed and status 0 when all is installed).
+scale_traces_installed() {
+  local missing=()
+  [[ -x $BIN_DIR/jaeger ]] || missing+=("$BIN_DIR/jaeger (scripts/stack.sh install)")
+  have java || missing+=("java (JDK 17+)")
+  [[ -f $(st_opensearch_home)/READY ]] 2>/dev/null || missing+=("the OpenSearch harness")
+  [[ -f $(st_kafka_home)/READY ]] || missing+=("the Kafka harness")
+  (( ${#missing[@]} == 0 )) && return 0
+  echo "${missing[*]}"
+  return 1
 }
 
 scale_traces_install() {
@@ -312,6 +327,18 @@ logger.kafka.level=INFO
 EOF
 }
 
+# Creates the spans topic before any Jaeger process uses it: a consumer that subscribed before the producer's first
+# write auto-created it would only see it at its next metadata refresh, minutes later.
+st_create_topic() {
+  local home dir
+  home=$(st_kafka_home)
+  dir=$(st_data_dir kafka)
+  java -cp "$home/lib/*" -Dlog4j2.configurationFile="$dir/log4j2.properties" org.apache.kafka.tools.TopicCommand \
+    --bootstrap-server "$HOST:$KAFKA_PORT" --create --if-not-exists --topic "${JAEGER_KAFKA_TOPIC:-jaeger-spans}" \
+    --partitions 2 --replication-factor 1 >>"$LOG_DIR/kafka.log" 2>&1 \
+    || { tail -n 20 "$LOG_DIR/kafka.log" >&2; die "kafka: creating the topic failed; log: $LOG_DIR/kafka.log"; }
+}
+
 # JVM options common to the harness JVMs: a small fixed heap and the serial collector (2-core machines).
 st_jvm() {
   echo "java -Xms$1 -Xmx$1 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true"
@@ -363,7 +390,7 @@ st_start() {
         jaeger-collector)
           env+=("JAEGER_OTLP_GRPC_PORT=$JAEGER_OTLP_PORT" "JAEGER_OTLP_HTTP_PORT=$JAEGER_OTLP_HTTP_PORT"
                 "JAEGER_HEALTH_PORT=$JAEGER_HEALTH_PORT" "JAEGER_METRICS_PORT=$JAEGER_METRICS_PORT")
-          st_kafka_on && cmd+=("--config" "$COLLECTOR_DIR/scale/jaeger-collector-kafka.yaml")
+          if st_kafka_on; then cmd+=("--config" "$COLLECTOR_DIR/scale/jaeger-collector-kafka.yaml"); fi
           ;;
         jaeger-ingester)
           env+=("JAEGER_HEALTH_PORT=$JAEGER_INGESTER_HEALTH_PORT" "JAEGER_METRICS_PORT=$JAEGER_INGESTER_METRICS_PORT")
@@ -460,6 +487,7 @@ scale_traces_up() {
     st_start "$p"
     started+=("$p")
     st_wait "$p" $(( $(date +%s) + UP_TIMEOUT ))
+    if [[ $p == kafka ]]; then st_create_topic; fi
     log "$p: healthy (pid $(st_pid "$p")) $(st_url "$p")"
   done
   log "trace tier up in $(elapsed "$t0")s (started: ${started[*]:-none})"
@@ -492,7 +520,9 @@ scale_traces_down() {
   # Last started first: the Jaeger processes flush into storage that still runs.
   for ((i = ${#SCALE_TRACES_PROCESSES[@]} - 1; i >= 0; i--)); do
     local p=${SCALE_TRACES_PROCESSES[i]} want
-    for want in "${list[@]}"; do [[ $want == "$p" ]] && st_stop "$p"; done
+    for want in "${list[@]}"; do
+      if [[ $want == "$p" ]]; then st_stop "$p"; fi
+    done
   done
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the scale profile's trace tier alone (scripts/stack/scale-traces.sh), for its end-to-end test and bench:
-#   test/e2e/support/scale-traces.sh install|up|down|status [PROCESS...]
+#   test/e2e/support/scale-traces.sh install|installed|up|down|status [PROCESS...]
 # Same settings as scripts/stack.sh (STACK_* variables, ports of collector/ports.txt, STACK_SCALE_KAFKA).
 set -euo pipefail
 STACK_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/stack" && pwd)"
@@ -16,5 +16,6 @@ case "$sub" in
   up) scale_traces_up "$@" ;;
   down) scale_traces_down "$@" ;;
   status) scale_traces_status ;;
-  *) die "usage: $0 install|up|down|status [PROCESS...]" ;;
+  installed) scale_traces_installed ;;
+  *) die "usage: $0 install|installed|up|down|status [PROCESS...]" ;;
 esac
