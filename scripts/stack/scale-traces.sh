@@ -396,8 +396,10 @@ st_start() {
           env+=("JAEGER_HEALTH_PORT=$JAEGER_INGESTER_HEALTH_PORT" "JAEGER_METRICS_PORT=$JAEGER_INGESTER_METRICS_PORT")
           ;;
         jaeger-query)
+          # The Monitor tab reads the span metrics where the scale profile keeps them (VictoriaMetrics).
           env+=("JAEGER_QUERY_HTTP_PORT=$JAEGER_UI_PORT" "JAEGER_QUERY_GRPC_PORT=$JAEGER_GRPC_PORT"
-                "JAEGER_HEALTH_PORT=$JAEGER_QUERY_HEALTH_PORT" "JAEGER_METRICS_PORT=$JAEGER_QUERY_METRICS_PORT")
+                "JAEGER_HEALTH_PORT=$JAEGER_QUERY_HEALTH_PORT" "JAEGER_METRICS_PORT=$JAEGER_QUERY_METRICS_PORT"
+                "JAEGER_PROMETHEUS_URL=${JAEGER_METRICS_STORE_URL:-http://$HOST:${VICTORIAMETRICS_PORT:-8428}}")
           ;;
       esac
       ;;
