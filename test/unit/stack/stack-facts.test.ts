@@ -71,21 +71,31 @@ function stackSettings(env: Record<string, string> = {}, profile: 'single' | 'sc
           'STACK_SCALE_TRACES=badger scale_load_settings',
           'for c in "${COMPONENTS[@]}"; do echo "component ${c%%[0-9]*} $(scale_component_ports "$c")"; done',
         ].join('\n'),
+    // The trace tier of the scale profile: its processes and the component names of its own ports.
+    'source "$2"',
+    'for p in "${SCALE_TRACES_PROCESSES[@]}"; do echo "process $p $(st_ports "$p")"; done',
+    'echo "trace-components ${SCALE_TRACES_COMPONENTS[*]}"',
   ].join('\n');
-  const result = spawnSync('bash', ['-c', script, 'stack-facts', join(root, 'scripts/stack/common.sh')], {
+  const args = [join(root, 'scripts/stack/common.sh'), join(root, 'scripts/stack/scale-traces.sh')];
+  const result = spawnSync('bash', ['-c', script, 'stack-facts', ...args], {
     env: { ...clean, ...env },
     encoding: 'utf8',
   });
   assert.equal(result.status, 0, `scripts/stack/common.sh failed: ${result.stderr}`);
   const ports: Record<string, number> = {};
   const componentPorts: Record<string, number[]> = {};
+  const traceProcessPorts: Record<string, number[]> = {};
+  let traceComponents: string[] = [];
   for (const line of result.stdout.split('\n')) {
+    const [, processName, processPorts = ''] = /^process (\S+) ?(.*)$/.exec(line) ?? [];
+    if (processName) traceProcessPorts[processName] = processPorts.split(' ').filter(Boolean).map(Number);
+    if (line.startsWith('trace-components ')) traceComponents = line.split(' ').slice(1);
     const [, setting, port] = /^([A-Z0-9_]+_PORT)=(.*)$/.exec(line) ?? [];
     if (setting) ports[setting] = Number(port);
     const [, component, owned = ''] = /^component (\S+) ?(.*)$/.exec(line) ?? [];
     if (component) componentPorts[component] = owned.split(' ').filter(Boolean).map(Number);
   }
-  return { ports, componentPorts };
+  return { ports, componentPorts, traceProcessPorts, traceComponents };
 }
 
 const stackPorts = (): StackPort[] => readStackPorts();
@@ -217,25 +227,29 @@ test('the end-to-end helper gives every port of scripts/stack.sh a free port, an
   const stack = stackSettings(env);
   assert.deepEqual(stack.ports, ports, "with the helper's environment, scripts/stack.sh uses exactly its ports");
   const scale = stackSettings(env, 'scale');
-  // Each port is checked free before its component starts: within a profile, none is shared; over both profiles,
-  // none is left out.
-  for (const [profile, settings] of [
-    ['single-node', stack],
-    ['scale', scale],
+  const traceTier = Object.values(stack.traceProcessPorts).flat();
+  // Each port is checked free before its component (or trace-tier process) starts: within a profile, none is shared;
+  // over both profiles and the trace tier, none is left out.
+  for (const [profile, owned] of [
+    ['single-node', Object.values(stack.componentPorts).flat()],
+    ['scale', Object.values(scale.componentPorts).flat()],
+    ['trace tier', traceTier],
   ] as const) {
-    const owned = Object.values(settings.componentPorts).flat();
     assert.equal(new Set(owned).size, owned.length, `${profile}: no port belongs to two components`);
   }
-  const everyOwned = new Set([...Object.values(stack.componentPorts), ...Object.values(scale.componentPorts)].flat());
+  assert.ok(traceTier.every(Boolean), 'every port of the trace tier is set');
+  const everyOwned = new Set(
+    [...Object.values(stack.componentPorts), ...Object.values(scale.componentPorts), traceTier].flat(),
+  );
   assert.deepEqual(
     [...everyOwned].sort((a, b) => a - b),
     Object.values(ports).sort((a, b) => a - b),
-    'every port belongs to a component',
+    'every port belongs to a component or a trace-tier process',
   );
   const components = new Set(stackPorts().map((p) => p.component));
   assert.deepEqual(
     [...components].sort(),
-    [...new Set([...Object.keys(stack.componentPorts), ...Object.keys(scale.componentPorts)])]
+    [...new Set([...Object.keys(stack.componentPorts), ...Object.keys(scale.componentPorts), ...stack.traceComponents])]
       .filter((c) => components.has(c))
       .sort(),
     'the components of collector/ports.txt are those scripts/stack.sh runs',
