@@ -66,6 +66,27 @@ cmd_check() {
     run_check "rendered alertmanager.yml, no channel (amtool check-config)" "$amtool_bin" check-config "$tmp/am-none.yml"
     run_check "rendered alertmanager.yml, every channel (amtool check-config)" "$amtool_bin" check-config "$tmp/am-all.yml"
   fi
+  [[ -x $BIN_DIR/deploy-check ]] || die "deploy-check is not installed: run 'scripts/stack.sh install' first"
+  # The Kubernetes manifests: rendered by kustomize, every object decoded strictly, references and containers checked;
+  # then the collector and Jaeger configurations exactly as the ConfigMaps carry them, validated with the binaries.
+  run_check "collector/kustomization.yaml (deploy-check k8s: kustomize build, strict API types, references)" \
+    "$BIN_DIR/deploy-check" k8s "$COLLECTOR_DIR" --write-configmaps "$tmp/k8s"
+  run_check "Kubernetes agent config: privacy.yaml + agent.yaml + the k8s resolver (otelcol-genai validate)" \
+    sh -c 'd=$(echo "$1"/otel-agent-config-*) && "$2" validate --config "$d/privacy.yaml" --config "$d/agent.yaml" --config "$d/agent-k8s.yaml"' \
+    _ "$tmp/k8s" "$BIN_DIR/otelcol-genai"
+  run_check "Kubernetes gateway config: tail-sampling.yaml + gateway.yaml (otelcol-genai validate)" \
+    sh -c 'd=$(echo "$1"/otel-gateway-config-*) && "$2" validate --config "$d/tail-sampling.yaml" --config "$d/gateway.yaml"' \
+    _ "$tmp/k8s" "$BIN_DIR/otelcol-genai"
+  local role
+  for role in collector query; do
+    run_check "Kubernetes jaeger-$role config + jaeger-opensearch.yaml (jaeger validate)" \
+      sh -c 'd=$(echo "$1"/jaeger-config-*) && JAEGER_OPENSEARCH_URLS="[https://opensearch-cluster-master:9200]" "$2" validate --config "$d/jaeger-$3.yaml" --config "$d/jaeger-opensearch.yaml"' \
+      _ "$tmp/k8s" "$BIN_DIR/jaeger" "$role"
+  done
+  # docker-compose.yml with the Compose specification's own loader and schema (compose-go, as docker compose uses).
+  run_check "docker-compose.yml, default services (deploy-check compose)" \
+    "$BIN_DIR/deploy-check" compose "$ROOT/docker-compose.yml" --profile default \
+    --expect volume-init,otel-collector,jaeger,prometheus,alertmanager
   if have docker && docker compose version >/dev/null 2>&1; then
     run_check "docker-compose.yml (docker compose config)" docker compose -f "$ROOT/docker-compose.yml" config -q
   elif have python3 && python3 -c 'import yaml' 2>/dev/null; then

@@ -4,6 +4,7 @@
 #   - Prometheus, promtool and Alertmanager: Debian packages (apt-get), their own services kept from starting
 #   - the collector: the OpenTelemetry Collector Builder with collector/builder-config.yaml, at COLLECTOR_VERSION
 #   - Jaeger v2: go install of a pseudo-version, or a generated wrapper module when the module proxy lacks it
+#   - deploy-check: go build of scripts/stack/deploy-check (the offline check of the Kubernetes manifests and compose)
 #
 # Versions come from collector/versions.env. Binaries are cached in $CACHE_DIR under a key of their recipe (the
 # manifest, the versions, the Go version, RECIPE_REV) and linked into .stack/bin; a tree whose .stack/bin holds the
@@ -194,6 +195,37 @@ build_jaeger() {
   cp "$dir/VERSION" "$BIN_DIR/jaeger.version" 2>/dev/null || true
 }
 
+# deploy-check (scripts/stack/deploy-check): validates the Kubernetes manifests and the compose profiles offline; its
+# key hashes its sources, so an edit rebuilds it.
+deploy_check_key() {
+  { cat "$ROOT/scripts/stack/deploy-check/go.mod" "$ROOT/scripts/stack/deploy-check/go.sum" "$ROOT"/scripts/stack/deploy-check/*.go
+    echo "go=$GO_VERSION recipe=$RECIPE_REV"; } | sha
+}
+
+build_deploy_check() {
+  local key dir bin t0
+  key=$(deploy_check_key)
+  dir="$CACHE_DIR/deploy-check-$key"
+  bin="$dir/deploy-check"
+  if [[ -x $BIN_DIR/deploy-check && $(cat "$BIN_DIR/deploy-check.key" 2>/dev/null) == "$key" ]]; then
+    log "deploy-check: up to date in .stack/bin (key $key)"
+    return
+  fi
+  if [[ ! -x $bin ]]; then
+    t0=$(now)
+    mkdir -p "$dir"
+    if ! (cd "$ROOT/scripts/stack/deploy-check" && GOTOOLCHAIN=local go build -trimpath -ldflags "-s -w" -o "$bin.tmp" .) \
+        >"$dir/build.log" 2>&1; then
+      tail -n 40 "$dir/build.log" >&2
+      die "deploy-check build failed; full log: $dir/build.log"
+    fi
+    mv -f "$bin.tmp" "$bin"
+    log "deploy-check: built in $(elapsed "$t0")s -> $bin"
+  fi
+  link_bin "$bin" "$BIN_DIR/deploy-check"
+  echo "$key" >"$BIN_DIR/deploy-check.key"
+}
+
 cmd_install() {
   local t0
   t0=$(now)
@@ -206,6 +238,7 @@ cmd_install() {
   install_debian_packages
   build_collector
   build_jaeger
+  build_deploy_check
   {
     echo "otelcol-genai $COLLECTOR_VERSION ($(cat "$BIN_DIR/otelcol-genai.key"))"
     echo "$(cat "$BIN_DIR/jaeger.version" 2>/dev/null || echo jaeger) ($(cat "$BIN_DIR/jaeger.key"))"

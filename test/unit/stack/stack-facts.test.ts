@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 // @ts-expect-error: a plain .mjs helper of the end-to-end suite, without types
@@ -109,28 +109,40 @@ const IMAGE_TAGS: Record<string, (v: Record<string, string>) => string | undefin
   'prom/alertmanager': (v) => v.ALERTMANAGER_VERSION && `v${v.ALERTMANAGER_VERSION}`,
   'grafana/grafana': (v) => v.GRAFANA_VERSION,
   'docker.elastic.co/elasticsearch/elasticsearch': (v) => v.ELASTICSEARCH_VERSION,
+  'opensearchproject/opensearch': (v) => v.OPENSEARCH_VERSION,
+  'victoriametrics/victoria-metrics': (v) => v.VICTORIAMETRICS_VERSION && `v${v.VICTORIAMETRICS_VERSION}`,
 };
+
+/** Every `image:` of the compose files and the Kubernetes manifests, with where it is. */
+function images(): { where: string; image: string }[] {
+  const found: { where: string; image: string }[] = [];
+  for (const file of ['docker-compose.yml', 'docker-compose.scale.yml']) {
+    // merge: the scale file shares service settings through YAML merge keys (<<), as compose reads them.
+    const services = parse(read(file), { merge: true }).services as Record<string, { image: string }>;
+    for (const [name, service] of Object.entries(services))
+      found.push({ where: `${file} service ${name}`, image: service.image });
+  }
+  for (const file of readdirSync(join(root, 'collector/k8s')).filter((name) => name.endsWith('.yaml'))) {
+    for (const { line, match } of occurrences(`collector/k8s/${file}`, /^\s*image:\s*(\S+)/)) {
+      found.push({ where: `collector/k8s/${file}:${line}`, image: match[1] as string });
+    }
+  }
+  return found;
+}
 
 /** Ports that only docker-compose.yml publishes (scripts/stack.sh runs neither Grafana nor Elasticsearch). */
 const COMPOSE_ONLY_PORTS = new Set(['GRAFANA_PORT', 'ELASTICSEARCH_PORT']);
 
-test('docker-compose.yml runs the image versions of collector/versions.env', () => {
+test('docker-compose.yml, docker-compose.scale.yml and the Kubernetes manifests run the versions of collector/versions.env', () => {
   const versions = readVersions();
-  const services = parse(read('docker-compose.yml')).services as Record<string, { image: string }>;
-  assert.ok(Object.keys(services).length >= 5, 'compose services are read');
-  for (const [name, service] of Object.entries(services)) {
-    const [, repository, tag] = /^(.+):([^:/]+)$/.exec(service.image) ?? [];
-    assert.ok(repository, `docker-compose.yml service ${name}: image "${service.image}" has no tag`);
+  const all = images();
+  assert.ok(all.length >= 15, 'the images of both compose files and the manifests are read');
+  for (const { where, image } of all) {
+    const [, repository, tag] = /^(.+):([^:/]+)$/.exec(image) ?? [];
+    assert.ok(repository, `${where}: image "${image}" has no tag`);
     const pinned = IMAGE_TAGS[repository];
-    assert.ok(
-      pinned,
-      `docker-compose.yml service ${name}: image ${repository} has no version in collector/versions.env`,
-    );
-    assert.equal(
-      tag,
-      pinned(versions),
-      `docker-compose.yml service ${name} runs ${service.image}: collector/versions.env pins ${pinned(versions)}`,
-    );
+    assert.ok(pinned, `${where}: image ${repository} has no version in collector/versions.env`);
+    assert.equal(tag, pinned(versions), `${where} runs ${image}: collector/versions.env pins ${pinned(versions)}`);
   }
 });
 
