@@ -261,7 +261,7 @@ export async function generateTelemetry(options: GeneratorOptions): Promise<Gene
               [
                 str('gen_ai.operation.name', 'retrieval'),
                 str('gen_ai.data_source.id', 'help-center'),
-                int('gen_ai.request.top_k', 2),
+                int('gen_ai.retrieval.top_k', 2),
                 context,
               ],
               undefined,
@@ -286,7 +286,6 @@ export async function generateTelemetry(options: GeneratorOptions): Promise<Gene
         [
           str('gen_ai.operation.name', 'invoke_agent'),
           str('gen_ai.agent.name', SERVICES[service]!),
-          str('gen_ai.provider.name', 'openai'),
           str('gen_ai.request.model', 'gpt-4o'),
           context,
         ],
