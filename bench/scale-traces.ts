@@ -216,7 +216,7 @@ async function main() {
         );
         console.log(`  ${mode.name} warm-up round: ${Math.round(warm.rate)} spans/s (not counted)`);
       }
-      const results = [];
+      const results: Awaited<ReturnType<typeof round>>[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         const result = await round(
           collector,
