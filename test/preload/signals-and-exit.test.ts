@@ -80,7 +80,7 @@ test('with no collector listening, a short script still ends at once with its ex
     // Port 9 (discard) has no listener here. Metrics go at exit only: a periodic export first (a slow start on a busy
     // machine) would spool them, and the spans would then queue behind them without a try, and without a diagnostic.
     env: otelEnv('http://127.0.0.1:9', {
-      GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '2000',
+      GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '20000',
       GENAI_OTEL_SPOOL_DIR: spoolDirectory,
       FIXTURE_EXIT_CODE: '3',
       OTEL_METRIC_EXPORT_INTERVAL: '60000',
@@ -88,8 +88,9 @@ test('with no collector listening, a short script still ends at once with its ex
   });
   assert.equal(result.code, 3);
   // A refused connection goes to disk at once, and the last drain at exit does not retry a collector that is not there
-  // (it used to, until the shutdown deadline: about 2.7 s). The bound leaves room for a slow start of node.
-  assert.ok(result.elapsedMillis < 1500, `took ${result.elapsedMillis} ms`);
+  // (it used to, until the shutdown deadline). The deadline is long so that waiting for it cannot pass for a slow start
+  // on a busy machine: the script must end in well under half of it.
+  assert.ok(result.elapsedMillis < 10_000, `took ${result.elapsedMillis} ms of a 20 s shutdown deadline`);
   assert.match(result.stderr, /cannot take traces now \(ECONNREFUSED\); they wait in the spool/);
   assert.ok(
     spooledPayloads(spoolDirectory).some((name) => name.includes('.traces.')),
