@@ -23,6 +23,24 @@ import {
 } from '../attributes/names.ts';
 import type { LogRow, SpanRow } from './store-schema.ts';
 
+/** The part of a span's row that its attributes fill (SpanRow's operation … attributes). */
+type AttributeColumns = [
+  operation: string | null,
+  model: string | null,
+  provider: string | null,
+  sessionId: string | null,
+  inputTokens: number | null,
+  outputTokens: number | null,
+  costUsd: number | null,
+  callDuplicate: number | null,
+  cacheReadTokens: number | null,
+  firstChunkSeconds: number | null,
+  retries: number | null,
+  retryReason: string | null,
+  toolName: string | null,
+  attributes: string,
+];
+
 const nanos = (time: HrTime): bigint => BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
 
 const text = (value: unknown): string | null =>
@@ -43,6 +61,32 @@ function json(value: unknown): string {
 
 const serviceOf = (resource: { attributes: Record<string, unknown> } | undefined): string =>
   text(resource?.attributes['service.name']) ?? 'unknown_service';
+
+/**
+ * The columns a span's attributes fill, in the schema's order from the operation name to the attributes' JSON: one
+ * definition for the exporter's rows and `genai-otel import`'s.
+ *
+ * @example
+ * const [operation, model] = attributeColumns({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' });
+ */
+export function attributeColumns(attributes: Record<string, unknown>): AttributeColumns {
+  return [
+    text(attributes[ATTR_GEN_AI_OPERATION_NAME]),
+    text(attributes[ATTR_GEN_AI_REQUEST_MODEL] ?? attributes[ATTR_GEN_AI_RESPONSE_MODEL]),
+    text(attributes[ATTR_GEN_AI_PROVIDER_NAME] ?? attributes[ATTR_GEN_AI_SYSTEM]),
+    text(attributes[ATTR_SESSION_ID]),
+    finite(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]),
+    finite(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]),
+    finite(attributes[ATTR_GENAI_OTEL_COST_USD]),
+    attributes[ATTR_GENAI_OTEL_CALL_DUPLICATE] === true ? 1 : null,
+    finite(attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]),
+    finite(attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]),
+    finite(attributes[ATTR_GENAI_OTEL_RETRY_COUNT]),
+    text(attributes[ATTR_GENAI_OTEL_RETRY_REASON]),
+    text(attributes[ATTR_GEN_AI_TOOL_NAME]),
+    json(attributes),
+  ];
+}
 
 /**
  * One span as a row. The SDK's span kinds (INTERNAL = 0 …) become OTLP's (INTERNAL = 1 …), as the files and Jaeger
@@ -78,20 +122,7 @@ export function spanRow(span: ReadableSpan): SpanRow {
     span.status.code,
     text(span.status.message),
     Number(endNs - startNs) / 1e6,
-    text(attributes[ATTR_GEN_AI_OPERATION_NAME]),
-    text(attributes[ATTR_GEN_AI_REQUEST_MODEL] ?? attributes[ATTR_GEN_AI_RESPONSE_MODEL]),
-    text(attributes[ATTR_GEN_AI_PROVIDER_NAME] ?? attributes[ATTR_GEN_AI_SYSTEM]),
-    text(attributes[ATTR_SESSION_ID]),
-    finite(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]),
-    finite(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]),
-    finite(attributes[ATTR_GENAI_OTEL_COST_USD]),
-    attributes[ATTR_GENAI_OTEL_CALL_DUPLICATE] === true ? 1 : null,
-    finite(attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]),
-    finite(attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]),
-    finite(attributes[ATTR_GENAI_OTEL_RETRY_COUNT]),
-    text(attributes[ATTR_GENAI_OTEL_RETRY_REASON]),
-    text(attributes[ATTR_GEN_AI_TOOL_NAME]),
-    json(attributes),
+    ...attributeColumns(attributes),
     events,
     text(span.instrumentationScope.name),
   ];

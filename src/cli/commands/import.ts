@@ -3,26 +3,11 @@
 // through a bounded amount of memory. Spans already in the store (same trace and span id) are kept once.
 import { basename, dirname, resolve } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import {
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_SYSTEM,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_GENAI_OTEL_CALL_DUPLICATE,
-  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
-  ATTR_GEN_AI_TOOL_NAME,
-  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GENAI_OTEL_RETRY_COUNT,
-  ATTR_GENAI_OTEL_RETRY_REASON,
-  ATTR_GENAI_OTEL_COST_USD,
-  ATTR_SESSION_ID,
-} from '../../attributes/names.ts';
+import { ATTR_SESSION_ID } from '../../attributes/names.ts';
 import { nodeSqlite } from '../../core/loaders.ts';
 import { prepareStoreFile } from '../../export/local-store.ts';
 import { privateFolder } from '../../export/private-files.ts';
+import { attributeColumns } from '../../export/store-rows.ts';
 import {
   LOG_COLUMNS,
   SPAN_COLUMNS,
@@ -51,7 +36,6 @@ const ROWS_PER_TRANSACTION = 5000;
 
 const text = (value: unknown): string | null =>
   typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null;
-const finite = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 const bytes = (hex: string | undefined): Buffer | null => (hex === undefined ? null : Buffer.from(hex, 'hex'));
 const json = (value: unknown): string =>
   JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item)) ?? 'null';
@@ -88,20 +72,7 @@ function spanValues(span: CliSpan): (string | number | bigint | Buffer | null)[]
     span.error ? 2 : 0,
     span.statusMessage ?? null,
     Number(end - start) / 1e6,
-    text(a[ATTR_GEN_AI_OPERATION_NAME]),
-    text(a[ATTR_GEN_AI_REQUEST_MODEL] ?? a[ATTR_GEN_AI_RESPONSE_MODEL]),
-    text(a[ATTR_GEN_AI_PROVIDER_NAME] ?? a[ATTR_GEN_AI_SYSTEM]),
-    text(a[ATTR_SESSION_ID]),
-    finite(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS]),
-    finite(a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]),
-    finite(a[ATTR_GENAI_OTEL_COST_USD]),
-    a[ATTR_GENAI_OTEL_CALL_DUPLICATE] === true ? 1 : null,
-    finite(a[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]),
-    finite(a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]),
-    finite(a[ATTR_GENAI_OTEL_RETRY_COUNT]),
-    text(a[ATTR_GENAI_OTEL_RETRY_REASON]),
-    text(a[ATTR_GEN_AI_TOOL_NAME]),
-    json(a),
+    ...attributeColumns(a),
     null,
     null,
   ];
