@@ -259,3 +259,65 @@ test('pgvector, callback style: the callback gets what the client gives it, howe
     { numRuns: 300 },
   );
 });
+
+test('weaviate: 400 random calls on a traced collection, the caller and the client see each other exactly as without genai-otel', async () => {
+  const { createWeaviateInstrumentation } = await import('../../../src/instrumentations/weaviate.ts');
+  const calls: { self: unknown; args: unknown[] }[] = [];
+  let next: Outcome = { kind: 'value', value: undefined };
+  const method = standIn(calls, () => next);
+  const queryMethods = ['nearText', 'nearVector', 'hybrid', 'bm25', 'fetchObjects'];
+  const dataMethods = ['insert', 'insertMany', 'deleteById', 'deleteMany'];
+  const collection = {
+    name: 'Docs',
+    query: Object.fromEntries(queryMethods.map((name) => [name, method])),
+    data: Object.fromEntries(dataMethods.map((name) => [name, method])),
+  };
+  const client = { collections: { use: () => collection, get: () => collection } };
+  const exports = { default: { connectToLocal: async () => client } };
+  const instrumentation = createWeaviateInstrumentation() as InstrumentationBase;
+  instrumentation.getModuleDefinitions()[0]!.patch?.(exports, '3.0.0');
+  // The client the connector resolves to is traced by a reaction registered before the caller's.
+  const connected = await exports.default.connectToLocal();
+  const traced = connected.collections.use();
+  assert.notEqual(traced.query.nearText, method, 'the collection is traced');
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...queryMethods.map((name) => ['query', name]), ...dataMethods.map((name) => ['data', name])),
+      hostile,
+      optionsLike,
+      hostile,
+      outcome,
+      fc.boolean(),
+      async ([part, name], self, options, text, result, ownThis) => {
+        next = {
+          kind: result.kind,
+          value: result.kind === 'resolve' && result.value === REVOKED ? 1 : real(result.value),
+        };
+        calls.length = 0;
+        const target = traced[part as 'query' | 'data'] as Record<string, (...a: unknown[]) => unknown>;
+        const args = [real(text), real(options)];
+        const thisArg = ownThis ? target : real(self);
+        let returned: unknown;
+        try {
+          returned = target[name]!.apply(thisArg, args);
+        } catch (error) {
+          assert.equal(result.kind, 'throw', 'threw although the method did not');
+          assert.ok(Object.is(error, next.value));
+          return;
+        }
+        assert.notEqual(result.kind, 'throw', "the method's error must come through");
+        assert.equal(calls.length, 1, 'the method is called once');
+        assert.ok(Object.is(calls[0]!.self, thisArg), 'with the same this');
+        calls[0]!.args.forEach((arg, index) => assert.ok(Object.is(arg, args[index]), `argument ${index}`));
+        if (result.kind === 'value') return assert.ok(Object.is(returned, next.value));
+        if (result.kind === 'resolve') return assert.ok(Object.is(await returned, next.value));
+        let rejected = false;
+        await (returned as Promise<unknown>).catch((error: unknown) => {
+          rejected = Object.is(error, next.value);
+        });
+        assert.ok(rejected, "the method's rejection comes through as it is");
+      },
+    ),
+    { numRuns: 400 },
+  );
+});
