@@ -3,19 +3,22 @@
 // engine is one trace, `invoke_workflow {engine}` over the retriever's `retrieval` span and the model calls the
 // openai instrumentation makes (the query's embedding inside the retrieval, the chat after it).
 import { register } from 'node:module';
-import { test, after, beforeEach } from 'node:test';
+import { test, after, afterEach, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanKind } from '@opentelemetry/api';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
+import { checkSpan } from '../../support/semconv-conformance.ts';
 import { startFakeProvider } from '../../support/fake-provider.ts';
 import { scratchRequire } from '../../support/scratch-packages.ts';
 import { createLlamaIndexInstrumentation } from '../../../src/instrumentations/llamaindex.ts';
 import { createOpenAIInstrumentation } from '../../../src/instrumentations/openai.ts';
+import { LLMSpanProcessor } from '../../../src/instrumentations/llm-span-processor.ts';
 import { resetGenAISettingsForTests } from '../../../src/config/genai-settings.ts';
 
 // @llamaindex/openai imports `openai` with import(): the ES module loader hook sees it, as the preload's does.
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-const sdk = installMemorySdk();
+// As the preload has it: the official openai instrumentation's spans completed by genai-otel's span processor.
+const sdk = installMemorySdk({ spanProcessors: [new LLMSpanProcessor({ openai: true, aiSdk: false })] });
 const instrumentation = createLlamaIndexInstrumentation();
 createOpenAIInstrumentation({ captureContent: 'none' });
 const scratch = await scratchRequire('llamaindex', ['llamaindex@^0.12', '@llamaindex/openai@latest']);
@@ -110,4 +113,20 @@ test('disabled: calls run untraced (the model calls keep their own spans)', asyn
   } finally {
     instrumentation.enable();
   }
+});
+
+// Every span the tests above made, checked against the pinned conventions (names, types, enum values, kinds,
+// requirement levels), as test/unit/semconv/conformance*.test.ts check the other instrumentations.
+const conventionProblems: string[] = [];
+let spansChecked = 0;
+afterEach(() => {
+  for (const span of sdk.spans()) {
+    spansChecked++;
+    checkSpan(span, conventionProblems);
+  }
+});
+
+test('every span above follows the pinned GenAI conventions', () => {
+  assert.ok(spansChecked >= 4, `${spansChecked} spans checked`);
+  assert.deepEqual(conventionProblems, []);
 });

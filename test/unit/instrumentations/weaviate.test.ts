@@ -2,11 +2,12 @@
 // local Weaviate: REST (`/v1/meta`, `/v1/.well-known/ready`, `/v1/objects`) from the fake vector store, and a gRPC
 // server implementing Weaviate's `Search`, `BatchObjects` and `BatchDelete` RPCs with nice-grpc (the client's own
 // dependency, on @grpc/grpc-js) and the service definition the client package ships (its generated protobuf code).
-import { test, after, beforeEach } from 'node:test';
+import { test, after, afterEach, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
+import { checkSpan } from '../../support/semconv-conformance.ts';
 import { startFakeVectorStore } from '../../support/fake-vector-store.ts';
 import { scratchFolder, scratchRequire } from '../../support/scratch-packages.ts';
 import { createWeaviateInstrumentation } from '../../../src/instrumentations/weaviate.ts';
@@ -241,4 +242,20 @@ test('a hostile argument reaches the client as it is; genai-otel adds no error o
   assert.ok(traced instanceof Error);
   assert.equal(traced.message, (untraced as Error).message);
   assert.equal(traced.constructor, (untraced as Error).constructor);
+});
+
+// Every span the tests above made, checked against the pinned conventions (names, types, enum values, kinds,
+// requirement levels), as test/unit/semconv/conformance*.test.ts check the other instrumentations.
+const conventionProblems: string[] = [];
+let spansChecked = 0;
+afterEach(() => {
+  for (const span of sdk.spans()) {
+    spansChecked++;
+    checkSpan(span, conventionProblems);
+  }
+});
+
+test('every span above follows the pinned GenAI conventions', () => {
+  assert.ok(spansChecked >= 6, `${spansChecked} spans checked`);
+  assert.deepEqual(conventionProblems, []);
 });
