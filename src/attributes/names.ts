@@ -21,7 +21,10 @@ export {
   DB_SYSTEM_NAME_VALUE_POSTGRESQL,
   METRIC_DB_CLIENT_OPERATION_DURATION,
 } from '@opentelemetry/semantic-conventions';
-export { ATTR_DB_RESPONSE_RETURNED_ROWS } from '@opentelemetry/semantic-conventions/incubating';
+export {
+  ATTR_DB_RESPONSE_RETURNED_ROWS,
+  ATTR_AWS_BEDROCK_GUARDRAIL_ID,
+} from '@opentelemetry/semantic-conventions/incubating';
 /** `db.system.name` of the vector stores the database conventions do not list (custom values, lower case). */
 export const DB_SYSTEM_NAME_VALUE_PINECONE = 'pinecone';
 export const DB_SYSTEM_NAME_VALUE_QDRANT = 'qdrant';

@@ -289,6 +289,11 @@ class LLMCall implements LLMCallHandle, RunHooks {
     if (server.serverPort !== undefined) this.span.setAttribute(ATTR_SERVER_PORT, server.serverPort);
   }
 
+  /** An attribute of the call that only the client's request pipeline knows (a provider's refinement). */
+  setRequestAttribute(key: string, value: string): void {
+    this.span.setAttribute(key, value);
+  }
+
   recordRetry(reason?: string): void {
     try {
       this.retries++;
@@ -524,4 +529,17 @@ export function currentLLMCall(): LLMCallHandle | undefined {
 export function reportLLMServer(address: unknown, port: unknown): void {
   const call = context.active().getValue(LLM_CALL_KEY);
   if (call instanceof LLMCall) call.setServer(address, port);
+}
+
+/**
+ * Sets an attribute on the LLM call of the active context, for instrumentations whose client reveals it only while
+ * the request is sent. Outside an LLM call it does nothing.
+ *
+ * @example
+ * reportLLMAttribute('aws.bedrock.guardrail.id', 'gr-123');
+ */
+export function reportLLMAttribute(key: string, value: unknown): void {
+  if (typeof value !== 'string' || value === '') return;
+  const call = context.active().getValue(LLM_CALL_KEY);
+  if (call instanceof LLMCall) call.setRequestAttribute(key, value);
 }

@@ -1,7 +1,8 @@
 import type * as InstrumentationModule from '@opentelemetry/instrumentation';
 import { isObject } from '../attributes/safe-values.ts';
 import type { ChatMessage, LLMOperation, LLMRequest, MessagePart } from '../genai/llm-types.ts';
-import { reportLLMServer, type ProviderShapes } from '../genai/llm.ts';
+import { reportLLMAttribute, reportLLMServer, type ProviderShapes } from '../genai/llm.ts';
+import { ATTR_AWS_BEDROCK_GUARDRAIL_ID } from '../attributes/names.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import {
   createProviderInstrumentation,
@@ -290,6 +291,13 @@ function serverMiddleware(next: Handler): Handler {
       const port = num(request.port) ?? (request.protocol === 'http:' ? 80 : 443);
       reportLLMServer(request.hostname, port);
     }
+    // The Bedrock refinement requires the guardrail's id when the request applies one (Converse's guardrailConfig,
+    // InvokeModel's guardrailIdentifier).
+    const input = obj(obj(args)?.input);
+    reportLLMAttribute(
+      ATTR_AWS_BEDROCK_GUARDRAIL_ID,
+      obj(input?.guardrailConfig)?.guardrailIdentifier ?? input?.guardrailIdentifier,
+    );
     return next(args);
   };
 }

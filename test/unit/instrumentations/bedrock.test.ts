@@ -85,6 +85,33 @@ test('Converse: one chat span, aws.bedrock, usage with cached tokens, finish rea
   ]);
 });
 
+test('aws.bedrock.guardrail.id: the guardrail a Converse or InvokeModel request applies; none without one', async () => {
+  await client.send(new ConverseCommand({ modelId: claude, messages }));
+  assert.equal(lastSpan().attributes['aws.bedrock.guardrail.id'], undefined);
+  await client.send(
+    new ConverseCommand({
+      modelId: claude,
+      messages,
+      guardrailConfig: { guardrailIdentifier: 'gr-orders', guardrailVersion: '1' },
+    }),
+  );
+  assert.equal(lastSpan().attributes['aws.bedrock.guardrail.id'], 'gr-orders');
+  await client.send(
+    new InvokeModelCommand({
+      modelId: claude,
+      body: JSON.stringify({
+        anthropic_version: 'bedrock-2023-05-31',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
+      contentType: 'application/json',
+      guardrailIdentifier: 'gr-invoke',
+      guardrailVersion: 'DRAFT',
+    }),
+  );
+  assert.equal(lastSpan().attributes['aws.bedrock.guardrail.id'], 'gr-invoke');
+});
+
 test('server.address and server.port: the configured endpoint, on the span and the duration metric', async () => {
   await client.send(new ConverseCommand({ modelId: claude, messages }));
   const span = lastSpan();

@@ -299,7 +299,7 @@ test('weaviate: 400 random calls on a traced collection, the caller and the clie
         const thisArg = ownThis ? target : real(self);
         let returned: unknown;
         try {
-          returned = target[name]!.apply(thisArg, args);
+          returned = target[name as string]!.apply(thisArg, args);
         } catch (error) {
           assert.equal(result.kind, 'throw', 'threw although the method did not');
           assert.ok(Object.is(error, next.value));
