@@ -21,25 +21,7 @@ import {
   ATTR_GENAI_OTEL_COST_USD,
   ATTR_SESSION_ID,
 } from '../attributes/names.ts';
-import type { LogRow, SpanRow } from './store-schema.ts';
-
-/** The part of a span's row that its attributes fill (SpanRow's operation … attributes). */
-type AttributeColumns = [
-  operation: string | null,
-  model: string | null,
-  provider: string | null,
-  sessionId: string | null,
-  inputTokens: number | null,
-  outputTokens: number | null,
-  costUsd: number | null,
-  callDuplicate: number | null,
-  cacheReadTokens: number | null,
-  firstChunkSeconds: number | null,
-  retries: number | null,
-  retryReason: string | null,
-  toolName: string | null,
-  attributes: string,
-];
+import type { AttributeColumns, LogRow, SpanRow } from './store-schema.ts';
 
 const nanos = (time: HrTime): bigint => BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
 

@@ -141,6 +141,13 @@ export type SpanRow = [
   statusCode: number,
   statusMessage: string | null,
   durationMillis: number,
+  ...attributeColumns: AttributeColumns,
+  events: string | null,
+  scope: string | null,
+];
+
+/** The part of a span's row that its attributes fill, from the operation name to the attributes' JSON. */
+export type AttributeColumns = [
   operation: string | null,
   model: string | null,
   provider: string | null,
@@ -156,8 +163,6 @@ export type SpanRow = [
   retryReason: string | null,
   toolName: string | null,
   attributes: string,
-  events: string | null,
-  scope: string | null,
 ];
 
 /** A log record as the writer sends it: ids in hex, the body and attributes as JSON text. */
