@@ -184,17 +184,25 @@ cmd_down() {
   fi
 }
 
-cmd_status() {
-  local c pid state all_ok=0
-  printf '%-13s %-8s %-9s %s\n' COMPONENT PID STATE ADDRESS
+# One line per component of COMPONENTS (pid, health, address), the first column WIDTH wide; returns 3 when one of
+# them is not running and healthy. Used by `status` of both profiles.
+print_component_table() {
+  local width=$1 c pid state all_ok=0
+  printf "%-${width}s %-8s %-9s %s\n" COMPONENT PID STATE ADDRESS
   for c in "${COMPONENTS[@]}"; do
     if pid=$(pid_of "$c"); then
       if is_healthy "$c"; then state=healthy; else state=unhealthy; all_ok=3; fi
     else
       pid=-; state=stopped; all_ok=3
     fi
-    printf '%-13s %-8s %-9s %s\n' "$c" "$pid" "$state" "$(component_url "$c")"
+    printf "%-${width}s %-8s %-9s %s\n" "$c" "$pid" "$state" "$(component_url "$c")"
   done
+  return $all_ok
+}
+
+cmd_status() {
+  local all_ok=0
+  print_component_table 13 || all_ok=3
   [[ -f $BIN_DIR/VERSIONS ]] && { echo; sed 's/^/  /' "$BIN_DIR/VERSIONS"; }
   return $all_ok
 }

@@ -270,16 +270,8 @@ scale_down() {
 }
 
 scale_status() {
-  local c pid state all_ok=0
-  printf '%-16s %-8s %-9s %s\n' COMPONENT PID STATE ADDRESS
-  for c in "${COMPONENTS[@]}"; do
-    if pid=$(pid_of "$c"); then
-      if is_healthy "$c"; then state=healthy; else state=unhealthy; all_ok=3; fi
-    else
-      pid=-; state=stopped; all_ok=3
-    fi
-    printf '%-16s %-8s %-9s %s\n' "$c" "$pid" "$state" "$(component_url "$c")"
-  done
+  local all_ok=0
+  print_component_table 16 || all_ok=3
   echo
   echo "gateway pool ($GATEWAY_HOSTNAME in $(hosts_file)): $(pool_addrs | tr '\n' ' ')"
   if (( SCALE_TRACES )); then
