@@ -19,6 +19,8 @@ import { promisify } from 'node:util';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+// @ts-expect-error: a plain .mjs helper of the end-to-end suite, without types
+import { traceTierSettings } from '../test/e2e/support/ports.mjs';
 
 if (process.env.GENAI_OTEL_BENCH_SCALE_TRACES !== '1') {
   console.error(
@@ -44,26 +46,7 @@ const WARMUP = option('warmup', 1);
 const SPANS_PER_REQUEST = 200;
 const IN_FLIGHT = 4;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
-const SETTINGS = [
-  'OPENSEARCH_PORT',
-  'OPENSEARCH_NODE2_PORT',
-  'OPENSEARCH_NODE3_PORT',
-  'OPENSEARCH_TRANSPORT_PORT',
-  'OPENSEARCH_NODE2_TRANSPORT_PORT',
-  'OPENSEARCH_NODE3_TRANSPORT_PORT',
-  'KAFKA_PORT',
-  'KAFKA_CONTROLLER_PORT',
-  'JAEGER_OTLP_PORT',
-  'JAEGER_OTLP_HTTP_PORT',
-  'JAEGER_HEALTH_PORT',
-  'JAEGER_METRICS_PORT',
-  'JAEGER_UI_PORT',
-  'JAEGER_GRPC_PORT',
-  'JAEGER_QUERY_HEALTH_PORT',
-  'JAEGER_QUERY_METRICS_PORT',
-  'JAEGER_INGESTER_HEALTH_PORT',
-  'JAEGER_INGESTER_METRICS_PORT',
-];
+const SETTINGS: string[] = traceTierSettings();
 
 async function freePort(): Promise<number> {
   const server = createServer();

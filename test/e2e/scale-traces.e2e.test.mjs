@@ -23,31 +23,13 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { ROOT, freePorts, getJson, poll } from './support/stack.mjs';
 import { makeTraces, postTraces } from './support/otlp-json.mjs';
+import { traceTierSettings } from './support/ports.mjs';
 
 const execFileP = promisify(execFile);
 const DRIVER = join(ROOT, 'test', 'e2e', 'support', 'scale-traces.sh');
 const RUN = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const SPANS_PER_TRACE = 3;
-const SETTINGS = [
-  'OPENSEARCH_PORT',
-  'OPENSEARCH_NODE2_PORT',
-  'OPENSEARCH_NODE3_PORT',
-  'OPENSEARCH_TRANSPORT_PORT',
-  'OPENSEARCH_NODE2_TRANSPORT_PORT',
-  'OPENSEARCH_NODE3_TRANSPORT_PORT',
-  'KAFKA_PORT',
-  'KAFKA_CONTROLLER_PORT',
-  'JAEGER_OTLP_PORT',
-  'JAEGER_OTLP_HTTP_PORT',
-  'JAEGER_HEALTH_PORT',
-  'JAEGER_METRICS_PORT',
-  'JAEGER_UI_PORT',
-  'JAEGER_GRPC_PORT',
-  'JAEGER_QUERY_HEALTH_PORT',
-  'JAEGER_QUERY_METRICS_PORT',
-  'JAEGER_INGESTER_HEALTH_PORT',
-  'JAEGER_INGESTER_METRICS_PORT',
-];
+const SETTINGS = traceTierSettings();
 
 function installed() {
   return execFileP('bash', [DRIVER, 'installed'], { cwd: ROOT }).then(

@@ -45,3 +45,13 @@ export async function freeStackPorts() {
   const ports = await freePorts(settings.length);
   return Object.fromEntries(settings.map((setting, i) => [setting, ports[i]]));
 }
+
+/** The components of the scale profile's trace tier (scripts/stack/scale-traces.sh) in collector/ports.txt. */
+const TRACE_TIER_COMPONENTS = ['opensearch', 'kafka', 'jaeger', 'jaegerquery', 'jaegeringester'];
+
+/** The port settings the trace tier listens on: OpenSearch, Kafka and the Jaeger roles (`['OPENSEARCH_PORT', …]`). */
+export function traceTierSettings() {
+  return readStackPorts()
+    .filter((p) => TRACE_TIER_COMPONENTS.includes(p.component))
+    .map((p) => p.setting);
+}
