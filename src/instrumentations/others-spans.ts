@@ -207,10 +207,11 @@ export function isOthersModelCall(span: EndingSpan): boolean {
 
 /**
  * Completes a GenAI span another library made (Mastra's OTel bridge, the Anthropic SDK's own spans, OpenLLMetry-style
- * instrumentations, OpenInference's `LLM` and `EMBEDDING` spans, ...) as genai-otel completes its own: a model call gets cost and the duration, token, cost and
- * error metrics, once (`nesting` says when another span already counts the call: then the span is marked
- * `genai_otel.call.duplicate` instead); a tool execution feeds `gen_ai.execute_tool.duration`, an agent invocation
- * `gen_ai.invoke_agent.duration`. Spans that describe no GenAI operation are left alone.
+ * instrumentations, OpenInference's `LLM` and `EMBEDDING` spans, ...) as genai-otel completes its own: a model call
+ * gets cost and the duration, token, cost and error metrics, once (`nesting` says when another span already counts
+ * the call: then the span is marked `genai_otel.call.duplicate` instead); a tool execution feeds
+ * `gen_ai.execute_tool.duration`, an agent invocation `gen_ai.invoke_agent.duration`. Spans that describe no GenAI
+ * operation are left alone.
  *
  * @example
  * onEnding(span) { if (!isOwnScope(span.instrumentationScope.name)) finishOthersSpan(span, nesting); }
