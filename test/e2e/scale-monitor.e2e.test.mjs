@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { getJson, guarded, poll } from './support/stack.mjs';
 import { postMetrics, postTraces } from './support/otlp-json.mjs';
-import { SCALE_SKIP, makeScaleStack, promQuery, startScaleStack, stopScaleStack } from './support/scale.mjs';
+import { SCALE_SKIP, makeScaleStack, promQuery, scaleCmd, startScaleStack, stopScaleStack } from './support/scale.mjs';
 
 const RUN = randomBytes(3).toString('hex');
 const SERVICE = `scale-monitor-${RUN}`;
@@ -238,6 +238,11 @@ describe(
 
     test('spend split over the 2 gateways crosses the cost budget that neither share crosses: the alert reaches Alertmanager', async (t) => {
       await guarded(stack, async () => {
+        // Alertmanager is a component of the profile: status and urls name it.
+        const status = await scaleCmd(stack, 'status');
+        assert.match(status, new RegExp(`^alertmanager +\\d+ +healthy +${stack.alertmanager}$`, 'm'));
+        assert.match(await scaleCmd(stack, 'urls'), new RegExp(`^ALERTMANAGER_URL=${stack.alertmanager}$`, 'm'));
+
         // Metrics are routed by service.name: find one service that each gateway exports.
         const startNs = BigInt(Date.now()) * 1_000_000n;
         const candidates = Array.from({ length: 8 }, (_, i) => `scale-budget-${RUN}-${i}`);
