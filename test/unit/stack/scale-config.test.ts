@@ -116,10 +116,11 @@ test('VictoriaMetrics hides no more of the newest data than Prometheus takes to 
   const stackDefault = /VM_LATENCY_OFFSET=\$\{STACK_VM_LATENCY_OFFSET:-(\w+)\}/.exec(script)?.[1] ?? '';
   const compose = readFileSync(new URL('../../../docker-compose.scale.yml', import.meta.url), 'utf8');
   const composeDefault = /-search\.latencyOffset=\$\{VICTORIAMETRICS_LATENCY_OFFSET:-(\w+)\}/.exec(compose)?.[1] ?? '';
-  for (const [where, offset] of [
+  const defaults: [string, string][] = [
     ['scripts/stack/scale.sh', stackDefault],
     ['docker-compose.scale.yml', composeDefault],
-  ]) {
+  ];
+  for (const [where, offset] of defaults) {
     assert.ok(
       seconds(offset) >= deadline && seconds(offset) <= 2 * deadline,
       `${where}: latency offset '${offset}' between ${deadline}s and ${2 * deadline}s`,
