@@ -453,6 +453,9 @@ export function composeOpenAIPatch(
   };
 }
 
+const SYSTEM_KEY = [ATTR_GEN_AI_SYSTEM];
+const SYSTEM_INSTRUCTIONS_KEY = [ATTR_GEN_AI_SYSTEM_INSTRUCTIONS];
+
 const CONTENT_KEYS = [
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -510,7 +513,7 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
   if (attributes[ATTR_GEN_AI_PROVIDER_NAME] !== target.provider)
     span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, target.provider);
   // The official instrumentation still names the provider with the deprecated `gen_ai.system`.
-  if (settings.semconv === 'latest') dropAttributes(span, [ATTR_GEN_AI_SYSTEM]);
+  if (settings.semconv === 'latest') dropAttributes(span, SYSTEM_KEY);
   else if (attributes[ATTR_GEN_AI_SYSTEM] !== target.provider) span.setAttribute(ATTR_GEN_AI_SYSTEM, target.provider);
   if (call !== undefined) setOpenAICallAttributes(span, call);
 
@@ -558,7 +561,7 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
       span.setAttribute(ATTR_GEN_AI_TOOL_DEFINITIONS, safeJson(content.toolDefinitions, settings.maxContentLength));
   } else if (!captureContent) {
     // The official instrumentation records the Responses API's `instructions` whatever its content setting says.
-    dropAttributes(span, [ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]);
+    dropAttributes(span, SYSTEM_INSTRUCTIONS_KEY);
   }
 
   const ended = recordLLMCallEnd(span, {

@@ -16,7 +16,7 @@ import {
 import { isObject } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import { errorOnce } from '../core/diagnostics.ts';
-import { withRetryRecorder } from './client-retries.ts';
+import { recordRetriesOn, withRetryRecorder } from './client-retries.ts';
 import { parseBodyOnce } from './openai-body-once.ts';
 import type { LLMCallTarget } from '../genai/llm-end.ts';
 import { callTarget, ObservedOpenAICall, rememberObservedCall } from './openai-call.ts';
@@ -118,7 +118,11 @@ export function chatCreatePatch(owner: ChatCreateOwner, streamed: Patch): Patch 
         );
         call = new ObservedOpenAICall(span, 'chat', params, client, target);
         if (call.recording) rememberObservedCall(span, call);
-        callContext = withRetryRecorder(trace.setSpan(active, span), call);
+        // Retries are counted by the call its span carries; a span that carries nothing gets a context for it.
+        callContext =
+          call.recording && recordRetriesOn(span, call)
+            ? trace.setSpan(active, span)
+            : withRetryRecorder(trace.setSpan(active, span), call);
       } catch (error) {
         errorOnce('openai:chat-start', 'could not start the span of an OpenAI chat call', error);
         return official.apply(this, args);
