@@ -280,7 +280,7 @@ export class McpCall {
     side: 'client' | 'server',
     facts: McpRequestFacts,
     parent: Context,
-    links: Link[],
+    links: Link[] | undefined,
     outer: Span | undefined,
   ) {
     const settings = genaiSettings();
@@ -311,7 +311,7 @@ export class McpCall {
   static client(facts: McpRequestFacts): McpCall {
     const active = context.active();
     const outer = facts.method === 'tools/call' ? toolSpanOf(active, facts.toolName) : undefined;
-    return new McpCall('client', facts, active, [], outer);
+    return new McpCall('client', facts, active, undefined, outer);
   }
 
   /**
@@ -320,15 +320,16 @@ export class McpCall {
    */
   static server(facts: McpRequestFacts, remote: Context | undefined): McpCall {
     const ambient = context.active();
-    if (remote === undefined) return new McpCall('server', facts, ambient, [], undefined);
+    if (remote === undefined) return new McpCall('server', facts, ambient, undefined, undefined);
     const ambientSpan = trace.getSpanContext(ambient);
     // A link to the parent itself (client and server in one process, the ambient context the sender's) says nothing.
+    // The ids compared first: telling a valid span context takes two regular expressions.
     const links =
       ambientSpan !== undefined &&
-      trace.isSpanContextValid(ambientSpan) &&
-      ambientSpan.spanId !== trace.getSpanContext(remote)?.spanId
+      ambientSpan.spanId !== trace.getSpanContext(remote)?.spanId &&
+      trace.isSpanContextValid(ambientSpan)
         ? [{ context: ambientSpan }]
-        : [];
+        : undefined;
     return new McpCall('server', facts, remote, links, undefined);
   }
 
