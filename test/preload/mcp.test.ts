@@ -56,7 +56,12 @@ for (const { script, kind, nodeArgs, transport } of cases) {
         MCP_SERVER_NODE_ARGS: JSON.stringify(nodeArgs),
         OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'SPAN_ONLY',
       });
-      const result = await runFixture(fixture(script), { nodeArgs, args: ['client', kind], env, timeoutMillis: 30000 });
+      const result = await runFixture(fixture(script), {
+        nodeArgs,
+        args: ['client', kind],
+        env,
+        timeoutMillis: 60_000,
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(
         result.stdout,
@@ -244,7 +249,7 @@ test('GENAI_OTEL_INSTRUMENTATIONS without mcp: the app runs the same and no MCP 
     nodeArgs,
     args: ['client', 'stdio'],
     env,
-    timeoutMillis: 30000,
+    timeoutMillis: 60_000,
   });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /weather: sunny in Paris\n/);

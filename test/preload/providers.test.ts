@@ -36,7 +36,7 @@ after(async () => {
 function run(script: string, nodeArgs: string[], serviceName: string, extra: Record<string, string> = {}) {
   return runFixture(join(apps, script), {
     nodeArgs,
-    timeoutMillis: 30000,
+    timeoutMillis: 60_000,
     env: otelEnv(receiver.url, {
       OTEL_SERVICE_NAME: serviceName,
       FAKE_APIS_URL: apis.baseURL,

@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// A hang guard, not a time budget: on a 2-core machine shared with other suites an agent app's run took 21–25 s, so
+// the guard sits well above that.
+const FIXTURE_TIMEOUT_MILLIS = 60_000;
+
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -73,10 +77,10 @@ export function runFixture(script: string, options: FixtureOptions = {}): Promis
       child.kill('SIGKILL');
       reject(
         new Error(
-          `fixture ${script} did not finish in ${options.timeoutMillis ?? 20000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+          `fixture ${script} did not finish in ${options.timeoutMillis ?? FIXTURE_TIMEOUT_MILLIS} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
         ),
       );
-    }, options.timeoutMillis ?? 20000);
+    }, options.timeoutMillis ?? FIXTURE_TIMEOUT_MILLIS);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       // Let the pipes drain.
