@@ -60,8 +60,8 @@ export function sessionsStatement(query: Pick<Query, 'sinceMillis' | 'untilMilli
   const revision = attribute('s', ATTR_GENAI_OTEL_REVISION_TYPE);
   const userId = `CASE WHEN instr(s.attributes, ${literal(`"${ATTR_USER_ID}"`)}) > 0
       AND json_type(s.attributes, ${literal(`$."${ATTR_USER_ID}"`)}) = 'text' THEN s.attributes ->> ${literal(`$."${ATTR_USER_ID}"`)} END`;
-  const label = attribute('l', ATTR_GEN_AI_EVALUATION_SCORE_LABEL);
-  const evaluation = `l.event_name = ${literal(EVENT_GEN_AI_EVALUATION_RESULT)}`;
+  const label = attribute('f', ATTR_GEN_AI_EVALUATION_SCORE_LABEL);
+  const evaluation = `f.event_name = ${literal(EVENT_GEN_AI_EVALUATION_RESULT)}`;
   const sql = `WITH RECURSIVE
   chain(session_id, start_ns, end_ns, trace_id, parent, rerun, blocked, final, depth) AS (
     SELECT s.session_id, s.start_ns, s.end_ns, s.trace_id, s.parent_span_id, 0, 0, 0, 0
@@ -108,9 +108,9 @@ export function sessionsStatement(query: Pick<Query, 'sinceMillis' | 'untilMilli
        AND p.session_id > '' AND p.start_ns BETWEEN ? AND ?${inServiceTrace('p')}
   ),
   log_stats AS (
-    SELECT l.session_id, min(l.time_ns) AS first_ns, max(l.time_ns) AS last_ns,
+    SELECT f.session_id, min(f.time_ns) AS first_ns, max(f.time_ns) AS last_ns,
            sum(${evaluation} AND ${label} = 'liked') AS likes, sum(${evaluation} AND ${label} = 'disliked') AS dislikes
-      FROM feedback l GROUP BY l.session_id
+      FROM feedback f GROUP BY f.session_id
   ),
   sessions AS (
     SELECT session_id, min(first_ns) AS first_ns, max(last_ns) AS last_ns, max(users) AS users, sum(edited) AS edited,
