@@ -100,6 +100,18 @@ test('traces, export and sessions read the store through its indexes, never a wh
     assert.ok(texts.length >= 2, texts.join('\n'));
     for (const sql of texts.splice(0)) assertIndexed(plan(source.db, sql, parameters(sql, service)), sql);
 
+    texts.length = 0;
+    const session = await source.latestTraces({ ...query, sessionIds: ['session-7'] }, silent);
+    assert.ok(session.traces.length > 0);
+    for (const sql of texts.splice(0)) {
+      const lines = plan(source.db, sql, parameters(sql, service));
+      assertIndexed(lines, sql);
+      assert.ok(
+        lines.some((line) => /USING INDEX spans_session/.test(line)),
+        `${sql}\n${lines.join('\n')}`,
+      );
+    }
+
     const sessions = sessionsStatement({ ...everything, service });
     const lines = plan(source.db, sessions.sql, sessions.parameters);
     assertIndexed(lines, 'sessions');
