@@ -75,8 +75,24 @@ export interface SessionSummary {
   cleared: number;
 }
 
-const TURN_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'invoke_agent', 'invoke_workflow']);
-const GENAI_OPERATIONS = new Set([...TURN_OPERATIONS, 'execute_tool', 'create_agent', 'embeddings', 'retrieval']);
+/** Operations whose span is an assistant message when no GenAI operation is above it (the store's SQL uses them too). */
+export const TURN_OPERATIONS = new Set([
+  'chat',
+  'text_completion',
+  'generate_content',
+  'invoke_agent',
+  'invoke_workflow',
+]);
+/** GenAI operations besides `*_memory` and `*_memory_store`: one above a turn operation makes it a nested call. */
+export const GENAI_OPERATIONS = new Set([
+  ...TURN_OPERATIONS,
+  'execute_tool',
+  'create_agent',
+  'embeddings',
+  'retrieval',
+]);
+/** Suffixes of the memory operations, GenAI operations too. */
+export const MEMORY_OPERATION_SUFFIXES = ['_memory', '_memory_store'];
 
 function millis(value: UnixNanos): number {
   if (typeof value === 'bigint') return Number(value / 1000n) / 1000;
@@ -103,7 +119,7 @@ function isGenAIOperation(span: TelemetrySpan): boolean {
   const operation = text(span.attributes[ATTR_GEN_AI_OPERATION_NAME]);
   return (
     operation !== undefined &&
-    (GENAI_OPERATIONS.has(operation) || operation.endsWith('_memory') || operation.endsWith('_memory_store'))
+    (GENAI_OPERATIONS.has(operation) || MEMORY_OPERATION_SUFFIXES.some((suffix) => operation.endsWith(suffix)))
   );
 }
 

@@ -54,12 +54,18 @@ export interface GeneratorOptions {
   turnsPerLine?: number;
 }
 
+const REVISIONS = ['reran', 'edited', 'undone', 'cleared'];
+
 /** Spans of one turn as OTLP/JSON span objects, and maybe a feedback record. */
 function turn(index: number, startMillis: number, sessions: number, next: () => number) {
   const traceId = hex(index + 1, 16).padStart(32, 'a');
   let spanCounter = 0;
   const spans: Record<string, unknown>[] = [];
-  const session = `session-${Math.floor(next() * sessions)}`;
+  const sessionNumber = Math.floor(next() * sessions);
+  const session = `session-${sessionNumber}`;
+  // Most sessions have one user; one in ten has turns of two (a shared account), one in ten none.
+  const user =
+    sessionNumber % 10 === 0 ? undefined : `user-${sessionNumber % 10 === 1 ? index % 2 : sessionNumber % 97}`;
   const span = (
     name: string,
     parent: string | undefined,
@@ -79,7 +85,11 @@ function turn(index: number, startMillis: number, sessions: number, next: () => 
       kind,
       startTimeUnixNano: start.toString(),
       endTimeUnixNano: (start + BigInt(Math.round(durationMillis * 1e6))).toString(),
-      attributes: keyValues({ 'session.id': session, ...attributes }),
+      attributes: keyValues({
+        'session.id': session,
+        ...(user === undefined ? {} : { 'user.id': user }),
+        ...attributes,
+      }),
       status: error ? { code: 2, message: 'failed' } : { code: 0 },
     });
     return spanId;
@@ -101,7 +111,14 @@ function turn(index: number, startMillis: number, sessions: number, next: () => 
         }
       : {}),
   });
-  const root = span('invoke_agent support', undefined, 0, 900 + next() * 100, {
+  // Some turns are revisions of an answer: the turn under a `reran` one is a regenerated answer, not a user message.
+  const revision = next();
+  const revisionType = revision < 0.2 ? REVISIONS[Math.floor(revision * 20) % REVISIONS.length]! : undefined;
+  const revisionSpan =
+    revisionType === undefined
+      ? undefined
+      : span(`answer_revision ${revisionType}`, undefined, -1, 0.5, { 'genai_otel.revision.type': revisionType });
+  const root = span('invoke_agent support', revisionSpan, 0, 900 + next() * 100, {
     'gen_ai.operation.name': 'invoke_agent',
   });
   span(`chat ${model}`, root, 5, 100 + next() * 800, chatAttributes(), 3, next() < 0.05);
@@ -128,6 +145,11 @@ function turn(index: number, startMillis: number, sessions: number, next: () => 
     const outer = span(`chat ${model}`, root, 500, 300, chatAttributes());
     const http = span('POST', outer, 501, 280, { 'http.request.method': 'POST' }, 3);
     span(`chat ${model}`, http, 502, 270, chatAttributes(), 3);
+  }
+  if (next() < 0.05) {
+    // A chat under a memory operation (a GenAI operation by its suffix) beside the agent: not a turn of its own.
+    const memory = span('search_memory', undefined, 600, 50, { 'gen_ai.operation.name': 'search_memory' }, 3);
+    span(`chat ${model}`, memory, 601, 40, chatAttributes(), 3);
   }
   const feedback =
     next() < 0.3

@@ -135,7 +135,8 @@ const COLUMNS = {
 
 /**
  * `genai-otel export`; resolves with the exit code. Spans and log records are written as they are read, a batch at a
- * time (spans trace by trace, each trace in start order); sessions when all is read.
+ * time (spans trace by trace, each trace in start order); sessions as the source gives them (the store: as its
+ * statement yields them; the others: when all is read).
  *
  * @example process.exitCode = await runExport({ since: 86_400_000, format: 'csv', what: 'spans', limit: 1000 });
  */
@@ -178,7 +179,15 @@ export async function runExport(options: ExportOptions): Promise<number> {
     for await (const batch of source.logBatches(query, context.progress))
       await writeRecords(batch.map(logRow), (row) => row);
   } else if (options.what === 'sessions') {
-    const { rows } = await sessionsOf(source, query, context.progress);
+    // Rows as the source gives them (the store: one at a time), written a few hundred at a time.
+    let rows: SessionSummary[] = [];
+    for await (const row of sessionsOf(source, query, context.progress).rows) {
+      rows.push(row);
+      if (rows.length >= 512) {
+        await writeRecords(rows, sessionRow);
+        rows = [];
+      }
+    }
     await writeRecords(rows, sessionRow);
   } else {
     for await (const batch of source.spanBatches(query, context.progress)) {

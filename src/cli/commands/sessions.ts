@@ -4,7 +4,8 @@ import { contextOf, type CommonOptions } from '../command-options.ts';
 import { clock, seconds, shortId, table } from '../render/format.ts';
 import type { Progress } from '../render/progress.ts';
 import { openSource, type Query, type TelemetrySource } from '../telemetry/source.ts';
-import { StoreSource, sessionsFromStore } from '../telemetry/store-source.ts';
+import { StoreSource } from '../telemetry/store-source.ts';
+import { sessionsFromStore } from '../telemetry/store-sessions.ts';
 import { terminalSafeDeep } from '../render/terminal-text.ts';
 
 export interface SessionsOptions extends CommonOptions {
@@ -16,33 +17,42 @@ function responseTimes(stats: SessionSummary['assistantResponseSeconds']): strin
 }
 
 /**
- * The session table of `query`, streamed: log records first (feedback may name only the span it judged), then spans
- * trace batch by trace batch. `logs` is how many log records were read.
+ * The session table of `query`, oldest session first, as rows to iterate once. The local store computes it in one
+ * statement whose rows come one at a time (sessionsFromStore); the other sources stream log records first (feedback
+ * may name only the span it judged), then spans trace batch by trace batch. `logs()` is how many log records were
+ * read, known once the rows are.
  *
  * @example
- * const { rows } = await sessionsOf(source, { sinceMillis, untilMillis, limit: 500, every: true }, progress);
+ * const { rows } = sessionsOf(source, { sinceMillis, untilMillis, limit: 500, every: true }, progress);
+ * for await (const row of rows) console.log(row.sessionId);
  */
-export async function sessionsOf(
+export function sessionsOf(
   source: TelemetrySource,
   query: Query,
   progress: Progress,
-): Promise<{ rows: SessionSummary[]; logs: number }> {
+): { rows: AsyncIterable<SessionSummary>; logs: () => number } {
   if (source instanceof StoreSource) {
-    // A few sessions at a time, through the session index (see sessionsFromStore).
-    const rows = [...sessionsFromStore(source, query, progress)].sort((a, b) => a.startMillis - b.startMillis);
-    return { rows, logs: source.logCount(query) };
+    return {
+      rows: (async function* () {
+        yield* sessionsFromStore(source.db, query, progress);
+      })(),
+      logs: () => source.logCount(query),
+    };
   }
-  const sessions = new SessionAccumulator();
   let logs = 0;
-  for await (const batch of source.logBatches(query, progress)) {
-    logs += batch.length;
-    sessions.addLogs(batch);
-  }
-  for await (const batch of source.spanBatches(query, progress)) sessions.addSpans(batch);
-  progress.update('aggregating', undefined, 'sessions');
-  const rows = sessions.result();
-  progress.done();
-  return { rows, logs };
+  const rows = async function* () {
+    const sessions = new SessionAccumulator();
+    for await (const batch of source.logBatches(query, progress)) {
+      logs += batch.length;
+      sessions.addLogs(batch);
+    }
+    for await (const batch of source.spanBatches(query, progress)) sessions.addSpans(batch);
+    progress.update('aggregating', undefined, 'sessions');
+    const result = sessions.result();
+    progress.done();
+    yield* result;
+  };
+  return { rows: rows(), logs: () => logs };
 }
 
 /** `genai-otel sessions`; resolves with the exit code. @example process.exitCode = await runSessions({ since: 86_400_000, limit: 500 }); */
@@ -56,22 +66,28 @@ export async function runSessions(options: SessionsOptions): Promise<number> {
     limit: options.limit,
     every: true,
   };
-  const { rows, logs } = await sessionsOf(source, query, context.progress);
-  for (const line of source.notes) context.note(line);
+  const { rows: sessionRows, logs } = sessionsOf(source, query, context.progress);
   if (options.json === true) {
-    // JSON.stringify(rows, null, 2) row by row: the same text, without a second copy of the whole table in memory.
-    if (rows.length === 0) context.out('[]');
+    // JSON.stringify(rows, null, 2) row by row, each written as the next comes: the same text, never the whole table.
+    let pending: string | undefined;
+    for await (const row of sessionRows) {
+      context.out(pending === undefined ? '[' : `${pending},`);
+      pending = `  ${JSON.stringify(row, null, 2).replaceAll('\n', '\n  ')}`;
+    }
+    if (pending === undefined) context.out('[]');
     else {
-      context.out('[');
-      rows.forEach((row, index) =>
-        context.out(`  ${JSON.stringify(row, null, 2).replaceAll('\n', '\n  ')}${index < rows.length - 1 ? ',' : ''}`),
-      );
+      context.out(pending);
       context.out(']');
     }
+    for (const line of source.notes) context.note(line);
     return 0;
   }
+  // A table's columns are as wide as its widest cell: it is laid out once every row is in.
+  const rows: SessionSummary[] = [];
+  for await (const row of sessionRows) rows.push(row);
+  for (const line of source.notes) context.note(line);
   context.note(
-    `${source.description}: ${rows.length} session${rows.length === 1 ? '' : 's'}${source.kind === 'jaeger' && logs === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`,
+    `${source.description}: ${rows.length} session${rows.length === 1 ? '' : 's'}${source.kind === 'jaeger' && logs() === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`,
   );
   if (rows.length === 0) return 0;
   const shown = terminalSafeDeep(rows);

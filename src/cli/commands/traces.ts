@@ -15,7 +15,7 @@ export async function runTraces(options: TracesOptions): Promise<number> {
   const context = contextOf(options);
   const source = await openSource(context.sources);
   const traceId = options.trace?.toLowerCase();
-  const { traces, total } = await latestTraces(
+  const { traces, total, more } = await latestTraces(
     source,
     {
       sinceMillis: context.sinceMillis,
@@ -39,7 +39,9 @@ export async function runTraces(options: TracesOptions): Promise<number> {
       ),
     );
   } else {
-    context.note(`${source.description}: ${shown.length} of ${total} trace${total === 1 ? '' : 's'}`);
+    context.note(
+      `${source.description}: ${shown.length} of ${more === true ? 'more than ' : ''}${total} trace${total === 1 && more !== true ? '' : 's'}`,
+    );
     shown.forEach((trace, index) => {
       if (index > 0) context.out();
       for (const line of renderTrace(trace, context.style)) context.out(line);

@@ -117,6 +117,8 @@ export interface LatestTraces {
   /** Newest first (by their earliest span), each trace's spans in start order. */
   traces: CliSpan[][];
   total: number;
+  /** The source counted `total` traces and stopped there: the query selects more (a store's `traces` stays fast). */
+  more?: boolean;
 }
 
 const startOf = (trace: readonly CliSpan[]) =>

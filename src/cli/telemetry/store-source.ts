@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { nodeSqlite } from '../../core/loaders.ts';
 import { storePath } from '../../export/store-schema.ts';
-import { summarizeSessions, type SessionSummary } from '../../sessions/summarize.ts';
 import type { Progress } from '../render/progress.ts';
 import type { CliLog, CliSpan } from './otlp-json.ts';
 
@@ -32,6 +31,11 @@ const LOG_SELECT = `CAST(l.time_ns AS TEXT) AS time_ns, lower(hex(l.trace_id)) A
   lower(hex(l.span_id)) AS span_id, l.service, l.event_name, l.body, l.attributes`;
 
 type Row = Record<string, unknown>;
+
+/** Traces `traces` counts at most: past it the command says "more than" instead of scanning the window for a total. */
+export const LATEST_TRACES_COUNTED = 10_000;
+/** Traces read per batch by `spanBatches` (a few thousand spans). */
+const TRACES_PER_BATCH = 1000;
 
 function parsed(text: unknown): unknown {
   if (typeof text !== 'string') return undefined;
@@ -88,17 +92,21 @@ export function windowNanos(query: Pick<Query, 'sinceMillis' | 'untilMillis'>): 
 }
 
 /**
- * The `WHERE` of a window over `spans s`: started inside it and, with a service, in a trace that has a span of that
- * service (as the other sources keep whole traces). Its parameters follow in order.
+ * The `WHERE` of a window over `spans <alias>`: started inside it and, with a service, in a trace that has a span of
+ * that service (as the other sources keep whole traces). Its parameters follow in order.
  */
-export function windowFilter(query: Pick<Query, 'sinceMillis' | 'untilMillis' | 'service'>): {
+export function windowFilter(
+  query: Pick<Query, 'sinceMillis' | 'untilMillis' | 'service'>,
+  alias = 's',
+): {
   sql: string;
   parameters: (bigint | string)[];
 } {
   const { since, until } = windowNanos(query);
-  if (query.service === undefined) return { sql: 's.start_ns BETWEEN ? AND ?', parameters: [since, until] };
+  const range = `${alias}.start_ns BETWEEN ? AND ?`;
+  if (query.service === undefined) return { sql: range, parameters: [since, until] };
   return {
-    sql: 's.start_ns BETWEEN ? AND ? AND s.trace_id IN (SELECT trace_id FROM spans WHERE service = ? AND start_ns BETWEEN ? AND ?)',
+    sql: `${range} AND ${alias}.trace_id IN (SELECT trace_id FROM spans WHERE service = ? AND start_ns BETWEEN ? AND ?)`,
     parameters: [since, until, query.service, since, until],
   };
 }
@@ -197,28 +205,65 @@ export class StoreSource {
   }
 
   /**
-   * The ids of the latest `limit` traces of the window, newest first: the time index read backwards, stopping at the
-   * limit (a trace counts by its latest span).
+   * The window's trace ids by time, oldest first (`newest`: newest first), as (id, start) of each span: the time index
+   * read as a range, or with a service the service index (traces having a span of it). Each trace comes once per span.
    */
-  latestTraceIds(query: Query): Buffer[] {
-    const window = windowFilter(query);
-    const statement = this.db.prepare(`SELECT s.trace_id FROM spans s WHERE ${window.sql} ORDER BY s.start_ns DESC`);
-    const seen = new Set<string>();
-    const ids: Buffer[] = [];
-    for (const row of statement.iterate(...window.parameters)) {
-      const id = row.trace_id as Uint8Array;
-      const key = Buffer.from(id).toString('hex');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      ids.push(Buffer.from(id));
-      if (ids.length >= query.limit) break;
-    }
-    return ids;
+  private traceIdsByTime(query: Query, newest: boolean): Iterable<{ trace_id: Uint8Array; start_ns: bigint }> {
+    const { since, until } = windowNanos(query);
+    const order = newest ? 'DESC' : 'ASC';
+    const statement =
+      query.service === undefined
+        ? this.db.prepare(
+            `SELECT s.trace_id, s.start_ns FROM spans s INDEXED BY spans_time WHERE s.start_ns BETWEEN ? AND ? ORDER BY s.start_ns ${order}`,
+          )
+        : this.db.prepare(
+            `SELECT s.trace_id, s.start_ns FROM spans s INDEXED BY spans_service WHERE s.service = ? AND s.start_ns BETWEEN ? AND ? ORDER BY s.start_ns ${order}`,
+          );
+    statement.setReadBigInts(true);
+    const parameters = query.service === undefined ? [since, until] : [query.service, since, until];
+    return statement.iterate(...parameters) as Iterable<{ trace_id: Uint8Array; start_ns: bigint }>;
   }
 
   /**
-   * The spans of the query in batches of whole traces (source.ts's contract): the traces of the window are found by
-   * the time index a thousand at a time, and each thousand read whole by the trace index.
+   * The ids of the latest `limit` traces of the window, newest first (a trace counts by its latest span), and how many
+   * traces the window holds, counted up to `countUpTo` and no further (`more`: it holds more). Both read the time (or
+   * service) index from one end and stop, so the answer costs the same in a store of any size.
+   */
+  latestTraceIds(query: Query, countUpTo = LATEST_TRACES_COUNTED): { ids: Buffer[]; total: number; more: boolean } {
+    const seen = new Set<string>();
+    const ids: Buffer[] = [];
+    if (query.limit > 0)
+      for (const row of this.traceIdsByTime(query, true)) {
+        const key = Buffer.from(row.trace_id).toString('latin1');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        ids.push(Buffer.from(row.trace_id));
+        if (ids.length >= query.limit) break;
+      }
+    // Counted by the database (DISTINCT stops at the LIMIT): a JavaScript loop over the rows costs several times more.
+    const { since, until } = windowNanos(query);
+    const counted = Math.max(countUpTo, ids.length) + 1;
+    const total = Number(
+      (query.service === undefined
+        ? this.db
+            .prepare(
+              'SELECT count(*) AS n FROM (SELECT DISTINCT s.trace_id FROM spans s INDEXED BY spans_time WHERE s.start_ns BETWEEN ? AND ? LIMIT ?)',
+            )
+            .get(since, until, counted)
+        : this.db
+            .prepare(
+              'SELECT count(*) AS n FROM (SELECT DISTINCT s.trace_id FROM spans s INDEXED BY spans_service WHERE s.service = ? AND s.start_ns BETWEEN ? AND ? LIMIT ?)',
+            )
+            .get(query.service, since, until, counted))!.n,
+    );
+    return total === counted ? { ids, total: counted - 1, more: true } : { ids, total, more: false };
+  }
+
+  /**
+   * The spans of the query in batches of whole traces (source.ts's contract): the traces of the window are found in
+   * time order by the time (or service) index a thousand at a time, and each thousand read whole by the trace index.
+   * A trace already read is remembered only until the scan passes its last span, so memory holds the traces that
+   * overlap in time, not every trace of the window.
    */
   async *spanBatches(query: Query, progress: Progress): AsyncGenerator<CliSpan[]> {
     try {
@@ -232,39 +277,54 @@ export class StoreSource {
         if (spans.length > 0) yield spans;
         return;
       }
-      const window = windowFilter(query);
-      const ids = this.db.prepare(`SELECT s.trace_id FROM spans s WHERE ${window.sql} ORDER BY s.start_ns`);
-      const seen = new Set<string>();
-      let chunk: Uint8Array[] = [];
-      const read = (traces: Uint8Array[]) => {
-        const marks = traces.map(() => '?').join(', ');
-        return this.db
-          .prepare(`SELECT ${SPAN_SELECT} FROM spans s WHERE ${window.sql} AND s.trace_id IN (${marks})`)
-          .all(...window.parameters, ...traces)
+      const { since, until } = windowNanos(query);
+      const marks = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+      const readSql = (count: number) =>
+        `SELECT ${SPAN_SELECT} FROM spans s INDEXED BY spans_id WHERE s.trace_id IN (${marks(count)}) AND s.start_ns BETWEEN ? AND ?`;
+      const fullChunk = this.db.prepare(readSql(TRACES_PER_BATCH));
+      const read = (traces: Uint8Array[]) =>
+        (traces.length === TRACES_PER_BATCH ? fullChunk : this.db.prepare(readSql(traces.length)))
+          .all(...traces, since, until)
           .map(cliSpanOf);
+      // Trace (latin1 key) → start of its last span in the window; undefined while its chunk is not read yet.
+      const seen = new Map<string, bigint | undefined>();
+      let chunk: Uint8Array[] = [];
+      let traces = 0;
+      const flush = (position: bigint): CliSpan[] => {
+        const spans = read(chunk);
+        for (const span of spans) {
+          const key = Buffer.from(span.traceId, 'hex').toString('latin1');
+          const last = seen.get(key);
+          const start = BigInt(span.startTimeUnixNano);
+          if (last === undefined || start > last) seen.set(key, start);
+        }
+        // A trace whose last span started before the scan's position cannot come again.
+        for (const [key, last] of seen) if (last !== undefined && last < position) seen.delete(key);
+        chunk = [];
+        return spans;
       };
-      for (const row of ids.iterate(...window.parameters)) {
-        const id = row.trace_id as Uint8Array;
-        const key = Buffer.from(id).toString('latin1');
+      for (const row of this.traceIdsByTime(query, false)) {
+        const key = Buffer.from(row.trace_id).toString('latin1');
         if (seen.has(key)) continue;
-        seen.add(key);
-        chunk.push(id);
-        if (chunk.length >= 1000) {
-          progress.update('reading', undefined, `${seen.size.toLocaleString('en-US')} traces of ${this.path}`);
-          yield read(chunk);
-          chunk = [];
+        seen.set(key, undefined);
+        chunk.push(row.trace_id);
+        traces++;
+        if (chunk.length >= TRACES_PER_BATCH) {
+          progress.update('reading', undefined, `${traces.toLocaleString('en-US')} traces of ${this.path}`);
+          yield flush(row.start_ns);
         }
       }
-      if (chunk.length > 0) yield read(chunk);
+      if (chunk.length > 0) yield flush(until);
     } finally {
       progress.done();
     }
   }
 
   /** The newest `limit` traces (every trace of a trace id or sessions), by the time index read backwards. */
-  async latestTraces(query: Query, progress: Progress): Promise<{ traces: CliSpan[][]; total: number }> {
+  async latestTraces(query: Query, progress: Progress): Promise<{ traces: CliSpan[][]; total: number; more: boolean }> {
     const all = query.traceId !== undefined || query.sessionIds !== undefined;
     const byTrace = new Map<string, CliSpan[]>();
+    let counted = { total: 0, more: false };
     if (all) {
       for (const span of this.iterateSpans(
         { ...query, sinceMillis: query.traceId === undefined ? query.sinceMillis : 0 },
@@ -274,22 +334,19 @@ export class StoreSource {
         if (trace === undefined) byTrace.set(span.traceId, [span]);
         else trace.push(span);
       }
+      counted = { total: byTrace.size, more: false };
     } else {
-      const statement = this.db.prepare(`SELECT ${SPAN_SELECT} FROM spans s WHERE s.trace_id = ? ORDER BY s.start_ns`);
-      for (const id of this.latestTraceIds(query)) byTrace.set(id.toString('hex'), statement.all(id).map(cliSpanOf));
+      const statement = this.db.prepare(
+        `SELECT ${SPAN_SELECT} FROM spans s INDEXED BY spans_id WHERE s.trace_id = ? ORDER BY s.start_ns`,
+      );
+      const { ids, total, more } = this.latestTraceIds(query);
+      for (const id of ids) byTrace.set(id.toString('hex'), statement.all(id).map(cliSpanOf));
+      counted = { total, more };
     }
     progress.done();
     const startOf = (trace: CliSpan[]) => trace.reduce((first, span) => Math.min(first, span.startMillis), Infinity);
     const traces = [...byTrace.values()].sort((a, b) => startOf(b) - startOf(a));
-    const window = windowFilter(query);
-    const total = all
-      ? traces.length
-      : Number(
-          this.db
-            .prepare(`SELECT count(DISTINCT s.trace_id) AS n FROM spans s WHERE ${window.sql}`)
-            .get(...window.parameters)!.n,
-        );
-    return { traces, total };
+    return { traces, ...counted };
   }
 
   /** Log records of the window, oldest first, one at a time. */
@@ -334,56 +391,4 @@ export class StoreSource {
 /** A trace id typed by a person (hex) as the bytes the store keys on; invalid hex matches nothing. */
 function hexBytes(hex: string): Buffer {
   return /^[0-9a-f]{32}$/.test(hex) ? Buffer.from(hex, 'hex') : Buffer.alloc(0);
-}
-
-/**
- * The session table of a window, computed a few sessions at a time: each chunk reads the traces its sessions have
- * spans in (through the session index) and the log records of those traces and sessions, so memory holds one chunk,
- * never the window. The rows are those summarizeSessions gives over the whole window.
- *
- * @example
- * for (const row of sessionsFromStore(store, { sinceMillis, untilMillis: Date.now(), limit: 0 })) console.log(row.sessionId);
- */
-export function* sessionsFromStore(
-  source: StoreSource,
-  query: Query,
-  progress?: Progress,
-  sessionsPerChunk = 200,
-): Generator<SessionSummary> {
-  const window = windowFilter(query);
-  const { since, until } = windowNanos(query);
-  const ids = source.db
-    .prepare(
-      `SELECT s.session_id FROM spans s WHERE s.session_id IS NOT NULL AND ${window.sql}
-         GROUP BY s.session_id ORDER BY min(s.start_ns)`,
-    )
-    .all(...window.parameters)
-    .map((row) => row.session_id as string);
-  for (let offset = 0; offset < ids.length; offset += sessionsPerChunk) {
-    progress?.update('aggregating', offset / ids.length, `sessions ${offset} of ${ids.length}`);
-    const chunk = ids.slice(offset, offset + sessionsPerChunk);
-    const marks = chunk.map(() => '?').join(', ');
-    const traces = `SELECT DISTINCT trace_id FROM spans WHERE session_id IN (${marks}) AND start_ns BETWEEN ? AND ?`;
-    const spans = source.db
-      .prepare(`SELECT ${SPAN_SELECT} FROM spans s WHERE ${window.sql} AND s.trace_id IN (${traces})`)
-      .all(...window.parameters, ...chunk, since, until)
-      .map(cliSpanOf);
-    const service = query.service === undefined ? '' : ' AND l.service = ?';
-    const logs = source.db
-      .prepare(
-        `SELECT ${LOG_SELECT} FROM logs l WHERE l.time_ns BETWEEN ? AND ?${service}
-           AND (l.trace_id IN (${traces}) OR l.attributes ->> '$."session.id"' IN (${marks}))`,
-      )
-      .all(
-        ...(query.service === undefined ? [since, until] : [since, until, query.service]),
-        ...chunk,
-        since,
-        until,
-        ...chunk,
-      )
-      .map(cliLogOf);
-    const wanted = new Set(chunk);
-    for (const row of summarizeSessions(spans, logs)) if (wanted.has(row.sessionId)) yield row;
-  }
-  progress?.done();
 }

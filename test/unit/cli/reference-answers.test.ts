@@ -148,7 +148,8 @@ test('report: requests, errors, tokens and cost per model, tools, feedback', asy
 });
 
 test('sessions: turns, feedback (also when only the judged span names the session), first and last moments', async () => {
-  const { rows } = await sessionsOf(source, query, silent);
+  const rows = [];
+  for await (const row of sessionsOf(source, query, silent).rows) rows.push(row);
   const bySpan = new Map(spans.map((span) => [`${span.traceId}/${span.spanId}`, span]));
   const expected = new Map<string, { turns: number; likes: number; dislikes: number; start: number; end: number }>();
   const session = (id: string) => {
