@@ -3,14 +3,15 @@
 // thread only posts rows; this thread writes them in transactions, and applies retention.
 //
 // The thread runs `storeWorkerMain` from its source text (`new Worker(text, { eval: true })`), so the package needs
-// no separate worker file in each of its builds: the function must stay self-contained (no imports, no outer names).
+// no separate worker file in each of its builds: the function must stay self-contained (no imports, no outer names);
+// the span writer (store-lineage.ts) comes to it as its argument, from its own source text.
+import { storeWriterOf, type StoreWriterSettings } from './store-lineage.ts';
 
 /** What the thread is told at start. */
 export interface StoreWorkerSettings {
   path: string;
   pragmas: string;
-  schema: string;
-  insertSpan: string;
+  writer: StoreWriterSettings;
   insertLog: string;
   spanIdPositions: number[];
   logIdPositions: number[];
@@ -44,7 +45,7 @@ export interface StoreAnswer {
  * transaction's rows, counted in the answer. Retention deletes whole ranges, oldest first: spans and log records older
  * than retentionMillis, then the oldest tenth again while the database holds more than maxBytes.
  */
-export function storeWorkerMain(): void {
+export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
   const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
   const settings = workerData as StoreWorkerSettings;
   // Some Node lines print an ExperimentalWarning when node:sqlite loads; it is no concern of the application's.
@@ -58,7 +59,7 @@ export function storeWorkerMain(): void {
 
   type Statement = ReturnType<InstanceType<typeof DatabaseSync>['prepare']>;
   let db: InstanceType<typeof DatabaseSync> | undefined;
-  let insert: Record<'spans' | 'logs', Statement> | undefined;
+  let insert: { spans: ReturnType<typeof writerOf>; logs: Statement } | undefined;
   const queue: StoreRequest[] = [];
   let scheduled = false;
   let expired = 0;
@@ -72,10 +73,10 @@ export function storeWorkerMain(): void {
     try {
       opened.exec(`PRAGMA busy_timeout = ${settings.busyTimeoutMillis}`);
       opened.exec(settings.pragmas);
-      opened.exec('BEGIN IMMEDIATE');
-      opened.exec(settings.schema);
-      opened.exec('COMMIT');
-      insert = { spans: opened.prepare(settings.insertSpan), logs: opened.prepare(settings.insertLog) };
+      const spans = writerOf(opened, settings.writer);
+      // Creates the tables, or brings an older store up to date (once, in its own transaction).
+      spans.prepare();
+      insert = { spans, logs: opened.prepare(settings.insertLog) };
     } catch (error) {
       try {
         opened.close();
@@ -194,10 +195,11 @@ export function storeWorkerMain(): void {
         db!.exec('BEGIN IMMEDIATE');
         try {
           for (const request of taken) {
-            if (request.op !== 'spans' && request.op !== 'logs') continue;
-            const statement = statements[request.op];
-            const positions = request.op === 'spans' ? settings.spanIdPositions : settings.logIdPositions;
-            for (const row of request.rows) statement.run(...(bytesOf(row, positions) as Parameters<Statement['run']>));
+            if (request.op === 'spans')
+              statements.spans.writeSpans(request.rows.map((row) => bytesOf(row, settings.spanIdPositions)));
+            else if (request.op === 'logs')
+              for (const row of request.rows)
+                statements.logs.run(...(bytesOf(row, settings.logIdPositions) as Parameters<Statement['run']>));
           }
           db!.exec('COMMIT');
         } catch (error) {
@@ -246,5 +248,5 @@ export function storeWorkerMain(): void {
 
 /** The thread's source text, as `new Worker(…, { eval: true })` takes it. */
 export function storeWorkerSource(): string {
-  return `(${storeWorkerMain.toString()})();`;
+  return `(${storeWorkerMain.toString()})(${storeWriterOf.toString()});`;
 }

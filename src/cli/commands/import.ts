@@ -7,14 +7,14 @@ import { ATTR_SESSION_ID } from '../../attributes/names.ts';
 import { nodeSqlite } from '../../core/loaders.ts';
 import { prepareStoreFile } from '../../export/local-store.ts';
 import { privateFolder } from '../../export/private-files.ts';
+import { storeWriterOf, type StoreWriter } from '../../export/store-lineage.ts';
 import { attributeColumns } from '../../export/store-rows.ts';
 import {
   LOG_COLUMNS,
-  SPAN_COLUMNS,
   STORE_PRAGMAS,
-  STORE_SCHEMA,
   insertStatement,
   storePath,
+  storeWriterSettings,
 } from '../../export/store-schema.ts';
 import { contextOf, type CommonOptions } from '../command-options.ts';
 import { closeFiles, isBlank, linesOf, openFiles } from '../telemetry/line-reader.ts';
@@ -40,20 +40,33 @@ const bytes = (hex: string | undefined): Buffer | null => (hex === undefined ? n
 const json = (value: unknown): string =>
   JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item)) ?? 'null';
 
-/** Opens (creating it 0600 in a 0700 folder when missing) the store of a folder for writing. */
-export async function openStoreForWriting(directory: string): Promise<DatabaseSync> {
+/**
+ * Opens (creating it 0600 in a 0700 folder when missing) the store of a folder for writing, brought up to the current
+ * schema (an older store's spans are placed once; `onProgress` hears how far).
+ *
+ * @example
+ * const { db, spans } = await openStoreForWriting('.genai-otel');
+ */
+export async function openStoreForWriting(
+  directory: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ db: DatabaseSync; spans: StoreWriter }> {
   const folder = resolve(directory);
   await privateFolder(dirname(folder), [basename(folder)], true);
   const path = storePath(folder);
   await prepareStoreFile(path);
   const { DatabaseSync } = nodeSqlite();
   const db = new DatabaseSync(path);
-  db.exec('PRAGMA busy_timeout = 10000');
-  db.exec(STORE_PRAGMAS);
-  db.exec('BEGIN IMMEDIATE');
-  db.exec(STORE_SCHEMA);
-  db.exec('COMMIT');
-  return db;
+  try {
+    db.exec('PRAGMA busy_timeout = 10000');
+    db.exec(STORE_PRAGMAS);
+    const spans = storeWriterOf(db, storeWriterSettings());
+    spans.prepare(onProgress);
+    return { db, spans };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 function spanValues(span: CliSpan): (string | number | bigint | Buffer | null)[] {
@@ -105,17 +118,21 @@ export async function importFiles(
   directory: string,
   onProgress?: (fraction: number, path: string) => void,
 ): Promise<{ spans: number; logs: number; lines: number; bad: number; stored: number }> {
-  const db = await openStoreForWriting(directory);
-  const insertSpan: StatementSync = db.prepare(insertStatement('spans', SPAN_COLUMNS));
+  const { db, spans: writer } = await openStoreForWriting(directory, (done, total) =>
+    onProgress?.(total === 0 ? 1 : done / total, 'placing the spans of an older store'),
+  );
   const insertLog: StatementSync = db.prepare(insertStatement('logs', LOG_COLUMNS));
-  const storedBefore = Number(db.prepare('SELECT count(*) AS n FROM spans').get()!.n);
   let spans = 0;
   let logs = 0;
   let inTransaction = 0;
-  const commitIfFull = () => {
-    if (inTransaction < ROWS_PER_TRANSACTION) return;
+  let stored = 0;
+  let batch: unknown[][] = [];
+  const commitIfFull = (last = false) => {
+    if (!last && inTransaction < ROWS_PER_TRANSACTION) return;
+    stored += writer.writeSpans(batch);
+    batch = [];
     db.exec('COMMIT');
-    db.exec('BEGIN IMMEDIATE');
+    if (!last) db.exec('BEGIN IMMEDIATE');
     inTransaction = 0;
   };
   db.exec('BEGIN IMMEDIATE');
@@ -138,7 +155,7 @@ export async function importFiles(
             continue;
           }
           for (const span of spansOf(record)) {
-            insertSpan.run(...spanValues(span));
+            batch.push(spanValues(span));
             spans++;
             inTransaction++;
           }
@@ -153,8 +170,7 @@ export async function importFiles(
       }
       before += file.size;
     }
-    db.exec('COMMIT');
-    const stored = Number(db.prepare('SELECT count(*) AS n FROM spans').get()!.n) - storedBefore;
+    commitIfFull(true);
     return { spans, logs, lines, bad, stored };
   } catch (error) {
     try {

@@ -1,5 +1,5 @@
 // The dashboard computed by the local store: the database finds the LLM calls of the window (leaving out those nested
-// in another LLM call, as reportFromSpans does) and groups tools and feedback; only the few numbers percentiles need
+// in another LLM call, as reportFromSpans does, by what was stored with each span) and groups tools and feedback; only the few numbers percentiles need
 // come out, one row at a time. Same figures as reportFromSpans over the same spans.
 import type { DatabaseSync } from 'node:sqlite';
 import { ATTR_GEN_AI_EVALUATION_SCORE_LABEL, EVENT_GEN_AI_EVALUATION_RESULT } from '../../attributes/names.ts';
@@ -17,10 +17,6 @@ import {
 } from './model.ts';
 
 const LLM_LIST = [...LLM_OPERATIONS].map((operation) => `'${operation}'`).join(', ');
-/** An LLM call span (not one genai-otel marked as a duplicate of another span's call). */
-const isLLM = (table: string) =>
-  `(ifnull(${table}.operation, '') IN (${LLM_LIST}) AND ${table}.call_duplicate IS NULL)`;
-
 function sortedPercentiles(values: Float64Array): Percentiles | null {
   if (values.length === 0) return null;
   const sorted = values as unknown as number[];
@@ -36,29 +32,15 @@ function sortedPercentiles(values: Float64Array): Percentiles | null {
 export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress?: Progress): ReportData {
   const filter = windowFilter(window);
   const { since, until } = windowNanos(window);
-  // Ancestors count only inside the window, as when the window's spans are read whole. The walk goes up from each
-  // call by the (trace, span) index, in that order (CROSS JOIN), and stops at 256 levels (a hostile parent loop).
-  const callsSql = `WITH RECURSIVE
-    candidates AS MATERIALIZED (
-      SELECT s.rowid AS id, s.trace_id, s.parent_span_id FROM spans s WHERE ${filter.sql} AND ${isLLM('s')}
-    ),
-    chain(id, trace_id, parent, depth) AS (
-      SELECT id, trace_id, parent_span_id, 0 FROM candidates
-      UNION ALL
-      SELECT chain.id, chain.trace_id, p.parent_span_id, chain.depth + 1 FROM chain
-        CROSS JOIN spans p ON p.trace_id = chain.trace_id AND p.span_id = chain.parent
-        WHERE chain.depth < 256 AND +p.start_ns BETWEEN ? AND ? AND NOT ${isLLM('p')}
-    ),
-    nested AS MATERIALIZED (
-      SELECT DISTINCT chain.id FROM chain
-        CROSS JOIN spans p ON p.trace_id = chain.trace_id AND p.span_id = chain.parent
-        WHERE +p.start_ns BETWEEN ? AND ? AND ${isLLM('p')}
-    )
-    SELECT s.model, s.status_code, s.input_tokens, s.output_tokens, s.cost_usd, s.duration_ms,
+  // Calls nested in another call were found when the spans were written (store-lineage.ts): a call is left out when
+  // an LLM call is among its ancestors and the window holds every ancestor up to that call (the window's spans are all
+  // the in-memory computation sees). The rest is one pass over the window's calls by the time index.
+  const callsSql = `SELECT s.model, s.status_code, s.input_tokens, s.output_tokens, s.cost_usd, s.duration_ms,
       CAST(s.start_ns / 1000000 AS INTEGER) AS start_ms,
       s.cache_read_tokens AS cache_read, s.first_chunk_s AS first_chunk, s.retries, s.retry_reason
-    FROM candidates JOIN spans s ON s.rowid = candidates.id
-    WHERE candidates.id NOT IN nested`;
+    FROM spans s
+    WHERE ${filter.sql} AND s.operation IN (${LLM_LIST}) AND s.call_duplicate IS NULL
+      AND NOT (s.llm_above = 1 AND s.above_first_ns >= ? AND s.above_last_ns <= ?)`;
   const models = new Map<string, ModelRow>();
   const hours = new Map<number, HourRow>();
   const retryReasons = new Map<string, number>();
@@ -74,7 +56,7 @@ export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress
   let output = 0;
   let cacheRead = 0;
   const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-  for (const row of db.prepare(callsSql).iterate(...filter.parameters, since, until, since, until)) {
+  for (const row of db.prepare(callsSql).iterate(...filter.parameters, since, until)) {
     requests++;
     if (requests % 10_000 === 0)
       progress?.update('aggregating', undefined, `${requests.toLocaleString('en-US')} LLM calls`);
