@@ -40,7 +40,7 @@ export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress
       s.cache_read_tokens AS cache_read, s.first_chunk_s AS first_chunk, s.retries, s.retry_reason
     FROM spans s
     WHERE ${filter.sql} AND s.operation IN (${LLM_LIST}) AND s.call_duplicate IS NULL
-      AND NOT (s.llm_above = 1 AND s.above_first_ns >= ? AND s.above_last_ns <= ?)`;
+      AND (s.llm_above IS NOT 1 OR s.above_first_ns < ? OR s.above_last_ns > ?)`;
   const models = new Map<string, ModelRow>();
   const hours = new Map<number, HourRow>();
   const retryReasons = new Map<string, number>();
