@@ -119,8 +119,21 @@ export function storeWriterOf(db: DatabaseSync, settings: StoreWriterSettings): 
 
   const startOf = (row: readonly unknown[]) => row[START] as bigint | number;
 
+  /** A key of a (trace, span) pair, for the batch's own lookups. */
+  const keyOf = (trace: Uint8Array, span: unknown) =>
+    span === null || span === undefined
+      ? ''
+      : Buffer.from(trace.buffer, trace.byteOffset, trace.byteLength).toString('latin1') +
+        Buffer.from(
+          (span as Uint8Array).buffer,
+          (span as Uint8Array).byteOffset,
+          (span as Uint8Array).byteLength,
+        ).toString('latin1');
+
   const writeSpans = (rows: readonly unknown[][]): number => {
     const { insert } = prepared();
+    // What the batch's spans hand down, once known (it never changes then): a child in the same batch needs no lookup.
+    const handedInBatch = new Map<string, Lineage>();
     // Oldest first: a parent starts before its children, so most children find it stored and need no second write.
     const ordered = rows.slice().sort((a, b) => {
       const left = startOf(a);
@@ -130,7 +143,8 @@ export function storeWriterOf(db: DatabaseSync, settings: StoreWriterSettings): 
     let written = 0;
     for (const row of ordered) {
       const trace = row[TRACE] as Uint8Array;
-      const lineage = fromParent(trace, row[PARENT]);
+      const known = handedInBatch.get(keyOf(trace, row[PARENT]));
+      const lineage = known ?? fromParent(trace, row[PARENT]);
       const changes = insert.run(
         ...(row as Parameters<Statement['run']>),
         lineage?.[0] ?? null,
@@ -140,7 +154,9 @@ export function storeWriterOf(db: DatabaseSync, settings: StoreWriterSettings): 
       if (Number(changes) === 0) continue; // already stored (imported twice): placed then
       written++;
       const handed = handedDown(isCall(row[OPERATION], row[DUPLICATE]), BigInt(startOf(row)), lineage);
-      if (handed !== undefined) placeChildren(trace, row[SPAN] as Uint8Array, handed);
+      if (handed === undefined) continue;
+      handedInBatch.set(keyOf(trace, row[SPAN]), handed);
+      placeChildren(trace, row[SPAN] as Uint8Array, handed);
     }
     return written;
   };

@@ -23,6 +23,8 @@ export interface StoreWorkerSettings {
   /** Retention runs after this many rows were written, and at least every retentionIntervalMillis while writing. */
   retentionEveryRows: number;
   retentionIntervalMillis: number;
+  /** Rows a transaction takes at most (4096 when unset); larger for a bulk load, where fewer commits write less. */
+  rowsPerTransaction?: number;
 }
 
 /** A message to the thread: rows of a signal, or a flush (answered once everything before it is written). */
@@ -36,6 +38,8 @@ export interface StoreAnswer {
   dropped: number;
   /** Rows retention deleted since the previous answer. */
   expired: number;
+  /** Of the rows written, those new to the store (the others were stored already, e.g. imported twice). */
+  added?: number;
   error?: string;
 }
 
@@ -65,7 +69,7 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
   let expired = 0;
   let rowsSinceRetention = 0;
   let lastRetention = 0;
-  const ROWS_PER_TRANSACTION = 4096;
+  const ROWS_PER_TRANSACTION = settings.rowsPerTransaction ?? 4096;
 
   const open = () => {
     if (db !== undefined && insert !== undefined) return insert;
@@ -154,8 +158,8 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
     }
   };
 
-  const answer = (request: StoreRequest, written: number, dropped: number, error?: string) => {
-    parentPort!.postMessage({ id: request.id, written, dropped, expired, error } satisfies StoreAnswer);
+  const answer = (request: StoreRequest, written: number, dropped: number, error?: string, added?: number) => {
+    parentPort!.postMessage({ id: request.id, written, dropped, expired, error, added } satisfies StoreAnswer);
     expired = 0;
   };
 
@@ -190,16 +194,21 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
         answer(first, 0, 0, error);
         continue;
       }
+      const added = taken.map(() => 0);
       try {
         const statements = open();
         db!.exec('BEGIN IMMEDIATE');
         try {
-          for (const request of taken) {
+          for (const [index, request] of taken.entries()) {
             if (request.op === 'spans')
-              statements.spans.writeSpans(request.rows.map((row) => bytesOf(row, settings.spanIdPositions)));
-            else if (request.op === 'logs')
+              added[index] = statements.spans.writeSpans(
+                request.rows.map((row) => bytesOf(row, settings.spanIdPositions)),
+              );
+            else if (request.op === 'logs') {
               for (const row of request.rows)
                 statements.logs.run(...(bytesOf(row, settings.logIdPositions) as Parameters<Statement['run']>));
+              added[index] = request.rows.length;
+            }
           }
           db!.exec('COMMIT');
         } catch (error) {
@@ -212,7 +221,8 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
         }
         queue.splice(0, count);
         rowsSinceRetention += rows;
-        for (const request of taken) answer(request, (request as { rows: unknown[] }).rows.length, 0);
+        for (const [index, request] of taken.entries())
+          answer(request, (request as { rows: unknown[] }).rows.length, 0, undefined, added[index]);
       } catch (error) {
         if (isBusy(error)) {
           // Another process holds the store longer than busy_timeout: keep the rows and try again shortly.

@@ -169,7 +169,7 @@ function random(seed: number): () => number {
   };
 }
 
-test('random trees written shuffled, in random batches: the store counts what the in-memory report counts', async () => {
+test('random trees written shuffled, in random batches, some clocks behind: the store counts what the in-memory report counts', async () => {
   const next = random(23);
   const spans: Span[] = [];
   const operations = ['chat', 'chat', 'embeddings', 'invoke_agent', 'execute_tool', undefined];
@@ -183,7 +183,12 @@ test('random trees written shuffled, in random batches: the store counts what th
         traceId,
         spanId: id(index * 100 + number + 1, 16),
         parentSpanId: parent?.spanId ?? (next() < 0.05 ? id(999_999, 16) : undefined),
-        startMillis: (parent?.startMillis ?? BASE + Math.floor(next() * 120) * MINUTE) + Math.floor(next() * 5000),
+        // Mostly after the parent; sometimes before it (clocks of two processes), so that a batch in start order
+        // still has children before parents.
+        startMillis:
+          (parent?.startMillis ?? BASE + Math.floor(next() * 120) * MINUTE) +
+          Math.floor(next() * 5000) -
+          (next() < 0.15 ? 6000 : 0),
         operation: operations[Math.floor(next() * operations.length)],
         duplicate: next() < 0.1,
         cost: 1 + Math.floor(next() * 5),
