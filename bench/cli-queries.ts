@@ -8,6 +8,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateTelemetry } from './telemetry-generator.ts';
+import { growStore } from './grow-store.ts';
 import {
   benchFile,
   cleanEnv,
@@ -33,7 +34,13 @@ const TARGET_BYTES = 300 * 1024 * 1024;
  * @example
  * const rows = await cliQueryRows({ spans: 1_000_000, rounds: 1 });
  */
-export async function cliQueryRows(options: { spans: number; rounds: number; store?: boolean }): Promise<BenchRow[]> {
+export async function cliQueryRows(options: {
+  spans: number;
+  rounds: number;
+  store?: boolean;
+  /** Row S: after the import, the store grown to this many copies by SQL (bench/grow-store.ts), e.g. 10 for 10M. */
+  grow?: number;
+}): Promise<BenchRow[]> {
   const folder = scratchFolder('cli-data');
   const started = Date.now();
   const made = await generateTelemetry({ directory: folder, spans: options.spans, days: 1 });
@@ -67,8 +74,13 @@ export async function cliQueryRows(options: { spans: number; rounds: number; sto
     progress(
       `S import: ${(result.wallMillis / 1000).toFixed(1)} s, ${(peak / 1e6).toFixed(0)} MB, store ${(size / 1e6).toFixed(0)} MB`,
     );
+    if (options.grow !== undefined && options.grow > 1) {
+      const grown = Date.now();
+      made.spans = growStore(folder, options.grow);
+      progress(`S: store grown by SQL to ${made.spans} spans in ${((Date.now() - grown) / 1000).toFixed(0)} s`);
+    }
     rows.push({
-      figure: `S genai-otel import, ${(made.spans / 1e6).toFixed(made.spans < 1e6 ? 1 : 0)}M spans: wall, max RSS (store size)`,
+      figure: `S genai-otel import, ${(made.spans / 1e6).toFixed(made.spans < 1e6 ? 1 : 0)}M spans${options.grow === undefined ? '' : ` (imported ${(made.spans / options.grow / 1e6).toFixed(0)}M, grown by SQL)`}: wall, max RSS (store size)`,
       ours: `${(result.wallMillis / 1000).toFixed(1)} s, ${(peak / 1e6).toFixed(0)} MB (${(size / 1e6).toFixed(0)} MB)`,
       baseline: '-',
       ratio: '-',

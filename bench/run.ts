@@ -8,6 +8,7 @@
 //                                 M MCP, H redaction of hostile text, Q the CLI's queries on 1M spans of local files)
 //   npm run bench -- --only=Q --cli-10m   row Q on 10M spans too (about 9 GB of scratch files, many minutes)
 //   npm run bench -- --only=S --store-10m row S (the same queries on the local store, after import) on 10M spans too
+//                                 (1M imported, grown to 10M by SQL: bench/grow-store.ts)
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentsRow, langGraphRow } from './agents.ts';
@@ -48,7 +49,9 @@ if (wanted('M')) rows.push(await mcpRow({ calls: quick ? 500 : 2_000, rounds: qu
 if (wanted('H')) rows.push(...hostileRedactionRows({ rounds: quick ? 3 : long ? 9 : 5 }));
 if (wanted('S')) {
   rows.push(...(await cliQueryRows({ spans: quick ? 100_000 : 1_000_000, rounds: long ? 3 : 1, store: true })));
-  if (args.includes('--store-10m')) rows.push(...(await cliQueryRows({ spans: 10_000_000, rounds: 1, store: true })));
+  // 10M: 1M generated and imported, then copied with fresh trace ids by SQL (bench/grow-store.ts).
+  if (args.includes('--store-10m'))
+    rows.push(...(await cliQueryRows({ spans: 1_000_000, grow: 10, rounds: 1, store: true })));
 }
 if (wanted('Q')) {
   rows.push(...(await cliQueryRows({ spans: quick ? 100_000 : 1_000_000, rounds: long ? 3 : 1 })));
