@@ -42,9 +42,9 @@ const KIND_NUMBERS: Record<CliSpan['kind'], number> = {
   PRODUCER: 4,
   CONSUMER: 5,
 };
-/** Rows posted to the writing thread at a time, and batches waiting for it at most (about 20 MB of rows). */
+/** Rows posted to the writing thread at a time, and batches waiting for it at most (about 10 MB of rows). */
 const ROWS_PER_BATCH = 2048;
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 4;
 const IMPORT_ROWS_PER_TRANSACTION = 16_384;
 const IMPORT_CACHE_KIB = 32_768;
 const IMPORT_CHECKPOINT_PAGES = 8192;
