@@ -45,7 +45,7 @@ if (wanted('7')) rows.push(await eventLoopRow({ rounds: quick ? 1 : long ? 5 : 3
 if (wanted('A')) rows.push(await agentsRow({ runs: quick ? 30 : 60, rounds: quick ? 5 : long ? 45 : 25 }));
 if (wanted('L')) rows.push(await langGraphRow({ runs: quick ? 10 : 30, rounds: quick ? 5 : long ? 25 : 15 }));
 if (wanted('R')) rows.push(await requestPathRow({ rounds: quick ? 1 : long ? 5 : 3, seconds: quick ? 2 : 3 }));
-if (wanted('M')) rows.push(await mcpRow({ calls: quick ? 500 : 2_000, rounds: quick ? 3 : long ? 15 : 9 }));
+if (wanted('M')) rows.push(await mcpRow({ calls: quick ? 500 : 2_000, rounds: quick ? 3 : long ? 25 : 15 }));
 if (wanted('H')) rows.push(...hostileRedactionRows({ rounds: quick ? 3 : long ? 9 : 5 }));
 if (wanted('S')) {
   rows.push(...(await cliQueryRows({ spans: quick ? 100_000 : 1_000_000, rounds: long ? 3 : 1, store: true })));

@@ -44,7 +44,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '../attributes/names.ts';
-import { readProviderResponse, StreamAccumulator, type ReadResponse } from './response-readers.ts';
+import { readProviderResponse, responseInfoOf, StreamAccumulator, type ReadResponse } from './response-readers.ts';
 import { recordLLMExchange } from '../logs/llm-records.ts';
 import {
   MAX_PLAIN_STRING_LENGTH,
@@ -340,7 +340,10 @@ class LLMCall implements LLMCallHandle, RunHooks {
       outcome.value !== undefined ? this.readValue(outcome.value) : streamed ? this.streamResult() : undefined;
     // What the function reported through the handle wins over what its result shows.
     const usage: TokenUsage = merged(read?.usage, this.explicitUsage);
-    const response: LLMResponseInfo = merged(read?.response, this.explicitResponse);
+    const response: LLMResponseInfo =
+      read === undefined || this.explicitResponse === undefined
+        ? merged(read?.response, this.explicitResponse)
+        : { ...responseInfoOf(read.response), ...this.explicitResponse };
     const endAttributes = recordLLMCallEnd(span, {
       target: this.target,
       usage,

@@ -30,25 +30,31 @@ function textPart(content: unknown): MessagePart[] {
   return typeof content === 'string' && content !== '' ? [{ type: 'text', content }] : [];
 }
 
+const OPENAI_MODALITY_KEYS = [
+  ['text_tokens', 'text'],
+  ['image_tokens', 'image'],
+  ['audio_tokens', 'audio'],
+] as const;
+
 /** The modalities of OpenAI's token details (`prompt_tokens_details`, `completion_tokens_details`, ...). */
 function openAIModalities(details: Json | undefined): TokensByModality | undefined {
-  const split: TokensByModality = {};
-  for (const [key, modality] of [
-    ['text_tokens', 'text'],
-    ['image_tokens', 'image'],
-    ['audio_tokens', 'audio'],
-  ] as const) {
-    const tokens = num(details?.[key]);
-    if (tokens !== undefined && tokens > 0) split[modality] = tokens;
+  if (details === undefined) return undefined;
+  let split: TokensByModality | undefined;
+  for (const [key, modality] of OPENAI_MODALITY_KEYS) {
+    const tokens = num(details[key]);
+    if (tokens !== undefined && tokens > 0) (split ??= {})[modality] = tokens;
   }
-  return Object.keys(split).length > 0 ? split : undefined;
+  return split;
 }
+
+const NO_SPLIT: Pick<TokenUsage, 'inputByModality' | 'outputByModality'> = Object.freeze({});
 
 /** The split fields of a usage, only those the provider reported. */
 function modalitySplit(
   input: TokensByModality | undefined,
   output: TokensByModality | undefined,
 ): Pick<TokenUsage, 'inputByModality' | 'outputByModality'> {
+  if (input === undefined && output === undefined) return NO_SPLIT;
   return {
     ...(input === undefined ? {} : { inputByModality: input }),
     ...(output === undefined ? {} : { outputByModality: output }),
@@ -78,29 +84,69 @@ function geminiModalities(details: unknown): TokensByModality | undefined {
 /** OpenAI chat completion (`object: 'chat.completion'`). */
 function readOpenAIChat(value: Json): ReadResponse {
   const usage = obj(value.usage);
-  const choices = Array.isArray(value.choices) ? value.choices.map(obj).filter((choice) => choice !== undefined) : [];
-  let outputMessages: ChatMessage[] | undefined;
+  const choices: Json[] = [];
+  const finishReasons: string[] = [];
+  if (Array.isArray(value.choices))
+    for (const item of value.choices as unknown[]) {
+      const choice = obj(item);
+      if (choice === undefined) continue;
+      choices.push(choice);
+      const reason = str(choice.finish_reason);
+      if (reason !== undefined) finishReasons.push(reason);
+    }
+  const promptDetails = obj(usage?.prompt_tokens_details);
+  const completionDetails = obj(usage?.completion_tokens_details);
   return {
     usage: {
       inputTokens: num(usage?.prompt_tokens),
       outputTokens: num(usage?.completion_tokens),
-      cacheReadInputTokens: num(obj(usage?.prompt_tokens_details)?.cached_tokens),
-      reasoningOutputTokens: num(obj(usage?.completion_tokens_details)?.reasoning_tokens),
-      ...modalitySplit(
-        openAIModalities(obj(usage?.prompt_tokens_details)),
-        openAIModalities(obj(usage?.completion_tokens_details)),
-      ),
+      cacheReadInputTokens: num(promptDetails?.cached_tokens),
+      reasoningOutputTokens: num(completionDetails?.reasoning_tokens),
+      ...modalitySplit(openAIModalities(promptDetails), openAIModalities(completionDetails)),
     },
-    response: {
-      id: str(value.id),
-      model: str(value.model),
-      finishReasons: choices.map((choice) => str(choice.finish_reason)).filter((reason) => reason !== undefined),
-      // Built when read: only content capture and log records read them, and tool call arguments are parsed JSON.
-      get outputMessages() {
-        outputMessages ??= choices.map((choice) => openAIMessage(obj(choice.message), str(choice.finish_reason)));
-        return outputMessages;
-      },
-    },
+    response: new OpenAIChatResponse(str(value.id), str(value.model), finishReasons, choices),
+  };
+}
+
+/**
+ * What a chat completion says about itself. Its output messages are built when read: only content capture and log
+ * records read them, and tool call arguments are parsed JSON. A class, so that the getter is its prototype's: an
+ * object literal with a getter cost more to make than the rest of the reading. Copied with `responseInfoOf`, not a
+ * spread (which skips the prototype's getter).
+ */
+class OpenAIChatResponse implements LLMResponseInfo {
+  readonly id: string | undefined;
+  readonly model: string | undefined;
+  readonly finishReasons: string[];
+  private readonly choices: Json[];
+  private built: ChatMessage[] | undefined;
+
+  constructor(id: string | undefined, model: string | undefined, finishReasons: string[], choices: Json[]) {
+    this.id = id;
+    this.model = model;
+    this.finishReasons = finishReasons;
+    this.choices = choices;
+  }
+
+  get outputMessages(): ChatMessage[] {
+    this.built ??= this.choices.map((choice) => openAIMessage(obj(choice.message), str(choice.finish_reason)));
+    return this.built;
+  }
+}
+
+/**
+ * A plain copy of what a reader said about a response, its lazily built output messages included.
+ *
+ * @example
+ * const response = { ...responseInfoOf(read.response), ...reported };
+ */
+export function responseInfoOf(response: LLMResponseInfo): LLMResponseInfo {
+  if (!(response instanceof OpenAIChatResponse)) return { ...response };
+  return {
+    id: response.id,
+    model: response.model,
+    finishReasons: response.finishReasons,
+    outputMessages: response.outputMessages,
   };
 }
 

@@ -1,4 +1,4 @@
-import { context, createContextKey, type Context } from '@opentelemetry/api';
+import { context, createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
 import { currentLLMCall } from '../genai/llm.ts';
 import { isObject } from '../attributes/safe-values.ts';
 
@@ -15,8 +15,36 @@ export function withRetryRecorder(ctx: Context, recorder: RetryRecorder): Contex
   return ctx.setValue(RECORDER_KEY, recorder);
 }
 
+/**
+ * The recorder of a span's own call, kept on the span (a recording SDK span) under a symbol exporters never read: the
+ * call then runs in its span's context, with no second context made per call to carry the recorder.
+ */
+const SPAN_RECORDER = Symbol('genai-otel.retry-recorder');
+type WithRecorder = { [SPAN_RECORDER]?: RetryRecorder };
+
+/**
+ * Makes `recorder` count the retries made while `span` is the active span; false when the span takes no property
+ * (frozen, a proxy): the caller then uses `withRetryRecorder`.
+ *
+ * @example
+ * const callContext = recordRetriesOn(span, call) ? trace.setSpan(active, span) : withRetryRecorder(..., call);
+ */
+export function recordRetriesOn(span: Span, recorder: RetryRecorder): boolean {
+  try {
+    (span as WithRecorder)[SPAN_RECORDER] = recorder;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function activeRecorder(): RetryRecorder | undefined {
-  return (context.active().getValue(RECORDER_KEY) as RetryRecorder | undefined) ?? currentLLMCall();
+  const active = context.active();
+  return (
+    (active.getValue(RECORDER_KEY) as RetryRecorder | undefined) ??
+    (trace.getSpan(active) as WithRecorder | undefined)?.[SPAN_RECORDER] ??
+    currentLLMCall()
+  );
 }
 
 /** A low-cardinality retry reason from the HTTP status that made the client retry. */

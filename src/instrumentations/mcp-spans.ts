@@ -41,6 +41,7 @@ import {
 import { MAX_PLAIN_STRING_LENGTH, isObject, safeJson, truncate } from '../attributes/safe-values.ts';
 import { storeServing } from '../genai/metric-series.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
+import { ShapeCache } from '../genai/shape-cache.ts';
 import { genaiTracer } from '../genai/span-runner.ts';
 import { toolSpanOf } from '../genai/tool-spans.ts';
 import { errorOnce } from '../core/diagnostics.ts';
@@ -85,10 +86,26 @@ export function networkTransportOf(transport: unknown): string | undefined {
   if (!isObject(transport)) return undefined;
   let name: unknown;
   try {
-    name = (transport as { constructor?: { name?: unknown } }).constructor?.name;
+    const constructor = (transport as { constructor?: { name?: unknown } }).constructor;
+    // Told once per transport class: every request of a connection asks.
+    if (typeof constructor === 'function') {
+      const known = transportsByClass.get(constructor);
+      if (known !== undefined) return known === NONE ? undefined : known;
+      const found = transportOfClassName(constructor.name);
+      transportsByClass.set(constructor, found ?? NONE);
+      return found;
+    }
+    name = constructor?.name;
   } catch {
     return undefined;
   }
+  return transportOfClassName(name);
+}
+
+const NONE = '';
+const transportsByClass = new WeakMap<object, string>();
+
+function transportOfClassName(name: unknown): string | undefined {
   if (typeof name !== 'string') return undefined;
   if (/stdio/i.test(name)) return NETWORK_TRANSPORT_VALUE_PIPE;
   if (/http|sse|websocket/i.test(name)) return NETWORK_TRANSPORT_VALUE_TCP;
@@ -146,21 +163,28 @@ interface CallShape {
 }
 
 /**
- * Shapes seen, by a key of their facts: a call of a known shape reuses the very attribute object, which the metric
- * store binds to its series once (no hashing of the attributes per record) and the span copies, and its name. The
- * shapes are bounded like a metric's series: past the bound, each call builds its own.
+ * Shapes seen, by their facts: a call of a known shape reuses the very attribute object, which the metric store binds
+ * to its series once (no hashing of the attributes per record) and the span copies, and its name. Looked up part by
+ * part (no key string built and hashed per call); bounded like a metric's series (past the bound it starts over).
  */
-const shapes = new Map<string, CallShape>();
-const MAX_SHAPES = 2000;
+const shapes = new ShapeCache<CallShape>(2000);
 
 function shapeOf(facts: McpRequestFacts, errorType?: string, statusCode?: string): CallShape {
-  const key = `${facts.method}\0${facts.toolName ?? ''}\0${facts.promptName ?? ''}\0${facts.protocolVersion ?? ''}\0${facts.jsonrpcVersion ?? ''}\0${facts.transport ?? ''}\0${facts.serverAddress ?? ''}\0${facts.serverPort ?? ''}\0${errorType ?? ''}\0${statusCode ?? ''}`;
-  let shape = shapes.get(key);
-  if (shape === undefined) {
-    shape = { metric: Object.freeze(metricAttributes(facts, errorType, statusCode)), name: mcpSpanName(facts) };
-    if (shapes.size < MAX_SHAPES) shapes.set(key, shape);
-  }
-  return shape;
+  return shapes.get(
+    [
+      facts.method,
+      facts.toolName,
+      facts.promptName,
+      facts.protocolVersion,
+      facts.jsonrpcVersion,
+      facts.transport,
+      facts.serverAddress,
+      facts.serverPort,
+      errorType,
+      statusCode,
+    ],
+    () => ({ metric: Object.freeze(metricAttributes(facts, errorType, statusCode)), name: mcpSpanName(facts) }),
+  );
 }
 
 /** The span's attributes at start: the metric's, plus the per-request ones (ids, resource URI, arguments). */
@@ -256,7 +280,7 @@ export class McpCall {
     side: 'client' | 'server',
     facts: McpRequestFacts,
     parent: Context,
-    links: Link[],
+    links: Link[] | undefined,
     outer: Span | undefined,
   ) {
     const settings = genaiSettings();
@@ -287,7 +311,7 @@ export class McpCall {
   static client(facts: McpRequestFacts): McpCall {
     const active = context.active();
     const outer = facts.method === 'tools/call' ? toolSpanOf(active, facts.toolName) : undefined;
-    return new McpCall('client', facts, active, [], outer);
+    return new McpCall('client', facts, active, undefined, outer);
   }
 
   /**
@@ -296,15 +320,16 @@ export class McpCall {
    */
   static server(facts: McpRequestFacts, remote: Context | undefined): McpCall {
     const ambient = context.active();
-    if (remote === undefined) return new McpCall('server', facts, ambient, [], undefined);
+    if (remote === undefined) return new McpCall('server', facts, ambient, undefined, undefined);
     const ambientSpan = trace.getSpanContext(ambient);
     // A link to the parent itself (client and server in one process, the ambient context the sender's) says nothing.
+    // The ids compared first: telling a valid span context takes two regular expressions.
     const links =
       ambientSpan !== undefined &&
-      trace.isSpanContextValid(ambientSpan) &&
-      ambientSpan.spanId !== trace.getSpanContext(remote)?.spanId
+      ambientSpan.spanId !== trace.getSpanContext(remote)?.spanId &&
+      trace.isSpanContextValid(ambientSpan)
         ? [{ context: ambientSpan }]
-        : [];
+        : undefined;
     return new McpCall('server', facts, remote, links, undefined);
   }
 

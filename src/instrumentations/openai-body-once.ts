@@ -65,34 +65,141 @@ export function parseBodyOnce(apiPromise: unknown): void {
   }
 }
 
+/** The methods a request's promise is followed through; the client class's own, wrapped once on its prototype. */
+const FOLLOWED_METHODS = ['asResponse', 'withResponse', '_thenUnwrap'] as const;
+
+/** What one promise of a request knows, for the prototype's wrappers: present only on promises being followed. */
+interface FollowedPromise {
+  shared: SharedRequest;
+  /** Inside `withResponse()`'s synchronous part, which calls `asResponse()` itself. */
+  insideWithResponse: boolean;
+}
+
+const FOLLOWED = Symbol('genai-otel.openai-body-once');
+type WithFollowed = { [FOLLOWED]?: FollowedPromise };
+
+/** Prototypes whose methods are wrapped (true), or that cannot be (false: frozen, or of another shape). */
+const wrappedPrototypes = new WeakMap<object, boolean>();
+
+/**
+ * Wraps `asResponse`, `withResponse` and `_thenUnwrap` on the prototype that holds them, once: a promise being followed
+ * then needs only its own `parseResponse` and a mark, where defining three methods on each promise cost more than the
+ * rest of the call's telemetry (and left the client's promise a slower object). Promises not followed (the mark absent)
+ * go straight to the client's methods.
+ */
+function wrapPrototype(proto: object | null): boolean {
+  if (proto === null) return false;
+  const known = wrappedPrototypes.get(proto);
+  if (known !== undefined) return known;
+  const originals = FOLLOWED_METHODS.map((name) => Object.getOwnPropertyDescriptor(proto, name));
+  const wrappable = !Object.isFrozen(proto) && originals.every((d) => typeof d?.value === 'function' && d.configurable);
+  wrappedPrototypes.set(proto, wrappable);
+  if (!wrappable) return false;
+  const [asResponse, withResponse, thenUnwrap] = originals.map((d) => d!.value as (...args: unknown[]) => unknown) as [
+    (...args: unknown[]) => unknown,
+    (...args: unknown[]) => unknown,
+    (...args: unknown[]) => unknown,
+  ];
+  const define = (name: string, value: unknown, original: PropertyDescriptor) =>
+    Object.defineProperty(proto, name, { ...original, value });
+  define(
+    'asResponse',
+    function asResponseNoted(this: WithFollowed, ...args: unknown[]): unknown {
+      const followed = this[FOLLOWED];
+      if (followed !== undefined && !followed.insideWithResponse) followed.shared.rawWanted = true;
+      return asResponse.apply(this, args);
+    },
+    originals[0]!,
+  );
+  define(
+    'withResponse',
+    function withResponseNoted(this: WithFollowed, ...args: unknown[]): unknown {
+      const followed = this[FOLLOWED];
+      if (followed === undefined) return withResponse.apply(this, args);
+      // Its synchronous part calls parse() and asResponse() before its first await: that is not the caller reading the raw body.
+      followed.insideWithResponse = true;
+      try {
+        return withResponse.apply(this, args);
+      } finally {
+        followed.insideWithResponse = false;
+      }
+    },
+    originals[1]!,
+  );
+  define(
+    '_thenUnwrap',
+    function thenUnwrapShared(this: WithFollowed, ...args: unknown[]): unknown {
+      const derived = thenUnwrap.apply(this, args);
+      const followed = this[FOLLOWED];
+      if (followed !== undefined) deriveThroughParent(derived, thenUnwrap.apply(this, args), followed.shared);
+      return derived;
+    },
+    originals[2]!,
+  );
+  return true;
+}
+
+/** `derived` (the client's own derived promise) parses through `throughParent`'s parse, which goes through its parent's. */
+function deriveThroughParent(derived: unknown, throughParent: unknown, shared: SharedRequest): void {
+  try {
+    if (isAPIPromise(derived) && isAPIPromise(throughParent)) {
+      // The client's own derived promise (its class, `withResponse`, `_thenUnwrap`), parsing through this one.
+      setParseResponse(derived, throughParent.parseResponse);
+      shareParse(derived, shared, false);
+    }
+  } catch (error) {
+    errorOnce('openai:body-once', 'could not share the parsed body of an OpenAI call', error);
+  }
+}
+
+/** Replaces the promise's `parseResponse` (the client sets it on each promise): an assignment keeps it as it was. */
+function setParseResponse(apiPromise: APIPromiseLike, value: ParseResponse): void {
+  if (Object.prototype.hasOwnProperty.call(apiPromise, 'parseResponse'))
+    try {
+      apiPromise.parseResponse = value;
+      return;
+    } catch {
+      // Not writable: defined below, as configurable as it is.
+    }
+  setOwn(apiPromise, 'parseResponse', value);
+}
+
 function shareParse(apiPromise: APIPromiseLike, shared: SharedRequest, readsBody: boolean): void {
-  const { parseResponse, asResponse, withResponse, _thenUnwrap: thenUnwrap } = apiPromise;
-  // The prototype's `_thenUnwrap` derives through `this.parseResponse`; a client may set its own that does not.
-  const protoThenUnwrap = (Object.getPrototypeOf(apiPromise) as Partial<APIPromiseLike> | null)?._thenUnwrap;
+  const { parseResponse } = apiPromise;
   let parsedFor: unknown;
   let parsed: unknown;
+  const parseResponseOnce = function parseResponseOnce(this: unknown, client: unknown, props: ResponseProps): unknown {
+    if (parsedFor !== undefined && props === parsedFor) return parsed;
+    let own = props;
+    const response = props?.response;
+    if (readsBody && shared.rawWanted && props?.options?.stream !== true && typeof response?.clone === 'function')
+      own = { ...props, response: response.clone() } as ResponseProps;
+    parsedFor = props;
+    parsed = parseResponse.call(this, client, own);
+    return parsed;
+  };
+  const own = (name: string) => Object.prototype.hasOwnProperty.call(apiPromise, name);
+  if (
+    !own('asResponse') &&
+    !own('withResponse') &&
+    !own('_thenUnwrap') &&
+    wrapPrototype(Object.getPrototypeOf(apiPromise))
+  ) {
+    setParseResponse(apiPromise, parseResponseOnce);
+    (apiPromise as WithFollowed)[FOLLOWED] = { shared, insideWithResponse: false };
+    return;
+  }
+  // A promise with methods of its own (or a prototype that cannot be wrapped): each is wrapped on the promise itself.
+  const { asResponse, withResponse, _thenUnwrap: thenUnwrap } = apiPromise;
+  // The prototype's `_thenUnwrap` derives through `this.parseResponse`; a client may set its own that does not.
+  const protoThenUnwrap = (Object.getPrototypeOf(apiPromise) as Partial<APIPromiseLike> | null)?._thenUnwrap;
   let insideWithResponse = false;
-
-  setOwn(
-    apiPromise,
-    'parseResponse',
-    function parseResponseOnce(this: unknown, client: unknown, props: ResponseProps): unknown {
-      if (parsedFor !== undefined && props === parsedFor) return parsed;
-      let own = props;
-      const response = props?.response;
-      if (readsBody && shared.rawWanted && props?.options?.stream !== true && typeof response?.clone === 'function')
-        own = { ...props, response: response.clone() } as ResponseProps;
-      parsedFor = props;
-      parsed = parseResponse.call(this, client, own);
-      return parsed;
-    },
-  );
+  setOwn(apiPromise, 'parseResponse', parseResponseOnce);
   setOwn(apiPromise, 'asResponse', function asResponseNoted(this: unknown, ...args: unknown[]): unknown {
     if (!insideWithResponse) shared.rawWanted = true;
     return asResponse.apply(this, args);
   });
   setOwn(apiPromise, 'withResponse', function withResponseNoted(this: unknown, ...args: unknown[]): unknown {
-    // Its synchronous part calls parse() and asResponse() before its first await: that is not the caller reading the raw body.
     insideWithResponse = true;
     try {
       return withResponse.apply(this, args);
@@ -102,16 +209,7 @@ function shareParse(apiPromise: APIPromiseLike, shared: SharedRequest, readsBody
   });
   setOwn(apiPromise, '_thenUnwrap', function thenUnwrapShared(this: unknown, ...args: unknown[]): unknown {
     const derived = thenUnwrap.apply(this, args);
-    try {
-      const throughParent = typeof protoThenUnwrap === 'function' ? protoThenUnwrap.apply(this, args) : undefined;
-      if (isAPIPromise(derived) && isAPIPromise(throughParent)) {
-        // The client's own derived promise (its class, `withResponse`, `_thenUnwrap`), parsing through this one.
-        setOwn(derived, 'parseResponse', throughParent.parseResponse);
-        shareParse(derived, shared, false);
-      }
-    } catch (error) {
-      errorOnce('openai:body-once', 'could not share the parsed body of an OpenAI call', error);
-    }
+    if (typeof protoThenUnwrap === 'function') deriveThroughParent(derived, protoThenUnwrap.apply(this, args), shared);
     return derived;
   });
 }

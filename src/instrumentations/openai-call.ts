@@ -55,28 +55,64 @@ function providerOf(client: unknown, serverAddress: string | undefined, serverPo
   return clientProvider(client) ?? providerOfServer(serverAddress, serverPort, 'openai');
 }
 
-/** The last client base URL and its server: an app's calls go to one or two base URLs, each parsed once, not per call. */
-let lastServer: { baseURL: unknown; server: { serverAddress?: string; serverPort?: number } } | undefined;
-
-function serverOf(baseURL: unknown): { serverAddress?: string; serverPort?: number } {
-  if (lastServer === undefined || lastServer.baseURL !== baseURL || typeof baseURL !== 'string')
-    lastServer = { baseURL, server: parseServer(baseURL, undefined) };
-  return lastServer.server;
+/** Calls to one base URL: its server, parsed once, and its provider, found once per settings of provider hosts. */
+interface BaseURLTargets {
+  baseURL: unknown;
+  server: { serverAddress?: string; serverPort?: number };
+  /** The GENAI_OTEL_PROVIDER_HOSTS map the provider was found with: a new configuration finds it again. */
+  hosts: Readonly<Record<string, string>>;
+  provider: string;
+  /** Targets by operation, then request model: every call of one model shares one frozen target. */
+  byOperation: Map<Operation, Map<string | undefined, LLMCallTarget>>;
 }
 
-/** Who an OpenAI call goes to: the bounded attributes of its span and of every metric of the call. */
+/** Models remembered per base URL and operation: request models come from the app's code, a bound keeps them finite. */
+const MAX_CACHED_MODELS = 256;
+
+/** The last client base URL's targets: an app's calls go to one or two base URLs, each parsed once, not per call. */
+let lastBaseURL: BaseURLTargets | undefined;
+
+function baseURLTargets(baseURL: unknown): BaseURLTargets {
+  const hosts = genaiSettings().providerHosts;
+  const last = lastBaseURL;
+  if (last !== undefined && last.baseURL === baseURL && typeof baseURL === 'string' && last.hosts === hosts)
+    return last;
+  const server = parseServer(baseURL, undefined);
+  lastBaseURL = {
+    baseURL,
+    server,
+    hosts,
+    provider: providerOfServer(server.serverAddress, server.serverPort, 'openai'),
+    byOperation: new Map(),
+  };
+  return lastBaseURL;
+}
+
+/**
+ * Who an OpenAI call goes to: the bounded attributes of its span and of every metric of the call. Calls of one client
+ * base URL, operation and model share one frozen target (no host lookup per call), unless the client was given its own
+ * provider (`instrument(client, { provider })`).
+ */
 export function callTarget(
   operation: Operation,
   params: Record<string, unknown>,
   client: { baseURL?: unknown } | undefined,
 ): LLMCallTarget {
-  const server = serverOf(client?.baseURL);
-  return {
-    operation,
-    provider: providerOf(client, server.serverAddress, server.serverPort),
-    requestModel: typeof params.model === 'string' ? params.model : undefined,
-    ...server,
-  };
+  const entry = baseURLTargets(client?.baseURL);
+  const requestModel = typeof params.model === 'string' ? params.model : undefined;
+  const own = clientProvider(client);
+  if (own !== undefined) return { operation, provider: own, requestModel, ...entry.server };
+  let byModel = entry.byOperation.get(operation);
+  if (byModel === undefined) {
+    byModel = new Map();
+    entry.byOperation.set(operation, byModel);
+  }
+  let target = byModel.get(requestModel);
+  if (target === undefined) {
+    target = Object.freeze({ operation, provider: entry.provider, requestModel, ...entry.server });
+    if (byModel.size < MAX_CACHED_MODELS) byModel.set(requestModel, target);
+  }
+  return target;
 }
 
 /**
@@ -254,7 +290,27 @@ export class ObservedOpenAICall implements RetryRecorder {
   }
 }
 
-export const observedCalls = new WeakMap<object, ObservedOpenAICall>();
+/**
+ * The observed call of a span, kept on the span itself under a symbol exporters never read (as the parent of
+ * `ModelCallNesting`): a WeakMap entry per call cost more than the rest of the lookup. A span that takes no property
+ * (frozen, a proxy) keeps it in the WeakMap.
+ */
+const OBSERVED_CALL = Symbol('genai-otel.observed-openai-call');
+type WithObservedCall = { [OBSERVED_CALL]?: ObservedOpenAICall };
+const unmarkableSpans = new WeakMap<object, ObservedOpenAICall>();
+
+/** Remembers `call` as the observer of `span` (a recording span), for the span processor to finish it. */
+export function rememberObservedCall(span: Span, call: ObservedOpenAICall): void {
+  try {
+    (span as WithObservedCall)[OBSERVED_CALL] = call;
+  } catch {
+    unmarkableSpans.set(span, call);
+  }
+}
+
+function observedCallOf(span: object): ObservedOpenAICall | undefined {
+  return (span as WithObservedCall)[OBSERVED_CALL] ?? unmarkableSpans.get(span);
+}
 
 interface OpenAIServed {
   serviceTier?: string;
@@ -273,20 +329,18 @@ function noteServed(served: OpenAIServed, value: unknown): void {
 
 /**
  * The request and response attributes the official instrumentation leaves out: the seed and stream flags, and
- * OpenAI's service tier (requested and served) and system fingerprint.
+ * OpenAI's service tier (requested and served) and system fingerprint. Set one by one: most calls have none of them.
  */
-function openaiCallAttributes(call: ObservedOpenAICall): Attributes {
+function setOpenAICallAttributes(span: Span, call: ObservedOpenAICall): void {
   const { params, served } = call;
-  const attributes: Attributes = {};
   if (typeof params.seed === 'number' && Number.isInteger(params.seed))
-    attributes[ATTR_GEN_AI_REQUEST_SEED] = params.seed;
-  if (call.streamRequested) attributes[ATTR_GEN_AI_REQUEST_STREAM] = true;
+    span.setAttribute(ATTR_GEN_AI_REQUEST_SEED, params.seed);
+  if (call.streamRequested) span.setAttribute(ATTR_GEN_AI_REQUEST_STREAM, true);
   if (typeof params.service_tier === 'string' && params.service_tier !== 'auto')
-    attributes[ATTR_OPENAI_REQUEST_SERVICE_TIER] = params.service_tier;
-  if (served.serviceTier !== undefined) attributes[ATTR_OPENAI_RESPONSE_SERVICE_TIER] = served.serviceTier;
+    span.setAttribute(ATTR_OPENAI_REQUEST_SERVICE_TIER, params.service_tier);
+  if (served.serviceTier !== undefined) span.setAttribute(ATTR_OPENAI_RESPONSE_SERVICE_TIER, served.serviceTier);
   if (served.systemFingerprint !== undefined)
-    attributes[ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = served.systemFingerprint;
-  return attributes;
+    span.setAttribute(ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT, served.systemFingerprint);
 }
 
 function wasAborted(stream: unknown): boolean {
@@ -350,7 +404,7 @@ function observeCalls(
     // Only the official patch calls this function, inside the span it started; a span of another scope here means
     // it started none (sampled out, or no SDK), and the call is observed for its metrics alone.
     const span = isOfficialOpenAISpan(active) ? active : trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-    if (!isObject(params) || observedCalls.has(span)) {
+    if (!isObject(params) || observedCallOf(span) !== undefined) {
       const result = original.apply(this, args);
       parseBodyOnce(result);
       onResult(result);
@@ -362,7 +416,7 @@ function observeCalls(
       params,
       (this as { _client?: { baseURL?: unknown } })?._client,
     );
-    if (call.recording) observedCalls.set(span, call);
+    if (call.recording) rememberObservedCall(span, call);
     const result = context.with(withRetryRecorder(activeContext, call), () => original.apply(this, args));
     parseBodyOnce(result);
     onResult(result);
@@ -399,6 +453,9 @@ export function composeOpenAIPatch(
   };
 }
 
+const SYSTEM_KEY = [ATTR_GEN_AI_SYSTEM];
+const SYSTEM_INSTRUCTIONS_KEY = [ATTR_GEN_AI_SYSTEM_INSTRUCTIONS];
+
 const CONTENT_KEYS = [
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -431,7 +488,7 @@ function inputMessagesOf(call: ObservedOpenAICall): ChatMessage[] | undefined {
  * span processor while the span ends.
  */
 export function finishOpenAISpan(span: EndingSpan): void {
-  const call = observedCalls.get(span);
+  const call = observedCallOf(span);
   if (call !== undefined) call.finish(span, durationSecondsOf(span));
   else finishCall(undefined, span, durationSecondsOf(span));
 }
@@ -452,11 +509,13 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
     serverAddress: stringAttribute(attributes, 'server.address'),
     serverPort: numberAttribute(attributes, 'server.port'),
   };
-  span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, target.provider);
+  // Written only when the span lacks them: genai-otel's own chat patch started the span with both.
+  if (attributes[ATTR_GEN_AI_PROVIDER_NAME] !== target.provider)
+    span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, target.provider);
   // The official instrumentation still names the provider with the deprecated `gen_ai.system`.
-  if (settings.semconv === 'latest') dropAttributes(span, [ATTR_GEN_AI_SYSTEM]);
-  else span.setAttribute(ATTR_GEN_AI_SYSTEM, target.provider);
-  if (call !== undefined) span.setAttributes(openaiCallAttributes(call));
+  if (settings.semconv === 'latest') dropAttributes(span, SYSTEM_KEY);
+  else if (attributes[ATTR_GEN_AI_SYSTEM] !== target.provider) span.setAttribute(ATTR_GEN_AI_SYSTEM, target.provider);
+  if (call !== undefined) setOpenAICallAttributes(span, call);
 
   const read = call?.read();
   const usage = read?.usage ?? {
@@ -502,7 +561,7 @@ function finishCall(call: ObservedOpenAICall | undefined, span: EndingSpan, dura
       span.setAttribute(ATTR_GEN_AI_TOOL_DEFINITIONS, safeJson(content.toolDefinitions, settings.maxContentLength));
   } else if (!captureContent) {
     // The official instrumentation records the Responses API's `instructions` whatever its content setting says.
-    dropAttributes(span, [ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]);
+    dropAttributes(span, SYSTEM_INSTRUCTIONS_KEY);
   }
 
   const ended = recordLLMCallEnd(span, {

@@ -16,10 +16,10 @@ import {
 import { isObject } from '../attributes/safe-values.ts';
 import { genaiSettings } from '../config/genai-settings.ts';
 import { errorOnce } from '../core/diagnostics.ts';
-import { withRetryRecorder } from './client-retries.ts';
+import { recordRetriesOn, withRetryRecorder } from './client-retries.ts';
 import { parseBodyOnce } from './openai-body-once.ts';
 import type { LLMCallTarget } from '../genai/llm-end.ts';
-import { callTarget, ObservedOpenAICall, observedCalls } from './openai-call.ts';
+import { callTarget, ObservedOpenAICall, rememberObservedCall } from './openai-call.ts';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type Patch = (original: AnyFunction) => AnyFunction;
@@ -30,30 +30,54 @@ export interface ChatCreateOwner {
   isEnabled(): boolean;
 }
 
-/**
- * The request attributes the official instrumentation sets when it starts a chat span (`_startChatCompletionsSpan`),
- * under the provider name the span processor would give it at its end.
- */
-function startAttributes(params: Record<string, unknown>, target: LLMCallTarget): Attributes {
+/** The attributes of every call to one target, by target (shared, frozen: the SDK copies a span's attributes). */
+const targetAttributes = new WeakMap<LLMCallTarget, { semconv: string; attributes: Attributes }>();
+
+/** The start attributes every call to `target` has: operation, request model, provider, server. */
+function targetStartAttributes(target: LLMCallTarget): Attributes {
+  const semconv = genaiSettings().semconv;
+  const known = targetAttributes.get(target);
+  if (known !== undefined && known.semconv === semconv) return known.attributes;
   const attributes: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
     [ATTR_GEN_AI_REQUEST_MODEL]: target.requestModel,
     [ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
   };
   // The deprecated name only where the settings still ask for it: the span processor would delete it otherwise.
-  if (genaiSettings().semconv !== 'latest') attributes[ATTR_GEN_AI_SYSTEM] = target.provider;
+  if (semconv !== 'latest') attributes[ATTR_GEN_AI_SYSTEM] = target.provider;
   if (target.serverAddress !== undefined) attributes[ATTR_SERVER_ADDRESS] = target.serverAddress;
   if (target.serverPort !== undefined) attributes[ATTR_SERVER_PORT] = target.serverPort;
-  if (params.frequency_penalty != null) attributes[ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY] = params.frequency_penalty;
-  if (typeof params.max_completion_tokens === 'number')
-    attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = params.max_completion_tokens;
-  else if (typeof params.max_tokens === 'number') attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = params.max_tokens;
-  if (typeof params.presence_penalty === 'number')
-    attributes[ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY] = params.presence_penalty;
-  const stop = params.stop;
+  Object.freeze(attributes);
+  targetAttributes.set(target, { semconv, attributes });
+  return attributes;
+}
+
+/**
+ * The request attributes the official instrumentation sets when it starts a chat span (`_startChatCompletionsSpan`),
+ * under the provider name the span processor would give it at its end. A request without sampling parameters (an
+ * agent's, mostly) gets its target's shared attributes as they are.
+ */
+function startAttributes(params: Record<string, unknown>, target: LLMCallTarget): Attributes {
+  const shared = targetStartAttributes(target);
+  const { frequency_penalty, max_completion_tokens, max_tokens, presence_penalty, stop, temperature, top_p } = params;
+  if (
+    frequency_penalty == null &&
+    max_completion_tokens === undefined &&
+    max_tokens === undefined &&
+    presence_penalty === undefined &&
+    stop == null &&
+    temperature == null &&
+    top_p == null
+  )
+    return shared;
+  const attributes: Attributes = { ...shared };
+  if (frequency_penalty != null) attributes[ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY] = frequency_penalty;
+  if (typeof max_completion_tokens === 'number') attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = max_completion_tokens;
+  else if (typeof max_tokens === 'number') attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = max_tokens;
+  if (typeof presence_penalty === 'number') attributes[ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY] = presence_penalty;
   if (stop != null) attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = (Array.isArray(stop) ? stop : [stop]) as string[];
-  if (params.temperature != null) attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE] = params.temperature;
-  if (params.top_p != null) attributes[ATTR_GEN_AI_REQUEST_TOP_P] = params.top_p;
+  if (temperature != null) attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE] = temperature;
+  if (top_p != null) attributes[ATTR_GEN_AI_REQUEST_TOP_P] = top_p;
   return attributes;
 }
 
@@ -93,8 +117,12 @@ export function chatCreatePatch(owner: ChatCreateOwner, streamed: Patch): Patch 
           active,
         );
         call = new ObservedOpenAICall(span, 'chat', params, client, target);
-        if (call.recording) observedCalls.set(span, call);
-        callContext = withRetryRecorder(trace.setSpan(active, span), call);
+        if (call.recording) rememberObservedCall(span, call);
+        // Retries are counted by the call its span carries; a span that carries nothing gets a context for it.
+        callContext =
+          call.recording && recordRetriesOn(span, call)
+            ? trace.setSpan(active, span)
+            : withRetryRecorder(trace.setSpan(active, span), call);
       } catch (error) {
         errorOnce('openai:chat-start', 'could not start the span of an OpenAI chat call', error);
         return official.apply(this, args);

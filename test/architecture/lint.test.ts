@@ -1,5 +1,6 @@
-// Lint and format (README, Developing): ESLint with eslint.config.js and Prettier with .prettierrc.json over the whole
-// tree, as `npm run lint` and `npm run format:check` do; both must find nothing.
+// Lint, format and types (README, Developing): ESLint with eslint.config.js, Prettier with .prettierrc.json and tsc
+// with tsconfig.json over the whole tree, as `npm run lint`, `npm run format:check` and `npm run typecheck` do; all must
+// find nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -28,3 +29,10 @@ test(
     assert.equal(result.status, 0, `npm run format:check failed:\n${result.stdout}${result.stderr}`);
   },
 );
+
+// The build type-checks src/ only (tsconfig.build.json); tests, benches and examples are type-checked here, so that a
+// strict-mode error anywhere in the tree fails `npm test` rather than waiting for the next editor to open the file.
+test('tsc finds no type error in the whole tree (npm run typecheck)', { timeout: 300_000 }, () => {
+  const result = run('node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit');
+  assert.equal(result.status, 0, `npm run typecheck failed:\n${result.stdout}${result.stderr}`);
+});

@@ -1,9 +1,10 @@
 // What tracing an agent run costs, guarded loosely: bench rows A (OpenAI Agents SDK) and L (LangGraph) in small
 // rounds, genai-otel's added CPU against a hand-written tracer making one plain span per step of the same run, on the
-// thread CPU clock, in one process per row (bench/workers/agents.ts, langgraph.ts). The bound is about twice the
-// measured ratio (bench/README.md: about 1.2x for both rows) so that a loaded machine does not fail it; what it
-// catches is a change that makes each model call or run dearer again (row A read 2.2x before genai-otel's own chat
-// patch, bench/README.md), and sides that stop making the same spans.
+// thread CPU clock, in one process per row (bench/workers/agents.ts, langgraph.ts). The bound is well above the
+// measured ratio (bench/README.md: about 1.1x to 1.3x for both rows; at a load average of 20 one small run of row A
+// read 2.24x, so 2x would flake) so that load does not fail it; what it catches is a change that makes each model
+// call or run dearer again (row A read 2.2x before genai-otel's own chat patch, bench/README.md), and sides that stop
+// making the same spans.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

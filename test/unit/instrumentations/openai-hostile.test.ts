@@ -60,6 +60,72 @@ test('parseBodyOnce: a response parsed by two derived promises is parsed once, e
   assert.equal(parses, 1);
 });
 
+/** The shape of the client's APIPromise: parse() memoised, _thenUnwrap deriving through this.parseResponse. */
+function fakeAPIPromiseClass() {
+  class FakeAPIPromise {
+    parsedPromise: Promise<unknown> | undefined;
+    readonly responsePromise: Promise<object>;
+    parseResponse: (client: unknown, props: object) => Promise<unknown>;
+    constructor(responsePromise: Promise<object>, parseResponse: (client: unknown, props: object) => Promise<unknown>) {
+      this.responsePromise = responsePromise;
+      this.parseResponse = parseResponse;
+    }
+    parse(): Promise<unknown> {
+      this.parsedPromise ??= this.responsePromise.then((props) => this.parseResponse(undefined, props));
+      return this.parsedPromise;
+    }
+    asResponse(): Promise<unknown> {
+      return this.responsePromise;
+    }
+    withResponse(): Promise<unknown> {
+      return Promise.all([this.parse(), this.asResponse()]);
+    }
+    _thenUnwrap(transform: (value: unknown) => unknown): FakeAPIPromise {
+      return new FakeAPIPromise(this.responsePromise, async (client, props) =>
+        transform(await this.parseResponse(client, props)),
+      );
+    }
+  }
+  return FakeAPIPromise;
+}
+
+test('parseBodyOnce: a followed promise keeps the client methods of its class (only its own parseResponse changes)', async () => {
+  const FakeAPIPromise = fakeAPIPromiseClass();
+  let parses = 0;
+  const followed = new FakeAPIPromise(Promise.resolve({ response: {} }), async () => ({ parse: ++parses }));
+  const ownNames = Object.getOwnPropertyNames(followed).sort();
+  const keys = Object.keys(followed).sort();
+  parseBodyOnce(followed);
+  // Methods defined on every promise made each call dearer and the client's promise a slower object.
+  assert.deepEqual(Object.getOwnPropertyNames(followed).sort(), ownNames);
+  assert.deepEqual(Object.keys(followed).sort(), keys);
+  assert.notEqual(followed.parseResponse, undefined);
+  // A promise of the same class that is not followed parses as the client's own does.
+  const untouched = new FakeAPIPromise(Promise.resolve({ response: {} }), async () => ({ parse: ++parses }));
+  assert.deepEqual(await untouched._thenUnwrap((value) => ({ derived: value })).parse(), { derived: { parse: 1 } });
+  assert.deepEqual(await followed.parse(), { parse: 2 });
+  assert.deepEqual(await followed._thenUnwrap((value) => ({ derived: value })).parse(), { derived: { parse: 2 } });
+  assert.equal(parses, 2);
+});
+
+test('parseBodyOnce: a promise with methods of its own (a client that sets its own _thenUnwrap) still parses once', async () => {
+  const FakeAPIPromise = fakeAPIPromiseClass();
+  let parses = 0;
+  const base = new FakeAPIPromise(Promise.resolve({ response: {} }), async () => ({ parse: ++parses }));
+  const protoThenUnwrap = FakeAPIPromise.prototype._thenUnwrap;
+  Object.defineProperty(base, '_thenUnwrap', {
+    configurable: true,
+    writable: true,
+    value: function ownThenUnwrap(this: InstanceType<typeof FakeAPIPromise>, transform: (value: unknown) => unknown) {
+      return protoThenUnwrap.call(this, transform);
+    },
+  });
+  parseBodyOnce(base);
+  await base.parse();
+  assert.deepEqual(await base._thenUnwrap((value) => ({ derived: value })).parse(), { derived: { parse: 1 } });
+  assert.equal(parses, 1);
+});
+
 test('runTools wrapper: hostile bodies reach the SDK as given, and its runner comes back', () => {
   const runner = { messages: [] };
   const throwingTools = Object.defineProperty({ model: 'm' }, 'tools', {
