@@ -8,14 +8,17 @@
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LOG_COLUMNS, SPAN_COLUMNS, STORE_SCHEMA, storePath } from '../src/export/store-schema.ts';
+import { STORE_INDEXES, storePath } from '../src/export/store-schema.ts';
 
-/** Every index of the schema, by name (parsed from it, so a new one is dropped and built again too). */
-const INDEXES = [...STORE_SCHEMA.matchAll(/CREATE (?:UNIQUE )?INDEX IF NOT EXISTS (\w+)/g)].map((match) => match[1]!);
+/** Every index of the store, by name (parsed from STORE_INDEXES, so a new one is dropped and built again too). */
+const INDEXES = [...STORE_INDEXES.matchAll(/CREATE (?:UNIQUE )?INDEX IF NOT EXISTS (\w+)/g)].map((match) => match[1]!);
 
 /** An id with its first two bytes replaced by the copy's number (`||` gives text: cast back to bytes). */
 const copiedId = (column: string, copy: number) =>
   `CASE WHEN length(${column}) > 1 THEN CAST(unhex('${(0xe000 + copy).toString(16)}') || substr(${column}, 3) AS BLOB) ELSE ${column} END`;
+
+/** Span columns holding times (the ancestors' start times of the lineage columns among them): a copy shifts them all. */
+const TIME_COLUMNS = new Set(['start_ns', 'end_ns', 'above_first_ns', 'above_last_ns']);
 
 /** The session id of a copy, in its column and in the attributes' JSON alike. */
 const copiedSession = (copy: number) => `CASE WHEN session_id IS NULL THEN NULL ELSE session_id || '~${copy}' END`;
@@ -41,37 +44,51 @@ export function growStore(directory: string, copies: number, log: (line: string)
     const shift = last - first + 1_000_000_000n;
     const original = db.prepare('SELECT max(rowid) AS n FROM spans').get()!.n as number;
     const originalLogs = (db.prepare('SELECT max(rowid) AS n FROM logs').get()!.n as number | null) ?? 0;
+    // Every column as the store has it (the lineage columns of store-lineage.ts included): a column left out of the
+    // copy would read NULL, and the report would count those spans differently.
+    const columnsOf = (table: string) =>
+      db
+        .prepare(`PRAGMA table_info(${table})`)
+        .all()
+        .map((column) => String(column.name));
+    const spanColumns = columnsOf('spans');
+    const logColumns = columnsOf('logs');
     for (const index of INDEXES) db.exec(`DROP INDEX IF EXISTS ${index}`);
     const spanValues = (copy: number) =>
-      SPAN_COLUMNS.map((column) => {
-        if (column === 'start_ns' || column === 'end_ns') return `${column} - ${shift * BigInt(copy)}`;
-        if (column === 'trace_id' || column === 'span_id' || column === 'parent_span_id') return copiedId(column, copy);
-        if (column === 'session_id') return copiedSession(copy);
-        if (column === 'attributes') return copiedAttributes(copy);
-        return column;
-      }).join(', ');
+      spanColumns
+        .map((column) => {
+          if (TIME_COLUMNS.has(column)) return `${column} - ${shift * BigInt(copy)}`;
+          if (column === 'trace_id' || column === 'span_id' || column === 'parent_span_id')
+            return copiedId(column, copy);
+          if (column === 'session_id') return copiedSession(copy);
+          if (column === 'attributes') return copiedAttributes(copy);
+          return column;
+        })
+        .join(', ');
     const logValues = (copy: number) =>
-      LOG_COLUMNS.map((column) => {
-        if (column === 'time_ns') return `${column} - ${shift * BigInt(copy)}`;
-        if (column === 'trace_id' || column === 'span_id') return copiedId(column, copy);
-        if (column === 'session_id') return copiedSession(copy);
-        if (column === 'attributes') return copiedAttributes(copy);
-        return column;
-      }).join(', ');
+      logColumns
+        .map((column) => {
+          if (column === 'time_ns') return `${column} - ${shift * BigInt(copy)}`;
+          if (column === 'trace_id' || column === 'span_id') return copiedId(column, copy);
+          if (column === 'session_id') return copiedSession(copy);
+          if (column === 'attributes') return copiedAttributes(copy);
+          return column;
+        })
+        .join(', ');
     for (let copy = 1; copy < copies; copy++) {
       const started = Date.now();
       db.exec('BEGIN');
       db.exec(
-        `INSERT INTO spans (${SPAN_COLUMNS.join(', ')}) SELECT ${spanValues(copy)} FROM spans WHERE rowid <= ${original} ORDER BY rowid`,
+        `INSERT INTO spans (${spanColumns.join(', ')}) SELECT ${spanValues(copy)} FROM spans WHERE rowid <= ${original} ORDER BY rowid`,
       );
       db.exec(
-        `INSERT INTO logs (${LOG_COLUMNS.join(', ')}) SELECT ${logValues(copy)} FROM logs WHERE rowid <= ${originalLogs} ORDER BY rowid`,
+        `INSERT INTO logs (${logColumns.join(', ')}) SELECT ${logValues(copy)} FROM logs WHERE rowid <= ${originalLogs} ORDER BY rowid`,
       );
       db.exec('COMMIT');
       log(`copy ${copy} of ${copies - 1}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     const started = Date.now();
-    db.exec(STORE_SCHEMA);
+    db.exec(STORE_INDEXES);
     log(`indexes built again in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     return Number(db.prepare('SELECT count(*) AS n FROM spans').get()!.n);

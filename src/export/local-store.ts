@@ -14,11 +14,10 @@ import { NotPrivateError, privateFolder } from './private-files.ts';
 import {
   LOG_COLUMNS,
   LOG_ID_POSITIONS,
-  SPAN_COLUMNS,
   SPAN_ID_POSITIONS,
   STORE_PRAGMAS,
-  STORE_SCHEMA,
   insertStatement,
+  storeWriterSettings,
   storePath,
   type LogRow,
   type SpanRow,
@@ -262,8 +261,7 @@ export class LocalStore {
       const settings: StoreWorkerSettings = {
         path: this.path,
         pragmas: STORE_PRAGMAS,
-        schema: STORE_SCHEMA,
-        insertSpan: insertStatement('spans', SPAN_COLUMNS),
+        writer: storeWriterSettings(),
         insertLog: insertStatement('logs', LOG_COLUMNS),
         spanIdPositions: SPAN_ID_POSITIONS,
         logIdPositions: LOG_ID_POSITIONS,

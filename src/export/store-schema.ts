@@ -2,12 +2,16 @@
 // writes and the `genai-otel` CLI queries. The columns the CLI filters and sums on are columns of their own, with
 // indexes; everything else a span carries stays in JSON beside them, so that `export` can give it back whole.
 import { join } from 'node:path';
+import type { StoreWriterSettings } from './store-lineage.ts';
 
 /** The database file in the local folder. */
 export const STORE_FILE_NAME = 'telemetry.db';
 
 /** Bumped when a change needs more than `CREATE … IF NOT EXISTS`. */
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA_VERSION = 2;
+
+/** Operations that are one request to a model: the report counts these spans (once each, see store-lineage.ts). */
+export const LLM_CALL_OPERATIONS = ['chat', 'text_completion', 'generate_content', 'embeddings'] as const;
 
 /**
  * The store's path in a folder (GENAI_OTEL_FILE_DIR).
@@ -28,7 +32,22 @@ export const STORE_PRAGMAS = `PRAGMA auto_vacuum = INCREMENTAL;
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;`;
 
-/** Tables and indexes; ids are bytes (16 and 8), times nanoseconds since the epoch. */
+/**
+ * What the report needs to count each LLM call once, decided when a span is written (store-lineage.ts) rather than
+ * by walking ancestors at query time. `llm_above`: NULL while the parent is not stored yet (the span counts as a
+ * top-level one, as when a window lacks the parent), 0 when the ancestry is known and holds no LLM call, 1 when an
+ * ancestor is an LLM call; then `above_first_ns` and `above_last_ns` are the earliest and latest start among the
+ * ancestors from the parent up to that call, so that a window holding all of them (and so the nesting) is known
+ * without reading them.
+ */
+const LINEAGE_COLUMNS = `llm_above INTEGER,
+  above_first_ns INTEGER,
+  above_last_ns INTEGER`;
+
+/** The columns version 1 lacked, as `ALTER TABLE` adds them. */
+export const LINEAGE_COLUMN_DEFINITIONS = LINEAGE_COLUMNS.split(',').map((definition) => definition.trim());
+
+/** Tables; ids are bytes (16 and 8), times nanoseconds since the epoch. Indexes follow (STORE_INDEXES). */
 export const STORE_SCHEMA = `CREATE TABLE IF NOT EXISTS spans (
   start_ns INTEGER NOT NULL,
   end_ns INTEGER NOT NULL,
@@ -56,13 +75,9 @@ export const STORE_SCHEMA = `CREATE TABLE IF NOT EXISTS spans (
   tool_name TEXT,
   attributes TEXT NOT NULL,
   events TEXT,
-  scope TEXT
+  scope TEXT,
+  ${LINEAGE_COLUMNS}
 );
-CREATE UNIQUE INDEX IF NOT EXISTS spans_id ON spans (trace_id, span_id);
-CREATE INDEX IF NOT EXISTS spans_time ON spans (start_ns);
-CREATE INDEX IF NOT EXISTS spans_session ON spans (session_id, start_ns) WHERE session_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS spans_service ON spans (service, start_ns);
-CREATE INDEX IF NOT EXISTS spans_model ON spans (model, start_ns) WHERE model IS NOT NULL;
 CREATE TABLE IF NOT EXISTS logs (
   time_ns INTEGER NOT NULL,
   trace_id BLOB,
@@ -75,10 +90,21 @@ CREATE TABLE IF NOT EXISTS logs (
   body TEXT,
   attributes TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS logs_time ON logs (time_ns);
-CREATE INDEX IF NOT EXISTS logs_trace ON logs (trace_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '${STORE_SCHEMA_VERSION}');`;
+
+/**
+ * Indexes, made once the tables have every column (after a migration). `spans_unplaced` holds only the spans whose
+ * parent is not stored yet, so that a parent finds its waiting children at once and the index stays small.
+ */
+export const STORE_INDEXES = `CREATE UNIQUE INDEX IF NOT EXISTS spans_id ON spans (trace_id, span_id);
+CREATE INDEX IF NOT EXISTS spans_time ON spans (start_ns);
+CREATE INDEX IF NOT EXISTS spans_session ON spans (session_id, start_ns) WHERE session_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS spans_service ON spans (service, start_ns);
+CREATE INDEX IF NOT EXISTS spans_model ON spans (model, start_ns) WHERE model IS NOT NULL;
+CREATE INDEX IF NOT EXISTS spans_unplaced ON spans (trace_id, parent_span_id) WHERE llm_above IS NULL;
+CREATE INDEX IF NOT EXISTS logs_time ON logs (time_ns);
+CREATE INDEX IF NOT EXISTS logs_trace ON logs (trace_id);`;
 
 /** The span columns in the order of a SpanRow. */
 export const SPAN_COLUMNS = [
@@ -191,4 +217,21 @@ export const LOG_ID_POSITIONS = [1, 2];
  */
 export function insertStatement(table: string, columns: readonly string[]): string {
   return `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+}
+
+/**
+ * What store-lineage.ts's writer needs of this layout.
+ *
+ * @example
+ * storeWriterOf(db, storeWriterSettings()).prepare();
+ */
+export function storeWriterSettings(): StoreWriterSettings {
+  return {
+    schema: STORE_SCHEMA,
+    indexes: STORE_INDEXES,
+    schemaVersion: STORE_SCHEMA_VERSION,
+    spanColumns: SPAN_COLUMNS,
+    lineageColumns: LINEAGE_COLUMN_DEFINITIONS,
+    llmOperations: LLM_CALL_OPERATIONS,
+  };
 }

@@ -3,14 +3,15 @@
 // thread only posts rows; this thread writes them in transactions, and applies retention.
 //
 // The thread runs `storeWorkerMain` from its source text (`new Worker(text, { eval: true })`), so the package needs
-// no separate worker file in each of its builds: the function must stay self-contained (no imports, no outer names).
+// no separate worker file in each of its builds: the function must stay self-contained (no imports, no outer names);
+// the span writer (store-lineage.ts) comes to it as its argument, from its own source text.
+import { storeWriterOf, type StoreWriterSettings } from './store-lineage.ts';
 
 /** What the thread is told at start. */
 export interface StoreWorkerSettings {
   path: string;
   pragmas: string;
-  schema: string;
-  insertSpan: string;
+  writer: StoreWriterSettings;
   insertLog: string;
   spanIdPositions: number[];
   logIdPositions: number[];
@@ -22,6 +23,8 @@ export interface StoreWorkerSettings {
   /** Retention runs after this many rows were written, and at least every retentionIntervalMillis while writing. */
   retentionEveryRows: number;
   retentionIntervalMillis: number;
+  /** Rows a transaction takes at most (4096 when unset); larger for a bulk load, where fewer commits write less. */
+  rowsPerTransaction?: number;
 }
 
 /** A message to the thread: rows of a signal, or a flush (answered once everything before it is written). */
@@ -35,6 +38,8 @@ export interface StoreAnswer {
   dropped: number;
   /** Rows retention deleted since the previous answer. */
   expired: number;
+  /** Of the rows written, those new to the store (the others were stored already, e.g. imported twice). */
+  added?: number;
   error?: string;
 }
 
@@ -44,7 +49,7 @@ export interface StoreAnswer {
  * transaction's rows, counted in the answer. Retention deletes whole ranges, oldest first: spans and log records older
  * than retentionMillis, then the oldest tenth again while the database holds more than maxBytes.
  */
-export function storeWorkerMain(): void {
+export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
   const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
   const settings = workerData as StoreWorkerSettings;
   // Some Node lines print an ExperimentalWarning when node:sqlite loads; it is no concern of the application's.
@@ -58,13 +63,13 @@ export function storeWorkerMain(): void {
 
   type Statement = ReturnType<InstanceType<typeof DatabaseSync>['prepare']>;
   let db: InstanceType<typeof DatabaseSync> | undefined;
-  let insert: Record<'spans' | 'logs', Statement> | undefined;
+  let insert: { spans: ReturnType<typeof writerOf>; logs: Statement } | undefined;
   const queue: StoreRequest[] = [];
   let scheduled = false;
   let expired = 0;
   let rowsSinceRetention = 0;
   let lastRetention = 0;
-  const ROWS_PER_TRANSACTION = 4096;
+  const ROWS_PER_TRANSACTION = settings.rowsPerTransaction ?? 4096;
 
   const open = () => {
     if (db !== undefined && insert !== undefined) return insert;
@@ -72,10 +77,10 @@ export function storeWorkerMain(): void {
     try {
       opened.exec(`PRAGMA busy_timeout = ${settings.busyTimeoutMillis}`);
       opened.exec(settings.pragmas);
-      opened.exec('BEGIN IMMEDIATE');
-      opened.exec(settings.schema);
-      opened.exec('COMMIT');
-      insert = { spans: opened.prepare(settings.insertSpan), logs: opened.prepare(settings.insertLog) };
+      const spans = writerOf(opened, settings.writer);
+      // Creates the tables, or brings an older store up to date (once, in its own transaction).
+      spans.prepare();
+      insert = { spans, logs: opened.prepare(settings.insertLog) };
     } catch (error) {
       try {
         opened.close();
@@ -153,8 +158,8 @@ export function storeWorkerMain(): void {
     }
   };
 
-  const answer = (request: StoreRequest, written: number, dropped: number, error?: string) => {
-    parentPort!.postMessage({ id: request.id, written, dropped, expired, error } satisfies StoreAnswer);
+  const answer = (request: StoreRequest, written: number, dropped: number, error?: string, added?: number) => {
+    parentPort!.postMessage({ id: request.id, written, dropped, expired, error, added } satisfies StoreAnswer);
     expired = 0;
   };
 
@@ -189,15 +194,21 @@ export function storeWorkerMain(): void {
         answer(first, 0, 0, error);
         continue;
       }
+      const added = taken.map(() => 0);
       try {
         const statements = open();
         db!.exec('BEGIN IMMEDIATE');
         try {
-          for (const request of taken) {
-            if (request.op !== 'spans' && request.op !== 'logs') continue;
-            const statement = statements[request.op];
-            const positions = request.op === 'spans' ? settings.spanIdPositions : settings.logIdPositions;
-            for (const row of request.rows) statement.run(...(bytesOf(row, positions) as Parameters<Statement['run']>));
+          for (const [index, request] of taken.entries()) {
+            if (request.op === 'spans')
+              added[index] = statements.spans.writeSpans(
+                request.rows.map((row) => bytesOf(row, settings.spanIdPositions)),
+              );
+            else if (request.op === 'logs') {
+              for (const row of request.rows)
+                statements.logs.run(...(bytesOf(row, settings.logIdPositions) as Parameters<Statement['run']>));
+              added[index] = request.rows.length;
+            }
           }
           db!.exec('COMMIT');
         } catch (error) {
@@ -210,7 +221,8 @@ export function storeWorkerMain(): void {
         }
         queue.splice(0, count);
         rowsSinceRetention += rows;
-        for (const request of taken) answer(request, (request as { rows: unknown[] }).rows.length, 0);
+        for (const [index, request] of taken.entries())
+          answer(request, (request as { rows: unknown[] }).rows.length, 0, undefined, added[index]);
       } catch (error) {
         if (isBusy(error)) {
           // Another process holds the store longer than busy_timeout: keep the rows and try again shortly.
@@ -246,5 +258,5 @@ export function storeWorkerMain(): void {
 
 /** The thread's source text, as `new Worker(…, { eval: true })` takes it. */
 export function storeWorkerSource(): string {
-  return `(${storeWorkerMain.toString()})();`;
+  return `(${storeWorkerMain.toString()})(${storeWriterOf.toString()});`;
 }

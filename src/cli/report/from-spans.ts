@@ -15,11 +15,12 @@ import {
   ATTR_GENAI_OTEL_RETRY_REASON,
   EVENT_GEN_AI_EVALUATION_RESULT,
 } from '../../attributes/names.ts';
+import { LLM_CALL_OPERATIONS } from '../../export/store-schema.ts';
 import type { CliLog, CliSpan } from '../telemetry/otlp-json.ts';
 import { HOUR_MILLIS, percentile, ratio, type ModelRow, type Percentiles, type ReportData } from './model.ts';
 
-/** Operations that are one request to a model. */
-export const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);
+/** Operations that are one request to a model (the store decides nesting with the same list). */
+export const LLM_OPERATIONS: ReadonlySet<string> = new Set(LLM_CALL_OPERATIONS);
 
 const numberAttr = (span: CliSpan, key: string): number => {
   const value = span.attributes[key];

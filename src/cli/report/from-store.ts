@@ -1,7 +1,7 @@
 // The dashboard computed by the local store: the database finds the LLM calls of the window (leaving out those nested
-// in another LLM call, as reportFromSpans does) and groups tools and feedback; only the few numbers percentiles need
+// in another LLM call, as reportFromSpans does, by what was stored with each span) and groups tools and feedback; only the few numbers percentiles need
 // come out, one row at a time. Same figures as reportFromSpans over the same spans.
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { ATTR_GEN_AI_EVALUATION_SCORE_LABEL, EVENT_GEN_AI_EVALUATION_RESULT } from '../../attributes/names.ts';
 import type { Progress } from '../render/progress.ts';
 import { windowFilter, windowNanos } from '../telemetry/store-source.ts';
@@ -17,9 +17,19 @@ import {
 } from './model.ts';
 
 const LLM_LIST = [...LLM_OPERATIONS].map((operation) => `'${operation}'`).join(', ');
-/** An LLM call span (not one genai-otel marked as a duplicate of another span's call). */
-const isLLM = (table: string) =>
-  `(ifnull(${table}.operation, '') IN (${LLM_LIST}) AND ${table}.call_duplicate IS NULL)`;
+/**
+ * A statement's rows as arrays of its columns: a million rows as objects cost twice the time. Node lines before
+ * 22.16 have no setReturnArrays; their objects are taken apart here.
+ */
+function* arrays(statement: StatementSync, parameters: readonly SQLInputValue[]): Generator<unknown[]> {
+  const withArrays = statement as StatementSync & { setReturnArrays?: (enabled: boolean) => void };
+  if (typeof withArrays.setReturnArrays === 'function') {
+    withArrays.setReturnArrays(true);
+    yield* statement.iterate(...parameters) as Iterable<unknown[]>;
+    return;
+  }
+  for (const row of statement.iterate(...parameters)) yield Object.values(row);
+}
 
 function sortedPercentiles(values: Float64Array): Percentiles | null {
   if (values.length === 0) return null;
@@ -36,29 +46,15 @@ function sortedPercentiles(values: Float64Array): Percentiles | null {
 export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress?: Progress): ReportData {
   const filter = windowFilter(window);
   const { since, until } = windowNanos(window);
-  // Ancestors count only inside the window, as when the window's spans are read whole. The walk goes up from each
-  // call by the (trace, span) index, in that order (CROSS JOIN), and stops at 256 levels (a hostile parent loop).
-  const callsSql = `WITH RECURSIVE
-    candidates AS MATERIALIZED (
-      SELECT s.rowid AS id, s.trace_id, s.parent_span_id FROM spans s WHERE ${filter.sql} AND ${isLLM('s')}
-    ),
-    chain(id, trace_id, parent, depth) AS (
-      SELECT id, trace_id, parent_span_id, 0 FROM candidates
-      UNION ALL
-      SELECT chain.id, chain.trace_id, p.parent_span_id, chain.depth + 1 FROM chain
-        CROSS JOIN spans p ON p.trace_id = chain.trace_id AND p.span_id = chain.parent
-        WHERE chain.depth < 256 AND +p.start_ns BETWEEN ? AND ? AND NOT ${isLLM('p')}
-    ),
-    nested AS MATERIALIZED (
-      SELECT DISTINCT chain.id FROM chain
-        CROSS JOIN spans p ON p.trace_id = chain.trace_id AND p.span_id = chain.parent
-        WHERE +p.start_ns BETWEEN ? AND ? AND ${isLLM('p')}
-    )
-    SELECT s.model, s.status_code, s.input_tokens, s.output_tokens, s.cost_usd, s.duration_ms,
+  // Calls nested in another call were found when the spans were written (store-lineage.ts): a call is left out when
+  // an LLM call is among its ancestors and the window holds every ancestor up to that call (the window's spans are all
+  // the in-memory computation sees). The rest is one pass over the window's calls by the time index.
+  const callsSql = `SELECT s.model, s.status_code, s.input_tokens, s.output_tokens, s.cost_usd, s.duration_ms,
       CAST(s.start_ns / 1000000 AS INTEGER) AS start_ms,
       s.cache_read_tokens AS cache_read, s.first_chunk_s AS first_chunk, s.retries, s.retry_reason
-    FROM candidates JOIN spans s ON s.rowid = candidates.id
-    WHERE candidates.id NOT IN nested`;
+    FROM spans s
+    WHERE ${filter.sql} AND s.operation IN (${LLM_LIST}) AND s.call_duplicate IS NULL
+      AND (s.llm_above IS NOT 1 OR s.above_first_ns < ? OR s.above_last_ns > ?)`;
   const models = new Map<string, ModelRow>();
   const hours = new Map<number, HourRow>();
   const retryReasons = new Map<string, number>();
@@ -74,43 +70,55 @@ export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress
   let output = 0;
   let cacheRead = 0;
   const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-  for (const row of db.prepare(callsSql).iterate(...filter.parameters, since, until, since, until)) {
+  for (const [
+    rowModel,
+    statusCode,
+    inputTokens,
+    outputTokens,
+    costUsd,
+    durationMillis,
+    startMillis,
+    cacheReadTokens,
+    firstChunk,
+    rowRetries,
+    retryReason,
+  ] of arrays(db.prepare(callsSql), [...filter.parameters, since, until])) {
     requests++;
     if (requests % 10_000 === 0)
       progress?.update('aggregating', undefined, `${requests.toLocaleString('en-US')} LLM calls`);
-    const model = typeof row.model === 'string' ? row.model : 'unknown';
+    const model = typeof rowModel === 'string' ? rowModel : 'unknown';
     const entry = models.get(model) ?? { model, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
-    const failed = row.status_code === 2;
+    const failed = statusCode === 2;
     entry.requests++;
     if (failed) {
       entry.errors++;
       errors++;
     }
-    entry.inputTokens += number(row.input_tokens);
-    entry.outputTokens += number(row.output_tokens);
+    entry.inputTokens += number(inputTokens);
+    entry.outputTokens += number(outputTokens);
     let modelCost = modelCosts.get(model);
     if (modelCost === undefined) modelCosts.set(model, (modelCost = new Sum()));
-    modelCost.add(number(row.cost_usd));
+    modelCost.add(number(costUsd));
     entry.costUsd = modelCost.value;
     models.set(model, entry);
-    input += number(row.input_tokens);
-    output += number(row.output_tokens);
-    cost.add(number(row.cost_usd));
-    cacheRead += number(row.cache_read);
-    const hourStartMillis = Math.floor(Number(row.start_ms) / HOUR_MILLIS) * HOUR_MILLIS;
+    input += number(inputTokens);
+    output += number(outputTokens);
+    cost.add(number(costUsd));
+    cacheRead += number(cacheReadTokens);
+    const hourStartMillis = Math.floor(Number(startMillis) / HOUR_MILLIS) * HOUR_MILLIS;
     const hour = hours.get(hourStartMillis) ?? { hourStartMillis, requests: 0, costUsd: 0 };
     hour.requests++;
     let hourCost = hourCosts.get(hourStartMillis);
     if (hourCost === undefined) hourCosts.set(hourStartMillis, (hourCost = new Sum()));
-    hourCost.add(number(row.cost_usd));
+    hourCost.add(number(costUsd));
     hour.costUsd = hourCost.value;
     hours.set(hourStartMillis, hour);
-    latencies.push(Number(row.duration_ms) / 1000);
-    if (typeof row.first_chunk === 'number') firstChunks.push(row.first_chunk);
-    const count = number(row.retries);
+    latencies.push(Number(durationMillis) / 1000);
+    if (typeof firstChunk === 'number') firstChunks.push(firstChunk);
+    const count = number(rowRetries);
     if (count > 0) {
       retries += count;
-      const reason = row.retry_reason === null || row.retry_reason === undefined ? 'unknown' : String(row.retry_reason);
+      const reason = retryReason === null || retryReason === undefined ? 'unknown' : String(retryReason);
       retryReasons.set(reason, (retryReasons.get(reason) ?? 0) + count);
     }
   }
@@ -141,21 +149,25 @@ export function reportFromStore(db: DatabaseSync, window: ReportWindow, progress
   const labelCount = (label: string) => Number(feedback.find((row) => row.label === label)?.n ?? 0);
 
   // Operations: the durations of each (name, kind) in typed arrays (8 bytes a span), no sort of the window's rows.
-  const groups = new Map<string, { name: string; kind: number; durations: NumberList; errors: number }>();
-  for (const row of db
-    .prepare(`SELECT s.name, s.kind, s.duration_ms, s.status_code FROM spans s WHERE ${filter.sql}`)
-    .iterate(...filter.parameters)) {
-    const key = `${row.name as string}\u0000${row.kind as number}`;
-    let group = groups.get(key);
-    if (group === undefined)
-      groups.set(
-        key,
-        (group = { name: row.name as string, kind: row.kind as number, durations: new NumberList(), errors: 0 }),
-      );
-    group.durations.push(row.duration_ms as number);
-    if (row.status_code === 2) group.errors++;
+  type Group = { name: string; kind: number; durations: NumberList; errors: number };
+  const groups: Group[] = [];
+  const byName = new Map<string, Group[]>();
+  for (const [name, kind, durationMillis, statusCode] of arrays(
+    db.prepare(`SELECT s.name, s.kind, s.duration_ms, s.status_code FROM spans s WHERE ${filter.sql}`),
+    filter.parameters,
+  )) {
+    let kinds = byName.get(name as string);
+    if (kinds === undefined) byName.set(name as string, (kinds = []));
+    let group = kinds[kind as number];
+    if (group === undefined) {
+      group = { name: name as string, kind: kind as number, durations: new NumberList(), errors: 0 };
+      kinds[kind as number] = group;
+      groups.push(group);
+    }
+    group.durations.push(durationMillis as number);
+    if (statusCode === 2) group.errors++;
   }
-  const operations: ReportData['operations'] = [...groups.values()].map((group) => {
+  const operations: ReportData['operations'] = groups.map((group) => {
     const sorted = group.durations.sorted();
     return {
       name: group.name,

@@ -8,6 +8,7 @@ import { nodeSqlite } from '../../core/loaders.ts';
 import { storePath } from '../../export/store-schema.ts';
 import type { Progress } from '../render/progress.ts';
 import type { CliLog, CliSpan } from './otlp-json.ts';
+import { upToDate } from './store-upgrade.ts';
 
 /** What a command asks of the store (the same fields as source.ts's Query, which is built from this module's answers). */
 export interface Query {
@@ -112,7 +113,8 @@ export function windowFilter(
 }
 
 /**
- * Opens the store read-only; undefined when the file is missing. Throws (with the path) when it is not a database.
+ * Opens the store read-only (an older store is brought up to date first); undefined when the file is missing. Throws
+ * (with the path) when it is not a database.
  *
  * @example
  * const db = openStore('.genai-otel/telemetry.db');
@@ -128,7 +130,7 @@ export function openStore(path: string): DatabaseSync | undefined {
     db.close();
     throw new Error(`${path} is not a genai-otel store (${error instanceof Error ? error.message : String(error)})`);
   }
-  return db;
+  return upToDate(db, path);
 }
 
 /** Whether a folder holds a store with at least one span (what `--source auto` looks for). */
