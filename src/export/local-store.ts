@@ -463,8 +463,19 @@ export class LocalStore {
         extraPragmas: this.options.extraPragmas,
       };
       const { Worker } = nodeWorkerThreads();
-      // No stdout/stderr of the thread's own: a failure comes back as an answer or an 'error' event.
-      const worker = new Worker(storeWorkerSource(), { eval: true, workerData: settings, stdout: true, stderr: true });
+      // No stdout/stderr of the thread's own: a failure comes back as an answer or an 'error' event. Nothing may print
+      // there either (unread output keeps the process alive), so the app's --require and --import, genai-otel's
+      // preload among them, are not run again in the thread: no execArgv, no NODE_OPTIONS.
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.NODE_OPTIONS;
+      const worker = new Worker(storeWorkerSource(), {
+        eval: true,
+        workerData: settings,
+        stdout: true,
+        stderr: true,
+        execArgv: [],
+        env,
+      });
       worker.unref();
       worker.on('message', (answer: StoreAnswer) => this.settle(answer));
       worker.on('error', (error) => this.fail(error));

@@ -29,6 +29,7 @@ function spawnRun(
   args: string[],
   env: Record<string, string | undefined>,
   uid?: number,
+  timeoutMillis = 120_000,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: repositoryRoot, env, uid, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -38,8 +39,8 @@ function spawnRun(
     child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')} did not end in 120 s\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, 120_000);
+      reject(new Error(`${args.join(' ')} did not end in ${timeoutMillis} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMillis);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -228,3 +229,32 @@ test("spans the SDK's queue drops in a burst are in the store's status as queueF
   assert.equal((await doctorOn(folder)).find((check) => check.name.startsWith('dropped'))?.status, 'warn');
   rmSync(directory, { recursive: true });
 });
+
+for (const how of ['--require', 'NODE_OPTIONS'] as const)
+  test(`the store's thread does not run the preload again (${how}): a configuration warning is printed once and the app exits`, async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-preload-'));
+    const folder = join(directory, 'store');
+    // An export batch larger than the queue draws a warning from the preload; printed in the store's thread too, it
+    // was left unread there and kept the app from ever exiting.
+    const settings = { SPANS: '2000', OTEL_BSP_MAX_QUEUE_SIZE: '64', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048' };
+    const script = fixture('sync-spans-producer.cjs');
+    const run =
+      how === '--require'
+        ? await spawnRun(
+            process.execPath,
+            ['--require', 'genai-otel/register', script],
+            appEnv(folder, settings),
+            undefined,
+            60_000,
+          )
+        : await spawnRun(
+            process.execPath,
+            [script],
+            { ...appEnv(folder, settings), NODE_OPTIONS: '--require genai-otel/register' },
+            undefined,
+            60_000,
+          );
+    assert.equal(appLine(run).spans, 2000);
+    assert.equal(linesMatching(run.stderr, /OTEL_BSP_MAX_EXPORT_BATCH_SIZE="2048" is not valid/).length, 1, run.stderr);
+    rmSync(directory, { recursive: true });
+  });
