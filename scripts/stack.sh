@@ -33,7 +33,7 @@
 #   STACK_GATEWAY_METRICS_PORT [8892]  the same ports on every gateway address
 #   STACK_VICTORIAMETRICS_PORT [8428]  VictoriaMetrics (PromQL API: genai-otel report --prometheus <its URL>)
 #   STACK_VM_RETENTION [1]             VictoriaMetrics -retentionPeriod (months, or 30d, 1y ...)
-#   STACK_VM_LATENCY_OFFSET [30s]      VictoriaMetrics -search.latencyOffset (newest data hidden from queries)
+#   STACK_VM_LATENCY_OFFSET [10s]      VictoriaMetrics -search.latencyOffset (newest data hidden from queries)
 #
 # Environment (defaults in brackets):
 #   STACK_HOST [127.0.0.1]             address every component binds

@@ -5,7 +5,8 @@
 #        -> gateways (127.0.0.2, 127.0.0.3 ...: collector/scale/gateway.yaml: span metrics, tail sampling)
 #        -> trace tier (scripts/stack/scale-traces.sh when present and STACK_SCALE_TRACES is not badger; else the
 #           single-node Jaeger with Badger)
-#   Prometheus (collector/scale/prometheus.yml) scrapes the gateways and remote-writes to VictoriaMetrics (8428).
+#   Prometheus (collector/scale/prometheus.yml) scrapes the gateways, evaluates the alert rules (firing alerts go to
+#   Alertmanager, collector/alertmanager.yml as in the single-node stack) and remote-writes to VictoriaMetrics (8428).
 #
 # The agent finds the gateways by DNS, as in Kubernetes: it runs in a mount namespace of its own (unshare --mount)
 # whose /etc/hosts is <run folder>/agent/hosts, listing every gateway address under STACK_SCALE_GATEWAY_HOSTNAME.
@@ -37,7 +38,11 @@ scale_load_settings() {
   DNS_INTERVAL=${STACK_SCALE_DNS_INTERVAL:-5s}
   [[ $DNS_INTERVAL =~ ^([0-9]+(ms|s|m))+$ ]] || die "STACK_SCALE_DNS_INTERVAL must be a Go duration such as 5s, got '$DNS_INTERVAL'"
   VM_RETENTION=${STACK_VM_RETENTION:-1}
-  VM_LATENCY_OFFSET=${STACK_VM_LATENCY_OFFSET:-30s}
+  # VictoriaMetrics hides samples younger than this from queries (its default, 30s, is for agents that deliver
+  # late). Prometheus remote-writes each scrape within its 5 s batch_send_deadline: 10s keeps the newest point
+  # complete, where 30s kept the Monitor tab and the report half a minute behind (with 15 s scrapes and span-metric
+  # flushes, a 1-minute rate showed its first point after 68 s instead of 47 s).
+  VM_LATENCY_OFFSET=${STACK_VM_LATENCY_OFFSET:-10s}
   GATEWAY_OVERLAY=${STACK_SCALE_GATEWAY_OVERLAY:-}
   [[ -z $GATEWAY_OVERLAY || -r $GATEWAY_OVERLAY ]] || die "STACK_SCALE_GATEWAY_OVERLAY: cannot read '$GATEWAY_OVERLAY'"
   GATEWAYS=()
@@ -52,7 +57,8 @@ scale_load_settings() {
   # Start order; stopped in reverse. The trace tier is not a component of ours when scale-traces.sh runs it.
   COMPONENTS=(victoriametrics)
   (( SCALE_TRACES )) || COMPONENTS+=(jaeger)
-  COMPONENTS+=(prometheus "${GATEWAYS[@]}" agent)
+  # Alertmanager before Prometheus, which sends it the alerts from its first rule evaluation.
+  COMPONENTS+=(alertmanager prometheus "${GATEWAYS[@]}" agent)
   # Jaeger's Monitor tab reads the long-term store (run.sh's start_component passes it to Jaeger).
   # shellcheck disable=SC2034
   JAEGER_METRICS_STORE_URL="http://$HOST:$VICTORIAMETRICS_PORT"
@@ -301,7 +307,7 @@ scale_pool() {
 }
 
 scale_urls() {
-  cmd_urls | grep -v -e '^ALERTMANAGER_URL=' -e '^COLLECTOR_METRICS_URL='
+  cmd_urls | grep -v -e '^COLLECTOR_METRICS_URL='
   local g
   for g in "${GATEWAYS[@]}"; do
     echo "${g^^}_METRICS_URL=http://$(gateway_addr "$g"):$GATEWAY_PROM_PORT/metrics"
@@ -322,12 +328,13 @@ render_scale_configs() {
       -e "s#'otel-agent:8888'#'$HOST:$AGENT_METRICS_PORT'#" \
       -e "s#'jaeger:8888'#'$HOST:$JAEGER_METRICS_PORT'#" \
       -e "s#'localhost:9090'#'$HOST:$PROMETHEUS_PORT'#" \
+      -e "s#'alertmanager:9093'#'$HOST:$ALERTMANAGER_PORT'#" \
       -e "s#'http://victoriametrics:8428/api/v1/write'#'http://$HOST:$VICTORIAMETRICS_PORT/api/v1/write'#" \
       -e "s#^\([[:space:]]*scrape_interval:\) 15s#\\1 $SCRAPE_INTERVAL#" \
       -e "s#^\([[:space:]]*evaluation_interval:\) 15s#\\1 $SCRAPE_INTERVAL#" \
       "$SCALE_DIR/prometheus.yml" >"$CONF_DIR/prometheus.yml"
   unset IFS
-  grep -q -e "'otel-gateway-[0-9]" -e "'otel-agent:" -e "'jaeger:" -e 'victoriametrics:' "$CONF_DIR/prometheus.yml" \
+  grep -q -e "'otel-gateway-[0-9]" -e "'otel-agent:" -e "'jaeger:" -e "'alertmanager:" -e 'victoriametrics:' "$CONF_DIR/prometheus.yml" \
     && die "collector/scale/prometheus.yml: a target was not rendered (keep its 'host:port' strings as they are)"
   if have promtool; then
     promtool check config "$CONF_DIR/prometheus.yml" >"$CONF_DIR/promtool.log" 2>&1 \

@@ -1,6 +1,10 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { ATTR_GENAI_OTEL_CALL_DUPLICATE, ATTR_GEN_AI_OPERATION_NAME } from '../attributes/names.ts';
+import {
+  ATTR_GENAI_OTEL_CALL_DUPLICATE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_RESPONSE_ID,
+} from '../attributes/names.ts';
 import { errorOnce } from '../core/diagnostics.ts';
 import {
   AI_SDK_GENAI_SCOPE,
@@ -13,6 +17,7 @@ import { isOwnScope, MODEL_OPERATIONS, ModelCallNesting } from './model-call-nes
 import { finishOpenAISpan, OPENAI_INSTRUMENTATION_SCOPE } from './openai-call.ts';
 import { dropMastraContent, MASTRA_BRIDGE_SCOPE } from './mastra.ts';
 import { finishOthersSpan } from './others-spans.ts';
+import { stringAttribute } from './span-facts.ts';
 
 export interface LLMSpanProcessorOptions {
   openai: boolean;
@@ -55,10 +60,10 @@ export class LLMSpanProcessor implements SpanProcessor {
     try {
       if (scope === OPENAI_INSTRUMENTATION_SCOPE) {
         if (this.options.openai) finishOpenAISpan(span);
-        this.nesting.noteModelCallEnding(span);
+        this.noteOwnModelCall(span);
       } else if (isOwnScope(scope)) {
         const operation = span.attributes[ATTR_GEN_AI_OPERATION_NAME];
-        if (typeof operation === 'string' && MODEL_OPERATIONS.has(operation)) this.nesting.noteModelCallEnding(span);
+        if (typeof operation === 'string' && MODEL_OPERATIONS.has(operation)) this.noteOwnModelCall(span);
       } else if (scope === AI_SDK_LEGACY_SCOPE || scope === AI_SDK_GENAI_SCOPE) {
         if (this.options.aiSdk) this.finishAiSdk(span);
       } else if (this.options.others !== false) {
@@ -68,6 +73,12 @@ export class LLMSpanProcessor implements SpanProcessor {
     } catch (error) {
       errorOnce(`llm-spans:${scope}`, `could not complete a span of ${scope}`, error);
     }
+  }
+
+  /** genai-otel's own model calls always count: spans of the same call around or beside them do not. */
+  private noteOwnModelCall(span: Span): void {
+    this.nesting.noteModelCallEnding(span);
+    this.nesting.noteCountedResponse(span, stringAttribute(span.attributes, ATTR_GEN_AI_RESPONSE_ID));
   }
 
   private finishAiSdk(span: Span): void {

@@ -4,6 +4,7 @@ import type { ContentCaptureMode } from '../config/config-types.ts';
 import { openaiInstrumentation } from '../core/loaders.ts';
 import { wrapRetryRequest, wrapShouldRetry } from './client-retries.ts';
 import { composeOpenAIPatch } from './openai-call.ts';
+import { keepingOthersWrappers } from './keep-others-wrappers.ts';
 import { chatCreatePatch } from './openai-chat-create.ts';
 import { wrapRunTools } from './openai-run-tools.ts';
 
@@ -96,6 +97,12 @@ export function createOpenAIInstrumentation(
   const Official = OpenAIInstrumentation as unknown as new (config: object) => OfficialInternals;
 
   class GenAIOpenAIInstrumentation extends Official {
+    constructor(config: object) {
+      super(config);
+      // The base class's `_wrap` (an instance property) would remove another library's wrapper of the same method.
+      this._wrap = keepingOthersWrappers(this._wrap);
+    }
+
     override init(): InstrumentationNodeModuleDefinition[] {
       const definitions = super.init();
       for (const definition of definitions) {

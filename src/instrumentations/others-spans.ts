@@ -8,6 +8,7 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_SYSTEM_DEPRECATED,
   ATTR_GEN_AI_TOOL_NAME,
@@ -30,6 +31,7 @@ import { recordChunkTiming, recordLLMCallEnd, type LLMCallTarget } from '../gena
 import type { TokenUsage } from '../genai/llm-types.ts';
 import { conventionProviderName } from './ai-sdk.ts';
 import { MODEL_OPERATIONS, type ModelCallNesting } from './model-call-nesting.ts';
+import { readOpenInferenceCall, type OpenInferenceCall } from './openinference-spans.ts';
 import {
   durationSecondsOf,
   errorTypeOfSpan,
@@ -137,6 +139,43 @@ function finishModelCall(span: EndingSpan, operation: string, provider: string, 
   });
 }
 
+/**
+ * Completes an OpenInference model-call span that counts: the GenAI attributes the report and the dashboards read
+ * (operation, provider, request model, then usage, response and cost from `recordLLMCallEnd`), and the metrics.
+ */
+function finishOpenInferenceCall(span: EndingSpan, call: OpenInferenceCall, origin: string): void {
+  const target: LLMCallTarget = { operation: call.operation, provider: call.provider, requestModel: call.requestModel };
+  span.setAttribute(ATTR_GEN_AI_OPERATION_NAME, call.operation);
+  span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, call.provider);
+  if (call.requestModel !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, call.requestModel);
+  const settings = genaiSettings();
+  recordLLMCallEnd(span, {
+    target,
+    usage: call.usage,
+    response: { id: call.responseId, model: call.responseModel, finishReasons: call.finishReasons },
+    durationSeconds: durationSecondsOf(span),
+    errorType: errorTypeOfSpan(span),
+    streamed: call.streamed,
+    // OpenInference records content under its own names (and its own masking settings); genai-otel adds none.
+    captureContent: false,
+    maxContentLength: settings.maxContentLength,
+    origin,
+  });
+}
+
+/** An OpenInference span of a model call: counted once, as a GenAI span of another library is. */
+function finishOpenInferenceSpan(span: EndingSpan, nesting: ModelCallNesting): void {
+  const call = readOpenInferenceCall(span.attributes);
+  if (call === undefined) return;
+  if (nesting.countedElsewhere(span, call.responseId)) {
+    span.setAttribute(ATTR_GENAI_OTEL_CALL_DUPLICATE, true);
+  } else {
+    finishOpenInferenceCall(span, call, `span processor (${span.instrumentationScope.name})`);
+    nesting.noteCountedResponse(span, call.responseId);
+  }
+  nesting.noteModelCallEnding(span);
+}
+
 /** The tool metric of another library's `execute_tool` span, with the attributes genai-otel's own tool spans give it. */
 function recordOthersToolDuration(span: EndingSpan): void {
   recordToolDuration(durationSecondsOf(span), {
@@ -168,17 +207,21 @@ export function isOthersModelCall(span: EndingSpan): boolean {
 
 /**
  * Completes a GenAI span another library made (Mastra's OTel bridge, the Anthropic SDK's own spans, OpenLLMetry-style
- * instrumentations, ...) as genai-otel completes its own: a model call gets cost and the duration, token, cost and
- * error metrics, once (`nesting` says when another span already counts the call: then the span is marked
- * `genai_otel.call.duplicate` instead); a tool execution feeds `gen_ai.execute_tool.duration`, an agent invocation
- * `gen_ai.invoke_agent.duration`. Spans that describe no GenAI operation are left alone.
+ * instrumentations, OpenInference's `LLM` and `EMBEDDING` spans, ...) as genai-otel completes its own: a model call
+ * gets cost and the duration, token, cost and error metrics, once (`nesting` says when another span already counts
+ * the call: then the span is marked `genai_otel.call.duplicate` instead); a tool execution feeds
+ * `gen_ai.execute_tool.duration`, an agent invocation `gen_ai.invoke_agent.duration`. Spans that describe no GenAI
+ * operation are left alone.
  *
  * @example
  * onEnding(span) { if (!isOwnScope(span.instrumentationScope.name)) finishOthersSpan(span, nesting); }
  */
 export function finishOthersSpan(span: EndingSpan, nesting: ModelCallNesting): void {
   const operation = operationOfSpan(span.attributes);
-  if (operation === undefined) return;
+  if (operation === undefined) {
+    finishOpenInferenceSpan(span, nesting);
+    return;
+  }
   if (operation === 'execute_tool') {
     recordOthersToolDuration(span);
     return;
@@ -188,11 +231,13 @@ export function finishOthersSpan(span: EndingSpan, nesting: ModelCallNesting): v
     return;
   }
   if (!isOthersModelCall(span)) return;
-  if (nesting.countedElsewhere(span)) {
+  const responseId = stringAttribute(span.attributes, ATTR_GEN_AI_RESPONSE_ID);
+  if (nesting.countedElsewhere(span, responseId)) {
     span.setAttribute(ATTR_GENAI_OTEL_CALL_DUPLICATE, true);
   } else {
     const provider = providerOfSpan(span.attributes) ?? '_OTHER';
     finishModelCall(span, operation, provider, `span processor (${span.instrumentationScope.name})`);
+    nesting.noteCountedResponse(span, responseId);
   }
   nesting.noteModelCallEnding(span);
 }

@@ -23,6 +23,7 @@ const SCALE_SERVICES = [
   'opensearch-2',
   'jaeger-collector',
   'jaeger-query',
+  'alertmanager',
   'prometheus',
   'victoriametrics',
 ];

@@ -50,13 +50,22 @@ export function makeTraces({ service, run, count, spansPerTrace = 3, startNs = B
 
 /** POSTs one OTLP/JSON request to `${base}/v1/traces`; throws with the receiver's answer unless it is a 2xx. */
 export async function postTraces(base, body, { timeoutMs = 10_000 } = {}) {
-  const res = await fetch(`${base}/v1/traces`, {
+  return postOtlp(base, 'traces', body, { timeoutMs });
+}
+
+/** POSTs one OTLP/JSON ExportMetricsServiceRequest to `${base}/v1/metrics`, as postTraces does for spans. */
+export async function postMetrics(base, body, { timeoutMs = 10_000 } = {}) {
+  return postOtlp(base, 'metrics', body, { timeoutMs });
+}
+
+async function postOtlp(base, signal, body, { timeoutMs }) {
+  const res = await fetch(`${base}/v1/${signal}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
-  if (!res.ok) throw new Error(`${res.status} from ${base}/v1/traces: ${text.slice(0, 300)}`);
+  if (!res.ok) throw new Error(`${res.status} from ${base}/v1/${signal}: ${text.slice(0, 300)}`);
   return text;
 }

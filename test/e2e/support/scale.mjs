@@ -1,5 +1,5 @@
 // The scale-out profile for end-to-end tests: `scripts/stack.sh --profile scale` (an agent, two gateways on
-// 127.0.0.2 / 127.0.0.3, Jaeger, Prometheus, VictoriaMetrics) on free ports in a run folder of its own, a chain of
+// 127.0.0.2 / 127.0.0.3, Jaeger, Prometheus, Alertmanager, VictoriaMetrics) on free ports in a run folder of its own, a chain of
 // "host" processes (genai-otel preloaded) that spread each trace over them, and readers of what each gateway saw.
 //
 // The gateways get one more config (STACK_SCALE_GATEWAY_OVERLAY) that copies what they receive, and what their tail
@@ -81,6 +81,7 @@ export async function makeScaleStack(name, extraEnv = {}) {
     jaeger: url('JAEGER_UI_PORT'),
     prometheus: url('PROMETHEUS_PORT'),
     victoriametrics: url('VICTORIAMETRICS_PORT'),
+    alertmanager: url('ALERTMANAGER_PORT'),
     hosts: [],
     failed: false,
     notes: [],

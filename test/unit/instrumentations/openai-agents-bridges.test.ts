@@ -2,8 +2,9 @@
 // `@arizeai/openinference-instrumentation-openai-agents` (a trace processor of its own, registered as its README says)
 // with the real SDK and `openai` client against the local fake provider, genai-otel wired as the preload wires it (its
 // Agents SDK processor, the openai instrumentation, the span processor that completes spans). Each model call is
-// counted once (cost, duration and token metrics), by the client's span; OpenInference's spans of the same run, in
-// its own conventions, add nothing to genai-otel's metrics.
+// counted once (cost, duration and token metrics), by the client's span; OpenInference's LLM spans of the same calls
+// (its own conventions, beside the client's spans rather than around them) are marked duplicates by their response id
+// and add nothing to genai-otel's metrics.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -93,7 +94,10 @@ test('OpenInference bridge beside genai-otel: cost and metrics once per model ca
   const cost = (await sdk.collect()).get('genai_otel.client.cost');
   const costTotal = (cost?.dataPoints ?? []).reduce((sum, point) => sum + (point.value as number), 0);
   assert.ok(Math.abs(costTotal - costOnSpans.reduce((sum, value) => sum + value, 0)) < 1e-12, String(costTotal));
-  for (const span of theirModelCalls) assert.equal(span.attributes['genai_otel.cost.usd'], undefined);
+  for (const span of theirModelCalls) {
+    assert.equal(span.attributes['genai_otel.cost.usd'], undefined);
+    assert.equal(span.attributes['genai_otel.call.duplicate'], true, 'the client’s span of the same response counts');
+  }
   // One tool call, one execute_tool duration (genai-otel's span; OpenInference's TOOL span is not counted again).
   assert.equal(await counted('gen_ai.execute_tool.duration'), 1);
   assert.equal(await counted('gen_ai.invoke_agent.duration'), 1);

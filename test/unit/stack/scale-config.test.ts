@@ -92,3 +92,37 @@ test("the gateways' metrics carry a per-gateway label, and their span metrics ar
   const { const_labels: _label, ...prometheus } = gateway.exporters.prometheus;
   assert.deepEqual(prometheus, single.exporters.prometheus);
 });
+
+test("the scale profile's Prometheus evaluates the single-node rules and sends their alerts to Alertmanager", () => {
+  const scaleProm = load('scale/prometheus.yml');
+  const singleProm = load('prometheus.yml');
+  assert.deepEqual(scaleProm.rule_files, singleProm.rule_files);
+  assert.deepEqual(scaleProm.alerting, singleProm.alerting);
+  const compose = parse(readFileSync(new URL('../../../docker-compose.scale.yml', import.meta.url), 'utf8'), {
+    merge: true,
+  });
+  const [target] = scaleProm.alerting.alertmanagers[0].static_configs[0].targets;
+  assert.ok(compose.services[target.split(':')[0]], `docker-compose.scale.yml runs ${target}`);
+  assert.deepEqual(compose.services.alertmanager.profiles, ['scale']);
+});
+
+test('VictoriaMetrics hides no more of the newest data than Prometheus takes to remote-write it', () => {
+  // Prometheus sends each scrape within remote_write's batch_send_deadline (5 s unless set): an offset well above it
+  // only delays the Monitor tab (VictoriaMetrics' own default, 30 s, put its first rate a minute after the traffic).
+  const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)?.[1] ?? Number.NaN);
+  const [write] = load('scale/prometheus.yml').remote_write;
+  const deadline = seconds(write.queue_config?.batch_send_deadline ?? '5s');
+  const script = readFileSync(new URL('../../../scripts/stack/scale.sh', import.meta.url), 'utf8');
+  const stackDefault = /VM_LATENCY_OFFSET=\$\{STACK_VM_LATENCY_OFFSET:-(\w+)\}/.exec(script)?.[1] ?? '';
+  const compose = readFileSync(new URL('../../../docker-compose.scale.yml', import.meta.url), 'utf8');
+  const composeDefault = /-search\.latencyOffset=\$\{VICTORIAMETRICS_LATENCY_OFFSET:-(\w+)\}/.exec(compose)?.[1] ?? '';
+  for (const [where, offset] of [
+    ['scripts/stack/scale.sh', stackDefault],
+    ['docker-compose.scale.yml', composeDefault],
+  ]) {
+    assert.ok(
+      seconds(offset) >= deadline && seconds(offset) <= 2 * deadline,
+      `${where}: latency offset '${offset}' between ${deadline}s and ${2 * deadline}s`,
+    );
+  }
+});

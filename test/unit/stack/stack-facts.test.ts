@@ -268,8 +268,8 @@ test('the end-to-end helper gives every port of scripts/stack.sh a free port, an
   );
   assert.deepEqual(
     Object.keys(scale.componentPorts).sort(),
-    ['agent', 'gateway', 'jaeger', 'prometheus', 'victoriametrics'],
-    'the scale profile runs an agent, gateways, Jaeger, Prometheus and VictoriaMetrics',
+    ['agent', 'alertmanager', 'gateway', 'jaeger', 'prometheus', 'victoriametrics'],
+    'the scale profile runs an agent, gateways, Jaeger, Prometheus, Alertmanager and VictoriaMetrics',
   );
 });
 

@@ -1,0 +1,158 @@
+// An app traced by OpenInference's own instrumentations (`@arizeai/openinference-instrumentation-openai` and
+// `-openai-agents`, as Arize Phoenix users register them) under the real preload, against the local fake provider:
+// a chat completion, a Responses call, an embedding and an agent run (two model calls). Each model call is counted
+// once — cost on one span, one point in genai-otel's duration metric — whether genai-otel's own openai
+// instrumentation traces it too (then OpenInference's spans of it are the duplicates) or is turned off
+// (GENAI_OTEL_INSTRUMENTATIONS without openai: OpenInference's spans are priced and counted, and of the two it makes
+// of an agent's model call, the client's and the agent bridge's, one counts; with its Agents SDK bridge alone, the
+// bridge's spans count).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type ReceivedMetric,
+  type ReceivedSpan,
+} from '@genai-otel/mock-otlp-receiver';
+import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
+import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
+
+let receiver: OtlpReceiver;
+let provider: FakeProvider;
+before(async () => {
+  receiver = await startOtlpReceiver();
+  provider = await startFakeProvider();
+});
+after(async () => {
+  await provider.close();
+  await receiver.close();
+});
+
+const expectedOutput = [
+  'chat: The order has shipped.',
+  'responses: The order has shipped.',
+  'embeddings: 1',
+  'agent: The order has shipped.',
+].join('\n');
+
+const OPENINFERENCE_KIND = 'openinference.span.kind';
+const isModelCall = (span: ReceivedSpan) =>
+  span.attributes[OPENINFERENCE_KIND] === 'LLM' ||
+  span.attributes[OPENINFERENCE_KIND] === 'EMBEDDING' ||
+  span.scope.name === '@opentelemetry/instrumentation-openai';
+const counts = (span: ReceivedSpan) => isModelCall(span) && span.attributes['genai_otel.call.duplicate'] !== true;
+
+// Inference calls: the chat completion, the Responses call and the agent's two; and one embeddings call. The Agents
+// SDK's bridge alone sees the agent's two only.
+const cases = [
+  {
+    mode: 'beside genai-otel’s openai instrumentation',
+    service: 'oi-beside',
+    instrumentations: undefined,
+    clientInstrumentation: 'on',
+    inferenceCalls: 4,
+    embeddingCalls: 1,
+  },
+  {
+    mode: 'with genai-otel’s openai instrumentation off',
+    service: 'oi-alone',
+    instrumentations: 'openai-agents',
+    clientInstrumentation: 'on',
+    inferenceCalls: 4,
+    embeddingCalls: 1,
+  },
+  {
+    mode: '(the Agents SDK’s bridge alone) with genai-otel’s openai instrumentation off',
+    service: 'oi-agents-alone',
+    instrumentations: 'openai-agents',
+    clientInstrumentation: 'off',
+    inferenceCalls: 2,
+    embeddingCalls: 0,
+  },
+];
+
+for (const { mode, service, instrumentations, clientInstrumentation, inferenceCalls, embeddingCalls } of cases) {
+  describe(`OpenInference instrumentations ${mode}`, () => {
+    let result: Awaited<ReturnType<typeof runFixture>>;
+    let spans: ReceivedSpan[];
+    let metrics: ReceivedMetric[];
+
+    before(async () => {
+      result = await runFixture(fixture('openinference-app.cjs'), {
+        nodeArgs: ['--require', 'genai-otel/register'],
+        env: otelEnv(receiver.url, {
+          OTEL_SERVICE_NAME: service,
+          FAKE_PROVIDER_URL: provider.anthropicBaseURL,
+          OPENAI_API_KEY: 'test-key',
+          GENAI_OTEL_INSTRUMENTATIONS: instrumentations,
+          OPENINFERENCE_OPENAI: clientInstrumentation,
+        }),
+      });
+      const mine = <T extends { resource: Record<string, unknown> }>(received: T[]) =>
+        received.filter((item) => item.resource['service.name'] === service);
+      spans = mine(
+        await receiver
+          .waitFor('spans', (received) => mine(received).filter(counts).length >= inferenceCalls + embeddingCalls, 8000)
+          .catch(() => receiver.spans()),
+      );
+      metrics = mine(
+        await receiver
+          .waitFor(
+            'metrics',
+            (received) =>
+              mine(received).some(
+                (metric) =>
+                  metric.name === 'gen_ai.client.inference.duration' &&
+                  metric.dataPoints.reduce((sum, point) => sum + (point.count ?? 0), 0) >= inferenceCalls,
+              ),
+            8000,
+          )
+          .catch(() => receiver.metrics()),
+      );
+    });
+
+    test('the app prints what it prints untraced', () => {
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout.trim(), expectedOutput);
+    });
+
+    test('each model call is priced on one span; the other spans of it are marked duplicates', () => {
+      const counted = spans.filter(counts);
+      assert.equal(
+        counted.length,
+        inferenceCalls + embeddingCalls,
+        spans.map((span) => `${span.scope.name} ${span.name}`).join(', '),
+      );
+      for (const span of counted) {
+        assert.equal(span.attributes['gen_ai.provider.name'], 'openai');
+        const inputTokens = span.attributes['gen_ai.usage.input_tokens'] as number | undefined;
+        // OpenInference's openai instrumentation records no usage of embeddings calls: such a call is unpriced.
+        if (span.attributes['gen_ai.operation.name'] !== 'embeddings') assert.ok(inputTokens! > 0, span.name);
+        assert.equal(
+          (span.attributes['genai_otel.cost.usd'] as number) > 0,
+          inputTokens !== undefined,
+          `${span.name}: ${JSON.stringify(span.attributes)}`,
+        );
+      }
+      for (const span of spans.filter((span) => isModelCall(span) && !counts(span)))
+        assert.equal(span.attributes['genai_otel.cost.usd'], undefined, span.name);
+      const openInference = counted.filter((span) => span.attributes[OPENINFERENCE_KIND] !== undefined);
+      // Beside genai-otel's instrumentation the client's spans count; without it, OpenInference's.
+      assert.equal(openInference.length, instrumentations === undefined ? 0 : counted.length);
+    });
+
+    test('genai-otel’s metrics count each call once, with the cost of the spans that count', () => {
+      const last = (name: string) =>
+        metrics.filter((metric) => metric.name === name && metric.scope.name === 'genai-otel').at(-1);
+      const total = (name: string, field: 'count' | 'value') =>
+        (last(name)?.dataPoints ?? []).reduce((sum, point) => sum + (point[field] ?? 0), 0);
+      assert.equal(total('gen_ai.client.inference.duration', 'count'), inferenceCalls);
+      assert.equal(total('gen_ai.client.operation.duration', 'count'), embeddingCalls);
+      const costOnSpans = spans
+        .filter(counts)
+        .reduce((sum, span) => sum + ((span.attributes['genai_otel.cost.usd'] as number | undefined) ?? 0), 0);
+      assert.ok(costOnSpans > 0);
+      assert.ok(Math.abs(total('genai_otel.client.cost', 'value') - costOnSpans) < 1e-12);
+    });
+  });
+}
