@@ -36,7 +36,7 @@ import { emptyDropReasons, writeFolderStatus, type StoreStatus } from './folder-
 /** Rows waiting for the store's thread, at most (bytes, about): beyond it new ones are dropped and counted. */
 export const MAX_PENDING_STORE_BYTES = 128 * 1024 * 1024;
 /** How long one attempt to write waits for another process's transaction; the rows are kept and tried again. */
-const BUSY_TIMEOUT_MILLIS = 1000;
+const BUSY_TIMEOUT_MILLIS = 5000;
 /** The line reported once per reason a write fails. */
 const WHY: Record<StoreDropReason, (path: string) => string> = {
   queueFull: (path) => `${path}: more rows wait than the local store takes`,
@@ -305,21 +305,9 @@ export class LocalStore {
     const flushed = await this.flushWithin(this.waitMillis);
     this.users = Math.max(0, this.users - 1);
     if (!flushed && this.worker !== undefined) {
-      // The thread reads `abandon` between two attempts to take the lock (each at most busy_timeout).
-      await Promise.race([
-        this.request(this.worker, { op: 'abandon', id: this.nextId++ }),
-        new Promise((resolve) => setTimeout(resolve, (this.options.busyTimeoutMillis ?? BUSY_TIMEOUT_MILLIS) + 500)),
-      ]);
-      for (const [id, entry] of [...this.waiting])
-        if (entry.signal !== undefined)
-          this.settle({
-            id,
-            written: 0,
-            dropped: entry.rows,
-            expired: 0,
-            reason: this.lockedSince !== undefined ? 'locked' : 'error',
-            error: 'the store did not take them before the process exited',
-          });
+      // Answered once what waits is written, or dropped as `locked` when another process holds the store longer than
+      // one attempt (busy_timeout): the thread reads it between attempts.
+      await this.request(this.worker, { op: 'abandon', id: this.nextId++ });
     }
     if (this.users > 0) return;
     LocalStore.open.delete(this.path);

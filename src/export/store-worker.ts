@@ -336,10 +336,14 @@ export function storeWorkerMain(): void {
       return;
     }
     if (request.op === 'abandon') {
+      // From now on a lock that outlasts busy_timeout drops what waits; until then the rows are written as usual, and
+      // the answer comes once everything before it is written (or dropped).
       abandoned = true;
-      if (waitingForLock) dropQueued();
-      answer(request, 0, 0);
-      return;
+      if (waitingForLock) {
+        dropQueued();
+        answer(request, 0, 0);
+        return;
+      }
     }
     queue.push(request);
     if (!scheduled) {
