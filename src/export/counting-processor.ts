@@ -12,20 +12,26 @@ export class DropCountingSpanProcessor implements SpanProcessor {
   private readonly counters: HealthCounters;
   private readonly queueSize: number;
   private readonly handed: () => number;
+  private readonly onDrop: ((items: number) => void) | undefined;
   private ended = 0;
   private reportedDrops = 0;
 
-  /** `handed`: the spans the processor's exporter received so far (by default, what our OTLP exporters count). */
+  /**
+   * `handed`: the spans the processor's exporter received so far (by default, what our OTLP exporters count);
+   * `onDrop`: told of each drop as well (the local store shows them in its status).
+   */
   constructor(
     inner: SpanProcessor,
     counters: HealthCounters,
     queueSize: number,
     handed: () => number = () => counters.handedToExporter.traces,
+    onDrop?: (items: number) => void,
   ) {
     this.inner = inner;
     this.counters = counters;
     this.queueSize = queueSize;
     this.handed = handed;
+    this.onDrop = onDrop;
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -54,6 +60,7 @@ export class DropCountingSpanProcessor implements SpanProcessor {
     if (dropped <= 0) return;
     this.reportedDrops += dropped;
     this.counters.count('traces', 'dropped', dropped);
+    this.onDrop?.(dropped);
     warnOnce(
       'queue:traces',
       `${dropped} spans were dropped because the span queue (OTEL_BSP_MAX_QUEUE_SIZE=${this.queueSize}) was full: spans ended faster than they could be exported while the event loop was busy`,

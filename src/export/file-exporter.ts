@@ -16,7 +16,9 @@ import { errorOnce, warnOnce } from '../core/diagnostics.ts';
 import { serializerFor, type Serializer } from './durable-exporters.ts';
 import type { SignalName } from './spool.ts';
 import type { HealthCounters } from './health.ts';
-import { appendOwnFile, privateFolder, replacePrivateFile } from './private-files.ts';
+import { appendOwnFile, privateFolder } from './private-files.ts';
+import { writeFolderStatus } from './folder-status.ts';
+import { LocalStore } from './local-store.ts';
 
 const NEWLINE = 10;
 /** Lines waiting in memory for the disk, at most (per file): beyond it new lines are dropped and counted. */
@@ -195,13 +197,11 @@ export class JsonLinesFile {
 }
 
 /**
- * Writes `<directory>/status.json`: what this process's exporters counted (the same shape as the spool's status.json),
- * for `genai-otel doctor`. The last process to flush writes it; a failure is ignored (the lines matter, not this).
+ * Writes `<directory>/status.json` (see folder-status.ts), with the state of the local store when this process has
+ * one open in the same folder.
  */
 async function writeFileStatus(directory: string, counters: HealthCounters): Promise<void> {
-  const path = join(directory, 'status.json');
-  const status = { pid: process.pid, writtenAt: new Date().toISOString(), signals: counters.health.signals };
-  await replacePrivateFile(path, `${path}.${process.pid}.tmp`, JSON.stringify(status, null, 2)).catch(() => undefined);
+  await writeFolderStatus(directory, counters, await LocalStore.inFolder(directory)?.status());
 }
 
 /** What the three exporters share: serialize with the official OTLP/JSON serializer, append one line. */

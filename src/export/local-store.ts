@@ -23,10 +23,29 @@ import {
   type SpanRow,
 } from './store-schema.ts';
 import { logRow, rowBytes, spanRow } from './store-rows.ts';
-import { storeWorkerSource, type StoreAnswer, type StoreRequest, type StoreWorkerSettings } from './store-worker.ts';
+import {
+  storeWorkerSource,
+  type StoreAnswer,
+  type StoreDropReason,
+  type StoreRequest,
+  type StoreWorkerSettings,
+} from './store-worker.ts';
+import { emptyDropReasons, writeFolderStatus, type StoreStatus } from './folder-status.ts';
 
 /** Rows waiting for the store's thread, at most (bytes, about): beyond it new ones are dropped and counted. */
 export const MAX_PENDING_STORE_BYTES = 128 * 1024 * 1024;
+/** How long one attempt to write waits for another process's transaction; the rows are kept and tried again. */
+const BUSY_TIMEOUT_MILLIS = 5000;
+/** The line reported once per reason a write fails. */
+const WHY: Record<StoreDropReason, (path: string) => string> = {
+  queueFull: (path) => `${path}: more rows wait than the local store takes`,
+  diskFull: (path) => `the disk refused a write to the local store ${path} (full, or over a file size limit)`,
+  locked: (path) => `another process kept the local store ${path} locked until this process exited`,
+  unusable: (path) => `cannot write the local store ${path} (GENAI_OTEL_FILE_DIR)`,
+  error: (path) => `cannot write the local store ${path} (GENAI_OTEL_FILE_DIR)`,
+};
+/** How soon after an export the running app's status.json is written (at most once per this delay). */
+const STATUS_DELAY_MILLIS = 5000;
 /** Spans converted to rows per turn of the event loop: a batch of 512 is never converted in one go. */
 const ROWS_PER_TURN = 128;
 
@@ -38,16 +57,27 @@ export interface LocalStoreOptions {
   /** 0: no size cap. */
   maxBytes: number;
   maxPendingBytes?: number;
+  /** How long one attempt waits for another process's transaction (busy_timeout); the rows are kept and retried. */
   busyTimeoutMillis?: number;
   retentionIntervalMillis?: number;
+  /** At shutdown, how long to wait for a store another process keeps locked before its rows are dropped (counted). */
+  shutdownWaitMillis?: number;
+  /** Tests only: statements run on the store's connection after its own pragmas (e.g. `PRAGMA max_page_count`). */
+  extraPragmas?: string;
 }
 
 /** What became of the rows of one signal. */
 export interface StoreCounts {
   written: number;
   dropped: number;
+  /** `dropped`, by reason. */
+  droppedBy: Record<StoreDropReason, number>;
+  /** Of `dropped`, what the SDK's queue dropped before the store saw it (counted in the export health already). */
+  droppedBeforeStore: number;
   /** Rows retention deleted (old data, not new). */
   expired: number;
+  /** Of `expired`, rows the size cap (maxBytes) deleted although younger than the age limit (retentionMillis). */
+  expiredBySize: number;
 }
 
 type Signal = 'traces' | 'logs';
@@ -87,9 +117,27 @@ export class LocalStore {
   readonly path: string;
   readonly directory: string;
   readonly counts: Record<Signal, StoreCounts> = {
-    traces: { written: 0, dropped: 0, expired: 0 },
-    logs: { written: 0, dropped: 0, expired: 0 },
+    traces: {
+      written: 0,
+      dropped: 0,
+      droppedBy: emptyDropReasons(),
+      droppedBeforeStore: 0,
+      expired: 0,
+      expiredBySize: 0,
+    },
+    logs: {
+      written: 0,
+      dropped: 0,
+      droppedBy: emptyDropReasons(),
+      droppedBeforeStore: 0,
+      expired: 0,
+      expiredBySize: 0,
+    },
   };
+  /** Since when another process has kept the store locked (the thread is waiting), if it is now. */
+  lockedSince: number | undefined;
+  /** The last reason the store could not be written, and when (ISO time). */
+  lastError: { reason: StoreDropReason; message: string; at: string } | undefined;
   private readonly options: LocalStoreOptions;
   private readonly maxPendingBytes: number;
   private readonly toConvert: { signal: Signal; items: readonly (ReadableSpan | ReadableLogRecord)[] }[] = [];
@@ -104,6 +152,8 @@ export class LocalStore {
   private starting: Promise<Worker | undefined> | undefined;
   private broken = false;
   private users = 0;
+  /** The oldest time kept, as the thread last told it (ns since the epoch). */
+  private oldestNs: string | undefined;
 
   private constructor(options: LocalStoreOptions) {
     this.options = options;
@@ -129,16 +179,95 @@ export class LocalStore {
     return store;
   }
 
+  /** The store this process has open in `directory` (GENAI_OTEL_FILE_DIR), if any: its status goes in status.json. */
+  static inFolder(directory: string): LocalStore | undefined {
+    return LocalStore.open.get(storePath(directory));
+  }
+
+  /** Spans the SDK's queue dropped on their way to this store (see DropCountingSpanProcessor): queue full. */
+  noteQueueDrops(signal: Signal, items: number): void {
+    this.drop(signal, items, 'queueFull');
+    this.counts[signal].droppedBeforeStore += items;
+  }
+
+  /** Drops counted for `signal`, by reason; `message` becomes the last error status.json shows. */
+  private drop(signal: Signal, rows: number, reason: StoreDropReason, message?: string): void {
+    if (rows <= 0) return;
+    this.counts[signal].dropped += rows;
+    this.counts[signal].droppedBy[reason] += rows;
+    if (message !== undefined) this.lastError = { reason, message, at: new Date().toISOString() };
+  }
+
+  /**
+   * What the store holds and did, for status.json and `genai-otel doctor`: counts by signal and reason, the file's
+   * size, the retention in force, the oldest time kept (asked of the thread, which answers at once).
+   *
+   * @example
+   * const status = await LocalStore.inFolder('.genai-otel')?.status(); // { path, bytes, oldestKept, signals, … }
+   */
+  async status(): Promise<StoreStatus> {
+    const worker = this.worker;
+    if (worker !== undefined && !this.broken) {
+      // Asked on the side: it neither keeps the process alive nor waits long for a thread inside a long write.
+      let timer: NodeJS.Timeout | undefined;
+      const id = this.nextId++;
+      const answer = await Promise.race([
+        this.request(worker, { op: 'status', id }, false),
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 1000))),
+      ]);
+      clearTimeout(timer);
+      this.waiting.delete(id);
+      if (answer !== undefined) this.oldestNs = answer.oldestNs;
+    }
+    const fs = fsPromises();
+    const sizes = await Promise.all(
+      ['', '-wal'].map((suffix) =>
+        fs.lstat(`${this.path}${suffix}`).then(
+          (info) => info.size,
+          () => 0,
+        ),
+      ),
+    );
+    const signal = (counts: StoreCounts) => ({
+      written: counts.written,
+      dropped: counts.dropped,
+      droppedBy: { ...counts.droppedBy },
+    });
+    return {
+      path: this.path,
+      state: this.broken ? 'unusable' : this.lockedSince !== undefined ? 'locked' : 'ok',
+      bytes: sizes.reduce((sum, size) => sum + size, 0),
+      retention: { maxAgeMillis: this.options.retentionMillis, maxBytes: this.options.maxBytes },
+      oldestKept:
+        this.oldestNs === undefined ? undefined : new Date(Number(BigInt(this.oldestNs) / 1_000_000n)).toISOString(),
+      signals: { traces: signal(this.counts.traces), logs: signal(this.counts.logs) },
+      deleted: {
+        total: this.counts.traces.expired + this.counts.logs.expired,
+        bySizeWithinAge: this.counts.traces.expiredBySize + this.counts.logs.expiredBySize,
+      },
+      lastError: this.lastError,
+    };
+  }
+
   /** Accepts a batch; false when it is dropped (counted): rows waiting over the cap, or the store unusable. */
   offer(signal: Signal, items: readonly (ReadableSpan | ReadableLogRecord)[]): boolean {
     if (items.length === 0) return true;
     if (this.broken || this.pendingBytes > this.maxPendingBytes) {
-      this.counts[signal].dropped += items.length;
-      if (!this.broken)
+      if (this.broken) {
+        this.drop(signal, items.length, 'unusable');
+      } else if (this.lockedSince !== undefined) {
+        this.drop(signal, items.length, 'locked', 'another process keeps the store locked');
+        warnOnce(
+          `store-locked:${this.path}`,
+          `${this.path}: another process keeps the local store locked (since ${new Date(this.lockedSince).toISOString()}) and more than ${this.maxPendingBytes} bytes wait; new ${signal} are dropped and counted`,
+        );
+      } else {
+        this.drop(signal, items.length, 'queueFull', 'more rows waiting than the store takes');
         warnOnce(
           `store-full:${this.path}`,
           `${this.path}: telemetry arrives faster than the local store takes it (more than ${this.maxPendingBytes} bytes waiting); new ${signal} are dropped and counted`,
         );
+      }
       return false;
     }
     // An estimate until the rows are made (a span is rarely under 300 bytes as a row).
@@ -166,23 +295,60 @@ export class LocalStore {
     if (worker !== undefined) await this.request(worker, { op: 'retain', id: this.nextId++ });
   }
 
-  /** Flushes; the last user's release also ends the store's thread. */
+  /**
+   * Flushes; the last user's release also ends the store's thread. A store another process keeps locked is waited
+   * for `shutdownWaitMillis` at most: then what waits is dropped as `locked` (counted), so that the app still exits
+   * within its shutdown deadline.
+   */
   async release(): Promise<void> {
-    await this.flush();
+    const flushed = await this.flushWithin(this.waitMillis);
     this.users = Math.max(0, this.users - 1);
+    if (!flushed && this.worker !== undefined) {
+      // Answered once what waits is written, or dropped as `locked` when another process holds the store longer than
+      // one attempt (busy_timeout): the thread reads it between attempts.
+      await this.request(this.worker, { op: 'abandon', id: this.nextId++ });
+    }
     if (this.users > 0) return;
     LocalStore.open.delete(this.path);
+    // The oldest time kept, asked while the thread is there, for the status written after this.
+    if (flushed) await this.status();
     const worker = this.worker;
     this.worker = undefined;
     this.starting = undefined;
-    await worker?.terminate();
+    if (flushed) await worker?.terminate();
+    else {
+      // A thread still inside SQLite ends when it returns; the process need not wait for it.
+      worker?.unref();
+      void worker?.terminate();
+    }
   }
 
-  private request(worker: Worker, message: StoreRequest): Promise<StoreAnswer> {
+  /** How long a flush at exit waits for the store: not at all when another process was found holding it. */
+  get waitMillis(): number {
+    return this.lockedSince === undefined ? (this.options.shutdownWaitMillis ?? 1500) : 0;
+  }
+
+  /**
+   * Whether everything offered so far was written (or dropped) within `millis`. When not, the thread no longer keeps
+   * the process alive for that flush: an app that is done must still reach its exit (and the store's last word).
+   */
+  async flushWithin(millis: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([
+      this.flush().then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(resolve, millis, false))),
+    ]);
+    clearTimeout(timer);
+    if (!done) this.worker?.unref();
+    return done;
+  }
+
+  /** Posts `message`; waiting for the answer keeps the process alive unless `keepAlive` is false. */
+  private request(worker: Worker, message: StoreRequest, keepAlive = true): Promise<StoreAnswer> {
     return new Promise((resolve) => {
       this.waiting.set(message.id, { rows: 0, bytes: 0, resolve });
       // Waiting for an answer keeps the process alive; an idle store's thread does not.
-      worker.ref();
+      if (keepAlive) worker.ref();
       worker.postMessage(message);
     });
   }
@@ -206,7 +372,7 @@ export class LocalStore {
         bytes += rowBytes(row);
         rows.push(row);
       } catch (error) {
-        this.counts[front.signal].dropped++;
+        this.drop(front.signal, 1, 'error', String(error));
         errorOnce(`store-row:${front.signal}`, `could not turn ${front.signal} into rows of the local store`, error);
       }
     }
@@ -223,26 +389,36 @@ export class LocalStore {
         this.settle({ id, written: 0, dropped: rows.length, expired: 0 });
         return;
       }
-      worker.ref();
+      // Rows waiting keep the process alive, unless another process holds the store: then the app's exit decides.
+      if (this.lockedSince === undefined) worker.ref();
       worker.postMessage({ op: signal === 'traces' ? 'spans' : 'logs', id, rows } satisfies StoreRequest);
     });
   }
 
   private settle(answer: StoreAnswer): void {
+    if (answer.locked !== undefined) {
+      this.lockedSince = answer.locked ? (this.lockedSince ?? Date.now()) : undefined;
+      // A store another process holds must not keep a finished app from exiting (its exit drops and counts the rows).
+      if (answer.locked) this.worker?.unref();
+      else if (this.waiting.size > 0) this.worker?.ref();
+      return;
+    }
     const entry = this.waiting.get(answer.id);
     if (entry === undefined) return;
     this.waiting.delete(answer.id);
     this.pendingBytes -= entry.bytes;
+    const reason = answer.reason ?? 'error';
     if (entry.signal !== undefined) {
       this.counts[entry.signal].written += answer.written;
-      this.counts[entry.signal].dropped += answer.dropped;
+      this.drop(entry.signal, answer.dropped, reason, answer.error);
     }
     // Retention deletes spans and log records together; the count is kept with the spans.
     this.counts.traces.expired += answer.expired;
-    if (answer.error !== undefined)
+    this.counts.traces.expiredBySize += answer.expiredBySize ?? 0;
+    if (answer.error !== undefined && answer.dropped > 0)
       errorOnce(
-        `store-write:${this.path}`,
-        `cannot write the local store ${this.path} (GENAI_OTEL_FILE_DIR): ${answer.error}; telemetry is dropped and counted`,
+        `store-write:${reason}:${this.path}`,
+        `${WHY[reason](this.path)}: ${answer.error}; telemetry is dropped and counted`,
       );
     entry.resolve?.(answer);
     if (this.waiting.size === 0) this.worker?.unref();
@@ -265,15 +441,27 @@ export class LocalStore {
         insertLog: insertStatement('logs', LOG_COLUMNS),
         spanIdPositions: SPAN_ID_POSITIONS,
         logIdPositions: LOG_ID_POSITIONS,
-        busyTimeoutMillis: this.options.busyTimeoutMillis ?? 10_000,
+        busyTimeoutMillis: this.options.busyTimeoutMillis ?? BUSY_TIMEOUT_MILLIS,
         retentionMillis: this.options.retentionMillis,
         maxBytes: this.options.maxBytes,
         retentionEveryRows: 100_000,
         retentionIntervalMillis: this.options.retentionIntervalMillis ?? 60_000,
+        extraPragmas: this.options.extraPragmas,
       };
       const { Worker } = nodeWorkerThreads();
-      // No stdout/stderr of the thread's own: a failure comes back as an answer or an 'error' event.
-      const worker = new Worker(storeWorkerSource(), { eval: true, workerData: settings, stdout: true, stderr: true });
+      // No stdout/stderr of the thread's own: a failure comes back as an answer or an 'error' event. Nothing may print
+      // there either (unread output keeps the process alive), so the app's --require and --import, genai-otel's
+      // preload among them, are not run again in the thread: no execArgv, no NODE_OPTIONS.
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.NODE_OPTIONS;
+      const worker = new Worker(storeWorkerSource(), {
+        eval: true,
+        workerData: settings,
+        stdout: true,
+        stderr: true,
+        execArgv: [],
+        env,
+      });
       worker.unref();
       worker.on('message', (answer: StoreAnswer) => this.settle(answer));
       worker.on('error', (error) => this.fail(error));
@@ -291,13 +479,14 @@ export class LocalStore {
   /** The store cannot be used: report once, count what waits and what comes as dropped. */
   private fail(error: unknown): void {
     this.broken = true;
+    this.lastError = { reason: 'unusable', message: String(error), at: new Date().toISOString() };
     errorOnce(
       `store-open:${this.path}`,
       `cannot use the local store ${this.path} (GENAI_OTEL_FILE_DIR); telemetry for it is dropped and counted`,
       error,
     );
     for (const [id, entry] of [...this.waiting])
-      this.settle({ id, written: 0, dropped: entry.rows, expired: 0, error: undefined });
+      this.settle({ id, written: 0, dropped: entry.rows, expired: 0, reason: 'unusable', error: undefined });
   }
 }
 
@@ -307,6 +496,7 @@ class StoreExport {
   private readonly signal: Signal;
   private readonly counters: HealthCounters | undefined;
   private reportedDrops = 0;
+  private statusTimer: NodeJS.Timeout | undefined;
   handed = 0;
 
   constructor(signal: Signal, options: LocalStoreOptions, counters: HealthCounters | undefined) {
@@ -319,6 +509,7 @@ class StoreExport {
     this.handed += items.length;
     const accepted = this.store.offer(this.signal, items);
     this.reconcile();
+    this.scheduleStatus();
     try {
       resultCallback({ code: accepted ? ExportResultCode.SUCCESS : ExportResultCode.FAILED });
     } catch (error) {
@@ -327,17 +518,38 @@ class StoreExport {
   }
 
   async flush(): Promise<void> {
-    await this.store.flush();
+    await this.store.flushWithin(this.store.waitMillis);
     this.reconcile();
+    await this.writeStatus();
   }
 
   async shutdown(): Promise<void> {
+    clearTimeout(this.statusTimer);
     await this.store.release();
     this.reconcile();
+    await this.writeStatus();
+  }
+
+  /** status.json while the app runs: a few seconds after exports, so that `doctor` sees a running app's store. */
+  private scheduleStatus(): void {
+    if (this.statusTimer !== undefined) return;
+    this.statusTimer = setTimeout(() => {
+      void this.writeStatus().finally(() => (this.statusTimer = undefined));
+    }, STATUS_DELAY_MILLIS);
+    this.statusTimer.unref();
+  }
+
+  /** Not by a process that stored and dropped nothing: it would hide what an earlier one reported. */
+  private async writeStatus(): Promise<void> {
+    this.reconcile();
+    const { traces, logs } = this.store.counts;
+    if (traces.written + traces.dropped + logs.written + logs.dropped === 0) return;
+    await writeFolderStatus(this.store.directory, this.counters, await this.store.status());
   }
 
   private reconcile(): void {
-    const dropped = this.store.counts[this.signal].dropped - this.reportedDrops;
+    const counts = this.store.counts[this.signal];
+    const dropped = counts.dropped - counts.droppedBeforeStore - this.reportedDrops;
     if (dropped <= 0) return;
     this.reportedDrops += dropped;
     this.counters?.count(this.signal, 'dropped', dropped);

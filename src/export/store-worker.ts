@@ -25,11 +25,27 @@ export interface StoreWorkerSettings {
   retentionIntervalMillis: number;
   /** Rows a transaction takes at most (4096 when unset); larger for a bulk load, where fewer commits write less. */
   rowsPerTransaction?: number;
+  /** Statements run after the store's own pragmas (tests: `PRAGMA max_page_count` makes a full disk). */
+  extraPragmas?: string;
 }
 
-/** A message to the thread: rows of a signal, or a flush (answered once everything before it is written). */
+/**
+ * Why rows were dropped: the rows waiting for the thread over their cap (`queueFull`), the disk refused a write
+ * (`diskFull`: full, or a file size limit), another process held the store until the writer gave up (`locked`), the
+ * store cannot be opened or written at all (`unusable`: a read-only folder, a link, not a database), anything else.
+ */
+export type StoreDropReason = 'queueFull' | 'diskFull' | 'locked' | 'unusable' | 'error';
+
+/**
+ * A message to the thread: rows of a signal, or a flush (answered once everything before it is written). `status` is
+ * answered at once (the oldest time kept); `abandon` (at exit) drops what waits for a lock instead of waiting more.
+ */
 export type StoreRequest =
-  { op: 'spans' | 'logs'; id: number; rows: unknown[][] } | { op: 'flush'; id: number } | { op: 'retain'; id: number };
+  | { op: 'spans' | 'logs'; id: number; rows: unknown[][] }
+  | { op: 'flush'; id: number }
+  | { op: 'retain'; id: number }
+  | { op: 'status'; id: number }
+  | { op: 'abandon'; id: number };
 
 /** The answer to each request, in order. */
 export interface StoreAnswer {
@@ -40,7 +56,15 @@ export interface StoreAnswer {
   expired: number;
   /** Of the rows written, those new to the store (the others were stored already, e.g. imported twice). */
   added?: number;
+  /** Of those, rows the size cap deleted although younger than the age limit. */
+  expiredBySize?: number;
+  /** Why `dropped` rows were dropped. */
+  reason?: StoreDropReason;
   error?: string;
+  /** Sent with id 0 when the store starts (true) or stops (false) waiting for another process's lock. */
+  locked?: boolean;
+  /** The answer to `status`: the start of the oldest span or log record kept (ns since the epoch), if any. */
+  oldestNs?: string;
 }
 
 /**
@@ -67,6 +91,9 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
   const queue: StoreRequest[] = [];
   let scheduled = false;
   let expired = 0;
+  let expiredBySize = 0;
+  let waitingForLock = false;
+  let abandoned = false;
   let rowsSinceRetention = 0;
   let lastRetention = 0;
   const ROWS_PER_TRANSACTION = settings.rowsPerTransaction ?? 4096;
@@ -77,6 +104,7 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
     try {
       opened.exec(`PRAGMA busy_timeout = ${settings.busyTimeoutMillis}`);
       opened.exec(settings.pragmas);
+      if (settings.extraPragmas !== undefined) opened.exec(settings.extraPragmas);
       const spans = writerOf(opened, settings.writer);
       // Creates the tables, or brings an older store up to date (once, in its own transaction).
       spans.prepare();
@@ -106,6 +134,17 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
   const isBusy = (error: unknown) => {
     const code = (error as { errcode?: number }).errcode;
     return (code !== undefined && (code & 0xff) === 5) || /database is locked|SQLITE_BUSY/i.test(String(error));
+  };
+
+  /** SQLite's primary result code (the low byte of an extended one), from node:sqlite's error. */
+  const codeOf = (error: unknown) => ((error as { errcode?: number }).errcode ?? -1) & 0xff;
+  const reasonOf = (error: unknown): StoreDropReason => {
+    const code = codeOf(error);
+    // SQLITE_FULL; SQLITE_IOERR_WRITE is what a write past a file size limit (EFBIG) comes back as.
+    if (code === 13 || (error as { errcode?: number }).errcode === 778) return 'diskFull';
+    // SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_NOTADB
+    if (code === 3 || code === 8 || code === 14 || code === 26) return 'unusable';
+    return 'error';
   };
 
   const bytesOf = (row: unknown[], positions: number[]) => {
@@ -151,16 +190,59 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
           .filter((value) => value !== undefined)
           .map((value) => BigInt(value))
           .reduce((a, b) => (a < b ? a : b));
-        expired += Number(db.prepare('DELETE FROM spans WHERE start_ns <= ?').run(cut).changes);
-        expired += Number(db.prepare('DELETE FROM logs WHERE time_ns <= ?').run(cut).changes);
+        // Age retention ran first: what the size cap deletes is younger than the age limit the user asked for.
+        const deleted =
+          Number(db.prepare('DELETE FROM spans WHERE start_ns <= ?').run(cut).changes) +
+          Number(db.prepare('DELETE FROM logs WHERE time_ns <= ?').run(cut).changes);
+        expired += deleted;
+        expiredBySize += deleted;
       }
       db.exec('PRAGMA incremental_vacuum');
     }
   };
 
-  const answer = (request: StoreRequest, written: number, dropped: number, error?: string, added?: number) => {
-    parentPort!.postMessage({ id: request.id, written, dropped, expired, error, added } satisfies StoreAnswer);
+  const answer = (
+    request: StoreRequest,
+    written: number,
+    dropped: number,
+    error?: string,
+    reason?: StoreDropReason,
+    added?: number,
+  ) => {
+    parentPort!.postMessage({
+      id: request.id,
+      written,
+      dropped,
+      expired,
+      expiredBySize,
+      reason: dropped > 0 ? reason : undefined,
+      error,
+      added,
+    } satisfies StoreAnswer);
     expired = 0;
+    expiredBySize = 0;
+  };
+
+  const lockWait = (waiting: boolean) => {
+    if (waitingForLock === waiting) return;
+    waitingForLock = waiting;
+    parentPort!.postMessage({ id: 0, written: 0, dropped: 0, expired: 0, locked: waiting } satisfies StoreAnswer);
+  };
+
+  /** At exit, with the store still locked: everything waiting is dropped as such, and every flush answered. */
+  const dropQueued = () => {
+    for (const request of queue.splice(0))
+      if (request.op === 'spans' || request.op === 'logs')
+        answer(request, 0, request.rows.length, 'database is locked', 'locked');
+      else answer(request, 0, 0);
+  };
+
+  const oldest = () => {
+    if (db === undefined) return undefined;
+    const span = db.prepare('SELECT CAST(min(start_ns) AS TEXT) AS t FROM spans').get()?.t;
+    const log = db.prepare('SELECT CAST(min(time_ns) AS TEXT) AS t FROM logs').get()?.t;
+    const times = [span, log].filter((value) => typeof value === 'string').map((value) => BigInt(value));
+    return times.length === 0 ? undefined : String(times.reduce((a, b) => (a < b ? a : b)));
   };
 
   const drain = () => {
@@ -171,7 +253,7 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
       let count = 0;
       while (count < queue.length && (count === 0 || rows < ROWS_PER_TRANSACTION)) {
         const request = queue[count]!;
-        if (request.op === 'flush' || request.op === 'retain') {
+        if (request.op !== 'spans' && request.op !== 'logs') {
           if (count === 0) count = 1;
           break;
         }
@@ -180,7 +262,7 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
       }
       const taken = queue.slice(0, count);
       const first = taken[0]!;
-      if (first.op === 'flush' || first.op === 'retain') {
+      if (first.op !== 'spans' && first.op !== 'logs') {
         let error: string | undefined;
         if (first.op === 'retain') {
           try {
@@ -220,19 +302,28 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
           throw error;
         }
         queue.splice(0, count);
+        lockWait(false);
         rowsSinceRetention += rows;
         for (const [index, request] of taken.entries())
-          answer(request, (request as { rows: unknown[] }).rows.length, 0, undefined, added[index]);
+          answer(request, (request as { rows: unknown[] }).rows.length, 0, undefined, undefined, added[index]);
       } catch (error) {
         if (isBusy(error)) {
-          // Another process holds the store longer than busy_timeout: keep the rows and try again shortly.
+          lockWait(true);
+          if (abandoned) {
+            dropQueued();
+            return;
+          }
+          // Another process holds the store longer than busy_timeout: keep the rows and try again shortly (the
+          // thread's messages, an `abandon` among them, are read meanwhile).
           scheduled = true;
           setTimeout(drain, 200);
           return;
         }
         forget();
         queue.splice(0, count);
-        for (const request of taken) answer(request, 0, (request as { rows: unknown[] }).rows.length, String(error));
+        const reason = reasonOf(error);
+        for (const request of taken)
+          answer(request, 0, (request as { rows: unknown[] }).rows.length, String(error), reason);
       }
       if (
         rowsSinceRetention >= settings.retentionEveryRows ||
@@ -248,6 +339,26 @@ export function storeWorkerMain(writerOf: typeof storeWriterOf): void {
   };
 
   parentPort!.on('message', (request: StoreRequest) => {
+    if (request.op === 'status') {
+      let oldestNs: string | undefined;
+      try {
+        oldestNs = oldest();
+      } catch {
+        // a store that cannot be read now has no oldest time to tell
+      }
+      parentPort!.postMessage({ id: request.id, written: 0, dropped: 0, expired: 0, oldestNs } satisfies StoreAnswer);
+      return;
+    }
+    if (request.op === 'abandon') {
+      // From now on a lock that outlasts busy_timeout drops what waits; until then the rows are written as usual, and
+      // the answer comes once everything before it is written (or dropped).
+      abandoned = true;
+      if (waitingForLock) {
+        dropQueued();
+        answer(request, 0, 0);
+        return;
+      }
+    }
     queue.push(request);
     if (!scheduled) {
       scheduled = true;

@@ -32,6 +32,8 @@ export function localStoreOptions(config: GenAIOtelConfig): LocalStoreOptions {
     directory: config.file.directory,
     retentionMillis: config.local.retentionMillis,
     maxBytes: config.local.maxBytes,
+    // The rest of the shutdown deadline is for status.json and the other exporters.
+    shutdownWaitMillis: Math.floor(config.shutdownTimeoutMillis / 2),
   };
 }
 
@@ -159,7 +161,13 @@ export function createSpanProcessors(
       return [
         counters === undefined
           ? batch
-          : new DropCountingSpanProcessor(batch, counters, traces.batch.maxQueueSize, () => local.handedSpans),
+          : new DropCountingSpanProcessor(
+              batch,
+              counters,
+              traces.batch.maxQueueSize,
+              () => local.handedSpans,
+              (items) => local.store.noteQueueDrops('traces', items),
+            ),
       ];
     }
     if (delivery === undefined) return [];

@@ -15,16 +15,10 @@ import { styleFor } from '../render/style.ts';
 import { signalFiles } from '../telemetry/files.ts';
 import { withoutCredentials } from '../telemetry/url-credentials.ts';
 import { terminalOutput, terminalSafe } from '../render/terminal-text.ts';
+import type { Check, CheckStatus } from './doctor-check.ts';
+import { checkStore } from './doctor-store.ts';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
-
-export interface Check {
-  name: string;
-  status: CheckStatus;
-  detail: string;
-  /** What to do about it, for warn and fail. */
-  fix?: string;
-}
+export type { Check, CheckStatus } from './doctor-check.ts';
 
 export interface DoctorOptions {
   json?: boolean;
@@ -573,6 +567,7 @@ export async function runChecks(
     probes,
     otlpSignals.length > 0 ? checkSpool(config, serviceName) : [],
     checkFiles(config),
+    checkStore(config),
     checkLibraries(cwd, config),
   );
 }

@@ -1,0 +1,126 @@
+// The local store's state in status.json and `genai-otel doctor`: a healthy store is ok with the time it covers and
+// the retention in force; a store SQLite finds full (max_page_count, through the test-only extraPragmas) counts its
+// drops as diskFull; a size cap that deleted data younger than the age limit is a warning.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LocalStoreSpanExporter, type LocalStoreOptions } from '../../../src/export/local-store.ts';
+import { HealthCounters } from '../../../src/export/health.ts';
+import type { StoreStatus } from '../../../src/export/folder-status.ts';
+import { runChecks } from '../../../src/cli/commands/doctor.ts';
+
+const DAY = 86_400_000;
+
+function provider(options: LocalStoreOptions, counters = new HealthCounters()) {
+  const exporter = new LocalStoreSpanExporter(options, counters);
+  const tracerProvider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'store-status' }),
+    spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 100_000, maxExportBatchSize: 512 })],
+  });
+  return { tracerProvider, exporter, tracer: tracerProvider.getTracer('test'), counters };
+}
+
+function statusOf(directory: string): { store: StoreStatus; signals: { traces: { dropped: number } } } {
+  return JSON.parse(readFileSync(join(directory, 'status.json'), 'utf8')) as {
+    store: StoreStatus;
+    signals: { traces: { dropped: number } };
+  };
+}
+
+async function storeChecks(directory: string, env: Record<string, string> = {}) {
+  const checks = await runChecks(
+    300,
+    { OTEL_TRACES_EXPORTER: 'local', GENAI_OTEL_FILE_DIR: directory, ...env },
+    directory,
+  );
+  return checks.filter((check) => check.name.includes('local store'));
+}
+
+test('a healthy store: status.json carries its path, size, retention and oldest time; doctor says ok', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-status-'));
+  const { tracerProvider, tracer } = provider({ directory, retentionMillis: 7 * DAY, maxBytes: 1 << 30 });
+  const start = Date.now() - 3_600_000;
+  for (let index = 0; index < 40; index++)
+    tracer.startSpan('work', { startTime: start + index }).end(start + index + 5);
+  await tracerProvider.shutdown();
+  const status = statusOf(directory);
+  assert.equal(statSync(join(directory, 'status.json')).mode & 0o777, 0o600);
+  assert.equal(status.store.path, join(directory, 'telemetry.db'));
+  assert.equal(status.store.state, 'ok');
+  assert.equal(status.store.signals.traces.written, 40);
+  assert.equal(status.store.signals.traces.dropped, 0);
+  assert.deepEqual(status.store.retention, { maxAgeMillis: 7 * DAY, maxBytes: 1 << 30 });
+  assert.equal(status.store.oldestKept, new Date(start).toISOString());
+  assert.ok(status.store.bytes >= statSync(join(directory, 'telemetry.db')).size && status.store.bytes > 0);
+  const checks = await storeChecks(directory, { GENAI_OTEL_LOCAL_RETENTION: '7d' });
+  assert.deepEqual(
+    checks.map((check) => check.status),
+    ['ok'],
+    JSON.stringify(checks),
+  );
+  assert.match(checks[0]!.detail, new RegExp(`spans from ${new Date(start).toISOString()}`));
+  assert.match(checks[0]!.detail, /keeps 7d \(GENAI_OTEL_LOCAL_RETENTION\), at most 1 GiB/);
+  rmSync(directory, { recursive: true });
+});
+
+test('a store SQLite finds full (max_page_count): later batches dropped as diskFull, counted in the export health too', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-status-'));
+  const { tracerProvider, tracer, counters } = provider({
+    directory,
+    retentionMillis: 0,
+    maxBytes: 0,
+    extraPragmas: 'PRAGMA max_page_count = 64',
+  });
+  const padding = 'x'.repeat(1000);
+  for (let index = 0; index < 2000; index++) tracer.startSpan('work', { attributes: { padding } }).end();
+  await tracerProvider.shutdown();
+  const { store, signals } = statusOf(directory);
+  assert.ok(store.signals.traces.droppedBy.diskFull > 0, JSON.stringify(store));
+  assert.equal(store.signals.traces.written + store.signals.traces.dropped, 2000);
+  assert.equal(signals.traces.dropped, store.signals.traces.dropped);
+  assert.equal(counters.health.signals.traces.dropped, store.signals.traces.dropped);
+  assert.equal(store.lastError?.reason, 'diskFull');
+  const drops = (await storeChecks(directory)).find((check) => check.name === 'dropped telemetry (local store)');
+  assert.equal(drops?.status, 'warn');
+  assert.match(drops.detail, /traces [\d,]+ of 2,000 \(disk full [\d,]+\)/);
+  rmSync(directory, { recursive: true });
+});
+
+test('a size cap that deletes spans younger than the age limit: counted, and doctor warns to raise the cap', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-status-'));
+  const { tracerProvider, tracer, exporter } = provider({ directory, retentionMillis: 7 * DAY, maxBytes: 1024 * 1024 });
+  const padding = 'x'.repeat(2000);
+  // 1,500 spans of ~2 KB over the last day, well within the 7 days asked for: the 1 MiB cap deletes the oldest.
+  for (let index = 0; index < 1500; index++) {
+    const start = Date.now() - DAY + index * 1000;
+    tracer.startSpan('work', { startTime: start, attributes: { padding } }).end(start + 5);
+  }
+  await tracerProvider.forceFlush();
+  await exporter.store.retain();
+  await tracerProvider.shutdown();
+  const { store } = statusOf(directory);
+  assert.ok(store.deleted.bySizeWithinAge > 0, JSON.stringify(store));
+  assert.equal(store.deleted.bySizeWithinAge, store.deleted.total);
+  assert.ok(Date.parse(store.oldestKept!) > Date.now() - DAY);
+  const retention = (await storeChecks(directory)).find((check) => check.name === 'local store retention');
+  assert.equal(retention?.status, 'warn');
+  assert.match(retention.detail, /the size cap \(1 MiB\) deleted [\d,]+ spans and log records younger than the 7d/);
+  assert.match(retention.fix ?? '', /GENAI_OTEL_LOCAL_MAX_BYTES/);
+  rmSync(directory, { recursive: true });
+});
+
+test('a process that stored nothing leaves an earlier status.json alone', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-status-'));
+  const first = provider({ directory, retentionMillis: 0, maxBytes: 0 });
+  first.tracer.startSpan('work').end();
+  await first.tracerProvider.shutdown();
+  const before = readFileSync(join(directory, 'status.json'), 'utf8');
+  const idle = provider({ directory, retentionMillis: 0, maxBytes: 0 });
+  await idle.tracerProvider.shutdown();
+  assert.equal(readFileSync(join(directory, 'status.json'), 'utf8'), before);
+  rmSync(directory, { recursive: true });
+});
