@@ -112,28 +112,21 @@ export async function prepareStoreFile(path: string): Promise<void> {
  * as fast as spans end. Rows beyond MAX_PENDING_STORE_BYTES waiting, and rows a failed write loses, are dropped and
  * counted. Never rejects, never throws into the SDK.
  */
+/** A signal's counts before anything was written. */
+const noCounts = (): StoreCounts => ({
+  written: 0,
+  dropped: 0,
+  droppedBy: emptyDropReasons(),
+  droppedBeforeStore: 0,
+  expired: 0,
+  expiredBySize: 0,
+});
+
 export class LocalStore {
   private static readonly open = new Map<string, LocalStore>();
   readonly path: string;
   readonly directory: string;
-  readonly counts: Record<Signal, StoreCounts> = {
-    traces: {
-      written: 0,
-      dropped: 0,
-      droppedBy: emptyDropReasons(),
-      droppedBeforeStore: 0,
-      expired: 0,
-      expiredBySize: 0,
-    },
-    logs: {
-      written: 0,
-      dropped: 0,
-      droppedBy: emptyDropReasons(),
-      droppedBeforeStore: 0,
-      expired: 0,
-      expiredBySize: 0,
-    },
-  };
+  readonly counts: Record<Signal, StoreCounts> = { traces: noCounts(), logs: noCounts() };
   /** Since when another process has kept the store locked (the thread is waiting), if it is now. */
   lockedSince: number | undefined;
   /** The last reason the store could not be written, and when (ISO time). */

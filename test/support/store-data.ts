@@ -24,8 +24,8 @@ function keyValues(attributes: Record<string, unknown>): KeyValue[] {
   }));
 }
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
+/** A small deterministic generator (mulberry32): a test made from it runs the same every time. */
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -15,6 +15,7 @@ import { reportFromStore } from '../../../src/cli/report/from-store.ts';
 import { reportFromSpans } from '../../../src/cli/report/from-spans.ts';
 import { spansOf, type CliSpan } from '../../../src/cli/telemetry/otlp-json.ts';
 import { storePath } from '../../../src/export/store-schema.ts';
+import { random } from '../../support/store-data.ts';
 
 const MINUTE = 60_000;
 const BASE = Date.UTC(2026, 0, 1, 12);
@@ -156,18 +157,6 @@ test('a window that holds the call but not its outer call counts it, as the in-m
   assert.equal(storeReport(directory, DAY_WINDOW).requests, 1);
   rmSync(directory, { recursive: true });
 });
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('random trees written shuffled, in random batches, some clocks behind: the store counts what the in-memory report counts', async () => {
   const next = random(23);
