@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { unsupportedNodeMessage } from './node-version.ts';
 
-/** The commands that stream telemetry through JSON.parse: most of what they allocate dies young. */
-const READING_COMMANDS = new Set(['report', 'traces', 'sessions', 'export']);
+/** The commands that stream telemetry through JSON.parse (import too): most of what they allocate dies young. */
+const READING_COMMANDS = new Set(['report', 'traces', 'sessions', 'export', 'import']);
 /**
  * V8 grows the young generation up to 3 × 64 MiB when much survives a scavenge (the spans of traces still open), and
  * keeps it: a 1 M-span read then sat at 375 MB RSS with 120 MB live. 4 MiB semi-spaces keep it near 200 MB and are
