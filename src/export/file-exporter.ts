@@ -197,11 +197,11 @@ export class JsonLinesFile {
 }
 
 /**
- * Writes `<directory>/status.json` (see folder-status.ts), with the state of the local store when this process has
- * one open in the same folder.
+ * Writes this process's status file in `directory` (see folder-status.ts), with the state of the local store when
+ * this process has one open in the same folder; `ended` at shutdown.
  */
-async function writeFileStatus(directory: string, counters: HealthCounters): Promise<void> {
-  await writeFolderStatus(directory, counters, await LocalStore.inFolder(directory)?.status());
+async function writeFileStatus(directory: string, counters: HealthCounters, ended: boolean): Promise<void> {
+  await writeFolderStatus(directory, counters, await LocalStore.inFolder(directory)?.status(), ended);
 }
 
 /** What the three exporters share: serialize with the official OTLP/JSON serializer, append one line. */
@@ -251,10 +251,11 @@ class FileExport<T> {
     answer(accepted ? ExportResultCode.SUCCESS : ExportResultCode.FAILED);
   }
 
-  async flush(): Promise<void> {
+  /** `ended`: the exporter shuts down, and the status file says the process ended. */
+  async flush(ended = false): Promise<void> {
     await this.file.flush();
     this.reconcile();
-    if (this.counters !== undefined) await writeFileStatus(this.file.directory, this.counters);
+    if (this.counters !== undefined) await writeFileStatus(this.file.directory, this.counters, ended);
   }
 
   /** Lines the file could not take (buffer full, disk error) go into the export health as dropped. */
@@ -290,7 +291,7 @@ export class FileSpanExporter implements SpanExporter {
   }
 
   shutdown(): Promise<void> {
-    return this.core.flush();
+    return this.core.flush(true);
   }
 
   forceFlush(): Promise<void> {
@@ -326,7 +327,7 @@ export class FileMetricExporter implements PushMetricExporter {
   }
 
   shutdown(): Promise<void> {
-    return this.core.flush();
+    return this.core.flush(true);
   }
 
   forceFlush(): Promise<void> {
@@ -347,7 +348,7 @@ export class FileLogRecordExporter implements LogRecordExporter {
   }
 
   shutdown(): Promise<void> {
-    return this.core.flush();
+    return this.core.flush(true);
   }
 
   forceFlush(): Promise<void> {

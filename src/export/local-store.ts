@@ -44,7 +44,7 @@ const WHY: Record<StoreDropReason, (path: string) => string> = {
   unusable: (path) => `cannot write the local store ${path} (GENAI_OTEL_FILE_DIR)`,
   error: (path) => `cannot write the local store ${path} (GENAI_OTEL_FILE_DIR)`,
 };
-/** How soon after an export the running app's status.json is written (at most once per this delay). */
+/** How soon after an export the running app's status file is written (at most once per this delay). */
 const STATUS_DELAY_MILLIS = 5000;
 /** Spans converted to rows per turn of the event loop: a batch of 512 is never converted in one go. */
 const ROWS_PER_TURN = 128;
@@ -172,7 +172,7 @@ export class LocalStore {
     return store;
   }
 
-  /** The store this process has open in `directory` (GENAI_OTEL_FILE_DIR), if any: its status goes in status.json. */
+  /** The store this process has open in `directory` (GENAI_OTEL_FILE_DIR), if any: its status goes in the folder's status file. */
   static inFolder(directory: string): LocalStore | undefined {
     return LocalStore.open.get(storePath(directory));
   }
@@ -183,7 +183,7 @@ export class LocalStore {
     this.counts[signal].droppedBeforeStore += items;
   }
 
-  /** Drops counted for `signal`, by reason; `message` becomes the last error status.json shows. */
+  /** Drops counted for `signal`, by reason; `message` becomes the last error the status file shows. */
   private drop(signal: Signal, rows: number, reason: StoreDropReason, message?: string): void {
     if (rows <= 0) return;
     this.counts[signal].dropped += rows;
@@ -192,7 +192,7 @@ export class LocalStore {
   }
 
   /**
-   * What the store holds and did, for status.json and `genai-otel doctor`: counts by signal and reason, the file's
+   * What the store holds and did, for the status file and `genai-otel doctor`: counts by signal and reason, the file's
    * size, the retention in force, the oldest time kept (asked of the thread, which answers at once).
    *
    * @example
@@ -520,10 +520,10 @@ class StoreExport {
     clearTimeout(this.statusTimer);
     await this.store.release();
     this.reconcile();
-    await this.writeStatus();
+    await this.writeStatus(true);
   }
 
-  /** status.json while the app runs: a few seconds after exports, so that `doctor` sees a running app's store. */
+  /** The status file while the app runs: a few seconds after exports, so that `doctor` sees a running app's store. */
   private scheduleStatus(): void {
     if (this.statusTimer !== undefined) return;
     this.statusTimer = setTimeout(() => {
@@ -532,12 +532,12 @@ class StoreExport {
     this.statusTimer.unref();
   }
 
-  /** Not by a process that stored and dropped nothing: it would hide what an earlier one reported. */
-  private async writeStatus(): Promise<void> {
+  /** Not by a process that stored and dropped nothing (a file of no use); `ended` at shutdown. */
+  private async writeStatus(ended = false): Promise<void> {
     this.reconcile();
     const { traces, logs } = this.store.counts;
     if (traces.written + traces.dropped + logs.written + logs.dropped === 0) return;
-    await writeFolderStatus(this.store.directory, this.counters, await this.store.status());
+    await writeFolderStatus(this.store.directory, this.counters, await this.store.status(), ended);
   }
 
   private reconcile(): void {

@@ -166,13 +166,17 @@ for (const [label, node] of [
         totals = await runApp('local', folder);
       });
 
-      test('the store is 0600 in a 0700 folder, and status.json says what was written', () => {
+      test("the store is 0600 in a 0700 folder, and the app's status file says what was written", () => {
         assert.equal(statSync(folder).mode & 0o777, 0o700);
         for (const name of readdirSync(folder)) assert.equal(statSync(join(folder, name)).mode & 0o777, 0o600, name);
-        const { store } = JSON.parse(readFileSync(join(folder, 'status.json'), 'utf8')) as {
+        const statusFiles = readdirSync(folder).filter((name) => /^status\.\d+-\d+\.json$/.test(name));
+        assert.equal(statusFiles.length, 1, readdirSync(folder).join(', '));
+        const { store, endedAt } = JSON.parse(readFileSync(join(folder, statusFiles[0]!), 'utf8')) as {
+          endedAt?: string;
           store: { state: string; signals: Record<'traces' | 'logs', { written: number; dropped: number }> };
         };
         assert.equal(store.state, 'ok');
+        assert.ok(endedAt !== undefined, 'the app ended and said so');
         // A turn and its chat span per call; one feedback record.
         assert.deepEqual(store.signals.traces, { ...store.signals.traces, written: 2 * CALLS, dropped: 0 });
         assert.deepEqual(store.signals.logs, { ...store.signals.logs, written: 1, dropped: 0 });

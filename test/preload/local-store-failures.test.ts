@@ -1,18 +1,19 @@
 // The local store's real failure modes, through the preload as an app runs it: a full disk (a file size limit set
 // with prlimit, which the kernel enforces with EFBIG), a read-only folder, a store another process keeps locked, and
 // a queue too small for a burst. Each time the app prints what it always prints and exits 0, one line on stderr says
-// what happened, status.json in the folder counts every span as written or dropped (with the reason), and
+// what happened, the app's status file in the folder counts every span as written or dropped (with the reason), and
 // `genai-otel doctor` warns or fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, repositoryRoot } from '../support/run-fixture.ts';
 import { StoreSource } from '../../src/cli/telemetry/store-source.ts';
 import { runChecks, type Check } from '../../src/cli/commands/doctor.ts';
-import type { StoreStatus } from '../../src/export/folder-status.ts';
+import type { FolderStatus, StoreStatus } from '../../src/export/folder-status.ts';
+import { readFolderStatuses } from '../../src/cli/commands/folder-statuses.ts';
 
 const NOBODY = 65534;
 /** root ignores file modes: the read-only folder is then tried as `nobody`, who owns the folder. */
@@ -74,9 +75,16 @@ function appLine(run: Run): { spans: number } {
   return JSON.parse(lines[0]!) as { spans: number };
 }
 
+/** The one app's status file in the folder. */
+function appStatus(folder: string): FolderStatus {
+  const entries = readFolderStatuses(folder);
+  assert.equal(entries.length, 1, entries.map((entry) => entry.name).join(', '));
+  return entries[0]!.status;
+}
+
 function storeStatus(folder: string): StoreStatus {
-  const status = JSON.parse(readFileSync(join(folder, 'status.json'), 'utf8')) as { store?: StoreStatus };
-  assert.ok(status.store !== undefined, 'status.json has no store section');
+  const status = appStatus(folder);
+  assert.ok(status.store !== undefined, 'the status file has no store section');
   return status.store;
 }
 
@@ -217,11 +225,7 @@ test("spans the SDK's queue drops in a burst are in the store's status as queueF
   const made = appLine(run).spans;
   const status = storeStatus(folder);
   const traces = status.signals.traces;
-  const health = (
-    JSON.parse(readFileSync(join(folder, 'status.json'), 'utf8')) as {
-      signals: { traces: { dropped: number } };
-    }
-  ).signals.traces;
+  const health = appStatus(folder).signals!.traces!;
   assert.ok(traces.droppedBy.queueFull > 0, JSON.stringify(status));
   assert.equal(traces.dropped, health.dropped);
   assert.equal(traces.written + traces.dropped, made);

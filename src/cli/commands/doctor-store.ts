@@ -1,15 +1,16 @@
 // `genai-otel doctor` on the local store: the file itself (can it be opened, can the app write it, what time it
-// covers) and what the last app writing it put in status.json (rows dropped and why, retention that deleted data
-// younger than the age the user asked for).
-import { accessSync, constants, existsSync, lstatSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// covers) and what the processes writing it put in their status files, added up (rows dropped and why, retention that
+// deleted data younger than the age the user asked for), each process named.
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { GenAIOtelConfig } from '../../config/config-types.ts';
-import type { StoreStatus } from '../../export/folder-status.ts';
+import { emptyDropReasons, hasTrouble, type StatusEntry, type StoreSignalStatus } from '../../export/folder-status.ts';
 import type { StoreDropReason } from '../../export/store-worker.ts';
 import { storePath } from '../../export/store-schema.ts';
 import { count } from '../render/format.ts';
 import { openStore } from '../telemetry/store-source.ts';
 import type { Check } from './doctor-check.ts';
+import { processLabel, readFolderStatuses } from './folder-statuses.ts';
 
 const REASONS: Record<StoreDropReason, { label: string; fix: string }> = {
   queueFull: {
@@ -124,59 +125,116 @@ function fileCheck(directory: string, config: GenAIOtelConfig): Check {
   return { name, status: 'ok', detail: `${path}: ${covered}; ${settings} (genai-otel report reads it)` };
 }
 
-/** What the last process that wrote the store said of it in status.json; nothing when it said nothing. */
+/** Processes named one by one in a check's detail, at most; the rest are counted. */
+const MAX_LISTED = 8;
+
+/** `label (what)` for each entry, at most MAX_LISTED of them, then how many more. */
+function listed(items: readonly { entry: StatusEntry; what: string }[]): string {
+  const shown = items.slice(0, MAX_LISTED).map(({ entry, what }) => `${processLabel(entry)}: ${what}`);
+  if (items.length > MAX_LISTED) shown.push(`${items.length - MAX_LISTED} more`);
+  return shown.join('; ');
+}
+
+/** One signal's drops with their reasons, e.g. `traces 20 of 1,000 (queue full 20)`; reasons seen go in `reasons`. */
+function dropText(signal: string, counts: StoreSignalStatus, reasons: Set<StoreDropReason>): string {
+  const why = (Object.entries(counts.droppedBy ?? {}) as [StoreDropReason, number][])
+    .filter(([reason, rows]) => rows > 0 && reason in REASONS)
+    .map(([reason, rows]) => {
+      reasons.add(reason);
+      return `${REASONS[reason].label} ${count(rows)}`;
+    });
+  return `${signal} ${count(counts.dropped)} of ${count(counts.written + counts.dropped)}${why.length > 0 ? ` (${why.join(', ')})` : ''}`;
+}
+
+/** A signal's counts added over processes. */
+function sumSignal(total: StoreSignalStatus, counts: Partial<StoreSignalStatus> | undefined): void {
+  if (counts === undefined || counts === null) return;
+  total.written += Number(counts.written) || 0;
+  total.dropped += Number(counts.dropped) || 0;
+  for (const [reason, rows] of Object.entries(counts.droppedBy ?? {}))
+    if (reason in total.droppedBy) total.droppedBy[reason as StoreDropReason] += Number(rows) || 0;
+}
+
+const noSignal = (): StoreSignalStatus => ({ written: 0, dropped: 0, droppedBy: emptyDropReasons() });
+
+/**
+ * What the processes that wrote the store said of it in their status files, added up: each process's drops and
+ * why, a store a process could not use, data the size cap deleted early; and which processes wrote, running or ended.
+ */
 function statusChecks(directory: string): Check[] {
-  const statusPath = join(directory, 'status.json');
-  let status: { pid?: number; writtenAt?: string; store?: StoreStatus };
-  try {
-    if (!lstatSync(statusPath).isFile()) return [];
-    status = JSON.parse(readFileSync(statusPath, 'utf8')) as typeof status;
-  } catch {
-    return [];
-  }
-  const store = status.store;
-  if (store === undefined || typeof store !== 'object') return [];
-  const who = `process ${String(status.pid ?? '?')}, as of ${status.writtenAt ?? '?'}`;
+  const entries = readFolderStatuses(directory).filter(
+    (entry) =>
+      entry.status.store !== undefined && entry.status.store !== null && typeof entry.status.store === 'object',
+  );
+  if (entries.length === 0) return [];
+  const storeOf = (entry: StatusEntry) => entry.status.store!;
   const checks: Check[] = [];
-  if (store.state === 'unusable')
+  const newest = entries.at(-1)!;
+  const unusable = entries.filter(
+    (entry) => storeOf(entry).state === 'unusable' && (entry === newest || entry.state === 'running'),
+  );
+  if (unusable.length > 0) {
+    const last = storeOf(unusable.at(-1)!);
     checks.push({
       name: 'local store writes',
       status: 'fail',
-      detail: `the app could not open or write ${store.path}${store.lastError === undefined ? '' : `: ${store.lastError.message}`} (${who})`,
+      detail: `the app could not open or write ${last.path}${last.lastError === undefined ? '' : `: ${last.lastError.message}`} (${unusable.map(processLabel).join('; ')})`,
       fix: REASONS.unusable.fix,
     });
-  const reasons = new Set<StoreDropReason>();
-  const parts: string[] = [];
-  for (const signal of ['traces', 'logs'] as const) {
-    const counts = store.signals?.[signal];
-    if (counts === undefined || !(counts.dropped > 0)) continue;
-    const why = (Object.entries(counts.droppedBy ?? {}) as [StoreDropReason, number][])
-      .filter(([reason, rows]) => rows > 0 && reason in REASONS)
-      .map(([reason, rows]) => {
-        reasons.add(reason);
-        return `${REASONS[reason].label} ${count(rows)}`;
-      });
-    parts.push(
-      `${signal} ${count(counts.dropped)} of ${count(counts.written + counts.dropped)}${why.length > 0 ? ` (${why.join(', ')})` : ''}`,
-    );
   }
+  const reasons = new Set<StoreDropReason>();
+  const totals = { traces: noSignal(), logs: noSignal() };
+  const dropping: { entry: StatusEntry; what: string }[] = [];
+  const summaries: { entry: StatusEntry; what: string }[] = [];
+  for (const entry of entries) {
+    const signals = storeOf(entry).signals;
+    const own: string[] = [];
+    const written: string[] = [];
+    for (const signal of ['traces', 'logs'] as const) {
+      const counts = signals?.[signal];
+      sumSignal(totals[signal], counts);
+      if (counts === undefined || counts === null) continue;
+      if (counts.written > 0 || counts.dropped > 0)
+        written.push(`${signal} ${count(counts.written)} stored, ${count(counts.dropped)} dropped`);
+      if (counts.dropped > 0) own.push(dropText(signal, counts, new Set()));
+    }
+    summaries.push({ entry, what: written.join(', ') || 'nothing stored' });
+    if (own.length > 0) dropping.push({ entry, what: own.join(', ') });
+  }
+  const parts = (['traces', 'logs'] as const)
+    .filter((signal) => totals[signal].dropped > 0)
+    .map((signal) => dropText(signal, totals[signal], reasons));
   if (parts.length > 0)
     checks.push({
       name: 'dropped telemetry (local store)',
       status: 'warn',
-      detail: `${parts.join('; ')} (${who})`,
+      detail: `${parts.join('; ')}, over ${entries.length === 1 ? '1 process' : `${entries.length} processes`}: ${listed(dropping)}`,
       fix: [...reasons].map((reason) => REASONS[reason].fix).join('; '),
     });
-  const early = store.deleted?.bySizeWithinAge ?? 0;
-  if (early > 0) {
+  const early = entries.filter((entry) => (storeOf(entry).deleted?.bySizeWithinAge ?? 0) > 0);
+  if (early.length > 0) {
+    const rows = early.reduce((sum, entry) => sum + (Number(storeOf(entry).deleted.bySizeWithinAge) || 0), 0);
+    const store = storeOf(newest);
     const age = store.retention?.maxAgeMillis ?? 0;
     checks.push({
       name: 'local store retention',
       status: 'warn',
-      detail: `the size cap (${sizeText(store.retention?.maxBytes ?? 0)}) deleted ${count(early)} spans and log records younger than the ${age > 0 ? `${durationText(age)} asked for (GENAI_OTEL_LOCAL_RETENTION)` : 'unlimited age asked for'}: the store keeps ${store.oldestKept === undefined ? 'less' : `from ${store.oldestKept} on`} (${who})`,
+      detail: `the size cap (${sizeText(store.retention?.maxBytes ?? 0)}) deleted ${count(rows)} spans and log records younger than the ${age > 0 ? `${durationText(age)} asked for (GENAI_OTEL_LOCAL_RETENTION)` : 'unlimited age asked for'}: the store keeps ${store.oldestKept === undefined ? 'less' : `from ${store.oldestKept} on`} (${early.map(processLabel).join('; ')})`,
       fix: 'raise GENAI_OTEL_LOCAL_MAX_BYTES (or lower GENAI_OTEL_LOCAL_RETENTION to what fits)',
     });
   }
+  const running = entries.filter((entry) => entry.state === 'running').length;
+  // Those with something to report first, then the latest.
+  summaries.sort(
+    (a, b) =>
+      Number(hasTrouble(b.entry.status)) - Number(hasTrouble(a.entry.status)) ||
+      b.entry.writtenMillis - a.entry.writtenMillis,
+  );
+  checks.push({
+    name: 'local store processes',
+    status: 'info',
+    detail: `${entries.length} ${entries.length === 1 ? 'process' : 'processes'} (${running} running) wrote here: ${listed(summaries)}`,
+  });
   return checks;
 }
 

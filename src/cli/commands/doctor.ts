@@ -17,6 +17,7 @@ import { withoutCredentials } from '../telemetry/url-credentials.ts';
 import { terminalOutput, terminalSafe } from '../render/terminal-text.ts';
 import type { Check, CheckStatus } from './doctor-check.ts';
 import { checkStore } from './doctor-store.ts';
+import { processLabel, readFolderStatuses } from './folder-statuses.ts';
 
 export type { Check, CheckStatus } from './doctor-check.ts';
 
@@ -410,18 +411,23 @@ function checkFiles(config: GenAIOtelConfig): Check[] {
   return checks;
 }
 
-/** What the last process writing the local files counted as dropped (its status.json), or undefined when nothing. */
+/** What the processes writing the local files counted as dropped (their status files), added up; undefined when nothing. */
 function fileDrops(directory: string): string | undefined {
-  let status: StatusFile;
-  try {
-    status = JSON.parse(readFileSync(join(directory, 'status.json'), 'utf8')) as StatusFile;
-  } catch {
-    return undefined;
+  const totals = new Map<string, number>();
+  const who: string[] = [];
+  for (const entry of readFolderStatuses(directory)) {
+    const dropped = Object.entries(entry.status.signals ?? {}).filter(([, counts]) => (counts?.dropped ?? 0) > 0);
+    if (dropped.length === 0) continue;
+    for (const [signal, counts] of dropped)
+      totals.set(signal, (totals.get(signal) ?? 0) + (Number(counts.dropped) || 0));
+    who.push(
+      `${processLabel(entry)}: ${dropped.map(([signal, counts]) => `${signal} ${count(counts.dropped ?? 0)}`).join(', ')}`,
+    );
   }
-  const dropped = Object.entries(status.signals ?? {}).filter(([, counts]) => (counts.dropped ?? 0) > 0);
-  if (dropped.length === 0) return undefined;
-  const list = dropped.map(([signal, counts]) => `${signal} ${count(counts.dropped ?? 0)}`).join(', ');
-  return `${list} (process ${String(status.pid ?? '?')}, as of ${status.writtenAt ?? '?'})`;
+  if (totals.size === 0) return undefined;
+  const list = [...totals].map(([signal, dropped]) => `${signal} ${count(dropped)}`).join(', ');
+  const shown = who.length > 8 ? [...who.slice(-8), `${who.length - 8} more`] : who;
+  return `${list} (${shown.join('; ')})`;
 }
 
 /** The scheme, host and port of a printable URL: three signals refused by one collector are one line. */

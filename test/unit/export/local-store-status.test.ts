@@ -10,7 +10,7 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LocalStoreSpanExporter, type LocalStoreOptions } from '../../../src/export/local-store.ts';
 import { HealthCounters } from '../../../src/export/health.ts';
-import type { StoreStatus } from '../../../src/export/folder-status.ts';
+import { processStatusName, type StoreStatus } from '../../../src/export/folder-status.ts';
 import { runChecks } from '../../../src/cli/commands/doctor.ts';
 
 const DAY = 86_400_000;
@@ -25,7 +25,7 @@ function provider(options: LocalStoreOptions, counters = new HealthCounters()) {
 }
 
 function statusOf(directory: string): { store: StoreStatus; signals: { traces: { dropped: number } } } {
-  return JSON.parse(readFileSync(join(directory, 'status.json'), 'utf8')) as {
+  return JSON.parse(readFileSync(join(directory, processStatusName()), 'utf8')) as {
     store: StoreStatus;
     signals: { traces: { dropped: number } };
   };
@@ -48,7 +48,7 @@ test('a healthy store: status.json carries its path, size, retention and oldest 
     tracer.startSpan('work', { startTime: start + index }).end(start + index + 5);
   await tracerProvider.shutdown();
   const status = statusOf(directory);
-  assert.equal(statSync(join(directory, 'status.json')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(directory, processStatusName())).mode & 0o777, 0o600);
   assert.equal(status.store.path, join(directory, 'telemetry.db'));
   assert.equal(status.store.state, 'ok');
   assert.equal(status.store.signals.traces.written, 40);
@@ -59,9 +59,10 @@ test('a healthy store: status.json carries its path, size, retention and oldest 
   const checks = await storeChecks(directory, { GENAI_OTEL_LOCAL_RETENTION: '7d' });
   assert.deepEqual(
     checks.map((check) => check.status),
-    ['ok'],
+    ['ok', 'info'],
     JSON.stringify(checks),
   );
+  assert.match(checks[1]!.detail, new RegExp(`^1 process \\(0 running\\) wrote here: process ${process.pid}, ended `));
   assert.match(checks[0]!.detail, new RegExp(`spans from ${new Date(start).toISOString()}`));
   assert.match(checks[0]!.detail, /keeps 7d \(GENAI_OTEL_LOCAL_RETENTION\), at most 1 GiB/);
   rmSync(directory, { recursive: true });
@@ -113,14 +114,14 @@ test('a size cap that deletes spans younger than the age limit: counted, and doc
   rmSync(directory, { recursive: true });
 });
 
-test('a process that stored nothing leaves an earlier status.json alone', async () => {
+test('a process that stored nothing leaves an earlier status file alone', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-status-'));
   const first = provider({ directory, retentionMillis: 0, maxBytes: 0 });
   first.tracer.startSpan('work').end();
   await first.tracerProvider.shutdown();
-  const before = readFileSync(join(directory, 'status.json'), 'utf8');
+  const before = readFileSync(join(directory, processStatusName()), 'utf8');
   const idle = provider({ directory, retentionMillis: 0, maxBytes: 0 });
   await idle.tracerProvider.shutdown();
-  assert.equal(readFileSync(join(directory, 'status.json'), 'utf8'), before);
+  assert.equal(readFileSync(join(directory, processStatusName()), 'utf8'), before);
   rmSync(directory, { recursive: true });
 });
