@@ -19,6 +19,10 @@ export interface StoreWriterSettings {
   spanColumns: readonly string[];
   /** The columns version 1 lacked, as `ALTER TABLE … ADD COLUMN` takes them. */
   lineageColumns: readonly string[];
+  /** The columns versions 1 and 2 lacked (the session facts), as `ALTER TABLE … ADD COLUMN` takes them. */
+  factColumns: readonly string[];
+  /** For each of factColumns, the SQL expression that fills it from a row's attributes. */
+  factFills: Readonly<Record<string, string>>;
   llmOperations: readonly string[];
 }
 
@@ -188,6 +192,18 @@ export function storeWriterOf(db: DatabaseSync, settings: StoreWriterSettings): 
     }
   };
 
+  /** Fills columns a store written before them lacks from each row's attributes, a range of rowids at a time. */
+  const fillFacts = (columns: readonly string[], onProgress?: (done: number, total: number) => void) => {
+    const last = Number(db.prepare('SELECT coalesce(max(rowid), 0) AS n FROM spans').get()!.n);
+    const fill = db.prepare(
+      `UPDATE spans SET ${columns.map((name) => `${name} = ${settings.factFills[name]!}`).join(', ')} WHERE rowid BETWEEN ? AND ?`,
+    );
+    for (let from = 1; from <= last; from += 50_000) {
+      fill.run(from, from + 49_999);
+      onProgress?.(Math.min(last, from + 49_999), last);
+    }
+  };
+
   const prepare = (onProgress?: (done: number, total: number) => void) => {
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -200,10 +216,18 @@ export function storeWriterOf(db: DatabaseSync, settings: StoreWriterSettings): 
             .all()
             .map((info) => String(info.name)),
         );
-        for (const definition of settings.lineageColumns)
-          if (!present.has(definition.split(' ')[0]!)) db.exec(`ALTER TABLE spans ADD COLUMN ${definition}`);
+        const missing = (definitions: readonly string[]) =>
+          definitions.filter((definition) => !present.has(definition.split(' ')[0]!));
+        const lineage = missing(settings.lineageColumns);
+        const facts = missing(settings.factColumns);
+        for (const definition of [...lineage, ...facts]) db.exec(`ALTER TABLE spans ADD COLUMN ${definition}`);
         db.exec(settings.indexes);
-        placeAll(onProgress);
+        if (facts.length > 0)
+          fillFacts(
+            facts.map((definition) => definition.split(' ')[0]!),
+            onProgress,
+          );
+        if (lineage.length > 0) placeAll(onProgress);
         db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(settings.schemaVersion));
       } else db.exec(settings.indexes);
       db.exec('COMMIT');

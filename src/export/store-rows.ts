@@ -20,6 +20,8 @@ import {
   ATTR_GENAI_OTEL_RETRY_REASON,
   ATTR_GENAI_OTEL_COST_USD,
   ATTR_SESSION_ID,
+  ATTR_USER_ID,
+  ATTR_GENAI_OTEL_REVISION_TYPE,
 } from '../attributes/names.ts';
 import type { AttributeColumns, LogRow, SpanRow } from './store-schema.ts';
 
@@ -27,6 +29,9 @@ const nanos = (time: HrTime): bigint => BigInt(time[0]) * 1_000_000_000n + BigIn
 
 const text = (value: unknown): string | null =>
   typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null;
+
+/** A string as it is (empty too), anything else null: what `json_type(…) = 'text'` selects in the attributes' JSON. */
+const onlyString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 const finite = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
@@ -66,6 +71,8 @@ export function attributeColumns(attributes: Record<string, unknown>): Attribute
     finite(attributes[ATTR_GENAI_OTEL_RETRY_COUNT]),
     text(attributes[ATTR_GENAI_OTEL_RETRY_REASON]),
     text(attributes[ATTR_GEN_AI_TOOL_NAME]),
+    onlyString(attributes[ATTR_USER_ID]),
+    onlyString(attributes[ATTR_GENAI_OTEL_REVISION_TYPE]),
     json(attributes),
   ];
 }

@@ -2,13 +2,14 @@
 // writes and the `genai-otel` CLI queries. The columns the CLI filters and sums on are columns of their own, with
 // indexes; everything else a span carries stays in JSON beside them, so that `export` can give it back whole.
 import { join } from 'node:path';
+import { ATTR_GENAI_OTEL_REVISION_TYPE, ATTR_USER_ID } from '../attributes/names.ts';
 import type { StoreWriterSettings } from './store-lineage.ts';
 
 /** The database file in the local folder. */
 export const STORE_FILE_NAME = 'telemetry.db';
 
 /** Bumped when a change needs more than `CREATE … IF NOT EXISTS`. */
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 /** Operations that are one request to a model: the report counts these spans (once each, see store-lineage.ts). */
 export const LLM_CALL_OPERATIONS = ['chat', 'text_completion', 'generate_content', 'embeddings'] as const;
@@ -47,6 +48,27 @@ const LINEAGE_COLUMNS = `llm_above INTEGER,
 /** The columns version 1 lacked, as `ALTER TABLE` adds them. */
 export const LINEAGE_COLUMN_DEFINITIONS = LINEAGE_COLUMNS.split(',').map((definition) => definition.trim());
 
+/**
+ * What the session table reads of every span, as columns since version 3 (read from the attributes' JSON before): the
+ * user id and the revision type, each only when the attribute is a string. Parsing each span's JSON was the largest
+ * part of `genai-otel sessions`' time.
+ */
+const SESSION_FACT_COLUMNS = `user_id TEXT,
+  revision_type TEXT`;
+
+/** The columns versions 1 and 2 lacked, as `ALTER TABLE` adds them, with how to fill them from the attributes. */
+export const SESSION_FACT_COLUMN_DEFINITIONS = SESSION_FACT_COLUMNS.split(',').map((definition) => definition.trim());
+
+/** An attribute's string value from a row's JSON (NULL for another type): how an upgrade fills the columns above. */
+const stringAttribute = (name: string) =>
+  `CASE WHEN json_type(attributes, '$."${name}"') = 'text' THEN attributes ->> '$."${name}"' END`;
+
+/** Each session fact column with the SQL that fills it from the attributes of a row written before version 3. */
+export const SESSION_FACT_FILLS: Record<string, string> = {
+  user_id: stringAttribute(ATTR_USER_ID),
+  revision_type: stringAttribute(ATTR_GENAI_OTEL_REVISION_TYPE),
+};
+
 /** Tables; ids are bytes (16 and 8), times nanoseconds since the epoch. Indexes follow (STORE_INDEXES). */
 export const STORE_SCHEMA = `CREATE TABLE IF NOT EXISTS spans (
   start_ns INTEGER NOT NULL,
@@ -73,6 +95,7 @@ export const STORE_SCHEMA = `CREATE TABLE IF NOT EXISTS spans (
   retries INTEGER,
   retry_reason TEXT,
   tool_name TEXT,
+  ${SESSION_FACT_COLUMNS},
   attributes TEXT NOT NULL,
   events TEXT,
   scope TEXT,
@@ -132,6 +155,8 @@ export const SPAN_COLUMNS = [
   'retries',
   'retry_reason',
   'tool_name',
+  'user_id',
+  'revision_type',
   'attributes',
   'events',
   'scope',
@@ -188,6 +213,10 @@ export type AttributeColumns = [
   retries: number | null,
   retryReason: string | null,
   toolName: string | null,
+  /** user.id when it is a string. */
+  userId: string | null,
+  /** genai_otel.revision.type when it is a string. */
+  revisionType: string | null,
   attributes: string,
 ];
 
@@ -232,6 +261,8 @@ export function storeWriterSettings(): StoreWriterSettings {
     schemaVersion: STORE_SCHEMA_VERSION,
     spanColumns: SPAN_COLUMNS,
     lineageColumns: LINEAGE_COLUMN_DEFINITIONS,
+    factColumns: SESSION_FACT_COLUMN_DEFINITIONS,
+    factFills: SESSION_FACT_FILLS,
     llmOperations: LLM_CALL_OPERATIONS,
   };
 }

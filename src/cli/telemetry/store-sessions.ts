@@ -1,15 +1,11 @@
 // The session table of the local store as one SQL statement: the database groups the window's spans by session over
-// an index, finds the turns by walking each candidate's parents through the (trace id, span id) index, and adds the
-// feedback records; the rows come out one at a time, oldest session first. Nothing of the window is held in memory
+// an index (the user id and revision type are columns, written with each span: no span's JSON is parsed), finds the
+// turns by walking each candidate's parents through the (trace id, span id) index (a root is a turn at once), and
+// adds the feedback records; the rows come out one at a time, oldest session first. Nothing of the window is held in memory
 // here: SQLite's sorter and temporary tables spill to disk past their cache. The answers are summarizeSessions'
 // (test/unit/cli/store-reference.test.ts checks them against it).
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import {
-  ATTR_GEN_AI_EVALUATION_SCORE_LABEL,
-  ATTR_GENAI_OTEL_REVISION_TYPE,
-  ATTR_USER_ID,
-  EVENT_GEN_AI_EVALUATION_RESULT,
-} from '../../attributes/names.ts';
+import { ATTR_GEN_AI_EVALUATION_SCORE_LABEL, EVENT_GEN_AI_EVALUATION_RESULT } from '../../attributes/names.ts';
 import {
   GENAI_OPERATIONS,
   MEMORY_OPERATION_SUFFIXES,
@@ -57,21 +53,16 @@ export function sessionsStatement(query: Pick<Query, 'sinceMillis' | 'untilMilli
   const serviceParameters = query.service === undefined ? [] : [query.service, since, until];
   const logService = query.service === undefined ? '' : ' AND l.service = ?';
   const logServiceParameters = query.service === undefined ? [] : [query.service];
-  // Every span's user id and revision type from one parse of its attributes (SQLite caches the parsed JSON of a value
-  // for the functions after the first): a byte search before each costs more than it saves on spans that have them.
-  const revision = `s.attributes ->> ${literal(`$."${ATTR_GENAI_OTEL_REVISION_TYPE}"`)}`;
-  const userId = `CASE WHEN json_type(s.attributes, ${literal(`$."${ATTR_USER_ID}"`)}) = 'text'
-      THEN s.attributes ->> ${literal(`$."${ATTR_USER_ID}"`)} END`;
   const label = attribute('f', ATTR_GEN_AI_EVALUATION_SCORE_LABEL);
   const evaluation = `f.event_name = ${literal(EVENT_GEN_AI_EVALUATION_RESULT)}`;
   const sql = `WITH RECURSIVE
   chain(session_id, start_ns, end_ns, trace_id, parent, rerun, blocked, final, depth) AS (
-    SELECT s.session_id, s.start_ns, s.end_ns, s.trace_id, s.parent_span_id, 0, 0, 0, 0
+    SELECT s.session_id, s.start_ns, s.end_ns, s.trace_id, s.parent_span_id, 0, 0, s.parent_span_id IS NULL, 0
       FROM spans s INDEXED BY spans_time
      WHERE s.session_id > '' AND ${window.sql} AND s.operation IN (${list(TURN_OPERATIONS)})
     UNION ALL
     SELECT c.session_id, c.start_ns, c.end_ns, c.trace_id, p.parent_span_id,
-           c.rerun OR coalesce(${attribute('p', ATTR_GENAI_OTEL_REVISION_TYPE)} = 'reran', 0),
+           c.rerun OR coalesce(p.revision_type = 'reran', 0),
            p.rowid IS NOT NULL AND ${isGenAI('p')},
            p.rowid IS NULL OR ${isGenAI('p')} OR c.depth >= ${MAX_DEPTH}, c.depth + 1
       FROM chain c LEFT JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent AND p.start_ns BETWEEN ? AND ?
@@ -95,7 +86,7 @@ export function sessionsStatement(query: Pick<Query, 'sinceMillis' | 'untilMilli
            json_group_array(DISTINCT user_id) FILTER (WHERE user_id > '') AS users,
            sum(revision = 'edited') AS edited, sum(revision = 'reran') AS reran,
            sum(revision = 'undone') AS undone, sum(revision = 'cleared') AS cleared
-      FROM (SELECT s.session_id, s.start_ns, s.end_ns, ${userId} AS user_id, ${revision} AS revision
+      FROM (SELECT s.session_id, s.start_ns, s.end_ns, s.user_id, s.revision_type AS revision
               FROM spans s INDEXED BY spans_time
              WHERE s.session_id > '' AND ${window.sql})
      GROUP BY session_id

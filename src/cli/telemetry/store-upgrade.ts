@@ -1,6 +1,6 @@
-// A store written by an older genai-otel (schema version 1) lacks what the report now reads from each span (whether
-// an LLM call is among its ancestors, store-lineage.ts): the CLI brings it up to date once, with progress, before
-// reading it.
+// A store written by an older genai-otel lacks what the commands now read from each span: whether an LLM call is
+// among its ancestors (version 2, store-lineage.ts), its user id and revision type as columns (version 3). The CLI
+// brings it up to date once, with progress, before reading it.
 import type { DatabaseSync } from 'node:sqlite';
 import { nodeSqlite } from '../../core/loaders.ts';
 import { storeWriterOf } from '../../export/store-lineage.ts';
@@ -36,7 +36,7 @@ export function upToDate(
     writable.exec('PRAGMA busy_timeout = 10000');
     writable.exec(STORE_PRAGMAS);
     storeWriterOf(writable, storeWriterSettings()).prepare((done, total) =>
-      progress.update('writing', total === 0 ? 1 : done / total, `placing the spans of an older store, once`),
+      progress.update('writing', total === 0 ? 1 : done / total, `bringing an older store up to date, once`),
     );
     progress.done();
   } finally {

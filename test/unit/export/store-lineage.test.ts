@@ -228,11 +228,13 @@ test('a store of schema version 1 is brought up to date on open: its spans are p
     ALTER TABLE spans DROP COLUMN llm_above;
     ALTER TABLE spans DROP COLUMN above_first_ns;
     ALTER TABLE spans DROP COLUMN above_last_ns;
+    ALTER TABLE spans DROP COLUMN user_id;
+    ALTER TABLE spans DROP COLUMN revision_type;
     UPDATE meta SET value = '1' WHERE key = 'schema_version';`);
   db.close();
   assert.equal(storeReport(directory, DAY_WINDOW).requests, 1);
   const upgraded = new DatabaseSync(path, { readOnly: true });
-  assert.equal(upgraded.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()!.value, '2');
+  assert.equal(upgraded.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()!.value, '3');
   assert.deepEqual(
     upgraded
       .prepare('SELECT llm_above FROM spans ORDER BY start_ns')
@@ -247,6 +249,7 @@ test('a store of schema version 1 is brought up to date on open: its spans are p
   const old = new DatabaseSync(storePath(join(other, 'store')));
   old.exec(`DROP INDEX spans_unplaced;
     ALTER TABLE spans DROP COLUMN llm_above;
+    ALTER TABLE spans DROP COLUMN user_id;
     UPDATE meta SET value = '1' WHERE key = 'schema_version';`);
   old.close();
   await writeBatches(other, [[helper, agent]]);
