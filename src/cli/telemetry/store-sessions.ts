@@ -57,8 +57,10 @@ export function sessionsStatement(query: Pick<Query, 'sinceMillis' | 'untilMilli
   const evaluation = `f.event_name = ${literal(EVENT_GEN_AI_EVALUATION_RESULT)}`;
   const sql = `WITH RECURSIVE
   chain(session_id, start_ns, end_ns, trace_id, parent, rerun, blocked, final, depth) AS (
-    SELECT s.session_id, s.start_ns, s.end_ns, s.trace_id, s.parent_span_id, 0, 0, s.parent_span_id IS NULL, 0
+    SELECT s.session_id, s.start_ns, s.end_ns, s.trace_id, p.parent_span_id, coalesce(p.revision_type = 'reran', 0),
+           p.rowid IS NOT NULL AND ${isGenAI('p')}, p.rowid IS NULL OR ${isGenAI('p')} OR 1 >= ${MAX_DEPTH}, 1
       FROM spans s INDEXED BY spans_time
+      LEFT JOIN spans p ON p.trace_id = s.trace_id AND p.span_id = s.parent_span_id AND p.start_ns BETWEEN ? AND ?
      WHERE s.session_id > '' AND ${window.sql} AND s.operation IN (${list(TURN_OPERATIONS)})
     UNION ALL
     SELECT c.session_id, c.start_ns, c.end_ns, c.trace_id, p.parent_span_id,
@@ -121,6 +123,8 @@ SELECT x.session_id, CAST(x.first_ns / 1000 AS TEXT) AS first_us, CAST(x.last_ns
   FROM sessions x LEFT JOIN turn_stats t ON t.session_id = x.session_id
  ORDER BY x.first_ns / 1000, x.session_id`;
   const parameters = [
+    since,
+    until,
     ...window.parameters,
     since,
     until,
