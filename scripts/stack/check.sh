@@ -77,6 +77,9 @@ cmd_check() {
   run_check "Kubernetes gateway config: tail-sampling.yaml + gateway.yaml (otelcol-genai validate)" \
     sh -c 'd=$(echo "$1"/otel-gateway-config-*) && "$2" validate --config "$d/tail-sampling.yaml" --config "$d/gateway.yaml"' \
     _ "$tmp/k8s" "$BIN_DIR/otelcol-genai"
+  run_check "Kubernetes gateway drain config: otel-gateway-drain's files (otelcol-genai validate)" \
+    sh -c 'd="$1"/otel-gateway-drain && "$2" validate --config "$d/tail-sampling.yaml" --config "$d/gateway.yaml" && sh -n "$d/drain-wait.sh"' \
+    _ "$tmp/k8s" "$BIN_DIR/otelcol-genai"
   local role
   for role in collector query; do
     run_check "Kubernetes jaeger-$role config + jaeger-opensearch.yaml (jaeger validate)" \
