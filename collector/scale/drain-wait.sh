@@ -18,7 +18,8 @@
 #   DRAIN_INTERVAL_S    2                                seconds between two readings
 #   DRAIN_TIMEOUT_S     0                                give up (exit 1) after this many seconds; 0 = never (a
 #                                                        Kubernetes Job bounds it with activeDeadlineSeconds)
-# Exit status: 0 drained, 1 timed out (the queue stays on disk: nothing is lost, run the drain again later).
+# Exit status: 0 drained, 1 timed out (the queue stays on disk: nothing is lost, run the drain again later), 2 no
+# wget or curl.
 set -u
 
 health=${DRAIN_HEALTH_URL:-http://127.0.0.1:13133/}
@@ -27,6 +28,11 @@ exporter=${DRAIN_EXPORTER:-otlp_grpc/jaeger}
 interval=${DRAIN_INTERVAL_S:-2}
 timeout=${DRAIN_TIMEOUT_S:-0}
 started=$(date +%s)
+
+if ! command -v wget >/dev/null 2>&1 && ! command -v curl >/dev/null 2>&1; then
+  echo "drain-wait: needs wget or curl" >&2
+  exit 2
+fi
 
 fetch() {
   if command -v wget >/dev/null 2>&1; then wget -q -T 5 -O - "$1" 2>/dev/null; else curl -fsS -m 5 "$1" 2>/dev/null; fi
