@@ -335,7 +335,7 @@ scale_drain() {
   printf '\n==== %s draining %s\n' "$(date -u +%FT%TZ)" "$g" >>"$log"
   local -a env=()
   mapfile -t env < <(gateway_env "$g" "127.0.0.1:0" "127.0.0.1:0")
-  env[0]="OTELCOL_GATEWAY_ID=$g-drain"
+  env+=("OTELCOL_GATEWAY_ID=$g-drain") # env(1): the last assignment of a name wins
   (cd "$RUN_DIR/$g" && exec env "${env[@]}" setsid "$bin" --config "$COLLECTOR_DIR/tail-sampling.yaml" \
     --config "$SCALE_DIR/gateway.yaml" </dev/null >>"$log" 2>&1) &
   pid=$!
@@ -360,7 +360,7 @@ scale_drain() {
     tail -n 5 "$log" >&2
     die "$g: its queue was not sent on within ${STACK_DRAIN_TIMEOUT:-600}s (is trace storage up?); it stays in $RUN_DIR/$g/queue: run drain again"
   fi
-  log "$g: queue sent on in $(elapsed "$t0")s ($(grep -c 'batches left' "$log" || true) readings); log: $log"
+  log "$g: queue sent on in $(elapsed "$t0")s; log: $log"
 }
 
 scale_urls() {
