@@ -98,7 +98,7 @@ test("the drain Job runs the gateway's configs on a gateway's claim, unreachable
   const labels = job.spec.template.metadata.labels;
   assert.ok(Object.entries<string>(service.spec.selector).some(([k, v]) => labels[k] !== v));
 
-  const [wait]: Container[] = spec.containers;
+  const wait: Container = spec.containers[0];
   assert.deepEqual(wait.command, ['sh', `${mountOf(wait, 'config')}/drain-wait.sh`]);
   assert.equal(spec.restartPolicy, 'Never');
   assert.ok(job.spec.activeDeadlineSeconds > 0, 'a storage outage ends the Job; the queue stays on the claim');
