@@ -10,9 +10,9 @@ import type { Progress } from '../render/progress.ts';
 import { isBlank, linesOf, type OpenedFile } from './line-reader.ts';
 import { spansOf, type CliSpan } from './otlp-json.ts';
 import { TraceLineIndex } from './trace-index.ts';
+import { isBefore, SPAN_START_KEYS, timesOf } from './line-times.ts';
 
 const TRACE_ID_KEY = Buffer.from('"traceId":"');
-const START_KEY = Buffer.from('"startTimeUnixNano":');
 const QUOTE = 0x22;
 
 function hexDigit(byte: number): number {
@@ -44,41 +44,6 @@ function traceKeyAt(line: Buffer, offset: number): number | undefined {
 }
 
 /**
- * The start in whole milliseconds (rounded down) of the span time at `offset` (`"<digits>"` or `<digits>`, ns), or
- * undefined when it is written otherwise.
- */
-function startMillisAt(line: Buffer, offset: number): number | undefined {
-  let at = line[offset] === QUOTE ? offset + 1 : offset;
-  const first = at;
-  let millis = 0;
-  for (; at < line.length; at++) {
-    const byte = line[at]!;
-    if (byte < 0x30 || byte > 0x39) break;
-    // The last six digits are below a millisecond; 13 digits of ms (until the year 2286) are exact in a double.
-    if (at - first < 13) millis = millis * 10 + (byte - 0x30);
-  }
-  const digits = at - first;
-  if (digits === 0 || digits > 19 || (first !== offset && line[at] !== QUOTE)) return undefined;
-  return digits <= 6 ? 0 : Math.floor(millis / 10 ** (Math.min(13, digits) - (digits - 6)));
-}
-
-/**
- * The latest and earliest span start written in `line` (ms, rounded down), or undefined when a start is written in a
- * way the scan does not read (then the line is parsed whatever its times).
- */
-function startsOf(line: Buffer): { earliest: number; latest: number } | undefined {
-  let earliest = Infinity;
-  let latest = -Infinity;
-  for (let at = line.indexOf(START_KEY); at !== -1; at = line.indexOf(START_KEY, at + 1)) {
-    const start = startMillisAt(line, at + START_KEY.length);
-    if (start === undefined) return undefined;
-    if (start < earliest) earliest = start;
-    if (start > latest) latest = start;
-  }
-  return latest === -Infinity ? undefined : { earliest, latest };
-}
-
-/**
  * The first pass: the last line (counted over all `files`, from 0) on which each trace of the window appears, by
  * traceKey, and the lines whose spans all started before `sinceMillis` (neither indexed nor, later, parsed). Ids written
  * otherwise than as 32 hex digits are not indexed: grouping then holds those traces to the end (correct, not bounded).
@@ -99,11 +64,10 @@ export async function indexTraceLines(
     for await (const { lines, read } of linesOf(file)) {
       for (const line of lines) {
         const number = lineNumber++;
-        const starts = startsOf(line);
+        const starts = timesOf(line, SPAN_START_KEYS);
         if (starts !== undefined) {
           if (starts.earliest < index.earliestMillis) index.earliestMillis = starts.earliest;
-          // Rounded down: a span of the line may have started up to 1 ms later than `latest`.
-          if (starts.latest + 1 <= sinceMillis) {
+          if (isBefore(starts, sinceMillis)) {
             index.markOutside(number);
             continue;
           }
