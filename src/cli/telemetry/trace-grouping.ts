@@ -3,9 +3,9 @@
 // `"traceId":"<hex>"` and `"startTimeUnixNano":"<digits>"`) notes the last line on which each trace appears and which
 // lines hold no span of the window; the second pass parses the other lines, holds each trace's spans until that line
 // and hands the trace on whole. Lines before the window are neither indexed nor parsed: a day's report over ten days
-// of files costs the day's memory and the day's JSON.parse. Memory: the index (trace-index.ts, 24 bytes a trace of the
-// window at most) plus the spans of the traces still open at any line (a few batches' worth with the file exporter; a
-// trace that runs across the whole file is held that long).
+// of files costs the day's memory and the day's JSON.parse. Memory: the index (trace-index.ts, 24 to 48 bytes per
+// trace of the window) plus the spans of the traces still open at any line (a few batches' worth with the file
+// exporter; a trace that runs across the whole file is held that long).
 import type { Progress } from '../render/progress.ts';
 import { isBlank, linesOf, type OpenedFile } from './line-reader.ts';
 import { spansOf, type CliSpan } from './otlp-json.ts';
