@@ -42,14 +42,14 @@ export async function closeFiles(files: readonly OpenedFile[]): Promise<void> {
  * Lines are views of one buffer that the next chunk overwrites: use them before asking for it. The buffer is read
  * into again, the unfinished line at its end first moved to its start: no allocation per chunk (a chunk per read left
  * 50 MB of dead chunks to the garbage collector, and a copy per line cut by a chunk's end 15 MB of dead buffers on a
- * fast scan). A line longer than the buffer makes it twice as large.
+ * fast scan). A line longer than the buffer makes it twice as large. `from`: the byte offset of a line to start at.
  *
  * @example
  * for await (const { lines } of linesOf(file)) for (const line of lines) JSON.parse(line.toString());
  */
-export async function* linesOf(file: OpenedFile): AsyncGenerator<{ lines: Buffer[]; read: number }> {
-  let buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, file.size)));
-  let position = 0;
+export async function* linesOf(file: OpenedFile, from = 0): AsyncGenerator<{ lines: Buffer[]; read: number }> {
+  let buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, file.size - from)));
+  let position = from;
   // Bytes of an unfinished line at the start of the buffer.
   let kept = 0;
   while (position < file.size) {

@@ -61,9 +61,13 @@ export async function indexTraceLines(
   let before = 0;
   let lineNumber = 0;
   for (const file of files) {
+    let offset = 0;
+    let start: { offset: number; line: number } | undefined;
     for await (const { lines, read } of linesOf(file)) {
       for (const line of lines) {
         const number = lineNumber++;
+        const lineOffset = offset;
+        offset += line.length + 1;
         const starts = timesOf(line, SPAN_START_KEYS);
         if (starts !== undefined) {
           if (starts.earliest < index.earliestMillis) index.earliestMillis = starts.earliest;
@@ -72,6 +76,7 @@ export async function indexTraceLines(
             continue;
           }
         }
+        start ??= { offset: lineOffset, line: number };
         for (let at = line.indexOf(TRACE_ID_KEY); at !== -1; at = line.indexOf(TRACE_ID_KEY, at + 1)) {
           const key = traceKeyAt(line, at + TRACE_ID_KEY.length);
           if (key !== undefined) index.setLastLine(key, number);
@@ -79,6 +84,7 @@ export async function indexTraceLines(
       }
       progress.update('scanning', (before + read) / Math.max(1, total), file.path);
     }
+    index.fileStarts.push(start ?? { offset: file.size, line: lineNumber });
     before += file.size;
   }
   return index;
@@ -116,15 +122,17 @@ export async function* groupedTraces(
   const total = files.reduce((sum, file) => sum + file.size, 0);
   let batch: CliSpan[] = [];
   let before = 0;
-  let lineNumber = 0;
   const finish = (traceId: string): void => {
     const trace = open.get(traceId)!;
     open.delete(traceId);
     const kept = options.select(trace);
     if (kept !== undefined) for (const span of kept) batch.push(span);
   };
-  for (const file of files) {
-    for await (const { lines, read } of linesOf(file)) {
+  for (const [position, file] of files.entries()) {
+    // The lines before the file's first line of the window are not read again.
+    const start = index.fileStarts[position]!;
+    let lineNumber = start.line;
+    for await (const { lines, read } of linesOf(file, start.offset)) {
       for (const line of lines) {
         const number = lineNumber++;
         if (!index.inWindow(number) || isBlank(line)) continue;

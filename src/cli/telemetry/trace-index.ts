@@ -33,6 +33,12 @@ export class TraceLineIndex {
   private outside = new Uint32Array(64);
   /** The earliest span start the scan read from the lines' bytes, in ms (Infinity: none). */
   earliestMillis = Infinity;
+  /**
+   * Per file (in the order read), where its first line that may hold a span of the window begins: its byte offset and
+   * its line number. The lines before it are all outside: the second pass starts reading there (the file's size and
+   * the next file's first line when every line is outside).
+   */
+  readonly fileStarts: { offset: number; line: number }[] = [];
 
   /** How many traces are indexed. */
   get size(): number {

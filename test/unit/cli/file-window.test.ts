@@ -149,6 +149,11 @@ test('the index holds only the traces of lines inside the window, and marks the 
     for (let number = 0; number < lines.length; number++)
       if (!outsideLines.includes(number)) assert.equal(index.inWindow(number), true, `line ${number}`);
     assert.ok(inside.size >= scanned.size);
+    // The second pass starts at the first line of the window, not at the file's start.
+    const first = lines.findIndex((_, number) => !outsideLines.includes(number));
+    const offset = lines.slice(0, first).reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+    assert.ok(first > 0);
+    assert.deepEqual(index.fileStarts, [{ offset, line: first }]);
     assert.ok(index.earliestMillis < NOW - 3 * 24 * HOUR + HOUR);
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { closeFiles, linesOf, openFiles } from '../../../src/cli/telemetry/line-reader.ts';
 import { random } from '../../support/store-data.ts';
 
-async function linesRead(path: string): Promise<string[]> {
+async function linesRead(path: string, from = 0): Promise<string[]> {
   const files = await openFiles([path]);
   const read: string[] = [];
   try {
-    for await (const { lines } of linesOf(files[0]!)) for (const line of lines) read.push(line.toString('latin1'));
+    for await (const { lines } of linesOf(files[0]!, from))
+      for (const line of lines) read.push(line.toString('latin1'));
   } finally {
     await closeFiles(files);
   }
@@ -31,6 +32,11 @@ test('lines cut by chunk ends, longer than a chunk, empty, or last without a new
     assert.deepEqual(await linesRead(path), lines);
     writeFileSync(path, `${lines.join('\n')}\n`, 'latin1');
     assert.deepEqual(await linesRead(path), lines);
+    // From a line's offset on: that line and the ones after it.
+    for (const first of [1, 7, 10, 150]) {
+      const offset = lines.slice(0, first).reduce((sum, line) => sum + line.length + 1, 0);
+      assert.deepEqual(await linesRead(path, offset), lines.slice(first));
+    }
     writeFileSync(path, '');
     assert.deepEqual(await linesRead(path), []);
   } finally {
