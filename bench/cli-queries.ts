@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateTelemetry } from './telemetry-generator.ts';
 import { growStore } from './grow-store.ts';
+import { growJsonl } from './grow-jsonl.ts';
 import {
   benchFile,
   cleanEnv,
@@ -29,9 +30,9 @@ const BEFORE: Record<string, Record<number, string>> = {
 const TARGET_BYTES = 300 * 1024 * 1024;
 
 /**
- * One row per query on `spans` spans; `rounds` runs of each, medians. With `copies` (row S), the imported store is
- * grown to that many times its rows by bench/grow-store.ts (each copy a window earlier, with its own ids): 10M spans
- * in minutes instead of hours of import.
+ * One row per query on `spans` spans; `rounds` runs of each, medians. With `copies`, the imported store (row S) is
+ * grown to that many times its rows by bench/grow-store.ts, the JSON lines (row Q) by bench/grow-jsonl.ts (each copy
+ * a day earlier, with its own ids): 10M spans in minutes instead of hours of generating or importing.
  *
  * @example
  * const rows = await cliQueryRows({ spans: 1_000_000, rounds: 1 });
@@ -42,7 +43,7 @@ export async function cliQueryRows(options: {
   store?: boolean;
   copies?: number;
 }): Promise<BenchRow[]> {
-  const folder = scratchFolder('cli-data');
+  let folder = scratchFolder('cli-data');
   const started = Date.now();
   const made = await generateTelemetry({ directory: folder, spans: options.spans, days: 1 });
   progress(
@@ -88,6 +89,15 @@ export async function cliQueryRows(options: {
       made.spans = growStore(folder, options.copies!);
       progress(`S grown to ${made.spans} spans in ${((Date.now() - grown) / 1000).toFixed(1)} s`);
     }
+  }
+  if (options.store !== true && (options.copies ?? 1) > 1) {
+    const grown = Date.now();
+    const copies = scratchFolder('cli-data-grown');
+    await growJsonl(folder, copies, options.copies!);
+    rmSync(folder, { recursive: true, force: true });
+    folder = copies;
+    made.spans *= options.copies!;
+    progress(`Q grown to ${made.spans} spans in ${((Date.now() - grown) / 1000).toFixed(1)} s`);
   }
   const output = join(folder, 'export.csv');
   const commands: [string, string[]][] = [

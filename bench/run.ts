@@ -6,7 +6,7 @@
 //   npm run bench -- --quick      fewer rounds (a smoke run)
 //   npm run bench -- --only=1,4   some rows only (1 start-up, 2/3/6 helpers, 4 export CPU, 5 outage, 7 event loop, A agents, L langgraph, R request path,
 //                                 M MCP, H redaction of hostile text, Q the CLI's queries on 1M spans of local files)
-//   npm run bench -- --only=Q --cli-10m   row Q on 10M spans too (about 9 GB of scratch files, many minutes)
+//   npm run bench -- --only=Q --cli-10m   row Q on 10M spans too (1M grown tenfold: 9 GB of scratch files, many minutes)
 //   npm run bench -- --only=S --store-10m row S (the same queries on the local store, after import) on 10M spans too
 //                                         (1M imported, grown to 10M by bench/grow-store.ts; about 7 GB of scratch)
 import { existsSync } from 'node:fs';
@@ -54,7 +54,8 @@ if (wanted('S')) {
 }
 if (wanted('Q')) {
   rows.push(...(await cliQueryRows({ spans: quick ? 100_000 : 1_000_000, rounds: long ? 3 : 1 })));
-  if (args.includes('--cli-10m')) rows.push(...(await cliQueryRows({ spans: 10_000_000, rounds: 1 })));
+  if (args.includes('--cli-10m'))
+    rows.push(...(await cliQueryRows({ spans: 1_000_000, copies: 10, rounds: long ? 3 : 1 })));
 }
 progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 

@@ -6,6 +6,7 @@ import type { Progress } from '../render/progress.ts';
 import { rotatedGenerations } from '../../export/file-exporter.ts';
 import { closeFiles, isBlank, linesOf, openFiles } from './line-reader.ts';
 import { logsOf, type CliLog } from './otlp-json.ts';
+import { isBefore, LOG_TIME_KEYS, timesOf } from './line-times.ts';
 
 /** The files of one signal in the order they were written: every rotated generation present, oldest first, then the current one. */
 export function signalFiles(directory: string, signal: 'traces' | 'logs' | 'metrics'): string[] {
@@ -46,7 +47,8 @@ function describeSpan(millis: number): string {
 }
 
 /**
- * The log records of `paths` that the query's window and service select, a chunk of lines at a time.
+ * The log records of `paths` that the query's window and service select, a chunk of lines at a time (a line whose
+ * records all lie before the window is skipped unparsed).
  *
  * @example
  * for await (const batch of logBatchesOf(['logs.jsonl'], { sinceMillis: 0, untilMillis: Date.now(), limit: 0 }, progress)) ...
@@ -65,6 +67,9 @@ export async function* logBatchesOf(
         const batch: CliLog[] = [];
         for (const line of lines) {
           if (isBlank(line)) continue;
+          // A line whose records all lie before the window is not parsed.
+          const times = timesOf(line, LOG_TIME_KEYS);
+          if (times !== undefined && isBefore(times, query.sinceMillis)) continue;
           let logs: CliLog[];
           try {
             logs = logsOf(JSON.parse(line.toString('utf8')));

@@ -39,36 +39,41 @@ export async function closeFiles(files: readonly OpenedFile[]): Promise<void> {
 /**
  * The lines of `file` up to its size when opened, a chunk's worth at a time, split on `\n` only (a `\r` stays in the
  * line; JSON ignores it). `read` is the bytes consumed so far. The last line may lack its newline (a write cut short).
- * Lines are views of one buffer that the next chunk overwrites: use them before asking for it (a 1 MiB buffer read
- * into again, instead of one per chunk left for the garbage collector: that kept 50 MB of dead chunks on a large read).
+ * Lines are views of one buffer that the next chunk overwrites: use them before asking for it. The buffer is read
+ * into again, the unfinished line at its end first moved to its start: no allocation per chunk (a chunk per read left
+ * 50 MB of dead chunks to the garbage collector, and a copy per line cut by a chunk's end 15 MB of dead buffers on a
+ * fast scan). A line longer than the buffer makes it twice as large. `from`: the byte offset of a line to start at.
  *
  * @example
  * for await (const { lines } of linesOf(file)) for (const line of lines) JSON.parse(line.toString());
  */
-export async function* linesOf(file: OpenedFile): AsyncGenerator<{ lines: Buffer[]; read: number }> {
-  let position = 0;
-  let carried: Buffer[] = [];
-  const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, file.size)));
+export async function* linesOf(file: OpenedFile, from = 0): AsyncGenerator<{ lines: Buffer[]; read: number }> {
+  let buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, file.size - from)));
+  let position = from;
+  // Bytes of an unfinished line at the start of the buffer.
+  let kept = 0;
   while (position < file.size) {
-    const { bytesRead } = await file.handle.read(buffer, 0, Math.min(buffer.length, file.size - position), position);
+    if (kept === buffer.length) {
+      const larger = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(larger, 0, 0, kept);
+      buffer = larger;
+    }
+    const wanted = Math.min(buffer.length - kept, file.size - position);
+    const { bytesRead } = await file.handle.read(buffer, kept, wanted, position);
     if (bytesRead === 0) break; // truncated since it was opened
     position += bytesRead;
-    const chunk = buffer.subarray(0, bytesRead);
+    const filled = buffer.subarray(0, kept + bytesRead);
     const lines: Buffer[] = [];
     let start = 0;
-    for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-      if (carried.length > 0) {
-        carried.push(chunk.subarray(start, end));
-        lines.push(Buffer.concat(carried));
-        carried = [];
-      } else lines.push(chunk.subarray(start, end));
+    for (let end = filled.indexOf(NEWLINE, kept); end !== -1; end = filled.indexOf(NEWLINE, start)) {
+      lines.push(filled.subarray(start, end));
       start = end + 1;
     }
-    // A line longer than a chunk is kept in pieces (copies: the buffer is read into again) and joined once, at its end.
-    if (start < chunk.length) carried.push(Buffer.from(chunk.subarray(start)));
     yield { lines, read: position };
+    kept = filled.length - start;
+    if (kept > 0 && start > 0) buffer.copyWithin(0, start, filled.length);
   }
-  if (carried.length > 0) yield { lines: [Buffer.concat(carried)], read: position };
+  if (kept > 0) yield { lines: [buffer.subarray(0, kept)], read: position };
 }
 
 /** Whether a line holds nothing but blanks (a file ends with one; a crash may leave more). */

@@ -8,7 +8,7 @@ import { coverageNote, logBatchesOf, signalFiles } from './files.ts';
 import { JaegerClient } from './jaeger.ts';
 import { closeFiles, openFiles } from './line-reader.ts';
 import type { CliLog, CliSpan } from './otlp-json.ts';
-import { groupedTraces, lastLineOfTraces } from './trace-grouping.ts';
+import { groupedTraces, indexTraceLines } from './trace-grouping.ts';
 import { printableUrl } from '../../config/printable.ts';
 import { StoreSource, storeHasData } from './store-source.ts';
 
@@ -218,10 +218,11 @@ class FileSource implements TelemetrySource {
     const files = await openFiles(paths);
     let earliest = Infinity;
     try {
-      const lastLine = await lastLineOfTraces(files, progress);
+      const index = await indexTraceLines(files, since, progress);
+      earliest = index.earliestMillis;
       yield* groupedTraces(
         files,
-        lastLine,
+        index,
         {
           sinceMillis: since,
           onStart: (start) => {

@@ -1,12 +1,16 @@
 // Whole traces from JSON-lines files without holding the files: the file exporter writes a span when it ends, so a
 // trace's spans are spread over a few neighbouring lines. A first pass (no JSON parsing: a byte scan for
-// `"traceId":"<hex>"`) notes the last line on which each trace appears; the second pass parses the lines, holds each
-// trace's spans until that line and hands the trace on whole. Memory: the index (one number pair per trace, ~50 bytes;
-// 1.4 M traces for 10 M spans is ~70 MB) plus the spans of the traces still open at any line (a few batches' worth
-// with the file exporter; a trace that runs across the whole file is held that long).
+// `"traceId":"<hex>"` and `"startTimeUnixNano":"<digits>"`) notes the last line on which each trace appears and which
+// lines hold no span of the window; the second pass parses the other lines, holds each trace's spans until that line
+// and hands the trace on whole. Lines before the window are neither indexed nor parsed: a day's report over ten days
+// of files costs the day's memory and the day's JSON.parse. Memory: the index (trace-index.ts, 24 to 48 bytes per
+// trace of the window) plus the spans of the traces still open at any line (a few batches' worth with the file
+// exporter; a trace that runs across the whole file is held that long).
 import type { Progress } from '../render/progress.ts';
 import { isBlank, linesOf, type OpenedFile } from './line-reader.ts';
 import { spansOf, type CliSpan } from './otlp-json.ts';
+import { TraceLineIndex } from './trace-index.ts';
+import { isBefore, SPAN_START_KEYS, timesOf } from './line-times.ts';
 
 const TRACE_ID_KEY = Buffer.from('"traceId":"');
 const QUOTE = 0x22;
@@ -40,34 +44,56 @@ function traceKeyAt(line: Buffer, offset: number): number | undefined {
 }
 
 /**
- * The last line (counted over all `files`, from 0) on which each trace appears, by traceKey. Ids written otherwise
- * than as 32 hex digits are not indexed: grouping then holds those traces to the end (correct, not bounded).
+ * The first pass: the last line (counted over all `files`, from 0) on which each trace of the window appears, by
+ * traceKey, and the lines whose spans all started before `sinceMillis` (neither indexed nor, later, parsed). Ids written
+ * otherwise than as 32 hex digits are not indexed: grouping then holds those traces to the end (correct, not bounded).
+ *
+ * @example
+ * const index = await indexTraceLines(files, Date.now() - 86_400_000, progress);
  */
-export async function lastLineOfTraces(files: readonly OpenedFile[], progress: Progress): Promise<Map<number, number>> {
-  const lastLine = new Map<number, number>();
+export async function indexTraceLines(
+  files: readonly OpenedFile[],
+  sinceMillis: number,
+  progress: Progress,
+): Promise<TraceLineIndex> {
+  const index = new TraceLineIndex();
   const total = files.reduce((sum, file) => sum + file.size, 0);
   let before = 0;
   let lineNumber = 0;
   for (const file of files) {
+    let offset = 0;
+    let start: { offset: number; line: number } | undefined;
     for await (const { lines, read } of linesOf(file)) {
       for (const line of lines) {
+        const number = lineNumber++;
+        const lineOffset = offset;
+        offset += line.length + 1;
+        const starts = timesOf(line, SPAN_START_KEYS);
+        if (starts !== undefined) {
+          if (starts.earliest < index.earliestMillis) index.earliestMillis = starts.earliest;
+          if (isBefore(starts, sinceMillis)) {
+            index.markOutside(number);
+            continue;
+          }
+        }
+        start ??= { offset: lineOffset, line: number };
         for (let at = line.indexOf(TRACE_ID_KEY); at !== -1; at = line.indexOf(TRACE_ID_KEY, at + 1)) {
           const key = traceKeyAt(line, at + TRACE_ID_KEY.length);
-          if (key !== undefined) lastLine.set(key, lineNumber);
+          if (key !== undefined) index.setLastLine(key, number);
         }
-        lineNumber++;
       }
       progress.update('scanning', (before + read) / Math.max(1, total), file.path);
     }
+    index.fileStarts.push(start ?? { offset: file.size, line: lineNumber });
     before += file.size;
   }
-  return lastLine;
+  return index;
 }
 
 export interface GroupingOptions {
-  /** Spans that start before are not read (those of a trace that began earlier too). */
+  /** Spans that start before are not read (those of a trace that began earlier too); the index was made with it. */
   sinceMillis: number;
-  /** Hears every span's start, kept or not (the coverage note needs the earliest). */
+  /** Hears every parsed span's start, kept or not (the coverage note needs the earliest; see also earliestMillis). */
   onStart?: (startMillis: number) => void;
   /** A whole trace is handed on when this says yes; it may change the list. */
   select: (trace: CliSpan[]) => CliSpan[] | undefined;
@@ -82,11 +108,12 @@ export interface GroupingOptions {
  * order their last span was written.
  *
  * @example
- * for await (const batch of groupedTraces(files, await lastLineOfTraces(files, progress), { sinceMillis: 0, select: (t) => t }, progress)) ...
+ * const index = await indexTraceLines(files, 0, progress);
+ * for await (const batch of groupedTraces(files, index, { sinceMillis: 0, select: (t) => t }, progress)) ...
  */
 export async function* groupedTraces(
   files: readonly OpenedFile[],
-  lastLine: ReadonlyMap<number, number>,
+  index: TraceLineIndex,
   options: GroupingOptions,
   progress: Progress,
 ): AsyncGenerator<CliSpan[]> {
@@ -95,18 +122,20 @@ export async function* groupedTraces(
   const total = files.reduce((sum, file) => sum + file.size, 0);
   let batch: CliSpan[] = [];
   let before = 0;
-  let lineNumber = 0;
   const finish = (traceId: string): void => {
     const trace = open.get(traceId)!;
     open.delete(traceId);
     const kept = options.select(trace);
     if (kept !== undefined) for (const span of kept) batch.push(span);
   };
-  for (const file of files) {
-    for await (const { lines, read } of linesOf(file)) {
+  for (const [position, file] of files.entries()) {
+    // The lines before the file's first line of the window are not read again.
+    const start = index.fileStarts[position]!;
+    let lineNumber = start.line;
+    for await (const { lines, read } of linesOf(file, start.offset)) {
       for (const line of lines) {
         const number = lineNumber++;
-        if (isBlank(line)) continue;
+        if (!index.inWindow(number) || isBlank(line)) continue;
         if (options.counts !== undefined) options.counts.lines++;
         let spans: CliSpan[];
         try {
@@ -125,7 +154,7 @@ export async function* groupedTraces(
           touched.add(span.traceId);
         }
         for (const traceId of touched) {
-          const last = lastLine.get(traceKey(traceId));
+          const last = index.lastLine(traceKey(traceId));
           if (last !== undefined && last <= number) finish(traceId);
         }
       }
