@@ -6,7 +6,7 @@ import type { Progress } from '../render/progress.ts';
 import { rotatedGenerations } from '../../export/file-exporter.ts';
 import { closeFiles, isBlank, linesOf, openFiles } from './line-reader.ts';
 import { logsOf, type CliLog } from './otlp-json.ts';
-import { isBefore, LOG_TIME_KEYS, timesOf } from './line-times.ts';
+import { isBefore, LOG_TIME_KEYS, timesOf, writtenBeforeWindow } from './line-times.ts';
 
 /** The files of one signal in the order they were written: every rotated generation present, oldest first, then the current one. */
 export function signalFiles(directory: string, signal: 'traces' | 'logs' | 'metrics'): string[] {
@@ -63,6 +63,10 @@ export async function* logBatchesOf(
   let before = 0;
   try {
     for (const file of files) {
+      if (writtenBeforeWindow(file, query.sinceMillis)) {
+        before += file.size; // last written before the window: nothing in it can be
+        continue;
+      }
       for await (const { lines, read } of linesOf(file)) {
         const batch: CliLog[] = [];
         for (const line of lines) {

@@ -7,7 +7,17 @@ export interface OpenedFile {
   path: string;
   handle: FileHandle;
   size: number;
+  /** Its last modification when opened, in ms since the epoch. */
+  modifiedMillis: number;
 }
+
+/**
+ * Bytes read from files by linesOf since the process started: tests tell from it which files were read, without timing.
+ *
+ * @example
+ * const before = readCounters.bytes; ...; readCounters.bytes - before; // bytes read meanwhile
+ */
+export const readCounters = { bytes: 0 };
 
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
@@ -24,7 +34,8 @@ export async function openFiles(paths: readonly string[]): Promise<OpenedFile[]>
   for (const path of paths) {
     try {
       const handle = await open(path, 'r');
-      files.push({ path, handle, size: (await handle.stat()).size });
+      const stat = await handle.stat();
+      files.push({ path, handle, size: stat.size, modifiedMillis: stat.mtimeMs });
     } catch {
       // Rotated away between the listing and here: its spans are in the next generation or gone.
     }
@@ -62,6 +73,7 @@ export async function* linesOf(file: OpenedFile, from = 0): AsyncGenerator<{ lin
     const { bytesRead } = await file.handle.read(buffer, kept, wanted, position);
     if (bytesRead === 0) break; // truncated since it was opened
     position += bytesRead;
+    readCounters.bytes += bytesRead;
     const filled = buffer.subarray(0, kept + bytesRead);
     const lines: Buffer[] = [];
     let start = 0;

@@ -61,3 +61,21 @@ export function timesOf(line: Buffer, keys: readonly Buffer[]): LineTimes | unde
 export function isBefore(times: LineTimes, sinceMillis: number): boolean {
   return times.latest + 1 <= sinceMillis;
 }
+
+/**
+ * How much later than a file's modification time a span or log record in it may say it started: the writer's and the
+ * producer's clocks may disagree (another machine, a clock set wrong by whole hours). A day covers both.
+ */
+export const FILE_CLOCK_MARGIN_MILLIS = 24 * 3_600_000;
+
+/**
+ * Whether everything in a file lies before `sinceMillis`, told by its modification time alone. Exporters (ours, the
+ * Collector's) append a span when it ends and a log record after it happens, and rotation renames a file without
+ * touching it: every time written in a file is at most its last write, give or take FILE_CLOCK_MARGIN_MILLIS.
+ *
+ * @example
+ * writtenBeforeWindow({ modifiedMillis: Date.now() - 3 * 86_400_000 }, Date.now() - 86_400_000); // true
+ */
+export function writtenBeforeWindow(file: { modifiedMillis: number }, sinceMillis: number): boolean {
+  return file.modifiedMillis + FILE_CLOCK_MARGIN_MILLIS < sinceMillis;
+}

@@ -10,7 +10,7 @@ import type { Progress } from '../render/progress.ts';
 import { isBlank, linesOf, type OpenedFile } from './line-reader.ts';
 import { spansOf, type CliSpan } from './otlp-json.ts';
 import { TraceLineIndex } from './trace-index.ts';
-import { isBefore, SPAN_START_KEYS, timesOf } from './line-times.ts';
+import { isBefore, SPAN_START_KEYS, timesOf, writtenBeforeWindow } from './line-times.ts';
 
 const TRACE_ID_KEY = Buffer.from('"traceId":"');
 const QUOTE = 0x22;
@@ -61,6 +61,15 @@ export async function indexTraceLines(
   let before = 0;
   let lineNumber = 0;
   for (const file of files) {
+    if (writtenBeforeWindow(file, sinceMillis)) {
+      // Last written before the window: not read. Its spans began before its modification time, which the coverage
+      // note takes for the earliest start it saw.
+      if (file.size > 0 && file.modifiedMillis < index.earliestMillis) index.earliestMillis = file.modifiedMillis;
+      index.fileStarts.push({ offset: file.size, line: lineNumber });
+      before += file.size;
+      progress.update('scanning', before / Math.max(1, total), file.path);
+      continue;
+    }
     let offset = 0;
     let start: { offset: number; line: number } | undefined;
     for await (const { lines, read } of linesOf(file)) {
