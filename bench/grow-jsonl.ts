@@ -2,10 +2,12 @@
 // into another folder, each copy earlier by whole days, with its own trace ids (the first four hex digits replaced by
 // the copy's number) and session ids (`~<copy>` appended), so that 1M generated spans become 10M in a few minutes. The
 // copies are written as the exporter's rotated generations (`traces.<time>-<pid>.jsonl`, oldest first) and the last,
-// unshifted copy as `traces.jsonl`, the order the CLI reads them in. Lines are rewritten as text, never parsed.
+// unshifted copy as `traces.jsonl`, the order the CLI reads them in, each modified `copy` days before the source file
+// (as the exporter would have left it: the CLI skips files last written before the window). Lines are rewritten as
+// text, never parsed.
 //
 //   node bench/grow-jsonl.ts <from folder> <to folder> [copies=10]
-import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -67,6 +69,8 @@ export async function growJsonl(
       const name = copy === 0 ? `${signal}.jsonl` : `${signal}.${base + (copies - copy)}-1.jsonl`;
       const started = Date.now();
       const lines = await copyFile(source, join(to, name), copy);
+      const modified = statSync(source).mtimeMs - copy * 86_400_000;
+      utimesSync(join(to, name), modified / 1000, modified / 1000);
       log(
         `${name}: ${lines} lines, copy ${copy} (${copy} days earlier), ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
