@@ -17,6 +17,7 @@ import {
 } from '../../attributes/names.ts';
 import { LLM_CALL_OPERATIONS } from '../../export/store-schema.ts';
 import type { CliLog, CliSpan } from '../telemetry/otlp-json.ts';
+import { releaseNow } from '../telemetry/release-memory.ts';
 import { HOUR_MILLIS, percentile, ratio, type ModelRow, type Percentiles, type ReportData } from './model.ts';
 
 /** Operations that are one request to a model (the store decides nesting with the same list). */
@@ -65,7 +66,7 @@ const EMPTY = new Float64Array(0);
  * Numbers in typed-array chunks: 8 bytes each, where a plain array of numbers costs two to three times that. Chunks are
  * added, never copied while the list grows: one array doubled when full held up to twice its values, and three times
  * while it was copied (10M spans, the whole window: 200 MB of a 371 MB peak). sorted() copies them into one array of
- * the exact length, freeing each chunk as it goes.
+ * the exact length, freeing each chunk as it goes (at once, not at the next collection).
  *
  * @example
  * const list = new NumberList();
@@ -100,6 +101,7 @@ export class NumberList {
         const count = index === chunks.length - 1 ? this.filled : chunk.length;
         all.set(chunk.subarray(0, count), at);
         at += count;
+        releaseNow(chunk);
         chunks[index] = EMPTY;
       }
       this.chunks = [all];

@@ -182,4 +182,9 @@ test('the trace index keeps the last line of each of 300,000 keys, keys that dif
   index.markOutside(5_000_000);
   assert.equal(index.inWindow(5_000_000), false);
   assert.equal(index.inWindow(4_999_999), true);
+  // Released when the files are read: empty, still answering.
+  index.release();
+  assert.equal(index.size, 0);
+  assert.equal(index.lastLine(keys[0]!), undefined);
+  assert.equal(index.inWindow(5_000_000), true);
 });
