@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { startAlertWebhook } from './support/alert-webhook.mjs';
 import { getJson, guarded, poll } from './support/stack.mjs';
 import { postMetrics, postTraces } from './support/otlp-json.mjs';
 import { SCALE_SKIP, makeScaleStack, promQuery, scaleCmd, startScaleStack, stopScaleStack } from './support/scale.mjs';
@@ -101,24 +101,11 @@ describe(
   () => {
     let stack;
     let webhook;
-    const notifications = [];
 
     before(async () => {
-      webhook = createServer((request, response) => {
-        let body = '';
-        request.on('data', (chunk) => (body += chunk));
-        request.on('end', () => {
-          try {
-            notifications.push(JSON.parse(body));
-          } catch {
-            notifications.push({ unparsable: body });
-          }
-          response.end('ok');
-        });
-      });
-      await new Promise((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+      webhook = await startAlertWebhook();
       stack = await makeScaleStack('scale-monitor', {
-        ALERT_WEBHOOK_URL: `http://127.0.0.1:${webhook.address().port}/alerts`,
+        ALERT_WEBHOOK_URL: webhook.url,
         ALERT_GROUP_WAIT: '1s',
         ALERT_GROUP_INTERVAL: '5s',
         STACK_ALERT_FOR: '0s',
@@ -131,7 +118,7 @@ describe(
 
     after(async () => {
       if (stack) await stopScaleStack(stack);
-      if (webhook) await new Promise((resolve) => webhook.close(resolve));
+      if (webhook) await webhook.close();
     });
 
     test('the Monitor API shows call rate, error rate and latency per service and operation, summed over both gateways', async (t) => {
@@ -296,7 +283,7 @@ describe(
         const notified = await poll(
           'a GenAICostBudgetExceeded notification at the webhook',
           () =>
-            notifications
+            webhook.notifications
               .flatMap((n) => n.alerts ?? [])
               .find((a) => a.labels?.alertname === 'GenAICostBudgetExceeded' && a.status === 'firing'),
           { timeoutMs: 40_000, intervalMs: 500 },

@@ -30,6 +30,7 @@ import {
   startStack,
   stopStack,
 } from './support/stack.mjs';
+import { startAlertWebhook } from './support/alert-webhook.mjs';
 
 const execFileP = promisify(execFile);
 const FIXTURES = join(ROOT, 'test', 'e2e', 'fixtures');
@@ -673,27 +674,11 @@ describe(
   () => {
     let stack;
     let webhook;
-    const notifications = [];
 
     before(async () => {
-      const { createServer: createHttpServer } = await import('node:http');
-      webhook = createHttpServer((request, response) => {
-        let body = '';
-        request.on('data', (chunk) => {
-          body += chunk;
-        });
-        request.on('end', () => {
-          try {
-            notifications.push(JSON.parse(body));
-          } catch {
-            notifications.push({ unparsable: body });
-          }
-          response.end('ok');
-        });
-      });
-      await new Promise((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+      webhook = await startAlertWebhook();
       stack = await makeStack('alerts', {
-        ALERT_WEBHOOK_URL: `http://127.0.0.1:${webhook.address().port}/alerts`,
+        ALERT_WEBHOOK_URL: webhook.url,
         ALERT_GROUP_WAIT: '1s',
         ALERT_GROUP_INTERVAL: '5s',
         STACK_ALERT_FOR: '0s',
@@ -703,7 +688,7 @@ describe(
 
     after(async () => {
       if (stack) await stopStack(stack);
-      if (webhook) await new Promise((resolve) => webhook.close(resolve));
+      if (webhook) await webhook.close();
     });
 
     test('errors above 10 % reach the webhook receiver as a firing alert for the service', async (t) => {
@@ -713,7 +698,7 @@ describe(
         const alert = await poll(
           'a GenAIHighErrorRate notification',
           async () => {
-            for (const notification of notifications) {
+            for (const notification of webhook.notifications) {
               for (const item of notification.alerts ?? []) {
                 if (
                   item.labels?.alertname === 'GenAIHighErrorRate' &&

@@ -25,42 +25,6 @@ test('parseBodyOnce: values that are not an APIPromise are left as they are, hos
   assert.equal(Object.isFrozen(frozen), true);
 });
 
-test('parseBodyOnce: a response parsed by two derived promises is parsed once, each applying its own transform', async () => {
-  let parses = 0;
-  // The shape of the client's APIPromise: parse() memoised, _thenUnwrap deriving through this.parseResponse.
-  class FakeAPIPromise {
-    parsedPromise: Promise<unknown> | undefined;
-    readonly responsePromise: Promise<object>;
-    parseResponse: (client: unknown, props: object) => Promise<unknown>;
-    constructor(responsePromise: Promise<object>, parseResponse: (client: unknown, props: object) => Promise<unknown>) {
-      this.responsePromise = responsePromise;
-      this.parseResponse = parseResponse;
-    }
-    parse(): Promise<unknown> {
-      this.parsedPromise ??= this.responsePromise.then((props) => this.parseResponse(undefined, props));
-      return this.parsedPromise;
-    }
-    asResponse(): Promise<unknown> {
-      return this.responsePromise;
-    }
-    withResponse(): Promise<unknown> {
-      return Promise.all([this.parse(), this.asResponse()]);
-    }
-    _thenUnwrap(transform: (value: unknown) => unknown): FakeAPIPromise {
-      return new FakeAPIPromise(this.responsePromise, async (client, props) =>
-        transform(await this.parseResponse(client, props)),
-      );
-    }
-  }
-  const base = new FakeAPIPromise(Promise.resolve({ response: {} }), async () => ({ parse: ++parses }));
-  parseBodyOnce(base);
-  const seenByTelemetry = await base.parse();
-  const derived = await base._thenUnwrap((value) => ({ derived: value })).parse();
-  assert.deepEqual(seenByTelemetry, { parse: 1 });
-  assert.deepEqual(derived, { derived: { parse: 1 } });
-  assert.equal(parses, 1);
-});
-
 /** The shape of the client's APIPromise: parse() memoised, _thenUnwrap deriving through this.parseResponse. */
 function fakeAPIPromiseClass() {
   class FakeAPIPromise {
@@ -89,6 +53,18 @@ function fakeAPIPromiseClass() {
   }
   return FakeAPIPromise;
 }
+
+test('parseBodyOnce: a response parsed by two derived promises is parsed once, each applying its own transform', async () => {
+  const FakeAPIPromise = fakeAPIPromiseClass();
+  let parses = 0;
+  const base = new FakeAPIPromise(Promise.resolve({ response: {} }), async () => ({ parse: ++parses }));
+  parseBodyOnce(base);
+  const seenByTelemetry = await base.parse();
+  const derived = await base._thenUnwrap((value) => ({ derived: value })).parse();
+  assert.deepEqual(seenByTelemetry, { parse: 1 });
+  assert.deepEqual(derived, { derived: { parse: 1 } });
+  assert.equal(parses, 1);
+});
 
 test('parseBodyOnce: a followed promise keeps the client methods of its class (only its own parseResponse changes)', async () => {
   const FakeAPIPromise = fakeAPIPromiseClass();
