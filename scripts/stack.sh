@@ -20,6 +20,8 @@
 # --profile scale: the scale-out stack (README "Scaling out"; scripts/stack/scale.sh) with install, up, down,
 # status, logs, urls, check and
 #   pool [GATEWAY...]    show (or set) the gateways the agent's DNS lists
+#   drain GATEWAY        send on what a gateway stopped for good left in its persistent queue, then stop
+#                        (STACK_DRAIN_TIMEOUT [600] seconds at most; what is left stays on disk)
 # Components: victoriametrics jaeger prometheus gateway1 gateway2 agent (jaeger: the trace tier of
 # scripts/stack/scale-traces.sh instead when that file exists). The agent takes STACK_OTLP_GRPC_PORT and
 # STACK_OTLP_HTTP_PORT; its run folder is <repo>/.stack/run-scale unless STACK_RUN_DIR is set.
@@ -130,6 +132,7 @@ main_scale() {
     logs) cmd_logs "$@" ;;
     urls) scale_urls ;;
     pool) scale_pool "$@" ;;
+    drain) scale_drain "$@" ;;
     # The same checks: they validate the scale profile's configs too.
     check) source "$STACK_LIB/check.sh"; cmd_check ;;
     -h|--help|help) usage ;;

@@ -69,13 +69,16 @@ cmd_check() {
   [[ -x $BIN_DIR/deploy-check ]] || die "deploy-check is not installed: run 'scripts/stack.sh install' first"
   # The Kubernetes manifests: rendered by kustomize, every object decoded strictly, references and containers checked;
   # then the collector and Jaeger configurations exactly as the ConfigMaps carry them, validated with the binaries.
-  run_check "collector/kustomization.yaml (deploy-check k8s: kustomize build, strict API types, references)" \
-    "$BIN_DIR/deploy-check" k8s "$COLLECTOR_DIR" --write-configmaps "$tmp/k8s"
+  run_check "collector/kustomization.yaml + k8s/drain (deploy-check k8s: kustomize build, strict API types, references)" \
+    "$BIN_DIR/deploy-check" k8s "$COLLECTOR_DIR" "$COLLECTOR_DIR/k8s/drain" --write-configmaps "$tmp/k8s"
   run_check "Kubernetes agent config: privacy.yaml + agent.yaml + the k8s resolver (otelcol-genai validate)" \
     sh -c 'd=$(echo "$1"/otel-agent-config-*) && "$2" validate --config "$d/privacy.yaml" --config "$d/agent.yaml" --config "$d/agent-k8s.yaml"' \
     _ "$tmp/k8s" "$BIN_DIR/otelcol-genai"
   run_check "Kubernetes gateway config: tail-sampling.yaml + gateway.yaml (otelcol-genai validate)" \
     sh -c 'd=$(echo "$1"/otel-gateway-config-*) && "$2" validate --config "$d/tail-sampling.yaml" --config "$d/gateway.yaml"' \
+    _ "$tmp/k8s" "$BIN_DIR/otelcol-genai"
+  run_check "Kubernetes gateway drain config: otel-gateway-drain's files (otelcol-genai validate)" \
+    sh -c 'd="$1"/otel-gateway-drain && "$2" validate --config "$d/tail-sampling.yaml" --config "$d/gateway.yaml" && sh -n "$d/drain-wait.sh"' \
     _ "$tmp/k8s" "$BIN_DIR/otelcol-genai"
   local role
   for role in collector query; do

@@ -175,6 +175,18 @@ scale_component_ports() {
   esac
 }
 
+# The environment of gateway $1 (one VAR=value a line) on its own storage, its OTLP receiver on $2 and its
+# Prometheus exporter on $3; health and own metrics on its address, where `drain` reads them too.
+gateway_env() {
+  local g=$1 addr
+  addr=$(gateway_addr "$g")
+  printf '%s\n' "OTELCOL_GATEWAY_ID=$g" "OTELCOL_OTLP_GRPC_ENDPOINT=$2" \
+    "OTELCOL_HEALTH_ENDPOINT=$addr:$GATEWAY_HEALTH_PORT" "OTELCOL_PROMETHEUS_ENDPOINT=$3" \
+    "OTELCOL_METRICS_HOST=$addr" "OTELCOL_METRICS_PORT=$GATEWAY_METRICS_PORT" \
+    "OTELCOL_JAEGER_ENDPOINT=$HOST:$JAEGER_OTLP_PORT" \
+    "OTELCOL_STORAGE_DIR=$RUN_DIR/$g/queue" "OTELCOL_LOGS_PATH=$RUN_DIR/$g/logs/genai-logs.jsonl"
+}
+
 scale_start_component() {
   local c=$1 bin log addr port
   bin=$(component_bin "$c")
@@ -199,11 +211,7 @@ scale_start_component() {
            "-retentionPeriod=$VM_RETENTION" "-search.latencyOffset=$VM_LATENCY_OFFSET")
       ;;
     gateway*)
-      env=("OTELCOL_GATEWAY_ID=$c" "OTELCOL_OTLP_GRPC_ENDPOINT=$addr:$GATEWAY_OTLP_PORT"
-           "OTELCOL_HEALTH_ENDPOINT=$addr:$GATEWAY_HEALTH_PORT" "OTELCOL_PROMETHEUS_ENDPOINT=$addr:$GATEWAY_PROM_PORT"
-           "OTELCOL_METRICS_HOST=$addr" "OTELCOL_METRICS_PORT=$GATEWAY_METRICS_PORT"
-           "OTELCOL_JAEGER_ENDPOINT=$HOST:$JAEGER_OTLP_PORT"
-           "OTELCOL_STORAGE_DIR=$RUN_DIR/$c/queue" "OTELCOL_LOGS_PATH=$RUN_DIR/$c/logs/genai-logs.jsonl")
+      mapfile -t env < <(gateway_env "$c" "$addr:$GATEWAY_OTLP_PORT" "$addr:$GATEWAY_PROM_PORT")
       cmd=("$bin" "--config" "$COLLECTOR_DIR/tail-sampling.yaml" "--config" "$SCALE_DIR/gateway.yaml")
       [[ -n $GATEWAY_OVERLAY ]] && cmd+=("--config" "$GATEWAY_OVERLAY")
       mkdir -p "$RUN_DIR/$c/queue" "$RUN_DIR/$c/logs"
@@ -304,6 +312,55 @@ scale_pool() {
     a=$(gateway_addr "$g")
     if pool_addrs | grep -qxF "$a"; then echo "$g $a in"; else echo "$g $a out"; fi
   done
+}
+
+# drain GATEWAY: sends on what a gateway stopped for good left in its persistent queue. At SIGTERM the collector
+# leaves a persistent queue on disk instead of draining it (a gateway that comes back sends it itself); this runs
+# the gateway's own configs on its storage, with its receiver and Prometheus exporter on a loopback port nobody
+# knows (no new traffic), until collector/scale/drain-wait.sh sees its queue empty, then stops it. The same
+# procedure as the Kubernetes drain Job (collector/k8s/drain) and the compose `drain` profile.
+scale_drain() {
+  if ! (( $# == 1 )) || ! [[ $1 =~ ^gateway[0-9]+$ && -n $(gateway_addr "$1") ]]; then
+    die "usage: scripts/stack.sh drain GATEWAY --profile scale (one of: ${GATEWAYS[*]})"
+  fi
+  local g=$1 addr bin log pid waiter status=0 t0
+  t0=$(now)
+  addr=$(gateway_addr "$g")
+  check_installed "$g"
+  if pid=$(pid_of "$g"); then die "$g runs (pid $pid): a running gateway sends its own queue; drain one that is stopped for good"; fi
+  [[ -d $RUN_DIR/$g/queue ]] || die "$g has no storage in $RUN_DIR/$g/queue: nothing to drain"
+  bin=$(component_bin "$g")
+  log="$LOG_DIR/$g-drain.log"
+  mkdir -p "$LOG_DIR"
+  printf '\n==== %s draining %s\n' "$(date -u +%FT%TZ)" "$g" >>"$log"
+  local -a env=()
+  mapfile -t env < <(gateway_env "$g" "127.0.0.1:0" "127.0.0.1:0")
+  env+=("OTELCOL_GATEWAY_ID=$g-drain") # env(1): the last assignment of a name wins
+  (cd "$RUN_DIR/$g" && exec env "${env[@]}" setsid "$bin" --config "$COLLECTOR_DIR/tail-sampling.yaml" \
+    --config "$SCALE_DIR/gateway.yaml" </dev/null >>"$log" 2>&1) &
+  pid=$!
+  DRAIN_HEALTH_URL="http://$addr:$GATEWAY_HEALTH_PORT/" DRAIN_METRICS_URL="http://$addr:$GATEWAY_METRICS_PORT/metrics" \
+    DRAIN_INTERVAL_S=1 DRAIN_TIMEOUT_S=${STACK_DRAIN_TIMEOUT:-600} sh "$SCALE_DIR/drain-wait.sh" >>"$log" 2>&1 &
+  waiter=$!
+  # Whichever ends first: the waiter (drained, or timed out) or the collector (it could not start on the storage).
+  while [[ -d /proc/$waiter ]] && [[ -d /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]]; do
+    sleep 0.2
+  done
+  if [[ -d /proc/$waiter ]]; then
+    kill "$waiter" 2>/dev/null
+    wait "$waiter" 2>/dev/null
+    wait "$pid" || status=$?
+    tail -n 20 "$log" >&2
+    die "$g: the drain collector exited (status $status) before its queue was empty; log: $log"
+  fi
+  wait "$waiter" || status=$?
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" || true
+  if (( status != 0 )); then
+    tail -n 5 "$log" >&2
+    die "$g: its queue was not sent on within ${STACK_DRAIN_TIMEOUT:-600}s (is trace storage up?); it stays in $RUN_DIR/$g/queue: run drain again"
+  fi
+  log "$g: queue sent on in $(elapsed "$t0")s; log: $log"
 }
 
 scale_urls() {

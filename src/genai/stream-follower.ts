@@ -1,3 +1,5 @@
+import { errorOnce } from '../core/diagnostics.ts';
+
 /** What a followed stream reports: each chunk, then exactly one of done, failed or stopped. */
 export interface StreamEvents {
   chunk(chunk: unknown): void;
@@ -28,11 +30,16 @@ export function followStream(
   events: StreamEvents,
 ): StreamFollower {
   let finished = false;
+  // A report that fails is said once; the consumer's loop gets its own chunks and errors only.
   const finish = (report: () => void): void => {
     if (finished) return;
     finished = true;
     clearTimeout(idleTimer);
-    report();
+    try {
+      report();
+    } catch (error) {
+      errorOnce('stream:report', 'could not record the end of a followed stream', error);
+    }
   };
   const idleTimer = setTimeout(() => finish(() => events.stopped('abandoned')), idleTimeoutMillis);
   idleTimer.unref();
@@ -60,7 +67,11 @@ export function followStream(
         if (step.done === true) finish(() => events.done());
         else if (!finished) {
           idleTimer.refresh();
-          events.chunk(step.value);
+          try {
+            events.chunk(step.value);
+          } catch (error) {
+            errorOnce('stream:chunk', 'could not record a chunk of a followed stream', error);
+          }
         }
         return step;
       },

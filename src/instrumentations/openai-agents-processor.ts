@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode, logs, trace, type Attributes, type Context, t
 import { storedActiveContext } from '../context/agents-context.ts';
 import { capturesContentOnSpans } from '../genai/content.ts';
 import { recordAgentDuration, recordToolDuration } from '../genai/operation-metrics.ts';
+import { hrTimeOfIso, noteCountedStep } from './counted-steps.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_EXCEPTION_MESSAGE,
@@ -39,6 +40,8 @@ export interface AgentsSpan {
   readonly parentId: string | null;
   readonly spanData: { type: string; [key: string]: unknown };
   readonly error: { message: string } | null;
+  /** ISO 8601, set as the span starts. */
+  readonly startedAt?: string | null;
 }
 
 /** What the processor reads of an Agents SDK trace (agents-core `tracing/traces.d.ts`). */
@@ -151,6 +154,24 @@ function describe(data: AgentsSpan['spanData']): { name: string; attributes: Att
       // transcription and speech (not covered).
       return undefined;
   }
+}
+
+/** The SDK's steps that another bridge (OpenInference's) describes as a tool: a function, a handoff, listing MCP tools. */
+const TOOL_STEPS: ReadonlySet<string> = new Set(['function', 'handoff', 'mcp_tools']);
+
+/**
+ * Notes a tool or agent step this processor traces (its metric is recorded when it ends), at the SDK's own start time:
+ * another bridge of the same SDK (OpenInference's) gets the same step and starts its span at that time, and its span
+ * of the step then adds nothing to the metrics (see counted-steps.ts).
+ */
+function noteTracedStep(sdkSpan: AgentsSpan): void {
+  const data = sdkSpan.spanData as Record<string, unknown> | undefined;
+  if (!isObject(data) || typeof data.type !== 'string') return;
+  const { type } = data;
+  const kind = type === 'agent' ? 'agent' : TOOL_STEPS.has(type) ? 'tool' : undefined;
+  if (kind === undefined) return;
+  const start = hrTimeOfIso(sdkSpan.startedAt);
+  noteCountedStep(kind, type === 'agent' || type === 'function' ? text(data.name) : undefined, start, start);
 }
 
 /**
@@ -268,6 +289,7 @@ export class OpenAIAgentsProcessor {
     if (!this.enabled) return DONE;
     try {
       this.stepOf(sdkSpan, storedActiveContext());
+      noteTracedStep(sdkSpan);
     } catch (error) {
       this.fault('span start', error);
     }

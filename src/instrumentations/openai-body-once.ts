@@ -50,19 +50,42 @@ function setOwn(target: object, name: string, value: unknown): void {
  * before it routed `_thenUnwrap` around `parseResponse`. When the caller asks for the raw `Response` of a non-streamed
  * call, the telemetry side parses a clone, so the caller's body stays unread as it would be without tracing.
  *
- * Changes nothing when `apiPromise` is not an `APIPromise` of a known shape.
+ * `onParsed` sees the parsed value (a streamed call's `Stream`) before any reader of the request does. Changes nothing,
+ * and returns false, when `apiPromise` is not an `APIPromise` of a known shape.
  *
  * @example
  * const apiPromise = create.apply(completions, args);
- * parseBodyOnce(apiPromise); // before the instrumentation calls apiPromise.then()
+ * parseBodyOnce(apiPromise, (stream) => follow(stream)); // before the instrumentation calls apiPromise.then()
  */
-export function parseBodyOnce(apiPromise: unknown): void {
+export function parseBodyOnce(apiPromise: unknown, onParsed?: (parsed: unknown) => void): boolean {
   try {
-    if (!isAPIPromise(apiPromise)) return;
-    shareParse(apiPromise, { rawWanted: false }, true);
+    if (!isAPIPromise(apiPromise)) return false;
+    shareParse(apiPromise, { rawWanted: false }, true, onParsed);
+    return true;
   } catch (error) {
     errorOnce('openai:body-once', 'could not share the parsed body of an OpenAI call', error);
+    return false;
   }
+}
+
+/**
+ * The parsed value as every reader of the request will get it, seen first by `onParsed`: the promises derived from the
+ * request (another instrumentation's `_thenUnwrap`, which may `tee()` a stream at once) await this very promise, so
+ * nothing reaches the value before `onParsed` has. `onParsed` cannot fail the parse.
+ */
+function seenFirstBy(parsed: unknown, onParsed: (parsed: unknown) => void): unknown {
+  const see = (value: unknown): unknown => {
+    try {
+      onParsed(value);
+    } catch (error) {
+      errorOnce('openai:parsed', 'could not follow the parsed response of an OpenAI call', error);
+    }
+    return value;
+  };
+  const thenable = parsed as PromiseLike<unknown> | null | undefined;
+  if (typeof thenable === 'object' && thenable !== null && typeof thenable.then === 'function')
+    return Promise.resolve(thenable).then(see);
+  return see(parsed);
 }
 
 /** The methods a request's promise is followed through; the client class's own, wrapped once on its prototype. */
@@ -197,7 +220,12 @@ function deriveOwnThroughParent(apiPromise: APIPromiseLike, shared: SharedReques
   });
 }
 
-function shareParse(apiPromise: APIPromiseLike, shared: SharedRequest, readsBody: boolean): void {
+function shareParse(
+  apiPromise: APIPromiseLike,
+  shared: SharedRequest,
+  readsBody: boolean,
+  onParsed?: (parsed: unknown) => void,
+): void {
   const { parseResponse } = apiPromise;
   let parsedFor: unknown;
   let parsed: unknown;
@@ -209,6 +237,7 @@ function shareParse(apiPromise: APIPromiseLike, shared: SharedRequest, readsBody
       own = { ...props, response: response.clone() } as ResponseProps;
     parsedFor = props;
     parsed = parseResponse.call(this, client, own);
+    if (onParsed !== undefined) parsed = seenFirstBy(parsed, onParsed);
     return parsed;
   };
   const proto = Object.getPrototypeOf(apiPromise) as object | null;

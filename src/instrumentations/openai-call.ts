@@ -137,6 +137,8 @@ export class ObservedOpenAICall implements RetryRecorder {
   private lastChunkTime: number | undefined;
   chunkCount = 0;
   streamEnd: 'cancelled' | 'abandoned' | undefined;
+  /** The stream being followed, once there is one. */
+  private stream: object | undefined;
   /** `service_tier` and `system_fingerprint` of the response or of its chunks. */
   readonly served: OpenAIServed = {};
 
@@ -175,28 +177,10 @@ export class ObservedOpenAICall implements RetryRecorder {
     if (!isObject(promise) || typeof promise.then !== 'function') return;
     promise.then(
       (value) => {
-        const stream = value as Record<PropertyKey, unknown>;
-        if (this.streamRequested && isObject(value) && typeof stream[iteratorProperty] === 'function') {
-          // Patched before the official instrumentation wraps the same property: it ends the span when the stream
-          // is read to its end, and this follower ends it on the paths it leaves open (errors, early stops, idling).
-          followStream(value, iteratorProperty, genaiSettings().streamIdleTimeoutMillis, {
-            chunk: (chunk) => this.chunk(chunk),
-            done: () => {
-              // An aborted client stream ends its iteration quietly (the helpers then throw APIUserAbortError).
-              if (wasAborted(value)) this.streamEnd = 'cancelled';
-              this.finishUnrecorded();
-            },
-            failed: (error) => this.endOpenSpan(error),
-            stopped: (how) => {
-              this.streamEnd = how;
-              this.endOpenSpan();
-            },
-          });
-        } else {
-          this.result = value;
-          noteServed(this.served, value);
-          this.finishUnrecorded();
-        }
+        if (this.streamRequested && this.followStreamOf(value, iteratorProperty)) return;
+        this.result = value;
+        noteServed(this.served, value);
+        this.finishUnrecorded();
       },
       (error: unknown) => {
         // The official instrumentation ends most failed calls itself, but not a streamed Responses call: the span is
@@ -206,6 +190,38 @@ export class ObservedOpenAICall implements RetryRecorder {
         setImmediate(() => this.endOpenSpan(error));
       },
     );
+  }
+
+  /**
+   * Follows the stream a streamed call returned, once (the request's parse hands it over as it is made, see
+   * `parseBodyOnce`; the call's promise is the fallback). Patched before anyone iterates it: before the official
+   * instrumentation wraps the same property (it ends the span when the stream is read to its end; this follower ends
+   * it on the paths it leaves open: errors, early stops, idling), and before another library's wrapper of the method
+   * (OpenInference's) `tee()`s it, which calls the stream's `iterator` at once. False when `value` is no stream.
+   */
+  followStreamOf(value: unknown, iteratorProperty: IteratorProperty): boolean {
+    const stream = value as Record<PropertyKey, unknown>;
+    if (!isObject(value) || typeof stream[iteratorProperty] !== 'function') return false;
+    if (this.stream !== undefined) return true;
+    this.stream = value;
+    followStream(value, iteratorProperty, genaiSettings().streamIdleTimeoutMillis, {
+      chunk: (chunk) => this.chunk(chunk),
+      done: () => {
+        // An aborted client stream ends its iteration quietly (the helpers then throw APIUserAbortError).
+        if (wasAborted(value)) this.streamEnd = 'cancelled';
+        this.finishUnrecorded();
+        // The official instrumentation ends the span as its wrapper sees the end, within the same turn. When the
+        // stream was iterated without that wrapper (teed by another library before the wrapper was set), the span
+        // is still open after it: it is ended here.
+        if (this.recording) setImmediate(() => this.span.isRecording() && this.endOpenSpan());
+      },
+      failed: (error) => this.endOpenSpan(error),
+      stopped: (how) => {
+        this.streamEnd = how;
+        this.endOpenSpan();
+      },
+    });
+    return true;
   }
 
   /**
@@ -418,7 +434,7 @@ function observeCalls(
     );
     if (call.recording) rememberObservedCall(span, call);
     const result = context.with(withRetryRecorder(activeContext, call), () => original.apply(this, args));
-    parseBodyOnce(result);
+    parseBodyOnce(result, call.streamRequested ? (parsed) => call.followStreamOf(parsed, iteratorProperty) : undefined);
     onResult(result);
     try {
       call.follow(result, iteratorProperty);

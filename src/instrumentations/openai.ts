@@ -146,7 +146,9 @@ export function createOpenAIInstrumentation(
     }
 
     override _getPatchedResponsesCreate(): Patch {
-      return composeOpenAIPatch(super._getPatchedResponsesCreate(), 'chat', Symbol.asyncIterator);
+      // `iterator`, not the `Symbol.asyncIterator` the official patch wraps: that one calls `iterator`, and `tee()`
+      // (another library's wrapper may tee the stream) calls `iterator` without it.
+      return composeOpenAIPatch(super._getPatchedResponsesCreate(), 'chat', 'iterator');
     }
 
     /**

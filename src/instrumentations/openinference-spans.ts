@@ -21,6 +21,12 @@ const TOKEN_COUNT_CACHE_READ = 'llm.token_count.prompt_details.cache_read';
 const TOKEN_COUNT_CACHE_WRITE = 'llm.token_count.prompt_details.cache_write';
 const TOKEN_COUNT_REASONING = 'llm.token_count.completion_details.reasoning';
 
+const TOOL_NAME = 'tool.name';
+const AGENT_NAME = 'agent.name';
+const GRAPH_NODE_ID = 'graph.node.id';
+/** Longer tool and agent names are left out (genai-otel's own spans keep names up to this length too). */
+const MAX_STEP_NAME_LENGTH = 1024;
+
 /** The span kinds that are one request to a model, as the GenAI operation they are. */
 const OPERATION_OF_KIND: Record<string, string> = { LLM: 'chat', EMBEDDING: 'embeddings' };
 
@@ -173,4 +179,38 @@ export function readOpenInferenceCall(attributes: Attributes): OpenInferenceCall
     finishReasons: finishReason === undefined ? undefined : [finishReason],
     streamed: parameters?.stream === true,
   };
+}
+
+/** A step of an agent run an OpenInference span describes: a tool execution (`TOOL`) or an agent invocation (`AGENT`). */
+export interface OpenInferenceStep {
+  kind: 'tool' | 'agent';
+  name?: string;
+}
+
+function stepName(attributes: Attributes, key: string): string | undefined {
+  const value = attributes[key];
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'string' && value.length <= MAX_STEP_NAME_LENGTH) return value;
+  warnBadValue(key, `a name of at most ${MAX_STEP_NAME_LENGTH} characters`);
+  return undefined;
+}
+
+/**
+ * Reads an OpenInference span that is a tool execution or an agent invocation, as the specification defines them:
+ * `TOOL` (a function or external tool an LLM or agent invoked; named by `tool.name`) and `AGENT` (a reasoning block
+ * acting on tools with an LLM's guidance; named by `agent.name`, else by `graph.node.id`, which the OpenAI Agents SDK
+ * bridge sets to the agent's name). An `AGENT` span that names no agent is not read as one: the Agents SDK bridge
+ * makes one for a whole run (the workflow, not an agent). `CHAIN` spans (glue between steps), `GUARDRAIL` and the other
+ * kinds are no step. A name of the wrong type or over 1 024 characters is left out and said once.
+ *
+ * @example
+ * readOpenInferenceStep({ 'openinference.span.kind': 'TOOL', 'tool.name': 'lookup_order' });
+ * // { kind: 'tool', name: 'lookup_order' }
+ */
+export function readOpenInferenceStep(attributes: Attributes): OpenInferenceStep | undefined {
+  const kind = attributes[OPENINFERENCE_SPAN_KIND];
+  if (kind === 'TOOL') return { kind: 'tool', name: stepName(attributes, TOOL_NAME) };
+  if (kind !== 'AGENT') return undefined;
+  const name = stepName(attributes, AGENT_NAME) ?? stepName(attributes, GRAPH_NODE_ID);
+  return name === undefined ? undefined : { kind: 'agent', name };
 }

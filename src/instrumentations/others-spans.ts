@@ -31,7 +31,13 @@ import { recordChunkTiming, recordLLMCallEnd, type LLMCallTarget } from '../gena
 import type { TokenUsage } from '../genai/llm-types.ts';
 import { conventionProviderName } from './ai-sdk.ts';
 import { MODEL_OPERATIONS, type ModelCallNesting } from './model-call-nesting.ts';
-import { readOpenInferenceCall, type OpenInferenceCall } from './openinference-spans.ts';
+import { noteCountedStep, stepCountedElsewhere } from './counted-steps.ts';
+import {
+  readOpenInferenceCall,
+  readOpenInferenceStep,
+  type OpenInferenceCall,
+  type OpenInferenceStep,
+} from './openinference-spans.ts';
 import {
   durationSecondsOf,
   errorTypeOfSpan,
@@ -163,8 +169,37 @@ function finishOpenInferenceCall(span: EndingSpan, call: OpenInferenceCall, orig
   });
 }
 
+/**
+ * An OpenInference span of a tool execution or an agent invocation: the tool or agent duration metric, with the GenAI
+ * operation and name set on the span (for `genai-otel report`), unless the step was counted already: genai-otel's
+ * OpenAI Agents SDK processor traces the same steps as OpenInference's bridge of that SDK, and another library's GenAI
+ * span of the same step may have ended first (see counted-steps.ts). That span is marked `genai_otel.call.duplicate`.
+ */
+function finishOpenInferenceStep(span: EndingSpan, step: OpenInferenceStep): void {
+  if (stepCountedElsewhere(step.kind, step.name, span.startTime, span.endTime)) {
+    span.setAttribute(ATTR_GENAI_OTEL_CALL_DUPLICATE, true);
+    return;
+  }
+  const durationSeconds = durationSecondsOf(span);
+  const errorType = errorTypeOfSpan(span);
+  if (step.kind === 'tool') {
+    span.setAttribute(ATTR_GEN_AI_OPERATION_NAME, 'execute_tool');
+    if (step.name !== undefined) span.setAttribute(ATTR_GEN_AI_TOOL_NAME, step.name);
+    recordToolDuration(durationSeconds, { name: step.name, errorType });
+  } else {
+    span.setAttribute(ATTR_GEN_AI_OPERATION_NAME, 'invoke_agent');
+    if (step.name !== undefined) span.setAttribute(ATTR_GEN_AI_AGENT_NAME, step.name);
+    recordAgentDuration(durationSeconds, { name: step.name, errorType });
+  }
+}
+
 /** An OpenInference span of a model call: counted once, as a GenAI span of another library is. */
 function finishOpenInferenceSpan(span: EndingSpan, nesting: ModelCallNesting): void {
+  const step = readOpenInferenceStep(span.attributes);
+  if (step !== undefined) {
+    finishOpenInferenceStep(span, step);
+    return;
+  }
   const call = readOpenInferenceCall(span.attributes);
   if (call === undefined) return;
   if (nesting.countedElsewhere(span, call.responseId)) {
@@ -178,8 +213,10 @@ function finishOpenInferenceSpan(span: EndingSpan, nesting: ModelCallNesting): v
 
 /** The tool metric of another library's `execute_tool` span, with the attributes genai-otel's own tool spans give it. */
 function recordOthersToolDuration(span: EndingSpan): void {
+  const name = stringAttribute(span.attributes, ATTR_GEN_AI_TOOL_NAME);
+  noteCountedStep('tool', name, span.startTime, span.endTime);
   recordToolDuration(durationSecondsOf(span), {
-    name: stringAttribute(span.attributes, ATTR_GEN_AI_TOOL_NAME),
+    name,
     type: stringAttribute(span.attributes, ATTR_GEN_AI_TOOL_TYPE),
     agentName: stringAttribute(span.attributes, ATTR_GEN_AI_AGENT_NAME),
     errorType: errorTypeOfSpan(span),
@@ -187,8 +224,10 @@ function recordOthersToolDuration(span: EndingSpan): void {
 }
 
 function recordOthersAgentDuration(span: EndingSpan): void {
+  const name = stringAttribute(span.attributes, ATTR_GEN_AI_AGENT_NAME);
+  noteCountedStep('agent', name, span.startTime, span.endTime);
   recordAgentDuration(durationSecondsOf(span), {
-    name: stringAttribute(span.attributes, ATTR_GEN_AI_AGENT_NAME),
+    name,
     requestModel: stringAttribute(span.attributes, ATTR_GEN_AI_REQUEST_MODEL),
     errorType: errorTypeOfSpan(span),
   });
@@ -207,7 +246,7 @@ export function isOthersModelCall(span: EndingSpan): boolean {
 
 /**
  * Completes a GenAI span another library made (Mastra's OTel bridge, the Anthropic SDK's own spans, OpenLLMetry-style
- * instrumentations, OpenInference's `LLM` and `EMBEDDING` spans, ...) as genai-otel completes its own: a model call
+ * instrumentations, OpenInference's `LLM`, `EMBEDDING`, `TOOL` and `AGENT` spans, ...) as genai-otel completes its own: a model call
  * gets cost and the duration, token, cost and error metrics, once (`nesting` says when another span already counts
  * the call: then the span is marked `genai_otel.call.duplicate` instead); a tool execution feeds
  * `gen_ai.execute_tool.duration`, an agent invocation `gen_ai.invoke_agent.duration`. Spans that describe no GenAI

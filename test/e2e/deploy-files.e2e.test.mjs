@@ -33,7 +33,7 @@ function deployCheck(...args) {
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-/** A copy of collector/ with one manifest edited, checked; the copy is removed afterwards. */
+/** A copy of collector/ with one manifest edited, checked with the drain Job; the copy is removed afterwards. */
 function checkBrokenCopy(file, edit) {
   const dir = mkdtempSync(join(tmpdir(), 'genai-otel-k8s-'));
   try {
@@ -43,7 +43,7 @@ function checkBrokenCopy(file, edit) {
     const after = edit(before);
     assert.notEqual(after, before, `the edit of ${file} changed something`);
     writeFileSync(path, after);
-    return deployCheck('k8s', dir);
+    return deployCheck('k8s', dir, join(dir, 'k8s', 'drain'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -55,9 +55,26 @@ test(
   () => {
     const out = mkdtempSync(join(tmpdir(), 'genai-otel-cm-'));
     try {
-      const { status, output } = deployCheck('k8s', join(ROOT, 'collector'), '--write-configmaps', out);
+      const { status, output } = deployCheck(
+        'k8s',
+        join(ROOT, 'collector'),
+        join(ROOT, 'collector', 'k8s', 'drain'),
+        '--write-configmaps',
+        out,
+      );
       assert.equal(status, 0, output);
       const maps = readdirSync(out);
+      // The drain Job runs the gateway's very configs and the waiter the local `drain` runs.
+      const gatewayMap = maps.find((name) => name.startsWith('otel-gateway-config-'));
+      for (const [key, file] of [
+        ['gateway.yaml', 'scale/gateway.yaml'],
+        ['tail-sampling.yaml', 'tail-sampling.yaml'],
+        ['drain-wait.sh', 'scale/drain-wait.sh'],
+      ]) {
+        const source = readFileSync(join(ROOT, 'collector', file), 'utf8');
+        assert.equal(readFileSync(join(out, 'otel-gateway-drain', key), 'utf8'), source, key);
+        if (key !== 'drain-wait.sh') assert.equal(readFileSync(join(out, gatewayMap, key), 'utf8'), source, key);
+      }
       const agent = maps.find((name) => name.startsWith('otel-agent-config-'));
       assert.ok(agent, `an agent ConfigMap among ${maps}`);
       // The ConfigMap holds the very file the local profile runs, byte for byte.
@@ -76,12 +93,12 @@ test(
 );
 
 test(
-  'deploy-check catches a misspelt field, a Service port no pod serves, a missing ConfigMap and a missing limit',
+  'deploy-check catches a misspelt field, a Service port no pod serves, a missing ConfigMap, a missing limit and an unknown claim',
   { skip: SKIP },
   () => {
     const typo = checkBrokenCopy('gateway.yaml', (text) => text.replace('  replicas: 2', '  replica: 2'));
     assert.equal(typo.status, 1);
-    assert.match(typo.output, /Deployment.*otel-gateway.*unknown field "spec\.replica"/s);
+    assert.match(typo.output, /StatefulSet.*otel-gateway.*unknown field "spec\.replica"/s);
 
     const port = checkBrokenCopy('jaeger.yaml', (text) => text.replace('targetPort: http\n', 'targetPort: htpp\n'));
     assert.equal(port.status, 1);
@@ -103,7 +120,17 @@ test(
       text.replace('            limits:\n              memory: 1Gi\n', ''),
     );
     assert.equal(limit.status, 1);
-    assert.match(limit.output, /Deployment\/otel-gateway container "otelcol": no memory limit/);
+    assert.match(limit.output, /StatefulSet\/otel-gateway container "otelcol": no memory limit/);
+
+    // The drain Job names a claim that the gateways' StatefulSet gives its pods (any ordinal): a typo is caught.
+    const claim = checkBrokenCopy('drain/job.yaml', (text) =>
+      text.replace('claimName: state-otel-gateway-1', 'claimName: state-otel-gateways-1'),
+    );
+    assert.equal(claim.status, 1);
+    assert.match(
+      claim.output,
+      /Job\/otel-gateway-drain: volume "state" names PersistentVolumeClaim "state-otel-gateways-1", which is not defined/,
+    );
   },
 );
 
@@ -117,6 +144,16 @@ test('docker-compose.scale.yml runs the scale topology; docker-compose.yml its s
     SCALE_SERVICES.join(','),
   );
   assert.equal(scale.status, 0, scale.output);
+  // The drain of a gateway's volume is a profile of its own: never started with the stack.
+  const drain = deployCheck(
+    'compose',
+    join(ROOT, 'docker-compose.scale.yml'),
+    '--profile',
+    'drain',
+    '--expect',
+    'gateway-drain,gateway-drain-wait',
+  );
+  assert.equal(drain.status, 0, drain.output);
   const single = deployCheck(
     'compose',
     join(ROOT, 'docker-compose.yml'),

@@ -6,12 +6,15 @@
 //     gateway's tail-sampling buffer (the traces it was holding for OTELCOL_TAIL_DECISION_WAIT), measured here;
 //   - removal from DNS, then SIGTERM, then the gateway back on its storage (a rolling restart): tail sampling decides
 //     its pending traces before it exits, its persistent queue sends what it still held once it is back, and nothing
-//     is lost.
+//     is lost;
+//   - removal from DNS, then SIGTERM while trace storage is stopped, and the gateway never comes back (a scale-down):
+//     what its persistent queue held stays on its storage and is lost, until the drain users run for that case
+//     (scripts/stack.sh drain, as the Kubernetes drain Job) sends it on: then nothing is lost.
 //
 //   scripts/stack.sh install --profile scale && npm run build && GENAI_OTEL_E2E=1 node --test test/e2e/scale-failover.e2e.test.mjs
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { guarded } from './support/stack.mjs';
+import { guarded, poll } from './support/stack.mjs';
 import {
   SCALE_SKIP,
   gatewaySpans,
@@ -128,4 +131,71 @@ describe('scale-out: a gateway leaves the pool while traffic flows', { skip: SCA
       );
     })(t);
   });
+
+  test('SIGTERM for good (a scale-down) with trace storage stopped: the drain sends on what its queue kept', async (t) => {
+    await guarded(stack, async () => {
+      await scaleCmd(stack, 'pool', 'gateway1', 'gateway2');
+      await sleep((DNS_INTERVAL_S + 1) * 1000);
+      const since = Date.now();
+      const traffic = sendContinuously(entry);
+      await sleep(2000);
+      // Trace storage stops answering: both gateways' queues fill, so gateway2 holds traces at its SIGTERM.
+      const jaeger = pidOf(stack, 'jaeger');
+      process.kill(jaeger, 'SIGSTOP');
+      try {
+        await sleep(2000);
+        await scaleCmd(stack, 'pool', 'gateway1');
+        await sleep((DNS_INTERVAL_S + 1) * 1000);
+        await scaleCmd(stack, 'down', 'gateway2');
+        await sleep(1000);
+      } finally {
+        process.kill(jaeger, 'SIGCONT');
+      }
+      const sent = await traffic.stop();
+      assert.deepEqual(traffic.failures, [], 'the apps never notice');
+      // gateway1 sends its own queue once storage answers again (its retry backs off up to 10 s).
+      await queueEmpty('gateway1');
+      const before = await delivered(sent, since);
+      const lostBefore = sent.filter((s) => !before.has(s.traceId));
+      const sampledBy2 = new Set(gatewaySpans(stack, 'gateway2', 'sampled').map((x) => x.traceId));
+      assert.ok(lostBefore.length > 0, 'without the drain, the traces gateway2 still held are lost');
+      assert.deepEqual(
+        lostBefore.filter((s) => !sampledBy2.has(s.traceId)).map((s) => s.traceId),
+        [],
+        'what is missing is what gateway2 had kept',
+      );
+
+      const drainStarted = Date.now();
+      const output = await scaleCmd(stack, 'drain', 'gateway2');
+      const drainMs = Date.now() - drainStarted;
+      const after = await delivered(sent, since);
+      const lost = sent.filter((s) => !after.has(s.traceId));
+      t.diagnostic(
+        `scale-down: ${sent.length} traces sent, ${lostBefore.length} missing before the drain, ${lost.length} after ` +
+          `(drain ${drainMs} ms)`,
+      );
+      assert.match(output, /gateway2: queue sent on/);
+      assert.deepEqual(
+        lost.map((s) => s.traceId),
+        [],
+        'every trace is whole in Jaeger after the drain',
+      );
+    })(t);
+  });
+
+  /** Waits until a running gateway's queue towards trace storage holds nothing (stored or being sent). */
+  async function queueEmpty(gateway) {
+    const url = `http://${gateway === 'gateway1' ? '127.0.0.2' : '127.0.0.3'}:${stack.ports.GATEWAY_METRICS_PORT}/metrics`;
+    await poll(
+      `${gateway}'s queue to be empty`,
+      async () => {
+        const text = await (await fetch(url)).text();
+        const line = text
+          .split('\n')
+          .find((l) => l.startsWith('otelcol_exporter_queue_size{') && l.includes('otlp_grpc/jaeger'));
+        return line && Number(line.split(' ').at(-1)) === 0;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+  }
 });

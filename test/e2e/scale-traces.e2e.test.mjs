@@ -12,11 +12,13 @@
 //      then the node restarted and the cluster green again
 //   3. Kafka between the Jaeger collector and an ingester: the ingester stopped for 20 s while traces keep coming;
 //      after it returns every span is in OpenSearch (each counted)
+//   4. the query role's Monitor tab (/api/metrics) reads the span metrics from VictoriaMetrics, summed over the
+//      gateways (samples imported into a VictoriaMetrics of the test's own; skipped when it is not installed)
 // Skipped when the harness is not installed, except with GENAI_OTEL_E2E=1 or CI=true (then a failure).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -30,6 +32,10 @@ const DRIVER = join(ROOT, 'test', 'e2e', 'support', 'scale-traces.sh');
 const RUN = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const SPANS_PER_TRACE = 3;
 const SETTINGS = traceTierSettings();
+const VM_BIN = join(ROOT, '.stack', 'bin', 'victoria-metrics');
+const VM_MISSING = existsSync(VM_BIN)
+  ? false
+  : 'VictoriaMetrics is not installed (scripts/stack.sh install --profile scale)';
 
 function installed() {
   return execFileP('bash', [DRIVER, 'installed'], { cwd: ROOT }).then(
@@ -45,7 +51,8 @@ if (MISSING && REQUIRED)
 
 /** The trace tier on free ports, in a run folder of its own. */
 async function makeTier() {
-  const ports = await freePorts(SETTINGS.length);
+  const ports = await freePorts(SETTINGS.length + 1);
+  const vmPort = ports.pop();
   const runDir = mkdtempSync(join(tmpdir(), 'genai-otel-e2e-scale-traces-'));
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(STACK_|OTELCOL_|JAEGER_|GENAI_OTEL_)/.test(k)),
@@ -53,12 +60,20 @@ async function makeTier() {
   SETTINGS.forEach((k, i) => {
     env[`STACK_${k}`] = String(ports[i]);
   });
-  Object.assign(env, { STACK_HOST: '127.0.0.1', STACK_RUN_DIR: runDir, STACK_UP_TIMEOUT: '150' });
+  // The query role reads span metrics from VictoriaMetrics at STACK_VICTORIAMETRICS_PORT: one of the test's own.
+  Object.assign(env, {
+    STACK_HOST: '127.0.0.1',
+    STACK_RUN_DIR: runDir,
+    STACK_UP_TIMEOUT: '150',
+    STACK_VICTORIAMETRICS_PORT: String(vmPort),
+  });
   const port = (k) => ports[SETTINGS.indexOf(k)];
   return {
     env,
     runDir,
     failed: false,
+    vmPort,
+    victoriametrics: `http://127.0.0.1:${vmPort}`,
     collector: `http://127.0.0.1:${port('JAEGER_OTLP_HTTP_PORT')}`,
     query: `http://127.0.0.1:${port('JAEGER_UI_PORT')}`,
     nodes: {
@@ -170,6 +185,21 @@ describe(
     before(async () => {
       tier = await makeTier();
       const started = Date.now();
+      if (!VM_MISSING) {
+        tier.vm = spawn(
+          VM_BIN,
+          [
+            `-httpListenAddr=127.0.0.1:${tier.vmPort}`,
+            `-storageDataPath=${join(tier.runDir, 'victoriametrics')}`,
+            '-retentionPeriod=1',
+            '-search.latencyOffset=1s',
+          ],
+          { stdio: 'ignore' },
+        );
+        await poll('VictoriaMetrics to answer', () => fetch(`${tier.victoriametrics}/health`).then((r) => r.ok), {
+          timeoutMs: 30_000,
+        });
+      }
       await driver(tier, ['up']);
       tier.upSeconds = ((Date.now() - started) / 1000).toFixed(1);
     });
@@ -181,6 +211,11 @@ describe(
         process.stderr.write(await driver(tier, ['status']).catch((err) => err.message));
       }
       await driver(tier, ['down']).catch((err) => process.stderr.write(`${err.message}\n`));
+      if (tier.vm && tier.vm.exitCode === null) {
+        const exited = new Promise((resolve) => tier.vm.once('exit', resolve));
+        tier.vm.kill('SIGTERM');
+        await exited;
+      }
       if (!tier.failed) rmSync(tier.runDir, { recursive: true, force: true });
     });
 
@@ -343,6 +378,56 @@ describe(
             `by then); all stored ${Date.now() - started} ms after the checks began; ` +
             `${stored.total - stored.distinct} duplicate documents`,
         );
+      }),
+    );
+
+    test(
+      "the query role's Monitor tab reads the gateways' span metrics from VictoriaMetrics, summed over them",
+      { skip: VM_MISSING },
+      guarded(async (t) => {
+        // Two gateways' cumulative call counters for one operation, as Prometheus remote-writes them: 2 and 1 calls
+        // a second, a sample every 10 s over the last 5 minutes.
+        const service = `monitor-${RUN}`;
+        const now = Date.now();
+        const lines = [];
+        for (let at = now - 300_000; at <= now - 10_000; at += 10_000) {
+          for (const [gateway, perSecond] of [
+            ['gateway1', 2],
+            ['gateway2', 1],
+          ]) {
+            const labels = `service_name="${service}",span_name="chat",span_kind="SPAN_KIND_CLIENT",status_code="STATUS_CODE_UNSET",gateway="${gateway}"`;
+            lines.push(
+              `traces_span_metrics_calls_total{${labels}} ${(perSecond * (at - (now - 300_000))) / 1000} ${at}`,
+            );
+          }
+        }
+        const res = await fetch(`${tier.victoriametrics}/api/v1/import/prometheus`, {
+          method: 'POST',
+          body: `${lines.join('\n')}\n`,
+        });
+        assert.equal(res.status, 204, await res.text());
+        const query = new URLSearchParams({
+          service,
+          spanKind: 'client',
+          endTs: String(now - 20_000),
+          lookback: String(3 * 60_000),
+          step: '10000',
+          ratePer: String(60_000),
+        });
+        const points = await poll(
+          'the Monitor API to show the imported calls',
+          async () => {
+            const calls = await getJson(`${tier.query}/api/metrics/calls?${query}`);
+            const found = calls.metrics?.[0]?.metricPoints ?? [];
+            return found.length > 0 ? found : null;
+          },
+          { timeoutMs: 30_000, intervalMs: 1000 },
+        );
+        const rates = points.map((p) => Number(p.gaugeValue?.doubleValue));
+        t.diagnostic(`Monitor call rates (calls/s): ${rates.map((r) => r.toFixed(2)).join(' ')}`);
+        // The newest points are whole minutes of both series: 2 + 1 calls a second.
+        const last = rates.at(-1);
+        assert.ok(Math.abs(last - 3) < 0.3, `the call rate sums both gateways: ${last}, expected 3`);
       }),
     );
   },

@@ -5,7 +5,8 @@
 // instrumentation traces it too (then OpenInference's spans of it are the duplicates) or is turned off
 // (GENAI_OTEL_INSTRUMENTATIONS without openai: OpenInference's spans are priced and counted, and of the two it makes
 // of an agent's model call, the client's and the agent bridge's, one counts; with its Agents SDK bridge alone, the
-// bridge's spans count).
+// bridge's spans count). The run's tool call and agent invocation are counted once each too: by genai-otel's Agents SDK
+// processor's spans, or with that processor off, by OpenInference's TOOL and AGENT spans.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -68,6 +69,14 @@ const cases = [
     clientInstrumentation: 'off',
     inferenceCalls: 2,
     embeddingCalls: 0,
+  },
+  {
+    mode: 'with genai-otel’s Agents SDK processor off (OpenInference’s agent and tool spans count)',
+    service: 'oi-genai-agents-off',
+    instrumentations: 'openai',
+    clientInstrumentation: 'on',
+    inferenceCalls: 4,
+    embeddingCalls: 1,
   },
 ];
 
@@ -137,8 +146,9 @@ for (const { mode, service, instrumentations, clientInstrumentation, inferenceCa
       for (const span of spans.filter((span) => isModelCall(span) && !counts(span)))
         assert.equal(span.attributes['genai_otel.cost.usd'], undefined, span.name);
       const openInference = counted.filter((span) => span.attributes[OPENINFERENCE_KIND] !== undefined);
-      // Beside genai-otel's instrumentation the client's spans count; without it, OpenInference's.
-      assert.equal(openInference.length, instrumentations === undefined ? 0 : counted.length);
+      // Beside genai-otel's openai instrumentation the client's spans count; without it, OpenInference's.
+      const clientTraced = instrumentations === undefined || instrumentations.split(',').includes('openai');
+      assert.equal(openInference.length, clientTraced ? 0 : counted.length);
     });
 
     test('genai-otel’s metrics count each call once, with the cost of the spans that count', () => {
@@ -153,6 +163,22 @@ for (const { mode, service, instrumentations, clientInstrumentation, inferenceCa
         .reduce((sum, span) => sum + ((span.attributes['genai_otel.cost.usd'] as number | undefined) ?? 0), 0);
       assert.ok(costOnSpans > 0);
       assert.ok(Math.abs(total('genai_otel.client.cost', 'value') - costOnSpans) < 1e-12);
+    });
+
+    test('the agent run’s tool call and agent invocation are counted once each', () => {
+      const last = (name: string) =>
+        metrics.filter((metric) => metric.name === name && metric.scope.name === 'genai-otel').at(-1);
+      const points = (name: string, key: string) =>
+        (last(name)?.dataPoints ?? []).map((point) => [point.attributes[key], point.count]);
+      assert.deepEqual(points('gen_ai.execute_tool.duration', 'gen_ai.tool.name'), [['lookup_order', 1]]);
+      assert.deepEqual(points('gen_ai.invoke_agent.duration', 'gen_ai.agent.name'), [['Order assistant', 1]]);
+      // Without genai-otel's processor, OpenInference's spans of the steps are the ones that count.
+      const stepsCounted = spans.filter(
+        (span) =>
+          (span.attributes[OPENINFERENCE_KIND] === 'TOOL' || span.attributes[OPENINFERENCE_KIND] === 'AGENT') &&
+          span.attributes['gen_ai.operation.name'] !== undefined,
+      );
+      assert.equal(stepsCounted.length, instrumentations === 'openai' ? 2 : 0);
     });
   });
 }

@@ -8,12 +8,14 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	kjson "k8s.io/apimachinery/pkg/runtime/serializer/json"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
@@ -22,6 +24,8 @@ type podOwner struct {
 	kind, name string
 	selector   map[string]string
 	template   corev1.PodTemplateSpec
+	// Volumes the pods get besides the template's: a StatefulSet's volumeClaimTemplates.
+	claimVolumes []string
 }
 
 // rendered is what the kustomization produced, decoded into the API types.
@@ -30,23 +34,42 @@ type rendered struct {
 	configMaps map[string]*corev1.ConfigMap
 	secrets    map[string]bool
 	claims     map[string]bool
-	accounts   map[string]bool
-	services   []*corev1.Service
-	owners     []podOwner
+	// The claims a StatefulSet's volumeClaimTemplates give its pods: <template>-<statefulset>-<ordinal>, for any
+	// ordinal (a claim kept after a scale-down is named past the current replicas).
+	ordinalClaims []string
+	accounts      map[string]bool
+	services      []*corev1.Service
+	owners        []podOwner
 }
 
-func checkKubernetes(dir string, configMapDir string) ([]string, error) {
-	resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
-	if err != nil {
-		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
-	}
+// checkKubernetes renders each kustomization folder and checks the objects of all of them together: a folder applied
+// after the stack (collector/k8s/drain) may name what the stack defines.
+func checkKubernetes(dirs []string, configMapDir string) ([]string, error) {
 	// Strict: an unknown or duplicated field is an error, as `kubectl apply --validate=strict` would say.
 	decoder := kjson.NewSerializerWithOptions(kjson.DefaultMetaFactory, scheme.Scheme, scheme.Scheme,
 		kjson.SerializerOptions{Yaml: true, Strict: true})
 	var problems []string
 	r := rendered{namespaces: map[string]bool{}, configMaps: map[string]*corev1.ConfigMap{}, secrets: map[string]bool{},
 		claims: map[string]bool{}, accounts: map[string]bool{"default": true}}
-	for _, resource := range resources.Resources() {
+	for _, dir := range dirs {
+		resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
+		if err != nil {
+			return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
+		}
+		problems = append(problems, r.decodeAll(decoder, resources.Resources())...)
+	}
+	problems = append(problems, r.crossCheck()...)
+	if configMapDir != "" {
+		if err := writeConfigMaps(r.configMaps, configMapDir); err != nil {
+			return problems, err
+		}
+	}
+	return problems, nil
+}
+
+func (r *rendered) decodeAll(decoder *kjson.Serializer, resources []*resource.Resource) []string {
+	var problems []string
+	for _, resource := range resources {
 		id := resource.CurId().String()
 		text, err := resource.AsYAML()
 		if err != nil {
@@ -60,13 +83,7 @@ func checkKubernetes(dir string, configMapDir string) ([]string, error) {
 		}
 		problems = append(problems, r.add(object)...)
 	}
-	problems = append(problems, r.crossCheck()...)
-	if configMapDir != "" {
-		if err := writeConfigMaps(r.configMaps, configMapDir); err != nil {
-			return problems, err
-		}
-	}
-	return problems, nil
+	return problems
 }
 
 func (r *rendered) add(object runtime.Object) []string {
@@ -88,16 +105,29 @@ func (r *rendered) add(object runtime.Object) []string {
 	case *appsv1.DaemonSet:
 		return r.addOwner("DaemonSet", o.Name, o.Spec.Selector.MatchLabels, o.Spec.Template)
 	case *appsv1.StatefulSet:
+		problems := r.addOwner("StatefulSet", o.Name, o.Spec.Selector.MatchLabels, o.Spec.Template)
 		for _, claim := range o.Spec.VolumeClaimTemplates {
 			r.claims[claim.Name] = true
+			r.ordinalClaims = append(r.ordinalClaims, claim.Name+"-"+o.Name+"-")
+			r.owners[len(r.owners)-1].claimVolumes = append(r.owners[len(r.owners)-1].claimVolumes, claim.Name)
 		}
-		return r.addOwner("StatefulSet", o.Name, o.Spec.Selector.MatchLabels, o.Spec.Template)
+		return problems
+	case *batchv1.Job:
+		selector := map[string]string(nil)
+		if o.Spec.Selector != nil {
+			selector = o.Spec.Selector.MatchLabels
+		}
+		if selector == nil {
+			// The Job controller generates its selector; it matches the template by construction.
+			selector = o.Spec.Template.Labels
+		}
+		return r.addOwner("Job", o.Name, selector, o.Spec.Template)
 	}
 	return nil
 }
 
 func (r *rendered) addOwner(kind, name string, selector map[string]string, template corev1.PodTemplateSpec) []string {
-	r.owners = append(r.owners, podOwner{kind, name, selector, template})
+	r.owners = append(r.owners, podOwner{kind: kind, name: name, selector: selector, template: template})
 	if len(selector) == 0 || !labels.SelectorFromSet(selector).Matches(labels.Set(template.Labels)) {
 		return []string{fmt.Sprintf("%s/%s: the selector %v does not match the pod template's labels %v", kind, name,
 			selector, template.Labels)}
@@ -116,6 +146,9 @@ func (r *rendered) crossCheck() []string {
 			problems = append(problems, fmt.Sprintf("%s: service account %q is not defined", where, spec.ServiceAccountName))
 		}
 		volumes := map[string]bool{}
+		for _, claim := range owner.claimVolumes {
+			volumes[claim] = true
+		}
 		for _, volume := range spec.Volumes {
 			volumes[volume.Name] = true
 			switch {
@@ -129,7 +162,7 @@ func (r *rendered) crossCheck() []string {
 							where, volume.Name, item.Key, volume.ConfigMap.Name))
 					}
 				}
-			case volume.PersistentVolumeClaim != nil && !r.claims[volume.PersistentVolumeClaim.ClaimName]:
+			case volume.PersistentVolumeClaim != nil && !r.claimDefined(volume.PersistentVolumeClaim.ClaimName):
 				problems = append(problems, fmt.Sprintf("%s: volume %q names PersistentVolumeClaim %q, which is not defined",
 					where, volume.Name, volume.PersistentVolumeClaim.ClaimName))
 			}
@@ -142,6 +175,19 @@ func (r *rendered) crossCheck() []string {
 		problems = append(problems, r.checkService(service)...)
 	}
 	return problems
+}
+
+// claimDefined says whether a claim name is a PersistentVolumeClaim of the manifests or one a StatefulSet's pod gets.
+func (r *rendered) claimDefined(name string) bool {
+	if r.claims[name] {
+		return true
+	}
+	for _, prefix := range r.ordinalClaims {
+		if ordinal, ok := strings.CutPrefix(name, prefix); ok && ordinal != "" && strings.Trim(ordinal, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *rendered) checkContainer(where string, c corev1.Container, volumes map[string]bool) []string {

@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	deploy-check k8s <kustomization folder> [--write-configmaps <folder>]
+//	deploy-check k8s <kustomization folder>... [--write-configmaps <folder>]
 //	deploy-check compose <docker-compose.yml> --profile <name> [--expect service,service,...]
 //
 // Exit status 0 when everything holds, 1 with one line per problem otherwise, 2 on a usage error.
@@ -25,7 +25,11 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "k8s":
-		problems, err = checkKubernetes(os.Args[2], flagValue(os.Args[3:], "--write-configmaps"))
+		var dirs []string
+		for i := 2; i < len(os.Args) && !strings.HasPrefix(os.Args[i], "--"); i++ {
+			dirs = append(dirs, os.Args[i])
+		}
+		problems, err = checkKubernetes(dirs, flagValue(os.Args[2:], "--write-configmaps"))
 	case "compose":
 		profile := flagValue(os.Args[3:], "--profile")
 		if profile == "" {
@@ -61,7 +65,7 @@ func flagValue(args []string, name string) string {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: deploy-check k8s <kustomization folder> [--write-configmaps <folder>]")
+	fmt.Fprintln(os.Stderr, "usage: deploy-check k8s <kustomization folder>... [--write-configmaps <folder>]")
 	fmt.Fprintln(os.Stderr, "       deploy-check compose <docker-compose.yml> --profile <name> [--expect a,b,...]")
 	os.Exit(2)
 }

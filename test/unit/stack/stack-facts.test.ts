@@ -111,6 +111,7 @@ const IMAGE_TAGS: Record<string, (v: Record<string, string>) => string | undefin
   'docker.elastic.co/elasticsearch/elasticsearch': (v) => v.ELASTICSEARCH_VERSION,
   'opensearchproject/opensearch': (v) => v.OPENSEARCH_VERSION,
   'victoriametrics/victoria-metrics': (v) => v.VICTORIAMETRICS_VERSION && `v${v.VICTORIAMETRICS_VERSION}`,
+  busybox: (v) => v.BUSYBOX_VERSION,
 };
 
 /** Every `image:` of the compose files and the Kubernetes manifests, with where it is. */
@@ -122,7 +123,8 @@ function images(): { where: string; image: string }[] {
     for (const [name, service] of Object.entries(services))
       found.push({ where: `${file} service ${name}`, image: service.image });
   }
-  for (const file of readdirSync(join(root, 'collector/k8s')).filter((name) => name.endsWith('.yaml'))) {
+  const manifests = readdirSync(join(root, 'collector/k8s'), { recursive: true, encoding: 'utf8' });
+  for (const file of manifests.filter((name) => name.endsWith('.yaml'))) {
     for (const { line, match } of occurrences(`collector/k8s/${file}`, /^\s*image:\s*(\S+)/)) {
       found.push({ where: `collector/k8s/${file}:${line}`, image: match[1] as string });
     }
