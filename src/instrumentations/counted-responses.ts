@@ -31,6 +31,12 @@ const millisOf = (time: HrTime): number => time[0] * 1e3 + time[1] / 1e6;
 export class CountedResponses {
   private readonly byId = new Map<string, Interval[]>();
   private readonly limit: number;
+  /**
+   * The ids remembered, oldest first from `next`, as a ring: forgetting the oldest through the map's own order
+   * (`keys().next()` after each delete) walks past every deleted slot before the map rehashes, about 0.4 µs a call.
+   */
+  private readonly order: (string | undefined)[] = [];
+  private next = 0;
 
   constructor(limit = COUNTED_RESPONSES_LIMIT) {
     this.limit = limit;
@@ -50,10 +56,10 @@ export class CountedResponses {
       intervals.push(interval);
       return;
     }
-    if (this.byId.size >= this.limit) {
-      const oldest = this.byId.keys().next();
-      if (oldest.done !== true) this.byId.delete(oldest.value);
-    }
+    const oldest = this.order[this.next];
+    if (oldest !== undefined) this.byId.delete(oldest);
+    this.order[this.next] = responseId;
+    this.next = (this.next + 1) % this.limit;
     this.byId.set(responseId, [interval]);
   }
 

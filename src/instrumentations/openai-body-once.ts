@@ -103,6 +103,9 @@ type WithFollowed = { [FOLLOWED]?: FollowedPromise };
 
 /** Prototypes whose methods are wrapped (true), or that cannot be (false: frozen, or of another shape). */
 const wrappedPrototypes = new WeakMap<object, boolean>();
+type AnyMethod = (...args: unknown[]) => unknown;
+/** The client's `_thenUnwrap` of each wrapped prototype, as it was before its wrapper. */
+const originalThenUnwrap = new WeakMap<object, AnyMethod>();
 
 /**
  * Wraps `asResponse`, `withResponse` and `_thenUnwrap` on the prototype that holds them, once: a promise being followed
@@ -118,11 +121,12 @@ function wrapPrototype(proto: object | null): boolean {
   const wrappable = !Object.isFrozen(proto) && originals.every((d) => typeof d?.value === 'function' && d.configurable);
   wrappedPrototypes.set(proto, wrappable);
   if (!wrappable) return false;
-  const [asResponse, withResponse, thenUnwrap] = originals.map((d) => d!.value as (...args: unknown[]) => unknown) as [
-    (...args: unknown[]) => unknown,
-    (...args: unknown[]) => unknown,
-    (...args: unknown[]) => unknown,
+  const [asResponse, withResponse, thenUnwrap] = originals.map((d) => d!.value as AnyMethod) as [
+    AnyMethod,
+    AnyMethod,
+    AnyMethod,
   ];
+  originalThenUnwrap.set(proto, thenUnwrap);
   const define = (name: string, value: unknown, original: PropertyDescriptor) =>
     Object.defineProperty(proto, name, { ...original, value });
   define(
@@ -167,7 +171,7 @@ function deriveThroughParent(derived: unknown, throughParent: unknown, shared: S
   try {
     if (isAPIPromise(derived) && isAPIPromise(throughParent)) {
       // The client's own derived promise (its class, `withResponse`, `_thenUnwrap`), parsing through this one.
-      setParseResponse(derived, throughParent.parseResponse);
+      replaceOwn(derived, 'parseResponse', throughParent.parseResponse);
       shareParse(derived, shared, false);
     }
   } catch (error) {
@@ -175,16 +179,45 @@ function deriveThroughParent(derived: unknown, throughParent: unknown, shared: S
   }
 }
 
-/** Replaces the promise's `parseResponse` (the client sets it on each promise): an assignment keeps it as it was. */
-function setParseResponse(apiPromise: APIPromiseLike, value: ParseResponse): void {
-  if (Object.prototype.hasOwnProperty.call(apiPromise, 'parseResponse'))
+/**
+ * Replaces a method the client set on the promise itself (`parseResponse` always; `withResponse` and `_thenUnwrap` in
+ * openai 7.5x): an assignment keeps it as it was, and the promise a fast object.
+ */
+function replaceOwn(target: object, name: string, value: unknown): void {
+  if (Object.hasOwn(target, name))
     try {
-      apiPromise.parseResponse = value;
+      (target as Record<string, unknown>)[name] = value;
       return;
     } catch {
       // Not writable: defined below, as configurable as it is.
     }
-  setOwn(apiPromise, 'parseResponse', value);
+  setOwn(target, name, value);
+}
+
+/** The promise's own `withResponse` tells the prototype's `asResponse` wrapper that it is not the caller reading. */
+function noteWithResponse(apiPromise: APIPromiseLike, followed: FollowedPromise): void {
+  const withResponse = apiPromise.withResponse;
+  replaceOwn(apiPromise, 'withResponse', function withResponseNoted(this: unknown, ...args: unknown[]): unknown {
+    followed.insideWithResponse = true;
+    try {
+      return withResponse.apply(this, args);
+    } finally {
+      followed.insideWithResponse = false;
+    }
+  });
+}
+
+/**
+ * The promise's own `_thenUnwrap` (openai 7.5x derives from the request and the client's parser, not through
+ * `this.parseResponse`): its derived promise parses through one the prototype's original `_thenUnwrap` derives.
+ */
+function deriveOwnThroughParent(apiPromise: APIPromiseLike, shared: SharedRequest, protoThenUnwrap: AnyMethod): void {
+  const thenUnwrap = apiPromise._thenUnwrap;
+  replaceOwn(apiPromise, '_thenUnwrap', function thenUnwrapShared(this: unknown, ...args: unknown[]): unknown {
+    const derived = thenUnwrap.apply(this, args);
+    deriveThroughParent(derived, protoThenUnwrap.apply(this, args), shared);
+    return derived;
+  });
 }
 
 function shareParse(
@@ -207,18 +240,26 @@ function shareParse(
     if (onParsed !== undefined) parsed = seenFirstBy(parsed, onParsed);
     return parsed;
   };
-  const own = (name: string) => Object.prototype.hasOwnProperty.call(apiPromise, name);
-  if (
-    !own('asResponse') &&
-    !own('withResponse') &&
-    !own('_thenUnwrap') &&
-    wrapPrototype(Object.getPrototypeOf(apiPromise))
-  ) {
-    setParseResponse(apiPromise, parseResponseOnce);
-    (apiPromise as WithFollowed)[FOLLOWED] = { shared, insideWithResponse: false };
+  const proto = Object.getPrototypeOf(apiPromise) as object | null;
+  if (wrapPrototype(proto)) {
+    const followed: FollowedPromise = { shared, insideWithResponse: false };
+    replaceOwn(apiPromise, 'parseResponse', parseResponseOnce);
+    (apiPromise as WithFollowed)[FOLLOWED] = followed;
+    // openai 7.5x sets its own withResponse and _thenUnwrap on every promise, which hide the prototype's wrappers:
+    // those two are wrapped on the promise itself, by assignment (defining them cost about 0.8 µs per call).
+    if (Object.hasOwn(apiPromise, 'withResponse')) noteWithResponse(apiPromise, followed);
+    if (Object.hasOwn(apiPromise, '_thenUnwrap'))
+      deriveOwnThroughParent(apiPromise, shared, originalThenUnwrap.get(proto!)!);
+    if (Object.hasOwn(apiPromise, 'asResponse')) {
+      const asResponse = apiPromise.asResponse;
+      replaceOwn(apiPromise, 'asResponse', function asResponseNoted(this: unknown, ...args: unknown[]): unknown {
+        if (!followed.insideWithResponse) shared.rawWanted = true;
+        return asResponse.apply(this, args);
+      });
+    }
     return;
   }
-  // A promise with methods of its own (or a prototype that cannot be wrapped): each is wrapped on the promise itself.
+  // A prototype that cannot be wrapped (frozen, or of another shape): each method is wrapped on the promise itself.
   const { asResponse, withResponse, _thenUnwrap: thenUnwrap } = apiPromise;
   // The prototype's `_thenUnwrap` derives through `this.parseResponse`; a client may set its own that does not.
   const protoThenUnwrap = (Object.getPrototypeOf(apiPromise) as Partial<APIPromiseLike> | null)?._thenUnwrap;

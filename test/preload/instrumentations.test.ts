@@ -1,33 +1,19 @@
 // Automatic instrumentation through the real preload: CommonJS and ESM apps using the real openai and
-// @anthropic-ai/sdk clients, in child processes, against the fake provider and the local OTLP receiver.
-import { after, before, describe, test } from 'node:test';
+// @anthropic-ai/sdk clients, in child processes, against the fake provider and the local OTLP services.receiver.
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startOtlpReceiver,
-  type OtlpReceiver,
-  type ReceivedMetric,
-  type ReceivedSpan,
-} from '@genai-otel/mock-otlp-receiver';
-import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
+import { type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
+import { useFakeServices } from '../support/fake-services.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
-let receiver: OtlpReceiver;
-let provider: FakeProvider;
-before(async () => {
-  receiver = await startOtlpReceiver();
-  provider = await startFakeProvider();
-});
-after(async () => {
-  await provider.close();
-  await receiver.close();
-});
+const services = useFakeServices();
 
 function run(script: string, nodeArgs: string[], serviceName: string, extra: Record<string, string> = {}) {
   return runFixture(fixture(script), {
     nodeArgs,
-    env: otelEnv(receiver.url, {
+    env: otelEnv(services.receiver.url, {
       OTEL_SERVICE_NAME: serviceName,
-      FAKE_PROVIDER_URL: provider.anthropicBaseURL,
+      FAKE_PROVIDER_URL: services.provider.anthropicBaseURL,
       ...extra,
     }),
   });
@@ -63,11 +49,11 @@ for (const { name, script, nodeArgs } of cases) {
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout.trim(), 'caught InternalServerError\napp finished');
       spans = llmSpansOf(
-        await receiver.waitFor('spans', (all) => llmSpansOf(all, serviceName).length >= 4, 10000),
+        await services.receiver.waitFor('spans', (all) => llmSpansOf(all, serviceName).length >= 4, 10000),
         serviceName,
       );
       metrics = (
-        await receiver.waitFor(
+        await services.receiver.waitFor(
           'metrics',
           (all) =>
             all.some(
@@ -128,7 +114,7 @@ test('the ESM app under --require gets no loader hook: its ES module clients are
   });
   assert.equal(result.code, 0, result.stderr);
   // The Anthropic SDK 1.x traces itself with whatever provider is registered: only its own spans may be there.
-  const spans = await receiver.waitFor(
+  const spans = await services.receiver.waitFor(
     'spans',
     (all) => all.some((span) => span.resource['service.name'] === serviceName),
     10000,
@@ -146,7 +132,7 @@ test('GENAI_OTEL_INSTRUMENTATIONS=none turns the automatic instrumentation off',
     OTEL_METRICS_EXPORTER: 'none',
   });
   assert.equal(result.code, 0, result.stderr);
-  const spans = await receiver.waitFor(
+  const spans = await services.receiver.waitFor(
     'spans',
     (all) => all.some((span) => span.resource['service.name'] === serviceName),
     10000,
@@ -173,9 +159,9 @@ test('GENAI_OTEL_INSTRUMENTATIONS with an unknown name: one diagnostic naming th
 describe('getStatus().instrumentations: libraries actually patched', () => {
   const statusRun = (serviceName: string, extra: Record<string, string>) =>
     runFixture(fixture('status-before-load.mjs'), {
-      env: otelEnv(receiver.url, {
+      env: otelEnv(services.receiver.url, {
         OTEL_SERVICE_NAME: serviceName,
-        FAKE_OPENAI_URL: provider.openaiBaseURL,
+        FAKE_OPENAI_URL: services.provider.openaiBaseURL,
         GENAI_OTEL_INSTRUMENTATIONS: 'openai',
         ...extra,
       }),
@@ -197,7 +183,7 @@ describe('getStatus().instrumentations: libraries actually patched', () => {
     const result = await statusRun('status-next', { NEXT_RUNTIME: 'nodejs' });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^at start: openai$/m);
-    const spans = await receiver.waitFor('spans', (all) => chatSpans(all, 'status-next').length > 0, 5000);
+    const spans = await services.receiver.waitFor('spans', (all) => chatSpans(all, 'status-next').length > 0, 5000);
     assert.equal(chatSpans(spans, 'status-next').length, 1);
   });
 });

@@ -3,28 +3,14 @@
 // LangGraph's own metadata → the chat spans of the openai client instrumentation (usage and cost once) and the
 // execute_tool spans of the ToolNode. A GenAICallbackHandler the app passes by hand (even with `llmRuns: 'all'`)
 // makes no second span and counts no call twice.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startOtlpReceiver,
-  type OtlpReceiver,
-  type ReceivedMetric,
-  type ReceivedSpan,
-} from '@genai-otel/mock-otlp-receiver';
-import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
+import { type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
+import { useFakeServices } from '../support/fake-services.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 import { spanTree } from '../support/span-tree.ts';
 
-let receiver: OtlpReceiver;
-let provider: FakeProvider;
-before(async () => {
-  receiver = await startOtlpReceiver();
-  provider = await startFakeProvider();
-});
-after(async () => {
-  await provider.close();
-  await receiver.close();
-});
+const services = useFakeServices();
 
 const expectedOutput = [
   'graph: 2 tool results, "The order has shipped."',
@@ -56,9 +42,9 @@ for (const { module, script, preload } of cases) {
     const run = (nodeArgs: string[], extra: Record<string, string> = {}) =>
       runFixture(fixture(script), {
         nodeArgs,
-        env: otelEnv(receiver.url, {
+        env: otelEnv(services.receiver.url, {
           OTEL_SERVICE_NAME: serviceName,
-          FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''),
+          FAKE_PROVIDER_URL: services.provider.openaiBaseURL.replace(/\/v1$/, ''),
           OPENAI_API_KEY: 'test-key',
           ...extra,
         }),
@@ -74,22 +60,22 @@ for (const { module, script, preload } of cases) {
       const mine = <T extends { resource: Record<string, unknown> }>(received: T[]) =>
         received.filter((item) => item.resource['service.name'] === serviceName);
       spans = mine(
-        await receiver
+        await services.receiver
           .waitFor(
             'spans',
             (received) => mine(received).filter((span) => span.name.startsWith('invoke_')).length >= 3,
             5000,
           )
-          .catch(() => receiver.spans()),
+          .catch(() => services.receiver.spans()),
       );
       metrics = mine(
-        await receiver
+        await services.receiver
           .waitFor(
             'metrics',
             (received) => mine(received).some((metric) => metric.name === 'gen_ai.client.inference.usage.input_tokens'),
             5000,
           )
-          .catch(() => receiver.metrics()),
+          .catch(() => services.receiver.metrics()),
       );
     });
 
@@ -163,16 +149,16 @@ for (const { module, script, preload } of cases) {
       test('turned off by name (GENAI_OTEL_INSTRUMENTATIONS without langchain): no handler injected; the one passed by hand still makes one trace', async () => {
         const off = await runFixture(fixture(script), {
           nodeArgs: preload,
-          env: otelEnv(receiver.url, {
+          env: otelEnv(services.receiver.url, {
             OTEL_SERVICE_NAME: 'langgraph-off',
             GENAI_OTEL_INSTRUMENTATIONS: 'openai',
-            FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''),
+            FAKE_PROVIDER_URL: services.provider.openaiBaseURL.replace(/\/v1$/, ''),
             OPENAI_API_KEY: 'test-key',
           }),
         });
         assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
         const received = (
-          await receiver.waitFor(
+          await services.receiver.waitFor(
             'spans',
             (all) =>
               all.filter((span) => span.resource['service.name'] === 'langgraph-off' && span.name.startsWith('chat'))
@@ -198,9 +184,9 @@ for (const { module, script, preload } of cases) {
 
 describe('LangChain without LangGraph, CommonJS app under --require genai-otel/register', () => {
   test('a model called inside a RunnableLambda: its chat span is a child of the chain span, usage on it only', async () => {
-    const env = otelEnv(receiver.url, {
+    const env = otelEnv(services.receiver.url, {
       OTEL_SERVICE_NAME: 'langchain-chain',
-      FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''),
+      FAKE_PROVIDER_URL: services.provider.openaiBaseURL.replace(/\/v1$/, ''),
       OPENAI_API_KEY: 'test-key',
     });
     const result = await runFixture(fixture('langchain-chain.cjs'), {
@@ -209,7 +195,7 @@ describe('LangChain without LangGraph, CommonJS app under --require genai-otel/r
     });
     assert.equal(result.stdout.trim(), 'chain: "The order has shipped."', result.stderr);
     const spans = (
-      await receiver.waitFor(
+      await services.receiver.waitFor(
         'spans',
         (all) => all.filter((span) => span.resource['service.name'] === 'langchain-chain').length >= 2,
         5000,
@@ -230,15 +216,15 @@ for (const { module, script, preload } of [
   describe(`a plain LCEL chain (prompt.pipe(model)), ${module} app under ${preload.join(' ')}`, () => {
     test('one trace: the chain span, and the openai client’s chat span under it with the usage', async () => {
       const serviceName = `langchain-lcel-${module.toLowerCase()}`;
-      const env = otelEnv(receiver.url, {
+      const env = otelEnv(services.receiver.url, {
         OTEL_SERVICE_NAME: serviceName,
-        FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''),
+        FAKE_PROVIDER_URL: services.provider.openaiBaseURL.replace(/\/v1$/, ''),
         OPENAI_API_KEY: 'test-key',
       });
       const result = await runFixture(fixture(script), { nodeArgs: preload, env });
       assert.equal(result.stdout.trim(), 'chain: "The order has shipped."', result.stderr);
       const spans = (
-        await receiver.waitFor(
+        await services.receiver.waitFor(
           'spans',
           (all) => all.filter((span) => span.resource['service.name'] === serviceName).length >= 2,
           5000,
@@ -262,9 +248,9 @@ for (const { module, script, preload } of [
   describe(`a model streamed as a chain step (.stream()), ${module} app under ${preload.join(' ')}`, () => {
     test('each chain is one trace: the chain span, and the streamed chat span under it with the usage', async () => {
       const serviceName = `langchain-stream-${module.toLowerCase()}`;
-      const env = otelEnv(receiver.url, {
+      const env = otelEnv(services.receiver.url, {
         OTEL_SERVICE_NAME: serviceName,
-        FAKE_PROVIDER_URL: provider.openaiBaseURL.replace(/\/v1$/, ''),
+        FAKE_PROVIDER_URL: services.provider.openaiBaseURL.replace(/\/v1$/, ''),
         OPENAI_API_KEY: 'test-key',
       });
       const result = await runFixture(fixture(script), { nodeArgs: preload, env });
@@ -274,7 +260,7 @@ for (const { module, script, preload } of [
         result.stderr,
       );
       const spans = (
-        await receiver.waitFor(
+        await services.receiver.waitFor(
           'spans',
           (all) => all.filter((span) => span.resource['service.name'] === serviceName).length >= 4,
           5000,

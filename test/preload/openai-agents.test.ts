@@ -3,28 +3,14 @@
 // usage and cost, once) and execute_tool spans — for a plain run, a streamed run, an agent used as a tool, a handoff,
 // an input guardrail that trips (a genai_otel.guardrail.result event) and an agent using an MCP server's tools. The app prints what it prints untraced, its
 // own export to OpenAI's platform stays as it configured it, and nothing leaves loopback.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startOtlpReceiver,
-  type OtlpReceiver,
-  type ReceivedLog,
-  type ReceivedSpan,
-} from '@genai-otel/mock-otlp-receiver';
-import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
+import { type ReceivedLog, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
+import { useFakeServices } from '../support/fake-services.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 import { spanTree } from '../support/span-tree.ts';
 
-let receiver: OtlpReceiver;
-let provider: FakeProvider;
-before(async () => {
-  receiver = await startOtlpReceiver();
-  provider = await startFakeProvider();
-});
-after(async () => {
-  await provider.close();
-  await receiver.close();
-});
+const services = useFakeServices();
 
 const expectedOutput = [
   'plain: "The order has shipped."',
@@ -55,10 +41,10 @@ for (const { module, script, preload } of cases) {
     const run = (nodeArgs: string[], extra: Record<string, string> = {}) =>
       runFixture(fixture(script), {
         nodeArgs,
-        env: otelEnv(receiver.url, {
+        env: otelEnv(services.receiver.url, {
           OTEL_SERVICE_NAME: serviceName,
           OTEL_METRICS_EXPORTER: 'none',
-          FAKE_PROVIDER_URL: provider.anthropicBaseURL,
+          FAKE_PROVIDER_URL: services.provider.anthropicBaseURL,
           OPENAI_API_KEY: 'test-key',
           ...extra,
         }),
@@ -72,22 +58,22 @@ for (const { module, script, preload } of cases) {
 
     before(async () => {
       untraced = await run([]);
-      ingestBefore = provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
+      ingestBefore = services.provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
       traced = await run(preload);
-      ingestAfter = provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
+      ingestAfter = services.provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
       const mine = (received: ReceivedSpan[]) =>
         received.filter((span) => span.resource['service.name'] === serviceName);
       spans = mine(
-        await receiver
+        await services.receiver
           .waitFor(
             'spans',
             (received) => mine(received).filter((span) => span.name.startsWith('invoke_workflow')).length >= 6,
             5000,
           )
-          .catch(() => receiver.spans()),
+          .catch(() => services.receiver.spans()),
       );
       logs = (
-        await receiver
+        await services.receiver
           .waitFor(
             'logs',
             (received) =>
@@ -97,7 +83,7 @@ for (const { module, script, preload } of cases) {
               ),
             3000,
           )
-          .catch(() => receiver.logs())
+          .catch(() => services.receiver.logs())
       ).filter((log) => log.resource['service.name'] === serviceName);
     });
 
@@ -273,7 +259,8 @@ for (const { module, script, preload } of cases) {
 
     if (module === 'CommonJS') {
       test('with content capture on, tool arguments and results; the SDK export dropped by the app stays dropped', async () => {
-        const ingest = () => provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
+        const ingest = () =>
+          services.provider.requests().filter((request) => request.path.endsWith('/traces/ingest')).length;
         const before = ingest();
         const captured = await run(preload, {
           OTEL_SERVICE_NAME: 'agents-content',
@@ -282,7 +269,7 @@ for (const { module, script, preload } of cases) {
         });
         assert.equal(captured.stdout.trim(), expectedOutput, captured.stderr);
         assert.equal(ingest(), before);
-        const received = await receiver.waitFor(
+        const received = await services.receiver.waitFor(
           'spans',
           (all) =>
             all.filter(
@@ -315,7 +302,7 @@ for (const { module, script, preload } of cases) {
         const weather = calls.find((span) => span.name === 'execute_tool get_weather')!;
         const serverName = `${serviceName}-mcp-server`;
         const server = (
-          await receiver.waitFor(
+          await services.receiver.waitFor(
             'spans',
             (all) =>
               all.some((span) => span.resource['service.name'] === serverName && span.name === 'lookup_forecast'),
@@ -336,7 +323,7 @@ for (const { module, script, preload } of cases) {
         });
         assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
         const received = (
-          await receiver.waitFor(
+          await services.receiver.waitFor(
             'spans',
             (all) => all.filter((span) => span.resource['service.name'] === 'agents-sdk-tracing-off').length >= 15,
             5000,
@@ -358,7 +345,7 @@ for (const { module, script, preload } of cases) {
         const off = await run(preload, { OTEL_SERVICE_NAME: 'agents-off', GENAI_OTEL_INSTRUMENTATIONS: 'openai' });
         assert.equal(off.stdout.trim(), expectedOutput, off.stderr);
         const received = (
-          await receiver.waitFor(
+          await services.receiver.waitFor(
             'spans',
             (all) => all.filter((span) => span.resource['service.name'] === 'agents-off').length >= 15,
             5000,

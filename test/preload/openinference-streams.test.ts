@@ -3,27 +3,13 @@
 // each call ends with the app's loop, with usage and cost, and each call is counted once (OpenInference's span of it is
 // the duplicate). Before, when OpenInference's wrapper went around genai-otel's, it teed the stream before genai-otel
 // followed it, and genai-otel's span waited for the idle timeout (set out of reach here) with no usage.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startOtlpReceiver,
-  type OtlpReceiver,
-  type ReceivedMetric,
-  type ReceivedSpan,
-} from '@genai-otel/mock-otlp-receiver';
-import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
+import { type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
+import { useFakeServices } from '../support/fake-services.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
-let receiver: OtlpReceiver;
-let provider: FakeProvider;
-before(async () => {
-  receiver = await startOtlpReceiver();
-  provider = await startFakeProvider();
-});
-after(async () => {
-  await provider.close();
-  await receiver.close();
-});
+const services = useFakeServices();
 
 const GENAI_OTEL_SCOPE = '@opentelemetry/instrumentation-openai';
 const OPENINFERENCE_SCOPE = '@arizeai/openinference-instrumentation-openai';
@@ -61,18 +47,18 @@ for (const { mode, service, app, nodeArgs } of cases) {
     before(async () => {
       result = await runFixture(fixture(app), {
         nodeArgs,
-        env: otelEnv(receiver.url, {
+        env: otelEnv(services.receiver.url, {
           OTEL_SERVICE_NAME: service,
-          FAKE_PROVIDER_URL: provider.anthropicBaseURL,
+          FAKE_PROVIDER_URL: services.provider.anthropicBaseURL,
           GENAI_OTEL_STREAM_IDLE_TIMEOUT_MS: '600000',
         }),
       });
       const both = (received: ReceivedSpan[]) =>
         mine(received).filter((span) => span.scope.name === GENAI_OTEL_SCOPE).length >= 2 &&
         mine(received).filter((span) => span.scope.name === OPENINFERENCE_SCOPE).length >= 2;
-      spans = mine(await receiver.waitFor('spans', both, 8000).catch(() => receiver.spans()));
+      spans = mine(await services.receiver.waitFor('spans', both, 8000).catch(() => services.receiver.spans()));
       metrics = mine(
-        await receiver
+        await services.receiver
           .waitFor(
             'metrics',
             (received) =>
@@ -83,7 +69,7 @@ for (const { mode, service, app, nodeArgs } of cases) {
               ),
             8000,
           )
-          .catch(() => receiver.metrics()),
+          .catch(() => services.receiver.metrics()),
       );
     });
 

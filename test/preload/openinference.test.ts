@@ -7,27 +7,13 @@
 // of an agent's model call, the client's and the agent bridge's, one counts; with its Agents SDK bridge alone, the
 // bridge's spans count). The run's tool call and agent invocation are counted once each too: by genai-otel's Agents SDK
 // processor's spans, or with that processor off, by OpenInference's TOOL and AGENT spans.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startOtlpReceiver,
-  type OtlpReceiver,
-  type ReceivedMetric,
-  type ReceivedSpan,
-} from '@genai-otel/mock-otlp-receiver';
-import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
+import { type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
+import { useFakeServices } from '../support/fake-services.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
-let receiver: OtlpReceiver;
-let provider: FakeProvider;
-before(async () => {
-  receiver = await startOtlpReceiver();
-  provider = await startFakeProvider();
-});
-after(async () => {
-  await provider.close();
-  await receiver.close();
-});
+const services = useFakeServices();
 
 const expectedOutput = [
   'chat: The order has shipped.',
@@ -89,9 +75,9 @@ for (const { mode, service, instrumentations, clientInstrumentation, inferenceCa
     before(async () => {
       result = await runFixture(fixture('openinference-app.cjs'), {
         nodeArgs: ['--require', 'genai-otel/register'],
-        env: otelEnv(receiver.url, {
+        env: otelEnv(services.receiver.url, {
           OTEL_SERVICE_NAME: service,
-          FAKE_PROVIDER_URL: provider.anthropicBaseURL,
+          FAKE_PROVIDER_URL: services.provider.anthropicBaseURL,
           OPENAI_API_KEY: 'test-key',
           GENAI_OTEL_INSTRUMENTATIONS: instrumentations,
           OPENINFERENCE_OPENAI: clientInstrumentation,
@@ -100,12 +86,12 @@ for (const { mode, service, instrumentations, clientInstrumentation, inferenceCa
       const mine = <T extends { resource: Record<string, unknown> }>(received: T[]) =>
         received.filter((item) => item.resource['service.name'] === service);
       spans = mine(
-        await receiver
+        await services.receiver
           .waitFor('spans', (received) => mine(received).filter(counts).length >= inferenceCalls + embeddingCalls, 8000)
-          .catch(() => receiver.spans()),
+          .catch(() => services.receiver.spans()),
       );
       metrics = mine(
-        await receiver
+        await services.receiver
           .waitFor(
             'metrics',
             (received) =>
@@ -116,7 +102,7 @@ for (const { mode, service, instrumentations, clientInstrumentation, inferenceCa
               ),
             8000,
           )
-          .catch(() => receiver.metrics()),
+          .catch(() => services.receiver.metrics()),
       );
     });
 

@@ -2,6 +2,7 @@
 // nothing is thrown at the app.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { parseBodyOnce } from '../../../src/instrumentations/openai-body-once.ts';
 import { wrapRunTools } from '../../../src/instrumentations/openai-run-tools.ts';
 
@@ -100,6 +101,39 @@ test('parseBodyOnce: a promise with methods of its own (a client that sets its o
   await base.parse();
   assert.deepEqual(await base._thenUnwrap((value) => ({ derived: value })).parse(), { derived: { parse: 1 } });
   assert.equal(parses, 1);
+});
+
+test('parseBodyOnce: a promise of the real openai client, which sets its own withResponse and _thenUnwrap, gets no method defined on it and parses once', async () => {
+  const { OpenAI } = createRequire(import.meta.url)('openai') as typeof import('openai');
+  let fetches = 0;
+  const client = new OpenAI({
+    apiKey: 'test',
+    baseURL: 'http://127.0.0.1:9/v1',
+    maxRetries: 0,
+    fetch: async () => {
+      fetches++;
+      return new Response(JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', choices: [] }), {
+        headers: { 'content-type': 'application/json' },
+      });
+    },
+  });
+  const promise = client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+  const ownNames = Object.getOwnPropertyNames(promise).sort();
+  const keys = Object.keys(promise).sort();
+  parseBodyOnce(promise);
+  // openai 7.5x: defining asResponse, withResponse and _thenUnwrap on every promise cost about 1 µs per call.
+  assert.deepEqual(Object.getOwnPropertyNames(promise).sort(), ownNames);
+  assert.deepEqual(Object.keys(promise).sort(), keys);
+  const seenByTelemetry = await promise;
+  const { data, response } = await promise.withResponse();
+  const derived = await (
+    promise as unknown as { _thenUnwrap(transform: (value: unknown) => unknown): Promise<unknown> }
+  )._thenUnwrap((value) => ({ derived: value }));
+  assert.equal((seenByTelemetry as { id: string }).id, 'chatcmpl-1');
+  assert.equal(data, seenByTelemetry);
+  assert.equal(response.status, 200);
+  assert.deepEqual(derived, { derived: seenByTelemetry });
+  assert.equal(fetches, 1);
 });
 
 test('runTools wrapper: hostile bodies reach the SDK as given, and its runner comes back', () => {
