@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { NumberList, ReportAccumulator } from '../../../src/cli/report/from-spans.ts';
 import type { CliSpan } from '../../../src/cli/telemetry/otlp-json.ts';
+import { percentile } from '../../../src/cli/report/model.ts';
 
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
@@ -70,8 +71,29 @@ test('a NumberList sorts exactly what was pushed, across chunks, and keeps growi
     pushed.push(value);
   }
   assert.equal(list.length, pushed.length);
+  const expected = pushed.toSorted((a, b) => a - b);
+  const fractions = [0, 0.001, 0.25, 0.5, 0.5000001, 0.95, 0.99, 1];
   assert.deepEqual(
-    [...list.sorted()],
-    pushed.toSorted((a, b) => a - b),
+    list.percentiles(fractions),
+    fractions.map((fraction) => percentile(expected, fraction)),
   );
+  assert.deepEqual([...list.sorted()], expected);
+});
+
+test('NumberList percentiles match percentile() on the sorted values, for every size up to a few chunks', () => {
+  for (const size of [0, 1, 2, 3, 63, 64, 65, 129, 1000, 70_000]) {
+    const list = new NumberList();
+    const values: number[] = [];
+    for (let index = 0; index < size; index++) {
+      // Ties, negative zeros and repeated values: the order Float64Array.sort gives them.
+      const value = index % 5 === 0 ? -0 : index % 7 === 0 ? 0 : ((index * 2_654_435_761) % 1000) - 500;
+      list.push(value);
+      values.push(value);
+    }
+    const sorted = Float64Array.from(values).sort();
+    for (const fraction of [0.5, 0.95, 0.99, 0.01, 1 / 3]) {
+      const [got] = list.percentiles([fraction]);
+      assert.ok(Object.is(got, percentile(sorted, fraction)), `size ${size}, fraction ${fraction}: ${got}`);
+    }
+  }
 });
