@@ -214,8 +214,10 @@ export class OtlpDelivery {
       return 'dropped';
     }
     this.counters.error(signal, outcome.reason);
+    // One line per collector, not per signal: traces, metrics and logs sent at once to an absent collector would
+    // otherwise each say the same thing, or not, depending on which failure came back first.
     warnOnce(
-      `delivery:retryable:${signal}`,
+      `delivery:retryable:${collectorOrigin(this.targets[signal]?.url) ?? signal}`,
       `the collector at ${printableUrl(this.targets[signal]?.url)} cannot take ${signal} now (${outcome.reason}); ${this.spool === undefined ? 'they are dropped (no spool)' : 'they wait in the spool and are sent once it answers again'}`,
     );
     if (this.spool === undefined) {
@@ -526,4 +528,14 @@ function describePermanentError(
     return `nothing at ${url} takes ${what} (HTTP 404): OTEL_EXPORTER_OTLP_ENDPOINT is the collector's base URL, without /v1/<signal>`;
   if (status === 'HTTP 400') return `the collector at ${url} rejected ${what} as malformed (HTTP 400)`;
   return `the collector at ${url} rejected ${what} (${status})`;
+}
+
+/** The scheme, host and port a signal is sent to (the key of its unreachable-collector line), if it parses. */
+function collectorOrigin(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
