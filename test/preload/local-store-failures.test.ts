@@ -14,6 +14,7 @@ import { StoreSource } from '../../src/cli/telemetry/store-source.ts';
 import { runChecks, type Check } from '../../src/cli/commands/doctor.ts';
 import type { FolderStatus, StoreStatus } from '../../src/export/folder-status.ts';
 import { readFolderStatuses } from '../../src/cli/commands/folder-statuses.ts';
+import { localStoreEnv } from '../support/local-store-env.ts';
 
 const NOBODY = 65534;
 /** root ignores file modes: the read-only folder is then tried as `nobody`, who owns the folder. */
@@ -50,20 +51,8 @@ function spawnRun(
   });
 }
 
-function appEnv(folder: string, settings: Record<string, string> = {}): Record<string, string | undefined> {
-  const clean: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (!key.startsWith('OTEL_') && !key.startsWith('GENAI_OTEL_') && key !== 'NODE_OPTIONS') clean[key] = value;
-  return {
-    ...clean,
-    OTEL_SERVICE_NAME: 'store-failures',
-    OTEL_TRACES_EXPORTER: 'local',
-    OTEL_METRICS_EXPORTER: 'none',
-    OTEL_LOGS_EXPORTER: 'none',
-    GENAI_OTEL_FILE_DIR: folder,
-    ...settings,
-  };
-}
+const appEnv = (folder: string, settings: Record<string, string> = {}) =>
+  localStoreEnv('store-failures', folder, settings);
 
 const producer = ['--require', 'genai-otel/register', fixture('agent-turns-producer.cjs')];
 

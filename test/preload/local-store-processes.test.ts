@@ -11,21 +11,10 @@ import { join } from 'node:path';
 import { fixture, repositoryRoot } from '../support/run-fixture.ts';
 import { StoreSource } from '../../src/cli/telemetry/store-source.ts';
 import { runChecks } from '../../src/cli/commands/doctor.ts';
+import { localStoreEnv } from '../support/local-store-env.ts';
 
-function appEnv(folder: string, settings: Record<string, string> = {}): Record<string, string | undefined> {
-  const clean: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (!key.startsWith('OTEL_') && !key.startsWith('GENAI_OTEL_') && key !== 'NODE_OPTIONS') clean[key] = value;
-  return {
-    ...clean,
-    OTEL_SERVICE_NAME: 'store-processes',
-    OTEL_TRACES_EXPORTER: 'local',
-    OTEL_METRICS_EXPORTER: 'none',
-    OTEL_LOGS_EXPORTER: 'none',
-    GENAI_OTEL_FILE_DIR: folder,
-    ...settings,
-  };
-}
+const appEnv = (folder: string, settings: Record<string, string> = {}) =>
+  localStoreEnv('store-processes', folder, settings);
 
 interface Running {
   child: ChildProcess;
