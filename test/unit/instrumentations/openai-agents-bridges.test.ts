@@ -17,6 +17,7 @@ import { installOnAgentsSdk } from '../../../src/instrumentations/openai-agents.
 import { createOpenAIInstrumentation } from '../../../src/instrumentations/openai.ts';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { startFakeProvider, type FakeProvider } from '../../support/fake-provider.ts';
+import { runOrderAgent } from '../../support/order-agent.ts';
 
 const sdk = installMemorySdk({ spanProcessors: [new LLMSpanProcessor()] });
 context.disable();
@@ -57,21 +58,7 @@ async function counted(name: string): Promise<number> {
 
 test('OpenInference bridge beside genai-otel: cost and metrics once per model call, tool durations once', async () => {
   await sdk.reset();
-  const lookup = agents.tool({
-    name: 'lookup_order',
-    description: 'Finds an order',
-    parameters: z.object({ order_id: z.string() }),
-    execute: async ({ order_id }) => `${order_id}: shipped`,
-  });
-  const agent = new agents.Agent({
-    name: 'Order assistant',
-    instructions: 'Answer.',
-    model: 'gpt-4o-mini',
-    tools: [lookup],
-  });
-  const result = await agents.run(agent, 'Where is my order A-1?');
-  assert.equal(typeof result.finalOutput, 'string');
-  await agents.getGlobalTraceProvider().forceFlush();
+  assert.equal(typeof (await runOrderAgent(agents, z)), 'string');
 
   const spans = sdk.spans();
   // Both bridges made their spans of the run: OpenInference's (its own conventions) and genai-otel's.

@@ -11,6 +11,7 @@ import { LLMSpanProcessor } from '../../../src/instrumentations/llm-span-process
 import { installOnAgentsSdk } from '../../../src/instrumentations/openai-agents.ts';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
 import { startFakeProvider, type FakeProvider } from '../../support/fake-provider.ts';
+import { runOrderAgent } from '../../support/order-agent.ts';
 
 const sdk = installMemorySdk({ spanProcessors: [new LLMSpanProcessor()] });
 const require = createRequire(import.meta.url);
@@ -48,21 +49,7 @@ async function points(metric: string, nameKey: string): Promise<Map<string, numb
 }
 
 async function runAgent(): Promise<void> {
-  const lookup = agents.tool({
-    name: 'lookup_order',
-    description: 'Finds an order',
-    parameters: z.object({ order_id: z.string() }),
-    execute: async ({ order_id }) => `${order_id}: shipped`,
-  });
-  const agent = new agents.Agent({
-    name: 'Order assistant',
-    instructions: 'Answer.',
-    model: 'gpt-4o-mini',
-    tools: [lookup],
-  });
-  const result = await agents.run(agent, 'Where is my order A-1?');
-  assert.equal(typeof result.finalOutput, 'string');
-  await agents.getGlobalTraceProvider().forceFlush();
+  assert.equal(typeof (await runOrderAgent(agents, z)), 'string');
 }
 
 test('OpenInference’s bridge alone: its TOOL and AGENT spans feed the tool and agent metrics, once per step', async () => {
