@@ -108,6 +108,20 @@ async function cli(args: string[], folder: string, node = node22): Promise<strin
   return result.stdout;
 }
 
+/** `report --source store --json` read from `folder` says the calls, tokens and cost of `expected`, and one like. */
+async function assertStoreReport(folder: string, node: string, expected: Totals): Promise<void> {
+  const report = JSON.parse(await cli(['report', '--source', 'store', '--json'], folder, node)) as {
+    requests: number;
+    tokens: { input: number; output: number; cacheRead: number };
+    costUsd: number;
+    feedback: { likes: number };
+  };
+  assert.equal(report.requests, expected.calls);
+  assert.deepEqual(report.tokens, { input: expected.input, output: expected.output, cacheRead: expected.cacheRead });
+  assert.ok(Math.abs(report.costUsd - expected.cost) < 1e-9, `${report.costUsd} against ${expected.cost}`);
+  assert.equal(report.feedback.likes, 1);
+}
+
 describe('the tarball, for the local store', () => {
   test('holds no native module: node:sqlite is built into Node', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
@@ -183,16 +197,7 @@ for (const [label, node] of [
       });
 
       test('report: the calls, tokens and cost the app made', async () => {
-        const report = JSON.parse(await cli(['report', '--source', 'store', '--json'], folder, node)) as {
-          requests: number;
-          tokens: { input: number; output: number; cacheRead: number };
-          costUsd: number;
-          feedback: { likes: number };
-        };
-        assert.equal(report.requests, totals.calls);
-        assert.deepEqual(report.tokens, { input: totals.input, output: totals.output, cacheRead: totals.cacheRead });
-        assert.ok(Math.abs(report.costUsd - totals.cost) < 1e-9, `${report.costUsd} against ${totals.cost}`);
-        assert.equal(report.feedback.likes, 1);
+        await assertStoreReport(folder, node, totals);
       });
 
       test('traces, sessions and export csv answer from the store', async () => {
@@ -217,20 +222,7 @@ for (const [label, node] of [
         await cli(['import', join(files, 'traces.jsonl'), join(files, 'logs.jsonl'), '--dir', second], second, node);
         assert.equal(statSync(second).mode & 0o777, 0o700);
         assert.equal(statSync(join(second, 'telemetry.db')).mode & 0o777, 0o600);
-        const report = JSON.parse(await cli(['report', '--source', 'store', '--json'], second, node)) as {
-          requests: number;
-          tokens: { input: number; output: number; cacheRead: number };
-          costUsd: number;
-          feedback: { likes: number };
-        };
-        assert.equal(report.requests, fromFiles.calls);
-        assert.deepEqual(report.tokens, {
-          input: fromFiles.input,
-          output: fromFiles.output,
-          cacheRead: fromFiles.cacheRead,
-        });
-        assert.ok(Math.abs(report.costUsd - fromFiles.cost) < 1e-9);
-        assert.equal(report.feedback.likes, 1);
+        await assertStoreReport(second, node, fromFiles);
       });
     });
   }
