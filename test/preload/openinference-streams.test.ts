@@ -6,7 +6,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
-import { useFakeServices } from '../support/fake-services.ts';
+import { inferenceMetrics, useFakeServices } from '../support/fake-services.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
 const services = useFakeServices();
@@ -57,20 +57,7 @@ for (const { mode, service, app, nodeArgs } of cases) {
         mine(received).filter((span) => span.scope.name === GENAI_OTEL_SCOPE).length >= 2 &&
         mine(received).filter((span) => span.scope.name === OPENINFERENCE_SCOPE).length >= 2;
       spans = mine(await services.receiver.waitFor('spans', both, 8000).catch(() => services.receiver.spans()));
-      metrics = mine(
-        await services.receiver
-          .waitFor(
-            'metrics',
-            (received) =>
-              mine(received).some(
-                (metric) =>
-                  metric.name === 'gen_ai.client.inference.duration' &&
-                  metric.dataPoints.reduce((sum, point) => sum + (point.count ?? 0), 0) >= 2,
-              ),
-            8000,
-          )
-          .catch(() => services.receiver.metrics()),
-      );
+      metrics = await inferenceMetrics(services.receiver, mine, 2);
     });
 
     test('the app gets every chunk', () => {

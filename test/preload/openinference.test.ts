@@ -10,7 +10,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ReceivedMetric, type ReceivedSpan } from '@genai-otel/mock-otlp-receiver';
-import { useFakeServices } from '../support/fake-services.ts';
+import { inferenceMetrics, useFakeServices } from '../support/fake-services.ts';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 
 const services = useFakeServices();
@@ -90,20 +90,7 @@ for (const { mode, service, instrumentations, clientInstrumentation, inferenceCa
           .waitFor('spans', (received) => mine(received).filter(counts).length >= inferenceCalls + embeddingCalls, 8000)
           .catch(() => services.receiver.spans()),
       );
-      metrics = mine(
-        await services.receiver
-          .waitFor(
-            'metrics',
-            (received) =>
-              mine(received).some(
-                (metric) =>
-                  metric.name === 'gen_ai.client.inference.duration' &&
-                  metric.dataPoints.reduce((sum, point) => sum + (point.count ?? 0), 0) >= inferenceCalls,
-              ),
-            8000,
-          )
-          .catch(() => services.receiver.metrics()),
-      );
+      metrics = await inferenceMetrics(services.receiver, mine, inferenceCalls);
     });
 
     test('the app prints what it prints untraced', () => {

@@ -1,7 +1,7 @@
 // The two local servers most preload tests talk to, started once per test file: the mock OTLP receiver the app's
 // telemetry goes to, and the fake provider that speaks the LLM wire formats.
 import { after, before } from 'node:test';
-import { startOtlpReceiver, type OtlpReceiver } from '@genai-otel/mock-otlp-receiver';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric } from '@genai-otel/mock-otlp-receiver';
 import { startFakeProvider, type FakeProvider } from './fake-provider.ts';
 
 /** The receiver and the provider of a test file; reading either before the file's `before` hook ran throws. */
@@ -40,4 +40,25 @@ export function useFakeServices(): FakeServices {
       return started(provider, 'provider');
     },
   };
+}
+
+/**
+ * The metrics `receiver` holds once `mine` of them carry at least `calls` points of gen_ai.client.inference.duration
+ * (or all it holds after 8 s, for the assertions to say what is missing), `mine` applied.
+ *
+ * @example
+ * metrics = await inferenceMetrics(services.receiver, mine, 2);
+ */
+export async function inferenceMetrics(
+  receiver: OtlpReceiver,
+  mine: (received: ReceivedMetric[]) => ReceivedMetric[],
+  calls: number,
+): Promise<ReceivedMetric[]> {
+  const counted = (received: ReceivedMetric[]) =>
+    mine(received).some(
+      (metric) =>
+        metric.name === 'gen_ai.client.inference.duration' &&
+        metric.dataPoints.reduce((sum, point) => sum + (point.count ?? 0), 0) >= calls,
+    );
+  return mine(await receiver.waitFor('metrics', counted, 8000).catch(() => receiver.metrics()));
 }
