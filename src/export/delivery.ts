@@ -486,15 +486,15 @@ export class OtlpDelivery {
   }
 
   /**
-   * status.json in the spool directory, for `genai-otel doctor` and other processes; not written by a process that
-   * had nothing to report (nothing exported, spooled or dropped, no error), which leaves no folder behind either.
+   * This process's status file in the spool directory, for `genai-otel doctor`; ended once the delivery stopped. Not
+   * written by a process that had nothing to report (nothing exported, spooled or dropped, no error), which leaves no
+   * folder behind either.
    */
   private async writeStatus(): Promise<void> {
     if (this.spool === undefined || !this.spool.isWritable) return;
     const health = this.health();
     if (!this.counters.anythingToReport) return;
-    const status = { pid: process.pid, writtenAt: new Date().toISOString(), ...health };
-    await this.spool.writeStatus(JSON.stringify(status, null, 2));
+    await this.spool.writeStatus(health, this.stopped);
   }
 }
 

@@ -1,11 +1,11 @@
-// Status files in the local folder (GENAI_OTEL_FILE_DIR): what one process's `file` and `local` exporters counted, and
-// the local store's state, for `genai-otel doctor`. Each process writes a file of its own, `status.<pid>-<start>.json`,
-// and only ever replaces its own: several processes sharing the folder can then neither overwrite each other's counts
-// nor wedge each other (no lock, nothing shared to merge). Doctor sums them. A process marks its file ended at exit;
-// a file whose process died without saying so is recognised by its pid, and files of ended processes age out.
-// The spool's status.json has the same `signals` shape.
+// Status files for `genai-otel doctor`, one per process: in the local folder (GENAI_OTEL_FILE_DIR) what the `file` and
+// `local` exporters counted and the local store's state; in a service's spool folder what the OTLP delivery counted,
+// the spool as the process saw it and the collector's last answer. Each process writes a file of its own,
+// `status.<pid>-<start>.json`, and only ever replaces its own: several processes sharing a folder can then neither
+// overwrite each other's counts nor wedge each other (no lock, nothing shared to merge). Doctor sums them. A process
+// marks its file ended at exit; a file whose process died without saying so is recognised by its pid, and files of
+// ended processes age out. Both folders once held a single status.json of the same shape, still read.
 import { join } from 'node:path';
-import type { HealthCounters } from './health.ts';
 import { fsPromises } from './fs-promises.ts';
 import { replacePrivateFile } from './private-files.ts';
 import type { StoreDropReason } from './store-worker.ts';
@@ -46,7 +46,15 @@ export interface FolderStatus {
     { exported?: number; spooled?: number; replayed?: number; dropped?: number; exportErrors?: number }
   >;
   store?: StoreStatus;
+  /** The spool as this process last saw it (in a spool folder; other processes may have added or sent payloads). */
+  spool?: { directory?: string; entries?: number; bytes?: number; writable?: boolean };
+  /** Whether this process's last attempt to reach the collector succeeded. */
+  collectorReachable?: boolean;
+  lastError?: { signal?: string; reason?: string; at?: string };
 }
+
+/** What a process reports in its status file, besides who it is and when it wrote. */
+export type StatusReport = Omit<FolderStatus, 'pid' | 'startedAt' | 'writtenAt' | 'endedAt'>;
 
 /** The single file every process replaced before status files were per process; still read (and aged out). */
 export const LEGACY_STATUS_NAME = 'status.json';
@@ -207,19 +215,14 @@ async function sweepStatuses(directory: string): Promise<void> {
 }
 
 /**
- * Replaces this process's status file in `directory` (0600, never through a link): the process, the time, the export
- * health's counts and the local store's state; `ended` at exit. A failure is ignored (the data matters, not this).
- * The first write in a folder also deletes the files of processes that ended long ago.
+ * Replaces this process's status file in `directory` (0600, never through a link) with who it is, the time and
+ * `report`; `ended` at exit. Resolves whether it was written: a failure is otherwise ignored (the data matters, not
+ * this). The first write in a folder also deletes the files of processes that ended long ago.
  *
  * @example
- * await writeFolderStatus('.genai-otel', counters, await store.status());
+ * await writeProcessStatus(spoolFolder, { signals: health.signals, spool: health.spool }, false);
  */
-export async function writeFolderStatus(
-  directory: string,
-  counters: HealthCounters | undefined,
-  store?: StoreStatus,
-  ended = false,
-): Promise<void> {
+export async function writeProcessStatus(directory: string, report: StatusReport, ended = false): Promise<boolean> {
   const path = join(directory, processStatusName());
   const now = new Date().toISOString();
   const status: FolderStatus = {
@@ -227,16 +230,39 @@ export async function writeFolderStatus(
     startedAt: new Date(processStart()).toISOString(),
     writtenAt: now,
     endedAt: ended ? now : undefined,
-    signals: counters?.health.signals,
-    store,
+    ...report,
   };
   const text = JSON.stringify(status, null, 2);
-  const write = (writing.get(path) ?? Promise.resolve())
-    .then(() => replacePrivateFile(path, `${path}.tmp`, text))
-    .catch(() => undefined);
-  writing.set(path, write);
-  await write;
-  if (swept.has(directory)) return;
-  swept.add(directory);
-  await sweepStatuses(directory).catch(() => undefined);
+  const write = (writing.get(path) ?? Promise.resolve()).then(() => replacePrivateFile(path, `${path}.tmp`, text));
+  const settled = write.then(
+    () => true,
+    () => false,
+  );
+  writing.set(
+    path,
+    settled.then(() => undefined),
+  );
+  const written = await settled;
+  if (!swept.has(directory)) {
+    swept.add(directory);
+    await sweepStatuses(directory).catch(() => undefined);
+  }
+  return written;
+}
+
+/**
+ * Replaces this process's status file in the local folder: the export health's counts and the local store's state;
+ * `ended` at exit (see writeProcessStatus).
+ *
+ * @example
+ * await writeFolderStatus('.genai-otel', counters, await store.status());
+ */
+export async function writeFolderStatus(
+  directory: string,
+  // The export health's counters (HealthCounters), by shape: health.ts leads to the spool, which writes through here.
+  counters: { health: { signals: FolderStatus['signals'] } } | undefined,
+  store?: StoreStatus,
+  ended = false,
+): Promise<void> {
+  await writeProcessStatus(directory, { signals: counters?.health.signals, store }, ended);
 }

@@ -1,5 +1,5 @@
 // Folders and files only this user can read or change, never reached through a link another user planted. The spool,
-// status.json and the `file` exporter's files hold telemetry (and the spool is replayed with the app's credential
+// the status files and the `file` exporter's files hold telemetry (and the spool is replayed with the app's credential
 // headers), so a folder another local user created first, or a link or named pipe put in our way, must not be used.
 import { join } from 'node:path';
 import { fsPromises } from './fs-promises.ts';

@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { fsPromises } from './fs-promises.ts';
 import { NotPrivateError, privateFolder, readOwnFile, replacePrivateFile } from './private-files.ts';
 import { errorOnce, warnOnce } from '../core/diagnostics.ts';
+import { writeProcessStatus, type StatusReport } from './folder-status.ts';
 import { nodeCrypto, nodeFs } from '../core/loaders.ts';
 
 export type SignalName = 'traces' | 'metrics' | 'logs';
@@ -23,7 +24,7 @@ export interface SpoolEvents {
 }
 
 export interface SpoolOptions {
-  /** The service's spool folder: status.json, and one subfolder of payloads per signal and destination. */
+  /** The service's spool folder: a status file per process, and one subfolder of payloads per signal and destination. */
   directory: string;
   maxBytes: number;
   /**
@@ -55,7 +56,7 @@ const ENTRY_NAME = /^(\d{15})-(\d+)-(\d{6})\.(\d+)\.(traces|metrics|logs)\.(prot
 const CLAIMED_NAME = /^(.+\.otlp)\.sending-(\d+)$/;
 const TEMPORARY_NAME = /^\d{15}-(\d+)-\d{6}\..+\.otlp\.tmp$/;
 const PAYLOAD_FOLDER = /^(traces|metrics|logs)-[0-9a-f]{16}$/;
-/** Names of the service's folder looked at to tell whether it holds payload folders (status.json, a few destinations). */
+/** Names of the service's folder looked at to tell whether it holds payload folders (status files, a few destinations). */
 const ROOT_NAMES_LOOKED_AT = 64;
 const SIGNALS: readonly SignalName[] = ['traces', 'metrics', 'logs'];
 
@@ -73,6 +74,88 @@ function entryNamed(name: string, signal: SignalName): SpoolEntry | undefined {
   const match = ENTRY_NAME.exec(name);
   if (match === null || match[5] !== signal) return undefined;
   return { name, signal, encoding: match[6] as Encoding, items: Number(match[7]), bytes: Number(match[4]) };
+}
+
+/** What a spool folder holds: the payloads of every destination, added up from their names. */
+export interface SpoolContents {
+  entries: number;
+  bytes: number;
+  /** Payloads by signal. */
+  signals: Record<SignalName, { entries: number; items: number }>;
+  /** Payload folders (one per signal and destination) found. */
+  folders: number;
+  /** The scan stopped at its bound (MAX_SPOOL_ENTRIES names and a little more per folder): there may be more. */
+  partial: boolean;
+}
+
+/**
+ * Counts the payloads waiting in a service's spool folder, for every destination, those being sent by a process
+ * included: read from their names (each carries its size and items), without a stat or a read per payload, at most
+ * about MAX_SPOOL_ENTRIES names per payload folder. Links and other users' folders are not entered. Never throws; a
+ * folder that is missing counts nothing.
+ *
+ * @example
+ * countSpooled('/tmp/genai-otel-1000/spool/checkout'); // { entries: 12, bytes: 48213, ... }
+ */
+export function countSpooled(directory: string): SpoolContents {
+  const { lstatSync, opendirSync } = nodeFs();
+  const contents: SpoolContents = {
+    entries: 0,
+    bytes: 0,
+    signals: { traces: { entries: 0, items: 0 }, metrics: { entries: 0, items: 0 }, logs: { entries: 0, items: 0 } },
+    folders: 0,
+    partial: false,
+  };
+  const uid = process.getuid?.();
+  const names = (folder: string, budget: number, each: (name: string) => void): boolean => {
+    let reader: Dir;
+    try {
+      reader = opendirSync(folder, { bufferSize: SCAN_BATCH });
+    } catch {
+      return true;
+    }
+    try {
+      for (let dirent = reader.readSync(); dirent !== null; dirent = reader.readSync()) {
+        if (budget-- <= 0) return false;
+        each(dirent.name);
+      }
+      return true;
+    } catch {
+      return true;
+    } finally {
+      try {
+        reader.closeSync();
+      } catch {
+        // already closed
+      }
+    }
+  };
+  const folders: { signal: SignalName; path: string }[] = [];
+  const rootComplete = names(directory, ROOT_NAMES_LOOKED_AT * 16, (name) => {
+    const match = PAYLOAD_FOLDER.exec(name);
+    if (match === null) return;
+    try {
+      const info = lstatSync(join(directory, name));
+      if (info.isDirectory() && (uid === undefined || info.uid === uid))
+        folders.push({ signal: match[1] as SignalName, path: join(directory, name) });
+    } catch {
+      // gone meanwhile
+    }
+  });
+  if (!rootComplete) contents.partial = true;
+  for (const { signal, path } of folders) {
+    contents.folders++;
+    const complete = names(path, SCAN_BUDGET, (name) => {
+      const entry = entryNamed(CLAIMED_NAME.exec(name)?.[1] ?? name, signal);
+      if (entry === undefined) return;
+      contents.entries++;
+      contents.bytes += entry.bytes;
+      contents.signals[signal].entries++;
+      contents.signals[signal].items += entry.items;
+    });
+    if (!complete) contents.partial = true;
+  }
+  return contents;
 }
 
 /**
@@ -457,15 +540,12 @@ export class Spool {
   }
 
   /**
-   * Replaces `status.json` in the service's folder (for `genai-otel doctor`), 0600, never through a link. Creates
-   * the folder if needed; resolves whether it was written.
+   * Replaces this process's status file in the service's folder (`status.<pid>-<start>.json`, for `genai-otel
+   * doctor`; see folder-status.ts), 0600, never through a link; `ended` at exit. Creates the folder if needed;
+   * resolves whether it was written.
    */
-  async writeStatus(text: string): Promise<boolean> {
+  async writeStatus(report: StatusReport, ended = false): Promise<boolean> {
     if (!this.writable || !(await this.ensureDirectory())) return false;
-    const path = join(this.directory, 'status.json');
-    return replacePrivateFile(path, `${path}.${process.pid}.tmp`, text).then(
-      () => true,
-      () => false,
-    );
+    return writeProcessStatus(this.directory, report, ended);
   }
 }

@@ -32,7 +32,7 @@ export function localStoreOptions(config: GenAIOtelConfig): LocalStoreOptions {
     directory: config.file.directory,
     retentionMillis: config.local.retentionMillis,
     maxBytes: config.local.maxBytes,
-    // The rest of the shutdown deadline is for status.json and the other exporters.
+    // The rest of the shutdown deadline is for the status files and the other exporters.
     shutdownWaitMillis: Math.floor(config.shutdownTimeoutMillis / 2),
   };
 }

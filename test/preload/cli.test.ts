@@ -460,7 +460,10 @@ describe('genai-otel doctor', () => {
       result.stdout,
       /FAIL {2}OTLP endpoint: http:\/\/127\.0\.0\.1:\d+ \(traces, metrics, logs\): nothing answers \(ECONNREFUSED\)\n {6}fix: start a collector/,
     );
-    assert.match(result.stdout, /warn {2}spool: \d+ payloads \([\d,]+ bytes\) wait in .*spool/);
+    assert.match(
+      result.stdout,
+      /warn {2}spool: \d+ payloads \([\d,]+ bytes; traces [\d,]+ items?, metrics [\d,]+ items?, logs [\d,]+ items?\) wait in .*spool/,
+    );
     assert.match(result.stdout, /ok {4}local files: .*files: 3 files/);
     assert.match(result.stdout, /ok {4}openai: \d+\.\d+\.\d+, traced automatically/);
     assert.match(result.stdout, /\n1 problem to fix, 1 warning\n$/);
@@ -483,7 +486,7 @@ describe('genai-otel doctor', () => {
       );
       assert.match(
         spool?.detail ?? '',
-        /no status\.json yet .*spools of other services: checkout /,
+        /no status file yet .*spools of other services: checkout /,
         JSON.stringify(spool),
       );
     } finally {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { logsOf, spansOf } from '../../src/cli/telemetry/otlp-json.ts';
 import { runFixture, type FixtureResult } from '../support/run-fixture.ts';
 import { closedPort, traceIdsIn } from '../support/support-agent.ts';
-import { spooledPayloads } from '../support/spool-files.ts';
+import { spoolStatus, spooledPayloads } from '../support/spool-files.ts';
 
 const demoScript = fileURLToPath(new URL('../../scripts/demo.mjs', import.meta.url));
 
@@ -104,10 +104,7 @@ describe('npm run demo without a collector', () => {
       .filter((log) => log.eventName === 'gen_ai.evaluation.result');
     assert.equal(feedback.length, 6);
     assert.ok(feedback.every((log) => typeof log.attributes['session.id'] === 'string'));
-    const status = JSON.parse(readFileSync(join(folder, 'spool', 'status.json'), 'utf8')) as {
-      spool: { entries: number };
-      collectorReachable: boolean;
-    };
+    const status = spoolStatus(join(folder, 'spool'));
     assert.equal(status.collectorReachable, false);
     assert.ok(status.spool.entries > 0 && spooledPayloads(join(folder, 'spool')).length > 0);
   });

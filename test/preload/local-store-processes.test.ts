@@ -4,57 +4,16 @@
 // whichever process wrote last, the burst's drops vanished from the report once another process wrote after it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixture, repositoryRoot } from '../support/run-fixture.ts';
+import { lastLine, startApp as start } from '../support/running-app.ts';
 import { StoreSource } from '../../src/cli/telemetry/store-source.ts';
 import { runChecks } from '../../src/cli/commands/doctor.ts';
 import { localStoreEnv } from '../support/local-store-env.ts';
 
 const appEnv = (folder: string, settings: Record<string, string> = {}) =>
   localStoreEnv('store-processes', folder, settings);
-
-interface Running {
-  child: ChildProcess;
-  ready: Promise<void>;
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
-
-function start(script: string, env: Record<string, string | undefined>): Running {
-  const child = spawn(process.execPath, ['--require', 'genai-otel/register', fixture(script)], {
-    cwd: repositoryRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let signalReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (signalReady = resolve));
-  child.stdout.on('data', (data: Buffer) => {
-    stdout += data.toString();
-    if (stdout.startsWith('ready\n')) signalReady();
-  });
-  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${script} did not end in 120 s\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, ready: Promise.race([ready, done.then(() => undefined)]), done };
-}
-
-/** The last line the app printed, as JSON. */
-function lastLine<T>(stdout: string): T {
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
-}
 
 test('four processes on one store: doctor adds up the drops of one, names all four, and tells the killed one', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-processes-'));

@@ -2,13 +2,13 @@
 // that recorded something, however little, still has it delivered, or spooled and replayed by its next run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOtlpReceiver } from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
-import { spooledPayloads } from '../support/spool-files.ts';
+import { spoolStatus, spooledPayloads } from '../support/spool-files.ts';
 
 /** A spool path whose folder does not exist yet. */
 const unmadeSpool = () => join(mkdtempSync(join(tmpdir(), 'quiet-exit-')), 'spool');
@@ -28,7 +28,7 @@ for (const flag of ['--require', '--import']) {
         receiver.requests().map((request) => request.path),
         [],
       );
-      assert.equal(existsSync(spool), false, 'no spool folder, no status.json');
+      assert.equal(existsSync(spool), false, 'no spool folder, no status file');
     } finally {
       await receiver.close();
     }
@@ -55,7 +55,7 @@ test('a single metric recorded by an app that ends at once reaches the collector
   }
 });
 
-test('with the collector away that metric is spooled (with status.json), and the next run, idle, replays it', async () => {
+test('with the collector away that metric is spooled (with its status file), and the next run, idle, replays it', async () => {
   const spool = unmadeSpool();
   const port = await closedPort();
   const away = await runFixture(fixture('metric-only-app.cjs'), {
@@ -67,11 +67,8 @@ test('with the collector away that metric is spooled (with status.json), and the
     spooledPayloads(spool).some((name) => name.includes('.metrics.')),
     readdirSync(spool).join(', '),
   );
-  const status = JSON.parse(readFileSync(join(spool, 'status.json'), 'utf8')) as {
-    signals: { metrics: { spooled: number } };
-    collectorReachable: boolean;
-  };
-  assert.ok(status.signals.metrics.spooled > 0, JSON.stringify(status.signals.metrics));
+  const status = spoolStatus(spool);
+  assert.ok(status.signals.metrics.spooled! > 0, JSON.stringify(status.signals.metrics));
   assert.equal(status.collectorReachable, false);
 
   // The collector comes back at the same address: payloads are only ever replayed to the destination they were for.

@@ -4,13 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver, type Behaviour } from '@genai-otel/mock-otlp-receiver';
 import { fixture, otelEnv, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
-import { spooledItems, spooledPayloads } from '../support/spool-files.ts';
+import { spoolStatus, spooledItems, spooledPayloads } from '../support/spool-files.ts';
 import { spoolFolderFor } from '../support/spool-location.ts';
 
 const sequencesOf = (receiver: OtlpReceiver, service: string) =>
@@ -32,10 +32,6 @@ function producerEnv(endpoint: string, service: string, extra: Record<string, st
     GENAI_OTEL_SHUTDOWN_TIMEOUT_MS: '10000',
     ...extra,
   });
-}
-
-function statusOf(spoolDirectory: string): { signals: { traces: Record<string, number> } } {
-  return JSON.parse(readFileSync(join(spoolDirectory, 'status.json'), 'utf8'));
 }
 
 test('the collector is away for the first part of a 3 s run: every span arrives, in order of sending, none lost', async () => {
@@ -65,7 +61,7 @@ test('the collector is away for the first part of a 3 s run: every span arrives,
   const received = sequencesOf(receiver, 'outage-seconds');
   await receiver.close();
   assert.equal(received.size, 3000, `received ${received.size} of 3000`);
-  const status = statusOf(env.GENAI_OTEL_SPOOL_DIR!);
+  const status = spoolStatus(env.GENAI_OTEL_SPOOL_DIR!);
   assert.ok(
     status.signals.traces.spooled! > 0 && status.signals.traces.replayed === status.signals.traces.spooled,
     JSON.stringify(status.signals.traces),
@@ -129,7 +125,7 @@ test('the collector answers 500 to everything: after four attempts the data is d
   assert.equal(result.code, 0);
   assert.equal(result.stderr.match(/the collector rejected spooled traces \(HTTP 500\)/g)?.length, 1, result.stderr);
   await receiver.close();
-  const status = statusOf(env.GENAI_OTEL_SPOOL_DIR!);
+  const status = spoolStatus(env.GENAI_OTEL_SPOOL_DIR!);
   // What has not used up its attempts by the exit waits in the spool for the next run: nothing vanishes uncounted.
   const waiting = spooledItems(env.GENAI_OTEL_SPOOL_DIR!);
   assert.ok(status.signals.traces.dropped! > 0, JSON.stringify(status.signals.traces));
@@ -195,7 +191,7 @@ test('a corrupt file in the spool is rejected by the collector, dropped and coun
   assert.equal(result.code, 0);
   assert.equal(sequencesOf(receiver, 'corrupt').size, 100);
   await receiver.close();
-  assert.equal(statusOf(spoolDirectory).signals.traces.dropped, 7);
+  assert.equal(spoolStatus(spoolDirectory).signals.traces.dropped, 7);
 });
 
 function tryMount(directory: string, options: string): boolean {
@@ -286,7 +282,7 @@ test('spans ended faster than the queue can take while the event loop is blocked
   const received = sequencesOf(receiver, 'queue-full').size;
   await receiver.close();
   assert.match(result.stderr, /spans were dropped because the span queue \(OTEL_BSP_MAX_QUEUE_SIZE=1000\) was full/);
-  const status = statusOf(env.GENAI_OTEL_SPOOL_DIR!);
+  const status = spoolStatus(env.GENAI_OTEL_SPOOL_DIR!);
   assert.equal(
     status.signals.traces.dropped! + received,
     5000,

@@ -8,4 +8,6 @@ export interface Check {
   detail: string;
   /** What to do about it, for warn and fail. */
   fix?: string;
+  /** The figures behind the detail, for `genai-otel doctor --json`. */
+  data?: Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 // `genai-otel doctor`: is this machine set up to send telemetry, and where does it go? Each check says what to fix.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { resolveBackendUrls, resolveConfig } from '../../config/resolve.ts';
@@ -7,7 +7,6 @@ import { printableUrl } from '../../config/printable.ts';
 import type { GenAIOtelConfig, InstrumentationName, OtlpSignalConfig } from '../../config/config-types.ts';
 import { sendOtlp } from '../../export/http-sender.ts';
 import { formatConfigProblem } from '../../core/diagnostics.ts';
-import { spoolDirectoryFor } from '../../sdk/pipelines.ts';
 import { findApplicationPackage } from '../../core/application-package.ts';
 import { VERSION } from '../../version.ts';
 import { count } from '../render/format.ts';
@@ -16,6 +15,7 @@ import { signalFiles } from '../telemetry/files.ts';
 import { withoutCredentials } from '../telemetry/url-credentials.ts';
 import { terminalOutput, terminalSafe } from '../render/terminal-text.ts';
 import type { Check, CheckStatus } from './doctor-check.ts';
+import { checkSpool } from './doctor-spool.ts';
 import { checkStore } from './doctor-store.ts';
 import { processLabel, readFolderStatuses } from './folder-statuses.ts';
 
@@ -304,85 +304,6 @@ async function probeGet(url: string, timeoutMillis: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-interface StatusFile {
-  signals?: Record<
-    string,
-    { exported?: number; spooled?: number; replayed?: number; dropped?: number; exportErrors?: number }
-  >;
-  spool?: { entries?: number; bytes?: number; writable?: boolean };
-  collectorReachable?: boolean;
-  lastError?: { signal?: string; reason?: string; at?: string };
-  writtenAt?: string;
-  pid?: number;
-}
-
-function checkSpool(config: GenAIOtelConfig, serviceName: string): Check[] {
-  if (!config.spool.enabled)
-    return [{ name: 'spool', status: 'info', detail: 'off (GENAI_OTEL_SPOOL=false): what cannot be sent is dropped' }];
-  const directory = spoolDirectoryFor(config, serviceName);
-  const statusPath = join(directory, 'status.json');
-  if (!existsSync(statusPath)) {
-    // Other services' spools sit beside this one (the per-user folder, or the parent of GENAI_OTEL_SPOOL_DIR).
-    const services = dirname(directory);
-    const others = existsSync(services)
-      ? readdirSync(services).filter(
-          (name) => join(services, name) !== directory && existsSync(join(services, name, 'status.json')),
-        )
-      : [];
-    return [
-      {
-        name: 'spool',
-        status: 'info',
-        detail: `${directory}: no status.json yet (no process of service "${serviceName}" has exported here)${others.length > 0 ? `; spools of other services: ${others.join(', ')} (OTEL_SERVICE_NAME=<name> genai-otel doctor)` : ''}`,
-      },
-    ];
-  }
-  let status: StatusFile;
-  try {
-    status = JSON.parse(readFileSync(statusPath, 'utf8')) as StatusFile;
-  } catch (error) {
-    return [{ name: 'spool', status: 'warn', detail: `${statusPath} is unreadable: ${(error as Error).message}` }];
-  }
-  const checks: Check[] = [];
-  const entries = status.spool?.entries ?? 0;
-  const bytes = status.spool?.bytes ?? 0;
-  const when = status.writtenAt ?? statSync(statusPath).mtime.toISOString();
-  if (entries > 0) {
-    checks.push({
-      name: 'spool',
-      status: 'warn',
-      detail: `${count(entries)} payloads (${count(bytes)} bytes) wait in ${directory} (as of ${when})`,
-      fix: 'start the collector: the next process of this service sends them, in order',
-    });
-  } else {
-    checks.push({ name: 'spool', status: 'ok', detail: `empty (${directory}, as of ${when})` });
-  }
-  if (status.spool?.writable === false)
-    checks.push({
-      name: 'spool folder',
-      status: 'fail',
-      detail: `${directory} is not writable`,
-      fix: 'set GENAI_OTEL_SPOOL_DIR to a writable folder',
-    });
-  const dropped = Object.entries(status.signals ?? {}).filter(([, counts]) => (counts.dropped ?? 0) > 0);
-  if (dropped.length > 0) {
-    checks.push({
-      name: 'dropped telemetry',
-      status: 'warn',
-      detail: dropped.map(([signal, counts]) => `${signal} ${count(counts.dropped ?? 0)}`).join(', '),
-      fix: 'see the diagnostics on stderr of the app; raise GENAI_OTEL_SPOOL_MAX_BYTES or OTEL_BSP_MAX_QUEUE_SIZE if the spool or the queue was full',
-    });
-  }
-  if (status.lastError !== undefined && status.collectorReachable === false) {
-    checks.push({
-      name: 'last export error',
-      status: 'info',
-      detail: `${status.lastError.signal ?? '?'}: ${status.lastError.reason ?? '?'} at ${status.lastError.at ?? '?'}`,
-    });
-  }
-  return checks;
 }
 
 function checkFiles(config: GenAIOtelConfig): Check[] {

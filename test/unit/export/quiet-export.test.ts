@@ -1,5 +1,5 @@
 // What an idle process has to report is nothing: no metrics request for pipeline metrics at zero, no spool folder,
-// no status.json. Anything measured still goes out, or onto disk.
+// no status file. Anything measured still goes out, or onto disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -11,7 +11,8 @@ import { OtlpDelivery } from '../../../src/export/delivery.ts';
 import { carriesMeasurements, DurableMetricExporter } from '../../../src/export/durable-exporters.ts';
 import { temporalitySelector } from '../../../src/sdk/pipelines.ts';
 import { closedPort } from '../../support/ports.ts';
-import { spooledPayloads } from '../../support/spool-files.ts';
+import { spoolStatusFiles, spooledPayloads } from '../../support/spool-files.ts';
+import { processStatusName } from '../../../src/export/folder-status.ts';
 
 class CollectingReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
@@ -60,7 +61,7 @@ test('pipeline metrics at zero (and the queue capacity) carry no measurement; an
   await Promise.all([meterProvider.shutdown(), fresh.shutdown()]);
 });
 
-test('an idle collection is answered without a request, and shutdown then leaves no spool folder or status.json', async () => {
+test('an idle collection is answered without a request, and shutdown then leaves no spool folder or status file', async () => {
   const { spool, delivery, collect } = await setUp();
   const exporter = new DurableMetricExporter('protobuf', delivery, temporalitySelector('cumulative'));
   const codes: number[] = [];
@@ -73,7 +74,7 @@ test('an idle collection is answered without a request, and shutdown then leaves
   assert.equal(delivery.health().collectorReachable, undefined, 'no connection was attempted');
 });
 
-test('a collection with a measurement goes out; with the collector away it is spooled, and status.json written', async () => {
+test('a collection with a measurement goes out; with the collector away it is spooled, and its status file written', async () => {
   const { spool, delivery, meterProvider, collect } = await setUp();
   meterProvider.getMeter('app').createCounter('app.orders').add(1);
   const exporter = new DurableMetricExporter('protobuf', delivery, temporalitySelector('cumulative'));
@@ -86,6 +87,6 @@ test('a collection with a measurement goes out; with the collector away it is sp
     spooledPayloads(spool).some((name) => name.includes('.metrics.')),
     files.join(', '),
   );
-  assert.ok(files.includes('status.json'), files.join(', '));
+  assert.deepEqual(spoolStatusFiles(spool), [processStatusName()], files.join(', '));
   assert.equal(delivery.health().signals.metrics.spooled, delivery.counters.handedToExporter.metrics);
 });

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OtlpDelivery } from '../../../src/export/delivery.ts';
 import { destinationFolder, MAX_SPOOL_ENTRIES, Spool, type SignalName } from '../../../src/export/spool.ts';
+import { processStatusName } from '../../../src/export/folder-status.ts';
 import { closedPort } from '../../support/ports.ts';
 
 const runsAsRoot = process.getuid?.() === 0;
@@ -76,11 +77,11 @@ test(
   },
 );
 
-test('payloads are 0600 in 0700 folders; status.json replaces a planted link instead of writing through it', async () => {
+test("payloads are 0600 in 0700 folders; the process's status file replaces a planted link instead of writing through it", async () => {
   const directory = mkdtempSync(join(tmpdir(), 'spool-modes-'));
   const victim = join(mkdtempSync(join(tmpdir(), 'victim-')), 'victim.txt');
   writeFileSync(victim, 'must stay as it is');
-  symlinkSync(victim, join(directory, 'status.json'));
+  symlinkSync(victim, join(directory, processStatusName()));
   const url = `http://127.0.0.1:${await closedPort()}/v1/traces`;
   const delivery = new OtlpDelivery({
     targets: { traces: { url, headers: {}, compression: 'none', timeoutMillis: 1000 } },
@@ -89,9 +90,9 @@ test('payloads are 0600 in 0700 folders; status.json replaces a planted link ins
   assert.equal(await delivery.deliver('traces', 'protobuf', 2, new Uint8Array([1, 2, 3])), 'spooled');
   delivery.beginShutdown(Date.now() + 2000);
   await delivery.shutdown();
-  assert.equal(readFileSync(victim, 'utf8'), 'must stay as it is', 'status.json was written through the link');
-  const status = lstatSync(join(directory, 'status.json'));
-  assert.ok(status.isFile(), 'status.json is a file of its own now');
+  assert.equal(readFileSync(victim, 'utf8'), 'must stay as it is', 'the status file was written through the link');
+  const status = lstatSync(join(directory, processStatusName()));
+  assert.ok(status.isFile(), 'the status file is a file of its own now');
   assert.equal(status.mode & 0o777, 0o600);
   const files = readdirSync(directory, { recursive: true, encoding: 'utf8' }).map((path) => join(directory, path));
   const payloads = files.filter((path) => path.endsWith('.otlp'));
