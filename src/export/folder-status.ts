@@ -187,6 +187,11 @@ export function isStatusName(name: string): boolean {
 const swept = new Set<string>();
 /** This process's last write of each status file: writes are chained, so the last one asked for lands last. */
 const writing = new Map<string, Promise<void>>();
+/**
+ * What this process reported so far in each status file, merged: pointed at one folder, the spool and the local
+ * exporters write the same file, each with its part (the counters they share, the spool's view, the store's state).
+ */
+const reported = new Map<string, StatusReport & { endedAt?: string }>();
 
 /** Deletes the status files of ended processes that aged out, and temporary files of dead processes. Never throws. */
 async function sweepStatuses(directory: string): Promise<void> {
@@ -225,12 +230,19 @@ async function sweepStatuses(directory: string): Promise<void> {
 export async function writeProcessStatus(directory: string, report: StatusReport, ended = false): Promise<boolean> {
   const path = join(directory, processStatusName());
   const now = new Date().toISOString();
+  const parts: StatusReport & { endedAt?: string } = { ...reported.get(path) };
+  for (const [key, value] of Object.entries(report) as [keyof StatusReport, unknown][])
+    if (value !== undefined) (parts as Record<string, unknown>)[key] = value;
+  // Once one of its exporters wrote at exit, the process is ending: another's later write does not undo it.
+  if (ended) parts.endedAt ??= now;
+  reported.set(path, parts);
+  const { endedAt, ...own } = parts;
   const status: FolderStatus = {
     pid: process.pid,
     startedAt: new Date(processStart()).toISOString(),
     writtenAt: now,
-    endedAt: ended ? now : undefined,
-    ...report,
+    endedAt,
+    ...own,
   };
   const text = JSON.stringify(status, null, 2);
   const write = (writing.get(path) ?? Promise.resolve()).then(() => replacePrivateFile(path, `${path}.tmp`, text));

@@ -1,6 +1,7 @@
 // The spool's status files, one per process as in the local folder: written 0600 in a 0700 folder, never through a
 // planted link, marked ended at shutdown; the first write deletes aged-out files of ended processes (and an earlier
-// version's status.json once it is a week old). Doctor adds an earlier version's status.json to the per-process
+// version's status.json once it is a week old); a spool pointed at the local folder shares the process's file with the
+// local exporters, each keeping its part. Doctor adds an earlier version's status.json to the per-process
 // files, counts what waits in the folder itself, and says who last found the collector away.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +20,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OtlpDelivery } from '../../../src/export/delivery.ts';
-import { ENDED_STATUS_KEPT_MILLIS, processStatusName } from '../../../src/export/folder-status.ts';
+import {
+  ENDED_STATUS_KEPT_MILLIS,
+  emptyDropReasons,
+  processStatusName,
+  writeFolderStatus,
+  type StoreStatus,
+} from '../../../src/export/folder-status.ts';
 import { countSpooled } from '../../../src/export/spool.ts';
 import { runChecks } from '../../../src/cli/commands/doctor.ts';
 import { closedPort } from '../../support/ports.ts';
@@ -149,4 +156,33 @@ test("doctor adds an earlier version's status.json to the per-process files and 
   assert.ok(existsSync(join(elsewhere, '001765000000003-1-000000.1000.metrics.protobuf.9.otlp')));
   rmSync(directory, { recursive: true });
   rmSync(elsewhere, { recursive: true });
+});
+
+test('a spool in the local folder: the delivery and the local exporters fill one status file, neither erasing the other', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'spool-status-shared-'));
+  const delivery = await deliveryTo(directory);
+  assert.equal(await delivery.deliver('traces', 'protobuf', 3, new Uint8Array([1, 2, 3])), 'spooled');
+  const store: StoreStatus = {
+    path: join(directory, 'telemetry.db'),
+    state: 'ok',
+    bytes: 4096,
+    retention: { maxAgeMillis: 0, maxBytes: 0 },
+    signals: {
+      traces: { written: 9, dropped: 0, droppedBy: emptyDropReasons() },
+      logs: { written: 0, dropped: 0, droppedBy: emptyDropReasons() },
+    },
+    deleted: { total: 0, bySizeWithinAge: 0 },
+  };
+  await writeFolderStatus(directory, delivery.counters, store);
+  delivery.beginShutdown(Date.now() + 2000);
+  await delivery.shutdown();
+  await writeFolderStatus(directory, delivery.counters, undefined);
+  const status = JSON.parse(readFileSync(join(directory, processStatusName()), 'utf8')) as SpoolStatusFile & {
+    store?: StoreStatus;
+  };
+  assert.equal(status.store?.signals.traces.written, 9, 'the store part stays after the delivery wrote');
+  assert.equal(status.signals.traces.spooled, 3);
+  assert.equal(status.collectorReachable, false, 'the spool part stays after the local exporter wrote');
+  assert.equal(typeof status.endedAt, 'string', 'a later write does not undo the end mark');
+  rmSync(directory, { recursive: true });
 });
