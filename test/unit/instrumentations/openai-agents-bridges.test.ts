@@ -5,9 +5,8 @@
 // counted once (cost, duration and token metrics), by the client's span; OpenInference's LLM spans of the same calls
 // (its own conventions, beside the client's spans rather than around them) are marked duplicates by their response id
 // and add nothing to genai-otel's metrics.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
@@ -16,7 +15,7 @@ import { LLMSpanProcessor } from '../../../src/instrumentations/llm-span-process
 import { installOnAgentsSdk } from '../../../src/instrumentations/openai-agents.ts';
 import { createOpenAIInstrumentation } from '../../../src/instrumentations/openai.ts';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
-import { startFakeProvider, type FakeProvider } from '../../support/fake-provider.ts';
+import { useOpenInferenceAgents } from '../../support/openinference-agents.ts';
 import { runOrderAgent } from '../../support/order-agent.ts';
 
 const sdk = installMemorySdk({ spanProcessors: [new LLMSpanProcessor()] });
@@ -24,32 +23,8 @@ context.disable();
 context.setGlobalContextManager(new ResolvingContextManager(new AsyncLocalStorageContextManager()).enable());
 // As the preload: the openai instrumentation patches the client when it loads.
 const openaiInstrumentation = createOpenAIInstrumentation({ captureContent: 'none' });
-const require = createRequire(import.meta.url);
-const { OpenAI } = require('openai') as typeof import('openai');
-const agents = require('@openai/agents') as typeof import('@openai/agents');
-const { z } = require('zod') as typeof import('zod');
-const { OpenAIAgentsInstrumentation } =
-  require('@arizeai/openinference-instrumentation-openai-agents') as typeof import('@arizeai/openinference-instrumentation-openai-agents');
-
-let provider: FakeProvider;
-before(async () => {
-  provider = await startFakeProvider();
-  installOnAgentsSdk(agents);
-  // OpenInference's quickstart: its processor replaces the SDK's (no export to OpenAI's platform from a test).
-  new OpenAIAgentsInstrumentation().manuallyInstrument(agents as never);
-  agents.setDefaultOpenAIClient(
-    new OpenAI({
-      apiKey: 'test-key',
-      baseURL: provider.openaiBaseURL,
-      maxRetries: 0,
-      defaultHeaders: { 'x-fake-scenario': 'tool-loop' },
-    }),
-  );
-});
-after(async () => {
-  openaiInstrumentation.disable();
-  await provider.close();
-});
+const { agents, z } = useOpenInferenceAgents((sdkCopy) => installOnAgentsSdk(sdkCopy));
+after(() => openaiInstrumentation.disable());
 
 async function counted(name: string): Promise<number> {
   const metric = (await sdk.collect()).get(name) as HistogramMetricData | undefined;

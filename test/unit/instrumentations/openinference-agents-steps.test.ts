@@ -3,39 +3,17 @@
 // function tool. Alone, its AGENT and TOOL spans feed genai-otel's agent and tool duration metrics, once per step (its
 // span of the whole run names no agent: no agent point). With genai-otel's own processor added on the same SDK, that
 // processor's spans count and OpenInference's spans of the same steps are the duplicates: still one point per step.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { LLMSpanProcessor } from '../../../src/instrumentations/llm-span-processor.ts';
 import { installOnAgentsSdk } from '../../../src/instrumentations/openai-agents.ts';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
-import { startFakeProvider, type FakeProvider } from '../../support/fake-provider.ts';
+import { useOpenInferenceAgents } from '../../support/openinference-agents.ts';
 import { runOrderAgent } from '../../support/order-agent.ts';
 
 const sdk = installMemorySdk({ spanProcessors: [new LLMSpanProcessor()] });
-const require = createRequire(import.meta.url);
-const { OpenAI } = require('openai') as typeof import('openai');
-const agents = require('@openai/agents') as typeof import('@openai/agents');
-const { z } = require('zod') as typeof import('zod');
-const { OpenAIAgentsInstrumentation } =
-  require('@arizeai/openinference-instrumentation-openai-agents') as typeof import('@arizeai/openinference-instrumentation-openai-agents');
-
-let provider: FakeProvider;
-before(async () => {
-  provider = await startFakeProvider();
-  // Its processor replaces the SDK's: no export to OpenAI's platform from a test.
-  new OpenAIAgentsInstrumentation().manuallyInstrument(agents as never);
-  agents.setDefaultOpenAIClient(
-    new OpenAI({
-      apiKey: 'test-key',
-      baseURL: provider.openaiBaseURL,
-      maxRetries: 0,
-      defaultHeaders: { 'x-fake-scenario': 'tool-loop' },
-    }),
-  );
-});
-after(() => provider.close());
+const { agents, z } = useOpenInferenceAgents();
 
 /** Points of a duration metric by the value of `nameKey`. */
 async function points(metric: string, nameKey: string): Promise<Map<string, number>> {
