@@ -4,17 +4,16 @@
 // passed. The stores are grown by SQL (bench/grow-store.ts) from a few thousand imported turns.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { growStore } from '../../../bench/grow-store.ts';
-import { importFiles } from '../../../src/cli/commands/import.ts';
 import type { Progress } from '../../../src/cli/render/progress.ts';
 import { sessionsStatement } from '../../../src/cli/telemetry/store-sessions.ts';
 import { LATEST_TRACES_COUNTED, StoreSource } from '../../../src/cli/telemetry/store-source.ts';
 import { storePath } from '../../../src/export/store-schema.ts';
-import { generateTurns } from '../../support/store-data.ts';
+import { generatedStores } from '../../support/generated-store.ts';
 import { threadMillis } from '../../support/cpu-clock.ts';
 
 const HOUR = 3_600_000;
@@ -29,17 +28,8 @@ const everything = { sinceMillis: 0, untilMillis: Date.now() + 1000 * 24 * HOUR 
 
 before(async () => {
   directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-queries-'));
-  const now = Date.now();
-  const generated = generateTurns({
-    turns: 1000,
-    firstMillis: now - 2 * HOUR,
-    lastMillis: now - 60_000,
-    sessions: 100,
-  });
-  const file = join(directory, 'traces.jsonl');
-  writeFileSync(file, `${generated.lines.join('\n')}\n`);
   small = join(directory, 'small');
-  await importFiles([file], small);
+  await generatedStores(directory, { turns: 1000, hours: 2, sessions: 100 }, [small]);
   for (const [name, copies] of [
     ['large', 16],
     ['larger', 64],

@@ -3,10 +3,10 @@
 // must equal reportFromSpans and summarizeSessions run over every span and log record of the same files in memory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateTurns } from '../../support/store-data.ts';
+import { generatedStores } from '../../support/generated-store.ts';
 import { importFiles } from '../../../src/cli/commands/import.ts';
 import { StoreSource } from '../../../src/cli/telemetry/store-source.ts';
 import { sessionsFromStore } from '../../../src/cli/telemetry/store-sessions.ts';
@@ -56,18 +56,13 @@ function comparable(report: ReportData): unknown {
 
 test('report and sessions from the store equal the in-memory computation over the same 10^5 spans', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-reference-'));
-  const now = Date.now();
   // Turns over 30 hours: the last day is the report's window, the hours before it must be left out.
-  const generated = generateTurns({
-    turns: 25_000,
-    firstMillis: now - 30 * HOUR,
-    lastMillis: now - 60_000,
-    sessions: 2500,
-  });
+  const stores = await generatedStores(directory, { turns: 25_000, hours: 30, sessions: 2500 }, [
+    join(directory, 'store'),
+  ]);
+  const { now, generated, file } = stores;
+  const imported = stores.imported[0]!;
   assert.ok(generated.spans >= 100_000, String(generated.spans));
-  const file = join(directory, 'traces.jsonl');
-  writeFileSync(file, `${generated.lines.join('\n')}\n`);
-  const imported = await importFiles([file], join(directory, 'store'));
   assert.equal(imported.spans, generated.spans);
   assert.equal(imported.stored, generated.spans);
 

@@ -3,12 +3,11 @@
 // answer `sessions` exactly as a store written by this version does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { generateTurns } from '../../support/store-data.ts';
-import { importFiles } from '../../../src/cli/commands/import.ts';
+import { generatedStores } from '../../support/generated-store.ts';
 import { StoreSource } from '../../../src/cli/telemetry/store-source.ts';
 import { sessionsFromStore } from '../../../src/cli/telemetry/store-sessions.ts';
 import { STORE_SCHEMA_VERSION, storePath } from '../../../src/export/store-schema.ts';
@@ -49,17 +48,8 @@ function facts(folder: string): unknown[] {
 
 test('stores of versions 1 and 2 are brought up to version 3 on open and answer sessions as a new store does', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-upgrade-'));
-  const now = Date.now();
-  const generated = generateTurns({
-    turns: 3000,
-    firstMillis: now - 3 * HOUR,
-    lastMillis: now - 60_000,
-    sessions: 300,
-  });
-  const file = join(directory, 'traces.jsonl');
-  writeFileSync(file, `${generated.lines.join('\n')}\n`);
   const folders = ['new', 'v2', 'v1'].map((name) => join(directory, name));
-  for (const folder of folders) await importFiles([file], folder);
+  const { now } = await generatedStores(directory, { turns: 3000, hours: 3, sessions: 300 }, folders);
   for (const [folder, downgrade] of [
     [folders[1]!, TO_VERSION_2],
     [folders[2]!, TO_VERSION_1],
