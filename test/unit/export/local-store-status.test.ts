@@ -6,23 +6,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LocalStoreSpanExporter, type LocalStoreOptions } from '../../../src/export/local-store.ts';
+import type { LocalStoreOptions } from '../../../src/export/local-store.ts';
 import { HealthCounters } from '../../../src/export/health.ts';
 import { processStatusName, type StoreStatus } from '../../../src/export/folder-status.ts';
 import { runChecks } from '../../../src/cli/commands/doctor.ts';
+import { localStoreProvider } from '../../support/local-store-provider.ts';
 
 const DAY = 86_400_000;
 
-function provider(options: LocalStoreOptions, counters = new HealthCounters()) {
-  const exporter = new LocalStoreSpanExporter(options, counters);
-  const tracerProvider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'store-status' }),
-    spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 100_000, maxExportBatchSize: 512 })],
-  });
-  return { tracerProvider, exporter, tracer: tracerProvider.getTracer('test'), counters };
-}
+const provider = (options: LocalStoreOptions, counters = new HealthCounters()) =>
+  localStoreProvider(options, counters, 'store-status');
 
 function statusOf(directory: string): { store: StoreStatus; signals: { traces: { dropped: number } } } {
   return JSON.parse(readFileSync(join(directory, processStatusName()), 'utf8')) as {

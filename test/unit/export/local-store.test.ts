@@ -9,33 +9,24 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LocalStore, LocalStoreLogRecordExporter, LocalStoreSpanExporter } from '../../../src/export/local-store.ts';
+import { LocalStore, LocalStoreLogRecordExporter } from '../../../src/export/local-store.ts';
 import { HealthCounters } from '../../../src/export/health.ts';
 import { StoreSource } from '../../../src/cli/telemetry/store-source.ts';
 import { allLogs, allSpans, latestTraces } from '../../../src/cli/telemetry/source.ts';
+import { localStoreProvider } from '../../support/local-store-provider.ts';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'genai-otel-store-'));
 const SILENT = { update: () => undefined, done: () => undefined };
 const DAY = 86_400_000;
 
-function provider(
+const provider = (
   directory: string,
   counters?: HealthCounters,
   settings: Partial<{ retentionMillis: number; maxBytes: number }> = {},
-) {
-  const exporter = new LocalStoreSpanExporter(
-    { directory, retentionMillis: settings.retentionMillis ?? 0, maxBytes: settings.maxBytes ?? 0 },
-    counters,
-  );
-  const tracerProvider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'store-test' }),
-    spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 100_000, maxExportBatchSize: 512 })],
-  });
-  return { tracerProvider, exporter, tracer: tracerProvider.getTracer('test') };
-}
+) => localStoreProvider({ directory, retentionMillis: 0, maxBytes: 0, ...settings }, counters);
 
 /** Ends `count` spans of one trace each, started `ageMillis` ago. */
 function spansAged(tracer: Tracer, count: number, ageMillis: number, attributes: Record<string, string | number> = {}) {

@@ -22,7 +22,6 @@ import { join } from 'node:path';
 import { OtlpDelivery } from '../../../src/export/delivery.ts';
 import {
   ENDED_STATUS_KEPT_MILLIS,
-  emptyDropReasons,
   processStatusName,
   writeFolderStatus,
   type StoreStatus,
@@ -31,6 +30,7 @@ import { countSpooled } from '../../../src/export/spool.ts';
 import { runChecks } from '../../../src/cli/commands/doctor.ts';
 import { closedPort } from '../../support/ports.ts';
 import type { SpoolStatusFile } from '../../support/spool-files.ts';
+import { localStoreProvider } from '../../support/local-store-provider.ts';
 
 /** A pid no process has (above Linux's pid_max). */
 const DEAD_PID = 4_194_400;
@@ -162,18 +162,13 @@ test('a spool in the local folder: the delivery and the local exporters fill one
   const directory = mkdtempSync(join(tmpdir(), 'spool-status-shared-'));
   const delivery = await deliveryTo(directory);
   assert.equal(await delivery.deliver('traces', 'protobuf', 3, new Uint8Array([1, 2, 3])), 'spooled');
-  const store: StoreStatus = {
-    path: join(directory, 'telemetry.db'),
-    state: 'ok',
-    bytes: 4096,
-    retention: { maxAgeMillis: 0, maxBytes: 0 },
-    signals: {
-      traces: { written: 9, dropped: 0, droppedBy: emptyDropReasons() },
-      logs: { written: 0, dropped: 0, droppedBy: emptyDropReasons() },
-    },
-    deleted: { total: 0, bySizeWithinAge: 0 },
-  };
-  await writeFolderStatus(directory, delivery.counters, store);
+  // The local store in the same folder, counting into the same export health, as the preload wires it.
+  const { tracerProvider, tracer } = localStoreProvider(
+    { directory, retentionMillis: 0, maxBytes: 0 },
+    delivery.counters,
+  );
+  for (let index = 0; index < 9; index++) tracer.startSpan('work').end();
+  await tracerProvider.shutdown();
   delivery.beginShutdown(Date.now() + 2000);
   await delivery.shutdown();
   await writeFolderStatus(directory, delivery.counters, undefined);
