@@ -1,7 +1,7 @@
 // `genai-otel doctor` on the OTLP spool of a service: what waits in the folder (counted there, whoever wrote it) and
 // what the processes that exported through it put in their status files, added up: items exported, spooled, replayed,
 // dropped and the export errors, each process that dropped named, and which one last found the collector away.
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { GenAIOtelConfig } from '../../config/config-types.ts';
 import { hasTrouble, isStatusName, type FolderStatus, type StatusEntry } from '../../export/folder-status.ts';
@@ -114,7 +114,7 @@ export function checkSpool(config: GenAIOtelConfig, serviceName: string): Check[
   if (!config.spool.enabled)
     return [{ name: 'spool', status: 'info', detail: 'off (GENAI_OTEL_SPOOL=false): what cannot be sent is dropped' }];
   const directory = spoolDirectoryFor(config, serviceName);
-  const entries = existsSync(directory) ? readFolderStatuses(directory) : [];
+  const entries = readFolderStatuses(directory);
   const waiting = countSpooled(directory);
   if (entries.length === 0 && waiting.entries === 0) {
     const others = otherServices(directory);
