@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { generateTelemetry } from './telemetry-generator.ts';
 import { growStore } from './grow-store.ts';
 import { growJsonl } from './grow-jsonl.ts';
+import { READING_FLAGS } from '../src/entry/reading-flags.ts';
 import {
   benchFile,
   cleanEnv,
@@ -123,7 +124,7 @@ export async function cliQueryRows(options: {
       const rssFile = join(folder, `rss-${round}.json`);
       const result = await runNode(
         [
-          '--max-semi-space-size=4',
+          ...READING_FLAGS,
           '--import',
           benchFile('workers/max-rss.mjs'),
           join(repositoryRoot, 'dist/cli/genai-otel.js'),

@@ -3,16 +3,11 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { unsupportedNodeMessage } from './node-version.ts';
+import { READING_FLAGS } from './reading-flags.ts';
 
 /** The commands that stream telemetry through JSON.parse (import too): most of what they allocate dies young. */
 const READING_COMMANDS = new Set(['report', 'traces', 'sessions', 'export', 'import']);
-/**
- * V8 grows the young generation up to 3 × 64 MiB when much survives a scavenge (the spans of traces still open), and
- * keeps it: a 1 M-span read then sat at 375 MB RSS with 120 MB live. 4 MiB semi-spaces keep it near 200 MB and are
- * faster on these reads (fewer pages touched). The flag is read only at start-up, hence a child process.
- */
-const YOUNG_GENERATION_FLAG = '--max-semi-space-size=4';
-
+/** Whether this process already runs with READING_FLAGS' heap sizes (V8 reads them only at start-up). */
 function runsWithFlag(): boolean {
   return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((arg) =>
     arg.startsWith('--max-semi-space-size'),
@@ -21,7 +16,7 @@ function runsWithFlag(): boolean {
 
 /** Runs this command again in a child with the flag; false when no child could be started (then run it here). */
 async function respawn(): Promise<boolean> {
-  const child = spawn(process.execPath, [YOUNG_GENERATION_FLAG, ...process.execArgv, ...process.argv.slice(1)], {
+  const child = spawn(process.execPath, [...READING_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
   });
   // Ctrl-C reaches the child too (same process group): this process only waits for its answer.

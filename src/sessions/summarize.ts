@@ -123,21 +123,46 @@ function isGenAIOperation(span: TelemetrySpan): boolean {
   );
 }
 
-interface Turn {
+/** An assistant message of a session: its turn span's start and end (ms), and whether it answers a `reran` revision. */
+export interface SessionTurn {
   start: number;
   end: number;
   rerun: boolean;
 }
 
-/** What is kept of a session while spans stream by: sums, counts and one small record per turn. */
-interface SessionState {
+/**
+ * What is kept of a session while spans stream by: sums, counts and one small record per turn. Parts of one session
+ * gathered apart (SessionAccumulator.drain) add up to the whole: the smallest start, the largest end, the sums, every
+ * user id and every turn in the order they came.
+ */
+export interface SessionState {
   userIds: Set<string>;
   startMillis: number;
   endMillis: number;
   revisions: { edited: number; reran: number; undone: number; cleared: number };
-  turns: Turn[];
+  turns: SessionTurn[];
   likes: number;
   dislikes: number;
+}
+
+const LIKED = 1;
+const DISLIKED = 2;
+
+/** What a log record says of the answer it names: LIKED, DISLIKED, or 0 (not feedback, or another label). */
+function verdictOf(log: TelemetryLog): number {
+  if (log.eventName !== EVENT_GEN_AI_EVALUATION_RESULT) return 0;
+  const label = log.attributes[ATTR_GEN_AI_EVALUATION_SCORE_LABEL];
+  return label === 'liked' ? LIKED : label === 'disliked' ? DISLIKED : 0;
+}
+
+/** A log record's part in its session: its time widens the session, its verdict counts. */
+function addMark(state: SessionState, time: number, verdict: number): void {
+  if (Number.isFinite(time)) {
+    state.startMillis = Math.min(state.startMillis, time);
+    state.endMillis = Math.max(state.endMillis, time);
+  }
+  if (verdict === LIKED) state.likes++;
+  else if (verdict === DISLIKED) state.dislikes++;
 }
 
 /**
@@ -153,9 +178,35 @@ interface SessionState {
  * const table = sessions.result();
  */
 export class SessionAccumulator {
-  private readonly sessions = new Map<string, SessionState>();
+  private sessions = new Map<string, SessionState>();
   /** Feedback without a session.id, by the span it judged (`traceId/spanId`). */
-  private readonly waiting = new Map<string, TelemetryLog[]>();
+  /**
+   * Log records without a session.id, by the span they name (`traceId/spanId`): of each, only what it adds to a
+   * session, as pairs of numbers (its time in ms, then 1 liked, 2 disliked, 0 neither), not the record: a week of
+   * feedback from another process waits here until its span is read.
+   */
+  private readonly waiting = new Map<string, number[]>();
+  private turnsHeld = 0;
+
+  /** Sessions and turns held now: what a caller watches to bound memory (see drain). */
+  get held(): { sessions: number; turns: number; waitingFeedback: number } {
+    return { sessions: this.sessions.size, turns: this.turnsHeld, waitingFeedback: this.waiting.size };
+  }
+
+  /**
+   * Hands over the sessions held so far and forgets them: what comes later for the same session starts a new part,
+   * and the caller adds the parts up (a session's parts, merged in the order drained, give summarizeSessions' row).
+   * Feedback still waiting for its span stays.
+   *
+   * @example
+   * if (sessions.held.turns > 500_000) for (const [id, part] of sessions.drain()) spill(id, part);
+   */
+  drain(): Map<string, SessionState> {
+    const parts = this.sessions;
+    this.sessions = new Map();
+    this.turnsHeld = 0;
+    return parts;
+  }
 
   private state(id: string): SessionState {
     let state = this.sessions.get(id);
@@ -179,26 +230,14 @@ export class SessionAccumulator {
   addLogs(logs: readonly TelemetryLog[]): void {
     for (const log of logs) {
       const id = text(log.attributes[ATTR_SESSION_ID]);
-      if (id !== undefined) this.addLog(this.state(id), log);
+      if (id !== undefined) addMark(this.state(id), millis(log.timeUnixNano), verdictOf(log));
       else if (log.traceId !== undefined && log.spanId !== undefined) {
         const key = `${log.traceId}/${log.spanId}`;
-        const list = this.waiting.get(key);
-        if (list === undefined) this.waiting.set(key, [log]);
-        else list.push(log);
+        const marks = this.waiting.get(key);
+        if (marks === undefined) this.waiting.set(key, [millis(log.timeUnixNano), verdictOf(log)]);
+        else marks.push(millis(log.timeUnixNano), verdictOf(log));
       }
     }
-  }
-
-  private addLog(state: SessionState, log: TelemetryLog): void {
-    const time = millis(log.timeUnixNano);
-    if (Number.isFinite(time)) {
-      state.startMillis = Math.min(state.startMillis, time);
-      state.endMillis = Math.max(state.endMillis, time);
-    }
-    if (log.eventName !== EVENT_GEN_AI_EVALUATION_RESULT) return;
-    const label = log.attributes[ATTR_GEN_AI_EVALUATION_SCORE_LABEL];
-    if (label === 'liked') state.likes++;
-    else if (label === 'disliked') state.dislikes++;
   }
 
   /** Spans of whole traces: a trace split across two calls could miss the parent that makes a span a nested call. */
@@ -215,10 +254,10 @@ export class SessionAccumulator {
       const state = this.state(id);
       this.addSpan(state, span, parentOf);
       const key = `${span.traceId}/${span.spanId}`;
-      const judged = this.waiting.get(key);
-      if (judged !== undefined) {
+      const marks = this.waiting.get(key);
+      if (marks !== undefined) {
         this.waiting.delete(key);
-        for (const log of judged) this.addLog(state, log);
+        for (let index = 0; index < marks.length; index += 2) addMark(state, marks[index]!, marks[index + 1]!);
       }
     }
   }
@@ -245,16 +284,17 @@ export class SessionAccumulator {
       if (isGenAIOperation(ancestor)) return;
       if (ancestor.attributes[ATTR_GENAI_OTEL_REVISION_TYPE] === 'reran') rerun = true;
     }
-    if (Number.isFinite(start) && Number.isFinite(end)) state.turns.push({ start, end, rerun });
+    if (Number.isFinite(start) && Number.isFinite(end)) {
+      state.turns.push({ start, end, rerun });
+      this.turnsHeld++;
+    }
   }
 
   /** One row per session, oldest first (sessions that began together by id, whatever order the data came in). */
   result(): SessionSummary[] {
     const rows: SessionSummary[] = [];
-    for (const [sessionId, state] of this.sessions) rows.push(summaryOf(sessionId, state));
-    return rows.sort(
-      (a, b) => a.startMillis - b.startMillis || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0),
-    );
+    for (const [sessionId, state] of this.sessions) rows.push(sessionSummaryOf(sessionId, state));
+    return rows.sort(compareSessions);
   }
 }
 
@@ -277,7 +317,18 @@ export function summarizeSessions(
   return sessions.result();
 }
 
-function summaryOf(sessionId: string, state: SessionState): SessionSummary {
+/** The table's order: oldest session first, sessions that began together by id (UTF-16 code units, as `<` does). */
+export function compareSessions(a: SessionSummary, b: SessionSummary): number {
+  return a.startMillis - b.startMillis || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0);
+}
+
+/**
+ * The row of one session from all it gathered (every part merged). Sorts `state.turns` in place.
+ *
+ * @example
+ * const row = sessionSummaryOf('s1', { userIds: new Set(['u1']), startMillis: 0, endMillis: 9000, revisions, turns, likes: 1, dislikes: 0 });
+ */
+export function sessionSummaryOf(sessionId: string, state: SessionState): SessionSummary {
   const turns = state.turns.sort((a, b) => a.start - b.start);
   const userGaps: number[] = [];
   for (let index = 1; index < turns.length; index++) {

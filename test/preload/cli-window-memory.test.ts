@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fixture, runFixture } from '../support/run-fixture.ts';
 import { cliPath } from '../support/support-agent.ts';
 import { random } from '../support/store-data.ts';
+import { READING_FLAGS } from '../../src/entry/reading-flags.ts';
 
 const HOUR = 3_600_000;
 const SPANS_PER_LINE = 200;
@@ -76,7 +77,7 @@ function writeFolder(name: string, olderLines: number): string {
 
 async function reportOf(directory: string): Promise<{ requests: number; maxRssBytes: number; cpuMillis: number }> {
   const result = await runFixture(cliPath, {
-    nodeArgs: ['--max-semi-space-size=4', '--require', fixture('usage-at-exit.cjs')],
+    nodeArgs: [...READING_FLAGS, '--require', fixture('usage-at-exit.cjs')],
     args: ['report', '--json', '--since', '1h', '--source', 'files', '--dir', directory],
     env: { PATH: process.env.PATH },
     timeoutMillis: 240_000,
@@ -112,4 +113,20 @@ test('report --since 1h over files reaching back days costs what the hour costs,
     second.cpuMillis < first.cpuMillis * 2.2,
     `CPU ${second.cpuMillis.toFixed(0)} ms with 15x the older lines, ${first.cpuMillis.toFixed(0)} ms without`,
   );
+});
+
+test('the reading commands run in a child process with the heap flags of READING_FLAGS', async () => {
+  const directory = writeFolder('flags', 2);
+  const result = await runFixture(cliPath, {
+    args: ['report', '--json', '--since', '1h', '--source', 'files', '--dir', directory],
+    env: { PATH: process.env.PATH, NODE_OPTIONS: `--require ${fixture('exec-argv-at-exit.cjs')}` },
+    timeoutMillis: 120_000,
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const processes = [...result.stderr.matchAll(/exec-argv (\[.*\])/g)].map(
+    (match) => JSON.parse(match[1]!) as string[],
+  );
+  assert.equal(processes.length, 2, 'the command and its child');
+  assert.deepEqual(processes[0]!.slice(0, READING_FLAGS.length), READING_FLAGS, 'the child, which ends first');
+  assert.ok(!READING_FLAGS.some((flag) => processes[1]!.includes(flag)), 'the command as started');
 });

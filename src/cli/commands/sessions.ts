@@ -1,11 +1,13 @@
 // `genai-otel sessions`: the session table (summarizeSessions) from Jaeger or the local files.
-import { SessionAccumulator, type SessionSummary } from '../../sessions/summarize.ts';
+import type { SessionSummary } from '../../sessions/summarize.ts';
 import { contextOf, type CommonOptions } from '../command-options.ts';
-import { clock, seconds, shortId, table } from '../render/format.ts';
+import { clock, seconds, shortId } from '../render/format.ts';
+import { SpooledTable } from '../render/spooled-table.ts';
 import type { Progress } from '../render/progress.ts';
 import { openSource, type Query, type TelemetrySource } from '../telemetry/source.ts';
 import { StoreSource } from '../telemetry/store-source.ts';
 import { sessionsFromStore } from '../telemetry/store-sessions.ts';
+import { SpillingSessions, type SpillBounds } from '../telemetry/session-spill.ts';
 import { terminalSafeDeep } from '../render/terminal-text.ts';
 
 export interface SessionsOptions extends CommonOptions {
@@ -19,8 +21,8 @@ function responseTimes(stats: SessionSummary['assistantResponseSeconds']): strin
 /**
  * The session table of `query`, oldest session first, as rows to iterate once. The local store computes it in one
  * statement whose rows come one at a time (sessionsFromStore); the other sources stream log records first (feedback
- * may name only the span it judged), then spans trace batch by trace batch. `logs()` is how many log records were
- * read, known once the rows are.
+ * may name only the span it judged), then spans trace batch by trace batch, into SpillingSessions (past `bounds`, its
+ * parts move to a temporary database). `logs()` is how many log records were read, known once the rows are.
  *
  * @example
  * const { rows } = sessionsOf(source, { sinceMillis, untilMillis, limit: 500, every: true }, progress);
@@ -30,6 +32,7 @@ export function sessionsOf(
   source: TelemetrySource,
   query: Query,
   progress: Progress,
+  bounds?: SpillBounds,
 ): { rows: AsyncIterable<SessionSummary>; logs: () => number } {
   if (source instanceof StoreSource) {
     return {
@@ -41,16 +44,25 @@ export function sessionsOf(
   }
   let logs = 0;
   const rows = async function* () {
-    const sessions = new SessionAccumulator();
-    for await (const batch of source.logBatches(query, progress)) {
-      logs += batch.length;
-      sessions.addLogs(batch);
+    const sessions = new SpillingSessions(bounds);
+    try {
+      for await (const batch of source.logBatches(query, progress)) {
+        logs += batch.length;
+        sessions.addLogs(batch);
+      }
+      for await (const batch of source.spanBatches(query, progress)) sessions.addSpans(batch);
+      progress.update('aggregating', undefined, 'sessions');
+      let first = true;
+      for (const row of sessions.rows()) {
+        // The first row of a spilled table waits for the grouping of every part: the phase line covers that wait.
+        if (first) progress.done();
+        first = false;
+        yield row;
+      }
+      if (first) progress.done();
+    } finally {
+      sessions.close();
     }
-    for await (const batch of source.spanBatches(query, progress)) sessions.addSpans(batch);
-    progress.update('aggregating', undefined, 'sessions');
-    const result = sessions.result();
-    progress.done();
-    yield* result;
   };
   return { rows: rows(), logs: () => logs };
 }
@@ -82,48 +94,50 @@ export async function runSessions(options: SessionsOptions): Promise<number> {
     for (const line of source.notes) context.note(line);
     return 0;
   }
-  // A table's columns are as wide as its widest cell: it is laid out once every row is in.
-  const rows: SessionSummary[] = [];
-  for await (const row of sessionRows) rows.push(row);
-  for (const line of source.notes) context.note(line);
-  context.note(
-    `${source.description}: ${rows.length} session${rows.length === 1 ? '' : 's'}${source.kind === 'jaeger' && logs() === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`,
-  );
-  if (rows.length === 0) return 0;
-  const shown = terminalSafeDeep(rows);
-  const lines = table(
-    [
-      'session',
-      'user',
-      'started',
-      'duration',
-      'user msgs',
-      'assistant msgs',
-      'likes',
-      'dislikes',
-      'answer time avg (min–max)',
-      'user time avg',
-      'edited',
-      'retried',
-      'undone',
-    ],
-    shown.map((row) => [
-      context.style.bold(shortId(row.sessionId)),
-      row.userIds.map(shortId).join(',') || '–',
-      clock(row.startMillis),
-      { right: seconds(row.durationSeconds) },
-      { right: String(row.userMessages) },
-      { right: String(row.assistantMessages) },
-      { right: row.likes > 0 ? context.style.green(String(row.likes)) : '0' },
-      { right: row.dislikes > 0 ? context.style.red(String(row.dislikes)) : '0' },
-      responseTimes(row.assistantResponseSeconds),
-      { right: seconds(row.userResponseSeconds?.avg) },
-      { right: String(row.edited) },
-      { right: String(row.retried) },
-      { right: String(row.undone) },
-    ]),
-    '',
-  );
-  for (const line of lines) context.out(line);
+  // A table's columns are as wide as its widest cell: it is laid out once every row is in (SpooledTable holds them,
+  // on disk past a few thousand).
+  const layout = new SpooledTable([
+    'session',
+    'user',
+    'started',
+    'duration',
+    'user msgs',
+    'assistant msgs',
+    'likes',
+    'dislikes',
+    'answer time avg (min–max)',
+    'user time avg',
+    'edited',
+    'retried',
+    'undone',
+  ]);
+  try {
+    for await (const row of sessionRows) {
+      const shown = terminalSafeDeep(row);
+      layout.add([
+        context.style.bold(shortId(shown.sessionId)),
+        shown.userIds.map(shortId).join(',') || '–',
+        clock(shown.startMillis),
+        { right: seconds(shown.durationSeconds) },
+        { right: String(shown.userMessages) },
+        { right: String(shown.assistantMessages) },
+        { right: shown.likes > 0 ? context.style.green(String(shown.likes)) : '0' },
+        { right: shown.dislikes > 0 ? context.style.red(String(shown.dislikes)) : '0' },
+        responseTimes(shown.assistantResponseSeconds),
+        { right: seconds(shown.userResponseSeconds?.avg) },
+        { right: String(shown.edited) },
+        { right: String(shown.retried) },
+        { right: String(shown.undone) },
+      ]);
+    }
+    for (const line of source.notes) context.note(line);
+    context.note(
+      `${source.description}: ${layout.count} session${layout.count === 1 ? '' : 's'}${source.kind === 'jaeger' && logs() === 0 ? ' (no log records read: likes and dislikes need --logs-file)' : ''}`,
+    );
+    if (layout.count === 0) return 0;
+    for (const line of layout.lines('')) context.out(line);
+  } finally {
+    layout.close();
+  }
   return 0;
 }

@@ -33,28 +33,38 @@ export function clock(timeMillis: number, withSeconds = false): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`;
 }
 
+/** A table cell: text aligned left, or `{ right: text }` (numbers) aligned right. */
+export type Cell = string | { right: string };
+
+/** The text of a cell. */
+export const cellText = (cell: Cell): string => (typeof cell === 'string' ? cell : cell.right);
+
+/** One line of a table whose columns are `widths` wide (colour codes do not count). @example tableLine(['a', { right: '1' }], [3, 2]) // '  a     1' */
+export function tableLine(cells: readonly Cell[], widths: readonly number[], indent = '  '): string {
+  return (
+    indent +
+    cells
+      .map((cell, column) => {
+        const value = cellText(cell);
+        const pad = ' '.repeat(Math.max(0, (widths[column] ?? 0) - visibleLength(value)));
+        return typeof cell === 'string' ? value + pad : pad + value;
+      })
+      .join('  ')
+      .trimEnd()
+  );
+}
+
 /**
  * Rows as aligned columns; numbers (cells given as `{ right: text }`) align right. Colour codes do not count.
  *
  * @example
  * table(['model', 'cost'], [['gpt-4o', { right: '$0.12' }]]);
  */
-export function table(header: string[], rows: (string | { right: string })[][], indent = '  '): string[] {
-  const text = (cell: string | { right: string }) => (typeof cell === 'string' ? cell : cell.right);
+export function table(header: string[], rows: Cell[][], indent = '  '): string[] {
   const widths = header.map((title, column) =>
-    rows.reduce((widest, row) => Math.max(widest, visibleLength(text(row[column] ?? ''))), visibleLength(title)),
+    rows.reduce((widest, row) => Math.max(widest, visibleLength(cellText(row[column] ?? ''))), visibleLength(title)),
   );
-  const line = (cells: (string | { right: string })[]) =>
-    indent +
-    cells
-      .map((cell, column) => {
-        const value = text(cell);
-        const pad = ' '.repeat(Math.max(0, widths[column]! - visibleLength(value)));
-        return typeof cell === 'string' ? value + pad : pad + value;
-      })
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)];
+  return [tableLine(header, widths, indent), ...rows.map((row) => tableLine(row, widths, indent))];
 }
 
 /** A horizontal bar of `width` cells for `value` out of `max`. */

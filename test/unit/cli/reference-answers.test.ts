@@ -10,6 +10,7 @@ import { generateTelemetry, type GeneratedTelemetry } from '../../../bench/telem
 import { runExport } from '../../../src/cli/commands/export.ts';
 import { sessionsOf } from '../../../src/cli/commands/sessions.ts';
 import { ReportAccumulator } from '../../../src/cli/report/from-spans.ts';
+import { SpillingSessions } from '../../../src/cli/telemetry/session-spill.ts';
 import { latestTraces, openSource, type Query, type TelemetrySource } from '../../../src/cli/telemetry/source.ts';
 
 const silent = { update: () => undefined, done: () => undefined };
@@ -185,6 +186,26 @@ test('sessions: turns, feedback (also when only the judged span names the sessio
       [want.turns, want.turns, want.likes, want.dislikes, want.start, want.end],
       row.sessionId,
     );
+  }
+});
+
+test('sessions past the memory bound: parts moved to disk add up to the same table, row for row', async () => {
+  const inMemory = [];
+  for await (const row of sessionsOf(source, query, silent).rows) inMemory.push(row);
+  const bounds = { sessions: 40, turns: 300 };
+  const spilled = [];
+  for await (const row of sessionsOf(source, query, silent, bounds).rows) spilled.push(row);
+  assert.ok(inMemory.length > bounds.sessions * 10, `${inMemory.length} sessions`);
+  assert.deepEqual(spilled, inMemory);
+  // The same batches straight into SpillingSessions: it did move parts to disk (many times), not hold them all.
+  const sessions = new SpillingSessions(bounds);
+  try {
+    for await (const batch of source.logBatches(query, silent)) sessions.addLogs(batch);
+    for await (const batch of source.spanBatches(query, silent)) sessions.addSpans(batch);
+    assert.ok(sessions.spills > 10, `${sessions.spills} spills`);
+    assert.deepEqual([...sessions.rows()], inMemory);
+  } finally {
+    sessions.close();
   }
 });
 
