@@ -17,7 +17,7 @@ import { hostileRedactionRows } from './hostile-redaction.ts';
 import { cliQueryRows } from './cli-queries.ts';
 import { mcpRow } from './mcp.ts';
 import { progress, repositoryRoot, type BenchRow } from './lib/common.ts';
-import { eventLoopRow, exportCpuRows, outageRow, requestPathRow } from './pipeline.ts';
+import { eventLoopRows, exportCpuRows, outageRow, requestPathRow } from './pipeline.ts';
 import { startupRows } from './startup.ts';
 
 const args = process.argv.slice(2);
@@ -41,7 +41,7 @@ if (wanted('2') || wanted('3') || wanted('6'))
   rows.push(...(await helperRows({ calls: 20_000, rounds: quick ? 3 : long ? 15 : 9 })));
 if (wanted('4')) rows.push(...(await exportCpuRows({ rounds: quick ? 1 : long ? 5 : 3, spans: 100_000 })));
 if (wanted('5')) rows.push(await outageRow({ seconds: long ? 60 : quick ? 5 : 15 }));
-if (wanted('7')) rows.push(await eventLoopRow({ rounds: quick ? 1 : long ? 5 : 3, seconds: quick ? 2 : 4 }));
+if (wanted('7')) rows.push(...(await eventLoopRows({ rounds: quick ? 1 : long ? 5 : 3, seconds: quick ? 2 : 4 })));
 if (wanted('A')) rows.push(await agentsRow({ runs: quick ? 30 : 60, rounds: quick ? 5 : long ? 45 : 25 }));
 if (wanted('L')) rows.push(await langGraphRow({ runs: quick ? 10 : 30, rounds: quick ? 5 : long ? 25 : 15 }));
 if (wanted('R')) rows.push(await requestPathRow({ rounds: quick ? 1 : long ? 5 : 3, seconds: quick ? 2 : 3 }));

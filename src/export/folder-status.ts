@@ -31,6 +31,12 @@ export interface StoreStatus {
   /** Rows retention deleted: all of them, and those the size cap deleted although younger than the age limit. */
   deleted: { total: number; bySizeWithinAge: number };
   lastError?: { reason: StoreDropReason; message: string; at: string };
+  /**
+   * How long the store's work held the application's event loop (turning spans and log records into rows and posting
+   * them to the store's thread; the writing itself is the thread's): the turns it took, those over a millisecond (wall
+   * time: a turn the machine interrupted counts too), the longest in ms. Absent before this version.
+   */
+  eventLoop?: { turns: number; overOneMillisecond: number; longestMillis: number };
 }
 
 /** One process's status file, as written. */

@@ -26,6 +26,9 @@ import { sdkLogs, sdkMetrics, sdkTrace } from '../core/loaders.ts';
 import { LocalStoreLogRecordExporter, LocalStoreSpanExporter, type LocalStoreOptions } from '../export/local-store.ts';
 import { warnOnce } from '../core/diagnostics.ts';
 
+/** Spans the batch processor hands to the local store at a time (see the `local` pipeline below). */
+export const LOCAL_STORE_BATCH = 128;
+
 /** Where the `local` exporters write: `telemetry.db` in GENAI_OTEL_FILE_DIR, with the retention settings. */
 export function localStoreOptions(config: GenAIOtelConfig): LocalStoreOptions {
   return {
@@ -151,11 +154,17 @@ export function createSpanProcessors(
       ];
     }
     if (name === 'local') {
-      // Like the file exporter: each batch is taken at once (see LocalStore), and queue drops are counted.
+      // Like the file exporter: each batch is taken at once (see LocalStore), and queue drops are counted. The batch
+      // processor hands spans over LOCAL_STORE_BATCH at a time, as soon as that many ended, instead of waiting for a
+      // full export batch or the schedule: spans then become rows while young, and the young generation's collections,
+      // which copy what survives, stay short. With batches of 2,048 every scavenge copied the spans waiting, and the
+      // app's event-loop delay p99 at 20,000 spans/s was 5.2 to 6.2 ms (OTLP: 3.2 to 3.8, no telemetry 1.3); with 128,
+      // 3.3 to 3.9 ms, scavenges 80 ms in all over 4 s instead of 220.
       const local = new LocalStoreSpanExporter(localStoreOptions(config), counters);
       const batch = new BatchSpanProcessor({
         exporter: new RedactingSpanExporter(local, redactor),
         ...traces.batch,
+        maxExportBatchSize: Math.min(LOCAL_STORE_BATCH, traces.batch.maxExportBatchSize),
         selfObsMeterProvider,
       });
       return [

@@ -198,6 +198,11 @@ function statusChecks(directory: string): Check[] {
         written.push(`${signal} ${count(counts.written)} stored, ${count(counts.dropped)} dropped`);
       if (counts.dropped > 0) own.push(dropText(signal, counts, new Set()));
     }
+    const holds = storeOf(entry).eventLoop;
+    if (written.length > 0 && typeof holds?.turns === 'number' && holds.turns > 0)
+      written.push(
+        `the app's event loop held in ${count(holds.turns)} turns, ${count(Number(holds.overOneMillisecond) || 0)} over 1 ms, longest ${Number(holds.longestMillis).toFixed(2)} ms`,
+      );
     summaries.push({ entry, what: written.join(', ') || 'nothing stored' });
     if (own.length > 0) dropping.push({ entry, what: own.join(', ') });
   }

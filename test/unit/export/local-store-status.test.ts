@@ -118,3 +118,25 @@ test('a process that stored nothing leaves an earlier status file alone', async 
   assert.equal(readFileSync(join(directory, processStatusName()), 'utf8'), before);
   rmSync(directory, { recursive: true });
 });
+
+test("the store's turns on the event loop: counted in the status file and by doctor; long spans spread over more turns", async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'genai-otel-store-turns-'));
+  const { tracerProvider, tracer } = provider({ directory, retentionMillis: 0, maxBytes: 0 });
+  const start = Date.now() - 60_000;
+  for (let index = 0; index < 200; index++) tracer.startSpan('small', { startTime: start }).end(start + 1);
+  // A long answer recorded on the span: 400 KB of JSON each, far more than a turn's time budget can turn into rows.
+  const answer = 'x'.repeat(400_000);
+  for (let index = 0; index < 40; index++)
+    tracer.startSpan('chat', { startTime: start, attributes: { 'gen_ai.output.messages': answer } }).end(start + 1);
+  await tracerProvider.shutdown();
+  const { store } = statusOf(directory);
+  assert.equal(store.signals.traces.written, 240);
+  const holds = store.eventLoop!;
+  // 32 items a turn at most: 8 turns for 240 spans. Forty spans of 400 KB cannot fit in a few turns of 0.25 ms each
+  // (8 of them in one would be 13 GB/s), so the budget cuts the turns short.
+  assert.ok(holds.turns >= 15, `${holds.turns} turns`);
+  assert.ok(holds.overOneMillisecond <= holds.turns && holds.longestMillis > 0, JSON.stringify(holds));
+  const processes = (await storeChecks(directory)).find((check) => check.name === 'local store processes')!;
+  assert.match(processes.detail, new RegExp(`event loop held in ${holds.turns} turns, \\d+ over 1 ms, longest`));
+  rmSync(directory, { recursive: true, force: true });
+});

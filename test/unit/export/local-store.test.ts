@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -17,6 +17,8 @@ import { HealthCounters } from '../../../src/export/health.ts';
 import { StoreSource } from '../../../src/cli/telemetry/store-source.ts';
 import { allLogs, allSpans, latestTraces } from '../../../src/cli/telemetry/source.ts';
 import { localStoreProvider } from '../../support/local-store-provider.ts';
+import { resolveConfig } from '../../../src/config/resolve.ts';
+import { createSpanProcessors } from '../../../src/sdk/pipelines.ts';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'genai-otel-store-'));
 const SILENT = { update: () => undefined, done: () => undefined };
@@ -291,4 +293,26 @@ test('node:sqlite loads without its ExperimentalWarning; other warnings still pr
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /a warning of the application/);
   assert.doesNotMatch(result.stderr, /SQLite/);
+});
+
+test('spans reach the store as soon as a few have ended, not at the batch schedule: they become rows while young', async () => {
+  const directory = join(folder(), 'store');
+  const { config } = resolveConfig({
+    OTEL_TRACES_EXPORTER: 'local',
+    GENAI_OTEL_FILE_DIR: directory,
+    OTEL_BSP_SCHEDULE_DELAY: '600000',
+  });
+  const tracerProvider = new TracerProvider({ spanProcessors: createSpanProcessors(config, undefined) });
+  const tracer = tracerProvider.getTracer('young');
+  for (let index = 0; index < 300; index++) tracer.startSpan(`work ${index}`).end();
+  // The schedule is ten minutes and the export batch 512 (the default): only the store's own batch size hands them
+  // over now. Waiting is bounded; the assertion is what arrived.
+  let written = 0;
+  for (let waited = 0; waited < 10_000 && written < 256; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    written = LocalStore.inFolder(directory)?.counts.traces.written ?? 0;
+  }
+  assert.ok(written >= 256, `${written} of 300 spans written before any flush`);
+  await tracerProvider.shutdown();
+  rmSync(dirname(directory), { recursive: true, force: true });
 });
