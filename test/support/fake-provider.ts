@@ -504,6 +504,24 @@ function fault(res: ServerResponse, path: string, scenario: string | undefined, 
   return false;
 }
 
+/**
+ * The options of an `openai` client that talks to the fake provider, in `scenario` when one is named, without retries.
+ *
+ * @example
+ * agents.setDefaultOpenAIClient(new OpenAI(fakeClientOptions(provider, 'tool-loop')));
+ */
+export function fakeClientOptions(
+  provider: Pick<FakeProvider, 'openaiBaseURL'>,
+  scenario?: string,
+): { apiKey: string; baseURL: string; maxRetries: number; defaultHeaders?: Record<string, string> } {
+  return {
+    apiKey: 'test-key',
+    baseURL: provider.openaiBaseURL,
+    maxRetries: 0,
+    ...(scenario === undefined ? {} : { defaultHeaders: { 'x-fake-scenario': scenario } }),
+  };
+}
+
 /** Starts the fake provider on a free loopback port. */
 export function startFakeProvider(): Promise<FakeProvider> {
   const received: FakeProviderRequest[] = [];

@@ -4,7 +4,7 @@
 // closes after them.
 import { after, before } from 'node:test';
 import { createRequire } from 'node:module';
-import { startFakeProvider, type FakeProvider } from './fake-provider.ts';
+import { fakeClientOptions, startFakeProvider, type FakeProvider } from './fake-provider.ts';
 
 type AgentsSdk = typeof import('@openai/agents');
 
@@ -36,14 +36,7 @@ export function useOpenInferenceAgents(beforeOpenInference?: (agents: AgentsSdk)
     provider = await startFakeProvider();
     beforeOpenInference?.(agents);
     new OpenAIAgentsInstrumentation().manuallyInstrument(agents as never);
-    agents.setDefaultOpenAIClient(
-      new OpenAI({
-        apiKey: 'test-key',
-        baseURL: provider.openaiBaseURL,
-        maxRetries: 0,
-        defaultHeaders: { 'x-fake-scenario': 'tool-loop' },
-      }),
-    );
+    agents.setDefaultOpenAIClient(new OpenAI(fakeClientOptions(provider, 'tool-loop')));
   });
   after(() => provider?.close());
   return { agents, z };

@@ -13,7 +13,7 @@ import { genaiTracer } from '../../../src/genai/span-runner.ts';
 import { installOnAgentsSdk } from '../../../src/instrumentations/openai-agents.ts';
 import { OpenAIAgentsProcessor } from '../../../src/instrumentations/openai-agents-processor.ts';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
-import { startFakeProvider, type FakeProvider } from '../../support/fake-provider.ts';
+import { fakeClientOptions, startFakeProvider, type FakeProvider } from '../../support/fake-provider.ts';
 
 const messages: string[] = [];
 diag.setLogger(
@@ -32,14 +32,7 @@ before(async () => {
   installOnAgentsSdk(agents);
   // No export to OpenAI's platform from a test; genai-otel's processor stays.
   agents.setTraceProcessors([]);
-  agents.setDefaultOpenAIClient(
-    new OpenAI({
-      apiKey: 'test-key',
-      baseURL: provider.openaiBaseURL,
-      maxRetries: 0,
-      defaultHeaders: { 'x-fake-scenario': 'tool-loop' },
-    }),
-  );
+  agents.setDefaultOpenAIClient(new OpenAI(fakeClientOptions(provider, 'tool-loop')));
 });
 after(async () => {
   setActiveContextResolver('test', undefined);

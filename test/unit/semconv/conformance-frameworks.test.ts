@@ -23,7 +23,7 @@ import { RunnableLambda } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { installMemorySdk } from '../../support/memory-sdk.ts';
-import { startFakeProvider } from '../../support/fake-provider.ts';
+import { fakeClientOptions, startFakeProvider } from '../../support/fake-provider.ts';
 import { startFakeVectorStore } from '../../support/fake-vector-store.ts';
 import { emittedNameCount, namesOutsideTheFacts, runAndCheck, facts } from '../../support/semconv-conformance.ts';
 import { LLMSpanProcessor } from '../../../src/instrumentations/llm-span-processor.ts';
@@ -59,14 +59,7 @@ const aiOpenAI = createOpenAI({ apiKey: 'test-key', baseURL: fake.openaiBaseURL 
 // OpenAI Agents SDK: genai-otel's processor, no export to OpenAI's platform.
 installOnAgentsSdk(agents);
 agents.setTraceProcessors([]);
-agents.setDefaultOpenAIClient(
-  new OpenAI({
-    apiKey: 'test-key',
-    baseURL: fake.openaiBaseURL,
-    maxRetries: 0,
-    defaultHeaders: { 'x-fake-scenario': 'tool-loop' },
-  }),
-);
+agents.setDefaultOpenAIClient(new OpenAI(fakeClientOptions(fake, 'tool-loop')));
 
 // MCP: the SDK's Protocol patched by hand, as the instrumentation does on load.
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
