@@ -127,8 +127,16 @@ export class SpillingSessions {
       }
       db.exec('COMMIT');
     } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        // No transaction left to roll back (SQLite ended it with the error).
+      }
+      // The usual cause is the temporary folder (full, or not writable): say which folder decides it.
+      throw new Error(
+        `cannot write the session table's temporary database (SQLite's temporary folder: SQLITE_TMPDIR, else TMPDIR, else /var/tmp, /usr/tmp or /tmp): ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     this.spills++;
   }
