@@ -189,8 +189,8 @@ export class SessionAccumulator {
   private turnsHeld = 0;
 
   /** Sessions and turns held now: what a caller watches to bound memory (see drain). */
-  get held(): { sessions: number; turns: number; waitingFeedback: number } {
-    return { sessions: this.sessions.size, turns: this.turnsHeld, waitingFeedback: this.waiting.size };
+  get held(): { sessions: number; turns: number } {
+    return { sessions: this.sessions.size, turns: this.turnsHeld };
   }
 
   /**

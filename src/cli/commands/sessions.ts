@@ -52,14 +52,14 @@ export function sessionsOf(
       }
       for await (const batch of source.spanBatches(query, progress)) sessions.addSpans(batch);
       progress.update('aggregating', undefined, 'sessions');
-      let first = true;
-      for (const row of sessions.rows()) {
-        // The first row of a spilled table waits for the grouping of every part: the phase line covers that wait.
-        if (first) progress.done();
-        first = false;
-        yield row;
+      // The first row of a table moved to disk waits for the grouping of every part: the phase line covers that wait.
+      const rows = sessions.rows();
+      const first = rows.next();
+      progress.done();
+      if (first.done !== true) {
+        yield first.value;
+        yield* rows;
       }
-      if (first) progress.done();
     } finally {
       sessions.close();
     }
