@@ -318,7 +318,7 @@ export function summarizeSessions(
 }
 
 /** The table's order: oldest session first, sessions that began together by id (UTF-16 code units, as `<` does). */
-export function compareSessions(a: SessionSummary, b: SessionSummary): number {
+function compareSessions(a: SessionSummary, b: SessionSummary): number {
   return a.startMillis - b.startMillis || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0);
 }
 

@@ -3,8 +3,9 @@
 // a bound, what it holds is moved into a temporary SQLite database as parts: `node:sqlite` opened on an empty name,
 // which SQLite creates in its temporary folder (SQLITE_TMPDIR, TMPDIR, /var/tmp, /usr/tmp or /tmp) as a new file
 // (O_EXCL, never through a link), 0600, and unlinks at once, so nothing is left behind even by a killed process. At
-// the end the parts of each session are added up there, oldest session first, and each row is made by the same function as in memory (sessionSummaryOf), so the
-// answers are summarizeSessions' whatever the size. Below the bound nothing is written anywhere.
+// the end the parts of each session are added up there, oldest session first, and each row is made by the same
+// function as in memory (sessionSummaryOf), so the answers are summarizeSessions' whatever the size. Below the bound
+// nothing is written anywhere.
 import type { DatabaseSync } from 'node:sqlite';
 import { nodeSqlite } from '../../core/loaders.ts';
 import {
@@ -23,8 +24,9 @@ export interface SpillBounds {
 }
 
 /**
- * About 10 MB of sessions and 5 MB of turns. Rows are written about in time order and most sessions are short, so a
- * session is rarely cut into more than two parts; 10M spans of 334,000 sessions moved to disk in N parts.
+ * A few MB held at most. Rows are written about in time order and most sessions are short, so few sessions are cut
+ * into several parts: 10M spans of 334,000 sessions moved to disk in 237 spills. Bounds of 50,000 sessions and 500,000
+ * turns took the whole command to 570 MB (the heap grows by several times what it holds before a full collection).
  */
 export const DEFAULT_SPILL_BOUNDS: SpillBounds = { sessions: 2_000, turns: 20_000 };
 
@@ -67,7 +69,7 @@ const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ?
 export class SpillingSessions {
   private readonly memory = new SessionAccumulator();
   private db: DatabaseSync | undefined;
-  /** Parts moved to disk so far (a test and the progress line read it). */
+  /** How many times what was held moved to disk (the tests read it). */
   spills = 0;
 
   private readonly bounds: SpillBounds;
