@@ -147,10 +147,10 @@ describe(
         // The request the Monitor tab sends (10-minute rate window), over the last 5 minutes in 5 s steps.
         // VictoriaMetrics fills the steps of its newest 10 s (-search.latencyOffset) with the step before, and a later
         // query computes them again from the samples that arrived meanwhile: compare the Monitor API with
-        // VictoriaMetrics at a step older than that, once every span is in (the poll above sees data 10 s old).
-        await sleep(6000);
-        const endTs = Date.now();
-        const settledTs = endTs - 15_000;
+        // VictoriaMetrics at a step older than that. The first step with a rate can be up to one step (5 s) after the
+        // samples the poll above saw, so wait until every kind has a rate at a settled step rather than for a fixed time.
+        let endTs = 0;
+        let settledTs = 0;
         const params = (kinds, extra = {}) => {
           const query = new URLSearchParams({
             service: SERVICE,
@@ -166,10 +166,27 @@ describe(
         const everyKind = OPERATIONS.map((op) => op.kind);
         const lastPoint = (metric) => metric?.metricPoints?.at(-1);
         const value = (point) => Number(point?.gaugeValue?.doubleValue ?? Number.NaN);
+        const settledPoint = (calls) =>
+          calls.metrics?.[0]?.metricPoints?.findLast((p) => Date.parse(p.timestamp) <= settledTs);
+        const settledCalls = await poll(
+          'a call rate at a settled step for every span kind in the Monitor API',
+          async () => {
+            endTs = Date.now();
+            settledTs = endTs - 15_000;
+            const byKind = new Map();
+            for (const op of OPERATIONS) {
+              const calls = await getJson(`${stack.jaeger}/api/metrics/calls?${params([op.kind])}`);
+              if (!(value(settledPoint(calls)) > 0)) return null;
+              byKind.set(op.kind, calls);
+            }
+            return byKind;
+          },
+          { timeoutMs: 40_000, intervalMs: 1000 },
+        );
 
         for (const op of OPERATIONS) {
-          const calls = await getJson(`${stack.jaeger}/api/metrics/calls?${params([op.kind])}`);
-          const point = calls.metrics?.[0]?.metricPoints?.findLast((p) => Date.parse(p.timestamp) <= settledTs);
+          const calls = settledCalls.get(op.kind);
+          const point = settledPoint(calls);
           assert.ok(value(point) > 0, `${op.kind}: a non-zero call rate (got ${JSON.stringify(calls).slice(0, 300)})`);
           // The same rate, per gateway, straight from VictoriaMetrics over the same range and steps: the Monitor's
           // figure at that step is the sum of the two gateways' at that step.
