@@ -15,19 +15,40 @@ const holdMillis = Number(process.env.BENCH_HOLD_MS ?? 0);
 const tracer = trace.getTracer('bench-app');
 const telemetry = process.env.BENCH_TELEMETRY ?? 'none';
 
-// The same attributes on every side: an LLM call's worth.
+// BENCH_SPANS_OF picks the spans, the same on every side:
+//   app         (default) an outgoing HTTP call's worth of attributes: the spans of an app's own work, which
+//               genai-otel only exports (what the export pipeline costs per span)
+//   model-call  a model call made by another instrumentation (operation, provider, model, usage), which genai-otel
+//               also completes: cost looked up, four metric records (what genai-otel adds to each model call)
+const spansOf = process.env.BENCH_SPANS_OF ?? 'app';
+if (spansOf !== 'app' && spansOf !== 'model-call') throw new Error(`BENCH_SPANS_OF: app or model-call, not ${spansOf}`);
+
 function emit(sequence) {
-  const span = tracer.startSpan('chat gpt-4o-mini', {
-    attributes: {
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'openai',
-      'gen_ai.request.model': 'gpt-4o-mini',
-      'gen_ai.usage.input_tokens': 120,
-      'gen_ai.usage.output_tokens': 30,
-      'server.address': 'api.openai.com',
-      'bench.seq': sequence,
-    },
-  });
+  const span =
+    spansOf === 'app'
+      ? tracer.startSpan('GET', {
+          kind: 2, // CLIENT
+          attributes: {
+            'http.request.method': 'GET',
+            'http.response.status_code': 200,
+            'server.address': 'inventory.internal',
+            'server.port': 8080,
+            'url.full': 'http://inventory.internal:8080/v1/items',
+            'network.protocol.version': '1.1',
+            'bench.seq': sequence,
+          },
+        })
+      : tracer.startSpan('chat gpt-4o-mini', {
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.provider.name': 'openai',
+            'gen_ai.request.model': 'gpt-4o-mini',
+            'gen_ai.usage.input_tokens': 120,
+            'gen_ai.usage.output_tokens': 30,
+            'server.address': 'api.openai.com',
+            'bench.seq': sequence,
+          },
+        });
   span.end();
 }
 
