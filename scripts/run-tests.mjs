@@ -12,6 +12,9 @@ const runtimes = [
   { label: 'Node 22', bin: join(root, 'node_modules/node/bin/node') },
   { label: 'Node 24', bin: join(root, 'node_modules/node24/bin/node') },
 ];
+// Another Node binary to run the suites on as well (say Node 26, `npm install --prefix /tmp/n26 node@26`).
+if (process.env.GENAI_OTEL_TEST_EXTRA_NODE)
+  runtimes.push({ label: 'extra Node', bin: process.env.GENAI_OTEL_TEST_EXTRA_NODE });
 
 function testFiles(directory) {
   const found = [];
