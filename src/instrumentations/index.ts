@@ -28,6 +28,7 @@ import { createServerInstrumentation, isServerInstrumentation, SERVER_PACKAGES }
 import { instrumentationBase } from '../core/loaders.ts';
 import { enableOnFirstHttpUse } from './http-first-use.ts';
 import { importedFile, patchImportedCopies } from './esm-copies.ts';
+import { enableNest12 } from './nest-core-12.ts';
 
 type PatchFunction = (exports: unknown, version?: string) => unknown;
 interface PatchableDefinition {
@@ -221,6 +222,8 @@ export function enableInstrumentations(
         });
       } else if (isServerInstrumentation(name)) {
         instrumentation = createServerInstrumentation(name);
+        // The official instrumentation stops before Nest 12, which genai-otel patches itself (nest-core-12.ts).
+        if (name === 'nestjs') enableNest12(() => onPatched(name));
       }
       if (instrumentation !== undefined) {
         reportPatches(instrumentation, () => onPatched(name));
