@@ -99,7 +99,7 @@ export function enableNest12(onPatched: () => void = () => undefined): Nest12Out
   }
 }
 
-/** `exports[className].prototype.create` when it is a function taking at least `arguments` parameters. */
+/** `exports[className].prototype.create` when it is a function taking at least `minimumArity` parameters (ours or not). */
 function createMethodOf(
   exports: ClassModule,
   className: string,
@@ -107,7 +107,9 @@ function createMethodOf(
 ): { owner: Record<string, unknown>; method: AnyFunction } | undefined {
   const owner = exports?.[className]?.prototype;
   const method = owner?.create;
-  if (owner === undefined || typeof method !== 'function' || method.length < minimumArity) return undefined;
+  if (owner === undefined || typeof method !== 'function') return undefined;
+  const original = (method as unknown as Record<symbol, unknown>)[ORIGINAL];
+  if ((typeof original === 'function' ? original : method).length < minimumArity) return undefined;
   return { owner, method: method as AnyFunction };
 }
 
@@ -121,6 +123,7 @@ function replaceMethod(
   const wrapper = wrap(method);
   Object.defineProperty(wrapper, ORIGINAL, { value: method });
   Object.defineProperty(wrapper, 'name', { value: method.name });
+  Object.defineProperty(wrapper, 'length', { value: method.length });
   const descriptor = Object.getOwnPropertyDescriptor(owner, 'create') ?? { writable: true, configurable: true };
   Object.defineProperty(owner, 'create', { ...descriptor, value: wrapper });
 }
