@@ -220,10 +220,13 @@ export function enableInstrumentations(
           createServerInstrumentation('http');
           onPatched(name);
         });
+      } else if (name === 'nestjs') {
+        // The official instrumentation stops before Nest 12, which genai-otel patches itself (nest-core-12.ts). On 12
+        // and later it would patch nothing, so it is not started: its module hook would only wrap Nest's modules.
+        const outcome = enableNest12(() => onPatched(name));
+        if (outcome === 'official' || outcome === 'not-installed') instrumentation = createServerInstrumentation(name);
       } else if (isServerInstrumentation(name)) {
         instrumentation = createServerInstrumentation(name);
-        // The official instrumentation stops before Nest 12, which genai-otel patches itself (nest-core-12.ts).
-        if (name === 'nestjs') enableNest12(() => onPatched(name));
       }
       if (instrumentation !== undefined) {
         reportPatches(instrumentation, () => onPatched(name));

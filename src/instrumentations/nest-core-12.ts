@@ -42,11 +42,21 @@ export type Nest12Outcome = 'not-installed' | 'official' | 'newer' | 'unexpected
  * the spans the official instrumentation makes for Nest 11; `onPatched` is called once it is done. Nest 4 to 11 is
  * left to the official instrumentation, 13 and later is left alone (said once), and a Nest 12 whose internals are not
  * the ones expected is left untraced (said once): the application runs as it would without genai-otel.
+ * Runs at start, before any module hook is installed, and loads Nest (~160 ms, which a Nest app pays at its own
+ * import anyway). Patching when the app first resolves Nest, from a resolve hook, was tried: the `require()`s nested
+ * in the hook left import-in-the-middle, where it wraps `@nestjs/core` (another preload's instrumentations), resolving
+ * Nest's `export *` with CommonJS conditions, failing and warning on Node 24.
  *
  * @example
  * enableNest12(() => traced.push('nestjs')); // 'patched' when the app has @nestjs/core 12.x
  */
 export function enableNest12(onPatched: () => void = () => undefined): Nest12Outcome {
+  const nest = nest12Manifest();
+  return typeof nest === 'string' ? nest : patchNest12(nest.manifestFile, nest.version, onPatched);
+}
+
+/** The application's `@nestjs/core` 12 (its package.json and version), or why there is nothing to patch. */
+function nest12Manifest(): { manifestFile: string; version: string } | Exclude<Nest12Outcome, 'patched'> {
   const manifestFile = resolveFromApplication('@nestjs/core/package.json');
   if (manifestFile === undefined) return 'not-installed';
   let version: string;
@@ -65,6 +75,11 @@ export function enableNest12(onPatched: () => void = () => undefined): Nest12Out
     );
     return 'newer';
   }
+  return { manifestFile, version };
+}
+
+/** Loads the two classes of `@nestjs/core` 12 that make the spans and wraps their `create`. Never throws. */
+function patchNest12(manifestFile: string, version: string, onPatched: () => void): Nest12Outcome {
   try {
     const { dirname, join } = process.getBuiltinModule('node:path');
     const load = process.getBuiltinModule('node:module').createRequire(manifestFile);

@@ -1,7 +1,8 @@
 // NestJS 12 (ES modules only; the official instrumentation stops before 12) under the real preload, on
-// @nestjs/platform-express and @nestjs/platform-fastify, as an ES module app under --import and a CommonJS app
-// (require() of the ES modules) under --require. Each app serves POST /notes, GET /ticks (an Observable), GET /fail
-// (an HttpException) and GET /ask (the real openai client against the local fake provider), the last one carrying a
+// @nestjs/platform-express and @nestjs/platform-fastify, as an ES module app under --import, a CommonJS app (require()
+// of the ES modules) under --require, and an ES module app after a preload of its own. Each app serves POST /notes,
+// GET /ticks (an Observable), GET /fail (an HttpException) and GET /ask (the real openai client against the local fake
+// provider), the last one carrying a
 // `traceparent` and a `baggage` header. The trace must read as on Nest 11: server span → `AskController.ask` (route,
 // method, path) → `ask` → the LLM span, a `Create Nest App` span, the failing route's spans in error; and every
 // response must be the one the same app gives without genai-otel.
@@ -40,7 +41,11 @@ before(async () => {
     JSON.parse(readFileSync(join(app, 'node_modules/@nestjs/core/package.json'), 'utf8')) as { version: string }
   ).version;
   assert.match(nestVersion, /^12\./);
-  for (const name of ['genai-otel', 'openai', '@opentelemetry/api']) {
+  // The packages of the app's own OpenTelemetry preload (own-otel.mjs), in the one case that has it.
+  const ownPreload = ['instrumentation', 'instrumentation-http', 'instrumentation-express'].map(
+    (name) => `@opentelemetry/${name}`,
+  );
+  for (const name of ['genai-otel', 'openai', '@opentelemetry/api', ...ownPreload]) {
     mkdirSync(join(app, 'node_modules', name, '..'), { recursive: true });
     symlinkSync(
       name === 'genai-otel' ? repositoryRoot : join(repositoryRoot, 'node_modules', name),
@@ -48,7 +53,8 @@ before(async () => {
       'dir',
     );
   }
-  for (const file of ['nest12-app.mjs', 'nest12-app.cjs']) copyFileSync(fixture(`servers/${file}`), join(app, file));
+  for (const file of ['nest12-app.mjs', 'nest12-app.cjs', 'own-otel.mjs'])
+    copyFileSync(fixture(`servers/${file}`), join(app, file));
 });
 after(async () => {
   await provider.close();
@@ -155,19 +161,29 @@ for (const platform of ['express', 'fastify']) {
     });
 
     const modules = [
-      { module: 'ES module app, --import genai-otel/register', script: 'nest12-app.mjs', preload: '--import' },
+      {
+        module: 'ES module app, --import genai-otel/register',
+        script: 'nest12-app.mjs',
+        nodeArgs: ['--import', 'genai-otel/register'],
+      },
       {
         module: 'CommonJS app (require of ES modules), --require genai-otel/register',
         script: 'nest12-app.cjs',
-        preload: '--require',
+        nodeArgs: ['--require', 'genai-otel/register'],
+      },
+      // Its instrumentations registered before genai-otel's: the loader hook then wraps every module, Nest's too.
+      {
+        module: 'ES module app with its own OpenTelemetry preload first',
+        script: 'nest12-app.mjs',
+        nodeArgs: ['--import', './own-otel.mjs', '--import', 'genai-otel/register'],
       },
     ];
-    for (const { module, script, preload } of modules) {
+    for (const { module, script, nodeArgs } of modules) {
       describe(module, () => {
-        const serviceName = `nest12-${platform}-${preload.slice(2)}`;
+        const serviceName = `nest12-${platform}-${module.replace(/\W+/g, '-')}`;
         let served: Served;
         before(async () => {
-          served = await serve(script, [preload, 'genai-otel/register'], serviceName, platform);
+          served = await serve(script, nodeArgs, serviceName, platform);
         });
 
         test('the app runs quietly and every response is the one it gives without genai-otel', () => {

@@ -259,11 +259,11 @@ test('Nest 13: left alone, said once; Nest 11: left to the official instrumentat
   assert.equal(enableNest12(), 'official');
   mkdirSync(join(root, 'none'));
   process.chdir(join(root, 'none'));
-  const argv1 = process.argv[1];
-  process.argv[1] = join(root, 'none', 'app.js');
+  const [node, argv1, ...rest] = process.argv;
+  process.argv.splice(0, process.argv.length, node ?? '', join(root, 'none', 'app.js'), ...rest);
   try {
     assert.equal(enableNest12(), 'not-installed');
   } finally {
-    process.argv[1] = argv1;
+    process.argv.splice(0, process.argv.length, node ?? '', argv1 ?? '', ...rest);
   }
 });
