@@ -2,10 +2,9 @@
 // @nestjs/platform-express and @nestjs/platform-fastify, as an ES module app under --import, a CommonJS app (require()
 // of the ES modules) under --require, and an ES module app after a preload of its own. Each app serves POST /notes,
 // GET /ticks (an Observable), GET /fail (an HttpException) and GET /ask (the real openai client against the local fake
-// provider), the last one carrying a
-// `traceparent` and a `baggage` header. The trace must read as on Nest 11: server span → `AskController.ask` (route,
-// method, path) → `ask` → the LLM span, a `Create Nest App` span, the failing route's spans in error; and every
-// response must be the one the same app gives without genai-otel.
+// provider), the last one carrying a `traceparent` and a `baggage` header. The trace must read as on Nest 11: server
+// span → `AskController.ask` (route, method, path) → `ask` → the LLM span, a `Create Nest App` span, the failing
+// route's spans in error; and every response must be the one the same app gives without genai-otel.
 //
 // Nest 12 is installed from npm into a scratch app of its own: its packages import each other by name, so it cannot
 // sit beside the repository's Nest 11. genai-otel, openai and the API are the repository's.
