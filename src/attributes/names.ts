@@ -256,3 +256,15 @@ export const ATTR_GENAI_OTEL_LANGGRAPH_NODE = 'genai_otel.langgraph.node';
 export const ATTR_GENAI_OTEL_LANGGRAPH_STEP = 'genai_otel.langgraph.step';
 export const ATTR_GENAI_OTEL_LANGGRAPH_TRIGGERS = 'genai_otel.langgraph.triggers';
 export const ATTR_GENAI_OTEL_LANGGRAPH_PATH = 'genai_otel.langgraph.path';
+
+// NestJS 12 controllers (src/instrumentations/nest-core-12.ts): the HTTP conventions, and the names the official
+// @opentelemetry/instrumentation-nestjs-core gives Nest 4 to 11 (spelled there, not in the conventions), so that a
+// trace reads the same on every Nest.
+export { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_ROUTE, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
+export const ATTR_NESTJS_TYPE = 'nestjs.type';
+export const ATTR_NESTJS_VERSION = 'nestjs.version';
+export const ATTR_NESTJS_MODULE = 'nestjs.module';
+export const ATTR_NESTJS_CONTROLLER = 'nestjs.controller';
+export const ATTR_NESTJS_CALLBACK = 'nestjs.callback';
+/** `component`, a name older than the conventions that the official instrumentation still sets (`@nestjs/core`). */
+export const ATTR_COMPONENT = 'component';

@@ -28,6 +28,7 @@ import { createServerInstrumentation, isServerInstrumentation, SERVER_PACKAGES }
 import { instrumentationBase } from '../core/loaders.ts';
 import { enableOnFirstHttpUse } from './http-first-use.ts';
 import { importedFile, patchImportedCopies } from './esm-copies.ts';
+import { enableNest12 } from './nest-core-12.ts';
 
 type PatchFunction = (exports: unknown, version?: string) => unknown;
 interface PatchableDefinition {
@@ -219,6 +220,11 @@ export function enableInstrumentations(
           createServerInstrumentation('http');
           onPatched(name);
         });
+      } else if (name === 'nestjs') {
+        // The official instrumentation stops before Nest 12, which genai-otel patches itself (nest-core-12.ts). On 12
+        // and later it would patch nothing, so it is not started: its module hook would only wrap Nest's modules.
+        const outcome = enableNest12(() => onPatched(name));
+        if (outcome === 'official' || outcome === 'not-installed') instrumentation = createServerInstrumentation(name);
       } else if (isServerInstrumentation(name)) {
         instrumentation = createServerInstrumentation(name);
       }

@@ -18,6 +18,7 @@ import type { Check, CheckStatus } from './doctor-check.ts';
 import { checkSpool } from './doctor-spool.ts';
 import { checkStore } from './doctor-store.ts';
 import { processLabel, readFolderStatuses } from './folder-statuses.ts';
+import { NEST12_MAJOR } from '../../instrumentations/nest-core-12.ts';
 
 export type { Check, CheckStatus } from './doctor-check.ts';
 
@@ -262,7 +263,10 @@ export function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
       else checks.push(check);
     }
   }
-  if (checks.length === (next === undefined ? 0 : 1))
+  const clientChecks = checks.length;
+  const nest = checkNestJs(cwd, config);
+  if (nest !== undefined) checks.push(nest);
+  if (clientChecks === (next === undefined ? 0 : 1))
     checks.push({
       name: 'LLM client libraries',
       status: 'info',
@@ -270,6 +274,40 @@ export function checkLibraries(cwd: string, config: GenAIOtelConfig): Check[] {
         'none of the client libraries genai-otel traces (openai, @anthropic-ai/sdk, @google/genai, Bedrock Runtime, Mistral, Cohere, Ollama, Groq, ai, @langchain/core, @modelcontextprotocol/sdk (or /client, /server), @openai/agents, @mastra/core) is installed here: use the helpers (withLLMCall, ...)',
     });
   return checks;
+}
+
+/**
+ * Who traces the app's NestJS controllers: the official instrumentation (Nest 4 to 11), genai-otel itself (Nest 12,
+ * ES modules only, which the official one does not cover yet), or no one (a newer major). Undefined without Nest.
+ *
+ * @example
+ * checkNestJs('/app', config)?.detail; // '12.6.3, traced automatically (by genai-otel: the official instrumentation stops before 12)'
+ */
+export function checkNestJs(cwd: string, config: GenAIOtelConfig): Check | undefined {
+  const name = '@nestjs/core';
+  const version = installedVersion(name, cwd);
+  if (version === undefined) return undefined;
+  if (!config.instrumentations.includes('nestjs'))
+    return { name, status: 'info', detail: `${version}, installed but turned off by GENAI_OTEL_INSTRUMENTATIONS` };
+  const major = Number(version.split('.')[0]);
+  if (major === NEST12_MAJOR)
+    return {
+      name,
+      status: 'ok',
+      detail: `${version}, traced automatically (by genai-otel: the official instrumentation stops before 12)`,
+    };
+  if (major >= 4 && major < NEST12_MAJOR)
+    return {
+      name,
+      status: 'ok',
+      detail: `${version}, traced automatically (@opentelemetry/instrumentation-nestjs-core)`,
+    };
+  return {
+    name,
+    status: 'warn',
+    detail: `${version}: controllers not traced (genai-otel traces Nest 4 to ${NEST12_MAJOR}); HTTP and the Express or Fastify spans still are`,
+    fix: 'check the README\'s "HTTP servers" table',
+  };
 }
 
 /**

@@ -189,3 +189,46 @@ test('Mastra: what to install for spans; traced through its bridge once installe
   installed(directory, '@mastra/core', '0.20.0');
   assert.equal(mastraCheck()?.status, 'warn', 'Mastra 0.x (telemetry:) is not what genai-otel hooks');
 });
+
+/** An app folder with a stand-in `@nestjs/core` of `version` (an ES module package, as Nest 12 is). */
+function nestApp(name: string, version: string): string {
+  const directory = join(root, name);
+  mkdirSync(join(directory, 'node_modules/@nestjs/core'), { recursive: true });
+  writeFileSync(
+    join(directory, 'node_modules/@nestjs/core/package.json'),
+    JSON.stringify({
+      name: '@nestjs/core',
+      version,
+      type: 'module',
+      exports: { '.': './index.js', './*.js': './*.js' },
+    }),
+  );
+  writeFileSync(join(directory, 'node_modules/@nestjs/core/index.js'), 'export {};\n');
+  return directory;
+}
+const nestCheck = (directory: string, env: Record<string, string> = {}) =>
+  checkLibraries(directory, resolveConfig(env).config).find((check) => check.name === '@nestjs/core');
+
+test('NestJS 12: traced by genai-otel itself; 11 by the official instrumentation; 13 not traced; off by name', () => {
+  const twelve = nestCheck(nestApp('nest12', '12.6.3'));
+  assert.equal(twelve?.status, 'ok');
+  assert.equal(
+    twelve.detail,
+    '12.6.3, traced automatically (by genai-otel: the official instrumentation stops before 12)',
+  );
+  const eleven = nestCheck(app('nest11', { '@nestjs/core': '@nestjs/core' }));
+  assert.equal(eleven?.status, 'ok');
+  assert.match(eleven.detail, /^11\.\d+\.\d+, traced automatically \(@opentelemetry\/instrumentation-nestjs-core\)$/);
+  const thirteen = nestCheck(nestApp('nest13', '13.0.0'));
+  assert.equal(thirteen?.status, 'warn');
+  assert.match(thirteen.detail, /^13\.0\.0: controllers not traced/);
+  assert.equal(nestCheck(nestApp('nest12-off', '12.6.3'), { GENAI_OTEL_INSTRUMENTATIONS: 'openai' })?.status, 'info');
+});
+
+test('a NestJS app without an LLM client is still told to use the helpers', () => {
+  const checks = checkLibraries(nestApp('nest-only', '12.6.3'), resolveConfig({}).config);
+  assert.deepEqual(
+    checks.map((check) => check.name),
+    ['@nestjs/core', 'LLM client libraries'],
+  );
+});
