@@ -12,6 +12,7 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@genai-
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
 import { fixture, otelEnv, repositoryRoot, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
+import { spansOnceModelCalled } from '../support/service-spans.ts';
 import { createApp, npmInstall } from '../install/scratch.ts';
 
 let receiver: OtlpReceiver;
@@ -84,20 +85,7 @@ async function serveOneRequest(
       },
     },
   });
-  const spans =
-    result.code === 0
-      ? (
-          await receiver.waitFor(
-            'spans',
-            (all) =>
-              all.some(
-                (span) =>
-                  span.resource['service.name'] === serviceName && span.attributes['gen_ai.provider.name'] === 'openai',
-              ),
-            10_000,
-          )
-        ).filter((span) => span.resource['service.name'] === serviceName)
-      : [];
+  const spans = result.code === 0 ? await spansOnceModelCalled(receiver, serviceName) : [];
   return {
     code: result.code,
     stderr: result.stderr,

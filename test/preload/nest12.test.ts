@@ -18,6 +18,7 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@genai-
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.ts';
 import { fixture, otelEnv, repositoryRoot, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
+import { spansOnceModelCalled } from '../support/service-spans.ts';
 import { createApp, npmInstall } from '../install/scratch.ts';
 
 let receiver: OtlpReceiver;
@@ -115,19 +116,7 @@ async function serve(script: string, nodeArgs: string[], serviceName: string, pl
     },
   });
   const traced = nodeArgs.length > 0 && result.code === 0;
-  const spans = traced
-    ? (
-        await receiver.waitFor(
-          'spans',
-          (all) =>
-            all.some(
-              (span) =>
-                span.resource['service.name'] === serviceName && span.attributes['gen_ai.provider.name'] === 'openai',
-            ),
-          10_000,
-        )
-      ).filter((span) => span.resource['service.name'] === serviceName)
-    : [];
+  const spans = traced ? await spansOnceModelCalled(receiver, serviceName) : [];
   return { code: result.code, stderr: result.stderr, responses: (await sent) ?? {}, traceId, callerSpanId, spans };
 }
 
