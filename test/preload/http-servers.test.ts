@@ -13,6 +13,7 @@ import { startFakeProvider, type FakeProvider } from '../support/fake-provider.t
 import { fixture, otelEnv, repositoryRoot, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
 import { spansOnceModelCalled } from '../support/service-spans.ts';
+import { ancestry } from '../support/span-tree.ts';
 import { createApp, npmInstall } from '../install/scratch.ts';
 
 let receiver: OtlpReceiver;
@@ -94,18 +95,6 @@ async function serveOneRequest(
     callerSpanId,
     spans,
   };
-}
-
-/** The chain of span names from `span` up to the root, through parent ids. */
-function ancestry(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan[] {
-  const chain: ReceivedSpan[] = [];
-  let current: ReceivedSpan | undefined = span;
-  while (current !== undefined && chain.length < 50) {
-    chain.push(current);
-    const parent: string | undefined = current.parentSpanId;
-    current = spans.find((candidate) => candidate.spanId === parent);
-  }
-  return chain;
 }
 
 const cases: {

@@ -19,6 +19,7 @@ import { startFakeProvider, type FakeProvider } from '../support/fake-provider.t
 import { fixture, otelEnv, repositoryRoot, runFixture } from '../support/run-fixture.ts';
 import { closedPort } from '../support/ports.ts';
 import { spansOnceModelCalled } from '../support/service-spans.ts';
+import { ancestry } from '../support/span-tree.ts';
 import { createApp, npmInstall } from '../install/scratch.ts';
 
 let receiver: OtlpReceiver;
@@ -118,18 +119,6 @@ async function serve(script: string, nodeArgs: string[], serviceName: string, pl
   const traced = nodeArgs.length > 0 && result.code === 0;
   const spans = traced ? await spansOnceModelCalled(receiver, serviceName) : [];
   return { code: result.code, stderr: result.stderr, responses: (await sent) ?? {}, traceId, callerSpanId, spans };
-}
-
-/** The chain of spans from `span` up to the root, through parent ids. */
-function ancestry(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan[] {
-  const chain: ReceivedSpan[] = [];
-  let current: ReceivedSpan | undefined = span;
-  while (current !== undefined && chain.length < 50) {
-    chain.push(current);
-    const parent: string | undefined = current.parentSpanId;
-    current = spans.find((candidate) => candidate.spanId === parent);
-  }
-  return chain;
 }
 
 function withoutTier(responses: Responses): Responses {

@@ -21,3 +21,20 @@ export function spanTree(spans: ReceivedSpan[], root: ReceivedSpan, order: 'star
     ...children.flatMap((child) => spanTree(spans, child, order, depth + 1)),
   ];
 }
+
+/**
+ * `span` and its ancestors up to the root, through parent ids (at most 50: a parent loop in bad data ends there).
+ *
+ * @example
+ * assert.deepEqual(ancestry(spans, chat).map((s) => s.name), ['chat gpt-4o-mini', 'AskController.ask', 'GET /ask']);
+ */
+export function ancestry(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan[] {
+  const chain: ReceivedSpan[] = [];
+  let current: ReceivedSpan | undefined = span;
+  while (current !== undefined && chain.length < 50) {
+    chain.push(current);
+    const parent: string | undefined = current.parentSpanId;
+    current = spans.find((candidate) => candidate.spanId === parent);
+  }
+  return chain;
+}
