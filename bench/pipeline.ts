@@ -15,11 +15,19 @@ import {
   type BenchRow,
 } from './lib/common.ts';
 import { startRemoteReceiver, type RemoteReceiver } from './lib/receiver.ts';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { readFolderStatuses } from '../src/cli/commands/folder-statuses.ts';
+import type { StoreStatus } from '../src/export/folder-status.ts';
 
 type Side = 'genai-otel' | 'nodesdk' | 'none';
+/** The local store's own measure of its turns on the app's event loop (its status file's `store.eventLoop`). */
+type StoreHolds = NonNullable<StoreStatus['eventLoop']>;
+
+/** An empty list of samples for each run of a row. */
+const samplesOf = <Run extends string>(runs: readonly Run[]) =>
+  Object.fromEntries(runs.map((run) => [run, [] as number[]])) as Record<Run, number[]>;
 
 const app = benchFile('workers/span-app.cjs');
 const preloads: Record<Side, string[]> = {
@@ -79,8 +87,8 @@ export async function exportCpuRows(options: { rounds: number; spans: number }):
     'model-calls',
     'protobuf-model-calls',
   ];
-  const perSpan = Object.fromEntries(runsOf.map((run) => [run, [] as number[]])) as Record<Run, number[]>;
-  const drops = Object.fromEntries(runsOf.map((run) => [run, [] as number[]])) as Record<Run, number[]>;
+  const perSpan = samplesOf(runsOf);
+  const drops = samplesOf(runsOf);
   try {
     for (let round = 0; round < options.rounds; round++) {
       for (let index = 0; index < runsOf.length; index++) {
@@ -238,11 +246,11 @@ export async function eventLoopRows(options: { rounds: number; seconds: number }
   const receiver = await startRemoteReceiver();
   type Run = Side | 'local' | 'model-calls';
   const runsOf: Run[] = ['none', 'genai-otel', 'nodesdk', 'local', 'model-calls'];
-  const p99 = Object.fromEntries(runsOf.map((run) => [run, [] as number[]])) as Record<Run, number[]>;
-  const max = Object.fromEntries(runsOf.map((run) => [run, [] as number[]])) as Record<Run, number[]>;
+  const p99 = samplesOf(runsOf);
+  const max = samplesOf(runsOf);
   let stored = 0;
   let made = 0;
-  const holds = { turns: 0, overOneMillisecond: 0, longestMillis: 0 };
+  const holds: StoreHolds = { turns: 0, overOneMillisecond: 0, longestMillis: 0 };
   try {
     for (let round = 0; round < options.rounds; round++) {
       for (let index = 0; index < runsOf.length; index++) {
@@ -314,14 +322,12 @@ const percentOf = (part: number, whole: number) => `${((part / Math.max(1, whole
  * How long the local store's work held the app's event loop, turn by turn (turning spans into rows and posting them to
  * the store's thread), as the app's status file says: the store's own measure.
  */
-function storeHolds(folder: string): { turns: number; overOneMillisecond: number; longestMillis: number } {
-  for (const name of readdirSync(folder).filter((file) => /^status\..*\.json$/.test(file))) {
-    const status = JSON.parse(readFileSync(join(folder, name), 'utf8')) as {
-      store?: { eventLoop?: { turns: number; overOneMillisecond: number; longestMillis: number } };
-    };
-    if (status.store?.eventLoop !== undefined) return status.store.eventLoop;
-  }
-  throw new Error(`no status file with the store's event-loop holds in ${folder}`);
+function storeHolds(folder: string): StoreHolds {
+  const held = readFolderStatuses(folder)
+    .map((entry) => entry.status.store?.eventLoop)
+    .find((eventLoop) => eventLoop !== undefined);
+  if (held === undefined) throw new Error(`no status file with the store's event-loop holds in ${folder}`);
+  return held;
 }
 
 /** Spans in the local store of `folder` (read after the app has exited and flushed). */
